@@ -1,0 +1,26 @@
+// Domain types shared by every part. No runtime dependencies here.
+
+/** Life cycle of runs, jobs and steps (GitHub's status + conclusion folded into one). */
+export type RunStatus = 'queued' | 'running' | 'success' | 'failure' | 'cancelled' | 'skipped';
+
+export const finishedStatuses: readonly RunStatus[] = ['success', 'failure', 'cancelled', 'skipped'];
+
+export function isFinished(status: RunStatus): boolean {
+  return finishedStatuses.includes(status);
+}
+
+export type DeploymentStatus = 'queued' | 'running' | 'success' | 'failure';
+
+/** What a `git push` did to one ref. `before`/`after` are 40-hex SHAs; zeros mean created/deleted. */
+export interface PushEvent {
+  project: string;
+  ref: string;
+  before: string;
+  after: string;
+  pusher: string;
+}
+
+export const zeroSha = '0000000000000000000000000000000000000000';
+
+/** A line-oriented output sink: executors and builders write process output here. */
+export type OutputSink = (text: string) => void;
