@@ -1,0 +1,43 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from './config.ts';
+import { isSlipwayError } from '../core/errors.ts';
+
+function dir(content?: string): string {
+  const d = mkdtempSync(join(tmpdir(), 'slipway-config-'));
+  if (content !== undefined) writeFileSync(join(d, 'config.yml'), content);
+  return d;
+}
+
+test('defaults apply when there is no file', () => {
+  const c = loadConfig({ dataDir: dir(), env: {} });
+  assert.equal(c.port, 8080);
+  assert.equal(c.runner.concurrency, 2);
+  assert.ok(Object.isFrozen(c) && Object.isFrozen(c.runner));
+});
+
+test('file values, then environment variables, then overrides', () => {
+  const d = dir('port: 9000\nrunner:\n  concurrency: 3\n');
+  assert.equal(loadConfig({ dataDir: d, env: {} }).port, 9000);
+  assert.equal(loadConfig({ dataDir: d, env: { SLIPWAY_PORT: '9100' } }).port, 9100);
+  assert.equal(loadConfig({ dataDir: d, env: { SLIPWAY_PORT: '9100' }, overrides: { port: 9200 } }).port, 9200);
+  assert.equal(loadConfig({ dataDir: d, env: {} }).runner.concurrency, 3);
+});
+
+test('unknown keys name the key and the file', () => {
+  const d = dir('prot: 9000\nrunner:\n  concurency: 2\n');
+  assert.throws(
+    () => loadConfig({ dataDir: d, env: {} }),
+    (err) => isSlipwayError(err, 'CONFIG_INVALID') && /config\.yml: prot: unknown key/.test(err.message) && /runner\.concurency: unknown key/.test(err.message),
+  );
+});
+
+test('bad values name the variable they came from', () => {
+  assert.throws(
+    () => loadConfig({ dataDir: dir(), env: { SLIPWAY_PORT: 'eighty' } }),
+    (err) => isSlipwayError(err, 'CONFIG_INVALID') && /SLIPWAY_PORT: port/.test(err.message),
+  );
+});

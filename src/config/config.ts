@@ -1,0 +1,108 @@
+// Server configuration: defaults in the schema, then `DATA/config.yml`, then SLIPWAY_*
+// environment variables. Validated once at start-up, then frozen. Unknown keys in the file
+// are errors that name the key and the file.
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { SlipwayError } from '../core/errors.ts';
+
+const schema = z.strictObject({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(8080),
+  /** How clients, runners and container tools reach this server; default http://host:port. */
+  publicUrl: z.url().optional(),
+  runner: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      concurrency: z.number().int().min(1).max(64).default(2),
+      labels: z.array(z.string()).default(['self-hosted', 'linux', 'x64', 'ubuntu-latest', 'slipway']),
+    })
+    .prefault({}),
+  /** Seconds a runner's job lease lasts without a heartbeat before the job is re-queued. */
+  leaseSeconds: z.number().int().min(5).default(30),
+});
+
+export type Config = Readonly<z.infer<typeof schema>> & { readonly dataDir: string; readonly configFile: string };
+
+/** SLIPWAY_* variables and the config key each sets; values are parsed as the key's type. */
+const envKeys: Record<string, string[]> = {
+  SLIPWAY_HOST: ['host'],
+  SLIPWAY_PORT: ['port'],
+  SLIPWAY_PUBLIC_URL: ['publicUrl'],
+  SLIPWAY_RUNNER_ENABLED: ['runner', 'enabled'],
+  SLIPWAY_RUNNER_CONCURRENCY: ['runner', 'concurrency'],
+  SLIPWAY_LEASE_SECONDS: ['leaseSeconds'],
+};
+
+function envValue(raw: string): unknown {
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  if (/^-?\d+$/.test(raw)) return Number(raw);
+  return raw;
+}
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    node[key] = typeof node[key] === 'object' && node[key] !== null ? node[key] : {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path.at(-1)!] = value;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+export function loadConfig(options: { dataDir: string; env?: NodeJS.ProcessEnv; overrides?: Record<string, unknown> }): Config {
+  const env = options.env ?? process.env;
+  const configFile = join(options.dataDir, 'config.yml');
+  let raw: Record<string, unknown> = {};
+  if (existsSync(configFile)) {
+    let parsed: unknown;
+    try {
+      parsed = parseYaml(readFileSync(configFile, 'utf8'));
+    } catch (err) {
+      throw new SlipwayError('CONFIG_INVALID', `${configFile}: ${(err as Error).message}`);
+    }
+    if (parsed != null && (typeof parsed !== 'object' || Array.isArray(parsed))) {
+      throw new SlipwayError('CONFIG_INVALID', `${configFile}: expected a map of settings`);
+    }
+    raw = (parsed ?? {}) as Record<string, unknown>;
+  }
+  const sources = new Map<string, string>();
+  for (const [name, path] of Object.entries(envKeys)) {
+    const v = env[name];
+    if (v !== undefined && v !== '') {
+      setPath(raw, path, envValue(v));
+      sources.set(path.join('.'), name);
+    }
+  }
+  for (const [key, value] of Object.entries(options.overrides ?? {})) {
+    if (value !== undefined) {
+      setPath(raw, key.split('.'), value);
+      sources.set(key, 'command line');
+    }
+  }
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k].join('.')) : [issue.path.join('.')];
+      const where = sources.get(issue.path.join('.')) ?? configFile;
+      const what = issue.code === 'unrecognized_keys' ? 'unknown key' : issue.message;
+      return keys.map((k) => `${where}: ${k}: ${what}`).join('\n');
+    });
+    throw new SlipwayError('CONFIG_INVALID', `invalid configuration:\n${problems.join('\n')}`);
+  }
+  return deepFreeze({ ...result.data, dataDir: options.dataDir, configFile });
+}
+
+export function publicUrl(config: Config, boundPort: number): string {
+  if (config.publicUrl) return config.publicUrl.replace(/\/$/, '');
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  return `http://${host}:${boundPort}`;
+}

@@ -1,0 +1,23 @@
+// Opens the database and brings its schema up to date. Only this module (and the dialect
+// folders) import Kysely's dialects; the rest of the code sees `Kysely<Database>`.
+import { Kysely, Migrator, SqliteDialect, type MigrationProvider } from 'kysely';
+import type { Database } from './schema.ts';
+import { migrations } from './migrations/index.ts';
+import { openSqlite } from './sqlite/node-sqlite-database.ts';
+
+export type Db = Kysely<Database>;
+
+export function openDatabase(options: { sqlitePath: string }): Db {
+  const database = openSqlite(options.sqlitePath);
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+}
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+/** Runs pending migrations; returns the names applied (the caller logs them). */
+export async function migrate(db: Db): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

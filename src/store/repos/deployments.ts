@@ -1,0 +1,69 @@
+import type { Db } from '../database.ts';
+import type { DeploymentsTable, EnvironmentStateTable } from '../schema.ts';
+import { newId } from '../../core/ids.ts';
+import { SlipwayError } from '../../core/errors.ts';
+import { now } from './time.ts';
+
+export type Deployment = DeploymentsTable;
+export type EnvironmentState = EnvironmentStateTable;
+
+export function deploymentsRepo(db: Db) {
+  return {
+    async create(input: Pick<Deployment, 'project_id' | 'environment' | 'release_id' | 'trigger' | 'triggered_by'>): Promise<Deployment> {
+      return db.transaction().execute(async (tx) => {
+        const last = await tx
+          .selectFrom('deployments')
+          .select((eb) => eb.fn.max('number').as('n'))
+          .where('project_id', '=', input.project_id)
+          .executeTakeFirst();
+        const d: Deployment = {
+          ...input,
+          id: newId('dep'),
+          number: Number(last?.n ?? 0) + 1,
+          status: 'queued',
+          error: null,
+          created_at: now(),
+          started_at: null,
+          finished_at: null,
+        };
+        await tx.insertInto('deployments').values(d).execute();
+        return d;
+      });
+    },
+    async get(id: string): Promise<Deployment | undefined> {
+      return db.selectFrom('deployments').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    async require(id: string): Promise<Deployment> {
+      const d = await this.get(id);
+      if (!d) throw new SlipwayError('DEPLOYMENT_UNKNOWN', `deployment "${id}" not found`);
+      return d;
+    },
+    async list(options: { projectId?: string; environment?: string; limit?: number } = {}): Promise<Deployment[]> {
+      let q = db.selectFrom('deployments').selectAll().orderBy('created_at', 'desc').orderBy('number', 'desc');
+      if (options.projectId) q = q.where('project_id', '=', options.projectId);
+      if (options.environment) q = q.where('environment', '=', options.environment);
+      return q.limit(options.limit ?? 50).execute();
+    },
+    async update(id: string, fields: Partial<Pick<Deployment, 'status' | 'error' | 'started_at' | 'finished_at'>>): Promise<void> {
+      await db.updateTable('deployments').set(fields).where('id', '=', id).execute();
+    },
+    async unfinished(): Promise<Deployment[]> {
+      return db.selectFrom('deployments').selectAll().where('status', 'in', ['queued', 'running']).execute();
+    },
+
+    async state(projectId: string, environment: string): Promise<EnvironmentState | undefined> {
+      return db.selectFrom('environment_state').selectAll().where('project_id', '=', projectId).where('environment', '=', environment).executeTakeFirst();
+    },
+    async allStates(): Promise<EnvironmentState[]> {
+      return db.selectFrom('environment_state').selectAll().execute();
+    },
+    async setState(state: Omit<EnvironmentState, 'updated_at'>): Promise<void> {
+      const row = { ...state, updated_at: now() };
+      await db
+        .insertInto('environment_state')
+        .values(row)
+        .onConflict((oc) => oc.columns(['project_id', 'environment']).doUpdateSet(row))
+        .execute();
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import type { Db } from '../database.ts';
+import type { ProjectsTable } from '../schema.ts';
+import { newId, isValidName } from '../../core/ids.ts';
+import { SlipwayError } from '../../core/errors.ts';
+import { now } from './time.ts';
+
+export type Project = ProjectsTable;
+
+export function projectsRepo(db: Db) {
+  return {
+    async get(name: string): Promise<Project | undefined> {
+      return db.selectFrom('projects').selectAll().where('name', '=', name).executeTakeFirst();
+    },
+    async require(name: string): Promise<Project> {
+      const p = await this.get(name);
+      if (!p) throw new SlipwayError('PROJECT_UNKNOWN', `project "${name}" not found`);
+      return p;
+    },
+    async byId(id: string): Promise<Project | undefined> {
+      return db.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    async list(): Promise<Project[]> {
+      return db.selectFrom('projects').selectAll().orderBy('name').execute();
+    },
+    /** Creates the project unless it exists; returns it either way. */
+    async ensure(name: string): Promise<Project> {
+      if (!isValidName(name)) {
+        throw new SlipwayError('INVALID_NAME', `invalid project name "${name}": use lower-case letters, digits, '.', '_' and '-'`);
+      }
+      await db
+        .insertInto('projects')
+        .values({ id: newId('prj'), name, created_at: now() })
+        .onConflict((oc) => oc.column('name').doNothing())
+        .execute();
+      return this.require(name);
+    },
+  };
+}

@@ -1,0 +1,3 @@
+export function now(): string {
+  return new Date().toISOString();
+}

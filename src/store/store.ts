@@ -1,0 +1,22 @@
+// The store: one repository per aggregate over one database.
+import type { Db } from './database.ts';
+import { projectsRepo } from './repos/projects.ts';
+import { usersRepo } from './repos/users.ts';
+import { runsRepo } from './repos/runs.ts';
+import { logsRepo } from './repos/logs.ts';
+import { releasesRepo } from './repos/releases.ts';
+import { deploymentsRepo } from './repos/deployments.ts';
+
+export function createStore(db: Db) {
+  return {
+    db,
+    projects: projectsRepo(db),
+    users: usersRepo(db),
+    runs: runsRepo(db),
+    logs: logsRepo(db),
+    releases: releasesRepo(db),
+    deployments: deploymentsRepo(db),
+  };
+}
+
+export type Store = ReturnType<typeof createStore>;
