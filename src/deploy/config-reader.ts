@@ -3,6 +3,7 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { LineCounter, Node, Pair } from 'yaml';
 import type { Diagnostic } from '../core/errors.ts';
+import { isValidName } from '../core/ids.ts';
 
 export class ConfigReader {
   readonly diagnostics: Diagnostic[] = [];
@@ -55,12 +56,12 @@ export class ConfigReader {
     return entries;
   }
 
-  string(node: Node | null, path: string, check?: { pattern: RegExp; expected: string }): string | undefined {
+  string(node: Node | null, path: string, check?: StringCheck): string | undefined {
     if (!isScalar(node) || typeof node.value !== 'string' || node.value === '') {
       this.error(node, path, `expected a non-empty string, found ${describe(node)}`);
       return undefined;
     }
-    if (check && !check.pattern.test(node.value)) {
+    if (check && !check.valid(node.value)) {
       this.error(node, path, `"${node.value}" is not ${check.expected}`);
       return undefined;
     }
@@ -128,6 +129,19 @@ export class ConfigReader {
     return out;
   }
 }
+
+/** What a string must look like, and how to say so in a message. */
+export interface StringCheck {
+  valid: (value: string) => boolean;
+  expected: string;
+}
+
+export function matching(pattern: RegExp, expected: string): StringCheck {
+  return { valid: (value) => pattern.test(value), expected };
+}
+
+/** Service and environment names end up in container names, labels and URLs. */
+export const nameCheck: StringCheck = { valid: isValidName, expected: 'a valid name (lowercase letters, digits, ".", "_", "-")' };
 
 export function join(path: string, key: string): string {
   return path ? `${path}.${key}` : key;

@@ -1,0 +1,169 @@
+// The slice of the podman (or docker) CLI the deploy engine uses, over a CommandRunner so
+// the same code drives the local host now and SSH targets later. Secrets never reach a
+// command line: env values go in an --env-file and registry credentials in an auth file,
+// both 0600 in a private temp dir on the target (temp-file.ts) and deleted right after.
+import { SlipwayError } from '../core/errors.ts';
+import type { CommandRunner, ExecOptions, ExecResult } from './command-runner.ts';
+import { parseInspect } from './container-inspect.ts';
+import type { ContainerInfo } from './container-inspect.ts';
+import { withTempFile } from './temp-file.ts';
+
+export type { ContainerInfo, ContainerState } from './container-inspect.ts';
+
+export interface ContainerEngineOptions {
+  runner: CommandRunner;
+  binary?: 'podman' | 'docker';
+  /** Receives `$ podman run …` for every command, and pull progress. */
+  log?: (line: string) => void;
+}
+
+export interface RunContainer {
+  name: string;
+  image: string;
+  labels: Record<string, string>;
+  env: Record<string, string>;
+  /** The app's port inside the container; published on an ephemeral host port. */
+  containerPort: number;
+  /** Address the host port binds to; loopback so only the proxy reaches the app. */
+  hostIp?: string;
+  /** Overrides the image's command. */
+  command?: string[];
+}
+
+export interface PullOptions {
+  /** Plain HTTP or unverified TLS (the built-in registry on loopback). Podman only: Docker decides per daemon. */
+  insecure: boolean;
+  auth?: { username: string; password: string };
+  signal?: AbortSignal;
+}
+
+const notFound = /no such container|no container with name or id/i;
+const envKey = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export class ContainerEngine {
+  readonly runner: CommandRunner;
+  readonly binary: 'podman' | 'docker';
+  readonly #log: (line: string) => void;
+
+  constructor(options: ContainerEngineOptions) {
+    this.runner = options.runner;
+    this.binary = options.binary ?? 'podman';
+    this.#log = options.log ?? (() => {});
+  }
+
+  /** The same engine reporting to another log (one per deployment). */
+  withLog(log: (line: string) => void): ContainerEngine {
+    return new ContainerEngine({ runner: this.runner, binary: this.binary, log });
+  }
+
+  async pull(ref: string, options: PullOptions): Promise<void> {
+    const progress = (text: string): void => text.split(/\r?\n/).filter(Boolean).forEach((line) => this.#log(line));
+    const pull = (configArgs: string[]): Promise<ExecResult> =>
+      this.#check(this.binary === 'podman'
+        ? ['pull', ...configArgs, ...(options.insecure ? ['--tls-verify=false'] : []), ref]
+        : [...configArgs, 'pull', ref], { onOutput: progress, signal: options.signal });
+    if (!options.auth) {
+      await pull([]);
+      return;
+    }
+    const { username, password } = options.auth;
+    // containers-auth.json(5) and Docker's config.json share the `auths` format.
+    const authFile = JSON.stringify({ auths: { [registryHost(ref)]: { auth: Buffer.from(`${username}:${password}`).toString('base64') } } });
+    const fileName = this.binary === 'podman' ? 'auth.json' : 'config.json';
+    await withTempFile(this.runner, fileName, authFile, (dir) => pull(this.binary === 'podman' ? ['--authfile', `${dir}/${fileName}`] : ['--config', dir]));
+  }
+
+  async imageExists(ref: string): Promise<boolean> {
+    return (await this.#exec(['image', 'inspect', '--format', '{{.Id}}', ref])).exitCode === 0;
+  }
+
+  /** Starts a detached container; returns its id and the host port its port was published on. */
+  async run(options: RunContainer): Promise<{ id: string; hostPort: number }> {
+    for (const [key, value] of Object.entries(options.env)) {
+      // --env-file is one KEY=value per line.
+      if (!envKey.test(key) || /[\r\n\0]/.test(value)) throw new SlipwayError('BAD_REQUEST', `environment variable ${key} cannot be passed to a container (bad name, or a newline in its value)`);
+    }
+    const args = [
+      'run', '--detach', '--name', options.name,
+      ...Object.entries(options.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+      '--publish', `${options.hostIp ?? '127.0.0.1'}::${options.containerPort}`,
+    ];
+    const tail = [options.image, ...(options.command ?? [])];
+    const envFile = Object.entries(options.env).map(([k, v]) => `${k}=${v}\n`).join('');
+    const result = envFile
+      ? await withTempFile(this.runner, 'env', envFile, (dir) => this.#check([...args, '--env-file', `${dir}/env`, ...tail]))
+      : await this.#check([...args, ...tail]);
+    const id = result.stdout.trim().split('\n').pop() ?? '';
+    try {
+      return { id, hostPort: await this.hostPort(options.name, options.containerPort) };
+    } catch (err) {
+      await this.remove(options.name);
+      throw err;
+    }
+  }
+
+  async hostPort(name: string, containerPort: number): Promise<number> {
+    const { stdout } = await this.#check(['port', name, `${containerPort}/tcp`]);
+    const port = Number(/:(\d+)\s*$/m.exec(stdout)?.[1]);
+    if (!Number.isInteger(port) || port <= 0) throw new SlipwayError('EXEC_FAILED', `${name}: port ${containerPort} is not published (${stdout.trim()})`);
+    return port;
+  }
+
+  /** Stops a container (SIGTERM, then SIGKILL after `timeoutSec`); a missing one is fine. */
+  async stop(name: string, timeoutSec: number): Promise<void> {
+    await this.#check(['stop', '--time', String(timeoutSec), name], { allowNotFound: true });
+  }
+
+  /** Removes a container, stopping it first if needed; a missing one is fine. */
+  async remove(name: string): Promise<void> {
+    await this.#check(['rm', '--force', name], { allowNotFound: true });
+  }
+
+  /** Containers (running or not) carrying all of `labels`. */
+  async list(labels: Record<string, string>): Promise<ContainerInfo[]> {
+    const filters = Object.entries(labels).flatMap(([k, v]) => ['--filter', `label=${k}=${v}`]);
+    const { stdout } = await this.#check(['ps', '--all', '--no-trunc', '--quiet', ...filters]);
+    const ids = stdout.split('\n').map((s) => s.trim()).filter(Boolean);
+    if (ids.length === 0) return [];
+    // A container removed between the two commands is simply not listed.
+    const found = await Promise.all(ids.map((id) => this.inspect(id)));
+    return found.filter((c) => c !== undefined);
+  }
+
+  async inspect(nameOrId: string): Promise<ContainerInfo | undefined> {
+    const result = await this.#check(['container', 'inspect', nameOrId], { allowNotFound: true });
+    return result.exitCode === 0 ? parseInspect(result.stdout)[0] : undefined;
+  }
+
+  /** The last lines a container wrote, for messages about why it failed. */
+  async logs(name: string, tail: number): Promise<string> {
+    const result = await this.#exec(['logs', '--tail', String(tail), name]);
+    return (result.stdout + result.stderr).trim();
+  }
+
+  async #exec(args: string[], options: ExecOptions = {}): Promise<ExecResult> {
+    this.#log(`$ ${[this.binary, ...args].map(shellQuote).join(' ')}`);
+    return this.runner.exec([this.binary, ...args], options);
+  }
+
+  /** Runs and throws EXEC_FAILED (command, exit code, stderr) unless it succeeded. */
+  async #check(args: string[], options: ExecOptions & { allowNotFound?: boolean } = {}): Promise<ExecResult> {
+    const result = await this.#exec(args, options);
+    if (result.exitCode === 0 || (options.allowNotFound && notFound.test(result.stderr))) return result;
+    const command = [this.binary, ...args.slice(0, 2)].join(' ');
+    throw new SlipwayError('EXEC_FAILED', `${command} failed on ${this.runner.description} (exit ${result.exitCode}): ${result.stderr.trim().slice(-2000)}`, {
+      detail: { argv: [this.binary, ...args], exitCode: result.exitCode, stderr: result.stderr },
+    });
+  }
+}
+
+/** The registry part of an image reference, as auth files key it (docker/reference rules). */
+export function registryHost(ref: string): string {
+  const first = ref.split('/')[0]!;
+  const hasRegistry = ref.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+  return hasRegistry ? first : 'docker.io';
+}
+
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,157 @@
+// Git hosting: bare repositories under one root, served over Smart HTTP by the real git, with
+// every applied ref update announced as a PushEvent.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { SlipwayError } from '../core/errors.ts';
+import { isValidName } from '../core/ids.ts';
+import type { PushEvent } from '../core/types.ts';
+import { runHttpBackend } from './http-backend.ts';
+import { PushCommandTee, type PushCommand } from './push-commands.ts';
+import { fixUnbornHead, initBareRepo, isBareRepo, readRefs } from './repo-admin.ts';
+import {
+  changedFilesBetween,
+  commitInfoAt,
+  isZeroSha,
+  listFilesAt,
+  readFileAt,
+  type CommitInfo,
+} from './repo-read.ts';
+
+export interface GitHostingOptions {
+  /** Directory holding `<project>.git` bare repositories. */
+  root: string;
+}
+
+export type PushListener = (event: PushEvent) => void;
+
+export class GitHosting {
+  readonly #root: string;
+  readonly #listeners: PushListener[] = [];
+  readonly #creating = new Map<string, Promise<string>>();
+
+  constructor(options: GitHostingOptions) {
+    this.#root = options.root;
+  }
+
+  /**
+   * Serve Smart HTTP for `/git/<project>.git<subpath>` for an already authenticated user.
+   * Rejects before writing anything with INVALID_NAME (project), BAD_REQUEST (subpath) or
+   * PROJECT_UNKNOWN (no such repo, and this is not a push that may create it); the caller turns
+   * those into responses. Otherwise it writes the whole response itself, and resolves after the
+   * push's listeners ran and the response ended.
+   */
+  async handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    project: string,
+    subpath: string,
+    user: string,
+    options: { allowCreate: boolean },
+  ): Promise<void> {
+    const repo = this.repoPath(project);
+    if (subpath !== '' && (!subpath.startsWith('/') || subpath.includes('\0') || subpath.split('/').includes('..'))) {
+      throw new SlipwayError('BAD_REQUEST', `invalid git path ${JSON.stringify(subpath)}`);
+    }
+    const url = req.url ?? '';
+    const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
+    const pushing =
+      subpath === '/git-receive-pack' ||
+      (subpath === '/info/refs' && new URLSearchParams(query).get('service') === 'git-receive-pack');
+    if (!isBareRepo(repo)) {
+      if (!pushing || !options.allowCreate) throw new SlipwayError('PROJECT_UNKNOWN', `project ${project} not found`);
+      await this.ensureRepo(project);
+    }
+
+    const tee =
+      req.method === 'POST' && subpath === '/git-receive-pack'
+        ? new PushCommandTee(req.headers['content-encoding'])
+        : undefined;
+    try {
+      await runHttpBackend(req, res, {
+        root: this.#root,
+        pathInfo: `/${project}.git${subpath}`,
+        query,
+        remoteUser: user,
+        killOnDisconnect: !pushing,
+        onBodyChunk: tee && ((chunk) => tee.write(chunk)),
+        onBodyEnd: tee && (() => tee.end()),
+      });
+      if (tee) await this.#announce(project, repo, user, await tee.commands);
+    } finally {
+      res.end();
+    }
+  }
+
+  /** Called once per ref a push changed, after git applied it (never for rejected refs). */
+  onPush(listener: PushListener): void {
+    this.#listeners.push(listener);
+  }
+
+  /** Path of the project's bare repository, created (with its root) when missing. */
+  async ensureRepo(project: string): Promise<string> {
+    const path = this.repoPath(project);
+    if (isBareRepo(path)) return path;
+    let pending = this.#creating.get(project);
+    if (!pending) {
+      pending = initBareRepo(this.#root, `${project}.git`).finally(() => this.#creating.delete(project));
+      this.#creating.set(project, pending);
+    }
+    return pending;
+  }
+
+  exists(project: string): boolean {
+    return isBareRepo(this.repoPath(project));
+  }
+
+  /** `<root>/<project>.git`; throws INVALID_NAME for names that are not safe as a path. */
+  repoPath(project: string): string {
+    if (!isValidName(project)) throw new SlipwayError('INVALID_NAME', `invalid project name ${JSON.stringify(project)}`);
+    return join(this.#root, `${project}.git`);
+  }
+
+  readFile(project: string, sha: string, path: string): Promise<string | undefined> {
+    return readFileAt(this.#existing(project), sha, path);
+  }
+
+  listFiles(project: string, sha: string, dir: string): Promise<string[]> {
+    return listFilesAt(this.#existing(project), sha, dir);
+  }
+
+  changedFiles(project: string, before: string, after: string): Promise<string[]> {
+    return changedFilesBetween(this.#existing(project), before, after);
+  }
+
+  commitInfo(project: string, sha: string): Promise<CommitInfo> {
+    return commitInfoAt(this.#existing(project), sha);
+  }
+
+  #existing(project: string): string {
+    const path = this.repoPath(project);
+    if (!isBareRepo(path)) throw new SlipwayError('PROJECT_UNKNOWN', `project ${project} not found`);
+    return path;
+  }
+
+  /**
+   * The request named the refs it wanted changed; receive-pack may have rejected some (stale old
+   * value, failed fast-forward check, broken pack). Only refs whose value now is what the push
+   * asked for are announced: `after`, or absent for a deletion.
+   */
+  async #announce(project: string, repo: string, user: string, commands: PushCommand[]): Promise<void> {
+    const asked = commands.filter((c) => c.before !== c.after);
+    if (asked.length === 0) return;
+    const now = await readRefs(repo, asked.map((c) => c.ref));
+    const applied = asked.filter((c) => (isZeroSha(c.after) ? !now.has(c.ref) : now.get(c.ref) === c.after));
+    if (applied.some((c) => isZeroSha(c.before) && c.ref.startsWith('refs/heads/'))) await fixUnbornHead(repo);
+    for (const c of applied) {
+      const event: PushEvent = { project, ref: c.ref, before: c.before, after: c.after, pusher: user };
+      for (const listener of this.#listeners) {
+        try {
+          listener(event);
+        } catch (err) {
+          // One failing subscriber must not hide the push from the others.
+          console.error(`push listener failed for ${project} ${c.ref}:`, err);
+        }
+      }
+    }
+  }
+}

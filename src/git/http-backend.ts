@@ -1,0 +1,162 @@
+// Smart HTTP through the real `git http-backend` CGI program (git-http-backend(1)): the request
+// body streams into it, its response streams back; neither is ever held whole in memory.
+import { spawn } from 'node:child_process';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CgiHeadParser } from './cgi-response.ts';
+import { gitEnv } from './git-exec.ts';
+
+export interface CgiRequest {
+  /** GIT_PROJECT_ROOT: the directory holding the bare repositories. */
+  root: string;
+  /** `/<project>.git/<subpath>`, relative to root. */
+  pathInfo: string;
+  query: string;
+  /** The authenticated user; git records it as the committer of reflog entries. */
+  remoteUser: string;
+  /** Stop git when the client goes away (fetches). Pushes run to the end so refs stay consistent. */
+  killOnDisconnect: boolean;
+  /** Sees every request body chunk exactly as sent, before git does. */
+  onBodyChunk?: (chunk: Buffer) => void;
+  /** The request body ended or was aborted. */
+  onBodyEnd?: () => void;
+}
+
+export interface BackendResult {
+  exitCode: number;
+  stderr: string;
+}
+
+const maxStderrBytes = 16 * 1024;
+
+/** Environment for the CGI (RFC 3875 §4.1 meta-variables, plus what git-http-backend(1) reads). */
+function cgiEnv(req: IncomingMessage, cgi: CgiRequest): NodeJS.ProcessEnv {
+  const extra: Record<string, string> = {
+    GATEWAY_INTERFACE: 'CGI/1.1',
+    GIT_PROJECT_ROOT: cgi.root,
+    GIT_HTTP_EXPORT_ALL: '1',
+    PATH_INFO: cgi.pathInfo,
+    REQUEST_METHOD: req.method ?? 'GET',
+    QUERY_STRING: cgi.query,
+    REMOTE_USER: cgi.remoteUser,
+    REMOTE_ADDR: req.socket.remoteAddress ?? '',
+    // The server already authorised this user, so let http-backend run receive-pack.
+    GIT_CONFIG_COUNT: '1',
+    GIT_CONFIG_KEY_0: 'http.receivepack',
+    GIT_CONFIG_VALUE_0: 'true',
+  };
+  const contentType = req.headers['content-type'];
+  if (contentType) extra.CONTENT_TYPE = contentType;
+  // Without CONTENT_LENGTH http-backend reads the body to EOF, which is what a chunked request needs.
+  const contentLength = req.headers['content-length'];
+  if (contentLength && !req.headers['transfer-encoding']) extra.CONTENT_LENGTH = contentLength;
+  // http-backend inflates gzip'd bodies itself when told through HTTP_CONTENT_ENCODING.
+  const contentEncoding = req.headers['content-encoding'];
+  if (contentEncoding) extra.HTTP_CONTENT_ENCODING = contentEncoding;
+  // Protocol v2 is negotiated through this header (gitprotocol-http(5)).
+  const gitProtocol = req.headers['git-protocol'];
+  if (typeof gitProtocol === 'string') extra.HTTP_GIT_PROTOCOL = gitProtocol;
+  return gitEnv(extra);
+}
+
+/**
+ * Run one request through http-backend. Writes the status, headers and body to `res` but does
+ * not end it, so the caller can finish its own work (e.g. announce pushed refs) before the client
+ * sees the end of the response. Resolves once git has exited and all its output was written.
+ */
+export function runHttpBackend(req: IncomingMessage, res: ServerResponse, cgi: CgiRequest): Promise<BackendResult> {
+  return new Promise((resolve) => {
+    // Its own process group, so a disconnect can stop upload-pack as well as http-backend.
+    const child = spawn('git', ['http-backend'], { env: cgiEnv(req, cgi), stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const head = new CgiHeadParser();
+    let headWritten = false;
+    let exited = false;
+    let responseGone = false;
+    let settled = false;
+    const stderr: Buffer[] = [];
+    let stderrBytes = 0;
+
+    const stop = (): void => {
+      if (exited || child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
+    };
+
+    // Request body → git's stdin, with backpressure. EPIPE just means git stopped reading.
+    let stdinOpen = true;
+    child.stdin.on('error', () => undefined);
+    child.stdin.on('close', () => {
+      stdinOpen = false;
+      req.resume();
+    });
+    let bodyEnded = false;
+    const endBody = (): void => {
+      if (bodyEnded) return;
+      bodyEnded = true;
+      cgi.onBodyEnd?.();
+      child.stdin.end();
+    };
+    req.on('data', (chunk: Buffer) => {
+      cgi.onBodyChunk?.(chunk);
+      if (stdinOpen && !child.stdin.write(chunk)) {
+        req.pause();
+        child.stdin.once('drain', () => req.resume());
+      }
+    });
+    req.on('end', endBody);
+    req.on('close', endBody);
+    req.on('error', endBody);
+
+    // git's stdout → CGI head → res, with backpressure.
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (responseGone) return;
+      let body = chunk;
+      if (!headWritten) {
+        let parsed;
+        try {
+          parsed = head.push(chunk);
+        } catch {
+          stop();
+          return;
+        }
+        if (!parsed) return;
+        headWritten = true;
+        const headers: Record<string, string | string[]> = {};
+        for (const [name, values] of parsed.head.headers) headers[name] = values.length === 1 ? values[0]! : values;
+        res.writeHead(parsed.head.status, parsed.head.statusMessage, headers);
+        body = parsed.rest;
+      }
+      if (body.length > 0 && !res.write(body)) {
+        child.stdout.pause();
+        res.once('drain', () => child.stdout.resume());
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (stderrBytes < maxStderrBytes) stderr.push(chunk);
+      stderrBytes += chunk.length;
+    });
+
+    res.on('close', () => {
+      if (res.writableFinished) return;
+      responseGone = true;
+      child.stdout.resume();
+      if (cgi.killOnDisconnect) stop();
+    });
+
+    const settle = (exitCode: number): void => {
+      if (settled) return;
+      settled = true;
+      exited = true;
+      if (!headWritten && !responseGone && !res.headersSent) {
+        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+        res.write('git http-backend failed\n');
+      }
+      resolve({ exitCode, stderr: Buffer.concat(stderr).toString('utf8').slice(0, maxStderrBytes) });
+    };
+    child.on('exit', () => (exited = true));
+    child.on('error', () => settle(127));
+    child.on('close', (code, signal) => settle(code ?? (signal ? 128 : 1)));
+  });
+}

@@ -1,0 +1,90 @@
+// Shared by the git tests: a real HTTP server in front of GitHosting, and a real git client.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isSlipwayError } from '../core/errors.ts';
+import type { PushEvent } from '../core/types.ts';
+import { gitEnv } from './git-exec.ts';
+import { GitHosting } from './hosting.ts';
+
+export interface GitRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the git client in `cwd` with a fixed identity and no user config. Never rejects. */
+export function git(cwd: string, args: readonly string[]): Promise<GitRun> {
+  const fullArgs = ['-c', 'user.name=t', '-c', 'user.email=t@e', '-c', 'init.defaultBranch=main', ...args];
+  return new Promise((resolve) => {
+    execFile('git', fullArgs, { cwd, env: gitEnv(), maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      resolve({ code, stdout: stdout.toString(), stderr: stderr.toString() });
+    });
+  });
+}
+
+/** Like git(), but fails the test with git's stderr on a non-zero exit; returns trimmed stdout. */
+export async function gitOk(cwd: string, args: readonly string[]): Promise<string> {
+  const run = await git(cwd, args);
+  if (run.code !== 0) throw new Error(`git ${args.join(' ')} exited ${run.code}: ${run.stderr}`);
+  return run.stdout.trim();
+}
+
+export interface HostingFixture {
+  hosting: GitHosting;
+  /** `http://127.0.0.1:<port>/git` */
+  base: string;
+  /** Every event, in the order the listener saw them. */
+  events: PushEvent[];
+  /** Request headers of every POST to git-receive-pack. */
+  receivePackHeaders: IncomingHttpHeaders[];
+  allowCreate: boolean;
+  tmp: string;
+  close(): Promise<void>;
+}
+
+/** GitHosting behind `http.createServer` on 127.0.0.1:0, routing `/git/<project>.git/...` to it. */
+export async function startHosting(): Promise<HostingFixture> {
+  const tmp = await mkdtemp(join(tmpdir(), 'slipway-git-'));
+  const hosting = new GitHosting({ root: join(tmp, 'repos') });
+  const events: PushEvent[] = [];
+  hosting.onPush((event) => events.push(event));
+  const receivePackHeaders: IncomingHttpHeaders[] = [];
+  let fixture: HostingFixture | undefined;
+
+  const server: Server = createServer((req, res) => {
+    const match = /^\/git\/([^/?]+)\.git(\/[^?]*)?(?:\?.*)?$/.exec(req.url ?? '');
+    if (!match) {
+      res.writeHead(404).end();
+      return;
+    }
+    const subpath = match[2] ?? '';
+    if (req.method === 'POST' && subpath === '/git-receive-pack') receivePackHeaders.push(req.headers);
+    hosting.handle(req, res, match[1]!, subpath, 'alice', { allowCreate: fixture?.allowCreate ?? true }).catch((err: unknown) => {
+      if (res.headersSent) return void res.destroy();
+      const status = isSlipwayError(err) ? err.status : 500;
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(err instanceof Error ? err.message : String(err));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  fixture = {
+    hosting,
+    base: `http://127.0.0.1:${port}/git`,
+    events,
+    receivePackHeaders,
+    allowCreate: true,
+    tmp,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rm(tmp, { recursive: true, force: true });
+    },
+  };
+  return fixture;
+}

@@ -1,0 +1,222 @@
+// Storage on the local filesystem. Layout under `root`:
+//   objects/<key>   one file per key
+//   uploads/<id>    bytes of an upload session so far
+//   tmp/<uuid>      writes in progress (same filesystem, so rename is atomic)
+// Every write is fsynced before the rename that makes it visible, so a crash leaves either
+// the old object or the whole new one (plus, at worst, a stray file in tmp/).
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { isSlipwayError, SlipwayError } from '../../../core/errors.ts';
+import type { ErrorCode } from '../../../core/errors.ts';
+import type { ByteSource, ObjectInfo, StorageDriver } from '../driver.ts';
+import { assertKey, assertPrefix, assertUploadId } from '../key.ts';
+
+export interface FsDriverOptions {
+  root: string;
+}
+
+export function createFsDriver(options: FsDriverOptions): StorageDriver {
+  const objects = join(options.root, 'objects');
+  const uploads = join(options.root, 'uploads');
+  const tmp = join(options.root, 'tmp');
+  const objectPath = (key: string): string => (assertKey(key), join(objects, key));
+  const uploadPath = (id: string): string => (assertUploadId(id), join(uploads, id));
+
+  /** Moves a finished temp file into place, creating the key's parent directories. */
+  async function publish(from: string, key: string): Promise<void> {
+    const to = objectPath(key);
+    await mkdir(dirname(to), { recursive: true });
+    await rename(from, to);
+  }
+
+  return {
+    name: 'fs',
+
+    async stat(key: string): Promise<ObjectInfo | undefined> {
+      try {
+        const s = await stat(objectPath(key));
+        return s.isFile() ? { size: s.size } : undefined;
+      } catch (err) {
+        if (isMissing(err)) return undefined;
+        throw translate(err, `stat ${key}`);
+      }
+    },
+
+    async reader(key: string): Promise<Readable> {
+      return openReader(objectPath(key), 'BLOB_UNKNOWN', key);
+    },
+
+    async writeAtomic(key: string, source: ByteSource): Promise<number> {
+      objectPath(key);
+      await mkdir(tmp, { recursive: true });
+      const path = join(tmp, randomUUID());
+      const fh = await open(path, 'wx');
+      try {
+        const size = await streamInto(fh, source, 0);
+        await fh.close();
+        await publish(path, key);
+        return size;
+      } catch (err) {
+        await fh.close().catch(() => {});
+        await unlink(path).catch(() => {});
+        throw translate(err, `write ${key}`);
+      }
+    },
+
+    async put(key: string, data: Uint8Array): Promise<void> {
+      objectPath(key);
+      await mkdir(tmp, { recursive: true });
+      const path = join(tmp, randomUUID());
+      try {
+        const fh = await open(path, 'wx');
+        try {
+          await fh.writeFile(data);
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+        await publish(path, key);
+      } catch (err) {
+        await unlink(path).catch(() => {});
+        throw translate(err, `put ${key}`);
+      }
+    },
+
+    async get(key: string): Promise<Buffer | undefined> {
+      try {
+        return await readFile(objectPath(key));
+      } catch (err) {
+        if (isMissing(err)) return undefined;
+        throw translate(err, `get ${key}`);
+      }
+    },
+
+    async list(prefix: string): Promise<string[]> {
+      assertPrefix(prefix);
+      const dir = join(objects, prefix.slice(0, prefix.lastIndexOf('/') + 1));
+      try {
+        const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+        return entries
+          .filter((e) => e.isFile())
+          .map((e) => relative(objects, join(e.parentPath, e.name)).split(sep).join('/'))
+          .filter((key) => key.startsWith(prefix))
+          .sort();
+      } catch (err) {
+        if (isMissing(err)) return [];
+        throw translate(err, `list ${prefix}`);
+      }
+    },
+
+    async delete(key: string): Promise<boolean> {
+      try {
+        await unlink(objectPath(key));
+        return true;
+      } catch (err) {
+        if (isMissing(err)) return false;
+        throw translate(err, `delete ${key}`);
+      }
+    },
+
+    async createUpload(): Promise<string> {
+      const id = randomUUID();
+      try {
+        await mkdir(uploads, { recursive: true });
+        await (await open(join(uploads, id), 'wx')).close();
+        return id;
+      } catch (err) {
+        throw translate(err, 'create upload');
+      }
+    },
+
+    async appendUpload(id: string, source: ByteSource): Promise<number> {
+      let fh: FileHandle;
+      try {
+        fh = await open(uploadPath(id), 'r+');
+      } catch (err) {
+        throw translate(err, `upload ${id}`, 'BLOB_UPLOAD_UNKNOWN');
+      }
+      const before = (await fh.stat()).size;
+      try {
+        return before + (await streamInto(fh, source, before));
+      } catch (err) {
+        // Leave the session as it was, so the client can retry the chunk.
+        await fh.truncate(before).catch(() => {});
+        throw translate(err, `append upload ${id}`);
+      } finally {
+        await fh.close().catch(() => {});
+      }
+    },
+
+    async uploadSize(id: string): Promise<number> {
+      try {
+        return (await stat(uploadPath(id))).size;
+      } catch (err) {
+        throw translate(err, `upload ${id}`, 'BLOB_UPLOAD_UNKNOWN');
+      }
+    },
+
+    async uploadReader(id: string): Promise<Readable> {
+      return openReader(uploadPath(id), 'BLOB_UPLOAD_UNKNOWN', id);
+    },
+
+    async commitUpload(id: string, key: string): Promise<void> {
+      const from = uploadPath(id);
+      try {
+        await publish(from, key); // bytes were fsynced by each append
+      } catch (err) {
+        throw translate(err, `commit upload ${id}`, 'BLOB_UPLOAD_UNKNOWN');
+      }
+    },
+
+    async abortUpload(id: string): Promise<void> {
+      try {
+        await unlink(uploadPath(id));
+      } catch (err) {
+        if (!isMissing(err) && !isSlipwayError(err)) throw translate(err, `abort upload ${id}`);
+      }
+    },
+  };
+}
+
+/** Writes `source` at `position`, fsyncs, and returns the number of bytes written. */
+async function streamInto(fh: FileHandle, source: ByteSource, position: number): Promise<number> {
+  const out = fh.createWriteStream({ start: position, autoClose: false });
+  await pipeline(source, out);
+  await fh.sync();
+  return out.bytesWritten;
+}
+
+async function openReader(path: string, missing: ErrorCode, what: string): Promise<Readable> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'r');
+  } catch (err) {
+    throw translate(err, what, missing);
+  }
+  if (!(await fh.stat()).isFile()) {
+    await fh.close();
+    throw new SlipwayError(missing);
+  }
+  return fh.createReadStream();
+}
+
+function isMissing(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR';
+}
+
+/**
+ * SlipwayErrors and errors from the caller's source pass through; filesystem errors become
+ * `missing` (when the thing is absent) or INTERNAL with the errno code in the message.
+ */
+function translate(err: unknown, what: string, missing?: ErrorCode): unknown {
+  if (isSlipwayError(err)) return err;
+  const errno = err as NodeJS.ErrnoException;
+  if (missing !== undefined && isMissing(err)) return new SlipwayError(missing);
+  if (typeof errno?.syscall !== 'string') return err;
+  return new SlipwayError('INTERNAL', `storage (fs): ${what}: ${errno.code ?? errno.message}`, { cause: err });
+}

@@ -1,0 +1,23 @@
+// Built-in actions run natively in the runner (no JavaScript action runtime, no download).
+import type { ClaimedJob } from '../../scheduler/scheduler.ts';
+import type { RunnerApi } from '../runner-api.ts';
+import type { JobPaths } from '../job-context.ts';
+import type { LogWriter } from '../log-writer.ts';
+
+export interface ActionContext {
+  claimed: ClaimedJob;
+  project: string;
+  api: RunnerApi;
+  paths: JobPaths;
+  log: LogWriter;
+  /** `with:` values, interpolated. */
+  inputs: Record<string, string>;
+  env: Record<string, string>;
+  signal: AbortSignal;
+}
+
+export interface ActionResult {
+  outputs?: Record<string, string>;
+}
+
+export type BuiltInAction = (ctx: ActionContext) => Promise<ActionResult>;

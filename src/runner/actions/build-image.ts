@@ -1,0 +1,53 @@
+// `slipway/build-image`: builds the repo's Containerfile/Dockerfile, tags it with the
+// commit SHA, pushes it to the built-in registry as `<project>/<image>` and records the
+// release (commit + digest) the deploy engine ships. Inputs: `image` (default: the
+// project name), `context` (default `.`), `file` (default Containerfile, else Dockerfile),
+// `build-args` (NAME=value lines).
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { BuiltInAction } from './action.ts';
+import { detectBuilder } from '../../build/detect.ts';
+import { SlipwayError } from '../../core/errors.ts';
+import { isValidName } from '../../core/ids.ts';
+
+function parseBuildArgs(text: string | undefined): Record<string, string> {
+  const args: Record<string, string> = {};
+  for (const line of (text ?? '').split('\n')) {
+    const t = line.trim();
+    if (!t) continue;
+    const eq = t.indexOf('=');
+    if (eq <= 0) throw new SlipwayError('WORKFLOW_INVALID', `slipway/build-image: build-args line "${t}" is not NAME=value`);
+    args[t.slice(0, eq)] = t.slice(eq + 1);
+  }
+  return args;
+}
+
+export const buildImage: BuiltInAction = async (ctx) => {
+  const { run } = ctx.claimed;
+  const project = ctx.project;
+  const image = ctx.inputs.image ?? project;
+  if (!isValidName(image)) throw new SlipwayError('WORKFLOW_INVALID', `slipway/build-image: invalid image name "${image}"`);
+  const contextDir = resolve(ctx.paths.workspace, ctx.inputs.context ?? '.');
+  const file = ctx.inputs.file
+    ? resolve(ctx.paths.workspace, ctx.inputs.file)
+    : [join(contextDir, 'Containerfile'), join(contextDir, 'Dockerfile')].find((f) => existsSync(f));
+  if (!file || !existsSync(file)) {
+    throw new SlipwayError('BUILD_FAILED', `slipway/build-image: no ${ctx.inputs.file ?? 'Containerfile or Dockerfile'} in ${ctx.inputs.context ?? 'the repository root'}`);
+  }
+  const builder = await detectBuilder();
+  const tag = `localhost/slipway-build/${project}/${image}:${run.sha}`;
+  const registry = ctx.api.registry();
+  const destination = `${registry.host}/${project}/${image}:${run.sha}`;
+  ctx.log.line(`Building ${file} with ${builder.name} as ${tag}`);
+  const onOutput = (t: string) => ctx.log.write(t);
+  try {
+    await builder.build({ contextDir, containerfile: file, tag, buildArgs: parseBuildArgs(ctx.inputs['build-args']), onOutput, signal: ctx.signal });
+  } catch (err) {
+    throw new SlipwayError('BUILD_FAILED', `image build failed: ${(err as Error).message}`, { cause: err });
+  }
+  ctx.log.line(`Pushing ${destination}`);
+  const { digest } = await builder.push({ tag, destination, username: registry.username, password: registry.password, insecure: registry.insecure, onOutput, signal: ctx.signal });
+  const release = await ctx.api.recordRelease(ctx.claimed.job.id, { image: `${project}/${image}`, digest });
+  ctx.log.line(`Release ${release.id}: ${project}/${image}@${digest}`);
+  return { outputs: { digest, image: `${registry.host}/${project}/${image}@${digest}`, release: release.id } };
+};

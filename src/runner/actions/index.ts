@@ -1,0 +1,13 @@
+// Built-in actions by `uses:` name (the part before `@`). Registered explicitly.
+import type { BuiltInAction } from './action.ts';
+import { checkout } from './checkout.ts';
+import { buildImage } from './build-image.ts';
+
+export const builtInActions: ReadonlyMap<string, BuiltInAction> = new Map([
+  ['actions/checkout', checkout],
+  ['slipway/build-image', buildImage],
+]);
+
+export function findAction(uses: string): BuiltInAction | undefined {
+  return builtInActions.get(uses.split('@')[0]!.toLowerCase());
+}

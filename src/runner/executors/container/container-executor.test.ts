@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { ensureBusyboxImage } from '../../../build/base-image.ts';
+import { runExecutorContract } from '../executor.contract.ts';
+import { ContainerExecutor } from './container-executor.ts';
+import { engineRun } from './engine-cli.ts';
+
+const image = 'localhost/slipway/busybox:latest';
+const uniqueName = () => `slipway-test-${randomBytes(4).toString('hex')}`;
+
+await ensureBusyboxImage(image);
+
+runExecutorContract('container', async (workspace) => new ContainerExecutor({
+  container: { image, env: {} }, workspace, name: uniqueName(), killGraceMs: 500,
+}));
+
+describe('ContainerExecutor', () => {
+  let workspace = '';
+  const name = uniqueName();
+  let executor: ContainerExecutor;
+
+  before(async () => {
+    workspace = await realpath(await mkdtemp(join(tmpdir(), 'slipway-container-')));
+    executor = new ContainerExecutor({
+      container: { image, env: { JOB_LEVEL: 'from the job container', PATH: '/bin:/custom' }, options: '--hostname job-host' },
+      workspace, name, labels: { 'slipway.test': 'container-executor' },
+    });
+    await executor.start();
+  });
+  after(async () => {
+    await executor.stop();
+    await rm(workspace, { recursive: true, force: true });
+  });
+
+  test('the job container gets its env and options, and steps default to sh', async () => {
+    let output = '';
+    const outcome = await executor.run({
+      script: 'echo "$JOB_LEVEL|$PATH|$(hostname)|${BASH_VERSION:-sh}|$0"', cwd: workspace, env: {},
+      onOutput: (text) => (output += text),
+    });
+    assert.equal(outcome.exitCode, 0);
+    assert.match(output, /^from the job container\|\/bin:\/custom\|job-host\|sh\|\/__slipway\/tmp\/step-\d+\.sh\n$/);
+  });
+
+  test('files written by steps land in the mounted workspace', async () => {
+    const outcome = await executor.run({ script: 'echo hello > out.txt', cwd: workspace, env: {}, onOutput: () => {} });
+    assert.equal(outcome.exitCode, 0);
+    assert.equal(await readFile(join(workspace, 'out.txt'), 'utf8'), 'hello\n');
+  });
+
+  test('stop() removes the container', async () => {
+    const otherName = uniqueName();
+    const other = new ContainerExecutor({ container: { image, env: {} }, workspace, name: otherName });
+    await other.start();
+    assert.equal((await engineRun('podman', ['container', 'exists', otherName])).exitCode, 0);
+    await other.stop();
+    await other.stop();
+    assert.equal((await engineRun('podman', ['container', 'exists', otherName])).exitCode, 1);
+  });
+});

@@ -1,0 +1,147 @@
+// Runs a job's steps inside one long-lived job container (GitHub's `jobs.<id>.container`):
+// start() runs the container with the workspace mounted at the same path, each step is a
+// `podman exec` of its script, and stop() removes the container.
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SlipwayError } from '../../../core/errors.ts';
+import type { OutputSink } from '../../../core/types.ts';
+import type { Executor, JobContainer, StepCommand, StepOutcome } from '../../executor.ts';
+import { planShell, shellArgv, tokenize } from '../shell-command.ts';
+import { runStepProcess, signalGroup } from '../step-process.ts';
+import type { KillSignal } from '../step-process.ts';
+import { engineCommand, engineRun } from './engine-cli.ts';
+import { envArgs } from './env-args.ts';
+
+export interface ContainerExecutorOptions {
+  container: JobContainer;
+  workspace: string;
+  engine?: 'podman' | 'docker';
+  /** Container name; unique per job. */
+  name: string;
+  /** Time between SIGTERM and SIGKILL when a step times out or is cancelled. Default 2000. */
+  killGraceMs?: number;
+  /** How long to wait for output after a step's main process exits. Default 200. */
+  drainMs?: number;
+  /**
+   * A static busybox mounted read-only into the container, so keeping it alive and killing
+   * steps work in images without `sleep` or `kill`. Default /bin/busybox when present; null
+   * to use the image's own `sh`.
+   */
+  helperBinary?: string | null;
+  /** Receives `pull` output. */
+  onOutput?: OutputSink;
+  labels?: Record<string, string>;
+}
+
+/** Host temp dir holding step scripts and pid files, mounted at this path in the container. */
+const containerTemp = '/__slipway/tmp';
+const containerHelper = '/__slipway/busybox';
+
+export class ContainerExecutor implements Executor {
+  readonly kind = 'container';
+  readonly #options: ContainerExecutorOptions;
+  readonly #engine: string;
+  readonly #helper: string | null;
+  #hostTemp: string | undefined;
+  #started = false;
+  #steps = 0;
+
+  constructor(options: ContainerExecutorOptions) {
+    this.#options = options;
+    this.#engine = options.engine ?? 'podman';
+    const helper = options.helperBinary === undefined ? '/bin/busybox' : options.helperBinary;
+    this.#helper = helper && existsSync(helper) ? helper : null;
+  }
+
+  async start(): Promise<void> {
+    if (this.#started) return;
+    const { container, workspace, name } = this.#options;
+    const exists = this.#engine === 'podman' ? ['image', 'exists', container.image] : ['image', 'inspect', container.image];
+    if ((await engineRun(this.#engine, exists)).exitCode !== 0) {
+      await engineCommand(this.#engine, ['pull', container.image], { onOutput: this.#options.onOutput });
+    }
+    this.#hostTemp = await mkdtemp(join(tmpdir(), 'slipway-job-'));
+    const env = envArgs(container.env);
+    const labels = Object.entries({ 'slipway.executor': 'container', ...this.#options.labels });
+    const keepAlive = this.#helper
+      ? [containerHelper, 'sleep', '2147483647']
+      : ['sh', '-c', 'while :; do sleep 3600; done'];
+    await engineCommand(this.#engine, [
+      'run', '--detach', '--name', name,
+      // --init reaps the zombies that steps' orphaned children leave behind.
+      '--init', '--entrypoint', '',
+      ...labels.flatMap(([key, value]) => ['--label', `${key}=${value}`]),
+      '-v', `${workspace}:${workspace}`, '-v', `${this.#hostTemp}:${containerTemp}`,
+      ...(this.#helper ? ['-v', `${this.#helper}:${containerHelper}:ro`] : []),
+      '-w', workspace,
+      ...env.args,
+      ...tokenize(container.options ?? ''),
+      container.image, ...keepAlive,
+    ], { env: env.clientEnv });
+    this.#started = true;
+  }
+
+  async run(command: StepCommand): Promise<StepOutcome> {
+    if (!this.#started || !this.#hostTemp) throw new SlipwayError('INTERNAL', 'ContainerExecutor.run() called before start()');
+    const plan = planShell(command.shell, 'sh');
+    const step = `step-${++this.#steps}`;
+    const hostScript = join(this.#hostTemp, `${step}${plan.extension}`);
+    const pidFile = `${containerTemp}/${step}.pid`;
+    await writeFile(hostScript, command.script, { mode: 0o600 });
+    const env = envArgs(command.env);
+    // runc makes every exec'd process a session and process-group leader, so the wrapper's
+    // $$ is the group id that reaches all the step's processes inside the container.
+    const wrapper = [...this.#sh(), '-c', 'echo $$ > "$0"; exec "$@"', pidFile];
+    try {
+      const result = await runStepProcess({
+        argv: [this.#engine, 'exec', ...env.args, '-w', command.cwd, this.#options.name, ...wrapper,
+          ...shellArgv(plan, `${containerTemp}/${step}${plan.extension}`)],
+        env: env.clientEnv,
+        timeoutMs: command.timeoutMs,
+        signal: command.signal,
+        onOutput: command.onOutput,
+        killGraceMs: this.#options.killGraceMs ?? 2000,
+        drainMs: this.#options.drainMs ?? 200,
+        pollMs: 250,
+        terminate: (signal, clientPid) => this.#terminate(pidFile, signal, clientPid),
+        isAlive: async () => (await this.#inContainer(`kill -0 -$(cat ${pidFile}) 2>/dev/null`)) === 0,
+      });
+      return { exitCode: result.exitCode, timedOut: result.timedOut, cancelled: result.cancelled };
+    } finally {
+      await Promise.all([hostScript, join(this.#hostTemp, `${step}.pid`)].map((f) => unlink(f).catch(() => {})));
+    }
+  }
+
+  async stop(): Promise<void> {
+    const args = this.#engine === 'podman'
+      ? ['rm', '--force', '--ignore', '--time', '0', this.#options.name]
+      : ['rm', '--force', this.#options.name];
+    const result = await engineRun(this.#engine, args);
+    if (result.exitCode !== 0 && !/no such container/i.test(result.output)) {
+      await engineCommand(this.#engine, args); // Throws EXEC_FAILED with the output.
+    }
+    this.#started = false;
+    if (this.#hostTemp) await rm(this.#hostTemp, { recursive: true, force: true });
+    this.#hostTemp = undefined;
+  }
+
+  /** Signals the step's process group inside the container; SIGKILL also ends the exec client. */
+  async #terminate(pidFile: string, signal: KillSignal, clientPid: number): Promise<void> {
+    // The pid file may not exist yet when a step is killed right after it was started.
+    const name = signal === 'SIGTERM' ? 'TERM' : 'KILL';
+    await this.#inContainer(
+      `i=0; while [ ! -s ${pidFile} ] && [ $i -lt 20 ]; do sleep 0.05; i=$((i+1)); done; kill -s ${name} -$(cat ${pidFile}) 2>/dev/null`,
+    );
+    if (signal === 'SIGKILL') signalGroup(clientPid, 'SIGKILL');
+  }
+
+  async #inContainer(script: string): Promise<number> {
+    return (await engineRun(this.#engine, ['exec', this.#options.name, ...this.#sh(), '-c', script])).exitCode;
+  }
+
+  #sh(): string[] {
+    return this.#helper ? [containerHelper, 'sh'] : ['sh'];
+  }
+}

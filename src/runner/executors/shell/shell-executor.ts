@@ -1,0 +1,95 @@
+// Runs `run:` steps on the runner's host. Each step's script goes into a file in a per-job
+// temp directory and is run by the step's shell; nothing else is spawned per step.
+import { accessSync, constants } from 'node:fs';
+import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { SlipwayError } from '../../../core/errors.ts';
+import type { Executor, StepCommand, StepOutcome } from '../../executor.ts';
+import { planShell, shellArgv } from '../shell-command.ts';
+import { runStepProcess, signalGroup } from '../step-process.ts';
+
+export interface ShellExecutorOptions {
+  /** Time between SIGTERM and SIGKILL when a step times out or is cancelled. Default 2000. */
+  killGraceMs?: number;
+  /** How long to wait for output held open by a step's background processes. Default 200. */
+  drainMs?: number;
+  /** Environment every step starts from, below the step's own `env`. Default process.env. */
+  baseEnv?: NodeJS.ProcessEnv;
+  /** Where the per-job script directory is made. Default os.tmpdir(). */
+  tempRoot?: string;
+}
+
+export class ShellExecutor implements Executor {
+  readonly kind = 'shell';
+  readonly #options: ShellExecutorOptions;
+  #scriptDir: string | undefined;
+  #steps = 0;
+  /** Process groups of finished steps that left background processes (`server &`). */
+  readonly #leftovers = new Set<number>();
+  readonly #bashOnPath = new Map<string, boolean>();
+
+  constructor(options: ShellExecutorOptions = {}) {
+    this.#options = options;
+  }
+
+  async start(): Promise<void> {
+    this.#scriptDir ??= await mkdtemp(join(this.#options.tempRoot ?? tmpdir(), 'slipway-steps-'));
+  }
+
+  async run(command: StepCommand): Promise<StepOutcome> {
+    if (!this.#scriptDir) throw new SlipwayError('INTERNAL', 'ShellExecutor.run() called before start()');
+    const env = { ...(this.#options.baseEnv ?? process.env), ...command.env };
+    const plan = planShell(command.shell, this.#hasBash(env.PATH ?? '') ? 'bash' : 'sh');
+    const script = join(this.#scriptDir, `step-${++this.#steps}${plan.extension}`);
+    await writeFile(script, command.script, { mode: 0o600 });
+    try {
+      const result = await runStepProcess({
+        argv: shellArgv(plan, script),
+        cwd: command.cwd,
+        env,
+        timeoutMs: command.timeoutMs,
+        signal: command.signal,
+        onOutput: command.onOutput,
+        killGraceMs: this.#options.killGraceMs ?? 2000,
+        drainMs: this.#options.drainMs ?? 200,
+      });
+      if (result.pid && signalGroup(result.pid, 0)) this.#leftovers.add(result.pid);
+      return { exitCode: result.exitCode, timedOut: result.timedOut, cancelled: result.cancelled };
+    } finally {
+      await unlink(script).catch(() => {});
+    }
+  }
+
+  /** Ends what steps left running, as GitHub's runner cleans up orphan processes after a job. */
+  async stop(): Promise<void> {
+    const groups = [...this.#leftovers].filter((pid) => signalGroup(pid, 'SIGTERM'));
+    this.#leftovers.clear();
+    const deadline = Date.now() + (this.#options.killGraceMs ?? 2000);
+    let alive = groups;
+    while (alive.length > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      alive = alive.filter((pid) => signalGroup(pid, 0));
+    }
+    for (const pid of alive) signalGroup(pid, 'SIGKILL');
+    if (this.#scriptDir) await rm(this.#scriptDir, { recursive: true, force: true });
+    this.#scriptDir = undefined;
+  }
+
+  /** GitHub's unspecified shell is bash when bash is installed, else sh. Cached per PATH. */
+  #hasBash(path: string): boolean {
+    let found = this.#bashOnPath.get(path);
+    if (found === undefined) {
+      found = path.split(delimiter).some((dir) => {
+        try {
+          accessSync(join(dir || '.', 'bash'), constants.X_OK);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      this.#bashOnPath.set(path, found);
+    }
+    return found;
+  }
+}

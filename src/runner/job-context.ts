@@ -1,0 +1,72 @@
+// The `github`, `runner`, `env` … contexts a job's expressions see, and the GITHUB_* /
+// RUNNER_* / SLIPWAY_* environment variables its steps get (GitHub's "Default environment
+// variables" docs).
+import type { ClaimedJob } from '../scheduler/scheduler.ts';
+
+export interface JobPaths {
+  workspace: string;
+  temp: string;
+  /** Files the runner gives each step: GITHUB_ENV, GITHUB_OUTPUT, GITHUB_PATH, GITHUB_STEP_SUMMARY. */
+  files: { env: string; output: string; path: string; summary: string };
+}
+
+export function githubContext(claimed: ClaimedJob, project: string, serverUrl: string, workspace: string) {
+  const { run, job } = claimed;
+  const refName = run.ref.replace(/^refs\/(heads|tags)\//, '');
+  return {
+    sha: run.sha,
+    ref: run.ref,
+    ref_name: refName,
+    ref_type: run.ref.startsWith('refs/tags/') ? 'tag' : 'branch',
+    repository: project,
+    repository_owner: project,
+    event_name: run.event,
+    run_id: run.id,
+    run_number: String(run.number),
+    run_attempt: String(job.attempt),
+    workflow: run.name,
+    job: job.key,
+    workspace,
+    server_url: serverUrl,
+    api_url: `${serverUrl}/api`,
+    actor: 'slipway',
+    event: {},
+  };
+}
+
+export function defaultEnv(github: ReturnType<typeof githubContext>, paths: JobPaths, runnerName: string): Record<string, string> {
+  const env: Record<string, string> = {
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_SHA: github.sha,
+    GITHUB_REF: github.ref,
+    GITHUB_REF_NAME: github.ref_name,
+    GITHUB_REF_TYPE: github.ref_type,
+    GITHUB_REPOSITORY: github.repository,
+    GITHUB_REPOSITORY_OWNER: github.repository_owner,
+    GITHUB_EVENT_NAME: github.event_name,
+    GITHUB_RUN_ID: github.run_id,
+    GITHUB_RUN_NUMBER: github.run_number,
+    GITHUB_RUN_ATTEMPT: github.run_attempt,
+    GITHUB_WORKFLOW: github.workflow,
+    GITHUB_JOB: github.job,
+    GITHUB_WORKSPACE: paths.workspace,
+    GITHUB_SERVER_URL: github.server_url,
+    GITHUB_API_URL: github.api_url,
+    GITHUB_ACTOR: github.actor,
+    GITHUB_ENV: paths.files.env,
+    GITHUB_OUTPUT: paths.files.output,
+    GITHUB_PATH: paths.files.path,
+    GITHUB_STEP_SUMMARY: paths.files.summary,
+    RUNNER_NAME: runnerName,
+    RUNNER_OS: 'Linux',
+    RUNNER_ARCH: 'X64',
+    RUNNER_TEMP: paths.temp,
+  };
+  // The same values under Slipway's own names, for scripts that do not pretend to be on GitHub.
+  for (const [k, v] of Object.entries(env)) {
+    if (k.startsWith('GITHUB_')) env[`SLIPWAY_${k.slice('GITHUB_'.length)}`] = v;
+  }
+  env.SLIPWAY = 'true';
+  return env;
+}

@@ -1,0 +1,64 @@
+// Buffers a job's output and ships it in numbered chunks: at most every `flushMs`, or
+// sooner when a chunk grows large. Numbering makes retried uploads idempotent. Registered
+// secrets are masked before anything leaves the runner.
+export interface LogWriterOptions {
+  startSeq: number;
+  send: (seq: number, text: string) => Promise<void>;
+  flushMs?: number;
+  maxChunk?: number;
+}
+
+export class LogWriter {
+  #seq: number;
+  #buffer = '';
+  #timer: NodeJS.Timeout | undefined;
+  #chain: Promise<void> = Promise.resolve();
+  #masks: string[] = [];
+  readonly #send: LogWriterOptions['send'];
+  readonly #flushMs: number;
+  readonly #maxChunk: number;
+
+  constructor(options: LogWriterOptions) {
+    this.#seq = options.startSeq;
+    this.#send = options.send;
+    this.#flushMs = options.flushMs ?? 100;
+    this.#maxChunk = options.maxChunk ?? 64 * 1024;
+  }
+
+  addMask(secret: string): void {
+    if (secret.length > 0 && !this.#masks.includes(secret)) {
+      this.#masks.push(secret);
+      this.#masks.sort((a, b) => b.length - a.length);
+    }
+  }
+
+  mask(text: string): string {
+    let out = text;
+    for (const m of this.#masks) out = out.split(m).join('***');
+    return out;
+  }
+
+  write(text: string): void {
+    this.#buffer += text;
+    if (this.#buffer.length >= this.#maxChunk) this.flush();
+    else this.#timer ??= setTimeout(() => this.flush(), this.#flushMs);
+  }
+
+  line(text: string): void {
+    this.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  flush(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#buffer.length > 0) {
+      // Only complete lines are masked reliably; a secret split across chunks is rare since
+      // chunks end on process-output boundaries, and masking the whole buffer covers most.
+      const text = this.mask(this.#buffer);
+      this.#buffer = '';
+      const seq = this.#seq++;
+      this.#chain = this.#chain.then(() => this.#send(seq, text));
+    }
+    return this.#chain;
+  }
+}

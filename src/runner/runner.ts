@@ -1,0 +1,69 @@
+// The runner agent: takes jobs from the server, up to `concurrency` at a time, and runs
+// them. The built-in runner (in `slipway up`) and a remote `slipway runner` are this same
+// class with different RunnerApi implementations.
+import type { RunnerApi } from './runner-api.ts';
+import type { JobSpec } from '../workflow/model.ts';
+import type { Executor } from './executor.ts';
+import { runJob } from './job-runner.ts';
+
+export interface RunnerOptions {
+  api: RunnerApi;
+  name: string;
+  labels: readonly string[];
+  concurrency: number;
+  workDir: string;
+  serverUrl: string;
+  heartbeatMs: number;
+  createExecutor: (spec: JobSpec, workspace: string, jobId: string) => Executor;
+  projectOf: (runProjectId: string) => Promise<string>;
+  onError?: (err: unknown) => void;
+}
+
+export class Runner {
+  readonly #options: RunnerOptions;
+  readonly #stop = new AbortController();
+  readonly #active = new Set<Promise<unknown>>();
+  #loop: Promise<void> | undefined;
+
+  constructor(options: RunnerOptions) {
+    this.#options = options;
+  }
+
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  async #run(): Promise<void> {
+    const o = this.#options;
+    while (!this.#stop.signal.aborted) {
+      if (this.#active.size >= o.concurrency) {
+        await Promise.race(this.#active);
+        continue;
+      }
+      let claimed;
+      try {
+        claimed = await o.api.claim(o.labels);
+      } catch (err) {
+        o.onError?.(err);
+      }
+      if (!claimed) {
+        await o.api.waitForWork(1000, this.#stop.signal).catch(() => {});
+        continue;
+      }
+      const c = claimed;
+      const work = o
+        .projectOf(c.run.project_id)
+        .then((project) => runJob(c, { ...o, project, runnerName: o.name }))
+        .catch((err) => o.onError?.(err))
+        .finally(() => this.#active.delete(work));
+      this.#active.add(work);
+    }
+  }
+
+  /** Stops taking work and waits for running jobs to finish (or until the caller gives up). */
+  async stop(): Promise<void> {
+    this.#stop.abort();
+    await this.#loop;
+    await Promise.allSettled([...this.#active]);
+  }
+}
