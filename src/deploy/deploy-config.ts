@@ -72,6 +72,8 @@ export function parseDeployConfig(file: string, text: string): { config?: Deploy
   const env = top.has('env') ? readEnv(r, value('env')) : { clear: {}, secret: [] };
   const environments = top.has('environments') ? readEnvironments(r, value('environments')) : undefined;
 
+  // In file order, however the checks ran.
+  r.diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
   if (r.diagnostics.length > 0 || !service || !image || !port || !healthcheck || drainTimeoutMs === undefined || !environments) {
     return { diagnostics: r.diagnostics };
   }
@@ -111,7 +113,8 @@ function readEnv(r: ConfigReader, node: Node | null): DeployConfig['env'] {
     const path = `env.clear.${key}`;
     if (r.string(pair.key, path, envName) === undefined) continue;
     const value = r.scalarText(pair.value, path);
-    if (value !== undefined) clear[key] = value;
+    if (value !== undefined && /[\r\n\0]/.test(value)) r.error(pair.value, path, 'values cannot span lines (podman --env-file holds one KEY=value per line)');
+    else if (value !== undefined) clear[key] = value;
   }
   const secretList = m?.has('secret') ? m.get('secret')!.value : undefined;
   r.list(secretList ?? new YAMLSeq(), 'env.secret', (n, path) => {

@@ -1,12 +1,18 @@
-// Placeholder adapter; replaced when the workflow expression module lands.
+// The runner's view of the expression engine: contexts are plain objects of named
+// values, and the status functions read the job's progress so far.
+import { evaluateCondition, interpolate } from '../workflow/expressions/index.ts';
+
 export interface StatusFlags {
   failure: boolean;
   cancelled: boolean;
 }
+
 export type ExprContext = Record<string, unknown>;
-export function evaluateIf(_ifText: string | undefined, _ctx: ExprContext, flags: StatusFlags): boolean {
-  return !flags.failure && !flags.cancelled;
+
+export function evaluateIf(ifText: string | undefined, values: ExprContext, flags: StatusFlags): boolean {
+  return evaluateCondition(ifText, { values, status: { success: !flags.failure && !flags.cancelled, failure: flags.failure, cancelled: flags.cancelled } });
 }
-export function interpolateText(text: string, _ctx: ExprContext): string {
-  return text;
+
+export function interpolateText(text: string, values: ExprContext): string {
+  return interpolate(text, { values });
 }

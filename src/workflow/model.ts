@@ -52,7 +52,11 @@ export interface JobSpec {
   defaults: RunDefaults;
   container?: ContainerSpec;
   timeoutMinutes: number;
+  /** `timeout-minutes: ${{ … }}`: evaluated when the job starts; `timeoutMinutes` is the default meanwhile. */
+  timeoutMinutesExpression?: string;
   continueOnError: boolean;
+  /** `continue-on-error: ${{ … }}` (e.g. from the matrix); `continueOnError` is false meanwhile. */
+  continueOnErrorExpression?: string;
   outputs: Record<string, string>;
   steps: StepSpec[];
   pos: SourcePosition;
@@ -62,7 +66,7 @@ export interface StepSpec {
   /** 0-based position in the job. */
   index: number;
   id?: string;
-  /** Display name: `name:`, else `Run <first line>` or the `uses:` value. */
+  /** Display name: `name:`, else as GitHub shows it: `Run <first line of run>` or `Run <uses>`. */
   name: string;
   if?: string;
   run?: string;
@@ -72,7 +76,11 @@ export interface StepSpec {
   shell?: string;
   workingDirectory?: string;
   timeoutMinutes?: number;
+  /** `timeout-minutes: ${{ … }}`, evaluated when the step starts. */
+  timeoutMinutesExpression?: string;
   continueOnError: boolean;
+  /** `continue-on-error: ${{ … }}`, evaluated when the step starts; `continueOnError` is false meanwhile. */
+  continueOnErrorExpression?: string;
   pos: SourcePosition;
 }
 

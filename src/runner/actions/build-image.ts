@@ -3,10 +3,11 @@
 // release (commit + digest) the deploy engine ships. Inputs: `image` (default: the
 // project name), `context` (default `.`), `file` (default Containerfile, else Dockerfile),
 // `build-args` (NAME=value lines).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { BuiltInAction } from './action.ts';
 import { detectBuilder } from '../../build/detect.ts';
+import { busyboxImage, ensureBusyboxImage } from '../../build/base-image.ts';
 import { SlipwayError } from '../../core/errors.ts';
 import { isValidName } from '../../core/ids.ts';
 
@@ -35,6 +36,12 @@ export const buildImage: BuiltInAction = async (ctx) => {
     throw new SlipwayError('BUILD_FAILED', `slipway/build-image: no ${ctx.inputs.file ?? 'Containerfile or Dockerfile'} in ${ctx.inputs.context ?? 'the repository root'}`);
   }
   const builder = await detectBuilder();
+  // The one base image Slipway provides itself (no public registry is reachable on an
+  // offline machine): made from the host's busybox on first use.
+  const froms = [...readFileSync(file, 'utf8').matchAll(/^\s*FROM\s+(?:--\S+\s+)*(\S+)/gim)].map((m) => m[1]);
+  if (froms.some((f) => f === busyboxImage || f === busyboxImage.replace(/:latest$/, ''))) {
+    await ensureBusyboxImage(busyboxImage, (t) => ctx.log.write(t));
+  }
   const tag = `localhost/slipway-build/${project}/${image}:${run.sha}`;
   const registry = ctx.api.registry();
   const destination = `${registry.host}/${project}/${image}:${run.sha}`;

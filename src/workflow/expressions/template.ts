@@ -24,7 +24,8 @@ export function splitTemplate(template: string): TemplatePart[] {
     if (inner.trim() === '') {
       throw expressionError(`An expression was expected at position ${open + 1}`, template);
     }
-    parts.push({ kind: 'expression', expression: inner, offset: start });
+    const lead = inner.length - inner.trimStart().length;
+    parts.push({ kind: 'expression', expression: inner.trim(), offset: start + lead });
     from = close + 2;
   }
   if (from < template.length) parts.push({ kind: 'text', text: template.slice(from) });

@@ -18,11 +18,11 @@ export class LocalRunner implements CommandRunner {
       });
       let stdout = '';
       let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
         stdout += chunk;
         options.onOutput?.(chunk);
       });
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
         stderr += chunk;
         options.onOutput?.(chunk);
       });

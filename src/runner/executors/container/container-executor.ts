@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cliEnvArgs } from '../../../build/cli-env.ts';
 import { SlipwayError } from '../../../core/errors.ts';
 import type { OutputSink } from '../../../core/types.ts';
 import type { Executor, JobContainer, StepCommand, StepOutcome } from '../../executor.ts';
@@ -12,7 +13,6 @@ import { planShell, shellArgv, tokenize } from '../shell-command.ts';
 import { runStepProcess, signalGroup } from '../step-process.ts';
 import type { KillSignal } from '../step-process.ts';
 import { engineCommand, engineRun } from './engine-cli.ts';
-import { envArgs } from './env-args.ts';
 
 export interface ContainerExecutorOptions {
   container: JobContainer;
@@ -63,7 +63,7 @@ export class ContainerExecutor implements Executor {
       await engineCommand(this.#engine, ['pull', container.image], { onOutput: this.#options.onOutput });
     }
     this.#hostTemp = await mkdtemp(join(tmpdir(), 'slipway-job-'));
-    const env = envArgs(container.env);
+    const env = cliEnvArgs('-e', container.env);
     const labels = Object.entries({ 'slipway.executor': 'container', ...this.#options.labels });
     const keepAlive = this.#helper
       ? [containerHelper, 'sleep', '2147483647']
@@ -79,7 +79,7 @@ export class ContainerExecutor implements Executor {
       ...env.args,
       ...tokenize(container.options ?? ''),
       container.image, ...keepAlive,
-    ], { env: env.clientEnv });
+    ], { env: env.env });
     this.#started = true;
   }
 
@@ -90,7 +90,7 @@ export class ContainerExecutor implements Executor {
     const hostScript = join(this.#hostTemp, `${step}${plan.extension}`);
     const pidFile = `${containerTemp}/${step}.pid`;
     await writeFile(hostScript, command.script, { mode: 0o600 });
-    const env = envArgs(command.env);
+    const env = cliEnvArgs('-e', command.env);
     // runc makes every exec'd process a session and process-group leader, so the wrapper's
     // $$ is the group id that reaches all the step's processes inside the container.
     const wrapper = [...this.#sh(), '-c', 'echo $$ > "$0"; exec "$@"', pidFile];
@@ -98,7 +98,7 @@ export class ContainerExecutor implements Executor {
       const result = await runStepProcess({
         argv: [this.#engine, 'exec', ...env.args, '-w', command.cwd, this.#options.name, ...wrapper,
           ...shellArgv(plan, `${containerTemp}/${step}${plan.extension}`)],
-        env: env.clientEnv,
+        env: env.env,
         timeoutMs: command.timeoutMs,
         signal: command.signal,
         onOutput: command.onOutput,

@@ -1,0 +1,49 @@
+import type { Command } from '../command.ts';
+import { clientHelp, clientOptions, str } from '../command.ts';
+import { Client } from '../client.ts';
+import { ago, duration, statusText, table } from '../output.ts';
+
+export interface RunView {
+  id: string;
+  project: string;
+  number: number;
+  workflow: string;
+  name: string;
+  ref: string;
+  sha: string;
+  status: string;
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  jobs: { key: string; name: string; status: string; steps: { number: number; name: string; status: string }[] }[];
+}
+
+export const runsCommand: Command = {
+  name: 'runs',
+  summary: 'list workflow runs',
+  usage: '[PROJECT] [--limit N] [--json]',
+  help: `  PROJECT        only this project's runs\n  --limit N      at most N runs (default 20)\n${clientHelp}`,
+  options: { ...clientOptions, limit: { type: 'string' } },
+  async run(values, [project]) {
+    const client = new Client({ server: str(values.server), data: str(values.data) });
+    const q = new URLSearchParams({ limit: str(values.limit) ?? '20' });
+    if (project) q.set('project', project);
+    const runs = await client.json<RunView[]>('GET', `/api/runs?${q}`);
+    if (values.json) {
+      console.log(JSON.stringify(runs, null, 2));
+      return 0;
+    }
+    if (runs.length === 0) {
+      console.log('no runs yet: push a repository with a workflow to start one');
+      return 0;
+    }
+    console.log(
+      table(
+        ['RUN', 'WORKFLOW', 'REF', 'COMMIT', 'STATUS', 'DURATION', 'CREATED'],
+        runs.map((r) => [`${r.project}#${r.number}`, r.name, r.ref.replace(/^refs\/(heads|tags)\//, ''), r.sha.slice(0, 7), statusText(r.status), duration(r.startedAt, r.finishedAt), ago(r.createdAt)]),
+      ),
+    );
+    return 0;
+  },
+};

@@ -1,0 +1,46 @@
+import { writeFileSync, rmSync } from 'node:fs';
+import type { Command } from '../command.ts';
+import { str } from '../command.ts';
+import { dataDir, serverInfoFile } from '../paths.ts';
+import { startSlipway } from '../../server/slipway.ts';
+import { runDemo } from '../demo.ts';
+import { paint } from '../output.ts';
+import { CliError } from '../client.ts';
+
+export const upCommand: Command = {
+  name: 'up',
+  summary: 'run the Slipway server (API, git, registry, runner, deploys) in the foreground',
+  usage: '[--data DIR] [--port N] [--host ADDR] [--demo]',
+  help: `  --data DIR     data dir (default: SLIPWAY_DATA or ~/.slipway)
+  --port N       HTTP port (default 8080, or SLIPWAY_PORT / config.yml); 0 picks a free one
+  --host ADDR    listen address (default 127.0.0.1)
+  --demo         on first start, push examples/hello and follow it to a running service`,
+  options: { data: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, demo: { type: 'boolean' } },
+  async run(values) {
+    const dir = dataDir(str(values.data));
+    const portText = str(values.port);
+    if (portText !== undefined && !/^\d+$/.test(portText)) throw new CliError(`--port: expected a number, got "${portText}"`, 2);
+    const log = (m: string) => console.log(`${paint('gray', new Date().toISOString().slice(11, 19))} ${m}`);
+    const slipway = await startSlipway({ dataDir: dir, port: portText === undefined ? undefined : Number(portText), host: str(values.host), log });
+    writeFileSync(serverInfoFile(dir), JSON.stringify({ url: slipway.url, pid: process.pid }));
+    log(`Slipway is up at ${paint('bold', slipway.url)} (data in ${dir})`);
+
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) process.exit(130); // a second Ctrl-C: leave now
+      stopping = true;
+      log(`${signal}: shutting down (deployed containers keep running; \`slipway up\` picks them up again)`);
+      await slipway.close();
+      rmSync(serverInfoFile(dir), { force: true });
+      process.exit(0);
+    };
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+
+    if (values.demo) {
+      await runDemo(slipway, log).catch((err: Error) => log(paint('red', `demo: ${err.message}`)));
+    }
+    await new Promise(() => {}); // serve until a signal
+    return 0;
+  },
+};

@@ -1,0 +1,73 @@
+// `slipway` command line: dispatches to one command per file under commands/.
+import { parseArgs } from 'node:util';
+import type { Command } from './command.ts';
+import { CliError } from './client.ts';
+import { upCommand } from './commands/up.ts';
+import { versionCommand } from './commands/version.ts';
+import { runsCommand } from './commands/runs.ts';
+import { logsCommand } from './commands/logs.ts';
+import { deploymentsCommand } from './commands/deployments.ts';
+import { projectCommand } from './commands/project.ts';
+import { isSlipwayError } from '../core/errors.ts';
+
+export const commands: readonly Command[] = [upCommand, runsCommand, logsCommand, deploymentsCommand, projectCommand, versionCommand];
+
+function mainHelp(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return `slipway: git push to a running service
+
+Usage: slipway <command> [options]
+
+Commands:
+${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Run \`slipway <command> --help\` for a command's options.`;
+}
+
+function commandHelp(c: Command): string {
+  return `slipway ${c.name}: ${c.summary}\n\nUsage: slipway ${c.name} ${c.usage}\n\nOptions:\n${c.help}\n  -h, --help     show this help`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(mainHelp());
+    return name ? 0 : 2;
+  }
+  if (name === '--version') return versionCommand.run({}, []);
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    console.error(`slipway: unknown command "${name}"\n\n${mainHelp()}`);
+    return 2;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  } catch (err) {
+    console.error(`slipway ${name}: ${(err as Error).message}\n\n${commandHelp(command)}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    console.log(commandHelp(command));
+    return 0;
+  }
+  try {
+    return await command.run(parsed.values, parsed.positionals);
+  } catch (err) {
+    if (err instanceof CliError) {
+      console.error(`slipway ${name}: ${err.message}`);
+      return err.exitCode;
+    }
+    if (isSlipwayError(err)) {
+      console.error(`slipway ${name}: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+if (import.meta.main) {
+  process.exitCode = await main(process.argv.slice(2));
+  // `up` keeps the process alive itself; other commands end here even if a socket lingers.
+  if (process.argv[2] !== 'up') process.exit(process.exitCode);
+}

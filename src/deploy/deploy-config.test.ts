@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { environmentsForBranch, parseDeployConfig } from './deploy-config.ts';
+
+const file = '.slipway/deploy.yml';
+
+const full = `service: hello
+image: hello
+port: 8080
+healthcheck: { path: /up, interval: 500ms, timeout: 2s, deadline: 1m }
+drain_timeout: 3s
+env:
+  clear: { LOG_LEVEL: info, WORKERS: 4, DEBUG: false }
+  secret: [DATABASE_URL]
+environments:
+  dev:        { branch: develop, hosts: [local], publish: 8081 }
+  staging:    { branch: main, hosts: ["ssh://deploy@staging-1"] }
+  production:
+    promote_from: staging
+    approval: { required: 1, not_author: true }
+    hosts: ["ssh://deploy@web-1:2222", "ssh://deploy@[2001:db8::1]"]
+    strategy: rolling
+`;
+
+/** Parses and returns the diagnostics as `line:col path: message` strings. */
+function errors(text: string): string[] {
+  const { config, diagnostics } = parseDeployConfig(file, text);
+  assert.equal(config, undefined, 'an invalid file gives no config');
+  for (const d of diagnostics) assert.equal(d.file, file);
+  return diagnostics.map((d) => `${d.line}:${d.column} ${d.path}: ${d.message}`);
+}
+
+test('a full file parses into typed, frozen values', () => {
+  const { config, diagnostics } = parseDeployConfig(file, full);
+  assert.deepEqual(diagnostics, []);
+  assert.deepEqual(config, {
+    service: 'hello',
+    image: 'hello',
+    port: 8080,
+    healthcheck: { path: '/up', intervalMs: 500, timeoutMs: 2000, deadlineMs: 60_000 },
+    drainTimeoutMs: 3000,
+    env: { clear: { LOG_LEVEL: 'info', WORKERS: '4', DEBUG: 'false' }, secret: ['DATABASE_URL'] },
+    environments: [
+      { name: 'dev', branch: 'develop', hosts: ['local'], publish: 8081, strategy: 'blue-green' },
+      { name: 'staging', branch: 'main', hosts: ['ssh://deploy@staging-1'], strategy: 'blue-green' },
+      {
+        name: 'production',
+        promoteFrom: 'staging',
+        approval: { required: 1, notAuthor: true },
+        hosts: ['ssh://deploy@web-1:2222', 'ssh://deploy@[2001:db8::1]'],
+        strategy: 'rolling',
+      },
+    ],
+  });
+  assert.ok(Object.isFrozen(config) && Object.isFrozen(config.environments[0]) && Object.isFrozen(config.env.clear));
+});
+
+test('defaults: health check, drain timeout, env, strategy', () => {
+  const { config } = parseDeployConfig(file, 'service: a\nimage: 127.0.0.1:8080/team/a:1.0\nport: 80\nenvironments:\n  dev: { hosts: [local], strategy: recreate }\n');
+  assert.ok(config);
+  assert.deepEqual(config.healthcheck, { path: '/up', intervalMs: 1000, timeoutMs: 5000, deadlineMs: 30_000 });
+  assert.equal(config.drainTimeoutMs, 10_000);
+  assert.deepEqual(config.env, { clear: {}, secret: [] });
+  assert.equal(config.environments[0]?.strategy, 'recreate');
+});
+
+test('environmentsForBranch matches branch names and full refs', () => {
+  const { config } = parseDeployConfig(file, full);
+  assert.ok(config);
+  assert.deepEqual(environmentsForBranch(config, 'main').map((e) => e.name), ['staging']);
+  assert.deepEqual(environmentsForBranch(config, 'refs/heads/develop').map((e) => e.name), ['dev']);
+  assert.deepEqual(environmentsForBranch(config, 'feature/x'), []);
+});
+
+test('YAML syntax errors and duplicate keys are reported with positions', () => {
+  const syntax = errors('service: hello\nport: [8080\n');
+  assert.equal(syntax.length, 1);
+  assert.match(syntax[0]!, /^3:1 : Flow sequence .* must .* end with a \]/);
+  assert.match(errors('service: a\nservice: b\n')[0]!, /^2:1 : Map keys must be unique/);
+});
+
+test('the document must be a mapping', () => {
+  assert.deepEqual(errors(''), ['1:1 : expected a mapping, found nothing']);
+  assert.deepEqual(errors('- a\n'), ['1:1 : expected a mapping, found a list']);
+});
+
+test('missing required keys are all reported at the map', () => {
+  assert.deepEqual(errors('healthcheck: {}\n'), [
+    '1:1 service: missing required key "service"',
+    '1:1 image: missing required key "image"',
+    '1:1 port: missing required key "port"',
+    '1:1 environments: missing required key "environments"',
+  ]);
+});
+
+test('unknown keys are errors with a did-you-mean suggestion', () => {
+  const text = full.replace('drain_timeout: 3s', 'drain_timout: 3s').replace('promote_from: staging', 'promoteFrom: staging').replace('{ path: /up,', '{ path: /up, colour: red,');
+  assert.deepEqual(errors(text), [
+    '4:27 healthcheck.colour: unknown key "colour" (allowed: path, interval, timeout, deadline)',
+    '5:1 drain_timout: unknown key "drain_timout"; did you mean "drain_timeout"?',
+    '13:5 environments.production.promoteFrom: unknown key "promoteFrom"; did you mean "promote_from"?',
+  ]);
+});
+
+test('wrong types and bad values: every problem, at its value', () => {
+  const text = `service: Hello World
+image: "Not An Image!"
+port: 70000
+healthcheck: { path: up, interval: 1h, timeout: 0s, deadline: soon }
+drain_timeout: 10
+env:
+  clear: { "1BAD": x, GOOD: [1], MULTI: "a\\nb" }
+  secret: [DATABASE_URL, DATABASE_URL, GOOD2, "bad name"]
+environments:
+  dev: { branch: "bad..branch", hosts: [local, local, "ftp://x", "ssh://host-without-user"], publish: 0, strategy: canary }
+  prod: { branch: main, promote_from: dev, approval: { required: 0, not_author: "yes" }, hosts: [] }
+`;
+  assert.deepEqual(errors(text), [
+    '1:10 service: "Hello World" is not a valid name (lowercase letters, digits, ".", "_", "-")',
+    '2:8 image: "Not An Image!" is not an image repository or reference',
+    '3:7 port: 70000 is out of range (1–65535)',
+    '4:22 healthcheck.path: "up" is not a path starting with "/"',
+    '4:36 healthcheck.interval: expected a duration such as 500ms, 5s or 2m, found "1h"',
+    '4:49 healthcheck.timeout: must be greater than zero',
+    '4:63 healthcheck.deadline: expected a duration such as 500ms, 5s or 2m, found "soon"',
+    '5:16 drain_timeout: expected a duration such as 500ms, 5s or 2m, found number 10',
+    '7:12 env.clear.1BAD: "1BAD" is not a valid environment variable name',
+    '7:29 env.clear.GOOD: expected a string, number or boolean, found a list',
+    '7:41 env.clear.MULTI: values cannot span lines (podman --env-file holds one KEY=value per line)',
+    '8:26 env.secret[1]: "DATABASE_URL" is listed twice',
+    '8:47 env.secret[3]: "bad name" is not a valid environment variable name',
+    '10:18 environments.dev.branch: "bad..branch" is not a valid branch name',
+    '10:48 environments.dev.hosts[1]: host "local" is listed twice',
+    '10:55 environments.dev.hosts[2]: "ftp://x" is not "local" or ssh://user@host[:port]',
+    '10:66 environments.dev.hosts[3]: "ssh://host-without-user" is not "local" or ssh://user@host[:port]',
+    '10:103 environments.dev.publish: 0 is out of range (1–65535)',
+    '10:116 environments.dev.strategy: "canary" is not one of blue-green, recreate, rolling',
+    '11:25 environments.prod.promote_from: use either branch (deploy pushes) or promote_from (promote releases), not both',
+    '11:66 environments.prod.approval.required: 0 is out of range (1–100)',
+    '11:81 environments.prod.approval.not_author: expected true or false, found "yes"',
+    '11:97 environments.prod.hosts: at least one host is required',
+  ]);
+});
+
+test('cross-references: promote_from targets, cycles, published ports, secrets vs clear', () => {
+  const text = `service: a
+image: a
+port: 80
+env: { clear: { TOKEN: x }, secret: [TOKEN] }
+environments:
+  a: { hosts: [local], promote_from: b, publish: 9000 }
+  b: { hosts: [local], promote_from: a, publish: 9000 }
+  c: { hosts: [local], promote_from: nowhere }
+  d: { hosts: [local], approval: { not_author: true } }
+`;
+  assert.deepEqual(errors(text), [
+    '4:38 env.secret[0]: "TOKEN" is also set in env.clear',
+    '6:38 environments.a.promote_from: promotion cycle through "a"',
+    '7:38 environments.b.promote_from: promotion cycle through "b"',
+    '7:50 environments.b.publish: port 9000 is already published by "a" on host local',
+    '8:38 environments.c.promote_from: unknown environment "nowhere" (defined: a, b, c, d)',
+    '9:34 environments.d.approval.required: missing required key "required"',
+  ]);
+});

@@ -1,0 +1,171 @@
+// Deployments as records: which release goes to which environment, triggered by what,
+// with its log and outcome. Follows finished runs (continuous deployment to environments
+// that track the run's branch), holds one lock per environment so deployments to the same
+// environment never overlap, and re-attaches the proxies after a restart.
+import type { Store } from '../store/store.ts';
+import type { Deployment } from '../store/repos/deployments.ts';
+import type { Release } from '../store/repos/releases.ts';
+import type { EventBus } from '../server/events.ts';
+import type { ContainerEngine } from './container-engine.ts';
+import { parseDeployConfig, environmentsForBranch, type DeployConfig, type EnvironmentConfig } from './deploy-config.ts';
+import { deployLocal } from './engine.ts';
+import { ProxyServer } from './proxy.ts';
+import { SlipwayError, formatDiagnostic } from '../core/errors.ts';
+
+export const deployConfigFile = '.slipway/deploy.yml';
+
+export interface DeployServiceOptions {
+  store: Store;
+  events: EventBus;
+  engine: ContainerEngine;
+  readFile: (project: string, sha: string, path: string) => Promise<string | undefined>;
+  registry: { host: string; username: string; password: string; insecure: boolean };
+  /** Address the environment proxies listen on. */
+  proxyHost: string;
+  log: (message: string) => void;
+}
+
+export class DeployService {
+  readonly #o: DeployServiceOptions;
+  readonly #locks = new Map<string, Promise<unknown>>();
+  readonly #proxies = new Map<string, { proxy: ProxyServer; port: number }>();
+
+  constructor(options: DeployServiceOptions) {
+    this.#o = options;
+  }
+
+  /** After a successful run on a branch, deploy its release to the environments following that branch. */
+  async onRunFinished(runId: string): Promise<Deployment[]> {
+    const { store } = this.#o;
+    const run = await store.runs.require(runId);
+    if (run.status !== 'success' || !run.ref.startsWith('refs/heads/')) return [];
+    const project = (await store.projects.byId(run.project_id))!;
+    const config = await this.#config(project.name, run.sha);
+    if (!config) return [];
+    const envs = environmentsForBranch(config, run.ref.slice('refs/heads/'.length));
+    if (envs.length === 0) return [];
+    const release = (await store.releases.forRun(run.id)).at(-1);
+    if (!release) {
+      this.#o.log(`run #${run.number} of ${project.name} built no release (no slipway/build-image step): nothing to deploy`);
+      return [];
+    }
+    const out: Deployment[] = [];
+    for (const env of envs) out.push(await this.deploy(project.name, env.name, release, 'push', 'slipway'));
+    return out;
+  }
+
+  /** Records a deployment and queues it behind any other deployment of the same environment. */
+  async deploy(projectName: string, environment: string, release: Release, trigger: string, triggeredBy: string): Promise<Deployment> {
+    const { store } = this.#o;
+    const project = await store.projects.require(projectName);
+    const deployment = await store.deployments.create({ project_id: project.id, environment, release_id: release.id, trigger, triggered_by: triggeredBy });
+    this.#o.events.emit('deployment-updated', deployment.id);
+    const key = `${projectName}/${environment}`;
+    const previous = this.#locks.get(key) ?? Promise.resolve();
+    const next = previous.then(() => this.#execute(deployment, projectName, release));
+    this.#locks.set(key, next.catch(() => {}));
+    return deployment;
+  }
+
+  /** Resolves when the deployment has finished (for tests and the CLI's --wait). */
+  async settled(projectName: string, environment: string): Promise<void> {
+    await this.#locks.get(`${projectName}/${environment}`);
+  }
+
+  async #config(project: string, sha: string): Promise<DeployConfig | undefined> {
+    const text = await this.#o.readFile(project, sha, deployConfigFile);
+    if (text === undefined) return undefined;
+    const { config, diagnostics } = parseDeployConfig(deployConfigFile, text);
+    if (!config) throw new SlipwayError('DEPLOY_CONFIG_INVALID', diagnostics.map(formatDiagnostic).join('\n'));
+    return config;
+  }
+
+  async #execute(deployment: Deployment, project: string, release: Release): Promise<void> {
+    const { store, events } = this.#o;
+    const stream = `deployment:${deployment.id}`;
+    let seq = 0;
+    const log = (line: string) => {
+      const text = `${line}\n`;
+      const n = seq++;
+      void store.logs.append(stream, n, text).then(() => events.emit('log', stream, n, text));
+    };
+    const start = Date.now();
+    await store.deployments.update(deployment.id, { status: 'running', started_at: new Date(start).toISOString() });
+    events.emit('deployment-updated', deployment.id);
+    try {
+      const config = await this.#config(project, release.sha);
+      const env = config?.environments.find((e) => e.name === deployment.environment);
+      if (!config || !env) throw new SlipwayError('DEPLOY_CONFIG_INVALID', `${deployConfigFile} at ${release.sha.slice(0, 7)} has no environment "${deployment.environment}"`);
+      const remote = env.hosts.filter((h) => h !== 'local');
+      if (remote.length > 0) throw new SlipwayError('UNSUPPORTED', `hosts ${remote.join(', ')}: only "local" is supported so far`);
+      log(`Deploying ${release.image}@${release.digest} (commit ${release.sha.slice(0, 7)}) to ${deployment.environment}`);
+      const { proxy, port } = await this.#proxy(project, env);
+      const { registry } = this.#o;
+      const result = await deployLocal({
+        project,
+        environment: env,
+        config,
+        releaseId: release.id,
+        sha: release.sha,
+        image: `${registry.host}/${release.image}@${release.digest}`,
+        registryAuth: { username: registry.username, password: registry.password },
+        insecureRegistry: registry.insecure,
+        engine: this.#o.engine,
+        proxy,
+        log,
+      });
+      await store.deployments.setState({ project_id: deployment.project_id, environment: env.name, release_id: release.id, container: result.container, host_port: result.hostPort, publish: port });
+      log(`Serving at http://${this.#o.proxyHost}:${port} (took ${((Date.now() - start) / 1000).toFixed(1)} s)`);
+      await store.deployments.update(deployment.id, { status: 'success', finished_at: new Date().toISOString() });
+      this.#o.log(`deployment #${deployment.number} ${project}/${env.name}: serving ${release.sha.slice(0, 7)} at http://${this.#o.proxyHost}:${port}`);
+    } catch (err) {
+      const message = (err as Error).message;
+      log(`Deployment failed: ${message}`);
+      await store.deployments.update(deployment.id, { status: 'failure', error: message, finished_at: new Date().toISOString() });
+      this.#o.log(`deployment #${deployment.number} ${project}/${deployment.environment} failed: ${message.split('\n')[0]}`);
+    }
+    events.emit('deployment-updated', deployment.id);
+    events.emit('stream-end', stream);
+  }
+
+  async #proxy(project: string, env: EnvironmentConfig): Promise<{ proxy: ProxyServer; port: number }> {
+    const key = `${project}/${env.name}`;
+    let entry = this.#proxies.get(key);
+    if (entry && env.publish !== undefined && entry.port !== env.publish) {
+      await entry.proxy.close();
+      entry = undefined;
+    }
+    if (!entry) {
+      const proxy = new ProxyServer();
+      entry = { proxy, port: await proxy.listen(env.publish ?? 0, this.#o.proxyHost) };
+      this.#proxies.set(key, entry);
+    }
+    return entry;
+  }
+
+  /** After a restart: deployments cut off mid-way failed; environments get their proxy back. */
+  async restore(): Promise<void> {
+    const { store, engine } = this.#o;
+    for (const d of await store.deployments.unfinished()) {
+      await store.deployments.update(d.id, { status: 'failure', error: 'interrupted: the server stopped during the deployment', finished_at: new Date().toISOString() });
+    }
+    for (const state of await store.deployments.allStates()) {
+      const project = await store.projects.byId(state.project_id);
+      if (!project) continue;
+      const info = await engine.inspect(state.container).catch(() => undefined);
+      if (!info || info.state !== 'running') {
+        this.#o.log(`${project.name}/${state.environment}: container ${state.container} is not running; redeploy to bring it back`);
+        continue;
+      }
+      const { proxy, port } = await this.#proxy(project.name, { name: state.environment, hosts: ['local'], strategy: 'blue-green', publish: state.publish ?? undefined });
+      proxy.switchTo({ host: '127.0.0.1', port: state.host_port });
+      this.#o.log(`${project.name}/${state.environment}: serving at http://${this.#o.proxyHost}:${port}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#locks.values()]);
+    await Promise.all([...this.#proxies.values()].map((p) => p.proxy.close()));
+    this.#proxies.clear();
+  }
+}

@@ -1,0 +1,170 @@
+// The JSON API under /api (authenticated by the caller). Listings return arrays; single
+// resources return objects; errors return { error: { code, message } }.
+import { z } from 'zod';
+import type { Router } from '../http.ts';
+import { readJson, sendJson } from '../http.ts';
+import type { Store } from '../../store/store.ts';
+import type { Run } from '../../store/repos/runs.ts';
+import type { Scheduler } from '../../scheduler/scheduler.ts';
+import type { EventBus } from '../events.ts';
+import { streamLogs } from '../sse.ts';
+import { SlipwayError } from '../../core/errors.ts';
+import { isFinished } from '../../core/types.ts';
+
+export interface ApiDeps {
+  store: Store;
+  scheduler: Scheduler;
+  events: EventBus;
+  version: string;
+}
+
+const createProjectBody = z.strictObject({ name: z.string() });
+
+export function registerApi(router: Router, deps: ApiDeps): void {
+  const { store } = deps;
+
+  /** A run by id (`run_…`) or by `<project>/<number>` / `<project>#<number>`. */
+  async function findRun(ref: string): Promise<Run> {
+    const m = /^([^/#]+)[/#](\d+)$/.exec(ref);
+    if (m) {
+      const project = await store.projects.require(m[1]!);
+      const run = await store.runs.byNumber(project.id, Number(m[2]));
+      if (!run) throw new SlipwayError('RUN_UNKNOWN', `run ${m[1]}#${m[2]} not found`);
+      return run;
+    }
+    return store.runs.require(ref);
+  }
+
+  async function runView(run: Run) {
+    const project = await store.projects.byId(run.project_id);
+    const jobs = await store.runs.jobs(run.id);
+    return {
+      id: run.id,
+      project: project?.name,
+      number: run.number,
+      workflow: run.workflow,
+      name: run.name,
+      event: run.event,
+      ref: run.ref,
+      sha: run.sha,
+      status: run.status,
+      error: run.error,
+      createdAt: run.created_at,
+      startedAt: run.started_at,
+      finishedAt: run.finished_at,
+      jobs: await Promise.all(
+        jobs.map(async (j) => ({
+          id: j.id,
+          key: j.key,
+          name: j.name,
+          needs: JSON.parse(j.needs) as string[],
+          status: j.status,
+          attempt: j.attempt,
+          outputs: j.outputs ? JSON.parse(j.outputs) : {},
+          startedAt: j.started_at,
+          finishedAt: j.finished_at,
+          steps: (await store.runs.steps(j.id)).map((s) => ({ number: s.number, name: s.name, status: s.status, exitCode: s.exit_code, startedAt: s.started_at, finishedAt: s.finished_at })),
+        })),
+      ),
+      releases: (await store.releases.forRun(run.id)).map((r) => ({ id: r.id, image: r.image, digest: r.digest })),
+    };
+  }
+
+  async function deploymentView(id: string) {
+    const d = await store.deployments.require(id);
+    const project = await store.projects.byId(d.project_id);
+    const release = await store.releases.get(d.release_id);
+    return {
+      id: d.id,
+      project: project?.name,
+      number: d.number,
+      environment: d.environment,
+      status: d.status,
+      error: d.error,
+      trigger: d.trigger,
+      triggeredBy: d.triggered_by,
+      release: release && { id: release.id, sha: release.sha, image: release.image, digest: release.digest },
+      createdAt: d.created_at,
+      startedAt: d.started_at,
+      finishedAt: d.finished_at,
+    };
+  }
+
+  const logSource = {
+    read: (stream: string, after: number) => store.logs.read(stream, after),
+    async isFinished(stream: string) {
+      const [kind, id] = stream.split(':');
+      if (kind === 'job') {
+        const job = await store.runs.job(id!);
+        return !job || isFinished(job.status);
+      }
+      const d = await store.deployments.get(id!);
+      return !d || d.status === 'success' || d.status === 'failure';
+    },
+  };
+
+  async function sendLogs(ctx: Parameters<Parameters<Router['on']>[2]>[0], streams: { stream: string; title: string }[]) {
+    const follow = ctx.url.searchParams.has('follow') || ctx.req.headers.accept === 'text/event-stream';
+    if (follow) {
+      await streamLogs(ctx.req, ctx.res, deps.events, logSource, streams.map((s) => s.stream));
+      return;
+    }
+    let text = '';
+    for (const s of streams) {
+      if (streams.length > 1) text += `=== ${s.title} ===\n`;
+      for (const c of await store.logs.read(s.stream)) text += c.text;
+    }
+    ctx.res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+    ctx.res.end(text);
+  }
+
+  router
+    .on('GET', '/api/version', ({ res }) => sendJson(res, 200, { version: deps.version }))
+    .on('GET', '/api/projects', async ({ res }) => {
+      sendJson(res, 200, (await store.projects.list()).map((p) => ({ name: p.name, createdAt: p.created_at })));
+    })
+    .on('POST', '/api/projects', async ({ req, res }) => {
+      const body = createProjectBody.safeParse(await readJson(req));
+      if (!body.success) throw new SlipwayError('BAD_REQUEST', `expected {"name": "<project>"}: ${body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
+      const existing = await store.projects.get(body.data.name);
+      const p = existing ?? (await store.projects.ensure(body.data.name));
+      sendJson(res, existing ? 200 : 201, { name: p.name, createdAt: p.created_at });
+    })
+    .on('GET', '/api/runs', async ({ res, url }) => {
+      const projectName = url.searchParams.get('project');
+      const project = projectName ? await store.projects.require(projectName) : undefined;
+      const runs = await store.runs.list({ projectId: project?.id, limit: Number(url.searchParams.get('limit') ?? 50) });
+      sendJson(res, 200, await Promise.all(runs.map(runView)));
+    })
+    .on('GET', '/api/runs/:run', async ({ res, params }) => sendJson(res, 200, await runView(await findRun(params.run!))))
+    .on('POST', '/api/runs/:run/cancel', async ({ res, params }) => {
+      const run = await findRun(params.run!);
+      await deps.scheduler.cancelRun(run.id);
+      sendJson(res, 202, await runView(await store.runs.require(run.id)));
+    })
+    .on('GET', '/api/runs/:run/logs', async (ctx) => {
+      const run = await findRun(ctx.params.run!);
+      const jobs = await store.runs.jobs(run.id);
+      await sendLogs(ctx, jobs.map((j) => ({ stream: `job:${j.id}`, title: j.name })));
+    })
+    .on('GET', '/api/releases', async ({ res, url }) => {
+      const project = await store.projects.require(url.searchParams.get('project') ?? '');
+      sendJson(res, 200, (await store.releases.list(project.id)).map((r) => ({ id: r.id, sha: r.sha, ref: r.ref, image: r.image, digest: r.digest, createdAt: r.created_at })));
+    })
+    .on('GET', '/api/deployments', async ({ res, url }) => {
+      const projectName = url.searchParams.get('project');
+      const project = projectName ? await store.projects.require(projectName) : undefined;
+      const list = await store.deployments.list({ projectId: project?.id, environment: url.searchParams.get('env') ?? undefined });
+      sendJson(res, 200, await Promise.all(list.map((d) => deploymentView(d.id))));
+    })
+    .on('GET', '/api/deployments/:id', async ({ res, params }) => sendJson(res, 200, await deploymentView(params.id!)))
+    .on('GET', '/api/deployments/:id/logs', async (ctx) => {
+      const d = await store.deployments.require(ctx.params.id!);
+      await sendLogs(ctx, [{ stream: `deployment:${d.id}`, title: `deployment ${d.number}` }]);
+    })
+    .on('GET', '/api/environments', async ({ res, url }) => {
+      const project = await store.projects.require(url.searchParams.get('project') ?? '');
+      const states = (await store.deployments.allStates()).filter((s) => s.project_id === project.id);
+      sendJson(res, 200, states.map((s) => ({ environment: s.environment, release: s.release_id, container: s.container, url: s.publish ? `http://127.0.0.1:${s.publish}` : null, updatedAt: s.updated_at })));
+    });
+}

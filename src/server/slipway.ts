@@ -1,0 +1,157 @@
+// Composition root: the one place that picks concrete implementations (SQLite store, fs
+// registry storage, local container engine, shell/container executors, built-in runner)
+// and wires them together. `slipway up` calls startSlipway; tests do too.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hostname } from 'node:os';
+import { loadConfig, publicUrl, type Config } from '../config/config.ts';
+import { openDatabase, migrate } from '../store/database.ts';
+import { createStore, type Store } from '../store/store.ts';
+import { ensureAdmin } from '../auth/bootstrap-admin.ts';
+import { GitHosting } from '../git/hosting.ts';
+import { createRegistry } from '../registry/registry.ts';
+import { createFsDriver } from '../registry/storage/fs/fs-driver.ts';
+import { Scheduler } from '../scheduler/scheduler.ts';
+import { Runner } from '../runner/runner.ts';
+import { ShellExecutor } from '../runner/executors/shell/shell-executor.ts';
+import { ContainerExecutor } from '../runner/executors/container/container-executor.ts';
+import type { Executor } from '../runner/executor.ts';
+import { ContainerEngine } from '../deploy/container-engine.ts';
+import { LocalRunner } from '../deploy/targets/local/local-runner.ts';
+import { DeployService } from '../deploy/deploy-service.ts';
+import { EventBus } from './events.ts';
+import { Router } from './http.ts';
+import { registerApi } from './routes/api.ts';
+import { createHandler } from './app.ts';
+import { inProcessRunnerApi } from './in-process-runner-api.ts';
+import { startRunsForPush } from './on-push.ts';
+import { version } from '../core/version.ts';
+
+export interface StartOptions {
+  dataDir: string;
+  port?: number;
+  host?: string;
+  env?: NodeJS.ProcessEnv;
+  log?: (message: string) => void;
+}
+
+export interface Slipway {
+  config: Config;
+  url: string;
+  port: number;
+  store: Store;
+  events: EventBus;
+  deploys: DeployService;
+  adminToken: string;
+  /** Resolves once every push, run and deployment triggered so far has been handled. */
+  close(): Promise<void>;
+}
+
+/** The built-in runner's own credential, kept in the data dir so a restart reuses it. */
+async function runnerToken(store: Store, dataDir: string): Promise<string> {
+  const file = join(dataDir, 'runner.token');
+  if (existsSync(file)) {
+    const token = readFileSync(file, 'utf8').trim();
+    if (await store.users.byToken(token)) return token;
+  }
+  const user = (await store.users.byName('builtin-runner')) ?? (await store.users.create('builtin-runner', 'member'));
+  const token = await store.users.createToken(user.id, 'builtin-runner');
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+export async function startSlipway(options: StartOptions): Promise<Slipway> {
+  const log = options.log ?? ((m: string) => console.log(m));
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const config = loadConfig({ dataDir: options.dataDir, env: options.env, overrides: { port: options.port, host: options.host } });
+  const db = openDatabase({ sqlitePath: join(config.dataDir, 'slipway.db') });
+  const applied = await migrate(db);
+  if (applied.length > 0) log(`database: applied migrations ${applied.join(', ')}`);
+  const store = createStore(db);
+  const admin = await ensureAdmin(store, config.dataDir);
+  if (admin.created) log(`created admin token in ${admin.tokenFile}`);
+  const adminToken = readFileSync(admin.tokenFile, 'utf8').trim();
+  const events = new EventBus();
+  const git = new GitHosting({ root: join(config.dataDir, 'git') });
+  const registry = createRegistry({ storage: createFsDriver({ root: join(config.dataDir, 'registry') }) });
+  const scheduler = new Scheduler({ store, events, leaseMs: config.leaseSeconds * 1000 });
+
+  let ready = false;
+  const api = new Router();
+  registerApi(api, { store, scheduler, events, version });
+  const server = http.createServer(createHandler({ store, git, registry, api, isReady: () => ready, log }));
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = publicUrl(config, port);
+  const registryAccess = { host: new URL(url).host, username: 'slipway', password: await runnerToken(store, config.dataDir), insecure: new URL(url).protocol === 'http:' };
+
+  const engine = new ContainerEngine({ runner: new LocalRunner() });
+  const deploys = new DeployService({ store, events, engine, readFile: (p, sha, path) => git.readFile(p, sha, path), registry: registryAccess, proxyHost: '127.0.0.1', log });
+
+  // Triggers: pushes start runs; finished runs start deployments. Each is tracked so
+  // close() can wait for work already under way.
+  const pending = new Set<Promise<unknown>>();
+  const track = (p: Promise<unknown>) => {
+    pending.add(p);
+    void p.finally(() => pending.delete(p));
+  };
+  git.onPush((event) => track(startRunsForPush({ git, store, events, log }, event).catch((err) => log(`push ${event.project} ${event.ref}: ${(err as Error).stack}`))));
+  events.on('run-finished', (runId) => track(deploys.onRunFinished(runId).catch((err) => log(`deploy after run ${runId}: ${(err as Error).message}`))));
+
+  const runnerName = `builtin-${hostname()}`;
+  const recovered = await scheduler.recover(runnerName);
+  if (recovered > 0) log(`re-queued ${recovered} job(s) interrupted by the last shutdown`);
+  await deploys.restore();
+  const leaseSweep = setInterval(() => void scheduler.requeueExpired().catch(() => {}), Math.min(10_000, config.leaseSeconds * 500));
+
+  let runner: Runner | undefined;
+  if (config.runner.enabled) {
+    runner = new Runner({
+      api: inProcessRunnerApi({ runnerName, scheduler, store, events, sourceOf: (p) => git.repoPath(p), registry: registryAccess }),
+      name: runnerName,
+      labels: config.runner.labels,
+      concurrency: config.runner.concurrency,
+      workDir: join(config.dataDir, 'work'),
+      serverUrl: url,
+      heartbeatMs: Math.max(1000, (config.leaseSeconds * 1000) / 3),
+      createExecutor: (spec, workspace, jobId): Executor =>
+        spec.container
+          ? new ContainerExecutor({ container: spec.container, workspace, name: `slipway-job-${jobId}`, labels: { 'slipway.job': jobId } })
+          : new ShellExecutor(),
+      projectOf: async (projectId) => (await store.projects.byId(projectId))!.name,
+      onError: (err) => log(`runner: ${(err as Error).stack ?? String(err)}`),
+    });
+    runner.start();
+  }
+  ready = true;
+
+  return {
+    config,
+    url,
+    port,
+    store,
+    events,
+    deploys,
+    adminToken,
+    async close() {
+      ready = false;
+      clearInterval(leaseSweep);
+      await runner?.stop();
+      await Promise.allSettled([...pending]);
+      await deploys.close();
+      server.closeIdleConnections();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Long-lived requests (log streams) must not hold shutdown up.
+        setTimeout(() => server.closeAllConnections(), 1000).unref();
+      });
+      await db.destroy();
+    },
+  };
+}

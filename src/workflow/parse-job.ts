@@ -1,0 +1,146 @@
+// One entry of `jobs:` (docs.github.com "Workflow syntax" §jobs.<job_id>).
+import type { ContainerSpec, JobSpec, RunDefaults } from './model.ts';
+import { idPattern, readStep } from './parse-step.ts';
+import { readIf } from './read-if.ts';
+import type { Reader } from './yaml-read.ts';
+import {
+  checkKeys, checkRequired, child, describe, getPair, isNull, readBoolean, readMap, readPositiveNumber, readString,
+  readStringList, readStringMap,
+} from './yaml-read.ts';
+import type { Position, YNode } from './yaml-tree.ts';
+
+const jobKeys = [
+  'name', 'needs', 'runs-on', 'if', 'env', 'defaults', 'container', 'timeout-minutes', 'continue-on-error',
+  'outputs', 'steps', 'permissions', 'concurrency',
+];
+/** Valid on GitHub, not implemented yet (matrix and services are planned). */
+const unsupportedJobKeys = ['strategy', 'services', 'environment', 'uses', 'with', 'secrets'];
+
+/** GitHub's default job timeout (docs: jobs.<job_id>.timeout-minutes). */
+export const defaultTimeoutMinutes = 360;
+
+/** A parsed job plus where each `needs` name was written, for later checks. */
+export interface ReadJob {
+  spec: JobSpec;
+  needs: { name: string; at: Position }[];
+}
+
+export function readJob(r: Reader, id: string, idPos: Position, node: YNode): ReadJob | undefined {
+  const path = child('jobs', id);
+  if (!idPattern.test(id)) {
+    r.error(idPos, path, `invalid job id \`${id}\`; expected a letter or \`_\` followed by letters, digits, \`-\` or \`_\``);
+  }
+  const map = readMap(r, node, path, 'a job (a mapping with `runs-on` and `steps`)');
+  if (!map) return undefined;
+  const suggested = checkKeys(r, map, path, jobKeys, unsupportedJobKeys);
+  checkRequired(r, map, idPos, path, ['runs-on', 'steps'], suggested, 'every job');
+
+  const spec: JobSpec = {
+    id,
+    name: id,
+    needs: [],
+    runsOn: [],
+    env: {},
+    defaults: {},
+    timeoutMinutes: defaultTimeoutMinutes,
+    continueOnError: false,
+    outputs: {},
+    steps: [],
+    pos: { file: r.file, line: idPos.line, column: idPos.column },
+  };
+  const needs: ReadJob['needs'] = [];
+  for (const pair of map.pairs) {
+    const p = child(path, pair.key);
+    const v = pair.value;
+    switch (pair.key) {
+      case 'name': spec.name = readString(r, v, p) || id; break;
+      case 'needs':
+        for (const need of readStringList(r, v, p)) needs.push({ name: need.value, at: { line: need.node.line, column: need.node.column } });
+        spec.needs = needs.map((n) => n.name);
+        break;
+      case 'runs-on':
+        spec.runsOn = readStringList(r, v, p).map((l) => l.value);
+        if (spec.runsOn.length === 0 && v.kind !== 'map') r.error(v, p, 'expected at least one runner label, found none');
+        break;
+      case 'if': spec.if = readIf(r, v, p); break;
+      case 'env': spec.env = readStringMap(r, v, p); break;
+      case 'defaults': spec.defaults = readDefaults(r, v, p); break;
+      case 'container': spec.container = readContainer(r, v, p); break;
+      case 'timeout-minutes': {
+        const t = readPositiveNumber(r, v, p);
+        spec.timeoutMinutes = t.value ?? defaultTimeoutMinutes;
+        if (t.expression !== undefined) spec.timeoutMinutesExpression = t.expression;
+        break;
+      }
+      case 'continue-on-error': {
+        const c = readBoolean(r, v, p);
+        spec.continueOnError = c.value;
+        if (c.expression !== undefined) spec.continueOnErrorExpression = c.expression;
+        break;
+      }
+      case 'outputs': spec.outputs = readStringMap(r, v, p); break;
+      case 'steps': spec.steps = readSteps(r, v, p); break;
+      default: break; // permissions, concurrency: accepted, not used yet.
+    }
+  }
+  return { spec, needs };
+}
+
+function readSteps(r: Reader, node: YNode, path: string): JobSpec['steps'] {
+  if (node.kind !== 'seq') {
+    r.error(node, path, `expected a sequence of steps, found ${describe(node)}`);
+    return [];
+  }
+  if (node.items.length === 0) r.error(node, path, 'expected at least one step, found an empty sequence');
+  const steps = node.items.flatMap((item, i) => readStep(r, item, child(path, i), i) ?? []);
+  const seen = new Map<string, number>();
+  for (const step of steps) {
+    if (step.id === undefined) continue;
+    const first = seen.get(step.id);
+    if (first === undefined) seen.set(step.id, step.index);
+    else {
+      const item = node.items[step.index];
+      const idNode = item?.kind === 'map' ? getPair(item, 'id')?.value : undefined;
+      r.error(idNode ?? step.pos, child(child(path, step.index), 'id'),
+        `duplicate step id \`${step.id}\`; steps[${first}] already uses it`);
+    }
+  }
+  return steps;
+}
+
+export function readDefaults(r: Reader, node: YNode, path: string): RunDefaults {
+  const defaults: RunDefaults = {};
+  if (isNull(node)) return defaults;
+  const map = readMap(r, node, path, 'a mapping with `run`');
+  if (!map) return defaults;
+  checkKeys(r, map, path, ['run']);
+  const run = getPair(map, 'run');
+  if (!run || isNull(run.value)) return defaults;
+  const runPath = child(path, 'run');
+  const runMap = readMap(r, run.value, runPath, 'a mapping with `shell` and/or `working-directory`');
+  if (!runMap) return defaults;
+  checkKeys(r, runMap, runPath, ['shell', 'working-directory']);
+  const shell = getPair(runMap, 'shell');
+  if (shell) defaults.shell = readString(r, shell.value, child(runPath, 'shell'));
+  const wd = getPair(runMap, 'working-directory');
+  if (wd) defaults.workingDirectory = readString(r, wd.value, child(runPath, 'working-directory'));
+  return defaults;
+}
+
+function readContainer(r: Reader, node: YNode, path: string): ContainerSpec | undefined {
+  if (node.kind === 'scalar' && typeof node.value === 'string') return { image: node.value, env: {} };
+  const map = readMap(r, node, path, 'an image name or a mapping with `image`');
+  if (!map) return undefined;
+  const suggested = checkKeys(r, map, path, ['image', 'env', 'options'], ['credentials', 'ports', 'volumes']);
+  checkRequired(r, map, map, path, ['image'], suggested, 'a container');
+  const image = getPair(map, 'image');
+  const container: ContainerSpec = {
+    image: image ? (readString(r, image.value, child(path, 'image')) ?? '') : '',
+    env: {},
+  };
+  const env = getPair(map, 'env');
+  if (env) container.env = readStringMap(r, env.value, child(path, 'env'));
+  const options = getPair(map, 'options');
+  if (options) container.options = readString(r, options.value, child(path, 'options'));
+  return container;
+}

@@ -1,0 +1,96 @@
+// `on:` — a single event name, a list of them, or a mapping of events to their settings
+// (docs.github.com "Workflow syntax" §on). Only `push` filters and `workflow_dispatch`
+// are read; other GitHub events are accepted and ignored.
+import type { RefFilter, Triggers } from './model.ts';
+import { patternToRegExp } from './filter-pattern.ts';
+import { githubEvents } from './github-events.ts';
+import { suggest } from './suggest.ts';
+import type { MapNode, Reader } from './yaml-read.ts';
+import { checkKeys, child, describe, getPair, isNull, readMap, readStringList } from './yaml-read.ts';
+import type { Position, YNode } from './yaml-tree.ts';
+
+const pushKeys = ['branches', 'branches-ignore', 'tags', 'tags-ignore', 'paths', 'paths-ignore'] as const;
+
+const filterFields: Record<(typeof pushKeys)[number], keyof RefFilter> = {
+  branches: 'branches',
+  'branches-ignore': 'branchesIgnore',
+  tags: 'tags',
+  'tags-ignore': 'tagsIgnore',
+  paths: 'paths',
+  'paths-ignore': 'pathsIgnore',
+};
+
+export function readOn(r: Reader, node: YNode): Triggers {
+  const triggers: Triggers = {};
+  const path = 'on';
+  if (node.kind === 'scalar' && typeof node.value === 'string') {
+    addEvent(r, triggers, node.value, node, path);
+  } else if (node.kind === 'seq') {
+    node.items.forEach((item, i) => {
+      if (item.kind === 'scalar' && typeof item.value === 'string') addEvent(r, triggers, item.value, item, child(path, i));
+      else r.error(item, child(path, i), `expected an event name, found ${describe(item)}`);
+    });
+  } else if (node.kind === 'map') {
+    for (const pair of node.pairs) {
+      if (!addEvent(r, triggers, pair.key, pair.keyPos, child(path, pair.key))) continue;
+      if (pair.key === 'push') triggers.push = readPush(r, pair.value, child(path, 'push'));
+      if (pair.key === 'workflow_dispatch') readDispatch(r, pair.value, child(path, pair.key));
+    }
+  } else {
+    r.error(node, path, `expected an event name, a list of event names or a mapping of events, found ${describe(node)}`);
+  }
+  return triggers;
+}
+
+function addEvent(r: Reader, triggers: Triggers, name: string, at: Position, path: string): boolean {
+  if (!githubEvents.includes(name)) {
+    const guess = suggest(name, githubEvents);
+    r.error(at, path, `unknown event \`${name}\`; ${guess ? `did you mean \`${guess}\`?` : 'expected a GitHub event name such as push'}`);
+    return false;
+  }
+  if (name === 'push') triggers.push ??= {};
+  if (name === 'workflow_dispatch') triggers.workflowDispatch = {};
+  return true;
+}
+
+function readPush(r: Reader, node: YNode, path: string): RefFilter {
+  const filter: RefFilter = {};
+  if (isNull(node)) return filter;
+  const map = readMap(r, node, path);
+  if (!map) return filter;
+  checkKeys(r, map, path, pushKeys);
+  for (const key of pushKeys) {
+    const pair = getPair(map, key);
+    if (!pair) continue;
+    const patterns = readStringList(r, pair.value, child(path, key));
+    for (const p of patterns) checkPattern(r, p.value, p.node, child(path, key));
+    filter[filterFields[key]] = patterns.map((p) => p.value);
+  }
+  // docs: "You cannot use both the branches and branches-ignore filter for the same event"
+  // (same for tags and paths); use `!` patterns instead.
+  for (const [include, exclude] of [['branches', 'branches-ignore'], ['tags', 'tags-ignore'], ['paths', 'paths-ignore']]) {
+    bothSet(r, map, path, include as string, exclude as string);
+  }
+  return filter;
+}
+
+function checkPattern(r: Reader, pattern: string, at: Position, path: string): void {
+  try {
+    patternToRegExp(pattern.startsWith('!') ? pattern.slice(1) : pattern);
+  } catch {
+    r.error(at, path, `invalid filter pattern \`${pattern}\`; check its [ ] ranges`);
+  }
+}
+
+function bothSet(r: Reader, map: MapNode, path: string, include: string, exclude: string): void {
+  const second = getPair(map, exclude);
+  if (!getPair(map, include) || !second) return;
+  r.error(second.keyPos, child(path, exclude),
+    `found both \`${include}\` and \`${exclude}\`; use one of them (a \`!pattern\` in \`${include}\` excludes)`);
+}
+
+function readDispatch(r: Reader, node: YNode, path: string): void {
+  if (isNull(node)) return;
+  const map = readMap(r, node, path);
+  if (map) checkKeys(r, map, path, ['inputs']);
+}

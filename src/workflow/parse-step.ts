@@ -1,0 +1,102 @@
+// One entry of `jobs.<id>.steps` (docs.github.com "Workflow syntax" §jobs.<job_id>.steps).
+import type { StepSpec } from './model.ts';
+import type { Reader } from './yaml-read.ts';
+import {
+  checkKeys, child, describe, getPair, readBoolean, readMap, readPositiveNumber, readString, readStringMap,
+} from './yaml-read.ts';
+import { readIf } from './read-if.ts';
+import type { YNode } from './yaml-tree.ts';
+
+const common = ['id', 'name', 'if', 'env', 'timeout-minutes', 'continue-on-error'];
+const runKeys = [...common, 'run', 'shell', 'working-directory'];
+const usesKeys = [...common, 'uses', 'with'];
+const allKeys = [...new Set([...runKeys, ...usesKeys])];
+
+/** Step and job ids: docs "jobs.<job_id>" — start with a letter or `_`, then letters, digits, `-`, `_`. */
+export const idPattern = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+export function readStep(r: Reader, node: YNode, path: string, index: number): StepSpec | undefined {
+  const map = readMap(r, node, path, 'a step (a mapping with `run` or `uses`)');
+  if (!map) return undefined;
+  const run = getPair(map, 'run');
+  const uses = getPair(map, 'uses');
+  if (run && uses) {
+    r.error(uses.keyPos, child(path, 'uses'), 'found both `run` and `uses`; a step has exactly one of them');
+  } else if (!run && !uses) {
+    r.error(map, path, 'expected `run` or `uses` in the step, found neither');
+  }
+  // With one of run/uses known, keys that belong to the other kind get a precise message.
+  if (run && !uses) wrongKind(r, map.pairs, path, usesOnly, '`uses:` steps; this step has `run:`');
+  if (uses && !run) wrongKind(r, map.pairs, path, runOnly, '`run:` steps; this step has `uses:`');
+  checkKeys(r, map, path, allKeys);
+
+  const step: StepSpec = {
+    index,
+    name: '',
+    with: {},
+    env: {},
+    continueOnError: false,
+    pos: { file: r.file, line: map.line, column: map.column },
+  };
+  for (const pair of map.pairs) {
+    const p = child(path, pair.key);
+    const v = pair.value;
+    switch (pair.key) {
+      case 'id': {
+        const id = readString(r, v, p);
+        if (id !== undefined && !idPattern.test(id)) {
+          r.error(v, p, `invalid step id \`${id}\`; expected a letter or \`_\` followed by letters, digits, \`-\` or \`_\``);
+        }
+        step.id = id;
+        break;
+      }
+      case 'name': step.name = readString(r, v, p) ?? ''; break;
+      case 'if': step.if = readIf(r, v, p); break;
+      case 'run': step.run = readNonEmpty(r, v, p); break;
+      case 'uses': step.uses = readNonEmpty(r, v, p); break;
+      case 'with': step.with = readStringMap(r, v, p); break;
+      case 'env': step.env = readStringMap(r, v, p); break;
+      case 'shell': step.shell = readString(r, v, p); break;
+      case 'working-directory': step.workingDirectory = readString(r, v, p); break;
+      case 'timeout-minutes': {
+        const t = readPositiveNumber(r, v, p);
+        step.timeoutMinutes = t.value;
+        if (t.expression !== undefined) step.timeoutMinutesExpression = t.expression;
+        break;
+      }
+      case 'continue-on-error': {
+        const c = readBoolean(r, v, p);
+        step.continueOnError = c.value;
+        if (c.expression !== undefined) step.continueOnErrorExpression = c.expression;
+        break;
+      }
+      default: break;
+    }
+  }
+  step.name ||= defaultName(step);
+  return step;
+}
+
+const usesOnly = ['with'];
+const runOnly = ['shell', 'working-directory'];
+
+function wrongKind(r: Reader, pairs: { key: string; keyPos: { line: number; column: number } }[], path: string,
+  keys: string[], where: string): void {
+  for (const pair of pairs) {
+    if (keys.includes(pair.key)) r.error(pair.keyPos, child(path, pair.key), `\`${pair.key}\` applies only to ${where}`);
+  }
+}
+
+function readNonEmpty(r: Reader, node: YNode, path: string): string | undefined {
+  const text = readString(r, node, path);
+  if (text !== undefined && text.trim() === '') {
+    r.error(node, path, `expected a non-empty string, found ${describe(node)}`);
+  }
+  return text;
+}
+
+// What GitHub shows for an unnamed step: "Run <first line of the script>" or "Run <action>".
+function defaultName(step: StepSpec): string {
+  const firstLine = (step.run ?? '').split('\n').find((l) => l.trim() !== '')?.trim();
+  return `Run ${firstLine ?? step.uses ?? ''}`.trim();
+}

@@ -1,0 +1,60 @@
+// Workflow YAML → `Workflow`, GitHub Actions syntax (docs.github.com "Workflow syntax for
+// GitHub Actions"). Every problem is reported in one pass, each with file, line, column
+// and the key path, so a user fixes the file once instead of once per error.
+import type { Diagnostic } from '../core/errors.ts';
+import { checkNeeds } from './check-needs.ts';
+import type { Workflow } from './model.ts';
+import { readOn } from './parse-on.ts';
+import { readDefaults, readJob } from './parse-job.ts';
+import type { ReadJob } from './parse-job.ts';
+import { checkKeys, checkRequired, describe, readMap, readString, readStringMap, Reader } from './yaml-read.ts';
+import { parseYamlTree } from './yaml-tree.ts';
+
+const topKeys = ['name', 'run-name', 'on', 'env', 'defaults', 'permissions', 'concurrency', 'jobs'];
+
+/** `workflow` is set only when there are no diagnostics. */
+export function parseWorkflow(file: string, text: string): { workflow?: Workflow; diagnostics: Diagnostic[] } {
+  const r = new Reader(file);
+  const { root, problems } = parseYamlTree(text);
+  for (const p of problems) r.error(p, '', `invalid YAML: ${p.message}`);
+  if (!root) return { diagnostics: sorted(r.diagnostics) };
+
+  const workflow: Workflow = { file, name: file, on: {}, env: {}, defaults: {}, jobs: [] };
+  const map = readMap(r, root, '', 'a mapping with `on` and `jobs` at the top of the file');
+  if (map) {
+    const suggested = checkKeys(r, map, '', topKeys);
+    checkRequired(r, map, map, '', ['on', 'jobs'], suggested, 'every workflow');
+    for (const pair of map.pairs) {
+      const v = pair.value;
+      switch (pair.key) {
+        case 'name': workflow.name = readString(r, v, 'name') || file; break;
+        case 'run-name': readString(r, v, 'run-name'); break;
+        case 'on': workflow.on = readOn(r, v); break;
+        case 'env': workflow.env = readStringMap(r, v, 'env'); break;
+        case 'defaults': workflow.defaults = readDefaults(r, v, 'defaults'); break;
+        case 'jobs': workflow.jobs = readJobs(r, v).map((j) => j.spec); break;
+        default: break; // permissions, concurrency: accepted, not used yet.
+      }
+    }
+  }
+  const diagnostics = sorted(r.diagnostics);
+  return diagnostics.length > 0 ? { diagnostics } : { workflow, diagnostics };
+}
+
+function readJobs(r: Reader, node: Parameters<typeof readMap>[1]): ReadJob[] {
+  if (node.kind !== 'map') {
+    r.error(node, 'jobs', `expected a mapping of job ids to jobs, found ${describe(node)}`);
+    return [];
+  }
+  if (node.pairs.length === 0) r.error(node, 'jobs', 'expected at least one job, found none');
+  const jobs = node.pairs.flatMap((pair) => readJob(r, pair.key, pair.keyPos, pair.value) ?? []);
+  checkNeeds(r, jobs);
+  return jobs;
+}
+
+function sorted(diagnostics: Diagnostic[]): Diagnostic[] {
+  return diagnostics
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => a.d.line - b.d.line || a.d.column - b.d.column || a.i - b.i)
+    .map(({ d }) => d);
+}

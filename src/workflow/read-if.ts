@@ -1,0 +1,23 @@
+// `if:` values: stored as expression text without the `${{ }}` wrapper and checked here
+// so a syntax error is reported with the other diagnostics instead of when the job runs.
+import { isSlipwayError } from '../core/errors.ts';
+import { conditionExpression } from './expressions/index.ts';
+import { parseExpression } from './expressions/parser.ts';
+import type { Reader } from './yaml-read.ts';
+import { readScalarText } from './yaml-read.ts';
+import type { YNode } from './yaml-tree.ts';
+
+export function readIf(r: Reader, node: YNode, path: string): string | undefined {
+  const text = readScalarText(r, node, path);
+  if (text === undefined) return undefined;
+  try {
+    const expression = conditionExpression(text);
+    if (expression === undefined) return undefined;
+    parseExpression(expression);
+    return expression;
+  } catch (err) {
+    if (!isSlipwayError(err)) throw err;
+    r.error(node, path, `invalid expression: ${err.message}`);
+    return undefined;
+  }
+}
