@@ -1,0 +1,103 @@
+// End-to-end harness: a real Slipway server on a temp data dir and a free port, driven
+// through its HTTP API and the real git client.
+import { mkdtemp, cp, rm, writeFile, readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startSlipway, type Slipway } from '../../src/server/slipway.ts';
+import { gitAuthEnv } from '../../src/cli/git-push.ts';
+
+const exec = promisify(execFile);
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+export interface Harness {
+  dataDir: string;
+  slipway: Slipway;
+  api<T>(path: string, init?: RequestInit): Promise<T>;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+  logs: string[];
+}
+
+export async function startHarness(): Promise<Harness> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'slipway-e2e-'));
+  const logs: string[] = [];
+  const start = (port?: number) => startSlipway({ dataDir, port: port ?? 0, env: {}, log: (m) => logs.push(m) });
+  const h: Harness = {
+    dataDir,
+    logs,
+    slipway: await start(),
+    async api<T>(path: string, init: RequestInit = {}): Promise<T> {
+      const res = await fetch(`${h.slipway.url}${path}`, { ...init, headers: { authorization: `Bearer ${h.slipway.adminToken}`, ...init.headers } });
+      if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as T;
+    },
+    async restart() {
+      const port = h.slipway.port;
+      await h.slipway.close();
+      h.slipway = await start(port);
+    },
+    async stop() {
+      await h.slipway.close();
+    },
+  };
+  return h;
+}
+
+/** A working copy of examples/hello whose dev environment publishes on `publish`. */
+export async function helloWorkingCopy(publish: number): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'slipway-hello-'));
+  await cp(join(repoRoot, 'examples/hello'), dir, { recursive: true });
+  const deployFile = join(dir, '.slipway/deploy.yml');
+  await writeFile(deployFile, (await readFile(deployFile, 'utf8')).replace('publish: 8081', `publish: ${publish}`));
+  await git(dir, 'init', '-q', '-b', 'develop');
+  return dir;
+}
+
+export async function git(dir: string, ...args: string[]): Promise<string> {
+  const { stdout } = await exec('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { cwd: dir });
+  return stdout.trim();
+}
+
+export async function commitAndPush(dir: string, h: Harness, project: string, message: string, branch = 'develop'): Promise<string> {
+  await git(dir, 'add', '-A');
+  await git(dir, 'commit', '-q', '--allow-empty', '-m', message);
+  const sha = await git(dir, 'rev-parse', 'HEAD');
+  await exec('git', ['push', '-q', '--force', `${h.slipway.url}/git/${project}.git`, `HEAD:refs/heads/${branch}`], { cwd: dir, env: gitAuthEnv(h.slipway.adminToken) });
+  return sha;
+}
+
+/** Polls `check` until it returns a value, or fails with the last state after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function removeDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
+
+export async function podman(...args: string[]): Promise<string> {
+  const { containerToolEnv } = await import('../../src/core/tool-env.ts');
+  const { stdout } = await exec('podman', args, { env: containerToolEnv() });
+  return stdout.trim();
+}
