@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { randomBytes, randomInt } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -14,6 +14,16 @@ import { PodmanBuilder } from './podman-builder.ts';
 import { runTool, runToolOrThrow } from './run-tool.ts';
 
 const suffix = randomBytes(4).toString('hex');
+
+/** Pids of `sleep <seconds>` processes, wherever they run. */
+async function sleepers(seconds: number): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of (await readdir('/proc')).filter((e) => /^\d+$/.test(e))) {
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline === `sleep\0${seconds}\0`) pids.push(Number(entry));
+  }
+  return pids;
+}
 const images: string[] = [];
 let context = '';
 
@@ -82,7 +92,8 @@ for (const builder of [new BuildahBuilder(), new PodmanBuilder()] satisfies Imag
     test('aborting stops the build', async () => {
       const containerfile = join(context, `Slow.${builder.name}`);
       // The RUN line as echoed says `$X`; only the running step prints `slow-started`.
-      await writeFile(containerfile, `FROM ${busyboxImage}\nRUN X=slow; echo "$X-started-${suffix}" && sleep 1000\n`);
+      const seconds = 1_000_000 + randomInt(8_000_000);
+      await writeFile(containerfile, `FROM ${busyboxImage}\nRUN X=slow; echo "$X-started-${suffix}" && sleep ${seconds} & sleep ${seconds}\n`);
       const controller = new AbortController();
       const started = Date.now();
       await assert.rejects(builder.build({
@@ -91,6 +102,7 @@ for (const builder of [new BuildahBuilder(), new PodmanBuilder()] satisfies Imag
         onOutput: (text) => { if (text.includes(`slow-started-${suffix}`)) controller.abort(); },
       }), { name: 'AbortError' });
       assert.ok(Date.now() - started < 30_000);
+      assert.deepEqual(await sleepers(seconds), [], 'the RUN step\'s processes are gone');
     });
   });
 }

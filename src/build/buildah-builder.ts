@@ -15,9 +15,9 @@ export class BuildahBuilder implements ImageBuilder {
   async build(request: BuildRequest): Promise<void> {
     const args = cliEnvArgs('--build-arg', request.buildArgs);
     // --layers caches each instruction as an image, as `docker build` does, so rebuilding an
-    // unchanged commit is fast.
+    // unchanged commit is fast; --force-rm removes the working container of a failed build.
     await runToolOrThrow(this.#command, [
-      'bud', '--layers', '-f', request.containerfile, '-t', request.tag, ...args.args, request.contextDir,
+      'bud', '--layers', '--force-rm', '-f', request.containerfile, '-t', request.tag, ...args.args, request.contextDir,
     ], { env: args.env, onOutput: request.onOutput, signal: request.signal, errorCode: 'BUILD_FAILED' });
   }
 

@@ -15,7 +15,7 @@ export class PodmanBuilder implements ImageBuilder {
   async build(request: BuildRequest): Promise<void> {
     const args = cliEnvArgs('--build-arg', request.buildArgs);
     await runToolOrThrow(this.#command, [
-      'build', '--layers', '-f', request.containerfile, '-t', request.tag, ...args.args, request.contextDir,
+      'build', '--layers', '--force-rm', '-f', request.containerfile, '-t', request.tag, ...args.args, request.contextDir,
     ], { env: args.env, onOutput: request.onOutput, signal: request.signal, errorCode: 'BUILD_FAILED' });
   }
 

@@ -1,16 +1,18 @@
 // Runs a build tool (buildah, podman, docker, tar) to completion, streaming its output; a
 // non-zero exit becomes a SlipwayError naming the command, with the tail of its output.
 import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { SlipwayError } from '../core/errors.ts';
 import type { ErrorCode } from '../core/errors.ts';
 import { containerToolEnv } from '../core/tool-env.ts';
 import type { OutputSink } from '../core/types.ts';
+import { processTree } from './process-tree.ts';
 
 export interface ToolOptions {
   /** Default containerToolEnv(). */
   env?: NodeJS.ProcessEnv;
   onOutput?: OutputSink;
-  /** Aborting sends SIGTERM (buildah and podman clean up their working containers on it). */
+  /** Aborting stops the tool; see `cancel`. */
   signal?: AbortSignal;
   /** Code of the error thrown on failure. Default EXEC_FAILED. */
   errorCode?: ErrorCode;
@@ -26,8 +28,10 @@ export async function runTool(command: string, args: string[], options: ToolOpti
     const child = spawn(command, args, {
       env: options.env ?? containerToolEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
-      signal: options.signal,
     });
+    const onAbort = () => void cancel(child);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    child.on('close', () => options.signal?.removeEventListener('abort', onAbort));
     let output = '';
     const collect = (chunk: string) => {
       output = (output + chunk).slice(-keptOutput);
@@ -35,14 +39,47 @@ export async function runTool(command: string, args: string[], options: ToolOpti
     };
     child.stdout.setEncoding('utf8').on('data', collect);
     child.stderr.setEncoding('utf8').on('data', collect);
-    child.on('error', (err) => {
-      if (err.name !== 'AbortError') output += `${err.message}\n`;
-    });
+    child.on('error', (err) => (output += `${err.message}\n`));
     child.on('close', (code, signal) => resolve({ exitCode: code ?? (signal ? 128 : 1), output }));
   });
   options.signal?.throwIfAborted();
   return result;
 }
+
+/**
+ * Stops a build so that it cleans up after itself. Killing the processes below it that run in
+ * a session of their own ends the RUN step's container (its pid-namespace init, so everything
+ * in it); the tool sees a failed step, deletes the runtime container and its working container
+ * (`--force-rm`) and exits. When nothing runs below it the tool gets SIGINT instead (podman 4.3
+ * leaves RUN containers running when signalled mid-step; buildah does not); SIGKILL is the
+ * last resort.
+ */
+async function cancel(child: ChildProcess): Promise<void> {
+  const exited = new Promise<boolean>((resolve) => child.once('close', () => resolve(true)));
+  const pid = child.pid;
+  if (pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const deadline = Date.now() + 5000;
+  let signalled = false;
+  do {
+    const [tool, ...below] = await processTree(pid);
+    if (!tool || tool.pid !== pid) return;
+    const containers = below.filter((p) => p.session !== tool.session);
+    for (const { pid: target } of containers) {
+      try {
+        process.kill(target, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+    // Once a RUN container was killed, leave the tool alone: a signal would cut its clean-up.
+    if (!signalled && containers.length === 0) child.kill('SIGINT');
+    signalled = true;
+    if (await Promise.race([exited, delay(100).then(() => false)])) return;
+  } while (Date.now() < deadline);
+  child.kill('SIGKILL');
+}
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs the tool and throws unless it exits 0. */
 export async function runToolOrThrow(command: string, args: string[], options: ToolOptions = {}): Promise<string> {

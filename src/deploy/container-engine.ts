@@ -2,6 +2,7 @@
 // the same code drives the local host now and SSH targets later. Secrets never reach a
 // command line: env values go in an --env-file and registry credentials in an auth file,
 // both 0600 in a private temp dir on the target (temp-file.ts) and deleted right after.
+import { registryHost } from '../build/registry-auth.ts';
 import { SlipwayError } from '../core/errors.ts';
 import type { CommandRunner, ExecOptions, ExecResult } from './command-runner.ts';
 import { parseInspect } from './container-inspect.ts';
@@ -90,14 +91,17 @@ export class ContainerEngine {
     ];
     const tail = [options.image, ...(options.command ?? [])];
     const envFile = Object.entries(options.env).map(([k, v]) => `${k}=${v}\n`).join('');
-    const result = envFile
-      ? await withTempFile(this.runner, 'env', envFile, (dir) => this.#check([...args, '--env-file', `${dir}/env`, ...tail]))
-      : await this.#check([...args, ...tail]);
-    const id = result.stdout.trim().split('\n').pop() ?? '';
     try {
+      const result = envFile
+        ? await withTempFile(this.runner, 'env', envFile, (dir) => this.#check([...args, '--env-file', `${dir}/env`, ...tail]))
+        : await this.#check([...args, ...tail]);
+      const id = result.stdout.trim().split('\n').pop() ?? '';
       return { id, hostPort: await this.hostPort(options.name, options.containerPort) };
     } catch (err) {
-      await this.remove(options.name);
+      // `run` can fail after creating the container (e.g. it cannot start): leave nothing
+      // behind, unless the name belonged to another container all along.
+      const stderr = String((err as { detail?: { stderr?: unknown } }).detail?.stderr ?? '');
+      if (!/already in use/i.test(stderr)) await this.remove(options.name);
       throw err;
     }
   }
@@ -155,13 +159,6 @@ export class ContainerEngine {
       detail: { argv: [this.binary, ...args], exitCode: result.exitCode, stderr: result.stderr },
     });
   }
-}
-
-/** The registry part of an image reference, as auth files key it (docker/reference rules). */
-export function registryHost(ref: string): string {
-  const first = ref.split('/')[0]!;
-  const hasRegistry = ref.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
-  return hasRegistry ? first : 'docker.io';
 }
 
 function shellQuote(arg: string): string {

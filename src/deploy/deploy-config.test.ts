@@ -30,7 +30,7 @@ function errors(text: string): string[] {
   return diagnostics.map((d) => `${d.line}:${d.column} ${d.path}: ${d.message}`);
 }
 
-test('a full file parses into typed, frozen values', () => {
+void test('a full file parses into typed, frozen values', () => {
   const { config, diagnostics } = parseDeployConfig(file, full);
   assert.deepEqual(diagnostics, []);
   assert.deepEqual(config, {
@@ -55,7 +55,7 @@ test('a full file parses into typed, frozen values', () => {
   assert.ok(Object.isFrozen(config) && Object.isFrozen(config.environments[0]) && Object.isFrozen(config.env.clear));
 });
 
-test('defaults: health check, drain timeout, env, strategy', () => {
+void test('defaults: health check, drain timeout, env, strategy', () => {
   const { config } = parseDeployConfig(file, 'service: a\nimage: 127.0.0.1:8080/team/a:1.0\nport: 80\nenvironments:\n  dev: { hosts: [local], strategy: recreate }\n');
   assert.ok(config);
   assert.deepEqual(config.healthcheck, { path: '/up', intervalMs: 1000, timeoutMs: 5000, deadlineMs: 30_000 });
@@ -64,7 +64,7 @@ test('defaults: health check, drain timeout, env, strategy', () => {
   assert.equal(config.environments[0]?.strategy, 'recreate');
 });
 
-test('environmentsForBranch matches branch names and full refs', () => {
+void test('environmentsForBranch matches branch names and full refs', () => {
   const { config } = parseDeployConfig(file, full);
   assert.ok(config);
   assert.deepEqual(environmentsForBranch(config, 'main').map((e) => e.name), ['staging']);
@@ -72,19 +72,19 @@ test('environmentsForBranch matches branch names and full refs', () => {
   assert.deepEqual(environmentsForBranch(config, 'feature/x'), []);
 });
 
-test('YAML syntax errors and duplicate keys are reported with positions', () => {
+void test('YAML syntax errors and duplicate keys are reported with positions', () => {
   const syntax = errors('service: hello\nport: [8080\n');
   assert.equal(syntax.length, 1);
   assert.match(syntax[0]!, /^3:1 : Flow sequence .* must .* end with a \]/);
   assert.match(errors('service: a\nservice: b\n')[0]!, /^2:1 : Map keys must be unique/);
 });
 
-test('the document must be a mapping', () => {
+void test('the document must be a mapping', () => {
   assert.deepEqual(errors(''), ['1:1 : expected a mapping, found nothing']);
   assert.deepEqual(errors('- a\n'), ['1:1 : expected a mapping, found a list']);
 });
 
-test('missing required keys are all reported at the map', () => {
+void test('missing required keys are all reported at the map', () => {
   assert.deepEqual(errors('healthcheck: {}\n'), [
     '1:1 service: missing required key "service"',
     '1:1 image: missing required key "image"',
@@ -93,7 +93,7 @@ test('missing required keys are all reported at the map', () => {
   ]);
 });
 
-test('unknown keys are errors with a did-you-mean suggestion', () => {
+void test('unknown keys are errors with a did-you-mean suggestion', () => {
   const text = full.replace('drain_timeout: 3s', 'drain_timout: 3s').replace('promote_from: staging', 'promoteFrom: staging').replace('{ path: /up,', '{ path: /up, colour: red,');
   assert.deepEqual(errors(text), [
     '4:27 healthcheck.colour: unknown key "colour" (allowed: path, interval, timeout, deadline)',
@@ -102,7 +102,7 @@ test('unknown keys are errors with a did-you-mean suggestion', () => {
   ]);
 });
 
-test('wrong types and bad values: every problem, at its value', () => {
+void test('wrong types and bad values: every problem, at its value', () => {
   const text = `service: Hello World
 image: "Not An Image!"
 port: 70000
@@ -142,7 +142,7 @@ environments:
   ]);
 });
 
-test('cross-references: promote_from targets, cycles, published ports, secrets vs clear', () => {
+void test('cross-references: promote_from targets, cycles, published ports, secrets vs clear', () => {
   const text = `service: a
 image: a
 port: 80

@@ -19,7 +19,7 @@ async function serve(handler: http.RequestListener): Promise<string> {
 
 const fast = { intervalMs: 20, timeoutMs: 200, deadlineMs: 1500 };
 
-test('healthy once the endpoint answers 2xx, counting attempts', async () => {
+void test('healthy once the endpoint answers 2xx, counting attempts', async () => {
   let calls = 0;
   const url = await serve((_req, res) => {
     calls++;
@@ -28,12 +28,12 @@ test('healthy once the endpoint answers 2xx, counting attempts', async () => {
   assert.deepEqual(await waitHealthy(url, fast), { ok: true, attempts: 3 });
 });
 
-test('a redirect counts as healthy and is not followed', async () => {
+void test('a redirect counts as healthy and is not followed', async () => {
   const url = await serve((_req, res) => res.writeHead(302, { location: 'http://127.0.0.1:1/nowhere' }).end());
   assert.deepEqual(await waitHealthy(url, fast), { ok: true, attempts: 1 });
 });
 
-test('an endpoint that keeps failing: the reason names the last status and keeps its body', async () => {
+void test('an endpoint that keeps failing: the reason names the last status and keeps its body', async () => {
   const url = await serve((_req, res) => res.writeHead(500).end('database unreachable'));
   const result = await waitHealthy(url, { intervalMs: 50, timeoutMs: 200, deadlineMs: 300 });
   assert.equal(result.ok, false);
@@ -42,7 +42,7 @@ test('an endpoint that keeps failing: the reason names the last status and keeps
   assert.equal(result.lastOutput, 'database unreachable');
 });
 
-test('nothing listening: the reason names the connection error', async () => {
+void test('nothing listening: the reason names the connection error', async () => {
   const url = await serve(() => {});
   servers.at(-1)!.close();
   const result = await waitHealthy(url, { intervalMs: 20, timeoutMs: 100, deadlineMs: 100 });
@@ -50,7 +50,7 @@ test('nothing listening: the reason names the connection error', async () => {
   assert.match(result.reason, /last: ECONNREFUSED/);
 });
 
-test('each attempt has its own timeout; a hanging endpoint fails by the deadline', async () => {
+void test('each attempt has its own timeout; a hanging endpoint fails by the deadline', async () => {
   const url = await serve(() => {}); // never answers
   const started = Date.now();
   const result = await waitHealthy(url, { intervalMs: 50, timeoutMs: 100, deadlineMs: 400 });
@@ -61,7 +61,7 @@ test('each attempt has its own timeout; a hanging endpoint fails by the deadline
   assert.ok(elapsed >= 350 && elapsed < 1000, `took ${elapsed}ms`);
 });
 
-test('aborting stops the wait', async () => {
+void test('aborting stops the wait', async () => {
   const url = await serve((_req, res) => res.writeHead(503).end());
   const controller = new AbortController();
   const waiting = waitHealthy(url, { intervalMs: 20, timeoutMs: 100, deadlineMs: 10_000 }, controller.signal);

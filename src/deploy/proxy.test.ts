@@ -66,14 +66,14 @@ function request(port: number, path: string, options: { method?: string; headers
   });
 }
 
-test('502 while there is no upstream', async () => {
+void test('502 while there is no upstream', async () => {
   const { port } = await startProxy();
   const res = await request(port, '/');
   assert.equal(res.status, 502);
   assert.equal(res.body, 'no upstream\n');
 });
 
-test('forwards method, path, body and headers; adds X-Forwarded-*; drops hop-by-hop', async () => {
+void test('forwards method, path, body and headers; adds X-Forwarded-*; drops hop-by-hop', async () => {
   const a = await upstream('a');
   const { proxy, port } = await startProxy();
   proxy.switchTo(a.target);
@@ -98,7 +98,7 @@ test('forwards method, path, body and headers; adds X-Forwarded-*; drops hop-by-
   assert.equal(seen.headers['x-forwarded-host'], 'app.example.com');
 });
 
-test('502 when the upstream fails before sending headers', async () => {
+void test('502 when the upstream fails before sending headers', async () => {
   const a = await upstream('a');
   const { proxy, port } = await startProxy();
   proxy.switchTo(a.target);
@@ -107,7 +107,7 @@ test('502 when the upstream fails before sending headers', async () => {
   assert.equal(res.body, 'upstream unavailable\n');
 });
 
-test('switch: in-flight requests finish on the old upstream, new ones go to the new; drain waits for them', async () => {
+void test('switch: in-flight requests finish on the old upstream, new ones go to the new; drain waits for them', async () => {
   const a = await upstream('a');
   const b = await upstream('b');
   const { proxy, port } = await startProxy();
@@ -133,7 +133,7 @@ test('switch: in-flight requests finish on the old upstream, new ones go to the 
   assert.ok(drainedAt >= releasedAt);
 });
 
-test('drain gives up after its timeout', async () => {
+void test('drain gives up after its timeout', async () => {
   const a = await upstream('a');
   const b = await upstream('b');
   const { proxy, port } = await startProxy();
@@ -149,7 +149,7 @@ test('drain gives up after its timeout', async () => {
   assert.ok(outcome instanceof Error || outcome.status === 502, `got ${JSON.stringify(outcome)}`);
 });
 
-test('draining the current upstream or an unknown one returns at once', async () => {
+void test('draining the current upstream or an unknown one returns at once', async () => {
   const a = await upstream('a');
   const { proxy } = await startProxy();
   proxy.switchTo(a.target);
@@ -157,7 +157,7 @@ test('draining the current upstream or an unknown one returns at once', async ()
   assert.deepEqual(await proxy.drain({ host: '127.0.0.1', port: 1 }, 10_000), { drained: true });
 });
 
-test('upgrade requests are tunnelled to the current upstream', async () => {
+void test('upgrade requests are tunnelled to the current upstream', async () => {
   const a = await upstream('a');
   const { proxy, port } = await startProxy();
   proxy.switchTo(a.target);
@@ -180,7 +180,7 @@ test('upgrade requests are tunnelled to the current upstream', async () => {
   assert.deepEqual(await proxy.drain(a.target, 10_000), { drained: true });
 });
 
-test('an open tunnel holds a drain until its timeout, which then closes it', async () => {
+void test('an open tunnel holds a drain until its timeout, which then closes it', async () => {
   const a = await upstream('a');
   const b = await upstream('b');
   const { proxy, port } = await startProxy();

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
@@ -29,7 +30,7 @@ async function rawReceivePack(url: string, commands: string[], gzip: boolean): P
   return { status: res.status, body: await res.text() };
 }
 
-describe('GitHosting over Smart HTTP', () => {
+void describe('GitHosting over Smart HTTP', () => {
   let fx: HostingFixture;
   let work: string;
   let url: string;
@@ -44,7 +45,7 @@ describe('GitHosting over Smart HTTP', () => {
   });
   after(() => fx.close());
 
-  it('creates the repo on first push and reports each new branch', async () => {
+  void it('creates the repo on first push and reports each new branch', async () => {
     shas.first = await commitFile(work, 'README.md', '# demo\n', 'first');
     await gitOk(work, ['checkout', '-q', '-b', 'feature']);
     shas.feature = await commitFile(work, '.slipway/workflows/ci.yml', 'on: push\n', 'add ci');
@@ -60,14 +61,14 @@ describe('GitHosting over Smart HTTP', () => {
     assert.deepEqual(byRef.get('refs/heads/feature'), { project: 'demo', ref: 'refs/heads/feature', before: zeroSha, after: shas.feature, pusher: 'alice' });
   });
 
-  it('reports the previous sha as before on the next push', async () => {
+  void it('reports the previous sha as before on the next push', async () => {
     fx.events.length = 0;
     shas.second = await commitFile(work, 'src/app.txt', 'v2\n', 'second');
     await gitOk(work, ['push', '-q', url, 'main']);
     assert.deepEqual(fx.events.map((e) => [e.ref, e.before, e.after]), [['refs/heads/main', shas.first, shas.second]]);
   });
 
-  it('reports a pushed annotated tag', async () => {
+  void it('reports a pushed annotated tag', async () => {
     fx.events.length = 0;
     await gitOk(work, ['tag', '-a', 'v1.0.0', '-m', 'release']);
     const tagObject = await gitOk(work, ['rev-parse', 'refs/tags/v1.0.0']);
@@ -75,7 +76,7 @@ describe('GitHosting over Smart HTTP', () => {
     assert.deepEqual(fx.events.map((e) => [e.ref, e.before, e.after]), [['refs/tags/v1.0.0', zeroSha, tagObject]]);
   });
 
-  it('reports a deleted branch with after all zeros', async () => {
+  void it('reports a deleted branch with after all zeros', async () => {
     fx.events.length = 0;
     await gitOk(work, ['push', '-q', url, ':feature']);
     assert.deepEqual(fx.events.map((e) => [e.ref, e.before, e.after]), [['refs/heads/feature', shas.feature, zeroSha]]);
@@ -83,14 +84,14 @@ describe('GitHosting over Smart HTTP', () => {
     assert.doesNotMatch(remote, /refs\/heads\/feature/);
   });
 
-  it('clones back what was pushed', async () => {
+  void it('clones back what was pushed', async () => {
     const clone = join(fx.tmp, 'clone');
     await gitOk(fx.tmp, ['clone', '-q', url, clone]);
     assert.equal(await gitOk(clone, ['rev-parse', 'HEAD']), shas.second);
     assert.equal(await gitOk(clone, ['symbolic-ref', 'HEAD']), 'refs/heads/main');
   });
 
-  it('reads files, listings, diffs and commit metadata at a commit', async () => {
+  void it('reads files, listings, diffs and commit metadata at a commit', async () => {
     const h = fx.hosting;
     assert.equal(await h.readFile('demo', shas.feature!, '.slipway/workflows/ci.yml'), 'on: push\n');
     assert.equal(await h.readFile('demo', shas.feature!, '/README.md'), '# demo\n');
@@ -108,7 +109,7 @@ describe('GitHosting over Smart HTTP', () => {
     await assert.rejects(h.readFile('nope', shas.second!, 'README.md'), (err) => isSlipwayError(err, 'PROJECT_UNKNOWN'));
   });
 
-  it('reports nothing for a ref update git rejected', async () => {
+  void it('reports nothing for a ref update git rejected', async () => {
     fx.events.length = 0;
     const stale = await rawReceivePack(url, [`${shas.first} ${zeroSha} refs/heads/main`], false);
     assert.equal(stale.status, 200);
@@ -117,7 +118,7 @@ describe('GitHosting over Smart HTTP', () => {
     assert.equal(await gitOk(work, ['ls-remote', url, 'refs/heads/main']), `${shas.second}\trefs/heads/main`);
   });
 
-  it('reads the commands of a gzip-encoded receive-pack request', async () => {
+  void it('reads the commands of a gzip-encoded receive-pack request', async () => {
     await gitOk(work, ['push', '-q', url, 'main:refs/heads/tmp']);
     fx.events.length = 0;
     const res = await rawReceivePack(url, [`${shas.second} ${zeroSha} refs/heads/tmp`], true);
@@ -126,7 +127,7 @@ describe('GitHosting over Smart HTTP', () => {
     assert.deepEqual(fx.events.map((e) => [e.ref, e.before, e.after]), [['refs/heads/tmp', shas.second, zeroSha]]);
   });
 
-  it('streams a large push (chunked request) and clones it back intact', async () => {
+  void it('streams a large push (chunked request) and clones it back intact', async () => {
     fx.events.length = 0;
     fx.receivePackHeaders.length = 0;
     const blob = randomBytes(4 * 1024 * 1024);
@@ -141,12 +142,12 @@ describe('GitHosting over Smart HTTP', () => {
   });
 });
 
-describe('GitHosting refusals', () => {
+void describe('GitHosting refusals and first pushes', () => {
   let fx: HostingFixture;
   before(async () => (fx = await startHosting()));
   after(() => fx.close());
 
-  it('answers 404 for a fetch from an unknown project, and git fails', async () => {
+  void it('answers 404 for a fetch from an unknown project, and git fails', async () => {
     const res = await fetch(`${fx.base}/ghost.git/info/refs?service=git-upload-pack`);
     assert.equal(res.status, 404);
     const clone = await git(fx.tmp, ['clone', '-q', `${fx.base}/ghost.git`, 'ghost']);
@@ -154,7 +155,7 @@ describe('GitHosting refusals', () => {
     assert.equal(fx.hosting.exists('ghost'), false);
   });
 
-  it('answers 400 for an invalid project name, and git fails', async () => {
+  void it('answers 400 for an invalid project name, and git fails', async () => {
     const res = await fetch(`${fx.base}/Bad_Name.git/info/refs?service=git-upload-pack`);
     assert.equal(res.status, 400);
     const clone = await git(fx.tmp, ['clone', '-q', `${fx.base}/Bad_Name.git`, 'bad']);
@@ -162,8 +163,20 @@ describe('GitHosting refusals', () => {
     assert.throws(() => fx.hosting.repoPath('../etc'), (err) => isSlipwayError(err, 'INVALID_NAME'));
   });
 
-  it('does not create a repo on push when creation is not allowed', async () => {
-    fx.allowCreate = false;
+  void it('points HEAD at the pushed branch when the first push has no main', async () => {
+    const work = join(fx.tmp, 'trunk');
+    await mkdir(work);
+    await gitOk(work, ['init', '-q', '-b', 'trunk']);
+    const sha = await commitFile(work, 'a.txt', 'a\n', 'a');
+    await gitOk(work, ['push', '-q', `${fx.base}/trunk.git`, 'trunk']);
+    const clone = join(fx.tmp, 'trunk-clone');
+    await gitOk(fx.tmp, ['clone', '-q', `${fx.base}/trunk.git`, clone]);
+    assert.equal(await gitOk(clone, ['symbolic-ref', 'HEAD']), 'refs/heads/trunk');
+    assert.equal(await gitOk(clone, ['rev-parse', 'HEAD']), sha);
+  });
+
+  void it('does not create a repo on push when creation is not allowed', async () => {
+    fx.options.allowCreate = false;
     const work = join(fx.tmp, 'w');
     await mkdir(work);
     await gitOk(work, ['init', '-q']);
@@ -171,6 +184,51 @@ describe('GitHosting refusals', () => {
     const push = await git(work, ['push', '-q', `${fx.base}/fresh.git`, 'main']);
     assert.notEqual(push.code, 0);
     assert.equal(fx.hosting.exists('fresh'), false);
-    assert.deepEqual(fx.events, []);
+    assert.deepEqual(fx.events.filter((e) => e.project === 'fresh'), []);
+  });
+});
+
+/** Poll until `check` holds, failing after `ms`. */
+async function eventually(check: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+void describe('GitHosting when the client goes away', () => {
+  let fx: HostingFixture;
+  before(async () => (fx = await startHosting()));
+  after(() => fx.close());
+
+  void it('stops a fetch that the client abandons mid-pack', async () => {
+    const work = join(fx.tmp, 'w');
+    await mkdir(work);
+    await gitOk(work, ['init', '-q']);
+    const head = await commitFile(work, 'big.bin', randomBytes(12 * 1024 * 1024), 'big');
+    await gitOk(work, ['push', '-q', `${fx.base}/big.git`, 'main']);
+
+    // A protocol v0 fetch by hand (gitprotocol-pack(5) §Packfile Negotiation) whose reader
+    // stops after the first chunk, so git blocks on a full pipe until the socket is destroyed.
+    const body = Buffer.concat([encodePktLine(`want ${head}\n`), flushPkt, encodePktLine('done\n')]);
+    const firstChunk = await new Promise<Buffer>((resolve, reject) => {
+      const req = request(`${fx.base}/big.git/git-upload-pack`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-git-upload-pack-request' },
+      });
+      req.on('error', () => undefined);
+      req.on('response', (res) => {
+        res.once('data', (chunk: Buffer) => {
+          res.pause();
+          resolve(chunk);
+          setTimeout(() => req.destroy(), 50);
+        });
+        res.on('error', reject);
+      });
+      req.end(body);
+    });
+    assert.ok(firstChunk.length > 0);
+    await eventually(() => fx.inFlight() === 0, 10_000, 'handle() to settle after the disconnect');
   });
 });

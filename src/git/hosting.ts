@@ -109,19 +109,19 @@ export class GitHosting {
     return join(this.#root, `${project}.git`);
   }
 
-  readFile(project: string, sha: string, path: string): Promise<string | undefined> {
+  async readFile(project: string, sha: string, path: string): Promise<string | undefined> {
     return readFileAt(this.#existing(project), sha, path);
   }
 
-  listFiles(project: string, sha: string, dir: string): Promise<string[]> {
+  async listFiles(project: string, sha: string, dir: string): Promise<string[]> {
     return listFilesAt(this.#existing(project), sha, dir);
   }
 
-  changedFiles(project: string, before: string, after: string): Promise<string[]> {
+  async changedFiles(project: string, before: string, after: string): Promise<string[]> {
     return changedFilesBetween(this.#existing(project), before, after);
   }
 
-  commitInfo(project: string, sha: string): Promise<CommitInfo> {
+  async commitInfo(project: string, sha: string): Promise<CommitInfo> {
     return commitInfoAt(this.#existing(project), sha);
   }
 

@@ -20,31 +20,33 @@ export function encodePktLine(payload: string | Buffer): Buffer {
 
 export const flushPkt = Buffer.from('0000', 'ascii');
 
-/** Incremental reader: feed it chunks as they arrive, get back the complete pkt-lines so far. */
+/**
+ * Incremental reader: `push` chunks as they arrive, then call `next` until it returns undefined.
+ * Lines are parsed one at a time, so a caller can stop at a flush-pkt and never look at what
+ * follows it (in a push, the pack).
+ */
 export class PktLineReader {
   #pending: Buffer = Buffer.alloc(0);
 
-  /** Throws a RangeError when the input is not pkt-line framed. */
-  push(chunk: Buffer): PktLine[] {
-    let buf = this.#pending.length === 0 ? chunk : Buffer.concat([this.#pending, chunk]);
-    const lines: PktLine[] = [];
-    while (buf.length >= 4) {
-      const header = buf.subarray(0, 4).toString('ascii');
-      if (!/^[0-9a-f]{4}$/i.test(header)) throw new RangeError(`bad pkt-line header ${JSON.stringify(header)}`);
-      const length = Number.parseInt(header, 16);
-      if (length < 4) {
-        if (length === 3) throw new RangeError('bad pkt-line length 3');
-        lines.push({ kind: length === 0 ? 'flush' : length === 1 ? 'delim' : 'response-end' });
-        buf = buf.subarray(4);
-        continue;
-      }
-      if (length > maxPktLength) throw new RangeError(`pkt-line too long: ${length}`);
-      if (buf.length < length) break;
-      lines.push({ kind: 'data', payload: Buffer.from(buf.subarray(4, length)) });
-      buf = buf.subarray(length);
+  push(chunk: Buffer): void {
+    this.#pending = this.#pending.length === 0 ? chunk : Buffer.concat([this.#pending, chunk]);
+  }
+
+  /** The next complete pkt-line, or undefined until more input arrives. Throws a RangeError on bad framing. */
+  next(): PktLine | undefined {
+    const buf = this.#pending;
+    if (buf.length < 4) return undefined;
+    const header = buf.subarray(0, 4).toString('ascii');
+    if (!/^[0-9a-f]{4}$/i.test(header)) throw new RangeError(`bad pkt-line header ${JSON.stringify(header)}`);
+    const length = Number.parseInt(header, 16);
+    if (length < 4) {
+      if (length === 3) throw new RangeError('bad pkt-line length 3');
+      this.#pending = buf.subarray(4);
+      return { kind: length === 0 ? 'flush' : length === 1 ? 'delim' : 'response-end' };
     }
-    // Copy so a partial line does not pin the caller's (possibly large) chunk.
-    this.#pending = Buffer.from(buf);
-    return lines;
+    if (length > maxPktLength) throw new RangeError(`pkt-line too long: ${length}`);
+    if (buf.length < length) return undefined;
+    this.#pending = buf.subarray(length);
+    return { kind: 'data', payload: Buffer.from(buf.subarray(4, length)) };
   }
 }

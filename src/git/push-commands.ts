@@ -71,7 +71,8 @@ export class PushCommandTee {
   #parse(chunk: Buffer): void {
     if (this.#done) return;
     try {
-      for (const line of this.#reader.push(chunk)) {
+      this.#reader.push(chunk);
+      for (let line = this.#reader.next(); line; line = this.#reader.next()) {
         if (line.kind !== 'data') return this.#finish();
         const command = parseCommandLine(line.payload);
         if (command) this.#found.push(command);

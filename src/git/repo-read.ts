@@ -21,11 +21,10 @@ function checkRev(rev: string): string {
 
 /** `a/b/`, `/a/b`, `./a//b` → `a/b`; the root is ''. Paths that climb out of the tree are rejected. */
 export function normalizeTreePath(path: string): string {
-  const normal = posix.normalize(`/${path}`).replace(/^\/+|\/+$/g, '');
-  if (path.includes('\0') || normal.split('/').includes('..')) {
+  if (path.includes('\0') || path.split('/').includes('..')) {
     throw new SlipwayError('BAD_REQUEST', `invalid path ${JSON.stringify(path)}`);
   }
-  return normal;
+  return posix.normalize(`/${path}`).replace(/^\/+|\/+$/g, '');
 }
 
 export function isZeroSha(sha: string): boolean {

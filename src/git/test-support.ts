@@ -42,7 +42,10 @@ export interface HostingFixture {
   events: PushEvent[];
   /** Request headers of every POST to git-receive-pack. */
   receivePackHeaders: IncomingHttpHeaders[];
-  allowCreate: boolean;
+  /** handle() calls that have not settled yet. */
+  inFlight: () => number;
+  /** What the server passes to handle(); tests may flip it. */
+  options: { allowCreate: boolean };
   tmp: string;
   close(): Promise<void>;
 }
@@ -54,7 +57,8 @@ export async function startHosting(): Promise<HostingFixture> {
   const events: PushEvent[] = [];
   hosting.onPush((event) => events.push(event));
   const receivePackHeaders: IncomingHttpHeaders[] = [];
-  let fixture: HostingFixture | undefined;
+  const options = { allowCreate: true };
+  let inFlight = 0;
 
   const server: Server = createServer((req, res) => {
     const match = /^\/git\/([^/?]+)\.git(\/[^?]*)?(?:\?.*)?$/.exec(req.url ?? '');
@@ -64,21 +68,26 @@ export async function startHosting(): Promise<HostingFixture> {
     }
     const subpath = match[2] ?? '';
     if (req.method === 'POST' && subpath === '/git-receive-pack') receivePackHeaders.push(req.headers);
-    hosting.handle(req, res, match[1]!, subpath, 'alice', { allowCreate: fixture?.allowCreate ?? true }).catch((err: unknown) => {
-      if (res.headersSent) return void res.destroy();
-      const status = isSlipwayError(err) ? err.status : 500;
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(err instanceof Error ? err.message : String(err));
-    });
+    inFlight++;
+    hosting
+      .handle(req, res, match[1]!, subpath, 'alice', { allowCreate: options.allowCreate })
+      .catch((err: unknown) => {
+        if (res.headersSent) return void res.destroy();
+        const status = isSlipwayError(err) ? err.status : 500;
+        res.writeHead(status, { 'content-type': 'text/plain' }).end(err instanceof Error ? err.message : String(err));
+      })
+      .finally(() => inFlight--);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
-  fixture = {
+  return {
     hosting,
     base: `http://127.0.0.1:${port}/git`,
     events,
     receivePackHeaders,
-    allowCreate: true,
+    options,
+    inFlight: () => inFlight,
     tmp,
     async close() {
       server.closeAllConnections();
@@ -86,5 +95,4 @@ export async function startHosting(): Promise<HostingFixture> {
       await rm(tmp, { recursive: true, force: true });
     },
   };
-  return fixture;
 }

@@ -13,11 +13,11 @@ const root = fileURLToPath(new URL('../../test/fixtures/workflows/', import.meta
 const ymlIn = (dir: string): string[] => readdirSync(`${root}${dir}`).filter((f) => f.endsWith('.yml')).sort();
 const update = process.env.SLIPWAY_UPDATE_FIXTURES === '1';
 
-describe('valid workflows', () => {
+void describe('valid workflows', () => {
   const files = ymlIn('valid');
-  it('has a corpus', () => assert.ok(files.length >= 4));
+  void it('has a corpus', () => assert.ok(files.length >= 4));
   for (const file of files) {
-    it(file, () => {
+    void it(file, () => {
       const { workflow, diagnostics } = parseWorkflow(file, readFileSync(`${root}valid/${file}`, 'utf8'));
       assert.deepEqual(diagnostics.map(formatDiagnostic), []);
       assert.ok(workflow);
@@ -27,11 +27,11 @@ describe('valid workflows', () => {
   }
 });
 
-describe('invalid workflows', () => {
+void describe('invalid workflows', () => {
   const files = ymlIn('invalid');
-  it('has a corpus', () => assert.ok(files.length >= 8));
+  void it('has a corpus', () => assert.ok(files.length >= 8));
   for (const file of files) {
-    it(file, () => {
+    void it(file, () => {
       const { workflow, diagnostics } = parseWorkflow(file, readFileSync(`${root}invalid/${file}`, 'utf8'));
       assert.equal(workflow, undefined, 'no workflow when there are errors');
       const actual = diagnostics.map(formatDiagnostic).join('\n');

@@ -20,7 +20,7 @@ ${extra}
       ${step}
 `;
 
-test('defaults: name from the file, timeout 360, job name from id, step names as GitHub shows them', () => {
+void test('defaults: name from the file, timeout 360, job name from id, step names as GitHub shows them', () => {
   const wf = parse(oneJob('', '- run: |\n\n          npm ci\n          npm test\n      - uses: actions/checkout@v4\n      - name: Named\n        run: x'));
   assert.equal(wf.name, '.slipway/workflows/ci.yml');
   const job = wf.jobs[0];
@@ -32,10 +32,10 @@ test('defaults: name from the file, timeout 360, job name from id, step names as
   assert.deepEqual(job.pos, { file: '.slipway/workflows/ci.yml', line: 3, column: 3 });
   assert.deepEqual(job.steps.map((s) => s.name), ['Run npm ci', 'Run actions/checkout@v4', 'Named']);
   assert.deepEqual(job.steps.map((s) => s.index), [0, 1, 2]);
-  assert.deepEqual(job.steps[1]?.pos, { file: '.slipway/workflows/ci.yml', line: 9, column: 9 });
+  assert.deepEqual(job.steps[1]?.pos, { file: '.slipway/workflows/ci.yml', line: 11, column: 9 });
 });
 
-test('env and with values are stringified as GitHub does', () => {
+void test('env and with values are stringified as GitHub does', () => {
   const wf = parse(`on: push
 env: { A: 1.10, B: true, C: null, D: 0x10, E: '007', F: 1e20 }
 jobs:
@@ -51,7 +51,7 @@ jobs:
   assert.deepEqual(wf.jobs[0]?.steps[0]?.env, { Z: '0.5' });
 });
 
-test('on: a name, a list, or a map', () => {
+void test('on: a name, a list, or a map', () => {
   assert.deepEqual(parse(oneJob()).on, { push: {} });
   assert.deepEqual(parse(oneJob().replace('on: push', 'on: [push, workflow_dispatch, pull_request]')).on, { push: {}, workflowDispatch: {} });
   assert.deepEqual(parse(oneJob().replace('on: push', 'on: pull_request')).on, {}, 'known events are ignored');
@@ -59,14 +59,14 @@ test('on: a name, a list, or a map', () => {
   assert.deepEqual(wf.on, { push: { branches: ['main'], tags: ['v*'], pathsIgnore: ['docs/**'] }, workflowDispatch: {} });
 });
 
-test('if: the ${{ }} wrapper is removed; booleans become text', () => {
+void test('if: the ${{ }} wrapper is removed; booleans become text', () => {
   const wf = parse(oneJob("    if: ${{ github.ref == 'refs/heads/main' }}", "- if: false\n        run: a\n      - if: success() || failure()\n        run: b"));
   assert.equal(wf.jobs[0]?.if, "github.ref == 'refs/heads/main'");
   assert.equal(wf.jobs[0]?.steps[0]?.if, 'false');
   assert.equal(wf.jobs[0]?.steps[1]?.if, 'success() || failure()');
 });
 
-test('job fields: needs as a string, container as a string or map, defaults, outputs, expressions', () => {
+void test('job fields: needs as a string, container as a string or map, defaults, outputs, expressions', () => {
   const wf = parse(`on: push
 defaults: { run: { shell: bash } }
 jobs:
@@ -114,7 +114,7 @@ jobs:
   assert.equal(step?.continueOnError, true);
 });
 
-test('every error is reported in one pass, in file order', () => {
+void test('every error is reported in one pass, in file order', () => {
   const { workflow, diagnostics } = parseWorkflow('w.yml', `on: pushh
 jobs:
   a:
@@ -129,21 +129,21 @@ jobs:
   assert.equal(workflow, undefined);
   assert.deepEqual(diagnostics.map(formatDiagnostic), [
     'w.yml:1:5: on: unknown event `pushh`; did you mean `push`?',
-    'w.yml:5:12: jobs.a.needs: jobs form a cycle through `needs`: a → b → a; expected needs without loops',
-    'w.yml:5:15: jobs.a.needs: unknown job `zz`; expected one of: a, b',
-    'w.yml:6:23: jobs.a.steps[0].uses: found both `run` and `uses`; a step has exactly one of them',
+    'w.yml:5:13: jobs.a.needs: jobs form a cycle through `needs`: a → b → a; expected needs without loops',
+    'w.yml:5:16: jobs.a.needs: unknown job `zz`; expected one of: a, b',
+    'w.yml:6:22: jobs.a.steps[0].uses: found both `run` and `uses`; a step has exactly one of them',
     'w.yml:10:5: jobs.b.step: unknown key `step`; did you mean `steps`?',
   ]);
 });
 
-test('empty and non-mapping files', () => {
+void test('empty and non-mapping files', () => {
   assert.deepEqual(parseWorkflow('e.yml', '').diagnostics.map(formatDiagnostic), [
     'e.yml:1:1: expected a mapping with `on` and `jobs` at the top of the file, found nothing (null)',
   ]);
   assert.match(formatDiagnostic(parseWorkflow('e.yml', 'on: push\n---\njobs: {}\n').diagnostics[0]!), /second YAML document/);
 });
 
-test('suggestions use edit distance, ignoring case and _ vs -', () => {
+void test('suggestions use edit distance, ignoring case and _ vs -', () => {
   assert.equal(editDistance('kitten', 'sitting'), 3);
   assert.equal(editDistance('nedds', 'needs'), 1, 'a swap counts once');
   assert.equal(suggest('need', ['needs', 'name']), 'needs');

@@ -10,7 +10,7 @@ const job = (id: string, needs: string[] = []): JobSpec => ({
 });
 const wf = (jobs: JobSpec[]): Workflow => ({ file: 'ci.yml', name: 'ci', on: {}, env: {}, defaults: {}, jobs });
 
-test('one planned job per job, needs first, declaration order otherwise', () => {
+void test('one planned job per job, needs first, declaration order otherwise', () => {
   const plan = planWorkflow(wf([job('deploy', ['test', 'build']), job('lint'), job('test', ['build']), job('build')]));
   assert.equal(plan.workflow, 'ci.yml');
   assert.deepEqual(plan.jobs.map((j) => j.key), ['build', 'test', 'deploy', 'lint']);
@@ -19,12 +19,12 @@ test('one planned job per job, needs first, declaration order otherwise', () => 
   });
 });
 
-test('cycles and unknown needs in a hand-built workflow are errors', () => {
+void test('cycles and unknown needs in a hand-built workflow are errors', () => {
   assert.throws(() => planWorkflow(wf([job('a', ['b']), job('b', ['a'])])), (e) => isSlipwayError(e, 'WORKFLOW_INVALID'));
   assert.throws(() => planWorkflow(wf([job('a', ['zzz'])])), (e) => isSlipwayError(e, 'WORKFLOW_INVALID'));
 });
 
-test('a 500-job DAG plans well under 50 ms', () => {
+void test('a 500-job DAG plans well under 50 ms', () => {
   const jobs: JobSpec[] = [];
   for (let i = 0; i < 500; i++) {
     // Each job needs up to 5 earlier ones; declared in reverse to make ordering work.

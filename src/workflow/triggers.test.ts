@@ -11,7 +11,7 @@ const wf = (push: RefFilter | undefined): Workflow => ({
 const branch = (name: string, changedFiles?: string[]) => ({ ref: `refs/heads/${name}`, changedFiles });
 const tag = (name: string) => ({ ref: `refs/tags/${name}` });
 
-test('filter patterns follow the GitHub cheat sheet', () => {
+void test('filter patterns follow the GitHub cheat sheet', () => {
   const m = (value: string, pattern: string): boolean => matchesPatterns(value, [pattern]);
   assert.equal(m('main', 'main'), true);
   assert.equal(m('mainx', 'main'), false);
@@ -40,7 +40,7 @@ test('filter patterns follow the GitHub cheat sheet', () => {
   assert.equal(m('a-b_c', 'a-b_c'), true);
 });
 
-test('! patterns exclude, later patterns re-include, in order', () => {
+void test('! patterns exclude, later patterns re-include, in order', () => {
   const patterns = ['releases/**', '!releases/**-alpha', 'releases/keep-alpha'];
   assert.equal(matchesPatterns('releases/1.0', patterns), true);
   assert.equal(matchesPatterns('releases/1.0-alpha', patterns), false);
@@ -48,7 +48,7 @@ test('! patterns exclude, later patterns re-include, in order', () => {
   assert.equal(matchesPatterns('main', ['!main']), false, 'a lone negation selects nothing');
 });
 
-test('branches and branches-ignore', () => {
+void test('branches and branches-ignore', () => {
   assert.equal(matchPush(wf({}), branch('anything')), true);
   assert.equal(matchPush(wf({ branches: ['main', 'release/**'] }), branch('main')), true);
   assert.equal(matchPush(wf({ branches: ['main', 'release/**'] }), branch('release/1/2')), true);
@@ -58,7 +58,7 @@ test('branches and branches-ignore', () => {
   assert.equal(matchPush(wf({ branches: [] }), branch('main')), false);
 });
 
-test('tag filters alone exclude branches, branch filters alone exclude tags', () => {
+void test('tag filters alone exclude branches, branch filters alone exclude tags', () => {
   assert.equal(matchPush(wf({ tags: ['v*'] }), branch('main')), false);
   assert.equal(matchPush(wf({ tags: ['v*'] }), tag('v1.0')), true);
   assert.equal(matchPush(wf({ tags: ['v*'] }), tag('x1')), false);
@@ -72,7 +72,7 @@ test('tag filters alone exclude branches, branch filters alone exclude tags', ()
   assert.equal(matchPush(wf({}), tag('v1')), true, 'no ref filter: branches and tags');
 });
 
-test('paths and paths-ignore', () => {
+void test('paths and paths-ignore', () => {
   const paths = wf({ paths: ['src/**', '!src/**/*.md'] });
   assert.equal(matchPush(paths, branch('main', ['src/a.ts'])), true);
   assert.equal(matchPush(paths, branch('main', ['docs/a.md', 'src/x/y.ts'])), true, 'one match is enough');
@@ -89,7 +89,7 @@ test('paths and paths-ignore', () => {
   assert.equal(matchPush(wf({ paths: ['src/**'] }), tag('v1')), true, 'paths are not evaluated for tags');
 });
 
-test('deleted refs, other refs and workflows without push never match', () => {
+void test('deleted refs, other refs and workflows without push never match', () => {
   assert.equal(matchPush(wf({}), { ref: 'refs/heads/main', deleted: true }), false);
   assert.equal(matchPush(wf({}), { ref: 'refs/heads/main', after: zeroSha }), false);
   assert.equal(matchPush(wf({}), { ref: 'refs/notes/commits' }), false);

@@ -28,7 +28,7 @@ async function* failingAfter(part: string): AsyncGenerator<Uint8Array> {
 }
 
 export function runDriverContract(name: string, options: { create: () => Promise<DriverFixture> }): void {
-  describe(`StorageDriver contract: ${name}`, () => {
+  void describe(`StorageDriver contract: ${name}`, () => {
     let fixture: DriverFixture;
     let d: StorageDriver;
     before(async () => {
@@ -37,7 +37,7 @@ export function runDriverContract(name: string, options: { create: () => Promise
     });
     after(async () => fixture.cleanup());
 
-    it('put/get/stat round-trip; missing keys are undefined', async () => {
+    void it('put/get/stat round-trip; missing keys are undefined', async () => {
       await d.put('meta/a/b', Buffer.from('hello'));
       assert.equal((await d.get('meta/a/b'))?.toString(), 'hello');
       assert.deepEqual(await d.stat('meta/a/b'), { size: 5 });
@@ -48,19 +48,19 @@ export function runDriverContract(name: string, options: { create: () => Promise
       assert.equal((await d.get('meta/a/b'))?.toString(), 'replaced');
     });
 
-    it('reader streams an object; a missing one is BLOB_UNKNOWN', async () => {
+    void it('reader streams an object; a missing one is BLOB_UNKNOWN', async () => {
       await d.put('r/one', Buffer.from('stream me'));
       assert.equal((await readAll(await d.reader('r/one'))).toString(), 'stream me');
       await assert.rejects(d.reader('r/none'), (err) => isSlipwayError(err, 'BLOB_UNKNOWN'));
     });
 
-    it('writeAtomic streams a source and returns its size', async () => {
+    void it('writeAtomic streams a source and returns its size', async () => {
       const size = await d.writeAtomic('w/ok', chunks('abc', 'defg'));
       assert.equal(size, 7);
       assert.equal((await d.get('w/ok'))?.toString(), 'abcdefg');
     });
 
-    it('writeAtomic with a failing source writes nothing and rethrows', async () => {
+    void it('writeAtomic with a failing source writes nothing and rethrows', async () => {
       await assert.rejects(d.writeAtomic('w/bad', failingAfter('partial')), /source broke/);
       assert.equal(await d.stat('w/bad'), undefined);
       await d.put('w/keep', Buffer.from('old'));
@@ -68,7 +68,7 @@ export function runDriverContract(name: string, options: { create: () => Promise
       assert.equal((await d.get('w/keep'))?.toString(), 'old', 'the old object survives');
     });
 
-    it('writeAtomic keeps a large stream intact', async () => {
+    void it('writeAtomic keeps a large stream intact', async () => {
       const block = Buffer.alloc(1 << 20, 7);
       async function* big(): AsyncGenerator<Uint8Array> {
         for (let i = 0; i < 16; i++) yield block;
@@ -81,7 +81,7 @@ export function runDriverContract(name: string, options: { create: () => Promise
       assert.equal(h.digest('hex'), expected.digest('hex'));
     });
 
-    it('list returns every key under a prefix, sorted, at any depth', async () => {
+    void it('list returns every key under a prefix, sorted, at any depth', async () => {
       await d.put('l/x/_tags/v2', Buffer.from('2'));
       await d.put('l/x/_tags/v1', Buffer.from('1'));
       await d.put('l/x/y/_tags/v1', Buffer.from('3'));
@@ -92,20 +92,20 @@ export function runDriverContract(name: string, options: { create: () => Promise
       assert.deepEqual(await d.list('l/nothing/'), []);
     });
 
-    it('delete removes an object and reports whether it existed', async () => {
+    void it('delete removes an object and reports whether it existed', async () => {
       await d.put('del/k', Buffer.from('x'));
       assert.equal(await d.delete('del/k'), true);
       assert.equal(await d.stat('del/k'), undefined);
       assert.equal(await d.delete('del/k'), false);
     });
 
-    it('rejects keys that could escape the store', async () => {
+    void it('rejects keys that could escape the store', async () => {
       for (const bad of ['../x', 'a/../../x', '/abs', 'a//b', '', 'a/b/']) {
         await assert.rejects(d.put(bad, Buffer.from('x')), (err) => isSlipwayError(err, 'INTERNAL'), bad);
       }
     });
 
-    it('upload sessions: append in chunks, read back, commit to a key', async () => {
+    void it('upload sessions: append in chunks, read back, commit to a key', async () => {
       const id = await d.createUpload();
       assert.match(id, /^[A-Za-z0-9-]+$/);
       assert.equal(await d.uploadSize(id), 0);
@@ -118,7 +118,7 @@ export function runDriverContract(name: string, options: { create: () => Promise
       await assert.rejects(d.uploadSize(id), (err) => isSlipwayError(err, 'BLOB_UPLOAD_UNKNOWN'));
     });
 
-    it('a failing append leaves the upload as it was', async () => {
+    void it('a failing append leaves the upload as it was', async () => {
       const id = await d.createUpload();
       await d.appendUpload(id, chunks('keep'));
       await assert.rejects(d.appendUpload(id, failingAfter('junk')), /source broke/);
@@ -128,7 +128,7 @@ export function runDriverContract(name: string, options: { create: () => Promise
       await d.abortUpload(id);
     });
 
-    it('abort drops an upload; unknown ids are BLOB_UPLOAD_UNKNOWN', async () => {
+    void it('abort drops an upload; unknown ids are BLOB_UPLOAD_UNKNOWN', async () => {
       const id = await d.createUpload();
       await d.appendUpload(id, chunks('x'));
       await d.abortUpload(id);
@@ -142,7 +142,7 @@ export function runDriverContract(name: string, options: { create: () => Promise
       assert.equal(await d.stat('blobs/never'), undefined);
     });
 
-    it('concurrent writes to one key leave one whole value', async () => {
+    void it('concurrent writes to one key leave one whole value', async () => {
       const values = ['a'.repeat(100_000), 'b'.repeat(100_000), 'c'.repeat(100_000)];
       await Promise.all(values.map((v) => d.writeAtomic('race/k', chunks(v.slice(0, 50_000), v.slice(50_000)))));
       const got = (await d.get('race/k'))?.toString();

@@ -23,7 +23,7 @@ function assertInvalid(fn: () => unknown, pattern: RegExp): void {
   });
 }
 
-test('literals', () => {
+void test('literals', () => {
   assert.equal(ev('null'), null);
   assert.equal(ev('true'), true);
   assert.equal(ev('false'), false);
@@ -40,7 +40,7 @@ test('literals', () => {
   assert.equal(ev("'a''''b'"), "a''b");
 });
 
-test('property access: dot, index, case-insensitive, missing is null', () => {
+void test('property access: dot, index, case-insensitive, missing is null', () => {
   assert.equal(ev('github.ref'), 'refs/heads/main');
   assert.equal(ev('GITHUB.REF'), 'refs/heads/main');
   assert.equal(ev("github['event_name']"), 'push');
@@ -58,7 +58,7 @@ test('property access: dot, index, case-insensitive, missing is null', () => {
   assert.equal(ev("fromJSON('{\"a\":{\"b\":[10,20]}}').a.b[1]"), 20);
 });
 
-test('.* filters map over arrays and objects', () => {
+void test('.* filters map over arrays and objects', () => {
   assert.deepEqual(ev('github.event.commits.*.id'), ['a', 'b']);
   assert.deepEqual(ev('github.event.commits.*.author.name'), ['Ann', 'Bob']);
   assert.deepEqual(ev('github.event.commits[*].id'), ['a', 'b']);
@@ -71,7 +71,7 @@ test('.* filters map over arrays and objects', () => {
   assert.equal(ev("join(matrix.include.*.os, '+')"), 'linux+mac');
 });
 
-test('! && || short-circuit and return the deciding operand', () => {
+void test('! && || short-circuit and return the deciding operand', () => {
   assert.equal(ev('!true'), false);
   assert.equal(ev('!0'), true);
   assert.equal(ev("!''"), true);
@@ -85,7 +85,7 @@ test('! && || short-circuit and return the deciding operand', () => {
   assert.equal(ev('false || 0 || null'), null);
 });
 
-test('comparisons with GitHub coercions', () => {
+void test('comparisons with GitHub coercions', () => {
   assert.equal(ev('null == 0'), true);
   assert.equal(ev("'abc' == 'ABC'"), true);
   assert.equal(ev("'abc' != 'ABC'"), false);
@@ -108,7 +108,7 @@ test('comparisons with GitHub coercions', () => {
   assert.equal(ev("fromJSON('[]') == fromJSON('[]')"), false, 'different arrays');
 });
 
-test('precedence: ! over comparison over equality over && over ||', () => {
+void test('precedence: ! over comparison over equality over && over ||', () => {
   assert.equal(ev('!1 == 0'), true, '(!1) == 0');
   assert.equal(ev('1 < 2 == true'), true, '(1 < 2) == true');
   assert.equal(ev('true || false && false'), true);
@@ -117,7 +117,7 @@ test('precedence: ! over comparison over equality over && over ||', () => {
   assert.equal(ev('1 < 2 < 3'), true, 'left-assoc: (true) < 3');
 });
 
-test('contains, startsWith, endsWith are case-insensitive', () => {
+void test('contains, startsWith, endsWith are case-insensitive', () => {
   assert.equal(ev("contains('Hello World', 'WORLD')"), true);
   assert.equal(ev("contains('abc', 'd')"), false);
   assert.equal(ev("contains(matrix.os, 'LINUX')"), true);
@@ -135,7 +135,7 @@ test('contains, startsWith, endsWith are case-insensitive', () => {
   assert.equal(ev("endsWith(true, 'E')"), true);
 });
 
-test('format', () => {
+void test('format', () => {
   assert.equal(ev("format('{{0}} {0}', 'x')"), '{0} x');
   assert.equal(ev("format('Hello {0} {1} {0}', 'a', 'b')"), 'Hello a b a');
   assert.equal(ev("format('{0}{1}{2}{3}', null, true, 1.50, github)"), 'true1.5Object');
@@ -147,7 +147,7 @@ test('format', () => {
   assertInvalid(() => ev("format('{x}', 'a')"), /format string is invalid/);
 });
 
-test('join, toJSON, fromJSON', () => {
+void test('join, toJSON, fromJSON', () => {
   assert.equal(ev('join(matrix.os)'), 'linux,mac');
   assert.equal(ev("join(matrix.os, ' | ')"), 'linux | mac');
   assert.equal(ev("join('single', '-')"), 'single');
@@ -165,12 +165,12 @@ test('join, toJSON, fromJSON', () => {
   assertInvalid(() => ev("fromJSON('')"), /not valid JSON/);
 });
 
-test('function names are case-insensitive', () => {
+void test('function names are case-insensitive', () => {
   assert.equal(ev("STARTSWITH('abc', 'a')"), true);
   assert.equal(ev("tojson('a')"), '"a"');
 });
 
-test('status functions read context.status', () => {
+void test('status functions read context.status', () => {
   assert.equal(ev('success()'), true, 'no status means success');
   assert.equal(ev('always()'), true);
   const failed: ExpressionContext = { values: {}, status: { success: false, failure: true, cancelled: false } };
@@ -181,13 +181,13 @@ test('status functions read context.status', () => {
   assert.equal(ev('cancelled()', cancelled), true);
 });
 
-test('hashFiles uses the function the context supplies', () => {
+void test('hashFiles uses the function the context supplies', () => {
   const withHash: ExpressionContext = { values: {}, hashFiles: (patterns) => `hash:${patterns.join('|')}` };
   assert.equal(ev("hashFiles('a', '**/b')", withHash), 'hash:a|**/b');
   assertInvalid(() => ev("hashFiles('a')"), /not available/);
 });
 
-test('errors name the symbol and its position', () => {
+void test('errors name the symbol and its position', () => {
   assertInvalid(() => ev('github.ref =='), /Unexpected end of expression\. Located at position 14/);
   assertInvalid(() => ev('1 = 1'), /Unexpected symbol: '='\. Located at position 3 within expression: 1 = 1/);
   assertInvalid(() => ev("'open"), /Unexpected symbol: ''open'\. Located at position 1/);
@@ -205,7 +205,7 @@ test('errors name the symbol and its position', () => {
   assertInvalid(() => ev(`${'('.repeat(60)}1${')'.repeat(60)}`), /max expression depth/);
 });
 
-test('interpolate: null is empty, objects are JSON, numbers as GitHub prints them', () => {
+void test('interpolate: null is empty, objects are JSON, numbers as GitHub prints them', () => {
   assert.equal(interpolate('Hello ${{ env.NAME }}!', ctx), 'Hello World!');
   assert.equal(interpolate('[${{ nothing }}]', ctx), '[]');
   assert.equal(interpolate('${{ 1.50 }} ${{ true }} ${{ 1e20 }}', ctx), '1.5 true 1E+20');
@@ -216,7 +216,7 @@ test('interpolate: null is empty, objects are JSON, numbers as GitHub prints the
   assertInvalid(() => interpolate('echo ${{ }}', ctx), /An expression was expected/);
 });
 
-test('evaluateCondition adds success() unless a status function is used', () => {
+void test('evaluateCondition adds success() unless a status function is used', () => {
   const failed: ExpressionContext = { values: ctx.values, status: { success: false, failure: true, cancelled: false } };
   assert.equal(evaluateCondition(undefined, ctx), true);
   assert.equal(evaluateCondition(undefined, failed), false);

@@ -1,7 +1,7 @@
 // Built-in functions (docs.github.com "Evaluate expressions in workflows and actions"
 // §Functions), with the runner's argument conversions. Names are case-insensitive.
 import { expressionError } from './expression-error.ts';
-import { isPrimitive, kindOf, looseEquals, foldCase, toJson, toStringValue } from './values.ts';
+import { foldCase, isPrimitive, looseEquals, toJson, toStringValue } from './values.ts';
 
 export interface FunctionInfo {
   /** Canonical spelling. */
@@ -106,9 +106,4 @@ export function format(args: unknown[], expression: string): string {
     }
   }
   return out;
-}
-
-export function isCollection(value: unknown): boolean {
-  const kind = kindOf(value);
-  return kind === 'array' || kind === 'object';
 }

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { looseEquals, lessThan, greaterThan, numberToString, parseNumber, toBoolean, toNumber, toStringValue } from './values.ts';
 
-test('truthiness: null, false, 0, NaN and empty string are false', () => {
+void test('truthiness: null, false, 0, NaN and empty string are false', () => {
   for (const v of [null, undefined, false, 0, -0, Number.NaN, '']) assert.equal(toBoolean(v), false, String(v));
   for (const v of [true, 1, -1, 'false', '0', ' ', [], {}, Number.POSITIVE_INFINITY]) assert.equal(toBoolean(v), true, String(v));
 });
 
-test('string to number follows the runner', () => {
+void test('string to number follows the runner', () => {
   assert.equal(parseNumber(''), 0);
   assert.equal(parseNumber('  '), 0);
   assert.equal(parseNumber(' 12 '), 12);
@@ -30,7 +30,7 @@ test('string to number follows the runner', () => {
   assert.ok(Number.isNaN(toNumber({})));
 });
 
-test('numbers print as .NET G15', () => {
+void test('numbers print as .NET G15', () => {
   const cases: [number, string][] = [
     [0, '0'], [1, '1'], [-1, '-1'], [1.5, '1.5'], [0.1 + 0.2, '0.3'], [1 / 3, '0.333333333333333'],
     [123456789012345, '123456789012345'], [1e15, '1E+15'], [1.5e20, '1.5E+20'], [0.0001, '0.0001'],
@@ -40,7 +40,7 @@ test('numbers print as .NET G15', () => {
   for (const [n, s] of cases) assert.equal(numberToString(n), s, String(n));
 });
 
-test('string conversion', () => {
+void test('string conversion', () => {
   assert.equal(toStringValue(null), '');
   assert.equal(toStringValue(true), 'true');
   assert.equal(toStringValue(2.50), '2.5');
@@ -48,7 +48,7 @@ test('string conversion', () => {
   assert.equal(toStringValue({ a: 1 }), 'Object');
 });
 
-test('loose equality coerces null, booleans and strings to numbers', () => {
+void test('loose equality coerces null, booleans and strings to numbers', () => {
   assert.equal(looseEquals(null, 0), true);
   assert.equal(looseEquals(null, ''), true);
   assert.equal(looseEquals(null, false), true);
@@ -71,7 +71,7 @@ test('loose equality coerces null, booleans and strings to numbers', () => {
   assert.equal(looseEquals({}, null), false);
 });
 
-test('ordering: numbers, case-insensitive strings, booleans; NaN and objects unordered', () => {
+void test('ordering: numbers, case-insensitive strings, booleans; NaN and objects unordered', () => {
   assert.equal(lessThan(1, 2), true);
   assert.equal(lessThan('a', 'B'), true);
   assert.equal(greaterThan('b', 'A'), true);

@@ -9,7 +9,6 @@ import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/pr
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { isSlipwayError, SlipwayError } from '../../../core/errors.ts';
 import type { ErrorCode } from '../../../core/errors.ts';
 import type { ByteSource, ObjectInfo, StorageDriver } from '../driver.ts';
@@ -184,10 +183,20 @@ export function createFsDriver(options: FsDriverOptions): StorageDriver {
 
 /** Writes `source` at `position`, fsyncs, and returns the number of bytes written. */
 async function streamInto(fh: FileHandle, source: ByteSource, position: number): Promise<number> {
-  const out = fh.createWriteStream({ start: position, autoClose: false });
-  await pipeline(source, out);
+  // One awaited write per chunk: backpressure without buffering, and the handle stays open
+  // for the fsync (a WriteStream would close it first or never report 'close').
+  let written = 0;
+  for await (const chunk of source) {
+    const bytes = chunk as Uint8Array;
+    let offset = 0;
+    while (offset < bytes.length) {
+      const { bytesWritten } = await fh.write(bytes, offset, bytes.length - offset, position + written + offset);
+      offset += bytesWritten;
+    }
+    written += bytes.length;
+  }
   await fh.sync();
-  return out.bytesWritten;
+  return written;
 }
 
 async function openReader(path: string, missing: ErrorCode, what: string): Promise<Readable> {

@@ -1,0 +1,100 @@
+// The built-in OCI registry (distribution-spec v1.1, the parts podman, buildah and skopeo use
+// to push and pull). The HTTP server authenticates first and calls `handle` for `/v2/…`.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isSlipwayError, SlipwayError } from '../core/errors.ts';
+import type { RouteContext } from './context.ts';
+import { sendError, sendJson } from './http.ts';
+import { assertName, isValidTag } from './names.ts';
+import { handleBlob } from './routes-blobs.ts';
+import { findManifest, handleManifest } from './routes-manifests.ts';
+import { handleTags } from './routes-tags.ts';
+import { handleUpload, startUpload } from './routes-uploads.ts';
+import type { StorageDriver } from './storage/driver.ts';
+import { UploadHashes } from './upload-hashes.ts';
+
+export interface RegistryOptions {
+  storage: StorageDriver;
+  /** Called with unexpected errors (answered as 500 INTERNAL), e.g. to log them. */
+  onError?: (err: unknown, req: IncomingMessage) => void;
+}
+
+export interface Registry {
+  /** Answers one request whose path starts with `/v2`. */
+  handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void>;
+  /** The manifest digest `repository:tag` points at, or undefined. Throws NAME_INVALID. */
+  resolveTag(repository: string, tag: string): Promise<string | undefined>;
+}
+
+type Route = (ctx: RouteContext, param: string) => Promise<void>;
+
+// The name is greedy: fixed suffixes decide the route, so `a/blobs` is a valid repository.
+const routes: ReadonlyArray<[RegExp, Route]> = [
+  [/^\/v2\/(.+)\/tags\/list$/, (ctx) => handleTags(ctx)],
+  [/^\/v2\/(.+)\/manifests\/([^/]+)$/, handleManifest],
+  [/^\/v2\/(.+)\/blobs\/uploads\/?$/, (ctx) => startUpload(ctx)],
+  [/^\/v2\/(.+)\/blobs\/uploads\/([^/]+)$/, handleUpload],
+  [/^\/v2\/(.+)\/blobs\/([^/]+)$/, handleBlob],
+];
+
+export function createRegistry(options: RegistryOptions): Registry {
+  const { storage } = options;
+  const uploads = new UploadHashes();
+
+  async function dispatch(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const path = url.pathname;
+    if (path === '/v2/' || path === '/v2') {
+      // §Determining support: 200 means this is a v2 registry (and the caller may use it).
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw new SlipwayError('UNSUPPORTED');
+      return sendJson(req, res, 200, {});
+    }
+    for (const [pattern, route] of routes) {
+      const m = pattern.exec(path);
+      if (m === null) continue;
+      const name = m[1] ?? '';
+      assertName(name);
+      return route({ storage, uploads, req, res, url, name }, decode(m[2] ?? ''));
+    }
+    throw new SlipwayError('NOT_FOUND', `no registry route for ${path}`);
+  }
+
+  return {
+    async handle(req, res, url) {
+      res.setHeader('Docker-Distribution-API-Version', 'registry/2.0');
+      try {
+        await dispatch(req, res, url);
+      } catch (err) {
+        if (clientWentAway(err)) {
+          res.destroy();
+          return;
+        }
+        if (!isSlipwayError(err) || err.code === 'INTERNAL') options.onError?.(err, req);
+        sendError(req, res, err);
+      }
+    },
+
+    async resolveTag(repository, tag) {
+      assertName(repository);
+      if (!isValidTag(tag)) throw new SlipwayError('NAME_INVALID', `invalid tag: ${tag}`);
+      return (await findManifest(storage, repository, { tag }))?.digest;
+    },
+  };
+}
+
+/**
+ * The client closed the connection mid-request or mid-response (clients drop blob reads
+ * they no longer need): nothing to answer and nothing to report. Storage errors never look
+ * like this, since drivers turn them into SlipwayErrors.
+ */
+function clientWentAway(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || code === 'ERR_STREAM_DESTROYED';
+}
+
+/** Path parameters may be percent-encoded (`sha256%3A…`); bad escapes stay as they are. */
+function decode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}

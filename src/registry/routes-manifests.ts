@@ -1,0 +1,104 @@
+// /v2/<name>/manifests/<reference> (distribution-spec §Pulling manifests, §Pushing
+// manifests, §Deleting manifests). The exact pushed bytes are stored and served, so the
+// digest a client computed is the digest it pulls.
+import { SlipwayError } from '../core/errors.ts';
+import type { RouteContext } from './context.ts';
+import { linkBlob, repoBlobSize } from './context.ts';
+import { parseDigest, sha256Of } from './digest.ts';
+import { readSmallBody, sendEmpty } from './http.ts';
+import { blobKey, manifestKey, tagKey, tagsPrefix } from './layout.ts';
+import { parseManifest } from './manifest.ts';
+import type { ManifestReference } from './names.ts';
+import { parseManifestReference } from './names.ts';
+import type { StorageDriver } from './storage/driver.ts';
+
+/** distribution-spec §Pushing manifests: registries should accept at least 4 MiB. */
+export const maxManifestBytes = 4 * 1024 * 1024;
+
+export async function handleManifest(ctx: RouteContext, reference: string): Promise<void> {
+  const { req } = ctx;
+  const ref = parseManifestReference(reference);
+  switch (req.method) {
+    case 'HEAD':
+    case 'GET':
+      return getManifest(ctx, ref);
+    case 'PUT':
+      return putManifest(ctx, ref);
+    case 'DELETE':
+      return deleteManifest(ctx, ref);
+    default:
+      throw new SlipwayError('UNSUPPORTED', `${req.method} not allowed on manifests`);
+  }
+}
+
+/** The manifest digest and media type that `ref` names in repository `name`, if any. */
+export async function findManifest(
+  storage: StorageDriver,
+  name: string,
+  ref: ManifestReference,
+): Promise<{ digest: string; mediaType: string } | undefined> {
+  const digest = ref.digest ?? parseDigest((await storage.get(tagKey(name, ref.tag)))?.toString('utf8') ?? '');
+  if (digest === undefined) return undefined;
+  const mediaType = await storage.get(manifestKey(name, digest));
+  return mediaType === undefined ? undefined : { digest, mediaType: mediaType.toString('utf8') };
+}
+
+async function getManifest(ctx: RouteContext, ref: ManifestReference): Promise<void> {
+  const { storage, req, res, name } = ctx;
+  const found = await findManifest(storage, name, ref);
+  const body = found === undefined ? undefined : await storage.get(blobKey(found.digest));
+  if (found === undefined || body === undefined) {
+    throw new SlipwayError('MANIFEST_UNKNOWN', undefined, { detail: ref });
+  }
+  res.writeHead(200, {
+    'Content-Type': found.mediaType,
+    'Content-Length': body.length,
+    'Docker-Content-Digest': found.digest,
+    ETag: `"${found.digest}"`,
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+async function putManifest(ctx: RouteContext, ref: ManifestReference): Promise<void> {
+  const { storage, req, res, name } = ctx;
+  const body = await readSmallBody(req, maxManifestBytes);
+  const digest = sha256Of(body);
+  if (ref.digest !== undefined && ref.digest !== digest) {
+    throw new SlipwayError('DIGEST_INVALID', undefined, { detail: { expected: ref.digest, actual: digest } });
+  }
+  const manifest = parseManifest(body, req.headers['content-type']);
+
+  // §Pushing manifests: everything a manifest references must already be in the repository.
+  const missingBlobs = await Promise.all(
+    [...new Set(manifest.blobs)].map(async (d) => ((await repoBlobSize(storage, name, d)) === undefined ? d : undefined)),
+  );
+  const missingManifests = await Promise.all(
+    [...new Set(manifest.manifests)].map(async (d) => ((await storage.stat(manifestKey(name, d))) === undefined ? d : undefined)),
+  );
+  const missing = [...missingBlobs, ...missingManifests].filter((d) => d !== undefined);
+  if (missing.length > 0) {
+    throw new SlipwayError('MANIFEST_BLOB_UNKNOWN', `unknown blob ${missing[0]}`, { detail: { digest: missing[0] } });
+  }
+
+  await storage.put(blobKey(digest), body);
+  await linkBlob(storage, name, digest);
+  await storage.put(manifestKey(name, digest), Buffer.from(manifest.mediaType));
+  if (ref.tag !== undefined) await storage.put(tagKey(name, ref.tag), Buffer.from(digest));
+  sendEmpty(res, 201, { Location: `/v2/${name}/manifests/${digest}`, 'Docker-Content-Digest': digest });
+}
+
+/** By tag: removes the tag. By digest: removes the manifest and every tag pointing at it. */
+async function deleteManifest(ctx: RouteContext, ref: ManifestReference): Promise<void> {
+  const { storage, res, name } = ctx;
+  if (ref.tag !== undefined) {
+    if (!(await storage.delete(tagKey(name, ref.tag)))) throw new SlipwayError('MANIFEST_UNKNOWN', undefined, { detail: ref });
+    return sendEmpty(res, 202);
+  }
+  if (!(await storage.delete(manifestKey(name, ref.digest)))) {
+    throw new SlipwayError('MANIFEST_UNKNOWN', undefined, { detail: ref });
+  }
+  for (const key of await storage.list(tagsPrefix(name))) {
+    if ((await storage.get(key))?.toString('utf8') === ref.digest) await storage.delete(key);
+  }
+  sendEmpty(res, 202);
+}
