@@ -47,6 +47,8 @@ export interface JobsTable {
   id: string;
   run_id: string;
   key: string;
+  /** Order in the plan (topological), for display. */
+  position: number;
   name: string;
   /** JSON array of job keys this job waits for. */
   needs: string;

@@ -50,13 +50,14 @@ export function runsRepo(db: Db) {
           finished_at: input.error ? t : null,
         };
         await tx.insertInto('runs').values(run).execute();
-        for (const j of input.jobs) {
+        for (const [position, j] of input.jobs.entries()) {
           await tx
             .insertInto('jobs')
             .values({
               id: newId('job'),
               run_id: run.id,
               key: j.key,
+              position,
               name: j.name,
               needs: JSON.stringify(j.needs),
               runs_on: JSON.stringify(j.runsOn),
@@ -100,13 +101,13 @@ export function runsRepo(db: Db) {
 
     // Jobs
     async jobs(runId: string): Promise<Job[]> {
-      return db.selectFrom('jobs').selectAll().where('run_id', '=', runId).orderBy('created_at').orderBy('key').execute();
+      return db.selectFrom('jobs').selectAll().where('run_id', '=', runId).orderBy('position').execute();
     },
     async job(id: string): Promise<Job | undefined> {
       return db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
     },
     async queuedJobs(): Promise<Job[]> {
-      return db.selectFrom('jobs').selectAll().where('status', '=', 'queued').orderBy('created_at').execute();
+      return db.selectFrom('jobs').selectAll().where('status', '=', 'queued').orderBy('created_at').orderBy('position').execute();
     },
     async runningJobs(): Promise<Job[]> {
       return db.selectFrom('jobs').selectAll().where('status', '=', 'running').execute();

@@ -138,12 +138,13 @@ export function createFsDriver(options: FsDriverOptions): StorageDriver {
       } catch (err) {
         throw translate(err, `upload ${id}`, 'BLOB_UPLOAD_UNKNOWN');
       }
-      const before = (await fh.stat()).size;
+      let before = -1;
       try {
+        before = (await fh.stat()).size;
         return before + (await streamInto(fh, source, before));
       } catch (err) {
         // Leave the session as it was, so the client can retry the chunk.
-        await fh.truncate(before).catch(() => {});
+        if (before >= 0) await fh.truncate(before).catch(() => {});
         throw translate(err, `append upload ${id}`);
       } finally {
         await fh.close().catch(() => {});
