@@ -35,13 +35,16 @@ export interface DeployConfig {
   port: number;
   healthcheck: HealthcheckConfig;
   drainTimeoutMs: number;
+  /** Grace between SIGTERM and SIGKILL when the old container stops (after draining). */
+  stopTimeoutMs: number;
   env: { clear: Record<string, string>; secret: string[] };
   environments: EnvironmentConfig[];
 }
 
-const topKeys = ['service', 'image', 'port', 'healthcheck', 'drain_timeout', 'env', 'environments'];
+const topKeys = ['service', 'image', 'port', 'healthcheck', 'drain_timeout', 'stop_timeout', 'env', 'environments'];
 const defaultHealthcheck: HealthcheckConfig = { path: '/up', intervalMs: 1000, timeoutMs: 5000, deadlineMs: 30_000 };
 const defaultDrainTimeoutMs = 10_000;
+const defaultStopTimeoutMs = 10_000;
 
 const envName = matching(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a valid environment variable name');
 // A repository in the built-in registry (`hello`, `team/hello`) or a full reference
@@ -69,15 +72,16 @@ export function parseDeployConfig(file: string, text: string): { config?: Deploy
   const port = top.has('port') ? r.integer(value('port'), 'port', 1, 65535) : undefined;
   const healthcheck = top.has('healthcheck') ? readHealthcheck(r, value('healthcheck')) : defaultHealthcheck;
   const drainTimeoutMs = top.has('drain_timeout') ? r.duration(value('drain_timeout'), 'drain_timeout', { allowZero: true }) : defaultDrainTimeoutMs;
+  const stopTimeoutMs = top.has('stop_timeout') ? r.duration(value('stop_timeout'), 'stop_timeout', { allowZero: true }) : defaultStopTimeoutMs;
   const env = top.has('env') ? readEnv(r, value('env')) : { clear: {}, secret: [] };
   const environments = top.has('environments') ? readEnvironments(r, value('environments')) : undefined;
 
   // In file order, however the checks ran.
   r.diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
-  if (r.diagnostics.length > 0 || !service || !image || !port || !healthcheck || drainTimeoutMs === undefined || !environments) {
+  if (r.diagnostics.length > 0 || !service || !image || !port || !healthcheck || drainTimeoutMs === undefined || stopTimeoutMs === undefined || !environments) {
     return { diagnostics: r.diagnostics };
   }
-  return { config: deepFreeze({ service, image, port, healthcheck, drainTimeoutMs, env, environments }), diagnostics: [] };
+  return { config: deepFreeze({ service, image, port, healthcheck, drainTimeoutMs, stopTimeoutMs, env, environments }), diagnostics: [] };
 }
 
 /** The environments that deploy automatically on a push to `branch` (`main` or `refs/heads/main`). */

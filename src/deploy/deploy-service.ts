@@ -84,12 +84,13 @@ export class DeployService {
     const { store, events } = this.#o;
     const stream = `deployment:${deployment.id}`;
     let seq = 0;
+    const start = Date.now();
+    // Each line carries the time since the deployment started: the log is also its timeline.
     const log = (line: string) => {
-      const text = `${line}\n`;
+      const text = `[${((Date.now() - start) / 1000).toFixed(3).padStart(7)}s] ${line}\n`;
       const n = seq++;
       void store.logs.append(stream, n, text).then(() => events.emit('log', stream, n, text));
     };
-    const start = Date.now();
     await store.deployments.update(deployment.id, { status: 'running', started_at: new Date(start).toISOString() });
     events.emit('deployment-updated', deployment.id);
     try {

@@ -33,8 +33,6 @@ export interface ActiveContainer {
 
 export const labels = { project: 'slipway.project', environment: 'slipway.environment', release: 'slipway.release' } as const;
 
-/** How long a stopped container gets between SIGTERM and SIGKILL (podman's default). */
-const stopTimeoutSec = 10;
 
 export async function deployLocal(request: LocalDeployRequest): Promise<ActiveContainer> {
   const { project, environment, config, log, signal } = request;
@@ -49,7 +47,7 @@ export async function deployLocal(request: LocalDeployRequest): Promise<ActiveCo
   const old = await engine.list({ [labels.project]: project, [labels.environment]: environment.name });
   // Rolling across hosts degenerates to blue-green on one host; recreate frees the old
   // container first (for apps that cannot run twice, e.g. holding a lock or a volume).
-  if (strategy === 'recreate') await removeAll(engine, old, log);
+  if (strategy === 'recreate') await removeAll(engine, old, config.stopTimeoutMs, log);
 
   const name = containerName(project, environment.name, request.sha || request.releaseId);
   const started = await engine.run({
@@ -86,7 +84,7 @@ export async function deployLocal(request: LocalDeployRequest): Promise<ActiveCo
     const { drained } = await request.proxy.drain(previous, config.drainTimeoutMs);
     if (!drained) log('drain timed out; closing the remaining connections');
   }
-  if (strategy !== 'recreate') await removeAll(engine, old.filter((c) => c.name !== name), log);
+  if (strategy !== 'recreate') await removeAll(engine, old.filter((c) => c.name !== name), config.stopTimeoutMs, log);
   log(`==> ${environment.name} now runs ${request.sha.slice(0, 12)} as ${name}`);
   return { container: name, hostPort: started.hostPort };
 }
@@ -113,10 +111,10 @@ export function containerName(project: string, environment: string, version: str
   return `slipway-${project}-${environment}-${short}-${randomBytes(3).toString('hex')}`;
 }
 
-async function removeAll(engine: ContainerEngine, containers: ContainerInfo[], log: (line: string) => void): Promise<void> {
+async function removeAll(engine: ContainerEngine, containers: ContainerInfo[], stopTimeoutMs: number, log: (line: string) => void): Promise<void> {
   for (const c of containers) {
     log(`stopping ${c.name}`);
-    await engine.stop(c.name, stopTimeoutSec);
+    await engine.stop(c.name, Math.ceil(stopTimeoutMs / 1000));
     await engine.remove(c.name);
   }
 }

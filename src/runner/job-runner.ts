@@ -126,7 +126,7 @@ export async function runJob(claimed: ClaimedJob, options: JobRunnerOptions): Pr
       }
     }
     log.line(`Job ${status}`);
-    await log.flush();
+    await log.flush().catch((err: Error) => console.error(`job ${job.id}: log upload failed: ${err.message}`));
     const finalStatus = status === 'failure' && spec.continueOnError ? 'success' : status;
     await api.completeJob(job.id, finalStatus, outputs);
     rmSync(root, { recursive: true, force: true });

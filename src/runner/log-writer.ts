@@ -14,6 +14,7 @@ export class LogWriter {
   #timer: NodeJS.Timeout | undefined;
   #chain: Promise<void> = Promise.resolve();
   #masks: string[] = [];
+  #failure: unknown;
   readonly #send: LogWriterOptions['send'];
   readonly #flushMs: number;
   readonly #maxChunk: number;
@@ -40,8 +41,8 @@ export class LogWriter {
 
   write(text: string): void {
     this.#buffer += text;
-    if (this.#buffer.length >= this.#maxChunk) this.flush();
-    else this.#timer ??= setTimeout(() => this.flush(), this.#flushMs);
+    if (this.#buffer.length >= this.#maxChunk) void this.flush();
+    else this.#timer ??= setTimeout(() => void this.flush(), this.#flushMs);
   }
 
   line(text: string): void {
@@ -57,8 +58,16 @@ export class LogWriter {
       const text = this.mask(this.#buffer);
       this.#buffer = '';
       const seq = this.#seq++;
-      this.#chain = this.#chain.then(() => this.#send(seq, text));
+      // A failed upload must not become an unhandled rejection that takes the runner down;
+      // the error is kept and reported by the next awaited flush.
+      this.#chain = this.#chain.then(() => this.#send(seq, text)).catch((err: unknown) => {
+        this.#failure ??= err;
+      });
     }
-    return this.#chain;
+    return this.#chain.then(() => {
+      const failure = this.#failure;
+      this.#failure = undefined;
+      if (failure) throw failure;
+    });
   }
 }

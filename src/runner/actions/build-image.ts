@@ -47,13 +47,17 @@ export const buildImage: BuiltInAction = async (ctx) => {
   const destination = `${registry.host}/${project}/${image}:${run.sha}`;
   ctx.log.line(`Building ${file} with ${builder.name} as ${tag}`);
   const onOutput = (t: string) => ctx.log.write(t);
+  const buildStart = Date.now();
   try {
     await builder.build({ contextDir, containerfile: file, tag, buildArgs: parseBuildArgs(ctx.inputs['build-args']), onOutput, signal: ctx.signal });
   } catch (err) {
     throw new SlipwayError('BUILD_FAILED', `image build failed: ${(err as Error).message}`, { cause: err });
   }
+  ctx.log.line(`Built in ${Date.now() - buildStart} ms`);
   ctx.log.line(`Pushing ${destination}`);
+  const pushStart = Date.now();
   const { digest } = await builder.push({ tag, destination, username: registry.username, password: registry.password, insecure: registry.insecure, onOutput, signal: ctx.signal });
+  ctx.log.line(`Pushed in ${Date.now() - pushStart} ms`);
   const release = await ctx.api.recordRelease(ctx.claimed.job.id, { image: `${project}/${image}`, digest });
   ctx.log.line(`Release ${release.id}: ${project}/${image}@${digest}`);
   return { outputs: { digest, image: `${registry.host}/${project}/${image}@${digest}`, release: release.id } };
