@@ -22,6 +22,8 @@ export interface DeployServiceOptions {
   registry: { host: string; username: string; password: string; insecure: boolean };
   /** Address the environment proxies listen on. */
   proxyHost: string;
+  /** This installation's id, labelled on every container it deploys. */
+  instance: string;
   log: (message: string) => void;
 }
 
@@ -114,6 +116,7 @@ export class DeployService {
         engine: this.#o.engine,
         proxy,
         log,
+        instance: this.#o.instance,
       });
       await store.deployments.setState({ project_id: deployment.project_id, environment: env.name, release_id: release.id, container: result.container, host_port: result.hostPort, publish: port });
       log(`Serving at http://${this.#o.proxyHost}:${port} (took ${((Date.now() - start) / 1000).toFixed(1)} s)`);

@@ -24,6 +24,8 @@ export interface LocalDeployRequest {
   proxy: ProxyServer;
   log: (line: string) => void;
   signal?: AbortSignal;
+  /** Id of the Slipway installation; scopes which containers count as this environment's. */
+  instance?: string;
 }
 
 export interface ActiveContainer {
@@ -31,7 +33,7 @@ export interface ActiveContainer {
   hostPort: number;
 }
 
-export const labels = { project: 'slipway.project', environment: 'slipway.environment', release: 'slipway.release' } as const;
+export const labels = { instance: 'slipway.instance', project: 'slipway.project', environment: 'slipway.environment', release: 'slipway.release' } as const;
 
 
 export async function deployLocal(request: LocalDeployRequest): Promise<ActiveContainer> {
@@ -44,7 +46,10 @@ export async function deployLocal(request: LocalDeployRequest): Promise<ActiveCo
   else await engine.pull(request.image, { insecure: request.insecureRegistry, auth: request.registryAuth, signal });
   signal?.throwIfAborted();
 
-  const old = await engine.list({ [labels.project]: project, [labels.environment]: environment.name });
+  // Several Slipway installations may share one container engine (a laptop's, a test
+  // machine's): the instance label keeps each to its own containers.
+  const scope = { ...(request.instance ? { [labels.instance]: request.instance } : {}), [labels.project]: project, [labels.environment]: environment.name };
+  const old = await engine.list(scope);
   // Rolling across hosts degenerates to blue-green on one host; recreate frees the old
   // container first (for apps that cannot run twice, e.g. holding a lock or a volume).
   if (strategy === 'recreate') await removeAll(engine, old, config.stopTimeoutMs, log);
@@ -53,7 +58,7 @@ export async function deployLocal(request: LocalDeployRequest): Promise<ActiveCo
   const started = await engine.run({
     name,
     image: request.image,
-    labels: { [labels.project]: project, [labels.environment]: environment.name, [labels.release]: request.releaseId },
+    labels: { ...scope, [labels.release]: request.releaseId },
     env: { ...config.env.clear, ...request.secretEnv },
     containerPort: config.port,
     hostIp: '127.0.0.1',

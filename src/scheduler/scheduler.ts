@@ -51,8 +51,8 @@ export class Scheduler {
   /** Claims the oldest job whose needs have all finished and whose labels this runner has. */
   async claim(runner: string, labels: readonly string[]): Promise<ClaimedJob | undefined> {
     for (const job of await this.#store.runs.queuedJobs()) {
-      const runsOn: string[] = JSON.parse(job.runs_on);
-      if (!runsOn.every((l) => labels.includes(l))) continue;
+      // Needs before labels: a job to be skipped is skipped by any runner, else a run whose
+      // skipped job no connected runner could run would never finish.
       const needs = await this.#needsOf(job);
       if (!needs) continue;
       const run = await this.#store.runs.require(job.run_id);
@@ -65,6 +65,8 @@ export class Scheduler {
         await this.#finishJob(job, 'skipped', null);
         continue;
       }
+      const runsOn: string[] = JSON.parse(job.runs_on);
+      if (!runsOn.every((l) => labels.includes(l))) continue;
       const t = Date.now();
       const won = await this.#store.runs.transitionJob(job.id, ['queued'], {
         status: 'running',

@@ -21,6 +21,8 @@ function unauthorized(res: ServerResponse, registry: boolean): void {
   // Basic challenge: git, podman, buildah and skopeo answer it with the configured credentials.
   res.setHeader('www-authenticate', 'Basic realm="slipway"');
   if (registry) {
+    // distribution-spec §API version check: clients look for this header even on a 401.
+    res.setHeader('docker-distribution-api-version', 'registry/2.0');
     sendJson(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required', detail: null }] });
   } else {
     sendJson(res, 401, { error: { code: 'UNAUTHORIZED', message: 'authentication required: use a token (Bearer, or Basic with the token as password)' } });

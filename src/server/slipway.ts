@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { loadConfig, publicUrl, type Config } from '../config/config.ts';
 import { openDatabase, migrate } from '../store/database.ts';
 import { createStore, type Store } from '../store/store.ts';
@@ -47,6 +48,13 @@ export interface Slipway {
   adminToken: string;
   /** Resolves once every push, run and deployment triggered so far has been handled. */
   close(): Promise<void>;
+}
+
+/** A random id per data dir: containers this installation deploys carry it as a label. */
+function instanceId(dataDir: string): string {
+  const file = join(dataDir, 'instance.id');
+  if (!existsSync(file)) writeFileSync(file, `${randomBytes(8).toString('hex')}\n`);
+  return readFileSync(file, 'utf8').trim();
 }
 
 /** The built-in runner's own credential, kept in the data dir so a restart reuses it. */
@@ -92,7 +100,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const registryAccess = { host: new URL(url).host, username: 'slipway', password: await runnerToken(store, config.dataDir), insecure: new URL(url).protocol === 'http:' };
 
   const engine = new ContainerEngine({ runner: new LocalRunner() });
-  const deploys = new DeployService({ store, events, engine, readFile: (p, sha, path) => git.readFile(p, sha, path), registry: registryAccess, proxyHost: '127.0.0.1', log });
+  const deploys = new DeployService({ store, events, engine, readFile: (p, sha, path) => git.readFile(p, sha, path), registry: registryAccess, proxyHost: '127.0.0.1', instance: instanceId(config.dataDir), log });
 
   // Triggers: pushes start runs; finished runs start deployments. Each is tracked so
   // close() can wait for work already under way.

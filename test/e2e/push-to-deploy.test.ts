@@ -50,7 +50,11 @@ describe('git push to a running service', () => {
     const res = await fetch(`${devUrl()}${path}`);
     return { status: res.status, body: (await res.text()).trim() };
   };
-  const devContainers = async () => (await podman('ps', '-a', '--filter', 'label=slipway.project=hello', '--format', '{{.Names}}')).split('\n').filter(Boolean);
+  // Only this server's containers: other Slipway instances may deploy a "hello" too.
+  const devContainers = async () => {
+    const instance = (await readFile(join(h.dataDir, 'instance.id'), 'utf8')).trim();
+    return (await podman('ps', '-a', '--filter', `label=slipway.instance=${instance}`, '--filter', 'label=slipway.project=hello', '--format', '{{.Names}}')).split('\n').filter(Boolean);
+  };
 
   before(async () => {
     h = await startHarness();

@@ -1,0 +1,266 @@
+// The scheduler against a real in-memory SQLite store and a real event bus: claims, needs,
+// labels, leases, completion, cancellation and recovery.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { openDatabase, migrate } from '../store/database.ts';
+import { createStore, type Store } from '../store/store.ts';
+import { EventBus, type SlipwayEvents } from '../server/events.ts';
+import { parseWorkflow } from '../workflow/parse-workflow.ts';
+import { planWorkflow } from '../workflow/plan.ts';
+import { Scheduler, type StoredPlan } from './scheduler.ts';
+import type { Run } from '../store/repos/runs.ts';
+
+interface Setup {
+  store: Store;
+  events: EventBus;
+  scheduler: Scheduler;
+  /** Every event emitted, in order. */
+  seen: { name: keyof SlipwayEvents; args: unknown[] }[];
+  count(name: keyof SlipwayEvents, arg?: unknown): number;
+  /** Creates a run from workflow YAML, planned the way on-push.ts does it. */
+  createRun(yaml: string): Promise<Run>;
+  jobsByKey(runId: string): Promise<Record<string, Awaited<ReturnType<Store['runs']['jobs']>>[number]>>;
+}
+
+async function setup(leaseMs = 60_000): Promise<Setup> {
+  const db = openDatabase({ sqlitePath: ':memory:' });
+  await migrate(db);
+  const store = createStore(db);
+  const events = new EventBus();
+  const seen: Setup['seen'] = [];
+  const names: (keyof SlipwayEvents)[] = ['stream-end', 'run-updated', 'run-finished', 'jobs-available', 'job-cancel'];
+  for (const name of names) events.on(name, (...args: unknown[]) => seen.push({ name, args }));
+  const project = await store.projects.ensure('demo');
+  const scheduler = new Scheduler({ store, events, leaseMs });
+  return {
+    store,
+    events,
+    scheduler,
+    seen,
+    count: (name, arg) => seen.filter((e) => e.name === name && (arg === undefined || e.args[0] === arg)).length,
+    async createRun(yaml) {
+      const { workflow, diagnostics } = parseWorkflow('.slipway/workflows/ci.yml', yaml);
+      assert.deepEqual(diagnostics, []);
+      const stored: StoredPlan = { workflow: workflow!, plan: planWorkflow(workflow!) };
+      return store.runs.create({
+        projectId: project.id,
+        workflow: '.slipway/workflows/ci.yml',
+        name: stored.workflow.name,
+        event: 'push',
+        ref: 'refs/heads/main',
+        sha: 'a'.repeat(40),
+        plan: stored,
+        jobs: stored.plan.jobs.map((j) => ({ key: j.key, name: j.name, needs: j.needs, runsOn: j.runsOn })),
+      });
+    },
+    async jobsByKey(runId) {
+      return Object.fromEntries((await store.runs.jobs(runId)).map((j) => [j.key, j]));
+    },
+  };
+}
+
+const job = (id: string, extra = '') => `  ${id}:\n    runs-on: local\n${extra}    steps:\n      - run: echo ${id}\n`;
+const wf = (...jobs: string[]) => `name: ci\non: push\njobs:\n${jobs.join('')}`;
+
+/** build ← test ← deploy: a chain. */
+const chain = wf(job('build'), job('test', '    needs: build\n'), job('deploy', '    needs: test\n'));
+
+void test('a job becomes claimable only after every job it needs has finished', async () => {
+  const s = await setup();
+  const run = await s.createRun(chain);
+  const first = await s.scheduler.claim('r1', ['local']);
+  assert.equal(first?.job.key, 'build');
+  assert.equal(first.job.status, 'running');
+  assert.equal(first.job.runner, 'r1');
+  assert.deepEqual(first.needs, {});
+  assert.equal(first.spec.id, 'build');
+  // build is running: test and deploy must wait.
+  assert.equal(await s.scheduler.claim('r2', ['local']), undefined);
+  assert.equal((await s.store.runs.require(run.id)).status, 'running');
+
+  await s.scheduler.completeJob(first.job.id, 'r1', 'success', { artifact: 'x' });
+  const second = await s.scheduler.claim('r2', ['local']);
+  assert.equal(second?.job.key, 'test');
+  assert.deepEqual(second.needs, { build: { result: 'success', outputs: { artifact: 'x' } } });
+  assert.equal(await s.scheduler.claim('r1', ['local']), undefined);
+});
+
+void test("a runner gets a job only if its labels include all the job's runs-on labels", async () => {
+  const s = await setup();
+  await s.createRun(wf('  gpu:\n    runs-on: [local, gpu]\n    steps:\n      - run: train\n'));
+  assert.equal(await s.scheduler.claim('r1', ['local']), undefined);
+  assert.equal(await s.scheduler.claim('r1', ['gpu']), undefined);
+  assert.equal(await s.scheduler.claim('r1', []), undefined);
+  const claimed = await s.scheduler.claim('r2', ['linux', 'gpu', 'local']);
+  assert.equal(claimed?.job.key, 'gpu');
+});
+
+void test('concurrent claims never hand out the same job', async () => {
+  const s = await setup();
+  await s.createRun(wf(job('a'), job('b'), job('c')));
+  const claims = await Promise.all(Array.from({ length: 8 }, (_, i) => s.scheduler.claim(`r${i}`, ['local'])));
+  const won = claims.filter((c) => c !== undefined);
+  assert.equal(won.length, 3);
+  assert.deepEqual(won.map((c) => c.job.key).sort(), ['a', 'b', 'c']);
+  // Each job's stored holder is the runner that got it.
+  for (const c of won) assert.equal((await s.store.runs.job(c.job.id))?.runner, c.job.runner);
+});
+
+void test('all jobs succeeding finishes the run as success and emits run-finished once', async () => {
+  const s = await setup();
+  const run = await s.createRun(wf(job('a'), job('b')));
+  const a = (await s.scheduler.claim('r1', ['local']))!;
+  const b = (await s.scheduler.claim('r2', ['local']))!;
+  await s.scheduler.completeJob(a.job.id, 'r1', 'success', {});
+  assert.equal((await s.store.runs.require(run.id)).status, 'running');
+  assert.equal(s.count('run-finished'), 0);
+  await s.scheduler.completeJob(b.job.id, 'r2', 'success', {});
+  const done = await s.store.runs.require(run.id);
+  assert.equal(done.status, 'success');
+  assert.ok(done.finished_at);
+  // A duplicate completion changes nothing and does not finish the run twice.
+  await s.scheduler.completeJob(b.job.id, 'r2', 'failure', {});
+  assert.equal((await s.store.runs.job(b.job.id))?.status, 'success');
+  assert.equal(s.count('run-finished', run.id), 1);
+  assert.equal(s.count('stream-end', `job:${a.job.id}`), 1);
+});
+
+void test('a failed job fails the run; a job needing it without `if` is skipped', async () => {
+  const s = await setup();
+  const run = await s.createRun(chain);
+  const build = (await s.scheduler.claim('r1', ['local']))!;
+  await s.scheduler.completeJob(build.job.id, 'r1', 'failure', {}, 'exit code 1');
+  // test and deploy are skipped, nothing is handed out.
+  assert.equal(await s.scheduler.claim('r1', ['local']), undefined);
+  const jobs = await s.jobsByKey(run.id);
+  assert.equal(jobs.build?.status, 'failure');
+  assert.equal(jobs.build?.error, 'exit code 1');
+  assert.equal(jobs.test?.status, 'skipped');
+  assert.equal(jobs.deploy?.status, 'skipped');
+  assert.equal((await s.store.runs.require(run.id)).status, 'failure');
+  assert.equal(s.count('run-finished', run.id), 1);
+});
+
+void test('a job with `if` is handed to the runner with its needs results after a need failed', async () => {
+  const s = await setup();
+  const run = await s.createRun(wf(job('build'), job('report', '    needs: build\n    if: always()\n')));
+  const build = (await s.scheduler.claim('r1', ['local']))!;
+  await s.scheduler.completeJob(build.job.id, 'r1', 'failure', { out: '1' });
+  const report = await s.scheduler.claim('r1', ['local']);
+  assert.equal(report?.job.key, 'report');
+  assert.equal(report.spec.if, 'always()');
+  assert.deepEqual(report.needs, { build: { result: 'failure', outputs: { out: '1' } } });
+  // The runner decides the `if`; here it ran and succeeded, the run still failed.
+  await s.scheduler.completeJob(report.job.id, 'r1', 'success', {});
+  assert.equal((await s.store.runs.require(run.id)).status, 'failure');
+  assert.equal(s.count('run-finished', run.id), 1);
+});
+
+void test('heartbeat renews the lease of its holder only', async () => {
+  const s = await setup(1000);
+  await s.createRun(wf(job('a')));
+  const a = (await s.scheduler.claim('r1', ['local']))!;
+  const before = Date.parse(a.job.lease_expires_at!);
+  // Let the clock move past the claim's millisecond so a renewed lease is strictly later.
+  const claimedAt = before - 1000;
+  while (Date.now() <= claimedAt) await new Promise((r) => setImmediate(r));
+  assert.equal(await s.scheduler.heartbeat(a.job.id, 'r1'), true);
+  const after = Date.parse((await s.store.runs.job(a.job.id))!.lease_expires_at!);
+  assert.ok(after > before, `lease ${after} should be later than ${before}`);
+  assert.equal(await s.scheduler.heartbeat(a.job.id, 'r2'), false);
+  assert.equal(Date.parse((await s.store.runs.job(a.job.id))!.lease_expires_at!), after);
+  // A finished job has no lease to renew.
+  await s.scheduler.completeJob(a.job.id, 'r1', 'success', {});
+  assert.equal(await s.scheduler.heartbeat(a.job.id, 'r1'), false);
+});
+
+void test('an expired lease re-queues the job with attempt+1 and its steps deleted', async () => {
+  const s = await setup(1000);
+  await s.createRun(wf(job('a')));
+  const a = (await s.scheduler.claim('r1', ['local']))!;
+  await s.store.runs.createStep(a.job.id, 1, 'Run echo a');
+  // Not yet expired: nothing moves.
+  assert.equal(await s.scheduler.requeueExpired(), 0);
+  const lease = Date.parse(a.job.lease_expires_at!);
+  assert.equal(await s.scheduler.requeueExpired(lease + 1), 1);
+  const requeued = (await s.store.runs.job(a.job.id))!;
+  assert.equal(requeued.status, 'queued');
+  assert.equal(requeued.runner, null);
+  assert.equal(requeued.lease_expires_at, null);
+  assert.equal(requeued.started_at, null);
+  assert.equal(requeued.attempt, 2);
+  assert.deepEqual(await s.store.runs.steps(a.job.id), []);
+  assert.ok(s.count('jobs-available') >= 1);
+
+  // The old holder lost it: its completion is ignored and its heartbeat fails.
+  const again = (await s.scheduler.claim('r2', ['local']))!;
+  assert.equal(again.job.id, a.job.id);
+  assert.equal(again.job.attempt, 2);
+  await s.scheduler.completeJob(a.job.id, 'r1', 'failure', {});
+  assert.equal((await s.store.runs.job(a.job.id))?.status, 'running');
+  assert.equal(await s.scheduler.heartbeat(a.job.id, 'r1'), false);
+  await s.scheduler.completeJob(a.job.id, 'r2', 'success', {});
+  assert.equal((await s.store.runs.job(a.job.id))?.status, 'success');
+  assert.equal((await s.store.runs.require(again.run.id)).status, 'success');
+});
+
+void test("recover(prefix) re-queues this server's own running jobs and leaves others' alone", async () => {
+  const s = await setup();
+  await s.createRun(wf(job('a'), job('b')));
+  const mine = (await s.scheduler.claim('builtin-host', ['local']))!;
+  const theirs = (await s.scheduler.claim('remote-1', ['local']))!;
+  assert.equal(await s.scheduler.recover('builtin-'), 1);
+  const a = (await s.store.runs.job(mine.job.id))!;
+  assert.equal(a.status, 'queued');
+  assert.equal(a.attempt, 2);
+  const b = (await s.store.runs.job(theirs.job.id))!;
+  assert.equal(b.status, 'running');
+  assert.equal(b.runner, 'remote-1');
+  assert.equal(b.attempt, 1);
+});
+
+void test('cancelRun cancels queued jobs and asks running ones to stop', async () => {
+  const s = await setup();
+  const run = await s.createRun(wf(job('a'), job('b', '    needs: a\n'), job('c')));
+  const a = (await s.scheduler.claim('r1', ['local']))!;
+  assert.equal(a.job.key, 'a');
+  await s.scheduler.cancelRun(run.id);
+  let jobs = await s.jobsByKey(run.id);
+  assert.equal(jobs.a?.status, 'running');
+  assert.equal(jobs.b?.status, 'cancelled');
+  assert.equal(jobs.c?.status, 'cancelled');
+  assert.equal(s.count('job-cancel', a.job.id), 1);
+  assert.equal(s.count('run-finished'), 0);
+  // The runner stops the job and reports it cancelled: the run ends cancelled.
+  await s.scheduler.completeJob(a.job.id, 'r1', 'cancelled', {});
+  jobs = await s.jobsByKey(run.id);
+  assert.equal(jobs.a?.status, 'cancelled');
+  assert.equal((await s.store.runs.require(run.id)).status, 'cancelled');
+  assert.equal(s.count('run-finished', run.id), 1);
+  // Cancelling a finished run does nothing.
+  await s.scheduler.cancelRun(run.id);
+  assert.equal(s.count('job-cancel'), 1);
+  assert.equal(s.count('run-finished', run.id), 1);
+});
+
+void test('a run whose jobs are all queued is cancelled at once', async () => {
+  const s = await setup();
+  const run = await s.createRun(chain);
+  await s.scheduler.cancelRun(run.id);
+  assert.equal((await s.store.runs.require(run.id)).status, 'cancelled');
+  assert.equal(s.count('run-finished', run.id), 1);
+  assert.equal(s.count('job-cancel'), 0);
+  assert.equal(await s.scheduler.claim('r1', ['local']), undefined);
+});
+
+void test('a job to be skipped is skipped even when no runner has its labels, so the run finishes', async () => {
+  const s = await setup();
+  const run = await s.createRun(wf(job('build'), '  deploy:\n    runs-on: production\n    needs: build\n    steps:\n      - run: ship\n'));
+  const build = (await s.scheduler.claim('r1', ['local']))!;
+  await s.scheduler.completeJob(build.job.id, 'r1', 'failure', {});
+  // The only runner around cannot run `deploy`, but `deploy` will never run anyway.
+  assert.equal(await s.scheduler.claim('r1', ['local']), undefined);
+  assert.equal((await s.jobsByKey(run.id)).deploy?.status, 'skipped');
+  assert.equal((await s.store.runs.require(run.id)).status, 'failure');
+  assert.equal(s.count('run-finished', run.id), 1);
+});
