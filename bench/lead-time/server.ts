@@ -45,7 +45,6 @@ export async function startServer(dataDir: string, timeoutMs = 30_000): Promise<
       reject(new Error(`slipway up exited with ${code}:\n${output.join('')}`));
     });
   });
-  child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   const token = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
   const get = async (path: string) => {
     const res = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } });

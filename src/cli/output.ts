@@ -29,8 +29,10 @@ export function duration(start: string | null, end: string | null): string {
   if (!start) return '';
   const ms = (end ? Date.parse(end) : Date.now()) - Date.parse(start);
   if (ms < 1000) return `${ms}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  return `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
+  if (ms < 59_950) return `${(ms / 1000).toFixed(1)}s`; // 59.95 s would print as "60.0s"
+  // Round once, then split: rounding the seconds alone printed 1m59.6s as "1m60s".
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)}m${s % 60}s`;
 }
 
 export function ago(iso: string): string {

@@ -11,6 +11,36 @@ export interface Workflow {
   env: Record<string, string>;
   defaults: RunDefaults;
   jobs: JobSpec[];
+  /** `run-name`: an expression template evaluated with `github` and `inputs` when the run starts. */
+  runName?: string;
+  concurrency?: ConcurrencySpec;
+  /** `permissions`, recorded as written (`read-all`, `write-all` or scope → level). */
+  permissions?: string | Record<string, string>;
+}
+
+/** `concurrency` (workflow or job): `group` is an expression template. */
+export interface ConcurrencySpec {
+  group: string;
+  /** `true`/`false`, or an expression evaluated when the run or job is queued. */
+  cancelInProgress: boolean | string;
+}
+
+/** A typed input of `workflow_dispatch` or `workflow_call`. */
+export interface InputSpec {
+  type: 'string' | 'boolean' | 'number' | 'choice' | 'environment';
+  description?: string;
+  required: boolean;
+  /** As written; typed when the run starts. */
+  default?: string | number | boolean;
+  /** `choice` only. */
+  options?: string[];
+}
+
+export interface WorkflowCallSpec {
+  inputs: Record<string, InputSpec>;
+  secrets: Record<string, { required: boolean; description?: string }>;
+  /** Output name → expression (usually `${{ jobs.<id>.outputs.<name> }}`). */
+  outputs: Record<string, string>;
 }
 
 export interface RunDefaults {
@@ -20,7 +50,12 @@ export interface RunDefaults {
 
 export interface Triggers {
   push?: RefFilter;
-  workflowDispatch?: Record<string, never>;
+  workflowDispatch?: { inputs: Record<string, InputSpec> };
+  /** `schedule: [{cron}]`: five-field POSIX cron, evaluated in UTC. */
+  schedule?: { cron: string }[];
+  workflowCall?: WorkflowCallSpec;
+  /** `repository_dispatch` (API triggered); `types` filters `event_type`, empty = all. */
+  repositoryDispatch?: { types: string[] };
 }
 
 /** `on.push` filters, GitHub glob syntax. An empty filter matches everything. */
@@ -37,6 +72,30 @@ export interface ContainerSpec {
   image: string;
   env: Record<string, string>;
   options?: string;
+}
+
+/** `services.<name>`: a sidecar container reachable as `<name>` (or localhost:port from the host). */
+export interface ServiceSpec {
+  image: string;
+  env: Record<string, string>;
+  /** `ports` as written: `"5432"`, `"8080:80"`. */
+  ports: string[];
+  options?: string;
+}
+
+/** `strategy` of a job. */
+export interface StrategySpec {
+  /** A literal matrix, or `${{ … }}` evaluated when the job's needs have finished. */
+  matrix?: MatrixSpec | string;
+  failFast: boolean;
+  maxParallel?: number;
+}
+
+export interface MatrixSpec {
+  /** Axis name → values (values may be any JSON; an axis may itself be an expression). */
+  axes: Record<string, unknown[] | string>;
+  include: Record<string, unknown>[];
+  exclude: Record<string, unknown>[];
 }
 
 export interface JobSpec {
@@ -58,7 +117,19 @@ export interface JobSpec {
   /** `continue-on-error: ${{ … }}` (e.g. from the matrix); `continueOnError` is false meanwhile. */
   continueOnErrorExpression?: string;
   outputs: Record<string, string>;
+  /** Empty for a job that calls a reusable workflow (`uses`). */
   steps: StepSpec[];
+  strategy?: StrategySpec;
+  services: Record<string, ServiceSpec>;
+  /** The deploy gate hook: `environment: name` or `{ name, url }` (both may be expressions). */
+  environment?: { name: string; url?: string };
+  concurrency?: ConcurrencySpec;
+  /** A reusable workflow in the same repository: `./.github/workflows/x.yml`. */
+  uses?: string;
+  /** `with:` for a reusable workflow call. */
+  with: Record<string, string>;
+  /** `secrets:` for a reusable workflow call: `inherit`, or name → expression. */
+  secrets?: 'inherit' | Record<string, string>;
   pos: SourcePosition;
 }
 
@@ -84,16 +155,18 @@ export interface StepSpec {
   pos: SourcePosition;
 }
 
-/** One job to run: a job spec (later: one matrix leg of it) with resolved dependencies. */
+/** One job to run: a job spec, or one matrix leg of it, with resolved dependencies. */
 export interface PlannedJob {
   /** Unique in the run: the job id, or `id (a, b)` for a matrix leg. */
   key: string;
   jobId: string;
   name: string;
-  /** Keys of planned jobs this one waits for. */
+  /** Keys of planned jobs this one waits for (every leg of a matrix job it needs). */
   needs: string[];
   runsOn: string[];
   matrix?: Record<string, unknown>;
+  /** A job whose matrix is an expression over `needs`: expanded into legs once they finish. */
+  deferredMatrix?: boolean;
 }
 
 export interface Plan {

@@ -38,6 +38,8 @@ export function readJob(r: Reader, id: string, idPos: Position, node: YNode): Re
   const spec: JobSpec = {
     id,
     name: id,
+    services: {},
+    with: {},
     needs: [],
     runsOn: [],
     env: {},

@@ -49,7 +49,7 @@ function addEvent(r: Reader, triggers: Triggers, name: string, at: Position, pat
     return false;
   }
   if (name === 'push') triggers.push ??= {};
-  if (name === 'workflow_dispatch') triggers.workflowDispatch = {};
+  if (name === 'workflow_dispatch') triggers.workflowDispatch = { inputs: {} };
   return true;
 }
 

@@ -6,7 +6,7 @@ import { planWorkflow } from './plan.ts';
 
 const job = (id: string, needs: string[] = []): JobSpec => ({
   id, name: id, needs, runsOn: ['local'], env: {}, defaults: {}, timeoutMinutes: 360, continueOnError: false,
-  outputs: {}, steps: [], pos: { file: 'ci.yml', line: 1, column: 1 },
+  outputs: {}, steps: [], services: {}, with: {}, pos: { file: 'ci.yml', line: 1, column: 1 },
 });
 const wf = (jobs: JobSpec[]): Workflow => ({ file: 'ci.yml', name: 'ci', on: {}, env: {}, defaults: {}, jobs });
 

@@ -6,7 +6,7 @@ import type { RefFilter, Workflow } from './model.ts';
 import { matchPush } from './triggers.ts';
 
 const wf = (push: RefFilter | undefined): Workflow => ({
-  file: 'ci.yml', name: 'ci', on: push ? { push } : { workflowDispatch: {} }, env: {}, defaults: {}, jobs: [],
+  file: 'ci.yml', name: 'ci', on: push ? { push } : { workflowDispatch: { inputs: {} } }, env: {}, defaults: {}, jobs: [],
 });
 const branch = (name: string, changedFiles?: string[]) => ({ ref: `refs/heads/${name}`, changedFiles });
 const tag = (name: string) => ({ ref: `refs/tags/${name}` });
