@@ -12,6 +12,18 @@ export interface RegistryAccess {
   insecure: boolean;
 }
 
+/** `::error file=…,line=…::message` and friends, shown on the run (GitHub "annotations"). */
+export interface Annotation {
+  level: 'error' | 'warning' | 'notice';
+  message: string;
+  title?: string;
+  file?: string;
+  line?: number;
+  endLine?: number;
+  column?: number;
+  endColumn?: number;
+}
+
 export interface RunnerApi {
   claim(labels: readonly string[]): Promise<ClaimedJob | undefined>;
   /** Resolves when new work may be available, or after `timeoutMs` (a long-poll). */
@@ -28,6 +40,16 @@ export interface RunnerApi {
   /** Where to fetch the run's commit from, with credentials passed as an HTTP header. */
   source(jobId: string): Promise<{ url: string; authorization?: string }>;
   registry(): RegistryAccess;
+  addAnnotation(jobId: string, annotation: Annotation): Promise<void>;
+  /** Markdown a step wrote to $GITHUB_STEP_SUMMARY (step number is 1-based). */
+  setStepSummary(jobId: string, stepNumber: number, markdown: string): Promise<void>;
+  /** Stores a tar.gz of files as the run's artifact `name` (replacing none: names are unique per run). */
+  uploadArtifact(jobId: string, name: string, archive: NodeJS.ReadableStream): Promise<{ size: number }>;
+  /** The archive of the run's artifact `name`, or undefined. */
+  downloadArtifact(jobId: string, name: string): Promise<NodeJS.ReadableStream | undefined>;
+  /** actions/cache: the archive for the first key (exact, then prefix) that exists, per project. */
+  restoreCache(jobId: string, keys: string[]): Promise<{ key: string; archive: NodeJS.ReadableStream } | undefined>;
+  saveCache(jobId: string, key: string, archive: NodeJS.ReadableStream): Promise<void>;
   /** Calls `listener` if the job is cancelled; returns an unsubscribe function. */
   onCancel(jobId: string, listener: () => void): () => void;
 }

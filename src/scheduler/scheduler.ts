@@ -23,6 +23,18 @@ export interface ClaimedJob {
   workflow: Workflow;
   /** Results of the jobs this one needs, for the `needs` context and the job's `if`. */
   needs: Record<string, { result: RunStatus; outputs: Record<string, string> }>;
+  /** This leg's matrix values (empty for a job without a matrix). */
+  matrix?: Record<string, unknown>;
+  /** `strategy` context: fail-fast, job-index, job-total, max-parallel. */
+  strategy?: Record<string, unknown>;
+  /** `inputs` context (workflow_dispatch / workflow_call), typed. */
+  inputs?: Record<string, unknown>;
+  /** `secrets` context: names → values, masked in logs by the runner. */
+  secrets?: Record<string, string>;
+  /** `vars` context. */
+  vars?: Record<string, string>;
+  /** `github.event` payload of the run's trigger. */
+  event?: Record<string, unknown>;
 }
 
 export interface SchedulerOptions {

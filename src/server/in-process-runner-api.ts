@@ -6,6 +6,7 @@ import type { Scheduler } from '../scheduler/scheduler.ts';
 import type { Store } from '../store/store.ts';
 import type { EventBus } from './events.ts';
 import type { RunStatus } from '../core/types.ts';
+import { SlipwayError } from '../core/errors.ts';
 
 export interface InProcessRunnerApiOptions {
   runnerName: string;
@@ -61,6 +62,15 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
       return { url: o.sourceOf(project.name) };
     },
     registry: () => o.registry,
+    // Placeholders until annotations, summaries, artifacts and caches are stored (issue 2 work in progress).
+    addAnnotation: async () => {},
+    setStepSummary: async () => {},
+    uploadArtifact: async () => {
+      throw new SlipwayError('UNSUPPORTED', 'artifacts are not supported yet');
+    },
+    downloadArtifact: async () => undefined,
+    restoreCache: async () => undefined,
+    saveCache: async () => {},
     onCancel(jobId, listener) {
       const handler = (id: string) => id === jobId && listener();
       events.on('job-cancel', handler);

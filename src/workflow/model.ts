@@ -167,9 +167,15 @@ export interface PlannedJob {
   matrix?: Record<string, unknown>;
   /** A job whose matrix is an expression over `needs`: expanded into legs once they finish. */
   deferredMatrix?: boolean;
+  /** For a job of a called reusable workflow: that workflow's path (its spec lives there). */
+  workflow?: string;
+  /** For a job of a called reusable workflow: the calling job's id. */
+  caller?: string;
 }
 
 export interface Plan {
   workflow: string;
   jobs: PlannedJob[];
+  /** Reusable workflows the run calls, by path. */
+  called?: Record<string, Workflow>;
 }
