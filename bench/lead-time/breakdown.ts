@@ -116,12 +116,14 @@ export function breakdown(t: PushTiming, run: RunView, runLog: string, deploymen
   summary('first job start latency (target < 100)', ms(firstJob.startedAt, 'job') - t.pushReturned);
   summary('  of which push returned → run created', ms(run.createdAt, 'run') - t.pushReturned);
 
-  // Each container-tool command the deployment ran: its log line to the next line.
+  // Each container-tool command the deployment ran: from its `$ …` line to the next line
+  // that is not the command's own output (the next command or an engine step).
   const detail = (label: string, value: number) => rows.push({ group: 'detail', label, ms: value });
   const seen = new Map<string, number>();
+  const engineStep = /^(\$ |started |waiting for |healthy after |switched traffic |draining |stopping |removing |==> |Serving at |Deployment failed)/;
   lines.forEach((l, i) => {
     const m = /^\$ (\S+) (\S+)(?: (\S+))?/.exec(l.text);
-    const next = lines[i + 1];
+    const next = lines.slice(i + 1).find((n) => engineStep.test(n.text));
     if (!m || !next) return;
     const sub = ['image', 'container'].includes(m[2]!) ? `${m[2]} ${m[3]}` : m[2]!;
     const n = (seen.get(sub) ?? 0) + 1;

@@ -2,8 +2,6 @@ import { writeFileSync, rmSync } from 'node:fs';
 import type { Command } from '../command.ts';
 import { str } from '../command.ts';
 import { dataDir, serverInfoFile } from '../paths.ts';
-import { startSlipway } from '../../server/slipway.ts';
-import { runDemo } from '../demo.ts';
 import { paint } from '../output.ts';
 import { CliError } from '../client.ts';
 
@@ -20,6 +18,9 @@ export const upCommand: Command = {
     const dir = dataDir(str(values.data));
     const portText = str(values.port);
     if (portText !== undefined && !/^\d+$/.test(portText)) throw new CliError(`--port: expected a number, got "${portText}"`, 2);
+    // Loaded here, not at the top: client commands should not pay for loading the server.
+    const { startSlipway } = await import('../../server/slipway.ts');
+    const { runDemo } = await import('../demo.ts');
     const log = (m: string) => console.log(`${paint('gray', new Date().toISOString().slice(11, 19))} ${m}`);
     const slipway = await startSlipway({ dataDir: dir, port: portText === undefined ? undefined : Number(portText), host: str(values.host), log });
     writeFileSync(serverInfoFile(dir), JSON.stringify({ url: slipway.url, pid: process.pid }));
