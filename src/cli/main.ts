@@ -8,9 +8,10 @@ import { runsCommand } from './commands/runs.ts';
 import { logsCommand } from './commands/logs.ts';
 import { deploymentsCommand } from './commands/deployments.ts';
 import { projectCommand } from './commands/project.ts';
+import { runCommand } from './commands/run.ts';
 import { isSlipwayError } from '../core/errors.ts';
 
-export const commands: readonly Command[] = [upCommand, runsCommand, logsCommand, deploymentsCommand, projectCommand, versionCommand];
+export const commands: readonly Command[] = [upCommand, runsCommand, logsCommand, deploymentsCommand, projectCommand, runCommand, versionCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

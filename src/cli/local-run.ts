@@ -1,0 +1,131 @@
+// `slipway run`: a workflow from the current directory, run on this machine by the same
+// parser, planner, scheduler, runner and executors as the server — with an in-memory
+// database, a snapshot of the working tree (uncommitted changes included, as `act` does)
+// and a private registry for `slipway/build-image`. No server, no Docker needed for `run:`.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { cp, mkdtemp, rm, mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { openDatabase, migrate } from '../store/database.ts';
+import { createStore } from '../store/store.ts';
+import { EventBus } from '../server/events.ts';
+import { Scheduler, type StoredPlan } from '../scheduler/scheduler.ts';
+import { Runner } from '../runner/runner.ts';
+import { ShellExecutor } from '../runner/executors/shell/shell-executor.ts';
+import { ContainerExecutor } from '../runner/executors/container/container-executor.ts';
+import { inProcessRunnerApi } from '../server/in-process-runner-api.ts';
+import { createRegistry } from '../registry/registry.ts';
+import { createFsDriver } from '../registry/storage/fs/fs-driver.ts';
+import type { Workflow, Plan } from '../workflow/model.ts';
+import type { Job, Run } from '../store/repos/runs.ts';
+import { isValidName } from '../core/ids.ts';
+
+const exec = promisify(execFile);
+
+export interface LocalRunOptions {
+  dir: string;
+  workflow: Workflow;
+  plan: Plan;
+  event: string;
+  inputs: Record<string, unknown>;
+  secrets: Record<string, string>;
+  /** Called with each log chunk as it arrives, tagged with the job key. */
+  onLog: (jobKey: string, text: string) => void;
+  onJob: (job: Job) => void;
+}
+
+/** Copies the working tree (tracked and untracked, not ignored) into a fresh repository and commits it. */
+async function snapshot(dir: string, into: string): Promise<{ sha: string; ref: string }> {
+  const isRepo = existsSync(join(dir, '.git'));
+  let ref = 'refs/heads/main';
+  if (isRepo) {
+    const { stdout } = await exec('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: dir, maxBuffer: 64 << 20 });
+    for (const file of stdout.split('\0').filter(Boolean)) {
+      if (!existsSync(join(dir, file))) continue; // deleted in the working tree
+      await mkdir(join(into, file, '..'), { recursive: true });
+      await cp(join(dir, file), join(into, file), { verbatimSymlinks: true });
+    }
+    const branch = await exec('git', ['symbolic-ref', '-q', 'HEAD'], { cwd: dir }).catch(() => undefined);
+    if (branch?.stdout.trim()) ref = branch.stdout.trim();
+  } else {
+    await cp(dir, into, { recursive: true, verbatimSymlinks: true });
+  }
+  const git = (...args: string[]) => exec('git', ['-c', 'user.name=slipway run', '-c', 'user.email=run@slipway.local', ...args], { cwd: into });
+  await git('init', '-q');
+  await git('add', '-A');
+  await git('commit', '-q', '--allow-empty', '-m', 'slipway run: working tree snapshot');
+  return { sha: (await git('rev-parse', 'HEAD')).stdout.trim(), ref };
+}
+
+export async function runLocally(o: LocalRunOptions): Promise<{ run: Run; jobs: Job[] }> {
+  const root = await mkdtemp(join(tmpdir(), 'slipway-run-'));
+  const db = openDatabase({ sqlitePath: ':memory:' });
+  const registryServer = http.createServer();
+  let runner: Runner | undefined;
+  try {
+    await migrate(db);
+    const store = createStore(db);
+    const events = new EventBus();
+    const source = join(root, 'source');
+    await mkdir(source);
+    const { sha, ref } = await snapshot(o.dir, source);
+    const name = basename(o.dir).toLowerCase().replace(/[^a-z0-9._-]/g, '-');
+    const project = await store.projects.ensure(isValidName(name) ? name : 'local');
+
+    // A private registry, so slipway/build-image builds and pushes exactly as on the server.
+    const registry = createRegistry({ storage: createFsDriver({ root: join(root, 'registry') }) });
+    registryServer.on('request', (req, res) => void registry.handle(req, res, new URL(req.url ?? '/', 'http://local')));
+    await new Promise<void>((resolve) => registryServer.listen(0, '127.0.0.1', resolve));
+    const registryHost = `127.0.0.1:${(registryServer.address() as AddressInfo).port}`;
+
+    const scheduler = new Scheduler({ store, events, leaseMs: 60_000 });
+    const stored: StoredPlan = { workflow: o.workflow, plan: o.plan };
+    const run = await store.runs.create({
+      projectId: project.id,
+      workflow: o.workflow.file,
+      name: o.workflow.name,
+      event: o.event,
+      ref,
+      sha,
+      plan: stored,
+      jobs: o.plan.jobs.map((j) => ({ key: j.key, name: j.name, needs: j.needs, runsOn: j.runsOn })),
+    });
+    const keyOf = new Map((await store.runs.jobs(run.id)).map((j) => [j.id, j.key]));
+    events.on('log', (stream, _seq, text) => o.onLog(keyOf.get(stream.replace(/^job:/, '')) ?? stream, text));
+    events.on('run-updated', () => {
+      void store.runs.jobs(run.id).then((jobs) => jobs.forEach(o.onJob));
+    });
+    const finished = new Promise<void>((resolve) => events.on('run-finished', () => resolve()));
+
+    // Any `runs-on` is this machine, as with `act -P`.
+    const labels = [...new Set(o.plan.jobs.flatMap((j) => j.runsOn))];
+    runner = new Runner({
+      api: inProcessRunnerApi({ runnerName: 'local', scheduler, store, events, sourceOf: () => source, registry: { host: registryHost, username: 'local', password: 'local', insecure: true } }),
+      name: 'local',
+      labels,
+      concurrency: 2,
+      workDir: join(root, 'work'),
+      serverUrl: 'http://127.0.0.1',
+      heartbeatMs: 20_000,
+      createExecutor: (spec, workspace, jobId) =>
+        spec.container ? new ContainerExecutor({ container: spec.container, workspace, name: `slipway-run-${jobId}`, labels: { 'slipway.job': jobId } }) : new ShellExecutor(),
+      projectOf: async () => project.name,
+    });
+    events.emit('jobs-available');
+    runner.start();
+    const interrupt = () => void scheduler.cancelRun(run.id);
+    process.once('SIGINT', interrupt);
+    await finished;
+    process.off('SIGINT', interrupt);
+    return { run: await store.runs.require(run.id), jobs: await store.runs.jobs(run.id) };
+  } finally {
+    await runner?.stop();
+    registryServer.close();
+    await db.destroy();
+    await rm(root, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,86 @@
+// `slipway run` end to end: a real child process in a temp project directory.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+
+function slipway(cwd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [main, ...args], { cwd, env: { PATH: process.env.PATH, HOME: cwd, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+async function project(workflow: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'slipway-run-test-'));
+  await mkdir(join(dir, '.github/workflows'), { recursive: true });
+  await writeFile(join(dir, '.github/workflows/ci.yml'), workflow);
+  await writeFile(join(dir, 'hello.txt'), 'from the working tree\n');
+  return dir;
+}
+
+const workflow = `name: ci
+on: push
+jobs:
+  first:
+    runs-on: ubuntu-latest
+    outputs:
+      greeting: \${{ steps.say.outputs.greeting }}
+    steps:
+      - uses: actions/checkout@v4
+      - id: say
+        run: echo "greeting=hello $(cat hello.txt | cut -d' ' -f1)" >> "$GITHUB_OUTPUT"
+      - run: exit 3
+        continue-on-error: true
+  second:
+    needs: first
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "got \${{ needs.first.outputs.greeting }}"
+`;
+
+test('runs the workflow of the current directory, uncommitted files included, and prints a summary', async () => {
+  const dir = await project(workflow);
+  try {
+    const r = await slipway(dir, ['run']);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, /\[second\] got hello from/);
+    assert.match(r.stdout, /Process completed with exit code 3/);
+    assert.match(r.stdout, /first\s+success/);
+    assert.match(r.stdout, /second\s+success/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('--job runs one job and what it needs; a failing job makes the exit code 1', async () => {
+  const dir = await project(workflow.replace('- run: exit 3\n        continue-on-error: true', '- run: exit 3'));
+  try {
+    const r = await slipway(dir, ['run', '--job', 'first', '--json']);
+    assert.equal(r.code, 1);
+    const summary = JSON.parse(r.stdout) as { jobs: { key: string; status: string }[] }[];
+    assert.deepEqual(summary[0]!.jobs.map((j) => [j.key, j.status]), [['first', 'failure']]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('an invalid workflow is reported with file:line:col and exit code 1', async () => {
+  const dir = await project(workflow.replace('    needs: first', '    need: first'));
+  try {
+    const r = await slipway(dir, ['run']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /\.github\/workflows\/ci\.yml:\d+:\d+: .*need.*needs/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
