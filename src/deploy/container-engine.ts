@@ -85,7 +85,9 @@ export class ContainerEngine {
       if (!envKey.test(key) || /[\r\n\0]/.test(value)) throw new SlipwayError('BAD_REQUEST', `environment variable ${key} cannot be passed to a container (bad name, or a newline in its value)`);
     }
     const args = [
-      'run', '--detach', '--name', options.name,
+      // --init: a tiny init as PID 1 forwards SIGTERM and reaps children, so apps that
+      // never installed a SIGTERM handler (PID 1 ignores it by default) stop promptly.
+      'run', '--detach', '--init', '--name', options.name,
       ...Object.entries(options.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
       '--publish', `${options.hostIp ?? '127.0.0.1'}::${options.containerPort}`,
     ];

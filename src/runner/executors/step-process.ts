@@ -2,6 +2,7 @@
 // the cancel signal by killing everything the step started (SIGTERM, then SIGKILL after a
 // grace period), and resolves once the process exited and its output is drained.
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
@@ -46,13 +47,42 @@ export function signalGroup(pid: number, signal: KillSignal | 0): boolean {
   }
 }
 
+/**
+ * Whether a process group has a member that is not a zombie. `kill(-pgid, 0)` succeeds
+ * while only zombies remain, and a zombie reparented to a PID 1 that reaps late (as in
+ * some sandboxes) would otherwise hold a job's clean-up for the whole kill grace period.
+ * Reads /proc; where there is none, falls back to the signal check.
+ */
+export function groupAlive(pgid: number): boolean {
+  if (!signalGroup(pgid, 0)) return false;
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return true;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    // Fields after the parenthesised command name: state, ppid, pgrp, …
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) === pgid && fields[0] !== 'Z') return true;
+  }
+  return false;
+}
+
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function runStepProcess(options: StepProcessOptions): Promise<StepProcessResult> {
   const { argv, onOutput } = options;
   if (options.signal?.aborted) return Promise.resolve({ exitCode: 143, timedOut: false, cancelled: true, pid: 0 });
   const terminate = options.terminate ?? (async (signal, pid) => void signalGroup(pid, signal));
-  const isAlive = options.isAlive ?? (async (pid) => signalGroup(pid, 0));
+  const isAlive = options.isAlive ?? (async (pid) => groupAlive(pid));
 
   return new Promise((resolve) => {
     // detached: the step leads its own process group, so one kill(-pid) reaches its children.

@@ -7,7 +7,7 @@ import { delimiter, join } from 'node:path';
 import { SlipwayError } from '../../../core/errors.ts';
 import type { Executor, StepCommand, StepOutcome } from '../../executor.ts';
 import { planShell, shellArgv } from '../shell-command.ts';
-import { runStepProcess, signalGroup } from '../step-process.ts';
+import { groupAlive, runStepProcess, signalGroup } from '../step-process.ts';
 
 export interface ShellExecutorOptions {
   /** Time between SIGTERM and SIGKILL when a step times out or is cancelled. Default 2000. */
@@ -69,7 +69,7 @@ export class ShellExecutor implements Executor {
     let alive = groups;
     while (alive.length > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
-      alive = alive.filter((pid) => signalGroup(pid, 0));
+      alive = alive.filter((pid) => groupAlive(pid));
     }
     for (const pid of alive) signalGroup(pid, 'SIGKILL');
     if (this.#scriptDir) await rm(this.#scriptDir, { recursive: true, force: true });
