@@ -5,9 +5,9 @@
 // Starts `bin/slipway up` as a child process on a temp data dir (its peak RSS is one of the
 // figures), pushes examples/hello to `develop` once (cold: may create the base image; not
 // in the medians), then N times more with a one-line change, waiting for each deployment
-// to finish before the next push. The project name is unique per bench run because the
-// deploy engine finds a project's old containers host-wide by label: a shared name would
-// stop (and be stopped by) other Slipway instances' containers, e.g. a parallel e2e test.
+// to finish before the next push. The project name is unique per bench run, so that the
+// clean-up by `slipway.project` label can only ever remove this run's containers, whatever
+// else (a parallel e2e test, a demo) deploys a `hello` on the same engine.
 import { parseArgs } from 'node:util';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';

@@ -17,7 +17,7 @@ if [ -n "$need" ]; then
   [ "$(id -u)" = 0 ] || sudo="sudo"
   echo "slipway setup: installing Debian packages:$need" >&2
   $sudo apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $need >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $need >&2
 fi
 
 # npm ci when node_modules is missing or older than the lockfile.

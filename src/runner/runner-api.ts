@@ -22,6 +22,8 @@ export interface Annotation {
   endLine?: number;
   column?: number;
   endColumn?: number;
+  /** 1-based number of the step that wrote it. */
+  step?: number;
 }
 
 export interface RunnerApi {
@@ -45,6 +47,8 @@ export interface RunnerApi {
   setStepSummary(jobId: string, stepNumber: number, markdown: string): Promise<void>;
   /** Stores a tar.gz of files as the run's artifact `name` (replacing none: names are unique per run). */
   uploadArtifact(jobId: string, name: string, archive: NodeJS.ReadableStream): Promise<{ size: number }>;
+  /** The run's artifacts so far (download-artifact without a name takes them all). */
+  listArtifacts(jobId: string): Promise<{ name: string; size: number }[]>;
   /** The archive of the run's artifact `name`, or undefined. */
   downloadArtifact(jobId: string, name: string): Promise<NodeJS.ReadableStream | undefined>;
   /** actions/cache: the archive for the first key (exact, then prefix) that exists, per project. */

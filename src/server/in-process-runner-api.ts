@@ -6,7 +6,7 @@ import type { Scheduler } from '../scheduler/scheduler.ts';
 import type { Store } from '../store/store.ts';
 import type { EventBus } from './events.ts';
 import type { RunStatus } from '../core/types.ts';
-import { SlipwayError } from '../core/errors.ts';
+import { runOutputFiles } from './run-output-files.ts';
 
 export interface InProcessRunnerApiOptions {
   runnerName: string;
@@ -16,6 +16,8 @@ export interface InProcessRunnerApiOptions {
   /** Local path or URL of a project's git repository. */
   sourceOf: (project: string) => string;
   registry: RegistryAccess;
+  /** Where artifacts and caches are kept (DATA/artifacts, DATA/caches); a temp dir when absent. */
+  dataDir?: string;
 }
 
 export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
@@ -62,15 +64,22 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
       return { url: o.sourceOf(project.name) };
     },
     registry: () => o.registry,
-    // Placeholders until annotations, summaries, artifacts and caches are stored (issue 2 work in progress).
-    addAnnotation: async () => {},
-    setStepSummary: async () => {},
-    uploadArtifact: async () => {
-      throw new SlipwayError('UNSUPPORTED', 'artifacts are not supported yet');
+    async addAnnotation(jobId, a) {
+      const job = await store.runs.job(jobId);
+      if (!job) return;
+      await store.runOutputs.addAnnotation({
+        run_id: job.run_id, job_id: jobId, step_number: a.step ?? null, level: a.level, message: a.message, title: a.title ?? null,
+        file: a.file ?? null, line: a.line ?? null, end_line: a.endLine ?? null, col: a.column ?? null, end_column: a.endColumn ?? null,
+      });
+      events.emit('run-updated', job.run_id);
     },
-    downloadArtifact: async () => undefined,
-    restoreCache: async () => undefined,
-    saveCache: async () => {},
+    async setStepSummary(jobId, stepNumber, markdown) {
+      const job = await store.runs.job(jobId);
+      if (!job) return;
+      await store.runOutputs.setSummary({ job_id: jobId, step_number: stepNumber, run_id: job.run_id, markdown });
+      events.emit('run-updated', job.run_id);
+    },
+    ...runOutputFiles(store, o.dataDir),
     onCancel(jobId, listener) {
       const handler = (id: string) => id === jobId && listener();
       events.on('job-cancel', handler);

@@ -25,6 +25,7 @@ import { DeployService } from '../deploy/deploy-service.ts';
 import { EventBus } from './events.ts';
 import { Router } from './http.ts';
 import { registerApi } from './routes/api.ts';
+import { registerRunOutputs } from './routes/run-outputs.ts';
 import { createHandler } from './app.ts';
 import { inProcessRunnerApi } from './in-process-runner-api.ts';
 import { startRunsForPush } from './on-push.ts';
@@ -89,6 +90,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   let ready = false;
   const api = new Router();
   registerApi(api, { store, scheduler, events, version });
+  registerRunOutputs(api, { store, dataDir: config.dataDir });
   const server = http.createServer(createHandler({ store, git, registry, api, isReady: () => ready, log }));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
@@ -121,7 +123,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   let runner: Runner | undefined;
   if (config.runner.enabled) {
     runner = new Runner({
-      api: inProcessRunnerApi({ runnerName, scheduler, store, events, sourceOf: (p) => git.repoPath(p), registry: registryAccess }),
+      api: inProcessRunnerApi({ runnerName, scheduler, store, events, sourceOf: (p) => git.repoPath(p), registry: registryAccess, dataDir: config.dataDir }),
       name: runnerName,
       labels: config.runner.labels,
       concurrency: config.runner.concurrency,

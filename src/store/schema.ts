@@ -41,6 +41,18 @@ export interface RunsTable {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** Re-runs make new attempts of the same run (0003). */
+  attempt: number;
+  /** `run-name` evaluated when the run started; null = the workflow's name. */
+  title: string | null;
+  /** `github.event` of the trigger, JSON. */
+  event_payload: string | null;
+  /** Typed `inputs` (workflow_dispatch), JSON. */
+  inputs: string | null;
+  /** Workflow-level concurrency group (evaluated) and whether the run holds it or waits. */
+  concurrency_group: string | null;
+  concurrency_state: 'pending' | 'admitted' | null;
+  cancel_requested: number;
 }
 
 export interface JobsTable {
@@ -62,6 +74,22 @@ export interface JobsTable {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** The run attempt this row belongs to; every attempt has its own rows (0003). */
+  run_attempt: number;
+  /** The job's id under `jobs:` (for a matrix leg, the job it is a leg of). */
+  job_id: string | null;
+  /** This leg's matrix values, JSON. */
+  matrix: string | null;
+  /** 1 while the job's matrix is an expression over `needs` not yet expanded into legs. */
+  deferred_matrix: number;
+  /** For a job of a called reusable workflow: that workflow's path, and the calling job's id. */
+  called_workflow: string | null;
+  caller: string | null;
+  concurrency_group: string | null;
+  concurrency_state: 'pending' | 'admitted' | null;
+  cancel_requested: number;
+  /** A job a partial re-run kept: the job row (earlier attempt) whose result, steps and logs it shows. */
+  reused_from: string | null;
 }
 
 export interface StepsTable {
@@ -122,6 +150,56 @@ export interface EnvironmentStateTable {
   updated_at: string;
 }
 
+/** `::error|warning|notice …::` lines of a job's steps (0002-run-outputs). */
+export interface AnnotationsTable {
+  id: Generated<number>;
+  run_id: string;
+  job_id: string;
+  step_number: number | null;
+  level: 'error' | 'warning' | 'notice';
+  message: string;
+  title: string | null;
+  file: string | null;
+  line: number | null;
+  end_line: number | null;
+  col: number | null;
+  end_column: number | null;
+  created_at: string;
+}
+
+/** Markdown a step wrote to $GITHUB_STEP_SUMMARY. */
+export interface StepSummariesTable {
+  job_id: string;
+  step_number: number;
+  run_id: string;
+  markdown: string;
+  created_at: string;
+}
+
+/** actions/upload-artifact: a tar.gz in the data dir, unique by name per run. */
+export interface ArtifactsTable {
+  id: string;
+  run_id: string;
+  job_id: string;
+  name: string;
+  size: number;
+  /** Relative to the data dir. */
+  path: string;
+  created_at: string;
+}
+
+/** actions/cache: a tar.gz in the data dir, unique by key per project, immutable. */
+export interface CachesTable {
+  id: string;
+  project_id: string;
+  key: string;
+  size: number;
+  /** Relative to the data dir. */
+  path: string;
+  created_at: string;
+  last_used_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   tokens: TokensTable;
@@ -133,4 +211,8 @@ export interface Database {
   releases: ReleasesTable;
   deployments: DeploymentsTable;
   environment_state: EnvironmentStateTable;
+  annotations: AnnotationsTable;
+  step_summaries: StepSummariesTable;
+  artifacts: ArtifactsTable;
+  caches: CachesTable;
 }

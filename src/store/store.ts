@@ -6,6 +6,7 @@ import { runsRepo } from './repos/runs.ts';
 import { logsRepo } from './repos/logs.ts';
 import { releasesRepo } from './repos/releases.ts';
 import { deploymentsRepo } from './repos/deployments.ts';
+import { runOutputsRepo } from './repos/run-outputs.ts';
 
 export function createStore(db: Db) {
   return {
@@ -16,6 +17,7 @@ export function createStore(db: Db) {
     logs: logsRepo(db),
     releases: releasesRepo(db),
     deployments: deploymentsRepo(db),
+    runOutputs: runOutputsRepo(db),
   };
 }
 

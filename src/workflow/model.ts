@@ -88,7 +88,11 @@ export interface StrategySpec {
   /** A literal matrix, or `${{ … }}` evaluated when the job's needs have finished. */
   matrix?: MatrixSpec | string;
   failFast: boolean;
+  /** `fail-fast: ${{ … }}`: evaluated when the job is queued; `failFast` (true) meanwhile. */
+  failFastExpression?: string;
   maxParallel?: number;
+  /** `max-parallel: ${{ … }}`, likewise. */
+  maxParallelExpression?: string;
 }
 
 export interface MatrixSpec {
@@ -96,6 +100,10 @@ export interface MatrixSpec {
   axes: Record<string, unknown[] | string>;
   include: Record<string, unknown>[];
   exclude: Record<string, unknown>[];
+  /** `include: ${{ … }}`: evaluated with the rest (matrix.ts resolveMatrix); `include` is empty meanwhile. */
+  includeExpression?: string;
+  /** `exclude: ${{ … }}`, likewise. */
+  excludeExpression?: string;
 }
 
 export interface JobSpec {
@@ -124,6 +132,8 @@ export interface JobSpec {
   /** The deploy gate hook: `environment: name` or `{ name, url }` (both may be expressions). */
   environment?: { name: string; url?: string };
   concurrency?: ConcurrencySpec;
+  /** Job-level `permissions`, recorded as written. */
+  permissions?: string | Record<string, string>;
   /** A reusable workflow in the same repository: `./.github/workflows/x.yml`. */
   uses?: string;
   /** `with:` for a reusable workflow call. */
@@ -171,6 +181,12 @@ export interface PlannedJob {
   workflow?: string;
   /** For a job of a called reusable workflow: the calling job's id. */
   caller?: string;
+  /** Planned-key prefix of the calling job or leg (`deploy (prod)`, `outer/mid` when nested). */
+  callerKey?: string;
+  /** Path of the workflow that holds the calling job (absent: the run's own workflow). */
+  callerWorkflow?: string;
+  /** Matrix values of the calling leg, for evaluating its `with`/`secrets`. */
+  callerMatrix?: Record<string, unknown>;
 }
 
 export interface Plan {

@@ -1,6 +1,9 @@
 // One entry of `jobs:` (docs.github.com "Workflow syntax" §jobs.<job_id>).
 import type { ContainerSpec, JobSpec, RunDefaults } from './model.ts';
+import { readConcurrency, readPermissions } from './parse-concurrency.ts';
+import { readEnvironment, readServices } from './parse-services.ts';
 import { idPattern, readStep } from './parse-step.ts';
+import { readStrategy } from './parse-strategy.ts';
 import { readIf } from './read-if.ts';
 import type { Reader } from './yaml-read.ts';
 import {
@@ -11,10 +14,11 @@ import type { Position, YNode } from './yaml-tree.ts';
 
 const jobKeys = [
   'name', 'needs', 'runs-on', 'if', 'env', 'defaults', 'container', 'timeout-minutes', 'continue-on-error',
-  'outputs', 'steps', 'permissions', 'concurrency',
+  'outputs', 'steps', 'permissions', 'concurrency', 'strategy', 'services', 'environment', 'uses', 'with', 'secrets',
 ];
-/** Valid on GitHub, not implemented yet (matrix and services are planned). */
-const unsupportedJobKeys = ['strategy', 'services', 'environment', 'uses', 'with', 'secrets'];
+// docs §jobs.<job_id>.uses: "Jobs that call reusable workflows support only these keywords".
+const callerKeys = ['name', 'uses', 'with', 'secrets', 'needs', 'if', 'permissions', 'strategy', 'concurrency'];
+const callOnly = ['with', 'secrets'];
 
 /** GitHub's default job timeout (docs: jobs.<job_id>.timeout-minutes). */
 export const defaultTimeoutMinutes = 360;
@@ -32,8 +36,18 @@ export function readJob(r: Reader, id: string, idPos: Position, node: YNode): Re
   }
   const map = readMap(r, node, path, 'a job (a mapping with `runs-on` and `steps`)');
   if (!map) return undefined;
-  const suggested = checkKeys(r, map, path, jobKeys, unsupportedJobKeys);
-  checkRequired(r, map, idPos, path, ['runs-on', 'steps'], suggested, 'every job');
+  const suggested = checkKeys(r, map, path, jobKeys);
+  const uses = getPair(map, 'uses');
+  for (const pair of map.pairs) {
+    if (!jobKeys.includes(pair.key)) continue;
+    if (uses && !callerKeys.includes(pair.key)) {
+      r.error(pair.keyPos, child(path, pair.key), `\`${pair.key}\` is not allowed in a job that calls a reusable workflow (\`uses\`); expected only: ${callerKeys.join(', ')}`);
+    }
+    if (!uses && callOnly.includes(pair.key)) {
+      r.error(pair.keyPos, child(path, pair.key), `\`${pair.key}\` applies only to jobs that call a reusable workflow (\`uses\`)`);
+    }
+  }
+  if (!uses) checkRequired(r, map, idPos, path, ['runs-on', 'steps'], suggested, 'every job');
 
   const spec: JobSpec = {
     id,
@@ -82,7 +96,15 @@ export function readJob(r: Reader, id: string, idPos: Position, node: YNode): Re
       }
       case 'outputs': spec.outputs = readStringMap(r, v, p); break;
       case 'steps': spec.steps = readSteps(r, v, p); break;
-      default: break; // permissions, concurrency: accepted, not used yet.
+      case 'strategy': spec.strategy = readStrategy(r, v, p, id); break;
+      case 'services': spec.services = readServices(r, v, p); break;
+      case 'environment': spec.environment = readEnvironment(r, v, p); break;
+      case 'concurrency': spec.concurrency = readConcurrency(r, v, p); break;
+      case 'permissions': spec.permissions = readPermissions(r, v, p); break;
+      case 'uses': spec.uses = readUses(r, v, p); break;
+      case 'with': spec.with = readStringMap(r, v, p); break;
+      case 'secrets': spec.secrets = readSecrets(r, v, p); break;
+      default: break;
     }
   }
   return { spec, needs };
@@ -145,4 +167,28 @@ function readContainer(r: Reader, node: YNode, path: string): ContainerSpec | un
   const options = getPair(map, 'options');
   if (options) container.options = readString(r, options.value, child(path, 'options'));
   return container;
+}
+
+/** Only reusable workflows of the same repository: `./.github/workflows/x.yml` (no `@ref`). */
+function readUses(r: Reader, node: YNode, path: string): string | undefined {
+  const text = readString(r, node, path);
+  if (text === undefined) return undefined;
+  if (!text.startsWith('./')) {
+    r.error(node, path, `found \`${text}\`; expected a reusable workflow of this repository, \`./.github/workflows/<file>.yml\` (other repositories are not supported)`);
+  } else if (text.includes('@')) {
+    r.error(node, path, `found \`${text}\`; a local reusable workflow takes no \`@ref\`, it comes from the same commit`);
+  } else if (!/\.ya?ml$/.test(text)) {
+    r.error(node, path, `found \`${text}\`; expected the path of a workflow file ending in .yml or .yaml`);
+  }
+  return text;
+}
+
+/** `secrets: inherit`, or secret name → value (usually `${{ secrets.X }}`). */
+function readSecrets(r: Reader, node: YNode, path: string): JobSpec['secrets'] {
+  if (node.kind === 'scalar' && node.value !== null) {
+    if (node.value === 'inherit') return 'inherit';
+    r.error(node, path, `expected \`inherit\` or a mapping of secret names to values, found ${describe(node)}`);
+    return undefined;
+  }
+  return readStringMap(r, node, path);
 }

@@ -1,12 +1,16 @@
 // `on:` — a single event name, a list of them, or a mapping of events to their settings
-// (docs.github.com "Workflow syntax" §on). Only `push` filters and `workflow_dispatch`
-// are read; other GitHub events are accepted and ignored.
-import type { RefFilter, Triggers } from './model.ts';
+// (docs.github.com "Workflow syntax" §on). `push`, `workflow_dispatch`, `schedule`,
+// `workflow_call` and `repository_dispatch` are read; other GitHub events are accepted
+// and ignored.
+import { isSlipwayError } from '../core/errors.ts';
+import { parseCron } from './cron.ts';
+import type { InputSpec, RefFilter, Triggers } from './model.ts';
 import { patternToRegExp } from './filter-pattern.ts';
 import { githubEvents } from './github-events.ts';
+import { readInputs, readWorkflowCall } from './parse-inputs.ts';
 import { suggest } from './suggest.ts';
 import type { MapNode, Reader } from './yaml-read.ts';
-import { checkKeys, child, describe, getPair, isNull, readMap, readStringList } from './yaml-read.ts';
+import { checkKeys, checkRequired, child, describe, getPair, isNull, readMap, readScalarText, readStringList } from './yaml-read.ts';
 import type { Position, YNode } from './yaml-tree.ts';
 
 const pushKeys = ['branches', 'branches-ignore', 'tags', 'tags-ignore', 'paths', 'paths-ignore'] as const;
@@ -32,9 +36,13 @@ export function readOn(r: Reader, node: YNode): Triggers {
     });
   } else if (node.kind === 'map') {
     for (const pair of node.pairs) {
-      if (!addEvent(r, triggers, pair.key, pair.keyPos, child(path, pair.key))) continue;
-      if (pair.key === 'push') triggers.push = readPush(r, pair.value, child(path, 'push'));
-      if (pair.key === 'workflow_dispatch') readDispatch(r, pair.value, child(path, pair.key));
+      if (!addEvent(r, triggers, pair.key, pair.keyPos, child(path, pair.key), false)) continue;
+      const p = child(path, pair.key);
+      if (pair.key === 'push') triggers.push = readPush(r, pair.value, p);
+      if (pair.key === 'workflow_dispatch') triggers.workflowDispatch = { inputs: readDispatch(r, pair.value, p) };
+      if (pair.key === 'schedule') triggers.schedule = readSchedule(r, pair.value, p);
+      if (pair.key === 'workflow_call') triggers.workflowCall = readWorkflowCall(r, pair.value, p);
+      if (pair.key === 'repository_dispatch') triggers.repositoryDispatch = readRepositoryDispatch(r, pair.value, p);
     }
   } else {
     r.error(node, path, `expected an event name, a list of event names or a mapping of events, found ${describe(node)}`);
@@ -42,7 +50,7 @@ export function readOn(r: Reader, node: YNode): Triggers {
   return triggers;
 }
 
-function addEvent(r: Reader, triggers: Triggers, name: string, at: Position, path: string): boolean {
+function addEvent(r: Reader, triggers: Triggers, name: string, at: Position, path: string, bare = true): boolean {
   if (!githubEvents.includes(name)) {
     const guess = suggest(name, githubEvents);
     r.error(at, path, `unknown event \`${name}\`; ${guess ? `did you mean \`${guess}\`?` : 'expected a GitHub event name such as push'}`);
@@ -50,6 +58,10 @@ function addEvent(r: Reader, triggers: Triggers, name: string, at: Position, pat
   }
   if (name === 'push') triggers.push ??= {};
   if (name === 'workflow_dispatch') triggers.workflowDispatch = { inputs: {} };
+  if (name === 'workflow_call') triggers.workflowCall = { inputs: {}, secrets: {}, outputs: {} };
+  if (name === 'repository_dispatch') triggers.repositoryDispatch = { types: [] };
+  // A bare `schedule` has no cron to run on; the mapping form (read after this) sets one.
+  if (name === 'schedule' && bare) r.error(at, path, 'expected `schedule:` with a list of `- cron: ...` entries, found the bare event name');
   return true;
 }
 
@@ -89,8 +101,49 @@ function bothSet(r: Reader, map: MapNode, path: string, include: string, exclude
     `found both \`${include}\` and \`${exclude}\`; use one of them (a \`!pattern\` in \`${include}\` excludes)`);
 }
 
-function readDispatch(r: Reader, node: YNode, path: string): void {
-  if (isNull(node)) return;
+function readDispatch(r: Reader, node: YNode, path: string): Record<string, InputSpec> {
+  if (isNull(node)) return {};
   const map = readMap(r, node, path);
-  if (map) checkKeys(r, map, path, ['inputs']);
+  if (!map) return {};
+  checkKeys(r, map, path, ['inputs']);
+  const inputs = getPair(map, 'inputs');
+  return inputs ? readInputs(r, inputs.value, child(path, 'inputs'), 'dispatch') : {};
+}
+
+/** `schedule: [{cron}]`; each cron is checked now so a typo is reported at its position. */
+function readSchedule(r: Reader, node: YNode, path: string): { cron: string }[] {
+  if (node.kind !== 'seq') {
+    r.error(node, path, `expected a list of \`- cron: ...\` entries, found ${describe(node)}`);
+    return [];
+  }
+  if (node.items.length === 0) r.error(node, path, 'expected at least one `- cron: ...` entry, found none');
+  const out: { cron: string }[] = [];
+  node.items.forEach((item, i) => {
+    const p = child(path, i);
+    const map = readMap(r, item, p, 'a mapping with `cron`');
+    if (!map) return;
+    const suggested = checkKeys(r, map, p, ['cron']);
+    checkRequired(r, map, map, p, ['cron'], suggested, 'every schedule entry');
+    const cron = getPair(map, 'cron');
+    if (!cron) return;
+    const text = readScalarText(r, cron.value, child(p, 'cron'));
+    if (text === undefined) return;
+    try {
+      parseCron(text);
+      out.push({ cron: text });
+    } catch (err) {
+      if (!isSlipwayError(err)) throw err;
+      r.error(cron.value, child(p, 'cron'), err.message);
+    }
+  });
+  return out;
+}
+
+function readRepositoryDispatch(r: Reader, node: YNode, path: string): { types: string[] } {
+  if (isNull(node)) return { types: [] };
+  const map = readMap(r, node, path, 'a mapping with `types`');
+  if (!map) return { types: [] };
+  checkKeys(r, map, path, ['types']);
+  const types = getPair(map, 'types');
+  return { types: types ? readStringList(r, types.value, child(path, 'types')).map((t) => t.value) : [] };
 }

@@ -4,6 +4,7 @@
 import type { Diagnostic } from '../core/errors.ts';
 import { checkNeeds } from './check-needs.ts';
 import type { Workflow } from './model.ts';
+import { readConcurrency, readPermissions } from './parse-concurrency.ts';
 import { readOn } from './parse-on.ts';
 import { readDefaults, readJob } from './parse-job.ts';
 import type { ReadJob } from './parse-job.ts';
@@ -28,12 +29,14 @@ export function parseWorkflow(file: string, text: string): { workflow?: Workflow
       const v = pair.value;
       switch (pair.key) {
         case 'name': workflow.name = readString(r, v, 'name') || file; break;
-        case 'run-name': readString(r, v, 'run-name'); break;
+        case 'run-name': workflow.runName = readString(r, v, 'run-name'); break;
         case 'on': workflow.on = readOn(r, v); break;
         case 'env': workflow.env = readStringMap(r, v, 'env'); break;
         case 'defaults': workflow.defaults = readDefaults(r, v, 'defaults'); break;
         case 'jobs': workflow.jobs = readJobs(r, v).map((j) => j.spec); break;
-        default: break; // permissions, concurrency: accepted, not used yet.
+        case 'concurrency': workflow.concurrency = readConcurrency(r, v, 'concurrency'); break;
+        case 'permissions': workflow.permissions = readPermissions(r, v, 'permissions'); break;
+        default: break;
       }
     }
   }

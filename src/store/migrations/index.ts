@@ -2,7 +2,11 @@
 // released. The map key is the name the migrator records.
 import type { Migration } from 'kysely';
 import * as initial from './0001-initial.ts';
+import * as runOutputs from './0002-run-outputs.ts';
+import * as runControl from './0003-run-control.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-run-outputs': runOutputs,
+  '0003-run-control': runControl,
 };

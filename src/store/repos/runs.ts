@@ -1,4 +1,6 @@
+import type { Transaction } from 'kysely';
 import type { Db } from '../database.ts';
+import type { Database } from '../schema.ts';
 import type { JobsTable, RunsTable, StepsTable } from '../schema.ts';
 import type { RunStatus } from '../../core/types.ts';
 import { newId } from '../../core/ids.ts';
@@ -8,6 +10,22 @@ import { now } from './time.ts';
 export type Run = RunsTable;
 export type Job = JobsTable;
 export type Step = StepsTable;
+
+/** A job row to insert: a planned job, a matrix leg, or a job a re-run copies or keeps. */
+export interface NewJob {
+  key: string;
+  name: string;
+  needs: string[];
+  runsOn: string[];
+  /** The job's id under `jobs:` (defaults to the key). */
+  jobId?: string;
+  matrix?: Record<string, unknown>;
+  deferredMatrix?: boolean;
+  workflow?: string;
+  caller?: string;
+  /** A kept job of a partial re-run: copied with this job's result (and steps/logs by reference). */
+  reuse?: Job;
+}
 
 export interface NewRun {
   projectId: string;
@@ -19,7 +37,12 @@ export interface NewRun {
   /** Set when the workflow is invalid: the run is created already failed. */
   error?: string;
   plan?: unknown;
-  jobs: { key: string; name: string; needs: string[]; runsOn: string[] }[];
+  /** `run-name`, evaluated. */
+  title?: string;
+  eventPayload?: Record<string, unknown>;
+  inputs?: Record<string, unknown>;
+  concurrencyGroup?: string;
+  jobs: NewJob[];
 }
 
 export function runsRepo(db: Db) {
@@ -48,31 +71,16 @@ export function runsRepo(db: Db) {
           created_at: t,
           started_at: null,
           finished_at: input.error ? t : null,
+          attempt: 1,
+          title: input.title ?? null,
+          event_payload: input.eventPayload ? JSON.stringify(input.eventPayload) : null,
+          inputs: input.inputs ? JSON.stringify(input.inputs) : null,
+          concurrency_group: input.concurrencyGroup ?? null,
+          concurrency_state: input.concurrencyGroup ? 'pending' : null,
+          cancel_requested: 0,
         };
         await tx.insertInto('runs').values(run).execute();
-        for (const [position, j] of input.jobs.entries()) {
-          await tx
-            .insertInto('jobs')
-            .values({
-              id: newId('job'),
-              run_id: run.id,
-              key: j.key,
-              position,
-              name: j.name,
-              needs: JSON.stringify(j.needs),
-              runs_on: JSON.stringify(j.runsOn),
-              status: 'queued',
-              runner: null,
-              lease_expires_at: null,
-              attempt: 1,
-              error: null,
-              outputs: null,
-              created_at: t,
-              started_at: null,
-              finished_at: null,
-            })
-            .execute();
-        }
+        await insertJobs(tx, run.id, 1, 0, input.jobs);
         return run;
       });
     },
@@ -92,16 +100,90 @@ export function runsRepo(db: Db) {
       if (options.projectId) q = q.where('project_id', '=', options.projectId);
       return q.limit(options.limit ?? 50).execute();
     },
-    async update(id: string, fields: Partial<Pick<Run, 'status' | 'started_at' | 'finished_at' | 'error'>>): Promise<void> {
+    async update(id: string, fields: Partial<Omit<Run, 'id' | 'project_id' | 'number'>>): Promise<void> {
       await db.updateTable('runs').set(fields).where('id', '=', id).execute();
+    },
+    /** Unfinished runs of a project's concurrency group, oldest first. */
+    async inGroup(projectId: string, group: string): Promise<Run[]> {
+      return db
+        .selectFrom('runs')
+        .selectAll()
+        .where('project_id', '=', projectId)
+        .where('concurrency_group', '=', group)
+        .where('status', 'in', ['queued', 'running'])
+        .orderBy('created_at')
+        .orderBy('number')
+        .execute();
+    },
+    /**
+     * A new attempt of a run (re-run): the attempt number goes up, the run is queued again
+     * and gets a full set of job rows; earlier attempts' rows stay as they were.
+     */
+    async newAttempt(runId: string, jobs: NewJob[]): Promise<number> {
+      return db.transaction().execute(async (tx) => {
+        const run = await tx.selectFrom('runs').select(['attempt']).where('id', '=', runId).executeTakeFirstOrThrow();
+        const attempt = run.attempt + 1;
+        await tx
+          .updateTable('runs')
+          .set({ attempt, status: 'queued', finished_at: null, error: null, cancel_requested: 0 })
+          .where('id', '=', runId)
+          .execute();
+        await insertJobs(tx, runId, attempt, 0, jobs);
+        return attempt;
+      });
+    },
+    /**
+     * Replaces a job waiting for its matrix (an expression over `needs`) by its legs, and
+     * rewires the jobs that needed it to need every leg, in one transaction: a claim never
+     * sees the placeholder gone without its legs. False when it was expanded already.
+     */
+    async expandDeferred(placeholder: Job, legs: NewJob[]): Promise<boolean> {
+      return db.transaction().execute(async (tx) => {
+        const gone = await tx.deleteFrom('jobs').where('id', '=', placeholder.id).where('deferred_matrix', '=', 1).where('status', '=', 'queued').executeTakeFirst();
+        if (Number(gone.numDeletedRows) === 0) return false;
+        const siblings = await tx.selectFrom('jobs').selectAll().where('run_id', '=', placeholder.run_id).where('run_attempt', '=', placeholder.run_attempt).execute();
+        for (const j of siblings) {
+          const needs: string[] = JSON.parse(j.needs);
+          const shift = j.position > placeholder.position ? legs.length - 1 : 0;
+          const rewired = needs.includes(placeholder.key) ? needs.flatMap((k) => (k === placeholder.key ? legs.map((l) => l.key) : [k])) : undefined;
+          if (shift === 0 && !rewired) continue;
+          await tx
+            .updateTable('jobs')
+            .set({ position: j.position + shift, ...(rewired ? { needs: JSON.stringify(rewired) } : {}) })
+            .where('id', '=', j.id)
+            .execute();
+        }
+        await insertJobs(tx, placeholder.run_id, placeholder.run_attempt, placeholder.position, legs);
+        return true;
+      });
     },
     async unfinished(): Promise<Run[]> {
       return db.selectFrom('runs').selectAll().where('status', 'in', ['queued', 'running']).execute();
     },
 
     // Jobs
-    async jobs(runId: string): Promise<Job[]> {
-      return db.selectFrom('jobs').selectAll().where('run_id', '=', runId).orderBy('position').execute();
+    /** The jobs of one attempt of a run: the latest unless `attempt` is given. */
+    async jobs(runId: string, attempt?: number): Promise<Job[]> {
+      let q = db.selectFrom('jobs').selectAll().where('run_id', '=', runId);
+      q =
+        attempt === undefined
+          ? q.where('run_attempt', '=', (eb) => eb.selectFrom('runs').select('attempt').where('runs.id', '=', runId))
+          : q.where('run_attempt', '=', attempt);
+      return q.orderBy('position').orderBy('key').execute();
+    },
+    /** Jobs of any run's latest attempt in a concurrency group that are waiting or hold it, oldest first. */
+    async jobsInGroup(group: string): Promise<Job[]> {
+      return db
+        .selectFrom('jobs')
+        .selectAll()
+        .where('concurrency_group', '=', group)
+        .where('status', 'in', ['queued', 'running'])
+        .orderBy('created_at')
+        .orderBy('position')
+        .execute();
+    },
+    async setJob(id: string, fields: Partial<Omit<Job, 'id' | 'run_id'>>): Promise<void> {
+      await db.updateTable('jobs').set(fields).where('id', '=', id).execute();
     },
     async job(id: string): Promise<Job | undefined> {
       return db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
@@ -120,6 +202,10 @@ export function runsRepo(db: Db) {
       const r = await db.updateTable('jobs').set(fields).where('id', '=', id).where('status', 'in', from).executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
     },
+    /**
+     * Renews the lease of its holder. A job asked to stop (cancel) is not renewed: a runner
+     * that missed the cancel event learns it at its next heartbeat.
+     */
     async renewLease(id: string, runner: string, until: string): Promise<boolean> {
       const r = await db
         .updateTable('jobs')
@@ -127,6 +213,22 @@ export function runsRepo(db: Db) {
         .where('id', '=', id)
         .where('runner', '=', runner)
         .where('status', '=', 'running')
+        .where('cancel_requested', '=', 0)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+    /**
+     * Puts a running job whose lease ran out back in the queue. The expiry is checked in the
+     * same UPDATE, so a heartbeat that renewed the lease meanwhile wins and the job stays.
+     */
+    async requeueIfExpired(job: Job, nowIso: string): Promise<boolean> {
+      const r = await db
+        .updateTable('jobs')
+        .set({ status: 'queued', runner: null, lease_expires_at: null, started_at: null, attempt: job.attempt + 1 })
+        .where('id', '=', job.id)
+        .where('status', '=', 'running')
+        .where('runner', '=', job.runner)
+        .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<=', nowIso)]))
         .executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
     },
@@ -151,4 +253,43 @@ export function runsRepo(db: Db) {
       await db.deleteFrom('steps').where('job_id', '=', jobId).execute();
     },
   };
+}
+
+/** Inserts job rows of one attempt at positions from `position` on. */
+async function insertJobs(tx: Transaction<Database>, runId: string, attempt: number, position: number, jobs: NewJob[]): Promise<void> {
+  const t = now();
+  for (const [i, j] of jobs.entries()) {
+    const kept = j.reuse;
+    await tx
+      .insertInto('jobs')
+      .values({
+        id: newId('job'),
+        run_id: runId,
+        key: j.key,
+        position: position + i,
+        name: j.name,
+        needs: JSON.stringify(j.needs),
+        runs_on: JSON.stringify(j.runsOn),
+        status: kept?.status ?? 'queued',
+        runner: kept?.runner ?? null,
+        lease_expires_at: null,
+        attempt: kept?.attempt ?? 1,
+        error: kept?.error ?? null,
+        outputs: kept?.outputs ?? null,
+        created_at: t,
+        started_at: kept?.started_at ?? null,
+        finished_at: kept?.finished_at ?? null,
+        run_attempt: attempt,
+        job_id: j.jobId ?? j.key,
+        matrix: j.matrix ? JSON.stringify(j.matrix) : null,
+        deferred_matrix: j.deferredMatrix ? 1 : 0,
+        called_workflow: j.workflow ?? null,
+        caller: j.caller ?? null,
+        concurrency_group: kept?.concurrency_group ?? null,
+        concurrency_state: kept ? kept.concurrency_state : null,
+        cancel_requested: 0,
+        reused_from: kept ? (kept.reused_from ?? kept.id) : null,
+      })
+      .execute();
+  }
 }
