@@ -6,6 +6,7 @@ import { CliError } from '../client.ts';
 import { parseWorkflow } from '../../workflow/parse-workflow.ts';
 import { planWorkflow } from '../../workflow/plan.ts';
 import { workflowFileNames } from '../../workflow/load.ts';
+import { loadCalledWorkflows } from '../../workflow/reusable.ts';
 import { formatDiagnostic } from '../../core/errors.ts';
 import type { Plan, Workflow } from '../../workflow/model.ts';
 import type { Job } from '../../store/repos/runs.ts';
@@ -103,7 +104,12 @@ export const runCommand: Command = {
     let failed = false;
     const summary: { workflow: string; jobs: Job[] }[] = [];
     for (const workflow of workflows) {
-      const plan = selectJobs(planWorkflow(workflow), str(values.job), matrix);
+      const { called, diagnostics } = await loadCalledWorkflows(workflow, async (path) => {
+        const file = join(cwd, path);
+        return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+      });
+      if (diagnostics.length > 0) throw new CliError(diagnostics.map(formatDiagnostic).join('\n'));
+      const plan = selectJobs(planWorkflow(workflow, called), str(values.job), matrix);
       if (!values.json) console.log(paint('bold', `▶ ${workflow.name} (${workflow.file}): ${plan.jobs.map((j) => j.key).join(', ')}`));
       const partial = new Map<string, string>();
       const { run, jobs } = await runLocally({
