@@ -15,8 +15,7 @@ import { createStore } from '../store/store.ts';
 import { EventBus } from '../server/events.ts';
 import { Scheduler, type StoredPlan } from '../scheduler/scheduler.ts';
 import { Runner } from '../runner/runner.ts';
-import { ShellExecutor } from '../runner/executors/shell/shell-executor.ts';
-import { ContainerExecutor } from '../runner/executors/container/container-executor.ts';
+import { executorFactory } from '../runner/create-executor.ts';
 import { inProcessRunnerApi } from '../server/in-process-runner-api.ts';
 import { createRegistry } from '../registry/registry.ts';
 import { createFsDriver } from '../registry/storage/fs/fs-driver.ts';
@@ -104,15 +103,14 @@ export async function runLocally(o: LocalRunOptions): Promise<{ run: Run; jobs: 
     // Any `runs-on` is this machine, as with `act -P`.
     const labels = [...new Set(o.plan.jobs.flatMap((j) => j.runsOn))];
     runner = new Runner({
-      api: inProcessRunnerApi({ runnerName: 'local', scheduler, store, events, sourceOf: () => source, registry: { host: registryHost, username: 'local', password: 'local', insecure: true } }),
+      api: inProcessRunnerApi({ runnerName: 'local', scheduler, store, events, dataDir: join(root, 'data'), sourceOf: () => source, registry: { host: registryHost, username: 'local', password: 'local', insecure: true } }),
       name: 'local',
       labels,
       concurrency: 2,
       workDir: join(root, 'work'),
       serverUrl: 'http://127.0.0.1',
       heartbeatMs: 20_000,
-      createExecutor: (spec, workspace, jobId) =>
-        spec.container ? new ContainerExecutor({ container: spec.container, workspace, name: `slipway-run-${jobId}`, labels: { 'slipway.job': jobId } }) : new ShellExecutor(),
+      createExecutor: executorFactory('slipway-run'),
       projectOf: async () => project.name,
     });
     events.emit('jobs-available');

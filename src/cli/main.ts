@@ -8,10 +8,19 @@ import { runsCommand } from './commands/runs.ts';
 import { logsCommand } from './commands/logs.ts';
 import { deploymentsCommand } from './commands/deployments.ts';
 import { projectCommand } from './commands/project.ts';
+import { lintCommand } from './commands/lint.ts';
 import { runCommand } from './commands/run.ts';
+import { releasesCommand } from './commands/releases.ts';
+import { deployCommand } from './commands/deploy.ts';
+import { promoteCommand } from './commands/promote.ts';
+import { rollbackCommand } from './commands/rollback.ts';
+import { secretsCommand } from './commands/secrets.ts';
+import { cancelCommand } from './commands/cancel.ts';
+import { rerunCommand } from './commands/rerun.ts';
+import { dispatchCommand } from './commands/dispatch.ts';
 import { isSlipwayError } from '../core/errors.ts';
 
-export const commands: readonly Command[] = [upCommand, runsCommand, logsCommand, deploymentsCommand, projectCommand, runCommand, versionCommand];
+export const commands: readonly Command[] = [upCommand, runsCommand, logsCommand, cancelCommand, rerunCommand, dispatchCommand, deploymentsCommand, releasesCommand, deployCommand, promoteCommand, rollbackCommand, secretsCommand, projectCommand, runCommand, lintCommand, versionCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

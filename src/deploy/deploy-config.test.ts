@@ -39,6 +39,7 @@ void test('a full file parses into typed, frozen values', () => {
     port: 8080,
     healthcheck: { path: '/up', intervalMs: 500, timeoutMs: 2000, deadlineMs: 60_000 },
     drainTimeoutMs: 3000,
+    stopTimeoutMs: 10_000,
     env: { clear: { LOG_LEVEL: 'info', WORKERS: '4', DEBUG: 'false' }, secret: ['DATABASE_URL'] },
     environments: [
       { name: 'dev', branch: 'develop', hosts: ['local'], publish: 8081, strategy: 'blue-green' },

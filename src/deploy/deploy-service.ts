@@ -1,7 +1,9 @@
 // Deployments as records: which release goes to which environment, triggered by what,
 // with its log and outcome. Follows finished runs (continuous deployment to environments
 // that track the run's branch), holds one lock per environment so deployments to the same
-// environment never overlap, and re-attaches the proxies after a restart.
+// environment never overlap (in this process: a queue; across processes: a lease row,
+// environment-lock.ts), passes the environment's secrets and masks them in the log, and
+// re-attaches the proxies after a restart.
 import type { Store } from '../store/store.ts';
 import type { Deployment } from '../store/repos/deployments.ts';
 import type { Release } from '../store/repos/releases.ts';
@@ -11,6 +13,8 @@ import { parseDeployConfig, environmentsForBranch, type DeployConfig, type Envir
 import { deployLocal } from './engine.ts';
 import { ProxyServer } from './proxy.ts';
 import { SlipwayError, formatDiagnostic } from '../core/errors.ts';
+import { maskSecrets, type Secrets } from '../auth/secrets.ts';
+import { acquireEnvironmentLock, defaultLockTiming, newHolderId, releaseDeadLocks, type LockTiming } from './environment-lock.ts';
 
 export const deployConfigFile = '.slipway/deploy.yml';
 
@@ -25,12 +29,26 @@ export interface DeployServiceOptions {
   /** This installation's id, labelled on every container it deploys. */
   instance: string;
   log: (message: string) => void;
+  /** Per-environment secrets (deploy.yml `env.secret`); without it, listing a secret fails the deploy. */
+  secrets?: Secrets;
+  lockTiming?: LockTiming;
+}
+
+/** Who holds an environment's lock, for a queued deployment's view. */
+export interface LockView {
+  holder: string;
+  deployment: { id: string; number: number | null };
+  acquiredAt: string;
+  expiresAt: string;
 }
 
 export class DeployService {
   readonly #o: DeployServiceOptions;
   readonly #locks = new Map<string, Promise<unknown>>();
   readonly #proxies = new Map<string, { proxy: ProxyServer; port: number }>();
+  readonly #closing = new AbortController();
+  /** This process's name in lock rows. */
+  readonly holder = newHolderId();
 
   constructor(options: DeployServiceOptions) {
     this.#o = options;
@@ -74,6 +92,20 @@ export class DeployService {
     await this.#locks.get(`${projectName}/${environment}`);
   }
 
+  /** The lock of a deployment's environment while the deployment waits for it. */
+  async lockView(deployment: Deployment): Promise<LockView | undefined> {
+    if (deployment.status !== 'queued') return undefined;
+    const lock = await this.#o.store.environmentLocks.get(deployment.project_id, deployment.environment);
+    if (!lock || lock.deployment_id === deployment.id) return undefined;
+    const holding = await this.#o.store.deployments.get(lock.deployment_id);
+    return { holder: lock.holder, deployment: { id: lock.deployment_id, number: holding?.number ?? null }, acquiredAt: lock.acquired_at, expiresAt: lock.lease_expires_at };
+  }
+
+  /** deploy.yml at a commit (undefined when the commit has none); invalid files throw DEPLOY_CONFIG_INVALID. */
+  configAt(project: string, sha: string): Promise<DeployConfig | undefined> {
+    return this.#config(project, sha);
+  }
+
   async #config(project: string, sha: string): Promise<DeployConfig | undefined> {
     const text = await this.#o.readFile(project, sha, deployConfigFile);
     if (text === undefined) return undefined;
@@ -86,21 +118,45 @@ export class DeployService {
     const { store, events } = this.#o;
     const stream = `deployment:${deployment.id}`;
     let seq = 0;
-    const start = Date.now();
+    let start = Date.now();
+    // Filled once the secrets are read; every line and the error are masked with them.
+    let secretValues: string[] = [];
+    const mask = (text: string) => maskSecrets(text, secretValues);
     // Each line carries the time since the deployment started: the log is also its timeline.
     const log = (line: string) => {
-      const text = `[${((Date.now() - start) / 1000).toFixed(3).padStart(7)}s] ${line}\n`;
+      const text = mask(`[${((Date.now() - start) / 1000).toFixed(3).padStart(7)}s] ${line}\n`);
       const n = seq++;
       void store.logs.append(stream, n, text).then(() => events.emit('log', stream, n, text));
     };
-    await store.deployments.update(deployment.id, { status: 'running', started_at: new Date(start).toISOString() });
-    events.emit('deployment-updated', deployment.id);
+    let lock: Awaited<ReturnType<typeof acquireEnvironmentLock>> | undefined;
     try {
+      lock = await acquireEnvironmentLock(store, {
+        projectId: deployment.project_id,
+        environment: deployment.environment,
+        deploymentId: deployment.id,
+        holder: this.holder,
+        timing: this.#o.lockTiming ?? defaultLockTiming,
+        signal: this.#closing.signal,
+        onWait: (current) => {
+          log(`Queued: ${deployment.environment} is locked by deployment ${current.deployment_id} (${current.holder}, lease until ${current.lease_expires_at})`);
+          events.emit('deployment-updated', deployment.id);
+        },
+      });
+      start = Date.now();
+      await store.deployments.update(deployment.id, { status: 'running', started_at: new Date(start).toISOString() });
+      events.emit('deployment-updated', deployment.id);
       const config = await this.#config(project, release.sha);
       const env = config?.environments.find((e) => e.name === deployment.environment);
-      if (!config || !env) throw new SlipwayError('DEPLOY_CONFIG_INVALID', `${deployConfigFile} at ${release.sha.slice(0, 7)} has no environment "${deployment.environment}"`);
+      if (!config || !env) throw new SlipwayError('ENVIRONMENT_UNKNOWN', `${deployConfigFile} at ${release.sha.slice(0, 7)} has no environment "${deployment.environment}"`);
       const remote = env.hosts.filter((h) => h !== 'local');
       if (remote.length > 0) throw new SlipwayError('UNSUPPORTED', `hosts ${remote.join(', ')}: only "local" is supported so far`);
+      let secretEnv: Record<string, string> = {};
+      if (config.env.secret.length > 0) {
+        if (!this.#o.secrets) throw new SlipwayError('SECRET_MISSING', `deploy.yml lists secrets (${config.env.secret.join(', ')}) but this server has no secret store`);
+        secretEnv = await this.#o.secrets.resolve(deployment.project_id, project, env.name, config.env.secret);
+        secretValues = Object.values(secretEnv);
+        log(`Secrets: ${config.env.secret.join(', ')}`);
+      }
       log(`Deploying ${release.image}@${release.digest} (commit ${release.sha.slice(0, 7)}) to ${deployment.environment}`);
       const { proxy, port } = await this.#proxy(project, env);
       const { registry } = this.#o;
@@ -113,9 +169,11 @@ export class DeployService {
         image: `${registry.host}/${release.image}@${release.digest}`,
         registryAuth: { username: registry.username, password: registry.password },
         insecureRegistry: registry.insecure,
+        secretEnv,
         engine: this.#o.engine,
         proxy,
         log,
+        signal: lock.signal,
         instance: this.#o.instance,
       });
       await store.deployments.setState({ project_id: deployment.project_id, environment: env.name, release_id: release.id, container: result.container, host_port: result.hostPort, publish: port });
@@ -123,10 +181,12 @@ export class DeployService {
       await store.deployments.update(deployment.id, { status: 'success', finished_at: new Date().toISOString() });
       this.#o.log(`deployment #${deployment.number} ${project}/${env.name}: serving ${release.sha.slice(0, 7)} at http://${this.#o.proxyHost}:${port}`);
     } catch (err) {
-      const message = (err as Error).message;
+      const message = mask((err as Error).message);
       log(`Deployment failed: ${message}`);
       await store.deployments.update(deployment.id, { status: 'failure', error: message, finished_at: new Date().toISOString() });
       this.#o.log(`deployment #${deployment.number} ${project}/${deployment.environment} failed: ${message.split('\n')[0]}`);
+    } finally {
+      await lock?.release().catch((err: unknown) => this.#o.log(`releasing the lock on ${project}/${deployment.environment}: ${(err as Error).message}`));
     }
     events.emit('deployment-updated', deployment.id);
     events.emit('stream-end', stream);
@@ -150,7 +210,11 @@ export class DeployService {
   /** After a restart: deployments cut off mid-way failed; environments get their proxy back. */
   async restore(): Promise<void> {
     const { store, engine } = this.#o;
+    for (const lock of await releaseDeadLocks(store)) this.#o.log(`released the lock on ${lock.environment} left by ${lock.holder} (no longer running)`);
+    const live = new Set((await store.environmentLocks.all()).filter((l) => l.lease_expires_at > new Date().toISOString()).map((l) => l.deployment_id));
     for (const d of await store.deployments.unfinished()) {
+      // Another live process is deploying it (it holds that environment's lock).
+      if (live.has(d.id)) continue;
       await store.deployments.update(d.id, { status: 'failure', error: 'interrupted: the server stopped during the deployment', finished_at: new Date().toISOString() });
     }
     for (const state of await store.deployments.allStates()) {
@@ -168,6 +232,7 @@ export class DeployService {
   }
 
   async close(): Promise<void> {
+    this.#closing.abort();
     await Promise.allSettled([...this.#locks.values()]);
     await Promise.all([...this.#proxies.values()].map((p) => p.proxy.close()));
     this.#proxies.clear();

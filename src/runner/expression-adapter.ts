@@ -1,5 +1,6 @@
 // The runner's view of the expression engine: contexts are plain objects of named
-// values, and the status functions read the job's progress so far.
+// values, and the status functions read the job's progress so far. `hashFiles` needs the
+// workspace, so callers that have one pass it.
 import { evaluateCondition, interpolate } from '../workflow/expressions/index.ts';
 
 export interface StatusFlags {
@@ -9,10 +10,12 @@ export interface StatusFlags {
 
 export type ExprContext = Record<string, unknown>;
 
-export function evaluateIf(ifText: string | undefined, values: ExprContext, flags: StatusFlags): boolean {
-  return evaluateCondition(ifText, { values, status: { success: !flags.failure && !flags.cancelled, failure: flags.failure, cancelled: flags.cancelled } });
+export type HashFiles = (patterns: string[]) => string;
+
+export function evaluateIf(ifText: string | undefined, values: ExprContext, flags: StatusFlags, hashFiles?: HashFiles): boolean {
+  return evaluateCondition(ifText, { values, hashFiles, status: { success: !flags.failure && !flags.cancelled, failure: flags.failure, cancelled: flags.cancelled } });
 }
 
-export function interpolateText(text: string, values: ExprContext): string {
-  return interpolate(text, { values });
+export function interpolateText(text: string, values: ExprContext, hashFiles?: HashFiles): string {
+  return interpolate(text, { values, hashFiles });
 }

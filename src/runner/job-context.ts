@@ -23,14 +23,15 @@ export function githubContext(claimed: ClaimedJob, project: string, serverUrl: s
     event_name: run.event,
     run_id: run.id,
     run_number: String(run.number),
-    run_attempt: String(job.attempt),
+    run_attempt: String(run.attempt),
     workflow: run.name,
     job: job.key,
     workspace,
     server_url: serverUrl,
     api_url: `${serverUrl}/api`,
     actor: 'slipway',
-    event: {},
+    event: claimed.event ?? {},
+    action_path: '',
   };
 }
 

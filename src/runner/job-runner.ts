@@ -1,20 +1,35 @@
-// Runs one claimed job: fresh workspace with the commit checked out, then each step in
-// order with GitHub's rules — a step runs when its `if` (default `success()`) holds, a
-// failing step fails the job unless `continue-on-error`, cancellation kills the current
-// step and leaves only `always()`/`cancelled()` steps to run.
-import { mkdirSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+// Runs one claimed job: fresh workspace with the commit checked out, service containers,
+// then each step in order with GitHub's rules — a step runs when its `if` (default
+// `success()`) holds, a failing step fails the job unless `continue-on-error`, cancellation
+// kills the current step and leaves only `always()`/`cancelled()` steps to run — and last
+// the post steps actions registered (in reverse order), like GitHub's "Post …" steps.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClaimedJob } from '../scheduler/scheduler.ts';
 import type { RunnerApi } from './runner-api.ts';
 import type { Executor } from './executor.ts';
-import type { JobSpec, StepSpec } from '../workflow/model.ts';
+import type { JobSpec } from '../workflow/model.ts';
 import type { RunStatus } from '../core/types.ts';
 import { LogWriter } from './log-writer.ts';
 import { defaultEnv, githubContext, type JobPaths } from './job-context.ts';
-import { parseKeyValueFile, takeFile } from './workflow-files.ts';
 import { checkoutCommit } from './actions/checkout.ts';
-import { findAction } from './actions/index.ts';
-import { evaluateIf, interpolateText, type ExprContext, type StatusFlags } from './expression-adapter.ts';
+import { evaluateIf, interpolateText } from './expression-adapter.ts';
+import type { JobState, StepFrame } from './job-state.ts';
+import { statusFlags } from './job-state.ts';
+import { runStep } from './step-runner.ts';
+import { continuesOnError, timeoutMs } from './step-options.ts';
+import { hashFiles } from './hash-files.ts';
+import { startServices } from './services.ts';
+import { takeSummary } from './step-summary.ts';
+import { SlipwayError } from '../core/errors.ts';
+
+/** What the job runner tells the executor factory beyond the spec. */
+export interface JobExecutorExtras {
+  /** The job's services network: a job container joins it to reach services by name. */
+  network?: string;
+  /** `host:container` mounts a job container needs (file-command files, RUNNER_TEMP). */
+  volumes: string[];
+}
 
 export interface JobRunnerOptions {
   api: RunnerApi;
@@ -23,184 +38,220 @@ export interface JobRunnerOptions {
   workDir: string;
   serverUrl: string;
   project: string;
-  createExecutor: (spec: JobSpec, workspace: string, jobId: string) => Executor;
+  createExecutor: (spec: JobSpec, workspace: string, jobId: string, extras?: JobExecutorExtras) => Executor;
   /** Heartbeat period; the lease is a few times longer. */
   heartbeatMs: number;
 }
 
-interface StepRecord {
-  outputs: Record<string, string>;
-  outcome: RunStatus;
-  conclusion: RunStatus;
+const notStarted: Executor = {
+  kind: 'shell',
+  start: async () => {},
+  run: async () => {
+    throw new SlipwayError('INTERNAL', 'executor used before the job started it');
+  },
+  stop: async () => {},
+};
+
+function maskSecret(log: LogWriter, value: string): void {
+  log.addMask(value);
+  for (const line of value.split(/\r?\n/)) if (line.trim()) log.addMask(line.trim());
 }
 
 export async function runJob(claimed: ClaimedJob, options: JobRunnerOptions): Promise<RunStatus> {
   const { api } = options;
   const { job, spec } = claimed;
   const log = new LogWriter({ startSeq: await api.nextLogSeq(job.id), send: (seq, text) => api.appendLog(job.id, seq, text) });
+  const secrets = claimed.secrets ?? {};
+  for (const v of Object.values(secrets)) maskSecret(log, v);
   const abort = new AbortController();
+  // Steps that run after a cancel (always()) are killed only if the lease is lost.
+  const afterCancel = new AbortController();
   const unsubscribe = api.onCancel(job.id, () => abort.abort());
   const heartbeat = setInterval(() => {
     api.heartbeat(job.id).then(
-      (held) => held || abort.abort(), // lease lost: the job was re-queued elsewhere, stop working on it
+      (held) => {
+        if (held) return;
+        // Lease lost: the job was re-queued elsewhere (or cancelled); stop working on it.
+        abort.abort();
+        afterCancel.abort();
+      },
       () => {},
     );
   }, options.heartbeatMs);
 
   const root = join(options.workDir, job.id);
+  const filesDir = join(root, 'files');
   const paths: JobPaths = {
     workspace: join(root, 'workspace'),
     temp: join(root, 'temp'),
-    files: { env: join(root, 'files', 'env'), output: join(root, 'files', 'output'), path: join(root, 'files', 'path'), summary: join(root, 'files', 'summary.md') },
+    files: { env: join(filesDir, 'env'), output: join(filesDir, 'output'), path: join(filesDir, 'path'), summary: join(filesDir, 'summary.md') },
   };
   rmSync(root, { recursive: true, force: true });
-  for (const d of [paths.workspace, paths.temp, join(root, 'files')]) mkdirSync(d, { recursive: true });
+  for (const d of [paths.workspace, paths.temp, filesDir]) mkdirSync(d, { recursive: true });
   for (const f of Object.values(paths.files)) writeFileSync(f, '');
 
   const github = githubContext(claimed, options.project, options.serverUrl, paths.workspace);
-  const jobEnv: Record<string, string> = { ...defaultEnv(github, paths, options.runnerName) };
-  const steps: Record<string, StepRecord> = {};
-  const extraPath: string[] = [];
-  let failed = false;
-  let executor: Executor | undefined;
+  const debug = secrets.ACTIONS_STEP_DEBUG === 'true' || claimed.vars?.ACTIONS_STEP_DEBUG === 'true';
+  const jobFrame: StepFrame = { steps: {}, failed: false, env: {}, depth: 0 };
+  const state: JobState = {
+    claimed, api, project: options.project, paths, log, spec,
+    jobEnv: { ...defaultEnv(github, paths, options.runnerName) },
+    extraPath: [],
+    cancelSignal: abort.signal,
+    signal: abort.signal,
+    executor: notStarted,
+    postSteps: [],
+    hashFiles: (patterns) => hashFiles(paths.workspace, patterns),
+    stepNumber: 0,
+    pending: [],
+    failed: false,
+    context: (frame) => ({
+      github: { ...github, action_path: frame.actionPath ?? '' },
+      env: { ...state.jobEnv, ...frame.env },
+      job: {
+        status: state.failed ? 'failure' : abort.signal.aborted ? 'cancelled' : 'success',
+        ...(spec.container ? { container: { network: state.services?.network ?? '' } } : {}),
+        services: state.services?.context ?? {},
+      },
+      steps: frame.steps,
+      runner: { os: 'Linux', arch: 'X64', name: options.runnerName, temp: paths.temp, tool_cache: join(options.workDir, 'tool-cache'), debug: debug ? '1' : '' },
+      needs: claimed.needs,
+      secrets,
+      vars: claimed.vars ?? {},
+      inputs: frame.inputs ?? claimed.inputs ?? {},
+      matrix: claimed.matrix ?? {},
+      strategy: claimed.strategy ?? {},
+    }),
+    commandSink: () => ({
+      output: (t) => log.write(t),
+      addMask: (v) => log.addMask(v),
+      annotation: (a) => {
+        state.pending.push(api.addAnnotation(job.id, { ...a, step: state.stepNumber }).catch((err: Error) => log.line(`##[warning]could not record an annotation: ${err.message}`)));
+      },
+      debug,
+    }),
+  };
   let status: RunStatus = 'success';
-
-  const context = () => ({
-    github,
-    env: jobEnv,
-    job: { status: failed ? 'failure' : 'success' },
-    steps,
-    runner: { os: 'Linux', arch: 'X64', name: options.runnerName, temp: paths.temp },
-    needs: claimed.needs,
-    secrets: {},
-    vars: {},
-    inputs: {},
-    matrix: {},
-    strategy: {},
-  });
-  const flags = (): StatusFlags => ({ failure: failed, cancelled: abort.signal.aborted });
+  let continueOnError = spec.continueOnError;
+  let timedOut = false;
+  let jobTimer: NodeJS.Timeout | undefined;
 
   try {
-    if (!evaluateIf(spec.if, context(), { failure: Object.values(claimed.needs).some((n) => n.result !== 'success'), cancelled: false })) {
+    const needsFailed = Object.values(claimed.needs).some((n) => n.result !== 'success');
+    if (!evaluateIf(spec.if, state.context(jobFrame), { failure: needsFailed, cancelled: false }, state.hashFiles)) {
       log.line(`Job skipped: if: ${spec.if}`);
       status = 'skipped';
       return status;
     }
-    for (const [k, v] of Object.entries({ ...claimed.workflow.env, ...spec.env })) jobEnv[k] = interpolateText(v, context());
+    const jobCtx = state.context(jobFrame);
+    continueOnError = continuesOnError(spec, jobCtx, state);
+    const jobTimeoutMs = timeoutMs(spec, jobCtx, state) ?? spec.timeoutMinutes * 60_000;
+    jobTimer = setTimeout(() => {
+      timedOut = true;
+      log.line(`##[error]The job exceeded its timeout of ${jobTimeoutMs / 60_000} minutes.`);
+      abort.abort();
+    }, jobTimeoutMs);
+    for (const [k, v] of Object.entries({ ...claimed.workflow.env, ...spec.env })) state.jobEnv[k] = interpolateText(v, state.context(jobFrame), state.hashFiles);
     log.line(`Checking out ${claimed.run.sha} (${claimed.run.ref})`);
     await checkoutCommit(api, job.id, claimed.run.sha, paths.workspace, log, abort.signal);
-    executor = options.createExecutor(spec, paths.workspace, job.id);
-    await executor.start();
+    if (Object.keys(spec.services).length > 0) {
+      state.services = await startServices({
+        name: `slipway-${job.id}`.toLowerCase(), services: spec.services, labels: { 'slipway.job': job.id },
+        onOutput: (t) => log.write(t), signal: abort.signal,
+      });
+    }
+    state.executor = options.createExecutor(spec, paths.workspace, job.id, { network: state.services?.network, volumes: [`${filesDir}:${filesDir}`, `${paths.temp}:${paths.temp}`] });
+    await state.executor.start();
 
     for (const step of spec.steps) {
-      const ctx = context();
-      if (!evaluateIf(step.if, ctx, flags())) {
-        await api.skipStep(job.id, step.index + 1, step.name);
-        if (step.id) steps[step.id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
+      state.stepNumber = step.index + 1;
+      state.signal = abort.signal.aborted ? afterCancel.signal : abort.signal;
+      const ctx = state.context(jobFrame);
+      if (!evaluateIf(step.if, ctx, statusFlags(state, jobFrame), state.hashFiles)) {
+        await api.skipStep(job.id, state.stepNumber, step.name);
+        if (step.id) jobFrame.steps[step.id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
         continue;
       }
-      const stepId = await api.startStep(job.id, step.index + 1, step.name);
+      const stepId = await api.startStep(job.id, state.stepNumber, step.name);
       log.line(`##[group]${step.name}`);
-      const result = await runStep(step, ctx, executor, { claimed, api, paths, log, project: options.project, jobEnv, extraPath, signal: abort.signal, spec });
+      let stepContinues = false;
+      let result;
+      try {
+        stepContinues = continuesOnError(step, ctx, state);
+        result = await runStep(step, jobFrame, state);
+      } catch (err) {
+        log.line(`##[error]${(err as Error).message}`);
+        result = { status: 'failure' as const, exitCode: null, outputs: {} };
+      }
       log.line('##[endgroup]');
-      const outcome = result.status;
-      const conclusion = outcome === 'failure' && step.continueOnError ? 'success' : outcome;
-      if (step.id) steps[step.id] = { outputs: result.outputs, outcome, conclusion };
-      if (conclusion === 'failure') failed = true;
-      await api.finishStep(stepId, outcome, result.exitCode);
+      await finishStepOutputs(state);
+      const conclusion = result.status === 'failure' && stepContinues ? 'success' : result.status;
+      if (step.id) jobFrame.steps[step.id] = { outputs: result.outputs, outcome: result.status, conclusion };
+      if (conclusion === 'failure') state.failed = true;
+      await api.finishStep(stepId, result.status, result.exitCode);
     }
-    status = abort.signal.aborted ? 'cancelled' : failed ? 'failure' : 'success';
+    await runPostSteps(state, spec.steps.length, afterCancel.signal);
+    status = timedOut ? 'failure' : abort.signal.aborted ? 'cancelled' : state.failed ? 'failure' : 'success';
   } catch (err) {
     log.line(`##[error]${(err as Error).message}`);
-    status = abort.signal.aborted ? 'cancelled' : 'failure';
+    status = timedOut ? 'failure' : abort.signal.aborted ? 'cancelled' : 'failure';
   } finally {
+    clearTimeout(jobTimer);
     clearInterval(heartbeat);
     unsubscribe();
-    await executor?.stop().catch((err: Error) => log.line(`##[warning]cleanup: ${err.message}`));
+    await state.executor.stop().catch((err: Error) => log.line(`##[warning]cleanup: ${err.message}`));
+    await state.services?.stop().catch((err: Error) => log.line(`##[warning]services cleanup: ${err.message}`));
     const outputs: Record<string, string> = {};
     for (const [k, v] of Object.entries(spec.outputs)) {
       try {
-        outputs[k] = interpolateText(v, context());
+        outputs[k] = log.mask(interpolateText(v, state.context(jobFrame), state.hashFiles));
       } catch (err) {
         log.line(`##[warning]output ${k}: ${(err as Error).message}`);
       }
     }
     log.line(`Job ${status}`);
     await log.flush().catch((err: Error) => console.error(`job ${job.id}: log upload failed: ${err.message}`));
-    const finalStatus = status === 'failure' && spec.continueOnError ? 'success' : status;
+    const finalStatus = status === 'failure' && continueOnError ? 'success' : status;
     await api.completeJob(job.id, finalStatus, outputs);
     rmSync(root, { recursive: true, force: true });
   }
   return status;
 }
 
-interface StepDeps {
-  claimed: ClaimedJob;
-  api: RunnerApi;
-  paths: JobPaths;
-  log: LogWriter;
-  project: string;
-  jobEnv: Record<string, string>;
-  extraPath: string[];
-  signal: AbortSignal;
-  spec: JobSpec;
+/** Annotations the step raised are stored, and its summary taken, before it is reported done. */
+async function finishStepOutputs(state: JobState): Promise<void> {
+  const pending = state.pending.splice(0);
+  await Promise.allSettled(pending);
+  const summary = takeSummary(state.paths.files.summary, (t) => state.log.mask(t));
+  if (summary !== undefined) {
+    await state.api.setStepSummary(state.claimed.job.id, state.stepNumber, summary).catch((err: Error) => state.log.line(`##[warning]could not store the step summary: ${err.message}`));
+  }
 }
 
-async function runStep(step: StepSpec, ctx: ExprContext, executor: Executor, deps: StepDeps): Promise<{ status: RunStatus; exitCode: number | null; outputs: Record<string, string> }> {
-  const { log, paths } = deps;
-  const env: Record<string, string> = { ...deps.jobEnv };
-  for (const [k, v] of Object.entries(step.env)) env[k] = interpolateText(v, { ...ctx, env });
-  if (deps.extraPath.length > 0) env.PATH = [...deps.extraPath].reverse().join(':') + ':' + (env.PATH ?? process.env.PATH ?? '');
-  let status: RunStatus = 'success';
-  let exitCode: number | null = null;
-  try {
-    if (step.uses) {
-      const action = findAction(step.uses);
-      if (!action) throw new Error(`unknown action "${step.uses}": built-in actions are actions/checkout and slipway/build-image`);
-      const inputs: Record<string, string> = {};
-      for (const [k, v] of Object.entries(step.with)) inputs[k] = interpolateText(v, { ...ctx, env });
-      const result = await action({ claimed: deps.claimed, project: deps.project, api: deps.api, paths, log, inputs, env, signal: deps.signal });
-      if (result.outputs) {
-        for (const [k, v] of Object.entries(result.outputs)) appendFileSync(paths.files.output, `${k}<<__SLIPWAY_EOF__\n${v}\n__SLIPWAY_EOF__\n`);
-      }
-    } else {
-      const script = interpolateText(step.run ?? '', { ...ctx, env });
-      const defaults = { ...deps.claimed.workflow.defaults, ...deps.spec.defaults };
-      const workdir = step.workingDirectory ?? defaults.workingDirectory;
-      const timeoutMs = step.timeoutMinutes !== undefined ? step.timeoutMinutes * 60_000 : deps.spec.timeoutMinutes * 60_000;
-      const outcome = await executor.run({
-        script,
-        shell: step.shell ?? defaults.shell,
-        env: { ...(process.env as Record<string, string>), ...env },
-        cwd: workdir ? join(paths.workspace, workdir) : paths.workspace,
-        timeoutMs,
-        signal: deps.signal,
-        onOutput: (t) => log.write(t),
-      });
-      exitCode = outcome.exitCode;
-      if (outcome.cancelled) {
-        status = 'cancelled';
-        log.line('##[error]The step was cancelled.');
-      } else if (outcome.timedOut) {
-        status = 'failure';
-        log.line(`##[error]The step timed out after ${timeoutMs / 60_000} minutes; its processes were killed.`);
-      } else if (outcome.exitCode !== 0) {
-        status = 'failure';
-        log.line(`##[error]Process completed with exit code ${outcome.exitCode}.`);
-      }
+/** Post steps, last registered first; `success` ones only while the job has not failed. */
+async function runPostSteps(state: JobState, stepCount: number, afterCancel: AbortSignal): Promise<void> {
+  const { api, log } = state;
+  const jobId = state.claimed.job.id;
+  let number = stepCount;
+  for (const post of [...state.postSteps].reverse()) {
+    state.stepNumber = ++number;
+    state.signal = state.cancelSignal.aborted ? afterCancel : state.cancelSignal;
+    if (post.condition === 'success' && (state.failed || state.cancelSignal.aborted)) {
+      await api.skipStep(jobId, number, post.name);
+      continue;
     }
-  } catch (err) {
-    status = deps.signal.aborted ? 'cancelled' : 'failure';
-    log.line(`##[error]${(err as Error).message}`);
+    const stepId = await api.startStep(jobId, number, post.name);
+    log.line(`##[group]${post.name}`);
+    let status: RunStatus = 'success';
+    try {
+      await post.run();
+    } catch (err) {
+      log.line(`##[error]${(err as Error).message}`);
+      status = 'failure';
+      state.failed = true;
+    }
+    log.line('##[endgroup]');
+    await finishStepOutputs(state);
+    await api.finishStep(stepId, status, null);
   }
-  let outputs: Record<string, string> = {};
-  try {
-    Object.assign(deps.jobEnv, parseKeyValueFile(takeFile(paths.files.env)));
-    outputs = parseKeyValueFile(takeFile(paths.files.output));
-    for (const p of takeFile(paths.files.path).split('\n')) if (p.trim()) deps.extraPath.push(p.trim());
-  } catch (err) {
-    log.line(`##[error]${(err as Error).message}`);
-    status = 'failure';
-  }
-  return { status, exitCode, outputs };
 }

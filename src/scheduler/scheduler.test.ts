@@ -2,65 +2,7 @@
 // labels, leases, completion, cancellation and recovery.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openDatabase, migrate } from '../store/database.ts';
-import { createStore, type Store } from '../store/store.ts';
-import { EventBus, type SlipwayEvents } from '../server/events.ts';
-import { parseWorkflow } from '../workflow/parse-workflow.ts';
-import { planWorkflow } from '../workflow/plan.ts';
-import { Scheduler, type StoredPlan } from './scheduler.ts';
-import type { Run } from '../store/repos/runs.ts';
-
-interface Setup {
-  store: Store;
-  events: EventBus;
-  scheduler: Scheduler;
-  /** Every event emitted, in order. */
-  seen: { name: keyof SlipwayEvents; args: unknown[] }[];
-  count(name: keyof SlipwayEvents, arg?: unknown): number;
-  /** Creates a run from workflow YAML, planned the way on-push.ts does it. */
-  createRun(yaml: string): Promise<Run>;
-  jobsByKey(runId: string): Promise<Record<string, Awaited<ReturnType<Store['runs']['jobs']>>[number]>>;
-}
-
-async function setup(leaseMs = 60_000): Promise<Setup> {
-  const db = openDatabase({ sqlitePath: ':memory:' });
-  await migrate(db);
-  const store = createStore(db);
-  const events = new EventBus();
-  const seen: Setup['seen'] = [];
-  const names: (keyof SlipwayEvents)[] = ['stream-end', 'run-updated', 'run-finished', 'jobs-available', 'job-cancel'];
-  for (const name of names) events.on(name, (...args: unknown[]) => seen.push({ name, args }));
-  const project = await store.projects.ensure('demo');
-  const scheduler = new Scheduler({ store, events, leaseMs });
-  return {
-    store,
-    events,
-    scheduler,
-    seen,
-    count: (name, arg) => seen.filter((e) => e.name === name && (arg === undefined || e.args[0] === arg)).length,
-    async createRun(yaml) {
-      const { workflow, diagnostics } = parseWorkflow('.slipway/workflows/ci.yml', yaml);
-      assert.deepEqual(diagnostics, []);
-      const stored: StoredPlan = { workflow: workflow!, plan: planWorkflow(workflow!) };
-      return store.runs.create({
-        projectId: project.id,
-        workflow: '.slipway/workflows/ci.yml',
-        name: stored.workflow.name,
-        event: 'push',
-        ref: 'refs/heads/main',
-        sha: 'a'.repeat(40),
-        plan: stored,
-        jobs: stored.plan.jobs.map((j) => ({ key: j.key, name: j.name, needs: j.needs, runsOn: j.runsOn })),
-      });
-    },
-    async jobsByKey(runId) {
-      return Object.fromEntries((await store.runs.jobs(runId)).map((j) => [j.key, j]));
-    },
-  };
-}
-
-const job = (id: string, extra = '') => `  ${id}:\n    runs-on: local\n${extra}    steps:\n      - run: echo ${id}\n`;
-const wf = (...jobs: string[]) => `name: ci\non: push\njobs:\n${jobs.join('')}`;
+import { setup, job, wf } from './test-support.ts';
 
 /** build ← test ← deploy: a chain. */
 const chain = wf(job('build'), job('test', '    needs: build\n'), job('deploy', '    needs: test\n'));
@@ -261,6 +203,37 @@ void test('a job to be skipped is skipped even when no runner has its labels, so
   // The only runner around cannot run `deploy`, but `deploy` will never run anyway.
   assert.equal(await s.scheduler.claim('r1', ['local']), undefined);
   assert.equal((await s.jobsByKey(run.id)).deploy?.status, 'skipped');
+  assert.equal((await s.store.runs.require(run.id)).status, 'failure');
+  assert.equal(s.count('run-finished', run.id), 1);
+});
+
+void test('requeueExpired leaves a job whose lease was renewed after it was read (the expiry is checked in the UPDATE)', async () => {
+  const s = await setup(1000);
+  await s.createRun(wf(job('a')));
+  const a = (await s.scheduler.claim('r1', ['local']))!;
+  const stale = (await s.store.runs.job(a.job.id))!;
+  const lease = Date.parse(stale.lease_expires_at!);
+  // The sweep read the job when its lease had run out; a heartbeat renews it before the UPDATE.
+  await s.store.runs.renewLease(a.job.id, 'r1', new Date(lease + 60_000).toISOString());
+  assert.equal(await s.store.runs.requeueIfExpired(stale, new Date(lease + 1).toISOString()), false);
+  const held = (await s.store.runs.job(a.job.id))!;
+  assert.equal(held.status, 'running');
+  assert.equal(held.runner, 'r1');
+  // Truly expired: re-queued once; a second sweep with the same stale row changes nothing.
+  assert.equal(await s.store.runs.requeueIfExpired(held, new Date(lease + 120_000).toISOString()), true);
+  assert.equal(await s.store.runs.requeueIfExpired(held, new Date(lease + 120_000).toISOString()), false);
+  assert.equal((await s.store.runs.job(a.job.id))?.attempt, 2);
+});
+
+void test('jobs whose need failed are skipped when it finishes, without any runner claiming', async () => {
+  const s = await setup();
+  const run = await s.createRun(chain);
+  const build = (await s.scheduler.claim('r1', ['local']))!;
+  await s.scheduler.completeJob(build.job.id, 'r1', 'failure', {});
+  // No claim since: the skips and the run's end happened on completion.
+  const jobs = await s.jobsByKey(run.id);
+  assert.equal(jobs.test?.status, 'skipped');
+  assert.equal(jobs.deploy?.status, 'skipped');
   assert.equal((await s.store.runs.require(run.id)).status, 'failure');
   assert.equal(s.count('run-finished', run.id), 1);
 });

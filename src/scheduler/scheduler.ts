@@ -9,6 +9,9 @@ import type { RunStatus } from '../core/types.ts';
 import { isFinished } from '../core/types.ts';
 import type { JobSpec, Plan, Workflow } from '../workflow/model.ts';
 import { SlipwayError } from '../core/errors.ts';
+import { RunProgress } from './progress.ts';
+import { specOf, storedPlanOf } from './job-spec.ts';
+import { rerunJobs, type RerunWhich } from './rerun-plan.ts';
 
 /** What a run stores of its workflow: enough for any runner to execute any of its jobs. */
 export interface StoredPlan {
@@ -49,36 +52,55 @@ export class Scheduler {
   readonly #store: Store;
   readonly #events: EventBus;
   readonly #leaseMs: number;
+  readonly #progress: RunProgress;
 
   constructor(options: SchedulerOptions) {
     this.#store = options.store;
     this.#events = options.events;
     this.#leaseMs = options.leaseMs;
+    this.#progress = new RunProgress(options.store, options.events);
   }
 
   get leaseMs(): number {
     return this.#leaseMs;
   }
 
+  /**
+   * A run was just created: it joins its concurrency group (`cancelInProgress` evaluated by
+   * the caller), and jobs that can move without a runner do (deferred matrices without
+   * needs, skips).
+   */
+  async runCreated(runId: string, options: { cancelInProgress?: boolean } = {}): Promise<void> {
+    const run = await this.#store.runs.require(runId);
+    if (isFinished(run.status)) return;
+    if (run.concurrency_group) await this.#progress.joinRunGroup(run, options.cancelInProgress ?? false);
+    await this.#progress.advance(runId);
+  }
+
   /** Claims the oldest job whose needs have all finished and whose labels this runner has. */
   async claim(runner: string, labels: readonly string[]): Promise<ClaimedJob | undefined> {
+    const siblingsOf = new Map<string, Job[]>();
     for (const job of await this.#store.runs.queuedJobs()) {
-      // Needs before labels: a job to be skipped is skipped by any runner, else a run whose
-      // skipped job no connected runner could run would never finish.
-      const needs = await this.#needsOf(job);
-      if (!needs) continue;
       const run = await this.#store.runs.require(job.run_id);
-      const { workflow } = JSON.parse(run.plan!) as StoredPlan;
-      const spec = workflow.jobs.find((j) => j.id === job.key.split(' ')[0]);
-      if (!spec) throw new SlipwayError('INTERNAL', `job ${job.key} missing from the stored plan of run ${run.id}`);
+      if (run.concurrency_state === 'pending' || job.run_attempt !== run.attempt) continue;
+      let siblings = siblingsOf.get(run.id);
+      if (!siblings) siblingsOf.set(run.id, (siblings = await this.#store.runs.jobs(run.id)));
+      const needs = this.#progress.needsOf(run, job, siblings);
+      if (!needs) continue;
+      const { spec, workflow } = specOf(this.#progress.plan(run), job);
       const allSucceeded = Object.values(needs).every((n) => n.result === 'success');
-      if (!allSucceeded && !spec.if) {
-        // GitHub: a job whose needs did not all succeed is skipped unless its `if` says otherwise.
-        await this.#finishJob(job, 'skipped', null);
+      if (job.deferred_matrix === 1 || (!allSucceeded && !spec.if) || (spec.concurrency && job.concurrency_state === null)) {
+        // Work for the server, not a runner; normally done when the needs finished. Needs
+        // before labels: a job to be skipped is skipped even if no runner could run it.
+        await this.#progress.advance(run.id);
+        siblingsOf.delete(run.id);
         continue;
       }
+      if (spec.concurrency && job.concurrency_state !== 'admitted') continue;
       const runsOn: string[] = JSON.parse(job.runs_on);
       if (!runsOn.every((l) => labels.includes(l))) continue;
+      const maxParallel = spec.strategy?.maxParallel;
+      if (job.matrix && maxParallel !== undefined && this.#progress.runningLegs(job, siblings) >= maxParallel) continue;
       const t = Date.now();
       const won = await this.#store.runs.transitionJob(job.id, ['queued'], {
         status: 'running',
@@ -88,26 +110,27 @@ export class Scheduler {
       });
       if (!won) continue;
       if (run.status === 'queued') {
-        await this.#store.runs.update(run.id, { status: 'running', started_at: iso(t) });
+        await this.#store.runs.update(run.id, { status: 'running', started_at: run.started_at ?? iso(t) });
         this.#events.emit('run-updated', run.id);
       }
-      return { run, job: (await this.#store.runs.job(job.id))!, spec, workflow, needs };
+      const claimed = (await this.#store.runs.job(job.id))!;
+      const context = await this.#progress.contextOf(run, claimed, siblings, needs);
+      const values = context.values as Record<string, Record<string, unknown>>;
+      return {
+        run,
+        job: claimed,
+        spec,
+        workflow,
+        needs,
+        matrix: job.matrix ? (JSON.parse(job.matrix) as Record<string, unknown>) : {},
+        strategy: values.strategy,
+        inputs: values.inputs,
+        secrets: {},
+        vars: {},
+        event: values.github!.event as Record<string, unknown>,
+      };
     }
     return undefined;
-  }
-
-  /** Needs results when every needed job has finished, else undefined (not claimable yet). */
-  async #needsOf(job: Job): Promise<ClaimedJob['needs'] | undefined> {
-    const keys: string[] = JSON.parse(job.needs);
-    if (keys.length === 0) return {};
-    const siblings = await this.#store.runs.jobs(job.run_id);
-    const needs: ClaimedJob['needs'] = {};
-    for (const key of keys) {
-      const dep = siblings.find((s) => s.key === key);
-      if (!dep || !isFinished(dep.status)) return undefined;
-      needs[key] = { result: dep.status, outputs: dep.outputs ? JSON.parse(dep.outputs) : {} };
-    }
-    return needs;
   }
 
   async heartbeat(jobId: string, runner: string): Promise<boolean> {
@@ -117,46 +140,30 @@ export class Scheduler {
   async completeJob(jobId: string, runner: string, status: RunStatus, outputs: Record<string, string>, error?: string): Promise<void> {
     const job = await this.#store.runs.job(jobId);
     if (!job || job.runner !== runner || job.status !== 'running') return; // lost the lease: someone else owns it now
-    await this.#finishJob(job, status, outputs, error);
-  }
-
-  async #finishJob(job: Job, status: RunStatus, outputs: Record<string, string> | null, error?: string): Promise<void> {
-    const changed = await this.#store.runs.transitionJob(job.id, ['queued', 'running'], {
-      status,
-      finished_at: iso(Date.now()),
-      lease_expires_at: null,
-      outputs: outputs ? JSON.stringify(outputs) : null,
-      error: error ?? null,
-    });
-    if (!changed) return;
-    this.#events.emit('stream-end', `job:${job.id}`);
-    await this.#updateRun(job.run_id);
-    this.#events.emit('jobs-available');
-  }
-
-  async #updateRun(runId: string): Promise<void> {
-    const run = await this.#store.runs.require(runId);
-    const jobs = await this.#store.runs.jobs(runId);
-    this.#events.emit('run-updated', runId);
-    if (!jobs.every((j) => isFinished(j.status)) || isFinished(run.status)) return;
-    const status: RunStatus = jobs.some((j) => j.status === 'failure')
-      ? 'failure'
-      : jobs.some((j) => j.status === 'cancelled')
-        ? 'cancelled'
-        : 'success';
-    await this.#store.runs.update(runId, { status, finished_at: iso(Date.now()) });
-    this.#events.emit('run-updated', runId);
-    this.#events.emit('run-finished', runId);
+    // A job told to stop ends cancelled, whatever its steps made of the kill.
+    const final = job.cancel_requested === 1 && status !== 'success' ? 'cancelled' : status;
+    if (await this.#progress.settle(job, final, outputs, error)) await this.#progress.advance(job.run_id);
   }
 
   /** Cancels a run: queued jobs end now; running jobs are told to stop (their `always()` steps still run). */
   async cancelRun(runId: string): Promise<void> {
+    await this.#progress.cancelRun(runId);
+  }
+
+  /**
+   * Re-runs a finished run as a new attempt: all jobs, the failed and cancelled ones with
+   * their dependants, or one job with its dependants. Returns the new attempt number.
+   */
+  async rerun(runId: string, which: RerunWhich): Promise<number> {
     const run = await this.#store.runs.require(runId);
-    if (isFinished(run.status)) return;
-    for (const job of await this.#store.runs.jobs(runId)) {
-      if (job.status === 'queued') await this.#finishJob(job, 'cancelled', null, 'cancelled');
-      else if (job.status === 'running') this.#events.emit('job-cancel', job.id);
-    }
+    if (!isFinished(run.status)) throw new SlipwayError('CONFLICT', `run ${run.id} is ${run.status}: only a finished run can be re-run`);
+    if (!run.plan) throw new SlipwayError('CONFLICT', `run ${run.id} never started (${run.error ? 'invalid workflow' : 'no plan'}): push a fix instead`);
+    const rows = rerunJobs(storedPlanOf(run), await this.#store.runs.jobs(runId), which);
+    const attempt = await this.#store.runs.newAttempt(runId, rows);
+    await this.#store.runs.update(runId, { concurrency_state: run.concurrency_group ? 'pending' : null });
+    this.#events.emit('run-updated', runId);
+    await this.runCreated(runId);
+    return attempt;
   }
 
   /** Jobs whose lease ran out go back to the queue (their runner is gone). */
@@ -164,14 +171,7 @@ export class Scheduler {
     let n = 0;
     for (const job of await this.#store.runs.runningJobs()) {
       if (job.lease_expires_at && Date.parse(job.lease_expires_at) > now) continue;
-      const requeued = await this.#store.runs.transitionJob(job.id, ['running'], {
-        status: 'queued',
-        runner: null,
-        lease_expires_at: null,
-        started_at: null,
-        attempt: job.attempt + 1,
-      });
-      if (requeued) {
+      if (await this.#store.runs.requeueIfExpired(job, iso(now))) {
         await this.#store.runs.deleteSteps(job.id);
         n++;
       }

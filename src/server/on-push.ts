@@ -7,10 +7,10 @@ import { formatDiagnostic } from '../core/errors.ts';
 import type { GitHosting } from '../git/hosting.ts';
 import type { Store } from '../store/store.ts';
 import type { EventBus } from './events.ts';
-import type { StoredPlan } from '../scheduler/scheduler.ts';
+import type { Scheduler } from '../scheduler/scheduler.ts';
 import { parseWorkflow } from '../workflow/parse-workflow.ts';
 import { matchPush } from '../workflow/triggers.ts';
-import { planWorkflow } from '../workflow/plan.ts';
+import { startRun } from './start-run.ts';
 import { workflowFileNames } from '../workflow/load.ts';
 import { parseDeployConfig } from '../deploy/deploy-config.ts';
 
@@ -20,13 +20,15 @@ export interface OnPushDeps {
   git: GitHosting;
   store: Store;
   events: EventBus;
+  scheduler: Scheduler;
   log: (message: string) => void;
 }
 
 export async function startRunsForPush(deps: OnPushDeps, event: PushEvent): Promise<string[]> {
-  const { git, store } = deps;
+  const { git } = deps;
   if (event.after === zeroSha) return []; // a deleted ref starts nothing
-  const project = await store.projects.ensure(event.project);
+  // The project exists from its first push on, before its workflows are even read.
+  await deps.store.projects.ensure(event.project);
   const slipwayFiles = await git.listFiles(event.project, event.after, '.slipway/workflows');
   const githubFiles = await git.listFiles(event.project, event.after, '.github/workflows');
   const { files } = workflowFileNames(slipwayFiles, githubFiles);
@@ -37,7 +39,6 @@ export async function startRunsForPush(deps: OnPushDeps, event: PushEvent): Prom
   for (const file of files) {
     const text = (await git.readFile(event.project, event.after, file)) ?? '';
     const { workflow, diagnostics } = parseWorkflow(file, text);
-    const name = workflow?.name ?? file.split('/').pop()!;
     let error: string | undefined;
     if (workflow && diagnostics.length === 0) {
       if (workflow.on.push?.paths || workflow.on.push?.pathsIgnore) {
@@ -50,25 +51,17 @@ export async function startRunsForPush(deps: OnPushDeps, event: PushEvent): Prom
       // An invalid workflow cannot say whether it matches this push; report it, as GitHub does.
       error = diagnostics.map(formatDiagnostic).join('\n');
     }
-    const stored: StoredPlan | undefined = workflow && !error ? { workflow, plan: planWorkflow(workflow) } : undefined;
-    const run = await store.runs.create({
-      projectId: project.id,
-      workflow: file,
-      name,
-      event: 'push',
-      ref: event.ref,
-      sha: event.after,
-      error,
-      plan: stored,
-      jobs: stored ? stored.plan.jobs.map((j) => ({ key: j.key, name: j.name, needs: j.needs, runsOn: j.runsOn })) : [],
-    });
-    deps.log(`run #${run.number} ${event.project} ${file} ${error ? 'failed: invalid configuration' : 'queued'}`);
+    const trigger = { project: event.project, ref: event.ref, sha: event.after, event: 'push', payload: pushPayload(event) };
+    const run = await startRun(deps, trigger, file, workflow, error);
     runIds.push(run.id);
-    deps.events.emit('run-updated', run.id);
-    if (error) deps.events.emit('run-finished', run.id);
   }
   if (runIds.length > 0) deps.events.emit('jobs-available');
   return runIds;
+}
+
+/** `github.event` of a push (docs "Webhook events and payloads" § push), the fields Slipway knows. */
+function pushPayload(event: PushEvent): Record<string, unknown> {
+  return { ref: event.ref, before: event.before, after: event.after, pusher: { name: event.pusher }, repository: { name: event.project, full_name: event.project } };
 }
 
 async function validateDeployConfig(git: GitHosting, event: PushEvent): Promise<string | undefined> {

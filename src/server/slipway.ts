@@ -16,19 +16,23 @@ import { createRegistry } from '../registry/registry.ts';
 import { createFsDriver } from '../registry/storage/fs/fs-driver.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import { Runner } from '../runner/runner.ts';
-import { ShellExecutor } from '../runner/executors/shell/shell-executor.ts';
-import { ContainerExecutor } from '../runner/executors/container/container-executor.ts';
-import type { Executor } from '../runner/executor.ts';
+import { executorFactory } from '../runner/create-executor.ts';
 import { ContainerEngine } from '../deploy/container-engine.ts';
 import { LocalRunner } from '../deploy/targets/local/local-runner.ts';
 import { DeployService } from '../deploy/deploy-service.ts';
 import { EventBus } from './events.ts';
 import { Router } from './http.ts';
 import { registerApi } from './routes/api.ts';
+import { registerDeployApi } from './routes/deploy-api.ts';
+import { Secrets } from '../auth/secrets.ts';
+import { loadOrCreateSecretsKey } from '../auth/secrets-crypto.ts';
 import { registerRunOutputs } from './routes/run-outputs.ts';
 import { createHandler } from './app.ts';
 import { inProcessRunnerApi } from './in-process-runner-api.ts';
 import { startRunsForPush } from './on-push.ts';
+import { registerRunControl } from './routes/run-control.ts';
+import { everyMinute, runScheduled, systemClock, type Clock } from './api-triggers.ts';
+import { findRun, runView } from './run-view.ts';
 import { version } from '../core/version.ts';
 
 export interface StartOptions {
@@ -37,6 +41,8 @@ export interface StartOptions {
   host?: string;
   env?: NodeJS.ProcessEnv;
   log?: (message: string) => void;
+  /** The schedule ticker's clock (`on.schedule`); tests inject one. */
+  clock?: Clock;
 }
 
 export interface Slipway {
@@ -89,7 +95,10 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
 
   let ready = false;
   const api = new Router();
+  const secrets = new Secrets(store, loadOrCreateSecretsKey(config.dataDir));
+  registerDeployApi(api, { store, secrets, deploys: () => deploys });
   registerApi(api, { store, scheduler, events, version });
+  registerRunControl(api, { git, store, events, scheduler, log, findRun: (ref) => findRun(store, ref), runView: (run, attempt) => runView(store, run, attempt) });
   registerRunOutputs(api, { store, dataDir: config.dataDir });
   const server = http.createServer(createHandler({ store, git, registry, api, isReady: () => ready, log }));
   server.keepAliveTimeout = 65_000;
@@ -102,7 +111,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const registryAccess = { host: new URL(url).host, username: 'slipway', password: await runnerToken(store, config.dataDir), insecure: new URL(url).protocol === 'http:' };
 
   const engine = new ContainerEngine({ runner: new LocalRunner() });
-  const deploys = new DeployService({ store, events, engine, readFile: (p, sha, path) => git.readFile(p, sha, path), registry: registryAccess, proxyHost: '127.0.0.1', instance: instanceId(config.dataDir), log });
+  const deploys = new DeployService({ store, events, engine, readFile: (p, sha, path) => git.readFile(p, sha, path), registry: registryAccess, proxyHost: '127.0.0.1', instance: instanceId(config.dataDir), log, secrets });
 
   // Triggers: pushes start runs; finished runs start deployments. Each is tracked so
   // close() can wait for work already under way.
@@ -111,13 +120,15 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     pending.add(p);
     void p.finally(() => pending.delete(p));
   };
-  git.onPush((event) => track(startRunsForPush({ git, store, events, log }, event).catch((err) => log(`push ${event.project} ${event.ref}: ${(err as Error).stack}`))));
+  git.onPush((event) => track(startRunsForPush({ git, store, events, scheduler, log }, event).catch((err) => log(`push ${event.project} ${event.ref}: ${(err as Error).stack}`))));
   events.on('run-finished', (runId) => track(deploys.onRunFinished(runId).catch((err) => log(`deploy after run ${runId}: ${(err as Error).message}`))));
 
   const runnerName = `builtin-${hostname()}`;
   const recovered = await scheduler.recover(runnerName);
   if (recovered > 0) log(`re-queued ${recovered} job(s) interrupted by the last shutdown`);
   await deploys.restore();
+  // `on.schedule`: every minute at :00, the default branches' scheduled workflows.
+  const stopSchedule = everyMinute(options.clock ?? systemClock, (at) => track(runScheduled({ git, store, events, scheduler, log }, at).catch((err) => log(`schedule: ${(err as Error).stack}`))));
   const leaseSweep = setInterval(() => void scheduler.requeueExpired().catch(() => {}), Math.min(10_000, config.leaseSeconds * 500));
 
   let runner: Runner | undefined;
@@ -130,10 +141,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
       workDir: join(config.dataDir, 'work'),
       serverUrl: url,
       heartbeatMs: Math.max(1000, (config.leaseSeconds * 1000) / 3),
-      createExecutor: (spec, workspace, jobId): Executor =>
-        spec.container
-          ? new ContainerExecutor({ container: spec.container, workspace, name: `slipway-job-${jobId}`, labels: { 'slipway.job': jobId } })
-          : new ShellExecutor(),
+      createExecutor: executorFactory('slipway-job'),
       projectOf: async (projectId) => (await store.projects.byId(projectId))!.name,
       onError: (err) => log(`runner: ${(err as Error).stack ?? String(err)}`),
     });
@@ -152,6 +160,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     async close() {
       ready = false;
       clearInterval(leaseSweep);
+      stopSchedule();
       await runner?.stop();
       await Promise.allSettled([...pending]);
       await deploys.close();

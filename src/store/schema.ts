@@ -200,6 +200,28 @@ export interface CachesTable {
   last_used_at: string;
 }
 
+/** One deployment at a time per environment, across processes (0004-deploy-control). */
+export interface EnvironmentLocksTable {
+  project_id: string;
+  environment: string;
+  /** `<hostname>:<pid>:<random>` of the deploy service holding it. */
+  holder: string;
+  deployment_id: string;
+  acquired_at: string;
+  /** Renewed while deploying; an expired lease may be taken over. */
+  lease_expires_at: string;
+}
+
+/** Per-environment secrets; `ciphertext` is AES-256-GCM (src/auth/secrets.ts), never plaintext. */
+export interface SecretsTable {
+  project_id: string;
+  environment: string;
+  name: string;
+  ciphertext: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   tokens: TokensTable;
@@ -215,4 +237,6 @@ export interface Database {
   step_summaries: StepSummariesTable;
   artifacts: ArtifactsTable;
   caches: CachesTable;
+  environment_locks: EnvironmentLocksTable;
+  secrets: SecretsTable;
 }

@@ -7,6 +7,8 @@ import { logsRepo } from './repos/logs.ts';
 import { releasesRepo } from './repos/releases.ts';
 import { deploymentsRepo } from './repos/deployments.ts';
 import { runOutputsRepo } from './repos/run-outputs.ts';
+import { environmentLocksRepo } from './repos/environment-locks.ts';
+import { secretsRepo } from './repos/secrets.ts';
 
 export function createStore(db: Db) {
   return {
@@ -18,6 +20,8 @@ export function createStore(db: Db) {
     releases: releasesRepo(db),
     deployments: deploymentsRepo(db),
     runOutputs: runOutputsRepo(db),
+    environmentLocks: environmentLocksRepo(db),
+    secrets: secretsRepo(db),
   };
 }
 

@@ -1,6 +1,7 @@
 // Every event name GitHub accepts under `on:` (docs.github.com "Events that trigger
-// workflows"). Slipway acts on `push` and `workflow_dispatch`; the others are accepted so
-// files written for GitHub load unchanged, and simply never fire here.
+// workflows"). Slipway acts on `push`, `workflow_dispatch`, `schedule`, `workflow_call` and
+// `repository_dispatch`; the others are accepted so files written for GitHub load
+// unchanged, and simply never fire here.
 export const githubEvents: readonly string[] = [
   'branch_protection_rule',
   'check_run',

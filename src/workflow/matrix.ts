@@ -172,7 +172,8 @@ function nameLegs(jobId: string, combos: Record<string, unknown>[]): MatrixLeg[]
 function flatten(value: unknown, out: string[]): void {
   if (Array.isArray(value)) for (const v of value) flatten(v, out);
   else if (value !== null && typeof value === 'object') for (const v of Object.values(value)) flatten(v, out);
-  else if (typeof value === 'number') out.push(numberToString(value));
+  // Whole numbers print the same either way; the G15 formatting is only needed for the rest.
+  else if (typeof value === 'number') out.push(Number.isSafeInteger(value) ? String(value) : numberToString(value));
   else if (value !== null && value !== undefined) out.push(String(value));
 }
 

@@ -56,7 +56,7 @@ void test('on: a name, a list, or a map', () => {
   assert.deepEqual(parse(oneJob().replace('on: push', 'on: [push, workflow_dispatch, pull_request]')).on, { push: {}, workflowDispatch: { inputs: {} } });
   assert.deepEqual(parse(oneJob().replace('on: push', 'on: pull_request')).on, {}, 'known events are ignored');
   const wf = parse(oneJob().replace('on: push', "on:\n  push:\n    branches: main\n    tags: ['v*']\n    paths-ignore: [docs/**]\n  workflow_dispatch:\n    inputs: {x: {}}"));
-  assert.deepEqual(wf.on, { push: { branches: ['main'], tags: ['v*'], pathsIgnore: ['docs/**'] }, workflowDispatch: { inputs: {} } });
+  assert.deepEqual(wf.on, { push: { branches: ['main'], tags: ['v*'], pathsIgnore: ['docs/**'] }, workflowDispatch: { inputs: { x: { type: 'string', required: false } } } });
 });
 
 void test('if: the ${{ }} wrapper is removed; booleans become text', () => {

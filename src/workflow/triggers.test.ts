@@ -95,3 +95,43 @@ void test('deleted refs, other refs and workflows without push never match', () 
   assert.equal(matchPush(wf({}), { ref: 'refs/notes/commits' }), false);
   assert.equal(matchPush(wf(undefined), branch('main')), false);
 });
+
+void test('dispatch, repository_dispatch types and schedules', async () => {
+  const { matchesDispatch, matchRepositoryDispatch, matchSchedule } = await import('./triggers.ts');
+  const base = wf(undefined);
+  assert.equal(matchesDispatch(base), true);
+  assert.equal(matchesDispatch(wf({})), false);
+  assert.equal(matchRepositoryDispatch(base, 'deploy'), false);
+  const rd = (types: string[]): Workflow => ({ ...base, on: { repositoryDispatch: { types } } });
+  assert.equal(matchRepositoryDispatch(rd([]), 'anything'), true, 'no types: every event type');
+  assert.equal(matchRepositoryDispatch(rd(['deploy', 'build']), 'build'), true);
+  assert.equal(matchRepositoryDispatch(rd(['deploy']), 'Deploy'), false);
+  const sched: Workflow = { ...base, on: { schedule: [{ cron: '0 3 * * *' }, { cron: '*/5 * * * *' }] } };
+  assert.deepEqual(matchSchedule(sched, new Date('2025-01-01T03:00:00Z')), ['0 3 * * *', '*/5 * * * *']);
+  assert.deepEqual(matchSchedule(sched, new Date('2025-01-01T03:01:00Z')), []);
+});
+
+void test('resolveInputs types values as GitHub does for dispatch', async () => {
+  const { resolveInputs } = await import('./triggers.ts');
+  const specs = {
+    version: { type: 'string', required: true },
+    dry: { type: 'boolean', required: false, default: false },
+    n: { type: 'number', required: false, default: 3 },
+    level: { type: 'choice', required: false, options: ['patch', 'minor'], default: 'patch' },
+    notes: { type: 'string', required: false },
+    count: { type: 'number', required: false },
+  } as const;
+  const s = specs as unknown as Parameters<typeof resolveInputs>[0];
+  assert.deepEqual(resolveInputs(s, { version: '1.2', dry: 'TRUE', n: ' 7.5 ' }), {
+    inputs: { version: '1.2', dry: true, n: 7.5, level: 'patch', notes: '' }, errors: [],
+  });
+  assert.deepEqual(resolveInputs(s, { version: 2, dry: false, level: 'minor' }).inputs, { version: '2', dry: false, n: 3, level: 'minor', notes: '' });
+  assert.deepEqual(resolveInputs(s, { dry: 'yes', n: 'many', level: 'majr', verison: '1' }).errors, [
+    'unknown input `verison`; did you mean `version`?',
+    'missing required input `version`',
+    'input `dry`: expected true or false, found `yes`',
+    'input `n`: expected a number, found `many`',
+    'input `level`: `majr` is not one of the options; expected one of: patch, minor',
+  ]);
+  assert.deepEqual(resolveInputs({}, { x: '1' }).errors, ['unknown input `x`; the workflow declares no inputs']);
+});

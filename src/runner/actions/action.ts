@@ -3,6 +3,7 @@ import type { ClaimedJob } from '../../scheduler/scheduler.ts';
 import type { RunnerApi } from '../runner-api.ts';
 import type { JobPaths } from '../job-context.ts';
 import type { LogWriter } from '../log-writer.ts';
+import type { PostStep } from '../job-state.ts';
 
 export interface ActionContext {
   claimed: ClaimedJob;
@@ -14,6 +15,12 @@ export interface ActionContext {
   inputs: Record<string, string>;
   env: Record<string, string>;
   signal: AbortSignal;
+  /** The step's display name (post steps are named after it). */
+  stepName: string;
+  /** Registers work to run after all the job's steps (actions/cache saves there). */
+  addPostStep(step: PostStep): void;
+  /** Whether the job has failed so far. */
+  jobFailed(): boolean;
 }
 
 export interface ActionResult {

@@ -2,9 +2,15 @@
 import type { BuiltInAction } from './action.ts';
 import { checkout } from './checkout.ts';
 import { buildImage } from './build-image.ts';
+import { cache } from './cache.ts';
+import { uploadArtifact } from './upload-artifact.ts';
+import { downloadArtifact } from './download-artifact.ts';
 
 export const builtInActions: ReadonlyMap<string, BuiltInAction> = new Map([
   ['actions/checkout', checkout],
+  ['actions/cache', cache],
+  ['actions/upload-artifact', uploadArtifact],
+  ['actions/download-artifact', downloadArtifact],
   ['slipway/build-image', buildImage],
 ]);
 

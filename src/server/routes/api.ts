@@ -4,12 +4,12 @@ import { z } from 'zod';
 import type { Router } from '../http.ts';
 import { readJson, sendJson } from '../http.ts';
 import type { Store } from '../../store/store.ts';
-import type { Run } from '../../store/repos/runs.ts';
 import type { Scheduler } from '../../scheduler/scheduler.ts';
 import type { EventBus } from '../events.ts';
 import { streamLogs } from '../sse.ts';
 import { SlipwayError } from '../../core/errors.ts';
 import { isFinished } from '../../core/types.ts';
+import { attemptParam, findRun as findRunIn, logJobId, runView as viewOf } from '../run-view.ts';
 
 export interface ApiDeps {
   store: Store;
@@ -23,52 +23,7 @@ const createProjectBody = z.strictObject({ name: z.string() });
 export function registerApi(router: Router, deps: ApiDeps): void {
   const { store } = deps;
 
-  /** A run by id (`run_…`) or by `<project>/<number>` / `<project>#<number>`. */
-  async function findRun(ref: string): Promise<Run> {
-    const m = /^([^/#]+)[/#](\d+)$/.exec(ref);
-    if (m) {
-      const project = await store.projects.require(m[1]!);
-      const run = await store.runs.byNumber(project.id, Number(m[2]));
-      if (!run) throw new SlipwayError('RUN_UNKNOWN', `run ${m[1]}#${m[2]} not found`);
-      return run;
-    }
-    return store.runs.require(ref);
-  }
-
-  async function runView(run: Run) {
-    const project = await store.projects.byId(run.project_id);
-    const jobs = await store.runs.jobs(run.id);
-    return {
-      id: run.id,
-      project: project?.name,
-      number: run.number,
-      workflow: run.workflow,
-      name: run.name,
-      event: run.event,
-      ref: run.ref,
-      sha: run.sha,
-      status: run.status,
-      error: run.error,
-      createdAt: run.created_at,
-      startedAt: run.started_at,
-      finishedAt: run.finished_at,
-      jobs: await Promise.all(
-        jobs.map(async (j) => ({
-          id: j.id,
-          key: j.key,
-          name: j.name,
-          needs: JSON.parse(j.needs) as string[],
-          status: j.status,
-          attempt: j.attempt,
-          outputs: j.outputs ? JSON.parse(j.outputs) : {},
-          startedAt: j.started_at,
-          finishedAt: j.finished_at,
-          steps: (await store.runs.steps(j.id)).map((s) => ({ number: s.number, name: s.name, status: s.status, exitCode: s.exit_code, startedAt: s.started_at, finishedAt: s.finished_at })),
-        })),
-      ),
-      releases: (await store.releases.forRun(run.id)).map((r) => ({ id: r.id, image: r.image, digest: r.digest })),
-    };
-  }
+  const findRun = (ref: string) => findRunIn(store, ref);
 
   async function deploymentView(id: string) {
     const d = await store.deployments.require(id);
@@ -134,18 +89,21 @@ export function registerApi(router: Router, deps: ApiDeps): void {
       const projectName = url.searchParams.get('project');
       const project = projectName ? await store.projects.require(projectName) : undefined;
       const runs = await store.runs.list({ projectId: project?.id, limit: Number(url.searchParams.get('limit') ?? 50) });
-      sendJson(res, 200, await Promise.all(runs.map(runView)));
+      sendJson(res, 200, await Promise.all(runs.map((r) => viewOf(store, r))));
     })
-    .on('GET', '/api/runs/:run', async ({ res, params }) => sendJson(res, 200, await runView(await findRun(params.run!))))
+    .on('GET', '/api/runs/:run', async ({ res, params, url }) => {
+      const run = await findRun(params.run!);
+      sendJson(res, 200, await viewOf(store, run, attemptParam(run, url.searchParams.get('attempt'))));
+    })
     .on('POST', '/api/runs/:run/cancel', async ({ res, params }) => {
       const run = await findRun(params.run!);
       await deps.scheduler.cancelRun(run.id);
-      sendJson(res, 202, await runView(await store.runs.require(run.id)));
+      sendJson(res, 202, await viewOf(store, await store.runs.require(run.id)));
     })
     .on('GET', '/api/runs/:run/logs', async (ctx) => {
       const run = await findRun(ctx.params.run!);
-      const jobs = await store.runs.jobs(run.id);
-      await sendLogs(ctx, jobs.map((j) => ({ stream: `job:${j.id}`, title: j.name })));
+      const jobs = await store.runs.jobs(run.id, attemptParam(run, ctx.url.searchParams.get('attempt')));
+      await sendLogs(ctx, jobs.map((j) => ({ stream: `job:${logJobId(j)}`, title: j.name })));
     })
     .on('GET', '/api/releases', async ({ res, url }) => {
       const project = await store.projects.require(url.searchParams.get('project') ?? '');

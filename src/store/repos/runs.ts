@@ -171,15 +171,17 @@ export function runsRepo(db: Db) {
           : q.where('run_attempt', '=', attempt);
       return q.orderBy('position').orderBy('key').execute();
     },
-    /** Jobs of any run's latest attempt in a concurrency group that are waiting or hold it, oldest first. */
-    async jobsInGroup(group: string): Promise<Job[]> {
+    /** Unfinished jobs of a project's concurrency group, oldest first. */
+    async jobsInGroup(projectId: string, group: string): Promise<Job[]> {
       return db
         .selectFrom('jobs')
-        .selectAll()
-        .where('concurrency_group', '=', group)
-        .where('status', 'in', ['queued', 'running'])
-        .orderBy('created_at')
-        .orderBy('position')
+        .innerJoin('runs', 'runs.id', 'jobs.run_id')
+        .selectAll('jobs')
+        .where('runs.project_id', '=', projectId)
+        .where('jobs.concurrency_group', '=', group)
+        .where('jobs.status', 'in', ['queued', 'running'])
+        .orderBy('jobs.created_at')
+        .orderBy('jobs.position')
         .execute();
     },
     async setJob(id: string, fields: Partial<Omit<Job, 'id' | 'run_id'>>): Promise<void> {

@@ -33,6 +33,10 @@ export interface ContainerExecutorOptions {
   /** Receives `pull` output. */
   onOutput?: OutputSink;
   labels?: Record<string, string>;
+  /** Network to join (the job's services network, where services answer by name). */
+  network?: string;
+  /** Extra `host:container` bind mounts (the runner's file-command and temp dirs). */
+  volumes?: string[];
 }
 
 /** Host temp dir holding step scripts and pid files, mounted at this path in the container. */
@@ -76,6 +80,8 @@ export class ContainerExecutor implements Executor {
       '-v', `${workspace}:${workspace}`, '-v', `${this.#hostTemp}:${containerTemp}`,
       ...(this.#helper ? ['-v', `${this.#helper}:${containerHelper}:ro`] : []),
       '-w', workspace,
+      ...(this.#options.network ? ['--network', this.#options.network] : []),
+      ...(this.#options.volumes ?? []).flatMap((v) => ['-v', v]),
       ...env.args,
       ...tokenize(container.options ?? ''),
       container.image, ...keepAlive,

@@ -1,0 +1,20 @@
+import type { Command } from '../command.ts';
+import { clientHelp, clientOptions, str } from '../command.ts';
+import { Client, CliError } from '../client.ts';
+import { requestDeployment, waitHelp } from './deployment-request.ts';
+
+export const deployCommand: Command = {
+  name: 'deploy',
+  summary: 'deploy an existing release to an environment',
+  usage: 'PROJECT ENV (--release R | --commit SHA) [--wait] [--json]',
+  help: `  --release R    a release id (see \`slipway releases\`)\n  --commit SHA   the release built from this commit\n${waitHelp}\n${clientHelp}`,
+  options: { ...clientOptions, release: { type: 'string' }, commit: { type: 'string' }, wait: { type: 'boolean' } },
+  async run(values, [project, env]) {
+    const release = str(values.release);
+    const commit = str(values.commit);
+    if (!project || !env || (release === undefined) === (commit === undefined)) throw new CliError('usage: slipway deploy PROJECT ENV (--release R | --commit SHA)', 2);
+    const client = new Client({ server: str(values.server), data: str(values.data) });
+    const path = `/api/projects/${encodeURIComponent(project)}/environments/${encodeURIComponent(env)}/deployments`;
+    return requestDeployment(client, path, release !== undefined ? { release } : { commit }, { json: Boolean(values.json), wait: Boolean(values.wait) });
+  },
+};

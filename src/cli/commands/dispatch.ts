@@ -1,0 +1,31 @@
+import type { Command } from '../command.ts';
+import { clientHelp, clientOptions, str } from '../command.ts';
+import { Client, CliError } from '../client.ts';
+import type { RunView } from './runs.ts';
+
+export const dispatchCommand: Command = {
+  name: 'dispatch',
+  summary: 'start a workflow_dispatch run of a workflow',
+  usage: 'PROJECT WORKFLOW [--ref REF] [--input NAME=VALUE]... [--json]',
+  help: `  PROJECT        the project
+  WORKFLOW       the workflow's file name (ci.yml) or path
+  --ref REF      branch or tag to run on (default: the default branch)
+  --input K=V    an input (repeatable); typed as the workflow declares it
+${clientHelp}`,
+  options: { ...clientOptions, ref: { type: 'string' }, input: { type: 'string', multiple: true } },
+  async run(values, [project, workflow]) {
+    if (!project || !workflow) throw new CliError('usage: slipway dispatch PROJECT WORKFLOW [--ref REF] [--input K=V]...', 2);
+    const inputs: Record<string, string> = {};
+    for (const pair of (values.input as string[] | undefined) ?? []) {
+      const eq = pair.indexOf('=');
+      if (eq <= 0) throw new CliError(`--input ${JSON.stringify(pair)}: expected NAME=VALUE`, 2);
+      inputs[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
+    const client = new Client({ server: str(values.server), data: str(values.data) });
+    const path = `/api/projects/${encodeURIComponent(project)}/workflows/${encodeURIComponent(workflow)}/dispatches`;
+    const run = await client.json<RunView>('POST', path, { ref: str(values.ref), inputs });
+    if (values.json) console.log(JSON.stringify(run, null, 2));
+    else console.log(`run ${run.project}#${run.number} queued: ${run.name} on ${run.ref.replace(/^refs\/(heads|tags)\//, '')} (${run.sha.slice(0, 7)})`);
+    return 0;
+  },
+};

@@ -1,0 +1,111 @@
+// `slipway lint` as a child process in a scratch repository directory (no server needed).
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const mainTs = fileURLToPath(new URL('../main.ts', import.meta.url));
+
+function lint(cwd: string, args: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [mainTs, 'lint', ...args], { cwd, env: { PATH: process.env.PATH, HOME: cwd }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const good = `on: push
+jobs:
+  build:
+    runs-on: local
+    strategy:
+      matrix: { node: [20, 22] }
+    steps:
+      - run: make
+  call:
+    needs: build
+    uses: ./.github/workflows/lib.yml
+    with: { target: x }
+`;
+const lib = `on:
+  workflow_call:
+    inputs:
+      target: { type: string, required: true }
+jobs:
+  x:
+    runs-on: local
+    steps:
+      - run: echo \${{ inputs.target }}
+`;
+const bad = `on: push
+jobs:
+  test:
+    runs-on: local
+    need: build
+    strategy:
+      matrix: { os: [] }
+    steps:
+      - run: make
+  call:
+    uses: ./.github/workflows/lib.yml
+    with: { traget: x }
+`;
+
+let dir: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'slipway-lint-'));
+  for (const repo of ['ok', 'broken']) await mkdir(join(dir, repo, '.github/workflows'), { recursive: true });
+  await mkdir(join(dir, 'empty'));
+  await writeFile(join(dir, 'ok/.github/workflows/ci.yml'), good);
+  await writeFile(join(dir, 'ok/.github/workflows/lib.yml'), lib);
+  await writeFile(join(dir, 'broken/.github/workflows/ci.yml'), bad);
+  await writeFile(join(dir, 'broken/.github/workflows/lib.yml'), lib);
+  await mkdir(join(dir, 'broken/.slipway'));
+  await writeFile(join(dir, 'broken/.slipway/deploy.yml'), 'service: hello\nimage: hello\nprot: 8080\nenvironments: {}\n');
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+void describe('slipway lint', { concurrency: true }, () => {
+  void test('a clean repository exits 0 with a one-line summary', async () => {
+    const r = await lint(join(dir, 'ok'));
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'no errors in 2 files (.github/workflows/ci.yml, .github/workflows/lib.yml)\n');
+  });
+
+  void test('every error in workflows, called workflows and deploy.yml, with positions and suggestions; exit 1', async () => {
+    const r = await lint(join(dir, 'broken'));
+    assert.equal(r.code, 1);
+    const lines = r.stdout.trimEnd().split('\n');
+    assert.ok(lines.includes('.github/workflows/ci.yml:5:5: jobs.test.need: unknown key `need`; did you mean `needs`?'), r.stdout);
+    assert.ok(lines.includes('.github/workflows/ci.yml:7:21: jobs.test.strategy.matrix.os: expected at least one value for matrix axis `os`, found an empty list'), r.stdout);
+    assert.ok(lines.some((l) => l.startsWith('.slipway/deploy.yml:3:1: ') && l.includes('prot')), r.stdout);
+    assert.match(r.stderr, /^\d+ errors in 3 files\n$/);
+  });
+
+  void test('called-workflow errors when the caller parses; explicit paths; --json', async () => {
+    await writeFile(join(dir, 'call-only.yml'), 'on: push\njobs:\n  call:\n    uses: ./.github/workflows/lib.yml\n    with: { traget: x }\n');
+    const r = await lint(join(dir, 'broken'), ['--json', join(dir, 'call-only.yml')]);
+    assert.equal(r.code, 1);
+    const out = JSON.parse(r.stdout) as { files: string[]; diagnostics: { file: string; line: number; path: string; message: string }[] };
+    assert.deepEqual(out.files, ['../call-only.yml']);
+    assert.deepEqual(out.diagnostics.map((d) => `${d.path}: ${d.message}`), [
+      'jobs.call.with.traget: `.github/workflows/lib.yml` has no input `traget`; did you mean `target`?',
+      'jobs.call.with: missing input `target`; `.github/workflows/lib.yml` requires it',
+    ]);
+  });
+
+  void test('nothing to lint exits 1 and says where it looked', async () => {
+    const r = await lint(join(dir, 'empty'));
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /nothing to lint: no \.slipway\/workflows\/\*\.yml, \.github\/workflows\/\*\.yml or \.slipway\/deploy\.yml/);
+  });
+});

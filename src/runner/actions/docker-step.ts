@@ -1,0 +1,85 @@
+// `uses: docker://image` (docs.github.com "Workflow syntax" §jobs.<job_id>.steps[*].uses,
+// "Using a Docker Hub action"): runs the image with the workspace at /github/workspace as
+// its working directory, the step's env plus `with:` values as INPUT_<NAME>, the file
+// commands at /github/file_commands, `with.entrypoint` replacing the image's entrypoint
+// and `with.args` as its arguments. Env values travel by name, never on the command line.
+import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
+import type { RunStatus } from '../../core/types.ts';
+import type { JobState } from '../job-state.ts';
+import { cliEnvArgs } from '../../build/cli-env.ts';
+import { engineCommand, engineRun } from '../executors/container/engine-cli.ts';
+import { tokenize } from '../executors/shell-command.ts';
+import { runStepProcess, signalGroup } from '../executors/step-process.ts';
+import { WorkflowCommandProcessor } from '../workflow-commands.ts';
+
+export interface DockerStep {
+  image: string;
+  inputs: Record<string, string>;
+  /** The step's environment (job env + step env), with host paths. */
+  env: Record<string, string>;
+  state: JobState;
+  timeoutMs: number;
+  engine?: string;
+}
+
+const workspaceMount = '/github/workspace';
+const filesMount = '/github/file_commands';
+const tempMount = '/github/runner_temp';
+
+/** Host-only variables that would mislead (or break) a program inside the image. */
+const hostOnly = new Set(['PATH', 'HOME', 'HOSTNAME', 'SHELL', 'PWD', 'OLDPWD', 'SHLVL', 'TERM', 'USER', 'LOGNAME', 'TMPDIR']);
+
+export async function runDockerStep(d: DockerStep): Promise<{ status: RunStatus; exitCode: number | null }> {
+  const engine = d.engine ?? 'podman';
+  const { state } = d;
+  const { paths, log } = state;
+  if ((await engineRun(engine, ['image', 'exists', d.image])).exitCode !== 0) {
+    log.line(`Pulling ${d.image}`);
+    await engineCommand(engine, ['pull', d.image], { onOutput: (t) => log.write(t) });
+  }
+  const filesDir = dirname(paths.files.env);
+  const toContainer = (v: string) => v.replaceAll(paths.workspace, workspaceMount).replaceAll(filesDir, filesMount).replaceAll(paths.temp, tempMount);
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(d.env)) if (!hostOnly.has(k)) env[k] = toContainer(v);
+  for (const [k, v] of Object.entries(d.inputs)) {
+    if (k !== 'entrypoint' && k !== 'args') env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
+  }
+  env.GITHUB_WORKSPACE = workspaceMount;
+  const cli = cliEnvArgs('-e', env);
+  const name = `slipway-step-${randomBytes(6).toString('hex')}`;
+  const argv = [
+    engine, 'run', '--rm', '--name', name, '--init',
+    '-v', `${paths.workspace}:${workspaceMount}`, '-v', `${filesDir}:${filesMount}`, '-v', `${paths.temp}:${tempMount}`,
+    '-w', workspaceMount,
+    ...(state.services ? ['--network', state.services.network] : []),
+    ...(d.inputs.entrypoint ? ['--entrypoint', d.inputs.entrypoint] : []),
+    ...cli.args, d.image, ...tokenize(d.inputs.args ?? ''),
+  ];
+  const commands = new WorkflowCommandProcessor(state.commandSink());
+  const result = await runStepProcess({
+    argv,
+    env: cli.env,
+    timeoutMs: d.timeoutMs,
+    signal: state.signal,
+    onOutput: (t) => commands.write(t),
+    killGraceMs: 2000,
+    drainMs: 200,
+    // The container, not just the CLI client, must go.
+    terminate: async (signal, pid) => {
+      await engineRun(engine, ['rm', '--force', '--time', signal === 'SIGKILL' ? '0' : '2', name]);
+      signalGroup(pid, signal);
+    },
+  });
+  commands.end();
+  if (result.cancelled) return { status: 'cancelled', exitCode: result.exitCode };
+  if (result.timedOut) {
+    log.line(`##[error]The step timed out after ${d.timeoutMs / 60_000} minutes; its container was removed.`);
+    return { status: 'failure', exitCode: result.exitCode };
+  }
+  if (result.exitCode !== 0) {
+    log.line(`##[error]Container ${d.image} exited with code ${result.exitCode}.`);
+    return { status: 'failure', exitCode: result.exitCode };
+  }
+  return { status: 'success', exitCode: 0 };
+}

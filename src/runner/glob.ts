@@ -1,0 +1,120 @@
+// File globs as GitHub's actions use them (@actions/glob, used by hashFiles, actions/cache
+// and actions/upload-artifact): one pattern per line, relative to the workspace unless
+// absolute, `~` for the home directory, `*` and `?` within one path segment, `**` any
+// number of segments, `[…]` a character class, `!` at the start excludes, later patterns
+// win, dot files match, and a pattern that matches a directory matches everything under it
+// ("implicit descendants").
+import { readdirSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve, sep } from 'node:path';
+
+interface Pattern {
+  negate: boolean;
+  /** Absolute literal directory the pattern starts from: walking begins here. */
+  searchPath: string;
+  regex: RegExp;
+}
+
+const globChars = /[*?[\]]/;
+
+/** Splits `path` input into patterns: one per line, blank lines and `#` comments skipped. */
+export function patternLines(text: string): string[] {
+  return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+}
+
+function segmentRegex(segment: string): string {
+  let out = '';
+  for (let i = 0; i < segment.length; i++) {
+    const ch = segment[i]!;
+    if (ch === '*') out += '[^/]*';
+    else if (ch === '?') out += '[^/]';
+    else if (ch === '[') {
+      const close = segment.indexOf(']', i + 1);
+      if (close > i + 1) {
+        let body = segment.slice(i + 1, close);
+        if (body.startsWith('!')) body = `^${body.slice(1)}`;
+        out += `[${body.replace(/[\\\]]/g, '\\$&')}]`;
+        i = close;
+      } else out += '\\[';
+    } else out += ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  }
+  return out;
+}
+
+export function compilePattern(line: string, root: string): Pattern {
+  const negate = line.startsWith('!');
+  let text = negate ? line.slice(1).trim() : line;
+  if (text === '~' || text.startsWith('~/')) text = homedir() + text.slice(1);
+  const absolute = resolve(isAbsolute(text) ? text : join(root, text));
+  const segments = absolute.split(sep).filter(Boolean);
+  const literal: string[] = [];
+  for (const s of segments) {
+    if (globChars.test(s)) break;
+    literal.push(s);
+  }
+  let body = '';
+  segments.forEach((s, i) => {
+    if (s === '**') body += i === segments.length - 1 ? '(?:/.*)?' : '(?:/[^/]+)*';
+    else body += `/${segmentRegex(s)}`;
+  });
+  // Implicit descendants: the pattern also matches anything below what it matches.
+  return { negate, searchPath: `/${literal.join('/')}`, regex: new RegExp(`^${body}(?:/.*)?$`) };
+}
+
+/** Whether the last pattern that matches `path` (absolute) is an include. */
+export function isSelected(path: string, patterns: readonly Pattern[]): boolean {
+  let selected = false;
+  for (const p of patterns) if (p.regex.test(path)) selected = !p.negate;
+  return selected;
+}
+
+/**
+ * Files (not directories; symlinks followed) selected by the patterns, absolute, in a
+ * stable depth-first, name-sorted order, each once.
+ */
+export function globFiles(patternText: string | string[], root: string): string[] {
+  const lines = Array.isArray(patternText) ? patternText : patternLines(patternText);
+  const patterns = lines.map((l) => compilePattern(l, root));
+  const found = new Set<string>();
+  const out: string[] = [];
+  const visited = new Set<string>();
+  const walk = (path: string) => {
+    let st;
+    try {
+      st = statSync(path);
+    } catch {
+      return; // Missing, or a dangling symlink.
+    }
+    if (st.isDirectory()) {
+      const key = `${st.dev}:${st.ino}`;
+      if (visited.has(key)) return; // A symlink loop.
+      visited.add(key);
+      for (const name of readdirSync(path).sort()) walk(join(path, name));
+      visited.delete(key);
+    } else if (st.isFile() && !found.has(path) && isSelected(path, patterns)) {
+      found.add(path);
+      out.push(path);
+    }
+  };
+  for (const p of patterns) if (!p.negate) walk(p.searchPath);
+  return out;
+}
+
+/** The literal directories the include patterns start from (actions' "search paths"). */
+export function searchPaths(patternText: string | string[], root: string): string[] {
+  const lines = Array.isArray(patternText) ? patternText : patternLines(patternText);
+  return lines.map((l) => compilePattern(l, root)).filter((p) => !p.negate).map((p) => p.searchPath);
+}
+
+/** Deepest directory containing all `paths` (upload-artifact's root for relative names). */
+export function commonAncestor(paths: string[]): string {
+  if (paths.length === 0) return '/';
+  let parts = paths[0]!.split('/');
+  for (const p of paths.slice(1)) {
+    const other = p.split('/');
+    let i = 0;
+    while (i < parts.length && i < other.length && parts[i] === other[i]) i++;
+    parts = parts.slice(0, i);
+  }
+  return parts.join('/') || '/';
+}

@@ -1,0 +1,84 @@
+// What one job's steps share while it runs (the job-level state), and the frame a list of
+// steps runs in: the job's own steps, or a composite action's steps with its `inputs`.
+import type { ClaimedJob } from '../scheduler/scheduler.ts';
+import type { RunnerApi } from './runner-api.ts';
+import type { Executor } from './executor.ts';
+import type { JobSpec } from '../workflow/model.ts';
+import type { RunStatus } from '../core/types.ts';
+import type { LogWriter } from './log-writer.ts';
+import type { JobPaths } from './job-context.ts';
+import type { ExprContext, HashFiles, StatusFlags } from './expression-adapter.ts';
+import type { JobServices } from './services.ts';
+import type { CommandSink } from './workflow-commands.ts';
+
+export interface StepRecord {
+  outputs: Record<string, string>;
+  outcome: RunStatus;
+  conclusion: RunStatus;
+}
+
+export interface StepResult {
+  status: RunStatus;
+  exitCode: number | null;
+  outputs: Record<string, string>;
+}
+
+/** Runs after all steps, in reverse order of registration, like GitHub's "Post" steps. */
+export interface PostStep {
+  name: string;
+  /** `always`: runs whatever happened; `success`: only if the job has not failed. */
+  condition: 'always' | 'success';
+  run(): Promise<void>;
+}
+
+export interface JobState {
+  claimed: ClaimedJob;
+  api: RunnerApi;
+  project: string;
+  paths: JobPaths;
+  log: LogWriter;
+  jobEnv: Record<string, string>;
+  extraPath: string[];
+  /** Aborted when the job is cancelled: what `cancelled()` and the job status read. */
+  cancelSignal: AbortSignal;
+  /**
+   * Kills the running step. The cancel signal until the job is cancelled; after that, the
+   * `always()`/`cancelled()` steps that still run get a fresh one, so they are not killed
+   * before they start (GitHub runs them after a cancel).
+   */
+  signal: AbortSignal;
+  spec: JobSpec;
+  executor: Executor;
+  services?: JobServices;
+  postSteps: PostStep[];
+  hashFiles: HashFiles;
+  /** 1-based number of the job's step running now (annotations carry it). */
+  stepNumber: number;
+  /** Uploads started by a step (annotations), awaited before the step is reported finished. */
+  pending: Promise<unknown>[];
+  /** Job-level: a step failed (or the job timed out). */
+  failed: boolean;
+  /** The contexts an expression in `frame` sees. */
+  context(frame: StepFrame): ExprContext;
+  /** Where workflow commands in step output go. */
+  commandSink(): CommandSink;
+}
+
+export interface StepFrame {
+  /** The `steps` context of this list of steps. */
+  steps: Record<string, StepRecord>;
+  /** A step of this frame failed. */
+  failed: boolean;
+  /** A composite action's `inputs` (the job's own `inputs` context otherwise). */
+  inputs?: Record<string, unknown>;
+  /** A composite action's directory (`github.action_path`). */
+  actionPath?: string;
+  /** Env the composite's `uses:` step set, below each inner step's own `env`. */
+  env: Record<string, string>;
+  /** Composite nesting depth (0 for the job's steps). */
+  depth: number;
+}
+
+export function statusFlags(state: JobState, frame: StepFrame): StatusFlags {
+  return { failure: state.failed || frame.failed, cancelled: state.cancelSignal.aborted };
+}

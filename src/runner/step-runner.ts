@@ -1,0 +1,127 @@
+// Runs one step — a `run:` script through the job's executor, or a `uses:` action (local
+// composite, `docker://`, built-in) — and collects what it wrote to $GITHUB_ENV,
+// $GITHUB_OUTPUT and $GITHUB_PATH. The same function runs a job's steps and, recursively,
+// a composite action's steps.
+import { join } from 'node:path';
+import type { StepSpec } from '../workflow/model.ts';
+import type { RunStatus } from '../core/types.ts';
+import { interpolateText } from './expression-adapter.ts';
+import type { JobState, StepFrame, StepResult } from './job-state.ts';
+import { parseKeyValueFile, takeFile } from './workflow-files.ts';
+import { findAction } from './actions/index.ts';
+import { runCompositeAction } from './actions/composite-run.ts';
+import { runDockerStep } from './actions/docker-step.ts';
+import { WorkflowCommandProcessor } from './workflow-commands.ts';
+import { SlipwayError } from '../core/errors.ts';
+import { timeoutMs } from './step-options.ts';
+
+export async function runStep(step: StepSpec, frame: StepFrame, state: JobState): Promise<StepResult> {
+  const { log, paths } = state;
+  const ctx = state.context(frame);
+  const env: Record<string, string> = { ...state.jobEnv, ...frame.env };
+  if (frame.actionPath) env.GITHUB_ACTION_PATH = frame.actionPath;
+  /** This step's own `env` over its frame's: what a composite action's steps inherit. */
+  const ownEnv: Record<string, string> = { ...frame.env };
+  let status: RunStatus = 'success';
+  let exitCode: number | null = null;
+  let outputs: Record<string, string> = {};
+  try {
+    for (const [k, v] of Object.entries(step.env)) env[k] = ownEnv[k] = interpolateText(v, { ...ctx, env }, state.hashFiles);
+    if (state.extraPath.length > 0) env.PATH = [...state.extraPath].reverse().join(':') + ':' + (env.PATH ?? process.env.PATH ?? '');
+    const exprCtx = { ...ctx, env };
+    const stepTimeout = timeoutMs(step, exprCtx, state) ?? state.spec.timeoutMinutes * 60_000;
+    if (step.uses) {
+      const inputs: Record<string, string> = {};
+      for (const [k, v] of Object.entries(step.with)) inputs[k] = interpolateText(v, exprCtx, state.hashFiles);
+      const r = await runUses(step, inputs, env, ownEnv, frame, state, stepTimeout);
+      status = r.status;
+      exitCode = r.exitCode;
+      outputs = r.outputs;
+    } else {
+      if (frame.depth > 0 && !step.shell) {
+        // GitHub requires `shell` on every `run` step of a composite action.
+        throw new SlipwayError('WORKFLOW_INVALID', `${frame.actionPath}: step "${step.name}" has \`run\` without the \`shell\` composite actions require`);
+      }
+      const defaults = frame.depth > 0 ? {} : { ...state.claimed.workflow.defaults, ...state.spec.defaults };
+      const workdir = step.workingDirectory ?? defaults.workingDirectory;
+      const r = await runScript(state, {
+        script: interpolateText(step.run ?? '', exprCtx, state.hashFiles),
+        shell: step.shell ?? defaults.shell,
+        cwd: workdir ? join(paths.workspace, interpolateText(workdir, exprCtx, state.hashFiles)) : paths.workspace,
+        env,
+        timeoutMs: stepTimeout,
+      });
+      status = r.status;
+      exitCode = r.exitCode;
+    }
+  } catch (err) {
+    status = state.cancelSignal.aborted && state.signal.aborted ? 'cancelled' : 'failure';
+    log.line(`##[error]${(err as Error).message}`);
+  }
+  try {
+    Object.assign(state.jobEnv, parseKeyValueFile(takeFile(paths.files.env)));
+    outputs = { ...parseKeyValueFile(takeFile(paths.files.output)), ...outputs };
+    for (const p of takeFile(paths.files.path).split('\n')) if (p.trim()) state.extraPath.push(p.trim());
+  } catch (err) {
+    log.line(`##[error]${(err as Error).message}`);
+    status = 'failure';
+  }
+  return { status, exitCode, outputs };
+}
+
+async function runUses(step: StepSpec, inputs: Record<string, string>, env: Record<string, string>, ownEnv: Record<string, string>, frame: StepFrame, state: JobState, stepTimeout: number): Promise<StepResult> {
+  const uses = step.uses!;
+  if (uses.startsWith('./')) return runCompositeAction({ uses, inputs, env: ownEnv, frame, state, runStep });
+  if (uses.startsWith('docker://')) {
+    const r = await runDockerStep({ image: uses.slice('docker://'.length), inputs, env, state, timeoutMs: stepTimeout });
+    return { ...r, outputs: {} };
+  }
+  const action = findAction(uses);
+  if (!action) {
+    throw new SlipwayError('WORKFLOW_INVALID', `unknown action "${uses}": Slipway runs local actions (./path), docker://image and the built-in actions/checkout, actions/cache, actions/upload-artifact, actions/download-artifact and slipway/build-image`);
+  }
+  const result = await action({
+    claimed: state.claimed, project: state.project, api: state.api, paths: state.paths, log: state.log, inputs, env, signal: state.signal,
+    stepName: step.name,
+    addPostStep: (p) => state.postSteps.push(p),
+    jobFailed: () => state.failed,
+  });
+  return { status: 'success', exitCode: null, outputs: result.outputs ?? {} };
+}
+
+export interface ScriptCommand {
+  script: string;
+  shell?: string;
+  cwd: string;
+  env: Record<string, string>;
+  timeoutMs: number;
+}
+
+/** A `run:` script through the job's executor, its output read for workflow commands. */
+export async function runScript(state: JobState, c: ScriptCommand): Promise<{ status: RunStatus; exitCode: number | null }> {
+  const { log } = state;
+  const commands = new WorkflowCommandProcessor(state.commandSink());
+  const outcome = await state.executor.run({
+    script: c.script,
+    shell: c.shell,
+    env: { ...(process.env as Record<string, string>), ...c.env },
+    cwd: c.cwd,
+    timeoutMs: c.timeoutMs,
+    signal: state.signal,
+    onOutput: (t) => commands.write(t),
+  });
+  commands.end();
+  if (outcome.cancelled) {
+    log.line('##[error]The step was cancelled.');
+    return { status: 'cancelled', exitCode: outcome.exitCode };
+  }
+  if (outcome.timedOut) {
+    log.line(`##[error]The step timed out after ${c.timeoutMs / 60_000} minutes; its processes were killed.`);
+    return { status: 'failure', exitCode: outcome.exitCode };
+  }
+  if (outcome.exitCode !== 0) {
+    log.line(`##[error]Process completed with exit code ${outcome.exitCode}.`);
+    return { status: 'failure', exitCode: outcome.exitCode };
+  }
+  return { status: 'success', exitCode: 0 };
+}

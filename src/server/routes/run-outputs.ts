@@ -1,0 +1,67 @@
+// What a run's steps left besides logs: annotations, step summaries (Markdown) and
+// artifacts (listed, and downloaded as the tar.gz the runner uploaded).
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Router } from '../http.ts';
+import { sendJson } from '../http.ts';
+import type { Store } from '../../store/store.ts';
+import type { Run } from '../../store/repos/runs.ts';
+import { SlipwayError } from '../../core/errors.ts';
+
+export interface RunOutputsDeps {
+  store: Store;
+  /** Holds artifacts/<run>/<name>.tgz. */
+  dataDir: string;
+}
+
+/** A run by id (`run_…`) or by `<project>/<number>` / `<project>#<number>`, as routes/api.ts reads it. */
+export async function findRun(store: Store, ref: string): Promise<Run> {
+  const m = /^([^/#]+)[/#](\d+)$/.exec(ref);
+  if (m) {
+    const project = await store.projects.require(m[1]!);
+    const run = await store.runs.byNumber(project.id, Number(m[2]));
+    if (!run) throw new SlipwayError('RUN_UNKNOWN', `run ${m[1]}#${m[2]} not found`);
+    return run;
+  }
+  return store.runs.require(ref);
+}
+
+export function registerRunOutputs(router: Router, deps: RunOutputsDeps): void {
+  const { store } = deps;
+  router
+    .on('GET', '/api/runs/:run/annotations', async ({ res, params }) => {
+      const run = await findRun(store, params.run!);
+      const rows = await store.runOutputs.annotations(run.id);
+      sendJson(res, 200, rows.map((a) => ({
+        job: a.job_key, step: a.step_number, level: a.level, message: a.message, title: a.title,
+        file: a.file, line: a.line, endLine: a.end_line, column: a.col, endColumn: a.end_column, createdAt: a.created_at,
+      })));
+    })
+    .on('GET', '/api/runs/:run/summary', async ({ res, params }) => {
+      const run = await findRun(store, params.run!);
+      const rows = await store.runOutputs.summaries(run.id);
+      sendJson(res, 200, {
+        // Every step's Markdown in job and step order, as GitHub shows the run's summary page.
+        markdown: rows.map((s) => s.markdown.replace(/\n*$/, '\n')).join('\n'),
+        steps: rows.map((s) => ({ job: s.job_key, jobName: s.job_name, step: s.step_number, markdown: s.markdown })),
+      });
+    })
+    .on('GET', '/api/runs/:run/artifacts', async ({ res, params }) => {
+      const run = await findRun(store, params.run!);
+      const rows = await store.runOutputs.artifacts(run.id);
+      sendJson(res, 200, rows.map((a) => ({ name: a.name, size: a.size, createdAt: a.created_at })));
+    })
+    .on('GET', '/api/runs/:run/artifacts/:name', async ({ req, res, params }) => {
+      const run = await findRun(store, params.run!);
+      const a = await store.runOutputs.artifact(run.id, params.name!);
+      if (!a) throw new SlipwayError('NOT_FOUND', `run ${run.id} has no artifact named "${params.name}"`);
+      res.writeHead(200, {
+        'content-type': 'application/gzip',
+        'content-length': a.size,
+        'content-disposition': `attachment; filename="${encodeURIComponent(a.name)}.tgz"`,
+      });
+      if (req.method === 'HEAD') return void res.end();
+      await pipeline(createReadStream(join(deps.dataDir, a.path)), res);
+    });
+}

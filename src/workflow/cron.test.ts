@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { isSlipwayError } from '../core/errors.ts';
+import { cronMatches, parseCron } from './cron.ts';
+
+const at = (iso: string): Date => new Date(`${iso}Z`);
+const fires = (cron: string, iso: string): boolean => cronMatches(parseCron(cron), at(iso));
+
+void test('numbers, ranges, steps, lists and * in UTC', () => {
+  assert.equal(fires('30 5 * * *', '2025-03-04T05:30'), true);
+  assert.equal(fires('30 5 * * *', '2025-03-04T05:31'), false);
+  assert.equal(fires('*/15 * * * *', '2025-03-04T07:45:59'), true, 'any second of the minute');
+  assert.equal(fires('*/15 * * * *', '2025-03-04T07:50'), false);
+  assert.equal(fires('0 9-17/4 * * *', '2025-03-04T13:00'), true);
+  assert.equal(fires('0 9-17/4 * * *', '2025-03-04T15:00'), false);
+  assert.equal(fires('5/20 * * * *', '2025-03-04T10:45'), true, '`a/n` runs from a to the end');
+  assert.equal(fires('0 0 1,15 * *', '2025-03-15T00:00'), true);
+});
+
+void test('month and weekday names, case-insensitive; 7 is Sunday', () => {
+  assert.equal(fires('0 12 * JAN-MAR mon', '2025-02-03T12:00'), true); // Monday
+  assert.equal(fires('0 12 * JAN-MAR mon', '2025-04-07T12:00'), false); // April
+  assert.equal(fires('0 0 * * 7', '2025-03-02T00:00'), true); // Sunday
+  assert.equal(fires('0 0 * * SUN-SAT', '2025-03-05T00:00'), true);
+});
+
+void test('day of month and day of week combine with OR when both are restricted', () => {
+  // 1st of the month OR any Friday.
+  assert.equal(fires('0 0 1 * FRI', '2025-03-01T00:00'), true); // Saturday the 1st
+  assert.equal(fires('0 0 1 * FRI', '2025-03-07T00:00'), true); // Friday the 7th
+  assert.equal(fires('0 0 1 * FRI', '2025-03-08T00:00'), false);
+  // With one side `*`, both must hold (Vixie cron: a field starting with * is unrestricted).
+  assert.equal(fires('0 0 */2 * FRI', '2025-03-07T00:00'), true);
+  assert.equal(fires('0 0 */2 * FRI', '2025-03-14T00:00'), false);
+});
+
+void test('errors name the field and what was expected', () => {
+  const err = (cron: string): string => {
+    try {
+      parseCron(cron);
+    } catch (e) {
+      assert.ok(isSlipwayError(e, 'WORKFLOW_INVALID'));
+      return e.message;
+    }
+    return 'no error';
+  };
+  assert.equal(err('* * * *'), 'cron `* * * *` has 4 fields; expected 5 (minute hour day-of-month month day-of-week)');
+  assert.equal(err('0 24 * * *'), 'hour field: found `24`, expected 0–23');
+  assert.equal(err('0 0 0 * *'), 'day of month field: found `0`, expected 1–31');
+  assert.equal(err('0 0 * 13 *'), 'month field: found `13`, expected 1–12 or JAN–DEC');
+  assert.equal(err('0 0 * * FUN'), 'day of week field: found `FUN`, expected 0–7 or SUN–SAT');
+  assert.equal(err('5-1 * * * *'), 'minute field: found `5-1`, expected a range whose start is not after its end');
+  assert.equal(err('*/x * * * *'), 'minute field: found `*/x`, expected a step that is a positive whole number');
+  assert.equal(err('1,,2 * * * *'), 'minute field: found ``, expected 0–59');
+});

@@ -1,0 +1,165 @@
+// Typed inputs of `on.workflow_dispatch` and `on.workflow_call`, and the rest of
+// `workflow_call` (secrets, outputs). docs.github.com "Workflow syntax" §on.workflow_dispatch.
+// inputs and §on.workflow_call.
+import type { InputSpec, WorkflowCallSpec } from './model.ts';
+import { idPattern } from './parse-step.ts';
+import { suggest } from './suggest.ts';
+import type { Reader } from './yaml-read.ts';
+import {
+  checkExpressions, checkKeys, checkRequired, child, describe, getPair, isNull, readMap, readScalarText, readString,
+  readStringList,
+} from './yaml-read.ts';
+import type { YNode } from './yaml-tree.ts';
+
+type Kind = 'dispatch' | 'call';
+
+const dispatchTypes: InputSpec['type'][] = ['string', 'boolean', 'number', 'choice', 'environment'];
+// docs §on.workflow_call.inputs.<input_id>.type: "must be one of boolean, number, or string".
+const callTypes: InputSpec['type'][] = ['string', 'boolean', 'number'];
+
+export function readInputs(r: Reader, node: YNode, path: string, kind: Kind): Record<string, InputSpec> {
+  const inputs: Record<string, InputSpec> = {};
+  if (isNull(node)) return inputs;
+  const map = readMap(r, node, path, 'a mapping of input ids to inputs');
+  if (!map) return inputs;
+  for (const pair of map.pairs) {
+    const p = child(path, pair.key);
+    if (!idPattern.test(pair.key)) {
+      r.error(pair.keyPos, p, `invalid input id \`${pair.key}\`; expected a letter or \`_\` followed by letters, digits, \`-\` or \`_\``);
+    }
+    const input = readInput(r, pair.value, p, kind, pair.keyPos);
+    if (input) inputs[pair.key] = input;
+  }
+  return inputs;
+}
+
+function readInput(r: Reader, node: YNode, path: string, kind: Kind, at: YNode | { line: number; column: number }): InputSpec | undefined {
+  const types = kind === 'call' ? callTypes : dispatchTypes;
+  if (isNull(node) && kind === 'dispatch') return { type: 'string', required: false };
+  const map = readMap(r, node, path, `an input (a mapping with ${kind === 'call' ? '`type`' : '`type`, `required`, `default`'})`);
+  if (!map) return undefined;
+  const keys = kind === 'call' ? ['description', 'required', 'default', 'type'] : ['description', 'required', 'default', 'type', 'options'];
+  const suggested = checkKeys(r, map, path, keys);
+  if (kind === 'call') checkRequired(r, map, at, path, ['type'], suggested, 'every `workflow_call` input');
+
+  const input: InputSpec = { type: 'string', required: false };
+  const type = getPair(map, 'type');
+  if (type) {
+    const text = readScalarText(r, type.value, child(path, 'type'));
+    if (text !== undefined && !types.includes(text as InputSpec['type'])) {
+      const guess = suggest(text, types);
+      r.error(type.value, child(path, 'type'),
+        `unknown input type \`${text}\`; ${guess ? `did you mean \`${guess}\`?` : `expected one of: ${types.join(', ')}`}`);
+    } else if (text !== undefined) {
+      input.type = text as InputSpec['type'];
+    }
+  }
+  const description = getPair(map, 'description');
+  if (description) input.description = readString(r, description.value, child(path, 'description'));
+  const required = getPair(map, 'required');
+  if (required) {
+    const v = required.value;
+    if (v.kind === 'scalar' && typeof v.value === 'boolean') input.required = v.value;
+    else r.error(v, child(path, 'required'), `expected true or false, found ${describe(v)}`);
+  }
+  const options = kind === 'dispatch' ? getPair(map, 'options') : undefined;
+  if (options) {
+    const p = child(path, 'options');
+    if (input.type !== 'choice') r.error(options.keyPos, p, `\`options\` applies only to inputs of \`type: choice\`; this input is \`${input.type}\``);
+    input.options = readStringList(r, options.value, p).map((o) => o.value);
+    if (input.type === 'choice' && input.options.length === 0) r.error(options.value, p, 'expected at least one option, found none');
+  } else if (input.type === 'choice' && kind === 'dispatch') {
+    r.error(type?.keyPos ?? map, path, 'missing `options`; an input of `type: choice` needs it');
+  }
+  const def = getPair(map, 'default');
+  if (def) readDefault(r, def.value, child(path, 'default'), input, kind);
+  return input;
+}
+
+/** The default must have the input's type; a `choice` default must be one of the options. */
+function readDefault(r: Reader, node: YNode, path: string, input: InputSpec, kind: Kind): void {
+  if (node.kind !== 'scalar') {
+    r.error(node, path, `expected a ${input.type === 'choice' ? 'string' : input.type}, found ${describe(node)}`);
+    return;
+  }
+  const v = node.value;
+  if (v === null) return;
+  // workflow_call defaults may be expressions (context availability: github, inputs, vars).
+  if (kind === 'call' && typeof v === 'string' && v.includes('${{')) {
+    checkExpressions(r, node, path, v);
+    input.default = v;
+    return;
+  }
+  if (input.type === 'boolean' && typeof v !== 'boolean') {
+    r.error(node, path, `expected true or false for a \`boolean\` input, found ${describe(node)}`);
+  } else if (input.type === 'number' && typeof v !== 'number') {
+    r.error(node, path, `expected a number for a \`number\` input, found ${describe(node)}`);
+  } else if (input.type === 'choice') {
+    const text = String(v);
+    if (input.options && input.options.length > 0 && !input.options.includes(text)) {
+      const guess = suggest(text, input.options);
+      r.error(node, path, `default \`${text}\` is not one of the options; ${guess ? `did you mean \`${guess}\`?` : `expected one of: ${input.options.join(', ')}`}`);
+    }
+    input.default = text;
+  } else {
+    input.default = input.type === 'string' || input.type === 'environment' ? (readScalarText(r, node, path) ?? '') : v;
+  }
+}
+
+export function readWorkflowCall(r: Reader, node: YNode, path: string): WorkflowCallSpec {
+  const spec: WorkflowCallSpec = { inputs: {}, secrets: {}, outputs: {} };
+  if (isNull(node)) return spec;
+  const map = readMap(r, node, path, 'a mapping with `inputs`, `secrets` and/or `outputs`');
+  if (!map) return spec;
+  checkKeys(r, map, path, ['inputs', 'secrets', 'outputs']);
+  const inputs = getPair(map, 'inputs');
+  if (inputs) spec.inputs = readInputs(r, inputs.value, child(path, 'inputs'), 'call');
+  const secrets = getPair(map, 'secrets');
+  if (secrets) spec.secrets = readSecrets(r, secrets.value, child(path, 'secrets'));
+  const outputs = getPair(map, 'outputs');
+  if (outputs) spec.outputs = readOutputs(r, outputs.value, child(path, 'outputs'));
+  return spec;
+}
+
+function readSecrets(r: Reader, node: YNode, path: string): WorkflowCallSpec['secrets'] {
+  const out: WorkflowCallSpec['secrets'] = {};
+  if (isNull(node)) return out;
+  const map = readMap(r, node, path, 'a mapping of secret names to `{ required, description }`');
+  if (!map) return out;
+  for (const pair of map.pairs) {
+    const p = child(path, pair.key);
+    const secret: WorkflowCallSpec['secrets'][string] = { required: false };
+    out[pair.key] = secret;
+    if (isNull(pair.value)) continue;
+    const m = readMap(r, pair.value, p, 'a mapping with `required` and/or `description`');
+    if (!m) continue;
+    checkKeys(r, m, p, ['description', 'required']);
+    const required = getPair(m, 'required');
+    if (required) {
+      if (required.value.kind === 'scalar' && typeof required.value.value === 'boolean') secret.required = required.value.value;
+      else r.error(required.value, child(p, 'required'), `expected true or false, found ${describe(required.value)}`);
+    }
+    const description = getPair(m, 'description');
+    if (description) secret.description = readString(r, description.value, child(p, 'description'));
+  }
+  return out;
+}
+
+function readOutputs(r: Reader, node: YNode, path: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (isNull(node)) return out;
+  const map = readMap(r, node, path, 'a mapping of output names to `{ value }`');
+  if (!map) return out;
+  for (const pair of map.pairs) {
+    const p = child(path, pair.key);
+    const m = readMap(r, pair.value, p, 'a mapping with `value` (and optionally `description`)');
+    if (!m) continue;
+    const suggested = checkKeys(r, m, p, ['description', 'value']);
+    checkRequired(r, m, pair.keyPos, p, ['value'], suggested, 'every `workflow_call` output');
+    const value = getPair(m, 'value');
+    if (value) out[pair.key] = readString(r, value.value, child(p, 'value')) ?? '';
+    const description = getPair(m, 'description');
+    if (description) readString(r, description.value, child(p, 'description'));
+  }
+  return out;
+}

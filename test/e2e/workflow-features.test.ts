@@ -1,0 +1,197 @@
+// Workflow features end to end: a push to a real server runs a matrix (2x2 with exclude and
+// include), a job with a service container reached from its steps, outputs passed through
+// `needs`, a failing step with continue-on-error, an always() cleanup step after a failure;
+// then a dispatched run is cancelled mid-step: its always() step still runs and the step's
+// process is gone. Everything is checked through the API.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, writeFile, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startHarness, commitAndPush, git, waitFor, removeDir, podman, type Harness } from '../support/harness.ts';
+import { busyboxImage, ensureBusyboxImage } from '../../src/build/base-image.ts';
+
+interface Step {
+  name: string;
+  status: string;
+}
+interface RunView {
+  id: string;
+  status: string;
+  sha: string;
+  event: string;
+  jobs: { id: string; key: string; status: string; outputs: Record<string, string>; steps: Step[] }[];
+}
+
+const features = `name: features
+on: push
+jobs:
+  matrix:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        os: [a, b]
+        v: [1, 2]
+        exclude:
+          - os: b
+            v: 2
+        include:
+          - os: c
+            v: 9
+    steps:
+      - run: echo "leg \${{ matrix.os }}-\${{ matrix.v }} of \${{ strategy.job-total }}"
+  service:
+    runs-on: ubuntu-latest
+    services:
+      web:
+        image: ${busyboxImage}
+        ports: ['80']
+        options: >-
+          --hostname websvc --entrypoint '["httpd","-f","-p","80","-h","/etc"]'
+          --health-cmd "wget -q -O /dev/null http://127.0.0.1/hostname || exit 1" --health-interval 1s
+    steps:
+      - name: reach the service
+        run: test "$(wget -q -O - http://127.0.0.1:\${{ job.services.web.ports['80'] }}/hostname)" = websvc
+  produce:
+    runs-on: ubuntu-latest
+    outputs:
+      greeting: \${{ steps.make.outputs.greeting }}
+    steps:
+      - id: make
+        run: echo "greeting=hello-from-produce" >> "$GITHUB_OUTPUT"
+  consume:
+    needs: produce
+    runs-on: ubuntu-latest
+    outputs:
+      seen: \${{ steps.check.outputs.seen }}
+    steps:
+      - name: allowed to fail
+        continue-on-error: true
+        run: exit 7
+      - id: check
+        run: |
+          test "\${{ needs.produce.outputs.greeting }}" = hello-from-produce
+          echo "seen=\${{ needs.produce.outputs.greeting }}" >> "$GITHUB_OUTPUT"
+  cleanup:
+    runs-on: ubuntu-latest
+    steps:
+      - name: breaks
+        run: exit 1
+      - name: cleanup
+        if: always()
+        run: echo cleaned up
+      - name: never
+        run: echo unreachable
+`;
+
+const cancelled = (marks: string) => `name: long
+on: workflow_dispatch
+jobs:
+  nap:
+    runs-on: ubuntu-latest
+    steps:
+      - name: sleep
+        run: |
+          echo $$ > ${marks}/sleep.pid
+          exec sleep 600
+      - name: always
+        if: always()
+        run: echo done > ${marks}/always.txt
+`;
+
+const isFinished = (s: string) => ['success', 'failure', 'cancelled'].includes(s);
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('workflow features, end to end', () => {
+  let h: Harness;
+  let repo: string;
+  let marks: string;
+  let run: RunView;
+
+  before(async () => {
+    await ensureBusyboxImage();
+    h = await startHarness();
+    repo = await mkdtemp(join(tmpdir(), 'slipway-features-'));
+    marks = await mkdtemp(join(tmpdir(), 'slipway-features-marks-'));
+    await mkdir(join(repo, '.slipway/workflows'), { recursive: true });
+    await writeFile(join(repo, '.slipway/workflows/features.yml'), features);
+    await writeFile(join(repo, '.slipway/workflows/long.yml'), cancelled(marks));
+    await git(repo, 'init', '-q', '-b', 'main');
+    const sha = await commitAndPush(repo, h, 'features', 'features', 'main');
+    run = await waitFor('the push run to finish', async () => {
+      const r = (await h.api<RunView[]>('/api/runs?project=features').catch(() => [])).find((x) => x.sha === sha);
+      return r && isFinished(r.status) ? r : undefined;
+    }, 120_000);
+  });
+
+  after(async () => {
+    await h?.stop();
+    // Service containers carry the job's label; remove any a failure left behind.
+    for (const j of run?.jobs ?? []) {
+      const names = await podman('ps', '-a', '--filter', `label=slipway.job=${j.id}`, '--format', '{{.Names}}').catch(() => '');
+      for (const name of names.split('\n').filter(Boolean)) await podman('rm', '-f', name).catch(() => {});
+    }
+    await removeDir(repo);
+    await removeDir(marks);
+    if (h) await removeDir(h.dataDir);
+  });
+
+  const jobOf = (key: string) => {
+    const j = run.jobs.find((x) => x.key === key);
+    assert.ok(j, `job ${key} in ${run.jobs.map((x) => x.key).join(', ')}`);
+    return j;
+  };
+
+  it('runs every matrix leg (2x2, minus the excluded one, plus the included one)', async () => {
+    const legs = run.jobs.filter((j) => j.key.startsWith('matrix'));
+    assert.deepEqual(legs.map((j) => [j.key, j.status]).sort(), [['matrix (a, 1)', 'success'], ['matrix (a, 2)', 'success'], ['matrix (b, 1)', 'success'], ['matrix (c, 9)', 'success']]);
+    const plan = await h.api<{ jobs: { key: string; matrix: Record<string, unknown> | null }[] }>(`/api/runs/${run.id}/plan`);
+    assert.deepEqual(plan.jobs.find((j) => j.key === 'matrix (c, 9)')?.matrix, { os: 'c', v: 9 });
+    const log = await (await fetch(`${h.slipway.url}/api/runs/${run.id}/logs`, { headers: { authorization: `Bearer ${h.slipway.adminToken}` } })).text();
+    assert.match(log, /leg c-9 of 4/);
+  });
+
+  it('reaches a service container from the job', () => {
+    const j = jobOf('service');
+    assert.deepEqual(j.steps.find((s) => s.name === 'reach the service')?.status, 'success', JSON.stringify(j));
+    assert.equal(j.status, 'success');
+  });
+
+  it('passes outputs through needs; a failing continue-on-error step does not fail the job', () => {
+    assert.equal(jobOf('produce').outputs.greeting, 'hello-from-produce');
+    const consume = jobOf('consume');
+    assert.equal(consume.status, 'success');
+    assert.equal(consume.steps.find((s) => s.name === 'allowed to fail')?.status, 'failure');
+    assert.equal(consume.outputs.seen, 'hello-from-produce');
+  });
+
+  it('runs an always() step after a failure and skips the rest; the run fails', () => {
+    const cleanup = jobOf('cleanup');
+    assert.equal(cleanup.status, 'failure');
+    assert.deepEqual(cleanup.steps.map((s) => [s.name, s.status]), [['breaks', 'failure'], ['cleanup', 'success'], ['never', 'skipped']]);
+    assert.equal(run.status, 'failure');
+  });
+
+  it('cancels a run mid-step: the step process is gone, the always() step ran, the run is cancelled', async () => {
+    const dispatched = await h.api<RunView>('/api/projects/features/workflows/long.yml/dispatches', { method: 'POST', body: JSON.stringify({ ref: 'main' }), headers: { 'content-type': 'application/json' } });
+    const pid = await waitFor('the sleep to start', async () => (existsSync(join(marks, 'sleep.pid')) ? Number((await readFile(join(marks, 'sleep.pid'), 'utf8')).trim()) || undefined : undefined), 30_000);
+    assert.ok(alive(pid));
+    await h.api(`/api/runs/${dispatched.id}/cancel`, { method: 'POST' });
+    const done = await waitFor('the cancelled run to finish', async () => {
+      const r = await h.api<RunView>(`/api/runs/${dispatched.id}`);
+      return isFinished(r.status) ? r : undefined;
+    }, 20_000);
+    assert.equal(done.status, 'cancelled');
+    assert.deepEqual(done.jobs[0]!.steps.map((s) => [s.name, s.status]), [['sleep', 'cancelled'], ['always', 'success']]);
+    assert.equal((await readFile(join(marks, 'always.txt'), 'utf8')).trim(), 'done');
+    assert.equal(alive(pid), false, `sleep (pid ${pid}) is still running`);
+  });
+});
