@@ -106,12 +106,8 @@ describe('releases, rollback, promotion, locks and secrets (local target)', () =
   it('two concurrent deploys to one environment: the second waits for the lock, both succeed, in order', async () => {
     const [a, b] = await Promise.all([post(envPath('dev', 'deployments'), { commit: sha1 }), post(envPath('dev', 'deployments'), { commit: sha2 })]);
     assert.deepEqual([a.trigger, a.triggeredBy], ['manual', 'admin']);
-    const waiting = await waitFor('second deployment to show the lock holder', async () => {
-      const d = await h.api<DeploymentView>(`/api/deployments/${b.id}`);
-      return d.lock || d.status !== 'queued' ? d : undefined;
-    });
-    assert.equal(waiting.status, 'queued');
-    assert.equal(waiting.lock?.deployment.id, a.id);
+    // Whether the API still shows the second one queued depends on timing (the lock view
+    // itself is covered in deploy-api.test.ts); the order of start and finish does not.
     const [da, db] = [await settled(a.id), await settled(b.id)];
     assert.deepEqual([da.status, db.status], ['success', 'success'], `${da.error} ${db.error}`);
     assert.ok(Date.parse(db.startedAt!) >= Date.parse(da.finishedAt!), 'the second started after the first finished');
