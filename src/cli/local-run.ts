@@ -81,7 +81,7 @@ export async function runLocally(o: LocalRunOptions): Promise<{ run: Run; jobs: 
     await new Promise<void>((resolve) => registryServer.listen(0, '127.0.0.1', resolve));
     const registryHost = `127.0.0.1:${(registryServer.address() as AddressInfo).port}`;
 
-    const scheduler = new Scheduler({ store, events, leaseMs: 60_000 });
+    const scheduler = new Scheduler({ store, events, leaseMs: 60_000, secretsFor: async () => o.secrets });
     const stored: StoredPlan = { workflow: o.workflow, plan: o.plan };
     const run = await store.runs.create({
       projectId: project.id,
@@ -90,6 +90,8 @@ export async function runLocally(o: LocalRunOptions): Promise<{ run: Run; jobs: 
       event: o.event,
       ref,
       sha,
+      inputs: o.inputs,
+      eventPayload: o.event === 'workflow_dispatch' ? { inputs: o.inputs } : {},
       plan: stored,
       jobs: o.plan.jobs.map((j) => ({ key: j.key, name: j.name, needs: j.needs, runsOn: j.runsOn })),
     });

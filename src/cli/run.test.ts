@@ -84,3 +84,31 @@ test('an invalid workflow is reported with file:line:col and exit code 1', async
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('workflow_dispatch inputs are typed and secrets from --secret-file are masked', async () => {
+  const dir = await project(`on:
+  workflow_dispatch:
+    inputs:
+      count: { type: number, required: true }
+jobs:
+  show:
+    runs-on: self-hosted
+    steps:
+      - run: |
+          echo "count is \${{ toJSON(inputs.count) }}"
+          echo "token is \${{ secrets.TOKEN }}"
+`);
+  try {
+    await writeFile(join(dir, 'secrets.env'), '# test secrets\nTOKEN=s3cr3t-value\n');
+    const r = await slipway(dir, ['run', '--event', 'workflow_dispatch', '--input', 'count=2', '--secret-file', 'secrets.env']);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, /count is 2$/m, 'a number, not the string "2"');
+    assert.match(r.stdout, /token is \*\*\*/);
+    assert.ok(!r.stdout.includes('s3cr3t-value'), 'the secret never reaches the terminal');
+    const bad = await slipway(dir, ['run', '--event', 'workflow_dispatch', '--input', 'count=many']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /count/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

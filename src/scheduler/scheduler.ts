@@ -44,6 +44,8 @@ export interface SchedulerOptions {
   store: Store;
   events: EventBus;
   leaseMs: number;
+  /** The `secrets` context of a run's jobs (a workflow secret store; `slipway run --secret-file`). */
+  secretsFor?: (run: Run) => Promise<Record<string, string>>;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -54,7 +56,10 @@ export class Scheduler {
   readonly #leaseMs: number;
   readonly #progress: RunProgress;
 
+  readonly #secretsFor: SchedulerOptions['secretsFor'];
+
   constructor(options: SchedulerOptions) {
+    this.#secretsFor = options.secretsFor;
     this.#store = options.store;
     this.#events = options.events;
     this.#leaseMs = options.leaseMs;
@@ -125,7 +130,7 @@ export class Scheduler {
         matrix: job.matrix ? (JSON.parse(job.matrix) as Record<string, unknown>) : {},
         strategy: values.strategy,
         inputs: values.inputs,
-        secrets: {},
+        secrets: (await this.#secretsFor?.(run)) ?? {},
         vars: {},
         event: values.github!.event as Record<string, unknown>,
       };

@@ -7,6 +7,7 @@ import { parseWorkflow } from '../../workflow/parse-workflow.ts';
 import { planWorkflow } from '../../workflow/plan.ts';
 import { workflowFileNames } from '../../workflow/load.ts';
 import { loadCalledWorkflows } from '../../workflow/reusable.ts';
+import { resolveInputs } from '../../workflow/triggers.ts';
 import { formatDiagnostic } from '../../core/errors.ts';
 import type { Plan, Workflow } from '../../workflow/model.ts';
 import type { Job } from '../../store/repos/runs.ts';
@@ -104,6 +105,12 @@ export const runCommand: Command = {
     let failed = false;
     const summary: { workflow: string; jobs: Job[] }[] = [];
     for (const workflow of workflows) {
+      let typedInputs: Record<string, unknown> = {};
+      if (event === 'workflow_dispatch') {
+        const resolved = resolveInputs(workflow.on.workflowDispatch?.inputs ?? {}, inputs);
+        if (!resolved.inputs) throw new CliError(`${workflow.file}: ${resolved.errors.join('; ')}`, 2);
+        typedInputs = resolved.inputs;
+      }
       const { called, diagnostics } = await loadCalledWorkflows(workflow, async (path) => {
         const file = join(cwd, path);
         return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
@@ -117,7 +124,7 @@ export const runCommand: Command = {
         workflow,
         plan,
         event,
-        inputs,
+        inputs: typedInputs,
         secrets,
         onLog: (key, text) => {
           if (values.json) return;
