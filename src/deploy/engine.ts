@@ -42,18 +42,14 @@ export async function deployLocal(request: LocalDeployRequest): Promise<ActiveCo
   const strategy = environment.strategy;
   log(`==> deploying ${request.sha.slice(0, 12)} (release ${request.releaseId}) to ${environment.name}, strategy ${strategy}`);
 
+  if (await engine.imageExists(request.image)) log(`image ${request.image} is already present`);
+  else await engine.pull(request.image, { insecure: request.insecureRegistry, auth: request.registryAuth, signal });
+  signal?.throwIfAborted();
+
   // Several Slipway installations may share one container engine (a laptop's, a test
   // machine's): the instance label keeps each to its own containers.
   const scope = { ...(request.instance ? { [labels.instance]: request.instance } : {}), [labels.project]: project, [labels.environment]: environment.name };
-  // Finding the old containers does not depend on the image: do it while the image arrives.
-  const [old] = await Promise.all([
-    engine.list(scope),
-    (async () => {
-      if (await engine.imageExists(request.image)) log(`image ${request.image} is already present`);
-      else await engine.pull(request.image, { insecure: request.insecureRegistry, auth: request.registryAuth, signal });
-    })(),
-  ]);
-  signal?.throwIfAborted();
+  const old = await engine.list(scope);
   // Rolling across hosts degenerates to blue-green on one host; recreate frees the old
   // container first (for apps that cannot run twice, e.g. holding a lock or a volume).
   if (strategy === 'recreate') await removeAll(engine, old, config.stopTimeoutMs, log);
