@@ -9,6 +9,7 @@ import type { EventBus } from '../events.ts';
 import { streamLogs } from '../sse.ts';
 import { SlipwayError } from '../../core/errors.ts';
 import { isFinished } from '../../core/types.ts';
+import { deploymentView } from '../deployment-view.ts';
 import { attemptParam, findRun as findRunIn, logJobId, runView as viewOf } from '../run-view.ts';
 
 export interface ApiDeps {
@@ -25,25 +26,6 @@ export function registerApi(router: Router, deps: ApiDeps): void {
 
   const findRun = (ref: string) => findRunIn(store, ref);
 
-  async function deploymentView(id: string) {
-    const d = await store.deployments.require(id);
-    const project = await store.projects.byId(d.project_id);
-    const release = await store.releases.get(d.release_id);
-    return {
-      id: d.id,
-      project: project?.name,
-      number: d.number,
-      environment: d.environment,
-      status: d.status,
-      error: d.error,
-      trigger: d.trigger,
-      triggeredBy: d.triggered_by,
-      release: release && { id: release.id, sha: release.sha, image: release.image, digest: release.digest },
-      createdAt: d.created_at,
-      startedAt: d.started_at,
-      finishedAt: d.finished_at,
-    };
-  }
 
   const logSource = {
     read: (stream: string, after: number) => store.logs.read(stream, after),
@@ -113,9 +95,8 @@ export function registerApi(router: Router, deps: ApiDeps): void {
       const projectName = url.searchParams.get('project');
       const project = projectName ? await store.projects.require(projectName) : undefined;
       const list = await store.deployments.list({ projectId: project?.id, environment: url.searchParams.get('env') ?? undefined });
-      sendJson(res, 200, await Promise.all(list.map((d) => deploymentView(d.id))));
+      sendJson(res, 200, await Promise.all(list.map((d) => deploymentView(store, d.id))));
     })
-    .on('GET', '/api/deployments/:id', async ({ res, params }) => sendJson(res, 200, await deploymentView(params.id!)))
     .on('GET', '/api/deployments/:id/logs', async (ctx) => {
       const d = await store.deployments.require(ctx.params.id!);
       await sendLogs(ctx, [{ stream: `deployment:${d.id}`, title: `deployment ${d.number}` }]);

@@ -1,6 +1,7 @@
 // Release control under /api: manual deploys, promotions, rollbacks, per-environment
 // secrets, and the deployment view with the lock a queued deployment waits for.
 // Registered before registerApi, so its GET /api/deployments/:id (with `lock`) is the one served.
+import { deploymentView } from '../deployment-view.ts';
 import { z } from 'zod';
 import type { IncomingMessage } from 'node:http';
 import type { Router } from '../http.ts';
@@ -41,44 +42,24 @@ export function registerDeployApi(router: Router, deps: DeployApiDeps): void {
     return user.name;
   }
 
-  async function deploymentView(id: string) {
-    const d = await store.deployments.require(id);
-    const project = await store.projects.byId(d.project_id);
-    const release = await store.releases.get(d.release_id);
-    return {
-      id: d.id,
-      project: project?.name,
-      number: d.number,
-      environment: d.environment,
-      status: d.status,
-      error: d.error,
-      trigger: d.trigger,
-      triggeredBy: d.triggered_by,
-      release: release && { id: release.id, sha: release.sha, image: release.image, digest: release.digest },
-      lock: (await deps.deploys().lockView(d)) ?? null,
-      createdAt: d.created_at,
-      startedAt: d.started_at,
-      finishedAt: d.finished_at,
-    };
-  }
 
   const envPath = '/api/projects/:project/environments/:env';
   router
-    .on('GET', '/api/deployments/:id', async ({ res, params }) => sendJson(res, 200, await deploymentView(params.id!)))
+    .on('GET', '/api/deployments/:id', async ({ res, params }) => sendJson(res, 200, await deploymentView(store, params.id!, (d) => deps.deploys().lockView(d))))
     .on('POST', `${envPath}/deployments`, async ({ req, res, params }) => {
       const b = await body(req, deployBody, '{"release": "<id>"} or {"commit": "<sha>"}');
       const d = await control().deploy(params.project!, params.env!, b, await userOf(req));
-      sendJson(res, 202, await deploymentView(d.id));
+      sendJson(res, 202, await deploymentView(store, d.id, (x) => deps.deploys().lockView(x)));
     })
     .on('POST', `${envPath}/promotions`, async ({ req, res, params }) => {
       const b = await body(req, promoteBody, '{"from": "<environment>"}');
       const d = await control().promote(params.project!, b.from, params.env!, await userOf(req));
-      sendJson(res, 202, await deploymentView(d.id));
+      sendJson(res, 202, await deploymentView(store, d.id, (x) => deps.deploys().lockView(x)));
     })
     .on('POST', `${envPath}/rollbacks`, async ({ req, res, params }) => {
       const b = await body(req, rollbackBody, '{} or {"to": "<release>"}');
       const d = await control().rollback(params.project!, params.env!, b.to, await userOf(req));
-      sendJson(res, 202, await deploymentView(d.id));
+      sendJson(res, 202, await deploymentView(store, d.id, (x) => deps.deploys().lockView(x)));
     })
     .on('GET', `${envPath}/secrets`, async ({ res, params }) => {
       sendJson(res, 200, await secrets.list(params.project!, params.env!));

@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Router } from '../http.ts';
 import { sendJson } from '../http.ts';
 import type { Store } from '../../store/store.ts';
-import type { Run } from '../../store/repos/runs.ts';
+import { findRun } from '../run-view.ts';
 import { SlipwayError } from '../../core/errors.ts';
 
 export interface RunOutputsDeps {
@@ -15,17 +15,6 @@ export interface RunOutputsDeps {
   dataDir: string;
 }
 
-/** A run by id (`run_…`) or by `<project>/<number>` / `<project>#<number>`, as routes/api.ts reads it. */
-export async function findRun(store: Store, ref: string): Promise<Run> {
-  const m = /^([^/#]+)[/#](\d+)$/.exec(ref);
-  if (m) {
-    const project = await store.projects.require(m[1]!);
-    const run = await store.runs.byNumber(project.id, Number(m[2]));
-    if (!run) throw new SlipwayError('RUN_UNKNOWN', `run ${m[1]}#${m[2]} not found`);
-    return run;
-  }
-  return store.runs.require(ref);
-}
 
 export function registerRunOutputs(router: Router, deps: RunOutputsDeps): void {
   const { store } = deps;
