@@ -104,7 +104,9 @@ describe('releases, rollback, promotion, locks and secrets (local target)', () =
   });
 
   it('two concurrent deploys to one environment: the second waits for the lock, both succeed, in order', async () => {
-    const [a, b] = await Promise.all([post(envPath('dev', 'deployments'), { commit: sha1 }), post(envPath('dev', 'deployments'), { commit: sha2 })]);
+    // One after the other, so `a` is first in the queue; `b` is asked for while `a` runs.
+    const a = await post(envPath('dev', 'deployments'), { commit: sha1 });
+    const b = await post(envPath('dev', 'deployments'), { commit: sha2 });
     assert.deepEqual([a.trigger, a.triggeredBy], ['manual', 'admin']);
     // Whether the API still shows the second one queued depends on timing (the lock view
     // itself is covered in deploy-api.test.ts); the order of start and finish does not.
