@@ -1,6 +1,6 @@
 // `needs` must name jobs of the same workflow and must not loop (docs: jobs.<job_id>.needs).
 import type { ReadJob } from './parse-job.ts';
-import { suggest } from './suggest.ts';
+import { hint } from './suggest.ts';
 import type { Reader } from './yaml-read.ts';
 import { child } from './yaml-read.ts';
 
@@ -10,9 +10,7 @@ export function checkNeeds(r: Reader, jobs: ReadJob[]): void {
   for (const job of jobs) {
     for (const need of job.needs) {
       if (byId.has(need.name)) continue;
-      const guess = suggest(need.name, ids);
-      r.error(need.at, child(child('jobs', job.spec.id), 'needs'),
-        `unknown job \`${need.name}\`; ${guess ? `did you mean \`${guess}\`?` : `expected one of: ${ids.join(', ')}`}`);
+      r.error(need.at, child(child('jobs', job.spec.id), 'needs'), `unknown job \`${need.name}\`; ${hint(need.name, ids)}`);
     }
   }
   for (const cycle of findCycles(jobs, byId)) {

@@ -1,7 +1,7 @@
 // `concurrency` and `permissions`, at workflow and job level (docs.github.com "Workflow
 // syntax" §concurrency, §permissions).
 import type { ConcurrencySpec } from './model.ts';
-import { suggest } from './suggest.ts';
+import { hint } from './suggest.ts';
 import type { Reader } from './yaml-read.ts';
 import { checkKeys, checkRequired, child, describe, getPair, readBoolean, readMap, readScalarText, readString } from './yaml-read.ts';
 import type { YNode } from './yaml-tree.ts';
@@ -67,8 +67,7 @@ export function readPermissions(r: Reader, node: YNode, path: string): string | 
     const level = readScalarText(r, pair.value, p);
     if (level === undefined) continue;
     if (!levels.includes(level)) {
-      const guess = suggest(level, levels);
-      r.error(pair.value, p, `unknown permission level \`${level}\`; ${guess ? `did you mean \`${guess}\`?` : `expected one of: ${levels.join(', ')}`}`);
+      r.error(pair.value, p, `unknown permission level \`${level}\`; ${hint(level, levels)}`);
       continue;
     }
     out[pair.key] = level;

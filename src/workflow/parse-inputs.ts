@@ -2,14 +2,14 @@
 // `workflow_call` (secrets, outputs). docs.github.com "Workflow syntax" §on.workflow_dispatch.
 // inputs and §on.workflow_call.
 import type { InputSpec, WorkflowCallSpec } from './model.ts';
-import { idPattern } from './parse-step.ts';
-import { suggest } from './suggest.ts';
+import { checkId } from './parse-step.ts';
+import { hint } from './suggest.ts';
 import type { Reader } from './yaml-read.ts';
 import {
-  checkExpressions, checkKeys, checkRequired, child, describe, getPair, isNull, readMap, readScalarText, readString,
-  readStringList,
+  checkExpressions, checkKeys, checkRequired, child, describe, getPair, isNull, readEntries, readLiteralBoolean, readMap,
+  readScalarText, readString, readStringList,
 } from './yaml-read.ts';
-import type { YNode } from './yaml-tree.ts';
+import type { Position, YNode } from './yaml-tree.ts';
 
 type Kind = 'dispatch' | 'call';
 
@@ -18,22 +18,13 @@ const dispatchTypes: InputSpec['type'][] = ['string', 'boolean', 'number', 'choi
 const callTypes: InputSpec['type'][] = ['string', 'boolean', 'number'];
 
 export function readInputs(r: Reader, node: YNode, path: string, kind: Kind): Record<string, InputSpec> {
-  const inputs: Record<string, InputSpec> = {};
-  if (isNull(node)) return inputs;
-  const map = readMap(r, node, path, 'a mapping of input ids to inputs');
-  if (!map) return inputs;
-  for (const pair of map.pairs) {
-    const p = child(path, pair.key);
-    if (!idPattern.test(pair.key)) {
-      r.error(pair.keyPos, p, `invalid input id \`${pair.key}\`; expected a letter or \`_\` followed by letters, digits, \`-\` or \`_\``);
-    }
-    const input = readInput(r, pair.value, p, kind, pair.keyPos);
-    if (input) inputs[pair.key] = input;
-  }
-  return inputs;
+  return readEntries(r, node, path, 'a mapping of input ids to inputs', (pair, p) => {
+    checkId(r, pair.key, pair.keyPos, p, 'input id');
+    return readInput(r, pair.value, p, kind, pair.keyPos);
+  });
 }
 
-function readInput(r: Reader, node: YNode, path: string, kind: Kind, at: YNode | { line: number; column: number }): InputSpec | undefined {
+function readInput(r: Reader, node: YNode, path: string, kind: Kind, at: Position): InputSpec | undefined {
   const types = kind === 'call' ? callTypes : dispatchTypes;
   if (isNull(node) && kind === 'dispatch') return { type: 'string', required: false };
   const map = readMap(r, node, path, `an input (a mapping with ${kind === 'call' ? '`type`' : '`type`, `required`, `default`'})`);
@@ -47,9 +38,7 @@ function readInput(r: Reader, node: YNode, path: string, kind: Kind, at: YNode |
   if (type) {
     const text = readScalarText(r, type.value, child(path, 'type'));
     if (text !== undefined && !types.includes(text as InputSpec['type'])) {
-      const guess = suggest(text, types);
-      r.error(type.value, child(path, 'type'),
-        `unknown input type \`${text}\`; ${guess ? `did you mean \`${guess}\`?` : `expected one of: ${types.join(', ')}`}`);
+      r.error(type.value, child(path, 'type'), `unknown input type \`${text}\`; ${hint(text, types)}`);
     } else if (text !== undefined) {
       input.type = text as InputSpec['type'];
     }
@@ -57,11 +46,7 @@ function readInput(r: Reader, node: YNode, path: string, kind: Kind, at: YNode |
   const description = getPair(map, 'description');
   if (description) input.description = readString(r, description.value, child(path, 'description'));
   const required = getPair(map, 'required');
-  if (required) {
-    const v = required.value;
-    if (v.kind === 'scalar' && typeof v.value === 'boolean') input.required = v.value;
-    else r.error(v, child(path, 'required'), `expected true or false, found ${describe(v)}`);
-  }
+  if (required) input.required = readLiteralBoolean(r, required.value, child(path, 'required')) ?? false;
   const options = kind === 'dispatch' ? getPair(map, 'options') : undefined;
   if (options) {
     const p = child(path, 'options');
@@ -97,8 +82,7 @@ function readDefault(r: Reader, node: YNode, path: string, input: InputSpec, kin
   } else if (input.type === 'choice') {
     const text = String(v);
     if (input.options && input.options.length > 0 && !input.options.includes(text)) {
-      const guess = suggest(text, input.options);
-      r.error(node, path, `default \`${text}\` is not one of the options; ${guess ? `did you mean \`${guess}\`?` : `expected one of: ${input.options.join(', ')}`}`);
+      r.error(node, path, `default \`${text}\` is not one of the options; ${hint(text, input.options)}`);
     }
     input.default = text;
   } else {
@@ -122,44 +106,30 @@ export function readWorkflowCall(r: Reader, node: YNode, path: string): Workflow
 }
 
 function readSecrets(r: Reader, node: YNode, path: string): WorkflowCallSpec['secrets'] {
-  const out: WorkflowCallSpec['secrets'] = {};
-  if (isNull(node)) return out;
-  const map = readMap(r, node, path, 'a mapping of secret names to `{ required, description }`');
-  if (!map) return out;
-  for (const pair of map.pairs) {
-    const p = child(path, pair.key);
+  return readEntries(r, node, path, 'a mapping of secret names to `{ required, description }`', (pair, p) => {
     const secret: WorkflowCallSpec['secrets'][string] = { required: false };
-    out[pair.key] = secret;
-    if (isNull(pair.value)) continue;
+    if (isNull(pair.value)) return secret;
     const m = readMap(r, pair.value, p, 'a mapping with `required` and/or `description`');
-    if (!m) continue;
+    if (!m) return secret;
     checkKeys(r, m, p, ['description', 'required']);
     const required = getPair(m, 'required');
-    if (required) {
-      if (required.value.kind === 'scalar' && typeof required.value.value === 'boolean') secret.required = required.value.value;
-      else r.error(required.value, child(p, 'required'), `expected true or false, found ${describe(required.value)}`);
-    }
+    if (required) secret.required = readLiteralBoolean(r, required.value, child(p, 'required')) ?? false;
     const description = getPair(m, 'description');
     if (description) secret.description = readString(r, description.value, child(p, 'description'));
-  }
-  return out;
+    return secret;
+  });
 }
 
 function readOutputs(r: Reader, node: YNode, path: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (isNull(node)) return out;
-  const map = readMap(r, node, path, 'a mapping of output names to `{ value }`');
-  if (!map) return out;
-  for (const pair of map.pairs) {
-    const p = child(path, pair.key);
+  return readEntries(r, node, path, 'a mapping of output names to `{ value }`', (pair, p) => {
     const m = readMap(r, pair.value, p, 'a mapping with `value` (and optionally `description`)');
-    if (!m) continue;
+    if (!m) return undefined;
     const suggested = checkKeys(r, m, p, ['description', 'value']);
     checkRequired(r, m, pair.keyPos, p, ['value'], suggested, 'every `workflow_call` output');
     const value = getPair(m, 'value');
-    if (value) out[pair.key] = readString(r, value.value, child(p, 'value')) ?? '';
+    const text = value ? (readString(r, value.value, child(p, 'value')) ?? '') : undefined;
     const description = getPair(m, 'description');
     if (description) readString(r, description.value, child(p, 'description'));
-  }
-  return out;
+    return text;
+  });
 }

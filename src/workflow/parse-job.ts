@@ -2,13 +2,12 @@
 import type { ContainerSpec, JobSpec, RunDefaults } from './model.ts';
 import { readConcurrency, readPermissions } from './parse-concurrency.ts';
 import { readEnvironment, readServices } from './parse-services.ts';
-import { idPattern, readStep } from './parse-step.ts';
+import { checkId, readContinueOnError, readStep, readTimeout } from './parse-step.ts';
 import { readStrategy } from './parse-strategy.ts';
 import { readIf } from './read-if.ts';
 import type { Reader } from './yaml-read.ts';
 import {
-  checkKeys, checkRequired, child, describe, getPair, isNull, readBoolean, readMap, readPositiveNumber, readString,
-  readStringList, readStringMap,
+  checkKeys, checkRequired, child, describe, getPair, isNull, readMap, readString, readStringList, readStringMap,
 } from './yaml-read.ts';
 import type { Position, YNode } from './yaml-tree.ts';
 
@@ -21,7 +20,7 @@ const callerKeys = ['name', 'uses', 'with', 'secrets', 'needs', 'if', 'permissio
 const callOnly = ['with', 'secrets'];
 
 /** GitHub's default job timeout (docs: jobs.<job_id>.timeout-minutes). */
-export const defaultTimeoutMinutes = 360;
+const defaultTimeoutMinutes = 360;
 
 /** A parsed job plus where each `needs` name was written, for later checks. */
 export interface ReadJob {
@@ -31,9 +30,7 @@ export interface ReadJob {
 
 export function readJob(r: Reader, id: string, idPos: Position, node: YNode): ReadJob | undefined {
   const path = child('jobs', id);
-  if (!idPattern.test(id)) {
-    r.error(idPos, path, `invalid job id \`${id}\`; expected a letter or \`_\` followed by letters, digits, \`-\` or \`_\``);
-  }
+  checkId(r, id, idPos, path, 'job id');
   const map = readMap(r, node, path, 'a job (a mapping with `runs-on` and `steps`)');
   if (!map) return undefined;
   const suggested = checkKeys(r, map, path, jobKeys);
@@ -82,18 +79,8 @@ export function readJob(r: Reader, id: string, idPos: Position, node: YNode): Re
       case 'env': spec.env = readStringMap(r, v, p); break;
       case 'defaults': spec.defaults = readDefaults(r, v, p); break;
       case 'container': spec.container = readContainer(r, v, p); break;
-      case 'timeout-minutes': {
-        const t = readPositiveNumber(r, v, p);
-        spec.timeoutMinutes = t.value ?? defaultTimeoutMinutes;
-        if (t.expression !== undefined) spec.timeoutMinutesExpression = t.expression;
-        break;
-      }
-      case 'continue-on-error': {
-        const c = readBoolean(r, v, p);
-        spec.continueOnError = c.value;
-        if (c.expression !== undefined) spec.continueOnErrorExpression = c.expression;
-        break;
-      }
+      case 'timeout-minutes': readTimeout(r, v, p, spec, defaultTimeoutMinutes); break;
+      case 'continue-on-error': readContinueOnError(r, v, p, spec); break;
       case 'outputs': spec.outputs = readStringMap(r, v, p); break;
       case 'steps': spec.steps = readSteps(r, v, p); break;
       case 'strategy': spec.strategy = readStrategy(r, v, p, id); break;

@@ -1,27 +1,20 @@
 // `jobs.<id>.services` and `jobs.<id>.environment` (docs.github.com "Workflow syntax"
 // §jobs.<job_id>.services, §jobs.<job_id>.environment).
 import type { JobSpec, ServiceSpec } from './model.ts';
-import { idPattern } from './parse-step.ts';
+import { checkId } from './parse-step.ts';
 import type { Reader } from './yaml-read.ts';
 import {
-  checkKeys, checkRequired, child, describe, getPair, isNull, readMap, readString, readStringList, readStringMap,
+  checkKeys, checkRequired, child, describe, getPair, readEntries, readMap, readString, readStringList, readStringMap,
 } from './yaml-read.ts';
 import type { YNode } from './yaml-tree.ts';
 
 export function readServices(r: Reader, node: YNode, path: string): Record<string, ServiceSpec> {
-  const out: Record<string, ServiceSpec> = {};
-  if (isNull(node)) return out;
-  const map = readMap(r, node, path, 'a mapping of service names to containers');
-  if (!map) return out;
-  for (const pair of map.pairs) {
-    const p = child(path, pair.key);
+  return readEntries(r, node, path, 'a mapping of service names to containers', (pair, p) => {
     // The name becomes the container's host name on the job's network.
-    if (!idPattern.test(pair.key)) {
-      r.error(pair.keyPos, p, `invalid service name \`${pair.key}\`; expected a letter or \`_\` followed by letters, digits, \`-\` or \`_\``);
-    }
+    checkId(r, pair.key, pair.keyPos, p, 'service name');
     // Unlike `container`, a service has no `name: image` short form on GitHub.
     const m = readMap(r, pair.value, p, 'a mapping with `image` (services have no short form)');
-    if (!m) continue;
+    if (!m) return undefined;
     const suggested = checkKeys(r, m, p, ['image', 'env', 'ports', 'options'], ['credentials', 'volumes']);
     checkRequired(r, m, pair.keyPos, p, ['image'], suggested, 'every service');
     const service: ServiceSpec = { image: '', env: {}, ports: [] };
@@ -34,9 +27,8 @@ export function readServices(r: Reader, node: YNode, path: string): Record<strin
     if (ports) service.ports = readPorts(r, ports.value, child(p, 'ports'));
     const options = getPair(m, 'options');
     if (options) service.options = readString(r, options.value, child(p, 'options'));
-    out[pair.key] = service;
-  }
-  return out;
+    return service;
+  });
 }
 
 // `5432`, `8080:80`, `127.0.0.1:8080:80`, optionally `/tcp` or `/udp` (Docker's -p syntax).

@@ -5,7 +5,7 @@ import {
   checkKeys, child, describe, getPair, readBoolean, readMap, readPositiveNumber, readString, readStringMap,
 } from './yaml-read.ts';
 import { readIf } from './read-if.ts';
-import type { YNode } from './yaml-tree.ts';
+import type { Position, YNode } from './yaml-tree.ts';
 
 const common = ['id', 'name', 'if', 'env', 'timeout-minutes', 'continue-on-error'];
 const runKeys = [...common, 'run', 'shell', 'working-directory'];
@@ -13,7 +13,13 @@ const usesKeys = [...common, 'uses', 'with'];
 const allKeys = [...new Set([...runKeys, ...usesKeys])];
 
 /** Step and job ids: docs "jobs.<job_id>" — start with a letter or `_`, then letters, digits, `-`, `_`. */
-export const idPattern = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+const idPattern = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/** Reports `id` unless it fits `idPattern`; `what` names it (`job id`, `service name`, …). */
+export function checkId(r: Reader, id: string, at: Position, path: string, what: string): void {
+  if (idPattern.test(id)) return;
+  r.error(at, path, `invalid ${what} \`${id}\`; expected a letter or \`_\` followed by letters, digits, \`-\` or \`_\``);
+}
 
 export function readStep(r: Reader, node: YNode, path: string, index: number): StepSpec | undefined {
   const map = readMap(r, node, path, 'a step (a mapping with `run` or `uses`)');
@@ -44,9 +50,7 @@ export function readStep(r: Reader, node: YNode, path: string, index: number): S
     switch (pair.key) {
       case 'id': {
         const id = readString(r, v, p);
-        if (id !== undefined && !idPattern.test(id)) {
-          r.error(v, p, `invalid step id \`${id}\`; expected a letter or \`_\` followed by letters, digits, \`-\` or \`_\``);
-        }
+        if (id !== undefined) checkId(r, id, v, p, 'step id');
         step.id = id;
         break;
       }
@@ -58,23 +62,31 @@ export function readStep(r: Reader, node: YNode, path: string, index: number): S
       case 'env': step.env = readStringMap(r, v, p); break;
       case 'shell': step.shell = readString(r, v, p); break;
       case 'working-directory': step.workingDirectory = readString(r, v, p); break;
-      case 'timeout-minutes': {
-        const t = readPositiveNumber(r, v, p);
-        step.timeoutMinutes = t.value;
-        if (t.expression !== undefined) step.timeoutMinutesExpression = t.expression;
-        break;
-      }
-      case 'continue-on-error': {
-        const c = readBoolean(r, v, p);
-        step.continueOnError = c.value;
-        if (c.expression !== undefined) step.continueOnErrorExpression = c.expression;
-        break;
-      }
+      case 'timeout-minutes': readTimeout(r, v, p, step); break;
+      case 'continue-on-error': readContinueOnError(r, v, p, step); break;
       default: break;
     }
   }
   step.name ||= defaultName(step);
   return step;
+}
+
+/** `timeout-minutes` of a job or step; while it is an expression, `fallback` stands in. */
+export function readTimeout(
+  r: Reader, node: YNode, path: string, target: { timeoutMinutes?: number; timeoutMinutesExpression?: string }, fallback?: number,
+): void {
+  const t = readPositiveNumber(r, node, path);
+  target.timeoutMinutes = t.value ?? fallback;
+  if (t.expression !== undefined) target.timeoutMinutesExpression = t.expression;
+}
+
+/** `continue-on-error` of a job or step: a boolean, or an expression (then false meanwhile). */
+export function readContinueOnError(
+  r: Reader, node: YNode, path: string, target: { continueOnError: boolean; continueOnErrorExpression?: string },
+): void {
+  const c = readBoolean(r, node, path);
+  target.continueOnError = c.value;
+  if (c.expression !== undefined) target.continueOnErrorExpression = c.expression;
 }
 
 const usesOnly = ['with'];

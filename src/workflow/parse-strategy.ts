@@ -6,7 +6,7 @@ import { isSlipwayError } from '../core/errors.ts';
 import { soleExpression } from './expressions/index.ts';
 import { expandMatrix, hasExpressions } from './matrix.ts';
 import type { MatrixSpec, StrategySpec } from './model.ts';
-import { suggest } from './suggest.ts';
+import { hint } from './suggest.ts';
 import type { MapNode, Reader } from './yaml-read.ts';
 import { checkExpressions, checkKeys, child, describe, getPair, readBoolean, readMap, readPositiveNumber } from './yaml-read.ts';
 import type { YNode } from './yaml-tree.ts';
@@ -82,9 +82,8 @@ function checkExpansion(r: Reader, map: MapNode, path: string, jobId: string, sp
       if (item.kind !== 'map') return;
       for (const pair of item.pairs) {
         if (axes.includes(pair.key)) continue;
-        const guess = suggest(pair.key, axes);
         r.error(pair.keyPos, child(child(child(path, 'exclude'), i), pair.key),
-          `exclude key \`${pair.key}\` is not an axis of the matrix; ${guess ? `did you mean \`${guess}\`?` : `expected one of: ${axes.join(', ')}`}`);
+          `exclude key \`${pair.key}\` is not an axis of the matrix; ${hint(pair.key, axes)}`);
       }
     });
     return;

@@ -105,8 +105,7 @@ function legsOf(job: JobSpec, options: PlanOptions): Leg[] {
   const matrix = job.strategy?.matrix;
   if (matrix === undefined) return [{ key: job.id, name: job.name }];
   if (typeof matrix === 'string' || hasExpressions(matrix)) return [{ key: job.id, name: job.name, deferred: true }];
-  const expandOptions = options.maxMatrixLegs === undefined ? {} : { maxLegs: options.maxMatrixLegs };
-  return expandMatrix(job.id, matrix, expandOptions).map((leg) => ({
+  return expandMatrix(job.id, matrix, { maxLegs: options.maxMatrixLegs }).map((leg) => ({
     key: leg.key,
     // A name with `${{ matrix.* }}` names the leg itself; otherwise GitHub appends the values.
     name: job.name.includes('${{') ? job.name : `${job.name}${leg.key.slice(job.id.length)}`,

@@ -4,7 +4,7 @@ import { posix } from 'node:path';
 import type { Diagnostic } from '../core/errors.ts';
 import type { JobSpec, Workflow } from './model.ts';
 import { parseWorkflow } from './parse-workflow.ts';
-import { suggest } from './suggest.ts';
+import { hint } from './suggest.ts';
 
 /** docs "Limitations": the top-level caller plus up to three levels of reusable workflows. */
 export const maxWorkflowNesting = 4;
@@ -25,8 +25,8 @@ export async function loadCalledWorkflows(
 ): Promise<{ called: Record<string, Workflow>; diagnostics: Diagnostic[] }> {
   const called: Record<string, Workflow> = {};
   const diagnostics: Diagnostic[] = [];
+  // Paths already found missing or invalid (reported once); valid ones are in `called`.
   const failed = new Set<string>();
-  const reported = new Set<string>();
 
   const visit = async (caller: Workflow, chain: string[]): Promise<void> => {
     for (const job of caller.jobs) {
@@ -58,8 +58,7 @@ export async function loadCalledWorkflows(
           continue;
         }
         const parsed = parseWorkflow(path, text);
-        if (!reported.has(path)) diagnostics.push(...parsed.diagnostics);
-        reported.add(path);
+        diagnostics.push(...parsed.diagnostics);
         if (!parsed.workflow) {
           failed.add(path);
           continue;
@@ -88,8 +87,7 @@ function checkCall(job: JobSpec, callee: Workflow, at: (message: string, key?: s
   for (const [name, value] of Object.entries(job.with)) {
     const input = spec.inputs[name];
     if (!input) {
-      const guess = suggest(name, inputs);
-      at(`\`${callee.file}\` has no input \`${name}\`; ${guess ? `did you mean \`${guess}\`?` : inputs.length > 0 ? `expected one of: ${inputs.join(', ')}` : 'it declares no inputs'}`, `with.${name}`);
+      at(`\`${callee.file}\` has no input \`${name}\`; ${hint(name, inputs, 'it declares no inputs')}`, `with.${name}`);
       continue;
     }
     if (value.includes('${{')) continue;
@@ -109,8 +107,7 @@ function checkCall(job: JobSpec, callee: Workflow, at: (message: string, key?: s
   const secrets = Object.keys(spec.secrets);
   for (const name of Object.keys(given)) {
     if (spec.secrets[name]) continue;
-    const guess = suggest(name, secrets);
-    at(`\`${callee.file}\` has no secret \`${name}\`; ${guess ? `did you mean \`${guess}\`?` : secrets.length > 0 ? `expected one of: ${secrets.join(', ')}` : 'it declares no secrets'}`, `secrets.${name}`);
+    at(`\`${callee.file}\` has no secret \`${name}\`; ${hint(name, secrets, 'it declares no secrets')}`, `secrets.${name}`);
   }
   for (const [name, secret] of Object.entries(spec.secrets)) {
     if (secret.required && !(name in given)) at(`missing secret \`${name}\`; \`${callee.file}\` requires it (or pass \`secrets: inherit\`)`, 'secrets');

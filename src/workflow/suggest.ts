@@ -37,3 +37,13 @@ export function suggest(word: string, candidates: Iterable<string>): string | un
   }
   return bestDistance <= limit ? best : undefined;
 }
+
+/**
+ * The tail of an "unknown X" message: "did you mean `x`?" when a candidate is close, else
+ * "expected one of: …", or `none` when there are no candidates and `none` is given.
+ */
+export function hint(word: string, candidates: readonly string[], none?: string): string {
+  const guess = suggest(word, candidates);
+  if (guess) return `did you mean \`${guess}\`?`;
+  return candidates.length === 0 && none !== undefined ? none : `expected one of: ${candidates.join(', ')}`;
+}

@@ -4,7 +4,7 @@ import { zeroSha } from '../core/types.ts';
 import { cronMatches, parseCron } from './cron.ts';
 import { matchesPatterns } from './filter-pattern.ts';
 import type { InputSpec, RefFilter, Workflow } from './model.ts';
-import { suggest } from './suggest.ts';
+import { hint } from './suggest.ts';
 
 export interface PushTriggerEvent {
   /** Full ref, `refs/heads/main` or `refs/tags/v1`. */
@@ -90,8 +90,7 @@ export function resolveInputs(
   const names = Object.keys(specs);
   for (const name of Object.keys(given)) {
     if (specs[name]) continue;
-    const guess = suggest(name, names);
-    errors.push(`unknown input \`${name}\`; ${guess ? `did you mean \`${guess}\`?` : names.length > 0 ? `expected one of: ${names.join(', ')}` : 'the workflow declares no inputs'}`);
+    errors.push(`unknown input \`${name}\`; ${hint(name, names, 'the workflow declares no inputs')}`);
   }
   const inputs: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(specs)) {
@@ -126,8 +125,7 @@ function coerce(name: string, spec: InputSpec, value: unknown): string | number 
       if (typeof value === 'object' || typeof value === 'function') return { error: `input \`${name}\`: expected a string, found ${shown}` };
       const text = String(value);
       if (spec.type === 'choice' && spec.options && !spec.options.includes(text)) {
-        const guess = suggest(text, spec.options);
-        return { error: `input \`${name}\`: \`${text}\` is not one of the options; ${guess ? `did you mean \`${guess}\`?` : `expected one of: ${spec.options.join(', ')}`}` };
+        return { error: `input \`${name}\`: \`${text}\` is not one of the options; ${hint(text, spec.options)}` };
       }
       return text;
     }

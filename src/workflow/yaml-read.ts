@@ -133,28 +133,47 @@ export function readStringList(r: Reader, node: YNode, path: string): { value: s
   return out;
 }
 
-/** `env`, `with`, `outputs`: a mapping of names to scalars, all made strings. */
-export function readStringMap(r: Reader, node: YNode, path: string): Record<string, string> {
-  const out: Record<string, string> = {};
+/**
+ * A mapping of names to entries (`env`, `services`, `inputs`, …); nothing (null) is an
+ * empty one. `read` gets each pair and its key path; entries it returns undefined for are left out.
+ */
+export function readEntries<T>(
+  r: Reader,
+  node: YNode,
+  path: string,
+  expected: string,
+  read: (pair: YPair, path: string) => T | undefined,
+): Record<string, T> {
+  const out: Record<string, T> = {};
   if (isNull(node)) return out;
-  const map = readMap(r, node, path, 'a mapping of names to values');
+  const map = readMap(r, node, path, expected);
   if (!map) return out;
   for (const pair of map.pairs) {
-    const value = readString(r, pair.value, child(path, pair.key));
+    const value = read(pair, child(path, pair.key));
     if (value !== undefined) out[pair.key] = value;
   }
   return out;
 }
 
+/** `env`, `with`, `outputs`: a mapping of names to scalars, all made strings. */
+export function readStringMap(r: Reader, node: YNode, path: string): Record<string, string> {
+  return readEntries(r, node, path, 'a mapping of names to values', (pair, p) => readString(r, pair.value, p));
+}
+
+/** A literal `true` or `false` (no expression); undefined after reporting anything else. */
+export function readLiteralBoolean(r: Reader, node: YNode, path: string): boolean | undefined {
+  if (node.kind === 'scalar' && typeof node.value === 'boolean') return node.value;
+  r.error(node, path, `expected true or false, found ${describe(node)}`);
+  return undefined;
+}
+
 /** A boolean, or (where GitHub allows it) a `${{ }}` expression returned as text. */
 export function readBoolean(r: Reader, node: YNode, path: string): { value: boolean; expression?: string } {
-  if (node.kind === 'scalar' && typeof node.value === 'boolean') return { value: node.value };
   if (node.kind === 'scalar' && typeof node.value === 'string' && node.value.includes('${{')) {
     checkExpressions(r, node, path, node.value);
     return { value: false, expression: node.value };
   }
-  r.error(node, path, `expected true or false, found ${describe(node)}`);
-  return { value: false };
+  return { value: readLiteralBoolean(r, node, path) ?? false };
 }
 
 export function readPositiveNumber(r: Reader, node: YNode, path: string): { value?: number; expression?: string } {

@@ -20,27 +20,22 @@ function filteredArray(items: unknown[]): unknown[] {
   return items;
 }
 
-/** Own property lookup, exact first, then ignoring case; undefined when absent. */
-export function getProperty(object: object, key: string): unknown {
-  const record = object as Record<string, unknown>;
-  if (Object.hasOwn(record, key)) return record[key];
+/** The own key that `key` names, exact first, then ignoring case; undefined when absent. */
+function findKey(object: object, key: string): string | undefined {
+  if (Object.hasOwn(object, key)) return key;
   const folded = foldCase(key);
-  for (const k of Object.keys(record)) {
-    if (foldCase(k) === folded) return record[k];
-  }
-  return undefined;
+  return Object.keys(object).find((k) => foldCase(k) === folded);
 }
 
-function hasProperty(object: object, key: string): boolean {
-  if (Object.hasOwn(object, key)) return true;
-  const folded = foldCase(key);
-  return Object.keys(object).some((k) => foldCase(k) === folded);
+function getProperty(object: object, key: string): unknown {
+  const found = findKey(object, key);
+  return found === undefined ? undefined : (object as Record<string, unknown>)[found];
 }
 
 /** Every named value the expression uses must exist: GitHub checks this before evaluating. */
 export function checkNamedValues(expr: Expr, context: ExpressionContext, expression: string): void {
   walkExpression(expr, (node) => {
-    if (node.kind === 'context' && !hasProperty(context.values, node.name)) {
+    if (node.kind === 'context' && findKey(context.values, node.name) === undefined) {
       throw expressionError(`Unrecognized named-value: '${node.name}'`, expression, node.position);
     }
   });

@@ -10,8 +10,7 @@ import { kindOf, toBoolean, toJson, toStringValue } from './values.ts';
 
 export type { ExpressionContext, StatusState } from './context.ts';
 export { toBoolean } from './values.ts';
-export { parseExpression } from './parser.ts';
-export { splitTemplate, soleExpression } from './template.ts';
+export { soleExpression } from './template.ts';
 
 /** Evaluates one expression (without `${{ }}`). Throws SlipwayError('WORKFLOW_INVALID'). */
 export function evaluate(expression: string, context: ExpressionContext): unknown {
@@ -84,7 +83,7 @@ function templateAsFormat(text: string): string {
   return `format('${fmt.replaceAll("'", "''")}'${args.map((a) => `, ${a}`).join('')})`;
 }
 
-export function callsStatusFunction(expr: Expr): boolean {
+function callsStatusFunction(expr: Expr): boolean {
   let found = false;
   walkExpression(expr, (node) => {
     if (node.kind === 'call' && statusFunctions.has(node.name)) found = true;

@@ -48,47 +48,24 @@ export function parseExpression(expression: string): Expr {
     return result;
   };
 
+  // One left-associative level per precedence, tightest first; each takes the level above as operands.
+  const binary = (operand: () => Expr, kind: 'logical' | 'compare', ops: readonly TokenType[]) => (): Expr => {
+    let left = operand();
+    while (ops.includes(peek().type)) {
+      const op = take();
+      left = { kind, op: op.type, left, right: operand(), position: op.position } as Expr;
+    }
+    return left;
+  };
+  const parseComparison = binary(parseUnary, 'compare', ['<', '<=', '>', '>=']);
+  const parseEquality = binary(parseComparison, 'compare', ['==', '!=']);
+  const parseAnd = binary(parseEquality, 'logical', ['&&']);
+  const parseOr = binary(parseAnd, 'logical', ['||']);
+
   if (peek().type === 'eof') throw expressionError('An expression was expected', expression);
   const result = parseOr();
   if (peek().type !== 'eof') throw fail(peek());
   return result;
-
-  function parseOr(): Expr {
-    let left = parseAnd();
-    while (peek().type === '||') {
-      const op = take();
-      left = { kind: 'logical', op: '||', left, right: parseAnd(), position: op.position };
-    }
-    return left;
-  }
-
-  function parseAnd(): Expr {
-    let left = parseEquality();
-    while (peek().type === '&&') {
-      const op = take();
-      left = { kind: 'logical', op: '&&', left, right: parseEquality(), position: op.position };
-    }
-    return left;
-  }
-
-  function parseEquality(): Expr {
-    let left = parseComparison();
-    while (peek().type === '==' || peek().type === '!=') {
-      const op = take();
-      left = { kind: 'compare', op: op.type as ComparisonOp, left, right: parseComparison(), position: op.position };
-    }
-    return left;
-  }
-
-  function parseComparison(): Expr {
-    let left = parseUnary();
-    for (;;) {
-      const type = peek().type;
-      if (type !== '<' && type !== '<=' && type !== '>' && type !== '>=') return left;
-      const op = take();
-      left = { kind: 'compare', op: type, left, right: parseUnary(), position: op.position };
-    }
-  }
 
   function parseUnary(): Expr {
     if (peek().type !== '!') return parsePostfix();

@@ -42,10 +42,6 @@ function findClose(text: string, start: number): number {
   return -1;
 }
 
-export function hasExpression(text: string): boolean {
-  return text.includes('${{');
-}
-
 /**
  * The expression inside a value that is exactly one `${{ expr }}` (surrounding spaces
  * allowed), else undefined.
