@@ -13,10 +13,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startServer, type BenchServer } from './lead-time/server.ts';
-import { commit, editSite, freePort, helloWorkingCopy, podman, push, waitForAnswer } from './lead-time/workspace.ts';
-import { isFinished, type DeploymentView, type RunView } from './lead-time/api-views.ts';
+import { commit, editSite, push, waitForAnswer } from './lead-time/workspace.ts';
+import { freePort, helloWorkingCopy, podman, waitFor } from '../test/support/harness.ts';
+import { finished, type DeploymentView, type RunView } from '../test/support/api-views.ts';
 import { breakdown, type Breakdown } from './lead-time/breakdown.ts';
 import { formatTable } from './lead-time/report.ts';
 
@@ -36,30 +36,20 @@ const containers = new Set<string>();
 const shas: string[] = [];
 let server: BenchServer | undefined;
 
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 /** One push: commit, push, poll the dev URL, then read the finished run and deployment. */
 async function measure(s: BenchServer, dir: string, devUrl: string, label: string, timeoutMs: number): Promise<Breakdown> {
   const sha = await commit(dir, label);
   shas.push(sha);
   const pushReturned = await push(dir, s.url, s.token, project, 'develop');
   const answered = await waitForAnswer(`${devUrl}/up`, sha, timeoutMs);
-  const run = await until(`run of ${sha.slice(0, 7)}`, async () => {
+  const run = await waitFor(`run of ${sha.slice(0, 7)}`, async () => {
     const r = (await s.api<RunView[]>(`/api/runs?project=${project}`)).find((x) => x.sha === sha);
-    return r && isFinished(r.status) ? r : undefined;
+    return r && finished(r.status) ? r : undefined;
   }, 60_000);
   if (run.status !== 'success') throw new Error(`run ${run.id} ended ${run.status}:\n${await s.text(`/api/runs/${run.id}/logs`)}`);
-  const deployment = await until(`deployment of ${sha.slice(0, 7)}`, async () => {
+  const deployment = await waitFor(`deployment of ${sha.slice(0, 7)}`, async () => {
     const d = (await s.api<DeploymentView[]>(`/api/deployments?project=${project}`)).find((x) => x.release?.sha === sha);
-    return d && isFinished(d.status) ? d : undefined;
+    return d && finished(d.status) ? d : undefined;
   }, 60_000);
   const deployLog = await s.text(`/api/deployments/${deployment.id}/logs`);
   if (deployment.status !== 'success') throw new Error(`deployment ${deployment.id} ended ${deployment.status}: ${deployment.error}\n${deployLog}`);

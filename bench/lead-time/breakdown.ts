@@ -1,7 +1,8 @@
 // Where one push's lead time went, from the API's timestamps (runs, jobs, steps,
 // deployments: ISO strings, ms resolution), the timings the build and deploy logs carry,
 // and our own clock for when `git push` returned and when the dev URL first answered.
-import { at, loggedMs, ms, parseDeployLog, splitRunLog, type DeploymentView, type RunView } from './api-views.ts';
+import type { DeploymentView, RunView } from '../../test/support/api-views.ts';
+import { at, loggedMs, ms, parseDeployLog, splitRunLog } from './logs.ts';
 
 /**
  * `path` rows add up to the lead time; `after` happens once the new version answers;

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { repoRoot } from './workspace.ts';
+import { repoRoot } from '../../test/support/harness.ts';
 
 export interface BenchServer {
   url: string;

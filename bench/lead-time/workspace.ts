@@ -1,47 +1,16 @@
-// The pushing side of the benchmark: a working copy of examples/hello, commits pushed with
-// the real git client, and a tight poll of the dev URL for the commit it serves.
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+// The pushing side of the benchmark: commits in a working copy of examples/hello (made by
+// test/support/harness.ts) pushed with the real git client, and a tight poll of the dev URL
+// for the commit it serves.
+import { writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { createServer } from 'node:net';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gitAuthEnv } from '../../src/cli/git-push.ts';
-import { containerToolEnv } from '../../src/core/tool-env.ts';
+import { git } from '../../test/support/harness.ts';
 
 const exec = promisify(execFile);
-export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-/** A working copy of examples/hello on branch develop whose dev environment publishes on `publish`. */
-export async function helloWorkingCopy(publish: number): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'slipway-bench-hello-'));
-  await cp(join(repoRoot, 'examples/hello'), dir, { recursive: true });
-  const deployFile = join(dir, '.slipway/deploy.yml');
-  const text = await readFile(deployFile, 'utf8');
-  if (!text.includes('publish: 8081')) throw new Error(`${deployFile}: no "publish: 8081" to rewrite`);
-  await writeFile(deployFile, text.replace('publish: 8081', `publish: ${publish}`));
-  await git(dir, 'init', '-q', '-b', 'develop');
-  return dir;
-}
-
-async function git(dir: string, ...args: string[]): Promise<string> {
-  const { stdout } = await exec('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', ...args], { cwd: dir });
-  return stdout.trim();
-}
 
 export async function commit(dir: string, message: string): Promise<string> {
   await git(dir, 'add', '-A');
@@ -79,11 +48,6 @@ export async function waitForAnswer(url: string, expected: string, timeoutMs: nu
     if (Date.now() > deadline) throw new Error(`${url} did not answer ${expected.slice(0, 7)} within ${timeoutMs} ms`);
     await sleep(Math.max(0, started + everyMs - Date.now()));
   }
-}
-
-export async function podman(...args: string[]): Promise<string> {
-  const { stdout } = await exec('podman', args, { env: containerToolEnv() });
-  return stdout.trim();
 }
 
 export async function editSite(dir: string, version: number): Promise<void> {

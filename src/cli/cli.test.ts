@@ -2,23 +2,15 @@
 // The child runs asynchronously: a synchronous spawn would block the server it talks to.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startSlipway, type Slipway } from '../server/slipway.ts';
+import { mainTs, runCli, runProcess, type ProcessResult } from '../../test/support/cli.ts';
+import { freePort } from '../../test/support/harness.ts';
 
-const mainTs = fileURLToPath(new URL('./main.ts', import.meta.url));
 // eslint-disable-next-line no-control-regex
 const ansi = /\x1b\[[0-9;]*m/;
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let slipway: Slipway;
 let dataDir: string;
@@ -42,35 +34,12 @@ function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: clientDir, SLIPWAY_DATA: clientDir, SLIPWAY_URL: slipway.url, SLIPWAY_TOKEN: slipway.adminToken, ...extra };
 }
 
-function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-const slipwayCli = (args: string[], env: NodeJS.ProcessEnv = childEnv()) => run(process.execPath, [mainTs, ...args], env);
+const slipwayCli = (args: string[], env: NodeJS.ProcessEnv = childEnv()) => runCli(args, { env });
 
 /** Runs the CLI with a pseudo-terminal as stdout (util-linux `script`), to see what a user's terminal gets. */
-function slipwayOnTty(args: string[], env: NodeJS.ProcessEnv): Promise<Result> {
+function slipwayOnTty(args: string[], env: NodeJS.ProcessEnv): Promise<ProcessResult> {
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  return run('script', ['-q', '-e', '-c', [process.execPath, mainTs, ...args].map(quote).join(' '), '/dev/null'], env);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
+  return runProcess('script', ['-q', '-e', '-c', [process.execPath, mainTs, ...args].map(quote).join(' '), '/dev/null'], { env });
 }
 
 // Each test starts its own children; they are independent, so run them side by side.

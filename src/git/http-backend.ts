@@ -21,13 +21,6 @@ export interface CgiRequest {
   onBodyEnd?: () => void;
 }
 
-export interface BackendResult {
-  exitCode: number;
-  stderr: string;
-}
-
-const maxStderrBytes = 16 * 1024;
-
 /** Environment for the CGI (RFC 3875 §4.1 meta-variables, plus what git-http-backend(1) reads). */
 function cgiEnv(req: IncomingMessage, cgi: CgiRequest): NodeJS.ProcessEnv {
   const extra: Record<string, string> = {
@@ -61,19 +54,19 @@ function cgiEnv(req: IncomingMessage, cgi: CgiRequest): NodeJS.ProcessEnv {
 /**
  * Run one request through http-backend. Writes the status, headers and body to `res` but does
  * not end it, so the caller can finish its own work (e.g. announce pushed refs) before the client
- * sees the end of the response. Resolves once git has exited and all its output was written.
+ * sees the end of the response. Resolves once git has exited and all its output was written;
+ * a failure shows in the response (git's own, or a 500 when it wrote no head).
  */
-export function runHttpBackend(req: IncomingMessage, res: ServerResponse, cgi: CgiRequest): Promise<BackendResult> {
+export function runHttpBackend(req: IncomingMessage, res: ServerResponse, cgi: CgiRequest): Promise<void> {
   return new Promise((resolve) => {
     // Its own process group, so a disconnect can stop upload-pack as well as http-backend.
-    const child = spawn('git', ['http-backend'], { env: cgiEnv(req, cgi), stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    // Nobody reads git's stderr: what went wrong reaches the client in the response.
+    const child = spawn('git', ['http-backend'], { env: cgiEnv(req, cgi), stdio: ['pipe', 'pipe', 'ignore'], detached: true });
     const head = new CgiHeadParser();
     let headWritten = false;
     let exited = false;
     let responseGone = false;
     let settled = false;
-    const stderr: Buffer[] = [];
-    let stderrBytes = 0;
 
     const stop = (): void => {
       if (exited || child.pid === undefined) return;
@@ -133,10 +126,6 @@ export function runHttpBackend(req: IncomingMessage, res: ServerResponse, cgi: C
         res.once('drain', () => child.stdout.resume());
       }
     });
-    child.stderr.on('data', (chunk: Buffer) => {
-      if (stderrBytes < maxStderrBytes) stderr.push(chunk);
-      stderrBytes += chunk.length;
-    });
 
     res.on('close', () => {
       if (res.writableFinished) return;
@@ -145,7 +134,7 @@ export function runHttpBackend(req: IncomingMessage, res: ServerResponse, cgi: C
       if (cgi.killOnDisconnect) stop();
     });
 
-    const settle = (exitCode: number): void => {
+    const settle = (): void => {
       if (settled) return;
       settled = true;
       exited = true;
@@ -153,10 +142,10 @@ export function runHttpBackend(req: IncomingMessage, res: ServerResponse, cgi: C
         res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
         res.write('git http-backend failed\n');
       }
-      resolve({ exitCode, stderr: Buffer.concat(stderr).toString('utf8').slice(0, maxStderrBytes) });
+      resolve();
     };
     child.on('exit', () => (exited = true));
-    child.on('error', () => settle(127));
-    child.on('close', (code, signal) => settle(code ?? (signal ? 128 : 1)));
+    child.on('error', settle);
+    child.on('close', settle);
   });
 }

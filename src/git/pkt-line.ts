@@ -9,7 +9,7 @@ export type PktLine =
   | { kind: 'data'; payload: Buffer };
 
 /** The largest pkt-line a peer may send: 65520 bytes including the 4-byte header. */
-export const maxPktLength = 65520;
+const maxPktLength = 65520;
 
 export function encodePktLine(payload: string | Buffer): Buffer {
   const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;

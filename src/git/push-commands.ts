@@ -17,7 +17,7 @@ export interface PushCommand {
 const commandPattern = /^([0-9a-f]{40}|[0-9a-f]{64}) ([0-9a-f]{40}|[0-9a-f]{64}) (refs\/[^\0\n ]+)$/;
 
 /** One pkt-line payload → a command, or undefined for shallow lines, push-cert lines and the like. */
-export function parseCommandLine(payload: Buffer): PushCommand | undefined {
+function parseCommandLine(payload: Buffer): PushCommand | undefined {
   let text = payload.toString('utf8');
   const nul = text.indexOf('\0');
   if (nul >= 0) text = text.slice(0, nul);

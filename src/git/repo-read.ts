@@ -20,7 +20,7 @@ function checkRev(rev: string): string {
 }
 
 /** `a/b/`, `/a/b`, `./a//b` → `a/b`; the root is ''. Paths that climb out of the tree are rejected. */
-export function normalizeTreePath(path: string): string {
+function normalizeTreePath(path: string): string {
   if (path.includes('\0') || path.split('/').includes('..')) {
     throw new SlipwayError('BAD_REQUEST', `invalid path ${JSON.stringify(path)}`);
   }

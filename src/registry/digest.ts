@@ -39,25 +39,24 @@ export function digestOfHash(hash: Hash): string {
  * end of the stream, before a consumer such as StorageDriver.writeAtomic commits anything.
  */
 export class DigestingStream extends Transform {
-  readonly hash: Hash;
+  readonly #hash: Hash;
   readonly #expected: string | undefined;
-  bytes = 0;
 
   constructor(options: { expected?: string; hash?: Hash } = {}) {
     super();
-    this.hash = options.hash ?? createHash('sha256');
+    this.#hash = options.hash ?? createHash('sha256');
     this.#expected = options.expected;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.hash.update(chunk);
-    this.bytes += chunk.length;
+    this.#hash.update(chunk);
     callback(null, chunk);
   }
 
   override _flush(callback: TransformCallback): void {
-    const actual = digestOfHash(this.hash);
-    if (this.#expected !== undefined && actual !== this.#expected) {
+    if (this.#expected === undefined) return callback();
+    const actual = digestOfHash(this.#hash);
+    if (actual !== this.#expected) {
       callback(new SlipwayError('DIGEST_INVALID', undefined, { detail: { expected: this.#expected, actual } }));
     } else {
       callback();

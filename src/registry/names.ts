@@ -9,7 +9,7 @@ const namePattern = new RegExp(`^${component}(?:/${component})*$`);
 const tagPattern = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
 
 /** Distribution limits the whole name to 255 characters (distribution-spec §Overview). */
-export const maxNameLength = 255;
+const maxNameLength = 255;
 
 export function isValidName(name: string): boolean {
   return name.length <= maxNameLength && namePattern.test(name);

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { sha256Of } from './digest.ts';
 import { mediaTypes } from './manifest.ts';
 import type { TestRegistry } from './test-support.ts';
-import { startTestRegistry } from './test-support.ts';
+import { errorCode, startTestRegistry } from './test-support.ts';
 
 let t: TestRegistry;
 before(async () => {
@@ -13,10 +13,6 @@ before(async () => {
 after(async () => t.close());
 
 const call = (path: string, init: RequestInit = {}): Promise<Response> => fetch(new URL(path, t.baseUrl), init);
-
-async function errorCode(res: Response): Promise<string | undefined> {
-  return ((await res.json()) as { errors: Array<{ code: string }> }).errors[0]?.code;
-}
 
 async function pushBlob(name: string, content: string): Promise<{ digest: string; size: number }> {
   const bytes = Buffer.from(content);

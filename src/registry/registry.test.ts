@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { sha256Of } from './digest.ts';
 import { blobKey } from './layout.ts';
 import type { TestRegistry } from './test-support.ts';
-import { startTestRegistry } from './test-support.ts';
+import { errorCode, startTestRegistry } from './test-support.ts';
 
 let t: TestRegistry;
 before(async () => {
@@ -18,11 +18,6 @@ before(async () => {
 after(async () => t.close());
 
 const call = (path: string, init: RequestInit = {}): Promise<Response> => fetch(new URL(path, t.baseUrl), init);
-
-async function errorCode(res: Response): Promise<string | undefined> {
-  const body = (await res.json()) as { errors: Array<{ code: string }> };
-  return body.errors[0]?.code;
-}
 
 void describe('registry: base and blobs', () => {
   void it('GET /v2/ answers 200 {} with the API version header', async () => {

@@ -13,7 +13,7 @@ import { parseManifestReference } from './names.ts';
 import type { StorageDriver } from './storage/driver.ts';
 
 /** distribution-spec §Pushing manifests: registries should accept at least 4 MiB. */
-export const maxManifestBytes = 4 * 1024 * 1024;
+const maxManifestBytes = 4 * 1024 * 1024;
 
 export async function handleManifest(ctx: RouteContext, reference: string): Promise<void> {
   const { req } = ctx;

@@ -6,7 +6,7 @@ import { sendJson } from './http.ts';
 import { manifestsPrefix, tagsPrefix } from './layout.ts';
 import type { StorageDriver } from './storage/driver.ts';
 
-export async function listTags(storage: StorageDriver, name: string): Promise<string[]> {
+async function listTags(storage: StorageDriver, name: string): Promise<string[]> {
   const prefix = tagsPrefix(name);
   return (await storage.list(prefix)).map((key) => key.slice(prefix.length)).sort();
 }

@@ -124,11 +124,8 @@ async function appendChunk(ctx: RouteContext, id: string): Promise<number | unde
 async function finishUpload(ctx: RouteContext, id: string): Promise<void> {
   const { storage, uploads, req, res, url, name } = ctx;
   const digest = assertDigest(url.searchParams.get('digest'));
-  let size: number | undefined = await storage.uploadSize(id);
-  if (hasBody(req)) {
-    size = await appendChunk(ctx, id);
-    if (size === undefined) return;
-  }
+  const size = hasBody(req) ? await appendChunk(ctx, id) : await storage.uploadSize(id);
+  if (size === undefined) return;
   const running = uploads.get(id, size);
   const actual = running !== undefined ? digestOfHash(running) : await hashUpload(ctx, id);
   if (actual !== digest) {

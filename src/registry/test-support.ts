@@ -52,3 +52,8 @@ export async function startTestRegistry(options: { root?: string } = {}): Promis
     },
   };
 }
+
+/** The first error code of a distribution-spec error body (`{"errors":[{"code",…}]}`). */
+export async function errorCode(res: Response): Promise<string | undefined> {
+  return ((await res.json()) as { errors: Array<{ code: string }> }).errors[0]?.code;
+}

@@ -6,27 +6,7 @@ import assert from 'node:assert/strict';
 import { writeFile, readFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startHarness, helloWorkingCopy, commitAndPush, waitFor, freePort, removeDir, podman, type Harness } from '../support/harness.ts';
-
-interface RunView {
-  id: string;
-  number: number;
-  sha: string;
-  status: string;
-  error: string | null;
-  workflow: string;
-  jobs: { key: string; status: string; steps: { name: string; status: string }[] }[];
-  releases: { digest: string }[];
-}
-interface DeploymentView {
-  id: string;
-  number: number;
-  status: string;
-  error: string | null;
-  environment: string;
-  release?: { sha: string };
-}
-
-const finished = (s: string) => ['success', 'failure', 'cancelled', 'skipped'].includes(s);
+import { finished, type DeploymentView, type RunView } from '../support/api-views.ts';
 
 describe('git push to a running service', () => {
   let h: Harness;

@@ -7,23 +7,9 @@ import assert from 'node:assert/strict';
 import { writeFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startHarness, helloWorkingCopy, commitAndPush, waitFor, freePort, removeDir, podman, type Harness } from '../support/harness.ts';
-
-interface DeploymentView {
-  id: string;
-  number: number;
-  status: string;
-  error: string | null;
-  environment: string;
-  trigger: string;
-  triggeredBy: string;
-  release?: { id: string; sha: string; image: string; digest: string };
-  lock: { holder: string; deployment: { id: string } } | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
+import { finished, type DeploymentView } from '../support/api-views.ts';
 
 const secretValue = `s3cret-${process.pid}-${Date.now()}`;
-const finished = (s: string) => s === 'success' || s === 'failure';
 
 describe('releases, rollback, promotion, locks and secrets (local target)', () => {
   let h: Harness;

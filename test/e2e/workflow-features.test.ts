@@ -10,19 +10,8 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHarness, commitAndPush, git, waitFor, removeDir, podman, type Harness } from '../support/harness.ts';
+import { finished, type RunView } from '../support/api-views.ts';
 import { busyboxImage, ensureBusyboxImage } from '../../src/build/base-image.ts';
-
-interface Step {
-  name: string;
-  status: string;
-}
-interface RunView {
-  id: string;
-  status: string;
-  sha: string;
-  event: string;
-  jobs: { id: string; key: string; status: string; outputs: Record<string, string>; steps: Step[] }[];
-}
 
 const features = `name: features
 on: push
@@ -100,7 +89,6 @@ jobs:
         run: echo done > ${marks}/always.txt
 `;
 
-const isFinished = (s: string) => ['success', 'failure', 'cancelled'].includes(s);
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -128,7 +116,7 @@ describe('workflow features, end to end', () => {
     const sha = await commitAndPush(repo, h, 'features', 'features', 'main');
     run = await waitFor('the push run to finish', async () => {
       const r = (await h.api<RunView[]>('/api/runs?project=features').catch(() => [])).find((x) => x.sha === sha);
-      return r && isFinished(r.status) ? r : undefined;
+      return r && finished(r.status) ? r : undefined;
     }, 120_000);
   });
 
@@ -187,7 +175,7 @@ describe('workflow features, end to end', () => {
     await h.api(`/api/runs/${dispatched.id}/cancel`, { method: 'POST' });
     const done = await waitFor('the cancelled run to finish', async () => {
       const r = await h.api<RunView>(`/api/runs/${dispatched.id}`);
-      return isFinished(r.status) ? r : undefined;
+      return finished(r.status) ? r : undefined;
     }, 20_000);
     assert.equal(done.status, 'cancelled');
     assert.deepEqual(done.jobs[0]!.steps.map((s) => [s.name, s.status]), [['sleep', 'cancelled'], ['always', 'success']]);

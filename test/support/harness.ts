@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSlipway, type Slipway } from '../../src/server/slipway.ts';
 import { gitAuthEnv } from '../../src/cli/git-push.ts';
+import { containerToolEnv } from '../../src/core/tool-env.ts';
 
 const exec = promisify(execFile);
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -58,12 +59,14 @@ export async function startHarness(): Promise<Harness> {
   return h;
 }
 
-/** A working copy of examples/hello whose dev environment publishes on `publish`. */
+/** A working copy of examples/hello on branch develop whose dev environment publishes on `publish`. */
 export async function helloWorkingCopy(publish: number): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'slipway-hello-'));
   await cp(join(repoRoot, 'examples/hello'), dir, { recursive: true });
   const deployFile = join(dir, '.slipway/deploy.yml');
-  await writeFile(deployFile, (await readFile(deployFile, 'utf8')).replace('publish: 8081', `publish: ${publish}`));
+  const text = await readFile(deployFile, 'utf8');
+  if (!text.includes('publish: 8081')) throw new Error(`${deployFile}: no "publish: 8081" to rewrite`);
+  await writeFile(deployFile, text.replace('publish: 8081', `publish: ${publish}`));
   await git(dir, 'init', '-q', '-b', 'develop');
   return dir;
 }
@@ -97,7 +100,6 @@ export async function removeDir(dir: string): Promise<void> {
 }
 
 export async function podman(...args: string[]): Promise<string> {
-  const { containerToolEnv } = await import('../../src/core/tool-env.ts');
   const { stdout } = await exec('podman', args, { env: containerToolEnv() });
   return stdout.trim();
 }

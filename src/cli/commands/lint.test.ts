@@ -1,24 +1,13 @@
 // `slipway lint` as a child process in a scratch repository directory (no server needed).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { runCli, type ProcessResult } from '../../../test/support/cli.ts';
 
-const mainTs = fileURLToPath(new URL('../main.ts', import.meta.url));
-
-function lint(cwd: string, args: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [mainTs, 'lint', ...args], { cwd, env: { PATH: process.env.PATH, HOME: cwd }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function lint(cwd: string, args: string[] = []): Promise<ProcessResult> {
+  return runCli(['lint', ...args], { cwd, env: { PATH: process.env.PATH, HOME: cwd } });
 }
 
 const good = `on: push

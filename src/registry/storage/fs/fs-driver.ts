@@ -32,6 +32,25 @@ export function createFsDriver(options: FsDriverOptions): StorageDriver {
     await rename(from, to);
   }
 
+  async function writeAtomic(key: string, source: ByteSource | Iterable<Uint8Array>): Promise<number> {
+    objectPath(key);
+    await mkdir(tmp, { recursive: true });
+    const path = join(tmp, randomUUID());
+    const fh = await open(path, 'wx').catch((err: unknown) => {
+      throw translate(err, `write ${key}`);
+    });
+    try {
+      const size = await streamInto(fh, source, 0);
+      await fh.close();
+      await publish(path, key);
+      return size;
+    } catch (err) {
+      await fh.close().catch(() => {});
+      await unlink(path).catch(() => {});
+      throw translate(err, `write ${key}`);
+    }
+  }
+
   return {
     name: 'fs',
 
@@ -49,40 +68,10 @@ export function createFsDriver(options: FsDriverOptions): StorageDriver {
       return openReader(objectPath(key), 'BLOB_UNKNOWN', key);
     },
 
-    async writeAtomic(key: string, source: ByteSource): Promise<number> {
-      objectPath(key);
-      await mkdir(tmp, { recursive: true });
-      const path = join(tmp, randomUUID());
-      const fh = await open(path, 'wx');
-      try {
-        const size = await streamInto(fh, source, 0);
-        await fh.close();
-        await publish(path, key);
-        return size;
-      } catch (err) {
-        await fh.close().catch(() => {});
-        await unlink(path).catch(() => {});
-        throw translate(err, `write ${key}`);
-      }
-    },
+    writeAtomic,
 
     async put(key: string, data: Uint8Array): Promise<void> {
-      objectPath(key);
-      await mkdir(tmp, { recursive: true });
-      const path = join(tmp, randomUUID());
-      try {
-        const fh = await open(path, 'wx');
-        try {
-          await fh.writeFile(data);
-          await fh.sync();
-        } finally {
-          await fh.close();
-        }
-        await publish(path, key);
-      } catch (err) {
-        await unlink(path).catch(() => {});
-        throw translate(err, `put ${key}`);
-      }
+      await writeAtomic(key, [data]);
     },
 
     async get(key: string): Promise<Buffer | undefined> {
@@ -183,7 +172,7 @@ export function createFsDriver(options: FsDriverOptions): StorageDriver {
 }
 
 /** Writes `source` at `position`, fsyncs, and returns the number of bytes written. */
-async function streamInto(fh: FileHandle, source: ByteSource, position: number): Promise<number> {
+async function streamInto(fh: FileHandle, source: ByteSource | Iterable<Uint8Array>, position: number): Promise<number> {
   // One awaited write per chunk: backpressure without buffering, and the handle stays open
   // for the fsync (a WriteStream would close it first or never report 'close').
   let written = 0;

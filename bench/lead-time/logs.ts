@@ -1,40 +1,5 @@
-// The slice of the API's JSON the benchmark reads (src/server/routes/api.ts), and the
-// parsing of the two logs whose lines carry timings.
-
-export interface StepView {
-  number: number;
-  name: string;
-  status: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
-export interface JobView {
-  key: string;
-  status: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  steps: StepView[];
-}
-export interface RunView {
-  id: string;
-  sha: string;
-  status: string;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  jobs: JobView[];
-}
-export interface DeploymentView {
-  id: string;
-  status: string;
-  error: string | null;
-  release?: { sha: string };
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
-
-export const isFinished = (status: string) => ['success', 'failure', 'cancelled', 'skipped'].includes(status);
+// Reading the API's timestamps and the two logs whose lines carry timings (the run's step
+// groups and the deployment's offsets).
 
 /** ISO timestamp → epoch ms; a missing one is an error (the run or deployment is finished). */
 export function ms(iso: string | null | undefined, what: string): number {
