@@ -4,23 +4,15 @@ import { join } from 'node:path';
 import { SlipwayError } from '../core/errors.ts';
 import { containerToolEnv } from '../core/tool-env.ts';
 import type { BuildRequest, ImageBuilder, PushRequest } from './builder.ts';
-import { cliEnvArgs } from './cli-env.ts';
+import { runBuild } from './build-command.ts';
 import { withAuthFile } from './registry-auth.ts';
 import { runToolOrThrow } from './run-tool.ts';
 
 export class DockerBuilder implements ImageBuilder {
   readonly name = 'docker';
-  readonly #command: string;
 
-  constructor(options: { command?: string } = {}) {
-    this.#command = options.command ?? 'docker';
-  }
-
-  async build(request: BuildRequest): Promise<void> {
-    const args = cliEnvArgs('--build-arg', request.buildArgs);
-    await runToolOrThrow(this.#command, [
-      'build', '-f', request.containerfile, '-t', request.tag, ...args.args, request.contextDir,
-    ], { env: args.env, onOutput: request.onOutput, signal: request.signal, errorCode: 'BUILD_FAILED' });
+  build(request: BuildRequest): Promise<void> {
+    return runBuild('docker', ['build'], request);
   }
 
   /**
@@ -30,10 +22,10 @@ export class DockerBuilder implements ImageBuilder {
    */
   async push(request: PushRequest): Promise<{ digest: string }> {
     const options = { onOutput: request.onOutput, signal: request.signal };
-    await runToolOrThrow(this.#command, ['tag', request.tag, request.destination], options);
+    await runToolOrThrow('docker', ['tag', request.tag, request.destination], options);
     const output = await withAuthFile(request.destination, request, 'config.json', async (_path, dir) => {
       if (!request.username && !request.password) await writeFile(join(dir, 'config.json'), '{}');
-      return runToolOrThrow(this.#command, ['push', request.destination], { ...options, env: containerToolEnv({ DOCKER_CONFIG: dir }) });
+      return runToolOrThrow('docker', ['push', request.destination], { ...options, env: containerToolEnv({ DOCKER_CONFIG: dir }) });
     });
     // docker prints "<tag>: digest: sha256:<hex> size: <n>" once the registry stored the manifest.
     const digest = /digest: (sha256:[0-9a-f]{64})/.exec(output)?.[1];

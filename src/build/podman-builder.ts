@@ -1,25 +1,17 @@
 // Builds with `podman build` (buildah inside podman); pushes with `podman push`.
 import type { BuildRequest, ImageBuilder, PushRequest } from './builder.ts';
-import { cliEnvArgs } from './cli-env.ts';
+import { runBuild } from './build-command.ts';
 import { pushWithContainersTool } from './containers-push.ts';
-import { runToolOrThrow } from './run-tool.ts';
 
 export class PodmanBuilder implements ImageBuilder {
   readonly name = 'podman';
-  readonly #command: string;
 
-  constructor(options: { command?: string } = {}) {
-    this.#command = options.command ?? 'podman';
-  }
-
-  async build(request: BuildRequest): Promise<void> {
-    const args = cliEnvArgs('--build-arg', request.buildArgs);
-    await runToolOrThrow(this.#command, [
-      'build', '--layers', '--force-rm', '-f', request.containerfile, '-t', request.tag, ...args.args, request.contextDir,
-    ], { env: args.env, onOutput: request.onOutput, signal: request.signal, errorCode: 'BUILD_FAILED' });
+  build(request: BuildRequest): Promise<void> {
+    // The same layer caching and clean-up as buildah-builder.ts.
+    return runBuild('podman', ['build', '--layers', '--force-rm'], request);
   }
 
   push(request: PushRequest): Promise<{ digest: string }> {
-    return pushWithContainersTool(this.#command, request);
+    return pushWithContainersTool('podman', request);
   }
 }

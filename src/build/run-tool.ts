@@ -1,4 +1,4 @@
-// Runs a build tool (buildah, podman, docker, tar) to completion, streaming its output; a
+// Runs a tool (buildah, podman, docker, tar) to completion, streaming its output; a
 // non-zero exit becomes a SlipwayError naming the command, with the tail of its output.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -39,8 +39,13 @@ export async function runTool(command: string, args: string[], options: ToolOpti
     };
     child.stdout.setEncoding('utf8').on('data', collect);
     child.stderr.setEncoding('utf8').on('data', collect);
-    child.on('error', (err) => (output += `${err.message}\n`));
-    child.on('close', (code, signal) => resolve({ exitCode: code ?? (signal ? 128 : 1), output }));
+    // A tool that cannot be started exits 127, as in a shell.
+    let notStarted = false;
+    child.on('error', (err) => {
+      notStarted ||= child.pid === undefined;
+      output += `${err.message}\n`;
+    });
+    child.on('close', (code, signal) => resolve({ exitCode: notStarted ? 127 : code ?? (signal ? 128 : 1), output }));
   });
   options.signal?.throwIfAborted();
   return result;
@@ -85,7 +90,13 @@ const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function runToolOrThrow(command: string, args: string[], options: ToolOptions = {}): Promise<string> {
   const { exitCode, output } = await runTool(command, args, options);
   if (exitCode !== 0) {
-    throw new SlipwayError(options.errorCode ?? 'EXEC_FAILED', `${command} ${args[0] ?? ''} exited with ${exitCode}: ${output.trim().slice(-1000)}`, {
+    // Named by the tool and its subcommand words (`podman network create`), not its flags.
+    const words = [command];
+    for (const arg of args.slice(0, 2)) {
+      if (arg.startsWith('-')) break;
+      words.push(arg);
+    }
+    throw new SlipwayError(options.errorCode ?? 'EXEC_FAILED', `${words.join(' ')} exited with ${exitCode}: ${output.trim().slice(-1000)}`, {
       detail: { command: [command, ...args], exitCode, output },
     });
   }

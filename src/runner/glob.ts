@@ -62,7 +62,7 @@ export function compilePattern(line: string, root: string): Pattern {
 }
 
 /** Whether the last pattern that matches `path` (absolute) is an include. */
-export function isSelected(path: string, patterns: readonly Pattern[]): boolean {
+function isSelected(path: string, patterns: readonly Pattern[]): boolean {
   let selected = false;
   for (const p of patterns) if (p.regex.test(path)) selected = !p.negate;
   return selected;

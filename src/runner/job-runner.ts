@@ -14,8 +14,8 @@ import { LogWriter } from './log-writer.ts';
 import { defaultEnv, githubContext, type JobPaths } from './job-context.ts';
 import { checkoutCommit } from './actions/checkout.ts';
 import { evaluateIf, interpolateText } from './expression-adapter.ts';
-import type { JobState, StepFrame } from './job-state.ts';
-import { statusFlags } from './job-state.ts';
+import type { JobState, StepFrame, StepResult } from './job-state.ts';
+import { recordStep, skipped, statusFlags } from './job-state.ts';
 import { runStep } from './step-runner.ts';
 import { continuesOnError, timeoutMs } from './step-options.ts';
 import { hashFiles } from './hash-files.ts';
@@ -52,17 +52,12 @@ const notStarted: Executor = {
   stop: async () => {},
 };
 
-function maskSecret(log: LogWriter, value: string): void {
-  log.addMask(value);
-  for (const line of value.split(/\r?\n/)) if (line.trim()) log.addMask(line.trim());
-}
-
 export async function runJob(claimed: ClaimedJob, options: JobRunnerOptions): Promise<RunStatus> {
   const { api } = options;
   const { job, spec } = claimed;
   const log = new LogWriter({ startSeq: await api.nextLogSeq(job.id), send: (seq, text) => api.appendLog(job.id, seq, text) });
   const secrets = claimed.secrets ?? {};
-  for (const v of Object.values(secrets)) maskSecret(log, v);
+  for (const v of Object.values(secrets)) log.addMask(v);
   const abort = new AbortController();
   // Steps that run after a cancel (always()) are killed only if the lease is lost.
   const afterCancel = new AbortController();
@@ -135,6 +130,8 @@ export async function runJob(claimed: ClaimedJob, options: JobRunnerOptions): Pr
   let continueOnError = spec.continueOnError;
   let timedOut = false;
   let jobTimer: NodeJS.Timeout | undefined;
+  /** A timeout fails the job; any other abort cancels it. */
+  const ended = (failed: boolean): RunStatus => (timedOut ? 'failure' : abort.signal.aborted ? 'cancelled' : failed ? 'failure' : 'success');
 
   try {
     const needsFailed = Object.values(claimed.needs).some((n) => n.result !== 'success');
@@ -164,37 +161,25 @@ export async function runJob(claimed: ClaimedJob, options: JobRunnerOptions): Pr
     await state.executor.start();
 
     for (const step of spec.steps) {
-      state.stepNumber = step.index + 1;
-      state.signal = abort.signal.aborted ? afterCancel.signal : abort.signal;
+      beginStep(state, step.index + 1, afterCancel.signal);
       const ctx = state.context(jobFrame);
       if (!evaluateIf(step.if, ctx, statusFlags(state, jobFrame), state.hashFiles)) {
         await api.skipStep(job.id, state.stepNumber, step.name);
-        if (step.id) jobFrame.steps[step.id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
+        recordStep(jobFrame, step.id, skipped, false);
         continue;
       }
-      const stepId = await api.startStep(job.id, state.stepNumber, step.name);
-      log.line(`##[group]${step.name}`);
       let stepContinues = false;
-      let result;
-      try {
+      const result = await reportStep(state, step.name, () => {
         stepContinues = continuesOnError(step, ctx, state);
-        result = await runStep(step, jobFrame, state);
-      } catch (err) {
-        log.line(`##[error]${(err as Error).message}`);
-        result = { status: 'failure' as const, exitCode: null, outputs: {} };
-      }
-      log.line('##[endgroup]');
-      await finishStepOutputs(state);
-      const conclusion = result.status === 'failure' && stepContinues ? 'success' : result.status;
-      if (step.id) jobFrame.steps[step.id] = { outputs: result.outputs, outcome: result.status, conclusion };
-      if (conclusion === 'failure') state.failed = true;
-      await api.finishStep(stepId, result.status, result.exitCode);
+        return runStep(step, jobFrame, state);
+      });
+      if (recordStep(jobFrame, step.id, result, stepContinues) === 'failure') state.failed = true;
     }
     await runPostSteps(state, spec.steps.length, afterCancel.signal);
-    status = timedOut ? 'failure' : abort.signal.aborted ? 'cancelled' : state.failed ? 'failure' : 'success';
+    status = ended(state.failed);
   } catch (err) {
     log.line(`##[error]${(err as Error).message}`);
-    status = timedOut ? 'failure' : abort.signal.aborted ? 'cancelled' : 'failure';
+    status = ended(true);
   } finally {
     clearTimeout(jobTimer);
     clearInterval(heartbeat);
@@ -218,40 +203,54 @@ export async function runJob(claimed: ClaimedJob, options: JobRunnerOptions): Pr
   return status;
 }
 
-/** Annotations the step raised are stored, and its summary taken, before it is reported done. */
-async function finishStepOutputs(state: JobState): Promise<void> {
-  const pending = state.pending.splice(0);
-  await Promise.allSettled(pending);
-  const summary = takeSummary(state.paths.files.summary, (t) => state.log.mask(t));
-  if (summary !== undefined) {
-    await state.api.setStepSummary(state.claimed.job.id, state.stepNumber, summary).catch((err: Error) => state.log.line(`##[warning]could not store the step summary: ${err.message}`));
+/**
+ * Numbers the step about to run and picks the signal that kills it (JobState.signal): the
+ * cancel signal, or once the job is cancelled the lease-lost one, so that the steps that
+ * still run after a cancel are not killed before they start.
+ */
+function beginStep(state: JobState, number: number, afterCancel: AbortSignal): void {
+  state.stepNumber = number;
+  state.signal = state.cancelSignal.aborted ? afterCancel : state.cancelSignal;
+}
+
+/**
+ * Runs a step the server shows: started, its log in a group, a throw reported as a failure,
+ * its annotations stored and its summary taken before it is reported finished.
+ */
+async function reportStep(state: JobState, name: string, body: () => Promise<StepResult>): Promise<StepResult> {
+  const { api, log } = state;
+  const stepId = await api.startStep(state.claimed.job.id, state.stepNumber, name);
+  log.line(`##[group]${name}`);
+  let result: StepResult;
+  try {
+    result = await body();
+  } catch (err) {
+    log.line(`##[error]${(err as Error).message}`);
+    result = { status: 'failure', exitCode: null, outputs: {} };
   }
+  log.line('##[endgroup]');
+  await Promise.allSettled(state.pending.splice(0));
+  const summary = takeSummary(state.paths.files.summary, (t) => log.mask(t));
+  if (summary !== undefined) {
+    await api.setStepSummary(state.claimed.job.id, state.stepNumber, summary).catch((err: Error) => log.line(`##[warning]could not store the step summary: ${err.message}`));
+  }
+  await api.finishStep(stepId, result.status, result.exitCode);
+  return result;
 }
 
 /** Post steps, last registered first; `success` ones only while the job has not failed. */
 async function runPostSteps(state: JobState, stepCount: number, afterCancel: AbortSignal): Promise<void> {
-  const { api, log } = state;
-  const jobId = state.claimed.job.id;
   let number = stepCount;
   for (const post of [...state.postSteps].reverse()) {
-    state.stepNumber = ++number;
-    state.signal = state.cancelSignal.aborted ? afterCancel : state.cancelSignal;
+    beginStep(state, ++number, afterCancel);
     if (post.condition === 'success' && (state.failed || state.cancelSignal.aborted)) {
-      await api.skipStep(jobId, number, post.name);
+      await state.api.skipStep(state.claimed.job.id, number, post.name);
       continue;
     }
-    const stepId = await api.startStep(jobId, number, post.name);
-    log.line(`##[group]${post.name}`);
-    let status: RunStatus = 'success';
-    try {
+    const result = await reportStep(state, post.name, async () => {
       await post.run();
-    } catch (err) {
-      log.line(`##[error]${(err as Error).message}`);
-      status = 'failure';
-      state.failed = true;
-    }
-    log.line('##[endgroup]');
-    await finishStepOutputs(state);
-    await api.finishStep(stepId, status, null);
+      return { status: 'success', exitCode: null, outputs: {} };
+    });
+    if (result.status === 'failure') state.failed = true;
   }
 }

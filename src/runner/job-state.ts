@@ -56,7 +56,7 @@ export interface JobState {
   stepNumber: number;
   /** Uploads started by a step (annotations), awaited before the step is reported finished. */
   pending: Promise<unknown>[];
-  /** Job-level: a step failed (or the job timed out). */
+  /** Job-level: a step or post step failed (not continuing on error). */
   failed: boolean;
   /** The contexts an expression in `frame` sees. */
   context(frame: StepFrame): ExprContext;
@@ -82,3 +82,17 @@ export interface StepFrame {
 export function statusFlags(state: JobState, frame: StepFrame): StatusFlags {
   return { failure: state.failed || frame.failed, cancelled: state.cancelSignal.aborted };
 }
+
+/**
+ * Enters a step's result in its frame's `steps` context (when the step has an `id`) and
+ * returns its conclusion: a failure that continues on error concludes `success`.
+ */
+export function recordStep(frame: StepFrame, id: string | undefined, result: StepResult, continueOnError: boolean): RunStatus {
+  const conclusion = result.status === 'failure' && continueOnError ? 'success' : result.status;
+  if (id) frame.steps[id] = { outputs: result.outputs, outcome: result.status, conclusion };
+  return conclusion;
+}
+
+/** The result of a step whose `if` did not hold. */
+export const skipped: StepResult = { status: 'skipped', exitCode: null, outputs: {} };
+

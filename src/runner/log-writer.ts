@@ -26,11 +26,13 @@ export class LogWriter {
     this.#maxChunk = options.maxChunk ?? 64 * 1024;
   }
 
+  /** Masks `secret` and, as GitHub's runner does for a multi-line value, each of its lines. */
   addMask(secret: string): void {
-    if (secret.length > 0 && !this.#masks.includes(secret)) {
-      this.#masks.push(secret);
-      this.#masks.sort((a, b) => b.length - a.length);
-    }
+    const added = [secret, ...secret.split(/\r?\n/).map((line) => line.trim())]
+      .filter((value) => value.length > 0 && !this.#masks.includes(value));
+    if (added.length === 0) return;
+    // Longest first, so a secret containing another is masked whole.
+    this.#masks = [...new Set([...this.#masks, ...added])].sort((a, b) => b.length - a.length);
   }
 
   mask(text: string): string {

@@ -6,7 +6,8 @@
 import type { ServiceSpec } from '../workflow/model.ts';
 import { cliEnvArgs } from '../build/cli-env.ts';
 import { SlipwayError } from '../core/errors.ts';
-import { engineCommand, engineRun } from './executors/container/engine-cli.ts';
+import { runTool, runToolOrThrow } from '../build/run-tool.ts';
+import { ensureImage } from './executors/container/engine-cli.ts';
 import { tokenize } from './executors/shell-command.ts';
 
 export interface ServiceContext {
@@ -38,7 +39,7 @@ export interface StartServicesOptions {
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** `"8080:80"` → `127.0.0.1:8080:80`; `"80"` → `127.0.0.1::80` (a free host port). */
-export function publishArg(port: string): string {
+function publishArg(port: string): string {
   const parts = port.split(':');
   if (parts.length === 1) return `127.0.0.1::${parts[0]}`;
   if (parts.length === 2) return `127.0.0.1:${parts[0]}:${parts[1]}`;
@@ -51,22 +52,19 @@ export async function startServices(o: StartServicesOptions): Promise<JobService
   const containers: string[] = [];
   const labels = Object.entries({ 'slipway.service': 'true', ...o.labels }).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
   const stop = async () => {
-    for (const c of containers) await engineRun(engine, ['rm', '--force', '--ignore', '--time', '0', c]);
-    await engineRun(engine, ['network', 'rm', '--force', network]);
+    for (const c of containers) await runTool(engine, ['rm', '--force', '--ignore', '--time', '0', c]);
+    await runTool(engine, ['network', 'rm', '--force', network]);
   };
   const context: Record<string, ServiceContext> = {};
   try {
-    await engineCommand(engine, ['network', 'create', ...labels, network]);
+    await runToolOrThrow(engine, ['network', 'create', ...labels, network]);
     for (const [id, spec] of Object.entries(o.services)) {
       const container = `${o.name}-${id}`;
-      if ((await engineRun(engine, ['image', 'exists', spec.image])).exitCode !== 0) {
-        o.onOutput(`Pulling ${spec.image}\n`);
-        await engineCommand(engine, ['pull', spec.image], { onOutput: o.onOutput });
-      }
+      await ensureImage(engine, spec.image, o.onOutput);
       const env = cliEnvArgs('-e', spec.env);
       o.onOutput(`Starting service ${id} (${spec.image})\n`);
       containers.push(container);
-      await engineCommand(engine, [
+      await runToolOrThrow(engine, [
         'run', '--detach', '--name', container, '--network', network, '--network-alias', id, ...labels,
         ...env.args, ...spec.ports.flatMap((p) => ['-p', publishArg(p)]), ...tokenize(spec.options ?? ''), spec.image,
       ], { env: env.env });
@@ -81,7 +79,7 @@ export async function startServices(o: StartServicesOptions): Promise<JobService
 }
 
 async function publishedPorts(engine: string, container: string): Promise<Record<string, string>> {
-  const out = await engineCommand(engine, ['port', container]);
+  const out = await runToolOrThrow(engine, ['port', container]);
   const ports: Record<string, string> = {};
   // `80/tcp -> 127.0.0.1:35315`
   for (const m of out.matchAll(/^(\d+)\/\w+ -> .*:(\d+)$/gm)) ports[m[1]!] = m[2]!;
@@ -90,19 +88,19 @@ async function publishedPorts(engine: string, container: string): Promise<Record
 
 async function waitHealthy(engine: string, id: string, container: string, o: StartServicesOptions): Promise<void> {
   const deadline = Date.now() + (o.healthTimeoutMs ?? 120_000);
-  const hasCheck = (await engineRun(engine, ['inspect', '--format', '{{json .Config.Healthcheck}}', container])).output.includes('"Test"');
+  const hasCheck = (await runTool(engine, ['inspect', '--format', '{{json .Config.Healthcheck}}', container])).output.includes('"Test"');
   let last = '';
   for (let wait = 100; ; wait = Math.min(wait * 2, 1000)) {
     if (o.signal?.aborted) throw new SlipwayError('EXEC_FAILED', `service ${id}: cancelled while waiting for it to start`);
-    const state = (await engineRun(engine, ['inspect', '--format', '{{.State.Status}}', container])).output.trim();
+    const state = (await runTool(engine, ['inspect', '--format', '{{.State.Status}}', container])).output.trim();
     if (state === 'exited' || state === 'stopped') {
-      const logs = (await engineRun(engine, ['logs', '--tail', '20', container])).output;
+      const logs = (await runTool(engine, ['logs', '--tail', '20', container])).output;
       throw new SlipwayError('HEALTHCHECK_FAILED', `service ${id} exited before it was ready:\n${logs}`);
     }
     if (state === 'running') {
       // Without systemd, podman cannot schedule health checks itself: run them from here.
       if (!hasCheck) break;
-      const check = await engineRun(engine, ['healthcheck', 'run', container]);
+      const check = await runTool(engine, ['healthcheck', 'run', container]);
       if (check.exitCode === 0) break;
       last = check.output.trim();
     }

@@ -55,7 +55,8 @@ export async function runStep(step: StepSpec, frame: StepFrame, state: JobState)
       exitCode = r.exitCode;
     }
   } catch (err) {
-    status = state.cancelSignal.aborted && state.signal.aborted ? 'cancelled' : 'failure';
+    // The step's kill signal fires only on a cancel (or a lost lease, which cancels too).
+    status = state.signal.aborted ? 'cancelled' : 'failure';
     log.line(`##[error]${(err as Error).message}`);
   }
   try {
@@ -89,7 +90,7 @@ async function runUses(step: StepSpec, inputs: Record<string, string>, env: Reco
   return { status: 'success', exitCode: null, outputs: result.outputs ?? {} };
 }
 
-export interface ScriptCommand {
+interface ScriptCommand {
   script: string;
   shell?: string;
   cwd: string;
@@ -98,7 +99,7 @@ export interface ScriptCommand {
 }
 
 /** A `run:` script through the job's executor, its output read for workflow commands. */
-export async function runScript(state: JobState, c: ScriptCommand): Promise<{ status: RunStatus; exitCode: number | null }> {
+async function runScript(state: JobState, c: ScriptCommand): Promise<{ status: RunStatus; exitCode: number | null }> {
   const { log } = state;
   const commands = new WorkflowCommandProcessor(state.commandSink());
   const outcome = await state.executor.run({

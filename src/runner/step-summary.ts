@@ -3,9 +3,9 @@
 // summary at 1 MiB; beyond that it is cut here with a note rather than dropped.
 import { takeFile } from './workflow-files.ts';
 
-export const maxSummaryBytes = 1024 * 1024;
+const maxSummaryBytes = 1024 * 1024;
 
-export function truncateSummary(markdown: string): string {
+function truncateSummary(markdown: string): string {
   if (Buffer.byteLength(markdown) <= maxSummaryBytes) return markdown;
   const note = '\n\n> **Note:** this summary was larger than 1 MiB and has been truncated.\n';
   const budget = maxSummaryBytes - Buffer.byteLength(note);

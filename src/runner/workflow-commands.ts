@@ -7,6 +7,7 @@ import type { Annotation } from './runner-api.ts';
 export interface CommandSink {
   /** Text for the job log (whole lines, ending in `\n`). */
   output(text: string): void;
+  /** Masks `value` from then on, and each line of a multi-line value (LogWriter.addMask). */
   addMask(value: string): void;
   annotation(annotation: Annotation): void;
   /** `::debug::` lines are shown only with step debug logging (ACTIONS_STEP_DEBUG). */
@@ -80,13 +81,13 @@ export class WorkflowCommandProcessor {
   }
 
   write(chunk: string): void {
-    let text = this.#partial + chunk;
-    let nl = text.indexOf('\n');
-    while (nl >= 0) {
-      this.#line(text.slice(0, nl + 1));
-      text = text.slice(nl + 1);
-      nl = text.indexOf('\n');
+    const whole = this.#partial + chunk;
+    let start = 0;
+    for (let nl = whole.indexOf('\n'); nl >= 0; nl = whole.indexOf('\n', start)) {
+      this.#line(whole.slice(start, nl + 1));
+      start = nl + 1;
     }
+    let text = whole.slice(start);
     if (text.length > maxPartial) {
       this.#sink.output(text);
       text = '';
@@ -118,9 +119,7 @@ export class WorkflowCommandProcessor {
     }
     switch (command.name) {
       case 'add-mask':
-        sink.addMask(command.data);
-        // Each line of a multi-line value too, as the runner does for secrets.
-        for (const part of command.data.split(/\r?\n/)) if (part.trim()) sink.addMask(part.trim());
+        sink.addMask(command.data); // The sink masks each line of a multi-line value too.
         return;
       case 'group':
         return sink.output(`##[group]${command.data}\n`);

@@ -24,7 +24,7 @@ export interface CompositeAction {
   steps: StepSpec[];
 }
 
-export function findActionFile(dir: string): string | undefined {
+function findActionFile(dir: string): string | undefined {
   return ['action.yml', 'action.yaml'].map((f) => join(dir, f)).find((f) => existsSync(f));
 }
 

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { BuiltInAction } from './action.ts';
+import type { ImageBuilder } from '../../build/builder.ts';
 import { detectBuilder } from '../../build/detect.ts';
 import { busyboxImage, ensureBusyboxImage } from '../../build/base-image.ts';
 import { SlipwayError } from '../../core/errors.ts';
@@ -23,6 +24,19 @@ function parseBuildArgs(text: string | undefined): Record<string, string> {
   return args;
 }
 
+// Kept per process: the host's builder does not change while Slipway runs, and the busybox
+// base, once there, stays (Slipway never removes it); checking again would spawn
+// `podman image exists` on every build. A failure is not kept, so the next build tries again.
+let builderFound: Promise<ImageBuilder> | undefined;
+let busyboxReady: Promise<void> | undefined;
+
+function forget<T>(promise: Promise<T>, clear: () => void): Promise<T> {
+  return promise.catch((err: unknown) => {
+    clear();
+    throw err;
+  });
+}
+
 export const buildImage: BuiltInAction = async (ctx) => {
   const { run } = ctx.claimed;
   const project = ctx.project;
@@ -35,12 +49,12 @@ export const buildImage: BuiltInAction = async (ctx) => {
   if (!file || !existsSync(file)) {
     throw new SlipwayError('BUILD_FAILED', `slipway/build-image: no ${ctx.inputs.file ?? 'Containerfile or Dockerfile'} in ${ctx.inputs.context ?? 'the repository root'}`);
   }
-  const builder = await detectBuilder();
+  const builder = await (builderFound ??= forget(detectBuilder(), () => (builderFound = undefined)));
   // The one base image Slipway provides itself (no public registry is reachable on an
   // offline machine): made from the host's busybox on first use.
   const froms = [...readFileSync(file, 'utf8').matchAll(/^\s*FROM\s+(?:--\S+\s+)*(\S+)/gim)].map((m) => m[1]);
   if (froms.some((f) => f === busyboxImage || f === busyboxImage.replace(/:latest$/, ''))) {
-    await ensureBusyboxImage(busyboxImage, (t) => ctx.log.write(t));
+    await (busyboxReady ??= forget(ensureBusyboxImage(busyboxImage, (t) => ctx.log.write(t)), () => (busyboxReady = undefined)));
   }
   const tag = `localhost/slipway-build/${project}/${image}:${run.sha}`;
   const registry = ctx.api.registry();

@@ -5,7 +5,7 @@
 import { resolve, sep } from 'node:path';
 import type { StepSpec } from '../../workflow/model.ts';
 import type { JobState, StepFrame, StepResult } from '../job-state.ts';
-import { statusFlags } from '../job-state.ts';
+import { recordStep, skipped, statusFlags } from '../job-state.ts';
 import { evaluateIf, interpolateText } from '../expression-adapter.ts';
 import { continuesOnError } from '../step-options.ts';
 import { loadCompositeAction } from './action-file.ts';
@@ -54,7 +54,7 @@ export async function runCompositeAction(c: CompositeRun): Promise<StepResult> {
   for (const step of action.steps) {
     const ctx = state.context(frame);
     if (!evaluateIf(step.if, ctx, statusFlags(state, frame), state.hashFiles)) {
-      if (step.id) frame.steps[step.id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
+      recordStep(frame, step.id, skipped, false);
       continue;
     }
     log.line(`> ${step.name}`);
@@ -66,9 +66,7 @@ export async function runCompositeAction(c: CompositeRun): Promise<StepResult> {
       frame.failed = true;
       continue;
     }
-    const r = await c.runStep(step, frame, state);
-    const conclusion = r.status === 'failure' && continueOnError ? 'success' : r.status;
-    if (step.id) frame.steps[step.id] = { outputs: r.outputs, outcome: r.status, conclusion };
+    const conclusion = recordStep(frame, step.id, await c.runStep(step, frame, state), continueOnError);
     if (conclusion === 'failure' || conclusion === 'cancelled') frame.failed = true;
   }
 

@@ -8,7 +8,8 @@ import { dirname } from 'node:path';
 import type { RunStatus } from '../../core/types.ts';
 import type { JobState } from '../job-state.ts';
 import { cliEnvArgs } from '../../build/cli-env.ts';
-import { engineCommand, engineRun } from '../executors/container/engine-cli.ts';
+import { runTool } from '../../build/run-tool.ts';
+import { ensureImage } from '../executors/container/engine-cli.ts';
 import { tokenize } from '../executors/shell-command.ts';
 import { runStepProcess, signalGroup } from '../executors/step-process.ts';
 import { WorkflowCommandProcessor } from '../workflow-commands.ts';
@@ -34,10 +35,7 @@ export async function runDockerStep(d: DockerStep): Promise<{ status: RunStatus;
   const engine = d.engine ?? 'podman';
   const { state } = d;
   const { paths, log } = state;
-  if ((await engineRun(engine, ['image', 'exists', d.image])).exitCode !== 0) {
-    log.line(`Pulling ${d.image}`);
-    await engineCommand(engine, ['pull', d.image], { onOutput: (t) => log.write(t) });
-  }
+  await ensureImage(engine, d.image, (t) => log.write(t));
   const filesDir = dirname(paths.files.env);
   const toContainer = (v: string) => v.replaceAll(paths.workspace, workspaceMount).replaceAll(filesDir, filesMount).replaceAll(paths.temp, tempMount);
   const env: Record<string, string> = {};
@@ -67,7 +65,7 @@ export async function runDockerStep(d: DockerStep): Promise<{ status: RunStatus;
     drainMs: 200,
     // The container, not just the CLI client, must go.
     terminate: async (signal, pid) => {
-      await engineRun(engine, ['rm', '--force', '--time', signal === 'SIGKILL' ? '0' : '2', name]);
+      await runTool(engine, ['rm', '--force', '--time', signal === 'SIGKILL' ? '0' : '2', name]);
       signalGroup(pid, signal);
     },
   });

@@ -6,7 +6,7 @@ import { cache } from './cache.ts';
 import { uploadArtifact } from './upload-artifact.ts';
 import { downloadArtifact } from './download-artifact.ts';
 
-export const builtInActions: ReadonlyMap<string, BuiltInAction> = new Map([
+const builtInActions: ReadonlyMap<string, BuiltInAction> = new Map([
   ['actions/checkout', checkout],
   ['actions/cache', cache],
   ['actions/upload-artifact', uploadArtifact],

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { ensureBusyboxImage } from '../../../build/base-image.ts';
 import { runExecutorContract } from '../executor.contract.ts';
 import { ContainerExecutor } from './container-executor.ts';
-import { engineRun } from './engine-cli.ts';
+import { runTool } from '../../../build/run-tool.ts';
 
 const image = 'localhost/slipway/busybox:latest';
 const uniqueName = () => `slipway-test-${randomBytes(4).toString('hex')}`;
@@ -56,9 +56,9 @@ describe('ContainerExecutor', () => {
     const otherName = uniqueName();
     const other = new ContainerExecutor({ container: { image, env: {} }, workspace, name: otherName });
     await other.start();
-    assert.equal((await engineRun('podman', ['container', 'exists', otherName])).exitCode, 0);
+    assert.equal((await runTool('podman', ['container', 'exists', otherName])).exitCode, 0);
     await other.stop();
     await other.stop();
-    assert.equal((await engineRun('podman', ['container', 'exists', otherName])).exitCode, 1);
+    assert.equal((await runTool('podman', ['container', 'exists', otherName])).exitCode, 1);
   });
 });

@@ -6,13 +6,14 @@ import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliEnvArgs } from '../../../build/cli-env.ts';
+import { runTool, runToolOrThrow } from '../../../build/run-tool.ts';
 import { SlipwayError } from '../../../core/errors.ts';
 import type { OutputSink } from '../../../core/types.ts';
 import type { Executor, JobContainer, StepCommand, StepOutcome } from '../../executor.ts';
 import { planShell, shellArgv, tokenize } from '../shell-command.ts';
 import { runStepProcess, signalGroup } from '../step-process.ts';
 import type { KillSignal } from '../step-process.ts';
-import { engineCommand, engineRun } from './engine-cli.ts';
+import { ensureImage } from './engine-cli.ts';
 
 export interface ContainerExecutorOptions {
   container: JobContainer;
@@ -30,7 +31,7 @@ export interface ContainerExecutorOptions {
    * to use the image's own `sh`.
    */
   helperBinary?: string | null;
-  /** Receives `pull` output. */
+  /** Receives `pull` output (when the image must be pulled). */
   onOutput?: OutputSink;
   labels?: Record<string, string>;
   /** Network to join (the job's services network, where services answer by name). */
@@ -62,17 +63,14 @@ export class ContainerExecutor implements Executor {
   async start(): Promise<void> {
     if (this.#started) return;
     const { container, workspace, name } = this.#options;
-    const exists = this.#engine === 'podman' ? ['image', 'exists', container.image] : ['image', 'inspect', container.image];
-    if ((await engineRun(this.#engine, exists)).exitCode !== 0) {
-      await engineCommand(this.#engine, ['pull', container.image], { onOutput: this.#options.onOutput });
-    }
+    await ensureImage(this.#engine, container.image, this.#options.onOutput);
     this.#hostTemp = await mkdtemp(join(tmpdir(), 'slipway-job-'));
     const env = cliEnvArgs('-e', container.env);
     const labels = Object.entries({ 'slipway.executor': 'container', ...this.#options.labels });
     const keepAlive = this.#helper
       ? [containerHelper, 'sleep', '2147483647']
       : ['sh', '-c', 'while :; do sleep 3600; done'];
-    await engineCommand(this.#engine, [
+    await runToolOrThrow(this.#engine, [
       'run', '--detach', '--name', name,
       // --init reaps the zombies that steps' orphaned children leave behind.
       '--init', '--entrypoint', '',
@@ -124,9 +122,9 @@ export class ContainerExecutor implements Executor {
     const args = this.#engine === 'podman'
       ? ['rm', '--force', '--ignore', '--time', '0', this.#options.name]
       : ['rm', '--force', this.#options.name];
-    const result = await engineRun(this.#engine, args);
+    const result = await runTool(this.#engine, args);
     if (result.exitCode !== 0 && !/no such container/i.test(result.output)) {
-      await engineCommand(this.#engine, args); // Throws EXEC_FAILED with the output.
+      await runToolOrThrow(this.#engine, args); // Throws EXEC_FAILED with the output.
     }
     this.#started = false;
     if (this.#hostTemp) await rm(this.#hostTemp, { recursive: true, force: true });
@@ -144,7 +142,7 @@ export class ContainerExecutor implements Executor {
   }
 
   async #inContainer(script: string): Promise<number> {
-    return (await engineRun(this.#engine, ['exec', this.#options.name, ...this.#sh(), '-c', script])).exitCode;
+    return (await runTool(this.#engine, ['exec', this.#options.name, ...this.#sh(), '-c', script])).exitCode;
   }
 
   #sh(): string[] {

@@ -1,9 +1,9 @@
 // Runs `run:` steps on the runner's host. Each step's script goes into a file in a per-job
 // temp directory and is run by the step's shell; nothing else is spawned per step.
-import { accessSync, constants } from 'node:fs';
 import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { onPath } from '../../../build/detect.ts';
 import { SlipwayError } from '../../../core/errors.ts';
 import type { Executor, StepCommand, StepOutcome } from '../../executor.ts';
 import { planShell, shellArgv } from '../shell-command.ts';
@@ -40,7 +40,7 @@ export class ShellExecutor implements Executor {
   async run(command: StepCommand): Promise<StepOutcome> {
     if (!this.#scriptDir) throw new SlipwayError('INTERNAL', 'ShellExecutor.run() called before start()');
     const env = { ...(this.#options.baseEnv ?? process.env), ...command.env };
-    const plan = planShell(command.shell, this.#hasBash(env.PATH ?? '') ? 'bash' : 'sh');
+    const plan = planShell(command.shell, (await this.#hasBash(env.PATH ?? '')) ? 'bash' : 'sh');
     const script = join(this.#scriptDir, `step-${++this.#steps}${plan.extension}`);
     await writeFile(script, command.script, { mode: 0o600 });
     try {
@@ -77,17 +77,10 @@ export class ShellExecutor implements Executor {
   }
 
   /** GitHub's unspecified shell is bash when bash is installed, else sh. Cached per PATH. */
-  #hasBash(path: string): boolean {
+  async #hasBash(path: string): Promise<boolean> {
     let found = this.#bashOnPath.get(path);
     if (found === undefined) {
-      found = path.split(delimiter).some((dir) => {
-        try {
-          accessSync(join(dir || '.', 'bash'), constants.X_OK);
-          return true;
-        } catch {
-          return false;
-        }
-      });
+      found = await onPath('bash', path);
       this.#bashOnPath.set(path, found);
     }
     return found;
