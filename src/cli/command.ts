@@ -1,4 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
+import { Client } from './client.ts';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 export type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
@@ -26,4 +27,9 @@ export const clientHelp = `  --server URL   Slipway server (default: SLIPWAY_URL
 
 export function str(v: Values[string]): string | undefined {
   return typeof v === 'string' ? v : undefined;
+}
+
+/** The API client for a command's --server and --data. */
+export function clientFor(values: Values): Client {
+  return new Client({ server: str(values.server), data: str(values.data) });
 }

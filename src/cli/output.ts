@@ -25,6 +25,13 @@ export function table(headers: string[], rows: string[][]): string {
   return [paint('bold', line(headers)), ...rows.map(line)].join('\n');
 }
 
+/** A list command's output: JSON with --json, else `empty` when there is nothing, else a table. */
+export function printList<T>(list: T[], json: boolean, empty: string, headers: string[], row: (item: T) => string[]): void {
+  if (json) console.log(JSON.stringify(list, null, 2));
+  else if (list.length === 0) console.log(empty);
+  else console.log(table(headers, list.map(row)));
+}
+
 export function duration(start: string | null, end: string | null): string {
   if (!start) return '';
   const ms = (end ? Date.parse(end) : Date.now()) - Date.parse(start);

@@ -4,6 +4,7 @@ import { isMap, isScalar, isSeq } from 'yaml';
 import type { LineCounter, Node, Pair } from 'yaml';
 import type { Diagnostic } from '../core/errors.ts';
 import { isValidName } from '../core/ids.ts';
+import { editDistance } from '../workflow/suggest.ts';
 
 export class ConfigReader {
   readonly diagnostics: Diagnostic[] = [];
@@ -160,7 +161,7 @@ function describe(node: unknown): string {
 }
 
 /** The allowed word nearest to a misspelt one, if it is close enough to be a likely typo. */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
+function closest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
   for (const candidate of candidates) {
@@ -168,16 +169,4 @@ export function closest(word: string, candidates: readonly string[]): string | u
     if (d < bestDistance) [best, bestDistance] = [candidate, d];
   }
   return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(row[j - 1]! + 1, previous[j]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = row;
-  }
-  return previous[b.length]!;
 }

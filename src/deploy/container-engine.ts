@@ -9,7 +9,7 @@ import { parseInspect } from './container-inspect.ts';
 import type { ContainerInfo } from './container-inspect.ts';
 import { withTempFile } from './temp-file.ts';
 
-export type { ContainerInfo, ContainerState } from './container-inspect.ts';
+export type { ContainerInfo } from './container-inspect.ts';
 
 export interface ContainerEngineOptions {
   runner: CommandRunner;
@@ -130,15 +130,20 @@ export class ContainerEngine {
     const filters = Object.entries(labels).flatMap(([k, v]) => ['--filter', `label=${k}=${v}`]);
     const { stdout } = await this.#check(['ps', '--all', '--no-trunc', '--quiet', ...filters]);
     const ids = stdout.split('\n').map((s) => s.trim()).filter(Boolean);
-    if (ids.length === 0) return [];
-    // A container removed between the two commands is simply not listed.
-    const found = await Promise.all(ids.map((id) => this.inspect(id)));
-    return found.filter((c) => c !== undefined);
+    return ids.length === 0 ? [] : this.#inspect(ids);
   }
 
   async inspect(nameOrId: string): Promise<ContainerInfo | undefined> {
-    const result = await this.#check(['container', 'inspect', nameOrId], { allowNotFound: true });
-    return result.exitCode === 0 ? parseInspect(result.stdout)[0] : undefined;
+    return (await this.#inspect([nameOrId]))[0];
+  }
+
+  /**
+   * One `inspect` for all of `ids`. A missing container (say, removed since `ps`) is simply
+   * not listed: the engine prints the others and fails with "no such container".
+   */
+  async #inspect(ids: string[]): Promise<ContainerInfo[]> {
+    const { stdout } = await this.#check(['container', 'inspect', ...ids], { allowNotFound: true });
+    return stdout.trim() ? parseInspect(stdout) : [];
   }
 
   /** The last lines a container wrote, for messages about why it failed. */

@@ -6,6 +6,9 @@ import type { Diagnostic } from '../core/errors.ts';
 import { ConfigReader, matching, nameCheck } from './config-reader.ts';
 import { readEnvironments } from './environment-config.ts';
 
+/** Where a repository keeps its deploy config. */
+export const deployConfigFile = '.slipway/deploy.yml';
+
 export type DeployStrategy = 'blue-green' | 'recreate' | 'rolling';
 
 export interface HealthcheckConfig {

@@ -7,16 +7,15 @@
 import type { Store } from '../store/store.ts';
 import type { Deployment } from '../store/repos/deployments.ts';
 import type { Release } from '../store/repos/releases.ts';
+import type { Project } from '../store/repos/projects.ts';
 import type { EventBus } from '../server/events.ts';
 import type { ContainerEngine } from './container-engine.ts';
-import { parseDeployConfig, environmentsForBranch, type DeployConfig, type EnvironmentConfig } from './deploy-config.ts';
+import { deployConfigFile, parseDeployConfig, environmentsForBranch, type DeployConfig, type EnvironmentConfig } from './deploy-config.ts';
 import { deployLocal } from './engine.ts';
 import { ProxyServer } from './proxy.ts';
 import { SlipwayError, formatDiagnostic } from '../core/errors.ts';
 import { maskSecrets, type Secrets } from '../auth/secrets.ts';
 import { acquireEnvironmentLock, defaultLockTiming, newHolderId, releaseDeadLocks, type LockTiming } from './environment-lock.ts';
-
-export const deployConfigFile = '.slipway/deploy.yml';
 
 export interface DeployServiceOptions {
   store: Store;
@@ -42,6 +41,12 @@ export interface LockView {
   expiresAt: string;
 }
 
+/** Where a deployment goes: an environment as the release's own deploy.yml defines it. */
+export interface DeployTarget {
+  config: DeployConfig;
+  env: EnvironmentConfig;
+}
+
 export class DeployService {
   readonly #o: DeployServiceOptions;
   readonly #locks = new Map<string, Promise<unknown>>();
@@ -60,7 +65,8 @@ export class DeployService {
     const run = await store.runs.require(runId);
     if (run.status !== 'success' || !run.ref.startsWith('refs/heads/')) return [];
     const project = (await store.projects.byId(run.project_id))!;
-    const config = await this.#config(project.name, run.sha);
+    // The release is built from run.sha, so this is the release's own deploy.yml.
+    const config = await this.configAt(project.name, run.sha);
     if (!config) return [];
     const envs = environmentsForBranch(config, run.ref.slice('refs/heads/'.length));
     if (envs.length === 0) return [];
@@ -70,19 +76,21 @@ export class DeployService {
       return [];
     }
     const out: Deployment[] = [];
-    for (const env of envs) out.push(await this.deploy(project.name, env.name, release, 'push', 'slipway'));
+    for (const env of envs) out.push(await this.deploy(project, { config, env }, release, 'push', 'slipway'));
     return out;
   }
 
-  /** Records a deployment and queues it behind any other deployment of the same environment. */
-  async deploy(projectName: string, environment: string, release: Release, trigger: string, triggeredBy: string): Promise<Deployment> {
-    const { store } = this.#o;
-    const project = await store.projects.require(projectName);
-    const deployment = await store.deployments.create({ project_id: project.id, environment, release_id: release.id, trigger, triggered_by: triggeredBy });
+  /**
+   * Records a deployment and queues it behind any other deployment of the same environment.
+   * `target` comes from deploy.yml at `release.sha` (configAt), read once by the caller.
+   */
+  async deploy(project: Project, target: DeployTarget, release: Release, trigger: string, triggeredBy: string): Promise<Deployment> {
+    const environment = target.env.name;
+    const deployment = await this.#o.store.deployments.create({ project_id: project.id, environment, release_id: release.id, trigger, triggered_by: triggeredBy });
     this.#o.events.emit('deployment-updated', deployment.id);
-    const key = `${projectName}/${environment}`;
+    const key = `${project.name}/${environment}`;
     const previous = this.#locks.get(key) ?? Promise.resolve();
-    const next = previous.then(() => this.#execute(deployment, projectName, release));
+    const next = previous.then(() => this.#execute(deployment, project.name, release, target));
     this.#locks.set(key, next.catch(() => {}));
     return deployment;
   }
@@ -102,11 +110,7 @@ export class DeployService {
   }
 
   /** deploy.yml at a commit (undefined when the commit has none); invalid files throw DEPLOY_CONFIG_INVALID. */
-  configAt(project: string, sha: string): Promise<DeployConfig | undefined> {
-    return this.#config(project, sha);
-  }
-
-  async #config(project: string, sha: string): Promise<DeployConfig | undefined> {
+  async configAt(project: string, sha: string): Promise<DeployConfig | undefined> {
     const text = await this.#o.readFile(project, sha, deployConfigFile);
     if (text === undefined) return undefined;
     const { config, diagnostics } = parseDeployConfig(deployConfigFile, text);
@@ -114,7 +118,7 @@ export class DeployService {
     return config;
   }
 
-  async #execute(deployment: Deployment, project: string, release: Release): Promise<void> {
+  async #execute(deployment: Deployment, project: string, release: Release, { config, env }: DeployTarget): Promise<void> {
     const { store, events } = this.#o;
     const stream = `deployment:${deployment.id}`;
     let seq = 0;
@@ -145,9 +149,6 @@ export class DeployService {
       start = Date.now();
       await store.deployments.update(deployment.id, { status: 'running', started_at: new Date(start).toISOString() });
       events.emit('deployment-updated', deployment.id);
-      const config = await this.#config(project, release.sha);
-      const env = config?.environments.find((e) => e.name === deployment.environment);
-      if (!config || !env) throw new SlipwayError('ENVIRONMENT_UNKNOWN', `${deployConfigFile} at ${release.sha.slice(0, 7)} has no environment "${deployment.environment}"`);
       const remote = env.hosts.filter((h) => h !== 'local');
       if (remote.length > 0) throw new SlipwayError('UNSUPPORTED', `hosts ${remote.join(', ')}: only "local" is supported so far`);
       let secretEnv: Record<string, string> = {};

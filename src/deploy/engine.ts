@@ -35,7 +35,6 @@ export interface ActiveContainer {
 
 export const labels = { instance: 'slipway.instance', project: 'slipway.project', environment: 'slipway.environment', release: 'slipway.release' } as const;
 
-
 export async function deployLocal(request: LocalDeployRequest): Promise<ActiveContainer> {
   const { project, environment, config, log, signal } = request;
   const engine = request.engine.withLog(log);
@@ -94,24 +93,8 @@ export async function deployLocal(request: LocalDeployRequest): Promise<ActiveCo
   return { container: name, hostPort: started.hostPort };
 }
 
-/**
- * The running container of a project's environment (the newest, should an interrupted
- * deploy have left two), to point a proxy at after a restart. The database records the
- * active container too; this is what is actually there.
- */
-export async function findActive(engine: ContainerEngine, project: string, environment: string, containerPort: number): Promise<ActiveContainer | undefined> {
-  const running = (await engine.list({ [labels.project]: project, [labels.environment]: environment }))
-    .filter((c) => c.state === 'running')
-    .sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
-  for (const c of running) {
-    const hostPort = c.ports[`${containerPort}/tcp`]?.[0]?.hostPort;
-    if (hostPort) return { container: c.name, hostPort };
-  }
-  return undefined;
-}
-
 /** `slipway-<project>-<env>-<short sha or release>-<random>`; valid as a container name. */
-export function containerName(project: string, environment: string, version: string): string {
+function containerName(project: string, environment: string, version: string): string {
   const short = version.replace(/[^a-zA-Z0-9_.-]/g, '').slice(0, 12);
   return `slipway-${project}-${environment}-${short}-${randomBytes(3).toString('hex')}`;
 }

@@ -5,7 +5,7 @@ import { join, matching, nameCheck } from './config-reader.ts';
 import type { ConfigReader } from './config-reader.ts';
 import type { DeployStrategy, EnvironmentConfig } from './deploy-config.ts';
 
-export const deployStrategies: readonly DeployStrategy[] = ['blue-green', 'recreate', 'rolling'];
+const deployStrategies: readonly DeployStrategy[] = ['blue-green', 'recreate', 'rolling'];
 const environmentKeys = ['branch', 'promote_from', 'approval', 'hosts', 'publish', 'strategy'];
 const portPattern = '(?:6553[0-5]|655[0-2]\\d|65[0-4]\\d\\d|6[0-4]\\d{3}|[1-5]\\d{4}|[1-9]\\d{0,3})';
 const hostCheck = matching(

@@ -3,10 +3,11 @@
 // rather than a failed deployment. None of them builds: a release is an image digest.
 import type { Store } from '../store/store.ts';
 import type { Release } from '../store/repos/releases.ts';
+import type { Project } from '../store/repos/projects.ts';
 import type { Deployment } from '../store/repos/deployments.ts';
 import { SlipwayError } from '../core/errors.ts';
-import { deployConfigFile, type DeployService } from './deploy-service.ts';
-import type { EnvironmentConfig } from './deploy-config.ts';
+import type { DeployService, DeployTarget } from './deploy-service.ts';
+import { deployConfigFile } from './deploy-config.ts';
 
 export interface ReleaseControl {
   deploy(project: string, environment: string, ref: { release?: string; commit?: string }, user: string): Promise<Deployment>;
@@ -16,32 +17,31 @@ export interface ReleaseControl {
 
 export function releaseControl(store: Store, deploys: DeployService): ReleaseControl {
   /** A release by id, or by commit (full or abbreviated, at least 4 hex digits): the newest built from it. */
-  async function findRelease(projectId: string, project: string, ref: string): Promise<Release> {
+  async function findRelease(project: Project, ref: string): Promise<Release> {
     const byId = await store.releases.get(ref);
-    if (byId && byId.project_id === projectId) return byId;
+    if (byId && byId.project_id === project.id) return byId;
     if (/^[0-9a-f]{4,40}$/.test(ref)) {
-      const match = (await store.releases.list(projectId, 1000)).find((r) => r.sha.startsWith(ref));
+      const match = (await store.releases.list(project.id, 1000)).find((r) => r.sha.startsWith(ref));
       if (match) return match;
     }
-    throw new SlipwayError('RELEASE_UNKNOWN', `${project} has no release ${ref} (a release id, or a commit that built an image); see \`slipway releases ${project}\``);
+    throw new SlipwayError('RELEASE_UNKNOWN', `${project.name} has no release ${ref} (a release id, or a commit that built an image); see \`slipway releases ${project.name}\``);
   }
 
-  /** The environment as the release's own deploy.yml defines it. */
-  async function targetOf(project: string, environment: string, release: Release): Promise<EnvironmentConfig> {
+  /** The environment as the release's own deploy.yml defines it (the deployment reuses it). */
+  async function targetOf(project: string, environment: string, release: Release): Promise<DeployTarget> {
     const config = await deploys.configAt(project, release.sha);
     if (!config) throw new SlipwayError('DEPLOY_CONFIG_INVALID', `commit ${release.sha.slice(0, 7)} has no ${deployConfigFile}`);
     const env = config.environments.find((e) => e.name === environment);
     if (!env) throw new SlipwayError('ENVIRONMENT_UNKNOWN', `${deployConfigFile} at ${release.sha.slice(0, 7)} has no environment "${environment}" (it has ${config.environments.map((e) => e.name).join(', ')})`);
-    return env;
+    return { config, env };
   }
 
   return {
     async deploy(project, environment, ref, user) {
       const p = await store.projects.require(project);
       if ((ref.release === undefined) === (ref.commit === undefined)) throw new SlipwayError('BAD_REQUEST', 'give either "release" or "commit"');
-      const release = await findRelease(p.id, project, (ref.release ?? ref.commit)!);
-      await targetOf(project, environment, release);
-      return deploys.deploy(project, environment, release, 'manual', user);
+      const release = await findRelease(p, (ref.release ?? ref.commit)!);
+      return deploys.deploy(p, await targetOf(project, environment, release), release, 'manual', user);
     },
 
     async promote(project, from, to, user) {
@@ -52,17 +52,18 @@ export function releaseControl(store: Store, deploys: DeployService): ReleaseCon
       const release = await store.releases.get(state.release_id);
       if (!release) throw new SlipwayError('RELEASE_UNKNOWN', `release ${state.release_id} serving ${from} no longer exists`);
       const target = await targetOf(project, to, release);
-      if (target.promoteFrom !== undefined && target.promoteFrom !== from) {
-        throw new SlipwayError('PROMOTION_NOT_ALLOWED', `${to} takes releases from ${target.promoteFrom} (promote_from in ${deployConfigFile}), not from ${from}`);
+      const { promoteFrom } = target.env;
+      if (promoteFrom !== undefined && promoteFrom !== from) {
+        throw new SlipwayError('PROMOTION_NOT_ALLOWED', `${to} takes releases from ${promoteFrom} (promote_from in ${deployConfigFile}), not from ${from}`);
       }
-      return deploys.deploy(project, to, release, 'promotion', user);
+      return deploys.deploy(p, target, release, 'promotion', user);
     },
 
     async rollback(project, environment, to, user) {
       const p = await store.projects.require(project);
       let release: Release;
       if (to !== undefined) {
-        release = await findRelease(p.id, project, to);
+        release = await findRelease(p, to);
       } else {
         const current = (await store.deployments.state(p.id, environment))?.release_id;
         if (!current) throw new SlipwayError('ENVIRONMENT_UNKNOWN', `${project}/${environment} runs no release yet: nothing to roll back`);
@@ -72,8 +73,7 @@ export function releaseControl(store: Store, deploys: DeployService): ReleaseCon
         if (!previous) throw new SlipwayError('CONFLICT', `${project}/${environment} has no earlier successful release to roll back to`);
         release = (await store.releases.get(previous.release_id))!;
       }
-      await targetOf(project, environment, release);
-      return deploys.deploy(project, environment, release, 'rollback', user);
+      return deploys.deploy(p, await targetOf(project, environment, release), release, 'rollback', user);
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Command } from '../command.ts';
-import { clientHelp, clientOptions, str } from '../command.ts';
-import { Client, CliError } from '../client.ts';
+import { clientHelp, clientOptions, clientFor } from '../command.ts';
+import { CliError } from '../client.ts';
 import type { RunView } from './runs.ts';
 import { statusText } from '../output.ts';
 
@@ -12,7 +12,7 @@ export const cancelCommand: Command = {
   options: { ...clientOptions },
   async run(values, [ref]) {
     if (!ref) throw new CliError('usage: slipway cancel RUN', 2);
-    const client = new Client({ server: str(values.server), data: str(values.data) });
+    const client = clientFor(values);
     const run = await client.json<RunView>('POST', `/api/runs/${encodeURIComponent(ref)}/cancel`);
     if (values.json) console.log(JSON.stringify(run, null, 2));
     else console.log(`run ${run.project}#${run.number}: ${statusText(run.status)}${run.status === 'running' ? ' (stopping its jobs)' : ''}`);

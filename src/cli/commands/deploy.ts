@@ -1,6 +1,6 @@
 import type { Command } from '../command.ts';
-import { clientHelp, clientOptions, str } from '../command.ts';
-import { Client, CliError } from '../client.ts';
+import { clientHelp, clientOptions, str, clientFor } from '../command.ts';
+import { CliError } from '../client.ts';
 import { requestDeployment, waitHelp } from './deployment-request.ts';
 
 export const deployCommand: Command = {
@@ -13,7 +13,7 @@ export const deployCommand: Command = {
     const release = str(values.release);
     const commit = str(values.commit);
     if (!project || !env || (release === undefined) === (commit === undefined)) throw new CliError('usage: slipway deploy PROJECT ENV (--release R | --commit SHA)', 2);
-    const client = new Client({ server: str(values.server), data: str(values.data) });
+    const client = clientFor(values);
     const path = `/api/projects/${encodeURIComponent(project)}/environments/${encodeURIComponent(env)}/deployments`;
     return requestDeployment(client, path, release !== undefined ? { release } : { commit }, { json: Boolean(values.json), wait: Boolean(values.wait) });
   },

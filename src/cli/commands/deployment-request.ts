@@ -3,28 +3,17 @@
 import type { Client } from '../client.ts';
 import { CliError } from '../client.ts';
 import { statusText } from '../output.ts';
-
-export interface RequestedDeployment {
-  id: string;
-  project: string;
-  number: number;
-  environment: string;
-  status: string;
-  error: string | null;
-  trigger: string;
-  release?: { id: string; sha: string; image: string; digest: string };
-  lock: { holder: string; deployment: { id: string; number: number | null } } | null;
-}
+import type { DeploymentView } from './deployments.ts';
 
 export const waitHelp = '  --wait         follow the deployment until it finishes; exit 1 if it fails';
 
 export async function requestDeployment(client: Client, path: string, body: unknown, options: { json: boolean; wait: boolean }): Promise<number> {
-  let d = await client.json<RequestedDeployment>('POST', path, body);
+  let d = await client.json<DeploymentView>('POST', path, body);
   if (!options.json) console.log(describe(d));
   if (options.wait) {
     while (d.status === 'queued' || d.status === 'running') {
       await new Promise((r) => setTimeout(r, 500));
-      d = await client.json<RequestedDeployment>('GET', `/api/deployments/${d.id}`);
+      d = await client.json<DeploymentView>('GET', `/api/deployments/${d.id}`);
     }
     if (!options.json) console.log(describe(d));
   }
@@ -33,7 +22,7 @@ export async function requestDeployment(client: Client, path: string, body: unkn
   return 0;
 }
 
-function describe(d: RequestedDeployment): string {
+function describe(d: DeploymentView): string {
   const release = d.release ? ` ${d.release.sha.slice(0, 7)} (${d.release.id})` : '';
   const lock = d.lock ? `, waiting for ${d.project}#${d.lock.deployment.number ?? d.lock.deployment.id} (${d.lock.holder})` : '';
   return `deployment ${d.project}#${d.number}: ${d.trigger}${release} to ${d.environment}: ${statusText(d.status)}${lock}`;

@@ -1,9 +1,9 @@
 import type { Command } from '../command.ts';
-import { clientHelp, clientOptions, str } from '../command.ts';
-import { Client } from '../client.ts';
-import { ago, duration, statusText, table } from '../output.ts';
+import { clientHelp, clientOptions, str, clientFor } from '../command.ts';
+import { ago, duration, printList, statusText } from '../output.ts';
 
-interface DeploymentView {
+/** A deployment as the API shows it (src/server/deployment-view.ts). */
+export interface DeploymentView {
   id: string;
   project: string;
   number: number;
@@ -12,6 +12,8 @@ interface DeploymentView {
   error: string | null;
   trigger: string;
   release?: { id: string; sha: string; image: string; digest: string };
+  /** While queued: who holds the environment's lock; always null in lists. */
+  lock: { holder: string; deployment: { id: string; number: number | null } } | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
@@ -24,25 +26,14 @@ export const deploymentsCommand: Command = {
   help: `  PROJECT        only this project's deployments\n  --env ENV      only this environment\n${clientHelp}`,
   options: { ...clientOptions, env: { type: 'string' } },
   async run(values, [project]) {
-    const client = new Client({ server: str(values.server), data: str(values.data) });
+    const client = clientFor(values);
     const q = new URLSearchParams();
     if (project) q.set('project', project);
     if (str(values.env)) q.set('env', str(values.env)!);
     const list = await client.json<DeploymentView[]>('GET', `/api/deployments?${q}`);
-    if (values.json) {
-      console.log(JSON.stringify(list, null, 2));
-      return 0;
-    }
-    if (list.length === 0) {
-      console.log('no deployments yet');
-      return 0;
-    }
-    console.log(
-      table(
-        ['DEPLOYMENT', 'ENV', 'COMMIT', 'TRIGGER', 'STATUS', 'DURATION', 'CREATED', 'ERROR'],
-        list.map((d) => [`${d.project}#${d.number}`, d.environment, d.release?.sha.slice(0, 7) ?? '', d.trigger, statusText(d.status), duration(d.startedAt, d.finishedAt), ago(d.createdAt), (d.error ?? '').split('\n')[0]!.slice(0, 60)]),
-      ),
-    );
+    printList(list, Boolean(values.json), 'no deployments yet', ['DEPLOYMENT', 'ENV', 'COMMIT', 'TRIGGER', 'STATUS', 'DURATION', 'CREATED', 'ERROR'], (d) => [
+      `${d.project}#${d.number}`, d.environment, d.release?.sha.slice(0, 7) ?? '', d.trigger, statusText(d.status), duration(d.startedAt, d.finishedAt), ago(d.createdAt), (d.error ?? '').split('\n')[0]!.slice(0, 60),
+    ]);
     return 0;
   },
 };

@@ -1,6 +1,6 @@
 import type { Command } from '../command.ts';
-import { clientHelp, clientOptions, str } from '../command.ts';
-import { Client, CliError } from '../client.ts';
+import { clientHelp, clientOptions, str, clientFor } from '../command.ts';
+import { CliError } from '../client.ts';
 import type { RunView } from './runs.ts';
 
 export const dispatchCommand: Command = {
@@ -21,7 +21,7 @@ ${clientHelp}`,
       if (eq <= 0) throw new CliError(`--input ${JSON.stringify(pair)}: expected NAME=VALUE`, 2);
       inputs[pair.slice(0, eq)] = pair.slice(eq + 1);
     }
-    const client = new Client({ server: str(values.server), data: str(values.data) });
+    const client = clientFor(values);
     const path = `/api/projects/${encodeURIComponent(project)}/workflows/${encodeURIComponent(workflow)}/dispatches`;
     const run = await client.json<RunView>('POST', path, { ref: str(values.ref), inputs });
     if (values.json) console.log(JSON.stringify(run, null, 2));

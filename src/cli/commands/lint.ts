@@ -1,33 +1,32 @@
 // `slipway lint [paths...]`: checks workflows (and the reusable workflows they call) and
 // `.slipway/deploy.yml` before anything runs, reporting every problem at once as
 // `file:line:col: path: message`. Runs offline: no server is needed.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import type { Command } from '../command.ts';
 import { CliError } from '../client.ts';
 import type { Diagnostic } from '../../core/errors.ts';
 import { formatDiagnostic } from '../../core/errors.ts';
-import { parseDeployConfig } from '../../deploy/deploy-config.ts';
-import { githubWorkflowDir, slipwayWorkflowDir, workflowFileNames } from '../../workflow/load.ts';
+import { deployConfigFile, parseDeployConfig } from '../../deploy/deploy-config.ts';
+import { githubWorkflowDir, slipwayWorkflowDir } from '../../workflow/load.ts';
+import { localWorkflowFiles } from '../workflow-files.ts';
 import { parseWorkflow } from '../../workflow/parse-workflow.ts';
 import { loadCalledWorkflows } from '../../workflow/reusable.ts';
-
-const deployFile = '.slipway/deploy.yml';
 
 export const lintCommand: Command = {
   name: 'lint',
   summary: 'check workflows and deploy.yml for errors, without running anything',
   usage: '[paths...] [--json]',
   help: `  paths          workflow files, deploy.yml files, or repository directories
-                 (default: the current directory's workflows and ${deployFile})
+                 (default: the current directory's workflows and ${deployConfigFile})
   --json         print { files, diagnostics } as JSON`,
   options: { json: { type: 'boolean' } },
   async run(values, positionals) {
     const cwd = process.cwd();
     const targets = positionals.length > 0 ? positionals.flatMap((p) => expand(resolve(cwd, p))) : repositoryFiles(cwd);
     if (targets.length === 0) {
-      throw new CliError(`nothing to lint: no ${slipwayWorkflowDir}/*.yml, ${githubWorkflowDir}/*.yml or ${deployFile} in ${positionals[0] ?? cwd}`);
+      throw new CliError(`nothing to lint: no ${slipwayWorkflowDir}/*.yml, ${githubWorkflowDir}/*.yml or ${deployConfigFile} in ${positionals[0] ?? cwd}`);
     }
     const diagnostics: Diagnostic[] = [];
     for (const target of targets) diagnostics.push(...(await lintFile(target, cwd)));
@@ -56,10 +55,8 @@ interface Target {
 
 /** The workflows of a repository directory (as a push would pick them) and its deploy.yml. */
 function repositoryFiles(root: string): Target[] {
-  const list = (dir: string): string[] => (existsSync(join(root, dir)) ? readdirSync(join(root, dir)) : []);
-  const { files } = workflowFileNames(list(slipwayWorkflowDir), list(githubWorkflowDir));
-  const targets: Target[] = files.map((f) => ({ file: join(root, f), kind: 'workflow', root }));
-  if (existsSync(join(root, deployFile))) targets.push({ file: join(root, deployFile), kind: 'deploy', root });
+  const targets: Target[] = localWorkflowFiles(root).map((f) => ({ file: join(root, f), kind: 'workflow', root }));
+  if (existsSync(join(root, deployConfigFile))) targets.push({ file: join(root, deployConfigFile), kind: 'deploy', root });
   return targets;
 }
 

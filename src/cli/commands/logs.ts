@@ -1,6 +1,6 @@
 import type { Command } from '../command.ts';
-import { clientOptions, clientHelp, str } from '../command.ts';
-import { Client, CliError } from '../client.ts';
+import { clientOptions, clientHelp, str, clientFor } from '../command.ts';
+import { CliError } from '../client.ts';
 import { readEvents } from '../sse-client.ts';
 import type { RunView } from './runs.ts';
 import { statusText } from '../output.ts';
@@ -15,7 +15,7 @@ export const logsCommand: Command = {
 ${clientHelp}`,
   options: { ...clientOptions, follow: { type: 'boolean', short: 'f' }, deployment: { type: 'string' } },
   async run(values, [ref]) {
-    const client = new Client({ server: str(values.server), data: str(values.data) });
+    const client = clientFor(values);
     const deployment = str(values.deployment);
     if (!ref && !deployment) throw new CliError('usage: slipway logs RUN [-f]', 2);
     const path = deployment ? `/api/deployments/${encodeURIComponent(deployment)}/logs` : `/api/runs/${encodeURIComponent(ref!)}/logs`;

@@ -1,6 +1,6 @@
 import type { Command } from '../command.ts';
-import { clientHelp, clientOptions, str } from '../command.ts';
-import { Client, CliError } from '../client.ts';
+import { clientHelp, clientOptions, clientFor } from '../command.ts';
+import { CliError } from '../client.ts';
 import { table } from '../output.ts';
 
 export const projectCommand: Command = {
@@ -10,7 +10,7 @@ export const projectCommand: Command = {
   help: `  create NAME    create a project (a push to /git/NAME.git also creates it)\n  list           list projects\n${clientHelp}`,
   options: clientOptions,
   async run(values, [action, name]) {
-    const client = new Client({ server: str(values.server), data: str(values.data) });
+    const client = clientFor(values);
     if (action === 'create') {
       if (!name) throw new CliError('usage: slipway project create NAME', 2);
       const p = await client.json<{ name: string }>('POST', '/api/projects', { name });

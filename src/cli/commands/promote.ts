@@ -1,6 +1,6 @@
 import type { Command } from '../command.ts';
-import { clientHelp, clientOptions, str } from '../command.ts';
-import { Client, CliError } from '../client.ts';
+import { clientHelp, clientOptions, clientFor } from '../command.ts';
+import { CliError } from '../client.ts';
 import { requestDeployment, waitHelp } from './deployment-request.ts';
 
 export const promoteCommand: Command = {
@@ -11,7 +11,7 @@ export const promoteCommand: Command = {
   options: { ...clientOptions, wait: { type: 'boolean' } },
   async run(values, [project, from, to]) {
     if (!project || !from || !to) throw new CliError('usage: slipway promote PROJECT FROM TO', 2);
-    const client = new Client({ server: str(values.server), data: str(values.data) });
+    const client = clientFor(values);
     const path = `/api/projects/${encodeURIComponent(project)}/environments/${encodeURIComponent(to)}/promotions`;
     return requestDeployment(client, path, { from }, { json: Boolean(values.json), wait: Boolean(values.wait) });
   },

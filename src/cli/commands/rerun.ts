@@ -1,6 +1,6 @@
 import type { Command } from '../command.ts';
-import { clientHelp, clientOptions, str } from '../command.ts';
-import { Client, CliError } from '../client.ts';
+import { clientHelp, clientOptions, str, clientFor } from '../command.ts';
+import { CliError } from '../client.ts';
 import type { RunView } from './runs.ts';
 
 export const rerunCommand: Command = {
@@ -16,7 +16,7 @@ ${clientHelp}`,
     if (!ref) throw new CliError('usage: slipway rerun RUN [--failed | --job KEY]', 2);
     const job = str(values.job);
     if (job && values.failed) throw new CliError('--failed and --job exclude each other', 2);
-    const client = new Client({ server: str(values.server), data: str(values.data) });
+    const client = clientFor(values);
     const run = await client.json<RunView & { attempt: number }>('POST', `/api/runs/${encodeURIComponent(ref)}/rerun`, { jobs: job ?? (values.failed ? 'failed' : 'all') });
     if (values.json) console.log(JSON.stringify(run, null, 2));
     else console.log(`run ${run.project}#${run.number}: attempt ${run.attempt} queued (${run.jobs.filter((j) => j.status === 'queued').map((j) => j.key).join(', ')})`);

@@ -1,6 +1,6 @@
 import type { Command } from '../command.ts';
-import { clientHelp, clientOptions, str } from '../command.ts';
-import { Client, CliError } from '../client.ts';
+import { clientHelp, clientOptions, str, clientFor } from '../command.ts';
+import { CliError } from '../client.ts';
 import { requestDeployment, waitHelp } from './deployment-request.ts';
 
 export const rollbackCommand: Command = {
@@ -11,7 +11,7 @@ export const rollbackCommand: Command = {
   options: { ...clientOptions, to: { type: 'string' }, wait: { type: 'boolean' } },
   async run(values, [project, env]) {
     if (!project || !env) throw new CliError('usage: slipway rollback PROJECT ENV [--to RELEASE]', 2);
-    const client = new Client({ server: str(values.server), data: str(values.data) });
+    const client = clientFor(values);
     const path = `/api/projects/${encodeURIComponent(project)}/environments/${encodeURIComponent(env)}/rollbacks`;
     const to = str(values.to);
     return requestDeployment(client, path, to === undefined ? {} : { to }, { json: Boolean(values.json), wait: Boolean(values.wait) });

@@ -1,21 +1,17 @@
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from '../command.ts';
 import { str } from '../command.ts';
 import { CliError } from '../client.ts';
 import { parseWorkflow } from '../../workflow/parse-workflow.ts';
 import { planWorkflow } from '../../workflow/plan.ts';
-import { workflowFileNames } from '../../workflow/load.ts';
 import { loadCalledWorkflows } from '../../workflow/reusable.ts';
 import { resolveInputs } from '../../workflow/triggers.ts';
 import { formatDiagnostic } from '../../core/errors.ts';
 import type { Plan, Workflow } from '../../workflow/model.ts';
 import type { Job } from '../../store/repos/runs.ts';
 import { duration, paint, statusText, table } from '../output.ts';
-
-function listNames(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir) : [];
-}
+import { localWorkflowFiles } from '../workflow-files.ts';
 
 /** KEY=VALUE lines; `#` comments and blank lines ignored. */
 function readSecretFile(path: string): Record<string, string> {
@@ -82,12 +78,7 @@ export const runCommand: Command = {
     const cwd = process.cwd();
     const event = str(values.event) ?? 'push';
     if (!['push', 'workflow_dispatch'].includes(event)) throw new CliError(`--event: expected push or workflow_dispatch, got "${event}"`, 2);
-    let files: string[];
-    if (positionals.length > 0) files = positionals.map((p) => resolve(cwd, p));
-    else {
-      const chosen = workflowFileNames(listNames(join(cwd, '.slipway/workflows')), listNames(join(cwd, '.github/workflows')));
-      files = chosen.files.map((f) => join(cwd, f));
-    }
+    const files = positionals.length > 0 ? positionals.map((p) => resolve(cwd, p)) : localWorkflowFiles(cwd).map((f) => join(cwd, f));
     const workflows: Workflow[] = [];
     for (const file of files) {
       const rel = relative(cwd, file);

@@ -1,7 +1,6 @@
 import type { Command } from '../command.ts';
-import { clientHelp, clientOptions, str } from '../command.ts';
-import { Client } from '../client.ts';
-import { ago, duration, statusText, table } from '../output.ts';
+import { clientHelp, clientOptions, str, clientFor } from '../command.ts';
+import { ago, duration, printList, statusText } from '../output.ts';
 
 export interface RunView {
   id: string;
@@ -26,24 +25,13 @@ export const runsCommand: Command = {
   help: `  PROJECT        only this project's runs\n  --limit N      at most N runs (default 20)\n${clientHelp}`,
   options: { ...clientOptions, limit: { type: 'string' } },
   async run(values, [project]) {
-    const client = new Client({ server: str(values.server), data: str(values.data) });
+    const client = clientFor(values);
     const q = new URLSearchParams({ limit: str(values.limit) ?? '20' });
     if (project) q.set('project', project);
     const runs = await client.json<RunView[]>('GET', `/api/runs?${q}`);
-    if (values.json) {
-      console.log(JSON.stringify(runs, null, 2));
-      return 0;
-    }
-    if (runs.length === 0) {
-      console.log('no runs yet: push a repository with a workflow to start one');
-      return 0;
-    }
-    console.log(
-      table(
-        ['RUN', 'WORKFLOW', 'REF', 'COMMIT', 'STATUS', 'DURATION', 'CREATED'],
-        runs.map((r) => [`${r.project}#${r.number}`, r.name, r.ref.replace(/^refs\/(heads|tags)\//, ''), r.sha.slice(0, 7), statusText(r.status), duration(r.startedAt, r.finishedAt), ago(r.createdAt)]),
-      ),
-    );
+    printList(runs, Boolean(values.json), 'no runs yet: push a repository with a workflow to start one', ['RUN', 'WORKFLOW', 'REF', 'COMMIT', 'STATUS', 'DURATION', 'CREATED'], (r) => [
+      `${r.project}#${r.number}`, r.name, r.ref.replace(/^refs\/(heads|tags)\//, ''), r.sha.slice(0, 7), statusText(r.status), duration(r.startedAt, r.finishedAt), ago(r.createdAt),
+    ]);
     return 0;
   },
 };

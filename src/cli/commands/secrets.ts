@@ -1,7 +1,7 @@
 import type { Command } from '../command.ts';
-import { clientHelp, clientOptions, str } from '../command.ts';
-import { Client, CliError } from '../client.ts';
-import { ago, table } from '../output.ts';
+import { clientHelp, clientOptions, clientFor } from '../command.ts';
+import { CliError } from '../client.ts';
+import { ago, printList } from '../output.ts';
 import { readSecret } from './read-secret.ts';
 
 const usage = 'set PROJECT ENV NAME | list PROJECT ENV [--json] | rm PROJECT ENV NAME';
@@ -14,7 +14,7 @@ export const secretsCommand: Command = {
   options: clientOptions,
   async run(values, [action, project, env, name]) {
     if (!project || !env || (action !== 'list' && !name)) throw new CliError(`usage: slipway secrets ${usage}`, 2);
-    const client = new Client({ server: str(values.server), data: str(values.data) });
+    const client = clientFor(values);
     const base = `/api/projects/${encodeURIComponent(project)}/environments/${encodeURIComponent(env)}/secrets`;
     if (action === 'set') {
       const value = await readSecret(`Value of ${name} for ${project}/${env}: `);
@@ -25,9 +25,7 @@ export const secretsCommand: Command = {
     }
     if (action === 'list') {
       const list = await client.json<{ name: string; updatedAt: string }[]>('GET', base);
-      if (values.json) console.log(JSON.stringify(list, null, 2));
-      else if (list.length === 0) console.log(`no secrets for ${project}/${env}`);
-      else console.log(table(['NAME', 'UPDATED'], list.map((s) => [s.name, ago(s.updatedAt)])));
+      printList(list, Boolean(values.json), `no secrets for ${project}/${env}`, ['NAME', 'UPDATED'], (s) => [s.name, ago(s.updatedAt)]);
       return 0;
     }
     if (action === 'rm') {
