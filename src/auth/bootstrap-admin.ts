@@ -1,24 +1,33 @@
 // First start: create the admin user and write its token to DATA/admin.token (0600), the
-// way a laptop user and the CLI find it without any setup.
+// way a laptop user and the CLI find it without any setup. The built-in runner keeps its
+// own token the same way.
 import { writeFileSync, existsSync, readFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Store } from '../store/store.ts';
+import type { User } from '../store/repos/users.ts';
 
 export function adminTokenPath(dataDir: string): string {
   return join(dataDir, 'admin.token');
 }
 
-export async function ensureAdmin(store: Store, dataDir: string): Promise<{ created: boolean; tokenFile: string }> {
-  const tokenFile = adminTokenPath(dataDir);
-  if ((await store.users.count()) > 0) {
-    // A token file that no longer matches (e.g. a database reset by hand) is replaced below.
-    if (existsSync(tokenFile) && (await store.users.byToken(readFileSync(tokenFile, 'utf8').trim()))) {
-      return { created: false, tokenFile };
-    }
+/**
+ * The token kept in `file` for the user `name`: reused while the store still knows it,
+ * else a new one (and the user, if missing) written to the file (0600). A token file that
+ * no longer matches (e.g. a database reset by hand) is replaced.
+ */
+export async function ensureUserToken(store: Store, file: string, name: string, role: User['role'], tokenName: string): Promise<{ created: boolean; token: string }> {
+  if (existsSync(file)) {
+    const token = readFileSync(file, 'utf8').trim();
+    if (await store.users.byToken(token)) return { created: false, token };
   }
-  const admin = (await store.users.byName('admin')) ?? (await store.users.create('admin', 'admin'));
-  const token = await store.users.createToken(admin.id, 'admin.token');
-  writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
-  chmodSync(tokenFile, 0o600);
-  return { created: true, tokenFile };
+  const user = (await store.users.byName(name)) ?? (await store.users.create(name, role));
+  const token = await store.users.createToken(user.id, tokenName);
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return { created: true, token };
+}
+
+export async function ensureAdmin(store: Store, dataDir: string): Promise<{ created: boolean; tokenFile: string; token: string }> {
+  const tokenFile = adminTokenPath(dataDir);
+  return { tokenFile, ...(await ensureUserToken(store, tokenFile, 'admin', 'admin', 'admin.token')) };
 }

@@ -84,9 +84,13 @@ export class Scheduler {
 
   /** Claims the oldest job whose needs have all finished and whose labels this runner has. */
   async claim(runner: string, labels: readonly string[]): Promise<ClaimedJob | undefined> {
+    // Read each run (and its jobs) once per claim, not once per queued job: the queue can
+    // hold many jobs of one run, and claims happen on every `jobs-available` and long-poll.
+    const runOf = new Map<string, Run>();
     const siblingsOf = new Map<string, Job[]>();
     for (const job of await this.#store.runs.queuedJobs()) {
-      const run = await this.#store.runs.require(job.run_id);
+      let run = runOf.get(job.run_id);
+      if (!run) runOf.set(job.run_id, (run = await this.#store.runs.require(job.run_id)));
       if (run.concurrency_state === 'pending' || job.run_attempt !== run.attempt) continue;
       let siblings = siblingsOf.get(run.id);
       if (!siblings) siblingsOf.set(run.id, (siblings = await this.#store.runs.jobs(run.id)));
@@ -98,6 +102,7 @@ export class Scheduler {
         // Work for the server, not a runner; normally done when the needs finished. Needs
         // before labels: a job to be skipped is skipped even if no runner could run it.
         await this.#progress.advance(run.id);
+        runOf.delete(run.id);
         siblingsOf.delete(run.id);
         continue;
       }

@@ -1,17 +1,14 @@
 // A scheduler over a real in-memory SQLite store and a real event bus, with runs created
-// from workflow YAML the way src/server/start-run.ts creates them.
+// from workflow YAML by src/server/start-run.ts, as every trigger creates them.
 import assert from 'node:assert/strict';
 import { openDatabase, migrate } from '../store/database.ts';
 import { createStore, type Store } from '../store/store.ts';
 import { EventBus, type SlipwayEvents } from '../server/events.ts';
 import { parseWorkflow } from '../workflow/parse-workflow.ts';
-import { planWorkflow } from '../workflow/plan.ts';
 import type { Workflow } from '../workflow/model.ts';
-import { Scheduler, type StoredPlan } from './scheduler.ts';
+import { Scheduler } from './scheduler.ts';
 import type { Job, Run } from '../store/repos/runs.ts';
-import { plannedRow } from './rerun-plan.ts';
-import { contextValues, githubContext } from './contexts.ts';
-import { evaluateConcurrency } from './concurrency.ts';
+import { startRun } from '../server/start-run.ts';
 
 export interface RunOptions {
   /** Called reusable workflows: repository path → YAML. */
@@ -46,7 +43,6 @@ export async function setup(leaseMs = 60_000): Promise<Setup> {
   const seen: Setup['seen'] = [];
   const names: (keyof SlipwayEvents)[] = ['stream-end', 'run-updated', 'run-finished', 'jobs-available', 'job-cancel'];
   for (const name of names) events.on(name, (...args: unknown[]) => seen.push({ name, args }));
-  const project = await store.projects.ensure('demo');
   const scheduler = new Scheduler({ store, events, leaseMs });
   const s: Setup = {
     store,
@@ -55,25 +51,12 @@ export async function setup(leaseMs = 60_000): Promise<Setup> {
     seen,
     count: (name, arg) => seen.filter((e) => e.name === name && (arg === undefined || e.args[0] === arg)).length,
     async createRun(yaml, options = {}) {
-      const workflow = parse('.slipway/workflows/ci.yml', yaml);
-      const called = Object.fromEntries(Object.entries(options.called ?? {}).map(([path, text]) => [path, parse(path, text)]));
-      const stored: StoredPlan = { workflow, plan: planWorkflow(workflow, called) };
-      const ref = options.ref ?? 'refs/heads/main';
-      const run = { id: '', number: 0, event: 'push', ref, sha: 'a'.repeat(40), name: workflow.name, event_payload: null };
-      const concurrency = evaluateConcurrency(workflow.concurrency, contextValues({ github: githubContext(run, 'demo'), inputs: options.inputs ?? {} }));
-      const created = await store.runs.create({
-        projectId: project.id,
-        workflow: '.slipway/workflows/ci.yml',
-        name: workflow.name,
-        event: 'push',
-        ref,
-        sha: 'a'.repeat(40),
-        plan: stored,
-        inputs: options.inputs,
-        concurrencyGroup: concurrency?.group,
-        jobs: stored.plan.jobs.map(plannedRow),
-      });
-      await scheduler.runCreated(created.id, { cancelInProgress: concurrency?.cancelInProgress });
+      const file = '.slipway/workflows/ci.yml';
+      const called = options.called ?? {};
+      const git = { readFile: async (_project: string, _sha: string, path: string) => called[path] };
+      const trigger = { project: 'demo', ref: options.ref ?? 'refs/heads/main', sha: 'a'.repeat(40), event: 'push', payload: {}, inputs: options.inputs };
+      const created = await startRun({ git, store, events, scheduler, log: () => {} }, trigger, file, parse(file, yaml));
+      assert.equal(created.error, null);
       return store.runs.require(created.id);
     },
     async jobsByKey(runId, attempt) {

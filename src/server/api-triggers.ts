@@ -3,32 +3,15 @@
 // and a client payload, and schedule (cron, UTC) on the default branch's head.
 import { formatDiagnostic, SlipwayError } from '../core/errors.ts';
 import type { Run } from '../store/repos/runs.ts';
-import type { Workflow } from '../workflow/model.ts';
-import type { Diagnostic } from '../core/errors.ts';
-import { parseWorkflow } from '../workflow/parse-workflow.ts';
-import { workflowFileNames } from '../workflow/load.ts';
 import { matchesDispatch, matchRepositoryDispatch, matchSchedule, resolveInputs } from '../workflow/triggers.ts';
 import { defaultBranch, resolveRef } from './git-refs.ts';
 import { startRun, type StartRunDeps } from './start-run.ts';
-
-interface WorkflowFile {
-  file: string;
-  workflow?: Workflow;
-  diagnostics: Diagnostic[];
-}
-
-async function readWorkflows(deps: StartRunDeps, project: string, sha: string): Promise<WorkflowFile[]> {
-  const { git } = deps;
-  const { files } = workflowFileNames(await git.listFiles(project, sha, '.slipway/workflows'), await git.listFiles(project, sha, '.github/workflows'));
-  const out: WorkflowFile[] = [];
-  for (const file of files) out.push({ file, ...parseWorkflow(file, (await git.readFile(project, sha, file)) ?? '') });
-  return out;
-}
+import { readWorkflows } from './workflow-files.ts';
 
 /** `POST …/workflows/:file/dispatches`: `file` is the workflow's file name or repository path. */
 export async function dispatchWorkflow(deps: StartRunDeps, project: string, file: string, ref: string | undefined, given: Record<string, unknown>): Promise<Run> {
   const target = await resolveRef(deps.git, project, ref);
-  const all = await readWorkflows(deps, project, target.sha);
+  const all = await readWorkflows(deps.git, project, target.sha);
   const found = all.find((w) => w.file === file || w.file.split('/').pop() === file);
   if (!found) throw new SlipwayError('NOT_FOUND', `no workflow ${JSON.stringify(file)} at ${target.ref} (workflows: ${all.map((w) => w.file.split('/').pop()).join(', ') || 'none'})`);
   if (!found.workflow || found.diagnostics.length > 0) {
@@ -45,7 +28,7 @@ export async function dispatchWorkflow(deps: StartRunDeps, project: string, file
 export async function repositoryDispatch(deps: StartRunDeps, project: string, eventType: string, clientPayload: Record<string, unknown>): Promise<Run[]> {
   const head = await resolveRef(deps.git, project, undefined);
   const runs: Run[] = [];
-  for (const w of await readWorkflows(deps, project, head.sha)) {
+  for (const w of await readWorkflows(deps.git, project, head.sha)) {
     if (!w.workflow || w.diagnostics.length > 0 || !matchRepositoryDispatch(w.workflow, eventType)) continue;
     const payload = { action: eventType, client_payload: clientPayload, repository: { name: project, full_name: project } };
     runs.push(await startRun(deps, { project, ref: head.ref, sha: head.sha, event: 'repository_dispatch', payload }, w.file, w.workflow));
@@ -62,7 +45,7 @@ export async function runScheduled(deps: StartRunDeps, at: Date): Promise<Run[]>
   for (const project of await deps.store.projects.list()) {
     const head = await defaultBranch(deps.git, project.name).catch(() => undefined);
     if (!head) continue;
-    for (const w of await readWorkflows(deps, project.name, head.sha)) {
+    for (const w of await readWorkflows(deps.git, project.name, head.sha)) {
       if (!w.workflow || w.diagnostics.length > 0 || !w.workflow.on.schedule) continue;
       let crons: string[];
       try {

@@ -5,8 +5,7 @@ import type { Deployment } from '../store/repos/deployments.ts';
 
 export type LockView = (d: Deployment) => Promise<unknown>;
 
-export async function deploymentView(store: Store, id: string, lockView?: LockView) {
-  const d = await store.deployments.require(id);
+export async function deploymentView(store: Store, d: Deployment, lockView?: LockView) {
   const project = await store.projects.byId(d.project_id);
   const release = await store.releases.get(d.release_id);
   return {

@@ -2,6 +2,7 @@
 // and one place that turns errors into replies. Node's own server is enough here: the
 // registry and git routes stream bodies and would bypass a framework anyway.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ZodType } from 'zod';
 import { SlipwayError, isSlipwayError } from '../core/errors.ts';
 
 export interface RequestContext {
@@ -86,4 +87,11 @@ export async function readJson(req: IncomingMessage, limit = 1 << 20): Promise<u
   } catch (err) {
     throw new SlipwayError('BAD_REQUEST', `request body is not valid JSON: ${(err as Error).message}`);
   }
+}
+
+/** Reads a JSON body and parses it at the edge; a mismatch is a 400 naming each bad field. */
+export async function readBody<T>(req: IncomingMessage, schema: ZodType<T>, expected: string): Promise<T> {
+  const r = schema.safeParse(await readJson(req));
+  if (!r.success) throw new SlipwayError('BAD_REQUEST', `expected ${expected}: ${r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
+  return r.data;
 }

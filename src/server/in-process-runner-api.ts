@@ -6,7 +6,7 @@ import type { Scheduler } from '../scheduler/scheduler.ts';
 import type { Store } from '../store/store.ts';
 import type { EventBus } from './events.ts';
 import type { RunStatus } from '../core/types.ts';
-import { runOutputFiles } from './run-output-files.ts';
+import { runOfJob, runOutputFiles } from './run-output-files.ts';
 
 export interface InProcessRunnerApiOptions {
   runnerName: string;
@@ -22,11 +22,6 @@ export interface InProcessRunnerApiOptions {
 
 export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
   const { store, events, scheduler } = o;
-  const projectOfJob = async (jobId: string) => {
-    const job = (await store.runs.job(jobId))!;
-    const run = await store.runs.require(job.run_id);
-    return { job, run, project: (await store.projects.byId(run.project_id))! };
-  };
   return {
     claim: (labels) => scheduler.claim(o.runnerName, labels),
     async waitForWork(timeoutMs, signal) {
@@ -55,13 +50,13 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
     },
     completeJob: (jobId, status, outputs, error) => scheduler.completeJob(jobId, o.runnerName, status, outputs, error),
     async recordRelease(jobId, release) {
-      const { run } = await projectOfJob(jobId);
+      const run = await runOfJob(store, jobId);
       const created = await store.releases.create({ project_id: run.project_id, run_id: run.id, sha: run.sha, ref: run.ref, image: release.image, digest: release.digest });
       return { id: created.id };
     },
     async source(jobId) {
-      const { project } = await projectOfJob(jobId);
-      return { url: o.sourceOf(project.name) };
+      const run = await runOfJob(store, jobId);
+      return { url: o.sourceOf((await store.projects.byId(run.project_id))!.name) };
     },
     registry: () => o.registry,
     async addAnnotation(jobId, a) {

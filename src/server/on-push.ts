@@ -5,40 +5,21 @@ import type { PushEvent } from '../core/types.ts';
 import { zeroSha } from '../core/types.ts';
 import { formatDiagnostic } from '../core/errors.ts';
 import type { GitHosting } from '../git/hosting.ts';
-import type { Store } from '../store/store.ts';
-import type { EventBus } from './events.ts';
-import type { Scheduler } from '../scheduler/scheduler.ts';
-import { parseWorkflow } from '../workflow/parse-workflow.ts';
 import { matchPush } from '../workflow/triggers.ts';
-import { startRun } from './start-run.ts';
-import { workflowFileNames } from '../workflow/load.ts';
-import { parseDeployConfig } from '../deploy/deploy-config.ts';
+import { startRun, type StartRunDeps } from './start-run.ts';
+import { readWorkflows } from './workflow-files.ts';
+import { deployConfigFile, parseDeployConfig } from '../deploy/deploy-config.ts';
 
-export const deployConfigPath = '.slipway/deploy.yml';
-
-export interface OnPushDeps {
-  git: GitHosting;
-  store: Store;
-  events: EventBus;
-  scheduler: Scheduler;
-  log: (message: string) => void;
-}
-
-export async function startRunsForPush(deps: OnPushDeps, event: PushEvent): Promise<string[]> {
+export async function startRunsForPush(deps: StartRunDeps, event: PushEvent): Promise<string[]> {
   const { git } = deps;
   if (event.after === zeroSha) return []; // a deleted ref starts nothing
   // The project exists from its first push on, before its workflows are even read.
   await deps.store.projects.ensure(event.project);
-  const slipwayFiles = await git.listFiles(event.project, event.after, '.slipway/workflows');
-  const githubFiles = await git.listFiles(event.project, event.after, '.github/workflows');
-  const { files } = workflowFileNames(slipwayFiles, githubFiles);
   let changedFiles: string[] | undefined;
   const runIds: string[] = [];
   let deployErrors: string | undefined | null = null;
 
-  for (const file of files) {
-    const text = (await git.readFile(event.project, event.after, file)) ?? '';
-    const { workflow, diagnostics } = parseWorkflow(file, text);
+  for (const { file, workflow, diagnostics } of await readWorkflows(git, event.project, event.after)) {
     let error: string | undefined;
     if (workflow && diagnostics.length === 0) {
       if (workflow.on.push?.paths || workflow.on.push?.pathsIgnore) {
@@ -52,10 +33,10 @@ export async function startRunsForPush(deps: OnPushDeps, event: PushEvent): Prom
       error = diagnostics.map(formatDiagnostic).join('\n');
     }
     const trigger = { project: event.project, ref: event.ref, sha: event.after, event: 'push', payload: pushPayload(event) };
+    // startRun hands each run to the scheduler, which wakes waiting runners itself.
     const run = await startRun(deps, trigger, file, workflow, error);
     runIds.push(run.id);
   }
-  if (runIds.length > 0) deps.events.emit('jobs-available');
   return runIds;
 }
 
@@ -65,8 +46,8 @@ function pushPayload(event: PushEvent): Record<string, unknown> {
 }
 
 async function validateDeployConfig(git: GitHosting, event: PushEvent): Promise<string | undefined> {
-  const text = await git.readFile(event.project, event.after, deployConfigPath);
+  const text = await git.readFile(event.project, event.after, deployConfigFile);
   if (text === undefined) return undefined;
-  const { diagnostics } = parseDeployConfig(deployConfigPath, text);
+  const { diagnostics } = parseDeployConfig(deployConfigFile, text);
   return diagnostics.length > 0 ? diagnostics.map(formatDiagnostic).join('\n') : undefined;
 }

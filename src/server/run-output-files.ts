@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import type { Store } from '../store/store.ts';
+import type { Run } from '../store/repos/runs.ts';
 import type { RunnerApi } from '../runner/runner-api.ts';
 import { SlipwayError } from '../core/errors.ts';
 
@@ -34,19 +35,21 @@ async function writeAtomically(path: string, input: NodeJS.ReadableStream): Prom
   return statSync(path).size;
 }
 
+/** The run a job belongs to (the runner API names jobs only). */
+export async function runOfJob(store: Store, jobId: string): Promise<Run> {
+  const job = await store.runs.job(jobId);
+  if (!job) throw new SlipwayError('NOT_FOUND', `job ${jobId} not found`);
+  return store.runs.require(job.run_id);
+}
+
 export function runOutputFiles(store: Store, dataDirOption: string | undefined): Files {
   let dataDir = dataDirOption;
   // Without a data dir (a local `slipway run`), archives live in a temp dir for this process.
   const root = () => (dataDir ??= mkdtempSync(join(tmpdir(), 'slipway-outputs-')));
-  const jobRun = async (jobId: string) => {
-    const job = await store.runs.job(jobId);
-    if (!job) throw new SlipwayError('NOT_FOUND', `job ${jobId} not found`);
-    return store.runs.require(job.run_id);
-  };
   return {
     async uploadArtifact(jobId, name, archive) {
       if (!validArtifactName(name)) throw new SlipwayError('INVALID_NAME', `invalid artifact name "${name}": it may not be empty or contain " : < > | * ? \\ / or line breaks`);
-      const run = await jobRun(jobId);
+      const run = await runOfJob(store, jobId);
       if (await store.runOutputs.artifact(run.id, name)) {
         throw new SlipwayError('CONFLICT', `an artifact named "${name}" already exists in this run; artifact names are unique per run`);
       }
@@ -56,16 +59,16 @@ export function runOutputFiles(store: Store, dataDirOption: string | undefined):
       return { size };
     },
     async listArtifacts(jobId) {
-      const run = await jobRun(jobId);
+      const run = await runOfJob(store, jobId);
       return (await store.runOutputs.artifacts(run.id)).map((a) => ({ name: a.name, size: a.size }));
     },
     async downloadArtifact(jobId, name) {
-      const run = await jobRun(jobId);
+      const run = await runOfJob(store, jobId);
       const a = await store.runOutputs.artifact(run.id, name);
       return a ? createReadStream(join(root(), a.path)) : undefined;
     },
     async restoreCache(jobId, keys) {
-      const run = await jobRun(jobId);
+      const run = await runOfJob(store, jobId);
       // actions/cache: each key in order, exact match first, then the newest key with that prefix.
       for (const key of keys) {
         const hit = (await store.runOutputs.cache(run.project_id, key)) ?? (await store.runOutputs.cacheByPrefix(run.project_id, key));
@@ -77,7 +80,7 @@ export function runOutputFiles(store: Store, dataDirOption: string | undefined):
       return undefined;
     },
     async saveCache(jobId, key, archive) {
-      const run = await jobRun(jobId);
+      const run = await runOfJob(store, jobId);
       if (await store.runOutputs.cache(run.project_id, key)) {
         (archive as Readable).resume(); // Caches are immutable: the first save of a key wins.
         return;

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig, publicUrl, type Config } from '../config/config.ts';
 import { openDatabase, migrate } from '../store/database.ts';
 import { createStore, type Store } from '../store/store.ts';
-import { ensureAdmin } from '../auth/bootstrap-admin.ts';
+import { ensureAdmin, ensureUserToken } from '../auth/bootstrap-admin.ts';
 import { GitHosting } from '../git/hosting.ts';
 import { createRegistry } from '../registry/registry.ts';
 import { createFsDriver } from '../registry/storage/fs/fs-driver.ts';
@@ -32,7 +32,7 @@ import { inProcessRunnerApi } from './in-process-runner-api.ts';
 import { startRunsForPush } from './on-push.ts';
 import { registerRunControl } from './routes/run-control.ts';
 import { everyMinute, runScheduled, systemClock, type Clock } from './api-triggers.ts';
-import { findRun, runView } from './run-view.ts';
+import type { StartRunDeps } from './start-run.ts';
 import { version } from '../core/version.ts';
 
 export interface StartOptions {
@@ -64,19 +64,6 @@ function instanceId(dataDir: string): string {
   return readFileSync(file, 'utf8').trim();
 }
 
-/** The built-in runner's own credential, kept in the data dir so a restart reuses it. */
-async function runnerToken(store: Store, dataDir: string): Promise<string> {
-  const file = join(dataDir, 'runner.token');
-  if (existsSync(file)) {
-    const token = readFileSync(file, 'utf8').trim();
-    if (await store.users.byToken(token)) return token;
-  }
-  const user = (await store.users.byName('builtin-runner')) ?? (await store.users.create('builtin-runner', 'member'));
-  const token = await store.users.createToken(user.id, 'builtin-runner');
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
-  return token;
-}
-
 export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const log = options.log ?? ((m: string) => console.log(m));
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
@@ -87,7 +74,6 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const store = createStore(db);
   const admin = await ensureAdmin(store, config.dataDir);
   if (admin.created) log(`created admin token in ${admin.tokenFile}`);
-  const adminToken = readFileSync(admin.tokenFile, 'utf8').trim();
   const events = new EventBus();
   const git = new GitHosting({ root: join(config.dataDir, 'git') });
   const registry = createRegistry({ storage: createFsDriver({ root: join(config.dataDir, 'registry') }) });
@@ -98,7 +84,9 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const secrets = new Secrets(store, loadOrCreateSecretsKey(config.dataDir));
   registerDeployApi(api, { store, secrets, deploys: () => deploys });
   registerApi(api, { store, scheduler, events, version });
-  registerRunControl(api, { git, store, events, scheduler, log, findRun: (ref) => findRun(store, ref), runView: (run, attempt) => runView(store, run, attempt) });
+  // What starts runs: pushes, the API's dispatches and the schedule.
+  const runStarter: StartRunDeps = { git, store, events, scheduler, log };
+  registerRunControl(api, runStarter);
   registerRunOutputs(api, { store, dataDir: config.dataDir });
   const server = http.createServer(createHandler({ store, git, registry, api, isReady: () => ready, log }));
   server.keepAliveTimeout = 65_000;
@@ -108,7 +96,9 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   });
   const port = (server.address() as AddressInfo).port;
   const url = publicUrl(config, port);
-  const registryAccess = { host: new URL(url).host, username: 'slipway', password: await runnerToken(store, config.dataDir), insecure: new URL(url).protocol === 'http:' };
+  // The built-in runner's own credential, kept in the data dir so a restart reuses it.
+  const runnerToken = await ensureUserToken(store, join(config.dataDir, 'runner.token'), 'builtin-runner', 'member', 'builtin-runner');
+  const registryAccess = { host: new URL(url).host, username: 'slipway', password: runnerToken.token, insecure: new URL(url).protocol === 'http:' };
 
   const engine = new ContainerEngine({ runner: new LocalRunner() });
   const deploys = new DeployService({ store, events, engine, readFile: (p, sha, path) => git.readFile(p, sha, path), registry: registryAccess, proxyHost: '127.0.0.1', instance: instanceId(config.dataDir), log, secrets });
@@ -120,7 +110,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     pending.add(p);
     void p.finally(() => pending.delete(p));
   };
-  git.onPush((event) => track(startRunsForPush({ git, store, events, scheduler, log }, event).catch((err) => log(`push ${event.project} ${event.ref}: ${(err as Error).stack}`))));
+  git.onPush((event) => track(startRunsForPush(runStarter, event).catch((err) => log(`push ${event.project} ${event.ref}: ${(err as Error).stack}`))));
   events.on('run-finished', (runId) => track(deploys.onRunFinished(runId).catch((err) => log(`deploy after run ${runId}: ${(err as Error).message}`))));
 
   const runnerName = `builtin-${hostname()}`;
@@ -128,7 +118,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   if (recovered > 0) log(`re-queued ${recovered} job(s) interrupted by the last shutdown`);
   await deploys.restore();
   // `on.schedule`: every minute at :00, the default branches' scheduled workflows.
-  const stopSchedule = everyMinute(options.clock ?? systemClock, (at) => track(runScheduled({ git, store, events, scheduler, log }, at).catch((err) => log(`schedule: ${(err as Error).stack}`))));
+  const stopSchedule = everyMinute(options.clock ?? systemClock, (at) => track(runScheduled(runStarter, at).catch((err) => log(`schedule: ${(err as Error).stack}`))));
   const leaseSweep = setInterval(() => void scheduler.requeueExpired().catch(() => {}), Math.min(10_000, config.leaseSeconds * 500));
 
   let runner: Runner | undefined;
@@ -156,7 +146,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     store,
     events,
     deploys,
-    adminToken,
+    adminToken: admin.token,
     async close() {
       ready = false;
       clearInterval(leaseSweep);

@@ -37,7 +37,7 @@ export interface RunTrigger {
 }
 
 /** Starts a run of `workflow` (or records `error` as a failed run when it is invalid). */
-export async function startRun(deps: StartRunDeps, trigger: RunTrigger, file: string, workflow: Workflow | undefined, error?: string): Promise<Run> {
+export async function startRun(deps: Omit<StartRunDeps, 'git'> & { git: Pick<GitHosting, 'readFile'> }, trigger: RunTrigger, file: string, workflow: Workflow | undefined, error?: string): Promise<Run> {
   const { store, git } = deps;
   const project = await store.projects.ensure(trigger.project);
   let stored: StoredPlan | undefined;

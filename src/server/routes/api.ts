@@ -1,13 +1,12 @@
 // The JSON API under /api (authenticated by the caller). Listings return arrays; single
 // resources return objects; errors return { error: { code, message } }.
 import { z } from 'zod';
-import type { Router } from '../http.ts';
-import { readJson, sendJson } from '../http.ts';
+import type { RequestContext, Router } from '../http.ts';
+import { readBody, sendJson } from '../http.ts';
 import type { Store } from '../../store/store.ts';
 import type { Scheduler } from '../../scheduler/scheduler.ts';
 import type { EventBus } from '../events.ts';
 import { streamLogs } from '../sse.ts';
-import { SlipwayError } from '../../core/errors.ts';
 import { isFinished } from '../../core/types.ts';
 import { deploymentView } from '../deployment-view.ts';
 import { attemptParam, findRun as findRunIn, logJobId, runView as viewOf } from '../run-view.ts';
@@ -26,21 +25,16 @@ export function registerApi(router: Router, deps: ApiDeps): void {
 
   const findRun = (ref: string) => findRunIn(store, ref);
 
-
   const logSource = {
     read: (stream: string, after: number) => store.logs.read(stream, after),
     async isFinished(stream: string) {
       const [kind, id] = stream.split(':');
-      if (kind === 'job') {
-        const job = await store.runs.job(id!);
-        return !job || isFinished(job.status);
-      }
-      const d = await store.deployments.get(id!);
-      return !d || d.status === 'success' || d.status === 'failure';
+      const row = kind === 'job' ? await store.runs.job(id!) : await store.deployments.get(id!);
+      return !row || isFinished(row.status);
     },
   };
 
-  async function sendLogs(ctx: Parameters<Parameters<Router['on']>[2]>[0], streams: { stream: string; title: string }[]) {
+  async function sendLogs(ctx: RequestContext, streams: { stream: string; title: string }[]) {
     const follow = ctx.url.searchParams.has('follow') || ctx.req.headers.accept === 'text/event-stream';
     if (follow) {
       await streamLogs(ctx.req, ctx.res, deps.events, logSource, streams.map((s) => s.stream));
@@ -61,10 +55,9 @@ export function registerApi(router: Router, deps: ApiDeps): void {
       sendJson(res, 200, (await store.projects.list()).map((p) => ({ name: p.name, createdAt: p.created_at })));
     })
     .on('POST', '/api/projects', async ({ req, res }) => {
-      const body = createProjectBody.safeParse(await readJson(req));
-      if (!body.success) throw new SlipwayError('BAD_REQUEST', `expected {"name": "<project>"}: ${body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
-      const existing = await store.projects.get(body.data.name);
-      const p = existing ?? (await store.projects.ensure(body.data.name));
+      const { name } = await readBody(req, createProjectBody, '{"name": "<project>"}');
+      const existing = await store.projects.get(name);
+      const p = existing ?? (await store.projects.ensure(name));
       sendJson(res, existing ? 200 : 201, { name: p.name, createdAt: p.created_at });
     })
     .on('GET', '/api/runs', async ({ res, url }) => {
@@ -95,7 +88,7 @@ export function registerApi(router: Router, deps: ApiDeps): void {
       const projectName = url.searchParams.get('project');
       const project = projectName ? await store.projects.require(projectName) : undefined;
       const list = await store.deployments.list({ projectId: project?.id, environment: url.searchParams.get('env') ?? undefined });
-      sendJson(res, 200, await Promise.all(list.map((d) => deploymentView(store, d.id))));
+      sendJson(res, 200, await Promise.all(list.map((d) => deploymentView(store, d))));
     })
     .on('GET', '/api/deployments/:id/logs', async (ctx) => {
       const d = await store.deployments.require(ctx.params.id!);

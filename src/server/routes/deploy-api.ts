@@ -5,7 +5,7 @@ import { deploymentView } from '../deployment-view.ts';
 import { z } from 'zod';
 import type { IncomingMessage } from 'node:http';
 import type { Router } from '../http.ts';
-import { readJson, sendJson } from '../http.ts';
+import { readBody, sendJson } from '../http.ts';
 import type { Store } from '../../store/store.ts';
 import type { DeployService } from '../../deploy/deploy-service.ts';
 import { releaseControl } from '../../deploy/release-control.ts';
@@ -25,15 +25,11 @@ const promoteBody = z.strictObject({ from: z.string().min(1) });
 const rollbackBody = z.strictObject({ to: z.string().min(1).optional() });
 const secretBody = z.strictObject({ value: z.string() });
 
-async function body<T>(req: IncomingMessage, schema: z.ZodType<T>, expected: string): Promise<T> {
-  const parsed = schema.safeParse(await readJson(req));
-  if (!parsed.success) throw new SlipwayError('BAD_REQUEST', `expected ${expected}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
-  return parsed.data;
-}
-
 export function registerDeployApi(router: Router, deps: DeployApiDeps): void {
   const { store, secrets } = deps;
   const control = () => releaseControl(store, deps.deploys());
+  // Read afresh, also after a POST: the service may have started the deployment already.
+  const view = async (id: string) => deploymentView(store, await store.deployments.require(id), (d) => deps.deploys().lockView(d));
 
   /** The token's user: deployments record who asked for them. */
   async function userOf(req: IncomingMessage): Promise<string> {
@@ -42,30 +38,29 @@ export function registerDeployApi(router: Router, deps: DeployApiDeps): void {
     return user.name;
   }
 
-
   const envPath = '/api/projects/:project/environments/:env';
   router
-    .on('GET', '/api/deployments/:id', async ({ res, params }) => sendJson(res, 200, await deploymentView(store, params.id!, (d) => deps.deploys().lockView(d))))
+    .on('GET', '/api/deployments/:id', async ({ res, params }) => sendJson(res, 200, await view(params.id!)))
     .on('POST', `${envPath}/deployments`, async ({ req, res, params }) => {
-      const b = await body(req, deployBody, '{"release": "<id>"} or {"commit": "<sha>"}');
+      const b = await readBody(req, deployBody, '{"release": "<id>"} or {"commit": "<sha>"}');
       const d = await control().deploy(params.project!, params.env!, b, await userOf(req));
-      sendJson(res, 202, await deploymentView(store, d.id, (x) => deps.deploys().lockView(x)));
+      sendJson(res, 202, await view(d.id));
     })
     .on('POST', `${envPath}/promotions`, async ({ req, res, params }) => {
-      const b = await body(req, promoteBody, '{"from": "<environment>"}');
+      const b = await readBody(req, promoteBody, '{"from": "<environment>"}');
       const d = await control().promote(params.project!, b.from, params.env!, await userOf(req));
-      sendJson(res, 202, await deploymentView(store, d.id, (x) => deps.deploys().lockView(x)));
+      sendJson(res, 202, await view(d.id));
     })
     .on('POST', `${envPath}/rollbacks`, async ({ req, res, params }) => {
-      const b = await body(req, rollbackBody, '{} or {"to": "<release>"}');
+      const b = await readBody(req, rollbackBody, '{} or {"to": "<release>"}');
       const d = await control().rollback(params.project!, params.env!, b.to, await userOf(req));
-      sendJson(res, 202, await deploymentView(store, d.id, (x) => deps.deploys().lockView(x)));
+      sendJson(res, 202, await view(d.id));
     })
     .on('GET', `${envPath}/secrets`, async ({ res, params }) => {
       sendJson(res, 200, await secrets.list(params.project!, params.env!));
     })
     .on('PUT', `${envPath}/secrets/:name`, async ({ req, res, params }) => {
-      const b = await body(req, secretBody, '{"value": "<secret>"}');
+      const b = await readBody(req, secretBody, '{"value": "<secret>"}');
       await secrets.set(params.project!, params.env!, params.name!, b.value);
       sendJson(res, 200, { name: params.name });
     })
