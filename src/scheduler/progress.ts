@@ -222,7 +222,7 @@ export class RunProgress {
     if (!jobs.every((j) => isFinished(j.status)) || isFinished(run.status)) return;
     const status: RunStatus =
       run.cancel_requested === 1 ? 'cancelled' : jobs.some((j) => j.status === 'failure') ? 'failure' : jobs.some((j) => j.status === 'cancelled') ? 'cancelled' : 'success';
-    await this.#store.runs.update(runId, { status, finished_at: iso(Date.now()) });
+    if (!(await this.#store.runs.finish(runId, status, iso(Date.now())))) return; // another caller finished it
     this.#events.emit('run-updated', runId);
     this.#events.emit('run-finished', runId);
     if (run.concurrency_group && run.concurrency_state === 'admitted') {

@@ -118,6 +118,15 @@ void test('a run with an error is created already failed', async () => {
   await assert.rejects(store.runs.require('run_nope'), (e) => isSlipwayError(e, 'RUN_UNKNOWN'));
 });
 
+void test('runs.finish finishes a run once: a second finisher loses', async () => {
+  const { store } = await open();
+  const p = await store.projects.ensure('p');
+  const run = await store.runs.create(newRun(p.id));
+  const results = await Promise.all([store.runs.finish(run.id, 'success', new Date().toISOString()), store.runs.finish(run.id, 'failure', new Date().toISOString())]);
+  assert.deepEqual(results.sort(), [false, true]);
+  assert.equal((await store.runs.require(run.id)).status, 'success');
+});
+
 void test('logs.append stores a chunk once per (stream, seq); read(after) returns chunks in order', async () => {
   const { store } = await open();
   assert.equal(await store.logs.lastSeq('job:1'), -1);

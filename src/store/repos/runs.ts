@@ -103,6 +103,14 @@ export function runsRepo(db: Db) {
     async update(id: string, fields: Partial<Omit<Run, 'id' | 'project_id' | 'number'>>): Promise<void> {
       await db.updateTable('runs').set(fields).where('id', '=', id).execute();
     },
+    /**
+     * Finishes a run if it is still queued or running (compare-and-set): when two jobs end at
+     * once and both see "all done", exactly one caller wins and reports the run finished.
+     */
+    async finish(id: string, status: RunStatus, finishedAt: string): Promise<boolean> {
+      const r = await db.updateTable('runs').set({ status, finished_at: finishedAt }).where('id', '=', id).where('status', 'in', ['queued', 'running']).executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
     /** Unfinished runs of a project's concurrency group, oldest first. */
     async inGroup(projectId: string, group: string): Promise<Run[]> {
       return db
