@@ -5,8 +5,13 @@
 set -eu
 cd "$(dirname "$0")/.."
 
+# haproxy: the proxy image for SSH hosts is made from it (src/deploy/proxy-image.ts).
+# With --test, also what the tests and benchmarks use: sshd in network namespaces as
+# deploy hosts (iproute2), and wrk as load generator.
+packages="git podman buildah skopeo runc catatonit busybox-static curl haproxy"
+[ "${1:-}" = "--test" ] && packages="$packages openssh-server iproute2 wrk"
 need=""
-for pkg in git podman buildah skopeo runc catatonit busybox-static curl; do
+for pkg in $packages; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need="$need $pkg"
 done
 if [ -n "$need" ]; then

@@ -11,6 +11,7 @@ export const errorCodes = {
   RELEASE_UNKNOWN: { status: 404, message: 'release not found' },
   ENVIRONMENT_UNKNOWN: { status: 404, message: 'environment not found' },
   PROMOTION_NOT_ALLOWED: { status: 422, message: 'promotion not allowed' },
+  BRANCH_NOT_ALLOWED: { status: 422, message: 'release not from an allowed branch' },
   SECRET_UNKNOWN: { status: 404, message: 'secret not found' },
   SECRET_MISSING: { status: 422, message: 'secret not set' },
   BAD_REQUEST: { status: 400, message: 'bad request' },
@@ -21,6 +22,8 @@ export const errorCodes = {
   DEPLOY_CONFIG_INVALID: { status: 422, message: 'invalid deploy.yml' },
   EXEC_FAILED: { status: 500, message: 'command failed' },
   HEALTHCHECK_FAILED: { status: 500, message: 'health check failed' },
+  HOST_UNREACHABLE: { status: 502, message: 'deploy host unreachable' },
+  HOST_KEY_MISMATCH: { status: 502, message: 'deploy host key does not match the pinned key' },
   BUILD_FAILED: { status: 500, message: 'image build failed' },
   // OCI distribution-spec error codes (distribution-spec §Error codes).
   BLOB_UNKNOWN: { status: 404, message: 'blob unknown to registry' },

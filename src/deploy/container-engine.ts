@@ -4,7 +4,7 @@
 // both 0600 in a private temp dir on the target (temp-file.ts) and deleted right after.
 import { registryHost } from '../build/registry-auth.ts';
 import { SlipwayError } from '../core/errors.ts';
-import type { CommandRunner, ExecOptions, ExecResult } from './command-runner.ts';
+import { loggingRunner, type CommandRunner, type ExecOptions, type ExecResult } from './command-runner.ts';
 import { parseInspect } from './container-inspect.ts';
 import type { ContainerInfo } from './container-inspect.ts';
 import { withTempFile } from './temp-file.ts';
@@ -14,7 +14,7 @@ export type { ContainerInfo } from './container-inspect.ts';
 export interface ContainerEngineOptions {
   runner: CommandRunner;
   binary?: 'podman' | 'docker';
-  /** Receives `$ podman run …` for every command, and pull progress. */
+  /** Receives `$ podman run …` for every command run on the host (temp files included), and pull progress. */
   log?: (line: string) => void;
 }
 
@@ -42,19 +42,22 @@ const notFound = /no such container|no container with name or id/i;
 const envKey = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export class ContainerEngine {
+  /** Runs (and logs) the commands. */
   readonly runner: CommandRunner;
   readonly binary: 'podman' | 'docker';
+  readonly #unlogged: CommandRunner;
   readonly #log: (line: string) => void;
 
   constructor(options: ContainerEngineOptions) {
-    this.runner = options.runner;
+    this.#unlogged = options.runner;
+    this.runner = options.log ? loggingRunner(options.runner, options.log) : options.runner;
     this.binary = options.binary ?? 'podman';
     this.#log = options.log ?? (() => {});
   }
 
   /** The same engine reporting to another log (one per deployment). */
   withLog(log: (line: string) => void): ContainerEngine {
-    return new ContainerEngine({ runner: this.runner, binary: this.binary, log });
+    return new ContainerEngine({ runner: this.#unlogged, binary: this.binary, log });
   }
 
   async pull(ref: string, options: PullOptions): Promise<void> {
@@ -108,6 +111,18 @@ export class ContainerEngine {
     }
   }
 
+  /** Starts a detached infrastructure container (the per-host proxy): no env, no published port. */
+  async start(options: { name: string; image: string; labels: Record<string, string>; network?: 'host'; restart?: 'always'; volumes?: string[]; command: string[] }): Promise<void> {
+    await this.#check([
+      'run', '--detach', '--name', options.name,
+      ...Object.entries(options.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+      ...(options.network ? ['--network', options.network] : []),
+      ...(options.restart ? ['--restart', options.restart] : []),
+      ...(options.volumes ?? []).flatMap((v) => ['--volume', v]),
+      options.image, ...options.command,
+    ]);
+  }
+
   async hostPort(name: string, containerPort: number): Promise<number> {
     const { stdout } = await this.#check(['port', name, `${containerPort}/tcp`]);
     const port = Number(/:(\d+)\s*$/m.exec(stdout)?.[1]);
@@ -153,7 +168,6 @@ export class ContainerEngine {
   }
 
   async #exec(args: string[], options: ExecOptions = {}): Promise<ExecResult> {
-    this.#log(`$ ${[this.binary, ...args].map(shellQuote).join(' ')}`);
     return this.runner.exec([this.binary, ...args], options);
   }
 
@@ -166,8 +180,4 @@ export class ContainerEngine {
       detail: { argv: [this.binary, ...args], exitCode: result.exitCode, stderr: result.stderr },
     });
   }
-}
-
-function shellQuote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }

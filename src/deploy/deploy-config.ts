@@ -24,12 +24,19 @@ export interface EnvironmentConfig {
   branch?: string;
   /** Releases come from this environment (the digest that passed there), not from a branch. */
   promoteFrom?: string;
-  approval?: { required: number; notAuthor: boolean };
+  /** Approvals (required: 0 with a wait alone) and a wait timer from the deployment's creation. */
+  approval?: { required: number; notAuthor: boolean; waitMs?: number };
+  /** Only releases built from these branches (names or `*` / `**` globs) may be deployed here. */
+  branches?: string[];
   /** `local`, or `ssh://user@host[:port]`. */
   hosts: string[];
   /** Host port where the environment's proxy listens. */
   publish?: number;
   strategy: DeployStrategy;
+  /** rolling: hosts switched per batch (default 1). */
+  batchSize?: number;
+  /** Hosts worked on at once, so connections stay bounded (default 10). */
+  maxParallel?: number;
 }
 
 export interface DeployConfig {

@@ -11,11 +11,19 @@ import type { Project } from '../store/repos/projects.ts';
 import type { EventBus } from '../server/events.ts';
 import type { ContainerEngine } from './container-engine.ts';
 import { deployConfigFile, parseDeployConfig, environmentsForBranch, type DeployConfig, type EnvironmentConfig } from './deploy-config.ts';
-import { deployLocal } from './engine.ts';
+import { labels as engineLabels } from './engine.ts';
+import { builtInProxy } from './environment-proxy.ts';
+import { defaultPublish, localSession, sshSession } from './host-sessions.ts';
+import { rollout, type HostSession } from './rollout.ts';
+import { ensurePlatformKey } from './targets/ssh/platform-key.ts';
+import { parseSshUrl } from './targets/ssh/ssh-url.ts';
 import { ProxyServer } from './proxy.ts';
 import { SlipwayError, formatDiagnostic } from '../core/errors.ts';
 import { maskSecrets, type Secrets } from '../auth/secrets.ts';
 import { acquireEnvironmentLock, defaultLockTiming, newHolderId, releaseDeadLocks, type LockTiming } from './environment-lock.ts';
+import { ApprovalGate, gateRule, type ApprovalGateOptions } from './approval-gate.ts';
+import { checkBranchAllowed } from './branch-policy.ts';
+import type { User } from '../store/repos/users.ts';
 
 export interface DeployServiceOptions {
   store: Store;
@@ -31,6 +39,19 @@ export interface DeployServiceOptions {
   /** Per-environment secrets (deploy.yml `env.secret`); without it, listing a secret fails the deploy. */
   secrets?: Secrets;
   lockTiming?: LockTiming;
+  /** Where the platform's SSH key lives (DATA/ssh/id_ed25519). */
+  dataDir: string;
+  /** Limit for reaching an SSH host (connect + handshake); default 10 s. */
+  sshTimeoutMs?: number;
+  /** The approval gate's wait-timer clock (tests inject one). */
+  clock?: ApprovalGateOptions['clock'];
+  /** A commit's author, for approval.not_author (see approval-gate.ts). */
+  commitAuthor?: ApprovalGateOptions['commitAuthor'];
+}
+
+export interface DeployOptions {
+  /** An admin forcing a rollback past the approval gate (checked by the caller; recorded as their decision). */
+  forcedBy?: User;
 }
 
 /** Who holds an environment's lock, for a queued deployment's view. */
@@ -54,9 +75,13 @@ export class DeployService {
   readonly #closing = new AbortController();
   /** This process's name in lock rows. */
   readonly holder = newHolderId();
+  /** deploy.yml `approval:` in front of each environment's queue. */
+  readonly gate: ApprovalGate;
 
   constructor(options: DeployServiceOptions) {
     this.#o = options;
+    const { store, events, log, clock, commitAuthor } = options;
+    this.gate = new ApprovalGate({ store, events, log, clock, commitAuthor, configAt: (project, sha) => this.configAt(project, sha) });
   }
 
   /** After a successful run on a branch, deploy its release to the environments following that branch. */
@@ -81,18 +106,50 @@ export class DeployService {
   }
 
   /**
-   * Records a deployment and queues it behind any other deployment of the same environment.
-   * `target` comes from deploy.yml at `release.sha` (configAt), read once by the caller.
+   * Records a deployment and queues it behind any other deployment of the same environment;
+   * in a gated environment it first waits for approval (outside the queue) unless an admin
+   * forced it. `target` comes from deploy.yml at `release.sha` (configAt), read once by the
+   * caller. A release from a branch the environment does not allow is refused (BRANCH_NOT_ALLOWED).
    */
-  async deploy(project: Project, target: DeployTarget, release: Release, trigger: string, triggeredBy: string): Promise<Deployment> {
-    const environment = target.env.name;
-    const deployment = await this.#o.store.deployments.create({ project_id: project.id, environment, release_id: release.id, trigger, triggered_by: triggeredBy });
-    this.#o.events.emit('deployment-updated', deployment.id);
-    const key = `${project.name}/${environment}`;
-    const previous = this.#locks.get(key) ?? Promise.resolve();
-    const next = previous.then(() => this.#execute(deployment, project.name, release, target));
-    this.#locks.set(key, next.catch(() => {}));
+  async deploy(project: Project, target: DeployTarget, release: Release, trigger: string, triggeredBy: string, options: DeployOptions = {}): Promise<Deployment> {
+    checkBranchAllowed(target.env, release);
+    const { store } = this.#o;
+    const deployment = await store.deployments.create({ project_id: project.id, environment: target.env.name, release_id: release.id, trigger, triggered_by: triggeredBy });
+    const rule = gateRule(target.env);
+    if (rule && !options.forcedBy) {
+      await this.gate.hold(deployment, project.name, release, rule, () => this.#enqueue(deployment, project.name, release, target));
+      return (await store.deployments.get(deployment.id)) ?? deployment;
+    }
+    if (rule && options.forcedBy) await this.gate.skip(deployment, options.forcedBy);
+    this.#enqueue(deployment, project.name, release, target);
     return deployment;
+  }
+
+  /** Onto the environment's lock chain: runs after the deployments queued before it. */
+  #enqueue(deployment: Deployment, project: string, release: Release, target: DeployTarget): void {
+    this.#o.events.emit('deployment-updated', deployment.id);
+    const key = `${project}/${target.env.name}`;
+    const previous = this.#locks.get(key) ?? Promise.resolve();
+    const next = previous.then(() => this.#execute(deployment, project, release, target));
+    this.#locks.set(key, next.catch(() => {}));
+  }
+
+  /** After a restart: a deployment waiting for approval waits again, its timer counted from its creation. */
+  async #resumeAtGate(d: Deployment): Promise<void> {
+    const { store } = this.#o;
+    try {
+      const project = await store.projects.byId(d.project_id);
+      const release = await store.releases.get(d.release_id);
+      if (!project || !release) throw new Error('its project or release no longer exists');
+      const config = await this.configAt(project.name, release.sha);
+      const env = config?.environments.find((e) => e.name === d.environment);
+      const rule = env && gateRule(env);
+      if (!config || !env || !rule) throw new Error(`deploy.yml at ${release.sha.slice(0, 7)} no longer gates ${d.environment}`);
+      await this.gate.hold(d, project.name, release, rule, () => this.#enqueue(d, project.name, release, { config, env }));
+    } catch (err) {
+      await store.deployments.update(d.id, { status: 'failure', error: `could not resume waiting for approval: ${(err as Error).message}`, finished_at: new Date().toISOString() });
+      this.#o.events.emit('deployment-updated', d.id);
+    }
   }
 
   /** Resolves when the deployment has finished (for tests and the CLI's --wait). */
@@ -149,8 +206,6 @@ export class DeployService {
       start = Date.now();
       await store.deployments.update(deployment.id, { status: 'running', started_at: new Date(start).toISOString() });
       events.emit('deployment-updated', deployment.id);
-      const remote = env.hosts.filter((h) => h !== 'local');
-      if (remote.length > 0) throw new SlipwayError('UNSUPPORTED', `hosts ${remote.join(', ')}: only "local" is supported so far`);
       let secretEnv: Record<string, string> = {};
       if (config.env.secret.length > 0) {
         if (!this.#o.secrets) throw new SlipwayError('SECRET_MISSING', `deploy.yml lists secrets (${config.env.secret.join(', ')}) but this server has no secret store`);
@@ -158,29 +213,42 @@ export class DeployService {
         secretValues = Object.values(secretEnv);
         log(`Secrets: ${config.env.secret.join(', ')}`);
       }
-      log(`Deploying ${release.image}@${release.digest} (commit ${release.sha.slice(0, 7)}) to ${deployment.environment}`);
-      const { proxy, port } = await this.#proxy(project, env);
+      log(`Deploying ${release.image}@${release.digest} (commit ${release.sha.slice(0, 7)}) to ${deployment.environment} on ${env.hosts.join(', ')}`);
+      const before = await store.deployments.state(deployment.project_id, env.name);
+      const previous = before && before.release_id !== release.id ? await store.releases.get(before.release_id) : undefined;
+      await store.deploymentHosts.create(deployment.id, env.hosts);
+      const local = env.hosts.includes('local') ? await this.#proxy(project, env) : undefined;
       const { registry } = this.#o;
-      const result = await deployLocal({
-        project,
+      const results = await rollout({
         environment: env,
-        config,
-        releaseId: release.id,
-        sha: release.sha,
-        image: `${registry.host}/${release.image}@${release.digest}`,
-        registryAuth: { username: registry.username, password: registry.password },
-        insecureRegistry: registry.insecure,
-        secretEnv,
-        engine: this.#o.engine,
-        proxy,
+        release,
+        previous,
+        shared: {
+          project,
+          environment: env,
+          config,
+          registryAuth: { username: registry.username, password: registry.password },
+          insecureRegistry: registry.insecure,
+          secretEnv,
+          signal: lock.signal,
+          instance: this.#o.instance,
+        },
+        open: (host, hostLog) => (host === 'local'
+          ? Promise.resolve(localSession(this.#o.engine, builtInProxy(local!.proxy), registry.host))
+          : this.#sshSession(host, project, env, hostLog)),
+        report: async (host, status, fields) => {
+          await store.deploymentHosts.update(deployment.id, host, { status, ...fields });
+          events.emit('deployment-updated', deployment.id);
+        },
         log,
-        signal: lock.signal,
-        instance: this.#o.instance,
       });
-      await store.deployments.setState({ project_id: deployment.project_id, environment: env.name, release_id: release.id, container: result.container, host_port: result.hostPort, publish: port });
-      log(`Serving at http://${this.#o.proxyHost}:${port} (took ${((Date.now() - start) / 1000).toFixed(1)} s)`);
+      const onLocal = results.find((r) => r.host === 'local')?.candidate;
+      const port = local?.port ?? env.publish ?? defaultPublish;
+      await store.deployments.setState({ project_id: deployment.project_id, environment: env.name, release_id: release.id, container: onLocal?.container ?? '', host_port: onLocal?.hostPort ?? 0, publish: port });
+      const urls = env.hosts.map((h) => `http://${h === 'local' ? this.#o.proxyHost : parseSshUrl(h).host}:${port}`).join(', ');
+      log(`Serving at ${urls} (took ${((Date.now() - start) / 1000).toFixed(1)} s)`);
       await store.deployments.update(deployment.id, { status: 'success', finished_at: new Date().toISOString() });
-      this.#o.log(`deployment #${deployment.number} ${project}/${env.name}: serving ${release.sha.slice(0, 7)} at http://${this.#o.proxyHost}:${port}`);
+      this.#o.log(`deployment #${deployment.number} ${project}/${env.name}: serving ${release.sha.slice(0, 7)} at ${urls}`);
     } catch (err) {
       const message = mask((err as Error).message);
       log(`Deployment failed: ${message}`);
@@ -191,6 +259,12 @@ export class DeployService {
     }
     events.emit('deployment-updated', deployment.id);
     events.emit('stream-end', stream);
+  }
+
+  async #sshSession(url: string, project: string, env: EnvironmentConfig, log: (line: string) => void): Promise<HostSession> {
+    const { privateKey } = await ensurePlatformKey(this.#o.dataDir);
+    const labels = { [engineLabels.instance]: this.#o.instance, [engineLabels.project]: project, [engineLabels.environment]: env.name };
+    return sshSession({ url, store: this.#o.store, privateKey, registryHost: this.#o.registry.host, project, environment: env, labels, log, timeoutMs: this.#o.sshTimeoutMs });
   }
 
   async #proxy(project: string, env: EnvironmentConfig): Promise<{ proxy: ProxyServer; port: number }> {
@@ -218,9 +292,11 @@ export class DeployService {
       if (live.has(d.id)) continue;
       await store.deployments.update(d.id, { status: 'failure', error: 'interrupted: the server stopped during the deployment', finished_at: new Date().toISOString() });
     }
+    for (const d of await store.approvals.waiting()) await this.#resumeAtGate(d);
     for (const state of await store.deployments.allStates()) {
       const project = await store.projects.byId(state.project_id);
-      if (!project) continue;
+      // No container: the environment runs on SSH hosts only, whose proxies run there.
+      if (!project || !state.container) continue;
       const info = await engine.inspect(state.container).catch(() => undefined);
       if (!info || info.state !== 'running') {
         this.#o.log(`${project.name}/${state.environment}: container ${state.container} is not running; redeploy to bring it back`);

@@ -3,8 +3,9 @@ import { after, before, test } from 'node:test';
 import { isSlipwayError } from '../core/errors.ts';
 import { parseDeployConfig } from './deploy-config.ts';
 import type { DeployConfig } from './deploy-config.ts';
-import { deployLocal, labels } from './engine.ts';
-import type { LocalDeployRequest } from './engine.ts';
+import { deployToHost, labels } from './engine.ts';
+import type { HostDeployRequest } from './engine.ts';
+import { builtInProxy } from './environment-proxy.ts';
 import { ProxyServer } from './proxy.ts';
 import { appPort, buildApp, cleanUp, testEngine, uniqueName } from './test-support.ts';
 
@@ -27,7 +28,7 @@ environments:
   return config!;
 }
 
-function request(image: string, sha: string, cfg = config()): LocalDeployRequest {
+function request(image: string, sha: string, cfg = config()): HostDeployRequest {
   return {
     project,
     environment: cfg.environments[0]!,
@@ -37,7 +38,7 @@ function request(image: string, sha: string, cfg = config()): LocalDeployRequest
     image,
     insecureRegistry: true,
     engine: testEngine(),
-    proxy,
+    proxy: builtInProxy(proxy),
     log: () => {},
   };
 }
@@ -67,7 +68,7 @@ after(async () => {
 
 void test('blue-green: v1, then v2 with no failed request; v1 is gone', async () => {
   const lines: string[] = [];
-  const first = await deployLocal({ ...request(images.v1, 'aaaaaaa'), log: (l) => lines.push(l) });
+  const first = await deployToHost({ ...request(images.v1, 'aaaaaaa'), log: (l) => lines.push(l) });
   assert.match(first.container, new RegExp(`^slipway-${project}-dev-aaaaaaa00000-[0-9a-f]{6}$`));
   assert.deepEqual(await viaProxy(), { status: 200, body: 'v1\n' });
   assert.ok(lines.some((l) => l.startsWith('$ podman run ')), lines.join('\n'));
@@ -83,7 +84,7 @@ void test('blue-green: v1, then v2 with no failed request; v1 is gone', async ()
       bodies.push(res.body.trim());
     }
   })();
-  const second = await deployLocal(request(images.v2, 'bbbbbbb')).finally(() => (deploying = false));
+  const second = await deployToHost(request(images.v2, 'bbbbbbb')).finally(() => (deploying = false));
   await traffic;
   assert.ok(bodies.includes('v1') && bodies.includes('v2'), bodies.join(','));
   assert.deepEqual(bodies, [...bodies].sort(), `v1 answers only before v2 answers: ${bodies.join(',')}`);
@@ -101,7 +102,7 @@ void test('blue-green: v1, then v2 with no failed request; v1 is gone', async ()
 void test('a failing health check removes the new container and leaves the old one serving', async () => {
   const before = await containers();
   assert.equal(before.length, 1);
-  await assert.rejects(deployLocal(request(images.broken, 'ccccccc', config('blue-green', '1s'))), (err) => {
+  await assert.rejects(deployToHost(request(images.broken, 'ccccccc', config('blue-green', '1s'))), (err) => {
     assert.ok(isSlipwayError(err, 'HEALTHCHECK_FAILED'), String(err));
     assert.match(err.message, /not healthy after \d+ attempts in 1000ms; last: HTTP 404/);
     assert.match(err.message, /last output:\n.*404/s);
@@ -113,7 +114,7 @@ void test('a failing health check removes the new container and leaves the old o
 
 void test('recreate: the old container goes first, then the new one serves', async () => {
   const lines: string[] = [];
-  const deployed = await deployLocal({ ...request(images.v1, 'ddddddd', config('recreate')), log: (l) => lines.push(l) });
+  const deployed = await deployToHost({ ...request(images.v1, 'ddddddd', config('recreate')), log: (l) => lines.push(l) });
   assert.deepEqual(await viaProxy(), { status: 200, body: 'v1\n' });
   assert.deepEqual(await containers(), [deployed.container]);
   const stopped = lines.findIndex((l) => l.startsWith('stopping '));

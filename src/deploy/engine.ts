@@ -1,41 +1,57 @@
-// Deploys one release to one environment on this host: pull by digest, start the new
-// container beside the old one, wait for its health check, switch the proxy, drain and
-// remove the old. The old container keeps serving until the new one is proven healthy.
+// Deploys one release to one environment on one host, in two phases so a rollout across
+// hosts can hold every host between them:
+// 1. start: pull by digest, start the new container beside the old one, wait for its health
+//    check. Nothing serves the new version yet; on failure the new container is removed and
+//    the old one never stopped serving (except with `recreate`, which frees the old first).
+// 2. switch: point the host's proxy at the new container, drain the old one, remove it.
+// `discard` undoes phase 1 when another host failed. deployToHost runs both phases.
 import { randomBytes } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import { SlipwayError } from '../core/errors.ts';
 import type { ContainerEngine, ContainerInfo } from './container-engine.ts';
 import type { DeployConfig, EnvironmentConfig } from './deploy-config.ts';
+import type { EnvironmentProxy } from './environment-proxy.ts';
 import { waitHealthy } from './healthcheck.ts';
-import type { ProxyServer } from './proxy.ts';
 
-export interface LocalDeployRequest {
+export interface HostDeployRequest {
   project: string;
   environment: EnvironmentConfig;
   config: DeployConfig;
   releaseId: string;
   sha: string;
-  /** Full pull reference, by digest: `127.0.0.1:8080/proj/hello@sha256:…`. */
+  /** Full pull reference, by digest, as this host reaches the registry: `127.0.0.1:8080/proj/hello@sha256:…`. */
   image: string;
   registryAuth?: { username: string; password: string };
   insecureRegistry: boolean;
   /** Resolved secret values (env.secret), merged over env.clear. */
   secretEnv?: Record<string, string>;
   engine: ContainerEngine;
-  proxy: ProxyServer;
+  proxy: EnvironmentProxy;
+  /** Opens a connection to a port on the host's loopback; default: this machine's loopback. */
+  connect?: (port: number) => Promise<Duplex>;
   log: (line: string) => void;
   signal?: AbortSignal;
   /** Id of the Slipway installation; scopes which containers count as this environment's. */
   instance?: string;
 }
 
-export interface ActiveContainer {
+/** A started, healthy container not yet taking traffic. */
+export interface Candidate {
   container: string;
   hostPort: number;
+  /** The environment's other containers on the host when it started (to stop after the switch). */
+  old: ContainerInfo[];
 }
 
 export const labels = { instance: 'slipway.instance', project: 'slipway.project', environment: 'slipway.environment', release: 'slipway.release' } as const;
 
-export async function deployLocal(request: LocalDeployRequest): Promise<ActiveContainer> {
+export async function deployToHost(request: HostDeployRequest): Promise<Candidate> {
+  const candidate = await startCandidate(request);
+  await switchToCandidate(request, candidate);
+  return candidate;
+}
+
+export async function startCandidate(request: HostDeployRequest): Promise<Candidate> {
   const { project, environment, config, log, signal } = request;
   const engine = request.engine.withLog(log);
   const strategy = environment.strategy;
@@ -47,10 +63,10 @@ export async function deployLocal(request: LocalDeployRequest): Promise<ActiveCo
 
   // Several Slipway installations may share one container engine (a laptop's, a test
   // machine's): the instance label keeps each to its own containers.
-  const scope = { ...(request.instance ? { [labels.instance]: request.instance } : {}), [labels.project]: project, [labels.environment]: environment.name };
+  const scope = environmentScope(request);
   const old = await engine.list(scope);
-  // Rolling across hosts degenerates to blue-green on one host; recreate frees the old
-  // container first (for apps that cannot run twice, e.g. holding a lock or a volume).
+  // Recreate frees the old container first (for apps that cannot run twice, e.g. holding
+  // a lock or a volume).
   if (strategy === 'recreate') await removeAll(engine, old, config.stopTimeoutMs, log);
 
   const name = containerName(project, environment.name, request.sha || request.releaseId);
@@ -67,7 +83,8 @@ export async function deployLocal(request: LocalDeployRequest): Promise<ActiveCo
   try {
     const url = `http://127.0.0.1:${started.hostPort}${config.healthcheck.path}`;
     log(`waiting for ${url} (every ${config.healthcheck.intervalMs}ms, up to ${config.healthcheck.deadlineMs}ms)`);
-    const health = await waitHealthy(url, config.healthcheck, signal);
+    const connect = request.connect;
+    const health = await waitHealthy(url, config.healthcheck, signal, connect && (() => connect(started.hostPort)));
     if (!health.ok) {
       const output = health.lastOutput.trim() || (await engine.logs(name, 20)) || '(no output)';
       throw new SlipwayError('HEALTHCHECK_FAILED', `${name}: ${health.reason}\nlast output:\n${output}`);
@@ -79,18 +96,31 @@ export async function deployLocal(request: LocalDeployRequest): Promise<ActiveCo
     await engine.remove(name);
     throw err;
   }
+  return { container: name, hostPort: started.hostPort, old: strategy === 'recreate' ? [] : old };
+}
 
-  const previous = request.proxy.upstream;
-  request.proxy.switchTo({ host: '127.0.0.1', port: started.hostPort });
-  log(`switched traffic to ${name}`);
-  if (previous && previous.port !== started.hostPort) {
-    log(`draining 127.0.0.1:${previous.port} (up to ${config.drainTimeoutMs}ms)`);
-    const { drained } = await request.proxy.drain(previous, config.drainTimeoutMs);
+export async function switchToCandidate(request: HostDeployRequest, candidate: Candidate): Promise<void> {
+  const { config, log, proxy } = request;
+  const previous = await proxy.current();
+  await proxy.switchTo(candidate.hostPort);
+  log(`switched traffic to ${candidate.container}`);
+  if (previous !== undefined && previous !== candidate.hostPort) {
+    log(`draining 127.0.0.1:${previous} (up to ${config.drainTimeoutMs}ms)`);
+    const { drained } = await proxy.drain(previous, config.drainTimeoutMs);
     if (!drained) log('drain timed out; closing the remaining connections');
   }
-  if (strategy !== 'recreate') await removeAll(engine, old.filter((c) => c.name !== name), config.stopTimeoutMs, log);
-  log(`==> ${environment.name} now runs ${request.sha.slice(0, 12)} as ${name}`);
-  return { container: name, hostPort: started.hostPort };
+  await removeAll(request.engine.withLog(log), candidate.old.filter((c) => c.name !== candidate.container), config.stopTimeoutMs, log);
+  log(`==> ${request.environment.name} now runs ${request.sha.slice(0, 12)} as ${candidate.container}`);
+}
+
+/** Removes a candidate that never took traffic (another host failed first). */
+export async function discardCandidate(request: HostDeployRequest, candidate: Candidate): Promise<void> {
+  request.log(`removing ${candidate.container}; the previous release keeps serving`);
+  await request.engine.withLog(request.log).remove(candidate.container);
+}
+
+function environmentScope(request: HostDeployRequest): Record<string, string> {
+  return { ...(request.instance ? { [labels.instance]: request.instance } : {}), [labels.project]: request.project, [labels.environment]: request.environment.name };
 }
 
 /** `slipway-<project>-<env>-<short sha or release>-<random>`; valid as a container name. */

@@ -3,10 +3,11 @@
 import type { Node, Pair } from 'yaml';
 import { join, matching, nameCheck } from './config-reader.ts';
 import type { ConfigReader } from './config-reader.ts';
+import { branchAllowed } from './branch-policy.ts';
 import type { DeployStrategy, EnvironmentConfig } from './deploy-config.ts';
 
 const deployStrategies: readonly DeployStrategy[] = ['blue-green', 'recreate', 'rolling'];
-const environmentKeys = ['branch', 'promote_from', 'approval', 'hosts', 'publish', 'strategy'];
+const environmentKeys = ['branch', 'branches', 'promote_from', 'approval', 'hosts', 'publish', 'strategy', 'batch_size', 'max_parallel'];
 const portPattern = '(?:6553[0-5]|655[0-2]\\d|65[0-4]\\d\\d|6[0-4]\\d{3}|[1-5]\\d{4}|[1-9]\\d{0,3})';
 const hostCheck = matching(
   new RegExp(`^(?:local|ssh://[a-z_][a-z0-9_.-]*@(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\\[[0-9A-Fa-f:.]+\\])(?::${portPattern})?)$`),
@@ -49,6 +50,7 @@ function readEnvironment(r: ConfigReader, name: string, node: Node | null): Read
     r.error(m.get('promote_from')!.key, `${path}.promote_from`, 'use either branch (deploy pushes) or promote_from (promote releases), not both');
   }
   if (m.has('approval')) environment.approval = readApproval(r, get('approval'), `${path}.approval`);
+  if (m.has('branches')) environment.branches = readBranches(r, get('branches'), `${path}.branches`, environment.branch);
   if (m.has('hosts')) {
     const hosts = r.list(get('hosts'), `${path}.hosts`, (n, p) => {
       const host = r.string(n, p, hostCheck);
@@ -63,15 +65,56 @@ function readEnvironment(r: ConfigReader, name: string, node: Node | null): Read
     const strategy = r.string(get('strategy'), `${path}.strategy`, { valid: (v) => deployStrategies.includes(v as DeployStrategy), expected: `one of ${deployStrategies.join(', ')}` });
     if (strategy) environment.strategy = strategy as DeployStrategy;
   }
+  if (m.has('batch_size')) {
+    environment.batchSize = r.integer(get('batch_size'), `${path}.batch_size`, 1, 1000);
+    if (environment.strategy !== 'rolling') r.error(m.get('batch_size')!.key, `${path}.batch_size`, 'batch_size applies to strategy: rolling only');
+  }
+  if (m.has('max_parallel')) environment.maxParallel = r.integer(get('max_parallel'), `${path}.max_parallel`, 1, 100);
   return r.diagnostics.length === errors ? { environment, entries: m } : undefined;
 }
 
+// GitHub's limit for an environment's wait timer; also keeps one timer within setTimeout's range per re-arm.
+const maxWaitMs = 30 * 24 * 60 * 60_000;
+
+/** `required` approvals, `not_author`, and a `wait` timer; a wait alone (no approvals) is a gate too. */
 function readApproval(r: ConfigReader, node: Node | null, path: string): EnvironmentConfig['approval'] {
-  const m = r.map(node, path, ['required', 'not_author'], ['required']);
-  if (!m?.has('required')) return undefined;
-  const required = r.integer(m.get('required')!.value, `${path}.required`, 1, 100);
+  const m = r.map(node, path, ['required', 'not_author', 'wait']);
+  if (!m) return undefined;
+  if (!m.has('required') && !m.has('wait')) {
+    r.error(node, `${path}.required`, 'missing required key "required" (or "wait", for a timer alone)');
+    return undefined;
+  }
+  const required = m.has('required') ? r.integer(m.get('required')!.value, `${path}.required`, 1, 100) : 0;
   const notAuthor = m.has('not_author') ? r.boolean(m.get('not_author')!.value, `${path}.not_author`) : false;
-  return required === undefined || notAuthor === undefined ? undefined : { required, notAuthor };
+  if (notAuthor && !m.has('required')) {
+    r.error(m.get('not_author')!.key, `${path}.not_author`, 'not_author applies to approvals: set "required" too');
+    return undefined;
+  }
+  const waitMs = m.has('wait') ? r.duration(m.get('wait')!.value, `${path}.wait`, { allowZero: false }) : undefined;
+  if (waitMs !== undefined && waitMs > maxWaitMs) {
+    r.error(m.get('wait')!.value, `${path}.wait`, 'at most 43200m (30 days)');
+    return undefined;
+  }
+  if (required === undefined || notAuthor === undefined || (m.has('wait') && waitMs === undefined)) return undefined;
+  return waitMs === undefined ? { required, notAuthor } : { required, notAuthor, waitMs };
+}
+
+// A branch name where `*` may stand for any part of a name and `**` for any number of parts.
+const branchPatternCheck = matching(/^(?!\/|.*\/\/|.*\.\.|.*\/$|.*\.lock$)[^\s~^:?[\\]+$/, 'a branch name or pattern (release/*)');
+
+/** `branches`: where releases for this environment may come from; `branch` (if set) must be one of them. */
+function readBranches(r: ConfigReader, node: Node | null, path: string, branch: string | undefined): string[] | undefined {
+  const patterns: string[] = [];
+  const list = r.list(node, path, (n, p) => {
+    const pattern = r.string(n, p, branchPatternCheck);
+    if (pattern !== undefined && patterns.includes(pattern)) r.error(n, p, `"${pattern}" is listed twice`);
+    else if (pattern !== undefined) patterns.push(pattern);
+    return pattern;
+  });
+  if (!list) return undefined;
+  if (list.length === 0) r.error(node, path, 'at least one branch is required (leave "branches" out to allow any)');
+  else if (branch !== undefined && !branchAllowed(patterns, branch)) r.error(node, path, `the environment's own branch "${branch}" is not among ${patterns.join(', ')}`);
+  return patterns;
 }
 
 /** promote_from must name another defined environment, without a cycle. */
@@ -96,13 +139,18 @@ function checkPromotions(r: ConfigReader, defined: string[], read: ReadEnvironme
   }
 }
 
-/** Two environments on host `local` cannot publish the same port. */
+/** Two environments sharing a host cannot publish the same port on it. */
 function checkPublishedPorts(r: ConfigReader, read: ReadEnvironment[]): void {
-  const published = new Map<number, string>();
+  const published = new Map<string, string>();
   for (const { environment: e, entries } of read) {
-    if (e.publish === undefined || !e.hosts.includes('local')) continue;
-    const other = published.get(e.publish);
-    if (other) r.error(entries.get('publish')!.value, `environments.${e.name}.publish`, `port ${e.publish} is already published by "${other}" on host local`);
-    else published.set(e.publish, e.name);
+    if (e.publish === undefined) continue;
+    for (const host of e.hosts) {
+      const other = published.get(`${host} ${e.publish}`);
+      if (other) {
+        r.error(entries.get('publish')!.value, `environments.${e.name}.publish`, `port ${e.publish} is already published by "${other}" on host ${host}`);
+        break;
+      }
+      published.set(`${host} ${e.publish}`, e.name);
+    }
   }
 }

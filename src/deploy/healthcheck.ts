@@ -4,13 +4,17 @@
 import http from 'node:http';
 import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Duplex } from 'node:stream';
 import type { HealthcheckConfig } from './deploy-config.ts';
+
+/** Opens the connection a probe uses (an SSH tunnel to a remote host's loopback). */
+export type Connector = () => Promise<Duplex>;
 
 export type HealthResult = { ok: true; attempts: number } | { ok: false; reason: string; lastOutput: string };
 
 const maxOutput = 2048;
 
-export async function waitHealthy(url: string, hc: Omit<HealthcheckConfig, 'path'>, signal?: AbortSignal): Promise<HealthResult> {
+export async function waitHealthy(url: string, hc: Omit<HealthcheckConfig, 'path'>, signal?: AbortSignal, connect?: Connector): Promise<HealthResult> {
   const deadline = Date.now() + hc.deadlineMs;
   let attempts = 0;
   let last = { reason: 'no attempt made', output: '' };
@@ -20,7 +24,7 @@ export async function waitHealthy(url: string, hc: Omit<HealthcheckConfig, 'path
     const remaining = Math.max(1, deadline - Date.now());
     const timeoutMs = Math.min(hc.timeoutMs, remaining);
     const started = Date.now();
-    const attempt = await probe(url, timeoutMs, signal);
+    const attempt = await probe(url, timeoutMs, signal, connect);
     if (attempt.status !== undefined && attempt.status >= 200 && attempt.status < 400) return { ok: true, attempts };
     signal?.throwIfAborted();
     last = { reason: attempt.status !== undefined ? `HTTP ${attempt.status}` : attempt.error ?? 'unknown error', output: attempt.output };
@@ -43,13 +47,17 @@ interface Attempt {
 }
 
 /** One GET with its own timeout; never rejects except when `signal` aborts. */
-function probe(url: string, timeoutMs: number, signal?: AbortSignal): Promise<Attempt> {
+function probe(url: string, timeoutMs: number, signal?: AbortSignal, connect?: Connector): Promise<Attempt> {
   const timeout = AbortSignal.timeout(timeoutMs);
   const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
   const client = url.startsWith('https:') ? https : http;
   return new Promise((resolve) => {
-    // agent: false, so a check never reuses a connection to a previous container.
-    const req = client.get(url, { agent: false, signal: combined, headers: { 'user-agent': 'slipway-healthcheck' } }, (res) => {
+    // A fresh connection per attempt (agent: false, or our own connector), so a check never
+    // reuses a connection to a previous container.
+    const via: http.RequestOptions = connect
+      ? { createConnection: (_options, done) => void connect().then((socket) => done(null, socket), (err: Error) => done(err, undefined as never)) }
+      : { agent: false };
+    const req = client.get(url, { ...via, signal: combined, headers: { 'user-agent': 'slipway-healthcheck' } }, (res) => {
       let output = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {

@@ -5,6 +5,7 @@ import type { Store } from '../store/store.ts';
 import type { Release } from '../store/repos/releases.ts';
 import type { Project } from '../store/repos/projects.ts';
 import type { Deployment } from '../store/repos/deployments.ts';
+import type { User } from '../store/repos/users.ts';
 import { SlipwayError } from '../core/errors.ts';
 import type { DeployService, DeployTarget } from './deploy-service.ts';
 import { deployConfigFile } from './deploy-config.ts';
@@ -12,7 +13,8 @@ import { deployConfigFile } from './deploy-config.ts';
 export interface ReleaseControl {
   deploy(project: string, environment: string, ref: { release?: string; commit?: string }, user: string): Promise<Deployment>;
   promote(project: string, from: string, to: string, user: string): Promise<Deployment>;
-  rollback(project: string, environment: string, to: string | undefined, user: string): Promise<Deployment>;
+  /** `force`: past the approval gate; admins only (FORBIDDEN otherwise). */
+  rollback(project: string, environment: string, to: string | undefined, user: User, options?: { force?: boolean }): Promise<Deployment>;
 }
 
 export function releaseControl(store: Store, deploys: DeployService): ReleaseControl {
@@ -59,7 +61,10 @@ export function releaseControl(store: Store, deploys: DeployService): ReleaseCon
       return deploys.deploy(p, target, release, 'promotion', user);
     },
 
-    async rollback(project, environment, to, user) {
+    async rollback(project, environment, to, user, options = {}) {
+      if (options.force && user.role !== 'admin') {
+        throw new SlipwayError('FORBIDDEN', `only an admin may force a rollback past the approval gate (${user.name} has role ${user.role}); roll back without force and get it approved`);
+      }
       const p = await store.projects.require(project);
       let release: Release;
       if (to !== undefined) {
@@ -73,7 +78,7 @@ export function releaseControl(store: Store, deploys: DeployService): ReleaseCon
         if (!previous) throw new SlipwayError('CONFLICT', `${project}/${environment} has no earlier successful release to roll back to`);
         release = (await store.releases.get(previous.release_id))!;
       }
-      return deploys.deploy(p, await targetOf(project, environment, release), release, 'rollback', user);
+      return deploys.deploy(p, await targetOf(project, environment, release), release, 'rollback', user.name, { forcedBy: options.force ? user : undefined });
     },
   };
 }

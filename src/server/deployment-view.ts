@@ -1,13 +1,30 @@
-// How the API shows a deployment: its release, trigger, outcome and times, and — while it
-// waits — who holds the environment's lock.
+// How the API shows a deployment: its release, trigger, outcome and times, while it waits
+// who holds the environment's lock, and the approvals of a gated environment.
 import type { Store } from '../store/store.ts';
 import type { Deployment } from '../store/repos/deployments.ts';
+import type { ApprovalsView } from '../deploy/approval-gate.ts';
+import { SlipwayError } from '../core/errors.ts';
 
 export type LockView = (d: Deployment) => Promise<unknown>;
+export type ApprovalsViewOf = (d: Deployment) => Promise<ApprovalsView>;
 
-export async function deploymentView(store: Store, d: Deployment, lockView?: LockView) {
+/** A deployment by id (`dep_…`) or by `<project>#<number>` / `<project>/<number>`. */
+export async function findDeployment(store: Store, ref: string): Promise<Deployment> {
+  const m = /^([^/#]+)[/#](\d+)$/.exec(ref);
+  if (!m) return store.deployments.require(ref);
+  const project = await store.projects.require(m[1]!);
+  const d = await store.deployments.byNumber(project.id, Number(m[2]));
+  if (!d) throw new SlipwayError('DEPLOYMENT_UNKNOWN', `deployment ${m[1]}#${m[2]} not found`);
+  return d;
+}
+
+/** Without `approvalsOf` the decisions still show (they are rows); `approval` (the gate's progress) needs deploy.yml. */
+export async function deploymentView(store: Store, d: Deployment, lockView?: LockView, approvalsOf?: ApprovalsViewOf) {
   const project = await store.projects.byId(d.project_id);
   const release = await store.releases.get(d.release_id);
+  const gate: ApprovalsView = approvalsOf
+    ? await approvalsOf(d)
+    : { approvals: (await store.approvals.list(d.id)).map((a) => ({ user: a.user_name, decision: a.decision, reason: a.reason, at: a.created_at })), approval: null };
   return {
     id: d.id,
     project: project?.name,
@@ -19,6 +36,8 @@ export async function deploymentView(store: Store, d: Deployment, lockView?: Loc
     triggeredBy: d.triggered_by,
     release: release && { id: release.id, sha: release.sha, image: release.image, digest: release.digest },
     lock: (await lockView?.(d)) ?? null,
+    approvals: gate.approvals,
+    approval: gate.approval,
     createdAt: d.created_at,
     startedAt: d.started_at,
     finishedAt: d.finished_at,

@@ -24,6 +24,8 @@ import { EventBus } from './events.ts';
 import { Router } from './http.ts';
 import { registerApi } from './routes/api.ts';
 import { registerDeployApi } from './routes/deploy-api.ts';
+import { registerApprovalApi } from './routes/approval-api.ts';
+import { registerUsersApi } from './routes/users-api.ts';
 import { Secrets } from '../auth/secrets.ts';
 import { loadOrCreateSecretsKey } from '../auth/secrets-crypto.ts';
 import { registerRunOutputs } from './routes/run-outputs.ts';
@@ -41,7 +43,7 @@ export interface StartOptions {
   host?: string;
   env?: NodeJS.ProcessEnv;
   log?: (message: string) => void;
-  /** The schedule ticker's clock (`on.schedule`); tests inject one. */
+  /** The clock of the schedule ticker (`on.schedule`) and of approval wait timers (deploy.yml `approval.wait`); tests inject one. */
   clock?: Clock;
 }
 
@@ -83,6 +85,8 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const api = new Router();
   const secrets = new Secrets(store, loadOrCreateSecretsKey(config.dataDir));
   registerDeployApi(api, { store, secrets, deploys: () => deploys });
+  registerApprovalApi(api, { store, deploys: () => deploys });
+  registerUsersApi(api, { store });
   registerApi(api, { store, scheduler, events, version });
   // What starts runs: pushes, the API's dispatches and the schedule.
   const runStarter: StartRunDeps = { git, store, events, scheduler, log };
@@ -101,7 +105,12 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const registryAccess = { host: new URL(url).host, username: 'slipway', password: runnerToken.token, insecure: new URL(url).protocol === 'http:' };
 
   const engine = new ContainerEngine({ runner: new LocalRunner() });
-  const deploys = new DeployService({ store, events, engine, readFile: (p, sha, path) => git.readFile(p, sha, path), registry: registryAccess, proxyHost: '127.0.0.1', instance: instanceId(config.dataDir), log, secrets });
+  // approval.not_author: the commit's author, read from the repository.
+  const commitAuthor = async (project: string, sha: string) => {
+    const c = await git.commitInfo(project, sha);
+    return { name: c.authorName, email: c.authorEmail };
+  };
+  const deploys = new DeployService({ store, events, engine, readFile: (p, sha, path) => git.readFile(p, sha, path), registry: registryAccess, proxyHost: '127.0.0.1', instance: instanceId(config.dataDir), log, secrets, clock: options.clock, commitAuthor, dataDir: config.dataDir });
 
   // Triggers: pushes start runs; finished runs start deployments. Each is tracked so
   // close() can wait for work already under way.
@@ -153,6 +162,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
       stopSchedule();
       await runner?.stop();
       await Promise.allSettled([...pending]);
+      deploys.gate.close();
       await deploys.close();
       server.closeIdleConnections();
       await new Promise<void>((resolve) => {

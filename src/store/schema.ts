@@ -222,6 +222,42 @@ export interface SecretsTable {
   updated_at: string;
 }
 
+/** Host keys pinned on first contact (0005): a different key later is refused. */
+export interface KnownHostsTable {
+  /** `host:port`. */
+  address: string;
+  key_type: string;
+  /** `SHA256:<base64>`, as `ssh-keygen -l` prints it. */
+  fingerprint: string;
+  /** The key blob, base64. */
+  public_key: string;
+  first_seen_at: string;
+}
+
+/** A deployment's outcome on each of its hosts (0005). */
+export interface DeploymentHostsTable {
+  deployment_id: string;
+  /** As in deploy.yml: `local` or `ssh://user@host[:port]`. */
+  host: string;
+  /** Order in deploy.yml. */
+  position: number;
+  status: 'pending' | 'running' | 'success' | 'failure' | 'rolled_back' | 'skipped';
+  error: string | null;
+  container: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+/** Approvals and rejections of a gated deployment (0005); one decision per user. */
+export interface ApprovalsTable {
+  deployment_id: string;
+  user_id: string;
+  user_name: string;
+  decision: 'approve' | 'reject';
+  reason: string | null;
+  created_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   tokens: TokensTable;
@@ -239,4 +275,7 @@ export interface Database {
   caches: CachesTable;
   environment_locks: EnvironmentLocksTable;
   secrets: SecretsTable;
+  known_hosts: KnownHostsTable;
+  deployment_hosts: DeploymentHostsTable;
+  approvals: ApprovalsTable;
 }

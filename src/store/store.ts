@@ -9,6 +9,9 @@ import { deploymentsRepo } from './repos/deployments.ts';
 import { runOutputsRepo } from './repos/run-outputs.ts';
 import { environmentLocksRepo } from './repos/environment-locks.ts';
 import { secretsRepo } from './repos/secrets.ts';
+import { approvalsRepo } from './repos/approvals.ts';
+import { knownHostsRepo } from './repos/known-hosts.ts';
+import { deploymentHostsRepo } from './repos/deployment-hosts.ts';
 
 export function createStore(db: Db) {
   return {
@@ -22,6 +25,9 @@ export function createStore(db: Db) {
     runOutputs: runOutputsRepo(db),
     environmentLocks: environmentLocksRepo(db),
     secrets: secretsRepo(db),
+    approvals: approvalsRepo(db),
+    knownHosts: knownHostsRepo(db),
+    deploymentHosts: deploymentHostsRepo(db),
   };
 }
 

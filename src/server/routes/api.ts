@@ -8,7 +8,6 @@ import type { Scheduler } from '../../scheduler/scheduler.ts';
 import type { EventBus } from '../events.ts';
 import { streamLogs } from '../sse.ts';
 import { isFinished } from '../../core/types.ts';
-import { deploymentView } from '../deployment-view.ts';
 import { attemptParam, findRun as findRunIn, logJobId, runView as viewOf } from '../run-view.ts';
 
 export interface ApiDeps {
@@ -29,8 +28,12 @@ export function registerApi(router: Router, deps: ApiDeps): void {
     read: (stream: string, after: number) => store.logs.read(stream, after),
     async isFinished(stream: string) {
       const [kind, id] = stream.split(':');
-      const row = kind === 'job' ? await store.runs.job(id!) : await store.deployments.get(id!);
-      return !row || isFinished(row.status);
+      if (kind === 'job') {
+        const job = await store.runs.job(id!);
+        return !job || isFinished(job.status);
+      }
+      const d = await store.deployments.get(id!);
+      return !d || d.status === 'success' || d.status === 'failure' || d.status === 'rejected';
     },
   };
 
@@ -84,12 +87,7 @@ export function registerApi(router: Router, deps: ApiDeps): void {
       const project = await store.projects.require(url.searchParams.get('project') ?? '');
       sendJson(res, 200, (await store.releases.list(project.id)).map((r) => ({ id: r.id, sha: r.sha, ref: r.ref, image: r.image, digest: r.digest, createdAt: r.created_at })));
     })
-    .on('GET', '/api/deployments', async ({ res, url }) => {
-      const projectName = url.searchParams.get('project');
-      const project = projectName ? await store.projects.require(projectName) : undefined;
-      const list = await store.deployments.list({ projectId: project?.id, environment: url.searchParams.get('env') ?? undefined });
-      sendJson(res, 200, await Promise.all(list.map((d) => deploymentView(store, d))));
-    })
+    // GET /api/deployments and /api/deployments/:id are in deploy-api.ts (lock and approvals).
     .on('GET', '/api/deployments/:id/logs', async (ctx) => {
       const d = await store.deployments.require(ctx.params.id!);
       await sendLogs(ctx, [{ stream: `deployment:${d.id}`, title: `deployment ${d.number}` }]);

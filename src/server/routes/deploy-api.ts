@@ -1,17 +1,16 @@
-// Release control under /api: manual deploys, promotions, rollbacks, per-environment
-// secrets, and the deployment view with the lock a queued deployment waits for.
-// Registered before registerApi, so its GET /api/deployments/:id (with `lock`) is the one served.
-import { deploymentView } from '../deployment-view.ts';
+// Release control under /api: manual deploys, promotions, rollbacks (forced past the
+// approval gate by an admin), per-environment secrets, and the deployment views with the
+// lock a queued deployment waits for and the approvals of a gated one.
+import { deploymentView, findDeployment } from '../deployment-view.ts';
 import { z } from 'zod';
-import type { IncomingMessage } from 'node:http';
 import type { Router } from '../http.ts';
 import { readBody, sendJson } from '../http.ts';
 import type { Store } from '../../store/store.ts';
 import type { DeployService } from '../../deploy/deploy-service.ts';
 import { releaseControl } from '../../deploy/release-control.ts';
 import type { Secrets } from '../../auth/secrets.ts';
-import { authenticate } from '../../auth/authenticate.ts';
-import { SlipwayError } from '../../core/errors.ts';
+import type { Deployment } from '../../store/repos/deployments.ts';
+import { requestUser } from './request-user.ts';
 
 export interface DeployApiDeps {
   store: Store;
@@ -22,25 +21,27 @@ export interface DeployApiDeps {
 
 const deployBody = z.strictObject({ release: z.string().min(1).optional(), commit: z.string().min(1).optional() });
 const promoteBody = z.strictObject({ from: z.string().min(1) });
-const rollbackBody = z.strictObject({ to: z.string().min(1).optional() });
+const rollbackBody = z.strictObject({ to: z.string().min(1).optional(), force: z.boolean().optional() });
 const secretBody = z.strictObject({ value: z.string() });
 
 export function registerDeployApi(router: Router, deps: DeployApiDeps): void {
   const { store, secrets } = deps;
   const control = () => releaseControl(store, deps.deploys());
+  const viewOf = (d: Deployment) => deploymentView(store, d, (x) => deps.deploys().lockView(x), (x) => deps.deploys().gate.view(x));
   // Read afresh, also after a POST: the service may have started the deployment already.
-  const view = async (id: string) => deploymentView(store, await store.deployments.require(id), (d) => deps.deploys().lockView(d));
-
-  /** The token's user: deployments record who asked for them. */
-  async function userOf(req: IncomingMessage): Promise<string> {
-    const user = await authenticate(req.headers, store.users);
-    if (!user) throw new SlipwayError('UNAUTHORIZED');
-    return user.name;
-  }
+  const view = async (id: string) => viewOf(await store.deployments.require(id));
+  /** The token's user's name: deployments record who asked for them. */
+  const userOf = async (req: Parameters<typeof requestUser>[0]) => (await requestUser(req, store.users)).name;
 
   const envPath = '/api/projects/:project/environments/:env';
   router
-    .on('GET', '/api/deployments/:id', async ({ res, params }) => sendJson(res, 200, await view(params.id!)))
+    .on('GET', '/api/deployments', async ({ res, url }) => {
+      const projectName = url.searchParams.get('project');
+      const project = projectName ? await store.projects.require(projectName) : undefined;
+      const list = await store.deployments.list({ projectId: project?.id, environment: url.searchParams.get('env') ?? undefined });
+      sendJson(res, 200, await Promise.all(list.map((d) => deploymentView(store, d, undefined, (x) => deps.deploys().gate.view(x)))));
+    })
+    .on('GET', '/api/deployments/:id', async ({ res, params }) => sendJson(res, 200, await viewOf(await findDeployment(store, params.id!))))
     .on('POST', `${envPath}/deployments`, async ({ req, res, params }) => {
       const b = await readBody(req, deployBody, '{"release": "<id>"} or {"commit": "<sha>"}');
       const d = await control().deploy(params.project!, params.env!, b, await userOf(req));
@@ -52,8 +53,8 @@ export function registerDeployApi(router: Router, deps: DeployApiDeps): void {
       sendJson(res, 202, await view(d.id));
     })
     .on('POST', `${envPath}/rollbacks`, async ({ req, res, params }) => {
-      const b = await readBody(req, rollbackBody, '{} or {"to": "<release>"}');
-      const d = await control().rollback(params.project!, params.env!, b.to, await userOf(req));
+      const b = await readBody(req, rollbackBody, '{} or {"to": "<release>"}, optionally with "force": true (admins)');
+      const d = await control().rollback(params.project!, params.env!, b.to, await requestUser(req, store.users), { force: b.force });
       sendJson(res, 202, await view(d.id));
     })
     .on('GET', `${envPath}/secrets`, async ({ res, params }) => {

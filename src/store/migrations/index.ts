@@ -5,10 +5,12 @@ import * as initial from './0001-initial.ts';
 import * as runOutputs from './0002-run-outputs.ts';
 import * as runControl from './0003-run-control.ts';
 import * as deployControl from './0004-deploy-control.ts';
+import * as hostsApprovals from './0005-hosts-approvals.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-run-outputs': runOutputs,
   '0003-run-control': runControl,
   '0004-deploy-control': deployControl,
+  '0005-hosts-approvals': hostsApprovals,
 };

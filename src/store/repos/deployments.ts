@@ -33,6 +33,9 @@ export function deploymentsRepo(db: Db) {
     async get(id: string): Promise<Deployment | undefined> {
       return db.selectFrom('deployments').selectAll().where('id', '=', id).executeTakeFirst();
     },
+    async byNumber(projectId: string, number: number): Promise<Deployment | undefined> {
+      return db.selectFrom('deployments').selectAll().where('project_id', '=', projectId).where('number', '=', number).executeTakeFirst();
+    },
     async require(id: string): Promise<Deployment> {
       const d = await this.get(id);
       if (!d) throw new SlipwayError('DEPLOYMENT_UNKNOWN', `deployment "${id}" not found`);

@@ -22,6 +22,9 @@ export function usersRepo(db: Db) {
       await db.insertInto('users').values(user).execute();
       return user;
     },
+    async list(): Promise<User[]> {
+      return db.selectFrom('users').selectAll().orderBy('created_at').orderBy('name').execute();
+    },
     async byName(name: string): Promise<User | undefined> {
       return db.selectFrom('users').selectAll().where('name', '=', name).executeTakeFirst();
     },

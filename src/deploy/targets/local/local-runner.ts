@@ -32,7 +32,8 @@ export class LocalRunner implements CommandRunner {
       if (options.stdin !== undefined && child.stdin) {
         // EPIPE when the command exits without reading its input is not our failure.
         child.stdin.on('error', () => {});
-        child.stdin.end(options.stdin);
+        if (typeof options.stdin === 'string') child.stdin.end(options.stdin);
+        else options.stdin.pipe(child.stdin);
       }
     });
   }

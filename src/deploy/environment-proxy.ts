@@ -1,0 +1,22 @@
+// What the deploy engine needs from the proxy in front of an environment on one host: where
+// new requests go, a switch, and a drain. Two implementations: the built-in proxy for the
+// `local` host (proxy.ts, in the Slipway process) and HAProxy on SSH hosts
+// (targets/ssh/haproxy-proxy.ts).
+import type { ProxyServer } from './proxy.ts';
+
+export interface EnvironmentProxy {
+  /** The loopback port of the container taking new requests, if any. */
+  current(): Promise<number | undefined>;
+  /** From now on, new requests go to the container published on this port. */
+  switchTo(port: number): Promise<void>;
+  /** Waits until nothing is in flight to `port` (or `timeoutMs`), then cuts what remains. */
+  drain(port: number, timeoutMs: number): Promise<{ drained: boolean }>;
+}
+
+export function builtInProxy(proxy: ProxyServer): EnvironmentProxy {
+  return {
+    current: () => Promise.resolve(proxy.upstream?.port),
+    switchTo: (port) => Promise.resolve(proxy.switchTo({ host: '127.0.0.1', port })),
+    drain: (port, timeoutMs) => proxy.drain({ host: '127.0.0.1', port }, timeoutMs),
+  };
+}

@@ -1,0 +1,81 @@
+// Opening a deployment's session on one host: the engine, proxy, health-check path and pull
+// reference the engine uses there.
+// - local: this machine's container engine and the built-in proxy, pulling from the
+//   registry directly.
+// - ssh://: one SSH connection (key checked against the pinned one) carrying every command,
+//   a tunnel to the registry for pulls, health checks and the proxy's admin socket.
+import type { Store } from '../store/store.ts';
+import { ContainerEngine } from './container-engine.ts';
+import type { EnvironmentConfig } from './deploy-config.ts';
+import type { EnvironmentProxy } from './environment-proxy.ts';
+import { ensureProxyImage } from './proxy-image.ts';
+import type { HostSession, ReleaseRef } from './rollout.ts';
+import { HaproxyProxy } from './targets/ssh/haproxy-proxy.ts';
+import { SshConnection } from './targets/ssh/ssh-connection.ts';
+
+/** Port an environment's proxy listens on when deploy.yml has no `publish` (SSH hosts). */
+export const defaultPublish = 80;
+
+export function localSession(engine: ContainerEngine, proxy: EnvironmentProxy, registryHost: string): HostSession {
+  return {
+    host: 'local',
+    engine,
+    proxy,
+    imageFor: (r: ReleaseRef) => `${registryHost}/${r.image}@${r.digest}`,
+    close: () => Promise.resolve(),
+  };
+}
+
+export interface SshSessionOptions {
+  url: string;
+  store: Store;
+  privateKey: string;
+  /** `host:port` of Slipway's registry, as this machine reaches it. */
+  registryHost: string;
+  project: string;
+  environment: EnvironmentConfig;
+  labels: Record<string, string>;
+  log: (line: string) => void;
+  timeoutMs?: number;
+}
+
+export async function sshSession(o: SshSessionOptions): Promise<HostSession> {
+  const conn = await SshConnection.connect({ url: o.url, privateKey: o.privateKey, store: o.store, log: o.log, timeoutMs: o.timeoutMs });
+  try {
+    const [host, port] = splitHostPort(o.registryHost);
+    const tunnel = await conn.forwardToLocal({ host, port });
+    o.log(`connected; the registry is reachable from the host at 127.0.0.1:${tunnel.remotePort}`);
+    const engine = new ContainerEngine({ runner: conn });
+    const proxy = await HaproxyProxy.ensure({
+      runner: conn,
+      engine: engine.withLog(o.log),
+      openUnixSocket: (path) => conn.openUnixSocket(path),
+      project: o.project,
+      environment: o.environment.name,
+      publish: o.environment.publish ?? defaultPublish,
+      image: await ensureProxyImage(),
+      labels: o.labels,
+      log: o.log,
+    });
+    return {
+      host: o.url,
+      engine,
+      proxy,
+      connect: (p) => conn.openTcp('127.0.0.1', p),
+      imageFor: (r) => `127.0.0.1:${tunnel.remotePort}/${r.image}@${r.digest}`,
+      close: async () => {
+        await tunnel.close().catch(() => {});
+        conn.close();
+      },
+    };
+  } catch (err) {
+    conn.close();
+    throw err;
+  }
+}
+
+function splitHostPort(hostPort: string): [string, number] {
+  const i = hostPort.lastIndexOf(':');
+  return [hostPort.slice(0, i).replace(/^\[|\]$/g, ''), Number(hostPort.slice(i + 1))];
+}
+
