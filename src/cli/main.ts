@@ -14,13 +14,17 @@ import { releasesCommand } from './commands/releases.ts';
 import { deployCommand } from './commands/deploy.ts';
 import { promoteCommand } from './commands/promote.ts';
 import { rollbackCommand } from './commands/rollback.ts';
+import { approveCommand } from './commands/approve.ts';
+import { rejectCommand } from './commands/reject.ts';
+import { usersCommand } from './commands/users.ts';
 import { secretsCommand } from './commands/secrets.ts';
 import { cancelCommand } from './commands/cancel.ts';
 import { rerunCommand } from './commands/rerun.ts';
 import { dispatchCommand } from './commands/dispatch.ts';
+import { hostsCommand } from './commands/hosts.ts';
 import { isSlipwayError } from '../core/errors.ts';
 
-export const commands: readonly Command[] = [upCommand, runsCommand, logsCommand, cancelCommand, rerunCommand, dispatchCommand, deploymentsCommand, releasesCommand, deployCommand, promoteCommand, rollbackCommand, secretsCommand, projectCommand, runCommand, lintCommand, versionCommand];
+export const commands: readonly Command[] = [upCommand, runsCommand, logsCommand, cancelCommand, rerunCommand, dispatchCommand, deploymentsCommand, releasesCommand, deployCommand, promoteCommand, rollbackCommand, approveCommand, rejectCommand, secretsCommand, hostsCommand, projectCommand, usersCommand, runCommand, lintCommand, versionCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

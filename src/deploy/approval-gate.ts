@@ -59,6 +59,11 @@ export interface ApprovalsView {
   approval: ApprovalSummary | null;
 }
 
+/** Decision rows as the API shows them. */
+export function decisionsView(rows: Approval[]): ApprovalsView['approvals'] {
+  return rows.map((a) => ({ user: a.user_name, decision: a.decision, reason: a.reason, at: a.created_at }));
+}
+
 interface Waiting {
   deployment: Deployment;
   project: string;
@@ -86,6 +91,7 @@ export class ApprovalGate {
    */
   async hold(deployment: Deployment, project: string, release: Release, rule: GateRule, open: () => void): Promise<void> {
     await this.#o.store.approvals.hold(deployment.id);
+    this.#forget(deployment.id);
     const entry: Waiting = { deployment, project, release, rule, open };
     this.#waiting.set(deployment.id, entry);
     this.#rules.set(this.#ruleKey(project, release.sha, deployment.environment), Promise.resolve(rule));
@@ -126,7 +132,7 @@ export class ApprovalGate {
   /** The decisions on a deployment and, when its environment is gated, how far it got. */
   async view(deployment: Deployment): Promise<ApprovalsView> {
     const rows = await this.#o.store.approvals.list(deployment.id);
-    const approvals = rows.map((a) => ({ user: a.user_name, decision: a.decision, reason: a.reason, at: a.created_at }));
+    const approvals = decisionsView(rows);
     const rule = await this.#ruleOf(deployment);
     if (!rule) return { approvals, approval: null };
     return { approvals, approval: { required: rule.required, approved: rows.filter((a) => a.decision === 'approve').length, waitUntil: rule.waitMs > 0 ? new Date(this.#waitUntil(deployment, rule)).toISOString() : null } };
@@ -145,7 +151,7 @@ export class ApprovalGate {
   async #tryOpen(id: string): Promise<void> {
     const entry = this.#waiting.get(id);
     if (!entry) return;
-    const remaining = this.#waitUntil(entry.deployment, entry.rule) - this.#clock.now();
+    const remaining = entry.rule.waitMs > 0 ? this.#waitUntil(entry.deployment, entry.rule) - this.#clock.now() : 0;
     if (remaining > 0) {
       if (entry.timer === undefined) {
         const timer = this.#clock.setTimeout(() => {

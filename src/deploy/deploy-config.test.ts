@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { environmentsForBranch, parseDeployConfig } from './deploy-config.ts';
+import { branchAllowed } from './branch-policy.ts';
 
 const file = '.slipway/deploy.yml';
 
@@ -160,6 +161,54 @@ environments:
     '7:38 environments.b.promote_from: promotion cycle through "b"',
     '7:50 environments.b.publish: port 9000 is already published by "a" on host local',
     '8:38 environments.c.promote_from: unknown environment "nowhere" (defined: a, b, c, d)',
-    '9:34 environments.d.approval.required: missing required key "required"',
+    '9:34 environments.d.approval.required: missing required key "required" (or "wait", for a timer alone)',
+  ]);
+});
+
+void test('approval.wait (alone or with approvals) and branches (names and globs)', () => {
+  const text = `service: a
+image: a
+port: 80
+environments:
+  prod:
+    branches: [main, "release/*", "hotfix/**"]
+    approval: { required: 2, not_author: true, wait: 10m }
+    hosts: [local]
+  soak: { branch: main, branches: [main], approval: { wait: 30s }, hosts: [local] }
+`;
+  const { config, diagnostics } = parseDeployConfig(file, text);
+  assert.deepEqual(diagnostics, []);
+  assert.deepEqual(config?.environments, [
+    { name: 'prod', branches: ['main', 'release/*', 'hotfix/**'], approval: { required: 2, notAuthor: true, waitMs: 600_000 }, hosts: ['local'], strategy: 'blue-green' },
+    { name: 'soak', branch: 'main', branches: ['main'], approval: { required: 0, notAuthor: false, waitMs: 30_000 }, hosts: ['local'], strategy: 'blue-green' },
+  ]);
+  const branches = config!.environments[0]!.branches!;
+  assert.deepEqual(
+    ['main', 'release/1.2', 'release/1.2/rc', 'hotfix/a/b', 'mainline', 'feature/x'].map((b) => branchAllowed(branches, b)),
+    [true, true, false, true, false, false],
+  );
+});
+
+void test('approval.wait and branches: bad values, and a branch the environment itself would not allow', () => {
+  const text = `service: a
+image: a
+port: 80
+environments:
+  a: { hosts: [local], approval: { not_author: true, wait: 1m } }
+  b: { hosts: [local], approval: { required: 1, wait: 43201m } }
+  c: { hosts: [local], approval: { required: 1, wait: soon } }
+  d: { branch: develop, branches: [main, "release/*"], hosts: [local] }
+  e: { hosts: [local], branches: [] }
+  f: { hosts: [local], branches: ["bad..x", main, main, "with space"] }
+`;
+  assert.deepEqual(errors(text), [
+    '5:36 environments.a.approval.not_author: not_author applies to approvals: set "required" too',
+    '6:55 environments.b.approval.wait: at most 43200m (30 days)',
+    '7:55 environments.c.approval.wait: expected a duration such as 500ms, 5s or 2m, found "soon"',
+    `8:35 environments.d.branches: the environment's own branch "develop" is not among main, release/*`,
+    '9:34 environments.e.branches: at least one branch is required (leave "branches" out to allow any)',
+    '10:35 environments.f.branches[0]: "bad..x" is not a branch name or pattern (release/*)',
+    '10:51 environments.f.branches[2]: "main" is listed twice',
+    '10:57 environments.f.branches[3]: "with space" is not a branch name or pattern (release/*)',
   ]);
 });

@@ -263,7 +263,8 @@ export class DeployService {
 
   async #sshSession(url: string, project: string, env: EnvironmentConfig, log: (line: string) => void): Promise<HostSession> {
     const { privateKey } = await ensurePlatformKey(this.#o.dataDir);
-    const labels = { [engineLabels.instance]: this.#o.instance, [engineLabels.project]: project, [engineLabels.environment]: env.name };
+    // Not the environment's labels: the proxy must never count among its app containers.
+    const labels = { [engineLabels.instance]: this.#o.instance, 'slipway.proxy': `${project}/${env.name}` };
     return sshSession({ url, store: this.#o.store, privateKey, registryHost: this.#o.registry.host, project, environment: env, labels, log, timeoutMs: this.#o.sshTimeoutMs });
   }
 

@@ -2,7 +2,7 @@
 // who holds the environment's lock, and the approvals of a gated environment.
 import type { Store } from '../store/store.ts';
 import type { Deployment } from '../store/repos/deployments.ts';
-import type { ApprovalsView } from '../deploy/approval-gate.ts';
+import { decisionsView, type ApprovalsView } from '../deploy/approval-gate.ts';
 import { SlipwayError } from '../core/errors.ts';
 
 export type LockView = (d: Deployment) => Promise<unknown>;
@@ -24,7 +24,7 @@ export async function deploymentView(store: Store, d: Deployment, lockView?: Loc
   const release = await store.releases.get(d.release_id);
   const gate: ApprovalsView = approvalsOf
     ? await approvalsOf(d)
-    : { approvals: (await store.approvals.list(d.id)).map((a) => ({ user: a.user_name, decision: a.decision, reason: a.reason, at: a.created_at })), approval: null };
+    : { approvals: decisionsView(await store.approvals.list(d.id)), approval: null };
   return {
     id: d.id,
     project: project?.name,
@@ -38,6 +38,8 @@ export async function deploymentView(store: Store, d: Deployment, lockView?: Loc
     lock: (await lockView?.(d)) ?? null,
     approvals: gate.approvals,
     approval: gate.approval,
+    // Each host's outcome, in deploy.yml order.
+    hosts: (await store.deploymentHosts.list(d.id)).map((h) => ({ host: h.host, status: h.status, error: h.error, container: h.container, startedAt: h.started_at, finishedAt: h.finished_at })),
     createdAt: d.created_at,
     startedAt: d.started_at,
     finishedAt: d.finished_at,

@@ -26,6 +26,7 @@ import { registerApi } from './routes/api.ts';
 import { registerDeployApi } from './routes/deploy-api.ts';
 import { registerApprovalApi } from './routes/approval-api.ts';
 import { registerUsersApi } from './routes/users-api.ts';
+import { registerHostsApi } from './routes/hosts-api.ts';
 import { Secrets } from '../auth/secrets.ts';
 import { loadOrCreateSecretsKey } from '../auth/secrets-crypto.ts';
 import { registerRunOutputs } from './routes/run-outputs.ts';
@@ -87,6 +88,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   registerDeployApi(api, { store, secrets, deploys: () => deploys });
   registerApprovalApi(api, { store, deploys: () => deploys });
   registerUsersApi(api, { store });
+  registerHostsApi(api, { store, dataDir: config.dataDir });
   registerApi(api, { store, scheduler, events, version });
   // What starts runs: pushes, the API's dispatches and the schedule.
   const runStarter: StartRunDeps = { git, store, events, scheduler, log };

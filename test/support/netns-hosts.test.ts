@@ -98,7 +98,7 @@ void test('a port published on 127.0.0.1 answers inside the host, and --network 
   const port = /^127\.0\.0\.1:(\d+)$/.exec(mapping)?.[1];
   assert.ok(port, `podman port: ${mapping}`);
   const body = await waitFor('the published port to answer on the host', async () => {
-    const result = await ssh(h1, `wget -qO- http://127.0.0.1:${port}/`);
+    const result = await ssh(h1, `curl -fsS http://127.0.0.1:${port}/`);
     return result.exitCode === 0 ? result.stdout.trim() : undefined;
   }, 10_000);
   assert.equal(body, 'published');

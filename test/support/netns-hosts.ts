@@ -5,7 +5,8 @@
 // How a host is made, and why:
 // - Network: `ip netns add slw-<id>-<n>`, a veth pair (root side `slw<id>r<n>` = 10.X.n.1/24,
 //   `eth0` = 10.X.n.2/24 in the namespace, lo up, default route via 10.X.n.1). X is 200–249,
-//   one not already on an interface of this machine, so concurrent runs do not collide.
+//   one not on an interface of this machine and reserved by a link named `slwnet<X>`, so
+//   concurrent runs do not collide.
 // - Not `ip netns exec`: it remounts /sys for the namespace, which hides /sys/fs/cgroup, and
 //   podman then fails with "runc create failed: no cgroup mount found in mountinfo" (cgroups
 //   v1, cgroupfs manager). Instead each host gets a persistent mount namespace (bound on a file
@@ -70,9 +71,13 @@ export interface TestHost {
 const sshdBinary = '/usr/sbin/sshd';
 const hostPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-/** Runs inside a new host mount namespace: drops copied namespace files and /run mounts, then gives it its own /run and /dev/shm. */
+/**
+ * Runs inside a new host mount namespace: drops the copies of this machine's namespace files,
+ * container overlays and /run mounts (so they do not keep those alive), then gives the host its
+ * own /run and /dev/shm.
+ */
 const mountNamespaceSetup = `set -e
-awk '{ t = ""; for (i = 7; i <= NF; i++) if ($i == "-") { t = $(i + 1); break } if (t == "nsfs" || $5 ~ /^\\/run\\//) print $5 }' /proc/self/mountinfo |
+awk '{ t = ""; for (i = 7; i <= NF; i++) if ($i == "-") { t = $(i + 1); break } if (t == "nsfs" || t == "overlay" || $5 ~ /^\\/run\\//) print $5 }' /proc/self/mountinfo |
   sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
 mount -t tmpfs -o mode=0755,nosuid,nodev slipway-run /run
 mkdir -m 0755 /run/sshd
@@ -100,14 +105,23 @@ async function runOrThrow(command: string, args: string[]): Promise<CommandResul
   return result;
 }
 
-/** A second octet X (200–249) such that no address of this machine is in 10.X.0.0/16. */
-async function freeSubnet(): Promise<number> {
+/**
+ * Reserves a second octet X (200–249) such that no address of this machine is in 10.X.0.0/16.
+ * Concurrent runs could both see the same X free, so the reservation is a link named after X
+ * (`slwnet<X>`, a veth pair with no address): creating it fails if another run holds X.
+ */
+async function reserveSubnet(): Promise<{ subnet: number; link: string }> {
   const { stdout } = await runOrThrow('ip', ['-4', '-o', 'addr', 'show']);
   const used = new Set([...stdout.matchAll(/inet 10\.(\d+)\./g)].map((m) => Number(m[1])));
   const free = Array.from({ length: 50 }, (_, i) => 200 + i).filter((x) => !used.has(x));
-  const pick = free[randomInt(free.length || 1)];
-  if (pick === undefined) throw new SlipwayError('CONFLICT', 'test hosts: every 10.X.0.0/16 with X in 200–249 is in use on this machine');
-  return pick;
+  while (free.length > 0) {
+    const [subnet] = free.splice(randomInt(free.length), 1) as [number];
+    const link = `slwnet${subnet}`;
+    const result = await run('ip', ['link', 'add', link, 'type', 'veth', 'peer', 'name', `${link}p`]);
+    if (result.exitCode === 0) return { subnet, link };
+    if (!result.stderr.includes('File exists')) throw new SlipwayError('EXEC_FAILED', `test hosts: ip link add ${link}: ${result.stderr.trim()}`);
+  }
+  throw new SlipwayError('CONFLICT', 'test hosts: every 10.X.0.0/16 with X in 200–249 is in use on this machine');
 }
 
 /** The project's containers.conf with the host's own settings added to their tables. */
@@ -145,8 +159,13 @@ async function processesIn(namespaces: { mnt?: string; net?: string }, exe?: str
   return found;
 }
 
+/** SIGTERM, then SIGKILL after 3 s; gives up after 6 s. Zombies count as gone (pid 1 reaps them). */
 async function terminate(pids: number[]): Promise<void> {
-  const alive = (pid: number) => stat(`/proc/${pid}`).then(() => true, () => false);
+  const alive = async (pid: number) => {
+    // proc(5): the state letter follows "pid (comm) "; comm may contain anything.
+    const text = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    return text !== '' && text.charAt(text.lastIndexOf(')') + 2) !== 'Z';
+  };
   const signal = (pid: number, sig: NodeJS.Signals) => {
     try {
       process.kill(pid, sig);
@@ -155,16 +174,15 @@ async function terminate(pids: number[]): Promise<void> {
     }
   };
   pids.forEach((pid) => signal(pid, 'SIGTERM'));
-  const deadline = Date.now() + 3000;
-  for (let left = pids; left.length > 0; ) {
+  const start = Date.now();
+  for (let left = pids; left.length > 0 && Date.now() - start < 6000; ) {
     left = (await Promise.all(left.map(async (pid) => ((await alive(pid)) ? pid : undefined)))).filter((p) => p !== undefined);
-    if (left.length === 0) return;
-    if (Date.now() > deadline) left.forEach((pid) => signal(pid, 'SIGKILL'));
-    await new Promise((r) => setTimeout(r, 20));
+    if (Date.now() - start > 3000) left.forEach((pid) => signal(pid, 'SIGKILL'));
+    if (left.length > 0) await new Promise((r) => setTimeout(r, 20));
   }
 }
 
-/** Resolves once something accepts TCP connections on ip:port. */
+/** Whether something accepts TCP connections on ip:port. */
 async function connects(ip: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: ip, port });
@@ -389,10 +407,15 @@ export async function startTestHosts(options: { count: number; authorizedKey: st
   const anchors = join(base, 'ns');
   const runtimes: HostRuntime[] = [];
   let anchorsMounted = false;
+  let reservation: { subnet: number; link: string } | undefined;
   let closing: Promise<void> | undefined;
 
   async function closeAll(): Promise<void> {
     const results = await Promise.allSettled(runtimes.map((r) => r.destroy()));
+    if (reservation) {
+      await runOrThrow('ip', ['link', 'del', reservation.link]);
+      reservation = undefined;
+    }
     if (anchorsMounted) {
       await runOrThrow('umount', [anchors]);
       anchorsMounted = false;
@@ -410,7 +433,8 @@ export async function startTestHosts(options: { count: number; authorizedKey: st
     anchorsMounted = true;
     await runOrThrow('mount', ['--make-private', anchors]);
     const containersConf = await readFile(containerToolEnv().CONTAINERS_CONF ?? '', 'utf8');
-    const subnet = await freeSubnet();
+    reservation = await reserveSubnet();
+    const { subnet } = reservation;
     await Promise.all(Array.from({ length: count }, (_, i) => createHost(
       { name: `h${i + 1}`, n: i + 1, subnet, runId, base, anchors, containersConf, authorizedKey },
       (runtime) => runtimes.push(runtime),

@@ -1,6 +1,6 @@
 import type { Command } from '../command.ts';
 import { clientHelp, clientOptions, str, clientFor } from '../command.ts';
-import { ago, duration, printList, statusText } from '../output.ts';
+import { ago, duration, paint, printList, statusText } from '../output.ts';
 
 /** A deployment as the API shows it (src/server/deployment-view.ts). */
 export interface DeploymentView {
@@ -14,9 +14,24 @@ export interface DeploymentView {
   release?: { id: string; sha: string; image: string; digest: string };
   /** While queued: who holds the environment's lock; always null in lists. */
   lock: { holder: string; deployment: { id: string; number: number | null } } | null;
+  /** Approvals and rejections, oldest first. */
+  approvals: { user: string; decision: 'approve' | 'reject'; reason: string | null; at: string }[];
+  /** The environment's gate (deploy.yml `approval:`); null when it has none. */
+  approval: { required: number; approved: number; waitUntil: string | null } | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+}
+
+/** A deployment's status for people: "waiting for approval (1/2, 4m0s left)", "rejected", … */
+export function deploymentStatus(d: Pick<DeploymentView, 'status' | 'approval'>): string {
+  if (d.status === 'rejected') return paint('red', 'rejected');
+  if (d.status !== 'waiting_for_approval') return statusText(d.status);
+  const parts: string[] = [];
+  if (d.approval && d.approval.required > 0) parts.push(`${d.approval.approved}/${d.approval.required}`);
+  if (d.approval?.waitUntil && Date.parse(d.approval.waitUntil) > Date.now()) parts.push(`${duration(new Date().toISOString(), d.approval.waitUntil)} left`);
+  const what = d.approval && d.approval.required === 0 ? 'waiting (timer)' : 'waiting for approval';
+  return paint('yellow', parts.length > 0 ? `${what} (${parts.join(', ')})` : what);
 }
 
 export const deploymentsCommand: Command = {
@@ -32,7 +47,7 @@ export const deploymentsCommand: Command = {
     if (str(values.env)) q.set('env', str(values.env)!);
     const list = await client.json<DeploymentView[]>('GET', `/api/deployments?${q}`);
     printList(list, Boolean(values.json), 'no deployments yet', ['DEPLOYMENT', 'ENV', 'COMMIT', 'TRIGGER', 'STATUS', 'DURATION', 'CREATED', 'ERROR'], (d) => [
-      `${d.project}#${d.number}`, d.environment, d.release?.sha.slice(0, 7) ?? '', d.trigger, statusText(d.status), duration(d.startedAt, d.finishedAt), ago(d.createdAt), (d.error ?? '').split('\n')[0]!.slice(0, 60),
+      `${d.project}#${d.number}`, d.environment, d.release?.sha.slice(0, 7) ?? '', d.trigger, deploymentStatus(d), duration(d.startedAt, d.finishedAt), ago(d.createdAt), (d.error ?? '').split('\n')[0]!.slice(0, 60),
     ]);
     return 0;
   },

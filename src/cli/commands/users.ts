@@ -1,0 +1,32 @@
+import type { Command } from '../command.ts';
+import { clientHelp, clientOptions, clientFor, str } from '../command.ts';
+import { CliError } from '../client.ts';
+import { ago, printList } from '../output.ts';
+
+const usage = 'add NAME [--role admin|member] [--json] | list [--json]';
+
+export const usersCommand: Command = {
+  name: 'users',
+  summary: 'add or list users (admins only)',
+  usage,
+  help: `  add NAME       create a user and print its token (shown once)\n  --role ROLE    admin or member (default: member; both may deploy and approve, only admins manage users and force rollbacks)\n  list           names, roles and creation times\n${clientHelp}`,
+  options: { ...clientOptions, role: { type: 'string' } },
+  async run(values, [action, name]) {
+    const client = clientFor(values);
+    if (action === 'list') {
+      const list = await client.json<{ name: string; role: string; createdAt: string }[]>('GET', '/api/users');
+      printList(list, Boolean(values.json), 'no users', ['NAME', 'ROLE', 'CREATED'], (u) => [u.name, u.role, ago(u.createdAt)]);
+      return 0;
+    }
+    if (action === 'add') {
+      if (!name) throw new CliError(`usage: slipway users ${usage}`, 2);
+      const role = str(values.role);
+      if (role !== undefined && role !== 'admin' && role !== 'member') throw new CliError(`--role must be admin or member, not "${role}"`, 2);
+      const user = await client.json<{ name: string; role: string; token: string }>('POST', '/api/users', { name, ...(role && { role }) });
+      if (values.json) console.log(JSON.stringify(user, null, 2));
+      else console.log(`user ${user.name} (${user.role}) created; token (shown only now):\n${user.token}`);
+      return 0;
+    }
+    throw new CliError(action ? `unknown action "${action}": use add or list` : `usage: slipway users ${usage}`, 2);
+  },
+};
