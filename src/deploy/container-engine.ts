@@ -1,7 +1,9 @@
 // The slice of the podman (or docker) CLI the deploy engine uses, over a CommandRunner so
-// the same code drives the local host now and SSH targets later. Secrets never reach a
-// command line: env values go in an --env-file and registry credentials in an auth file,
-// both 0600 in a private temp dir on the target (temp-file.ts) and deleted right after.
+// the same code drives the local host and SSH hosts. Secrets never reach a command line:
+// env values go in an --env-file and registry credentials in an auth file, both 0600 in a
+// private temp dir on the target (temp-file.ts) and deleted right after.
+// (`--env-file /dev/stdin` would skip the file, but podman cannot open a socket as
+// /dev/stdin, and Node's child stdin is one.)
 import { registryHost } from '../build/registry-auth.ts';
 import { SlipwayError } from '../core/errors.ts';
 import { loggingRunner, type CommandRunner, type ExecOptions, type ExecResult } from './command-runner.ts';
@@ -39,6 +41,17 @@ export interface PullOptions {
 }
 
 const notFound = /no such container|no container with name or id/i;
+// $1 engine, $2 container name, $3 container port, then `run …` arguments; stdin: env file.
+const runScript = [
+  'umask 077',
+  'd=$(mktemp -d "${TMPDIR:-/tmp}/slipway.XXXXXXXX") || exit 125',
+  'trap \'rm -rf "$d"\' EXIT',
+  'cat > "$d/env" || exit 125',
+  'engine=$1 name=$2 port=$3',
+  'shift 4',
+  '"$engine" run --env-file "$d/env" "$@" || exit $?',
+  '"$engine" port "$name" "$port/tcp"',
+].join('; ');
 const envKey = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export class ContainerEngine {
@@ -97,11 +110,13 @@ export class ContainerEngine {
     const tail = [options.image, ...(options.command ?? [])];
     const envFile = Object.entries(options.env).map(([k, v]) => `${k}=${v}\n`).join('');
     try {
-      const result = envFile
-        ? await withTempFile(this.runner, 'env', envFile, (dir) => this.#check([...args, '--env-file', `${dir}/env`, ...tail]))
-        : await this.#check([...args, ...tail]);
-      const id = result.stdout.trim().split('\n').pop() ?? '';
-      return { id, hostPort: await this.hostPort(options.name, options.containerPort) };
+      // One round trip (it counts over SSH): the env file is written from stdin into a
+      // private temp dir, the container started, the dir removed, the published port read.
+      const result = await this.#check(['sh', '-c', runScript, 'sh', this.binary, options.name, String(options.containerPort), ...args, ...tail], { stdin: envFile, raw: true });
+      const lines = result.stdout.trim().split('\n');
+      const hostPort = Number(/:(\d+)\s*$/.exec(lines.at(-1) ?? '')?.[1]);
+      if (!Number.isInteger(hostPort) || hostPort <= 0) throw new SlipwayError('EXEC_FAILED', `${options.name}: port ${options.containerPort} is not published (${result.stdout.trim()})`);
+      return { id: lines[0] ?? '', hostPort };
     } catch (err) {
       // `run` can fail after creating the container (e.g. it cannot start): leave nothing
       // behind, unless the name belonged to another container all along.
@@ -123,21 +138,18 @@ export class ContainerEngine {
     ]);
   }
 
-  async hostPort(name: string, containerPort: number): Promise<number> {
-    const { stdout } = await this.#check(['port', name, `${containerPort}/tcp`]);
-    const port = Number(/:(\d+)\s*$/m.exec(stdout)?.[1]);
-    if (!Number.isInteger(port) || port <= 0) throw new SlipwayError('EXEC_FAILED', `${name}: port ${containerPort} is not published (${stdout.trim()})`);
-    return port;
-  }
-
   /** Stops a container (SIGTERM, then SIGKILL after `timeoutSec`); a missing one is fine. */
   async stop(name: string, timeoutSec: number): Promise<void> {
     await this.#check(['stop', '--time', String(timeoutSec), name], { allowNotFound: true });
   }
 
-  /** Removes a container, stopping it first if needed; a missing one is fine. */
-  async remove(name: string): Promise<void> {
-    await this.#check(['rm', '--force', name], { allowNotFound: true });
+  /**
+   * Removes a container, stopping it first if needed (SIGTERM, then SIGKILL after
+   * `stopTimeoutSec`; default at once); a missing one is fine.
+   */
+  async remove(name: string, stopTimeoutSec = 0): Promise<void> {
+    if (this.binary === 'docker' && stopTimeoutSec > 0) await this.stop(name, stopTimeoutSec);
+    await this.#check(['rm', '--force', ...(this.binary === 'podman' ? ['--time', String(stopTimeoutSec)] : []), name], { allowNotFound: true });
   }
 
   /** Containers (running or not) carrying all of `labels`. */
@@ -167,17 +179,19 @@ export class ContainerEngine {
     return (result.stdout + result.stderr).trim();
   }
 
-  async #exec(args: string[], options: ExecOptions = {}): Promise<ExecResult> {
-    return this.runner.exec([this.binary, ...args], options);
+  /** `raw`: `args` is the whole command line (a script that runs the engine itself). */
+  async #exec(args: string[], options: ExecOptions & { raw?: boolean } = {}): Promise<ExecResult> {
+    return this.runner.exec(options.raw ? args : [this.binary, ...args], options);
   }
 
   /** Runs and throws EXEC_FAILED (command, exit code, stderr) unless it succeeded. */
-  async #check(args: string[], options: ExecOptions & { allowNotFound?: boolean } = {}): Promise<ExecResult> {
+  async #check(args: string[], options: ExecOptions & { allowNotFound?: boolean; raw?: boolean } = {}): Promise<ExecResult> {
     const result = await this.#exec(args, options);
     if (result.exitCode === 0 || (options.allowNotFound && notFound.test(result.stderr))) return result;
-    const command = [this.binary, ...args.slice(0, 2)].join(' ');
+    const argv = options.raw ? args : [this.binary, ...args];
+    const command = options.raw ? `${this.binary} ${argv.find((a) => a === 'run') ?? argv[0]}` : argv.slice(0, 3).join(' ');
     throw new SlipwayError('EXEC_FAILED', `${command} failed on ${this.runner.description} (exit ${result.exitCode}): ${result.stderr.trim().slice(-2000)}`, {
-      detail: { argv: [this.binary, ...args], exitCode: result.exitCode, stderr: result.stderr },
+      detail: { argv, exitCode: result.exitCode, stderr: result.stderr },
     });
   }
 }

@@ -101,8 +101,7 @@ export async function startCandidate(request: HostDeployRequest): Promise<Candid
 
 export async function switchToCandidate(request: HostDeployRequest, candidate: Candidate): Promise<void> {
   const { config, log, proxy } = request;
-  const previous = await proxy.current();
-  await proxy.switchTo(candidate.hostPort);
+  const previous = await proxy.switchTo(candidate.hostPort);
   log(`switched traffic to ${candidate.container}`);
   if (previous !== undefined && previous !== candidate.hostPort) {
     log(`draining 127.0.0.1:${previous} (up to ${config.drainTimeoutMs}ms)`);
@@ -132,7 +131,6 @@ function containerName(project: string, environment: string, version: string): s
 async function removeAll(engine: ContainerEngine, containers: ContainerInfo[], stopTimeoutMs: number, log: (line: string) => void): Promise<void> {
   for (const c of containers) {
     log(`stopping ${c.name}`);
-    await engine.stop(c.name, Math.ceil(stopTimeoutMs / 1000));
-    await engine.remove(c.name);
+    await engine.remove(c.name, Math.ceil(stopTimeoutMs / 1000));
   }
 }

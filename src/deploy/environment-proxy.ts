@@ -5,18 +5,19 @@
 import type { ProxyServer } from './proxy.ts';
 
 export interface EnvironmentProxy {
-  /** The loopback port of the container taking new requests, if any. */
-  current(): Promise<number | undefined>;
-  /** From now on, new requests go to the container published on this port. */
-  switchTo(port: number): Promise<void>;
+  /** From now on, new requests go to the container published on this port; resolves with the port they went to before, if any. */
+  switchTo(port: number): Promise<number | undefined>;
   /** Waits until nothing is in flight to `port` (or `timeoutMs`), then cuts what remains. */
   drain(port: number, timeoutMs: number): Promise<{ drained: boolean }>;
 }
 
 export function builtInProxy(proxy: ProxyServer): EnvironmentProxy {
   return {
-    current: () => Promise.resolve(proxy.upstream?.port),
-    switchTo: (port) => Promise.resolve(proxy.switchTo({ host: '127.0.0.1', port })),
+    switchTo(port) {
+      const previous = proxy.upstream?.port;
+      proxy.switchTo({ host: '127.0.0.1', port });
+      return Promise.resolve(previous);
+    },
     drain: (port, timeoutMs) => proxy.drain({ host: '127.0.0.1', port }, timeoutMs),
   };
 }

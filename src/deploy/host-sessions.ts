@@ -4,6 +4,7 @@
 //   registry directly.
 // - ssh://: one SSH connection (key checked against the pinned one) carrying every command,
 //   a tunnel to the registry for pulls, health checks and the proxy's admin socket.
+import { createHash } from 'node:crypto';
 import type { Store } from '../store/store.ts';
 import { ContainerEngine } from './container-engine.ts';
 import type { EnvironmentConfig } from './deploy-config.ts';
@@ -43,7 +44,7 @@ export async function sshSession(o: SshSessionOptions): Promise<HostSession> {
   const conn = await SshConnection.connect({ url: o.url, privateKey: o.privateKey, store: o.store, log: o.log, timeoutMs: o.timeoutMs });
   try {
     const [host, port] = splitHostPort(o.registryHost);
-    const tunnel = await conn.forwardToLocal({ host, port });
+    const tunnel = await conn.forwardToLocal({ host, port }, tunnelPort(o.labels['slipway.instance'] ?? ''));
     o.log(`connected; the registry is reachable from the host at 127.0.0.1:${tunnel.remotePort}`);
     const engine = new ContainerEngine({ runner: conn });
     const proxy = await HaproxyProxy.ensure({
@@ -72,6 +73,15 @@ export async function sshSession(o: SshSessionOptions): Promise<HostSession> {
     conn.close();
     throw err;
   }
+}
+
+/**
+ * The same port on every deploy of this installation, so the images a host pulled keep the
+ * same name (127.0.0.1:<port>/…) and a redeploy finds them by name; below the kernel's
+ * ephemeral range, where published container ports land.
+ */
+function tunnelPort(instance: string): number {
+  return 20_000 + (createHash('sha256').update(instance).digest().readUInt32BE(0) % 10_000);
 }
 
 function splitHostPort(hostPort: string): [string, number] {

@@ -70,14 +70,10 @@ export class HaproxyProxy implements EnvironmentProxy {
     return `slipway-proxy-${this.#o.project}-${this.#o.environment}`;
   }
 
-  async current(): Promise<number | undefined> {
-    return active(await this.#slots())?.port;
-  }
-
-  async switchTo(port: number): Promise<void> {
+  async switchTo(port: number): Promise<number | undefined> {
     const states = await this.#slots();
     const serving = active(states);
-    if (serving?.port === port) return;
+    if (serving?.port === port) return port;
     const next: Slot = serving?.slot === 'blue' ? 'green' : 'blue';
     // One line, executed in order: the new slot takes new requests before the old stops
     // taking them, so there is no instant with no server.
@@ -86,7 +82,9 @@ export class HaproxyProxy implements EnvironmentProxy {
       `set server app/${next} state ready`,
       ...(serving ? [`set server app/${serving.slot} state drain`] : []),
     ]);
-    await this.#writeConfig(port);
+    // With a previous container, the file is rewritten once it has drained (drain below).
+    if (!serving) await this.#writeConfig(port);
+    return serving?.port;
   }
 
   async drain(port: number, timeoutMs: number): Promise<{ drained: boolean }> {
@@ -104,6 +102,9 @@ export class HaproxyProxy implements EnvironmentProxy {
       await sleep(50);
     }
     if (slot) await this.#command([`set server app/${slot} state maint`, ...(drained ? [] : [`shutdown sessions server app/${slot}`])]);
+    // A restarted proxy serves what serves now.
+    const serving = active(await this.#slots());
+    if (serving) await this.#writeConfig(serving.port);
     return { drained };
   }
 

@@ -135,12 +135,24 @@ export class SshConnection implements CommandRunner {
 
   /**
    * Makes `127.0.0.1:<returned port>` on the host lead to `target` on this machine, for as
-   * long as the connection lasts (or until the returned function is called).
+   * long as the connection lasts (or until the returned function is called). The port is
+   * `preferred` if it is free on the host, else any.
    */
-  forwardToLocal(target: { host: string; port: number }): Promise<{ remotePort: number; close: () => Promise<void> }> {
+  async forwardToLocal(target: { host: string; port: number }, preferred = 0): Promise<{ remotePort: number; close: () => Promise<void> }> {
+    try {
+      return await this.#forwardIn(target, preferred);
+    } catch (err) {
+      if (preferred === 0) throw err;
+      return this.#forwardIn(target, 0);
+    }
+  }
+
+  #forwardIn(target: { host: string; port: number }, port: number): Promise<{ remotePort: number; close: () => Promise<void> }> {
     return new Promise((resolve, reject) => {
-      this.#client.forwardIn('127.0.0.1', 0, (err, remotePort) => {
+      this.#client.forwardIn('127.0.0.1', port, (err, assigned) => {
         if (err) return reject(new SlipwayError('HOST_UNREACHABLE', `${this.description}: the host refused a port forward (AllowTcpForwarding?): ${err.message}`));
+        // OpenSSH reports the port only when it chose it.
+        const remotePort = assigned || port;
         this.#forwards.set(remotePort, target);
         resolve({
           remotePort,
