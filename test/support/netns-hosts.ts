@@ -239,6 +239,10 @@ async function createHost(plan: HostPlan, register: (runtime: HostRuntime) => vo
     CONTAINERS_CONF: files.containersConf,
     CONTAINERS_STORAGE_CONF: files.storageConf,
     SLIPWAY_HOME: paths.home,
+    // The host's own home: bash sources ~/.bashrc for every SSH command, and this machine's
+    // root .bashrc (pyenv init) costs ~180 ms a command, which a deploy user's shell on a
+    // real server would not. Slipway's own per-command cost is what the tests measure.
+    HOME: paths.home,
     PATH: hostPath,
   };
   const state = { netns: false, veth: false, anchor: false, mntNs: undefined as string | undefined, netNs: undefined as string | undefined };
@@ -246,7 +250,7 @@ async function createHost(plan: HostPlan, register: (runtime: HostRuntime) => vo
   let sshdLog = '';
 
   const enter = (argv: string[]) => ['--mount=' + anchor, `--net=/run/netns/${netns}`, '--', ...argv];
-  const exec = (argv: string[]) => run('nsenter', enter(argv), { env: { HOME: '/root', ...hostEnv }, cwd: '/' });
+  const exec = (argv: string[]) => run('nsenter', enter(argv), { env: hostEnv, cwd: '/' });
 
   async function startSsh(): Promise<void> {
     if (sshd) return;

@@ -18,9 +18,21 @@ export interface DeploymentView {
   approvals: { user: string; decision: 'approve' | 'reject'; reason: string | null; at: string }[];
   /** The environment's gate (deploy.yml `approval:`); null when it has none. */
   approval: { required: number; approved: number; waitUntil: string | null } | null;
+  /** Each host's outcome, in deploy.yml order. */
+  hosts: { host: string; status: string; error: string | null }[];
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+}
+
+/** "2/3 ok, 1 rolled back": the hosts' statuses, counted (one host: nothing to add to STATUS). */
+export function hostsSummary(hosts: DeploymentView['hosts']): string {
+  if (hosts.length <= 1) return hosts[0]?.host ?? '';
+  const counts = new Map<string, number>();
+  for (const h of hosts) counts.set(h.status, (counts.get(h.status) ?? 0) + 1);
+  const ok = counts.get('success') ?? 0;
+  counts.delete('success');
+  return [`${ok}/${hosts.length} ok`, ...[...counts].map(([status, n]) => `${n} ${status.replace('_', ' ')}`)].join(', ');
 }
 
 /** A deployment's status for people: "waiting for approval (1/2, 4m0s left)", "rejected", … */
@@ -46,8 +58,8 @@ export const deploymentsCommand: Command = {
     if (project) q.set('project', project);
     if (str(values.env)) q.set('env', str(values.env)!);
     const list = await client.json<DeploymentView[]>('GET', `/api/deployments?${q}`);
-    printList(list, Boolean(values.json), 'no deployments yet', ['DEPLOYMENT', 'ENV', 'COMMIT', 'TRIGGER', 'STATUS', 'DURATION', 'CREATED', 'ERROR'], (d) => [
-      `${d.project}#${d.number}`, d.environment, d.release?.sha.slice(0, 7) ?? '', d.trigger, deploymentStatus(d), duration(d.startedAt, d.finishedAt), ago(d.createdAt), (d.error ?? '').split('\n')[0]!.slice(0, 60),
+    printList(list, Boolean(values.json), 'no deployments yet', ['DEPLOYMENT', 'ENV', 'COMMIT', 'TRIGGER', 'STATUS', 'HOSTS', 'DURATION', 'CREATED', 'ERROR'], (d) => [
+      `${d.project}#${d.number}`, d.environment, d.release?.sha.slice(0, 7) ?? '', d.trigger, deploymentStatus(d), hostsSummary(d.hosts ?? []), duration(d.startedAt, d.finishedAt), ago(d.createdAt), (d.error ?? '').split('\n')[0]!.slice(0, 60),
     ]);
     return 0;
   },
