@@ -73,7 +73,7 @@ describe('releases, rollback, promotion, locks and secrets (local target)', () =
     assert.equal(await get(devPort, '/secret'), secretValue);
     const log = await logOf(d1.id);
     assert.match(log, /Secrets: API_KEY/);
-    assert.match(log, /\$ podman run .*--env-file /);
+    assert.match(log, /\$ sh -c .*"\$engine" run --env-file "\$d\/env" .* run --detach /);
     assert.ok(!log.includes(secretValue), 'the deployment log does not contain the secret');
     const [container] = await containers('dev');
     const inspect = await podman('inspect', container!);
