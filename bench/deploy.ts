@@ -36,10 +36,10 @@ async function settle(h: Harness, id: string): Promise<DeploymentView> {
   }, 120_000);
 }
 
-/** Seconds between the "waiting for" and "healthy after" lines (the health check's own time). */
+/** Milliseconds between the "waiting for" and "healthy after" lines (the health check's own time); NaN if absent. */
 function healthMs(log: string): number {
-  const at = (re: RegExp) => Number(re.exec(log)?.[1] ?? NaN) * 1000;
-  return at(/\[\s*([\d.]+)s\] (?:\[[^\]]+\] )?waiting for http/) >= 0 ? at(/\[\s*([\d.]+)s\] (?:\[[^\]]+\] )?healthy after/) - at(/\[\s*([\d.]+)s\] (?:\[[^\]]+\] )?waiting for http/) : NaN;
+  const at = (what: string) => Number(new RegExp(`\\[\\s*([\\d.]+)s\\] (?:\\[[^\\]]+\\] )?${what}`).exec(log)?.[1] ?? NaN) * 1000;
+  return at('healthy after') - at('waiting for http');
 }
 
 async function measure(h: Harness, env: string, url: string, kind: Sample['kind'], body: unknown): Promise<Sample> {

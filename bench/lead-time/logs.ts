@@ -51,9 +51,18 @@ export function parseDeployLog(text: string): DeployLine[] {
   const out: DeployLine[] = [];
   for (const line of text.split('\n')) {
     const m = /^\[\s*(\d+\.\d+)s\] (.*)$/.exec(line);
-    if (m) out.push({ at: Math.round(Number(m[1]) * 1000), text: m[2]! });
+    if (m) out.push({ at: Math.round(Number(m[1]) * 1000), text: engineCommand(m[2]!) });
   }
   return out;
+}
+
+/**
+ * A command run with a private file (src/deploy/temp-file.ts) is logged as its sh script;
+ * read it as the engine command inside (`$ podman pull …`), like every other command.
+ */
+function engineCommand(text: string): string {
+  const script = /^\$ sh -c '.*?"\$engine" (\w+) .*' sh [\w.-]+ (\S+) (.*)$/.exec(text);
+  return script ? `$ ${script[2]} ${script[1]} ${script[3]}` : text;
 }
 
 /** Offset of the first line matching `pattern`, or undefined. */

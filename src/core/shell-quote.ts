@@ -1,6 +1,6 @@
 // POSIX sh quoting of one argument: for command lines shown in logs, and for the command
 // string of an SSH exec request (the remote user's shell parses it).
-export function shellQuote(arg: string): string {
+function shellQuote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 

@@ -100,7 +100,7 @@ export class ApprovalGate {
   }
 
   /** Records that an admin forced a deployment past the gate (rollback --force): the audit trail shows who. */
-  async skip(deployment: Deployment, by: User): Promise<void> {
+  async recordBypass(deployment: Deployment, by: User): Promise<void> {
     await this.#o.store.approvals.note({ deployment_id: deployment.id, user_id: by.id, user_name: by.name, decision: 'approve', reason: 'rollback --force by an admin: approval gate skipped' });
   }
 

@@ -1,7 +1,8 @@
 // The slice of the podman (or docker) CLI the deploy engine uses, over a CommandRunner so
 // the same code drives the local host and SSH hosts. Secrets never reach a command line:
 // env values go in an --env-file and registry credentials in an auth file, both 0600 in a
-// private temp dir on the target (temp-file.ts) and deleted right after.
+// private temp dir on the target, written from stdin and deleted by the same command
+// (temp-file.ts: one round trip, which counts over SSH).
 // (`--env-file /dev/stdin` would skip the file, but podman cannot open a socket as
 // /dev/stdin, and Node's child stdin is one.)
 import { registryHost } from '../build/registry-auth.ts';
@@ -9,7 +10,7 @@ import { SlipwayError } from '../core/errors.ts';
 import { loggingRunner, type CommandRunner, type ExecOptions, type ExecResult } from './command-runner.ts';
 import { parseInspect } from './container-inspect.ts';
 import type { ContainerInfo } from './container-inspect.ts';
-import { withTempFile } from './temp-file.ts';
+import { execWithPrivateFile } from './temp-file.ts';
 
 export type { ContainerInfo } from './container-inspect.ts';
 
@@ -41,17 +42,14 @@ export interface PullOptions {
 }
 
 const notFound = /no such container|no container with name or id/i;
-// $1 engine, $2 container name, $3 container port, then `run …` arguments; stdin: env file.
-const runScript = [
-  'umask 077',
-  'd=$(mktemp -d "${TMPDIR:-/tmp}/slipway.XXXXXXXX") || exit 125',
-  'trap \'rm -rf "$d"\' EXIT',
-  'cat > "$d/env" || exit 125',
-  'engine=$1 name=$2 port=$3',
-  'shift 4',
-  '"$engine" run --env-file "$d/env" "$@" || exit $?',
-  '"$engine" port "$name" "$port/tcp"',
-].join('; ');
+// Scripts run with a private file (temp-file.ts); "$d" is its dir.
+// Engine, container name, container port, then `run` arguments: start it, print the published port.
+const runScript = 'engine=$1 name=$2 port=$3; shift 3; "$engine" run --env-file "$d/env" "$@" || exit $?; "$engine" port "$name" "$port/tcp"';
+// Engine, then `pull` arguments. Podman takes an auth file; Docker a config dir, before the command.
+const pullScripts = {
+  podman: 'engine=$1; shift; "$engine" pull --authfile "$d/auth.json" "$@"',
+  docker: 'engine=$1; shift; "$engine" --config "$d" pull "$@"',
+} as const;
 const envKey = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export class ContainerEngine {
@@ -75,19 +73,18 @@ export class ContainerEngine {
 
   async pull(ref: string, options: PullOptions): Promise<void> {
     const progress = (text: string): void => text.split(/\r?\n/).filter(Boolean).forEach((line) => this.#log(line));
-    const pull = (configArgs: string[]): Promise<ExecResult> =>
-      this.#check(this.binary === 'podman'
-        ? ['pull', ...configArgs, ...(options.insecure ? ['--tls-verify=false'] : []), ref]
-        : [...configArgs, 'pull', ref], { onOutput: progress, signal: options.signal });
+    const pullArgs = [...(this.binary === 'podman' && options.insecure ? ['--tls-verify=false'] : []), ref];
+    const exec = { onOutput: progress, signal: options.signal };
     if (!options.auth) {
-      await pull([]);
+      await this.#check(['pull', ...pullArgs], exec);
       return;
     }
     const { username, password } = options.auth;
     // containers-auth.json(5) and Docker's config.json share the `auths` format.
-    const authFile = JSON.stringify({ auths: { [registryHost(ref)]: { auth: Buffer.from(`${username}:${password}`).toString('base64') } } });
-    const fileName = this.binary === 'podman' ? 'auth.json' : 'config.json';
-    await withTempFile(this.runner, fileName, authFile, (dir) => pull(this.binary === 'podman' ? ['--authfile', `${dir}/${fileName}`] : ['--config', dir]));
+    const content = JSON.stringify({ auths: { [registryHost(ref)]: { auth: Buffer.from(`${username}:${password}`).toString('base64') } } });
+    const file = { name: this.binary === 'podman' ? 'auth.json' : 'config.json', content };
+    const result = await execWithPrivateFile(this.runner, file, pullScripts[this.binary], [this.binary, ...pullArgs], exec);
+    this.#verify(result, 'pull', [this.binary, 'pull', ...pullArgs]);
   }
 
   async imageExists(ref: string): Promise<boolean> {
@@ -103,16 +100,16 @@ export class ContainerEngine {
     const args = [
       // --init: a tiny init as PID 1 forwards SIGTERM and reaps children, so apps that
       // never installed a SIGTERM handler (PID 1 ignores it by default) stop promptly.
-      'run', '--detach', '--init', '--name', options.name,
+      '--detach', '--init', '--name', options.name,
       ...Object.entries(options.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
       '--publish', `${options.hostIp ?? '127.0.0.1'}::${options.containerPort}`,
     ];
     const tail = [options.image, ...(options.command ?? [])];
     const envFile = Object.entries(options.env).map(([k, v]) => `${k}=${v}\n`).join('');
     try {
-      // One round trip (it counts over SSH): the env file is written from stdin into a
-      // private temp dir, the container started, the dir removed, the published port read.
-      const result = await this.#check(['sh', '-c', runScript, 'sh', this.binary, options.name, String(options.containerPort), ...args, ...tail], { stdin: envFile, raw: true });
+      // One round trip: env file, start, published port.
+      const result = await execWithPrivateFile(this.runner, { name: 'env', content: envFile }, runScript, [this.binary, options.name, String(options.containerPort), ...args, ...tail]);
+      this.#verify(result, 'run', [this.binary, 'run', ...args, ...tail]);
       const lines = result.stdout.trim().split('\n');
       const hostPort = Number(/:(\d+)\s*$/.exec(lines.at(-1) ?? '')?.[1]);
       if (!Number.isInteger(hostPort) || hostPort <= 0) throw new SlipwayError('EXEC_FAILED', `${options.name}: port ${options.containerPort} is not published (${result.stdout.trim()})`);
@@ -179,18 +176,21 @@ export class ContainerEngine {
     return (result.stdout + result.stderr).trim();
   }
 
-  /** `raw`: `args` is the whole command line (a script that runs the engine itself). */
-  async #exec(args: string[], options: ExecOptions & { raw?: boolean } = {}): Promise<ExecResult> {
-    return this.runner.exec(options.raw ? args : [this.binary, ...args], options);
+  async #exec(args: string[], options: ExecOptions = {}): Promise<ExecResult> {
+    return this.runner.exec([this.binary, ...args], options);
   }
 
   /** Runs and throws EXEC_FAILED (command, exit code, stderr) unless it succeeded. */
-  async #check(args: string[], options: ExecOptions & { allowNotFound?: boolean; raw?: boolean } = {}): Promise<ExecResult> {
+  async #check(args: string[], options: ExecOptions & { allowNotFound?: boolean } = {}): Promise<ExecResult> {
     const result = await this.#exec(args, options);
-    if (result.exitCode === 0 || (options.allowNotFound && notFound.test(result.stderr))) return result;
-    const argv = options.raw ? args : [this.binary, ...args];
-    const command = options.raw ? `${this.binary} ${argv.find((a) => a === 'run') ?? argv[0]}` : argv.slice(0, 3).join(' ');
-    throw new SlipwayError('EXEC_FAILED', `${command} failed on ${this.runner.description} (exit ${result.exitCode}): ${result.stderr.trim().slice(-2000)}`, {
+    if (!(options.allowNotFound && notFound.test(result.stderr))) this.#verify(result, args.slice(0, 2).join(' '), [this.binary, ...args]);
+    return result;
+  }
+
+  /** Throws EXEC_FAILED naming `<engine> <what>`, the exit code and stderr, unless the command succeeded. */
+  #verify(result: ExecResult, what: string, argv: string[]): void {
+    if (result.exitCode === 0) return;
+    throw new SlipwayError('EXEC_FAILED', `${this.binary} ${what} failed on ${this.runner.description} (exit ${result.exitCode}): ${result.stderr.trim().slice(-2000)}`, {
       detail: { argv, exitCode: result.exitCode, stderr: result.stderr },
     });
   }

@@ -73,6 +73,8 @@ export class DeployService {
   readonly #locks = new Map<string, Promise<unknown>>();
   readonly #proxies = new Map<string, { proxy: ProxyServer; port: number }>();
   readonly #closing = new AbortController();
+  /** Read from DATA/ssh once, on the first SSH deployment. */
+  #platformKey: ReturnType<typeof ensurePlatformKey> | undefined;
   /** This process's name in lock rows. */
   readonly holder = newHolderId();
   /** deploy.yml `approval:` in front of each environment's queue. */
@@ -120,7 +122,7 @@ export class DeployService {
       await this.gate.hold(deployment, project.name, release, rule, () => this.#enqueue(deployment, project.name, release, target));
       return (await store.deployments.get(deployment.id)) ?? deployment;
     }
-    if (rule && options.forcedBy) await this.gate.skip(deployment, options.forcedBy);
+    if (rule && options.forcedBy) await this.gate.recordBypass(deployment, options.forcedBy);
     this.#enqueue(deployment, project.name, release, target);
     return deployment;
   }
@@ -262,10 +264,11 @@ export class DeployService {
   }
 
   async #sshSession(url: string, project: string, env: EnvironmentConfig, log: (line: string) => void): Promise<HostSession> {
-    const { privateKey } = await ensurePlatformKey(this.#o.dataDir);
+    this.#platformKey ??= ensurePlatformKey(this.#o.dataDir);
+    const { privateKey } = await this.#platformKey;
     // Not the environment's labels: the proxy must never count among its app containers.
     const labels = { [engineLabels.instance]: this.#o.instance, 'slipway.proxy': `${project}/${env.name}` };
-    return sshSession({ url, store: this.#o.store, privateKey, registryHost: this.#o.registry.host, project, environment: env, labels, log, timeoutMs: this.#o.sshTimeoutMs });
+    return sshSession({ url, store: this.#o.store, privateKey, registryHost: this.#o.registry.host, project, environment: env, instance: this.#o.instance, labels, log, timeoutMs: this.#o.sshTimeoutMs });
   }
 
   async #proxy(project: string, env: EnvironmentConfig): Promise<{ proxy: ProxyServer; port: number }> {

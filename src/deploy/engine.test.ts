@@ -71,7 +71,7 @@ void test('blue-green: v1, then v2 with no failed request; v1 is gone', async ()
   const first = await deployToHost({ ...request(images.v1, 'aaaaaaa'), log: (l) => lines.push(l) });
   assert.match(first.container, new RegExp(`^slipway-${project}-dev-aaaaaaa00000-[0-9a-f]{6}$`));
   assert.deepEqual(await viaProxy(), { status: 200, body: 'v1\n' });
-  assert.ok(lines.some((l) => l.startsWith('$ sh -c ') && l.includes(' run --detach ')), lines.join('\n'));
+  assert.ok(lines.some((l) => l.startsWith('$ sh -c ') && l.includes(' run --env-file ') && l.includes(' --detach ')), lines.join('\n'));
   assert.ok(lines.some((l) => l.startsWith('healthy after ')));
 
   // Requests keep flowing while v2 rolls out; every one must succeed, v1 then v2.

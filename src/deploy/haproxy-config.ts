@@ -13,7 +13,7 @@ export interface HaproxySettings {
   socket: string;
 }
 
-export const slots = ['blue', 'green'] as const;
+const slots = ['blue', 'green'] as const;
 export type Slot = (typeof slots)[number];
 
 export function haproxyConfig(s: HaproxySettings): string {

@@ -35,6 +35,9 @@ export interface SshSessionOptions {
   registryHost: string;
   project: string;
   environment: EnvironmentConfig;
+  /** This installation's id: picks the registry tunnel's port. */
+  instance: string;
+  /** Labels of the environment's proxy container. */
   labels: Record<string, string>;
   log: (line: string) => void;
   timeoutMs?: number;
@@ -44,7 +47,7 @@ export async function sshSession(o: SshSessionOptions): Promise<HostSession> {
   const conn = await SshConnection.connect({ url: o.url, privateKey: o.privateKey, store: o.store, log: o.log, timeoutMs: o.timeoutMs });
   try {
     const [host, port] = splitHostPort(o.registryHost);
-    const tunnel = await conn.forwardToLocal({ host, port }, tunnelPort(o.labels['slipway.instance'] ?? ''));
+    const tunnel = await conn.forwardToLocal({ host, port }, tunnelPort(o.instance));
     o.log(`connected; the registry is reachable from the host at 127.0.0.1:${tunnel.remotePort}`);
     const engine = new ContainerEngine({ runner: conn });
     const proxy = await HaproxyProxy.ensure({

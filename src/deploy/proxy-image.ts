@@ -3,12 +3,11 @@
 // pulled from the internet, and the image runs on any x86_64 Linux host whatever its
 // distribution (it brings its own libraries). Hosts that lack it get it over SSH
 // (`podman save` here, `podman load` there), once.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { spawn } from 'node:child_process';
 import { runTool, runToolOrThrow } from '../build/run-tool.ts';
 import { containerToolEnv } from '../core/tool-env.ts';
 import { SlipwayError } from '../core/errors.ts';

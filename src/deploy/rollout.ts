@@ -83,12 +83,7 @@ type RequestFor = (host: string, release: ReleaseRef) => Promise<HostDeployReque
 async function allAtOnce(o: RolloutOptions, hosts: string[], limit: number, request: RequestFor): Promise<HostResult[]> {
   const started = await settleLimit(hosts, limit, async (host) => {
     await o.report(host, 'running');
-    try {
-      return await startCandidate(await request(host, o.release));
-    } catch (err) {
-      await o.report(host, 'failure', { error: (err as Error).message });
-      throw err;
-    }
+    return failureReported(o, host, async () => startCandidate(await request(host, o.release)));
   });
   const failures = failed(hosts, started);
   if (failures.length > 0) {
@@ -98,28 +93,26 @@ async function allAtOnce(o: RolloutOptions, hosts: string[], limit: number, requ
       throw rolloutError(failures, back);
     }
     // Blue-green: nothing switched yet. Remove the new containers; the old ones never stopped.
-    await settleLimit(hosts, limit, async (host) => {
-      const r = started[hosts.indexOf(host)]!;
-      if (r.status !== 'fulfilled') return;
-      await discardCandidate(await request(host, o.release), r.value);
+    const healthy = hosts.flatMap((host, i) => {
+      const r = started[i]!;
+      return r.status === 'fulfilled' ? [{ host, candidate: r.value }] : [];
+    });
+    await settleLimit(healthy, limit, async ({ host, candidate }) => {
+      await discardCandidate(await request(host, o.release), candidate);
       await o.report(host, 'rolled_back', { error: 'not switched: another host failed' });
     });
     throw rolloutError(failures, []);
   }
   const candidates = started.map((r) => (r as PromiseFulfilledResult<Candidate>).value);
-  const switched = await settleLimit(hosts, limit, async (host) => {
-    const candidate = candidates[hosts.indexOf(host)]!;
-    try {
+  const results = hosts.map((host, i) => ({ host, candidate: candidates[i]! }));
+  const switched = await settleLimit(results, limit, ({ host, candidate }) =>
+    failureReported(o, host, async () => {
       await switchToCandidate(await request(host, o.release), candidate);
       await o.report(host, 'success', { container: candidate.container });
-    } catch (err) {
-      await o.report(host, 'failure', { error: (err as Error).message });
-      throw err;
-    }
-  });
+    }));
   const switchFailures = failed(hosts, switched);
   if (switchFailures.length > 0) throw rolloutError(switchFailures, []);
-  return hosts.map((host, i) => ({ host, candidate: candidates[i]! }));
+  return results;
 }
 
 async function rolling(o: RolloutOptions, hosts: string[], limit: number, request: RequestFor): Promise<HostResult[]> {
@@ -129,14 +122,11 @@ async function rolling(o: RolloutOptions, hosts: string[], limit: number, reques
     const batch = hosts.slice(i, i + size);
     const results = await settleLimit(batch, limit, async (host) => {
       await o.report(host, 'running');
-      try {
+      return failureReported(o, host, async () => {
         const candidate = await deployToHost(await request(host, o.release));
         await o.report(host, 'success', { container: candidate.container });
         return { host, candidate };
-      } catch (err) {
-        await o.report(host, 'failure', { error: (err as Error).message });
-        throw err;
-      }
+      });
     });
     results.forEach((r) => r.status === 'fulfilled' && done.push(r.value));
     const failures = failed(batch, results);
@@ -165,6 +155,16 @@ async function rollBack(o: RolloutOptions, hosts: string[], limit: number, reque
   });
   results.forEach((r, i) => r.status === 'rejected' && o.log(`rolling ${hosts[i]} back failed: ${(r.reason as Error).message}`));
   return hosts.filter((_, i) => results[i]!.status === 'fulfilled');
+}
+
+/** Runs `work` for `host`; a failure is recorded (with its message) before it is passed on. */
+async function failureReported<T>(o: RolloutOptions, host: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    await o.report(host, 'failure', { error: (err as Error).message });
+    throw err;
+  }
 }
 
 interface Failure {

@@ -1,26 +1,24 @@
-// Private files for a command (env files, registry credentials), created through the
-// command runner so they land on the host that runs the command, local or remote.
-import { SlipwayError } from '../core/errors.ts';
-import type { CommandRunner } from './command-runner.ts';
+// Commands that need a private file (an env file, registry credentials) on the host that
+// runs them, local or remote, in one round trip: the content arrives on the command's
+// stdin (so it never appears in a process list), is written to a 0600 file in a fresh
+// 0700 temp dir, and the dir is removed when the command ends, whatever happened.
+import type { CommandRunner, ExecOptions, ExecResult } from './command-runner.ts';
 
-// umask 077: the directory is 0700 and the file 0600 from the moment they exist. The
-// content arrives on stdin, so it never appears in a process list.
-const createScript = 'umask 077 && d=$(mktemp -d "${TMPDIR:-/tmp}/slipway.XXXXXXXX") && cat > "$d/$1" && printf %s "$d"';
+// $1 is the file's name; after `shift`, "$@" are the script's own arguments and the file
+// is "$d/<name>".
+const prologue = [
+  'umask 077',
+  'd=$(mktemp -d "${TMPDIR:-/tmp}/slipway.XXXXXXXX") || exit 125',
+  `trap 'rm -rf "$d"' EXIT`,
+  'cat > "$d/$1" || exit 125',
+  'shift',
+].join('; ');
 
 /**
- * Writes `content` to `<private temp dir>/<name>`, calls `use` with the directory, and
- * deletes the directory afterwards whatever happened.
+ * Runs the POSIX sh `script` with `args` as "$@", after writing `content` to "$d/<name>".
+ * The script's exit code is the command's.
  */
-export async function withTempFile<T>(runner: CommandRunner, name: string, content: string, use: (dir: string) => Promise<T>): Promise<T> {
-  if (!/^[\w.-]+$/.test(name)) throw new TypeError(`withTempFile: bad file name ${name}`);
-  const created = await runner.exec(['sh', '-c', createScript, 'sh', name], { stdin: content });
-  const dir = created.stdout.trim();
-  if (created.exitCode !== 0 || !dir.startsWith('/')) {
-    throw new SlipwayError('EXEC_FAILED', `could not create a temporary file on ${runner.description}: ${created.stderr.trim()}`);
-  }
-  try {
-    return await use(dir);
-  } finally {
-    await runner.exec(['rm', '-rf', '--', dir]);
-  }
+export function execWithPrivateFile(runner: CommandRunner, file: { name: string; content: string }, script: string, args: string[], options: Omit<ExecOptions, 'stdin'> = {}): Promise<ExecResult> {
+  if (!/^[\w.-]+$/.test(file.name)) throw new TypeError(`execWithPrivateFile: bad file name ${file.name}`);
+  return runner.exec(['sh', '-c', `${prologue}; ${script}`, 'sh', file.name, ...args], { ...options, stdin: file.content });
 }

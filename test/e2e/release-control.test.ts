@@ -73,7 +73,7 @@ describe('releases, rollback, promotion, locks and secrets (local target)', () =
     assert.equal(await get(devPort, '/secret'), secretValue);
     const log = await logOf(d1.id);
     assert.match(log, /Secrets: API_KEY/);
-    assert.match(log, /\$ sh -c .*"\$engine" run --env-file "\$d\/env" .* run --detach /);
+    assert.match(log, /\$ sh -c .*"\$engine" run --env-file "\$d\/env" .* --detach /);
     assert.ok(!log.includes(secretValue), 'the deployment log does not contain the secret');
     const [container] = await containers('dev');
     const inspect = await podman('inspect', container!);
@@ -113,7 +113,7 @@ describe('releases, rollback, promotion, locks and secrets (local target)', () =
     assert.deepEqual([r.trigger, r.release?.sha], ['rollback', sha1]);
     const done = await settled(r.id);
     assert.equal(done.status, 'success', done.error ?? '');
-    assert.match(await logOf(r.id), /\$ podman pull .*@sha256:/);
+    assert.match(await logOf(r.id), /\$ sh -c .*"\$engine" pull --authfile .*@sha256:/);
     assert.equal(await get(devPort, '/up'), sha1);
     assert.equal(await get(devPort, '/secret'), secretValue);
   });

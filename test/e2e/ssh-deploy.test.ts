@@ -74,7 +74,7 @@ describe('deploying to SSH hosts', () => {
       assert.equal((await appContainers(host)).length, 1, 'the old container is gone');
     }
     const log = await logOf(second.id);
-    assert.match(log, new RegExp(`\\[${hosts[0]!.url.replace(/[.]/g, '\\.')}\\] \\$ sh -c .* run --detach `));
+    assert.match(log, new RegExp(`\\[${hosts[0]!.url.replace(/[.]/g, '\\.')}\\] \\$ sh -c .* run --env-file .* --detach `));
     assert.match(log, /proxy: set server app\/\w+ addr 127\.0\.0\.1 port \d+/);
     const known = await h.api<{ address: string; fingerprint: string }[]>('/api/hosts');
     assert.deepEqual(known.map((k) => k.address).sort(), hosts.slice(0, 2).map((x) => `${x.ip}:22`).sort());

@@ -91,8 +91,11 @@ export class HaproxyProxy implements EnvironmentProxy {
     const deadline = Date.now() + timeoutMs;
     let drained = false;
     let slot: Slot | undefined;
+    let serving: SlotState | undefined;
     for (;;) {
-      const state = (await this.#slots()).find((s) => s.port === port && !isActive(s));
+      const states = await this.#slots();
+      serving = active(states);
+      const state = states.find((s) => s.port === port && !isActive(s));
       slot = state?.slot;
       if (!state || state.current === 0) {
         drained = true;
@@ -103,7 +106,6 @@ export class HaproxyProxy implements EnvironmentProxy {
     }
     if (slot) await this.#command([`set server app/${slot} state maint`, ...(drained ? [] : [`shutdown sessions server app/${slot}`])]);
     // A restarted proxy serves what serves now.
-    const serving = active(await this.#slots());
     if (serving) await this.#writeConfig(serving.port);
     return { drained };
   }
