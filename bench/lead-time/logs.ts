@@ -57,7 +57,7 @@ export function parseDeployLog(text: string): DeployLine[] {
 }
 
 /**
- * A command run with a private file (src/deploy/temp-file.ts) is logged as its sh script;
+ * A command run with a private file (src/deploy/targets/temp-file.ts) is logged as its sh script;
  * read it as the engine command inside (`$ podman pull …`), like every other command.
  */
 function engineCommand(text: string): string {

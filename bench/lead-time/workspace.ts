@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import http from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { gitAuthEnv } from '../../src/cli/git-push.ts';
+import { gitAuthEnv } from '../../src/git/client.ts';
 import { git } from '../../test/support/harness.ts';
 
 const exec = promisify(execFile);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Slipway } from '../server/slipway.ts';
-import { commitAll, push } from './git-push.ts';
+import { commitAll, push } from '../git/client.ts';
 import { paint, statusText } from './output.ts';
 
 const exampleDir = fileURLToPath(new URL('../../examples/hello', import.meta.url));

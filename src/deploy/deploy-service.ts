@@ -8,21 +8,21 @@ import type { Store } from '../store/store.ts';
 import type { Deployment } from '../store/repos/deployments.ts';
 import type { Release } from '../store/repos/releases.ts';
 import type { Project } from '../store/repos/projects.ts';
-import type { EventBus } from '../server/events.ts';
-import type { ContainerEngine } from './container-engine.ts';
-import { deployConfigFile, parseDeployConfig, environmentsForBranch, type DeployConfig, type EnvironmentConfig } from './deploy-config.ts';
-import { labels as engineLabels } from './engine.ts';
-import { builtInProxy } from './environment-proxy.ts';
-import { defaultPublish, localSession, sshSession } from './host-sessions.ts';
-import { rollout, type HostSession } from './rollout.ts';
+import type { EventBus } from '../core/events.ts';
+import type { ContainerEngine } from './engine/container-engine.ts';
+import { deployConfigFile, parseDeployConfig, environmentsForBranch, type DeployConfig, type EnvironmentConfig } from './config/deploy-config.ts';
+import { labels as engineLabels } from './engine/engine.ts';
+import { builtInProxy } from './proxy/environment-proxy.ts';
+import { defaultPublish, localSession, sshSession } from './targets/host-sessions.ts';
+import { rollout, type HostSession } from './strategies/rollout.ts';
 import { ensurePlatformKey } from './targets/ssh/platform-key.ts';
 import { parseSshUrl } from './targets/ssh/ssh-url.ts';
-import { ProxyServer } from './proxy.ts';
+import { ProxyServer } from './proxy/builtin/proxy-server.ts';
 import { SlipwayError, formatDiagnostic } from '../core/errors.ts';
 import { maskSecrets, type Secrets } from '../auth/secrets.ts';
-import { acquireEnvironmentLock, defaultLockTiming, newHolderId, releaseDeadLocks, type LockTiming } from './environment-lock.ts';
-import { ApprovalGate, gateRule, type ApprovalGateOptions } from './approval-gate.ts';
-import { checkBranchAllowed } from './branch-policy.ts';
+import { acquireEnvironmentLock, defaultLockTiming, newHolderId, releaseDeadLocks, type LockTiming } from './gate/environment-lock.ts';
+import { ApprovalGate, gateRule, type ApprovalGateOptions } from './gate/approval-gate.ts';
+import { checkBranchAllowed } from './config/branch-policy.ts';
 import type { User } from '../store/repos/users.ts';
 
 export interface DeployServiceOptions {
@@ -166,6 +166,14 @@ export class DeployService {
     if (!lock || lock.deployment_id === deployment.id) return undefined;
     const holding = await this.#o.store.deployments.get(lock.deployment_id);
     return { holder: lock.holder, deployment: { id: lock.deployment_id, number: holding?.number ?? null }, acquiredAt: lock.acquired_at, expiresAt: lock.lease_expires_at };
+  }
+
+  /** The errors of deploy.yml at a commit, one `file:line:col: message` a line; undefined when valid or absent. */
+  async configErrors(project: string, sha: string): Promise<string | undefined> {
+    const text = await this.#o.readFile(project, sha, deployConfigFile);
+    if (text === undefined) return undefined;
+    const { diagnostics } = parseDeployConfig(deployConfigFile, text);
+    return diagnostics.length > 0 ? diagnostics.map(formatDiagnostic).join('\n') : undefined;
   }
 
   /** deploy.yml at a commit (undefined when the commit has none); invalid files throw DEPLOY_CONFIG_INVALID. */

@@ -8,7 +8,7 @@ import type { Deployment } from '../store/repos/deployments.ts';
 import type { User } from '../store/repos/users.ts';
 import { SlipwayError } from '../core/errors.ts';
 import type { DeployService, DeployTarget } from './deploy-service.ts';
-import { deployConfigFile } from './deploy-config.ts';
+import { deployConfigFile } from './config/deploy-config.ts';
 
 export interface ReleaseControl {
   deploy(project: string, environment: string, ref: { release?: string; commit?: string }, user: string): Promise<Deployment>;

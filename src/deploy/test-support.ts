@@ -5,7 +5,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { busyboxImage, ensureBusyboxImage } from '../build/base-image.ts';
-import { ContainerEngine } from './container-engine.ts';
+import { ContainerEngine } from './engine/container-engine.ts';
 import { LocalRunner } from './targets/local/local-runner.ts';
 
 export const appPort = 8080;

@@ -1,5 +1,6 @@
 // Smart HTTP through the real `git http-backend` CGI program (git-http-backend(1)): the request
 // body streams into it, its response streams back; neither is ever held whole in memory.
+import { gitConfigEnv } from './config-env.ts';
 import { spawn } from 'node:child_process';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CgiHeadParser } from './cgi-response.ts';
@@ -33,9 +34,7 @@ function cgiEnv(req: IncomingMessage, cgi: CgiRequest): NodeJS.ProcessEnv {
     REMOTE_USER: cgi.remoteUser,
     REMOTE_ADDR: req.socket.remoteAddress ?? '',
     // The server already authorised this user, so let http-backend run receive-pack.
-    GIT_CONFIG_COUNT: '1',
-    GIT_CONFIG_KEY_0: 'http.receivepack',
-    GIT_CONFIG_VALUE_0: 'true',
+    ...gitConfigEnv({ 'http.receivepack': 'true' }),
   };
   const contentType = req.headers['content-type'];
   if (contentType) extra.CONTENT_TYPE = contentType;

@@ -6,7 +6,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClaimedJob } from '../scheduler/scheduler.ts';
-import type { RunnerApi } from './runner-api.ts';
+import type { RunnerApi } from './protocol/runner-api.ts';
 import type { Executor } from './executor.ts';
 import type { JobSpec } from '../workflow/model.ts';
 import type { RunStatus } from '../core/types.ts';

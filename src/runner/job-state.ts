@@ -1,7 +1,7 @@
 // What one job's steps share while it runs (the job-level state), and the frame a list of
 // steps runs in: the job's own steps, or a composite action's steps with its `inputs`.
 import type { ClaimedJob } from '../scheduler/scheduler.ts';
-import type { RunnerApi } from './runner-api.ts';
+import type { RunnerApi } from './protocol/runner-api.ts';
 import type { Executor } from './executor.ts';
 import type { JobSpec } from '../workflow/model.ts';
 import type { RunStatus } from '../core/types.ts';

@@ -1,7 +1,7 @@
 // The runner agent: takes jobs from the server, up to `concurrency` at a time, and runs
 // them. The built-in runner (in `slipway up`) and a remote `slipway runner` are this same
 // class with different RunnerApi implementations.
-import type { RunnerApi } from './runner-api.ts';
+import type { RunnerApi } from './protocol/runner-api.ts';
 import type { JobSpec } from '../workflow/model.ts';
 import type { Executor } from './executor.ts';
 import { runJob, type JobExecutorExtras } from './job-runner.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Annotation } from './runner-api.ts';
+import type { Annotation } from './protocol/runner-api.ts';
 import { LogWriter } from './log-writer.ts';
 import { WorkflowCommandProcessor, parseCommand, unescapeData, unescapeProperty } from './workflow-commands.ts';
 

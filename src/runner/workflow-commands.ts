@@ -2,7 +2,7 @@
 // Actions"): lines of the form `::name key=value,…::data`. Output arrives in arbitrary
 // chunks, so lines are reassembled before they are read; a processed command line never
 // reaches the log as written (an `::add-mask::` value must not show).
-import type { Annotation } from './runner-api.ts';
+import type { Annotation } from './protocol/runner-api.ts';
 
 export interface CommandSink {
   /** Text for the job log (whole lines, ending in `\n`). */

@@ -6,7 +6,7 @@
 // calling job's `with`.
 import type { Job } from '../store/repos/runs.ts';
 import type { JobSpec, Workflow } from '../workflow/model.ts';
-import type { StoredPlan } from './scheduler.ts';
+import type { StoredPlan } from './stored-plan.ts';
 import type { ExpressionContext } from '../workflow/expressions/index.ts';
 import { interpolate } from '../workflow/expressions/index.ts';
 import { calledPath } from '../workflow/reusable.ts';

@@ -2,7 +2,7 @@
 // job of one (docs "Reusing workflows"). The stored plan holds both.
 import type { Job, Run } from '../store/repos/runs.ts';
 import type { JobSpec, Workflow } from '../workflow/model.ts';
-import type { StoredPlan } from './scheduler.ts';
+import type { StoredPlan } from './stored-plan.ts';
 import { SlipwayError } from '../core/errors.ts';
 
 export function storedPlanOf(run: Run): StoredPlan {

@@ -5,12 +5,12 @@
 // guarded by compare-and-set in the store, so two callers racing do no harm.
 import type { Store } from '../store/store.ts';
 import type { Job, Run } from '../store/repos/runs.ts';
-import type { EventBus } from '../server/events.ts';
+import type { EventBus } from '../core/events.ts';
 import type { RunStatus } from '../core/types.ts';
 import { isFinished } from '../core/types.ts';
 import type { ExpressionContext } from '../workflow/expressions/index.ts';
 import { contextValues, githubContext, type NeedsContext } from './contexts.ts';
-import type { StoredPlan } from './scheduler.ts';
+import type { StoredPlan } from './stored-plan.ts';
 import { legsOf, specOf, storedPlanOf } from './job-spec.ts';
 import { deferredLegs } from './deferred-matrix.ts';
 import { calledInputs } from './reusable-calls.ts';

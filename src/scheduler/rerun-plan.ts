@@ -2,7 +2,7 @@
 // them; the failed (and cancelled) ones with everything that depends on them; or one job
 // with its dependants. Jobs not re-run keep their results and outputs in the new attempt.
 import type { Job, NewJob } from '../store/repos/runs.ts';
-import type { StoredPlan } from './scheduler.ts';
+import type { StoredPlan } from './stored-plan.ts';
 import type { PlannedJob } from '../workflow/model.ts';
 import { SlipwayError } from '../core/errors.ts';
 import { jobIdOf } from './job-spec.ts';

@@ -4,20 +4,14 @@
 // back in the queue, so no job is lost and no job has two holders.
 import type { Store } from '../store/store.ts';
 import type { Job, Run } from '../store/repos/runs.ts';
-import type { EventBus } from '../server/events.ts';
+import type { EventBus } from '../core/events.ts';
 import type { RunStatus } from '../core/types.ts';
 import { isFinished } from '../core/types.ts';
-import type { JobSpec, Plan, Workflow } from '../workflow/model.ts';
+import type { JobSpec, Workflow } from '../workflow/model.ts';
 import { SlipwayError } from '../core/errors.ts';
 import { RunProgress } from './progress.ts';
 import { specOf, storedPlanOf } from './job-spec.ts';
 import { rerunJobs, type RerunWhich } from './rerun-plan.ts';
-
-/** What a run stores of its workflow: enough for any runner to execute any of its jobs. */
-export interface StoredPlan {
-  workflow: Workflow;
-  plan: Plan;
-}
 
 export interface ClaimedJob {
   run: Run;

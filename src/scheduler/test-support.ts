@@ -1,14 +1,14 @@
 // A scheduler over a real in-memory SQLite store and a real event bus, with runs created
-// from workflow YAML by src/server/start-run.ts, as every trigger creates them.
+// from workflow YAML by src/scheduler/start-run.ts, as every trigger creates them.
 import assert from 'node:assert/strict';
 import { openDatabase, migrate } from '../store/database.ts';
 import { createStore, type Store } from '../store/store.ts';
-import { EventBus, type SlipwayEvents } from '../server/events.ts';
+import { EventBus, type SlipwayEvents } from '../core/events.ts';
 import { parseWorkflow } from '../workflow/parse-workflow.ts';
 import type { Workflow } from '../workflow/model.ts';
 import { Scheduler } from './scheduler.ts';
 import type { Job, Run } from '../store/repos/runs.ts';
-import { startRun } from '../server/start-run.ts';
+import { startRun } from './start-run.ts';
 
 export interface RunOptions {
   /** Called reusable workflows: repository path → YAML. */

@@ -2,7 +2,7 @@
 // who holds the environment's lock, and the approvals of a gated environment.
 import type { Store } from '../store/store.ts';
 import type { Deployment } from '../store/repos/deployments.ts';
-import { decisionsView, type ApprovalsView } from '../deploy/approval-gate.ts';
+import { decisionsView, type ApprovalsView } from '../deploy/gate/approval-gate.ts';
 import { SlipwayError } from '../core/errors.ts';
 
 export type LockView = (d: Deployment) => Promise<unknown>;

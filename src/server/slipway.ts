@@ -17,10 +17,10 @@ import { createFsDriver } from '../registry/storage/fs/fs-driver.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import { Runner } from '../runner/runner.ts';
 import { executorFactory } from '../runner/create-executor.ts';
-import { ContainerEngine } from '../deploy/container-engine.ts';
+import { ContainerEngine } from '../deploy/engine/container-engine.ts';
 import { LocalRunner } from '../deploy/targets/local/local-runner.ts';
 import { DeployService } from '../deploy/deploy-service.ts';
-import { EventBus } from './events.ts';
+import { EventBus } from '../core/events.ts';
 import { Router } from './http.ts';
 import { registerApi } from './routes/api.ts';
 import { registerDeployApi } from './routes/deploy-api.ts';
@@ -31,11 +31,12 @@ import { Secrets } from '../auth/secrets.ts';
 import { loadOrCreateSecretsKey } from '../auth/secrets-crypto.ts';
 import { registerRunOutputs } from './routes/run-outputs.ts';
 import { createHandler } from './app.ts';
-import { inProcessRunnerApi } from './in-process-runner-api.ts';
-import { startRunsForPush } from './on-push.ts';
+import { inProcessRunnerApi } from '../runner/protocol/in-process.ts';
+import { startRunsForPush } from '../triggers/push.ts';
 import { registerRunControl } from './routes/run-control.ts';
-import { everyMinute, runScheduled, systemClock, type Clock } from './api-triggers.ts';
-import type { StartRunDeps } from './start-run.ts';
+import { everyMinute, runScheduled } from '../triggers/schedule.ts';
+import { systemClock, type Clock } from '../core/clock.ts';
+import type { StartRunDeps } from '../scheduler/start-run.ts';
 import { version } from '../core/version.ts';
 
 export interface StartOptions {
@@ -121,7 +122,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     pending.add(p);
     void p.finally(() => pending.delete(p));
   };
-  git.onPush((event) => track(startRunsForPush(runStarter, event).catch((err) => log(`push ${event.project} ${event.ref}: ${(err as Error).stack}`))));
+  git.onPush((event) => track(startRunsForPush({ ...runStarter, checkCommit: (project, sha) => deploys.configErrors(project, sha) }, event).catch((err) => log(`push ${event.project} ${event.ref}: ${(err as Error).stack}`))));
   events.on('run-finished', (runId) => track(deploys.onRunFinished(runId).catch((err) => log(`deploy after run ${runId}: ${(err as Error).message}`))));
 
   const runnerName = `builtin-${hostname()}`;

@@ -2,7 +2,7 @@
 // closes when the stream ends. Chunks carry their sequence number as the event id, so a
 // reconnecting client (Last-Event-ID) resumes without gaps or duplicates.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { EventBus } from './events.ts';
+import type { EventBus } from '../core/events.ts';
 import type { LogChunk } from '../store/repos/logs.ts';
 
 export interface LogSource {

@@ -23,7 +23,7 @@ const moduleUrl = (path: string) => pathToFileURL(join(repoRoot, path)).href;
 const lockHolderScript = `
 import { openDatabase } from ${JSON.stringify(moduleUrl('src/store/database.ts'))};
 import { createStore } from ${JSON.stringify(moduleUrl('src/store/store.ts'))};
-import { acquireEnvironmentLock, defaultLockTiming, newHolderId } from ${JSON.stringify(moduleUrl('src/deploy/environment-lock.ts'))};
+import { acquireEnvironmentLock, defaultLockTiming, newHolderId } from ${JSON.stringify(moduleUrl('src/deploy/gate/environment-lock.ts'))};
 const store = createStore(openDatabase({ sqlitePath: process.env.LOCK_DB }));
 const holder = newHolderId();
 await acquireEnvironmentLock(store, {

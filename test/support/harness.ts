@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSlipway, type Slipway } from '../../src/server/slipway.ts';
-import { gitAuthEnv } from '../../src/cli/git-push.ts';
+import { gitAuthEnv } from '../../src/git/client.ts';
 import { containerToolEnv } from '../../src/core/tool-env.ts';
 
 const exec = promisify(execFile);

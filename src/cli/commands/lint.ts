@@ -8,7 +8,7 @@ import type { Command } from '../command.ts';
 import { CliError } from '../client.ts';
 import type { Diagnostic } from '../../core/errors.ts';
 import { formatDiagnostic } from '../../core/errors.ts';
-import { deployConfigFile, parseDeployConfig } from '../../deploy/deploy-config.ts';
+import { deployConfigFile, parseDeployConfig } from '../../deploy/config/deploy-config.ts';
 import { githubWorkflowDir, slipwayWorkflowDir } from '../../workflow/load.ts';
 import { localWorkflowFiles } from '../workflow-files.ts';
 import { parseWorkflow } from '../../workflow/parse-workflow.ts';

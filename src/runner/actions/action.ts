@@ -1,6 +1,6 @@
 // Built-in actions run natively in the runner (no JavaScript action runtime, no download).
 import type { ClaimedJob } from '../../scheduler/scheduler.ts';
-import type { RunnerApi } from '../runner-api.ts';
+import type { RunnerApi } from '../protocol/runner-api.ts';
 import type { JobPaths } from '../job-context.ts';
 import type { LogWriter } from '../log-writer.ts';
 import type { PostStep } from '../job-state.ts';

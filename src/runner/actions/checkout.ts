@@ -5,20 +5,16 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { BuiltInAction } from './action.ts';
-import type { RunnerApi } from '../runner-api.ts';
+import type { RunnerApi } from '../protocol/runner-api.ts';
 import type { LogWriter } from '../log-writer.ts';
 import { runLogged } from './run-command.ts';
 import { SlipwayError } from '../../core/errors.ts';
+import { gitClientEnv } from '../../git/config-env.ts';
 
 export async function checkoutCommit(api: RunnerApi, jobId: string, sha: string, dir: string, log: LogWriter, signal?: AbortSignal): Promise<void> {
   const source = await api.source(jobId);
   mkdirSync(dir, { recursive: true });
-  const env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0' };
-  if (source.authorization) {
-    env.GIT_CONFIG_COUNT = '1';
-    env.GIT_CONFIG_KEY_0 = 'http.extraHeader';
-    env.GIT_CONFIG_VALUE_0 = `Authorization: ${source.authorization}`;
-  }
+  const env = gitClientEnv(source.authorization);
   const git = (...args: string[]) => runLogged(['git', '-c', 'advice.detachedHead=false', ...args], { cwd: dir, env, log, signal });
   await git('init', '-q');
   await git('fetch', '-q', '--depth=1', source.url, sha);

@@ -5,7 +5,7 @@ import type { RequestContext, Router } from '../http.ts';
 import { readBody, sendJson } from '../http.ts';
 import type { Store } from '../../store/store.ts';
 import type { Scheduler } from '../../scheduler/scheduler.ts';
-import type { EventBus } from '../events.ts';
+import type { EventBus } from '../../core/events.ts';
 import { streamLogs } from '../sse.ts';
 import { isFinished } from '../../core/types.ts';
 import { attemptParam, findRun as findRunIn, logJobId, runView as viewOf } from '../run-view.ts';

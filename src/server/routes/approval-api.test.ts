@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { startSlipway, type Slipway } from '../slipway.ts';
 import { git, waitFor } from '../../../test/support/harness.ts';
 import { runCli } from '../../../test/support/cli.ts';
-import { gitAuthEnv } from '../../cli/git-push.ts';
-import type { Clock } from '../api-triggers.ts';
+import { gitAuthEnv } from '../../git/client.ts';
+import type { Clock } from '../../core/clock.ts';
 import type { Release } from '../../store/repos/releases.ts';
 
 const deployYml = `service: api
@@ -103,7 +103,7 @@ before(async () => {
   await promisify(execFile)('git', ['push', '-q', `${slipway.url}/git/api.git`, 'HEAD:refs/heads/develop'], { cwd: repo, env: { ...process.env, ...gitAuthEnv(slipway.adminToken) } });
   const releases: Release[] = [];
   for (const sha of shas) {
-    // As a push by dave built it (src/server/on-push.ts records the pusher in the run's event).
+    // As a push by dave built it (src/triggers/push.ts records the pusher in the run's event).
     const run = await store.runs.create({ projectId: project.id, workflow: 'ci.yml', name: 'ci', event: 'push', ref: 'refs/heads/develop', sha, error: 'seeded', eventPayload: { pusher: { name: 'dave' } }, jobs: [] });
     releases.push(await store.releases.create({ project_id: project.id, run_id: run.id, sha, ref: run.ref, image: 'api/api', digest: `sha256:${sha.slice(0, 40).padEnd(64, '0')}` }));
   }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSlipway, type Slipway } from '../slipway.ts';
 import { git } from '../../../test/support/harness.ts';
-import { gitAuthEnv } from '../../cli/git-push.ts';
+import { gitAuthEnv } from '../../git/client.ts';
 import { Secrets } from '../../auth/secrets.ts';
 import { loadOrCreateSecretsKey } from '../../auth/secrets-crypto.ts';
 import type { Release } from '../../store/repos/releases.ts';

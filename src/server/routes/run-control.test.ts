@@ -8,7 +8,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHarness, commitAndPush, git, waitFor, removeDir, type Harness } from '../../../test/support/harness.ts';
-import { runScheduled, everyMinute, type Clock } from '../api-triggers.ts';
+import { runScheduled, everyMinute } from '../../triggers/schedule.ts';
+import type { Clock } from '../../core/clock.ts';
 import { Scheduler } from '../../scheduler/scheduler.ts';
 import { GitHosting } from '../../git/hosting.ts';
 

@@ -4,8 +4,8 @@ import { z } from 'zod';
 import type { Router } from '../http.ts';
 import { readBody, sendJson } from '../http.ts';
 import { storedPlanOf } from '../../scheduler/job-spec.ts';
-import { dispatchWorkflow, repositoryDispatch } from '../api-triggers.ts';
-import type { StartRunDeps } from '../start-run.ts';
+import { dispatchWorkflow, repositoryDispatch } from '../../triggers/dispatch.ts';
+import type { StartRunDeps } from '../../scheduler/start-run.ts';
 import { findRun, runView } from '../run-view.ts';
 
 const rerunBody = z.strictObject({ jobs: z.string().min(1).default('all') });

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { containerToolEnv } from '../../../core/tool-env.ts';
-import type { CommandRunner, ExecOptions, ExecResult } from '../../command-runner.ts';
+import type { CommandRunner, ExecOptions, ExecResult } from '../command-runner.ts';
 
 export class LocalRunner implements CommandRunner {
   readonly description = 'local';

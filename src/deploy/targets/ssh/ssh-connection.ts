@@ -13,7 +13,7 @@ import type { ClientChannel, ConnectConfig } from 'ssh2';
 import { SlipwayError } from '../../../core/errors.ts';
 import { shellJoin } from '../../../core/shell-quote.ts';
 import type { Store } from '../../../store/store.ts';
-import type { CommandRunner, ExecOptions, ExecResult } from '../../command-runner.ts';
+import type { CommandRunner, ExecOptions, ExecResult } from '../command-runner.ts';
 import { checkHostKey } from './known-hosts.ts';
 import { parseSshUrl, type SshAddress } from './ssh-url.ts';
 

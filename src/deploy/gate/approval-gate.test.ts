@@ -1,0 +1,220 @@
+// The approval gate against a real store (SQLite file, migrations): who may decide, when a
+// deployment leaves the gate (approvals + wait timer on an injected clock), rejection, and
+// resuming after a restart (a new gate over the same store).
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase, migrate, type Db } from '../../store/database.ts';
+import { createStore, type Store } from '../../store/store.ts';
+import type { Release } from '../../store/repos/releases.ts';
+import type { User } from '../../store/repos/users.ts';
+import type { Deployment } from '../../store/repos/deployments.ts';
+import { EventBus } from '../../core/events.ts';
+import type { Clock } from '../../core/clock.ts';
+import { isSlipwayError } from '../../core/errors.ts';
+import { ApprovalGate, gateRule, type GateRule } from './approval-gate.ts';
+import { checkBranchAllowed } from '../config/branch-policy.ts';
+
+let dir: string;
+let db: Db;
+let store: Store;
+let projectId: string;
+let release: Release;
+const users: Record<string, User> = {};
+
+/** Real time plus what the test skipped ahead; timers fire only in `advance`, when due. */
+function fakeClock() {
+  let skipped = 0;
+  const timers = new Set<{ at: number; fn: () => void; unref(): void }>();
+  const clock: Clock = {
+    now: () => Date.now() + skipped,
+    setTimeout: (fn, ms) => {
+      const t = { at: clock.now() + ms, fn, unref: () => {} };
+      timers.add(t);
+      return t;
+    },
+    clearTimeout: (h) => void timers.delete(h as { at: number; fn: () => void; unref(): void }),
+  };
+  return {
+    clock,
+    pending: () => timers.size,
+    advance(ms: number) {
+      skipped += ms;
+      for (const t of [...timers].filter((x) => x.at <= clock.now())) {
+        timers.delete(t);
+        t.fn();
+      }
+    },
+  };
+}
+
+function gate(clock?: Clock): ApprovalGate {
+  return new ApprovalGate({ store, events: new EventBus(), clock, log: () => {}, commitAuthor: async () => ({ name: 'Erin Example', email: 'erin@example.com' }) });
+}
+
+async function newDeployment(): Promise<Deployment> {
+  return store.deployments.create({ project_id: projectId, environment: 'production', release_id: release.id, trigger: 'manual', triggered_by: 'alice' });
+}
+
+/** Holds a new deployment at `g`; `opened` counts the calls of its open callback. */
+async function held(g: ApprovalGate, rule: GateRule) {
+  const d = await newDeployment();
+  const state = { opened: 0 };
+  await g.hold(d, 'shop', release, rule, () => state.opened++);
+  return { d, state, status: async () => (await store.deployments.require(d.id)).status };
+}
+
+async function rejects(p: Promise<unknown>, code: string, message: RegExp): Promise<void> {
+  await assert.rejects(p, (err: unknown) => isSlipwayError(err) && err.code === code && message.test(err.message));
+}
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'slipway-gate-'));
+  db = openDatabase({ sqlitePath: join(dir, 'slipway.db') });
+  await migrate(db);
+  store = createStore(db);
+  projectId = (await store.projects.ensure('shop')).id;
+  for (const [name, role] of [['alice', 'admin'], ['bob', 'member'], ['carol', 'member'], ['dave', 'member'], ['erin@example.com', 'member']] as const) {
+    users[name] = await store.users.create(name, role);
+  }
+  const sha = 'a'.repeat(40);
+  const run = await store.runs.create({ projectId, workflow: 'ci.yml', name: 'ci', event: 'push', ref: 'refs/heads/main', sha, eventPayload: { pusher: { name: 'dave' } }, jobs: [] });
+  release = await store.releases.create({ project_id: projectId, run_id: run.id, sha, ref: run.ref, image: 'shop/shop', digest: `sha256:${'b'.repeat(64)}` });
+});
+
+after(async () => {
+  await db.destroy();
+  await rm(dir, { recursive: true, force: true });
+});
+
+void test('gateRule: approvals and/or a wait make a gate; nothing else does', () => {
+  const env = { name: 'p', hosts: ['local'], strategy: 'blue-green' as const };
+  assert.equal(gateRule(env), undefined);
+  assert.deepEqual(gateRule({ ...env, approval: { required: 2, notAuthor: true } }), { required: 2, notAuthor: true, waitMs: 0 });
+  assert.deepEqual(gateRule({ ...env, approval: { required: 0, notAuthor: false, waitMs: 60_000 } }), { required: 0, notAuthor: false, waitMs: 60_000 });
+});
+
+void test('waits until N different users approved, then opens exactly once; a second decision by the same user is a conflict', async () => {
+  const g = gate();
+  const { d, state, status } = await held(g, { required: 2, notAuthor: false, waitMs: 0 });
+  assert.equal(await status(), 'waiting_for_approval');
+  await g.decide(d.id, users.bob!, 'approve');
+  await rejects(g.decide(d.id, users.bob!, 'approve'), 'CONFLICT', /bob already approved deployment #\d+; each user decides once/);
+  assert.deepEqual([await status(), state.opened], ['waiting_for_approval', 0]);
+  assert.deepEqual((await g.view(await store.deployments.require(d.id))).approval, { required: 2, approved: 1, waitUntil: null });
+  await g.decide(d.id, users.carol!, 'approve');
+  assert.deepEqual([await status(), state.opened], ['queued', 1]);
+  await rejects(g.decide(d.id, users.alice!, 'approve'), 'CONFLICT', /is queued, not waiting for approval/);
+  const view = await g.view(await store.deployments.require(d.id));
+  assert.deepEqual(view.approvals.map((a) => [a.user, a.decision]), [['bob', 'approve'], ['carol', 'approve']]);
+});
+
+void test('approvals arriving at once open the gate once', async () => {
+  const g = gate();
+  const { d, state, status } = await held(g, { required: 2, notAuthor: false, waitMs: 0 });
+  await Promise.all([g.decide(d.id, users.alice!, 'approve'), g.decide(d.id, users.bob!, 'approve'), g.decide(d.id, users.carol!, 'approve')]);
+  assert.deepEqual([await status(), state.opened], ['queued', 1]);
+});
+
+void test('not_author: the pusher and a user named like the commit author (email) cannot approve; they can still reject', async () => {
+  const g = gate();
+  const { d, state, status } = await held(g, { required: 1, notAuthor: true, waitMs: 0 });
+  await rejects(g.decide(d.id, users.dave!, 'approve'), 'FORBIDDEN', /dave cannot approve shop#\d+: production requires an approver other than the commit's author \(approval.not_author in deploy.yml\), and dave pushed commit aaaaaaa/);
+  await rejects(g.decide(d.id, users['erin@example.com']!, 'approve'), 'FORBIDDEN', /is the author of commit aaaaaaa \(Erin Example <erin@example.com>\)/);
+  assert.deepEqual(await store.approvals.list(d.id), [], 'a refused approval is not recorded');
+  await g.decide(d.id, users.bob!, 'approve');
+  assert.deepEqual([await status(), state.opened], ['queued', 1]);
+
+  const other = await held(g, { required: 1, notAuthor: true, waitMs: 0 });
+  await g.decide(other.d.id, users.dave!, 'reject', 'not ready');
+  assert.equal(await other.status(), 'rejected');
+});
+
+void test('a rejection needs a reason and ends the deployment with it; later decisions conflict', async () => {
+  const g = gate();
+  const { d, state } = await held(g, { required: 2, notAuthor: false, waitMs: 60_000 });
+  await rejects(g.decide(d.id, users.bob!, 'reject'), 'BAD_REQUEST', /a rejection needs a reason/);
+  await rejects(g.decide(d.id, users.bob!, 'reject', '   '), 'BAD_REQUEST', /a rejection needs a reason/);
+  await g.decide(d.id, users.alice!, 'approve');
+  await g.decide(d.id, users.bob!, 'reject', 'the migration is not reviewed');
+  const after = await store.deployments.require(d.id);
+  assert.deepEqual([after.status, after.error, state.opened], ['rejected', 'rejected by bob: the migration is not reviewed', 0]);
+  assert.ok(after.finished_at);
+  await rejects(g.decide(d.id, users.carol!, 'approve'), 'CONFLICT', /is rejected, not waiting for approval/);
+  g.close();
+});
+
+void test('the wait timer counts from creation (injected clock); approvals alone do not open it early; a wait alone opens by itself', async () => {
+  const time = fakeClock();
+  const g = gate(time.clock);
+  const { d, state, status } = await held(g, { required: 1, notAuthor: false, waitMs: 10 * 60_000 });
+  const waitUntil = new Date(Date.parse(d.created_at) + 10 * 60_000).toISOString();
+  assert.deepEqual((await g.view(d)).approval, { required: 1, approved: 0, waitUntil });
+  await g.decide(d.id, users.bob!, 'approve');
+  time.advance(9 * 60_000);
+  assert.deepEqual([await status(), state.opened], ['waiting_for_approval', 0]);
+  time.advance(60_000 + 10);
+  await waitUntilTrue(async () => (await status()) === 'queued');
+  assert.equal(state.opened, 1);
+  assert.equal(time.pending(), 0);
+
+  // This clock is now 10 minutes ahead of the store's: a fresh one for a deployment created now.
+  const time2 = fakeClock();
+  const timerOnly = await held(gate(time2.clock), { required: 0, notAuthor: false, waitMs: 30_000 });
+  assert.equal(await timerOnly.status(), 'waiting_for_approval');
+  time2.advance(31_000);
+  await waitUntilTrue(async () => (await timerOnly.status()) === 'queued');
+});
+
+void test('after a restart a new gate resumes: decisions already recorded count, the timer is re-armed from created_at', async () => {
+  const time = fakeClock();
+  const first = gate(time.clock);
+  const { d, state } = await held(first, { required: 2, notAuthor: false, waitMs: 10 * 60_000 });
+  await first.decide(d.id, users.alice!, 'approve');
+  await first.decide(d.id, users.bob!, 'approve');
+  first.close(); // the server stops
+  assert.equal(time.pending(), 0);
+  time.advance(4 * 60_000);
+
+  const second = gate(time.clock);
+  const waiting = await store.approvals.waiting();
+  assert.ok(waiting.some((w) => w.id === d.id));
+  const resumed = { opened: 0 };
+  await second.hold((await store.deployments.require(d.id)), 'shop', release, { required: 2, notAuthor: false, waitMs: 10 * 60_000 }, () => resumed.opened++);
+  assert.equal((await store.deployments.require(d.id)).status, 'waiting_for_approval');
+  time.advance(6 * 60_000 + 10);
+  await waitUntilTrue(async () => (await store.deployments.require(d.id)).status === 'queued');
+  assert.deepEqual([state.opened, resumed.opened], [0, 1]);
+});
+
+void test('a decision on a deployment that is not held here conflicts; a finished deployment too', async () => {
+  const g = gate();
+  const d = await newDeployment();
+  await rejects(g.decide(d.id, users.bob!, 'approve'), 'CONFLICT', /is queued, not waiting for approval/);
+  await store.approvals.hold(d.id);
+  await rejects(g.decide(d.id, users.bob!, 'approve'), 'CONFLICT', /waits at the gate of another Slipway process/);
+  await rejects(g.decide('dep_nope', users.bob!, 'approve'), 'DEPLOYMENT_UNKNOWN', /not found/);
+});
+
+void test('branches: a release from another branch (or a tag) is refused, naming the branch and the allowed list', () => {
+  const env = { name: 'production', hosts: ['local'], strategy: 'blue-green' as const, branches: ['main', 'release/*'] };
+  checkBranchAllowed(env, release);
+  checkBranchAllowed(env, { ...release, ref: 'refs/heads/release/2.0' });
+  assert.throws(
+    () => checkBranchAllowed(env, { ...release, ref: 'refs/heads/feature/x' }),
+    (err: unknown) => isSlipwayError(err, 'BRANCH_NOT_ALLOWED') && err.status === 422 && /built from branch feature\/x; production takes releases only from main, release\/\*/.test(err.message),
+  );
+  assert.throws(() => checkBranchAllowed(env, { ...release, ref: 'refs/tags/v1' }), /built from refs\/tags\/v1 \(not a branch\)/);
+  checkBranchAllowed({ ...env, branches: undefined }, { ...release, ref: 'refs/tags/v1' });
+});
+
+/** The gate's timer callback runs asynchronously (store writes); poll its effect briefly. */
+async function waitUntilTrue(check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

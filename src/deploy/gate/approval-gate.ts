@@ -1,0 +1,231 @@
+// deploy.yml `approval:` as a gate in front of an environment's queue. A gated deployment
+// waits in `waiting_for_approval`, outside the per-environment lock chain (so it holds
+// nobody up), until `required` different users with deploy permission approved and the
+// `wait` timer (counted from the deployment's creation) ran out; then it becomes `queued`
+// and its `open` callback hands it to the lock chain. One rejection ends it (`rejected`).
+// Decisions are rows (store.approvals), the timers are re-armed from `created_at`, so a
+// restart resumes every waiting deployment where it was.
+import type { Store } from '../../store/store.ts';
+import type { Deployment } from '../../store/repos/deployments.ts';
+import type { Release } from '../../store/repos/releases.ts';
+import type { User } from '../../store/repos/users.ts';
+import type { Approval } from '../../store/repos/approvals.ts';
+import type { EventBus } from '../../core/events.ts';
+import { systemClock, type Clock } from '../../core/clock.ts';
+import type { DeployConfig, EnvironmentConfig } from '../config/deploy-config.ts';
+import { SlipwayError } from '../../core/errors.ts';
+
+/** What an environment's gate asks for; `waitMs` 0 = no timer, `required` 0 = a timer alone. */
+export interface GateRule {
+  required: number;
+  notAuthor: boolean;
+  waitMs: number;
+}
+
+/** The environment's gate, or undefined when deployments to it start at once. */
+export function gateRule(env: EnvironmentConfig): GateRule | undefined {
+  const a = env.approval;
+  if (!a || (a.required === 0 && !a.waitMs)) return undefined;
+  return { required: a.required, notAuthor: a.notAuthor, waitMs: a.waitMs ?? 0 };
+}
+
+/** Roles that carry deploy permission (and so may approve or reject). */
+const deployRoles: readonly User['role'][] = ['admin', 'member'];
+/** setTimeout's limit; longer waits re-arm. */
+const maxTimerMs = 2 ** 31 - 1;
+
+export interface ApprovalGateOptions {
+  store: Store;
+  events: EventBus;
+  /** The wait timer's clock (tests inject one). */
+  clock?: Clock;
+  /** deploy.yml at a commit, to show the gate of deployments that are no longer waiting here. */
+  configAt?: (project: string, sha: string) => Promise<DeployConfig | undefined>;
+  /** A commit's author, for not_author; without it only the pusher is refused. */
+  commitAuthor?: (project: string, sha: string) => Promise<{ name: string; email: string } | undefined>;
+  log: (message: string) => void;
+}
+
+export interface ApprovalSummary {
+  required: number;
+  approved: number;
+  /** When the wait timer runs out (ISO), or null without a timer. */
+  waitUntil: string | null;
+}
+
+export interface ApprovalsView {
+  approvals: { user: string; decision: Approval['decision']; reason: string | null; at: string }[];
+  /** null when the environment has no gate. */
+  approval: ApprovalSummary | null;
+}
+
+/** Decision rows as the API shows them. */
+export function decisionsView(rows: Approval[]): ApprovalsView['approvals'] {
+  return rows.map((a) => ({ user: a.user_name, decision: a.decision, reason: a.reason, at: a.created_at }));
+}
+
+interface Waiting {
+  deployment: Deployment;
+  project: string;
+  release: Release;
+  rule: GateRule;
+  open: () => void;
+  timer?: unknown;
+}
+
+export class ApprovalGate {
+  readonly #o: ApprovalGateOptions;
+  readonly #clock: Clock;
+  readonly #waiting = new Map<string, Waiting>();
+  /** Gate rules by `project@sha/environment` (deploy.yml at a commit never changes). */
+  readonly #rules = new Map<string, Promise<GateRule | undefined>>();
+
+  constructor(options: ApprovalGateOptions) {
+    this.#o = options;
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  /**
+   * Holds a recorded deployment (status queued, or already waiting when resumed after a
+   * restart) at its gate; `open` is called once, after the deployment moved to `queued`.
+   */
+  async hold(deployment: Deployment, project: string, release: Release, rule: GateRule, open: () => void): Promise<void> {
+    await this.#o.store.approvals.hold(deployment.id);
+    this.#forget(deployment.id);
+    const entry: Waiting = { deployment, project, release, rule, open };
+    this.#waiting.set(deployment.id, entry);
+    this.#rules.set(this.#ruleKey(project, release.sha, deployment.environment), Promise.resolve(rule));
+    this.#o.events.emit('deployment-updated', deployment.id);
+    await this.#tryOpen(deployment.id);
+  }
+
+  /** Records that an admin forced a deployment past the gate (rollback --force): the audit trail shows who. */
+  async recordBypass(deployment: Deployment, by: User): Promise<void> {
+    await this.#o.store.approvals.note({ deployment_id: deployment.id, user_id: by.id, user_name: by.name, decision: 'approve', reason: 'rollback --force by an admin: approval gate skipped' });
+  }
+
+  /** An approval or a rejection (with a reason) by `user`; see docs/deploy.md for who may decide. */
+  async decide(deploymentId: string, user: User, decision: Approval['decision'], reason?: string): Promise<void> {
+    const why = reason?.trim() || null;
+    if (decision === 'reject' && !why) throw new SlipwayError('BAD_REQUEST', 'a rejection needs a reason: {"decision": "reject", "reason": "<why>"}');
+    if (!deployRoles.includes(user.role)) throw new SlipwayError('FORBIDDEN', `${user.name} has role ${user.role}; approving or rejecting needs deploy permission (role admin or member)`);
+    const entry = this.#waiting.get(deploymentId);
+    if (!entry) {
+      const d = await this.#o.store.deployments.require(deploymentId);
+      if (d.status === 'waiting_for_approval') throw new SlipwayError('CONFLICT', `deployment #${d.number} waits at the gate of another Slipway process; decide there`);
+      throw new SlipwayError('CONFLICT', `deployment #${d.number} is ${d.status.replaceAll('_', ' ')}, not waiting for approval: nothing to decide`);
+    }
+    if (decision === 'approve' && entry.rule.notAuthor) await this.#checkNotAuthor(entry, user);
+    const { deployment } = entry;
+    await this.#o.store.approvals.record({ deploymentId, user, decision, reason: why, rejectionError: `rejected by ${user.name}: ${why}` });
+    if (decision === 'reject') {
+      this.#forget(deploymentId);
+      this.#o.log(`deployment #${deployment.number} ${entry.project}/${deployment.environment} rejected by ${user.name}: ${why}`);
+      this.#o.events.emit('deployment-updated', deploymentId);
+      this.#o.events.emit('stream-end', `deployment:${deploymentId}`);
+      return;
+    }
+    this.#o.events.emit('deployment-updated', deploymentId);
+    await this.#tryOpen(deploymentId);
+  }
+
+  /** The decisions on a deployment and, when its environment is gated, how far it got. */
+  async view(deployment: Deployment): Promise<ApprovalsView> {
+    const rows = await this.#o.store.approvals.list(deployment.id);
+    const approvals = decisionsView(rows);
+    const rule = await this.#ruleOf(deployment);
+    if (!rule) return { approvals, approval: null };
+    return { approvals, approval: { required: rule.required, approved: rows.filter((a) => a.decision === 'approve').length, waitUntil: rule.waitMs > 0 ? new Date(this.#waitUntil(deployment, rule)).toISOString() : null } };
+  }
+
+  /** Stops the timers (the deployments stay waiting in the store; the next start resumes them). */
+  close(): void {
+    for (const id of [...this.#waiting.keys()]) this.#forget(id);
+  }
+
+  #waitUntil(deployment: Deployment, rule: GateRule): number {
+    return Date.parse(deployment.created_at) + rule.waitMs;
+  }
+
+  /** Opens the gate when the timer ran out and enough approvals are in; else (re-)arms the timer. */
+  async #tryOpen(id: string): Promise<void> {
+    const entry = this.#waiting.get(id);
+    if (!entry) return;
+    const remaining = entry.rule.waitMs > 0 ? this.#waitUntil(entry.deployment, entry.rule) - this.#clock.now() : 0;
+    if (remaining > 0) {
+      if (entry.timer === undefined) {
+        const timer = this.#clock.setTimeout(() => {
+          entry.timer = undefined;
+          this.#tryOpen(id).catch((err: unknown) => this.#o.log(`approval gate of deployment ${id}: ${(err as Error).message}`));
+        }, Math.min(remaining, maxTimerMs));
+        timer.unref?.();
+        entry.timer = timer;
+      }
+      return;
+    }
+    const approved = (await this.#o.store.approvals.list(id)).filter((a) => a.decision === 'approve').length;
+    // Another call got here first (or a rejection): only one caller opens.
+    if (approved < entry.rule.required || this.#waiting.get(id) !== entry) return;
+    this.#forget(id);
+    if (!(await this.#o.store.approvals.open(id))) return;
+    const { deployment } = entry;
+    this.#o.log(`deployment #${deployment.number} ${entry.project}/${deployment.environment}: gate open (${approved}/${entry.rule.required} approvals${entry.rule.waitMs > 0 ? ', wait over' : ''}), queued`);
+    entry.open();
+  }
+
+  #forget(id: string): void {
+    const entry = this.#waiting.get(id);
+    if (entry?.timer !== undefined) this.#clock.clearTimeout(entry.timer);
+    this.#waiting.delete(id);
+  }
+
+  /** not_author: neither the user who pushed the commit nor one named like its author (name or email) approves it. */
+  async #checkNotAuthor(entry: Waiting, user: User): Promise<void> {
+    const { release, deployment, project } = entry;
+    const refuse = (why: string) =>
+      new SlipwayError('FORBIDDEN', `${user.name} cannot approve ${project}#${deployment.number}: ${deployment.environment} requires an approver other than the commit's author (approval.not_author in deploy.yml), and ${user.name} ${why}`);
+    const run = await this.#o.store.runs.get(release.run_id);
+    if (run && pusherOf(run.event_payload) === user.name) throw refuse(`pushed commit ${release.sha.slice(0, 7)}`);
+    const author = await this.#o.commitAuthor?.(project, release.sha).catch(() => undefined);
+    const me = user.name.toLowerCase();
+    if (author && (me === author.name.toLowerCase() || me === author.email.toLowerCase())) throw refuse(`is the author of commit ${release.sha.slice(0, 7)} (${author.name} <${author.email}>)`);
+  }
+
+  async #ruleOf(deployment: Deployment): Promise<GateRule | undefined> {
+    const waiting = this.#waiting.get(deployment.id);
+    if (waiting) return waiting.rule;
+    const { store, configAt } = this.#o;
+    if (!configAt) return undefined;
+    const [project, release] = await Promise.all([store.projects.byId(deployment.project_id), store.releases.get(deployment.release_id)]);
+    if (!project || !release) return undefined;
+    const key = this.#ruleKey(project.name, release.sha, deployment.environment);
+    let rule = this.#rules.get(key);
+    if (!rule) {
+      rule = configAt(project.name, release.sha).then(
+        (config) => {
+          const env = config?.environments.find((e) => e.name === deployment.environment);
+          return env && gateRule(env);
+        },
+        () => undefined,
+      );
+      if (this.#rules.size >= 1000) this.#rules.delete(this.#rules.keys().next().value!);
+      this.#rules.set(key, rule);
+    }
+    return rule;
+  }
+
+  #ruleKey(project: string, sha: string, environment: string): string {
+    return `${project}@${sha}/${environment}`;
+  }
+}
+
+/** `pusher.name` of a push run's `github.event` (src/triggers/push.ts); undefined for other events. */
+function pusherOf(eventPayload: string | null): string | undefined {
+  if (!eventPayload) return undefined;
+  try {
+    const name = (JSON.parse(eventPayload) as { pusher?: { name?: unknown } }).pusher?.name;
+    return typeof name === 'string' ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}

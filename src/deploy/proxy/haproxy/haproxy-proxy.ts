@@ -1,0 +1,162 @@
+// An environment's proxy on an SSH host: HAProxy in a container (host network, restarted by
+// the engine if it dies), one per environment, listening on the environment's published
+// port. Slipway drives it through its admin socket, reached over the SSH connection, so the
+// switch needs no reload and nothing on the host listens for Slipway. The config file is
+// rewritten after each switch so a restarted proxy serves the current release at once.
+import type { Duplex } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SlipwayError } from '../../../core/errors.ts';
+import type { CommandRunner } from '../../targets/command-runner.ts';
+import type { ContainerEngine } from '../../engine/container-engine.ts';
+import type { EnvironmentProxy } from '../environment-proxy.ts';
+import { haproxyConfig, parseShowStat, type Slot, type SlotState } from './haproxy-config.ts';
+import { copyImageTo } from './proxy-image.ts';
+
+export interface HaproxyProxyOptions {
+  runner: CommandRunner;
+  engine: ContainerEngine;
+  openUnixSocket: (path: string) => Promise<Duplex>;
+  project: string;
+  environment: string;
+  publish: number;
+  /** The proxy image on this machine (proxy-image.ts). */
+  image: string;
+  labels: Record<string, string>;
+  log: (line: string) => void;
+}
+
+const configDir = '/etc/slipway-proxy';
+const publishLabel = 'slipway.publish';
+
+export class HaproxyProxy implements EnvironmentProxy {
+  readonly #o: HaproxyProxyOptions;
+  readonly #dir: string;
+
+  private constructor(options: HaproxyProxyOptions, dir: string) {
+    this.#o = options;
+    this.#dir = dir;
+  }
+
+  /** The environment's proxy on the host, started (and its image copied there) if needed. */
+  static async ensure(options: HaproxyProxyOptions): Promise<HaproxyProxy> {
+    const { runner, engine, log } = options;
+    const home = await runner.exec(['sh', '-c', 'printf %s "${SLIPWAY_HOME:-$HOME/.slipway}"']);
+    if (home.exitCode !== 0 || !home.stdout.startsWith('/')) throw new SlipwayError('EXEC_FAILED', `${runner.description}: cannot find a home directory for Slipway's files`);
+    const proxy = new HaproxyProxy(options, `${home.stdout}/proxy/${options.project}-${options.environment}`);
+    const name = proxy.containerName;
+    const existing = await engine.inspect(name);
+    if (existing?.state === 'running' && existing.labels[publishLabel] === String(options.publish)) return proxy;
+    if (existing) {
+      log(`proxy ${name} is ${existing.state === 'running' ? `on port ${existing.labels[publishLabel]}, not ${options.publish}` : existing.state}: replacing it`);
+      await engine.remove(name);
+    }
+    await copyImageTo(runner, options.image, log);
+    await proxy.#writeConfig(undefined);
+    await engine.start({
+      name,
+      image: options.image,
+      labels: { ...options.labels, [publishLabel]: String(options.publish) },
+      network: 'host',
+      restart: 'always',
+      volumes: [`${proxy.#dir}:${configDir}`],
+      command: ['/usr/sbin/haproxy', '-db', '-f', `${configDir}/haproxy.cfg`],
+    });
+    await proxy.#waitReady();
+    log(`proxy ${name} listens on :${options.publish}`);
+    return proxy;
+  }
+
+  get containerName(): string {
+    return `slipway-proxy-${this.#o.project}-${this.#o.environment}`;
+  }
+
+  async switchTo(port: number): Promise<number | undefined> {
+    const states = await this.#slots();
+    const serving = active(states);
+    if (serving?.port === port) return port;
+    const next: Slot = serving?.slot === 'blue' ? 'green' : 'blue';
+    // One line, executed in order: the new slot takes new requests before the old stops
+    // taking them, so there is no instant with no server.
+    await this.#command([
+      `set server app/${next} addr 127.0.0.1 port ${port}`,
+      `set server app/${next} state ready`,
+      ...(serving ? [`set server app/${serving.slot} state drain`] : []),
+    ]);
+    // With a previous container, the file is rewritten once it has drained (drain below).
+    if (!serving) await this.#writeConfig(port);
+    return serving?.port;
+  }
+
+  async drain(port: number, timeoutMs: number): Promise<{ drained: boolean }> {
+    const deadline = Date.now() + timeoutMs;
+    let drained = false;
+    let slot: Slot | undefined;
+    let serving: SlotState | undefined;
+    for (;;) {
+      const states = await this.#slots();
+      serving = active(states);
+      const state = states.find((s) => s.port === port && !isActive(s));
+      slot = state?.slot;
+      if (!state || state.current === 0) {
+        drained = true;
+        break;
+      }
+      if (Date.now() >= deadline) break;
+      await sleep(50);
+    }
+    if (slot) await this.#command([`set server app/${slot} state maint`, ...(drained ? [] : [`shutdown sessions server app/${slot}`])]);
+    // A restarted proxy serves what serves now.
+    if (serving) await this.#writeConfig(serving.port);
+    return { drained };
+  }
+
+  async #slots(): Promise<SlotState[]> {
+    return parseShowStat(await this.#command(['show stat app 4 -1']));
+  }
+
+  /** Sends commands to the admin socket (`;`-separated, one connection) and returns the answer. */
+  async #command(commands: string[]): Promise<string> {
+    this.#o.log(`proxy: ${commands.join('; ')}`);
+    const socket = await this.#o.openUnixSocket(`${this.#dir}/admin.sock`);
+    const answer = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => (out += chunk));
+      socket.on('error', reject);
+      socket.on('close', () => resolve(out));
+      socket.end(`${commands.join('; ')}\n`);
+    });
+    const problem = answer.split('\n').find((l) => /^(?:unknown|no such|require|invalid|.*not found)/i.test(l.trim()));
+    if (problem) throw new SlipwayError('EXEC_FAILED', `proxy on ${this.#o.runner.description} refused "${commands.join('; ')}": ${problem.trim()}`);
+    return answer;
+  }
+
+  async #waitReady(): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      try {
+        await this.#slots();
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) throw new SlipwayError('EXEC_FAILED', `proxy ${this.containerName} on ${this.#o.runner.description} did not start: ${(err as Error).message}\n${await this.#o.engine.logs(this.containerName, 20)}`);
+        await sleep(100);
+      }
+    }
+  }
+
+  /** Rewrites haproxy.cfg (umask 077, through stdin) with `port` as the serving container. */
+  async #writeConfig(port: number | undefined): Promise<void> {
+    const text = haproxyConfig({ publish: this.#o.publish, active: port === undefined ? undefined : { port }, socket: `${configDir}/admin.sock` });
+    const script = 'umask 077 && mkdir -p "$1" && cat > "$1/haproxy.cfg.new" && mv "$1/haproxy.cfg.new" "$1/haproxy.cfg"';
+    const result = await this.#o.runner.exec(['sh', '-c', script, 'sh', this.#dir], { stdin: text });
+    if (result.exitCode !== 0) throw new SlipwayError('EXEC_FAILED', `writing ${this.#dir}/haproxy.cfg on ${this.#o.runner.description}: ${result.stderr.trim()}`);
+  }
+}
+
+function isActive(s: SlotState): boolean {
+  return !/^(?:MAINT|DRAIN)/i.test(s.status);
+}
+
+function active(states: SlotState[]): SlotState | undefined {
+  return states.find(isActive);
+}

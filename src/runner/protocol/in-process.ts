@@ -1,0 +1,84 @@
+// The RunnerApi for the built-in runner: direct calls into the scheduler and store, with
+// the same semantics the HTTP API gives remote runners.
+import { once } from 'node:events';
+import type { RunnerApi, RegistryAccess } from './runner-api.ts';
+import type { Scheduler } from '../../scheduler/scheduler.ts';
+import type { Store } from '../../store/store.ts';
+import type { EventBus } from '../../core/events.ts';
+import type { RunStatus } from '../../core/types.ts';
+import { runOfJob, runOutputFiles } from './in-process-files.ts';
+
+export interface InProcessRunnerApiOptions {
+  runnerName: string;
+  scheduler: Scheduler;
+  store: Store;
+  events: EventBus;
+  /** Local path or URL of a project's git repository. */
+  sourceOf: (project: string) => string;
+  registry: RegistryAccess;
+  /** Where artifacts and caches are kept (DATA/artifacts, DATA/caches); a temp dir when absent. */
+  dataDir?: string;
+}
+
+export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
+  const { store, events, scheduler } = o;
+  return {
+    claim: (labels) => scheduler.claim(o.runnerName, labels),
+    async waitForWork(timeoutMs, signal) {
+      const timeout = AbortSignal.timeout(timeoutMs);
+      await once(events, 'jobs-available', { signal: AbortSignal.any([signal, timeout]) }).catch(() => {});
+    },
+    heartbeat: (jobId) => scheduler.heartbeat(jobId, o.runnerName),
+    async nextLogSeq(jobId) {
+      return (await store.logs.lastSeq(`job:${jobId}`)) + 1;
+    },
+    async appendLog(jobId, seq, text) {
+      const stream = `job:${jobId}`;
+      if (await store.logs.append(stream, seq, text)) events.emit('log', stream, seq, text);
+    },
+    async startStep(jobId, number, name) {
+      const step = await store.runs.createStep(jobId, number, name);
+      const job = await store.runs.job(jobId);
+      if (job) events.emit('run-updated', job.run_id);
+      return step.id;
+    },
+    async finishStep(stepId, status: RunStatus, exitCode) {
+      await store.runs.finishStep(stepId, status, exitCode);
+    },
+    async skipStep(jobId, number, name) {
+      await store.runs.addSkippedStep(jobId, number, name);
+    },
+    completeJob: (jobId, status, outputs, error) => scheduler.completeJob(jobId, o.runnerName, status, outputs, error),
+    async recordRelease(jobId, release) {
+      const run = await runOfJob(store, jobId);
+      const created = await store.releases.create({ project_id: run.project_id, run_id: run.id, sha: run.sha, ref: run.ref, image: release.image, digest: release.digest });
+      return { id: created.id };
+    },
+    async source(jobId) {
+      const run = await runOfJob(store, jobId);
+      return { url: o.sourceOf((await store.projects.byId(run.project_id))!.name) };
+    },
+    registry: () => o.registry,
+    async addAnnotation(jobId, a) {
+      const job = await store.runs.job(jobId);
+      if (!job) return;
+      await store.runOutputs.addAnnotation({
+        run_id: job.run_id, job_id: jobId, step_number: a.step ?? null, level: a.level, message: a.message, title: a.title ?? null,
+        file: a.file ?? null, line: a.line ?? null, end_line: a.endLine ?? null, col: a.column ?? null, end_column: a.endColumn ?? null,
+      });
+      events.emit('run-updated', job.run_id);
+    },
+    async setStepSummary(jobId, stepNumber, markdown) {
+      const job = await store.runs.job(jobId);
+      if (!job) return;
+      await store.runOutputs.setSummary({ job_id: jobId, step_number: stepNumber, run_id: job.run_id, markdown });
+      events.emit('run-updated', job.run_id);
+    },
+    ...runOutputFiles(store, o.dataDir),
+    onCancel(jobId, listener) {
+      const handler = (id: string) => id === jobId && listener();
+      events.on('job-cancel', handler);
+      return () => events.off('job-cancel', handler);
+    },
+  };
+}

@@ -1,0 +1,59 @@
+// What a runner needs from the server. The built-in runner gets an in-process
+// implementation (src/runner/protocol/in-process.ts); remote runners (`slipway runner`)
+// get the same calls over HTTP.
+import type { ClaimedJob } from '../../scheduler/scheduler.ts';
+import type { RunStatus } from '../../core/types.ts';
+
+export interface RegistryAccess {
+  /** `host:port` of the built-in registry as container tools reach it. */
+  host: string;
+  username: string;
+  password: string;
+  insecure: boolean;
+}
+
+/** `::error file=…,line=…::message` and friends, shown on the run (GitHub "annotations"). */
+export interface Annotation {
+  level: 'error' | 'warning' | 'notice';
+  message: string;
+  title?: string;
+  file?: string;
+  line?: number;
+  endLine?: number;
+  column?: number;
+  endColumn?: number;
+  /** 1-based number of the step that wrote it. */
+  step?: number;
+}
+
+export interface RunnerApi {
+  claim(labels: readonly string[]): Promise<ClaimedJob | undefined>;
+  /** Resolves when new work may be available, or after `timeoutMs` (a long-poll). */
+  waitForWork(timeoutMs: number, signal: AbortSignal): Promise<void>;
+  heartbeat(jobId: string): Promise<boolean>;
+  /** Sequence number to continue the job's log from (a re-queued job keeps its earlier log). */
+  nextLogSeq(jobId: string): Promise<number>;
+  appendLog(jobId: string, seq: number, text: string): Promise<void>;
+  startStep(jobId: string, number: number, name: string): Promise<string>;
+  finishStep(stepId: string, status: RunStatus, exitCode: number | null): Promise<void>;
+  skipStep(jobId: string, number: number, name: string): Promise<void>;
+  completeJob(jobId: string, status: RunStatus, outputs: Record<string, string>, error?: string): Promise<void>;
+  recordRelease(jobId: string, release: { image: string; digest: string }): Promise<{ id: string }>;
+  /** Where to fetch the run's commit from, with credentials passed as an HTTP header. */
+  source(jobId: string): Promise<{ url: string; authorization?: string }>;
+  registry(): RegistryAccess;
+  addAnnotation(jobId: string, annotation: Annotation): Promise<void>;
+  /** Markdown a step wrote to $GITHUB_STEP_SUMMARY (step number is 1-based). */
+  setStepSummary(jobId: string, stepNumber: number, markdown: string): Promise<void>;
+  /** Stores a tar.gz of files as the run's artifact `name` (replacing none: names are unique per run). */
+  uploadArtifact(jobId: string, name: string, archive: NodeJS.ReadableStream): Promise<{ size: number }>;
+  /** The run's artifacts so far (download-artifact without a name takes them all). */
+  listArtifacts(jobId: string): Promise<{ name: string; size: number }[]>;
+  /** The archive of the run's artifact `name`, or undefined. */
+  downloadArtifact(jobId: string, name: string): Promise<NodeJS.ReadableStream | undefined>;
+  /** actions/cache: the archive for the first key (exact, then prefix) that exists, per project. */
+  restoreCache(jobId: string, keys: string[]): Promise<{ key: string; archive: NodeJS.ReadableStream } | undefined>;
+  saveCache(jobId: string, key: string, archive: NodeJS.ReadableStream): Promise<void>;
+  /** Calls `listener` if the job is cancelled; returns an unsubscribe function. */
+  onCancel(jobId: string, listener: () => void): () => void;
+}

@@ -1,0 +1,82 @@
+// Starting a run of one workflow at one commit, for every trigger (push, workflow_dispatch,
+// repository_dispatch, schedule): load the reusable workflows it calls, plan it, evaluate
+// `run-name` and the workflow's `concurrency`, store the run with its jobs and hand it to
+// the scheduler. A workflow that cannot start becomes a failed run saying why.
+import { formatDiagnostic } from '../core/errors.ts';
+import type { GitHosting } from '../git/hosting.ts';
+import type { Store } from '../store/store.ts';
+import type { Run } from '../store/repos/runs.ts';
+import type { EventBus } from '../core/events.ts';
+import type { Scheduler } from './scheduler.ts';
+import type { StoredPlan } from './stored-plan.ts';
+import type { Workflow } from '../workflow/model.ts';
+import { planWorkflow } from '../workflow/plan.ts';
+import { loadCalledWorkflows } from '../workflow/reusable.ts';
+import { contextValues, evaluateTemplate, githubContext } from './contexts.ts';
+import { evaluateConcurrency, type Concurrency } from './concurrency.ts';
+import { plannedRow } from './rerun-plan.ts';
+
+export interface StartRunDeps {
+  git: GitHosting;
+  store: Store;
+  events: EventBus;
+  scheduler: Scheduler;
+  log: (message: string) => void;
+}
+
+export interface RunTrigger {
+  project: string;
+  /** Full ref, `refs/heads/main`. */
+  ref: string;
+  sha: string;
+  /** `push`, `workflow_dispatch`, `repository_dispatch`, `schedule`. */
+  event: string;
+  /** `github.event`. */
+  payload: Record<string, unknown>;
+  /** Typed `inputs` (workflow_dispatch). */
+  inputs?: Record<string, unknown>;
+}
+
+/** Starts a run of `workflow` (or records `error` as a failed run when it is invalid). */
+export async function startRun(deps: Omit<StartRunDeps, 'git'> & { git: Pick<GitHosting, 'readFile'> }, trigger: RunTrigger, file: string, workflow: Workflow | undefined, error?: string): Promise<Run> {
+  const { store, git } = deps;
+  const project = await store.projects.ensure(trigger.project);
+  let stored: StoredPlan | undefined;
+  let title: string | undefined;
+  let concurrency: Concurrency | undefined;
+  if (workflow && !error) {
+    try {
+      const { called, diagnostics } = await loadCalledWorkflows(workflow, (path) => git.readFile(trigger.project, trigger.sha, path));
+      if (diagnostics.length > 0) throw new Error(diagnostics.map(formatDiagnostic).join('\n'));
+      stored = { workflow, plan: planWorkflow(workflow, called) };
+      // `run-name` and the workflow's `concurrency` see `github` and `inputs` (docs "Contexts" § availability).
+      const run = { id: '', number: 0, event: trigger.event, ref: trigger.ref, sha: trigger.sha, name: workflow.name, event_payload: JSON.stringify(trigger.payload) };
+      const context = contextValues({ github: githubContext(run, trigger.project), inputs: trigger.inputs ?? {} });
+      if (workflow.runName) title = String(evaluateTemplate(workflow.runName, context));
+      concurrency = evaluateConcurrency(workflow.concurrency, context);
+    } catch (err) {
+      error = (err as Error).message;
+      stored = undefined;
+    }
+  }
+  const run = await store.runs.create({
+    projectId: project.id,
+    workflow: file,
+    name: workflow?.name ?? file.split('/').pop()!,
+    event: trigger.event,
+    ref: trigger.ref,
+    sha: trigger.sha,
+    error,
+    plan: stored,
+    title,
+    eventPayload: trigger.payload,
+    inputs: trigger.inputs,
+    concurrencyGroup: concurrency?.group,
+    jobs: stored ? stored.plan.jobs.map(plannedRow) : [],
+  });
+  deps.log(`run #${run.number} ${trigger.project} ${file} (${trigger.event}) ${error ? 'failed: invalid configuration' : 'queued'}`);
+  deps.events.emit('run-updated', run.id);
+  if (error) deps.events.emit('run-finished', run.id);
+  else await deps.scheduler.runCreated(run.id, { cancelInProgress: concurrency?.cancelInProgress });
+  return run;
+}

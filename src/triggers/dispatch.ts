@@ -1,0 +1,37 @@
+// Runs started through the API (docs.github.com "Events that trigger workflows"):
+// workflow_dispatch with typed inputs, repository_dispatch with an event type and a
+// client payload.
+import { formatDiagnostic, SlipwayError } from '../core/errors.ts';
+import type { Run } from '../store/repos/runs.ts';
+import { matchesDispatch, matchRepositoryDispatch, resolveInputs } from '../workflow/triggers.ts';
+import { resolveRef } from './git-refs.ts';
+import { startRun, type StartRunDeps } from '../scheduler/start-run.ts';
+import { readWorkflows } from './read-workflows.ts';
+
+/** `POST …/workflows/:file/dispatches`: `file` is the workflow's file name or repository path. */
+export async function dispatchWorkflow(deps: StartRunDeps, project: string, file: string, ref: string | undefined, given: Record<string, unknown>): Promise<Run> {
+  const target = await resolveRef(deps.git, project, ref);
+  const all = await readWorkflows(deps.git, project, target.sha);
+  const found = all.find((w) => w.file === file || w.file.split('/').pop() === file);
+  if (!found) throw new SlipwayError('NOT_FOUND', `no workflow ${JSON.stringify(file)} at ${target.ref} (workflows: ${all.map((w) => w.file.split('/').pop()).join(', ') || 'none'})`);
+  if (!found.workflow || found.diagnostics.length > 0) {
+    throw new SlipwayError('WORKFLOW_INVALID', `${found.file} is invalid:\n${found.diagnostics.map(formatDiagnostic).join('\n')}`);
+  }
+  if (!matchesDispatch(found.workflow)) throw new SlipwayError('WORKFLOW_INVALID', `${found.file} has no \`on: workflow_dispatch\` trigger`);
+  const { inputs, errors } = resolveInputs(found.workflow.on.workflowDispatch?.inputs ?? {}, given);
+  if (!inputs) throw new SlipwayError('WORKFLOW_INVALID', `${found.file}: ${errors.join('; ')}`, { detail: { errors } });
+  const payload = { inputs, ref: target.ref, repository: { name: project, full_name: project }, workflow: found.file };
+  return startRun(deps, { project, ref: target.ref, sha: target.sha, event: 'workflow_dispatch', payload, inputs }, found.file, found.workflow);
+}
+
+/** `POST …/dispatches`: every workflow on the default branch whose `repository_dispatch` takes the type. */
+export async function repositoryDispatch(deps: StartRunDeps, project: string, eventType: string, clientPayload: Record<string, unknown>): Promise<Run[]> {
+  const head = await resolveRef(deps.git, project, undefined);
+  const runs: Run[] = [];
+  for (const w of await readWorkflows(deps.git, project, head.sha)) {
+    if (!w.workflow || w.diagnostics.length > 0 || !matchRepositoryDispatch(w.workflow, eventType)) continue;
+    const payload = { action: eventType, client_payload: clientPayload, repository: { name: project, full_name: project } };
+    runs.push(await startRun(deps, { project, ref: head.ref, sha: head.sha, event: 'repository_dispatch', payload }, w.file, w.workflow));
+  }
+  return runs;
+}

@@ -1,0 +1,52 @@
+// A push becomes runs: read the workflows at the pushed commit, keep those whose `on.push`
+// matches, validate them (and deploy.yml) and plan each into a run. An invalid file fails
+// its own run with every error listed; it never stops other workflows or the server.
+import type { PushEvent } from '../core/types.ts';
+import { zeroSha } from '../core/types.ts';
+import { formatDiagnostic } from '../core/errors.ts';
+import { matchPush } from '../workflow/triggers.ts';
+import { startRun, type StartRunDeps } from '../scheduler/start-run.ts';
+import { readWorkflows } from './read-workflows.ts';
+
+export interface PushDeps extends StartRunDeps {
+  /**
+   * Checks what else the commit carries (deploy.yml, from the deploy stage, wired in by the
+   * composition root): errors fail the push's runs before anything runs.
+   */
+  checkCommit?: (project: string, sha: string) => Promise<string | undefined>;
+}
+
+export async function startRunsForPush(deps: PushDeps, event: PushEvent): Promise<string[]> {
+  const { git } = deps;
+  if (event.after === zeroSha) return []; // a deleted ref starts nothing
+  // The project exists from its first push on, before its workflows are even read.
+  await deps.store.projects.ensure(event.project);
+  let changedFiles: string[] | undefined;
+  const runIds: string[] = [];
+  let deployErrors: string | undefined | null = null;
+
+  for (const { file, workflow, diagnostics } of await readWorkflows(git, event.project, event.after)) {
+    let error: string | undefined;
+    if (workflow && diagnostics.length === 0) {
+      if (workflow.on.push?.paths || workflow.on.push?.pathsIgnore) {
+        changedFiles ??= await git.changedFiles(event.project, event.before, event.after);
+      }
+      if (!matchPush(workflow, { ref: event.ref, changedFiles })) continue;
+      if (deployErrors === null) deployErrors = await deps.checkCommit?.(event.project, event.after);
+      error = deployErrors;
+    } else {
+      // An invalid workflow cannot say whether it matches this push; report it, as GitHub does.
+      error = diagnostics.map(formatDiagnostic).join('\n');
+    }
+    const trigger = { project: event.project, ref: event.ref, sha: event.after, event: 'push', payload: pushPayload(event) };
+    // startRun hands each run to the scheduler, which wakes waiting runners itself.
+    const run = await startRun(deps, trigger, file, workflow, error);
+    runIds.push(run.id);
+  }
+  return runIds;
+}
+
+/** `github.event` of a push (docs "Webhook events and payloads" § push), the fields Slipway knows. */
+function pushPayload(event: PushEvent): Record<string, unknown> {
+  return { ref: event.ref, before: event.before, after: event.after, pusher: { name: event.pusher }, repository: { name: event.project, full_name: event.project } };
+}

@@ -1,0 +1,56 @@
+// Runs started by the clock (docs.github.com "Events that trigger workflows" § schedule):
+// cron, UTC, on the default branch's head, checked at every minute boundary.
+import type { Clock } from '../core/clock.ts';
+import type { Run } from '../store/repos/runs.ts';
+import { matchSchedule } from '../workflow/triggers.ts';
+import { defaultBranch } from './git-refs.ts';
+import { startRun, type StartRunDeps } from '../scheduler/start-run.ts';
+import { readWorkflows } from './read-workflows.ts';
+
+/**
+ * Starts the scheduled workflows due in the minute containing `at`: for each project, the
+ * workflows at its default branch's head whose `on.schedule` has a matching cron.
+ */
+export async function runScheduled(deps: StartRunDeps, at: Date): Promise<Run[]> {
+  const runs: Run[] = [];
+  for (const project of await deps.store.projects.list()) {
+    const head = await defaultBranch(deps.git, project.name).catch(() => undefined);
+    if (!head) continue;
+    for (const w of await readWorkflows(deps.git, project.name, head.sha)) {
+      if (!w.workflow || w.diagnostics.length > 0 || !w.workflow.on.schedule) continue;
+      let crons: string[];
+      try {
+        crons = matchSchedule(w.workflow, at);
+      } catch (err) {
+        deps.log(`schedule ${project.name} ${w.file}: ${(err as Error).message}`);
+        continue;
+      }
+      if (crons.length === 0) continue;
+      const payload = { schedule: crons[0], repository: { name: project.name, full_name: project.name } };
+      runs.push(await startRun(deps, { project: project.name, ref: head.ref, sha: head.sha, event: 'schedule', payload }, w.file, w.workflow));
+    }
+  }
+  return runs;
+}
+
+/** Calls `tick` at every minute boundary (:00) of `clock`, with that minute; returns a stop function. */
+export function everyMinute(clock: Clock, tick: (at: Date) => void): () => void {
+  let handle: unknown;
+  let stopped = false;
+  const arm = () => {
+    const now = clock.now();
+    const next = Math.floor(now / 60_000) * 60_000 + 60_000;
+    const h = clock.setTimeout(() => {
+      if (stopped) return;
+      tick(new Date(next));
+      arm();
+    }, next - now);
+    h.unref?.();
+    handle = h;
+  };
+  arm();
+  return () => {
+    stopped = true;
+    clock.clearTimeout(handle);
+  };
+}
