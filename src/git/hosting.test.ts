@@ -175,6 +175,21 @@ void describe('GitHosting refusals and first pushes', () => {
     assert.equal(await gitOk(clone, ['rev-parse', 'HEAD']), sha);
   });
 
+  void it('creates no repository for a read of the push advertisement; the push then creates it', async () => {
+    const res = await fetch(`${fx.base}/probe.git/info/refs?service=git-receive-pack`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'application/x-git-receive-pack-advertisement');
+    assert.match(await res.text(), /capabilities\^\{\}/);
+    assert.equal(fx.hosting.exists('probe'), false);
+    const work = join(fx.tmp, 'probe');
+    await mkdir(work);
+    await gitOk(work, ['init', '-q']);
+    const sha = await commitFile(work, 'a.txt', 'a\n', 'a');
+    await gitOk(work, ['push', '-q', `${fx.base}/probe.git`, 'main']);
+    assert.equal(fx.hosting.exists('probe'), true);
+    assert.deepEqual(fx.events.filter((e) => e.project === 'probe').map((e) => e.after), [sha]);
+  });
+
   void it('does not create a repo on push when creation is not allowed', async () => {
     fx.options.allowCreate = false;
     const work = join(fx.tmp, 'w');

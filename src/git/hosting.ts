@@ -22,6 +22,9 @@ export interface GitHostingOptions {
   root: string;
 }
 
+// A leading dot: project names cannot start with one, so it never collides with a project.
+const emptyTemplate = '.empty';
+
 export type PushListener = (event: PushEvent) => void;
 
 export class GitHosting {
@@ -57,9 +60,13 @@ export class GitHosting {
     const pushing =
       subpath === '/git-receive-pack' ||
       (subpath === '/info/refs' && new URLSearchParams(query).get('service') === 'git-receive-pack');
+    let served = project;
     if (!isBareRepo(repo)) {
       if (!pushing || !options.allowCreate) throw new SlipwayError('PROJECT_UNKNOWN', `project ${project} not found`);
-      await this.ensureRepo(project);
+      // Only the push itself (the POST) creates the repository. Its first request, the ref
+      // advertisement, is answered from an empty template, so a read creates nothing.
+      if (req.method === 'POST') await this.ensureRepo(project);
+      else served = await this.#emptyTemplate();
     }
 
     const tee =
@@ -69,7 +76,7 @@ export class GitHosting {
     try {
       await runHttpBackend(req, res, {
         root: this.#root,
-        pathInfo: `/${project}.git${subpath}`,
+        pathInfo: `/${served}.git${subpath}`,
         query,
         remoteUser: user,
         killOnDisconnect: !pushing,
@@ -97,6 +104,12 @@ export class GitHosting {
       this.#creating.set(project, pending);
     }
     return pending;
+  }
+
+  /** An empty bare repository whose advertisement stands in for a project's before its first push. */
+  async #emptyTemplate(): Promise<string> {
+    await initBareRepo(this.#root, `${emptyTemplate}.git`);
+    return emptyTemplate;
   }
 
   exists(project: string): boolean {
