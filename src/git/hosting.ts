@@ -1,13 +1,14 @@
 // Git hosting: bare repositories under one root, served over Smart HTTP by the real git, with
 // every applied ref update announced as a PushEvent.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SlipwayError } from '../core/errors.ts';
 import { isValidName } from '../core/ids.ts';
 import type { PushEvent } from '../core/types.ts';
 import { runHttpBackend } from './http-backend.ts';
 import { PushCommandTee, type PushCommand } from './push-commands.ts';
-import { fixUnbornHead, initBareRepo, isBareRepo, readRefs } from './repo-admin.ts';
+import { fixUnbornHead, initBareRepo, isBareRepo, readAllRefs, readRefs } from './repo-admin.ts';
 import {
   changedFilesBetween,
   commitInfoAt,
@@ -20,20 +21,24 @@ import {
 export interface GitHostingOptions {
   /** Directory holding `<project>.git` bare repositories. */
   root: string;
+  log?: (message: string) => void;
 }
 
 // A leading dot: project names cannot start with one, so it never collides with a project.
 const emptyTemplate = '.empty';
 
-export type PushListener = (event: PushEvent) => void;
+/** Awaited before the push is acknowledged: a listener that records the event makes it durable. */
+export type PushListener = (event: PushEvent) => void | Promise<void>;
 
 export class GitHosting {
   readonly #root: string;
   readonly #listeners: PushListener[] = [];
   readonly #creating = new Map<string, Promise<string>>();
+  readonly #log: (message: string) => void;
 
   constructor(options: GitHostingOptions) {
     this.#root = options.root;
+    this.#log = options.log ?? ((m) => process.stderr.write(`${m}\n`));
   }
 
   /**
@@ -112,6 +117,20 @@ export class GitHosting {
     return emptyTemplate;
   }
 
+  /** The projects that have a repository. */
+  async projects(): Promise<string[]> {
+    const entries = await readdir(this.#root).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return [];
+      throw err;
+    });
+    return entries.filter((e) => e.endsWith('.git')).map((e) => e.slice(0, -4)).filter((p) => isValidName(p) && isBareRepo(this.repoPath(p)));
+  }
+
+  /** Every branch and tag of a project's repository with its value. */
+  async refs(project: string): Promise<Map<string, string>> {
+    return readAllRefs(this.#existing(project));
+  }
+
   exists(project: string): boolean {
     return isBareRepo(this.repoPath(project));
   }
@@ -159,10 +178,10 @@ export class GitHosting {
       const event: PushEvent = { project, ref: c.ref, before: c.before, after: c.after, pusher: user };
       for (const listener of this.#listeners) {
         try {
-          listener(event);
+          await listener(event);
         } catch (err) {
           // One failing subscriber must not hide the push from the others.
-          console.error(`push listener failed for ${project} ${c.ref}:`, err);
+          this.#log(`push listener failed for ${project} ${c.ref}: ${(err as Error).stack ?? String(err)}`);
         }
       }
     }

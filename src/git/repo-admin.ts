@@ -33,20 +33,29 @@ export async function initBareRepo(root: string, dirName: string): Promise<strin
   return target;
 }
 
-/** Current values of the given full ref names; absent refs are missing from the map. */
-export async function readRefs(repo: string, refs: readonly string[]): Promise<Map<string, string>> {
+/** Every branch and tag (`refs/heads/*`, `refs/tags/*`) with its value. */
+export async function readAllRefs(repo: string): Promise<Map<string, string>> {
+  return parseRefList(await gitOrThrow(repo, ['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads/', 'refs/tags/']), () => true);
+}
+
+function parseRefList(out: Buffer, keep: (name: string) => boolean): Map<string, string> {
   const values = new Map<string, string>();
-  if (refs.length === 0) return values;
-  // for-each-ref takes names literally (or as prefixes up to a slash), never as revision syntax.
-  const out = await gitOrThrow(repo, ['for-each-ref', '--format=%(objectname) %(refname)', '--', ...refs]);
-  const wanted = new Set(refs);
   for (const line of out.toString('utf8').split('\n')) {
     const space = line.indexOf(' ');
     if (space < 0) continue;
     const name = line.slice(space + 1);
-    if (wanted.has(name)) values.set(name, line.slice(0, space));
+    if (keep(name)) values.set(name, line.slice(0, space));
   }
   return values;
+}
+
+/** Current values of the given full ref names; absent refs are missing from the map. */
+export async function readRefs(repo: string, refs: readonly string[]): Promise<Map<string, string>> {
+  if (refs.length === 0) return new Map();
+  // for-each-ref takes names literally (or as prefixes up to a slash), never as revision syntax.
+  const out = await gitOrThrow(repo, ['for-each-ref', '--format=%(objectname) %(refname)', '--', ...refs]);
+  const wanted = new Set(refs);
+  return parseRefList(out, (name) => wanted.has(name));
 }
 
 /**

@@ -55,7 +55,9 @@ export async function startHosting(): Promise<HostingFixture> {
   const tmp = await mkdtemp(join(tmpdir(), 'slipway-git-'));
   const hosting = new GitHosting({ root: join(tmp, 'repos') });
   const events: PushEvent[] = [];
-  hosting.onPush((event) => events.push(event));
+  hosting.onPush((event) => {
+    events.push(event);
+  });
   const receivePackHeaders: IncomingHttpHeaders[] = [];
   const options = { allowCreate: true };
   let inFlight = 0;

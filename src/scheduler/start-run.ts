@@ -35,6 +35,8 @@ export interface RunTrigger {
   payload: Record<string, unknown>;
   /** Typed `inputs` (workflow_dispatch). */
   inputs?: Record<string, unknown>;
+  /** The recorded push event that started it (push runs). */
+  pushEventId?: string;
 }
 
 /** Starts a run of `workflow` (or records `error` as a failed run when it is invalid). */
@@ -72,6 +74,7 @@ export async function startRun(deps: Omit<StartRunDeps, 'git'> & { git: Pick<Git
     eventPayload: trigger.payload,
     inputs: trigger.inputs,
     concurrencyGroup: concurrency?.group,
+    pushEventId: trigger.pushEventId,
     jobs: stored ? stored.plan.jobs.map(plannedRow) : [],
   });
   deps.log(`run #${run.number} ${trigger.project} ${file} (${trigger.event}) ${error ? 'failed: invalid configuration' : 'queued'}`);

@@ -32,7 +32,7 @@ import { loadOrCreateSecretsKey } from '../auth/secrets-crypto.ts';
 import { registerRunOutputs } from './routes/run-outputs.ts';
 import { createHandler } from './app.ts';
 import { inProcessRunnerApi } from '../runner/protocol/in-process.ts';
-import { startRunsForPush } from '../triggers/push.ts';
+import { PushEvents } from '../triggers/push-events.ts';
 import { registerRunControl } from './routes/run-control.ts';
 import { everyMinute, runScheduled } from '../triggers/schedule.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
@@ -79,7 +79,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const admin = await ensureAdmin(store, config.dataDir);
   if (admin.created) log(`created admin token in ${admin.tokenFile}`);
   const events = new EventBus();
-  const git = new GitHosting({ root: join(config.dataDir, 'git') });
+  const git = new GitHosting({ root: join(config.dataDir, 'git'), log });
   const registry = createRegistry({ storage: createFsDriver({ root: join(config.dataDir, 'registry') }) });
   const scheduler = new Scheduler({ store, events, leaseMs: config.leaseSeconds * 1000 });
 
@@ -122,12 +122,16 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     pending.add(p);
     void p.finally(() => pending.delete(p));
   };
-  git.onPush((event) => track(startRunsForPush({ ...runStarter, checkCommit: (project, sha) => deploys.configErrors(project, sha) }, event).catch((err) => log(`push ${event.project} ${event.ref}: ${(err as Error).stack}`))));
+  // Pushes are recorded before git's answer ends (durable), then processed into runs.
+  const pushes = new PushEvents({ ...runStarter, git, track, checkCommit: (project, sha) => deploys.configErrors(project, sha) });
+  git.onPush((event) => pushes.received(event));
   events.on('run-finished', (runId) => track(deploys.onRunFinished(runId).catch((err) => log(`deploy after run ${runId}: ${(err as Error).message}`))));
 
   const runnerName = `builtin-${hostname()}`;
   const recovered = await scheduler.recover(runnerName);
   if (recovered > 0) log(`re-queued ${recovered} job(s) interrupted by the last shutdown`);
+  const missedPushes = await pushes.recover();
+  if (missedPushes.pending > 0) log(`processing ${missedPushes.pending} push event(s) a stop left pending`);
   await deploys.restore();
   // `on.schedule`: every minute at :00, the default branches' scheduled workflows.
   const stopSchedule = everyMinute(options.clock ?? systemClock, (at) => track(runScheduled(runStarter, at).catch((err) => log(`schedule: ${(err as Error).stack}`))));

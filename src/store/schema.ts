@@ -53,6 +53,8 @@ export interface RunsTable {
   concurrency_group: string | null;
   concurrency_state: 'pending' | 'admitted' | null;
   cancel_requested: number;
+  /** The push event that started the run (0006); null for other triggers. */
+  push_event_id: string | null;
 }
 
 export interface JobsTable {
@@ -258,6 +260,31 @@ export interface ApprovalsTable {
   created_at: string;
 }
 
+/** A ref update git accepted (0006), recorded before the push is acknowledged. */
+export interface PushEventsTable {
+  id: string;
+  project: string;
+  ref: string;
+  before: string;
+  after: string;
+  pusher: string;
+  received_at: string;
+  /** When its runs were started; null while pending. */
+  processed_at: string | null;
+}
+
+/** The value of each ref as last recorded (0006): start-up compares it with the repositories. */
+export interface RefHeadsTable {
+  project: string;
+  ref: string;
+  sha: string;
+}
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
 export interface Database {
   users: UsersTable;
   tokens: TokensTable;
@@ -278,4 +305,7 @@ export interface Database {
   known_hosts: KnownHostsTable;
   deployment_hosts: DeploymentHostsTable;
   approvals: ApprovalsTable;
+  push_events: PushEventsTable;
+  ref_heads: RefHeadsTable;
+  meta: MetaTable;
 }

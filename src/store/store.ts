@@ -12,6 +12,7 @@ import { secretsRepo } from './repos/secrets.ts';
 import { approvalsRepo } from './repos/approvals.ts';
 import { knownHostsRepo } from './repos/known-hosts.ts';
 import { deploymentHostsRepo } from './repos/deployment-hosts.ts';
+import { pushEventsRepo } from './repos/push-events.ts';
 
 export function createStore(db: Db) {
   return {
@@ -28,6 +29,7 @@ export function createStore(db: Db) {
     approvals: approvalsRepo(db),
     knownHosts: knownHostsRepo(db),
     deploymentHosts: deploymentHostsRepo(db),
+    pushEvents: pushEventsRepo(db),
   };
 }
 

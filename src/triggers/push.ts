@@ -16,16 +16,22 @@ export interface PushDeps extends StartRunDeps {
   checkCommit?: (project: string, sha: string) => Promise<string | undefined>;
 }
 
-export async function startRunsForPush(deps: PushDeps, event: PushEvent): Promise<string[]> {
+/**
+ * The runs of one push. With `pushEventId` (a recorded event), workflows that already have a
+ * run from that event are skipped, so processing an event again starts nothing twice.
+ */
+export async function startRunsForPush(deps: PushDeps, event: PushEvent, pushEventId?: string): Promise<string[]> {
   const { git } = deps;
   if (event.after === zeroSha) return []; // a deleted ref starts nothing
   // The project exists from its first push on, before its workflows are even read.
   await deps.store.projects.ensure(event.project);
+  const started = pushEventId ? await deps.store.runs.workflowsOfPushEvent(pushEventId) : new Set<string>();
   let changedFiles: string[] | undefined;
   const runIds: string[] = [];
   let deployErrors: string | undefined | null = null;
 
   for (const { file, workflow, diagnostics } of await readWorkflows(git, event.project, event.after)) {
+    if (started.has(file)) continue;
     let error: string | undefined;
     if (workflow && diagnostics.length === 0) {
       if (workflow.on.push?.paths || workflow.on.push?.pathsIgnore) {
@@ -38,7 +44,7 @@ export async function startRunsForPush(deps: PushDeps, event: PushEvent): Promis
       // An invalid workflow cannot say whether it matches this push; report it, as GitHub does.
       error = diagnostics.map(formatDiagnostic).join('\n');
     }
-    const trigger = { project: event.project, ref: event.ref, sha: event.after, event: 'push', payload: pushPayload(event) };
+    const trigger = { project: event.project, ref: event.ref, sha: event.after, event: 'push', payload: pushPayload(event), pushEventId };
     // startRun hands each run to the scheduler, which wakes waiting runners itself.
     const run = await startRun(deps, trigger, file, workflow, error);
     runIds.push(run.id);

@@ -6,6 +6,7 @@ import * as runOutputs from './0002-run-outputs.ts';
 import * as runControl from './0003-run-control.ts';
 import * as deployControl from './0004-deploy-control.ts';
 import * as hostsApprovals from './0005-hosts-approvals.ts';
+import * as pushEvents from './0006-push-events.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '0003-run-control': runControl,
   '0004-deploy-control': deployControl,
   '0005-hosts-approvals': hostsApprovals,
+  '0006-push-events': pushEvents,
 };

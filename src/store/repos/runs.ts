@@ -42,6 +42,8 @@ export interface NewRun {
   eventPayload?: Record<string, unknown>;
   inputs?: Record<string, unknown>;
   concurrencyGroup?: string;
+  /** The push event that started it (at most one run per event and workflow file). */
+  pushEventId?: string;
   jobs: NewJob[];
 }
 
@@ -78,11 +80,17 @@ export function runsRepo(db: Db) {
           concurrency_group: input.concurrencyGroup ?? null,
           concurrency_state: input.concurrencyGroup ? 'pending' : null,
           cancel_requested: 0,
+          push_event_id: input.pushEventId ?? null,
         };
         await tx.insertInto('runs').values(run).execute();
         await insertJobs(tx, run.id, 1, 0, input.jobs);
         return run;
       });
+    },
+    /** Workflow files that already have a run from this push event. */
+    async workflowsOfPushEvent(pushEventId: string): Promise<Set<string>> {
+      const rows = await db.selectFrom('runs').select('workflow').where('push_event_id', '=', pushEventId).execute();
+      return new Set(rows.map((r) => r.workflow));
     },
     async get(id: string): Promise<Run | undefined> {
       return db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();

@@ -1,0 +1,76 @@
+// A push is a durable event (DESIGN.md "The flow"): once git has accepted it, it becomes a
+// run even if the server dies that instant. Each ref update is recorded before the push is
+// acknowledged and processed into runs after; start-up processes what a crash left pending
+// and records ref updates that a crash kept from being recorded at all (the repositories'
+// refs against the heads last recorded).
+import { zeroSha, type PushEvent } from '../core/types.ts';
+import { crashPoint } from '../core/crash-point.ts';
+import type { GitHosting } from '../git/hosting.ts';
+import type { StoredPushEvent } from '../store/repos/push-events.ts';
+import { startRunsForPush, type PushDeps } from './push.ts';
+
+/** Who a recovered update is attributed to: the push that made it was never acknowledged. */
+export const unknownPusher = 'unknown (recovered at start-up)';
+
+export interface PushEventsDeps extends PushDeps {
+  git: GitHosting;
+  /** Keeps a promise so shutdown can wait for work already under way. */
+  track: (work: Promise<unknown>) => void;
+}
+
+export class PushEvents {
+  readonly #deps: PushEventsDeps;
+  /** Events are processed one at a time, in the order they were recorded. */
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(deps: PushEventsDeps) {
+    this.#deps = deps;
+  }
+
+  /** The git push listener: records the event (awaited before git's answer ends), then processes it. */
+  async received(event: PushEvent): Promise<void> {
+    crashPoint('push-applied');
+    const [stored] = await this.#deps.store.pushEvents.record([event]);
+    crashPoint('push-recorded');
+    this.#enqueue(stored!);
+  }
+
+  /** At start-up: heads of repositories from before push events were kept, missed updates, pending events. */
+  async recover(): Promise<{ recorded: number; pending: number }> {
+    const { git, store } = this.#deps;
+    const readAll = async () => Promise.all((await git.projects()).map(async (project) => ({ project, refs: await git.refs(project) })));
+    if (await store.pushEvents.seedOnce(readAll)) this.#deps.log('push events: recorded the current heads of existing repositories');
+    const missed: PushEvent[] = [];
+    for (const { project, refs } of await readAll()) {
+      const heads = await store.pushEvents.heads(project);
+      for (const [ref, sha] of refs) {
+        if (heads.get(ref) !== sha) missed.push({ project, ref, before: heads.get(ref) ?? zeroSha, after: sha, pusher: unknownPusher });
+      }
+      for (const [ref, sha] of heads) {
+        if (!refs.has(ref)) missed.push({ project, ref, before: sha, after: zeroSha, pusher: unknownPusher });
+      }
+    }
+    await store.pushEvents.record(missed);
+    for (const e of missed) this.#deps.log(`push events: ${e.project} ${e.ref} ${e.before.slice(0, 7)}..${e.after.slice(0, 7)} was not recorded before a stop; recorded now`);
+    const pending = await store.pushEvents.pending();
+    for (const stored of pending) this.#enqueue(stored);
+    return { recorded: missed.length, pending: pending.length };
+  }
+
+  #enqueue(stored: StoredPushEvent): void {
+    const work = this.#queue.then(() => this.#process(stored));
+    this.#queue = work.catch(() => undefined);
+    this.#deps.track(work);
+  }
+
+  async #process(stored: StoredPushEvent): Promise<void> {
+    const event: PushEvent = { project: stored.project, ref: stored.ref, before: stored.before, after: stored.after, pusher: stored.pusher };
+    try {
+      await startRunsForPush(this.#deps, event, stored.id);
+      await this.#deps.store.pushEvents.markProcessed(stored.id);
+    } catch (err) {
+      // Left pending: the next start processes it again (runs already started are not repeated).
+      this.#deps.log(`push ${event.project} ${event.ref}: ${(err as Error).stack ?? String(err)}`);
+    }
+  }
+}
