@@ -16,7 +16,8 @@ export interface TestRegistry {
   baseUrl: string;
   /** e.g. `127.0.0.1:40123` */
   host: string;
-  errors: unknown[];
+  /** What the registry logged: one message per unexpected error. */
+  errors: string[];
   /** The storage directory. */
   root: string;
   close(): Promise<void>;
@@ -26,8 +27,8 @@ export interface TestRegistry {
 export async function startTestRegistry(options: { root?: string } = {}): Promise<TestRegistry> {
   const root = options.root ?? (await mkdtemp(join(tmpdir(), 'slipway-registry-')));
   const storage = createFsDriver({ root });
-  const errors: unknown[] = [];
-  const registry = createRegistry({ storage, onError: (err) => errors.push(err) });
+  const errors: string[] = [];
+  const registry = createRegistry({ storage, log: (message) => errors.push(message) });
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://registry.invalid');
     if (!url.pathname.startsWith('/v2')) {
