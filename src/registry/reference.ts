@@ -7,7 +7,7 @@ import { isSlipwayError, SlipwayError } from '../core/errors.ts';
 import { parseDigest } from './digest.ts';
 import { isValidName, isValidTag } from './names.ts';
 
-export interface ImageReference {
+interface ImageReference {
   /** `host[:port]`, when the reference names one. */
   registry?: string;
   repository: string;
