@@ -4,10 +4,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Registry } from './registry.ts';
-import { createRegistry } from './registry.ts';
-import type { StorageDriver } from './storage/driver.ts';
-import { createFsDriver } from './storage/fs/fs-driver.ts';
+import type { Registry } from '../../src/registry/registry.ts';
+import { createRegistry } from '../../src/registry/registry.ts';
+import type { StorageDriver } from '../../src/registry/storage/driver.ts';
+import { createFsDriver } from '../../src/registry/storage/fs/fs-driver.ts';
 
 export interface TestRegistry {
   registry: Registry;
