@@ -174,7 +174,6 @@ export function runDriverContract(name: string, options: { create: () => Promise
       await remove('race/k');
     });
 
-
     void it('every operation on a key rejects one that could escape the store', async () => {
       const internal = (err: unknown): boolean => isSlipwayError(err, 'INTERNAL');
       const id = await d.createUpload();
