@@ -3,14 +3,12 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { test } from 'node:test';
 import { cliEnvArgs } from './cli-env.ts';
-import { registryHost, withAuthFile } from './registry-auth.ts';
+import { authFileContent, withAuthFile } from './registry-auth.ts';
 
-test('registryHost follows the reference grammar', () => {
-  assert.equal(registryHost('127.0.0.1:8080/hello/hello:abc'), '127.0.0.1:8080');
-  assert.equal(registryHost('localhost/x'), 'localhost');
-  assert.equal(registryHost('ghcr.io/o/r@sha256:00'), 'ghcr.io');
-  assert.equal(registryHost('library/busybox'), 'docker.io');
-  assert.equal(registryHost('busybox'), 'docker.io');
+test('the auth file names the reference\'s registry, Docker Hub when it names none', () => {
+  const auth = Buffer.from('u:p').toString('base64');
+  assert.deepEqual(JSON.parse(authFileContent('ghcr.io/o/r:1', { username: 'u', password: 'p' })), { auths: { 'ghcr.io': { auth } } });
+  assert.deepEqual(JSON.parse(authFileContent('busybox', { username: 'u', password: 'p' })), { auths: { 'docker.io': { auth } } });
 });
 
 test('the auth file is private, in the containers-auth.json format, and deleted afterwards', async () => {

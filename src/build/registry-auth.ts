@@ -1,16 +1,19 @@
-// Credentials for a push, kept off command lines: a temporary auth file in the
+// Credentials for a push or pull, kept off command lines: an auth file in the
 // containers-auth.json(5) format, which buildah, podman, skopeo and docker's config.json share.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { registryHost } from '../registry/reference.ts';
 
-/**
- * The registry host of a reference: the first path component when it looks like a host
- * (has a dot or a port, or is localhost), else Docker Hub (the distribution reference grammar).
- */
-export function registryHost(reference: string): string {
-  const first = reference.split('/')[0] ?? '';
-  return reference.includes('/') && (/[.:]/.test(first) || first === 'localhost') ? first : 'docker.io';
+interface RegistryCredentials {
+  username: string;
+  password: string;
+}
+
+/** The auth file's content: `credentials` for `reference`'s registry (Docker Hub when it names none). */
+export function authFileContent(reference: string, credentials: RegistryCredentials): string {
+  const auth = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
+  return JSON.stringify({ auths: { [registryHost(reference)]: { auth } } });
 }
 
 /**
@@ -19,15 +22,14 @@ export function registryHost(reference: string): string {
  */
 export async function withAuthFile<T>(
   reference: string,
-  credentials: { username: string; password: string },
+  credentials: RegistryCredentials,
   fileName: string,
   use: (path: string, dir: string) => Promise<T>,
 ): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'slipway-auth-'));
   try {
     const path = join(dir, fileName);
-    const auth = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
-    await writeFile(path, JSON.stringify({ auths: { [registryHost(reference)]: { auth } } }), { mode: 0o600 });
+    await writeFile(path, authFileContent(reference, credentials), { mode: 0o600 });
     return await use(path, dir);
   } finally {
     await rm(dir, { recursive: true, force: true });

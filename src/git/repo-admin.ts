@@ -1,7 +1,8 @@
 // Creating bare repositories and inspecting their refs after a push.
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeAtomically } from '../core/atomic-write.ts';
 import { gitOrThrow, runGit } from './git-exec.ts';
 
 /** A bare repository exists once its HEAD file does (creation renames a finished repo into place). */
@@ -17,16 +18,15 @@ export function isBareRepo(path: string): boolean {
 export async function initBareRepo(root: string, dirName: string): Promise<string> {
   const target = join(root, dirName);
   if (isBareRepo(target)) return target;
-  await mkdir(root, { recursive: true });
-  // Leading dot: project names cannot start with one, so this never collides with a project.
-  const tmp = await mkdtemp(join(root, `.init-${dirName}-`));
   try {
-    await gitOrThrow(tmp, ['init', '--bare', '--quiet', '--initial-branch=main']);
-    // Force pushes are the user's call here; branch protection is not a goal of this layer.
-    await gitOrThrow(tmp, ['config', 'receive.denyNonFastForwards', 'false']);
-    await rename(tmp, target);
+    // The temp directory's name starts with a dot: project names cannot, so it never collides with a project.
+    await writeAtomically(target, root, async (tmp) => {
+      await mkdir(tmp);
+      await gitOrThrow(tmp, ['init', '--bare', '--quiet', '--initial-branch=main']);
+      // Force pushes are the user's call here; branch protection is not a goal of this layer.
+      await gitOrThrow(tmp, ['config', 'receive.denyNonFastForwards', 'false']);
+    });
   } catch (err) {
-    await rm(tmp, { recursive: true, force: true });
     if (isBareRepo(target)) return target; // Lost a creation race; the winner's repo is fine.
     throw err;
   }

@@ -37,7 +37,7 @@ const imageIndex = z.object({
   subject: descriptor.optional(),
 });
 
-export interface ParsedManifest {
+interface ParsedManifest {
   mediaType: string;
   /** Blobs (config, layers) that must be in the repository first. */
   blobs: string[];

@@ -1,6 +1,7 @@
 // The built-in OCI registry (distribution-spec v1.1, the parts podman, buildah and skopeo use
 // to push and pull). The HTTP server authenticates first and calls `handle` for `/v2/…`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { inspect } from 'node:util';
 import { isSlipwayError, SlipwayError } from '../core/errors.ts';
 import type { RouteContext } from './context.ts';
 import { sendError, sendJson } from './http.ts';
@@ -12,10 +13,14 @@ import { handleUpload, startUpload } from './routes-uploads.ts';
 import type { StorageDriver } from './storage/driver.ts';
 import { UploadHashes } from './upload-hashes.ts';
 
-export interface RegistryOptions {
+interface RegistryOptions {
   storage: StorageDriver;
-  /** Called with unexpected errors (answered as 500 INTERNAL), e.g. to log them. */
-  onError?: (err: unknown, req: IncomingMessage) => void;
+  /**
+   * Receives one message, with the stack and causes, for every unexpected error (answered
+   * 500 INTERNAL in the spec's error format). Spec errors such as BLOB_UNKNOWN are the
+   * client's business and are not logged.
+   */
+  log?: (message: string) => void;
 }
 
 export interface Registry {
@@ -67,7 +72,7 @@ export function createRegistry(options: RegistryOptions): Registry {
           res.destroy();
           return;
         }
-        if (!isSlipwayError(err) || err.code === 'INTERNAL') options.onError?.(err, req);
+        if (!isSlipwayError(err) || err.code === 'INTERNAL') options.log?.(`registry: ${req.method} ${url.pathname}: ${inspect(err)}`);
         sendError(req, res, err);
       }
     },

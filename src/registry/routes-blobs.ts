@@ -34,7 +34,8 @@ export async function handleBlob(ctx: RouteContext, rawDigest: string): Promise<
       return;
     }
     case 'DELETE': {
-      // Unlinks the blob from this repository; the bytes go when garbage collection runs.
+      // Unlinks the blob from this repository only. Its bytes stay in storage, where other
+      // repositories may link them too: nothing removes unreferenced bytes today.
       if (!(await storage.delete(repoBlobKey(name, digest)))) {
         throw new SlipwayError('BLOB_UNKNOWN', undefined, { detail: { digest } });
       }

@@ -5,7 +5,7 @@
 // (temp-file.ts: one round trip, which counts over SSH).
 // (`--env-file /dev/stdin` would skip the file, but podman cannot open a socket as
 // /dev/stdin, and Node's child stdin is one.)
-import { registryHost } from '../../build/registry-auth.ts';
+import { authFileContent } from '../../build/registry-auth.ts';
 import { SlipwayError } from '../../core/errors.ts';
 import { loggingRunner, type CommandRunner, type ExecOptions, type ExecResult } from '../targets/command-runner.ts';
 import { parseInspect } from './container-inspect.ts';
@@ -79,9 +79,8 @@ export class ContainerEngine {
       await this.#check(['pull', ...pullArgs], exec);
       return;
     }
-    const { username, password } = options.auth;
     // containers-auth.json(5) and Docker's config.json share the `auths` format.
-    const content = JSON.stringify({ auths: { [registryHost(ref)]: { auth: Buffer.from(`${username}:${password}`).toString('base64') } } });
+    const content = authFileContent(ref, options.auth);
     const file = { name: this.binary === 'podman' ? 'auth.json' : 'config.json', content };
     const result = await execWithPrivateFile(this.runner, file, pullScripts[this.binary], [this.binary, ...pullArgs], exec);
     this.#verify(result, 'pull', [this.binary, 'pull', ...pullArgs]);

@@ -1,14 +1,20 @@
 // The behaviour every StorageDriver must have. A driver's own test calls runDriverContract;
-// a new driver is done when this passes.
+// a new driver is done when this passes. As in Distribution's driver testsuites, every case
+// removes what it wrote, and after each one the driver must hold nothing: no keys, and no
+// temp files or upload sessions left by a failed or finished operation.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { isSlipwayError } from '../../core/errors.ts';
 import type { StorageDriver } from './driver.ts';
 
-export interface DriverFixture {
+interface DriverFixture {
   driver: StorageDriver;
+  /** Another driver on the same storage, as after a restart. */
+  reopen: () => StorageDriver;
+  /** What the storage holds beyond its keys (temp files, upload sessions), for the check after each case. */
+  leftovers: () => Promise<string[]>;
   cleanup: () => Promise<void>;
 }
 
@@ -36,6 +42,17 @@ export function runDriverContract(name: string, options: { create: () => Promise
       d = fixture.driver;
     });
     after(async () => fixture.cleanup());
+    afterEach(async () => {
+      const keys = await d.list('');
+      const strays = await fixture.leftovers();
+      // Empty the store first, so one careless case does not fail every later one.
+      for (const key of keys) await d.delete(key);
+      assert.deepEqual(keys, [], 'keys left behind');
+      assert.deepEqual(strays, [], 'temp files or upload sessions left behind');
+    });
+    const remove = async (...keys: string[]): Promise<void> => {
+      for (const key of keys) assert.equal(await d.delete(key), true, key);
+    };
 
     void it('put/get/stat round-trip; missing keys are undefined', async () => {
       await d.put('meta/a/b', Buffer.from('hello'));
@@ -46,18 +63,21 @@ export function runDriverContract(name: string, options: { create: () => Promise
       assert.equal(await d.stat('meta/a'), undefined, 'a key prefix is not an object');
       await d.put('meta/a/b', Buffer.from('replaced'));
       assert.equal((await d.get('meta/a/b'))?.toString(), 'replaced');
+      await remove('meta/a/b');
     });
 
     void it('reader streams an object; a missing one is BLOB_UNKNOWN', async () => {
       await d.put('r/one', Buffer.from('stream me'));
       assert.equal((await readAll(await d.reader('r/one'))).toString(), 'stream me');
       await assert.rejects(d.reader('r/none'), (err) => isSlipwayError(err, 'BLOB_UNKNOWN'));
+      await remove('r/one');
     });
 
     void it('writeAtomic streams a source and returns its size', async () => {
       const size = await d.writeAtomic('w/ok', chunks('abc', 'defg'));
       assert.equal(size, 7);
       assert.equal((await d.get('w/ok'))?.toString(), 'abcdefg');
+      await remove('w/ok');
     });
 
     void it('writeAtomic with a failing source writes nothing and rethrows', async () => {
@@ -66,6 +86,7 @@ export function runDriverContract(name: string, options: { create: () => Promise
       await d.put('w/keep', Buffer.from('old'));
       await assert.rejects(d.writeAtomic('w/keep', failingAfter('new')), /source broke/);
       assert.equal((await d.get('w/keep'))?.toString(), 'old', 'the old object survives');
+      await remove('w/keep');
     });
 
     void it('writeAtomic keeps a large stream intact', async () => {
@@ -79,6 +100,7 @@ export function runDriverContract(name: string, options: { create: () => Promise
       const expected = createHash('sha256');
       for (let i = 0; i < 16; i++) expected.update(block);
       assert.equal(h.digest('hex'), expected.digest('hex'));
+      await remove('w/big');
     });
 
     void it('list returns every key under a prefix, sorted, at any depth', async () => {
@@ -90,6 +112,7 @@ export function runDriverContract(name: string, options: { create: () => Promise
       assert.deepEqual(await d.list('l/x/'), ['l/x/_tags/v1', 'l/x/_tags/v2', 'l/x/y/_tags/v1']);
       assert.deepEqual(await d.list('l/x/_tags/v'), ['l/x/_tags/v1', 'l/x/_tags/v2']);
       assert.deepEqual(await d.list('l/nothing/'), []);
+      await remove('l/x/_tags/v1', 'l/x/_tags/v2', 'l/x/y/_tags/v1', 'l/z');
     });
 
     void it('delete removes an object and reports whether it existed', async () => {
@@ -116,6 +139,7 @@ export function runDriverContract(name: string, options: { create: () => Promise
       await d.commitUpload(id, 'blobs/committed');
       assert.equal((await d.get('blobs/committed'))?.toString(), 'hello world');
       await assert.rejects(d.uploadSize(id), (err) => isSlipwayError(err, 'BLOB_UPLOAD_UNKNOWN'));
+      await remove('blobs/committed');
     });
 
     void it('a failing append leaves the upload as it was', async () => {
@@ -147,6 +171,64 @@ export function runDriverContract(name: string, options: { create: () => Promise
       await Promise.all(values.map((v) => d.writeAtomic('race/k', chunks(v.slice(0, 50_000), v.slice(50_000)))));
       const got = (await d.get('race/k'))?.toString();
       assert.ok(got !== undefined && values.includes(got));
+      await remove('race/k');
+    });
+
+    void it('every operation on a key rejects one that could escape the store', async () => {
+      const internal = (err: unknown): boolean => isSlipwayError(err, 'INTERNAL');
+      const id = await d.createUpload();
+      for (const bad of ['../x', 'a/../../x', '/abs', 'a//b']) {
+        await assert.rejects(d.stat(bad), internal, `stat ${bad}`);
+        await assert.rejects(d.get(bad), internal, `get ${bad}`);
+        await assert.rejects(d.reader(bad), internal, `reader ${bad}`);
+        await assert.rejects(d.delete(bad), internal, `delete ${bad}`);
+        await assert.rejects(d.writeAtomic(bad, chunks('x')), internal, `writeAtomic ${bad}`);
+        await assert.rejects(d.commitUpload(id, bad), internal, `commitUpload ${bad}`);
+      }
+      for (const bad of ['../', '/abs/', 'a//', 'a/../b']) await assert.rejects(d.list(bad), internal, `list ${bad}`);
+      await d.abortUpload(id);
+    });
+
+    void it('a key prefix is not an object for get, reader or delete', async () => {
+      await d.put('dir/child', Buffer.from('x'));
+      assert.equal(await d.get('dir'), undefined);
+      await assert.rejects(d.reader('dir'), (err) => isSlipwayError(err, 'BLOB_UNKNOWN'));
+      assert.equal(await d.delete('dir'), false);
+      await remove('dir/child');
+    });
+
+    void it('commitUpload replaces an existing object', async () => {
+      await d.put('blobs/again', Buffer.from('first'));
+      const id = await d.createUpload();
+      await d.appendUpload(id, chunks('second'));
+      await d.commitUpload(id, 'blobs/again');
+      assert.equal((await d.get('blobs/again'))?.toString(), 'second');
+      await remove('blobs/again');
+    });
+
+    void it('upload sessions are independent of each other', async () => {
+      const [a, b] = [await d.createUpload(), await d.createUpload()];
+      assert.notEqual(a, b);
+      await d.appendUpload(a, chunks('aaa'));
+      await d.appendUpload(b, chunks('b'));
+      assert.equal(await d.uploadSize(a), 3);
+      assert.equal((await readAll(await d.uploadReader(b))).toString(), 'b');
+      await d.abortUpload(a);
+      assert.equal(await d.uploadSize(b), 1, 'aborting one leaves the other');
+      await d.abortUpload(b);
+    });
+
+    void it('a second driver on the same storage sees objects and open uploads', async () => {
+      await d.put('kept/one', Buffer.from('survives'));
+      const id = await d.createUpload();
+      await d.appendUpload(id, chunks('half'));
+      const again = fixture.reopen();
+      assert.equal((await again.get('kept/one'))?.toString(), 'survives');
+      assert.equal(await again.uploadSize(id), 4);
+      assert.equal(await again.appendUpload(id, chunks(' more')), 9);
+      await again.commitUpload(id, 'kept/two');
+      assert.equal((await d.get('kept/two'))?.toString(), 'half more');
+      await remove('kept/one', 'kept/two');
     });
   });
 }

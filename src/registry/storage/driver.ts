@@ -1,7 +1,8 @@
 // The storage behind the registry: content-addressed blobs plus small metadata files, and
-// resumable upload sessions. Implementations live beside this file (fs/, later s3/); each
-// must pass driver.contract.ts. Drivers translate backend errors into SlipwayError codes
-// (a missing object is BLOB_UNKNOWN, a missing upload BLOB_UPLOAD_UNKNOWN, the rest INTERNAL).
+// resumable upload sessions. Implementations live beside this file (fs/, memory/), and each
+// passes driver.contract.ts. Nothing here names a path or a file, so an object store fits
+// behind it too. Drivers translate backend errors into SlipwayError codes (a missing object
+// is BLOB_UNKNOWN, a missing upload BLOB_UPLOAD_UNKNOWN, the rest INTERNAL).
 import type { Readable } from 'node:stream';
 
 /** Bytes to write: a Node stream or any async iterable of chunks (e.g. a generator). */

@@ -1,7 +1,7 @@
 // Storage on the local filesystem. Layout under `root`:
-//   objects/<key>   one file per key
-//   uploads/<id>    bytes of an upload session so far
-//   tmp/<uuid>      writes in progress (same filesystem, so rename is atomic)
+//   objects/<key>        one file per key
+//   uploads/<id>         bytes of an upload session so far
+//   tmp/.tmp-<uuid>      writes in progress (same filesystem, so rename is atomic)
 // Every write is fsynced before the rename that makes it visible, so a crash leaves either
 // the old object or the whole new one (plus, at worst, a stray file in tmp/).
 import { randomUUID } from 'node:crypto';
@@ -9,23 +9,21 @@ import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/pr
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
+import { writeAtomically } from '../../../core/atomic-write.ts';
+import { cleanUpAfter } from '../../../core/clean-up-after.ts';
 import { isSlipwayError, SlipwayError } from '../../../core/errors.ts';
 import type { ErrorCode } from '../../../core/errors.ts';
 import type { ByteSource, ObjectInfo, StorageDriver } from '../driver.ts';
 import { assertKey, assertPrefix, assertUploadId } from '../key.ts';
 
-export interface FsDriverOptions {
-  root: string;
-}
-
-export function createFsDriver(options: FsDriverOptions): StorageDriver {
+export function createFsDriver(options: { root: string }): StorageDriver {
   const objects = join(options.root, 'objects');
   const uploads = join(options.root, 'uploads');
   const tmp = join(options.root, 'tmp');
   const objectPath = (key: string): string => (assertKey(key), join(objects, key));
   const uploadPath = (id: string): string => (assertUploadId(id), join(uploads, id));
 
-  /** Moves a finished temp file into place, creating the key's parent directories. */
+  /** Moves a finished upload into place, creating the key's parent directories. */
   async function publish(from: string, key: string): Promise<void> {
     const to = objectPath(key);
     await mkdir(dirname(to), { recursive: true });
@@ -33,20 +31,20 @@ export function createFsDriver(options: FsDriverOptions): StorageDriver {
   }
 
   async function writeAtomic(key: string, source: ByteSource | Iterable<Uint8Array>): Promise<number> {
-    objectPath(key);
-    await mkdir(tmp, { recursive: true });
-    const path = join(tmp, randomUUID());
-    const fh = await open(path, 'wx').catch((err: unknown) => {
-      throw translate(err, `write ${key}`);
-    });
+    const target = objectPath(key);
     try {
-      const size = await streamInto(fh, source, 0);
-      await fh.close();
-      await publish(path, key);
-      return size;
+      return await writeAtomically(target, tmp, async (path) => {
+        const fh = await open(path, 'wx');
+        let size: number;
+        try {
+          size = await streamInto(fh, source, 0);
+        } catch (err) {
+          throw await cleanUpAfter(err, () => fh.close());
+        }
+        await fh.close();
+        return size;
+      });
     } catch (err) {
-      await fh.close().catch(() => {});
-      await unlink(path).catch(() => {});
       throw translate(err, `write ${key}`);
     }
   }
@@ -128,16 +126,27 @@ export function createFsDriver(options: FsDriverOptions): StorageDriver {
         throw translate(err, `upload ${id}`, 'BLOB_UPLOAD_UNKNOWN');
       }
       let before = -1;
+      let size: number;
       try {
         before = (await fh.stat()).size;
-        return before + (await streamInto(fh, source, before));
+        size = before + (await streamInto(fh, source, before));
       } catch (err) {
         // Leave the session as it was, so the client can retry the chunk.
-        if (before >= 0) await fh.truncate(before).catch(() => {});
-        throw translate(err, `append upload ${id}`);
-      } finally {
-        await fh.close().catch(() => {});
+        const restore = async (): Promise<void> => {
+          try {
+            if (before >= 0) await fh.truncate(before);
+          } finally {
+            await fh.close();
+          }
+        };
+        throw translate(await cleanUpAfter(err, restore), `append upload ${id}`);
       }
+      try {
+        await fh.close();
+      } catch (err) {
+        throw translate(err, `append upload ${id}`);
+      }
+      return size;
     },
 
     async uploadSize(id: string): Promise<number> {

@@ -6,10 +6,10 @@ import { request } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { after, before, describe, it } from 'node:test';
-import { sha256Of } from './digest.ts';
-import { blobKey } from './layout.ts';
-import type { TestRegistry } from './test-support.ts';
-import { errorCode, startTestRegistry } from './test-support.ts';
+import { sha256Of } from '../../src/registry/digest.ts';
+import { blobKey } from '../../src/registry/layout.ts';
+import type { TestRegistry } from './test-registry.ts';
+import { errorCode, startTestRegistry } from './test-registry.ts';
 
 let t: TestRegistry;
 before(async () => {

@@ -4,10 +4,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Registry } from './registry.ts';
-import { createRegistry } from './registry.ts';
-import type { StorageDriver } from './storage/driver.ts';
-import { createFsDriver } from './storage/fs/fs-driver.ts';
+import type { Registry } from '../../src/registry/registry.ts';
+import { createRegistry } from '../../src/registry/registry.ts';
+import type { StorageDriver } from '../../src/registry/storage/driver.ts';
+import { createFsDriver } from '../../src/registry/storage/fs/fs-driver.ts';
 
 export interface TestRegistry {
   registry: Registry;
@@ -16,7 +16,8 @@ export interface TestRegistry {
   baseUrl: string;
   /** e.g. `127.0.0.1:40123` */
   host: string;
-  errors: unknown[];
+  /** What the registry logged: one message per unexpected error. */
+  errors: string[];
   /** The storage directory. */
   root: string;
   close(): Promise<void>;
@@ -26,8 +27,8 @@ export interface TestRegistry {
 export async function startTestRegistry(options: { root?: string } = {}): Promise<TestRegistry> {
   const root = options.root ?? (await mkdtemp(join(tmpdir(), 'slipway-registry-')));
   const storage = createFsDriver({ root });
-  const errors: unknown[] = [];
-  const registry = createRegistry({ storage, onError: (err) => errors.push(err) });
+  const errors: string[] = [];
+  const registry = createRegistry({ storage, log: (message) => errors.push(message) });
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://registry.invalid');
     if (!url.pathname.startsWith('/v2')) {

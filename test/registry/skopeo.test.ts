@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { containerToolEnv } from '../core/tool-env.ts';
-import type { TestRegistry } from './test-support.ts';
-import { startTestRegistry } from './test-support.ts';
+import { containerToolEnv } from '../../src/core/tool-env.ts';
+import type { TestRegistry } from './test-registry.ts';
+import { startTestRegistry } from './test-registry.ts';
 
 const run = promisify(execFile);
 const image = 'localhost/slipway-test/registry-busybox:latest';

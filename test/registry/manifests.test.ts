@@ -1,10 +1,10 @@
 // Manifests, tags and cross-repository mounts through the HTTP API.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { sha256Of } from './digest.ts';
-import { mediaTypes } from './manifest.ts';
-import type { TestRegistry } from './test-support.ts';
-import { errorCode, startTestRegistry } from './test-support.ts';
+import { sha256Of } from '../../src/registry/digest.ts';
+import { mediaTypes } from '../../src/registry/manifest.ts';
+import type { TestRegistry } from './test-registry.ts';
+import { errorCode, startTestRegistry } from './test-registry.ts';
 
 let t: TestRegistry;
 before(async () => {
