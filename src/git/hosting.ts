@@ -18,6 +18,8 @@ import {
 } from './repo-read.ts';
 
 export interface GitHostingOptions {
+  /** Where a failing push listener is reported (the others still hear the push). */
+  log: (message: string) => void;
   /** Directory holding `<project>.git` bare repositories. */
   root: string;
 }
@@ -26,11 +28,13 @@ export type PushListener = (event: PushEvent) => void;
 
 export class GitHosting {
   readonly #root: string;
+  readonly #log: (message: string) => void;
   readonly #listeners: PushListener[] = [];
   readonly #creating = new Map<string, Promise<string>>();
 
   constructor(options: GitHostingOptions) {
     this.#root = options.root;
+    this.#log = options.log;
   }
 
   /**
@@ -149,7 +153,7 @@ export class GitHosting {
           listener(event);
         } catch (err) {
           // One failing subscriber must not hide the push from the others.
-          console.error(`push listener failed for ${project} ${c.ref}:`, err);
+          this.#log(`push listener failed for ${project} ${c.ref}: ${(err as Error).stack ?? String(err)}`);
         }
       }
     }

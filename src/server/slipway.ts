@@ -72,7 +72,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const admin = await ensureAdmin(store, config.dataDir);
   if (admin.created) log(`created admin token in ${admin.tokenFile}`);
   const events = new EventBus();
-  const git = new GitHosting({ root: join(config.dataDir, 'git') });
+  const git = new GitHosting({ root: join(config.dataDir, 'git'), log });
   const registry = createRegistry({ storage: createFsDriver({ root: join(config.dataDir, 'registry') }) });
   const scheduler = new Scheduler({ store, events, leaseMs: config.leaseSeconds * 1000 });
 

@@ -6,7 +6,7 @@ export const deploymentRef = z.string().describe('a deployment id (dep_…) or <
 export const projectName = z.string().describe('project name');
 export const environmentName = z.string().describe('environment name, as in .slipway/deploy.yml');
 
-/** Checked against the run by attemptParam, whose message names the valid range. */
+/** A string: the run view checks it against the run's attempts (attemptParam names the valid range). */
 export const attemptQuery = z.string().optional().describe('attempt number (1 is the first); default the latest');
 
 /** A non-negative integer in a query string, e.g. `?limit=20`. */

@@ -7,7 +7,7 @@ import { storedPlanOf } from '../../scheduler/job-spec.ts';
 import { dispatchWorkflow, repositoryDispatch } from '../../triggers/dispatch.ts';
 import type { StartRunDeps } from '../../scheduler/start-run.ts';
 import { findRun, runView } from '../run-view.ts';
-import { countQuery, projectName, runRef } from './fields.ts';
+import { attemptQuery, projectName, runRef } from './fields.ts';
 
 const rerunBody = z.strictObject({ jobs: z.string().min(1).default('all') });
 const dispatchBody = z.strictObject({ ref: z.string().min(1).optional(), inputs: z.record(z.string(), z.unknown()).default({}) });
@@ -38,10 +38,11 @@ export function registerRunControl(router: Router, deps: StartRunDeps): void {
       path: '/api/runs/:run/plan',
       summary: "An attempt's resolved job graph",
       params: runParams,
-      query: z.object({ attempt: countQuery.optional().describe('attempt number; default the latest') }),
+      query: z.object({ attempt: attemptQuery }),
       handler: async ({ res, params, query }) => {
         const run = await findRun(store, params.run);
-        const attempt = query.attempt ?? run.attempt;
+        // Unlike the run view, the plan of an attempt that does not exist is empty, not an error.
+        const attempt = query.attempt !== undefined ? Number(query.attempt) : run.attempt;
         const jobs = await store.runs.jobs(run.id, attempt);
         const stored = run.plan ? storedPlanOf(run) : undefined;
         sendJson(res, 200, {
