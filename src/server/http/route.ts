@@ -11,7 +11,6 @@ export type Method = (typeof methods)[number];
 
 /** Path parameters and the query are maps of strings, so their schemas are objects. */
 export type FieldsSchema = z.ZodObject;
-type NoFields = z.ZodObject<Record<never, never>>;
 
 export interface RouteContext<P, Q, B> {
   req: IncomingMessage;
@@ -24,7 +23,8 @@ export interface RouteContext<P, Q, B> {
   body: B;
 }
 
-export interface RouteSpec<P extends FieldsSchema = NoFields, Q extends FieldsSchema = NoFields, B extends z.ZodType = z.ZodUndefined> {
+/** What a route accepts; `info` of the router's listing, and the source of its OpenAPI operation. */
+export interface RouteInfo<P extends FieldsSchema = FieldsSchema, Q extends FieldsSchema = FieldsSchema, B extends z.ZodType = z.ZodType> {
   method: Method;
   /** find-my-way syntax: `/api/runs/:run`; `params` declares exactly these names. */
   path: string;
@@ -35,20 +35,15 @@ export interface RouteSpec<P extends FieldsSchema = NoFields, Q extends FieldsSc
   /** Keys it does not declare are ignored, as they always were. */
   query?: Q;
   /** A JSON body; `expected` shows its shape in a 400's message, e.g. `{"name": "<project>"}`. */
-  body?: { schema: B; expected: string };
-  handler: (ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>) => Promise<void> | void;
+  body?: JsonBody<B>;
 }
 
-/** A declaration without its handler's types, as the router lists it and OpenAPI reads it. */
-export interface RouteInfo {
-  method: Method;
-  path: string;
-  summary: string;
-  permission?: Action;
-  params?: FieldsSchema;
-  query?: FieldsSchema;
-  body?: { schema: z.ZodType; expected: string };
+export interface JsonBody<B extends z.ZodType = z.ZodType> {
+  schema: B;
+  expected: string;
 }
+
+export type RouteHandler<P extends FieldsSchema, Q extends FieldsSchema, B extends z.ZodType> = (ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>) => Promise<void> | void;
 
 /** The `:name` parameters of a path, in order. */
 export function pathParamNames(path: string): string[] {

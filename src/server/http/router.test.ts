@@ -17,40 +17,23 @@ let server: http.Server;
 let bodyHandlerRan = false;
 
 const router = new Router()
-  .route({
-    method: 'GET',
-    path: '/api/things/:thing',
-    summary: 'a thing',
-    params: z.object({ thing: z.string() }),
-    query: z.object({ limit: z.string().regex(/^\d+$/, 'expected a non-negative integer').transform(Number).optional() }),
-    handler: ({ res, params, query, user }) => sendJson(res, 200, { thing: params.thing, limit: query.limit ?? null, user: user.name }),
-  })
-  .route({
-    method: 'PUT',
-    path: '/api/things/:thing',
-    summary: 'set a thing',
-    params: z.object({ thing: z.string().regex(/^[a-z]+$/, 'lowercase letters only') }),
-    body: { schema: z.strictObject({ value: z.string() }), expected: '{"value": "<text>"}' },
-    handler: ({ res, params, body }) => sendJson(res, 200, { thing: params.thing, value: body.value }),
-  })
-  .route({
-    method: 'POST',
-    path: '/api/admin-only',
-    summary: 'admins only',
-    permission: 'users.create',
-    body: { schema: z.strictObject({ name: z.string() }), expected: '{"name": "<user>"}' },
-    handler: ({ res }) => {
+  .route(
+    { method: 'GET', path: '/api/things/:thing', summary: 'a thing', params: z.object({ thing: z.string() }), query: z.object({ limit: z.string().regex(/^\d+$/, 'expected a non-negative integer').transform(Number).optional() }) },
+    ({ res, params, query, user }) => sendJson(res, 200, { thing: params.thing, limit: query.limit ?? null, user: user.name }),
+  )
+  .route(
+    { method: 'PUT', path: '/api/things/:thing', summary: 'set a thing', params: z.object({ thing: z.string().regex(/^[a-z]+$/, 'lowercase letters only') }), body: { schema: z.strictObject({ value: z.string() }), expected: '{"value": "<text>"}' } },
+    ({ res, params, body }) => sendJson(res, 200, { thing: params.thing, value: body.value }),
+  )
+  .route(
+    { method: 'POST', path: '/api/admin-only', summary: 'admins only', permission: 'users.create', body: { schema: z.strictObject({ name: z.string() }), expected: '{"name": "<user>"}' } },
+    ({ res }) => {
       bodyHandlerRan = true;
       sendJson(res, 200, {});
     },
-  })
-  .route({
-    method: 'GET',
-    path: '/api/broken',
-    summary: 'fails',
-    handler: () => {
-      throw new Error('disk on fire');
-    },
+  )
+  .route({ method: 'GET', path: '/api/broken', summary: 'fails' }, () => {
+    throw new Error('disk on fire');
   });
 
 before(async () => {
@@ -138,7 +121,7 @@ test('a handler\'s unexpected error is a 500 INTERNAL, logged with its stack', a
 
 test('a declaration whose params do not match its path is refused at registration', () => {
   const r = new Router();
-  assert.throws(() => r.route({ method: 'GET', path: '/api/a/:x', summary: 's', handler: () => {} }), /params must declare exactly \[x\], not \[\]/);
-  assert.throws(() => r.route({ method: 'GET', path: '/api/b', summary: 's', params: z.object({ y: z.string() }), handler: () => {} }), /params must declare exactly \[\], not \[y\]/);
+  assert.throws(() => r.route({ method: 'GET', path: '/api/a/:x', summary: 's' }, () => {}), /params must declare exactly \[x\], not \[\]/);
+  assert.throws(() => r.route({ method: 'GET', path: '/api/b', summary: 's', params: z.object({ y: z.string() }) }, () => {}), /params must declare exactly \[\], not \[y\]/);
   assert.equal(r.routes.length, 0);
 });

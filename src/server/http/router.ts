@@ -10,7 +10,7 @@ import { SlipwayError } from '../../core/errors.ts';
 import { authorize } from '../../auth/permissions.ts';
 import type { User } from '../../store/repos/users.ts';
 import { parseParams, parseQuery, readBody } from './input.ts';
-import { methods, pathParamNames, type FieldsSchema, type Method, type RouteInfo, type RouteSpec } from './route.ts';
+import { methods, pathParamNames, type FieldsSchema, type Method, type RouteHandler, type RouteInfo } from './route.ts';
 
 type RawParams = Record<string, string | undefined>;
 type Run = (req: IncomingMessage, res: ServerResponse, url: URL, user: User, raw: RawParams) => Promise<void>;
@@ -26,22 +26,21 @@ export class Router {
   readonly #fmw = FindMyWay({ ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 16 * 1024 });
   readonly #routes: RouteInfo[] = [];
 
-  route<P extends FieldsSchema, Q extends FieldsSchema, B extends z.ZodType>(spec: RouteSpec<P, Q, B>): this {
-    const names = pathParamNames(spec.path).sort();
-    const declared = Object.keys(spec.params?.shape ?? {}).sort();
+  route<P extends FieldsSchema, Q extends FieldsSchema, B extends z.ZodType>(info: RouteInfo<P, Q, B>, handler: RouteHandler<P, Q, B>): this {
+    const names = pathParamNames(info.path).sort();
+    const declared = Object.keys(info.params?.shape ?? {}).sort();
     if (names.join() !== declared.join()) {
-      throw new Error(`route ${spec.method} ${spec.path}: params must declare exactly [${names.join(', ')}], not [${declared.join(', ')}]`);
+      throw new Error(`route ${info.method} ${info.path}: params must declare exactly [${names.join(', ')}], not [${declared.join(', ')}]`);
     }
     const run: Run = async (req, res, url, user, raw) => {
-      if (spec.permission) authorize(user, spec.permission);
-      // Without a schema there is nothing to parse: the handler's type is then `{}`.
-      const params = (spec.params ? parseParams(spec.params, raw) : {}) as z.output<P>;
-      const query = (spec.query ? parseQuery(spec.query, url.searchParams) : {}) as z.output<Q>;
-      const body = (spec.body ? await readBody(req, spec.body.schema, spec.body.expected) : undefined) as z.output<B>;
-      await spec.handler({ req, res, url, user, params, query, body });
+      if (info.permission) authorize(user, info.permission);
+      // Without a schema there is nothing to parse: the handler then gets {} (or no body).
+      const params = (info.params ? parseParams(info.params, raw) : {}) as z.output<P>;
+      const query = (info.query ? parseQuery(info.query, url.searchParams) : {}) as z.output<Q>;
+      const body = (info.body ? await readBody(req, info.body.schema, info.body.expected) : undefined) as z.output<B>;
+      await handler({ req, res, url, user, params, query, body });
     };
-    this.#fmw.on(spec.method, spec.path, () => {}, { run });
-    const { handler: _, ...info } = spec;
+    this.#fmw.on(info.method, info.path, () => {}, { run });
     this.#routes.push(info);
     return this;
   }

@@ -40,11 +40,9 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   registerApi(router, { store, scheduler: deps.scheduler, events: deps.events, version: deps.version });
   registerRunControl(router, deps.runStarter);
   registerRunOutputs(router, { store, dataDir });
-  router.route({
-    method: 'GET',
-    path: '/api/openapi.json',
-    summary: 'This API as an OpenAPI 3.1 document',
-    handler: ({ res }) => sendJson(res, 200, openApiDocument(router.routes, { title: 'Slipway API', version: deps.version })),
-  });
+  router.route(
+    { method: 'GET', path: '/api/openapi.json', summary: 'This API as an OpenAPI 3.1 document' },
+    ({ res }) => sendJson(res, 200, openApiDocument(router.routes, { title: 'Slipway API', version: deps.version })),
+  );
   return router;
 }

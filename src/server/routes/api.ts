@@ -10,7 +10,7 @@ import type { EventBus } from '../../core/events.ts';
 import { streamLogs } from '../sse.ts';
 import { isFinished } from '../../core/types.ts';
 import { attemptParam, findRun as findRunIn, logJobId, runView as viewOf } from '../run-view.ts';
-import { attemptQuery, countQuery, projectName, runRef } from './fields.ts';
+import { attemptQuery, countQuery, projectName, runParams } from './fields.ts';
 
 export interface ApiDeps {
   store: Store;
@@ -19,14 +19,15 @@ export interface ApiDeps {
   version: string;
 }
 
-const createProjectBody = z.strictObject({ name: z.string() });
-const runParams = z.object({ run: runRef });
+const createProjectBody = { schema: z.strictObject({ name: z.string() }), expected: '{"name": "<project>"}' };
 const logsQuery = z.object({
   attempt: attemptQuery,
   follow: z.string().optional().describe('present: stream as Server-Sent Events until the logs end (so does Accept: text/event-stream)'),
 });
 // `project` is read as "" when absent, which answers PROJECT_UNKNOWN (404) as it always did.
 const projectQuery = z.object({ project: projectName.optional() });
+const runsQuery = z.object({ project: projectName.optional(), limit: countQuery.optional().describe('at most this many runs (default 50)') });
+const deploymentIdParams = z.object({ id: z.string().describe('a deployment id (dep_…)') });
 
 export function registerApi(router: Router, deps: ApiDeps): void {
   const { store } = deps;
@@ -62,100 +63,56 @@ export function registerApi(router: Router, deps: ApiDeps): void {
   }
 
   router
-    .route({ method: 'GET', path: '/api/version', summary: "The server's version", handler: ({ res }) => sendJson(res, 200, { version: deps.version }) })
-    .route({
-      method: 'GET',
-      path: '/api/projects',
-      summary: 'List projects',
-      handler: async ({ res }) => sendJson(res, 200, (await store.projects.list()).map((p) => ({ name: p.name, createdAt: p.created_at }))),
+    .route({ method: 'GET', path: '/api/version', summary: "The server's version" }, ({ res }) => sendJson(res, 200, { version: deps.version }))
+    .route(
+      { method: 'GET', path: '/api/projects', summary: 'List projects' },
+      async ({ res }) => sendJson(res, 200, (await store.projects.list()).map((p) => ({ name: p.name, createdAt: p.created_at }))),
+    )
+    .route({ method: 'POST', path: '/api/projects', summary: 'Create a project (201), or show the existing one (200)', body: createProjectBody }, async ({ res, body }) => {
+      const existing = await store.projects.get(body.name);
+      const p = existing ?? (await store.projects.ensure(body.name));
+      sendJson(res, existing ? 200 : 201, { name: p.name, createdAt: p.created_at });
     })
-    .route({
-      method: 'POST',
-      path: '/api/projects',
-      summary: 'Create a project (201), or show the existing one (200)',
-      body: { schema: createProjectBody, expected: '{"name": "<project>"}' },
-      handler: async ({ res, body }) => {
-        const existing = await store.projects.get(body.name);
-        const p = existing ?? (await store.projects.ensure(body.name));
-        sendJson(res, existing ? 200 : 201, { name: p.name, createdAt: p.created_at });
-      },
+    .route({ method: 'GET', path: '/api/runs', summary: 'List runs, newest first', query: runsQuery }, async ({ res, query }) => {
+      const project = query.project ? await store.projects.require(query.project) : undefined;
+      const runs = await store.runs.list({ projectId: project?.id, limit: query.limit ?? 50 });
+      sendJson(res, 200, await Promise.all(runs.map((r) => viewOf(store, r))));
     })
-    .route({
-      method: 'GET',
-      path: '/api/runs',
-      summary: 'List runs, newest first',
-      query: z.object({ project: projectName.optional(), limit: countQuery.optional().describe('at most this many runs (default 50)') }),
-      handler: async ({ res, query }) => {
-        const project = query.project ? await store.projects.require(query.project) : undefined;
-        const runs = await store.runs.list({ projectId: project?.id, limit: query.limit ?? 50 });
-        sendJson(res, 200, await Promise.all(runs.map((r) => viewOf(store, r))));
-      },
-    })
-    .route({
-      method: 'GET',
-      path: '/api/runs/:run',
-      summary: "A run: one attempt's jobs and their steps",
-      params: runParams,
-      query: z.object({ attempt: attemptQuery }),
-      handler: async ({ res, params, query }) => {
+    .route(
+      { method: 'GET', path: '/api/runs/:run', summary: "A run: one attempt's jobs and their steps", params: runParams, query: z.object({ attempt: attemptQuery }) },
+      async ({ res, params, query }) => {
         const run = await findRun(params.run);
         sendJson(res, 200, await viewOf(store, run, attemptParam(run, query.attempt ?? null)));
       },
+    )
+    .route({ method: 'POST', path: '/api/runs/:run/cancel', summary: 'Cancel a run', params: runParams }, async ({ res, params }) => {
+      const run = await findRun(params.run);
+      await deps.scheduler.cancelRun(run.id);
+      sendJson(res, 202, await viewOf(store, await store.runs.require(run.id)));
     })
-    .route({
-      method: 'POST',
-      path: '/api/runs/:run/cancel',
-      summary: 'Cancel a run',
-      params: runParams,
-      handler: async ({ res, params }) => {
-        const run = await findRun(params.run);
-        await deps.scheduler.cancelRun(run.id);
-        sendJson(res, 202, await viewOf(store, await store.runs.require(run.id)));
-      },
-    })
-    .route({
-      method: 'GET',
-      path: '/api/runs/:run/logs',
-      summary: "An attempt's job logs (text/plain, or text/event-stream when following)",
-      params: runParams,
-      query: logsQuery,
-      handler: async (ctx) => {
+    .route(
+      { method: 'GET', path: '/api/runs/:run/logs', summary: "An attempt's job logs (text/plain, or text/event-stream when following)", params: runParams, query: logsQuery },
+      async (ctx) => {
         const run = await findRun(ctx.params.run);
         const jobs = await store.runs.jobs(run.id, attemptParam(run, ctx.query.attempt ?? null));
         await sendLogs(ctx, jobs.map((j) => ({ stream: `job:${logJobId(j)}`, title: j.name })));
       },
-    })
-    .route({
-      method: 'GET',
-      path: '/api/releases',
-      summary: "A project's releases (image digest and commit)",
-      query: projectQuery,
-      handler: async ({ res, query }) => {
-        const project = await store.projects.require(query.project ?? '');
-        sendJson(res, 200, (await store.releases.list(project.id)).map((r) => ({ id: r.id, sha: r.sha, ref: r.ref, image: r.image, digest: r.digest, createdAt: r.created_at })));
-      },
+    )
+    .route({ method: 'GET', path: '/api/releases', summary: "A project's releases (image digest and commit)", query: projectQuery }, async ({ res, query }) => {
+      const project = await store.projects.require(query.project ?? '');
+      sendJson(res, 200, (await store.releases.list(project.id)).map((r) => ({ id: r.id, sha: r.sha, ref: r.ref, image: r.image, digest: r.digest, createdAt: r.created_at })));
     })
     // GET /api/deployments and /api/deployments/:id are in deploy-api.ts (lock and approvals).
-    .route({
-      method: 'GET',
-      path: '/api/deployments/:id/logs',
-      summary: "A deployment's log (text/plain, or text/event-stream when following)",
-      params: z.object({ id: z.string().describe('a deployment id (dep_…)') }),
-      query: logsQuery.pick({ follow: true }),
-      handler: async (ctx) => {
+    .route(
+      { method: 'GET', path: '/api/deployments/:id/logs', summary: "A deployment's log (text/plain, or text/event-stream when following)", params: deploymentIdParams, query: logsQuery.pick({ follow: true }) },
+      async (ctx) => {
         const d = await store.deployments.require(ctx.params.id);
         await sendLogs(ctx, [{ stream: `deployment:${d.id}`, title: `deployment ${d.number}` }]);
       },
-    })
-    .route({
-      method: 'GET',
-      path: '/api/environments',
-      summary: "What each of a project's environments runs",
-      query: projectQuery,
-      handler: async ({ res, query }) => {
-        const project = await store.projects.require(query.project ?? '');
-        const states = (await store.deployments.allStates()).filter((s) => s.project_id === project.id);
-        sendJson(res, 200, states.map((s) => ({ environment: s.environment, release: s.release_id, container: s.container, url: s.publish ? `http://127.0.0.1:${s.publish}` : null, updatedAt: s.updated_at })));
-      },
+    )
+    .route({ method: 'GET', path: '/api/environments', summary: "What each of a project's environments runs", query: projectQuery }, async ({ res, query }) => {
+      const project = await store.projects.require(query.project ?? '');
+      const states = (await store.deployments.allStates()).filter((s) => s.project_id === project.id);
+      sendJson(res, 200, states.map((s) => ({ environment: s.environment, release: s.release_id, container: s.container, url: s.publish ? `http://127.0.0.1:${s.publish}` : null, updatedAt: s.updated_at })));
     });
 }

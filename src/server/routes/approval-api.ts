@@ -7,7 +7,7 @@ import { sendJson } from '../http/reply.ts';
 import type { Store } from '../../store/store.ts';
 import type { DeployService } from '../../deploy/deploy-service.ts';
 import { deploymentView, findDeployment } from '../deployment-view.ts';
-import { deploymentRef } from './fields.ts';
+import { deploymentParams } from './fields.ts';
 
 export interface ApprovalApiDeps {
   store: Store;
@@ -15,22 +15,21 @@ export interface ApprovalApiDeps {
   deploys: () => DeployService;
 }
 
-const decisionBody = z.strictObject({ decision: z.enum(['approve', 'reject']), reason: z.string().max(2000).optional() });
+const decisionBody = {
+  schema: z.strictObject({ decision: z.enum(['approve', 'reject']), reason: z.string().max(2000).optional() }),
+  expected: '{"decision": "approve"} or {"decision": "reject", "reason": "<why>"}',
+};
 
 export function registerApprovalApi(router: Router, deps: ApprovalApiDeps): void {
   const { store } = deps;
-  router.route({
-    method: 'POST',
-    path: '/api/deployments/:id/approvals',
-    summary: 'Approve or reject a deployment waiting at its gate (deploy.approve)',
-    params: z.object({ id: deploymentRef }),
-    body: { schema: decisionBody, expected: '{"decision": "approve"} or {"decision": "reject", "reason": "<why>"}' },
-    handler: async ({ res, params, body, user }) => {
+  router.route(
+    { method: 'POST', path: '/api/deployments/:id/approvals', summary: 'Approve or reject a deployment waiting at its gate (deploy.approve)', params: deploymentParams, body: decisionBody },
+    async ({ res, params, body, user }) => {
       const deployment = await findDeployment(store, params.id);
       const service = deps.deploys();
       await service.gate.decide(deployment.id, user, body.decision, body.reason);
       const now = await store.deployments.require(deployment.id);
       sendJson(res, 200, await deploymentView(store, now, (d) => service.lockView(d), (d) => service.gate.view(d)));
     },
-  });
+  );
 }

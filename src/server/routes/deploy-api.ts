@@ -10,7 +10,7 @@ import type { DeployService } from '../../deploy/deploy-service.ts';
 import { releaseControl } from '../../deploy/release-control.ts';
 import type { Secrets } from '../../auth/secrets.ts';
 import type { Deployment } from '../../store/repos/deployments.ts';
-import { deploymentRef, environmentName, projectName } from './fields.ts';
+import { deploymentParams, environmentName, projectName } from './fields.ts';
 
 export interface DeployApiDeps {
   store: Store;
@@ -19,10 +19,14 @@ export interface DeployApiDeps {
   secrets: Secrets;
 }
 
-const deployBody = z.strictObject({ release: z.string().min(1).optional(), commit: z.string().min(1).optional() });
-const promoteBody = z.strictObject({ from: z.string().min(1) });
-const rollbackBody = z.strictObject({ to: z.string().min(1).optional(), force: z.boolean().optional() });
-const secretBody = z.strictObject({ value: z.string() });
+const deployBody = { schema: z.strictObject({ release: z.string().min(1).optional(), commit: z.string().min(1).optional() }), expected: '{"release": "<id>"} or {"commit": "<sha>"}' };
+const promoteBody = { schema: z.strictObject({ from: z.string().min(1) }), expected: '{"from": "<environment>"}' };
+const rollbackBody = {
+  schema: z.strictObject({ to: z.string().min(1).optional(), force: z.boolean().optional() }),
+  expected: '{} or {"to": "<release>"}, optionally with "force": true (admins)',
+};
+const secretBody = { schema: z.strictObject({ value: z.string() }), expected: '{"value": "<secret>"}' };
+const deploymentsQuery = z.object({ project: projectName.optional(), env: environmentName.optional() });
 const envParams = z.object({ project: projectName, env: environmentName });
 const secretParams = envParams.extend({ name: z.string().describe('secret name') });
 
@@ -35,83 +39,37 @@ export function registerDeployApi(router: Router, deps: DeployApiDeps): void {
 
   const envPath = '/api/projects/:project/environments/:env';
   router
-    .route({
-      method: 'GET',
-      path: '/api/deployments',
-      summary: 'List deployments, newest first',
-      query: z.object({ project: projectName.optional(), env: environmentName.optional() }),
-      handler: async ({ res, query }) => {
-        const project = query.project ? await store.projects.require(query.project) : undefined;
-        const list = await store.deployments.list({ projectId: project?.id, environment: query.env });
-        sendJson(res, 200, await Promise.all(list.map((d) => deploymentView(store, d, undefined, (x) => deps.deploys().gate.view(x)))));
-      },
+    .route({ method: 'GET', path: '/api/deployments', summary: 'List deployments, newest first', query: deploymentsQuery }, async ({ res, query }) => {
+      const project = query.project ? await store.projects.require(query.project) : undefined;
+      const list = await store.deployments.list({ projectId: project?.id, environment: query.env });
+      sendJson(res, 200, await Promise.all(list.map((d) => deploymentView(store, d, undefined, (x) => deps.deploys().gate.view(x)))));
     })
-    .route({
-      method: 'GET',
-      path: '/api/deployments/:id',
-      summary: 'A deployment: release, outcome per host, the lock it waits for, its approvals',
-      params: z.object({ id: deploymentRef }),
-      handler: async ({ res, params }) => sendJson(res, 200, await viewOf(await findDeployment(store, params.id))),
+    .route(
+      { method: 'GET', path: '/api/deployments/:id', summary: 'A deployment: release, outcome per host, the lock it waits for, its approvals', params: deploymentParams },
+      async ({ res, params }) => sendJson(res, 200, await viewOf(await findDeployment(store, params.id))),
+    )
+    .route(
+      { method: 'POST', path: `${envPath}/deployments`, summary: 'Deploy a release (by id or by commit) to an environment', params: envParams, body: deployBody },
+      async ({ res, params, body, user }) => sendJson(res, 202, await view((await control().deploy(params.project, params.env, body, user.name)).id)),
+    )
+    .route(
+      { method: 'POST', path: `${envPath}/promotions`, summary: 'Promote the release another environment runs to this one', params: envParams, body: promoteBody },
+      async ({ res, params, body, user }) => sendJson(res, 202, await view((await control().promote(params.project, body.from, params.env, user.name)).id)),
+    )
+    .route(
+      { method: 'POST', path: `${envPath}/rollbacks`, summary: 'Roll back to the previous or a given release; with force, past the approval gate (deploy.force)', params: envParams, body: rollbackBody },
+      async ({ res, params, body, user }) => sendJson(res, 202, await view((await control().rollback(params.project, params.env, body.to, user, { force: body.force })).id)),
+    )
+    .route(
+      { method: 'GET', path: `${envPath}/secrets`, summary: "The names of an environment's secrets (never their values)", params: envParams },
+      async ({ res, params }) => sendJson(res, 200, await secrets.list(params.project, params.env)),
+    )
+    .route({ method: 'PUT', path: `${envPath}/secrets/:name`, summary: 'Set a secret of an environment', params: secretParams, body: secretBody }, async ({ res, params, body }) => {
+      await secrets.set(params.project, params.env, params.name, body.value);
+      sendJson(res, 200, { name: params.name });
     })
-    .route({
-      method: 'POST',
-      path: `${envPath}/deployments`,
-      summary: 'Deploy a release (by id or by commit) to an environment',
-      params: envParams,
-      body: { schema: deployBody, expected: '{"release": "<id>"} or {"commit": "<sha>"}' },
-      handler: async ({ res, params, body, user }) => {
-        const d = await control().deploy(params.project, params.env, body, user.name);
-        sendJson(res, 202, await view(d.id));
-      },
-    })
-    .route({
-      method: 'POST',
-      path: `${envPath}/promotions`,
-      summary: 'Promote the release another environment runs to this one',
-      params: envParams,
-      body: { schema: promoteBody, expected: '{"from": "<environment>"}' },
-      handler: async ({ res, params, body, user }) => {
-        const d = await control().promote(params.project, body.from, params.env, user.name);
-        sendJson(res, 202, await view(d.id));
-      },
-    })
-    .route({
-      method: 'POST',
-      path: `${envPath}/rollbacks`,
-      summary: 'Roll back to the previous (or a given) release; force skips the approval gate (deploy.force)',
-      params: envParams,
-      body: { schema: rollbackBody, expected: '{} or {"to": "<release>"}, optionally with "force": true (admins)' },
-      handler: async ({ res, params, body, user }) => {
-        const d = await control().rollback(params.project, params.env, body.to, user, { force: body.force });
-        sendJson(res, 202, await view(d.id));
-      },
-    })
-    .route({
-      method: 'GET',
-      path: `${envPath}/secrets`,
-      summary: "The names of an environment's secrets (never their values)",
-      params: envParams,
-      handler: async ({ res, params }) => sendJson(res, 200, await secrets.list(params.project, params.env)),
-    })
-    .route({
-      method: 'PUT',
-      path: `${envPath}/secrets/:name`,
-      summary: 'Set a secret of an environment',
-      params: secretParams,
-      body: { schema: secretBody, expected: '{"value": "<secret>"}' },
-      handler: async ({ res, params, body }) => {
-        await secrets.set(params.project, params.env, params.name, body.value);
-        sendJson(res, 200, { name: params.name });
-      },
-    })
-    .route({
-      method: 'DELETE',
-      path: `${envPath}/secrets/:name`,
-      summary: 'Remove a secret of an environment',
-      params: secretParams,
-      handler: async ({ res, params }) => {
-        await secrets.remove(params.project, params.env, params.name);
-        sendJson(res, 200, { name: params.name, removed: true });
-      },
+    .route({ method: 'DELETE', path: `${envPath}/secrets/:name`, summary: 'Remove a secret of an environment', params: secretParams }, async ({ res, params }) => {
+      await secrets.remove(params.project, params.env, params.name);
+      sendJson(res, 200, { name: params.name, removed: true });
     });
 }

@@ -1,8 +1,8 @@
 // Path and query fields several routes share, with the descriptions OpenAPI shows.
 import { z } from 'zod';
 
-export const runRef = z.string().describe('a run id (run_…) or <project>#<number> (also <project>/<number>)');
-export const deploymentRef = z.string().describe('a deployment id (dep_…) or <project>#<number> (also <project>/<number>)');
+export const runParams = z.object({ run: z.string().describe('a run id (run_…) or <project>#<number> (also <project>/<number>)') });
+export const deploymentParams = z.object({ id: z.string().describe('a deployment id (dep_…) or <project>#<number> (also <project>/<number>)') });
 export const projectName = z.string().describe('project name');
 export const environmentName = z.string().describe('environment name, as in .slipway/deploy.yml');
 

@@ -7,39 +7,37 @@ import { storedPlanOf } from '../../scheduler/job-spec.ts';
 import { dispatchWorkflow, repositoryDispatch } from '../../triggers/dispatch.ts';
 import type { StartRunDeps } from '../../scheduler/start-run.ts';
 import { findRun, runView } from '../run-view.ts';
-import { attemptQuery, projectName, runRef } from './fields.ts';
+import { attemptQuery, projectName, runParams } from './fields.ts';
 
-const rerunBody = z.strictObject({ jobs: z.string().min(1).default('all') });
-const dispatchBody = z.strictObject({ ref: z.string().min(1).optional(), inputs: z.record(z.string(), z.unknown()).default({}) });
-const repositoryDispatchBody = z.strictObject({
-  event_type: z.string().min(1).max(100),
-  client_payload: z.record(z.string(), z.unknown()).default({}),
-});
-const runParams = z.object({ run: runRef });
+const rerunBody = { schema: z.strictObject({ jobs: z.string().min(1).default('all') }), expected: '{"jobs": "all" | "failed" | "<job key>"}' };
+const dispatchBody = {
+  schema: z.strictObject({ ref: z.string().min(1).optional(), inputs: z.record(z.string(), z.unknown()).default({}) }),
+  expected: '{"ref": "<branch or tag>", "inputs": {…}}',
+};
+const repositoryDispatchBody = {
+  schema: z.strictObject({
+    event_type: z.string().min(1).max(100),
+    client_payload: z.record(z.string(), z.unknown()).default({}),
+  }),
+  expected: '{"event_type": "<type>", "client_payload": {…}}',
+};
+const dispatchParams = z.object({ project: projectName, file: z.string().describe('workflow file name, e.g. deploy.yml') });
 
 export function registerRunControl(router: Router, deps: StartRunDeps): void {
   const { store } = deps;
   router
-    .route({
-      method: 'POST',
-      path: '/api/runs/:run/rerun',
-      summary: "Re-run all, the failed, or one of a run's jobs as a new attempt",
-      params: runParams,
-      body: { schema: rerunBody, expected: '{"jobs": "all" | "failed" | "<job key>"}' },
-      handler: async ({ res, params, body }) => {
+    .route(
+      { method: 'POST', path: '/api/runs/:run/rerun', summary: "Re-run all, the failed, or one of a run's jobs as a new attempt", params: runParams, body: rerunBody },
+      async ({ res, params, body }) => {
         const run = await findRun(store, params.run);
         const { jobs } = body;
         const attempt = await deps.scheduler.rerun(run.id, jobs === 'all' || jobs === 'failed' ? jobs : { job: jobs });
         sendJson(res, 202, await runView(store, await store.runs.require(run.id), attempt));
       },
-    })
-    .route({
-      method: 'GET',
-      path: '/api/runs/:run/plan',
-      summary: "An attempt's resolved job graph",
-      params: runParams,
-      query: z.object({ attempt: attemptQuery }),
-      handler: async ({ res, params, query }) => {
+    )
+    .route(
+      { method: 'GET', path: '/api/runs/:run/plan', summary: "An attempt's resolved job graph", params: runParams, query: z.object({ attempt: attemptQuery }) },
+      async ({ res, params, query }) => {
         const run = await findRun(store, params.run);
         // Unlike the run view, the plan of an attempt that does not exist is empty, not an error.
         const attempt = query.attempt !== undefined ? Number(query.attempt) : run.attempt;
@@ -67,29 +65,21 @@ export function registerRunControl(router: Router, deps: StartRunDeps): void {
           called: Object.keys(stored?.plan.called ?? {}),
         });
       },
-    })
-    .route({
-      method: 'POST',
-      path: '/api/projects/:project/workflows/:file/dispatches',
-      summary: 'Start a workflow_dispatch run of one workflow file',
-      params: z.object({ project: projectName, file: z.string().describe('workflow file name, e.g. deploy.yml') }),
-      body: { schema: dispatchBody, expected: '{"ref": "<branch or tag>", "inputs": {…}}' },
-      handler: async ({ res, params, body }) => {
+    )
+    .route(
+      { method: 'POST', path: '/api/projects/:project/workflows/:file/dispatches', summary: 'Start a workflow_dispatch run of one workflow file', params: dispatchParams, body: dispatchBody },
+      async ({ res, params, body }) => {
         await store.projects.require(params.project);
         const run = await dispatchWorkflow(deps, params.project, params.file, body.ref, body.inputs);
         sendJson(res, 201, await runView(store, run));
       },
-    })
-    .route({
-      method: 'POST',
-      path: '/api/projects/:project/dispatches',
-      summary: 'Send a repository_dispatch event: runs every workflow that listens for its type',
-      params: z.object({ project: projectName }),
-      body: { schema: repositoryDispatchBody, expected: '{"event_type": "<type>", "client_payload": {…}}' },
-      handler: async ({ res, params, body }) => {
+    )
+    .route(
+      { method: 'POST', path: '/api/projects/:project/dispatches', summary: 'Send a repository_dispatch event: runs every workflow that listens for its type', params: z.object({ project: projectName }), body: repositoryDispatchBody },
+      async ({ res, params, body }) => {
         await store.projects.require(params.project);
         const runs = await repositoryDispatch(deps, params.project, body.event_type, body.client_payload);
         sendJson(res, 202, await Promise.all(runs.map((r) => runView(store, r))));
       },
-    });
+    );
 }

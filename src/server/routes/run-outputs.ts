@@ -9,7 +9,7 @@ import { sendJson } from '../http/reply.ts';
 import type { Store } from '../../store/store.ts';
 import { findRun } from '../run-view.ts';
 import { SlipwayError } from '../../core/errors.ts';
-import { runRef } from './fields.ts';
+import { runParams } from './fields.ts';
 
 export interface RunOutputsDeps {
   store: Store;
@@ -17,17 +17,13 @@ export interface RunOutputsDeps {
   dataDir: string;
 }
 
-const runParams = z.object({ run: runRef });
 
 export function registerRunOutputs(router: Router, deps: RunOutputsDeps): void {
   const { store } = deps;
   router
-    .route({
-      method: 'GET',
-      path: '/api/runs/:run/annotations',
-      summary: "Annotations the run's steps wrote (::error, ::warning, ::notice)",
-      params: runParams,
-      handler: async ({ res, params }) => {
+    .route(
+      { method: 'GET', path: '/api/runs/:run/annotations', summary: "Annotations the run's steps wrote (::error, ::warning, ::notice)", params: runParams },
+      async ({ res, params }) => {
         const run = await findRun(store, params.run);
         const rows = await store.runOutputs.annotations(run.id);
         sendJson(res, 200, rows.map((a) => ({
@@ -35,39 +31,24 @@ export function registerRunOutputs(router: Router, deps: RunOutputsDeps): void {
           file: a.file, line: a.line, endLine: a.end_line, column: a.col, endColumn: a.end_column, createdAt: a.created_at,
         })));
       },
+    )
+    .route({ method: 'GET', path: '/api/runs/:run/summary', summary: "The run's step summaries (Markdown)", params: runParams }, async ({ res, params }) => {
+      const run = await findRun(store, params.run);
+      const rows = await store.runOutputs.summaries(run.id);
+      sendJson(res, 200, {
+        // Every step's Markdown in job and step order, as GitHub shows the run's summary page.
+        markdown: rows.map((s) => s.markdown.replace(/\n*$/, '\n')).join('\n'),
+        steps: rows.map((s) => ({ job: s.job_key, jobName: s.job_name, step: s.step_number, markdown: s.markdown })),
+      });
     })
-    .route({
-      method: 'GET',
-      path: '/api/runs/:run/summary',
-      summary: "The run's step summaries (Markdown)",
-      params: runParams,
-      handler: async ({ res, params }) => {
-        const run = await findRun(store, params.run);
-        const rows = await store.runOutputs.summaries(run.id);
-        sendJson(res, 200, {
-          // Every step's Markdown in job and step order, as GitHub shows the run's summary page.
-          markdown: rows.map((s) => s.markdown.replace(/\n*$/, '\n')).join('\n'),
-          steps: rows.map((s) => ({ job: s.job_key, jobName: s.job_name, step: s.step_number, markdown: s.markdown })),
-        });
-      },
+    .route({ method: 'GET', path: '/api/runs/:run/artifacts', summary: 'The artifacts the run uploaded', params: runParams }, async ({ res, params }) => {
+      const run = await findRun(store, params.run);
+      const rows = await store.runOutputs.artifacts(run.id);
+      sendJson(res, 200, rows.map((a) => ({ name: a.name, size: a.size, createdAt: a.created_at })));
     })
-    .route({
-      method: 'GET',
-      path: '/api/runs/:run/artifacts',
-      summary: 'The artifacts the run uploaded',
-      params: runParams,
-      handler: async ({ res, params }) => {
-        const run = await findRun(store, params.run);
-        const rows = await store.runOutputs.artifacts(run.id);
-        sendJson(res, 200, rows.map((a) => ({ name: a.name, size: a.size, createdAt: a.created_at })));
-      },
-    })
-    .route({
-      method: 'GET',
-      path: '/api/runs/:run/artifacts/:name',
-      summary: 'Download one artifact (application/gzip)',
-      params: runParams.extend({ name: z.string().describe('artifact name') }),
-      handler: async ({ req, res, params }) => {
+    .route(
+      { method: 'GET', path: '/api/runs/:run/artifacts/:name', summary: 'Download one artifact (application/gzip)', params: runParams.extend({ name: z.string().describe('artifact name') }) },
+      async ({ req, res, params }) => {
         const run = await findRun(store, params.run);
         const a = await store.runOutputs.artifact(run.id, params.name);
         if (!a) throw new SlipwayError('NOT_FOUND', `run ${run.id} has no artifact named "${params.name}"`);
@@ -79,5 +60,5 @@ export function registerRunOutputs(router: Router, deps: RunOutputsDeps): void {
         if (req.method === 'HEAD') return void res.end();
         await pipeline(createReadStream(join(deps.dataDir, a.path)), res);
       },
-    });
+    );
 }

@@ -9,36 +9,29 @@ import { SlipwayError } from '../../core/errors.ts';
 
 // A login-like name; an email address works too (approval.not_author then matches the commit's author email).
 const userName = /^[A-Za-z0-9](?:[A-Za-z0-9._@+-]{0,98}[A-Za-z0-9])?$/;
-const createUserBody = z.strictObject({
-  name: z.string().regex(userName, 'letters, digits, ".", "_", "-", "@", "+" (1–100, starting and ending with a letter or digit)'),
-  role: z.enum(['admin', 'member']).optional(),
-});
+const createUserBody = {
+  schema: z.strictObject({
+    name: z.string().regex(userName, 'letters, digits, ".", "_", "-", "@", "+" (1–100, starting and ending with a letter or digit)'),
+    role: z.enum(['admin', 'member']).optional(),
+  }),
+  expected: '{"name": "<user>", "role": "admin" | "member"}',
+};
 
 const userView = (u: User) => ({ name: u.name, role: u.role, createdAt: u.created_at });
 
 export function registerUsersApi(router: Router, deps: { store: Store }): void {
   const { store } = deps;
   router
-    .route({
-      method: 'GET',
-      path: '/api/users',
-      summary: 'List users',
-      permission: 'users.list',
-      handler: async ({ res }) => {
-        sendJson(res, 200, (await store.users.list()).map(userView));
-      },
+    .route({ method: 'GET', path: '/api/users', summary: 'List users', permission: 'users.list' }, async ({ res }) => {
+      sendJson(res, 200, (await store.users.list()).map(userView));
     })
-    .route({
-      method: 'POST',
-      path: '/api/users',
-      summary: 'Add a user and return its first token, shown only this once',
-      permission: 'users.create',
-      body: { schema: createUserBody, expected: '{"name": "<user>", "role": "admin" | "member"}' },
-      handler: async ({ res, body }) => {
+    .route(
+      { method: 'POST', path: '/api/users', summary: 'Add a user and return its first token, shown only this once', permission: 'users.create', body: createUserBody },
+      async ({ res, body }) => {
         if (await store.users.byName(body.name)) throw new SlipwayError('CONFLICT', `user "${body.name}" already exists`);
         const created = await store.users.create(body.name, body.role ?? 'member');
         const token = await store.users.createToken(created.id, 'users add');
         sendJson(res, 201, { ...userView(created), token });
       },
-    });
+    );
 }
