@@ -25,7 +25,7 @@ export const permissions = {
 export type Action = keyof typeof permissions;
 
 /** The project an action is on, for the refusal's message (and per-project roles next). */
-export interface Scope {
+interface Scope {
   project?: string;
 }
 

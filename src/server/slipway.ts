@@ -73,7 +73,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   if (admin.created) log(`created admin token in ${admin.tokenFile}`);
   const events = new EventBus();
   const git = new GitHosting({ root: join(config.dataDir, 'git'), log });
-  const registry = createRegistry({ storage: createFsDriver({ root: join(config.dataDir, 'registry') }) });
+  const registry = createRegistry({ storage: createFsDriver({ root: join(config.dataDir, 'registry') }), onError: (err, req) => log(`error on ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`) });
   const scheduler = new Scheduler({ store, events, leaseMs: config.leaseSeconds * 1000 });
 
   let ready = false;

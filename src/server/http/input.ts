@@ -17,7 +17,8 @@ export function parseParams<T>(schema: ZodType<T>, raw: Record<string, string | 
 
 /** A repeated key counts once, with its first value (as URLSearchParams.get reads it). */
 export function parseQuery<T>(schema: ZodType<T>, search: URLSearchParams): T {
-  const raw: Record<string, string> = {};
+  // No prototype: `?constructor=x` or `?__proto__=x` are keys like any other.
+  const raw: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [k, v] of search) if (!(k in raw)) raw[k] = v;
   const r = schema.safeParse(raw);
   if (!r.success) throw new SlipwayError('BAD_REQUEST', fieldIssues(r.error.issues, 'query parameter'));
@@ -25,7 +26,7 @@ export function parseQuery<T>(schema: ZodType<T>, search: URLSearchParams): T {
 }
 
 /** Reads a JSON body of bounded size; an empty body reads as `{}`. */
-export async function readJson(req: IncomingMessage, limit = 1 << 20): Promise<unknown> {
+async function readJson(req: IncomingMessage, limit = 1 << 20): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {

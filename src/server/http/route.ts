@@ -23,7 +23,7 @@ export interface RouteContext<P, Q, B> {
   body: B;
 }
 
-/** What a route accepts; `info` of the router's listing, and the source of its OpenAPI operation. */
+/** A route's declaration: what the router lists and its OpenAPI operation is made from. */
 export interface RouteInfo<P extends FieldsSchema = FieldsSchema, Q extends FieldsSchema = FieldsSchema, B extends z.ZodType = z.ZodType> {
   method: Method;
   /** find-my-way syntax: `/api/runs/:run`; `params` declares exactly these names. */
@@ -38,7 +38,7 @@ export interface RouteInfo<P extends FieldsSchema = FieldsSchema, Q extends Fiel
   body?: JsonBody<B>;
 }
 
-export interface JsonBody<B extends z.ZodType = z.ZodType> {
+interface JsonBody<B extends z.ZodType = z.ZodType> {
   schema: B;
   expected: string;
 }

@@ -125,3 +125,7 @@ test('a declaration whose params do not match its path is refused at registratio
   assert.throws(() => r.route({ method: 'GET', path: '/api/b', summary: 's', params: z.object({ y: z.string() }) }, () => {}), /params must declare exactly \[\], not \[y\]/);
   assert.equal(r.routes.length, 0);
 });
+
+test('the first of a repeated query key counts, as URLSearchParams.get reads it', async () => {
+  assert.equal((await call('GET', '/api/things/x?limit=3&limit=abc')).json.limit, 3);
+});
