@@ -7,6 +7,7 @@ import type { Project } from '../store/repos/projects.ts';
 import type { Deployment } from '../store/repos/deployments.ts';
 import type { User } from '../store/repos/users.ts';
 import { SlipwayError } from '../core/errors.ts';
+import { authorize } from '../auth/permissions.ts';
 import type { DeployService, DeployTarget } from './deploy-service.ts';
 import { deployConfigFile } from './config/deploy-config.ts';
 
@@ -62,9 +63,7 @@ export function releaseControl(store: Store, deploys: DeployService): ReleaseCon
     },
 
     async rollback(project, environment, to, user, options = {}) {
-      if (options.force && user.role !== 'admin') {
-        throw new SlipwayError('FORBIDDEN', `only an admin may force a rollback past the approval gate (${user.name} has role ${user.role}); roll back without force and get it approved`);
-      }
+      if (options.force) authorize(user, 'deploy.force', { project });
       const p = await store.projects.require(project);
       let release: Release;
       if (to !== undefined) {

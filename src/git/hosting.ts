@@ -19,9 +19,10 @@ import {
 } from './repo-read.ts';
 
 export interface GitHostingOptions {
+  /** Where a failing push listener is reported (the others still hear the push). */
+  log: (message: string) => void;
   /** Directory holding `<project>.git` bare repositories. */
   root: string;
-  log?: (message: string) => void;
 }
 
 // A leading dot: project names cannot start with one, so it never collides with a project.
@@ -32,13 +33,13 @@ export type PushListener = (event: PushEvent) => void | Promise<void>;
 
 export class GitHosting {
   readonly #root: string;
+  readonly #log: (message: string) => void;
   readonly #listeners: PushListener[] = [];
   readonly #creating = new Map<string, Promise<string>>();
-  readonly #log: (message: string) => void;
 
   constructor(options: GitHostingOptions) {
     this.#root = options.root;
-    this.#log = options.log ?? ((m) => process.stderr.write(`${m}\n`));
+    this.#log = options.log;
   }
 
   /**

@@ -53,7 +53,7 @@ export interface HostingFixture {
 /** GitHosting behind `http.createServer` on 127.0.0.1:0, routing `/git/<project>.git/...` to it. */
 export async function startHosting(): Promise<HostingFixture> {
   const tmp = await mkdtemp(join(tmpdir(), 'slipway-git-'));
-  const hosting = new GitHosting({ root: join(tmp, 'repos') });
+  const hosting = new GitHosting({ root: join(tmp, 'repos'), log: (m) => process.stderr.write(`${m}\n`) });
   const events: PushEvent[] = [];
   hosting.onPush((event) => {
     events.push(event);

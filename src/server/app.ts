@@ -1,8 +1,8 @@
 // The HTTP front door: one server for the API, git hosting and the registry. Every route
 // but /healthz needs a token; a wrong or missing one gets 401 and nothing else.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Router } from './http.ts';
-import { sendError, sendJson } from './http.ts';
+import type { Router } from './http/router.ts';
+import { replyError, sendJson } from './http/reply.ts';
 import { authenticate } from '../auth/authenticate.ts';
 import type { Store } from '../store/store.ts';
 import type { GitHosting } from '../git/hosting.ts';
@@ -53,13 +53,10 @@ export function createHandler(deps: AppDeps) {
         await deps.git.handle(req, res, git[1]!, git[2] ?? '/', user.name, { allowCreate: true });
         return;
       }
-      if (url.pathname.startsWith('/api/') && (await deps.api.dispatch(req, res, url))) return;
-      sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no route for ${req.method} ${url.pathname}` } });
+      // The API router answers every other path, with NOT_FOUND where it has no route.
+      await deps.api.dispatch(req, res, url, user);
     } catch (err) {
-      if (!(err instanceof Error && 'code' in err && typeof (err as { status?: unknown }).status === 'number')) {
-        deps.log(`error on ${req.method} ${url.pathname}: ${(err as Error).stack ?? String(err)}`);
-      }
-      sendError(res, err);
+      replyError(res, err, `${req.method} ${url.pathname}`, deps.log);
     }
   };
 }

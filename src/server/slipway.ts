@@ -21,19 +21,12 @@ import { ContainerEngine } from '../deploy/engine/container-engine.ts';
 import { LocalRunner } from '../deploy/targets/local/local-runner.ts';
 import { DeployService } from '../deploy/deploy-service.ts';
 import { EventBus } from '../core/events.ts';
-import { Router } from './http.ts';
-import { registerApi } from './routes/api.ts';
-import { registerDeployApi } from './routes/deploy-api.ts';
-import { registerApprovalApi } from './routes/approval-api.ts';
-import { registerUsersApi } from './routes/users-api.ts';
-import { registerHostsApi } from './routes/hosts-api.ts';
 import { Secrets } from '../auth/secrets.ts';
 import { loadOrCreateSecretsKey } from '../auth/secrets-crypto.ts';
-import { registerRunOutputs } from './routes/run-outputs.ts';
 import { createHandler } from './app.ts';
+import { apiRouter } from './routes/api-router.ts';
 import { inProcessRunnerApi } from '../runner/protocol/in-process.ts';
 import { PushEvents } from '../triggers/push-events.ts';
-import { registerRunControl } from './routes/run-control.ts';
 import { everyMinute, runScheduled } from '../triggers/schedule.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { StartRunDeps } from '../scheduler/start-run.ts';
@@ -84,17 +77,10 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const scheduler = new Scheduler({ store, events, leaseMs: config.leaseSeconds * 1000 });
 
   let ready = false;
-  const api = new Router();
   const secrets = new Secrets(store, loadOrCreateSecretsKey(config.dataDir));
-  registerDeployApi(api, { store, secrets, deploys: () => deploys });
-  registerApprovalApi(api, { store, deploys: () => deploys });
-  registerUsersApi(api, { store });
-  registerHostsApi(api, { store, dataDir: config.dataDir });
-  registerApi(api, { store, scheduler, events, version });
   // What starts runs: pushes, the API's dispatches and the schedule.
   const runStarter: StartRunDeps = { git, store, events, scheduler, log };
-  registerRunControl(api, runStarter);
-  registerRunOutputs(api, { store, dataDir: config.dataDir });
+  const api = apiRouter({ store, scheduler, events, secrets, deploys: () => deploys, runStarter, dataDir: config.dataDir, version });
   const server = http.createServer(createHandler({ store, git, registry, api, isReady: () => ready, log }));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
@@ -135,7 +121,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   await deploys.restore();
   // `on.schedule`: every minute at :00, the default branches' scheduled workflows.
   const stopSchedule = everyMinute(options.clock ?? systemClock, (at) => track(runScheduled(runStarter, at).catch((err) => log(`schedule: ${(err as Error).stack}`))));
-  const leaseSweep = setInterval(() => void scheduler.requeueExpired().catch(() => {}), Math.min(10_000, config.leaseSeconds * 500));
+  const leaseSweep = setInterval(() => void scheduler.requeueExpired().catch((err) => log(`lease sweep: ${(err as Error).stack ?? String(err)}`)), Math.min(10_000, config.leaseSeconds * 500));
 
   let runner: Runner | undefined;
   if (config.runner.enabled) {

@@ -14,6 +14,7 @@ import type { EventBus } from '../../core/events.ts';
 import { systemClock, type Clock } from '../../core/clock.ts';
 import type { DeployConfig, EnvironmentConfig } from '../config/deploy-config.ts';
 import { SlipwayError } from '../../core/errors.ts';
+import { authorize } from '../../auth/permissions.ts';
 
 /** What an environment's gate asks for; `waitMs` 0 = no timer, `required` 0 = a timer alone. */
 export interface GateRule {
@@ -29,8 +30,6 @@ export function gateRule(env: EnvironmentConfig): GateRule | undefined {
   return { required: a.required, notAuthor: a.notAuthor, waitMs: a.waitMs ?? 0 };
 }
 
-/** Roles that carry deploy permission (and so may approve or reject). */
-const deployRoles: readonly User['role'][] = ['admin', 'member'];
 /** setTimeout's limit; longer waits re-arm. */
 const maxTimerMs = 2 ** 31 - 1;
 
@@ -108,7 +107,7 @@ export class ApprovalGate {
   async decide(deploymentId: string, user: User, decision: Approval['decision'], reason?: string): Promise<void> {
     const why = reason?.trim() || null;
     if (decision === 'reject' && !why) throw new SlipwayError('BAD_REQUEST', 'a rejection needs a reason: {"decision": "reject", "reason": "<why>"}');
-    if (!deployRoles.includes(user.role)) throw new SlipwayError('FORBIDDEN', `${user.name} has role ${user.role}; approving or rejecting needs deploy permission (role admin or member)`);
+    authorize(user, 'deploy.approve');
     const entry = this.#waiting.get(deploymentId);
     if (!entry) {
       const d = await this.#o.store.deployments.require(deploymentId);

@@ -1,14 +1,16 @@
 // The JSON API under /api (authenticated by the caller). Listings return arrays; single
 // resources return objects; errors return { error: { code, message } }.
 import { z } from 'zod';
-import type { RequestContext, Router } from '../http.ts';
-import { readBody, sendJson } from '../http.ts';
+import type { RouteContext } from '../http/route.ts';
+import type { Router } from '../http/router.ts';
+import { sendJson } from '../http/reply.ts';
 import type { Store } from '../../store/store.ts';
 import type { Scheduler } from '../../scheduler/scheduler.ts';
 import type { EventBus } from '../../core/events.ts';
 import { streamLogs } from '../sse.ts';
 import { isFinished } from '../../core/types.ts';
 import { attemptParam, findRun as findRunIn, logJobId, runView as viewOf } from '../run-view.ts';
+import { attemptQuery, countQuery, projectName, runParams } from './fields.ts';
 
 export interface ApiDeps {
   store: Store;
@@ -17,7 +19,15 @@ export interface ApiDeps {
   version: string;
 }
 
-const createProjectBody = z.strictObject({ name: z.string() });
+const createProjectBody = { schema: z.strictObject({ name: z.string() }), expected: '{"name": "<project>"}' };
+const logsQuery = z.object({
+  attempt: attemptQuery,
+  follow: z.string().optional().describe('present: stream as Server-Sent Events until the logs end (so does Accept: text/event-stream)'),
+});
+// `project` is read as "" when absent, which answers PROJECT_UNKNOWN (404) as it always did.
+const projectQuery = z.object({ project: projectName.optional() });
+const runsQuery = z.object({ project: projectName.optional(), limit: countQuery.optional().describe('at most this many runs (default 50)') });
+const deploymentIdParams = z.object({ id: z.string().describe('a deployment id (dep_…)') });
 
 export function registerApi(router: Router, deps: ApiDeps): void {
   const { store } = deps;
@@ -37,8 +47,8 @@ export function registerApi(router: Router, deps: ApiDeps): void {
     },
   };
 
-  async function sendLogs(ctx: RequestContext, streams: { stream: string; title: string }[]) {
-    const follow = ctx.url.searchParams.has('follow') || ctx.req.headers.accept === 'text/event-stream';
+  async function sendLogs(ctx: RouteContext<unknown, { follow?: string }, unknown>, streams: { stream: string; title: string }[]) {
+    const follow = ctx.query.follow !== undefined || ctx.req.headers.accept === 'text/event-stream';
     if (follow) {
       await streamLogs(ctx.req, ctx.res, deps.events, logSource, streams.map((s) => s.stream));
       return;
@@ -53,47 +63,55 @@ export function registerApi(router: Router, deps: ApiDeps): void {
   }
 
   router
-    .on('GET', '/api/version', ({ res }) => sendJson(res, 200, { version: deps.version }))
-    .on('GET', '/api/projects', async ({ res }) => {
-      sendJson(res, 200, (await store.projects.list()).map((p) => ({ name: p.name, createdAt: p.created_at })));
-    })
-    .on('POST', '/api/projects', async ({ req, res }) => {
-      const { name } = await readBody(req, createProjectBody, '{"name": "<project>"}');
-      const existing = await store.projects.get(name);
-      const p = existing ?? (await store.projects.ensure(name));
+    .route({ method: 'GET', path: '/api/version', summary: "The server's version" }, ({ res }) => sendJson(res, 200, { version: deps.version }))
+    .route(
+      { method: 'GET', path: '/api/projects', summary: 'List projects' },
+      async ({ res }) => sendJson(res, 200, (await store.projects.list()).map((p) => ({ name: p.name, createdAt: p.created_at }))),
+    )
+    .route({ method: 'POST', path: '/api/projects', summary: 'Create a project (201), or show the existing one (200)', body: createProjectBody }, async ({ res, body }) => {
+      const existing = await store.projects.get(body.name);
+      const p = existing ?? (await store.projects.ensure(body.name));
       sendJson(res, existing ? 200 : 201, { name: p.name, createdAt: p.created_at });
     })
-    .on('GET', '/api/runs', async ({ res, url }) => {
-      const projectName = url.searchParams.get('project');
-      const project = projectName ? await store.projects.require(projectName) : undefined;
-      const runs = await store.runs.list({ projectId: project?.id, limit: Number(url.searchParams.get('limit') ?? 50) });
+    .route({ method: 'GET', path: '/api/runs', summary: 'List runs, newest first', query: runsQuery }, async ({ res, query }) => {
+      const project = query.project ? await store.projects.require(query.project) : undefined;
+      const runs = await store.runs.list({ projectId: project?.id, limit: query.limit ?? 50 });
       sendJson(res, 200, await Promise.all(runs.map((r) => viewOf(store, r))));
     })
-    .on('GET', '/api/runs/:run', async ({ res, params, url }) => {
-      const run = await findRun(params.run!);
-      sendJson(res, 200, await viewOf(store, run, attemptParam(run, url.searchParams.get('attempt'))));
-    })
-    .on('POST', '/api/runs/:run/cancel', async ({ res, params }) => {
-      const run = await findRun(params.run!);
+    .route(
+      { method: 'GET', path: '/api/runs/:run', summary: "A run: one attempt's jobs and their steps", params: runParams, query: z.object({ attempt: attemptQuery }) },
+      async ({ res, params, query }) => {
+        const run = await findRun(params.run);
+        sendJson(res, 200, await viewOf(store, run, attemptParam(run, query.attempt ?? null)));
+      },
+    )
+    .route({ method: 'POST', path: '/api/runs/:run/cancel', summary: 'Cancel a run', params: runParams }, async ({ res, params }) => {
+      const run = await findRun(params.run);
       await deps.scheduler.cancelRun(run.id);
       sendJson(res, 202, await viewOf(store, await store.runs.require(run.id)));
     })
-    .on('GET', '/api/runs/:run/logs', async (ctx) => {
-      const run = await findRun(ctx.params.run!);
-      const jobs = await store.runs.jobs(run.id, attemptParam(run, ctx.url.searchParams.get('attempt')));
-      await sendLogs(ctx, jobs.map((j) => ({ stream: `job:${logJobId(j)}`, title: j.name })));
-    })
-    .on('GET', '/api/releases', async ({ res, url }) => {
-      const project = await store.projects.require(url.searchParams.get('project') ?? '');
+    .route(
+      { method: 'GET', path: '/api/runs/:run/logs', summary: "An attempt's job logs (text/plain, or text/event-stream when following)", params: runParams, query: logsQuery },
+      async (ctx) => {
+        const run = await findRun(ctx.params.run);
+        const jobs = await store.runs.jobs(run.id, attemptParam(run, ctx.query.attempt ?? null));
+        await sendLogs(ctx, jobs.map((j) => ({ stream: `job:${logJobId(j)}`, title: j.name })));
+      },
+    )
+    .route({ method: 'GET', path: '/api/releases', summary: "A project's releases (image digest and commit)", query: projectQuery }, async ({ res, query }) => {
+      const project = await store.projects.require(query.project ?? '');
       sendJson(res, 200, (await store.releases.list(project.id)).map((r) => ({ id: r.id, sha: r.sha, ref: r.ref, image: r.image, digest: r.digest, createdAt: r.created_at })));
     })
     // GET /api/deployments and /api/deployments/:id are in deploy-api.ts (lock and approvals).
-    .on('GET', '/api/deployments/:id/logs', async (ctx) => {
-      const d = await store.deployments.require(ctx.params.id!);
-      await sendLogs(ctx, [{ stream: `deployment:${d.id}`, title: `deployment ${d.number}` }]);
-    })
-    .on('GET', '/api/environments', async ({ res, url }) => {
-      const project = await store.projects.require(url.searchParams.get('project') ?? '');
+    .route(
+      { method: 'GET', path: '/api/deployments/:id/logs', summary: "A deployment's log (text/plain, or text/event-stream when following)", params: deploymentIdParams, query: logsQuery.pick({ follow: true }) },
+      async (ctx) => {
+        const d = await store.deployments.require(ctx.params.id);
+        await sendLogs(ctx, [{ stream: `deployment:${d.id}`, title: `deployment ${d.number}` }]);
+      },
+    )
+    .route({ method: 'GET', path: '/api/environments', summary: "What each of a project's environments runs", query: projectQuery }, async ({ res, query }) => {
+      const project = await store.projects.require(query.project ?? '');
       const states = (await store.deployments.allStates()).filter((s) => s.project_id === project.id);
       sendJson(res, 200, states.map((s) => ({ environment: s.environment, release: s.release_id, container: s.container, url: s.publish ? `http://127.0.0.1:${s.publish}` : null, updatedAt: s.updated_at })));
     });

@@ -1,13 +1,13 @@
 // Approving or rejecting a deployment that waits at its environment's gate
 // (deploy.yml `approval:`): POST /api/deployments/:id/approvals. The gate itself
-// (who may decide, when the deployment proceeds) is src/deploy/approval-gate.ts.
+// (who may decide, when the deployment proceeds) is src/deploy/gate/approval-gate.ts.
 import { z } from 'zod';
-import type { Router } from '../http.ts';
-import { readBody, sendJson } from '../http.ts';
+import type { Router } from '../http/router.ts';
+import { sendJson } from '../http/reply.ts';
 import type { Store } from '../../store/store.ts';
 import type { DeployService } from '../../deploy/deploy-service.ts';
 import { deploymentView, findDeployment } from '../deployment-view.ts';
-import { requestUser } from './request-user.ts';
+import { deploymentParams } from './fields.ts';
 
 export interface ApprovalApiDeps {
   store: Store;
@@ -15,17 +15,21 @@ export interface ApprovalApiDeps {
   deploys: () => DeployService;
 }
 
-const decisionBody = z.strictObject({ decision: z.enum(['approve', 'reject']), reason: z.string().max(2000).optional() });
+const decisionBody = {
+  schema: z.strictObject({ decision: z.enum(['approve', 'reject']), reason: z.string().max(2000).optional() }),
+  expected: '{"decision": "approve"} or {"decision": "reject", "reason": "<why>"}',
+};
 
 export function registerApprovalApi(router: Router, deps: ApprovalApiDeps): void {
   const { store } = deps;
-  router.on('POST', '/api/deployments/:id/approvals', async ({ req, res, params }) => {
-    const body = await readBody(req, decisionBody, '{"decision": "approve"} or {"decision": "reject", "reason": "<why>"}');
-    const user = await requestUser(req, store.users);
-    const deployment = await findDeployment(store, params.id!);
-    const service = deps.deploys();
-    await service.gate.decide(deployment.id, user, body.decision, body.reason);
-    const now = await store.deployments.require(deployment.id);
-    sendJson(res, 200, await deploymentView(store, now, (d) => service.lockView(d), (d) => service.gate.view(d)));
-  });
+  router.route(
+    { method: 'POST', path: '/api/deployments/:id/approvals', summary: 'Approve or reject a deployment waiting at its gate (deploy.approve)', params: deploymentParams, body: decisionBody },
+    async ({ res, params, body, user }) => {
+      const deployment = await findDeployment(store, params.id);
+      const service = deps.deploys();
+      await service.gate.decide(deployment.id, user, body.decision, body.reason);
+      const now = await store.deployments.require(deployment.id);
+      sendJson(res, 200, await deploymentView(store, now, (d) => service.lockView(d), (d) => service.gate.view(d)));
+    },
+  );
 }

@@ -3,14 +3,14 @@
 // lock a queued deployment waits for and the approvals of a gated one.
 import { deploymentView, findDeployment } from '../deployment-view.ts';
 import { z } from 'zod';
-import type { Router } from '../http.ts';
-import { readBody, sendJson } from '../http.ts';
+import type { Router } from '../http/router.ts';
+import { sendJson } from '../http/reply.ts';
 import type { Store } from '../../store/store.ts';
 import type { DeployService } from '../../deploy/deploy-service.ts';
 import { releaseControl } from '../../deploy/release-control.ts';
 import type { Secrets } from '../../auth/secrets.ts';
 import type { Deployment } from '../../store/repos/deployments.ts';
-import { requestUser } from './request-user.ts';
+import { deploymentParams, environmentName, projectName } from './fields.ts';
 
 export interface DeployApiDeps {
   store: Store;
@@ -19,10 +19,16 @@ export interface DeployApiDeps {
   secrets: Secrets;
 }
 
-const deployBody = z.strictObject({ release: z.string().min(1).optional(), commit: z.string().min(1).optional() });
-const promoteBody = z.strictObject({ from: z.string().min(1) });
-const rollbackBody = z.strictObject({ to: z.string().min(1).optional(), force: z.boolean().optional() });
-const secretBody = z.strictObject({ value: z.string() });
+const deployBody = { schema: z.strictObject({ release: z.string().min(1).optional(), commit: z.string().min(1).optional() }), expected: '{"release": "<id>"} or {"commit": "<sha>"}' };
+const promoteBody = { schema: z.strictObject({ from: z.string().min(1) }), expected: '{"from": "<environment>"}' };
+const rollbackBody = {
+  schema: z.strictObject({ to: z.string().min(1).optional(), force: z.boolean().optional() }),
+  expected: '{} or {"to": "<release>"}, optionally with "force": true (admins)',
+};
+const secretBody = { schema: z.strictObject({ value: z.string() }), expected: '{"value": "<secret>"}' };
+const deploymentsQuery = z.object({ project: projectName.optional(), env: environmentName.optional() });
+const envParams = z.object({ project: projectName, env: environmentName });
+const secretParams = envParams.extend({ name: z.string().describe('secret name') });
 
 export function registerDeployApi(router: Router, deps: DeployApiDeps): void {
   const { store, secrets } = deps;
@@ -30,43 +36,40 @@ export function registerDeployApi(router: Router, deps: DeployApiDeps): void {
   const viewOf = (d: Deployment) => deploymentView(store, d, (x) => deps.deploys().lockView(x), (x) => deps.deploys().gate.view(x));
   // Read afresh, also after a POST: the service may have started the deployment already.
   const view = async (id: string) => viewOf(await store.deployments.require(id));
-  /** The token's user's name: deployments record who asked for them. */
-  const userOf = async (req: Parameters<typeof requestUser>[0]) => (await requestUser(req, store.users)).name;
 
   const envPath = '/api/projects/:project/environments/:env';
   router
-    .on('GET', '/api/deployments', async ({ res, url }) => {
-      const projectName = url.searchParams.get('project');
-      const project = projectName ? await store.projects.require(projectName) : undefined;
-      const list = await store.deployments.list({ projectId: project?.id, environment: url.searchParams.get('env') ?? undefined });
+    .route({ method: 'GET', path: '/api/deployments', summary: 'List deployments, newest first', query: deploymentsQuery }, async ({ res, query }) => {
+      const project = query.project ? await store.projects.require(query.project) : undefined;
+      const list = await store.deployments.list({ projectId: project?.id, environment: query.env });
       sendJson(res, 200, await Promise.all(list.map((d) => deploymentView(store, d, undefined, (x) => deps.deploys().gate.view(x)))));
     })
-    .on('GET', '/api/deployments/:id', async ({ res, params }) => sendJson(res, 200, await viewOf(await findDeployment(store, params.id!))))
-    .on('POST', `${envPath}/deployments`, async ({ req, res, params }) => {
-      const b = await readBody(req, deployBody, '{"release": "<id>"} or {"commit": "<sha>"}');
-      const d = await control().deploy(params.project!, params.env!, b, await userOf(req));
-      sendJson(res, 202, await view(d.id));
-    })
-    .on('POST', `${envPath}/promotions`, async ({ req, res, params }) => {
-      const b = await readBody(req, promoteBody, '{"from": "<environment>"}');
-      const d = await control().promote(params.project!, b.from, params.env!, await userOf(req));
-      sendJson(res, 202, await view(d.id));
-    })
-    .on('POST', `${envPath}/rollbacks`, async ({ req, res, params }) => {
-      const b = await readBody(req, rollbackBody, '{} or {"to": "<release>"}, optionally with "force": true (admins)');
-      const d = await control().rollback(params.project!, params.env!, b.to, await requestUser(req, store.users), { force: b.force });
-      sendJson(res, 202, await view(d.id));
-    })
-    .on('GET', `${envPath}/secrets`, async ({ res, params }) => {
-      sendJson(res, 200, await secrets.list(params.project!, params.env!));
-    })
-    .on('PUT', `${envPath}/secrets/:name`, async ({ req, res, params }) => {
-      const b = await readBody(req, secretBody, '{"value": "<secret>"}');
-      await secrets.set(params.project!, params.env!, params.name!, b.value);
+    .route(
+      { method: 'GET', path: '/api/deployments/:id', summary: 'A deployment: release, outcome per host, the lock it waits for, its approvals', params: deploymentParams },
+      async ({ res, params }) => sendJson(res, 200, await viewOf(await findDeployment(store, params.id))),
+    )
+    .route(
+      { method: 'POST', path: `${envPath}/deployments`, summary: 'Deploy a release (by id or by commit) to an environment', params: envParams, body: deployBody },
+      async ({ res, params, body, user }) => sendJson(res, 202, await view((await control().deploy(params.project, params.env, body, user.name)).id)),
+    )
+    .route(
+      { method: 'POST', path: `${envPath}/promotions`, summary: 'Promote the release another environment runs to this one', params: envParams, body: promoteBody },
+      async ({ res, params, body, user }) => sendJson(res, 202, await view((await control().promote(params.project, body.from, params.env, user.name)).id)),
+    )
+    .route(
+      { method: 'POST', path: `${envPath}/rollbacks`, summary: 'Roll back to the previous or a given release; with force, past the approval gate (deploy.force)', params: envParams, body: rollbackBody },
+      async ({ res, params, body, user }) => sendJson(res, 202, await view((await control().rollback(params.project, params.env, body.to, user, { force: body.force })).id)),
+    )
+    .route(
+      { method: 'GET', path: `${envPath}/secrets`, summary: "The names of an environment's secrets (never their values)", params: envParams },
+      async ({ res, params }) => sendJson(res, 200, await secrets.list(params.project, params.env)),
+    )
+    .route({ method: 'PUT', path: `${envPath}/secrets/:name`, summary: 'Set a secret of an environment', params: secretParams, body: secretBody }, async ({ res, params, body }) => {
+      await secrets.set(params.project, params.env, params.name, body.value);
       sendJson(res, 200, { name: params.name });
     })
-    .on('DELETE', `${envPath}/secrets/:name`, async ({ res, params }) => {
-      await secrets.remove(params.project!, params.env!, params.name!);
+    .route({ method: 'DELETE', path: `${envPath}/secrets/:name`, summary: 'Remove a secret of an environment', params: secretParams }, async ({ res, params }) => {
+      await secrets.remove(params.project, params.env, params.name);
       sendJson(res, 200, { name: params.name, removed: true });
     });
 }

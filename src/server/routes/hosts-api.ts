@@ -1,27 +1,31 @@
 // SSH deploy hosts: the platform's public key to install on them, the host keys pinned on
 // first contact, and (admins) forgetting a pin after a host was rebuilt.
-import type { Router } from '../http.ts';
-import { sendJson } from '../http.ts';
+import { z } from 'zod';
+import type { Router } from '../http/router.ts';
+import { sendJson } from '../http/reply.ts';
 import type { Store } from '../../store/store.ts';
 import { ensurePlatformKey } from '../../deploy/targets/ssh/platform-key.ts';
 import { SlipwayError } from '../../core/errors.ts';
-import { requestUser, requireAdmin } from './request-user.ts';
+
+const hostParams = z.object({ address: z.string().describe('host:port, as `slipway hosts list` shows it') });
 
 export function registerHostsApi(router: Router, deps: { store: Store; dataDir: string }): void {
   const { store } = deps;
   router
-    .on('GET', '/api/hosts/key', async ({ res }) => {
+    .route({ method: 'GET', path: '/api/hosts/key', summary: "The platform's SSH public key, to install on deploy hosts" }, async ({ res }) => {
       const { publicKey } = await ensurePlatformKey(deps.dataDir);
       sendJson(res, 200, { publicKey });
     })
-    .on('GET', '/api/hosts', async ({ res }) => {
+    .route({ method: 'GET', path: '/api/hosts', summary: 'The host keys pinned on first contact' }, async ({ res }) => {
       const hosts = await store.knownHosts.list();
       sendJson(res, 200, hosts.map((h) => ({ address: h.address, keyType: h.key_type, fingerprint: h.fingerprint, firstSeenAt: h.first_seen_at })));
     })
-    .on('DELETE', '/api/hosts/:address', async ({ req, res, params }) => {
-      requireAdmin(await requestUser(req, store.users), 'forget a host key');
-      const address = params.address!;
-      if (!(await store.knownHosts.forget(address))) throw new SlipwayError('NOT_FOUND', `no host key is pinned for "${address}" (see slipway hosts list)`);
-      sendJson(res, 200, { address, forgotten: true });
-    });
+    .route(
+      { method: 'DELETE', path: '/api/hosts/:address', summary: "Forget a host's pinned key, after the host was rebuilt", permission: 'hosts.forget', params: hostParams },
+      async ({ res, params }) => {
+        const { address } = params;
+        if (!(await store.knownHosts.forget(address))) throw new SlipwayError('NOT_FOUND', `no host key is pinned for "${address}" (see slipway hosts list)`);
+        sendJson(res, 200, { address, forgotten: true });
+      },
+    );
 }

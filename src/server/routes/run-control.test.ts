@@ -158,7 +158,7 @@ describe('run control API', () => {
   test('schedule: a workflow whose cron matches the minute runs on the default branch', async () => {
     const { slipway } = h;
     // A second view of the server's repositories: the trigger reads workflows through GitHosting.
-    const withGit = { git: new GitHosting({ root: join(h.dataDir, 'git') }), store: slipway.store, events: slipway.events, scheduler: new Scheduler({ store: slipway.store, events: slipway.events, leaseMs: 30_000 }), log: () => {} };
+    const withGit = { git: new GitHosting({ root: join(h.dataDir, 'git'), log: () => {} }), store: slipway.store, events: slipway.events, scheduler: new Scheduler({ store: slipway.store, events: slipway.events, leaseMs: 30_000 }), log: () => {} };
     assert.deepEqual(await runScheduled(withGit, new Date('2030-01-01T03:01:00Z')), []);
     const runs = await runScheduled(withGit, new Date('2030-01-01T03:00:00Z'));
     assert.deepEqual(runs.map((r) => [r.workflow, r.event, r.ref]), [['.slipway/workflows/nightly.yml', 'schedule', 'refs/heads/main']]);

@@ -3,11 +3,13 @@
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { Router } from '../http.ts';
-import { sendJson } from '../http.ts';
+import { z } from 'zod';
+import type { Router } from '../http/router.ts';
+import { sendJson } from '../http/reply.ts';
 import type { Store } from '../../store/store.ts';
 import { findRun } from '../run-view.ts';
 import { SlipwayError } from '../../core/errors.ts';
+import { runParams } from './fields.ts';
 
 export interface RunOutputsDeps {
   store: Store;
@@ -19,16 +21,19 @@ export interface RunOutputsDeps {
 export function registerRunOutputs(router: Router, deps: RunOutputsDeps): void {
   const { store } = deps;
   router
-    .on('GET', '/api/runs/:run/annotations', async ({ res, params }) => {
-      const run = await findRun(store, params.run!);
-      const rows = await store.runOutputs.annotations(run.id);
-      sendJson(res, 200, rows.map((a) => ({
-        job: a.job_key, step: a.step_number, level: a.level, message: a.message, title: a.title,
-        file: a.file, line: a.line, endLine: a.end_line, column: a.col, endColumn: a.end_column, createdAt: a.created_at,
-      })));
-    })
-    .on('GET', '/api/runs/:run/summary', async ({ res, params }) => {
-      const run = await findRun(store, params.run!);
+    .route(
+      { method: 'GET', path: '/api/runs/:run/annotations', summary: "Annotations the run's steps wrote (::error, ::warning, ::notice)", params: runParams },
+      async ({ res, params }) => {
+        const run = await findRun(store, params.run);
+        const rows = await store.runOutputs.annotations(run.id);
+        sendJson(res, 200, rows.map((a) => ({
+          job: a.job_key, step: a.step_number, level: a.level, message: a.message, title: a.title,
+          file: a.file, line: a.line, endLine: a.end_line, column: a.col, endColumn: a.end_column, createdAt: a.created_at,
+        })));
+      },
+    )
+    .route({ method: 'GET', path: '/api/runs/:run/summary', summary: "The run's step summaries (Markdown)", params: runParams }, async ({ res, params }) => {
+      const run = await findRun(store, params.run);
       const rows = await store.runOutputs.summaries(run.id);
       sendJson(res, 200, {
         // Every step's Markdown in job and step order, as GitHub shows the run's summary page.
@@ -36,21 +41,24 @@ export function registerRunOutputs(router: Router, deps: RunOutputsDeps): void {
         steps: rows.map((s) => ({ job: s.job_key, jobName: s.job_name, step: s.step_number, markdown: s.markdown })),
       });
     })
-    .on('GET', '/api/runs/:run/artifacts', async ({ res, params }) => {
-      const run = await findRun(store, params.run!);
+    .route({ method: 'GET', path: '/api/runs/:run/artifacts', summary: 'The artifacts the run uploaded', params: runParams }, async ({ res, params }) => {
+      const run = await findRun(store, params.run);
       const rows = await store.runOutputs.artifacts(run.id);
       sendJson(res, 200, rows.map((a) => ({ name: a.name, size: a.size, createdAt: a.created_at })));
     })
-    .on('GET', '/api/runs/:run/artifacts/:name', async ({ req, res, params }) => {
-      const run = await findRun(store, params.run!);
-      const a = await store.runOutputs.artifact(run.id, params.name!);
-      if (!a) throw new SlipwayError('NOT_FOUND', `run ${run.id} has no artifact named "${params.name}"`);
-      res.writeHead(200, {
-        'content-type': 'application/gzip',
-        'content-length': a.size,
-        'content-disposition': `attachment; filename="${encodeURIComponent(a.name)}.tgz"`,
-      });
-      if (req.method === 'HEAD') return void res.end();
-      await pipeline(createReadStream(join(deps.dataDir, a.path)), res);
-    });
+    .route(
+      { method: 'GET', path: '/api/runs/:run/artifacts/:name', summary: 'Download one artifact (application/gzip)', params: runParams.extend({ name: z.string().describe('artifact name') }) },
+      async ({ req, res, params }) => {
+        const run = await findRun(store, params.run);
+        const a = await store.runOutputs.artifact(run.id, params.name);
+        if (!a) throw new SlipwayError('NOT_FOUND', `run ${run.id} has no artifact named "${params.name}"`);
+        res.writeHead(200, {
+          'content-type': 'application/gzip',
+          'content-length': a.size,
+          'content-disposition': `attachment; filename="${encodeURIComponent(a.name)}.tgz"`,
+        });
+        if (req.method === 'HEAD') return void res.end();
+        await pipeline(createReadStream(join(deps.dataDir, a.path)), res);
+      },
+    );
 }

@@ -1,0 +1,51 @@
+// What an API route declares: method, path, a summary, and zod schemas for its path
+// parameters, query and JSON body. The router parses input through them before the handler
+// runs, and the OpenAPI document is generated from the same declarations.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { z } from 'zod';
+import type { User } from '../../store/repos/users.ts';
+import type { Action } from '../../auth/permissions.ts';
+
+export const methods = ['GET', 'POST', 'PUT', 'DELETE'] as const;
+export type Method = (typeof methods)[number];
+
+/** Path parameters and the query are maps of strings, so their schemas are objects. */
+export type FieldsSchema = z.ZodObject;
+
+export interface RouteContext<P, Q, B> {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  /** The caller: the front door (app.ts) has refused anonymous requests already. */
+  user: User;
+  params: P;
+  query: Q;
+  body: B;
+}
+
+/** A route's declaration: what the router lists and its OpenAPI operation is made from. */
+export interface RouteInfo<P extends FieldsSchema = FieldsSchema, Q extends FieldsSchema = FieldsSchema, B extends z.ZodType = z.ZodType> {
+  method: Method;
+  /** find-my-way syntax: `/api/runs/:run`; `params` declares exactly these names. */
+  path: string;
+  summary: string;
+  /** Checked before any input is read: a caller without it gets FORBIDDEN, whatever they sent. */
+  permission?: Action;
+  params?: P;
+  /** Keys it does not declare are ignored, as they always were. */
+  query?: Q;
+  /** A JSON body; `expected` shows its shape in a 400's message, e.g. `{"name": "<project>"}`. */
+  body?: JsonBody<B>;
+}
+
+interface JsonBody<B extends z.ZodType = z.ZodType> {
+  schema: B;
+  expected: string;
+}
+
+export type RouteHandler<P extends FieldsSchema, Q extends FieldsSchema, B extends z.ZodType> = (ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>) => Promise<void> | void;
+
+/** The `:name` parameters of a path, in order. */
+export function pathParamNames(path: string): string[] {
+  return [...path.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]!);
+}

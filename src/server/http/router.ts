@@ -1,0 +1,97 @@
+// The API router: find-my-way (Fastify's router, on raw node:http req/res, so streaming
+// handlers keep their request and response) under route declarations with schemas. It is
+// the only module that imports find-my-way. No route for a path is NOT_FOUND, a path with
+// routes for other methods is UNSUPPORTED (405) with an Allow header, and HEAD runs the
+// GET route (node:http sends no body for HEAD).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import FindMyWay from 'find-my-way';
+import type { z } from 'zod';
+import { SlipwayError } from '../../core/errors.ts';
+import { authorize } from '../../auth/permissions.ts';
+import type { User } from '../../store/repos/users.ts';
+import { parseParams, parseQuery, readBody } from './input.ts';
+import { methods, pathParamNames, type FieldsSchema, type Method, type RouteHandler, type RouteInfo } from './route.ts';
+
+type RawParams = Record<string, string | undefined>;
+type Run = (req: IncomingMessage, res: ServerResponse, url: URL, user: User, raw: RawParams) => Promise<void>;
+
+interface Found {
+  run: Run;
+  params: RawParams;
+}
+
+export class Router {
+  // Trailing and doubled slashes were always ignored; parameter length is bounded by
+  // node's header size limit, not by the router.
+  readonly #fmw = FindMyWay({ ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 16 * 1024 });
+  readonly #routes: RouteInfo[] = [];
+
+  route<P extends FieldsSchema, Q extends FieldsSchema, B extends z.ZodType>(info: RouteInfo<P, Q, B>, handler: RouteHandler<P, Q, B>): this {
+    const names = pathParamNames(info.path).sort();
+    const declared = Object.keys(info.params?.shape ?? {}).sort();
+    if (names.join() !== declared.join()) {
+      throw new Error(`route ${info.method} ${info.path}: params must declare exactly [${names.join(', ')}], not [${declared.join(', ')}]`);
+    }
+    const run: Run = async (req, res, url, user, raw) => {
+      if (info.permission) authorize(user, info.permission);
+      // Without a schema there is nothing to parse: the handler then gets {} (or no body).
+      const params = (info.params ? parseParams(info.params, raw) : {}) as z.output<P>;
+      const query = (info.query ? parseQuery(info.query, url.searchParams) : {}) as z.output<Q>;
+      const body = (info.body ? await readBody(req, info.body.schema, info.body.expected) : undefined) as z.output<B>;
+      await handler({ req, res, url, user, params, query, body });
+    };
+    this.#fmw.on(info.method, info.path, () => {}, { run });
+    this.#routes.push(info);
+    return this;
+  }
+
+  /** Every declared route, in declaration order. */
+  get routes(): readonly RouteInfo[] {
+    return this.#routes;
+  }
+
+  /** Runs the route for the request, or throws NOT_FOUND, UNSUPPORTED or BAD_REQUEST. */
+  async dispatch(req: IncomingMessage, res: ServerResponse, url: URL, user: User): Promise<void> {
+    const method = req.method ?? 'GET';
+    const path = url.pathname;
+    const found = this.#find(method, path) ?? (method === 'HEAD' ? this.#find('GET', path) : undefined);
+    if (found) return found.run(req, res, url, user, found.params);
+    const allowed = methods.filter((m) => this.#find(m, path));
+    if (allowed.length > 0) {
+      res.setHeader('allow', allowed.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', '));
+      throw new SlipwayError('UNSUPPORTED', `method ${method} not allowed on ${path}`);
+    }
+    const bad = this.#undecodable(path);
+    if (bad) throw new SlipwayError('BAD_REQUEST', `path parameter "${bad.name}" is not valid percent-encoding: ${JSON.stringify(bad.value)}`);
+    throw new SlipwayError('NOT_FOUND', `no route for ${method} ${path}`);
+  }
+
+  #find(method: string, path: string): Found | undefined {
+    if (!(methods as readonly string[]).includes(method)) return undefined;
+    const r = this.#fmw.find(method as Method, path);
+    return r ? { run: (r.store as { run: Run }).run, params: r.params } : undefined;
+  }
+
+  /**
+   * find-my-way matches nothing when a path does not percent-decode (`/api/runs/%ff`).
+   * Matched again with every `%` escaped, the route shows which parameter held it.
+   */
+  #undecodable(path: string): { name: string; value: string } | undefined {
+    const literal = path.replaceAll('%', '%25');
+    for (const m of methods) {
+      const params = this.#find(m, literal)?.params ?? {};
+      for (const [name, value] of Object.entries(params)) if (value !== undefined && !decodes(value)) return { name, value };
+    }
+    return undefined;
+  }
+}
+
+function decodes(value: string): boolean {
+  try {
+    decodeURIComponent(value);
+    return true;
+  } catch (err) {
+    if (err instanceof URIError) return false;
+    throw err;
+  }
+}

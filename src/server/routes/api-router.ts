@@ -1,0 +1,48 @@
+// Every route of the JSON API on one router, and its OpenAPI document at
+// GET /api/openapi.json (behind the same token as the rest of /api).
+import type { Store } from '../../store/store.ts';
+import type { Scheduler } from '../../scheduler/scheduler.ts';
+import type { EventBus } from '../../core/events.ts';
+import type { Secrets } from '../../auth/secrets.ts';
+import type { DeployService } from '../../deploy/deploy-service.ts';
+import type { StartRunDeps } from '../../scheduler/start-run.ts';
+import { Router } from '../http/router.ts';
+import { sendJson } from '../http/reply.ts';
+import { openApiDocument } from '../http/openapi.ts';
+import { registerApi } from './api.ts';
+import { registerDeployApi } from './deploy-api.ts';
+import { registerApprovalApi } from './approval-api.ts';
+import { registerUsersApi } from './users-api.ts';
+import { registerHostsApi } from './hosts-api.ts';
+import { registerRunControl } from './run-control.ts';
+import { registerRunOutputs } from './run-outputs.ts';
+
+export interface ApiRouterDeps {
+  store: Store;
+  scheduler: Scheduler;
+  events: EventBus;
+  secrets: Secrets;
+  /** A getter: the deploy service starts after the HTTP server (it needs the server's port). */
+  deploys: () => DeployService;
+  /** What dispatches need to start runs. */
+  runStarter: StartRunDeps;
+  dataDir: string;
+  version: string;
+}
+
+export function apiRouter(deps: ApiRouterDeps): Router {
+  const { store, dataDir } = deps;
+  const router = new Router();
+  registerDeployApi(router, { store, secrets: deps.secrets, deploys: deps.deploys });
+  registerApprovalApi(router, { store, deploys: deps.deploys });
+  registerUsersApi(router, { store });
+  registerHostsApi(router, { store, dataDir });
+  registerApi(router, { store, scheduler: deps.scheduler, events: deps.events, version: deps.version });
+  registerRunControl(router, deps.runStarter);
+  registerRunOutputs(router, { store, dataDir });
+  router.route(
+    { method: 'GET', path: '/api/openapi.json', summary: 'This API as an OpenAPI 3.1 document' },
+    ({ res }) => sendJson(res, 200, openApiDocument(router.routes, { title: 'Slipway API', version: deps.version })),
+  );
+  return router;
+}
