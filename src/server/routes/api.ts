@@ -8,6 +8,7 @@ import type { Store } from '../../store/store.ts';
 import type { Scheduler } from '../../scheduler/scheduler.ts';
 import type { EventBus } from '../../core/events.ts';
 import { streamLogs } from '../sse.ts';
+import { logPages, writeWithBackpressure } from '../log-pages.ts';
 import { isFinished } from '../../core/types.ts';
 import { attemptParam, findRun as findRunIn, logJobId, runView as viewOf } from '../run-view.ts';
 import { attemptQuery, countQuery, projectName, runParams } from './fields.ts';
@@ -35,7 +36,7 @@ export function registerApi(router: Router, deps: ApiDeps): void {
   const findRun = (ref: string) => findRunIn(store, ref);
 
   const logSource = {
-    read: (stream: string, after: number) => store.logs.read(stream, after),
+    read: (stream: string, after: number, limit: number) => store.logs.read(stream, after, limit),
     async isFinished(stream: string) {
       const [kind, id] = stream.split(':');
       if (kind === 'job') {
@@ -53,13 +54,12 @@ export function registerApi(router: Router, deps: ApiDeps): void {
       await streamLogs(ctx.req, ctx.res, deps.events, logSource, streams.map((s) => s.stream));
       return;
     }
-    let text = '';
-    for (const s of streams) {
-      if (streams.length > 1) text += `=== ${s.title} ===\n`;
-      for (const c of await store.logs.read(s.stream)) text += c.text;
-    }
     ctx.res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
-    ctx.res.end(text);
+    for (const s of streams) {
+      if (streams.length > 1) await writeWithBackpressure(ctx.res, `=== ${s.title} ===\n`);
+      for await (const page of logPages(logSource.read, s.stream, -1)) await writeWithBackpressure(ctx.res, page.map((c) => c.text).join(''));
+    }
+    ctx.res.end();
   }
 
   router

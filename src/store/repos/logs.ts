@@ -21,14 +21,11 @@ export function logsRepo(db: Db) {
         .executeTakeFirst();
       return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
     },
-    async read(stream: string, afterSeq = -1): Promise<LogChunk[]> {
-      return db
-        .selectFrom('log_chunks')
-        .select(['seq', 'text', 'created_at'])
-        .where('stream', '=', stream)
-        .where('seq', '>', afterSeq)
-        .orderBy('seq')
-        .execute();
+    /** Chunks after `afterSeq`, in order; at most `limit` of them (readers page through big logs). */
+    async read(stream: string, afterSeq = -1, limit?: number): Promise<LogChunk[]> {
+      let q = db.selectFrom('log_chunks').select(['seq', 'text', 'created_at']).where('stream', '=', stream).where('seq', '>', afterSeq).orderBy('seq');
+      if (limit !== undefined) q = q.limit(limit);
+      return q.execute();
     },
     async lastSeq(stream: string): Promise<number> {
       const row = await db
