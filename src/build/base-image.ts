@@ -1,12 +1,11 @@
 // The demo's base image, made offline. Slipway's demo and tests must work on a machine with
 // no registry reachable (no Docker Hub, no mirror), so instead of pulling `busybox` we build
 // an equivalent image from the host's statically linked /bin/busybox (Debian busybox-static).
-import { execFile } from 'node:child_process';
 import { chmod, copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { OutputSink } from '../core/types.ts';
+import { runOrThrow } from '../exec/run.ts';
 import { runTool, runToolOrThrow } from './run-tool.ts';
 
 export const busyboxImage = 'localhost/slipway/busybox:latest';
@@ -30,7 +29,7 @@ export async function ensureBusyboxImage(
     await copyFile(busybox, join(root, 'bin/busybox'));
     await chmod(join(root, 'bin/busybox'), 0o755);
     // Every applet as /bin/<name> → busybox, like the official busybox image.
-    const { stdout } = await promisify(execFile)(busybox, ['--list']);
+    const { stdout } = await runOrThrow([busybox, '--list']);
     for (const applet of stdout.split('\n').filter((a) => a && a !== 'busybox')) {
       await symlink('busybox', join(root, 'bin', applet));
     }

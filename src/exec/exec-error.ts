@@ -22,6 +22,8 @@ export interface ExecErrorOptions {
   /** Hides secrets in the message and the output tails. */
   mask?: (text: string) => string;
   cause?: unknown;
+  /** False when the command could not be started at all (exit code 127). Default true. */
+  started?: boolean;
 }
 
 /** Output kept in the error: enough to see what went wrong, not a build's megabytes. */
@@ -40,6 +42,7 @@ export function commandName(command: readonly string[]): string {
 
 export class ExecError extends SlipwayError {
   readonly exitCode: number;
+  readonly started: boolean;
 
   constructor(failure: ExecFailure, options: ExecErrorOptions = {}) {
     // Masked before cutting, so a cut never leaves part of a secret readable.
@@ -60,5 +63,6 @@ export class ExecError extends SlipwayError {
     super(options.code ?? 'EXEC_FAILED', message, { cause: options.cause, detail });
     this.name = 'ExecError';
     this.exitCode = failure.exitCode;
+    this.started = options.started ?? true;
   }
 }

@@ -8,10 +8,13 @@ export type KillSignal = 'SIGTERM' | 'SIGKILL';
 
 /** Signals a process group; false when it is gone (ESRCH). */
 export function signalGroup(pgid: number, signal: KillSignal | 'SIGINT' | 0): boolean {
-  return signalPid(-pgid, signal);
+  // kill(-0) would signal Slipway's own group; 0 is the pid of a process that never started.
+  if (pgid <= 0) return false;
+  return signalProcess(-pgid, signal);
 }
 
-function signalPid(pid: number, signal: KillSignal | 'SIGINT' | 0): boolean {
+/** Signals one process; false when it is gone (ESRCH). */
+export function signalProcess(pid: number, signal: KillSignal | 'SIGINT' | 0): boolean {
   try {
     process.kill(pid, signal);
     return true;
@@ -94,7 +97,7 @@ export async function processTreeOf(pid: number): Promise<Stoppable> {
   return {
     async terminate(signal) {
       signalGroup(pid, signal);
-      for (const stray of strays) signalPid(stray, signal);
+      for (const stray of strays) signalProcess(stray, signal);
     },
     async isAlive() {
       return groupAlive(pid) || strays.some(pidAlive);

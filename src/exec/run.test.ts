@@ -31,6 +31,7 @@ test('a command that cannot be started is an ExecError with exit code 127', asyn
     assert.ok(err instanceof ExecError);
     assert.equal(err.code, 'EXEC_FAILED');
     assert.equal(err.exitCode, 127);
+    assert.equal(err.started, false);
     assert.match(err.message, /cannot run slipway-no-such-command: .*ENOENT/);
     return true;
   });

@@ -100,6 +100,7 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
       message: `cannot run ${argv[0]}: ${exit.error.message}`,
       cause: exit.error,
       mask: options.mask,
+      started: false,
     });
   }
   const error = exit.error ?? stdinError;
@@ -120,13 +121,8 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
 /** Like `run`, but anything other than exit 0 throws an ExecError (EXEC_FAILED). */
 export async function runOrThrow(argv: readonly string[], options: RunOptions & Pick<ExecErrorOptions, 'code' | 'message'> = {}): Promise<RunResult> {
   const result = await run(argv, options);
-  if (result.exitCode !== 0) throw execErrorOf(result, options);
+  if (result.exitCode !== 0) throw new ExecError(result, options);
   return result;
-}
-
-/** The ExecError for a result, for callers that decide themselves which exits are failures. */
-export function execErrorOf(result: RunResult, options: Omit<ExecErrorOptions, 'cause'> = {}): ExecError {
-  return new ExecError(result, options);
 }
 
 /** The default stop: the process group and the descendants that left it. */
