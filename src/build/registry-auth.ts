@@ -1,8 +1,7 @@
 // Credentials for a push, kept off command lines: a temporary auth file in the
 // containers-auth.json(5) format, which buildah, podman, skopeo and docker's config.json share.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { withPrivateDir, writePrivateFile } from '../exec/private-temp.ts';
 
 /**
  * The registry host of a reference: the first path component when it looks like a host
@@ -23,13 +22,10 @@ export async function withAuthFile<T>(
   fileName: string,
   use: (path: string, dir: string) => Promise<T>,
 ): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'slipway-auth-'));
-  try {
+  return withPrivateDir('auth', async (dir) => {
     const path = join(dir, fileName);
     const auth = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
-    await writeFile(path, JSON.stringify({ auths: { [registryHost(reference)]: { auth } } }), { mode: 0o600 });
-    return await use(path, dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+    await writePrivateFile(path, JSON.stringify({ auths: { [registryHost(reference)]: { auth } } }));
+    return use(path, dir);
+  });
 }

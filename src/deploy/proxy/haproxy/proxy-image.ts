@@ -3,12 +3,12 @@
 // pulled from the internet, and the image runs on any x86_64 Linux host whatever its
 // distribution (it brings its own libraries). Hosts that lack it get it over SSH
 // (`podman save` here, `podman load` there), once.
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runTool, runToolOrThrow } from '../../../build/run-tool.ts';
 import { containerToolEnv } from '../../../core/tool-env.ts';
 import { SlipwayError } from '../../../core/errors.ts';
+import { withPrivateDir } from '../../../exec/private-temp.ts';
 import { runOrThrow } from '../../../exec/run.ts';
 import { spawnProcess } from '../../../exec/spawn-process.ts';
 import type { CommandRunner } from '../../targets/command-runner.ts';
@@ -32,8 +32,7 @@ async function buildProxyImage(haproxy: string): Promise<string> {
   }
   const name = `localhost/slipway/haproxy:${version.replace(/[^\w.-]/g, '_')}`;
   if ((await runTool('podman', ['image', 'exists', name])).exitCode === 0) return name;
-  const dir = await mkdtemp(join(tmpdir(), 'slipway-proxy-image-'));
-  try {
+  return withPrivateDir('proxy-image', async (dir) => {
     const libraries = parseLdd((await runOrThrow(['ldd', haproxy])).stdout);
     await mkdir(join(dir, 'extra/etc'), { recursive: true });
     await mkdir(join(dir, 'extra/tmp'));
@@ -47,9 +46,7 @@ async function buildProxyImage(haproxy: string): Promise<string> {
     await runToolOrThrow('tar', ['--numeric-owner', '--owner=0', '--group=0', '-rf', tarball, '-C', join(dir, 'extra'), 'etc', 'tmp', 'run']);
     await runToolOrThrow('podman', ['import', '--change', `CMD ["${haproxy}", "-db", "-f", "/etc/slipway-proxy/haproxy.cfg"]`, tarball, name]);
     return name;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** Absolute paths of the libraries `ldd` resolved (and the dynamic loader). */
