@@ -63,12 +63,12 @@ function pidAlive(pid: number): boolean {
 }
 
 /** How to stop something: send it a signal, and ask whether any of it still runs. */
-export interface Stoppable {
+interface Stoppable {
   terminate(signal: KillSignal): Promise<void>;
   isAlive(): Promise<boolean>;
 }
 
-export interface GraceOptions {
+interface GraceOptions {
   /** Time between SIGTERM and SIGKILL. */
   graceMs: number;
   /** How often `isAlive` is asked during the grace period. Default 20. */

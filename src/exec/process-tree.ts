@@ -3,7 +3,7 @@
 // their own), so stopping a process tree signals them by pid as well.
 import { readdir, readFile } from 'node:fs/promises';
 
-export interface ProcessInfo {
+interface ProcessInfo {
   pid: number;
   group: number;
   session: number;

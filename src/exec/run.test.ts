@@ -152,3 +152,16 @@ function readStat(pid: number): string {
     return '';
   }
 }
+
+test('a stop that fails is raised once the process is gone, not lost', async () => {
+  const controller = new AbortController();
+  const running = run(['sh', '-c', 'echo go; sleep 100'], {
+    signal: controller.signal,
+    onOutput: () => controller.abort(),
+    stop: async (handle) => {
+      process.kill(-handle.pid, 'SIGKILL');
+      throw new Error('the stop broke');
+    },
+  });
+  await assert.rejects(running, /the stop broke/);
+});

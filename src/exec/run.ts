@@ -9,7 +9,7 @@ import { processTreeOf, terminateWithGrace } from './kill.ts';
 import { spawnProcess } from './spawn-process.ts';
 import type { ProcessHandle } from './spawn-process.ts';
 
-export interface RunOptions {
+interface RunOptions {
   cwd?: string;
   /** Default process.env. */
   env?: NodeJS.ProcessEnv;
@@ -80,19 +80,26 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
   }
 
   let stopping: Promise<void> | undefined;
-  const stop = () => (stopping ??= (options.stop ?? ((h) => stopTree(h, options.killGraceMs ?? 2000)))(handle));
+  let stopError: unknown;
+  const stop = () => {
+    // Kept, not thrown here: it is raised once the process is gone, in place of the result.
+    stopping ??= (options.stop ?? ((h) => stopTree(h, options.killGraceMs ?? 2000)))(handle).catch((err: unknown) => {
+      stopError = err;
+    });
+  };
   let timedOut = false;
   const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
     timedOut = true;
-    void stop();
+    stop();
   }, options.timeoutMs);
-  const onAbort = () => void stop();
+  const onAbort = () => stop();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const exit = await handle.closed.finally(() => {
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onAbort);
   });
   await stopping;
+  if (stopError !== undefined) throw stopError;
   options.signal?.throwIfAborted();
 
   if (exit.error && handle.pid === 0) {

@@ -13,9 +13,9 @@ import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { exitCodeOf, notStartedExitCode } from './exit-status.ts';
 
-export type StdioMode = 'pipe' | 'ignore';
+type StdioMode = 'pipe' | 'ignore';
 
-export interface SpawnOptions {
+interface SpawnOptions {
   cwd?: string;
   /** Default process.env. */
   env?: NodeJS.ProcessEnv;
@@ -27,7 +27,7 @@ export interface SpawnOptions {
   stderr?: StdioMode;
 }
 
-export interface ProcessExit {
+interface ProcessExit {
   /** 0–255; 128 + n when killed by signal n; 127 when it could not be started. */
   exitCode: number;
   signal: NodeJS.Signals | null;
