@@ -1,12 +1,11 @@
 // The demo's base image, made offline. Slipway's demo and tests must work on a machine with
 // no registry reachable (no Docker Hub, no mirror), so instead of pulling `busybox` we build
 // an equivalent image from the host's statically linked /bin/busybox (Debian busybox-static).
-import { execFile } from 'node:child_process';
-import { chmod, copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, copyFile, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { OutputSink } from '../core/types.ts';
+import { withPrivateDir } from '../exec/private-temp.ts';
+import { runOrThrow } from '../exec/run.ts';
 import { runTool, runToolOrThrow } from './run-tool.ts';
 
 export const busyboxImage = 'localhost/slipway/busybox:latest';
@@ -19,8 +18,7 @@ export async function ensureBusyboxImage(
   const engine = options.engine ?? 'podman';
   if ((await runTool(engine, ['image', 'exists', name])).exitCode === 0) return;
   const busybox = options.busybox ?? '/bin/busybox';
-  const dir = await mkdtemp(join(tmpdir(), 'slipway-busybox-'));
-  try {
+  await withPrivateDir('busybox', async (dir) => {
     const root = join(dir, 'root');
     await mkdir(join(root, 'bin'), { recursive: true });
     await mkdir(join(root, 'usr'));
@@ -30,7 +28,7 @@ export async function ensureBusyboxImage(
     await copyFile(busybox, join(root, 'bin/busybox'));
     await chmod(join(root, 'bin/busybox'), 0o755);
     // Every applet as /bin/<name> → busybox, like the official busybox image.
-    const { stdout } = await promisify(execFile)(busybox, ['--list']);
+    const { stdout } = await runOrThrow([busybox, '--list']);
     for (const applet of stdout.split('\n').filter((a) => a && a !== 'busybox')) {
       await symlink('busybox', join(root, 'bin', applet));
     }
@@ -44,7 +42,5 @@ export async function ensureBusyboxImage(
     await runToolOrThrow(engine, [
       'import', '--change', 'ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin', '--change', 'CMD ["sh"]', tarball, name,
     ], { onOutput });
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }

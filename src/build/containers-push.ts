@@ -1,16 +1,15 @@
 // `push` for the containers/image tools (buildah and podman take the same flags): credentials
 // through --authfile, the stored manifest digest through --digestfile.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SlipwayError } from '../core/errors.ts';
+import { withPrivateDir } from '../exec/private-temp.ts';
 import type { PushRequest } from './builder.ts';
 import { withAuthFile } from './registry-auth.ts';
 import { runToolOrThrow } from './run-tool.ts';
 
 export async function pushWithContainersTool(command: string, request: PushRequest): Promise<{ digest: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'slipway-push-'));
-  try {
+  return withPrivateDir('push', async (dir) => {
     const digestFile = join(dir, 'digest');
     const push = (auth: string[]) => runToolOrThrow(command, [
       'push', ...auth, '--digestfile', digestFile, `--tls-verify=${!request.insecure}`,
@@ -26,7 +25,5 @@ export async function pushWithContainersTool(command: string, request: PushReque
       throw new SlipwayError('EXEC_FAILED', `${command} push wrote an unexpected digest: ${JSON.stringify(digest)}`);
     }
     return { digest };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }

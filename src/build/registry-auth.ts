@@ -1,9 +1,8 @@
 // Credentials for a push or pull, kept off command lines: an auth file in the
 // containers-auth.json(5) format, which buildah, podman, skopeo and docker's config.json share.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registryHost } from '../registry/reference.ts';
+import { withPrivateDir, writePrivateFile } from '../exec/private-temp.ts';
 
 interface RegistryCredentials {
   username: string;
@@ -26,12 +25,9 @@ export async function withAuthFile<T>(
   fileName: string,
   use: (path: string, dir: string) => Promise<T>,
 ): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'slipway-auth-'));
-  try {
+  return withPrivateDir('auth', async (dir) => {
     const path = join(dir, fileName);
-    await writeFile(path, authFileContent(reference, credentials), { mode: 0o600 });
-    return await use(path, dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+    await writePrivateFile(path, authFileContent(reference, credentials));
+    return use(path, dir);
+  });
 }

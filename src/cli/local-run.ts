@@ -4,8 +4,6 @@
 // and a private registry for `slipway/build-image`. No server, no Docker needed for `run:`.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { cp, mkdtemp, rm, mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,8 +21,7 @@ import { createFsDriver } from '../registry/storage/fs/fs-driver.ts';
 import type { Workflow, Plan } from '../workflow/model.ts';
 import type { Job, Run } from '../store/repos/runs.ts';
 import { isValidName } from '../core/ids.ts';
-
-const exec = promisify(execFile);
+import { run as runCommand, runOrThrow } from '../exec/run.ts';
 
 export interface LocalRunOptions {
   dir: string;
@@ -43,18 +40,19 @@ async function snapshot(dir: string, into: string): Promise<{ sha: string; ref: 
   const isRepo = existsSync(join(dir, '.git'));
   let ref = 'refs/heads/main';
   if (isRepo) {
-    const { stdout } = await exec('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: dir, maxBuffer: 64 << 20 });
+    const { stdout } = await runOrThrow(['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: dir });
     for (const file of stdout.split('\0').filter(Boolean)) {
       if (!existsSync(join(dir, file))) continue; // deleted in the working tree
       await mkdir(join(into, file, '..'), { recursive: true });
       await cp(join(dir, file), join(into, file), { verbatimSymlinks: true });
     }
-    const branch = await exec('git', ['symbolic-ref', '-q', 'HEAD'], { cwd: dir }).catch(() => undefined);
-    if (branch?.stdout.trim()) ref = branch.stdout.trim();
+    // Exit 1: a detached HEAD, which keeps the default ref.
+    const branch = await runCommand(['git', 'symbolic-ref', '-q', 'HEAD'], { cwd: dir });
+    if (branch.exitCode === 0 && branch.stdout.trim()) ref = branch.stdout.trim();
   } else {
     await cp(dir, into, { recursive: true, verbatimSymlinks: true });
   }
-  const git = (...args: string[]) => exec('git', ['-c', 'user.name=slipway run', '-c', 'user.email=run@slipway.local', ...args], { cwd: into });
+  const git = (...args: string[]) => runOrThrow(['git', '-c', 'user.name=slipway run', '-c', 'user.email=run@slipway.local', ...args], { cwd: into });
   await git('init', '-q');
   await git('add', '-A');
   await git('commit', '-q', '--allow-empty', '-m', 'slipway run: working tree snapshot');

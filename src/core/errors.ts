@@ -20,6 +20,7 @@ export const errorCodes = {
   CONFIG_INVALID: { status: 500, message: 'invalid configuration' },
   WORKFLOW_INVALID: { status: 422, message: 'invalid workflow' },
   DEPLOY_CONFIG_INVALID: { status: 422, message: 'invalid deploy.yml' },
+  // detail: src/exec/exec-error.ts ExecFailure, the one shape for every failed command.
   EXEC_FAILED: { status: 500, message: 'command failed' },
   HEALTHCHECK_FAILED: { status: 500, message: 'health check failed' },
   HOST_UNREACHABLE: { status: 502, message: 'deploy host unreachable' },

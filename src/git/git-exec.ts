@@ -1,6 +1,7 @@
 // Running the git binary: one place that decides its environment and turns failures into errors.
-import { spawn } from 'node:child_process';
-import { SlipwayError } from '../core/errors.ts';
+import { ExecError } from '../exec/exec-error.ts';
+import { run } from '../exec/run.ts';
+import type { RunResult } from '../exec/run.ts';
 
 export interface GitResult {
   code: number;
@@ -28,35 +29,22 @@ export function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   };
 }
 
+function git(gitDir: string, args: readonly string[]): Promise<RunResult> {
+  return run(['git', `--git-dir=${gitDir}`, ...args], { env: gitEnv() });
+}
+
 /** Run `git --git-dir=<gitDir> <args>`; resolves with the exit code (never rejects on a non-zero one). */
-export function runGit(gitDir: string, args: readonly string[]): Promise<GitResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', [`--git-dir=${gitDir}`, ...args], {
-      env: gitEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', (cause) => reject(new SlipwayError('EXEC_FAILED', `git: ${cause.message}`, { cause })));
-    child.on('close', (code, signal) => {
-      resolve({
-        code: code ?? (signal ? 128 : 1),
-        stdout: Buffer.concat(out),
-        stderr: Buffer.concat(err).toString('utf8'),
-      });
-    });
-  });
+export async function runGit(gitDir: string, args: readonly string[]): Promise<GitResult> {
+  const result = await git(gitDir, args);
+  return { code: result.exitCode, stdout: result.stdoutBytes, stderr: result.stderr };
 }
 
 /** Like runGit, but a non-zero exit becomes EXEC_FAILED naming the command and git's message. */
 export async function gitOrThrow(gitDir: string, args: readonly string[]): Promise<Buffer> {
-  const result = await runGit(gitDir, args);
-  if (result.code !== 0) {
-    throw new SlipwayError('EXEC_FAILED', `git ${args.join(' ')} exited with ${result.code}: ${result.stderr.trim()}`, {
-      detail: { command: ['git', ...args], exitCode: result.code },
-    });
+  const result = await git(gitDir, args);
+  if (result.exitCode !== 0) {
+    // Named without --git-dir: the server's paths are no business of whoever reads the error.
+    throw new ExecError({ ...result, command: ['git', ...args] }, { message: `git ${args.join(' ')} exited with ${result.exitCode}: ${result.stderr.trim()}` });
   }
-  return result.stdout;
+  return result.stdoutBytes;
 }

@@ -1,8 +1,9 @@
 // Smart HTTP through the real `git http-backend` CGI program (git-http-backend(1)): the request
 // body streams into it, its response streams back; neither is ever held whole in memory.
-import { gitConfigEnv } from './config-env.ts';
-import { spawn } from 'node:child_process';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { signalGroup } from '../exec/kill.ts';
+import { spawnProcess } from '../exec/spawn-process.ts';
+import { gitConfigEnv } from './config-env.ts';
 import { CgiHeadParser } from './cgi-response.ts';
 import { gitEnv } from './git-exec.ts';
 
@@ -58,9 +59,12 @@ function cgiEnv(req: IncomingMessage, cgi: CgiRequest): NodeJS.ProcessEnv {
  */
 export function runHttpBackend(req: IncomingMessage, res: ServerResponse, cgi: CgiRequest): Promise<void> {
   return new Promise((resolve) => {
-    // Its own process group, so a disconnect can stop upload-pack as well as http-backend.
-    // Nobody reads git's stderr: what went wrong reaches the client in the response.
-    const child = spawn('git', ['http-backend'], { env: cgiEnv(req, cgi), stdio: ['pipe', 'pipe', 'ignore'], detached: true });
+    // Its own process group (as everything src/exec spawns), so a disconnect can stop
+    // upload-pack as well as http-backend. Nobody reads git's stderr: what went wrong reaches
+    // the client in the response.
+    const child = spawnProcess(['git', 'http-backend'], { env: cgiEnv(req, cgi), stdin: 'pipe', stderr: 'ignore' });
+    const stdin = child.stdin!;
+    const stdout = child.stdout!;
     const head = new CgiHeadParser();
     let headWritten = false;
     let exited = false;
@@ -68,18 +72,13 @@ export function runHttpBackend(req: IncomingMessage, res: ServerResponse, cgi: C
     let settled = false;
 
     const stop = (): void => {
-      if (exited || child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        // Already gone.
-      }
+      if (!exited && child.pid !== 0) signalGroup(child.pid, 'SIGTERM');
     };
 
     // Request body → git's stdin, with backpressure. EPIPE just means git stopped reading.
     let stdinOpen = true;
-    child.stdin.on('error', () => undefined);
-    child.stdin.on('close', () => {
+    stdin.on('error', () => undefined);
+    stdin.on('close', () => {
       stdinOpen = false;
       req.resume();
     });
@@ -88,13 +87,13 @@ export function runHttpBackend(req: IncomingMessage, res: ServerResponse, cgi: C
       if (bodyEnded) return;
       bodyEnded = true;
       cgi.onBodyEnd?.();
-      child.stdin.end();
+      stdin.end();
     };
     req.on('data', (chunk: Buffer) => {
       cgi.onBodyChunk?.(chunk);
-      if (stdinOpen && !child.stdin.write(chunk)) {
+      if (stdinOpen && !stdin.write(chunk)) {
         req.pause();
-        child.stdin.once('drain', () => req.resume());
+        stdin.once('drain', () => req.resume());
       }
     });
     req.on('end', endBody);
@@ -102,7 +101,7 @@ export function runHttpBackend(req: IncomingMessage, res: ServerResponse, cgi: C
     req.on('error', endBody);
 
     // git's stdout → CGI head → res, with backpressure.
-    child.stdout.on('data', (chunk: Buffer) => {
+    stdout.on('data', (chunk: Buffer) => {
       if (responseGone) return;
       let body = chunk;
       if (!headWritten) {
@@ -121,15 +120,15 @@ export function runHttpBackend(req: IncomingMessage, res: ServerResponse, cgi: C
         body = parsed.rest;
       }
       if (body.length > 0 && !res.write(body)) {
-        child.stdout.pause();
-        res.once('drain', () => child.stdout.resume());
+        stdout.pause();
+        res.once('drain', () => stdout.resume());
       }
     });
 
     res.on('close', () => {
       if (res.writableFinished) return;
       responseGone = true;
-      child.stdout.resume();
+      stdout.resume();
       if (cgi.killOnDisconnect) stop();
     });
 
@@ -143,8 +142,8 @@ export function runHttpBackend(req: IncomingMessage, res: ServerResponse, cgi: C
       }
       resolve();
     };
-    child.on('exit', () => (exited = true));
-    child.on('error', settle);
-    child.on('close', settle);
+    void child.exited.then(() => (exited = true));
+    // A failure to start shows as the 500 above; the response is all the client needs.
+    void child.closed.then(settle);
   });
 }

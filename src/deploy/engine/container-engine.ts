@@ -7,6 +7,7 @@
 // /dev/stdin, and Node's child stdin is one.)
 import { authFileContent } from '../../build/registry-auth.ts';
 import { SlipwayError } from '../../core/errors.ts';
+import { ExecError } from '../../exec/exec-error.ts';
 import { loggingRunner, type CommandRunner, type ExecOptions, type ExecResult } from '../targets/command-runner.ts';
 import { parseInspect } from './container-inspect.ts';
 import type { ContainerInfo } from './container-inspect.ts';
@@ -189,8 +190,8 @@ export class ContainerEngine {
   /** Throws EXEC_FAILED naming `<engine> <what>`, the exit code and stderr, unless the command succeeded. */
   #verify(result: ExecResult, what: string, argv: string[]): void {
     if (result.exitCode === 0) return;
-    throw new SlipwayError('EXEC_FAILED', `${this.binary} ${what} failed on ${this.runner.description} (exit ${result.exitCode}): ${result.stderr.trim().slice(-2000)}`, {
-      detail: { argv, exitCode: result.exitCode, stderr: result.stderr },
+    throw new ExecError({ command: argv, exitCode: result.exitCode, signal: null, stdout: result.stdout, stderr: result.stderr }, {
+      message: `${this.binary} ${what} failed on ${this.runner.description} (exit ${result.exitCode}): ${result.stderr.trim().slice(-2000)}`,
     });
   }
 }

@@ -1,10 +1,11 @@
 // tar.gz archives for artifacts and caches, made and unpacked by the system `tar` and
 // streamed: the archive is never held in memory. File names go to tar on stdin (NUL
 // separated), so no list length or odd name is a problem.
-import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { SlipwayError } from '../../core/errors.ts';
+import { ExecError } from '../../exec/exec-error.ts';
+import { spawnProcess } from '../../exec/spawn-process.ts';
+import type { ProcessHandle } from '../../exec/spawn-process.ts';
 
 export interface TarOptions {
   /** Keep `..` and absolute names (actions/cache stores paths outside the workspace so). */
@@ -17,28 +18,27 @@ export interface ArchiveStream {
   done: Promise<void>;
 }
 
-function exit(child: ReturnType<typeof spawn>, what: string): Promise<void> {
+async function exit(child: ProcessHandle, what: string): Promise<void> {
   let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (t: string) => (stderr += t));
-  return new Promise((resolve, reject) => {
-    child.on('error', (err) => reject(new SlipwayError('EXEC_FAILED', `${what}: ${err.message}`)));
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new SlipwayError('EXEC_FAILED', `${what} exited with ${code}: ${stderr.trim().slice(-500)}`))));
-  });
+  child.stderr?.setEncoding('utf8').on('data', (t: string) => (stderr = (stderr + t).slice(-16_384)));
+  const { exitCode, signal, error } = await child.closed;
+  if (error) throw new ExecError({ command: [...child.argv], exitCode, signal, stdout: '', stderr: error.message }, { message: `${what}: ${error.message}`, cause: error });
+  if (exitCode !== 0) throw new ExecError({ command: [...child.argv], exitCode, signal, stdout: '', stderr }, { message: `${what} exited with ${exitCode}: ${stderr.trim().slice(-500)}` });
 }
 
 /** `tar czf -` of `names` (relative to `cwd`), as a stream. */
 export function createTarGz(cwd: string, names: string[], options: TarOptions = {}): ArchiveStream {
-  const child = spawn('tar', ['-czf', '-', ...(options.keepPaths ? ['-P'] : []), '-C', cwd, '--null', '--no-recursion', '-T', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawnProcess(['tar', '-czf', '-', ...(options.keepPaths ? ['-P'] : []), '-C', cwd, '--null', '--no-recursion', '-T', '-'], { stdin: 'pipe' });
   const done = exit(child, 'tar -czf');
-  child.stdin.end(names.map((n) => `${n}\0`).join(''));
-  return { stream: child.stdout, done };
+  child.stdin!.end(names.map((n) => `${n}\0`).join(''));
+  return { stream: child.stdout!, done };
 }
 
 /** Unpacks a tar.gz stream into `dir`. */
 export async function extractTarGz(archive: NodeJS.ReadableStream, dir: string, options: TarOptions = {}): Promise<void> {
-  const child = spawn('tar', ['-xzf', '-', ...(options.keepPaths ? ['-P'] : []), '-C', dir], { stdio: ['pipe', 'ignore', 'pipe'] });
+  const child = spawnProcess(['tar', '-xzf', '-', ...(options.keepPaths ? ['-P'] : []), '-C', dir], { stdin: 'pipe', stdout: 'ignore' });
   const done = exit(child, 'tar -xzf');
-  await Promise.all([pipeline(archive as Readable, child.stdin), done]);
+  await Promise.all([pipeline(archive as Readable, child.stdin!), done]);
 }
 
 /** Hands the archive to `send` (an upload); if either side fails, tar is stopped too. */

@@ -11,7 +11,8 @@ import { cliEnvArgs } from '../../build/cli-env.ts';
 import { runTool } from '../../build/run-tool.ts';
 import { ensureImage } from '../executors/container/engine-cli.ts';
 import { tokenize } from '../executors/shell-command.ts';
-import { runStepProcess, signalGroup } from '../executors/step-process.ts';
+import { signalGroup } from '../../exec/kill.ts';
+import { runStepProcess } from '../executors/step-process.ts';
 import { WorkflowCommandProcessor } from '../workflow-commands.ts';
 
 export interface DockerStep {

@@ -1,15 +1,13 @@
 // Runs one step's process and owns its life cycle: streams output, enforces the timeout and
 // the cancel signal by killing everything the step started (SIGTERM, then SIGKILL after a
 // grace period), and resolves once the process exited and its output is drained.
-import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { Socket } from 'node:net';
-import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
 import type { OutputSink } from '../../core/types.ts';
+import { groupAlive, signalGroup, terminateWithGrace } from '../../exec/kill.ts';
+import type { KillSignal } from '../../exec/kill.ts';
+import { spawnProcess } from '../../exec/spawn-process.ts';
 import type { StepOutcome } from '../executor.ts';
-
-export type KillSignal = 'SIGTERM' | 'SIGKILL';
 
 export interface StepProcessOptions {
   argv: string[];
@@ -38,46 +36,6 @@ export interface StepProcessResult extends StepOutcome {
   pid: number;
 }
 
-export function signalGroup(pid: number, signal: KillSignal | 0): boolean {
-  try {
-    process.kill(-pid, signal);
-    return true;
-  } catch {
-    return false; // ESRCH: the group is gone.
-  }
-}
-
-/**
- * Whether a process group has a member that is not a zombie. `kill(-pgid, 0)` succeeds
- * while only zombies remain, and a zombie reparented to a PID 1 that reaps late (as in
- * some sandboxes) would otherwise hold a job's clean-up for the whole kill grace period.
- * Reads /proc; where there is none, falls back to the signal check.
- */
-export function groupAlive(pgid: number): boolean {
-  if (!signalGroup(pgid, 0)) return false;
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return true;
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // exited meanwhile
-    }
-    // Fields after the parenthesised command name: state, ppid, pgrp, …
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[2]) === pgid && fields[0] !== 'Z') return true;
-  }
-  return false;
-}
-
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 export function runStepProcess(options: StepProcessOptions): Promise<StepProcessResult> {
   const { argv, onOutput } = options;
   if (options.signal?.aborted) return Promise.resolve({ exitCode: 143, timedOut: false, cancelled: true, pid: 0 });
@@ -85,14 +43,11 @@ export function runStepProcess(options: StepProcessOptions): Promise<StepProcess
   const isAlive = options.isAlive ?? (async (pid) => groupAlive(pid));
 
   return new Promise((resolve) => {
-    // detached: the step leads its own process group, so one kill(-pid) reaches its children.
-    const child = spawn(argv[0] as string, argv.slice(1), {
-      cwd: options.cwd,
-      env: options.env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const pid = child.pid ?? 0;
+    // The step leads its own process group, so one kill(-pid) reaches its children.
+    const child = spawnProcess(argv, { cwd: options.cwd, env: options.env });
+    const stdout = child.stdout!;
+    const stderr = child.stderr!;
+    const pid = child.pid;
     let timedOut = false;
     let cancelled = false;
     let exitCode: number | null = null;
@@ -114,20 +69,12 @@ export function runStepProcess(options: StepProcessOptions): Promise<StepProcess
         maybeSettle();
       });
     };
-    watch(child.stdout);
-    watch(child.stderr);
+    watch(stdout);
+    watch(stderr);
 
     const kill = () => {
       if (killing) return; // The timer and the abort listener are removed at exit.
-      killing = (async () => {
-        await terminate('SIGTERM', pid);
-        const deadline = Date.now() + options.killGraceMs;
-        while (Date.now() < deadline) {
-          if (!(await isAlive(pid))) return;
-          await delay(Math.min(options.pollMs ?? 20, Math.max(0, deadline - Date.now())));
-        }
-        if (await isAlive(pid)) await terminate('SIGKILL', pid);
-      })()
+      killing = terminateWithGrace({ terminate: (signal) => terminate(signal, pid), isAlive: () => isAlive(pid) }, { graceMs: options.killGraceMs, pollMs: options.pollMs })
         .catch((err: unknown) => onOutput(`slipway: could not kill the step: ${String(err)}\n`))
         .finally(() => {
           killDone = true;
@@ -154,7 +101,7 @@ export function runStepProcess(options: StepProcessOptions): Promise<StepProcess
       if (openStreams > 0) {
         // A background process still holds the pipes: keep them flowing (so it never blocks
         // or dies of SIGPIPE) but stop forwarding, and let Node exit regardless.
-        for (const stream of [child.stdout, child.stderr]) if (stream instanceof Socket) stream.unref();
+        for (const stream of [stdout, stderr]) if (stream instanceof Socket) stream.unref();
       }
       resolve({ exitCode, timedOut, cancelled, pid });
     }
@@ -170,13 +117,10 @@ export function runStepProcess(options: StepProcessOptions): Promise<StepProcess
       }, options.drainMs);
       maybeSettle();
     };
-    child.on('exit', (code, signal) => {
-      finish(code ?? 128 + (signal ? constants.signals[signal] : 0));
-    });
-    child.on('error', (err) => {
-      // Spawn failures (the shell is not installed) arrive here without an 'exit'.
-      onOutput(`slipway: cannot run ${argv[0]}: ${err.message}\n`);
-      finish(127);
+    void child.exited.then(({ exitCode, error }) => {
+      // Spawn failures (the shell is not installed) come with exit code 127.
+      if (error && pid === 0) onOutput(`slipway: cannot run ${argv[0]}: ${error.message}\n`);
+      finish(exitCode);
     });
   });
 }

@@ -3,17 +3,15 @@
 // pulled from the internet, and the image runs on any x86_64 Linux host whatever its
 // distribution (it brings its own libraries). Hosts that lack it get it over SSH
 // (`podman save` here, `podman load` there), once.
-import { execFile, spawn } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { runTool, runToolOrThrow } from '../../../build/run-tool.ts';
 import { containerToolEnv } from '../../../core/tool-env.ts';
 import { SlipwayError } from '../../../core/errors.ts';
+import { withPrivateDir } from '../../../exec/private-temp.ts';
+import { runOrThrow } from '../../../exec/run.ts';
+import { spawnProcess } from '../../../exec/spawn-process.ts';
 import type { CommandRunner } from '../../targets/command-runner.ts';
-
-const run = promisify(execFile);
 let built: Promise<string> | undefined;
 
 /** Builds (once per process; reused if the engine has it) `localhost/slipway/haproxy:<version>`; returns its name. */
@@ -28,15 +26,14 @@ export function ensureProxyImage(haproxy = '/usr/sbin/haproxy'): Promise<string>
 async function buildProxyImage(haproxy: string): Promise<string> {
   let version: string;
   try {
-    version = /version (\S+)/i.exec((await run(haproxy, ['-v'])).stdout)?.[1] ?? 'unknown';
-  } catch {
-    throw new SlipwayError('EXEC_FAILED', `${haproxy} not found: SSH deploy hosts get their proxy from this machine's HAProxy (apt-get install haproxy)`);
+    version = /version (\S+)/i.exec((await runOrThrow([haproxy, '-v'])).stdout)?.[1] ?? 'unknown';
+  } catch (cause) {
+    throw new SlipwayError('EXEC_FAILED', `${haproxy} not found: SSH deploy hosts get their proxy from this machine's HAProxy (apt-get install haproxy)`, { cause });
   }
   const name = `localhost/slipway/haproxy:${version.replace(/[^\w.-]/g, '_')}`;
   if ((await runTool('podman', ['image', 'exists', name])).exitCode === 0) return name;
-  const dir = await mkdtemp(join(tmpdir(), 'slipway-proxy-image-'));
-  try {
-    const libraries = parseLdd((await run('ldd', [haproxy])).stdout);
+  return withPrivateDir('proxy-image', async (dir) => {
+    const libraries = parseLdd((await runOrThrow(['ldd', haproxy])).stdout);
     await mkdir(join(dir, 'extra/etc'), { recursive: true });
     await mkdir(join(dir, 'extra/tmp'));
     await chmod(join(dir, 'extra/tmp'), 0o1777);
@@ -49,9 +46,7 @@ async function buildProxyImage(haproxy: string): Promise<string> {
     await runToolOrThrow('tar', ['--numeric-owner', '--owner=0', '--group=0', '-rf', tarball, '-C', join(dir, 'extra'), 'etc', 'tmp', 'run']);
     await runToolOrThrow('podman', ['import', '--change', `CMD ["${haproxy}", "-db", "-f", "/etc/slipway-proxy/haproxy.cfg"]`, tarball, name]);
     return name;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** Absolute paths of the libraries `ldd` resolved (and the dynamic loader). */
@@ -68,11 +63,11 @@ export function parseLdd(output: string): string[] {
 export async function copyImageTo(runner: CommandRunner, image: string, log: (line: string) => void): Promise<void> {
   if ((await runner.exec(['podman', 'image', 'exists', image])).exitCode === 0) return;
   log(`copying ${image} to ${runner.description}`);
-  const save = spawn('podman', ['save', image], { env: containerToolEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const save = spawnProcess(['podman', 'save', image], { env: containerToolEnv() });
   let saveError = '';
-  save.stderr.setEncoding('utf8').on('data', (chunk: string) => (saveError += chunk));
-  const saved = new Promise<number>((resolve) => save.on('close', (code) => resolve(code ?? 1)));
-  const loaded = await runner.exec(['podman', 'load'], { stdin: save.stdout });
+  save.stderr!.setEncoding('utf8').on('data', (chunk: string) => (saveError += chunk));
+  const saved = save.closed.then((exit) => exit.exitCode);
+  const loaded = await runner.exec(['podman', 'load'], { stdin: save.stdout! });
   if ((await saved) !== 0) throw new SlipwayError('EXEC_FAILED', `podman save ${image} failed: ${saveError.trim()}`);
   if (loaded.exitCode !== 0) throw new SlipwayError('EXEC_FAILED', `podman load on ${runner.description} failed (exit ${loaded.exitCode}): ${loaded.stderr.trim()}`);
 }

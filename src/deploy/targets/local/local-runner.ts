@@ -1,40 +1,15 @@
 // Runs a deploy target's commands on this host, with the container tools' environment.
-import { spawn } from 'node:child_process';
-import { constants } from 'node:os';
 import { containerToolEnv } from '../../../core/tool-env.ts';
+import { run } from '../../../exec/run.ts';
 import type { CommandRunner, ExecOptions, ExecResult } from '../command-runner.ts';
 
 export class LocalRunner implements CommandRunner {
   readonly description = 'local';
 
-  exec(argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
-    const [command, ...args] = argv;
-    if (command === undefined) return Promise.reject(new TypeError('exec: empty argv'));
-    return new Promise((resolve, reject) => {
-      const child = spawn(command, args, {
-        env: containerToolEnv(),
-        stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-        signal: options.signal,
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-        stdout += chunk;
-        options.onOutput?.(chunk);
-      });
-      child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-        stderr += chunk;
-        options.onOutput?.(chunk);
-      });
-      // 'error' covers a missing binary and an abort (spawn's signal option kills the child).
-      child.on('error', reject);
-      child.on('close', (code, signal) => resolve({ exitCode: code ?? 128 + (signal ? constants.signals[signal] : 0), stdout, stderr }));
-      if (options.stdin !== undefined && child.stdin) {
-        // EPIPE when the command exits without reading its input is not our failure.
-        child.stdin.on('error', () => {});
-        if (typeof options.stdin === 'string') child.stdin.end(options.stdin);
-        else options.stdin.pipe(child.stdin);
-      }
-    });
+  async exec(argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
+    if (argv.length === 0) throw new TypeError('exec: empty argv');
+    // Rejects when the command cannot be started (ExecError, exit 127) or was aborted.
+    const result = await run(argv, { env: containerToolEnv(), input: options.stdin, onOutput: options.onOutput, signal: options.signal });
+    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
   }
 }

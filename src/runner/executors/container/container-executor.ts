@@ -11,8 +11,9 @@ import { SlipwayError } from '../../../core/errors.ts';
 import type { OutputSink } from '../../../core/types.ts';
 import type { Executor, JobContainer, StepCommand, StepOutcome } from '../../executor.ts';
 import { planShell, shellArgv, tokenize } from '../shell-command.ts';
-import { runStepProcess, signalGroup } from '../step-process.ts';
-import type { KillSignal } from '../step-process.ts';
+import { signalGroup } from '../../../exec/kill.ts';
+import type { KillSignal } from '../../../exec/kill.ts';
+import { runStepProcess } from '../step-process.ts';
 import { ensureImage } from './engine-cli.ts';
 
 export interface ContainerExecutorOptions {

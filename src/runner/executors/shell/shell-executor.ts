@@ -7,7 +7,8 @@ import { onPath } from '../../../build/detect.ts';
 import { SlipwayError } from '../../../core/errors.ts';
 import type { Executor, StepCommand, StepOutcome } from '../../executor.ts';
 import { planShell, shellArgv } from '../shell-command.ts';
-import { groupAlive, runStepProcess, signalGroup } from '../step-process.ts';
+import { groupAlive, signalGroup } from '../../../exec/kill.ts';
+import { runStepProcess } from '../step-process.ts';
 
 export interface ShellExecutorOptions {
   /** Time between SIGTERM and SIGKILL when a step times out or is cancelled. Default 2000. */

@@ -1,21 +1,25 @@
-// Finds a process's descendants through /proc, for cancelling builds: the RUN containers that
-// buildah and podman start are in sessions of their own, out of reach of a process-group kill.
+// Finds a process's descendants through /proc. A process-group kill misses those that left
+// the group with setsid (the RUN containers buildah and podman start live in sessions of
+// their own), so stopping a process tree signals them by pid as well.
 import { readdir, readFile } from 'node:fs/promises';
 
-export interface ProcessInfo {
+interface ProcessInfo {
   pid: number;
+  group: number;
   session: number;
 }
 
 async function processTable(): Promise<Map<number, ProcessInfo & { ppid: number }>> {
   const table = new Map<number, ProcessInfo & { ppid: number }>();
+  // No /proc (not Linux): no descendants are known, and callers fall back to the group.
   for (const entry of await readdir('/proc').catch(() => [])) {
     if (!/^\d+$/.test(entry)) continue;
+    // A process that exited between readdir and readFile has no stat any more.
     const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
     // proc(5): after "pid (comm) " come state, ppid, pgrp, session; comm may contain anything.
-    const [, ppid, , session] = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
-    if (ppid === undefined || session === undefined || Number.isNaN(ppid)) continue;
-    table.set(Number(entry), { pid: Number(entry), ppid, session });
+    const [, ppid, group, session] = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    if (ppid === undefined || group === undefined || session === undefined || Number.isNaN(ppid)) continue;
+    table.set(Number(entry), { pid: Number(entry), ppid, group, session });
   }
   return table;
 }
@@ -29,7 +33,7 @@ export async function processTree(root: number): Promise<ProcessInfo[]> {
   const queue = [root];
   for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
     const info = table.get(pid);
-    if (info) found.push({ pid: info.pid, session: info.session });
+    if (info) found.push({ pid: info.pid, group: info.group, session: info.session });
     queue.push(...(children.get(pid) ?? []));
   }
   return found;
