@@ -3,13 +3,11 @@
 // inputs and §on.workflow_call.
 import type { InputSpec, WorkflowCallSpec } from './model.ts';
 import { checkId } from './parse-step.ts';
-import { hint } from './suggest.ts';
-import type { Reader } from './yaml-read.ts';
-import {
-  checkExpressions, checkKeys, checkRequired, child, describe, getPair, isNull, readEntries, readLiteralBoolean, readMap,
-  readScalarText, readString, readStringList,
-} from './yaml-read.ts';
-import type { Position, YNode } from './yaml-tree.ts';
+import { hint } from './yaml/suggest.ts';
+import type { Reader } from './yaml/reader.ts';
+import { checkExpressions, readString, readStringList } from './read-values.ts';
+import { checkKeys, checkRequired, child, describe, getPair, isNull, readEntries, readLiteralBoolean, readMap, readScalarText } from './yaml/reader.ts';
+import type { Position, YNode } from './yaml/node.ts';
 
 type Kind = 'dispatch' | 'call';
 

@@ -8,10 +8,11 @@ import type { InputSpec, RefFilter, Triggers } from './model.ts';
 import { patternToRegExp } from './filter-pattern.ts';
 import { githubEvents } from './github-events.ts';
 import { readInputs, readWorkflowCall } from './parse-inputs.ts';
-import { suggest } from './suggest.ts';
-import type { MapNode, Reader } from './yaml-read.ts';
-import { checkKeys, checkRequired, child, describe, getPair, isNull, readMap, readScalarText, readStringList } from './yaml-read.ts';
-import type { Position, YNode } from './yaml-tree.ts';
+import { suggest } from './yaml/suggest.ts';
+import type { MapNode, Reader } from './yaml/reader.ts';
+import { checkKeys, checkRequired, child, describe, getPair, isNull, readMap, readScalarText } from './yaml/reader.ts';
+import { readStringList } from './read-values.ts';
+import type { Position, YNode } from './yaml/node.ts';
 
 const pushKeys = ['branches', 'branches-ignore', 'tags', 'tags-ignore', 'paths', 'paths-ignore'] as const;
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatDiagnostic } from '../core/errors.ts';
 import { parseWorkflow } from './parse-workflow.ts';
-import { editDistance, suggest } from './suggest.ts';
+import { editDistance, suggest } from './yaml/suggest.ts';
 
 function parse(text: string) {
   const { workflow, diagnostics } = parseWorkflow('.slipway/workflows/ci.yml', text);

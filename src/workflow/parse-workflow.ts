@@ -8,8 +8,9 @@ import { readConcurrency, readPermissions } from './parse-concurrency.ts';
 import { readOn } from './parse-on.ts';
 import { readDefaults, readJob } from './parse-job.ts';
 import type { ReadJob } from './parse-job.ts';
-import { checkKeys, checkRequired, describe, readMap, readString, readStringMap, Reader } from './yaml-read.ts';
-import { parseYamlTree } from './yaml-tree.ts';
+import { checkKeys, checkRequired, describe, readMap, Reader } from './yaml/reader.ts';
+import { readString, readStringMap } from './read-values.ts';
+import { parseYamlTree } from './yaml/tree.ts';
 
 const topKeys = ['name', 'run-name', 'on', 'env', 'defaults', 'permissions', 'concurrency', 'jobs'];
 

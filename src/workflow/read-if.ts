@@ -3,9 +3,9 @@
 import { isSlipwayError } from '../core/errors.ts';
 import { conditionExpression } from './expressions/index.ts';
 import { parseExpression } from './expressions/parser.ts';
-import type { Reader } from './yaml-read.ts';
-import { readScalarText } from './yaml-read.ts';
-import type { YNode } from './yaml-tree.ts';
+import type { Reader } from './yaml/reader.ts';
+import { readScalarText } from './yaml/reader.ts';
+import type { YNode } from './yaml/node.ts';
 
 export function readIf(r: Reader, node: YNode, path: string): string | undefined {
   const text = readScalarText(r, node, path);

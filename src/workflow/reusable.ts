@@ -4,7 +4,7 @@ import { posix } from 'node:path';
 import type { Diagnostic } from '../core/errors.ts';
 import type { JobSpec, Workflow } from './model.ts';
 import { parseWorkflow } from './parse-workflow.ts';
-import { hint } from './suggest.ts';
+import { hint } from './yaml/suggest.ts';
 
 /** docs "Limitations": the top-level caller plus up to three levels of reusable workflows. */
 export const maxWorkflowNesting = 4;

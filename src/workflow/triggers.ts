@@ -4,7 +4,7 @@ import { zeroSha } from '../core/types.ts';
 import { cronMatches, parseCron } from './cron.ts';
 import { matchesPatterns } from './filter-pattern.ts';
 import type { InputSpec, RefFilter, Workflow } from './model.ts';
-import { hint } from './suggest.ts';
+import { hint } from './yaml/suggest.ts';
 
 export interface PushTriggerEvent {
   /** Full ref, `refs/heads/main` or `refs/tags/v1`. */

@@ -4,7 +4,7 @@ import { isMap, isScalar, isSeq } from 'yaml';
 import type { LineCounter, Node, Pair } from 'yaml';
 import type { Diagnostic } from '../../core/errors.ts';
 import { isValidName } from '../../core/ids.ts';
-import { editDistance } from '../../workflow/suggest.ts';
+import { editDistance } from '../../workflow/yaml/suggest.ts';
 
 export class ConfigReader {
   readonly diagnostics: Diagnostic[] = [];

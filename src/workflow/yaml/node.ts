@@ -1,0 +1,26 @@
+// The positioned syntax tree every user YAML document is read into: maps, sequences and
+// scalars that remember their 1-based line and column, so readers report where a problem is
+// without depending on the `yaml` library.
+
+export interface Position {
+  line: number;
+  column: number;
+}
+
+export type ScalarValue = string | number | boolean | null;
+
+export type YNode =
+  | ({ kind: 'map'; pairs: YPair[] } & Position)
+  | ({ kind: 'seq'; items: YNode[] } & Position)
+  // `source`: a number's or boolean's text as written (deploy.yml keeps `1.10` as `1.10`).
+  | ({ kind: 'scalar'; value: ScalarValue; source?: string } & Position);
+
+export interface YPair {
+  key: string;
+  keyPos: Position;
+  value: YNode;
+}
+
+export interface YamlProblem extends Position {
+  message: string;
+}
