@@ -12,7 +12,8 @@ export type ScalarValue = string | number | boolean | null;
 export type YNode =
   | ({ kind: 'map'; pairs: YPair[] } & Position)
   | ({ kind: 'seq'; items: YNode[] } & Position)
-  // `source`: a number's or boolean's text as written (deploy.yml keeps `1.10` as `1.10`).
+  // `source`: a number's, boolean's or null's text as written (deploy.yml keeps `1.10` as
+  // `1.10`); absent on the null that stands for an empty document or a key without a value.
   | ({ kind: 'scalar'; value: ScalarValue; source?: string } & Position);
 
 export interface YPair {

@@ -139,7 +139,7 @@ function convertNode(walk: Walk, node: YamlNode, pos: Position, depth: number): 
   if (isScalar(node)) {
     count(walk, 1, pos);
     const v = node.value;
-    if (typeof v === 'number' || typeof v === 'boolean') {
+    if (typeof v === 'number' || typeof v === 'boolean' || v === null) {
       const [start, end] = node.range ?? [0, 0];
       return { node: { kind: 'scalar', value: v, source: walk.text.slice(start, end), ...pos }, size: 1, height: 1 };
     }
