@@ -5,7 +5,7 @@
 import { isSlipwayError } from '../core/errors.ts';
 import { parseCron } from './cron.ts';
 import type { InputSpec, RefFilter, Triggers } from './model.ts';
-import { patternToRegExp } from './filter-pattern.ts';
+import { filterPatternProblem } from './glob.ts';
 import { githubEvents } from './github-events.ts';
 import { readInputs, readWorkflowCall } from './parse-inputs.ts';
 import { suggest } from './yaml/suggest.ts';
@@ -88,9 +88,7 @@ function readPush(r: Reader, node: YNode, path: string): RefFilter {
 }
 
 function checkPattern(r: Reader, pattern: string, at: Position, path: string): void {
-  try {
-    patternToRegExp(pattern.startsWith('!') ? pattern.slice(1) : pattern);
-  } catch {
+  if (filterPatternProblem(pattern.startsWith('!') ? pattern.slice(1) : pattern) !== undefined) {
     r.error(at, path, `invalid filter pattern \`${pattern}\`; check its [ ] ranges`);
   }
 }

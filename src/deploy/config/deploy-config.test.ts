@@ -229,3 +229,23 @@ void test('image: full references are checked by the registry reference grammar'
   assert.deepEqual(image('Team/Hello'), ['"Team/Hello" is not an image repository or reference']);
   assert.deepEqual(image('hello:'), ['"hello:" is not an image repository or reference']);
 });
+
+void test('branches has the syntax of on.push.branches: ?, +, [ ] and ! exclusions', () => {
+  const text = `service: a
+image: a
+port: 80
+environments:
+  prod: { hosts: [local], branches: ["release/**", "!release/**-rc", "v[12].[0-9]+", "hotfix-?"] }
+  bad: { hosts: [local], branches: ["[z-a]"] }
+`;
+  assert.deepEqual(errors(text), [
+    '6:36 environments.bad.branches: at least one branch is required (leave "branches" out to allow any)',
+    '6:37 environments.bad.branches[0]: "[z-a]" is not a branch name or pattern (release/*)',
+  ]);
+  const { config } = parseDeployConfig(file, text.replace(/ {2}bad:.*\n/, ''));
+  const branches = config!.environments[0]!.branches!;
+  assert.deepEqual(
+    ['release/1.2', 'release/1.2-rc', 'v1.10', 'v3.1', 'hotfix-', 'hotfix-1', 'hotfix-12'].map((b) => branchAllowed(branches, b)),
+    [true, false, true, false, true, true, false],
+  );
+});

@@ -1,9 +1,10 @@
 // The `environments:` section of deploy.yml: where each environment's releases come from,
 // who must approve them, and which hosts run them.
 import type { YNode, YPair } from '../../workflow/yaml/node.ts';
+import { filterPatternProblem } from '../../workflow/glob.ts';
 import { child } from '../../workflow/yaml/reader.ts';
 import { keyNode, matching, nameCheck } from './config-reader.ts';
-import type { ConfigReader } from './config-reader.ts';
+import type { ConfigReader, StringCheck } from './config-reader.ts';
 import { branchAllowed } from './branch-policy.ts';
 import type { DeployStrategy, EnvironmentConfig } from './deploy-config.ts';
 
@@ -100,8 +101,13 @@ function readApproval(r: ConfigReader, node: YNode, path: string): EnvironmentCo
   return waitMs === undefined ? { required, notAuthor } : { required, notAuthor, waitMs };
 }
 
-// A branch name where `*` may stand for any part of a name and `**` for any number of parts.
-const branchPatternCheck = matching(/^(?!\/|.*\/\/|.*\.\.|.*\/$|.*\.lock$)[^\s~^:?[\\]+$/, 'a branch name or pattern (release/*)');
+// A branch name or a filter pattern as in `on.push.branches` (workflow/glob.ts): what git
+// allows in a branch name plus the pattern characters, and a pattern that compiles.
+const branchPatternShape = /^!?(?!\/|.*\/\/|.*\.\.|.*\/$|.*\.lock$)[^\s~^:]+$/;
+const branchPatternCheck: StringCheck = {
+  valid: (value) => branchPatternShape.test(value) && filterPatternProblem(value.replace(/^!/, '')) === undefined,
+  expected: 'a branch name or pattern (release/*)',
+};
 
 /** `branches`: where releases for this environment may come from; `branch` (if set) must be one of them. */
 function readBranches(r: ConfigReader, node: YNode, path: string, branch: string | undefined): string[] | undefined {
