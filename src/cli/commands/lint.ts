@@ -12,8 +12,8 @@ import { deployConfigFile } from '../../deploy/config/deploy-config.ts';
 import { parseDeployConfig } from '../../deploy/config/parse-deploy-config.ts';
 import { githubWorkflowDir, slipwayWorkflowDir } from '../../workflow/load.ts';
 import { localWorkflowFiles } from '../workflow-files.ts';
-import { parseWorkflow } from '../../workflow/parse-workflow.ts';
-import { loadCalledWorkflows } from '../../workflow/reusable.ts';
+import { parseWorkflow } from '../../workflow/parse/parse-workflow.ts';
+import { loadCalledWorkflows } from '../../workflow/plan/reusable.ts';
 
 export const lintCommand: Command = {
   name: 'lint',

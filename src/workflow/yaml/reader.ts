@@ -1,7 +1,7 @@
 // Reading typed values out of the YAML tree while collecting diagnostics: each reader
 // reports what it found and what was expected, at the node's position, and carries on so
 // one pass reports every problem in the file. Workflows, actions and deploy.yml all read
-// through here; values that may hold `${{ }}` are read in ../read-values.ts.
+// through here; values that may hold `${{ }}` are read in ../parse/read-values.ts.
 import type { Diagnostic } from '../../core/errors.ts';
 import { numberToString } from '../expressions/values.ts';
 import type { Position, YNode, YPair } from './node.ts';
@@ -99,7 +99,7 @@ export function getPair(map: MapNode, key: string): YPair | undefined {
 /**
  * A scalar as the string GitHub would see: numbers printed as the expression engine
  * prints them (so `1.10` is `1.1`, as on GitHub), booleans `true`/`false`, null ''.
- * Does not check `${{ }}` inside (readString in ../read-values.ts does).
+ * Does not check `${{ }}` inside (readString in ../parse/read-values.ts does).
  */
 export function readScalarText(r: Reader, node: YNode, path: string): string | undefined {
   if (node.kind !== 'scalar') {

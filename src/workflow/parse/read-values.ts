@@ -1,11 +1,11 @@
 // Workflow values that may hold `${{ }}` expressions, read from the YAML tree: each
 // placeholder is parsed as it is read, so a broken expression is reported at its key.
-import { isSlipwayError } from '../core/errors.ts';
-import { parseExpression } from './expressions/parser.ts';
-import { splitTemplate } from './expressions/template.ts';
-import type { Position, YNode } from './yaml/node.ts';
-import { child, describe, readEntries, readLiteralBoolean, readScalarText } from './yaml/reader.ts';
-import type { Reader } from './yaml/reader.ts';
+import { isSlipwayError } from '../../core/errors.ts';
+import { parseExpression } from '../expressions/parser.ts';
+import { splitTemplate } from '../expressions/template.ts';
+import type { Position, YNode } from '../yaml/node.ts';
+import { child, describe, readEntries, readLiteralBoolean, readScalarText } from '../yaml/reader.ts';
+import type { Reader } from '../yaml/reader.ts';
 
 /** A scalar as the string GitHub would see (see readScalarText), its `${{ }}` checked. */
 export function readString(r: Reader, node: YNode, path: string): string | undefined {

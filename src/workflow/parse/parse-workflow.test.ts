@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { formatDiagnostic } from '../core/errors.ts';
+import { formatDiagnostic } from '../../core/errors.ts';
 import { parseWorkflow } from './parse-workflow.ts';
 import { readFileSync } from 'node:fs';
 
@@ -145,7 +145,7 @@ void test('empty and non-mapping files', () => {
 });
 
 void test('the 9-level alias bomb fails fast with an error naming the limit', () => {
-  const bomb = readFileSync(fileURLToPath(new URL('../../test/fixtures/workflows/invalid/alias-bomb.yml', import.meta.url)), 'utf8');
+  const bomb = readFileSync(fileURLToPath(new URL('../../../test/fixtures/workflows/invalid/alias-bomb.yml', import.meta.url)), 'utf8');
   const start = performance.now();
   const { workflow, diagnostics } = parseWorkflow('bomb.yml', bomb);
   const ms = performance.now() - start;
