@@ -1,19 +1,22 @@
 // A linear pre-scan that bounds how deeply a YAML text nests before the `yaml` library
 // sees it. The library's lexer and parser recurse per level: 6 KB of `- - - …` takes a
 // third of a second and 10,000 levels overflow the stack; a megabyte of `[` takes seconds.
-// The scan counts the indicators that open a level (`- `, `? `, `: ` on a line, `[` and
-// `{` in flow) outside quoted scalars, comments and block scalars, and stops at the first
-// place past the limit. It may overcount in odd corners (a quoted string spanning lines);
-// the tree built afterwards checks the exact depth.
+// The scan counts the levels a line opens (its indentation among the lines above it, and
+// `- `, `? `, `: ` on it; `[` and `{` in flow) outside quoted scalars, comments and block
+// scalars, and stops at the first place past the limit. It may overcount in odd corners (a
+// quoted string spanning lines); the tree built afterwards checks the exact depth.
 import type { Position } from './node.ts';
 
 const isBlank = (ch: string | undefined): boolean => ch === undefined || ch === ' ' || ch === '\t' || ch === '\r' || ch === '\n';
-const blockScalarHeader = /^[|>][-+0-9]*[ \t]*(?:#.*)?\r?$/;
+// YAML 1.2 §8.1.1: a chomping and an indentation indicator (1–9), in either order.
+const blockScalarHeader = /^[|>](?:[1-9][-+]?|[-+][1-9]?)?[ \t]*(?:#.*)?\r?$/;
 
 /** Where `text` first nests deeper than `maxDepth`, or undefined. */
 export function findTooDeep(text: string, maxDepth: number): Position | undefined {
   // Column of the node that owns the open block scalar (`key: |`); its content is indented more.
   let blockScalarOwner = -1;
+  // Indentations of the open block lines above this one.
+  const indents: number[] = [];
   let lineStart = 0;
   while (lineStart < text.length) {
     const newline = text.indexOf('\n', lineStart);
@@ -27,7 +30,14 @@ export function findTooDeep(text: string, maxDepth: number): Position | undefine
       continue;
     }
     blockScalarOwner = -1;
-    let levels = 0;
+    if (blank || text[pos] === '#' || (indent === 0 && text[pos] === '%')) {
+      lineStart = lineEnd + 1;
+      continue;
+    }
+    while (indents.length > 0 && (indents[indents.length - 1] as number) >= indent) indents.pop();
+    indents.push(indent);
+    if (indents.length > maxDepth) return positionAt(text, pos);
+    let levels = indents.length;
     let valueStart = true;
     let owner = indent;
     let next = lineEnd + 1;
@@ -43,6 +53,14 @@ export function findTooDeep(text: string, maxDepth: number): Position | undefine
         if (ch !== ':') owner = pos - lineStart;
         valueStart = true;
         pos++;
+        continue;
+      }
+      if (indent === 0 && pos === lineStart && /^(?:---|\.\.\.)(?:[ \t\r]|$)/.test(text.slice(pos, pos + 4))) {
+        pos += 3; // A document marker; what follows it starts a value.
+        continue;
+      }
+      if (valueStart && (ch === '&' || ch === '!')) {
+        while (pos < lineEnd && !isBlank(text[pos])) pos++; // An anchor or a tag; the value follows.
         continue;
       }
       if (valueStart && (ch === '[' || ch === '{')) {

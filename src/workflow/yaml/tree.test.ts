@@ -64,10 +64,13 @@ void test('node count includes what aliases expand to', () => {
 
 void test('deep nesting is refused before the parser recurses, fast', () => {
   const cases: [string, string][] = [
-    ['- '.repeat(50_000) + 'x\n', '1:201'],
+    ['- '.repeat(50_000) + 'x\n', '1:199'],
+    [`a: &x !t ${'['.repeat(500_000)}`, '1:110'],
+    [`--- ${'['.repeat(500_000)}`, '1:105'],
+    [Array.from({ length: 1400 }, (_, i) => `${' '.repeat(i)}a:`).join('\n'), '100:101'],
     ['['.repeat(500_000), '1:101'],
     ['a:\n  b: ' + '{c: '.repeat(200_000), '2:406'],
-    ['a: '.repeat(200_000), '1:302'],
+    ['a: '.repeat(200_000), '1:299'],
   ];
   for (const [text, at] of cases) {
     let found: string[] = [];

@@ -22,7 +22,14 @@ export function parseYamlTree(text: string, limits: YamlLimits = workflowYamlLim
   const deep = findTooDeep(text, limits.maxDepth);
   if (deep) return { problems: [{ ...deep, message: tooDeep(limits) }] };
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  let doc;
+  try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  } catch (err) {
+    // The library recursing past the stack in a shape the pre-scan did not foresee.
+    if (err instanceof RangeError) return { problems: [{ line: 1, column: 1, message: tooDeep(limits) }] };
+    throw err;
+  }
   const at = (offset: number | undefined): Position => {
     const { line, col } = lineCounter.linePos(offset ?? 0);
     return { line, column: col };
