@@ -18,6 +18,10 @@ export class ConfigReader extends Reader {
     const unknown = new Map(allowed ? unknownKeys(node, allowed).map((u) => [u.pair, u.guess]) : []);
     const entries = new Map<string, YPair>();
     for (const pair of node.pairs) {
+      if (!pair.stringKey) {
+        this.error(pair.keyPos, path, 'keys must be plain strings');
+        continue;
+      }
       if (unknown.has(pair)) {
         const guess = unknown.get(pair);
         this.error(pair.keyPos, child(path, pair.key), `unknown key "${pair.key}"${guess ? `; did you mean "${guess}"?` : ` (allowed: ${(allowed ?? []).join(', ')})`}`);

@@ -249,3 +249,9 @@ environments:
     [true, false, true, false, true, true, false],
   );
 });
+
+void test('keys must be plain strings', () => {
+  assert.deepEqual(errors('service: a\nimage: a\nport: 80\nenvironments:\n  1: { hosts: [local] }\n  dev: { hosts: [local] }\n'), [
+    '5:3 environments: keys must be plain strings',
+  ]);
+});

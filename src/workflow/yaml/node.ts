@@ -17,7 +17,9 @@ export type YNode =
   | ({ kind: 'scalar'; value: ScalarValue; source?: string } & Position);
 
 export interface YPair {
+  /** The key as text; `stringKey` says whether YAML read it as a string (not `1`, `true`, `~`). */
   key: string;
+  stringKey: boolean;
   keyPos: Position;
   value: YNode;
 }

@@ -124,7 +124,7 @@ function convertNode(walk: Walk, node: YamlNode, pos: Position, depth: number): 
       const value = pair.value as YamlNode | null;
       // `key:` with nothing after it is null, positioned at the key.
       const converted = value === null ? { node: { kind: 'scalar' as const, value: null, ...keyPos }, size: 1, height: 1 } : convert(walk, value, depth + 1);
-      pairs.push({ key, keyPos, value: converted.node });
+      pairs.push({ key, stringKey: typeof keyNode.value === 'string', keyPos, value: converted.node });
       size += converted.size;
       height = Math.max(height, converted.height);
     }
