@@ -17,8 +17,8 @@ import { ShellExecutor } from '../src/runner/executors/shell/shell-executor.ts';
 import { planShell, shellArgv } from '../src/runner/executors/shell-command.ts';
 import type { OutputSink } from '../src/core/types.ts';
 import type { JobSpec, Workflow } from '../src/workflow/model.ts';
-import { parseWorkflow } from '../src/workflow/parse-workflow.ts';
-import { planWorkflow } from '../src/workflow/plan.ts';
+import { parseWorkflow } from '../src/workflow/parse/parse-workflow.ts';
+import { planWorkflow } from '../src/workflow/plan/plan.ts';
 
 const { values } = parseArgs({ options: { iterations: { type: 'string', default: '50' }, steps: { type: 'string', default: '200' } } });
 const iterations = Number(values.iterations);

@@ -7,38 +7,19 @@
 import { readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve, sep } from 'node:path';
+import { fileGlobMatcher, isGlobSegment } from '../workflow/glob.ts';
 
 interface Pattern {
   negate: boolean;
   /** Absolute literal directory the pattern starts from: walking begins here. */
   searchPath: string;
-  regex: RegExp;
+  /** Whether an absolute path is selected (the glob grammar lives in workflow/glob.ts). */
+  matches: (path: string) => boolean;
 }
-
-const globChars = /[*?[\]]/;
 
 /** Splits `path` input into patterns: one per line, blank lines and `#` comments skipped. */
 export function patternLines(text: string): string[] {
   return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
-}
-
-function segmentRegex(segment: string): string {
-  let out = '';
-  for (let i = 0; i < segment.length; i++) {
-    const ch = segment[i]!;
-    if (ch === '*') out += '[^/]*';
-    else if (ch === '?') out += '[^/]';
-    else if (ch === '[') {
-      const close = segment.indexOf(']', i + 1);
-      if (close > i + 1) {
-        let body = segment.slice(i + 1, close);
-        if (body.startsWith('!')) body = `^${body.slice(1)}`;
-        out += `[${body.replace(/[\\\]]/g, '\\$&')}]`;
-        i = close;
-      } else out += '\\[';
-    } else out += ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  }
-  return out;
 }
 
 export function compilePattern(line: string, root: string): Pattern {
@@ -49,22 +30,16 @@ export function compilePattern(line: string, root: string): Pattern {
   const segments = absolute.split(sep).filter(Boolean);
   const literal: string[] = [];
   for (const s of segments) {
-    if (globChars.test(s)) break;
+    if (isGlobSegment(s)) break;
     literal.push(s);
   }
-  let body = '';
-  segments.forEach((s, i) => {
-    if (s === '**') body += i === segments.length - 1 ? '(?:/.*)?' : '(?:/[^/]+)*';
-    else body += `/${segmentRegex(s)}`;
-  });
-  // Implicit descendants: the pattern also matches anything below what it matches.
-  return { negate, searchPath: `/${literal.join('/')}`, regex: new RegExp(`^${body}(?:/.*)?$`) };
+  return { negate, searchPath: `/${literal.join('/')}`, matches: fileGlobMatcher(segments) };
 }
 
 /** Whether the last pattern that matches `path` (absolute) is an include. */
 function isSelected(path: string, patterns: readonly Pattern[]): boolean {
   let selected = false;
-  for (const p of patterns) if (p.regex.test(path)) selected = !p.negate;
+  for (const p of patterns) if (p.matches(path)) selected = !p.negate;
   return selected;
 }
 

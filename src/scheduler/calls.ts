@@ -1,4 +1,4 @@
-// Reusable-workflow calls as the planner lays them out (src/workflow/plan.ts): a calling
+// Reusable-workflow calls as the planner lays them out (src/workflow/plan/plan.ts): a calling
 // job is replaced by the called workflow's jobs, keyed `caller/inner` (nested calls add a
 // segment each), and a job needing the caller needs all of them. So the `needs` entry and
 // outputs of a calling job are folded from its inner jobs here (docs "Reusing workflows" §
@@ -9,7 +9,7 @@ import type { JobSpec, Workflow } from '../workflow/model.ts';
 import type { StoredPlan } from './stored-plan.ts';
 import type { ExpressionContext } from '../workflow/expressions/index.ts';
 import { interpolate } from '../workflow/expressions/index.ts';
-import { calledPath } from '../workflow/reusable.ts';
+import { calledPath } from '../workflow/plan/reusable.ts';
 import { SlipwayError } from '../core/errors.ts';
 import { contextValues, foldResults, foldStatus, type NeedsContext } from './contexts.ts';
 

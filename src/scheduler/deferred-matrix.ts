@@ -3,7 +3,7 @@
 // it needs have finished.
 import type { Job, NewJob } from '../store/repos/runs.ts';
 import type { JobSpec } from '../workflow/model.ts';
-import { expandMatrix, resolveMatrix } from '../workflow/matrix.ts';
+import { expandMatrix, resolveMatrix } from '../workflow/plan/matrix.ts';
 import type { ExpressionContext } from '../workflow/expressions/index.ts';
 import { evaluateTemplate } from './contexts.ts';
 import { jobIdOf } from './job-spec.ts';

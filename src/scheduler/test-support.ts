@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { openDatabase, migrate } from '../store/database.ts';
 import { createStore, type Store } from '../store/store.ts';
 import { EventBus, type SlipwayEvents } from '../core/events.ts';
-import { parseWorkflow } from '../workflow/parse-workflow.ts';
+import { parseWorkflow } from '../workflow/parse/parse-workflow.ts';
 import type { Workflow } from '../workflow/model.ts';
 import { Scheduler } from './scheduler.ts';
 import type { Job, Run } from '../store/repos/runs.ts';

@@ -3,7 +3,7 @@
 import type { Diagnostic } from '../core/errors.ts';
 import type { GitHosting } from '../git/hosting.ts';
 import type { Workflow } from '../workflow/model.ts';
-import { parseWorkflow } from '../workflow/parse-workflow.ts';
+import { parseWorkflow } from '../workflow/parse/parse-workflow.ts';
 import { githubWorkflowDir, slipwayWorkflowDir, workflowFileNames } from '../workflow/load.ts';
 
 export interface WorkflowFile {

@@ -53,3 +53,30 @@ void test('errors name the field and what was expected', () => {
   assert.equal(err('*/x * * * *'), 'minute field: found `*/x`, expected a step that is a positive whole number');
   assert.equal(err('1,,2 * * * *'), 'minute field: found ``, expected 0–59');
 });
+
+/** The minutes of the UTC day `date` in which `cron` fires, as `HH:MM`. */
+function firingsOn(cron: string, date: string): string[] {
+  const parsed = parseCron(cron);
+  const out: string[] = [];
+  for (let m = 0; m < 24 * 60; m++) {
+    const when = new Date(Date.parse(`${date}T00:00:00Z`) + m * 60_000);
+    if (cronMatches(parsed, when)) out.push(when.toISOString().slice(11, 16));
+  }
+  return out;
+}
+
+void test("GitHub's documented examples (Events that trigger workflows §schedule), minute by minute", () => {
+  // 2025-03-03 is a Monday.
+  const [mon, tue, wed, thu] = ['2025-03-03', '2025-03-04', '2025-03-05', '2025-03-06'];
+  // "Triggers the workflow every day at 5:30 and 17:30 UTC."
+  assert.deepEqual(firingsOn('30 5,17 * * *', tue), ['05:30', '17:30']);
+  // The two crons of the `github.event.schedule` example: Monday and Wednesday, Tuesday and Thursday.
+  assert.deepEqual([mon, tue, wed, thu].map((d) => firingsOn('30 5 * * 1,3', d)), [['05:30'], [], ['05:30'], []]);
+  assert.deepEqual([mon, tue, wed, thu].map((d) => firingsOn('30 5 * * 2,4', d)), [[], ['05:30'], [], ['05:30']]);
+  // The operator table: `,` list, `-` range, `/` step.
+  assert.deepEqual(firingsOn('2,10 4,5 * * *', tue), ['04:02', '04:10', '05:02', '05:10']);
+  assert.deepEqual(firingsOn('30 4-6 * * *', tue), ['04:30', '05:30', '06:30']);
+  assert.deepEqual(firingsOn('20/15 * * * *', tue).slice(0, 4), ['00:20', '00:35', '00:50', '01:20']);
+  // "every 15 minutes" (the shortest interval GitHub runs).
+  assert.equal(firingsOn('*/15 * * * *', tue).length, 96);
+});

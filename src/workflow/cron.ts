@@ -1,6 +1,13 @@
 // `on.schedule` cron expressions: five POSIX fields, UTC (docs.github.com "Events that
 // trigger workflows" §schedule: `*`, `,`, `-`, `/`; minute hour day-of-month month
 // day-of-week; month and weekday names JAN–DEC, SUN–SAT).
+//
+// Ours rather than `croner` (issue 8, item 8): this is the whole grammar GitHub accepts in
+// about a hundred lines, the scheduler only asks "does it fire in this minute", and the
+// errors name the field and what it expects, which a workflow's diagnostics need. croner
+// is several times larger and accepts more (seconds, `L`, `W`, `#`, `?`) than GitHub does,
+// so we would have to refuse those on top of it. cron.test.ts checks it against GitHub's
+// documented examples, minute by minute.
 import { SlipwayError } from '../core/errors.ts';
 
 export interface Cron {

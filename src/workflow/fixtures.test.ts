@@ -11,9 +11,9 @@ import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from '../core/errors.ts';
 import { formatDiagnostic } from '../core/errors.ts';
 import type { Plan, Workflow } from './model.ts';
-import { parseWorkflow } from './parse-workflow.ts';
-import { planWorkflow } from './plan.ts';
-import { loadCalledWorkflows } from './reusable.ts';
+import { parseWorkflow } from './parse/parse-workflow.ts';
+import { planWorkflow } from './plan/plan.ts';
+import { loadCalledWorkflows } from './plan/reusable.ts';
 
 const root = fileURLToPath(new URL('../../test/fixtures/workflows/', import.meta.url));
 const ymlIn = (dir: string): string[] => readdirSync(`${root}${dir}`).filter((f) => f.endsWith('.yml')).sort();

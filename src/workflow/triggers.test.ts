@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { zeroSha } from '../core/types.ts';
-import { matchesPatterns } from './filter-pattern.ts';
+import { matchesPatterns } from './glob.ts';
 import type { RefFilter, Workflow } from './model.ts';
 import { matchPush } from './triggers.ts';
 

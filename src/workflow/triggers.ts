@@ -2,9 +2,9 @@
 // tags|branches-ignore|tags-ignore> and §on.push.<paths|paths-ignore>.)
 import { zeroSha } from '../core/types.ts';
 import { cronMatches, parseCron } from './cron.ts';
-import { matchesPatterns } from './filter-pattern.ts';
+import { matchesPatterns } from './glob.ts';
 import type { InputSpec, RefFilter, Workflow } from './model.ts';
-import { hint } from './suggest.ts';
+import { hint } from './yaml/suggest.ts';
 
 export interface PushTriggerEvent {
   /** Full ref, `refs/heads/main` or `refs/tags/v1`. */

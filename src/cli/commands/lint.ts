@@ -8,11 +8,12 @@ import type { Command } from '../command.ts';
 import { CliError } from '../client.ts';
 import type { Diagnostic } from '../../core/errors.ts';
 import { formatDiagnostic } from '../../core/errors.ts';
-import { deployConfigFile, parseDeployConfig } from '../../deploy/config/deploy-config.ts';
+import { deployConfigFile } from '../../deploy/config/deploy-config.ts';
+import { parseDeployConfig } from '../../deploy/config/parse-deploy-config.ts';
 import { githubWorkflowDir, slipwayWorkflowDir } from '../../workflow/load.ts';
 import { localWorkflowFiles } from '../workflow-files.ts';
-import { parseWorkflow } from '../../workflow/parse-workflow.ts';
-import { loadCalledWorkflows } from '../../workflow/reusable.ts';
+import { parseWorkflow } from '../../workflow/parse/parse-workflow.ts';
+import { loadCalledWorkflows } from '../../workflow/plan/reusable.ts';
 
 export const lintCommand: Command = {
   name: 'lint',

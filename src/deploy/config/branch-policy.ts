@@ -3,16 +3,14 @@
 import type { Release } from '../../store/repos/releases.ts';
 import type { EnvironmentConfig } from './deploy-config.ts';
 import { SlipwayError } from '../../core/errors.ts';
+import { matchesPatterns } from '../../workflow/glob.ts';
 
-/** Whether `branch` (a name, without refs/heads/) matches one of `patterns`: `*` within a part, `**` across parts. */
+/**
+ * Whether `branch` (a name, without refs/heads/) is selected by `patterns`: GitHub's filter
+ * patterns, the syntax of `on.push.branches` (docs/deploy.md `branches`).
+ */
 export function branchAllowed(patterns: readonly string[], branch: string): boolean {
-  return patterns.some((p) => {
-    const source = p
-      .split('**')
-      .map((part) => part.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*'))
-      .join('.*');
-    return new RegExp(`^${source}$`).test(branch);
-  });
+  return matchesPatterns(branch, patterns);
 }
 
 /** Throws BRANCH_NOT_ALLOWED (422) when the environment lists `branches` and the release was built elsewhere. */

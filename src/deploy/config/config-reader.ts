@@ -1,64 +1,42 @@
-// Typed reads from a YAML syntax tree that record every problem as a Diagnostic with the
-// position of the offending node, so one pass reports all errors in the user's file.
-import { isMap, isScalar, isSeq } from 'yaml';
-import type { LineCounter, Node, Pair } from 'yaml';
-import type { Diagnostic } from '../../core/errors.ts';
+// deploy.yml's typed reads over the shared YAML tree (workflow/yaml/): the same parse,
+// limits, positions, diagnostics and did-you-mean as workflows; only the wording is
+// deploy.yml's own ("expected a list", quoted values), which its users and tests know.
 import { isValidName } from '../../core/ids.ts';
-import { editDistance } from '../../workflow/suggest.ts';
+import type { Position, YNode, YPair } from '../../workflow/yaml/node.ts';
+import { child, Reader, unknownKeys } from '../../workflow/yaml/reader.ts';
 
-export class ConfigReader {
-  readonly diagnostics: Diagnostic[] = [];
-  readonly file: string;
-  readonly text: string;
-  readonly lines: LineCounter;
-
-  constructor(file: string, text: string, lines: LineCounter) {
-    this.file = file;
-    this.text = text;
-    this.lines = lines;
-  }
-
-  /** Records a problem at `node` (or at the start of the file when there is none). */
-  error(node: Node | null | undefined, path: string, message: string): void {
-    this.errorAt(node?.range?.[0] ?? 0, path, message);
-  }
-
-  errorAt(offset: number, path: string, message: string): void {
-    const { line, col } = this.lines.linePos(offset);
-    this.diagnostics.push({ file: this.file, line, column: col, path, message });
-  }
-
+export class ConfigReader extends Reader {
   /**
    * The entries of a mapping, keyed by their (string) key. Keys outside `allowed` are
    * reported with a suggestion; `required` keys that are missing are reported at the map.
    */
-  map(node: unknown, path: string, allowed: readonly string[] | null, required: readonly string[] = []): Map<string, Pair<Node, Node | null>> | undefined {
-    if (!isMap(node)) {
-      this.error(node as Node, path, `expected a mapping, found ${describe(node)}`);
+  map(node: YNode, path: string, allowed: readonly string[] | null, required: readonly string[] = []): Map<string, YPair> | undefined {
+    if (node.kind !== 'map') {
+      this.error(node, path, `expected a mapping, found ${describe(node)}`);
       return undefined;
     }
-    const entries = new Map<string, Pair<Node, Node | null>>();
-    for (const pair of node.items as Pair<Node, Node | null>[]) {
-      if (!isScalar(pair.key) || typeof pair.key.value !== 'string') {
-        this.error(pair.key, path, 'keys must be plain strings');
+    const unknown = new Map(allowed ? unknownKeys(node, allowed).map((u) => [u.pair, u.guess]) : []);
+    const entries = new Map<string, YPair>();
+    for (const pair of node.pairs) {
+      if (!pair.stringKey) {
+        this.error(pair.keyPos, path, 'keys must be plain strings');
         continue;
       }
-      const key = pair.key.value;
-      if (allowed && !allowed.includes(key)) {
-        const hint = closest(key, allowed);
-        this.error(pair.key, join(path, key), `unknown key "${key}"${hint ? `; did you mean "${hint}"?` : ` (allowed: ${allowed.join(', ')})`}`);
+      if (unknown.has(pair)) {
+        const guess = unknown.get(pair);
+        this.error(pair.keyPos, child(path, pair.key), `unknown key "${pair.key}"${guess ? `; did you mean "${guess}"?` : ` (allowed: ${(allowed ?? []).join(', ')})`}`);
         continue;
       }
-      entries.set(key, pair);
+      entries.set(pair.key, pair);
     }
     for (const key of required) {
-      if (!entries.has(key)) this.error(node, join(path, key), `missing required key "${key}"`);
+      if (!entries.has(key)) this.error(node, child(path, key), `missing required key "${key}"`);
     }
     return entries;
   }
 
-  string(node: Node | null, path: string, check?: StringCheck): string | undefined {
-    if (!isScalar(node) || typeof node.value !== 'string' || node.value === '') {
+  string(node: YNode, path: string, check?: StringCheck): string | undefined {
+    if (node.kind !== 'scalar' || typeof node.value !== 'string' || node.value === '') {
       this.error(node, path, `expected a non-empty string, found ${describe(node)}`);
       return undefined;
     }
@@ -70,18 +48,16 @@ export class ConfigReader {
   }
 
   /** An environment value: strings as written; numbers and booleans as their source text. */
-  scalarText(node: Node | null, path: string): string | undefined {
-    if (!isScalar(node) || node.value === null || typeof node.value === 'object') {
+  scalarText(node: YNode, path: string): string | undefined {
+    if (node.kind !== 'scalar' || node.value === null) {
       this.error(node, path, `expected a string, number or boolean, found ${describe(node)}`);
       return undefined;
     }
-    if (typeof node.value === 'string') return node.value;
-    const [start, end] = node.range ?? [0, 0];
-    return this.text.slice(start, end);
+    return typeof node.value === 'string' ? node.value : (node.source ?? String(node.value));
   }
 
-  integer(node: Node | null, path: string, min: number, max: number): number | undefined {
-    if (!isScalar(node) || typeof node.value !== 'number' || !Number.isInteger(node.value)) {
+  integer(node: YNode, path: string, min: number, max: number): number | undefined {
+    if (node.kind !== 'scalar' || typeof node.value !== 'number' || !Number.isInteger(node.value)) {
       this.error(node, path, `expected an integer, found ${describe(node)}`);
       return undefined;
     }
@@ -92,8 +68,8 @@ export class ConfigReader {
     return node.value;
   }
 
-  boolean(node: Node | null, path: string): boolean | undefined {
-    if (!isScalar(node) || typeof node.value !== 'boolean') {
+  boolean(node: YNode, path: string): boolean | undefined {
+    if (node.kind !== 'scalar' || typeof node.value !== 'boolean') {
       this.error(node, path, `expected true or false, found ${describe(node)}`);
       return undefined;
     }
@@ -101,8 +77,8 @@ export class ConfigReader {
   }
 
   /** `500ms`, `1s`, `1.5s`, `2m` → milliseconds. */
-  duration(node: Node | null, path: string, options: { allowZero: boolean }): number | undefined {
-    const raw = isScalar(node) && typeof node.value === 'string' ? node.value : undefined;
+  duration(node: YNode, path: string, options: { allowZero: boolean }): number | undefined {
+    const raw = node.kind === 'scalar' && typeof node.value === 'string' ? node.value : undefined;
     const match = raw === undefined ? null : /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(raw);
     if (!match) {
       this.error(node, path, `expected a duration such as 500ms, 5s or 2m, found ${describe(node)}`);
@@ -117,18 +93,23 @@ export class ConfigReader {
   }
 
   /** A sequence; each item is passed to `item` with its index path. */
-  list<T>(node: Node | null, path: string, item: (node: Node | null, path: string) => T | undefined): T[] | undefined {
-    if (!isSeq(node)) {
+  list<T>(node: YNode, path: string, item: (node: YNode, path: string) => T | undefined): T[] | undefined {
+    if (node.kind !== 'seq') {
       this.error(node, path, `expected a list, found ${describe(node)}`);
       return undefined;
     }
     const out: T[] = [];
     node.items.forEach((child, i) => {
-      const value = item(child as Node | null, `${path}[${i}]`);
+      const value = item(child, `${path}[${i}]`);
       if (value !== undefined) out.push(value);
     });
     return out;
   }
+}
+
+/** A mapping's key as a string node at the key's position, to check it like a value. */
+export function keyNode(pair: YPair): YNode & Position {
+  return { kind: 'scalar', value: pair.key, ...pair.keyPos };
 }
 
 /** What a string must look like, and how to say so in a message. */
@@ -144,29 +125,11 @@ export function matching(pattern: RegExp, expected: string): StringCheck {
 /** Service and environment names end up in container names, labels and URLs. */
 export const nameCheck: StringCheck = { valid: isValidName, expected: 'a valid name (lowercase letters, digits, ".", "_", "-")' };
 
-export function join(path: string, key: string): string {
-  return path ? `${path}.${key}` : key;
-}
-
-function describe(node: unknown): string {
-  if (node === null || node === undefined) return 'nothing';
-  if (isMap(node)) return 'a mapping';
-  if (isSeq(node)) return 'a list';
-  if (isScalar(node)) {
-    if (node.value === null) return 'null';
-    if (typeof node.value === 'string') return `"${node.value}"`;
-    return `${typeof node.value} ${String(node.value)}`;
-  }
-  return 'an unsupported value';
-}
-
-/** The allowed word nearest to a misspelt one, if it is close enough to be a likely typo. */
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
-  for (const candidate of candidates) {
-    const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
-  }
-  return best;
+function describe(node: YNode): string {
+  if (node.kind === 'map') return 'a mapping';
+  if (node.kind === 'seq') return 'a list';
+  // The tree's stand-in for an empty document or a key without a value has no source text.
+  if (node.value === null) return node.source === undefined ? 'nothing' : 'null';
+  if (typeof node.value === 'string') return `"${node.value}"`;
+  return `${typeof node.value} ${String(node.value)}`;
 }

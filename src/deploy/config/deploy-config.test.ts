@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { environmentsForBranch, parseDeployConfig } from './deploy-config.ts';
+import { environmentsForBranch } from './deploy-config.ts';
+import { parseDeployConfig } from './parse-deploy-config.ts';
 import { branchAllowed } from './branch-policy.ts';
 
 const file = '.slipway/deploy.yml';
@@ -210,5 +211,47 @@ environments:
     '10:35 environments.f.branches[0]: "bad..x" is not a branch name or pattern (release/*)',
     '10:51 environments.f.branches[2]: "main" is listed twice',
     '10:57 environments.f.branches[3]: "with space" is not a branch name or pattern (release/*)',
+  ]);
+});
+
+void test('deploy.yml is read within limits: aliases are refused, and so is a file past the size limit', () => {
+  assert.deepEqual(errors('service: &s hello\nimage: *s\nport: 80\nenvironments: { dev: { hosts: [local] } }\n'), [
+    '2:8 : aliases (`*s`) are not allowed in this file',
+  ]);
+  const big = `service: a\nimage: a\nport: 80\nenvironments: { dev: { hosts: [local] } }\n#${'x'.repeat(256 * 1024)}\n`;
+  assert.deepEqual(errors(big), [`1:1 : the file is ${big.length} bytes; it exceeds the limit of 262144 bytes`]);
+});
+
+void test('image: full references are checked by the registry reference grammar', () => {
+  const image = (ref: string) => parseDeployConfig(file, `service: a\nimage: "${ref}"\nport: 80\nenvironments: { dev: { hosts: [local] } }\n`).diagnostics.map((d) => d.message);
+  assert.deepEqual(image('registry.example.com:5000/team/hello:1.2'), []);
+  assert.deepEqual(image(`team/hello@sha256:${'a'.repeat(64)}`), []);
+  assert.deepEqual(image('Team/Hello'), ['"Team/Hello" is not an image repository or reference']);
+  assert.deepEqual(image('hello:'), ['"hello:" is not an image repository or reference']);
+});
+
+void test('branches has the syntax of on.push.branches: ?, +, [ ] and ! exclusions', () => {
+  const text = `service: a
+image: a
+port: 80
+environments:
+  prod: { hosts: [local], branches: ["release/**", "!release/**-rc", "v[12].[0-9]+", "hotfix-?"] }
+  bad: { hosts: [local], branches: ["[z-a]"] }
+`;
+  assert.deepEqual(errors(text), [
+    '6:36 environments.bad.branches: at least one branch is required (leave "branches" out to allow any)',
+    '6:37 environments.bad.branches[0]: "[z-a]" is not a branch name or pattern (release/*)',
+  ]);
+  const { config } = parseDeployConfig(file, text.replace(/ {2}bad:.*\n/, ''));
+  const branches = config!.environments[0]!.branches!;
+  assert.deepEqual(
+    ['release/1.2', 'release/1.2-rc', 'v1.10', 'v3.1', 'hotfix', 'hotfix-', 'hotfix-1'].map((b) => branchAllowed(branches, b)),
+    [true, false, true, false, true, true, false],
+  );
+});
+
+void test('keys must be plain strings', () => {
+  assert.deepEqual(errors('service: a\nimage: a\nport: 80\nenvironments:\n  1: { hosts: [local] }\n  dev: { hosts: [local] }\n'), [
+    '5:3 environments: keys must be plain strings',
   ]);
 });

@@ -1,8 +1,10 @@
 // The `environments:` section of deploy.yml: where each environment's releases come from,
 // who must approve them, and which hosts run them.
-import type { Node, Pair } from 'yaml';
-import { join, matching, nameCheck } from './config-reader.ts';
-import type { ConfigReader } from './config-reader.ts';
+import type { YNode, YPair } from '../../workflow/yaml/node.ts';
+import { filterPatternProblem } from '../../workflow/glob.ts';
+import { child } from '../../workflow/yaml/reader.ts';
+import { keyNode, matching, nameCheck } from './config-reader.ts';
+import type { ConfigReader, StringCheck } from './config-reader.ts';
 import { branchAllowed } from './branch-policy.ts';
 import type { DeployStrategy, EnvironmentConfig } from './deploy-config.ts';
 
@@ -16,19 +18,19 @@ const hostCheck = matching(
 // git check-ref-format, the rules a branch name can break in a config file.
 const branchCheck = matching(/^(?!\/|.*\/\/|.*\.\.|.*\/$|.*\.lock$)[^\s~^:?*[\\]+$/, 'a valid branch name');
 
-type Entries = Map<string, Pair<Node, Node | null>>;
+type Entries = Map<string, YPair>;
 interface ReadEnvironment {
   environment: EnvironmentConfig;
   entries: Entries;
 }
 
-export function readEnvironments(r: ConfigReader, node: Node | null): EnvironmentConfig[] | undefined {
+export function readEnvironments(r: ConfigReader, node: YNode): EnvironmentConfig[] | undefined {
   const m = r.map(node, 'environments', null);
   if (!m) return undefined;
   if (m.size === 0) r.error(node, 'environments', 'at least one environment is required');
   const read: ReadEnvironment[] = [];
   for (const [name, pair] of m) {
-    if (r.string(pair.key, join('environments', name), nameCheck) === undefined) continue;
+    if (r.string(keyNode(pair), child('environments', name), nameCheck) === undefined) continue;
     const one = readEnvironment(r, name, pair.value);
     if (one) read.push(one);
   }
@@ -37,17 +39,17 @@ export function readEnvironments(r: ConfigReader, node: Node | null): Environmen
   return read.map((e) => e.environment);
 }
 
-function readEnvironment(r: ConfigReader, name: string, node: Node | null): ReadEnvironment | undefined {
+function readEnvironment(r: ConfigReader, name: string, node: YNode): ReadEnvironment | undefined {
   const path = `environments.${name}`;
   const m = r.map(node, path, environmentKeys, ['hosts']);
   if (!m) return undefined;
-  const get = (key: string): Node | null => m.get(key)?.value ?? null;
+  const get = (key: string): YNode => m.get(key)!.value;
   const errors = r.diagnostics.length;
   const environment: EnvironmentConfig = { name, hosts: [], strategy: 'blue-green' };
   if (m.has('branch')) environment.branch = r.string(get('branch'), `${path}.branch`, branchCheck);
   if (m.has('promote_from')) environment.promoteFrom = r.string(get('promote_from'), `${path}.promote_from`, nameCheck);
   if (m.has('branch') && m.has('promote_from')) {
-    r.error(m.get('promote_from')!.key, `${path}.promote_from`, 'use either branch (deploy pushes) or promote_from (promote releases), not both');
+    r.error(m.get('promote_from')!.keyPos, `${path}.promote_from`, 'use either branch (deploy pushes) or promote_from (promote releases), not both');
   }
   if (m.has('approval')) environment.approval = readApproval(r, get('approval'), `${path}.approval`);
   if (m.has('branches')) environment.branches = readBranches(r, get('branches'), `${path}.branches`, environment.branch);
@@ -67,7 +69,7 @@ function readEnvironment(r: ConfigReader, name: string, node: Node | null): Read
   }
   if (m.has('batch_size')) {
     environment.batchSize = r.integer(get('batch_size'), `${path}.batch_size`, 1, 1000);
-    if (environment.strategy !== 'rolling') r.error(m.get('batch_size')!.key, `${path}.batch_size`, 'batch_size applies to strategy: rolling only');
+    if (environment.strategy !== 'rolling') r.error(m.get('batch_size')!.keyPos, `${path}.batch_size`, 'batch_size applies to strategy: rolling only');
   }
   if (m.has('max_parallel')) environment.maxParallel = r.integer(get('max_parallel'), `${path}.max_parallel`, 1, 100);
   return r.diagnostics.length === errors ? { environment, entries: m } : undefined;
@@ -77,7 +79,7 @@ function readEnvironment(r: ConfigReader, name: string, node: Node | null): Read
 const maxWaitMs = 30 * 24 * 60 * 60_000;
 
 /** `required` approvals, `not_author`, and a `wait` timer; a wait alone (no approvals) is a gate too. */
-function readApproval(r: ConfigReader, node: Node | null, path: string): EnvironmentConfig['approval'] {
+function readApproval(r: ConfigReader, node: YNode, path: string): EnvironmentConfig['approval'] {
   const m = r.map(node, path, ['required', 'not_author', 'wait']);
   if (!m) return undefined;
   if (!m.has('required') && !m.has('wait')) {
@@ -87,7 +89,7 @@ function readApproval(r: ConfigReader, node: Node | null, path: string): Environ
   const required = m.has('required') ? r.integer(m.get('required')!.value, `${path}.required`, 1, 100) : 0;
   const notAuthor = m.has('not_author') ? r.boolean(m.get('not_author')!.value, `${path}.not_author`) : false;
   if (notAuthor && !m.has('required')) {
-    r.error(m.get('not_author')!.key, `${path}.not_author`, 'not_author applies to approvals: set "required" too');
+    r.error(m.get('not_author')!.keyPos, `${path}.not_author`, 'not_author applies to approvals: set "required" too');
     return undefined;
   }
   const waitMs = m.has('wait') ? r.duration(m.get('wait')!.value, `${path}.wait`, { allowZero: false }) : undefined;
@@ -99,11 +101,16 @@ function readApproval(r: ConfigReader, node: Node | null, path: string): Environ
   return waitMs === undefined ? { required, notAuthor } : { required, notAuthor, waitMs };
 }
 
-// A branch name where `*` may stand for any part of a name and `**` for any number of parts.
-const branchPatternCheck = matching(/^(?!\/|.*\/\/|.*\.\.|.*\/$|.*\.lock$)[^\s~^:?[\\]+$/, 'a branch name or pattern (release/*)');
+// A branch name or a filter pattern as in `on.push.branches` (workflow/glob.ts): what git
+// allows in a branch name plus the pattern characters, and a pattern that compiles.
+const branchPatternShape = /^!?(?!\/|.*\/\/|.*\.\.|.*\/$|.*\.lock$)[^\s~^:]+$/;
+const branchPatternCheck: StringCheck = {
+  valid: (value) => branchPatternShape.test(value) && filterPatternProblem(value.replace(/^!/, '')) === undefined,
+  expected: 'a branch name or pattern (release/*)',
+};
 
 /** `branches`: where releases for this environment may come from; `branch` (if set) must be one of them. */
-function readBranches(r: ConfigReader, node: Node | null, path: string, branch: string | undefined): string[] | undefined {
+function readBranches(r: ConfigReader, node: YNode, path: string, branch: string | undefined): string[] | undefined {
   const patterns: string[] = [];
   const list = r.list(node, path, (n, p) => {
     const pattern = r.string(n, p, branchPatternCheck);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { isSlipwayError } from '../../core/errors.ts';
-import { parseDeployConfig } from '../config/deploy-config.ts';
+import { parseDeployConfig } from '../config/parse-deploy-config.ts';
 import type { DeployConfig } from '../config/deploy-config.ts';
 import { deployToHost, labels } from './engine.ts';
 import type { HostDeployRequest } from './engine.ts';

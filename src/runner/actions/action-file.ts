@@ -5,9 +5,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { StepSpec } from '../../workflow/model.ts';
-import { Reader, checkKeys, child, getPair, readBoolean, readMap, readString } from '../../workflow/yaml-read.ts';
-import { parseYamlTree } from '../../workflow/yaml-tree.ts';
-import { readStep } from '../../workflow/parse-step.ts';
+import { Reader, checkKeys, child, getPair, readMap } from '../../workflow/yaml/reader.ts';
+import { readBoolean, readString } from '../../workflow/parse/read-values.ts';
+import { parseYamlTree } from '../../workflow/yaml/tree.ts';
+import { readStep } from '../../workflow/parse/parse-step.ts';
 import { SlipwayError, formatDiagnostic } from '../../core/errors.ts';
 
 export interface ActionInput {

@@ -28,7 +28,7 @@ export const downloadArtifact: BuiltInAction = async (ctx) => {
   } else {
     const pattern = ctx.inputs.pattern?.trim();
     // Artifact names are matched like a one-segment glob.
-    const matches = pattern ? (n: string) => compilePattern(pattern, '/').regex.test(`/${n}`) : () => true;
+    const matches = pattern ? (n: string) => compilePattern(pattern, '/').matches(`/${n}`) : () => true;
     const all = (await ctx.api.listArtifacts(jobId)).filter((a) => matches(a.name));
     const merge = ctx.inputs['merge-multiple'] === 'true';
     for (const a of all) await fetchInto(a.name, merge ? target : join(target, a.name));

@@ -1,9 +1,9 @@
 // Workflow → the jobs of one run, in an order where every job comes after what it needs.
 // O(jobs + needs): a depth-first walk in declaration order, so independent jobs keep the
 // order they were written in.
-import { SlipwayError } from '../core/errors.ts';
+import { SlipwayError } from '../../core/errors.ts';
 import { expandMatrix, hasExpressions } from './matrix.ts';
-import type { JobSpec, Plan, PlannedJob, Workflow } from './model.ts';
+import type { JobSpec, Plan, PlannedJob, Workflow } from '../model.ts';
 import { calledPath, maxWorkflowNesting } from './reusable.ts';
 
 export interface PlanOptions {

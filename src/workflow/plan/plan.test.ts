@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isSlipwayError } from '../core/errors.ts';
-import type { JobSpec, Workflow } from './model.ts';
+import { isSlipwayError } from '../../core/errors.ts';
+import type { JobSpec, Workflow } from '../model.ts';
 import { planWorkflow } from './plan.ts';
 
 const job = (id: string, needs: string[] = []): JobSpec => ({

@@ -2,14 +2,15 @@
 // literal matrix is expanded here already so its mistakes (unknown exclude keys, no legs,
 // more than 256) are reported with the other diagnostics; matrices with `${{ }}` are
 // expanded by the scheduler once their needs have finished.
-import { isSlipwayError } from '../core/errors.ts';
-import { soleExpression } from './expressions/index.ts';
-import { expandMatrix, hasExpressions } from './matrix.ts';
-import type { MatrixSpec, StrategySpec } from './model.ts';
-import { hint } from './suggest.ts';
-import type { MapNode, Reader } from './yaml-read.ts';
-import { checkExpressions, checkKeys, child, describe, getPair, readBoolean, readMap, readPositiveNumber } from './yaml-read.ts';
-import type { YNode } from './yaml-tree.ts';
+import { isSlipwayError } from '../../core/errors.ts';
+import { soleExpression } from '../expressions/index.ts';
+import { expandMatrix, hasExpressions } from '../plan/matrix.ts';
+import type { MatrixSpec, StrategySpec } from '../model.ts';
+import { hint } from '../yaml/suggest.ts';
+import type { MapNode, Reader } from '../yaml/reader.ts';
+import { checkExpressions, readBoolean, readPositiveNumber } from './read-values.ts';
+import { checkKeys, child, describe, getPair, readMap } from '../yaml/reader.ts';
+import type { YNode } from '../yaml/node.ts';
 
 export function readStrategy(r: Reader, node: YNode, path: string, jobId: string): StrategySpec | undefined {
   const map = readMap(r, node, path, 'a mapping with `matrix`, `fail-fast` and/or `max-parallel`');

@@ -2,16 +2,17 @@
 // (docs.github.com "Workflow syntax" §on). `push`, `workflow_dispatch`, `schedule`,
 // `workflow_call` and `repository_dispatch` are read; other GitHub events are accepted
 // and ignored.
-import { isSlipwayError } from '../core/errors.ts';
-import { parseCron } from './cron.ts';
-import type { InputSpec, RefFilter, Triggers } from './model.ts';
-import { patternToRegExp } from './filter-pattern.ts';
+import { isSlipwayError } from '../../core/errors.ts';
+import { parseCron } from '../cron.ts';
+import type { InputSpec, RefFilter, Triggers } from '../model.ts';
+import { filterPatternProblem } from '../glob.ts';
 import { githubEvents } from './github-events.ts';
 import { readInputs, readWorkflowCall } from './parse-inputs.ts';
-import { suggest } from './suggest.ts';
-import type { MapNode, Reader } from './yaml-read.ts';
-import { checkKeys, checkRequired, child, describe, getPair, isNull, readMap, readScalarText, readStringList } from './yaml-read.ts';
-import type { Position, YNode } from './yaml-tree.ts';
+import { suggest } from '../yaml/suggest.ts';
+import type { MapNode, Reader } from '../yaml/reader.ts';
+import { checkKeys, checkRequired, child, describe, getPair, isNull, readMap, readScalarText } from '../yaml/reader.ts';
+import { readStringList } from './read-values.ts';
+import type { Position, YNode } from '../yaml/node.ts';
 
 const pushKeys = ['branches', 'branches-ignore', 'tags', 'tags-ignore', 'paths', 'paths-ignore'] as const;
 
@@ -87,9 +88,7 @@ function readPush(r: Reader, node: YNode, path: string): RefFilter {
 }
 
 function checkPattern(r: Reader, pattern: string, at: Position, path: string): void {
-  try {
-    patternToRegExp(pattern.startsWith('!') ? pattern.slice(1) : pattern);
-  } catch {
+  if (filterPatternProblem(pattern.startsWith('!') ? pattern.slice(1) : pattern) !== undefined) {
     r.error(at, path, `invalid filter pattern \`${pattern}\`; check its [ ] ranges`);
   }
 }

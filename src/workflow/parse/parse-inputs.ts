@@ -1,15 +1,13 @@
 // Typed inputs of `on.workflow_dispatch` and `on.workflow_call`, and the rest of
 // `workflow_call` (secrets, outputs). docs.github.com "Workflow syntax" §on.workflow_dispatch.
 // inputs and §on.workflow_call.
-import type { InputSpec, WorkflowCallSpec } from './model.ts';
+import type { InputSpec, WorkflowCallSpec } from '../model.ts';
 import { checkId } from './parse-step.ts';
-import { hint } from './suggest.ts';
-import type { Reader } from './yaml-read.ts';
-import {
-  checkExpressions, checkKeys, checkRequired, child, describe, getPair, isNull, readEntries, readLiteralBoolean, readMap,
-  readScalarText, readString, readStringList,
-} from './yaml-read.ts';
-import type { Position, YNode } from './yaml-tree.ts';
+import { hint } from '../yaml/suggest.ts';
+import type { Reader } from '../yaml/reader.ts';
+import { checkExpressions, readString, readStringList } from './read-values.ts';
+import { checkKeys, checkRequired, child, describe, getPair, isNull, readEntries, readLiteralBoolean, readMap, readScalarText } from '../yaml/reader.ts';
+import type { Position, YNode } from '../yaml/node.ts';
 
 type Kind = 'dispatch' | 'call';
 

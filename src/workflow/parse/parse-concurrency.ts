@@ -1,10 +1,11 @@
 // `concurrency` and `permissions`, at workflow and job level (docs.github.com "Workflow
 // syntax" §concurrency, §permissions).
-import type { ConcurrencySpec } from './model.ts';
-import { hint } from './suggest.ts';
-import type { Reader } from './yaml-read.ts';
-import { checkKeys, checkRequired, child, describe, getPair, readBoolean, readMap, readScalarText, readString } from './yaml-read.ts';
-import type { YNode } from './yaml-tree.ts';
+import type { ConcurrencySpec } from '../model.ts';
+import { hint } from '../yaml/suggest.ts';
+import type { Reader } from '../yaml/reader.ts';
+import { checkKeys, checkRequired, child, describe, getPair, readMap, readScalarText } from '../yaml/reader.ts';
+import { readBoolean, readString } from './read-values.ts';
+import type { YNode } from '../yaml/node.ts';
 
 /** `concurrency: group-name` or `{ group, cancel-in-progress }`. */
 export function readConcurrency(r: Reader, node: YNode, path: string): ConcurrencySpec | undefined {

@@ -1,15 +1,16 @@
 // Workflow YAML → `Workflow`, GitHub Actions syntax (docs.github.com "Workflow syntax for
 // GitHub Actions"). Every problem is reported in one pass, each with file, line, column
 // and the key path, so a user fixes the file once instead of once per error.
-import type { Diagnostic } from '../core/errors.ts';
+import type { Diagnostic } from '../../core/errors.ts';
 import { checkNeeds } from './check-needs.ts';
-import type { Workflow } from './model.ts';
+import type { Workflow } from '../model.ts';
 import { readConcurrency, readPermissions } from './parse-concurrency.ts';
 import { readOn } from './parse-on.ts';
 import { readDefaults, readJob } from './parse-job.ts';
 import type { ReadJob } from './parse-job.ts';
-import { checkKeys, checkRequired, describe, readMap, readString, readStringMap, Reader } from './yaml-read.ts';
-import { parseYamlTree } from './yaml-tree.ts';
+import { checkKeys, checkRequired, describe, readMap, Reader } from '../yaml/reader.ts';
+import { readString, readStringMap } from './read-values.ts';
+import { parseYamlTree } from '../yaml/tree.ts';
 
 const topKeys = ['name', 'run-name', 'on', 'env', 'defaults', 'permissions', 'concurrency', 'jobs'];
 

@@ -1,13 +1,11 @@
 // Reading typed values out of the YAML tree while collecting diagnostics: each reader
 // reports what it found and what was expected, at the node's position, and carries on so
-// one pass reports every problem in the file.
-import type { Diagnostic } from '../core/errors.ts';
-import { isSlipwayError } from '../core/errors.ts';
-import { parseExpression } from './expressions/parser.ts';
-import { splitTemplate } from './expressions/template.ts';
-import { numberToString } from './expressions/values.ts';
+// one pass reports every problem in the file. Workflows, actions and deploy.yml all read
+// through here; values that may hold `${{ }}` are read in ../parse/read-values.ts.
+import type { Diagnostic } from '../../core/errors.ts';
+import { numberToString } from '../expressions/values.ts';
+import type { Position, YNode, YPair } from './node.ts';
 import { suggest } from './suggest.ts';
-import type { Position, YNode, YPair } from './yaml-tree.ts';
 
 export type MapNode = Extract<YNode, { kind: 'map' }>;
 
@@ -49,6 +47,11 @@ export function readMap(r: Reader, node: YNode, path: string, expected = 'a mapp
   return undefined;
 }
 
+/** The pairs whose keys are not in `known`, each with the closest known key if one is close. */
+export function unknownKeys(map: MapNode, known: readonly string[]): { pair: YPair; guess?: string }[] {
+  return map.pairs.filter((p) => !known.includes(p.key)).map((pair) => ({ pair, guess: suggest(pair.key, known) }));
+}
+
 /**
  * Reports keys not in `known`, suggesting the closest one; returns the suggested keys so
  * callers need not also report them as missing. Keys in `unsupported` are valid on GitHub
@@ -62,13 +65,11 @@ export function checkKeys(
   unsupported: readonly string[] = [],
 ): Set<string> {
   const suggested = new Set<string>();
-  for (const pair of map.pairs) {
-    if (known.includes(pair.key)) continue;
+  for (const { pair, guess } of unknownKeys(map, known)) {
     if (unsupported.includes(pair.key)) {
       r.error(pair.keyPos, child(path, pair.key), `\`${pair.key}\` is valid GitHub Actions syntax but not supported yet`);
       continue;
     }
-    const guess = suggest(pair.key, known);
     if (guess) suggested.add(guess);
     const hint = guess ? `did you mean \`${guess}\`?` : `expected one of: ${known.join(', ')}`;
     r.error(pair.keyPos, child(path, pair.key), `unknown key \`${pair.key}\`; ${hint}`);
@@ -98,14 +99,8 @@ export function getPair(map: MapNode, key: string): YPair | undefined {
 /**
  * A scalar as the string GitHub would see: numbers printed as the expression engine
  * prints them (so `1.10` is `1.1`, as on GitHub), booleans `true`/`false`, null ''.
+ * Does not check `${{ }}` inside (readString in ../parse/read-values.ts does).
  */
-export function readString(r: Reader, node: YNode, path: string): string | undefined {
-  const text = readScalarText(r, node, path);
-  if (text !== undefined) checkExpressions(r, node, path, text);
-  return text;
-}
-
-/** `readString` without checking `${{ }}` inside, for callers that check it themselves. */
 export function readScalarText(r: Reader, node: YNode, path: string): string | undefined {
   if (node.kind !== 'scalar') {
     r.error(node, path, `expected a string, found ${describe(node)}`);
@@ -113,24 +108,6 @@ export function readScalarText(r: Reader, node: YNode, path: string): string | u
   }
   const v = node.value;
   return v === null ? '' : typeof v === 'number' ? numberToString(v) : String(v);
-}
-
-/** A string, or a sequence of strings (`runs-on`, `needs`, branch filters). */
-export function readStringList(r: Reader, node: YNode, path: string): { value: string; node: YNode }[] {
-  if (node.kind === 'scalar') {
-    const value = readString(r, node, path);
-    return value === undefined ? [] : [{ value, node }];
-  }
-  if (node.kind === 'map') {
-    r.error(node, path, `expected a string or a sequence of strings, found ${describe(node)}`);
-    return [];
-  }
-  const out: { value: string; node: YNode }[] = [];
-  node.items.forEach((item, i) => {
-    const value = readString(r, item, child(path, i));
-    if (value !== undefined) out.push({ value, node: item });
-  });
-  return out;
 }
 
 /**
@@ -155,46 +132,9 @@ export function readEntries<T>(
   return out;
 }
 
-/** `env`, `with`, `outputs`: a mapping of names to scalars, all made strings. */
-export function readStringMap(r: Reader, node: YNode, path: string): Record<string, string> {
-  return readEntries(r, node, path, 'a mapping of names to values', (pair, p) => readString(r, pair.value, p));
-}
-
 /** A literal `true` or `false` (no expression); undefined after reporting anything else. */
 export function readLiteralBoolean(r: Reader, node: YNode, path: string): boolean | undefined {
   if (node.kind === 'scalar' && typeof node.value === 'boolean') return node.value;
   r.error(node, path, `expected true or false, found ${describe(node)}`);
   return undefined;
-}
-
-/** A boolean, or (where GitHub allows it) a `${{ }}` expression returned as text. */
-export function readBoolean(r: Reader, node: YNode, path: string): { value: boolean; expression?: string } {
-  if (node.kind === 'scalar' && typeof node.value === 'string' && node.value.includes('${{')) {
-    checkExpressions(r, node, path, node.value);
-    return { value: false, expression: node.value };
-  }
-  return { value: readLiteralBoolean(r, node, path) ?? false };
-}
-
-export function readPositiveNumber(r: Reader, node: YNode, path: string): { value?: number; expression?: string } {
-  if (node.kind === 'scalar' && typeof node.value === 'number' && node.value > 0) return { value: node.value };
-  if (node.kind === 'scalar' && typeof node.value === 'string' && node.value.includes('${{')) {
-    checkExpressions(r, node, path, node.value);
-    return { expression: node.value };
-  }
-  r.error(node, path, `expected a positive number, found ${describe(node)}`);
-  return {};
-}
-
-/** Reports `${{ }}` placeholders whose expressions do not parse. */
-export function checkExpressions(r: Reader, at: Position, path: string, text: string): void {
-  if (!text.includes('${{')) return;
-  try {
-    for (const part of splitTemplate(text)) {
-      if (part.kind === 'expression') parseExpression(part.expression);
-    }
-  } catch (err) {
-    if (!isSlipwayError(err)) throw err;
-    r.error(at, path, `invalid expression: ${err.message}`);
-  }
 }

@@ -1,10 +1,10 @@
 // Reusable workflows in the same repository (`jobs.<id>.uses: ./.github/workflows/x.yml`,
 // docs.github.com "Reusing workflows").
 import { posix } from 'node:path';
-import type { Diagnostic } from '../core/errors.ts';
-import type { JobSpec, Workflow } from './model.ts';
-import { parseWorkflow } from './parse-workflow.ts';
-import { hint } from './suggest.ts';
+import type { Diagnostic } from '../../core/errors.ts';
+import type { JobSpec, Workflow } from '../model.ts';
+import { parseWorkflow } from '../parse/parse-workflow.ts';
+import { hint } from '../yaml/suggest.ts';
 
 /** docs "Limitations": the top-level caller plus up to three levels of reusable workflows. */
 export const maxWorkflowNesting = 4;

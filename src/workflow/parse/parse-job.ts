@@ -1,15 +1,14 @@
 // One entry of `jobs:` (docs.github.com "Workflow syntax" §jobs.<job_id>).
-import type { ContainerSpec, JobSpec, RunDefaults } from './model.ts';
+import type { ContainerSpec, JobSpec, RunDefaults } from '../model.ts';
 import { readConcurrency, readPermissions } from './parse-concurrency.ts';
 import { readEnvironment, readServices } from './parse-services.ts';
 import { checkId, readContinueOnError, readStep, readTimeout } from './parse-step.ts';
 import { readStrategy } from './parse-strategy.ts';
 import { readIf } from './read-if.ts';
-import type { Reader } from './yaml-read.ts';
-import {
-  checkKeys, checkRequired, child, describe, getPair, isNull, readMap, readString, readStringList, readStringMap,
-} from './yaml-read.ts';
-import type { Position, YNode } from './yaml-tree.ts';
+import type { Reader } from '../yaml/reader.ts';
+import { checkKeys, checkRequired, child, describe, getPair, isNull, readMap } from '../yaml/reader.ts';
+import { readString, readStringList, readStringMap } from './read-values.ts';
+import type { Position, YNode } from '../yaml/node.ts';
 
 const jobKeys = [
   'name', 'needs', 'runs-on', 'if', 'env', 'defaults', 'container', 'timeout-minutes', 'continue-on-error',

@@ -1,11 +1,10 @@
 // One entry of `jobs.<id>.steps` (docs.github.com "Workflow syntax" §jobs.<job_id>.steps).
-import type { StepSpec } from './model.ts';
-import type { Reader } from './yaml-read.ts';
-import {
-  checkKeys, child, describe, getPair, readBoolean, readMap, readPositiveNumber, readString, readStringMap,
-} from './yaml-read.ts';
+import type { StepSpec } from '../model.ts';
+import type { Reader } from '../yaml/reader.ts';
+import { checkKeys, child, describe, getPair, readMap } from '../yaml/reader.ts';
+import { readBoolean, readPositiveNumber, readString, readStringMap } from './read-values.ts';
 import { readIf } from './read-if.ts';
-import type { Position, YNode } from './yaml-tree.ts';
+import type { Position, YNode } from '../yaml/node.ts';
 
 const common = ['id', 'name', 'if', 'env', 'timeout-minutes', 'continue-on-error'];
 const runKeys = [...common, 'run', 'shell', 'working-directory'];

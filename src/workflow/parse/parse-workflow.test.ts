@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatDiagnostic } from '../core/errors.ts';
+import { fileURLToPath } from 'node:url';
+import { formatDiagnostic } from '../../core/errors.ts';
 import { parseWorkflow } from './parse-workflow.ts';
-import { editDistance, suggest } from './suggest.ts';
+import { readFileSync } from 'node:fs';
 
 function parse(text: string) {
   const { workflow, diagnostics } = parseWorkflow('.slipway/workflows/ci.yml', text);
@@ -143,11 +144,12 @@ void test('empty and non-mapping files', () => {
   assert.match(formatDiagnostic(parseWorkflow('e.yml', 'on: push\n---\njobs: {}\n').diagnostics[0]!), /second YAML document/);
 });
 
-void test('suggestions use edit distance, ignoring case and _ vs -', () => {
-  assert.equal(editDistance('kitten', 'sitting'), 3);
-  assert.equal(editDistance('nedds', 'needs'), 1, 'a swap counts once');
-  assert.equal(suggest('need', ['needs', 'name']), 'needs');
-  assert.equal(suggest('RUNS_ON', ['runs-on']), 'runs-on');
-  assert.equal(suggest('timeout', ['timeout-minutes', 'env']), undefined);
-  assert.equal(suggest('xyz', ['env']), undefined);
+void test('the 9-level alias bomb fails fast with an error naming the limit', () => {
+  const bomb = readFileSync(fileURLToPath(new URL('../../../test/fixtures/workflows/invalid/alias-bomb.yml', import.meta.url)), 'utf8');
+  const start = performance.now();
+  const { workflow, diagnostics } = parseWorkflow('bomb.yml', bomb);
+  const ms = performance.now() - start;
+  assert.ok(ms < 100, `took ${ms} ms`);
+  assert.equal(workflow, undefined);
+  assert.match(formatDiagnostic(diagnostics[0]!), /^bomb\.yml:7:10: invalid YAML: .* exceeds the limit of 10000 nodes reached through aliases$/);
 });

@@ -1,11 +1,11 @@
 // `if:` values: stored as expression text without the `${{ }}` wrapper and checked here
 // so a syntax error is reported with the other diagnostics instead of when the job runs.
-import { isSlipwayError } from '../core/errors.ts';
-import { conditionExpression } from './expressions/index.ts';
-import { parseExpression } from './expressions/parser.ts';
-import type { Reader } from './yaml-read.ts';
-import { readScalarText } from './yaml-read.ts';
-import type { YNode } from './yaml-tree.ts';
+import { isSlipwayError } from '../../core/errors.ts';
+import { conditionExpression } from '../expressions/index.ts';
+import { parseExpression } from '../expressions/parser.ts';
+import type { Reader } from '../yaml/reader.ts';
+import { readScalarText } from '../yaml/reader.ts';
+import type { YNode } from '../yaml/node.ts';
 
 export function readIf(r: Reader, node: YNode, path: string): string | undefined {
   const text = readScalarText(r, node, path);

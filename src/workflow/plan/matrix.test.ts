@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isSlipwayError } from '../core/errors.ts';
+import { isSlipwayError } from '../../core/errors.ts';
 import { expandMatrix, matrixFromValue, resolveMatrix } from './matrix.ts';
-import type { MatrixSpec } from './model.ts';
+import type { MatrixSpec } from '../model.ts';
 
 const spec = (axes: MatrixSpec['axes'], include: MatrixSpec['include'] = [], exclude: MatrixSpec['exclude'] = []): MatrixSpec => ({ axes, include, exclude });
 const keys = (m: MatrixSpec): string[] => expandMatrix('j', m).map((l) => l.key);

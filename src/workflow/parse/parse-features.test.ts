@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { formatDiagnostic } from '../core/errors.ts';
-import type { Workflow } from './model.ts';
+import { formatDiagnostic } from '../../core/errors.ts';
+import type { Workflow } from '../model.ts';
 import { parseWorkflow } from './parse-workflow.ts';
 
-const fixtures = fileURLToPath(new URL('../../test/fixtures/workflows/', import.meta.url));
+const fixtures = fileURLToPath(new URL('../../../test/fixtures/workflows/', import.meta.url));
 function fixture(path: string): Workflow {
   const { workflow, diagnostics } = parseWorkflow(path, readFileSync(`${fixtures}${path}`, 'utf8'));
   assert.deepEqual(diagnostics.map(formatDiagnostic), []);

@@ -1,12 +1,11 @@
 // `jobs.<id>.services` and `jobs.<id>.environment` (docs.github.com "Workflow syntax"
 // §jobs.<job_id>.services, §jobs.<job_id>.environment).
-import type { JobSpec, ServiceSpec } from './model.ts';
+import type { JobSpec, ServiceSpec } from '../model.ts';
 import { checkId } from './parse-step.ts';
-import type { Reader } from './yaml-read.ts';
-import {
-  checkKeys, checkRequired, child, describe, getPair, readEntries, readMap, readString, readStringList, readStringMap,
-} from './yaml-read.ts';
-import type { YNode } from './yaml-tree.ts';
+import type { Reader } from '../yaml/reader.ts';
+import { checkKeys, checkRequired, child, describe, getPair, readEntries, readMap } from '../yaml/reader.ts';
+import { readString, readStringList, readStringMap } from './read-values.ts';
+import type { YNode } from '../yaml/node.ts';
 
 export function readServices(r: Reader, node: YNode, path: string): Record<string, ServiceSpec> {
   return readEntries(r, node, path, 'a mapping of service names to containers', (pair, p) => {

@@ -1,8 +1,8 @@
 // `needs` must name jobs of the same workflow and must not loop (docs: jobs.<job_id>.needs).
 import type { ReadJob } from './parse-job.ts';
-import { hint } from './suggest.ts';
-import type { Reader } from './yaml-read.ts';
-import { child } from './yaml-read.ts';
+import { hint } from '../yaml/suggest.ts';
+import type { Reader } from '../yaml/reader.ts';
+import { child } from '../yaml/reader.ts';
 
 export function checkNeeds(r: Reader, jobs: ReadJob[]): void {
   const byId = new Map(jobs.map((j) => [j.spec.id, j]));

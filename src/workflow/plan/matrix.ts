@@ -1,9 +1,9 @@
 // Matrix expansion (docs.github.com "Running variations of jobs in a workflow"): the
 // planner uses it for literal matrices and the scheduler for matrices that are expressions
 // over `needs`, once those jobs have finished (resolveMatrix, then expandMatrix).
-import { SlipwayError } from '../core/errors.ts';
-import { numberToString } from './expressions/values.ts';
-import type { MatrixSpec } from './model.ts';
+import { SlipwayError } from '../../core/errors.ts';
+import { numberToString } from '../expressions/values.ts';
+import type { MatrixSpec } from '../model.ts';
 
 /** docs: "A matrix will generate a maximum of 256 jobs per workflow run." */
 export const maxMatrixLegs = 256;
