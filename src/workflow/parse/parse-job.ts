@@ -6,7 +6,7 @@ import { checkId, readContinueOnError, readStep, readTimeout } from './parse-ste
 import { readStrategy } from './parse-strategy.ts';
 import { readIf } from './read-if.ts';
 import type { Reader } from '../yaml/reader.ts';
-import { checkKeys, checkRequired, child, describe, getPair, isNull, readMap } from '../yaml/reader.ts';
+import { checkKeys, checkRequired, child, describe, getPair, isNull, readKey, readMap } from '../yaml/reader.ts';
 import { readString, readStringList, readStringMap } from './read-values.ts';
 import type { Position, YNode } from '../yaml/node.ts';
 
@@ -130,10 +130,8 @@ export function readDefaults(r: Reader, node: YNode, path: string): RunDefaults 
   const runMap = readMap(r, run.value, runPath, 'a mapping with `shell` and/or `working-directory`');
   if (!runMap) return defaults;
   checkKeys(r, runMap, runPath, ['shell', 'working-directory']);
-  const shell = getPair(runMap, 'shell');
-  if (shell) defaults.shell = readString(r, shell.value, child(runPath, 'shell'));
-  const wd = getPair(runMap, 'working-directory');
-  if (wd) defaults.workingDirectory = readString(r, wd.value, child(runPath, 'working-directory'));
+  if (getPair(runMap, 'shell')) defaults.shell = readKey(r, runMap, runPath, 'shell', readString);
+  if (getPair(runMap, 'working-directory')) defaults.workingDirectory = readKey(r, runMap, runPath, 'working-directory', readString);
   return defaults;
 }
 
@@ -143,15 +141,11 @@ function readContainer(r: Reader, node: YNode, path: string): ContainerSpec | un
   if (!map) return undefined;
   const suggested = checkKeys(r, map, path, ['image', 'env', 'options'], ['credentials', 'ports', 'volumes']);
   checkRequired(r, map, map, path, ['image'], suggested, 'a container');
-  const image = getPair(map, 'image');
   const container: ContainerSpec = {
-    image: image ? (readString(r, image.value, child(path, 'image')) ?? '') : '',
-    env: {},
+    image: readKey(r, map, path, 'image', readString) ?? '',
+    env: readKey(r, map, path, 'env', readStringMap) ?? {},
   };
-  const env = getPair(map, 'env');
-  if (env) container.env = readStringMap(r, env.value, child(path, 'env'));
-  const options = getPair(map, 'options');
-  if (options) container.options = readString(r, options.value, child(path, 'options'));
+  if (getPair(map, 'options')) container.options = readKey(r, map, path, 'options', readString);
   return container;
 }
 

@@ -96,6 +96,12 @@ export function getPair(map: MapNode, key: string): YPair | undefined {
   return map.pairs.find((p) => p.key === key);
 }
 
+/** `read` applied to the value of `key` in `map` at its path; undefined when the key is absent. */
+export function readKey<T>(r: Reader, map: MapNode, path: string, key: string, read: (r: Reader, node: YNode, path: string) => T): T | undefined {
+  const pair = getPair(map, key);
+  return pair ? read(r, pair.value, child(path, key)) : undefined;
+}
+
 /**
  * A scalar as the string GitHub would see: numbers printed as the expression engine
  * prints them (so `1.10` is `1.1`, as on GitHub), booleans `true`/`false`, null ''.
