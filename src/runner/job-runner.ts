@@ -5,13 +5,13 @@
 // the post steps actions registered (in reverse order), like GitHub's "Post …" steps.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ClaimedJob } from '../scheduler/scheduler.ts';
+import type { ClaimedJob } from './protocol/wire.ts';
 import type { RunnerApi } from './protocol/runner-api.ts';
 import type { Executor } from './executor.ts';
 import type { JobSpec } from '../workflow/model.ts';
 import type { RunStatus } from '../core/types.ts';
 import { LogWriter } from './log-writer.ts';
-import { defaultEnv, githubContext, type JobPaths } from './job-context.ts';
+import { defaultEnv, runnerGithubContext, type JobPaths } from './job-context.ts';
 import { checkoutCommit } from './actions/checkout.ts';
 import { evaluateIf, interpolateText } from './expression-adapter.ts';
 import type { JobState, StepFrame, StepResult } from './job-state.ts';
@@ -37,7 +37,6 @@ export interface JobRunnerOptions {
   /** Directory holding per-job workspaces. */
   workDir: string;
   serverUrl: string;
-  project: string;
   createExecutor: (spec: JobSpec, workspace: string, jobId: string, extras?: JobExecutorExtras) => Executor;
   /** Heartbeat period; the lease is a few times longer. */
   heartbeatMs: number;
@@ -54,9 +53,10 @@ const notStarted: Executor = {
 
 export async function runJob(claimed: ClaimedJob, options: JobRunnerOptions): Promise<RunStatus> {
   const { api } = options;
-  const { job, spec } = claimed;
+  const { spec, contexts } = claimed;
+  const job = { id: claimed.id };
   const log = new LogWriter({ startSeq: await api.nextLogSeq(job.id), send: (seq, text) => api.appendLog(job.id, seq, text) });
-  const secrets = claimed.secrets ?? {};
+  const { secrets } = contexts;
   for (const v of Object.values(secrets)) log.addMask(v);
   const abort = new AbortController();
   // Steps that run after a cancel (always()) are killed only if the lease is lost.
@@ -85,11 +85,11 @@ export async function runJob(claimed: ClaimedJob, options: JobRunnerOptions): Pr
   for (const d of [paths.workspace, paths.temp, filesDir]) mkdirSync(d, { recursive: true });
   for (const f of Object.values(paths.files)) writeFileSync(f, '');
 
-  const github = githubContext(claimed, options.project, options.serverUrl, paths.workspace);
-  const debug = secrets.ACTIONS_STEP_DEBUG === 'true' || claimed.vars?.ACTIONS_STEP_DEBUG === 'true';
+  const github = runnerGithubContext(claimed, options.serverUrl, paths.workspace);
+  const debug = secrets.ACTIONS_STEP_DEBUG === 'true' || contexts.vars.ACTIONS_STEP_DEBUG === 'true';
   const jobFrame: StepFrame = { steps: {}, failed: false, env: {}, depth: 0 };
   const state: JobState = {
-    claimed, api, project: options.project, paths, log, spec,
+    claimed, api, paths, log, spec,
     jobEnv: { ...defaultEnv(github, paths, options.runnerName) },
     extraPath: [],
     cancelSignal: abort.signal,
@@ -110,12 +110,12 @@ export async function runJob(claimed: ClaimedJob, options: JobRunnerOptions): Pr
       },
       steps: frame.steps,
       runner: { os: 'Linux', arch: 'X64', name: options.runnerName, temp: paths.temp, tool_cache: join(options.workDir, 'tool-cache'), debug: debug ? '1' : '' },
-      needs: claimed.needs,
+      needs: contexts.needs,
       secrets,
-      vars: claimed.vars ?? {},
-      inputs: frame.inputs ?? claimed.inputs ?? {},
-      matrix: claimed.matrix ?? {},
-      strategy: claimed.strategy ?? {},
+      vars: contexts.vars,
+      inputs: frame.inputs ?? contexts.inputs,
+      matrix: contexts.matrix,
+      strategy: contexts.strategy,
     }),
     commandSink: () => ({
       output: (t) => log.write(t),
@@ -134,7 +134,7 @@ export async function runJob(claimed: ClaimedJob, options: JobRunnerOptions): Pr
   const ended = (failed: boolean): RunStatus => (timedOut ? 'failure' : abort.signal.aborted ? 'cancelled' : failed ? 'failure' : 'success');
 
   try {
-    const needsFailed = Object.values(claimed.needs).some((n) => n.result !== 'success');
+    const needsFailed = Object.values(contexts.needs).some((n) => n.result !== 'success');
     if (!evaluateIf(spec.if, state.context(jobFrame), { failure: needsFailed, cancelled: false }, state.hashFiles)) {
       log.line(`Job skipped: if: ${spec.if}`);
       status = 'skipped';
@@ -149,8 +149,8 @@ export async function runJob(claimed: ClaimedJob, options: JobRunnerOptions): Pr
       abort.abort();
     }, jobTimeoutMs);
     for (const [k, v] of Object.entries({ ...claimed.workflow.env, ...spec.env })) state.jobEnv[k] = interpolateText(v, state.context(jobFrame), state.hashFiles);
-    log.line(`Checking out ${claimed.run.sha} (${claimed.run.ref})`);
-    await checkoutCommit(api, job.id, claimed.run.sha, paths.workspace, log, abort.signal);
+    log.line(`Checking out ${claimed.sha} (${claimed.ref})`);
+    await checkoutCommit(api, job.id, claimed.sha, paths.workspace, log, abort.signal);
     if (Object.keys(spec.services).length > 0) {
       state.services = await startServices({
         name: `slipway-${job.id}`.toLowerCase(), services: spec.services, labels: { 'slipway.job': job.id },
@@ -219,7 +219,7 @@ function beginStep(state: JobState, number: number, afterCancel: AbortSignal): v
  */
 async function reportStep(state: JobState, name: string, body: () => Promise<StepResult>): Promise<StepResult> {
   const { api, log } = state;
-  const stepId = await api.startStep(state.claimed.job.id, state.stepNumber, name);
+  const stepId = await api.startStep(state.claimed.id, state.stepNumber, name);
   log.line(`##[group]${name}`);
   let result: StepResult;
   try {
@@ -232,7 +232,7 @@ async function reportStep(state: JobState, name: string, body: () => Promise<Ste
   await Promise.allSettled(state.pending.splice(0));
   const summary = takeSummary(state.paths.files.summary, (t) => log.mask(t));
   if (summary !== undefined) {
-    await api.setStepSummary(state.claimed.job.id, state.stepNumber, summary).catch((err: Error) => log.line(`##[warning]could not store the step summary: ${err.message}`));
+    await api.setStepSummary(state.claimed.id, state.stepNumber, summary).catch((err: Error) => log.line(`##[warning]could not store the step summary: ${err.message}`));
   }
   await api.finishStep(stepId, result.status, result.exitCode);
   return result;
@@ -244,7 +244,7 @@ async function runPostSteps(state: JobState, stepCount: number, afterCancel: Abo
   for (const post of [...state.postSteps].reverse()) {
     beginStep(state, ++number, afterCancel);
     if (post.condition === 'success' && (state.failed || state.cancelSignal.aborted)) {
-      await state.api.skipStep(state.claimed.job.id, number, post.name);
+      await state.api.skipStep(state.claimed.id, number, post.name);
       continue;
     }
     const result = await reportStep(state, post.name, async () => {

@@ -1,6 +1,6 @@
 // What one job's steps share while it runs (the job-level state), and the frame a list of
 // steps runs in: the job's own steps, or a composite action's steps with its `inputs`.
-import type { ClaimedJob } from '../scheduler/scheduler.ts';
+import type { ClaimedJob } from './protocol/wire.ts';
 import type { RunnerApi } from './protocol/runner-api.ts';
 import type { Executor } from './executor.ts';
 import type { JobSpec } from '../workflow/model.ts';
@@ -34,7 +34,6 @@ export interface PostStep {
 export interface JobState {
   claimed: ClaimedJob;
   api: RunnerApi;
-  project: string;
   paths: JobPaths;
   log: LogWriter;
   jobEnv: Record<string, string>;

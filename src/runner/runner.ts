@@ -15,7 +15,6 @@ export interface RunnerOptions {
   serverUrl: string;
   heartbeatMs: number;
   createExecutor: (spec: JobSpec, workspace: string, jobId: string, extras?: JobExecutorExtras) => Executor;
-  projectOf: (runProjectId: string) => Promise<string>;
   onError?: (err: unknown) => void;
 }
 
@@ -51,9 +50,7 @@ export class Runner {
         continue;
       }
       const c = claimed;
-      const work = o
-        .projectOf(c.run.project_id)
-        .then((project) => runJob(c, { ...o, project, runnerName: o.name }))
+      const work = runJob(c, { ...o, runnerName: o.name })
         .catch((err) => o.onError?.(err))
         .finally(() => this.#active.delete(work));
       this.#active.add(work);
