@@ -4,7 +4,7 @@
 import type { RunnerApi } from './protocol/runner-api.ts';
 import type { JobSpec } from '../workflow/model.ts';
 import type { Executor } from './executor.ts';
-import { runJob, type JobExecutorExtras } from './job-runner.ts';
+import { runJob } from './job-runner.ts';
 
 export interface RunnerOptions {
   api: RunnerApi;
@@ -14,7 +14,7 @@ export interface RunnerOptions {
   workDir: string;
   serverUrl: string;
   heartbeatMs: number;
-  createExecutor: (spec: JobSpec, workspace: string, jobId: string, extras?: JobExecutorExtras) => Executor;
+  createExecutor: (spec: JobSpec, jobId: string) => Executor;
   onError?: (err: unknown) => void;
 }
 
