@@ -1,4 +1,4 @@
-// The image builders Slipway knows, by name (explicit registration; builders.test.ts checks
+// The image builders Slipway knows, by name (explicit registration; build.test.ts checks
 // that this map and the *-builder.ts files agree).
 import { BuildahBuilder } from './buildah-builder.ts';
 import type { ImageBuilder } from './builder.ts';
