@@ -21,7 +21,7 @@ export async function closeJob(job: JobRun, status: RunStatus): Promise<void> {
     }
   }
   log.line(`Job ${status}`);
-  await log.flush().catch((err: Error) => console.error(`job ${state.claimed.id}: log upload failed: ${err.message}`));
+  await log.flush().catch((err: Error) => job.onError(new Error(`job ${state.claimed.id}: log upload failed: ${err.message}`, { cause: err })));
   const finalStatus = status === 'failure' && job.continueOnError ? 'success' : status;
   await api.completeJob(state.claimed.id, finalStatus, outputs);
   rmSync(job.root, { recursive: true, force: true });

@@ -24,6 +24,8 @@ export interface JobRunnerOptions {
   createExecutor: (spec: JobSpec, jobId: string) => Executor;
   /** Heartbeat period; the lease is a few times longer. */
   heartbeatMs: number;
+  /** Where a problem goes that the job's own log cannot carry (its upload failed). */
+  onError?: (err: unknown) => void;
 }
 
 export interface JobRun {
@@ -42,6 +44,7 @@ export interface JobRun {
   /** A stage threw (checkout, setup, an expression): the job failed outside any step. */
   crashed: boolean;
   continueOnError: boolean;
+  onError: (err: unknown) => void;
   /** Undoes what the opening and the stages started (timers, listeners), in any order. */
   disposers: (() => void)[];
 }
@@ -125,6 +128,7 @@ export async function openJob(claimed: ClaimedJob, options: JobRunnerOptions): P
     frame: { steps: {}, failed: false, env: {}, depth: 0 },
     skipped: false, timedOut: false, crashed: false,
     continueOnError: spec.continueOnError,
+    onError: options.onError ?? ((err) => console.error((err as Error).message)),
   };
 }
 

@@ -46,7 +46,7 @@ export class Runner {
         o.onError?.(err);
       }
       if (!claimed) {
-        await o.api.waitForWork(1000, this.#stop.signal).catch(() => {});
+        await o.api.waitForWork(1000, this.#stop.signal).catch((err) => o.onError?.(err));
         continue;
       }
       const c = claimed;

@@ -30,7 +30,10 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
     },
     async waitForWork(timeoutMs, signal) {
       const timeout = AbortSignal.timeout(timeoutMs);
-      await once(events, 'jobs-available', { signal: AbortSignal.any([signal, timeout]) }).catch(() => {});
+      await once(events, 'jobs-available', { signal: AbortSignal.any([signal, timeout]) }).catch((err: Error) => {
+        // The timeout or the runner stopping ends the wait; anything else is a real error.
+        if (err.name !== 'AbortError') throw err;
+      });
     },
     heartbeat: (jobId) => scheduler.heartbeat(jobId, o.runnerName),
     async nextLogSeq(jobId) {

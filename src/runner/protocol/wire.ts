@@ -5,7 +5,7 @@ import type { JobSpec, Workflow } from '../../workflow/model.ts';
 import type { GithubContext, NeedsContext } from '../../scheduler/contexts.ts';
 
 /** The expression contexts the server evaluated for the job (docs.github.com "Contexts"). */
-export interface ClaimedJobContexts {
+interface ClaimedJobContexts {
   /** Without what only the runner knows (workspace, server URL, action path). */
   github: GithubContext & { job: string };
   needs: NeedsContext;

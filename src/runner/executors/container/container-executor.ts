@@ -16,6 +16,7 @@ import type { KillSignal } from '../step-process.ts';
 import { ensureImage } from './engine-cli.ts';
 import { runContainerStep } from './container-step.ts';
 import { startJobServices, type JobServices } from './services.ts';
+import { teardownAll } from '../teardown-all.ts';
 
 export interface ContainerExecutorOptions {
   container: JobContainer;
@@ -126,13 +127,9 @@ export class ContainerExecutor implements Executor {
   }
 
   async teardown(): Promise<void> {
-    try {
-      await this.#removeContainer();
-    } finally {
-      const services = this.#services;
-      this.#services = undefined;
-      await services?.stop();
-    }
+    const services = this.#services;
+    this.#services = undefined;
+    await teardownAll([() => this.#removeContainer(), async () => services?.stop()]);
   }
 
   async #removeContainer(): Promise<void> {

@@ -9,6 +9,7 @@ import { SlipwayError } from '../../../core/errors.ts';
 import type { ContainerStep, Executor, JobEnvironment, JobSetup, StepCommand, StepOutcome } from '../../executor.ts';
 import { runContainerStep } from '../container/container-step.ts';
 import { startJobServices, type JobServices } from '../container/services.ts';
+import { teardownAll } from '../teardown-all.ts';
 import { planShell, shellArgv } from '../shell-command.ts';
 import { groupAlive, runStepProcess, signalGroup } from '../step-process.ts';
 
@@ -74,13 +75,9 @@ export class ShellExecutor implements Executor {
   }
 
   async teardown(): Promise<void> {
-    try {
-      await this.#endLeftovers();
-    } finally {
-      const services = this.#services;
-      this.#services = undefined;
-      await services?.stop();
-    }
+    const services = this.#services;
+    this.#services = undefined;
+    await teardownAll([() => this.#endLeftovers(), async () => services?.stop()]);
   }
 
   /** Ends what steps left running, as GitHub's runner cleans up orphan processes after a job. */
