@@ -24,7 +24,7 @@ async function sleepers(seconds: number): Promise<number[]> {
   return pids;
 }
 
-export interface BuilderContractOptions {
+interface BuilderContractOptions {
   /** The registry to push to (a daemon may have to be told it speaks plain HTTP); default a fresh one. */
   registry?: TestRegistry;
   /**

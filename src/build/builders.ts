@@ -5,7 +5,7 @@ import type { ImageBuilder } from './builder.ts';
 import { DockerBuilder } from './docker-builder.ts';
 import { PodmanBuilder } from './podman-builder.ts';
 
-export type BuilderName = ImageBuilder['name'];
+type BuilderName = ImageBuilder['name'];
 
 /** In order of preference: daemonless first. */
 export const builders: ReadonlyMap<BuilderName, () => ImageBuilder> = new Map<BuilderName, () => ImageBuilder>([

@@ -10,7 +10,7 @@ import type { JobPaths } from './job-context.ts';
 import type { ExprContext, HashFiles, StatusFlags } from './expression-adapter.ts';
 import type { CommandSink } from './workflow-commands.ts';
 
-export interface StepRecord {
+interface StepRecord {
   outputs: Record<string, string>;
   outcome: RunStatus;
   conclusion: RunStatus;

@@ -6,7 +6,7 @@ import type { JobSpec } from '../workflow/model.ts';
 import type { Executor } from './executor.ts';
 import { runJob } from './job-runner.ts';
 
-export interface RunnerOptions {
+interface RunnerOptions {
   api: RunnerApi;
   name: string;
   labels: readonly string[];

@@ -22,7 +22,7 @@ export interface ActionContext {
   jobFailed(): boolean;
 }
 
-export interface ActionResult {
+interface ActionResult {
   outputs?: Record<string, string>;
 }
 

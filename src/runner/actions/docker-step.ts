@@ -9,7 +9,7 @@ import type { JobState } from '../job-state.ts';
 import { tokenize } from '../executors/shell-command.ts';
 import { WorkflowCommandProcessor } from '../workflow-commands.ts';
 
-export interface DockerStep {
+interface DockerStep {
   image: string;
   inputs: Record<string, string>;
   /** The step's environment (job env + step env), with host paths. */

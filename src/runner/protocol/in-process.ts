@@ -9,7 +9,7 @@ import type { EventBus } from '../../core/events.ts';
 import type { RunStatus } from '../../core/types.ts';
 import { runOfJob, runOutputFiles } from './in-process-files.ts';
 
-export interface InProcessRunnerApiOptions {
+interface InProcessRunnerApiOptions {
   runnerName: string;
   scheduler: Scheduler;
   store: Store;

@@ -9,7 +9,7 @@ import type { RunStatus } from '../../core/types.ts';
 import type { RunnerApi } from './runner-api.ts';
 
 /** A server with a RunnerApi, and the server-side views the contract checks through. */
-export interface RunnerApiFixture {
+interface RunnerApiFixture {
   /** A runner's API; it runs jobs labelled `local`. */
   api: RunnerApi;
   /** Queues a run of one job (`runs-on: local`) named `job`; returns the job's id. */

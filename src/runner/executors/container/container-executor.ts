@@ -18,7 +18,7 @@ import { runContainerStep } from './container-step.ts';
 import { startJobServices, type JobServices } from './services.ts';
 import { teardownAll } from '../teardown-all.ts';
 
-export interface ContainerExecutorOptions {
+interface ContainerExecutorOptions {
   container: JobContainer;
   engine?: 'podman' | 'docker';
   /** Container name; unique per job. */

@@ -13,7 +13,7 @@ import { teardownAll } from '../teardown-all.ts';
 import { planShell, shellArgv } from '../shell-command.ts';
 import { groupAlive, runStepProcess, signalGroup } from '../step-process.ts';
 
-export interface ShellExecutorOptions {
+interface ShellExecutorOptions {
   /** Time between SIGTERM and SIGKILL when a step times out or is cancelled. Default 2000. */
   killGraceMs?: number;
   /** How long to wait for output held open by a step's background processes. Default 200. */
