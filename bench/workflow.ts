@@ -66,7 +66,7 @@ const dagMs = median(() => planWorkflow(dagWorkflow));
 const dir = await mkdtemp(join(tmpdir(), 'slipway-bench-'));
 const sink: OutputSink = () => {};
 const executor = new ShellExecutor({ tempRoot: dir });
-await executor.start();
+await executor.setup({ jobId: 'bench', workspace: dir, volumes: [], services: {}, onOutput: sink });
 const script = join(dir, 'step.sh');
 await writeFile(script, 'true');
 const hasBash = (process.env.PATH ?? '').split(':').some((d) => d !== '' && existsSync(join(d, 'bash')));
@@ -94,7 +94,7 @@ for (let i = 0; i < steps; i++) {
   await bare();
   spawnTimes.push(performance.now() - t);
 }
-await executor.stop();
+await executor.teardown();
 await rm(dir, { recursive: true, force: true });
 const mid = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 executorMs = mid(executorTimes);

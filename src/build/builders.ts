@@ -1,11 +1,11 @@
-// The image builders Slipway knows, by name (explicit registration; builders.test.ts checks
+// The image builders Slipway knows, by name (explicit registration; build.test.ts checks
 // that this map and the *-builder.ts files agree).
 import { BuildahBuilder } from './buildah-builder.ts';
 import type { ImageBuilder } from './builder.ts';
 import { DockerBuilder } from './docker-builder.ts';
 import { PodmanBuilder } from './podman-builder.ts';
 
-export type BuilderName = ImageBuilder['name'];
+type BuilderName = ImageBuilder['name'];
 
 /** In order of preference: daemonless first. */
 export const builders: ReadonlyMap<BuilderName, () => ImageBuilder> = new Map<BuilderName, () => ImageBuilder>([

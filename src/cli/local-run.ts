@@ -112,7 +112,6 @@ export async function runLocally(o: LocalRunOptions): Promise<{ run: Run; jobs: 
       serverUrl: 'http://127.0.0.1',
       heartbeatMs: 20_000,
       createExecutor: executorFactory('slipway-run'),
-      projectOf: async () => project.name,
     });
     events.emit('jobs-available');
     runner.start();

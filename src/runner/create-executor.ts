@@ -2,20 +2,12 @@
 // Shared by the server's built-in runner and `slipway run`.
 import type { Executor } from './executor.ts';
 import type { JobSpec } from '../workflow/model.ts';
-import type { JobExecutorExtras } from './job-runner.ts';
 import { ShellExecutor } from './executors/shell/shell-executor.ts';
 import { ContainerExecutor } from './executors/container/container-executor.ts';
 
 export function executorFactory(namePrefix: string) {
-  return (spec: JobSpec, workspace: string, jobId: string, extras?: JobExecutorExtras): Executor =>
+  return (spec: JobSpec, jobId: string): Executor =>
     spec.container
-      ? new ContainerExecutor({
-          container: spec.container,
-          workspace,
-          name: `${namePrefix}-${jobId}`,
-          labels: { 'slipway.job': jobId },
-          network: extras?.network,
-          volumes: extras?.volumes,
-        })
+      ? new ContainerExecutor({ container: spec.container, name: `${namePrefix}-${jobId}`, labels: { 'slipway.job': jobId } })
       : new ShellExecutor();
 }

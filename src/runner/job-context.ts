@@ -1,7 +1,7 @@
 // The `github`, `runner`, `env` … contexts a job's expressions see, and the GITHUB_* /
 // RUNNER_* / SLIPWAY_* environment variables its steps get (GitHub's "Default environment
 // variables" docs).
-import type { ClaimedJob } from '../scheduler/scheduler.ts';
+import type { ClaimedJob } from './protocol/wire.ts';
 
 export interface JobPaths {
   workspace: string;
@@ -10,32 +10,18 @@ export interface JobPaths {
   files: { env: string; output: string; path: string; summary: string };
 }
 
-export function githubContext(claimed: ClaimedJob, project: string, serverUrl: string, workspace: string) {
-  const { run, job } = claimed;
-  const refName = run.ref.replace(/^refs\/(heads|tags)\//, '');
+/** The server's `github` context of the job plus what only the runner knows. */
+export function runnerGithubContext(claimed: ClaimedJob, serverUrl: string, workspace: string) {
   return {
-    sha: run.sha,
-    ref: run.ref,
-    ref_name: refName,
-    ref_type: run.ref.startsWith('refs/tags/') ? 'tag' : 'branch',
-    repository: project,
-    repository_owner: project,
-    event_name: run.event,
-    run_id: run.id,
-    run_number: String(run.number),
-    run_attempt: String(run.attempt),
-    workflow: run.name,
-    job: job.key,
+    ...claimed.contexts.github,
     workspace,
     server_url: serverUrl,
     api_url: `${serverUrl}/api`,
-    actor: 'slipway',
-    event: claimed.event ?? {},
     action_path: '',
   };
 }
 
-export function defaultEnv(github: ReturnType<typeof githubContext>, paths: JobPaths, runnerName: string): Record<string, string> {
+export function defaultEnv(github: ReturnType<typeof runnerGithubContext>, paths: JobPaths, runnerName: string): Record<string, string> {
   const env: Record<string, string> = {
     CI: 'true',
     GITHUB_ACTIONS: 'true',

@@ -1,17 +1,16 @@
 // What one job's steps share while it runs (the job-level state), and the frame a list of
 // steps runs in: the job's own steps, or a composite action's steps with its `inputs`.
-import type { ClaimedJob } from '../scheduler/scheduler.ts';
+import type { ClaimedJob } from './protocol/wire.ts';
 import type { RunnerApi } from './protocol/runner-api.ts';
-import type { Executor } from './executor.ts';
+import type { Executor, JobEnvironment } from './executor.ts';
 import type { JobSpec } from '../workflow/model.ts';
 import type { RunStatus } from '../core/types.ts';
 import type { LogWriter } from './log-writer.ts';
 import type { JobPaths } from './job-context.ts';
 import type { ExprContext, HashFiles, StatusFlags } from './expression-adapter.ts';
-import type { JobServices } from './services.ts';
 import type { CommandSink } from './workflow-commands.ts';
 
-export interface StepRecord {
+interface StepRecord {
   outputs: Record<string, string>;
   outcome: RunStatus;
   conclusion: RunStatus;
@@ -34,7 +33,6 @@ export interface PostStep {
 export interface JobState {
   claimed: ClaimedJob;
   api: RunnerApi;
-  project: string;
   paths: JobPaths;
   log: LogWriter;
   jobEnv: Record<string, string>;
@@ -49,7 +47,8 @@ export interface JobState {
   signal: AbortSignal;
   spec: JobSpec;
   executor: Executor;
-  services?: JobServices;
+  /** What the executor set up: the network and `job.services` (empty until then). */
+  environment: JobEnvironment;
   postSteps: PostStep[];
   hashFiles: HashFiles;
   /** 1-based number of the job's step running now (annotations carry it). */

@@ -1,7 +1,7 @@
 // Buffers a job's output and ships it in numbered chunks: at most every `flushMs`, or
 // sooner when a chunk grows large. Numbering makes retried uploads idempotent. Registered
 // secrets are masked before anything leaves the runner.
-export interface LogWriterOptions {
+interface LogWriterOptions {
   startSeq: number;
   send: (seq: number, text: string) => Promise<void>;
   flushMs?: number;

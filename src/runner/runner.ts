@@ -4,9 +4,9 @@
 import type { RunnerApi } from './protocol/runner-api.ts';
 import type { JobSpec } from '../workflow/model.ts';
 import type { Executor } from './executor.ts';
-import { runJob, type JobExecutorExtras } from './job-runner.ts';
+import { runJob } from './job-runner.ts';
 
-export interface RunnerOptions {
+interface RunnerOptions {
   api: RunnerApi;
   name: string;
   labels: readonly string[];
@@ -14,8 +14,7 @@ export interface RunnerOptions {
   workDir: string;
   serverUrl: string;
   heartbeatMs: number;
-  createExecutor: (spec: JobSpec, workspace: string, jobId: string, extras?: JobExecutorExtras) => Executor;
-  projectOf: (runProjectId: string) => Promise<string>;
+  createExecutor: (spec: JobSpec, jobId: string) => Executor;
   onError?: (err: unknown) => void;
 }
 
@@ -47,13 +46,11 @@ export class Runner {
         o.onError?.(err);
       }
       if (!claimed) {
-        await o.api.waitForWork(1000, this.#stop.signal).catch(() => {});
+        await o.api.waitForWork(1000, this.#stop.signal).catch((err) => o.onError?.(err));
         continue;
       }
       const c = claimed;
-      const work = o
-        .projectOf(c.run.project_id)
-        .then((project) => runJob(c, { ...o, project, runnerName: o.name }))
+      const work = runJob(c, { ...o, runnerName: o.name })
         .catch((err) => o.onError?.(err))
         .finally(() => this.#active.delete(work));
       this.#active.add(work);

@@ -82,7 +82,7 @@ async function runUses(step: StepSpec, inputs: Record<string, string>, env: Reco
     throw new SlipwayError('WORKFLOW_INVALID', `unknown action "${uses}": Slipway runs local actions (./path), docker://image and the built-in actions/checkout, actions/cache, actions/upload-artifact, actions/download-artifact and slipway/build-image`);
   }
   const result = await action({
-    claimed: state.claimed, project: state.project, api: state.api, paths: state.paths, log: state.log, inputs, env, signal: state.signal,
+    claimed: state.claimed, api: state.api, paths: state.paths, log: state.log, inputs, env, signal: state.signal,
     stepName: step.name,
     addPostStep: (p) => state.postSteps.push(p),
     jobFailed: () => state.failed,

@@ -14,7 +14,7 @@ export interface CommandSink {
   debug: boolean;
 }
 
-export interface ParsedCommand {
+interface ParsedCommand {
   name: string;
   properties: Record<string, string>;
   data: string;

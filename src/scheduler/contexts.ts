@@ -3,6 +3,7 @@
 // docs.github.com "Contexts"; what only a runner knows (steps, runner, env) is empty here.
 import type { Job, Run } from '../store/repos/runs.ts';
 import type { RunStatus } from '../core/types.ts';
+import { jobIdOf } from './job-spec.ts';
 import { evaluate, interpolate, soleExpression, type ExpressionContext } from '../workflow/expressions/index.ts';
 
 export type NeedsContext = Record<string, { result: RunStatus; outputs: Record<string, string> }>;
@@ -13,11 +14,38 @@ export function contextValues(values: Record<string, unknown>): ExpressionContex
   return { values: { ...base, ...values } };
 }
 
-/** `github` as the server knows it when a run starts (no workspace, no job yet). */
-export function githubContext(run: Pick<Run, 'id' | 'number' | 'event' | 'ref' | 'sha' | 'name' | 'event_payload'> & { attempt?: number }, project: string): Record<string, unknown> {
+/** The `github` context as the server knows it (docs.github.com "Contexts" §github context). */
+// A type, not an interface: it is passed where any context record is expected.
+export type GithubContext = {
+  event_name: string;
+  event: Record<string, unknown>;
+  ref: string;
+  ref_name: string;
+  ref_type: 'tag' | 'branch';
+  sha: string;
+  repository: string;
+  repository_owner: string;
+  run_id: string;
+  run_number: string;
+  run_attempt: string;
+  workflow: string;
+  actor: string;
+  /** The job's id under `jobs:` (a matrix leg's is the job it is a leg of); absent before a job exists. */
+  job?: string;
+};
+
+type RunFields = Pick<Run, 'id' | 'number' | 'event' | 'ref' | 'sha' | 'name' | 'event_payload'> & { attempt?: number };
+
+/**
+ * `github` for a run (no workspace: the runner adds what only it knows), and for one of its
+ * jobs when `job` is given. The one place `github.job` is decided: `jobIdOf`.
+ */
+export function githubContext(run: RunFields, project: string): GithubContext;
+export function githubContext(run: RunFields, project: string, job: Pick<Job, 'job_id' | 'key'>): GithubContext & { job: string };
+export function githubContext(run: RunFields, project: string, job?: Pick<Job, 'job_id' | 'key'>): GithubContext {
   return {
     event_name: run.event,
-    event: run.event_payload ? (JSON.parse(run.event_payload) as unknown) : {},
+    event: run.event_payload ? (JSON.parse(run.event_payload) as Record<string, unknown>) : {},
     ref: run.ref,
     ref_name: run.ref.replace(/^refs\/(heads|tags)\//, ''),
     ref_type: run.ref.startsWith('refs/tags/') ? 'tag' : 'branch',
@@ -29,6 +57,7 @@ export function githubContext(run: Pick<Run, 'id' | 'number' | 'event' | 'ref' |
     run_attempt: String(run.attempt ?? 1),
     workflow: run.name,
     actor: 'slipway',
+    ...(job ? { job: jobIdOf(job) } : {}),
   };
 }
 
@@ -50,7 +79,7 @@ export function foldResults(jobs: Job[]): NeedsContext {
   const out: NeedsContext = {};
   const byId = new Map<string, Job[]>();
   for (const j of jobs) {
-    const id = j.job_id ?? j.key;
+    const id = jobIdOf(j);
     byId.set(id, [...(byId.get(id) ?? []), j]);
   }
   for (const [id, legs] of byId) {

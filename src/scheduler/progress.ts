@@ -55,7 +55,7 @@ export class RunProgress {
   /** The expression context of a job about to run, as far as the server knows it. */
   async contextOf(run: Run, job: Job, siblings: Job[], needs: NeedsContext): Promise<ExpressionContext> {
     const project = (await this.#store.projects.byId(run.project_id))?.name ?? '';
-    const github = githubContext(run, project);
+    const github = githubContext(run, project, job);
     return contextValues({
       github,
       needs,

@@ -12,26 +12,34 @@ import { SlipwayError } from '../core/errors.ts';
 import { RunProgress } from './progress.ts';
 import { specOf, storedPlanOf } from './job-spec.ts';
 import { rerunJobs, type RerunWhich } from './rerun-plan.ts';
+import type { GithubContext, NeedsContext } from './contexts.ts';
 
-export interface ClaimedJob {
+/**
+ * What the scheduler hands the runner protocol for a won claim: the store rows and the
+ * contexts evaluated where the run is known. `runner/protocol/` maps it into the wire type
+ * a runner sees.
+ */
+export interface JobClaim {
   run: Run;
   job: Job;
+  /** The project's name (`github.repository`). */
+  project: string;
   spec: JobSpec;
   workflow: Workflow;
+  /** `github` for this job, without what only the runner knows (workspace, server URL). */
+  github: GithubContext & { job: string };
   /** Results of the jobs this one needs, for the `needs` context and the job's `if`. */
-  needs: Record<string, { result: RunStatus; outputs: Record<string, string> }>;
+  needs: NeedsContext;
   /** This leg's matrix values (empty for a job without a matrix). */
-  matrix?: Record<string, unknown>;
+  matrix: Record<string, unknown>;
   /** `strategy` context: fail-fast, job-index, job-total, max-parallel. */
-  strategy?: Record<string, unknown>;
+  strategy: Record<string, unknown>;
   /** `inputs` context (workflow_dispatch / workflow_call), typed. */
-  inputs?: Record<string, unknown>;
+  inputs: Record<string, unknown>;
   /** `secrets` context: names → values, masked in logs by the runner. */
-  secrets?: Record<string, string>;
+  secrets: Record<string, string>;
   /** `vars` context. */
-  vars?: Record<string, string>;
-  /** `github.event` payload of the run's trigger. */
-  event?: Record<string, unknown>;
+  vars: Record<string, string>;
 }
 
 export interface SchedulerOptions {
@@ -77,7 +85,7 @@ export class Scheduler {
   }
 
   /** Claims the oldest job whose needs have all finished and whose labels this runner has. */
-  async claim(runner: string, labels: readonly string[]): Promise<ClaimedJob | undefined> {
+  async claim(runner: string, labels: readonly string[]): Promise<JobClaim | undefined> {
     // Read each run (and its jobs) once per claim, not once per queued job: the queue can
     // hold many jobs of one run, and claims happen on every `jobs-available` and long-poll.
     const runOf = new Map<string, Run>();
@@ -120,18 +128,21 @@ export class Scheduler {
       const claimed = (await this.#store.runs.job(job.id))!;
       const context = await this.#progress.contextOf(run, claimed, siblings, needs);
       const values = context.values as Record<string, Record<string, unknown>>;
+      // contextOf built it with githubContext(run, project, job).
+      const github = values.github as GithubContext & { job: string };
       return {
         run,
         job: claimed,
+        project: github.repository,
         spec,
         workflow,
+        github,
         needs,
         matrix: job.matrix ? (JSON.parse(job.matrix) as Record<string, unknown>) : {},
-        strategy: values.strategy,
-        inputs: values.inputs,
+        strategy: values.strategy!,
+        inputs: values.inputs!,
         secrets: (await this.#secretsFor?.(run)) ?? {},
         vars: {},
-        event: values.github!.event as Record<string, unknown>,
       };
     }
     return undefined;

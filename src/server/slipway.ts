@@ -134,7 +134,6 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
       serverUrl: url,
       heartbeatMs: Math.max(1000, (config.leaseSeconds * 1000) / 3),
       createExecutor: executorFactory('slipway-job'),
-      projectOf: async (projectId) => (await store.projects.byId(projectId))!.name,
       onError: (err) => log(`runner: ${(err as Error).stack ?? String(err)}`),
     });
     runner.start();

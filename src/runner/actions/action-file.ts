@@ -11,12 +11,12 @@ import { parseYamlTree } from '../../workflow/yaml/tree.ts';
 import { readStep } from '../../workflow/parse/parse-step.ts';
 import { SlipwayError, formatDiagnostic } from '../../core/errors.ts';
 
-export interface ActionInput {
+interface ActionInput {
   required: boolean;
   default?: string;
 }
 
-export interface CompositeAction {
+interface CompositeAction {
   file: string;
   name: string;
   inputs: Record<string, ActionInput>;

@@ -1,5 +1,5 @@
 // Built-in actions run natively in the runner (no JavaScript action runtime, no download).
-import type { ClaimedJob } from '../../scheduler/scheduler.ts';
+import type { ClaimedJob } from '../protocol/wire.ts';
 import type { RunnerApi } from '../protocol/runner-api.ts';
 import type { JobPaths } from '../job-context.ts';
 import type { LogWriter } from '../log-writer.ts';
@@ -7,7 +7,6 @@ import type { PostStep } from '../job-state.ts';
 
 export interface ActionContext {
   claimed: ClaimedJob;
-  project: string;
   api: RunnerApi;
   paths: JobPaths;
   log: LogWriter;
@@ -23,7 +22,7 @@ export interface ActionContext {
   jobFailed(): boolean;
 }
 
-export interface ActionResult {
+interface ActionResult {
   outputs?: Record<string, string>;
 }
 

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { openDatabase, migrate } from '../../store/database.ts';
 import { createStore } from '../../store/store.ts';
-import { Scheduler, type ClaimedJob } from '../../scheduler/scheduler.ts';
+import { Scheduler } from '../../scheduler/scheduler.ts';
+import type { ClaimedJob } from '../protocol/wire.ts';
 import { EventBus } from '../../core/events.ts';
 import { inProcessRunnerApi } from '../protocol/in-process.ts';
 import { LogWriter } from '../log-writer.ts';
@@ -59,7 +60,7 @@ async function call(action: BuiltInAction, jobId: string, paths: JobPaths, input
   let text = '';
   const log = new LogWriter({ startSeq: 0, send: async (_s, t) => void (text += t) });
   const ctx: ActionContext = {
-    claimed: { job: { id: jobId } } as ClaimedJob, project: 'demo', api, paths, log, inputs, env: {}, signal: new AbortController().signal,
+    claimed: { id: jobId, project: 'demo' } as ClaimedJob, api, paths, log, inputs, env: {}, signal: new AbortController().signal,
     stepName: 'Run the action', addPostStep: (p) => posts.push(p), jobFailed: () => false,
   };
   try {

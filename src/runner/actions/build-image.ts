@@ -38,8 +38,8 @@ function forget<T>(promise: Promise<T>, clear: () => void): Promise<T> {
 }
 
 export const buildImage: BuiltInAction = async (ctx) => {
-  const { run } = ctx.claimed;
-  const project = ctx.project;
+  const { sha } = ctx.claimed;
+  const project = ctx.claimed.project;
   const image = ctx.inputs.image ?? project;
   if (!isValidName(image)) throw new SlipwayError('WORKFLOW_INVALID', `slipway/build-image: invalid image name "${image}"`);
   const contextDir = resolve(ctx.paths.workspace, ctx.inputs.context ?? '.');
@@ -56,9 +56,9 @@ export const buildImage: BuiltInAction = async (ctx) => {
   if (froms.some((f) => f === busyboxImage || f === busyboxImage.replace(/:latest$/, ''))) {
     await (busyboxReady ??= forget(ensureBusyboxImage(busyboxImage, (t) => ctx.log.write(t)), () => (busyboxReady = undefined)));
   }
-  const tag = `localhost/slipway-build/${project}/${image}:${run.sha}`;
+  const tag = `localhost/slipway-build/${project}/${image}:${sha}`;
   const registry = ctx.api.registry();
-  const destination = `${registry.host}/${project}/${image}:${run.sha}`;
+  const destination = `${registry.host}/${project}/${image}:${sha}`;
   ctx.log.line(`Building ${file} with ${builder.name} as ${tag}`);
   const onOutput = (t: string) => ctx.log.write(t);
   const buildStart = Date.now();
@@ -72,7 +72,7 @@ export const buildImage: BuiltInAction = async (ctx) => {
   const pushStart = Date.now();
   const { digest } = await builder.push({ tag, destination, username: registry.username, password: registry.password, insecure: registry.insecure, onOutput, signal: ctx.signal });
   ctx.log.line(`Pushed in ${Date.now() - pushStart} ms`);
-  const release = await ctx.api.recordRelease(ctx.claimed.job.id, { image: `${project}/${image}`, digest });
+  const release = await ctx.api.recordRelease(ctx.claimed.id, { image: `${project}/${image}`, digest });
   ctx.log.line(`Release ${release.id}: ${project}/${image}@${digest}`);
   return { outputs: { digest, image: `${registry.host}/${project}/${image}@${digest}`, release: release.id } };
 };

@@ -21,7 +21,7 @@ export const cache: BuiltInAction = async (ctx) => {
   for (const k of [key, ...restoreKeys]) {
     if (k.length > maxKeyLength || k.includes(',')) throw new SlipwayError('WORKFLOW_INVALID', `actions/cache: key "${k}" is longer than ${maxKeyLength} characters or contains a comma`);
   }
-  const jobId = ctx.claimed.job.id;
+  const jobId = ctx.claimed.id;
   const workspace = ctx.paths.workspace;
   const lookupOnly = ctx.inputs['lookup-only'] === 'true';
   const hit = await ctx.api.restoreCache(jobId, [key, ...restoreKeys]);

@@ -26,9 +26,9 @@ export const checkout: BuiltInAction = async (ctx) => {
   const dir = resolve(ctx.paths.workspace, path);
   if (!dir.startsWith(ctx.paths.workspace)) throw new SlipwayError('WORKFLOW_INVALID', `actions/checkout: path "${path}" leaves the workspace`);
   if (path === '' || dir === ctx.paths.workspace) {
-    ctx.log.line(`Commit ${ctx.claimed.run.sha} is checked out in ${ctx.paths.workspace}`);
+    ctx.log.line(`Commit ${ctx.claimed.sha} is checked out in ${ctx.paths.workspace}`);
     return {};
   }
-  await checkoutCommit(ctx.api, ctx.claimed.job.id, ctx.claimed.run.sha, dir, ctx.log, ctx.signal);
+  await checkoutCommit(ctx.api, ctx.claimed.id, ctx.claimed.sha, dir, ctx.log, ctx.signal);
   return {};
 };

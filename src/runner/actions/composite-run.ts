@@ -14,7 +14,7 @@ import { SlipwayError } from '../../core/errors.ts';
 /** GitHub stops composite actions nested deeper than this. */
 const maxDepth = 10;
 
-export interface CompositeRun {
+interface CompositeRun {
   uses: string;
   /** `with:`, interpolated. */
   inputs: Record<string, string>;

@@ -2,27 +2,20 @@
 // "Using a Docker Hub action"): runs the image with the workspace at /github/workspace as
 // its working directory, the step's env plus `with:` values as INPUT_<NAME>, the file
 // commands at /github/file_commands, `with.entrypoint` replacing the image's entrypoint
-// and `with.args` as its arguments. Env values travel by name, never on the command line.
-import { randomBytes } from 'node:crypto';
+// and `with.args` as its arguments. The job's executor runs the container.
 import { dirname } from 'node:path';
 import type { RunStatus } from '../../core/types.ts';
 import type { JobState } from '../job-state.ts';
-import { cliEnvArgs } from '../../build/cli-env.ts';
-import { runTool } from '../../build/run-tool.ts';
-import { ensureImage } from '../executors/container/engine-cli.ts';
 import { tokenize } from '../executors/shell-command.ts';
-import { signalGroup } from '../../exec/kill.ts';
-import { runStepProcess } from '../executors/step-process.ts';
 import { WorkflowCommandProcessor } from '../workflow-commands.ts';
 
-export interface DockerStep {
+interface DockerStep {
   image: string;
   inputs: Record<string, string>;
   /** The step's environment (job env + step env), with host paths. */
   env: Record<string, string>;
   state: JobState;
   timeoutMs: number;
-  engine?: string;
 }
 
 const workspaceMount = '/github/workspace';
@@ -33,10 +26,8 @@ const tempMount = '/github/runner_temp';
 const hostOnly = new Set(['PATH', 'HOME', 'HOSTNAME', 'SHELL', 'PWD', 'OLDPWD', 'SHLVL', 'TERM', 'USER', 'LOGNAME', 'TMPDIR']);
 
 export async function runDockerStep(d: DockerStep): Promise<{ status: RunStatus; exitCode: number | null }> {
-  const engine = d.engine ?? 'podman';
   const { state } = d;
   const { paths, log } = state;
-  await ensureImage(engine, d.image, (t) => log.write(t));
   const filesDir = dirname(paths.files.env);
   const toContainer = (v: string) => v.replaceAll(paths.workspace, workspaceMount).replaceAll(filesDir, filesMount).replaceAll(paths.temp, tempMount);
   const env: Record<string, string> = {};
@@ -45,30 +36,17 @@ export async function runDockerStep(d: DockerStep): Promise<{ status: RunStatus;
     if (k !== 'entrypoint' && k !== 'args') env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
   }
   env.GITHUB_WORKSPACE = workspaceMount;
-  const cli = cliEnvArgs('-e', env);
-  const name = `slipway-step-${randomBytes(6).toString('hex')}`;
-  const argv = [
-    engine, 'run', '--rm', '--name', name, '--init',
-    '-v', `${paths.workspace}:${workspaceMount}`, '-v', `${filesDir}:${filesMount}`, '-v', `${paths.temp}:${tempMount}`,
-    '-w', workspaceMount,
-    ...(state.services ? ['--network', state.services.network] : []),
-    ...(d.inputs.entrypoint ? ['--entrypoint', d.inputs.entrypoint] : []),
-    ...cli.args, d.image, ...tokenize(d.inputs.args ?? ''),
-  ];
   const commands = new WorkflowCommandProcessor(state.commandSink());
-  const result = await runStepProcess({
-    argv,
-    env: cli.env,
+  const result = await state.executor.runContainer({
+    image: d.image,
+    env,
+    volumes: [`${paths.workspace}:${workspaceMount}`, `${filesDir}:${filesMount}`, `${paths.temp}:${tempMount}`],
+    workdir: workspaceMount,
+    entrypoint: d.inputs.entrypoint || undefined,
+    args: tokenize(d.inputs.args ?? ''),
     timeoutMs: d.timeoutMs,
     signal: state.signal,
     onOutput: (t) => commands.write(t),
-    killGraceMs: 2000,
-    drainMs: 200,
-    // The container, not just the CLI client, must go.
-    terminate: async (signal, pid) => {
-      await runTool(engine, ['rm', '--force', '--time', signal === 'SIGKILL' ? '0' : '2', name]);
-      signalGroup(pid, signal);
-    },
   });
   commands.end();
   if (result.cancelled) return { status: 'cancelled', exitCode: result.exitCode };

@@ -11,7 +11,7 @@ import { compilePattern } from '../glob.ts';
 import { SlipwayError } from '../../core/errors.ts';
 
 export const downloadArtifact: BuiltInAction = async (ctx) => {
-  const jobId = ctx.claimed.job.id;
+  const jobId = ctx.claimed.id;
   const pathInput = (ctx.inputs.path ?? '').trim();
   const expanded = pathInput === '~' || pathInput.startsWith('~/') ? homedir() + pathInput.slice(1) : pathInput;
   const target = resolve(ctx.paths.workspace, expanded || '.');

@@ -28,11 +28,11 @@ export const uploadArtifact: BuiltInAction = async (ctx) => {
     const message = `No files were found with the provided path: ${patterns.join(', ')}. No artifacts will be uploaded.`;
     if (ifNone === 'error') throw new SlipwayError('NOT_FOUND', message);
     ctx.log.line(ifNone === 'warn' ? `##[warning]${message}` : message);
-    if (ifNone === 'warn') await ctx.api.addAnnotation(ctx.claimed.job.id, { level: 'warning', message, title: 'upload-artifact' });
+    if (ifNone === 'warn') await ctx.api.addAnnotation(ctx.claimed.id, { level: 'warning', message, title: 'upload-artifact' });
     return {};
   }
   ctx.log.line(`Uploading ${files.length} file(s) from ${relative(workspace, root) || '.'} as artifact "${name}"`);
-  const { size } = await sendArchive(createTarGz(root, files), (stream) => ctx.api.uploadArtifact(ctx.claimed.job.id, name, stream));
+  const { size } = await sendArchive(createTarGz(root, files), (stream) => ctx.api.uploadArtifact(ctx.claimed.id, name, stream));
   ctx.log.line(`Artifact "${name}" uploaded (${size} bytes)`);
   return { outputs: { 'artifact-id': name } };
 };

@@ -1,13 +1,16 @@
 // The behaviour every Executor must have, as node:test cases. Each executor's test file calls
-// runExecutorContract(); an executor is done when the contract passes.
+// runExecutorContract(); an executor is done when the contract passes. `run:` steps are
+// checked here, the job environment (services, container steps, teardown) in
+// job-environment.contract.ts, which this runs too.
 import assert from 'node:assert/strict';
-import { randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Executor, StepCommand, StepOutcome } from '../executor.ts';
+import { bareJob, eventually, sleepers, uniqueSeconds } from './contract-support.ts';
+import { runJobEnvironmentContract } from './job-environment.contract.ts';
 
 /** Runs a step, collecting its output. */
 async function runStep(executor: Executor, step: Partial<StepCommand> & { script: string; cwd: string }) {
@@ -16,43 +19,20 @@ async function runStep(executor: Executor, step: Partial<StepCommand> & { script
   return { ...outcome, output };
 }
 
-/** Host pids whose command line is exactly `sleep <seconds>` (processes in containers included). */
-export async function sleepers(seconds: number): Promise<number[]> {
-  const wanted = `sleep\0${seconds}\0`;
-  const pids: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.endsWith(wanted) && /(^|\/)sleep\0/.test(cmdline)) pids.push(Number(entry));
-  }
-  return pids;
-}
-
-/** Polls until `check` holds, failing after `ms`. */
-export async function eventually(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-/** A sleep duration nobody else uses, to find this test's processes in /proc. */
-const uniqueSeconds = () => 1_000_000 + randomInt(8_000_000);
-
-export function runExecutorContract(name: string, create: (workspace: string) => Promise<Executor>): void {
+/** `create` makes a fresh executor (it is called more than once). */
+export function runExecutorContract(name: string, create: () => Promise<Executor>): void {
   describe(`Executor contract: ${name}`, () => {
     let workspace = '';
     let executor: Executor;
 
     before(async () => {
       workspace = await realpath(await mkdtemp(join(tmpdir(), 'slipway-contract-')));
-      executor = await create(workspace);
-      await executor.start();
+      executor = await create();
+      await executor.setup(bareJob(workspace));
     });
     after(async () => {
-      await executor.stop();
-      await executor.stop(); // Idempotent.
+      await executor.teardown();
+      await executor.teardown(); // Idempotent.
       await rm(workspace, { recursive: true, force: true });
     });
 
@@ -141,9 +121,9 @@ export function runExecutorContract(name: string, create: (workspace: string) =>
       assert.deepEqual([result.exitCode, result.timedOut, result.output], [0, false, 'done\n']);
       assert.ok(Date.now() - started < 5000, 'the step ended promptly');
       assert.equal((await sleepers(seconds)).length, 1, 'the background process keeps running');
-      await executor.stop(); // Ends what the job left behind …
+      await executor.teardown(); // Ends what the job left behind …
       await eventually(async () => (await sleepers(seconds)).length === 0, 5000, 'the background sleep to end');
-      await executor.start(); // … and the executor can be started again for the next tests.
+      await executor.setup(bareJob(workspace)); // … and the executor can be set up again for the next tests.
     });
 
     test('shell: sh runs sh -e', async () => {
@@ -165,4 +145,5 @@ export function runExecutorContract(name: string, create: (workspace: string) =>
       await assert.rejects(runStep(executor, { script: 'true', shell: 'nosuchshell', cwd: workspace }), { code: 'WORKFLOW_INVALID' });
     });
   });
+  runJobEnvironmentContract(name, create);
 }

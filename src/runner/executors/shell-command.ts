@@ -3,7 +3,7 @@
 // else must be a template containing `{0}`, the path of the script file.
 import { SlipwayError } from '../../core/errors.ts';
 
-export interface ShellPlan {
+interface ShellPlan {
   /** argv with `{0}` still in place; see `shellArgv`. */
   template: string[];
   /** Extension for the script file; some interpreters care (pwsh needs `.ps1`). */

@@ -17,7 +17,7 @@ type Files = Pick<RunnerApi, 'uploadArtifact' | 'listArtifacts' | 'downloadArtif
 /** actions/upload-artifact v4 rejects these in names (they break paths on some systems). */
 const badNameChars = /["':<>|*?\r\n\\/]/;
 
-export function validArtifactName(name: string): boolean {
+function validArtifactName(name: string): boolean {
   return name.trim() !== '' && name.length <= 255 && !badNameChars.test(name) && name !== '.' && name !== '..';
 }
 

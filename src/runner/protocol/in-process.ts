@@ -2,13 +2,14 @@
 // the same semantics the HTTP API gives remote runners.
 import { once } from 'node:events';
 import type { RunnerApi, RegistryAccess } from './runner-api.ts';
-import type { Scheduler } from '../../scheduler/scheduler.ts';
+import type { JobClaim, Scheduler } from '../../scheduler/scheduler.ts';
+import type { ClaimedJob } from './wire.ts';
 import type { Store } from '../../store/store.ts';
 import type { EventBus } from '../../core/events.ts';
 import type { RunStatus } from '../../core/types.ts';
 import { runOfJob, runOutputFiles } from './in-process-files.ts';
 
-export interface InProcessRunnerApiOptions {
+interface InProcessRunnerApiOptions {
   runnerName: string;
   scheduler: Scheduler;
   store: Store;
@@ -23,10 +24,16 @@ export interface InProcessRunnerApiOptions {
 export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
   const { store, events, scheduler } = o;
   return {
-    claim: (labels) => scheduler.claim(o.runnerName, labels),
+    claim: async (labels) => {
+      const claim = await scheduler.claim(o.runnerName, labels);
+      return claim && toWire(claim);
+    },
     async waitForWork(timeoutMs, signal) {
       const timeout = AbortSignal.timeout(timeoutMs);
-      await once(events, 'jobs-available', { signal: AbortSignal.any([signal, timeout]) }).catch(() => {});
+      await once(events, 'jobs-available', { signal: AbortSignal.any([signal, timeout]) }).catch((err: Error) => {
+        // The timeout or the runner stopping ends the wait; anything else is a real error.
+        if (err.name !== 'AbortError') throw err;
+      });
     },
     heartbeat: (jobId) => scheduler.heartbeat(jobId, o.runnerName),
     async nextLogSeq(jobId) {
@@ -80,5 +87,20 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
       events.on('job-cancel', handler);
       return () => events.off('job-cancel', handler);
     },
+  };
+}
+
+/** The scheduler's claim as the runner sees it: plain values, no store rows. */
+function toWire(c: JobClaim): ClaimedJob {
+  return {
+    id: c.job.id,
+    runId: c.run.id,
+    project: c.project,
+    sha: c.run.sha,
+    ref: c.run.ref,
+    name: c.job.name,
+    spec: c.spec,
+    workflow: c.workflow,
+    contexts: { github: c.github, needs: c.needs, matrix: c.matrix, strategy: c.strategy, inputs: c.inputs, secrets: c.secrets, vars: c.vars },
   };
 }

@@ -1,7 +1,7 @@
 // What a runner needs from the server. The built-in runner gets an in-process
 // implementation (src/runner/protocol/in-process.ts); remote runners (`slipway runner`)
 // get the same calls over HTTP.
-import type { ClaimedJob } from '../../scheduler/scheduler.ts';
+import type { ClaimedJob } from './wire.ts';
 import type { RunStatus } from '../../core/types.ts';
 
 export interface RegistryAccess {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ensureBusyboxImage } from '../../../build/base-image.ts';
 import { runExecutorContract } from '../executor.contract.ts';
+import { bareJob } from '../contract-support.ts';
 import { ContainerExecutor } from './container-executor.ts';
 import { runTool } from '../../../build/run-tool.ts';
 
@@ -14,8 +15,8 @@ const uniqueName = () => `slipway-test-${randomBytes(4).toString('hex')}`;
 
 await ensureBusyboxImage(image);
 
-runExecutorContract('container', async (workspace) => new ContainerExecutor({
-  container: { image, env: {} }, workspace, name: uniqueName(), killGraceMs: 500,
+runExecutorContract('container', async () => new ContainerExecutor({
+  container: { image, env: {} }, name: uniqueName(), killGraceMs: 500,
 }));
 
 describe('ContainerExecutor', () => {
@@ -27,12 +28,12 @@ describe('ContainerExecutor', () => {
     workspace = await realpath(await mkdtemp(join(tmpdir(), 'slipway-container-')));
     executor = new ContainerExecutor({
       container: { image, env: { JOB_LEVEL: 'from the job container', PATH: '/bin:/custom' }, options: '--hostname job-host' },
-      workspace, name, labels: { 'slipway.test': 'container-executor' },
+      name, labels: { 'slipway.test': 'container-executor' },
     });
-    await executor.start();
+    await executor.setup(bareJob(workspace));
   });
   after(async () => {
-    await executor.stop();
+    await executor.teardown();
     await rm(workspace, { recursive: true, force: true });
   });
 
@@ -52,13 +53,13 @@ describe('ContainerExecutor', () => {
     assert.equal(await readFile(join(workspace, 'out.txt'), 'utf8'), 'hello\n');
   });
 
-  test('stop() removes the container', async () => {
+  test('teardown() removes the container', async () => {
     const otherName = uniqueName();
-    const other = new ContainerExecutor({ container: { image, env: {} }, workspace, name: otherName });
-    await other.start();
+    const other = new ContainerExecutor({ container: { image, env: {} }, name: otherName });
+    await other.setup(bareJob(workspace));
     assert.equal((await runTool('podman', ['container', 'exists', otherName])).exitCode, 0);
-    await other.stop();
-    await other.stop();
+    await other.teardown();
+    await other.teardown();
     assert.equal((await runTool('podman', ['container', 'exists', otherName])).exitCode, 1);
   });
 });

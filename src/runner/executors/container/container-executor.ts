@@ -1,6 +1,7 @@
 // Runs a job's steps inside one long-lived job container (GitHub's `jobs.<id>.container`):
-// start() runs the container with the workspace mounted at the same path, each step is a
-// `podman exec` of its script, and stop() removes the container.
+// setup() starts the job's services, then runs the container on their network with the
+// workspace mounted at the same path; each step is a `podman exec` of its script; and
+// teardown() removes the container and the services.
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,17 +9,18 @@ import { join } from 'node:path';
 import { cliEnvArgs } from '../../../build/cli-env.ts';
 import { runTool, runToolOrThrow } from '../../../build/run-tool.ts';
 import { SlipwayError } from '../../../core/errors.ts';
-import type { OutputSink } from '../../../core/types.ts';
-import type { Executor, JobContainer, StepCommand, StepOutcome } from '../../executor.ts';
+import type { ContainerStep, Executor, JobContainer, JobEnvironment, JobSetup, StepCommand, StepOutcome } from '../../executor.ts';
 import { planShell, shellArgv, tokenize } from '../shell-command.ts';
 import { signalGroup } from '../../../exec/kill.ts';
 import type { KillSignal } from '../../../exec/kill.ts';
 import { runStepProcess } from '../step-process.ts';
 import { ensureImage } from './engine-cli.ts';
+import { runContainerStep } from './container-step.ts';
+import { startJobServices, type JobServices } from './services.ts';
+import { teardownAll } from '../teardown-all.ts';
 
-export interface ContainerExecutorOptions {
+interface ContainerExecutorOptions {
   container: JobContainer;
-  workspace: string;
   engine?: 'podman' | 'docker';
   /** Container name; unique per job. */
   name: string;
@@ -32,13 +34,7 @@ export interface ContainerExecutorOptions {
    * to use the image's own `sh`.
    */
   helperBinary?: string | null;
-  /** Receives `pull` output (when the image must be pulled). */
-  onOutput?: OutputSink;
   labels?: Record<string, string>;
-  /** Network to join (the job's services network, where services answer by name). */
-  network?: string;
-  /** Extra `host:container` bind mounts (the runner's file-command and temp dirs). */
-  volumes?: string[];
 }
 
 /** Host temp dir holding step scripts and pid files, mounted at this path in the container. */
@@ -51,6 +47,9 @@ export class ContainerExecutor implements Executor {
   readonly #engine: string;
   readonly #helper: string | null;
   #hostTemp: string | undefined;
+  #services: JobServices | undefined;
+  /** `run` of the job container was attempted: teardown must remove whatever it left. */
+  #created = false;
   #started = false;
   #steps = 0;
 
@@ -61,16 +60,20 @@ export class ContainerExecutor implements Executor {
     this.#helper = helper && existsSync(helper) ? helper : null;
   }
 
-  async start(): Promise<void> {
-    if (this.#started) return;
-    const { container, workspace, name } = this.#options;
-    await ensureImage(this.#engine, container.image, this.#options.onOutput);
+  async setup(job: JobSetup): Promise<JobEnvironment> {
+    if (this.#started) throw new SlipwayError('INTERNAL', 'ContainerExecutor.setup() called twice without teardown()');
+    const { container, name } = this.#options;
+    const { workspace } = job;
+    this.#services = await startJobServices(job, this.#engine);
+    const network = this.#services?.network;
+    await ensureImage(this.#engine, container.image, job.onOutput);
     this.#hostTemp = await mkdtemp(join(tmpdir(), 'slipway-job-'));
     const env = cliEnvArgs('-e', container.env);
     const labels = Object.entries({ 'slipway.executor': 'container', ...this.#options.labels });
     const keepAlive = this.#helper
       ? [containerHelper, 'sleep', '2147483647']
       : ['sh', '-c', 'while :; do sleep 3600; done'];
+    this.#created = true;
     await runToolOrThrow(this.#engine, [
       'run', '--detach', '--name', name,
       // --init reaps the zombies that steps' orphaned children leave behind.
@@ -79,17 +82,18 @@ export class ContainerExecutor implements Executor {
       '-v', `${workspace}:${workspace}`, '-v', `${this.#hostTemp}:${containerTemp}`,
       ...(this.#helper ? ['-v', `${this.#helper}:${containerHelper}:ro`] : []),
       '-w', workspace,
-      ...(this.#options.network ? ['--network', this.#options.network] : []),
-      ...(this.#options.volumes ?? []).flatMap((v) => ['-v', v]),
+      ...(network ? ['--network', network] : []),
+      ...job.volumes.flatMap((v) => ['-v', v]),
       ...env.args,
       ...tokenize(container.options ?? ''),
       container.image, ...keepAlive,
     ], { env: env.env });
     this.#started = true;
+    return { network: network ?? '', services: this.#services?.context ?? {} };
   }
 
   async run(command: StepCommand): Promise<StepOutcome> {
-    if (!this.#started || !this.#hostTemp) throw new SlipwayError('INTERNAL', 'ContainerExecutor.run() called before start()');
+    if (!this.#started || !this.#hostTemp) throw new SlipwayError('INTERNAL', 'ContainerExecutor.run() called before setup()');
     const plan = planShell(command.shell, 'sh');
     const step = `step-${++this.#steps}`;
     const hostScript = join(this.#hostTemp, `${step}${plan.extension}`);
@@ -119,18 +123,32 @@ export class ContainerExecutor implements Executor {
     }
   }
 
-  async stop(): Promise<void> {
-    const args = this.#engine === 'podman'
-      ? ['rm', '--force', '--ignore', '--time', '0', this.#options.name]
-      : ['rm', '--force', this.#options.name];
-    const result = await runTool(this.#engine, args);
-    if (result.exitCode !== 0 && !/no such container/i.test(result.output)) {
-      await runToolOrThrow(this.#engine, args); // Throws EXEC_FAILED with the output.
+  runContainer(step: ContainerStep): Promise<StepOutcome> {
+    return runContainerStep(this.#engine, step, this.#services?.network);
+  }
+
+  async teardown(): Promise<void> {
+    const services = this.#services;
+    this.#services = undefined;
+    await teardownAll([() => this.#removeContainer(), async () => services?.stop()]);
+  }
+
+  async #removeContainer(): Promise<void> {
+    if (this.#created) {
+      const args = this.#engine === 'podman'
+        ? ['rm', '--force', '--ignore', '--time', '0', this.#options.name]
+        : ['rm', '--force', this.#options.name];
+      const result = await runTool(this.#engine, args);
+      if (result.exitCode !== 0 && !/no such container/i.test(result.output)) {
+        await runToolOrThrow(this.#engine, args); // Throws EXEC_FAILED with the output.
+      }
+      this.#created = false;
     }
     this.#started = false;
     if (this.#hostTemp) await rm(this.#hostTemp, { recursive: true, force: true });
     this.#hostTemp = undefined;
   }
+
 
   /** Signals the step's process group inside the container; SIGKILL also ends the exec client. */
   async #terminate(pidFile: string, signal: KillSignal, clientPid: number): Promise<void> {

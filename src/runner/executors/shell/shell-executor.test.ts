@@ -3,7 +3,8 @@ import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { eventually, runExecutorContract, sleepers } from '../executor.contract.ts';
+import { runExecutorContract } from '../executor.contract.ts';
+import { bareJob, eventually, sleepers } from '../contract-support.ts';
 import { ShellExecutor } from './shell-executor.ts';
 
 runExecutorContract('shell', async () => new ShellExecutor({ killGraceMs: 300 }));
@@ -19,10 +20,10 @@ describe('ShellExecutor', () => {
 
   before(async () => {
     workspace = await realpath(await mkdtemp(join(tmpdir(), 'slipway-shell-')));
-    await executor.start();
+    await executor.setup(bareJob(workspace));
   });
   after(async () => {
-    await executor.stop();
+    await executor.teardown();
     await rm(workspace, { recursive: true, force: true });
   });
 

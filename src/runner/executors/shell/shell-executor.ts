@@ -1,16 +1,20 @@
 // Runs `run:` steps on the runner's host. Each step's script goes into a file in a per-job
-// temp directory and is run by the step's shell; nothing else is spawned per step.
+// temp directory and is run by the step's shell; nothing else is spawned per step. Services
+// and `docker://` steps still run in containers, through the container engine.
 import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onPath } from '../../../build/detect.ts';
 import { SlipwayError } from '../../../core/errors.ts';
-import type { Executor, StepCommand, StepOutcome } from '../../executor.ts';
+import type { ContainerStep, Executor, JobEnvironment, JobSetup, StepCommand, StepOutcome } from '../../executor.ts';
+import { runContainerStep } from '../container/container-step.ts';
+import { startJobServices, type JobServices } from '../container/services.ts';
+import { teardownAll } from '../teardown-all.ts';
 import { planShell, shellArgv } from '../shell-command.ts';
 import { groupAlive, signalGroup } from '../../../exec/kill.ts';
 import { runStepProcess } from '../step-process.ts';
 
-export interface ShellExecutorOptions {
+interface ShellExecutorOptions {
   /** Time between SIGTERM and SIGKILL when a step times out or is cancelled. Default 2000. */
   killGraceMs?: number;
   /** How long to wait for output held open by a step's background processes. Default 200. */
@@ -19,12 +23,15 @@ export interface ShellExecutorOptions {
   baseEnv?: NodeJS.ProcessEnv;
   /** Where the per-job script directory is made. Default os.tmpdir(). */
   tempRoot?: string;
+  /** Runs services and `docker://` steps. Default podman. */
+  engine?: 'podman' | 'docker';
 }
 
 export class ShellExecutor implements Executor {
   readonly kind = 'shell';
   readonly #options: ShellExecutorOptions;
   #scriptDir: string | undefined;
+  #services: JobServices | undefined;
   #steps = 0;
   /** Process groups of finished steps that left background processes (`server &`). */
   readonly #leftovers = new Set<number>();
@@ -34,12 +41,14 @@ export class ShellExecutor implements Executor {
     this.#options = options;
   }
 
-  async start(): Promise<void> {
+  async setup(job: JobSetup): Promise<JobEnvironment> {
     this.#scriptDir ??= await mkdtemp(join(this.#options.tempRoot ?? tmpdir(), 'slipway-steps-'));
+    this.#services ??= await startJobServices(job, this.#engine());
+    return { network: this.#services?.network ?? '', services: this.#services?.context ?? {} };
   }
 
   async run(command: StepCommand): Promise<StepOutcome> {
-    if (!this.#scriptDir) throw new SlipwayError('INTERNAL', 'ShellExecutor.run() called before start()');
+    if (!this.#scriptDir) throw new SlipwayError('INTERNAL', 'ShellExecutor.run() called before setup()');
     const env = { ...(this.#options.baseEnv ?? process.env), ...command.env };
     const plan = planShell(command.shell, (await this.#hasBash(env.PATH ?? '')) ? 'bash' : 'sh');
     const script = join(this.#scriptDir, `step-${++this.#steps}${plan.extension}`);
@@ -62,8 +71,18 @@ export class ShellExecutor implements Executor {
     }
   }
 
+  runContainer(step: ContainerStep): Promise<StepOutcome> {
+    return runContainerStep(this.#engine(), step, this.#services?.network);
+  }
+
+  async teardown(): Promise<void> {
+    const services = this.#services;
+    this.#services = undefined;
+    await teardownAll([() => this.#endLeftovers(), async () => services?.stop()]);
+  }
+
   /** Ends what steps left running, as GitHub's runner cleans up orphan processes after a job. */
-  async stop(): Promise<void> {
+  async #endLeftovers(): Promise<void> {
     const groups = [...this.#leftovers].filter((pid) => signalGroup(pid, 'SIGTERM'));
     this.#leftovers.clear();
     const deadline = Date.now() + (this.#options.killGraceMs ?? 2000);
@@ -75,6 +94,10 @@ export class ShellExecutor implements Executor {
     for (const pid of alive) signalGroup(pid, 'SIGKILL');
     if (this.#scriptDir) await rm(this.#scriptDir, { recursive: true, force: true });
     this.#scriptDir = undefined;
+  }
+
+  #engine(): string {
+    return this.#options.engine ?? 'podman';
   }
 
   /** GitHub's unspecified shell is bash when bash is installed, else sh. Cached per PATH. */

@@ -8,8 +8,8 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { commitAndPush, git, podman, removeDir, startHarness, waitFor, type Harness } from '../../test/support/harness.ts';
-import { busyboxImage, ensureBusyboxImage } from '../build/base-image.ts';
+import { commitAndPush, git, podman, removeDir, startHarness, waitFor, type Harness } from '../support/harness.ts';
+import { busyboxImage, ensureBusyboxImage } from '../../src/build/base-image.ts';
 
 const workflow = `name: features
 on: push

@@ -3,19 +3,14 @@
 // its `ports` published on 127.0.0.1 (so steps on the host reach it as localhost:<port>)
 // and its `options` passed through; the job waits until each is healthy (its health check,
 // when the image or options define one) or running. Everything is removed at job end.
-import type { ServiceSpec } from '../workflow/model.ts';
-import { cliEnvArgs } from '../build/cli-env.ts';
-import { SlipwayError } from '../core/errors.ts';
-import { runTool, runToolOrThrow } from '../build/run-tool.ts';
-import { ensureImage } from './executors/container/engine-cli.ts';
-import { tokenize } from './executors/shell-command.ts';
-
-export interface ServiceContext {
-  id: string;
-  network: string;
-  /** Container port → host port, as `job.services.<id>.ports['5432']`. */
-  ports: Record<string, string>;
-}
+// Both executors use it: steps on the host reach services through their published ports.
+import type { ServiceSpec } from '../../../workflow/model.ts';
+import { cliEnvArgs } from '../../../build/cli-env.ts';
+import { SlipwayError } from '../../../core/errors.ts';
+import { runTool, runToolOrThrow } from '../../../build/run-tool.ts';
+import type { JobSetup, ServiceContext } from '../../executor.ts';
+import { ensureImage } from './engine-cli.ts';
+import { tokenize } from '../shell-command.ts';
 
 export interface JobServices {
   network: string;
@@ -24,7 +19,7 @@ export interface JobServices {
   stop(): Promise<void>;
 }
 
-export interface StartServicesOptions {
+interface StartServicesOptions {
   /** Unique per job; names the network and prefixes container names. */
   name: string;
   services: Record<string, ServiceSpec>;
@@ -46,7 +41,16 @@ function publishArg(port: string): string {
   return port; // ip:host:container as written.
 }
 
-export async function startServices(o: StartServicesOptions): Promise<JobServices> {
+/** The job's services, or undefined when it has none (and so needs no network). */
+export async function startJobServices(job: JobSetup, engine: string): Promise<JobServices | undefined> {
+  if (Object.keys(job.services).length === 0) return undefined;
+  return startServices({
+    name: `slipway-${job.jobId}`.toLowerCase(), services: job.services, labels: { 'slipway.job': job.jobId },
+    onOutput: job.onOutput, signal: job.signal, engine,
+  });
+}
+
+async function startServices(o: StartServicesOptions): Promise<JobServices> {
   const engine = o.engine ?? 'podman';
   const network = o.name;
   const containers: string[] = [];

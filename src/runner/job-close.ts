@@ -1,0 +1,28 @@
+// What always happens at the end of a job, whatever its stages got to (runJob calls it in
+// a `finally`): timers and listeners stopped, the executor's environment torn down, the
+// job's outputs evaluated and masked, the log flushed, the result reported and the job's
+// directory removed.
+import { rmSync } from 'node:fs';
+import type { RunStatus } from '../core/types.ts';
+import type { JobRun } from './job-run.ts';
+import { interpolateText } from './expression-adapter.ts';
+
+export async function closeJob(job: JobRun, status: RunStatus): Promise<void> {
+  const { state } = job;
+  const { log, spec, api } = state;
+  for (const dispose of job.disposers.splice(0)) dispose();
+  await state.executor.teardown().catch((err: Error) => log.line(`##[warning]cleanup: ${err.message}`));
+  const outputs: Record<string, string> = {};
+  for (const [k, v] of Object.entries(spec.outputs)) {
+    try {
+      outputs[k] = log.mask(interpolateText(v, state.context(job.frame), state.hashFiles));
+    } catch (err) {
+      log.line(`##[warning]output ${k}: ${(err as Error).message}`);
+    }
+  }
+  log.line(`Job ${status}`);
+  await log.flush().catch((err: Error) => job.onError(new Error(`job ${state.claimed.id}: log upload failed: ${err.message}`, { cause: err })));
+  const finalStatus = status === 'failure' && job.continueOnError ? 'success' : status;
+  await api.completeJob(state.claimed.id, finalStatus, outputs);
+  rmSync(job.root, { recursive: true, force: true });
+}

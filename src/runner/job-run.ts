@@ -1,0 +1,147 @@
+// One job on its way through the runner: what its stages (job-setup.ts, job-steps.ts,
+// job-close.ts) share, and the opening that makes it — log, masks, the cancel and
+// heartbeat wiring, fresh directories and the job's step state. Everything opened here is
+// closed by job-close.ts, which runJob reaches through a `finally`.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ClaimedJob } from './protocol/wire.ts';
+import type { RunnerApi } from './protocol/runner-api.ts';
+import type { Executor } from './executor.ts';
+import type { JobSpec } from '../workflow/model.ts';
+import type { RunStatus } from '../core/types.ts';
+import { LogWriter } from './log-writer.ts';
+import { defaultEnv, runnerGithubContext, type JobPaths } from './job-context.ts';
+import type { JobState, StepFrame } from './job-state.ts';
+import { hashFiles } from './hash-files.ts';
+
+export interface JobRunnerOptions {
+  api: RunnerApi;
+  runnerName: string;
+  /** Directory holding per-job workspaces. */
+  workDir: string;
+  serverUrl: string;
+  /** The executor for a job; constructing one starts nothing (setup does). */
+  createExecutor: (spec: JobSpec, jobId: string) => Executor;
+  /** Heartbeat period; the lease is a few times longer. */
+  heartbeatMs: number;
+  /** Where a problem goes that the job's own log cannot carry (its upload failed). */
+  onError?: (err: unknown) => void;
+}
+
+export interface JobRun {
+  state: JobState;
+  /** The job's own steps' frame (composite actions make their own). */
+  frame: StepFrame;
+  /** The job's directory: workspace, temp and file-command files; removed at the end. */
+  root: string;
+  /** Aborted on cancel, timeout or a lost lease: kills the running step. */
+  abort: AbortController;
+  /** Kills the `always()` steps that run after a cancel; aborted only when the lease is lost. */
+  afterCancel: AbortController;
+  /** Set by the setup stage when the job's `if` does not hold. */
+  skipped: boolean;
+  timedOut: boolean;
+  /** A stage threw (checkout, setup, an expression): the job failed outside any step. */
+  crashed: boolean;
+  continueOnError: boolean;
+  onError: (err: unknown) => void;
+  /** Undoes what the opening and the stages started (timers, listeners), in any order. */
+  disposers: (() => void)[];
+}
+
+/** The job's result: a timeout fails it; any other abort cancels it. */
+export function jobStatus(job: JobRun): RunStatus {
+  if (job.skipped) return 'skipped';
+  if (job.timedOut) return 'failure';
+  if (job.abort.signal.aborted) return 'cancelled';
+  return job.crashed || job.state.failed ? 'failure' : 'success';
+}
+
+export async function openJob(claimed: ClaimedJob, options: JobRunnerOptions): Promise<JobRun> {
+  const { api } = options;
+  const { spec, contexts } = claimed;
+  const jobId = claimed.id;
+  const log = new LogWriter({ startSeq: await api.nextLogSeq(jobId), send: (seq, text) => api.appendLog(jobId, seq, text) });
+  const { secrets } = contexts;
+  for (const v of Object.values(secrets)) log.addMask(v);
+  const abort = new AbortController();
+  const afterCancel = new AbortController();
+  const disposers = [api.onCancel(jobId, () => abort.abort())];
+  const heartbeat = setInterval(() => {
+    api.heartbeat(jobId).then(
+      (held) => {
+        if (held) return;
+        // Lease lost: the job was re-queued elsewhere (or cancelled); stop working on it.
+        abort.abort();
+        afterCancel.abort();
+      },
+      (err: Error) => log.line(`##[warning]heartbeat failed: ${err.message}`),
+    );
+  }, options.heartbeatMs);
+  disposers.push(() => clearInterval(heartbeat));
+
+  const root = join(options.workDir, jobId);
+  const paths = makeJobDirs(root);
+  const github = runnerGithubContext(claimed, options.serverUrl, paths.workspace);
+  const debug = secrets.ACTIONS_STEP_DEBUG === 'true' || contexts.vars.ACTIONS_STEP_DEBUG === 'true';
+  const state: JobState = {
+    claimed, api, paths, log, spec,
+    jobEnv: { ...defaultEnv(github, paths, options.runnerName) },
+    extraPath: [],
+    cancelSignal: abort.signal,
+    signal: abort.signal,
+    executor: options.createExecutor(spec, jobId),
+    environment: { network: '', services: {} },
+    postSteps: [],
+    hashFiles: (patterns) => hashFiles(paths.workspace, patterns),
+    stepNumber: 0,
+    pending: [],
+    failed: false,
+    context: (frame) => ({
+      github: { ...github, action_path: frame.actionPath ?? '' },
+      env: { ...state.jobEnv, ...frame.env },
+      job: {
+        status: state.failed ? 'failure' : abort.signal.aborted ? 'cancelled' : 'success',
+        ...(spec.container ? { container: { network: state.environment.network } } : {}),
+        services: state.environment.services,
+      },
+      steps: frame.steps,
+      runner: { os: 'Linux', arch: 'X64', name: options.runnerName, temp: paths.temp, tool_cache: join(options.workDir, 'tool-cache'), debug: debug ? '1' : '' },
+      needs: contexts.needs,
+      secrets,
+      vars: contexts.vars,
+      inputs: frame.inputs ?? contexts.inputs,
+      matrix: contexts.matrix,
+      strategy: contexts.strategy,
+    }),
+    commandSink: () => ({
+      output: (t) => log.write(t),
+      addMask: (v) => log.addMask(v),
+      annotation: (a) => {
+        state.pending.push(api.addAnnotation(jobId, { ...a, step: state.stepNumber }).catch((err: Error) => log.line(`##[warning]could not record an annotation: ${err.message}`)));
+      },
+      debug,
+    }),
+  };
+  return {
+    state, root, abort, afterCancel, disposers,
+    frame: { steps: {}, failed: false, env: {}, depth: 0 },
+    skipped: false, timedOut: false, crashed: false,
+    continueOnError: spec.continueOnError,
+    onError: options.onError ?? ((err) => console.error((err as Error).message)),
+  };
+}
+
+/** A fresh job directory: workspace, RUNNER_TEMP and the empty file-command files. */
+function makeJobDirs(root: string): JobPaths {
+  const filesDir = join(root, 'files');
+  const paths: JobPaths = {
+    workspace: join(root, 'workspace'),
+    temp: join(root, 'temp'),
+    files: { env: join(filesDir, 'env'), output: join(filesDir, 'output'), path: join(filesDir, 'path'), summary: join(filesDir, 'summary.md') },
+  };
+  rmSync(root, { recursive: true, force: true });
+  for (const d of [paths.workspace, paths.temp, filesDir]) mkdirSync(d, { recursive: true });
+  for (const f of Object.values(paths.files)) writeFileSync(f, '');
+  return paths;
+}

@@ -1,0 +1,42 @@
+// The job's pre stage: its `if` (evaluated with the needs' results), `continue-on-error`
+// and `timeout-minutes`, the job env, the commit checked out, and the executor's
+// environment (network, services, job container) set up.
+import { dirname } from 'node:path';
+import type { JobRun } from './job-run.ts';
+import { checkoutCommit } from './actions/checkout.ts';
+import { evaluateIf, interpolateText } from './expression-adapter.ts';
+import { continuesOnError, timeoutMs } from './step-options.ts';
+
+/** Returns false when the job's `if` does not hold (the job is skipped, nothing was set up). */
+export async function setUpJob(job: JobRun): Promise<boolean> {
+  const { state, frame } = job;
+  const { claimed, spec, log, paths } = state;
+  const needsFailed = Object.values(claimed.contexts.needs).some((n) => n.result !== 'success');
+  if (!evaluateIf(spec.if, state.context(frame), { failure: needsFailed, cancelled: false }, state.hashFiles)) {
+    log.line(`Job skipped: if: ${spec.if}`);
+    job.skipped = true;
+    return false;
+  }
+  const ctx = state.context(frame);
+  job.continueOnError = continuesOnError(spec, ctx, state);
+  const jobTimeoutMs = timeoutMs(spec, ctx, state) ?? spec.timeoutMinutes * 60_000;
+  const timer = setTimeout(() => {
+    job.timedOut = true;
+    log.line(`##[error]The job exceeded its timeout of ${jobTimeoutMs / 60_000} minutes.`);
+    job.abort.abort();
+  }, jobTimeoutMs);
+  job.disposers.push(() => clearTimeout(timer));
+  for (const [k, v] of Object.entries({ ...claimed.workflow.env, ...spec.env })) state.jobEnv[k] = interpolateText(v, state.context(frame), state.hashFiles);
+  log.line(`Checking out ${claimed.sha} (${claimed.ref})`);
+  await checkoutCommit(state.api, claimed.id, claimed.sha, paths.workspace, log, job.abort.signal);
+  const filesDir = dirname(paths.files.env);
+  state.environment = await state.executor.setup({
+    jobId: claimed.id,
+    workspace: paths.workspace,
+    volumes: [`${filesDir}:${filesDir}`, `${paths.temp}:${paths.temp}`],
+    services: spec.services,
+    onOutput: (t) => log.write(t),
+    signal: job.abort.signal,
+  });
+  return true;
+}

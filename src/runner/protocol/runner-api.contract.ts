@@ -1,0 +1,113 @@
+// What every RunnerApi transport must do, as node:test cases (Woodpecker's rpc.Peer: next,
+// extend, log, done, wait for cancel): claims hand out each job once as plain values,
+// heartbeats hold the lease only while the job is the runner's, log chunks numbered by
+// sequence are stored once however often they are sent, completion is final, and a cancel
+// reaches the runner. The in-process implementation runs it now; an HTTP one will too.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { RunStatus } from '../../core/types.ts';
+import type { RunnerApi } from './runner-api.ts';
+
+/** A server with a RunnerApi, and the server-side views the contract checks through. */
+interface RunnerApiFixture {
+  /** A runner's API; it runs jobs labelled `local`. */
+  api: RunnerApi;
+  /** Queues a run of one job (`runs-on: local`) named `job`; returns the job's id. */
+  queueJob(job: string): Promise<string>;
+  /** The job as the server has it. */
+  job(jobId: string): Promise<{ status: RunStatus; outputs: Record<string, string> }>;
+  /** The job's log as the server stored it. */
+  log(jobId: string): Promise<string>;
+  /** Cancels the run the job belongs to, as a user would. */
+  cancel(jobId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function runRunnerApiContract(name: string, create: () => Promise<RunnerApiFixture>): void {
+  describe(`RunnerApi contract: ${name}`, () => {
+    let f: RunnerApiFixture;
+    /** Claims the one queued job (the tests queue one at a time). */
+    const claimOne = async () => {
+      const claimed = await f.api.claim(['local']);
+      assert.ok(claimed, 'a job was claimed');
+      return claimed;
+    };
+
+    before(async () => {
+      f = await create();
+    });
+    after(async () => {
+      await f.close();
+    });
+
+    test('a claim hands out a queued job once, as plain values, to a runner with its labels', async () => {
+      const id = await f.queueJob('build');
+      assert.equal(await f.api.claim(['gpu']), undefined, 'a runner without the label gets nothing');
+      const claimed = await claimOne();
+      assert.equal(claimed.id, id);
+      assert.deepEqual(JSON.parse(JSON.stringify(claimed)), claimed, 'the claim survives a JSON round trip unchanged');
+      assert.equal(claimed.spec.id, 'build');
+      assert.equal(claimed.contexts.github.job, 'build');
+      assert.equal(claimed.contexts.github.repository, claimed.project);
+      assert.equal(claimed.contexts.github.sha, claimed.sha);
+      assert.match(claimed.sha, /^[0-9a-f]{40}$/);
+      assert.equal(await f.api.claim(['local']), undefined, 'the job is not handed out twice');
+      await f.api.completeJob(id, 'success', {});
+    });
+
+    test('waitForWork returns after its timeout, and sooner when a job is queued', { timeout: 10_000 }, async () => {
+      await f.api.waitForWork(20, new AbortController().signal);
+      const waiting = f.api.waitForWork(60_000, new AbortController().signal);
+      const id = await f.queueJob('later');
+      await waiting;
+      assert.equal((await claimOne()).id, id);
+      await f.api.completeJob(id, 'success', {});
+    });
+
+    test('a heartbeat holds the lease while the job runs, and not after it completed', async () => {
+      const id = await f.queueJob('held');
+      await claimOne();
+      assert.equal(await f.api.heartbeat(id), true);
+      await f.api.completeJob(id, 'success', {});
+      assert.equal(await f.api.heartbeat(id), false);
+    });
+
+    test('log chunks are stored once per sequence number, in order, and the log continues after the last', async () => {
+      const id = await f.queueJob('logs');
+      await claimOne();
+      const first = await f.api.nextLogSeq(id);
+      await f.api.appendLog(id, first, 'one\n');
+      await f.api.appendLog(id, first + 1, 'two\n');
+      await f.api.appendLog(id, first, 'one\n'); // A retried upload.
+      await f.api.appendLog(id, first + 1, 'two\n');
+      assert.equal(await f.api.nextLogSeq(id), first + 2);
+      await f.api.appendLog(id, first + 2, 'three\n');
+      assert.equal(await f.log(id), 'one\ntwo\nthree\n');
+      await f.api.completeJob(id, 'success', {});
+    });
+
+    test('completing a job records its result and outputs; a second completion changes nothing', async () => {
+      const id = await f.queueJob('done');
+      await claimOne();
+      await f.api.completeJob(id, 'failure', { answer: '42' });
+      await f.api.completeJob(id, 'success', { answer: 'other' });
+      assert.deepEqual(await f.job(id), { status: 'failure', outputs: { answer: '42' } });
+    });
+
+    test('a cancel reaches the listener of the job, and not after it unsubscribed', { timeout: 10_000 }, async () => {
+      const id = await f.queueJob('cancel-me');
+      await claimOne();
+      let late = 0;
+      const unsubscribeLate = f.api.onCancel(id, () => late++);
+      unsubscribeLate();
+      let unsubscribe = () => {};
+      const cancelled = new Promise<void>((resolve) => (unsubscribe = f.api.onCancel(id, resolve)));
+      await f.cancel(id);
+      await cancelled;
+      unsubscribe();
+      assert.equal(late, 0);
+      await f.api.completeJob(id, 'cancelled', {});
+      assert.equal((await f.job(id)).status, 'cancelled');
+    });
+  });
+}
