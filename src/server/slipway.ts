@@ -18,7 +18,7 @@ import { Scheduler } from '../scheduler/scheduler.ts';
 import { Runner } from '../runner/runner.ts';
 import { executorFactory } from '../runner/create-executor.ts';
 import { ContainerEngine } from '../deploy/engine/container-engine.ts';
-import { LocalRunner } from '../deploy/targets/local/local-runner.ts';
+import { LocalShell } from '../deploy/targets/local/local-shell.ts';
 import { DeployService } from '../deploy/deploy-service.ts';
 import { EventBus } from '../core/events.ts';
 import { Router } from './http.ts';
@@ -107,7 +107,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const runnerToken = await ensureUserToken(store, join(config.dataDir, 'runner.token'), 'builtin-runner', 'member', 'builtin-runner');
   const registryAccess = { host: new URL(url).host, username: 'slipway', password: runnerToken.token, insecure: new URL(url).protocol === 'http:' };
 
-  const engine = new ContainerEngine({ runner: new LocalRunner() });
+  const engine = new ContainerEngine({ shell: new LocalShell() });
   // approval.not_author: the commit's author, read from the repository.
   const commitAuthor = async (project: string, sha: string) => {
     const c = await git.commitInfo(project, sha);

@@ -49,9 +49,9 @@ export async function sshSession(o: SshSessionOptions): Promise<HostSession> {
     const [host, port] = splitHostPort(o.registryHost);
     const tunnel = await conn.forwardToLocal({ host, port }, tunnelPort(o.instance));
     o.log(`connected; the registry is reachable from the host at 127.0.0.1:${tunnel.remotePort}`);
-    const engine = new ContainerEngine({ runner: conn });
+    const engine = new ContainerEngine({ shell: conn });
     const proxy = await HaproxyProxy.ensure({
-      runner: conn,
+      shell: conn,
       engine: engine.withLog(o.log),
       openUnixSocket: (path) => conn.openUnixSocket(path),
       project: o.project,

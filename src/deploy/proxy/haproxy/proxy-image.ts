@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { runTool, runToolOrThrow } from '../../../build/run-tool.ts';
 import { containerToolEnv } from '../../../core/tool-env.ts';
 import { SlipwayError } from '../../../core/errors.ts';
-import type { CommandRunner } from '../../targets/command-runner.ts';
+import type { HostShell } from '../../targets/host-shell.ts';
 
 const run = promisify(execFile);
 let built: Promise<string> | undefined;
@@ -65,7 +65,7 @@ export function parseLdd(output: string): string[] {
 }
 
 /** Copies the proxy image to a host that lacks it: `podman save` here, piped into `podman load` there. */
-export async function copyImageTo(runner: CommandRunner, image: string, log: (line: string) => void): Promise<void> {
+export async function copyImageTo(runner: HostShell, image: string, log: (line: string) => void): Promise<void> {
   if ((await runner.exec(['podman', 'image', 'exists', image])).exitCode === 0) return;
   log(`copying ${image} to ${runner.description}`);
   const save = spawn('podman', ['save', image], { env: containerToolEnv(), stdio: ['ignore', 'pipe', 'pipe'] });

@@ -2,9 +2,9 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { containerToolEnv } from '../../../core/tool-env.ts';
-import type { CommandRunner, ExecOptions, ExecResult } from '../command-runner.ts';
+import type { HostShell, ExecOptions, ExecResult } from '../host-shell.ts';
 
-export class LocalRunner implements CommandRunner {
+export class LocalShell implements HostShell {
   readonly description = 'local';
 
   exec(argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
