@@ -7,7 +7,7 @@ import type { Store } from '../../store/store.ts';
 import type { Scheduler } from '../../scheduler/scheduler.ts';
 import type { EventBus } from '../../core/events.ts';
 import { streamLogs } from '../sse.ts';
-import { isFinished } from '../../core/types.ts';
+import { isDeploymentFinished, isFinished } from '../../core/types.ts';
 import { attemptParam, findRun as findRunIn, logJobId, runView as viewOf } from '../run-view.ts';
 
 export interface ApiDeps {
@@ -33,7 +33,7 @@ export function registerApi(router: Router, deps: ApiDeps): void {
         return !job || isFinished(job.status);
       }
       const d = await store.deployments.get(id!);
-      return !d || d.status === 'success' || d.status === 'failure' || d.status === 'rejected';
+      return !d || isDeploymentFinished(d.status);
     },
   };
 
