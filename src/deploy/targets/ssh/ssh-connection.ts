@@ -83,7 +83,8 @@ export class SshConnection implements HostShell {
 
   exec(argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
     if (argv.length === 0) return Promise.reject(new TypeError('exec: empty argv'));
-    options.signal?.throwIfAborted();
+    // A rejection, like every other failure here, not a synchronous throw.
+    if (options.signal?.aborted) return Promise.reject(options.signal.reason as Error);
     return new Promise((resolve, reject) => {
       this.#client.exec(shellJoin(argv), (err, channel) => {
         if (err) return reject(new SlipwayError('HOST_UNREACHABLE', `${this.description}: cannot run ${argv[0]}: ${err.message}`));
