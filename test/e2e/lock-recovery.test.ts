@@ -15,7 +15,7 @@ import { startHarness, helloWorkingCopy, commitAndPush, waitFor, freePort, remov
 import { finished, type DeploymentView } from '../support/api-views.ts';
 import type { LockView } from '../../src/deploy/service.ts';
 
-/** deployment-view.ts types `lock` as unknown; deploy-service.ts's lockView fills it. */
+/** deployment-view.ts types `lock` as unknown; deploy/service.ts's lockView fills it. */
 const lockOf = (d: DeploymentView) => d.lock as LockView | null;
 const moduleUrl = (path: string) => pathToFileURL(join(repoRoot, path)).href;
 

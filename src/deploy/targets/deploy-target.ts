@@ -42,7 +42,7 @@ export interface DeployTarget {
 export type DeployTargets = ReadonlyMap<string, DeployTarget>;
 
 /** `local` → `local`, `ssh://deploy@web-1` → `ssh`. */
-export function hostScheme(host: string): string {
+function hostScheme(host: string): string {
   const i = host.indexOf('://');
   return i < 0 ? host : host.slice(0, i);
 }

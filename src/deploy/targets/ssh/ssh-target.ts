@@ -13,7 +13,7 @@ import type { HostShell } from '../host-shell.ts';
 import { SshConnection } from './ssh-connection.ts';
 
 /** Port an environment's proxy listens on when deploy.yml has no `publish`. */
-export const defaultPublish = 80;
+const defaultPublish = 80;
 
 /** What the environment's proxy on an SSH host is started with. */
 export interface SshProxyHost {
