@@ -22,7 +22,15 @@ interface Upstream {
   port: number;
   /** Resolves when a /slow request has arrived; /slow answers only after release(). */
   arrived: Promise<void>;
+  /** Resolves when the proxy closed a /slow request before it was answered. */
+  cut: Promise<void>;
   release(): void;
+}
+
+/** `promise`, or a failure naming `what` after `ms` (so a broken proxy fails the test rather than hanging it). */
+function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  const signal = AbortSignal.timeout(ms);
+  return Promise.race([promise, new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new Error(`${what}: not within ${ms}ms`))))]);
 }
 
 export function runEnvironmentProxyContract(options: { name: string; create: () => Promise<ProxyFixture> }): void {
@@ -37,22 +45,31 @@ export function runEnvironmentProxyContract(options: { name: string; create: () 
     return fixture;
   }
 
-  /** An upstream answering its name, except /slow (held until released). */
+  /** An upstream answering its name, except /slow (held until released; at once after that). */
   async function upstream(fixture: ProxyFixture, name: string): Promise<Upstream> {
-    let release = (): void => {};
+    let released = false;
+    const held = new Set<http.ServerResponse>();
     let arrived = (): void => {};
+    let cut = (): void => {};
     const arrival = new Promise<void>((resolve) => (arrived = resolve));
+    const cutting = new Promise<void>((resolve) => (cut = resolve));
     const server = http.createServer((req, res) => {
       if (req.url !== '/slow') return res.end(name);
       arrived();
-      release = () => res.end(`slow ${name}`);
+      if (released) return res.end(`slow ${name}`);
+      held.add(res);
+      res.on('close', () => !res.writableEnded && cut());
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     closers.push(() => {
       server.closeAllConnections();
       return new Promise((resolve) => server.close(resolve));
     });
-    return { port: await fixture.upstreamPort((server.address() as AddressInfo).port), arrived: arrival, release: () => release() };
+    const release = (): void => {
+      released = true;
+      for (const res of held) res.end(`slow ${name}`);
+    };
+    return { port: await fixture.upstreamPort((server.address() as AddressInfo).port), arrived: arrival, cut: cutting, release };
   }
 
   /** A GET on a connection of its own, so each request is routed afresh. */
@@ -110,9 +127,13 @@ export function runEnvironmentProxyContract(options: { name: string; create: () 
     const started = Date.now();
     assert.deepEqual(await f.proxy.drain(a.port, 200), { drained: false });
     assert.ok(Date.now() - started >= 190);
-    // The client does not hang: its request ends, with an error or a non-200 answer.
-    const outcome = await slow;
-    assert.ok(outcome instanceof Error || outcome.status !== 200, `got ${JSON.stringify(outcome)}`);
+    // The old upstream no longer holds the request, so it can be stopped.
+    await within(5000, 'the request to the old upstream is cut', a.cut);
+    // The client does not hang: its request is cut (an error or a 5xx), or replayed on the
+    // new upstream (HAProxy redispatches a GET whose server session it shut down).
+    b.release();
+    const outcome = await within(5000, 'the client\'s request ends', slow);
+    assert.ok(outcome instanceof Error || outcome.status !== 200 || outcome.body === 'slow b', `got ${JSON.stringify(outcome)}`);
     assert.deepEqual(await get(f, '/'), { status: 200, body: 'b' });
   });
 
