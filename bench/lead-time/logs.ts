@@ -46,7 +46,7 @@ export interface DeployLine {
   text: string;
 }
 
-/** Deployment log lines look like `[  1.234s] text` (src/deploy/deploy-service.ts). */
+/** Deployment log lines look like `[  1.234s] text` (src/deploy/deployment-log.ts). */
 export function parseDeployLog(text: string): DeployLine[] {
   const out: DeployLine[] = [];
   for (const line of text.split('\n')) {

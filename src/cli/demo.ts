@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Slipway } from '../server/slipway.ts';
 import { commitAll, push } from '../git/client.ts';
 import { paint, statusText } from './output.ts';
+import { isDeploymentFinished } from '../core/types.ts';
 
 const exampleDir = fileURLToPath(new URL('../../examples/hello', import.meta.url));
 
@@ -56,7 +57,7 @@ async function followRun(slipway: Slipway, log: (m: string) => void, start: () =
     const d = await store.deployments.get(id);
     if (!d) return;
     note(`${d.id}`, `deployment #${d.number} to ${d.environment}: ${statusText(d.status)}${d.error ? ` — ${d.error}` : ''}`);
-    if (d.status === 'success' || d.status === 'failure') {
+    if (isDeploymentFinished(d.status)) {
       for (const c of await store.logs.read(`deployment:${d.id}`)) process.stdout.write(paint('gray', c.text));
       done();
     }

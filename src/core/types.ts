@@ -5,12 +5,19 @@ export type RunStatus = 'queued' | 'running' | 'success' | 'failure' | 'cancelle
 
 export const finishedStatuses: readonly RunStatus[] = ['success', 'failure', 'cancelled', 'skipped'];
 
-export function isFinished(status: RunStatus | DeploymentStatus): boolean {
-  return (finishedStatuses as readonly string[]).includes(status) || status === 'rejected';
+export function isFinished(status: RunStatus): boolean {
+  return finishedStatuses.includes(status);
 }
 
 /** `waiting_for_approval` until its gate opens; `rejected` when an approver says no. */
 export type DeploymentStatus = 'waiting_for_approval' | 'queued' | 'running' | 'success' | 'failure' | 'rejected';
+
+const finishedDeploymentStatuses: readonly DeploymentStatus[] = ['success', 'failure', 'rejected'];
+
+/** A deployment that will not change any more: it succeeded, failed or was rejected at its gate. */
+export function isDeploymentFinished(status: DeploymentStatus): boolean {
+  return finishedDeploymentStatuses.includes(status);
+}
 
 /** What a `git push` did to one ref. `before`/`after` are 40-hex SHAs; zeros mean created/deleted. */
 export interface PushEvent {

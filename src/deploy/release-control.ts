@@ -8,7 +8,8 @@ import type { Deployment } from '../store/repos/deployments.ts';
 import type { User } from '../store/repos/users.ts';
 import { SlipwayError } from '../core/errors.ts';
 import { authorize } from '../auth/permissions.ts';
-import type { DeployService, DeployTarget } from './deploy-service.ts';
+import type { DeployService } from './service.ts';
+import type { EnvironmentPlan } from './environment-plan.ts';
 import { deployConfigFile } from './config/deploy-config.ts';
 
 export interface ReleaseControl {
@@ -31,7 +32,7 @@ export function releaseControl(store: Store, deploys: DeployService): ReleaseCon
   }
 
   /** The environment as the release's own deploy.yml defines it (the deployment reuses it). */
-  async function targetOf(project: string, environment: string, release: Release): Promise<DeployTarget> {
+  async function planOf(project: string, environment: string, release: Release): Promise<EnvironmentPlan> {
     const config = await deploys.configAt(project, release.sha);
     if (!config) throw new SlipwayError('DEPLOY_CONFIG_INVALID', `commit ${release.sha.slice(0, 7)} has no ${deployConfigFile}`);
     const env = config.environments.find((e) => e.name === environment);
@@ -44,7 +45,7 @@ export function releaseControl(store: Store, deploys: DeployService): ReleaseCon
       const p = await store.projects.require(project);
       if ((ref.release === undefined) === (ref.commit === undefined)) throw new SlipwayError('BAD_REQUEST', 'give either "release" or "commit"');
       const release = await findRelease(p, (ref.release ?? ref.commit)!);
-      return deploys.deploy(p, await targetOf(project, environment, release), release, 'manual', user);
+      return deploys.deploy(p, await planOf(project, environment, release), release, 'manual', user);
     },
 
     async promote(project, from, to, user) {
@@ -54,12 +55,12 @@ export function releaseControl(store: Store, deploys: DeployService): ReleaseCon
       if (!state) throw new SlipwayError('ENVIRONMENT_UNKNOWN', `${project}/${from} runs no release yet: nothing to promote`);
       const release = await store.releases.get(state.release_id);
       if (!release) throw new SlipwayError('RELEASE_UNKNOWN', `release ${state.release_id} serving ${from} no longer exists`);
-      const target = await targetOf(project, to, release);
-      const { promoteFrom } = target.env;
+      const plan = await planOf(project, to, release);
+      const { promoteFrom } = plan.env;
       if (promoteFrom !== undefined && promoteFrom !== from) {
         throw new SlipwayError('PROMOTION_NOT_ALLOWED', `${to} takes releases from ${promoteFrom} (promote_from in ${deployConfigFile}), not from ${from}`);
       }
-      return deploys.deploy(p, target, release, 'promotion', user);
+      return deploys.deploy(p, plan, release, 'promotion', user);
     },
 
     async rollback(project, environment, to, user, options = {}) {
@@ -77,7 +78,7 @@ export function releaseControl(store: Store, deploys: DeployService): ReleaseCon
         if (!previous) throw new SlipwayError('CONFLICT', `${project}/${environment} has no earlier successful release to roll back to`);
         release = (await store.releases.get(previous.release_id))!;
       }
-      return deploys.deploy(p, await targetOf(project, environment, release), release, 'rollback', user.name, { forcedBy: options.force ? user : undefined });
+      return deploys.deploy(p, await planOf(project, environment, release), release, 'rollback', user.name, { forcedBy: options.force ? user : undefined });
     },
   };
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { busyboxImage, ensureBusyboxImage } from '../build/base-image.ts';
 import { ContainerEngine } from './engine/container-engine.ts';
-import { LocalRunner } from './targets/local/local-runner.ts';
+import { LocalShell } from './targets/local/local-shell.ts';
 
 export const appPort = 8080;
 
@@ -15,7 +15,7 @@ export const appPort = 8080;
 const appCommand = `trap 'exit 0' TERM; httpd -f -p ${appPort} -h /www & wait`;
 
 export function testEngine(log?: (line: string) => void): ContainerEngine {
-  return new ContainerEngine({ runner: new LocalRunner(), log });
+  return new ContainerEngine({ shell: new LocalShell(), log });
 }
 
 export function uniqueName(prefix: string): string {
@@ -35,7 +35,7 @@ export async function buildApp(name: string, tag: string, files: Record<string, 
     await writeFile(join(dir, 'www/.keep'), '');
     for (const [path, content] of Object.entries(files)) await writeFile(join(dir, 'www', path), content);
     await writeFile(join(dir, 'Containerfile'), `FROM ${busyboxImage}\nCOPY www /www\nCMD ["sh", "-c", ${JSON.stringify(appCommand)}]\n`);
-    const result = await new LocalRunner().exec(['podman', 'build', '--quiet', '--tag', ref, '--file', join(dir, 'Containerfile'), dir]);
+    const result = await new LocalShell().exec(['podman', 'build', '--quiet', '--tag', ref, '--file', join(dir, 'Containerfile'), dir]);
     if (result.exitCode !== 0) throw new Error(`podman build failed: ${result.stderr}`);
     return ref;
   } finally {
@@ -47,5 +47,5 @@ export async function buildApp(name: string, tag: string, files: Record<string, 
 export async function cleanUp(labels: Record<string, string>, images: string[] = []): Promise<void> {
   const engine = testEngine();
   for (const c of await engine.list(labels)) await engine.remove(c.name);
-  if (images.length > 0) await new LocalRunner().exec(['podman', 'rmi', '--force', ...images]);
+  if (images.length > 0) await new LocalShell().exec(['podman', 'rmi', '--force', ...images]);
 }

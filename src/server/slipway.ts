@@ -18,8 +18,10 @@ import { Scheduler } from '../scheduler/scheduler.ts';
 import { Runner } from '../runner/runner.ts';
 import { executorFactory } from '../runner/create-executor.ts';
 import { ContainerEngine } from '../deploy/engine/container-engine.ts';
-import { LocalRunner } from '../deploy/targets/local/local-runner.ts';
-import { DeployService } from '../deploy/deploy-service.ts';
+import { LocalShell } from '../deploy/targets/local/local-shell.ts';
+import { DeployService } from '../deploy/service.ts';
+import { EnvironmentProxies } from '../deploy/proxy/builtin/environment-proxies.ts';
+import { deployStrategies, deployTargets } from './deploy-wiring.ts';
 import { EventBus } from '../core/events.ts';
 import { Secrets } from '../auth/secrets.ts';
 import { loadOrCreateSecretsKey } from '../auth/secrets-crypto.ts';
@@ -93,13 +95,16 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const runnerToken = await ensureUserToken(store, join(config.dataDir, 'runner.token'), 'builtin-runner', 'member', 'builtin-runner');
   const registryAccess = { host: new URL(url).host, username: 'slipway', password: runnerToken.token, insecure: new URL(url).protocol === 'http:' };
 
-  const engine = new ContainerEngine({ runner: new LocalRunner() });
+  const engine = new ContainerEngine({ shell: new LocalShell() });
   // approval.not_author: the commit's author, read from the repository.
   const commitAuthor = async (project: string, sha: string) => {
     const c = await git.commitInfo(project, sha);
     return { name: c.authorName, email: c.authorEmail };
   };
-  const deploys = new DeployService({ store, events, engine, readFile: (p, sha, path) => git.readFile(p, sha, path), registry: registryAccess, proxyHost: '127.0.0.1', instance: instanceId(config.dataDir), log, secrets, clock: options.clock, commitAuthor, dataDir: config.dataDir });
+  const instance = instanceId(config.dataDir);
+  const local = { engine, proxies: new EnvironmentProxies('127.0.0.1') };
+  const targets = deployTargets({ store, local, registryHost: registryAccess.host, instance, dataDir: config.dataDir });
+  const deploys = new DeployService({ store, events, readFile: (p, sha, path) => git.readFile(p, sha, path), registry: registryAccess, instance, log, secrets, clock: options.clock, commitAuthor, targets, strategies: deployStrategies(), local });
 
   // Triggers: pushes start runs; finished runs start deployments. Each is tracked so
   // close() can wait for work already under way.
@@ -156,6 +161,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
       await Promise.allSettled([...pending]);
       deploys.gate.close();
       await deploys.close();
+      await local.proxies.close();
       server.closeIdleConnections();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

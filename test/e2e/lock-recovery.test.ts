@@ -13,9 +13,9 @@ import { pathToFileURL } from 'node:url';
 import { readFile } from 'node:fs/promises';
 import { startHarness, helloWorkingCopy, commitAndPush, waitFor, freePort, removeDir, podman, repoRoot, type Harness } from '../support/harness.ts';
 import { finished, type DeploymentView } from '../support/api-views.ts';
-import type { LockView } from '../../src/deploy/deploy-service.ts';
+import type { LockView } from '../../src/deploy/service.ts';
 
-/** deployment-view.ts types `lock` as unknown; deploy-service.ts's lockView fills it. */
+/** deployment-view.ts types `lock` as unknown; deploy/service.ts's lockView fills it. */
 const lockOf = (d: DeploymentView) => d.lock as LockView | null;
 const moduleUrl = (path: string) => pathToFileURL(join(repoRoot, path)).href;
 

@@ -1,4 +1,4 @@
-// The slice of the podman (or docker) CLI the deploy engine uses, over a CommandRunner so
+// The slice of the podman (or docker) CLI the deploy engine uses, over a HostShell so
 // the same code drives the local host and SSH hosts. Secrets never reach a command line:
 // env values go in an --env-file and registry credentials in an auth file, both 0600 in a
 // private temp dir on the target, written from stdin and deleted by the same command
@@ -8,7 +8,7 @@
 import { authFileContent } from '../../build/registry-auth.ts';
 import { SlipwayError } from '../../core/errors.ts';
 import { ExecError } from '../../exec/exec-error.ts';
-import { loggingRunner, type CommandRunner, type ExecOptions, type ExecResult } from '../targets/command-runner.ts';
+import { loggingShell, type HostShell, type ExecOptions, type ExecResult } from '../targets/host-shell.ts';
 import { parseInspect } from './container-inspect.ts';
 import type { ContainerInfo } from './container-inspect.ts';
 import { execWithPrivateFile } from '../targets/temp-file.ts';
@@ -16,7 +16,7 @@ import { execWithPrivateFile } from '../targets/temp-file.ts';
 export type { ContainerInfo } from './container-inspect.ts';
 
 export interface ContainerEngineOptions {
-  runner: CommandRunner;
+  shell: HostShell;
   binary?: 'podman' | 'docker';
   /** Receives `$ podman run …` for every command run on the host (temp files included), and pull progress. */
   log?: (line: string) => void;
@@ -55,21 +55,21 @@ const envKey = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export class ContainerEngine {
   /** Runs (and logs) the commands. */
-  readonly runner: CommandRunner;
+  readonly shell: HostShell;
   readonly binary: 'podman' | 'docker';
-  readonly #unlogged: CommandRunner;
+  readonly #unlogged: HostShell;
   readonly #log: (line: string) => void;
 
   constructor(options: ContainerEngineOptions) {
-    this.#unlogged = options.runner;
-    this.runner = options.log ? loggingRunner(options.runner, options.log) : options.runner;
+    this.#unlogged = options.shell;
+    this.shell = options.log ? loggingShell(options.shell, options.log) : options.shell;
     this.binary = options.binary ?? 'podman';
     this.#log = options.log ?? (() => {});
   }
 
   /** The same engine reporting to another log (one per deployment). */
   withLog(log: (line: string) => void): ContainerEngine {
-    return new ContainerEngine({ runner: this.#unlogged, binary: this.binary, log });
+    return new ContainerEngine({ shell: this.#unlogged, binary: this.binary, log });
   }
 
   async pull(ref: string, options: PullOptions): Promise<void> {
@@ -83,7 +83,7 @@ export class ContainerEngine {
     // containers-auth.json(5) and Docker's config.json share the `auths` format.
     const content = authFileContent(ref, options.auth);
     const file = { name: this.binary === 'podman' ? 'auth.json' : 'config.json', content };
-    const result = await execWithPrivateFile(this.runner, file, pullScripts[this.binary], [this.binary, ...pullArgs], exec);
+    const result = await execWithPrivateFile(this.shell, file, pullScripts[this.binary], [this.binary, ...pullArgs], exec);
     this.#verify(result, 'pull', [this.binary, 'pull', ...pullArgs]);
   }
 
@@ -108,7 +108,7 @@ export class ContainerEngine {
     const envFile = Object.entries(options.env).map(([k, v]) => `${k}=${v}\n`).join('');
     try {
       // One round trip: env file, start, published port.
-      const result = await execWithPrivateFile(this.runner, { name: 'env', content: envFile }, runScript, [this.binary, options.name, String(options.containerPort), ...args, ...tail]);
+      const result = await execWithPrivateFile(this.shell, { name: 'env', content: envFile }, runScript, [this.binary, options.name, String(options.containerPort), ...args, ...tail]);
       this.#verify(result, 'run', [this.binary, 'run', ...args, ...tail]);
       const lines = result.stdout.trim().split('\n');
       const hostPort = Number(/:(\d+)\s*$/.exec(lines.at(-1) ?? '')?.[1]);
@@ -177,7 +177,7 @@ export class ContainerEngine {
   }
 
   async #exec(args: string[], options: ExecOptions = {}): Promise<ExecResult> {
-    return this.runner.exec([this.binary, ...args], options);
+    return this.shell.exec([this.binary, ...args], options);
   }
 
   /** Runs and throws EXEC_FAILED (command, exit code, stderr) unless it succeeded. */
@@ -191,7 +191,7 @@ export class ContainerEngine {
   #verify(result: ExecResult, what: string, argv: string[]): void {
     if (result.exitCode === 0) return;
     throw new ExecError({ command: argv, exitCode: result.exitCode, signal: null, stdout: result.stdout, stderr: result.stderr }, {
-      message: `${this.binary} ${what} failed on ${this.runner.description} (exit ${result.exitCode}): ${result.stderr.trim().slice(-2000)}`,
+      message: `${this.binary} ${what} failed on ${this.shell.description} (exit ${result.exitCode}): ${result.stderr.trim().slice(-2000)}`,
     });
   }
 }

@@ -5,7 +5,7 @@ import { parseDeployConfig } from '../config/parse-deploy-config.ts';
 import type { DeployConfig } from '../config/deploy-config.ts';
 import { deployToHost, labels } from './engine.ts';
 import type { HostDeployRequest } from './engine.ts';
-import { builtInProxy } from '../proxy/environment-proxy.ts';
+import { builtInProxy } from '../proxy/builtin/builtin-proxy.ts';
 import { ProxyServer } from '../proxy/builtin/proxy-server.ts';
 import { appPort, buildApp, cleanUp, testEngine, uniqueName } from '../test-support.ts';
 
@@ -114,7 +114,7 @@ void test('a failing health check removes the new container and leaves the old o
 
 void test('recreate: the old container goes first, then the new one serves', async () => {
   const lines: string[] = [];
-  const deployed = await deployToHost({ ...request(images.v1, 'ddddddd', config('recreate')), log: (l) => lines.push(l) });
+  const deployed = await deployToHost({ ...request(images.v1, 'ddddddd', config('recreate')), stopOldFirst: true, log: (l) => lines.push(l) });
   assert.deepEqual(await viaProxy(), { status: 200, body: 'v1\n' });
   assert.deepEqual(await containers(), [deployed.container]);
   const stopped = lines.findIndex((l) => l.startsWith('stopping '));

@@ -2,7 +2,8 @@
 // hosts can hold every host between them:
 // 1. start: pull by digest, start the new container beside the old one, wait for its health
 //    check. Nothing serves the new version yet; on failure the new container is removed and
-//    the old one never stopped serving (except with `recreate`, which frees the old first).
+//    the old one never stopped serving (except with `stopOldFirst`, the recreate strategy's
+//    choice, which frees the old first).
 // 2. switch: point the host's proxy at the new container, drain the old one, remove it.
 // `discard` undoes phase 1 when another host failed. deployToHost runs both phases.
 import { randomBytes } from 'node:crypto';
@@ -33,6 +34,11 @@ export interface HostDeployRequest {
   signal?: AbortSignal;
   /** Id of the Slipway installation; scopes which containers count as this environment's. */
   instance?: string;
+  /**
+   * Remove the environment's old containers before the new one starts rather than after
+   * the switch (strategies/recreate.ts: apps that cannot run twice, e.g. holding a lock or a volume).
+   */
+  stopOldFirst?: boolean;
 }
 
 /** A started, healthy container not yet taking traffic. */
@@ -54,8 +60,8 @@ export async function deployToHost(request: HostDeployRequest): Promise<Candidat
 export async function startCandidate(request: HostDeployRequest): Promise<Candidate> {
   const { project, environment, config, log, signal } = request;
   const engine = request.engine.withLog(log);
-  const strategy = environment.strategy;
-  log(`==> deploying ${request.sha.slice(0, 12)} (release ${request.releaseId}) to ${environment.name}, strategy ${strategy}`);
+  const stopOldFirst = request.stopOldFirst ?? false;
+  log(`==> deploying ${request.sha.slice(0, 12)} (release ${request.releaseId}) to ${environment.name}, strategy ${environment.strategy}`);
 
   if (await engine.imageExists(request.image)) log(`image ${request.image} is already present`);
   else await engine.pull(request.image, { insecure: request.insecureRegistry, auth: request.registryAuth, signal });
@@ -65,9 +71,7 @@ export async function startCandidate(request: HostDeployRequest): Promise<Candid
   // machine's): the instance label keeps each to its own containers.
   const scope = environmentScope(request);
   const old = await engine.list(scope);
-  // Recreate frees the old container first (for apps that cannot run twice, e.g. holding
-  // a lock or a volume).
-  if (strategy === 'recreate') await removeAll(engine, old, config.stopTimeoutMs, log);
+  if (stopOldFirst) await removeAll(engine, old, config.stopTimeoutMs, log);
 
   const name = containerName(project, environment.name, request.sha || request.releaseId);
   const started = await engine.run({
@@ -92,11 +96,11 @@ export async function startCandidate(request: HostDeployRequest): Promise<Candid
     log(`healthy after ${health.attempts} attempt${health.attempts === 1 ? '' : 's'}`);
   } catch (err) {
     // The new container never took traffic: remove it and leave the old one serving.
-    log(`removing ${name}; ${old.length > 0 && strategy !== 'recreate' ? 'the previous release keeps serving' : 'nothing is serving'}`);
+    log(`removing ${name}; ${old.length > 0 && !stopOldFirst ? 'the previous release keeps serving' : 'nothing is serving'}`);
     await engine.remove(name);
     throw err;
   }
-  return { container: name, hostPort: started.hostPort, old: strategy === 'recreate' ? [] : old };
+  return { container: name, hostPort: started.hostPort, old: stopOldFirst ? [] : old };
 }
 
 export async function switchToCandidate(request: HostDeployRequest, candidate: Candidate): Promise<void> {

@@ -4,7 +4,7 @@ import type { Store } from '../../store/store.ts';
 import type { Scheduler } from '../../scheduler/scheduler.ts';
 import type { EventBus } from '../../core/events.ts';
 import type { Secrets } from '../../auth/secrets.ts';
-import type { DeployService } from '../../deploy/deploy-service.ts';
+import type { DeployService } from '../../deploy/service.ts';
 import type { StartRunDeps } from '../../scheduler/start-run.ts';
 import { Router } from '../http/router.ts';
 import { sendJson } from '../http/reply.ts';

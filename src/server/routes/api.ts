@@ -9,7 +9,7 @@ import type { Scheduler } from '../../scheduler/scheduler.ts';
 import type { EventBus } from '../../core/events.ts';
 import { streamLogs } from '../sse.ts';
 import { logPages, writeWithBackpressure } from '../log-pages.ts';
-import { isFinished } from '../../core/types.ts';
+import { isDeploymentFinished, isFinished } from '../../core/types.ts';
 import { attemptParam, findRun as findRunIn, logJobId, runView as viewOf } from '../run-view.ts';
 import { attemptQuery, countQuery, projectName, runParams } from './fields.ts';
 
@@ -44,7 +44,7 @@ export function registerApi(router: Router, deps: ApiDeps): void {
         return !job || isFinished(job.status);
       }
       const d = await store.deployments.get(id!);
-      return !d || d.status === 'success' || d.status === 'failure' || d.status === 'rejected';
+      return !d || isDeploymentFinished(d.status);
     },
   };
 

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Router } from '../http/router.ts';
 import { sendJson } from '../http/reply.ts';
 import type { Store } from '../../store/store.ts';
-import type { DeployService } from '../../deploy/deploy-service.ts';
+import type { DeployService } from '../../deploy/service.ts';
 import { deploymentView, findDeployment } from '../deployment-view.ts';
 import { deploymentParams } from './fields.ts';
 

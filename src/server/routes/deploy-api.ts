@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Router } from '../http/router.ts';
 import { sendJson } from '../http/reply.ts';
 import type { Store } from '../../store/store.ts';
-import type { DeployService } from '../../deploy/deploy-service.ts';
+import type { DeployService } from '../../deploy/service.ts';
 import { releaseControl } from '../../deploy/release-control.ts';
 import type { Secrets } from '../../auth/secrets.ts';
 import type { Deployment } from '../../store/repos/deployments.ts';

@@ -3,7 +3,7 @@
 // process and nothing to install, and a traffic switch is an in-memory pointer change
 // (no config reload, no admin API, nothing to race). Its limit: it lives in the Slipway
 // process, so it serves only containers on this host and pauses while Slipway restarts;
-// SSH targets will bring a small per-host proxy speaking the same switch/drain protocol.
+// SSH hosts get HAProxy instead (proxy/haproxy/), behind the same EnvironmentProxy.
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

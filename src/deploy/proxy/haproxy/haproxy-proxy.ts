@@ -6,14 +6,14 @@
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SlipwayError } from '../../../core/errors.ts';
-import type { CommandRunner } from '../../targets/command-runner.ts';
+import type { HostShell } from '../../targets/host-shell.ts';
 import type { ContainerEngine } from '../../engine/container-engine.ts';
 import type { EnvironmentProxy } from '../environment-proxy.ts';
 import { haproxyConfig, parseShowStat, type Slot, type SlotState } from './haproxy-config.ts';
 import { copyImageTo } from './proxy-image.ts';
 
 export interface HaproxyProxyOptions {
-  runner: CommandRunner;
+  shell: HostShell;
   engine: ContainerEngine;
   openUnixSocket: (path: string) => Promise<Duplex>;
   project: string;
@@ -39,9 +39,9 @@ export class HaproxyProxy implements EnvironmentProxy {
 
   /** The environment's proxy on the host, started (and its image copied there) if needed. */
   static async ensure(options: HaproxyProxyOptions): Promise<HaproxyProxy> {
-    const { runner, engine, log } = options;
-    const home = await runner.exec(['sh', '-c', 'printf %s "${SLIPWAY_HOME:-$HOME/.slipway}"']);
-    if (home.exitCode !== 0 || !home.stdout.startsWith('/')) throw new SlipwayError('EXEC_FAILED', `${runner.description}: cannot find a home directory for Slipway's files`);
+    const { shell, engine, log } = options;
+    const home = await shell.exec(['sh', '-c', 'printf %s "${SLIPWAY_HOME:-$HOME/.slipway}"']);
+    if (home.exitCode !== 0 || !home.stdout.startsWith('/')) throw new SlipwayError('EXEC_FAILED', `${shell.description}: cannot find a home directory for Slipway's files`);
     const proxy = new HaproxyProxy(options, `${home.stdout}/proxy/${options.project}-${options.environment}`);
     const name = proxy.containerName;
     const existing = await engine.inspect(name);
@@ -50,7 +50,7 @@ export class HaproxyProxy implements EnvironmentProxy {
       log(`proxy ${name} is ${existing.state === 'running' ? `on port ${existing.labels[publishLabel]}, not ${options.publish}` : existing.state}: replacing it`);
       await engine.remove(name);
     }
-    await copyImageTo(runner, options.image, log);
+    await copyImageTo(shell, options.image, log);
     await proxy.#writeConfig(undefined);
     await engine.start({
       name,
@@ -127,7 +127,7 @@ export class HaproxyProxy implements EnvironmentProxy {
       socket.end(`${commands.join('; ')}\n`);
     });
     const problem = answer.split('\n').find((l) => /^(?:unknown|no such|require|invalid|.*not found)/i.test(l.trim()));
-    if (problem) throw new SlipwayError('EXEC_FAILED', `proxy on ${this.#o.runner.description} refused "${commands.join('; ')}": ${problem.trim()}`);
+    if (problem) throw new SlipwayError('EXEC_FAILED', `proxy on ${this.#o.shell.description} refused "${commands.join('; ')}": ${problem.trim()}`);
     return answer;
   }
 
@@ -138,7 +138,7 @@ export class HaproxyProxy implements EnvironmentProxy {
         await this.#slots();
         return;
       } catch (err) {
-        if (Date.now() > deadline) throw new SlipwayError('EXEC_FAILED', `proxy ${this.containerName} on ${this.#o.runner.description} did not start: ${(err as Error).message}\n${await this.#o.engine.logs(this.containerName, 20)}`);
+        if (Date.now() > deadline) throw new SlipwayError('EXEC_FAILED', `proxy ${this.containerName} on ${this.#o.shell.description} did not start: ${(err as Error).message}\n${await this.#o.engine.logs(this.containerName, 20)}`);
         await sleep(100);
       }
     }
@@ -148,8 +148,8 @@ export class HaproxyProxy implements EnvironmentProxy {
   async #writeConfig(port: number | undefined): Promise<void> {
     const text = haproxyConfig({ publish: this.#o.publish, active: port === undefined ? undefined : { port }, socket: `${configDir}/admin.sock` });
     const script = 'umask 077 && mkdir -p "$1" && cat > "$1/haproxy.cfg.new" && mv "$1/haproxy.cfg.new" "$1/haproxy.cfg"';
-    const result = await this.#o.runner.exec(['sh', '-c', script, 'sh', this.#dir], { stdin: text });
-    if (result.exitCode !== 0) throw new SlipwayError('EXEC_FAILED', `writing ${this.#dir}/haproxy.cfg on ${this.#o.runner.description}: ${result.stderr.trim()}`);
+    const result = await this.#o.shell.exec(['sh', '-c', script, 'sh', this.#dir], { stdin: text });
+    if (result.exitCode !== 0) throw new SlipwayError('EXEC_FAILED', `writing ${this.#dir}/haproxy.cfg on ${this.#o.shell.description}: ${result.stderr.trim()}`);
   }
 }
 

@@ -11,7 +11,7 @@ import { SlipwayError } from '../../../core/errors.ts';
 import { withPrivateDir } from '../../../exec/private-temp.ts';
 import { runOrThrow } from '../../../exec/run.ts';
 import { spawnProcess } from '../../../exec/spawn-process.ts';
-import type { CommandRunner } from '../../targets/command-runner.ts';
+import type { HostShell } from '../../targets/host-shell.ts';
 let built: Promise<string> | undefined;
 
 /** Builds (once per process; reused if the engine has it) `localhost/slipway/haproxy:<version>`; returns its name. */
@@ -60,7 +60,7 @@ export function parseLdd(output: string): string[] {
 }
 
 /** Copies the proxy image to a host that lacks it: `podman save` here, piped into `podman load` there. */
-export async function copyImageTo(runner: CommandRunner, image: string, log: (line: string) => void): Promise<void> {
+export async function copyImageTo(runner: HostShell, image: string, log: (line: string) => void): Promise<void> {
   if ((await runner.exec(['podman', 'image', 'exists', image])).exitCode === 0) return;
   log(`copying ${image} to ${runner.description}`);
   const save = spawnProcess(['podman', 'save', image], { env: containerToolEnv() });

@@ -1,4 +1,4 @@
-// One SSH connection to a deploy host (ssh2): runs the host's commands (a CommandRunner, so
+// One SSH connection to a deploy host (ssh2): runs the host's commands (a HostShell, so
 // the container engine drives podman there exactly as it does locally), and carries the
 // deployment's other traffic over the same connection:
 // - a remote port forward to Slipway's registry, so the host pulls release images from
@@ -13,7 +13,7 @@ import type { ClientChannel, ConnectConfig } from 'ssh2';
 import { SlipwayError } from '../../../core/errors.ts';
 import { shellJoin } from '../../../core/shell-quote.ts';
 import type { Store } from '../../../store/store.ts';
-import type { CommandRunner, ExecOptions, ExecResult } from '../command-runner.ts';
+import type { HostShell, ExecOptions, ExecResult } from '../host-shell.ts';
 import { checkHostKey } from './known-hosts.ts';
 import { parseSshUrl, type SshAddress } from './ssh-url.ts';
 
@@ -28,7 +28,7 @@ export interface SshConnectOptions {
   log?: (line: string) => void;
 }
 
-export class SshConnection implements CommandRunner {
+export class SshConnection implements HostShell {
   readonly description: string;
   readonly address: SshAddress;
   readonly #client: InstanceType<typeof ssh2.Client>;
@@ -83,7 +83,8 @@ export class SshConnection implements CommandRunner {
 
   exec(argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
     if (argv.length === 0) return Promise.reject(new TypeError('exec: empty argv'));
-    options.signal?.throwIfAborted();
+    // A rejection, like every other failure here, not a synchronous throw.
+    if (options.signal?.aborted) return Promise.reject(options.signal.reason as Error);
     return new Promise((resolve, reject) => {
       this.#client.exec(shellJoin(argv), (err, channel) => {
         if (err) return reject(new SlipwayError('HOST_UNREACHABLE', `${this.description}: cannot run ${argv[0]}: ${err.message}`));

@@ -1,9 +1,9 @@
 // Runs a deploy target's commands on this host, with the container tools' environment.
 import { containerToolEnv } from '../../../core/tool-env.ts';
 import { run } from '../../../exec/run.ts';
-import type { CommandRunner, ExecOptions, ExecResult } from '../command-runner.ts';
+import type { HostShell, ExecOptions, ExecResult } from '../host-shell.ts';
 
-export class LocalRunner implements CommandRunner {
+export class LocalShell implements HostShell {
   readonly description = 'local';
 
   async exec(argv: string[], options: ExecOptions = {}): Promise<ExecResult> {

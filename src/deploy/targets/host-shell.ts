@@ -1,7 +1,8 @@
-// Where a deploy target's commands run: this host (targets/local) or, later, a server over
-// SSH (targets/ssh). The container engine only speaks argv + stdin, so the same code drives
-// podman on either; files it needs (env files, registry credentials) are written through
-// the runner too (temp-file.ts), never on this machine's disk for a remote host.
+// Where a deploy target's commands run: this host (targets/local, LocalShell) or a server
+// over SSH (targets/ssh, SshConnection). The container engine only speaks argv + stdin, so
+// the same code drives podman on either; files it needs (env files, registry credentials)
+// are written through the shell too (temp-file.ts), never on this machine's disk for a
+// remote host.
 import type { Readable } from 'node:stream';
 import type { OutputSink } from '../../core/types.ts';
 import { shellJoin } from '../../core/shell-quote.ts';
@@ -21,7 +22,7 @@ export interface ExecResult {
   stderr: string;
 }
 
-export interface CommandRunner {
+export interface HostShell {
   /** For logs and errors: `local`, `ssh://deploy@web-1`. */
   readonly description: string;
   /**
@@ -32,15 +33,15 @@ export interface CommandRunner {
 }
 
 /**
- * The same runner, reporting `$ <command line>` for every command it runs (the deployment
+ * The same shell, reporting `$ <command line>` for every command it runs (the deployment
  * log shows every command run on a host). Standard input, where secrets travel, is never shown.
  */
-export function loggingRunner(runner: CommandRunner, log: (line: string) => void): CommandRunner {
+export function loggingShell(shell: HostShell, log: (line: string) => void): HostShell {
   return {
-    description: runner.description,
+    description: shell.description,
     exec(argv, options) {
       log(`$ ${shellJoin(argv)}`);
-      return runner.exec(argv, options);
+      return shell.exec(argv, options);
     },
   };
 }

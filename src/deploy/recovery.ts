@@ -1,0 +1,76 @@
+// After a restart: locks of dead processes are released, deployments cut off mid-way
+// failed, deployments waiting for approval wait again (their timer counted from their
+// creation), and the local host's environments get their built-in proxy back.
+import type { EventBus } from '../core/events.ts';
+import type { Store } from '../store/store.ts';
+import type { Deployment } from '../store/repos/deployments.ts';
+import type { Release } from '../store/repos/releases.ts';
+import type { DeployConfig } from './config/deploy-config.ts';
+import type { ContainerEngine } from './engine/container-engine.ts';
+import type { EnvironmentPlan } from './environment-plan.ts';
+import { gateRule, type ApprovalGate } from './gate/approval-gate.ts';
+import { releaseDeadLocks } from './gate/environment-lock.ts';
+import type { EnvironmentProxies } from './proxy/builtin/environment-proxies.ts';
+
+export interface RecoveryDeps {
+  store: Store;
+  events: EventBus;
+  gate: ApprovalGate;
+  configAt: (project: string, sha: string) => Promise<DeployConfig | undefined>;
+  /** Queues a deployment whose gate opened. */
+  enqueue: (deployment: Deployment, project: string, release: Release, plan: EnvironmentPlan) => void;
+  /** The local host's engine and proxies. */
+  local: { engine: ContainerEngine; proxies: EnvironmentProxies };
+  log: (message: string) => void;
+}
+
+export async function recoverDeployments(deps: RecoveryDeps): Promise<void> {
+  const { store, log } = deps;
+  for (const lock of await releaseDeadLocks(store)) log(`released the lock on ${lock.environment} left by ${lock.holder} (no longer running)`);
+  const live = new Set((await store.environmentLocks.all()).filter((l) => l.lease_expires_at > new Date().toISOString()).map((l) => l.deployment_id));
+  for (const d of await store.deployments.unfinished()) {
+    // Another live process is deploying it (it holds that environment's lock).
+    if (live.has(d.id)) continue;
+    await store.deployments.update(d.id, { status: 'failure', error: 'interrupted: the server stopped during the deployment', finished_at: new Date().toISOString() });
+  }
+  for (const d of await store.approvals.waiting()) await resumeAtGate(deps, d);
+  await reattachLocalProxies(deps);
+}
+
+async function resumeAtGate(deps: RecoveryDeps, d: Deployment): Promise<void> {
+  const { store } = deps;
+  try {
+    const project = await store.projects.byId(d.project_id);
+    const release = await store.releases.get(d.release_id);
+    if (!project || !release) throw new Error('its project or release no longer exists');
+    const config = await deps.configAt(project.name, release.sha);
+    const env = config?.environments.find((e) => e.name === d.environment);
+    const rule = env && gateRule(env);
+    if (!config || !env || !rule) throw new Error(`deploy.yml at ${release.sha.slice(0, 7)} no longer gates ${d.environment}`);
+    await deps.gate.hold(d, project.name, release, rule, () => deps.enqueue(d, project.name, release, { config, env }));
+  } catch (err) {
+    await store.deployments.update(d.id, { status: 'failure', error: `could not resume waiting for approval: ${(err as Error).message}`, finished_at: new Date().toISOString() });
+    deps.events.emit('deployment-updated', d.id);
+  }
+}
+
+async function reattachLocalProxies(deps: RecoveryDeps): Promise<void> {
+  const { store, log } = deps;
+  const { engine, proxies } = deps.local;
+  for (const state of await store.deployments.allStates()) {
+    const project = await store.projects.byId(state.project_id);
+    // No container: the environment runs on SSH hosts only, whose proxies run there.
+    if (!project || !state.container) continue;
+    const info = await engine.inspect(state.container).catch((err: unknown) => {
+      log(`${project.name}/${state.environment}: inspecting ${state.container}: ${(err as Error).message}`);
+      return undefined;
+    });
+    if (!info || info.state !== 'running') {
+      log(`${project.name}/${state.environment}: container ${state.container} is not running; redeploy to bring it back`);
+      continue;
+    }
+    const { proxy, port } = await proxies.forEnvironment(project.name, { name: state.environment, publish: state.publish ?? undefined });
+    proxy.switchTo({ host: '127.0.0.1', port: state.host_port });
+    log(`${project.name}/${state.environment}: serving at http://${proxies.host}:${port}`);
+  }
+}
