@@ -43,9 +43,9 @@ describe('builder selection', () => {
     await assert.rejects(detectBuilder('kaniko'), { code: 'CONFIG_INVALID' });
   });
 
-  test('the registry lists exactly the *-builder.ts files', async () => {
+  test('every registered builder, and only those, runs the builder contract (<name>-builder.test.ts)', async () => {
     const dir = fileURLToPath(new URL('.', import.meta.url));
-    const files = (await readdir(dir)).filter((f) => f.endsWith('-builder.ts')).map((f) => f.replace('-builder.ts', ''));
+    const files = (await readdir(dir)).filter((f) => f.endsWith('-builder.test.ts')).map((f) => f.replace('-builder.test.ts', ''));
     assert.deepEqual([...builders.keys()].sort(), files.sort());
     for (const [name, create] of builders) assert.equal(create().name, name);
   });

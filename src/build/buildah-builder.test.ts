@@ -1,4 +1,4 @@
 import { runBuilderContract } from './builder.contract.ts';
-import { BuildahBuilder } from './buildah-builder.ts';
+import { ContainersBuilder } from './containers-builder.ts';
 
-runBuilderContract(new BuildahBuilder());
+runBuilderContract(new ContainersBuilder('buildah'));

@@ -1,16 +1,15 @@
 // The image builders Slipway knows, by name (explicit registration; build.test.ts checks
-// that this map and the *-builder.ts files agree).
-import { BuildahBuilder } from './buildah-builder.ts';
+// that each one has a <name>-builder.test.ts running the builder contract).
+import { ContainersBuilder } from './containers-builder.ts';
 import type { ImageBuilder } from './builder.ts';
 import { DockerBuilder } from './docker-builder.ts';
-import { PodmanBuilder } from './podman-builder.ts';
 
 type BuilderName = ImageBuilder['name'];
 
 /** In order of preference: daemonless first. */
 export const builders: ReadonlyMap<BuilderName, () => ImageBuilder> = new Map<BuilderName, () => ImageBuilder>([
-  ['buildah', () => new BuildahBuilder()],
-  ['podman', () => new PodmanBuilder()],
+  ['buildah', () => new ContainersBuilder('buildah')],
+  ['podman', () => new ContainersBuilder('podman')],
   ['docker', () => new DockerBuilder()],
 ]);
 

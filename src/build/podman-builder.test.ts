@@ -1,4 +1,4 @@
 import { runBuilderContract } from './builder.contract.ts';
-import { PodmanBuilder } from './podman-builder.ts';
+import { ContainersBuilder } from './containers-builder.ts';
 
-runBuilderContract(new PodmanBuilder());
+runBuilderContract(new ContainersBuilder('podman'));

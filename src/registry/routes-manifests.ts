@@ -15,20 +15,15 @@ import type { StorageDriver } from './storage/driver.ts';
 /** distribution-spec §Pushing manifests: registries should accept at least 4 MiB. */
 const maxManifestBytes = 4 * 1024 * 1024;
 
+type ManifestHandler = (ctx: RouteContext, ref: ManifestReference) => Promise<void>;
+
 export async function handleManifest(ctx: RouteContext, reference: string): Promise<void> {
-  const { req } = ctx;
   const ref = parseManifestReference(reference);
-  switch (req.method) {
-    case 'HEAD':
-    case 'GET':
-      return getManifest(ctx, ref);
-    case 'PUT':
-      return putManifest(ctx, ref);
-    case 'DELETE':
-      return deleteManifest(ctx, ref);
-    default:
-      throw new SlipwayError('UNSUPPORTED', `${req.method} not allowed on manifests`);
-  }
+  // Declared functions are hoisted, so the table can name them before their definitions.
+  const handlers: Record<string, ManifestHandler> = { HEAD: getManifest, GET: getManifest, PUT: putManifest, DELETE: deleteManifest };
+  const handler = handlers[ctx.req.method ?? ''];
+  if (!handler) throw new SlipwayError('UNSUPPORTED', `${ctx.req.method} not allowed on manifests`);
+  return handler(ctx, ref);
 }
 
 /** The manifest digest and media type that `ref` names in repository `name`, if any. */

@@ -7,7 +7,7 @@ import type { StepSpec } from '../workflow/model.ts';
 import type { RunStatus } from '../core/types.ts';
 import { interpolateText } from './expression-adapter.ts';
 import type { JobState, StepFrame, StepResult } from './job-state.ts';
-import { parseKeyValueFile, takeFile } from './workflow-files.ts';
+import { parseKeyValueFile, takeFile } from './file-commands.ts';
 import { findAction } from './actions/index.ts';
 import { runCompositeAction } from './actions/composite-run.ts';
 import { runDockerStep } from './actions/docker-step.ts';

@@ -1,7 +1,7 @@
 // $GITHUB_STEP_SUMMARY (docs.github.com "Workflow commands" §Adding a job summary): after
 // each step, what it wrote becomes that step's Markdown summary. GitHub caps a step's
 // summary at 1 MiB; beyond that it is cut here with a note rather than dropped.
-import { takeFile } from './workflow-files.ts';
+import { takeFile } from './file-commands.ts';
 
 const maxSummaryBytes = 1024 * 1024;
 

@@ -11,7 +11,7 @@ import { formatDiagnostic } from '../../core/errors.ts';
 import { deployConfigFile } from '../../deploy/config/deploy-config.ts';
 import { parseDeployConfig } from '../../deploy/config/parse-deploy-config.ts';
 import { githubWorkflowDir, slipwayWorkflowDir } from '../../workflow/load.ts';
-import { localWorkflowFiles } from '../workflow-files.ts';
+import { localWorkflowFiles } from '../local-workflows.ts';
 import { parseWorkflow } from '../../workflow/parse/parse-workflow.ts';
 import { loadCalledWorkflows } from '../../workflow/plan/reusable.ts';
 

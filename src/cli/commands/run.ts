@@ -11,7 +11,7 @@ import { formatDiagnostic } from '../../core/errors.ts';
 import type { Plan, Workflow } from '../../workflow/model.ts';
 import type { Job } from '../../store/repos/runs.ts';
 import { duration, paint, statusText, table } from '../output.ts';
-import { localWorkflowFiles } from '../workflow-files.ts';
+import { localWorkflowFiles } from '../local-workflows.ts';
 
 /** KEY=VALUE lines; `#` comments and blank lines ignored. */
 function readSecretFile(path: string): Record<string, string> {

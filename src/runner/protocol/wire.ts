@@ -2,21 +2,14 @@
 // store's rows, so the in-process and the HTTP transport carry the same thing (Woodpecker's
 // `rpc/peer.go` keeps its agents as ignorant of the database).
 import type { JobSpec, Workflow } from '../../workflow/model.ts';
-import type { GithubContext, NeedsContext } from '../../scheduler/contexts.ts';
+import type { JobClaim } from '../../scheduler/scheduler.ts';
 
-/** The expression contexts the server evaluated for the job (docs.github.com "Contexts"). */
-interface ClaimedJobContexts {
-  /** Without what only the runner knows (workspace, server URL, action path). */
-  github: GithubContext & { job: string };
-  needs: NeedsContext;
-  /** Empty for a job without a matrix. */
-  matrix: Record<string, unknown>;
-  strategy: Record<string, unknown>;
-  inputs: Record<string, unknown>;
-  /** Names → values; the runner masks every value in logs. */
-  secrets: Record<string, string>;
-  vars: Record<string, string>;
-}
+/**
+ * The expression contexts the server evaluated for the job (docs.github.com "Contexts"):
+ * `github` without what only the runner knows (workspace, server URL, action path), and
+ * `secrets` as names → values, which the runner masks in every log.
+ */
+type ClaimedJobContexts = Pick<JobClaim, 'github' | 'needs' | 'matrix' | 'strategy' | 'inputs' | 'secrets' | 'vars'>;
 
 export interface ClaimedJob {
   /** The job's id: what every RunnerApi call names. */

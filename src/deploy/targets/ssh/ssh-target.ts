@@ -2,11 +2,11 @@
 // command, a tunnel to the registry for pulls, health checks and the proxy's admin socket.
 // Which container engine and which proxy run there is the composition root's choice.
 import { createHash } from 'node:crypto';
-import type { Duplex } from 'node:stream';
 import type { Store } from '../../../store/store.ts';
 import type { ContainerEngine } from '../../engine/container-engine.ts';
 import { labels as engineLabels } from '../../engine/engine.ts';
 import type { EnvironmentProxy } from '../../proxy/environment-proxy.ts';
+import type { HaproxyProxyOptions } from '../../proxy/haproxy/haproxy-proxy.ts';
 import type { DeployTarget } from '../deploy-target.ts';
 import { engineSession } from '../engine-session.ts';
 import type { HostShell } from '../host-shell.ts';
@@ -15,18 +15,8 @@ import { SshConnection } from './ssh-connection.ts';
 /** Port an environment's proxy listens on when deploy.yml has no `publish`. */
 const defaultPublish = 80;
 
-/** What the environment's proxy on an SSH host is started with. */
-export interface SshProxyHost {
-  shell: HostShell;
-  engine: ContainerEngine;
-  openUnixSocket: (path: string) => Promise<Duplex>;
-  project: string;
-  environment: string;
-  publish: number;
-  /** Labels of the proxy's container. */
-  labels: Record<string, string>;
-  log: (line: string) => void;
-}
+/** What the environment's proxy on an SSH host is started with: all but the image, which the target provides. */
+export type SshProxyHost = Omit<HaproxyProxyOptions, 'image'>;
 
 export interface SshTargetOptions {
   store: Store;

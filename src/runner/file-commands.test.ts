@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseKeyValueFile } from './workflow-files.ts';
+import { parseKeyValueFile } from './file-commands.ts';
 
 test('NAME=value lines, values may contain =', () => {
   assert.deepEqual(parseKeyValueFile('A=1\nB=x=y\n\n'), { A: '1', B: 'x=y' });
