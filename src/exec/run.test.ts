@@ -165,3 +165,11 @@ test('a stop that fails is raised once the process is gone, not lost', async () 
   });
   await assert.rejects(running, /the stop broke/);
 });
+
+test('an environment too large to start a process says so, and what to do instead', async () => {
+  await assert.rejects(run(['true'], { env: { PATH: process.env.PATH, BIG: 'x'.repeat(200 * 1024) } }), (err) => {
+    assert.ok(err instanceof ExecError);
+    assert.match(err.message, /cannot run true: true could not start: its arguments and environment are too large \(E2BIG.*pass large values in a file/);
+    return true;
+  });
+});

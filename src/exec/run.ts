@@ -7,6 +7,7 @@ import { ExecError } from './exec-error.ts';
 import type { ExecErrorOptions } from './exec-error.ts';
 import { processTreeOf, terminateWithGrace } from './kill.ts';
 import { spawnProcess } from './spawn-process.ts';
+import { notStartedExitCode } from './exit-status.ts';
 import type { ProcessHandle } from './spawn-process.ts';
 
 interface RunOptions {
@@ -47,7 +48,13 @@ export interface RunResult {
 /** Runs `argv` (no shell) and resolves with how it ended, whatever the exit code. */
 export async function run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   options.signal?.throwIfAborted();
-  const handle = spawnProcess(argv, { cwd: options.cwd, env: options.env, stdin: options.input === undefined ? 'ignore' : 'pipe' });
+  let handle: ReturnType<typeof spawnProcess>;
+  try {
+    handle = spawnProcess(argv, { cwd: options.cwd, env: options.env, stdin: options.input === undefined ? 'ignore' : 'pipe' });
+  } catch (err) {
+    const message = (err as Error).message;
+    throw new ExecError({ command: [...argv], exitCode: notStartedExitCode, signal: null, stdout: '', stderr: message }, { message: `cannot run ${argv[0]}: ${message}`, cause: err, mask: options.mask, started: false });
+  }
   const keep = options.keep ?? Infinity;
   const stdoutBytes = new ByteTail(keep);
   const stderrBytes = new ByteTail(keep);

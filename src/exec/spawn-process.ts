@@ -52,12 +52,18 @@ export function spawnProcess(argv: readonly string[], options: SpawnOptions = {}
   const [command, ...args] = argv;
   if (command === undefined) throw new TypeError('spawnProcess: empty argv');
   // detached: the process leads its own process group, so one kill(-pid) reaches its children.
-  const child = spawn(command, args, {
-    cwd: options.cwd,
-    env: options.env ?? process.env,
-    detached: true,
-    stdio: [options.stdin ?? 'ignore', options.stdout ?? 'pipe', options.stderr ?? 'pipe'],
-  });
+  let child: ReturnType<typeof spawn>;
+  try {
+    child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      detached: true,
+      stdio: [options.stdin ?? 'ignore', options.stdout ?? 'pipe', options.stderr ?? 'pipe'],
+    });
+  } catch (err) {
+    // Some start failures (E2BIG) are thrown at once rather than emitted.
+    throw startError(command, err as Error);
+  }
   let exit: ProcessExit | undefined;
   let lateError: Error | undefined;
   const exited = new Promise<ProcessExit>((resolve) => {
@@ -65,7 +71,8 @@ export function spawnProcess(argv: readonly string[], options: SpawnOptions = {}
       exit ??= { exitCode: exitCodeOf(code, signal), signal, ...(lateError ? { error: lateError } : {}) };
       resolve(exit);
     });
-    child.on('error', (error) => {
+    child.on('error', (raw) => {
+      const error = startError(command, raw);
       // A process that could not be started emits 'error' and 'close' but never 'exit'.
       if (child.pid === undefined) {
         exit ??= { exitCode: notStartedExitCode, signal: null, error };
@@ -79,4 +86,10 @@ export function spawnProcess(argv: readonly string[], options: SpawnOptions = {}
     child.once('close', (code, signal) => resolve(exit ?? { exitCode: exitCodeOf(code, signal), signal }));
   });
   return { argv, pid: child.pid ?? 0, stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, exited, closed };
+}
+
+/** Says what E2BIG means in practice; other start errors are as Node gives them. */
+function startError(command: string, error: Error): Error {
+  if ((error as NodeJS.ErrnoException).code !== 'E2BIG') return error;
+  return Object.assign(new Error(`${command} could not start: its arguments and environment are too large (E2BIG; Linux takes at most 128 KiB per variable or argument and about 2 MiB in all): pass large values in a file`), { code: 'E2BIG', cause: error });
 }

@@ -7,7 +7,7 @@ import { readStrategy } from './parse-strategy.ts';
 import { readIf } from './read-if.ts';
 import type { Reader } from '../yaml/reader.ts';
 import { checkKeys, checkRequired, child, describe, getPair, isNull, readKey, readMap } from '../yaml/reader.ts';
-import { readString, readStringList, readStringMap } from './read-values.ts';
+import { readEnv, readString, readStringList, readStringMap } from './read-values.ts';
 import type { Position, YNode } from '../yaml/node.ts';
 
 const jobKeys = [
@@ -75,7 +75,7 @@ export function readJob(r: Reader, id: string, idPos: Position, node: YNode): Re
         if (spec.runsOn.length === 0 && v.kind !== 'map') r.error(v, p, 'expected at least one runner label, found none');
         break;
       case 'if': spec.if = readIf(r, v, p); break;
-      case 'env': spec.env = readStringMap(r, v, p); break;
+      case 'env': spec.env = readEnv(r, v, p); break;
       case 'defaults': spec.defaults = readDefaults(r, v, p); break;
       case 'container': spec.container = readContainer(r, v, p); break;
       case 'timeout-minutes': readTimeout(r, v, p, spec, defaultTimeoutMinutes); break;
@@ -143,7 +143,7 @@ function readContainer(r: Reader, node: YNode, path: string): ContainerSpec | un
   checkRequired(r, map, map, path, ['image'], suggested, 'a container');
   const container: ContainerSpec = {
     image: readKey(r, map, path, 'image', readString) ?? '',
-    env: readKey(r, map, path, 'env', readStringMap) ?? {},
+    env: readKey(r, map, path, 'env', readEnv) ?? {},
   };
   if (getPair(map, 'options')) container.options = readKey(r, map, path, 'options', readString);
   return container;

@@ -4,7 +4,7 @@ import type { JobSpec, ServiceSpec } from '../model.ts';
 import { checkId } from './parse-step.ts';
 import type { Reader } from '../yaml/reader.ts';
 import { checkKeys, checkRequired, child, describe, getPair, readEntries, readMap } from '../yaml/reader.ts';
-import { readString, readStringList, readStringMap } from './read-values.ts';
+import { readEnv, readString, readStringList } from './read-values.ts';
 import type { YNode } from '../yaml/node.ts';
 
 export function readServices(r: Reader, node: YNode, path: string): Record<string, ServiceSpec> {
@@ -21,7 +21,7 @@ export function readServices(r: Reader, node: YNode, path: string): Record<strin
     // An empty image (often from an expression) skips the service, as on GitHub.
     if (image) service.image = readString(r, image.value, child(p, 'image')) ?? '';
     const env = getPair(m, 'env');
-    if (env) service.env = readStringMap(r, env.value, child(p, 'env'));
+    if (env) service.env = readEnv(r, env.value, child(p, 'env'));
     const ports = getPair(m, 'ports');
     if (ports) service.ports = readPorts(r, ports.value, child(p, 'ports'));
     const options = getPair(m, 'options');

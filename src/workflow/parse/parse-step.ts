@@ -2,7 +2,7 @@
 import type { StepSpec } from '../model.ts';
 import type { Reader } from '../yaml/reader.ts';
 import { checkKeys, child, describe, getPair, readMap } from '../yaml/reader.ts';
-import { readBoolean, readPositiveNumber, readString, readStringMap } from './read-values.ts';
+import { readBoolean, readEnv, readPositiveNumber, readString, readStringMap } from './read-values.ts';
 import { readIf } from './read-if.ts';
 import type { Position, YNode } from '../yaml/node.ts';
 
@@ -58,7 +58,7 @@ export function readStep(r: Reader, node: YNode, path: string, index: number): S
       case 'run': step.run = readNonEmpty(r, v, p); break;
       case 'uses': step.uses = readNonEmpty(r, v, p); break;
       case 'with': step.with = readStringMap(r, v, p); break;
-      case 'env': step.env = readStringMap(r, v, p); break;
+      case 'env': step.env = readEnv(r, v, p); break;
       case 'shell': step.shell = readString(r, v, p); break;
       case 'working-directory': step.workingDirectory = readString(r, v, p); break;
       case 'timeout-minutes': readTimeout(r, v, p, step); break;
@@ -71,10 +71,13 @@ export function readStep(r: Reader, node: YNode, path: string, index: number): S
 }
 
 /** `timeout-minutes` of a job or step; while it is an expression, `fallback` stands in. */
+/** `timeout-minutes` at most 5 days; past it a timer could not even be armed (setTimeout's ceiling is ~24.8 days). */
+export const maxTimeoutMinutes = 7200;
+
 export function readTimeout(
   r: Reader, node: YNode, path: string, target: { timeoutMinutes?: number; timeoutMinutesExpression?: string }, fallback?: number,
 ): void {
-  const t = readPositiveNumber(r, node, path);
+  const t = readPositiveNumber(r, node, path, maxTimeoutMinutes, ` minutes (${maxTimeoutMinutes / 1440} days, the longest GitHub lets a self-hosted job run)`);
   target.timeoutMinutes = t.value ?? fallback;
   if (t.expression !== undefined) target.timeoutMinutesExpression = t.expression;
 }

@@ -9,7 +9,7 @@ import { readOn } from './parse-on.ts';
 import { readDefaults, readJob } from './parse-job.ts';
 import type { ReadJob } from './parse-job.ts';
 import { checkKeys, checkRequired, describe, readMap, Reader } from '../yaml/reader.ts';
-import { readString, readStringMap } from './read-values.ts';
+import { readEnv, readString } from './read-values.ts';
 import { parseYamlTree } from '../yaml/tree.ts';
 
 const topKeys = ['name', 'run-name', 'on', 'env', 'defaults', 'permissions', 'concurrency', 'jobs'];
@@ -32,7 +32,7 @@ export function parseWorkflow(file: string, text: string): { workflow?: Workflow
         case 'name': workflow.name = readString(r, v, 'name') || file; break;
         case 'run-name': workflow.runName = readString(r, v, 'run-name'); break;
         case 'on': workflow.on = readOn(r, v); break;
-        case 'env': workflow.env = readStringMap(r, v, 'env'); break;
+        case 'env': workflow.env = readEnv(r, v, 'env'); break;
         case 'defaults': workflow.defaults = readDefaults(r, v, 'defaults'); break;
         case 'jobs': workflow.jobs = readJobs(r, v).map((j) => j.spec); break;
         case 'concurrency': workflow.concurrency = readConcurrency(r, v, 'concurrency'); break;

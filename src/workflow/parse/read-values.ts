@@ -37,6 +37,22 @@ export function readStringMap(r: Reader, node: YNode, path: string): Record<stri
   return readEntries(r, node, path, 'a mapping of names to values', (pair, p) => readString(r, pair.value, p));
 }
 
+/** Linux's limit for one environment variable (MAX_ARG_STRLEN); a larger one cannot start a process. */
+export const maxEnvValueBytes = 128 * 1024;
+
+/** An `env:` mapping; a value too large for a process environment is an error here, not at run time. */
+export function readEnv(r: Reader, node: YNode, path: string): Record<string, string> {
+  const env = readStringMap(r, node, path);
+  if (node.kind === 'map') {
+    for (const pair of node.pairs) {
+      const value = env[pair.key];
+      if (value === undefined || Buffer.byteLength(value) <= maxEnvValueBytes) continue;
+      r.error(pair.value, child(path, pair.key), `a value of ${Buffer.byteLength(value)} bytes is larger than an environment variable can be (${maxEnvValueBytes} bytes); pass large data in a file`);
+    }
+  }
+  return env;
+}
+
 /** A boolean, or (where GitHub allows it) a `${{ }}` expression returned as text. */
 export function readBoolean(r: Reader, node: YNode, path: string): { value: boolean; expression?: string } {
   if (node.kind === 'scalar' && typeof node.value === 'string' && node.value.includes('${{')) {
@@ -46,8 +62,12 @@ export function readBoolean(r: Reader, node: YNode, path: string): { value: bool
   return { value: readLiteralBoolean(r, node, path) ?? false };
 }
 
-export function readPositiveNumber(r: Reader, node: YNode, path: string): { value?: number; expression?: string } {
-  if (node.kind === 'scalar' && typeof node.value === 'number' && node.value > 0) return { value: node.value };
+export function readPositiveNumber(r: Reader, node: YNode, path: string, max = Number.MAX_SAFE_INTEGER, unit = ''): { value?: number; expression?: string } {
+  if (node.kind === 'scalar' && typeof node.value === 'number' && node.value > 0) {
+    if (node.value <= max) return { value: node.value };
+    r.error(node, path, `${node.value} is out of range: at most ${max}${unit}`);
+    return {};
+  }
   if (node.kind === 'scalar' && typeof node.value === 'string' && node.value.includes('${{')) {
     checkExpressions(r, node, path, node.value);
     return { expression: node.value };
