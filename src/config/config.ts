@@ -21,6 +21,8 @@ const schema = z.strictObject({
     .prefault({}),
   /** Seconds a runner's job lease lasts without a heartbeat before the job is re-queued. */
   leaseSeconds: z.number().int().min(5).default(30),
+  /** Seconds a stop (SIGTERM, Ctrl-C) waits for running jobs before it kills them; they run again after the restart. */
+  shutdownTimeoutSeconds: z.number().int().min(0).default(30),
 });
 
 export type Config = Readonly<z.infer<typeof schema>> & { readonly dataDir: string; readonly configFile: string };
@@ -33,6 +35,7 @@ const envKeys: Record<string, string[]> = {
   SLIPWAY_RUNNER_ENABLED: ['runner', 'enabled'],
   SLIPWAY_RUNNER_CONCURRENCY: ['runner', 'concurrency'],
   SLIPWAY_LEASE_SECONDS: ['leaseSeconds'],
+  SLIPWAY_SHUTDOWN_TIMEOUT_SECONDS: ['shutdownTimeoutSeconds'],
 };
 
 function envValue(raw: string): unknown {

@@ -20,6 +20,14 @@ export async function closeJob(job: JobRun, status: RunStatus): Promise<void> {
       log.line(`##[warning]output ${k}: ${(err as Error).message}`);
     }
   }
+  if (job.interrupted) {
+    // Not reported: the job keeps its lease, so the server re-queues it when that runs out
+    // or when this runner starts again.
+    log.line('##[warning]The runner stopped before this job finished (shutdown timeout); it will run again.');
+    await log.flush().catch((err: Error) => job.onError(new Error(`job ${state.claimed.id}: log upload failed: ${err.message}`, { cause: err })));
+    rmSync(job.root, { recursive: true, force: true });
+    return;
+  }
   log.line(`Job ${status}`);
   await log.flush().catch((err: Error) => job.onError(new Error(`job ${state.claimed.id}: log upload failed: ${err.message}`, { cause: err })));
   const finalStatus = status === 'failure' && job.continueOnError ? 'success' : status;

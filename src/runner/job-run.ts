@@ -26,6 +26,11 @@ export interface JobRunnerOptions {
   heartbeatMs: number;
   /** Where a problem goes that the job's own log cannot carry (its upload failed). */
   onError?: (err: unknown) => void;
+  /**
+   * Aborted when the runner stops without waiting any longer: the job's processes are
+   * killed and it is left unreported, so the server re-queues it (a new attempt).
+   */
+  shutdown?: AbortSignal;
 }
 
 export interface JobRun {
@@ -45,6 +50,8 @@ export interface JobRun {
   crashed: boolean;
   continueOnError: boolean;
   onError: (err: unknown) => void;
+  /** The runner stopped under it (options.shutdown): killed, and left for the server to re-queue. */
+  interrupted: boolean;
   /** Undoes what the opening and the stages started (timers, listeners), in any order. */
   disposers: (() => void)[];
 }
@@ -79,6 +86,13 @@ export async function openJob(claimed: ClaimedJob, options: JobRunnerOptions): P
     );
   }, options.heartbeatMs);
   disposers.push(() => clearInterval(heartbeat));
+  const onShutdown = () => {
+    job.interrupted = true;
+    abort.abort();
+    afterCancel.abort();
+  };
+  options.shutdown?.addEventListener('abort', onShutdown, { once: true });
+  disposers.push(() => options.shutdown?.removeEventListener('abort', onShutdown));
 
   const root = join(options.workDir, jobId);
   const paths = makeJobDirs(root);
@@ -123,13 +137,14 @@ export async function openJob(claimed: ClaimedJob, options: JobRunnerOptions): P
       debug,
     }),
   };
-  return {
-    state, root, abort, afterCancel, disposers,
+  const job: JobRun = {
+    state, root, abort, afterCancel, disposers, interrupted: false,
     frame: { steps: {}, failed: false, env: {}, depth: 0 },
     skipped: false, timedOut: false, crashed: false,
     continueOnError: spec.continueOnError,
     onError: options.onError ?? ((err) => console.error((err as Error).message)),
   };
+  return job;
 }
 
 /** A fresh job directory: workspace, RUNNER_TEMP and the empty file-command files. */

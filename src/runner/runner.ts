@@ -21,6 +21,7 @@ interface RunnerOptions {
 export class Runner {
   readonly #options: RunnerOptions;
   readonly #stop = new AbortController();
+  readonly #shutdown = new AbortController();
   readonly #active = new Set<Promise<unknown>>();
   #loop: Promise<void> | undefined;
 
@@ -50,17 +51,25 @@ export class Runner {
         continue;
       }
       const c = claimed;
-      const work = runJob(c, { ...o, runnerName: o.name })
+      const work = runJob(c, { ...o, runnerName: o.name, shutdown: this.#shutdown.signal })
         .catch((err) => o.onError?.(err))
         .finally(() => this.#active.delete(work));
       this.#active.add(work);
     }
   }
 
-  /** Stops taking work and waits for running jobs to finish (or until the caller gives up). */
-  async stop(): Promise<void> {
+  /**
+   * Stops taking work and waits for running jobs to finish, for at most `graceMs`; then
+   * kills what still runs and leaves those jobs unreported, for the server to re-queue.
+   */
+  async stop(graceMs = Infinity): Promise<void> {
     this.#stop.abort();
     await this.#loop;
-    await Promise.allSettled([...this.#active]);
+    const finished = Promise.allSettled([...this.#active]);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = Number.isFinite(graceMs) ? new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), graceMs))) : new Promise<never>(() => {});
+    if ((await Promise.race([finished, timedOut])) === 'timeout') this.#shutdown.abort();
+    clearTimeout(timer);
+    await finished;
   }
 }

@@ -157,7 +157,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
       ready = false;
       clearInterval(leaseSweep);
       stopSchedule();
-      await runner?.stop();
+      await runner?.stop(config.shutdownTimeoutSeconds * 1000);
       await Promise.allSettled([...pending]);
       deploys.gate.close();
       await deploys.close();

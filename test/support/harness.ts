@@ -34,10 +34,15 @@ export interface Harness {
   logs: string[];
 }
 
-export async function startHarness(): Promise<Harness> {
+/** `env`: SLIPWAY_* settings of the server (nothing else of this process's environment). */
+export async function startHarness(options: { env?: NodeJS.ProcessEnv } = {}): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'slipway-e2e-'));
   const logs: string[] = [];
-  const start = (port?: number) => startSlipway({ dataDir, port: port ?? 0, env: {}, log: (m) => logs.push(m) });
+  let closed = false;
+  const start = (port?: number) => {
+    closed = false;
+    return startSlipway({ dataDir, port: port ?? 0, env: options.env ?? {}, log: (m) => logs.push(m) });
+  };
   const h: Harness = {
     dataDir,
     logs,
@@ -49,10 +54,12 @@ export async function startHarness(): Promise<Harness> {
     },
     async restart() {
       const port = h.slipway.port;
-      await h.slipway.close();
+      await h.stop();
       h.slipway = await start(port);
     },
     async stop() {
+      if (closed) return;
+      closed = true;
       await h.slipway.close();
     },
   };
