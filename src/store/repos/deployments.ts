@@ -3,6 +3,7 @@ import type { DeploymentsTable, EnvironmentStateTable } from '../schema.ts';
 import { newId } from '../../core/ids.ts';
 import { SlipwayError } from '../../core/errors.ts';
 import { now } from './time.ts';
+import { nextNumber } from './numbering.ts';
 
 export type Deployment = DeploymentsTable;
 export type EnvironmentState = EnvironmentStateTable;
@@ -11,15 +12,10 @@ export function deploymentsRepo(db: Db) {
   return {
     async create(input: Pick<Deployment, 'project_id' | 'environment' | 'release_id' | 'trigger' | 'triggered_by'>): Promise<Deployment> {
       return db.transaction().execute(async (tx) => {
-        const last = await tx
-          .selectFrom('deployments')
-          .select((eb) => eb.fn.max('number').as('n'))
-          .where('project_id', '=', input.project_id)
-          .executeTakeFirst();
         const d: Deployment = {
           ...input,
           id: newId('dep'),
-          number: Number(last?.n ?? 0) + 1,
+          number: await nextNumber(tx, 'deployments', input.project_id),
           status: 'queued',
           error: null,
           created_at: now(),

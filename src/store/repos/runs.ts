@@ -6,6 +6,7 @@ import type { RunStatus } from '../../core/types.ts';
 import { newId } from '../../core/ids.ts';
 import { SlipwayError } from '../../core/errors.ts';
 import { now } from './time.ts';
+import { nextNumber } from './numbering.ts';
 
 export type Run = RunsTable;
 export type Job = JobsTable;
@@ -52,16 +53,12 @@ export function runsRepo(db: Db) {
     /** Creates the run and its jobs in one transaction: no half-created run is ever visible. */
     async create(input: NewRun): Promise<Run> {
       return db.transaction().execute(async (tx) => {
-        const last = await tx
-          .selectFrom('runs')
-          .select((eb) => eb.fn.max('number').as('n'))
-          .where('project_id', '=', input.projectId)
-          .executeTakeFirst();
+        const number = await nextNumber(tx, 'runs', input.projectId);
         const t = now();
         const run: Run = {
           id: newId('run'),
           project_id: input.projectId,
-          number: Number(last?.n ?? 0) + 1,
+          number,
           workflow: input.workflow,
           name: input.name,
           event: input.event,
