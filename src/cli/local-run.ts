@@ -12,7 +12,7 @@ import { openDatabase, migrate } from '../store/database.ts';
 import { createStore } from '../store/store.ts';
 import { EventBus } from '../core/events.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
-import type { StoredPlan } from '../scheduler/stored-plan.ts';
+import { createRun } from '../scheduler/start-run.ts';
 import { Runner } from '../runner/runner.ts';
 import { executorFactory } from '../runner/create-executor.ts';
 import { inProcessRunnerApi } from '../runner/protocol/in-process.ts';
@@ -81,19 +81,12 @@ export async function runLocally(o: LocalRunOptions): Promise<{ run: Run; jobs: 
     const registryHost = `127.0.0.1:${(registryServer.address() as AddressInfo).port}`;
 
     const scheduler = new Scheduler({ store, events, leaseMs: 60_000, secretsFor: async () => o.secrets });
-    const stored: StoredPlan = { workflow: o.workflow, plan: o.plan };
-    const run = await store.runs.create({
-      projectId: project.id,
-      workflow: o.workflow.file,
-      name: o.workflow.name,
-      event: o.event,
-      ref,
-      sha,
-      inputs: o.inputs,
-      eventPayload: o.event === 'workflow_dispatch' ? { inputs: o.inputs } : {},
-      plan: stored,
-      jobs: o.plan.jobs.map((j) => ({ key: j.key, name: j.name, needs: j.needs, runsOn: j.runsOn })),
-    });
+    // Created exactly as the server creates runs (scheduler/start-run.ts), from the plan the
+    // command chose (all jobs, or --job / --matrix).
+    const payload = o.event === 'workflow_dispatch' ? { inputs: o.inputs } : {};
+    const trigger = { project: project.name, ref, sha, event: o.event, payload, inputs: o.inputs };
+    const run = await createRun({ store, events, scheduler, log: () => {} }, trigger, o.workflow.file, o.workflow, { workflow: o.workflow, plan: o.plan });
+    if (run.error) throw new Error(run.error);
     const keyOf = new Map((await store.runs.jobs(run.id)).map((j) => [j.id, j.key]));
     events.on('log', (stream, _seq, text) => o.onLog(keyOf.get(stream.replace(/^job:/, '')) ?? stream, text));
     events.on('run-updated', () => {
@@ -112,6 +105,7 @@ export async function runLocally(o: LocalRunOptions): Promise<{ run: Run; jobs: 
       serverUrl: 'http://127.0.0.1',
       heartbeatMs: 20_000,
       createExecutor: executorFactory('slipway-run'),
+      onError: (err) => process.stderr.write(`slipway run: ${(err as Error).stack ?? String(err)}\n`),
     });
     events.emit('jobs-available');
     runner.start();

@@ -112,3 +112,62 @@ jobs:
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a matrix, a matrix computed from a previous job, and a reusable workflow call run to the end', { timeout: 120_000 }, async () => {
+  const dir = await project(`on: push
+jobs:
+  legs:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        n: [1, 2, 3]
+    steps:
+      - run: echo "leg \${{ matrix.n }}"
+  list:
+    runs-on: ubuntu-latest
+    outputs:
+      items: \${{ steps.l.outputs.items }}
+    steps:
+      - id: l
+        run: echo 'items=["a","b"]' >> "$GITHUB_OUTPUT"
+  computed:
+    needs: list
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        item: \${{ fromJSON(needs.list.outputs.items) }}
+    steps:
+      - run: echo "item \${{ matrix.item }}"
+  call:
+    uses: ./.github/workflows/called.yml
+    with:
+      who: world
+`);
+  await writeFile(join(dir, '.github/workflows/called.yml'), `on:
+  workflow_call:
+    inputs:
+      who: { type: string, required: true }
+jobs:
+  greet:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "hello \${{ inputs.who }}"
+`);
+  try {
+    const r = await slipway(dir, ['run', '.github/workflows/ci.yml', '--json']);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const [summary] = JSON.parse(r.stdout) as { jobs: { key: string; status: string }[] }[];
+    const statuses = Object.fromEntries(summary!.jobs.map((j) => [j.key, j.status]));
+    assert.deepEqual(statuses, {
+      'legs (1)': 'success',
+      'legs (2)': 'success',
+      'legs (3)': 'success',
+      list: 'success',
+      'computed (a)': 'success',
+      'computed (b)': 'success',
+      'call/greet': 'success',
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -41,16 +41,37 @@ export interface RunTrigger {
 
 /** Starts a run of `workflow` (or records `error` as a failed run when it is invalid). */
 export async function startRun(deps: Omit<StartRunDeps, 'git'> & { git: Pick<GitHosting, 'readFile'> }, trigger: RunTrigger, file: string, workflow: Workflow | undefined, error?: string): Promise<Run> {
-  const { store, git } = deps;
-  const project = await store.projects.ensure(trigger.project);
   let stored: StoredPlan | undefined;
-  let title: string | undefined;
-  let concurrency: Concurrency | undefined;
   if (workflow && !error) {
     try {
-      const { called, diagnostics } = await loadCalledWorkflows(workflow, (path) => git.readFile(trigger.project, trigger.sha, path));
-      if (diagnostics.length > 0) throw new Error(diagnostics.map(formatDiagnostic).join('\n'));
-      stored = { workflow, plan: planWorkflow(workflow, called) };
+      stored = await planRun(workflow, (path) => deps.git.readFile(trigger.project, trigger.sha, path));
+    } catch (err) {
+      error = (err as Error).message;
+    }
+  }
+  return createRun(deps, trigger, file, workflow, error === undefined ? stored : undefined, error);
+}
+
+/** The workflow planned with the reusable workflows it calls, read at the run's commit. */
+export async function planRun(workflow: Workflow, readFile: (path: string) => Promise<string | undefined>): Promise<StoredPlan> {
+  const { called, diagnostics } = await loadCalledWorkflows(workflow, readFile);
+  if (diagnostics.length > 0) throw new Error(diagnostics.map(formatDiagnostic).join('\n'));
+  return { workflow, plan: planWorkflow(workflow, called) };
+}
+
+/**
+ * The one way a run is created, for the server's triggers and `slipway run` alike: `run-name`
+ * and the workflow's `concurrency` evaluated, the run and its jobs stored in one transaction
+ * (job rows from the plan), and the run handed to the scheduler. Without `stored` (or with
+ * `error`) the run is recorded as failed, saying why.
+ */
+export async function createRun(deps: Omit<StartRunDeps, 'git'>, trigger: RunTrigger, file: string, workflow: Workflow | undefined, stored: StoredPlan | undefined, error?: string): Promise<Run> {
+  const { store } = deps;
+  const project = await store.projects.ensure(trigger.project);
+  let title: string | undefined;
+  let concurrency: Concurrency | undefined;
+  if (workflow && stored && !error) {
+    try {
       // `run-name` and the workflow's `concurrency` see `github` and `inputs` (docs "Contexts" § availability).
       const run = { id: '', number: 0, event: trigger.event, ref: trigger.ref, sha: trigger.sha, name: workflow.name, event_payload: JSON.stringify(trigger.payload) };
       const context = contextValues({ github: githubContext(run, trigger.project), inputs: trigger.inputs ?? {} });
@@ -58,9 +79,9 @@ export async function startRun(deps: Omit<StartRunDeps, 'git'> & { git: Pick<Git
       concurrency = evaluateConcurrency(workflow.concurrency, context);
     } catch (err) {
       error = (err as Error).message;
-      stored = undefined;
     }
   }
+  if (error) stored = undefined;
   const run = await store.runs.create({
     projectId: project.id,
     workflow: file,
@@ -77,9 +98,9 @@ export async function startRun(deps: Omit<StartRunDeps, 'git'> & { git: Pick<Git
     pushEventId: trigger.pushEventId,
     jobs: stored ? stored.plan.jobs.map(plannedRow) : [],
   });
-  deps.log(`run #${run.number} ${trigger.project} ${file} (${trigger.event}) ${error ? 'failed: invalid configuration' : 'queued'}`);
+  deps.log(`run #${run.number} ${trigger.project} ${file} (${trigger.event}) ${run.error ? 'failed: invalid configuration' : 'queued'}`);
   deps.events.emit('run-updated', run.id);
-  if (error) deps.events.emit('run-finished', run.id);
+  if (run.error) deps.events.emit('run-finished', run.id);
   else await deps.scheduler.runCreated(run.id, { cancelInProgress: concurrency?.cancelInProgress });
   return run;
 }
