@@ -29,8 +29,8 @@ export interface ApiRouterDeps {
   runStarter: StartRunDeps;
   dataDir: string;
   version: string;
-  /** Protected branches (src/git); without them their routes are not registered. */
-  protectedBranches?: ProtectedBranchesApiDeps;
+  /** Protected branches (src/git's BranchProtection) and whether a project exists. */
+  protectedBranches: ProtectedBranchesApiDeps;
 }
 
 export function apiRouter(deps: ApiRouterDeps): Router {
@@ -43,7 +43,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   registerApi(router, { store, scheduler: deps.scheduler, events: deps.events, version: deps.version });
   registerRunControl(router, deps.runStarter);
   registerRunOutputs(router, { store, dataDir });
-  if (deps.protectedBranches) registerProtectedBranchesApi(router, deps.protectedBranches);
+  registerProtectedBranchesApi(router, deps.protectedBranches);
   router.route(
     { method: 'GET', path: '/api/openapi.json', summary: 'This API as an OpenAPI 3.1 document' },
     ({ res }) => sendJson(res, 200, openApiDocument(router.routes, { title: 'Slipway API', version: deps.version })),

@@ -44,10 +44,11 @@ export interface ProtectedBranchesApiDeps {
 }
 
 export function registerProtectedBranchesApi(router: Router, deps: ProtectedBranchesApiDeps): void {
-  const { branches } = deps;
+  // Read per request, not here: route listings (OpenAPI, the role × route test) register without deps.
+  const branches = (): BranchProtection => deps.branches;
   // Authorization before existence: a user with no role learns nothing about other projects.
   const allow = async (user: User, project: string, action: ProjectAction) => {
-    authorizeOnProject(user, await branches.roleOn(user, project), action, project);
+    authorizeOnProject(user, await branches().roleOn(user, project), action, project);
     if (!isValidName(project) || !(await deps.projectExists(project))) throw new SlipwayError('PROJECT_UNKNOWN', `project "${project}" not found`);
   };
   router
@@ -55,7 +56,7 @@ export function registerProtectedBranchesApi(router: Router, deps: ProtectedBran
       { method: 'GET', path: '/api/projects/:project/protected-branches', summary: 'The branch protection rules in force (the default branch\'s rule until a maintainer changes them)', params: listParams },
       async ({ res, user, params }) => {
         await allow(user, params.project, 'branches.list');
-        const { rules, customized } = await branches.rules(params.project);
+        const { rules, customized } = await branches().rules(params.project);
         sendJson(res, 200, rules.map((r) => ruleView(r, !customized)));
       },
     )
@@ -64,7 +65,7 @@ export function registerProtectedBranchesApi(router: Router, deps: ProtectedBran
       async ({ req, res, user, params }) => {
         await allow(user, params.project, 'branches.protect');
         const body = await readBody(req, ruleBody, expected);
-        const rule = await branches.protect(params.project, { pattern: params.pattern, pushRoles: body.pushRoles ?? ['maintainer'], allowForcePush: body.allowForcePush ?? false }, user.name);
+        const rule = await branches().protect(params.project, { pattern: params.pattern, pushRoles: body.pushRoles ?? ['maintainer'], allowForcePush: body.allowForcePush ?? false }, user.name);
         sendJson(res, 200, ruleView(rule, false));
       },
     )
@@ -72,7 +73,7 @@ export function registerProtectedBranchesApi(router: Router, deps: ProtectedBran
       { method: 'DELETE', path: '/api/projects/:project/protected-branches/:pattern', summary: 'Remove the protection rule with this pattern (maintainers)', params: ruleParams },
       async ({ res, user, params }) => {
         await allow(user, params.project, 'branches.protect');
-        if (!(await branches.unprotect(params.project, params.pattern, user.name))) {
+        if (!(await branches().unprotect(params.project, params.pattern, user.name))) {
           throw new SlipwayError('NOT_FOUND', `project ${params.project} has no protection rule "${params.pattern}" (see slipway branches list ${params.project})`);
         }
         sendJson(res, 200, { pattern: params.pattern, unprotected: true });
