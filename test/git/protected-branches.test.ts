@@ -6,7 +6,10 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { encodePktLine, flushPkt } from '../../src/git/pkt-line.ts';
 import { openDatabase, migrate } from '../../src/store/database.ts';
 import { createStore, type Store } from '../../src/store/store.ts';
 import { matchesPatterns } from '../../src/workflow/glob.ts';
@@ -189,6 +192,55 @@ void describe('protection rules with patterns', () => {
     await commit(other, 'a.txt', 'a\n');
     const push = await git(other, ['push', url('dave').replace('shop.git', 'fresh.git'), 'main']);
     assert.match(push.stderr, /refs\/heads\/main is protected in project fresh: only maintainers may push \(you are developer\)/);
+  });
+});
+
+/** A hand-made receive-pack request (gitprotocol-pack(5) §Reference Update Request) as `user`. */
+function receivePackBody(commands: string[]): Buffer {
+  return Buffer.concat([...commands.map((c, i) => encodePktLine(i === 0 ? `${c}\0report-status side-band-64k\n` : `${c}\n`)), flushPkt]);
+}
+const basic = (user: string) => `Basic ${Buffer.from(`${user}:x`).toString('base64')}`;
+
+void describe('pushes git does not make itself', () => {
+  let fx: HostingFixture;
+  let close: () => Promise<void>;
+  let sha: string;
+  before(async () => {
+    ({ fx, close } = await protectedHosting());
+    const work = join(fx.tmp, 'work');
+    await mkdir(work);
+    await gitOk(work, ['init', '-q']);
+    sha = await commit(work, 'a.txt', 'a\n');
+    await gitOk(work, ['push', '-q', `${fx.base.replace('http://', 'http://alice:x@')}/raw.git`, 'main']);
+  });
+  after(() => close());
+
+  void it('reads the commands of a gzip-encoded request and refuses the deletion of a protected branch', async () => {
+    fx.events.length = 0;
+    const res = await fetch(`${fx.base}/raw.git/git-receive-pack`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-git-receive-pack-request', 'content-encoding': 'gzip', authorization: basic('alice') },
+      body: gzipSync(receivePackBody([`${sha} ${zeroSha} refs/heads/main`])),
+    });
+    assert.equal(res.status, 200);
+    const body = await res.text();
+    assert.match(body, /refs\/heads\/main is protected in project raw: deletion is not allowed \(rule "main"\)/);
+    assert.match(body, /ng refs\/heads\/main pre-receive hook declined/);
+    assert.deepEqual(fx.events, []);
+  });
+
+  void it('survives a client that goes away in the middle of the command list', async () => {
+    const full = receivePackBody([`${sha} ${zeroSha} refs/heads/main`]);
+    await new Promise<void>((resolve) => {
+      const req = request(`${fx.base}/raw.git/git-receive-pack`, { method: 'POST', headers: { 'content-type': 'application/x-git-receive-pack-request', authorization: basic('alice'), 'transfer-encoding': 'chunked' } });
+      req.on('error', () => resolve());
+      req.on('response', (r) => r.resume().on('end', resolve));
+      req.write(full.subarray(0, 20), () => setImmediate(() => req.destroy()));
+    });
+    const deadline = Date.now() + 10_000;
+    while (fx.inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(fx.inFlight(), 0, 'handle() settled');
+    assert.equal(await gitOk(fx.tmp, ['ls-remote', `${fx.base.replace('http://', 'http://alice:x@')}/raw.git`, 'refs/heads/main']), `${sha}\trefs/heads/main`);
   });
 });
 
