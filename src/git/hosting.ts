@@ -11,7 +11,7 @@ import { runHttpBackend } from './http-backend.ts';
 import type { PushCommand } from './push-commands.ts';
 import { readCommandList } from './command-list.ts';
 import { BranchProtection, type BranchProtectionOptions } from './branch-protection.ts';
-import { policyEnv, pushPolicy } from './push-policy.ts';
+import { policyEnv, pushPolicy, type PushPolicy } from './push-policy.ts';
 import { writeHooksDir } from './hooks-dir.ts';
 import { defaultBranchOf, fixUnbornHead, initBareRepo, isBareRepo, readAllRefs, readRefs } from './repo-admin.ts';
 import {
@@ -91,7 +91,7 @@ export class GitHosting {
     // git's environment: the pre-receive hook enforces it before any ref changes.
     // Failures up to here (reading roles or rules) reach the caller before anything is written.
     const head = req.method === 'POST' && subpath === '/git-receive-pack' ? await readCommandList(req) : undefined;
-    const env = head && policyEnv(this.branches ? await this.branches.policy(user, project, head.commands) : pushPolicy({ project, role: undefined, rules: [], commands: head.commands, matches: () => false }));
+    const env = head && policyEnv(await this.#policy(user, project, head.commands));
     const hooksDir = await this.#hooks();
     try {
       await runHttpBackend(req, res, {
@@ -108,6 +108,12 @@ export class GitHosting {
     } finally {
       res.end();
     }
+  }
+
+  /** Without protection the hook still checks that git applies only the refs read here. */
+  #policy(user: User, project: string, commands: PushCommand[]): Promise<PushPolicy> {
+    if (this.branches) return this.branches.policy(user, project, commands);
+    return Promise.resolve(pushPolicy({ project, role: undefined, rules: [], commands, matches: () => false }));
   }
 
   /** Slipway's hooks dir, written once per process (hooks-dir.ts). */

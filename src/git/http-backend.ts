@@ -23,10 +23,6 @@ export interface CgiRequest {
   bodyHead?: Buffer[];
   /** Stop git when the client goes away (fetches). Pushes run to the end so refs stay consistent. */
   killOnDisconnect: boolean;
-  /** Sees every request body chunk exactly as sent, before git does. */
-  onBodyChunk?: (chunk: Buffer) => void;
-  /** The request body ended or was aborted. */
-  onBodyEnd?: () => void;
 }
 
 /** Environment for the CGI (RFC 3875 §4.1 meta-variables, plus what git-http-backend(1) reads). */
@@ -42,8 +38,8 @@ function cgiEnv(req: IncomingMessage, cgi: CgiRequest): NodeJS.ProcessEnv {
     REMOTE_ADDR: req.socket.remoteAddress ?? '',
     // The server already authorised this user, so let http-backend run receive-pack. Only
     // Slipway's hooks run: this setting outranks any core.hooksPath in the repository's config.
-    ...gitConfigEnv({ 'http.receivepack': 'true', 'core.hooksPath': cgi.hooksDir }),
     ...cgi.env,
+    ...gitConfigEnv({ 'http.receivepack': 'true', 'core.hooksPath': cgi.hooksDir }),
   };
   const contentType = req.headers['content-type'];
   if (contentType) extra.CONTENT_TYPE = contentType;
@@ -94,13 +90,11 @@ export function runHttpBackend(req: IncomingMessage, res: ServerResponse, cgi: C
     const endBody = (): void => {
       if (bodyEnded) return;
       bodyEnded = true;
-      cgi.onBodyEnd?.();
       stdin.end();
     };
     // Bounded by the caller (command-list.ts), so written without waiting for drain.
     for (const chunk of cgi.bodyHead ?? []) if (stdinOpen) stdin.write(chunk);
     req.on('data', (chunk: Buffer) => {
-      cgi.onBodyChunk?.(chunk);
       if (stdinOpen && !stdin.write(chunk)) {
         req.pause();
         stdin.once('drain', () => req.resume());

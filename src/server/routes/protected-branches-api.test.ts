@@ -111,6 +111,13 @@ void describe('protected branches API and CLI', () => {
     const del = await push('dave', ':release/1');
     assert.match(del.stderr, /remote: refs\/heads\/release\/1 is protected in project hello: deletion is not allowed \(rule "release\/\*"\)/);
 
+    const force = await cli('alice', 'protect', 'hello', 'hotfix-*', '--allow-force-push', '--json');
+    assert.equal(force.code, 0, force.stderr);
+    assert.deepEqual([JSON.parse(force.stdout).pushRoles, JSON.parse(force.stdout).allowForcePush], [['maintainer'], true]);
+    const table = await cli('vic', 'list', 'hello');
+    assert.match(table.stdout, /^hotfix-\*\s+admin,maintainer\s+allowed\s+alice/m);
+    assert.match(table.stdout, /^main\s+admin,maintainer\s+refused\s+slipway/m);
+
     const unprotect = await cli('alice', 'unprotect', 'hello', 'release/*');
     assert.equal(unprotect.code, 0, unprotect.stderr);
     assert.equal((await push('dave', ':release/1')).exitCode, 0);
