@@ -9,7 +9,8 @@ const a = 'a'.repeat(40);
 const b = 'b'.repeat(40);
 const rule = (pattern: string, over: Partial<BranchRule> = {}): BranchRule => ({ pattern, pushRoles: ['maintainer'], allowForcePush: false, createdBy: 't', createdAt: 't', ...over });
 const exact = (branch: string, pattern: string) => branch === pattern;
-const never = () => Promise.reject(new Error('ancestry was not needed'));
+const never = { isAncestor: () => Promise.reject(new Error('ancestry was not needed')), current: () => Promise.reject(new Error('the ref was not needed')) };
+const repo = (ancestor: boolean, now: string | undefined) => ({ isAncestor: async (before: string) => (assert.equal(before, now), ancestor), current: async () => now });
 
 test('the hook reads git\'s update lines', () => {
   assert.deepEqual(parseHookInput(`${a} ${b} refs/heads/main\n${b} ${zeroSha} refs/tags/v1\n`), [
@@ -34,8 +35,16 @@ test('the most restrictive matching rule wins, and names itself', async () => {
   const dev = pushPolicy({ project: 'p', role: 'developer', rules, commands: updates, matches });
   assert.deepEqual(await refusals(dev, updates, never), ['refs/heads/release/1 is protected in project p: only maintainers may push (you are developer) (rule "release/1")']);
   const maint = pushPolicy({ project: 'p', role: 'maintainer', rules, commands: updates, matches });
-  assert.deepEqual(await refusals(maint, updates, async () => false), ['refs/heads/release/1 is protected in project p: force-push is not allowed (rule "release/1")']);
-  assert.deepEqual(await refusals(maint, updates, async () => true), []);
+  assert.deepEqual(await refusals(maint, updates, repo(false, a)), ['refs/heads/release/1 is protected in project p: force-push is not allowed (rule "release/1")']);
+  assert.deepEqual(await refusals(maint, updates, repo(true, a)), []);
+});
+
+test('a force-push is judged against the ref as it is, not the old value the client claims', async () => {
+  const c = 'c'.repeat(40);
+  const claimsCreation = [{ before: zeroSha, after: b, ref: 'refs/heads/main' }];
+  const policy = pushPolicy({ project: 'p', role: 'admin', rules: [rule('main')], commands: claimsCreation, matches: exact });
+  assert.deepEqual(await refusals(policy, claimsCreation, repo(false, c)), ['refs/heads/main is protected in project p: force-push is not allowed (rule "main")']);
+  assert.deepEqual(await refusals(policy, claimsCreation, repo(false, undefined)), [], 'a new branch is no force-push');
 });
 
 test('a policy too large for the environment refuses the whole push', async () => {

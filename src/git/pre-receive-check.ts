@@ -19,11 +19,16 @@ function rolesText(roles: readonly string[]): string {
   return names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}`;
 }
 
-/**
- * Refusal messages, one per refused update; [] lets the push through. `isAncestor` answers
- * `git merge-base --is-ancestor old new` (with the pushed objects, still in quarantine).
- */
-export async function refusals(policy: PushPolicy | undefined, updates: readonly PushCommand[], isAncestor: (before: string, after: string) => Promise<boolean>): Promise<string[]> {
+/** What the check asks the repository, with the pushed objects (still in quarantine) visible. */
+export interface RepoQueries {
+  /** `git merge-base --is-ancestor old new`. */
+  isAncestor(before: string, after: string): Promise<boolean>;
+  /** The ref's value now; undefined when it does not exist. */
+  current(ref: string): Promise<string | undefined>;
+}
+
+/** Refusal messages, one per refused update; [] lets the push through. */
+export async function refusals(policy: PushPolicy | undefined, updates: readonly PushCommand[], repo: RepoQueries): Promise<string[]> {
   if (!policy) return ['push refused: Slipway did not pass this push a branch protection policy'];
   if (policy.refuseAll) return [policy.refuseAll];
   // Fail closed: a ref the server did not check could be a protected branch.
@@ -38,8 +43,11 @@ export async function refusals(policy: PushPolicy | undefined, updates: readonly
     } else if (verdict.pushRule) {
       const you = policy.role ? `you are ${policy.role}` : 'you have no role in this project';
       out.push(`${protectedIn}: only ${rolesText(verdict.pushRule.roles)} may push (${you}) (rule "${verdict.pushRule.pattern}")`);
-    } else if (verdict.forceRule && !isZeroSha(u.before) && !(await isAncestor(u.before, u.after))) {
-      out.push(`${protectedIn}: force-push is not allowed (rule "${verdict.forceRule}")`);
+    } else if (verdict.forceRule) {
+      // Against the ref's value now, not the old value the client claims (git checks that
+      // claim only after this hook).
+      const now = await repo.current(u.ref);
+      if (now !== undefined && !(await repo.isAncestor(now, u.after))) out.push(`${protectedIn}: force-push is not allowed (rule "${verdict.forceRule}")`);
     }
   }
   return out;

@@ -18,10 +18,17 @@ async function isAncestor(before: string, after: string): Promise<boolean> {
   throw new Error(`could not tell whether ${before} is an ancestor of ${after}: ${result.stderr.trim()}`);
 }
 
+async function current(ref: string): Promise<string | undefined> {
+  // for-each-ref takes the name literally, never as revision syntax.
+  const result = await run(['git', 'for-each-ref', '--format=%(objectname)', '--', ref], { env: process.env });
+  if (result.exitCode !== 0) throw new Error(`could not read ${ref}: ${result.stderr.trim()}`);
+  return result.stdout.split('\n').find(Boolean);
+}
+
 async function main(): Promise<number> {
   const raw = process.env[policyEnvName];
   const policy = raw ? (JSON.parse(raw) as PushPolicy) : undefined;
-  const messages = await refusals(policy, parseHookInput(await text(process.stdin)), isAncestor);
+  const messages = await refusals(policy, parseHookInput(await text(process.stdin)), { isAncestor, current });
   for (const m of messages) process.stderr.write(`${m}\n`);
   return messages.length > 0 ? 1 : 0;
 }

@@ -229,6 +229,23 @@ void describe('pushes git does not make itself', () => {
     assert.deepEqual(fx.events, []);
   });
 
+  void it('judges a force-push by the branch as it is, whatever old value the request claims', async () => {
+    const work = join(fx.tmp, 'orphan');
+    await mkdir(work);
+    await gitOk(work, ['init', '-q', '-b', 'side']);
+    const unrelated = await commit(work, 'o.txt', 'o\n');
+    await gitOk(work, ['push', '-q', `${fx.base.replace('http://', 'http://alice:x@')}/raw.git`, 'side']);
+    fx.events.length = 0;
+    const res = await fetch(`${fx.base}/raw.git/git-receive-pack`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-git-receive-pack-request', authorization: basic('alice') },
+      body: receivePackBody([`${zeroSha} ${unrelated} refs/heads/main`]),
+    });
+    assert.match(await res.text(), /refs\/heads\/main is protected in project raw: force-push is not allowed \(rule "main"\)/);
+    assert.equal(await gitOk(fx.tmp, ['ls-remote', `${fx.base.replace('http://', 'http://alice:x@')}/raw.git`, 'refs/heads/main']), `${sha}\trefs/heads/main`);
+    assert.deepEqual(fx.events, []);
+  });
+
   void it('survives a client that goes away in the middle of the command list', async () => {
     const full = receivePackBody([`${sha} ${zeroSha} refs/heads/main`]);
     await new Promise<void>((resolve) => {
