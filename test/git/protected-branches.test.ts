@@ -3,6 +3,7 @@
 // the real glob grammar. The tests of the first suite build on each other's pushes, in order.
 // It lives under test/ because it joins src/git with src/workflow's glob, a later folder.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -199,6 +200,10 @@ void describe('protection rules with patterns', () => {
 function receivePackBody(commands: string[]): Buffer {
   return Buffer.concat([...commands.map((c, i) => encodePktLine(i === 0 ? `${c}\0report-status side-band-64k\n` : `${c}\n`)), flushPkt]);
 }
+function emptyPack(): Buffer {
+  const header = Buffer.from([0x50, 0x41, 0x43, 0x4b, 0, 0, 0, 2, 0, 0, 0, 0]);
+  return Buffer.concat([header, createHash('sha1').update(header).digest()]);
+}
 const basic = (user: string) => `Basic ${Buffer.from(`${user}:x`).toString('base64')}`;
 
 void describe('pushes git does not make itself', () => {
@@ -239,7 +244,8 @@ void describe('pushes git does not make itself', () => {
     const res = await fetch(`${fx.base}/raw.git/git-receive-pack`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-git-receive-pack-request', authorization: basic('alice') },
-      body: receivePackBody([`${zeroSha} ${unrelated} refs/heads/main`]),
+      // The commit is in the repository already, so the pack is empty (gitformat-pack(5): header, 0 objects, checksum).
+      body: Buffer.concat([receivePackBody([`${zeroSha} ${unrelated} refs/heads/main`]), emptyPack()]),
     });
     assert.match(await res.text(), /refs\/heads\/main is protected in project raw: force-push is not allowed \(rule "main"\)/);
     assert.equal(await gitOk(fx.tmp, ['ls-remote', `${fx.base.replace('http://', 'http://alice:x@')}/raw.git`, 'refs/heads/main']), `${sha}\trefs/heads/main`);
