@@ -39,3 +39,27 @@ export function authorize(user: User, action: Action, scope: Scope = {}): void {
     detail: { user: user.name, role: user.role, permission: action, ...scope },
   });
 }
+
+/** A user's role on one project (issue 9); `admin` is the instance admin, who holds every project action. */
+type ProjectRoleName = 'admin' | 'maintainer' | 'developer' | 'viewer';
+
+/**
+ * Actions on one project, by the project roles that carry them. Pushing to a protected branch
+ * is not here: it needs a role the branch's rule names (src/git/push-policy.ts).
+ */
+export const projectPermissions = {
+  'branches.list': { roles: ['admin', 'maintainer', 'developer', 'viewer'], does: 'list protected branches' },
+  'branches.protect': { roles: ['admin', 'maintainer'], does: 'protect or unprotect branches' },
+} as const satisfies Record<string, { roles: readonly ProjectRoleName[]; does: string }>;
+
+export type ProjectAction = keyof typeof projectPermissions;
+
+/** Returns when `role` (the user's on `project`) carries `action`; FORBIDDEN naming what is missing otherwise. */
+export function authorizeOnProject(user: User, role: ProjectRoleName | undefined, action: ProjectAction, project: string): void {
+  const p: { roles: readonly ProjectRoleName[]; does: string } = projectPermissions[action];
+  if (role && p.roles.includes(role)) return;
+  const who = role ? `role ${role}` : `${user.name} has no role and`;
+  throw new SlipwayError('FORBIDDEN', `project ${project}: ${who} may not ${p.does}: missing permission ${action}`, {
+    detail: { user: user.name, role: role ?? null, permission: action, project },
+  });
+}

@@ -6,9 +6,14 @@ import { join } from 'node:path';
 import { SlipwayError } from '../core/errors.ts';
 import { isValidName } from '../core/ids.ts';
 import type { PushEvent } from '../core/types.ts';
+import type { User } from '../store/repos/users.ts';
 import { runHttpBackend } from './http-backend.ts';
-import { PushCommandTee, type PushCommand } from './push-commands.ts';
-import { fixUnbornHead, initBareRepo, isBareRepo, readAllRefs, readRefs } from './repo-admin.ts';
+import type { PushCommand } from './push-commands.ts';
+import { readCommandList } from './command-list.ts';
+import { BranchProtection, type BranchProtectionOptions } from './branch-protection.ts';
+import { policyEnv, pushPolicy, type PushPolicy } from './push-policy.ts';
+import { writeHooksDir } from './hooks-dir.ts';
+import { defaultBranchOf, fixUnbornHead, initBareRepo, isBareRepo, readAllRefs, readRefs } from './repo-admin.ts';
 import {
   changedFilesBetween,
   commitInfoAt,
@@ -23,10 +28,13 @@ export interface GitHostingOptions {
   log: (message: string) => void;
   /** Directory holding `<project>.git` bare repositories. */
   root: string;
+  /** Protected branches; without it no branch is protected (tests of other parts, `slipway run`). */
+  protection?: BranchProtectionOptions;
 }
 
-// A leading dot: project names cannot start with one, so it never collides with a project.
+// A leading dot: project names cannot start with one, so these never collide with a project.
 const emptyTemplate = '.empty';
+const hooksDirName = '.hooks';
 
 /** Awaited before the push is acknowledged: a listener that records the event makes it durable. */
 export type PushListener = (event: PushEvent) => void | Promise<void>;
@@ -36,10 +44,14 @@ export class GitHosting {
   readonly #log: (message: string) => void;
   readonly #listeners: PushListener[] = [];
   readonly #creating = new Map<string, Promise<string>>();
+  #hooksDir: Promise<string> | undefined;
+  /** The project's branch rules, for the API; undefined when hosting was made without protection. */
+  readonly branches: BranchProtection | undefined;
 
   constructor(options: GitHostingOptions) {
     this.#root = options.root;
     this.#log = options.log;
+    this.branches = options.protection && new BranchProtection(options.protection, (p) => this.defaultBranch(p));
   }
 
   /**
@@ -54,7 +66,7 @@ export class GitHosting {
     res: ServerResponse,
     project: string,
     subpath: string,
-    user: string,
+    user: User,
     options: { allowCreate: boolean },
   ): Promise<void> {
     const repo = this.repoPath(project);
@@ -75,24 +87,45 @@ export class GitHosting {
       else served = await this.#emptyTemplate();
     }
 
-    const tee =
-      req.method === 'POST' && subpath === '/git-receive-pack'
-        ? new PushCommandTee(req.headers['content-encoding'])
-        : undefined;
+    // A push's commands are read before git starts, so its protection policy goes into
+    // git's environment: the pre-receive hook enforces it before any ref changes.
+    // Failures up to here (reading roles or rules) reach the caller before anything is written.
+    const head = req.method === 'POST' && subpath === '/git-receive-pack' ? await readCommandList(req) : undefined;
+    const env = head && policyEnv(await this.#policy(user, project, head.commands));
+    const hooksDir = await this.#hooks();
     try {
       await runHttpBackend(req, res, {
         root: this.#root,
         pathInfo: `/${served}.git${subpath}`,
         query,
-        remoteUser: user,
+        remoteUser: user.name,
+        hooksDir,
+        env,
+        bodyHead: head?.chunks,
         killOnDisconnect: !pushing,
-        onBodyChunk: tee && ((chunk) => tee.write(chunk)),
-        onBodyEnd: tee && (() => tee.end()),
       });
-      if (tee) await this.#announce(project, repo, user, await tee.commands);
+      if (head) await this.#announce(project, repo, user.name, head.commands);
     } finally {
       res.end();
     }
+  }
+
+  /** Without protection the hook still checks that git applies only the refs read here. */
+  #policy(user: User, project: string, commands: PushCommand[]): Promise<PushPolicy> {
+    if (this.branches) return this.branches.policy(user, project, commands);
+    return Promise.resolve(pushPolicy({ project, role: undefined, rules: [], commands, matches: () => false }));
+  }
+
+  /** Slipway's hooks dir, written once per process (hooks-dir.ts). */
+  #hooks(): Promise<string> {
+    this.#hooksDir ??= writeHooksDir(join(this.#root, hooksDirName));
+    return this.#hooksDir;
+  }
+
+  /** The branch HEAD names (`main` for a project with no repository yet, as a new one starts). */
+  async defaultBranch(project: string): Promise<string> {
+    const repo = this.repoPath(project);
+    return isBareRepo(repo) ? defaultBranchOf(repo) : 'main';
   }
 
   /** Called once per ref a push changed, after git applied it (never for rejected refs). */

@@ -15,12 +15,14 @@ export interface CgiRequest {
   query: string;
   /** The authenticated user; git records it as the committer of reflog entries. */
   remoteUser: string;
+  /** Slipway's hooks dir (hooks-dir.ts), git's core.hooksPath for every request. */
+  hooksDir: string;
+  /** More environment for git and its hooks (the push's protection policy). */
+  env?: Record<string, string>;
+  /** Body bytes the caller read already (command-list.ts); written to git before the rest. */
+  bodyHead?: Buffer[];
   /** Stop git when the client goes away (fetches). Pushes run to the end so refs stay consistent. */
   killOnDisconnect: boolean;
-  /** Sees every request body chunk exactly as sent, before git does. */
-  onBodyChunk?: (chunk: Buffer) => void;
-  /** The request body ended or was aborted. */
-  onBodyEnd?: () => void;
 }
 
 /** Environment for the CGI (RFC 3875 §4.1 meta-variables, plus what git-http-backend(1) reads). */
@@ -34,8 +36,10 @@ function cgiEnv(req: IncomingMessage, cgi: CgiRequest): NodeJS.ProcessEnv {
     QUERY_STRING: cgi.query,
     REMOTE_USER: cgi.remoteUser,
     REMOTE_ADDR: req.socket.remoteAddress ?? '',
-    // The server already authorised this user, so let http-backend run receive-pack.
-    ...gitConfigEnv({ 'http.receivepack': 'true' }),
+    // The server already authorised this user, so let http-backend run receive-pack. Only
+    // Slipway's hooks run: this setting outranks any core.hooksPath in the repository's config.
+    ...cgi.env,
+    ...gitConfigEnv({ 'http.receivepack': 'true', 'core.hooksPath': cgi.hooksDir }),
   };
   const contentType = req.headers['content-type'];
   if (contentType) extra.CONTENT_TYPE = contentType;
@@ -86,11 +90,11 @@ export function runHttpBackend(req: IncomingMessage, res: ServerResponse, cgi: C
     const endBody = (): void => {
       if (bodyEnded) return;
       bodyEnded = true;
-      cgi.onBodyEnd?.();
       stdin.end();
     };
+    // Bounded by the caller (command-list.ts), so written without waiting for drain.
+    for (const chunk of cgi.bodyHead ?? []) if (stdinOpen) stdin.write(chunk);
     req.on('data', (chunk: Buffer) => {
-      cgi.onBodyChunk?.(chunk);
       if (stdinOpen && !stdin.write(chunk)) {
         req.pause();
         stdin.once('drain', () => req.resume());
@@ -99,6 +103,9 @@ export function runHttpBackend(req: IncomingMessage, res: ServerResponse, cgi: C
     req.on('end', endBody);
     req.on('close', endBody);
     req.on('error', endBody);
+    // A body read whole (or aborted) before git started emits no more events.
+    if (req.readableEnded || req.destroyed) endBody();
+    else if (cgi.bodyHead) req.resume();
 
     // git's stdout → CGI head → res, with backpressure.
     stdout.on('data', (chunk: Buffer) => {

@@ -23,7 +23,7 @@ export async function initBareRepo(root: string, dirName: string): Promise<strin
     await writeAtomically(target, root, async (tmp) => {
       await mkdir(tmp);
       await gitOrThrow(tmp, ['init', '--bare', '--quiet', '--initial-branch=main']);
-      // Force pushes are the user's call here; branch protection is not a goal of this layer.
+      // Force pushes are decided per branch by Slipway's pre-receive hook (branch-protection.ts).
       await gitOrThrow(tmp, ['config', 'receive.denyNonFastForwards', 'false']);
     });
   } catch (err) {
@@ -70,4 +70,10 @@ export async function fixUnbornHead(repo: string): Promise<void> {
   const branches = out.toString('utf8').split('\n').filter(Boolean);
   const pick = ['refs/heads/main', 'refs/heads/master'].find((b) => branches.includes(b)) ?? branches[0];
   if (pick) await gitOrThrow(repo, ['symbolic-ref', 'HEAD', pick]);
+}
+
+/** The branch HEAD points at (born or not); `main` when HEAD is detached. */
+export async function defaultBranchOf(repo: string): Promise<string> {
+  const head = (await runGit(repo, ['symbolic-ref', '-q', 'HEAD'])).stdout.toString('utf8').trim();
+  return head.startsWith('refs/heads/') ? head.slice('refs/heads/'.length) : 'main';
 }

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { isSlipwayError } from '../core/errors.ts';
 import type { PushEvent } from '../core/types.ts';
 import { gitEnv } from './git-exec.ts';
-import { GitHosting } from './hosting.ts';
+import { GitHosting, type GitHostingOptions } from './hosting.ts';
+import type { User } from '../store/repos/users.ts';
 
 export interface GitRun {
   code: number;
@@ -50,10 +51,29 @@ export interface HostingFixture {
   close(): Promise<void>;
 }
 
-/** GitHosting behind `http.createServer` on 127.0.0.1:0, routing `/git/<project>.git/...` to it. */
-export async function startHosting(): Promise<HostingFixture> {
+/** A user as the front door hands it to handle(). */
+export const testUser = (name: string, role: User['role'] = 'member'): User => ({ id: `usr_${name}`, name, role, created_at: '2026-01-01T00:00:00.000Z' });
+
+export interface StartHostingOptions {
+  protection?: GitHostingOptions['protection'];
+  /** Who the request is from, by the Basic auth user name (git sends it from the URL); default alice. */
+  userOf?: (basicUser: string | undefined) => User;
+}
+
+function basicUser(authorization: string | undefined): string | undefined {
+  if (!authorization?.startsWith('Basic ')) return undefined;
+  const decoded = Buffer.from(authorization.slice(6), 'base64').toString('utf8');
+  return decoded.slice(0, Math.max(0, decoded.indexOf(':')));
+}
+
+/**
+ * GitHosting behind `http.createServer` on 127.0.0.1:0, routing `/git/<project>.git/...` to it.
+ * With `userOf`, requests without Basic credentials get a 401 challenge, so git sends the
+ * user of the URL (`http://bob:x@host/...`), as it does against the real front door.
+ */
+export async function startHosting(opts: StartHostingOptions = {}): Promise<HostingFixture> {
   const tmp = await mkdtemp(join(tmpdir(), 'slipway-git-'));
-  const hosting = new GitHosting({ root: join(tmp, 'repos'), log: (m) => process.stderr.write(`${m}\n`) });
+  const hosting = new GitHosting({ root: join(tmp, 'repos'), log: (m) => process.stderr.write(`${m}\n`), protection: opts.protection });
   const events: PushEvent[] = [];
   hosting.onPush((event) => {
     events.push(event);
@@ -69,10 +89,17 @@ export async function startHosting(): Promise<HostingFixture> {
       return;
     }
     const subpath = match[2] ?? '';
+    const name = basicUser(req.headers.authorization);
+    if (opts.userOf && !name) {
+      req.resume();
+      res.writeHead(401, { 'www-authenticate': 'Basic realm="test"' }).end();
+      return;
+    }
+    const user = opts.userOf ? opts.userOf(name) : testUser('alice');
     if (req.method === 'POST' && subpath === '/git-receive-pack') receivePackHeaders.push(req.headers);
     inFlight++;
     hosting
-      .handle(req, res, match[1]!, subpath, 'alice', { allowCreate: options.allowCreate })
+      .handle(req, res, match[1]!, subpath, user, { allowCreate: options.allowCreate })
       .catch((err: unknown) => {
         if (res.headersSent) return void res.destroy();
         const status = isSlipwayError(err) ? err.status : 500;

@@ -50,7 +50,7 @@ export function createHandler(deps: AppDeps) {
       }
       const git = /^\/git\/([^/]+)\.git(\/.*)?$/.exec(url.pathname);
       if (git) {
-        await deps.git.handle(req, res, git[1]!, git[2] ?? '/', user.name, { allowCreate: true });
+        await deps.git.handle(req, res, git[1]!, git[2] ?? '/', user, { allowCreate: true });
         return;
       }
       // The API router answers every other path, with NOT_FOUND where it has no route.

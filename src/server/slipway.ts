@@ -33,6 +33,9 @@ import { everyMinute, runScheduled } from '../triggers/schedule.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { StartRunDeps } from '../scheduler/start-run.ts';
 import { version } from '../core/version.ts';
+import { matchesPatterns } from '../workflow/glob.ts';
+import type { User } from '../store/repos/users.ts';
+import type { ProjectRole } from '../git/push-policy.ts';
 
 export interface StartOptions {
   dataDir: string;
@@ -42,6 +45,8 @@ export interface StartOptions {
   log?: (message: string) => void;
   /** The clock of the schedule ticker (`on.schedule`) and of approval wait timers (deploy.yml `approval.wait`); tests inject one. */
   clock?: Clock;
+  /** A user's role on a project; until per-project roles land, tests inject one (default: the stand-in below). */
+  roleOn?: (user: User, project: string) => Promise<ProjectRole | undefined>;
 }
 
 export interface Slipway {
@@ -74,7 +79,10 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const admin = await ensureAdmin(store, config.dataDir);
   if (admin.created) log(`created admin token in ${admin.tokenFile}`);
   const events = new EventBus();
-  const git = new GitHosting({ root: join(config.dataDir, 'git'), log });
+  // Stand-in until per-project roles land (project_members): admins are admin, everyone
+  // else maintainer on every project, which is what each user could do before.
+  const roleOn = options.roleOn ?? (async (user: User) => (user.role === 'admin' ? ('admin' as const) : ('maintainer' as const)));
+  const git = new GitHosting({ root: join(config.dataDir, 'git'), log, protection: { rules: store.protectedBranches, roleOn, matches: (branch, pattern) => matchesPatterns(branch, [pattern]) } });
   const registry = createRegistry({ storage: createFsDriver({ root: join(config.dataDir, 'registry') }), log });
   const scheduler = new Scheduler({ store, events, leaseMs: config.leaseSeconds * 1000 });
 
@@ -82,7 +90,8 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const secrets = new Secrets(store, loadOrCreateSecretsKey(config.dataDir));
   // What starts runs: pushes, the API's dispatches and the schedule.
   const runStarter: StartRunDeps = { git, store, events, scheduler, log };
-  const api = apiRouter({ store, scheduler, events, secrets, deploys: () => deploys, runStarter, dataDir: config.dataDir, version });
+  const protectedBranches = { branches: git.branches!, projectExists: async (p: string) => git.exists(p) || (await store.projects.get(p)) !== undefined };
+  const api = apiRouter({ store, scheduler, events, secrets, deploys: () => deploys, runStarter, dataDir: config.dataDir, version, protectedBranches });
   const server = http.createServer(createHandler({ store, git, registry, api, isReady: () => ready, log }));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

@@ -285,6 +285,25 @@ export interface MetaTable {
   value: string;
 }
 
+/** Branch protection rules (0008): force-push and deletion refused, pushes only by `push_roles`. */
+export interface ProtectedBranchesTable {
+  project: string;
+  /** A GitHub filter pattern over branch names (src/workflow/glob.ts), e.g. `main`, `release/*`. */
+  pattern: string;
+  /** JSON array of the project roles (besides admin) that may push. */
+  push_roles: string;
+  allow_force_push: number;
+  created_by: string;
+  created_at: string;
+}
+
+/** Projects whose rules a maintainer has set (0008); the others get the default rule. */
+export interface ProtectedBranchProjectsTable {
+  project: string;
+  customized_by: string;
+  customized_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   tokens: TokensTable;
@@ -308,4 +327,6 @@ export interface Database {
   push_events: PushEventsTable;
   ref_heads: RefHeadsTable;
   meta: MetaTable;
+  protected_branches: ProtectedBranchesTable;
+  protected_branch_projects: ProtectedBranchProjectsTable;
 }

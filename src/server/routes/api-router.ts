@@ -16,6 +16,7 @@ import { registerUsersApi } from './users-api.ts';
 import { registerHostsApi } from './hosts-api.ts';
 import { registerRunControl } from './run-control.ts';
 import { registerRunOutputs } from './run-outputs.ts';
+import { registerProtectedBranchesApi, type ProtectedBranchesApiDeps } from './protected-branches-api.ts';
 
 export interface ApiRouterDeps {
   store: Store;
@@ -28,6 +29,8 @@ export interface ApiRouterDeps {
   runStarter: StartRunDeps;
   dataDir: string;
   version: string;
+  /** Protected branches (src/git's BranchProtection) and whether a project exists. */
+  protectedBranches: ProtectedBranchesApiDeps;
 }
 
 export function apiRouter(deps: ApiRouterDeps): Router {
@@ -40,6 +43,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   registerApi(router, { store, scheduler: deps.scheduler, events: deps.events, version: deps.version });
   registerRunControl(router, deps.runStarter);
   registerRunOutputs(router, { store, dataDir });
+  registerProtectedBranchesApi(router, deps.protectedBranches);
   router.route(
     { method: 'GET', path: '/api/openapi.json', summary: 'This API as an OpenAPI 3.1 document' },
     ({ res }) => sendJson(res, 200, openApiDocument(router.routes, { title: 'Slipway API', version: deps.version })),
