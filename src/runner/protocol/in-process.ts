@@ -102,5 +102,6 @@ function toWire(c: JobClaim): ClaimedJob {
     spec: c.spec,
     workflow: c.workflow,
     contexts: { github: c.github, needs: c.needs, matrix: c.matrix, strategy: c.strategy, inputs: c.inputs, secrets: c.secrets, vars: c.vars },
+    notes: c.notes,
   };
 }
