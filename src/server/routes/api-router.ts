@@ -16,6 +16,7 @@ import { registerUsersApi } from './users-api.ts';
 import { registerHostsApi } from './hosts-api.ts';
 import { registerRunControl } from './run-control.ts';
 import { registerRunOutputs } from './run-outputs.ts';
+import { registerSecretsApi } from './secrets-api.ts';
 
 export interface ApiRouterDeps {
   store: Store;
@@ -40,6 +41,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   registerApi(router, { store, scheduler: deps.scheduler, events: deps.events, version: deps.version });
   registerRunControl(router, deps.runStarter);
   registerRunOutputs(router, { store, dataDir });
+  registerSecretsApi(router, { secrets: deps.secrets });
   router.route(
     { method: 'GET', path: '/api/openapi.json', summary: 'This API as an OpenAPI 3.1 document' },
     ({ res }) => sendJson(res, 200, openApiDocument(router.routes, { title: 'Slipway API', version: deps.version })),
