@@ -79,7 +79,10 @@ export class Secrets {
 
 /** A job's `secrets` context and the lines its log gets about it. */
 export interface JobSecretValues {
+  /** The project's secrets. */
   secrets: Record<string, string>;
+  /** The environment's, when the job names one and may have them. */
+  environment?: Record<string, string>;
   notes: string[];
 }
 
@@ -93,7 +96,7 @@ export async function jobSecretValues(secrets: Secrets, projectId: string, envir
   if (environment === undefined) return { secrets: own, notes: [] };
   if (!isValidName(environment)) return { secrets: own, notes: [`##[warning]environment "${environment}" is not a valid environment name; the job gets no environment secrets`] };
   if (withheld !== undefined) return { secrets: own, notes: [`##[warning]The secrets of environment ${environment} are withheld from this job: ${withheld}`] };
-  return { secrets: { ...own, ...(await secrets.all(projectId, environment)) }, notes: [] };
+  return { secrets: own, environment: await secrets.all(projectId, environment), notes: [] };
 }
 
 function aad(projectId: string, environment: string, name: string): string {

@@ -6,7 +6,9 @@
 import type { Run } from '../store/repos/runs.ts';
 import type { JobSpec } from '../workflow/model.ts';
 import type { ExpressionContext } from '../workflow/expressions/index.ts';
-import { evaluateTemplate } from './contexts.ts';
+import { contextValues, evaluateTemplate, type GithubContext } from './contexts.ts';
+import type { StoredPlan } from './stored-plan.ts';
+import { callerMatrixAt, callerSpecAt } from './calls.ts';
 
 /** What the secret store is asked for one job. */
 export interface JobSecretsRequest {
@@ -18,7 +20,10 @@ export interface JobSecretsRequest {
 }
 
 export interface JobSecrets {
+  /** The project's secrets (a called workflow's job sees only those its caller passes). */
   secrets: Record<string, string>;
+  /** The job's environment's secrets, when given: they override the project's, also in a called workflow. */
+  environment?: Record<string, string>;
   /** Log lines for the job (a withheld environment's secrets, and why). */
   notes: string[];
 }
@@ -38,4 +43,21 @@ export async function jobSecrets(secretsFor: SecretsFor | undefined, run: Run, p
     return { secrets: got.secrets, notes: [...got.notes, `##[warning]environment: ${name}: ${(err as Error).message}; the job gets no environment secrets`] };
   }
   return secretsFor({ run, project, environment });
+}
+
+/**
+ * The project secrets a job of a called workflow sees (docs.github.com "Reusing workflows"
+ * §Passing secrets): at each call level, `secrets: inherit` passes the caller's on, a
+ * mapping passes exactly its names, evaluated with the caller's `secrets`, `github` and
+ * matrix; no `secrets:` passes none. Mapped values are secrets too (masked like the rest).
+ */
+export function secretsAtLevel(stored: StoredPlan, level: string[], secrets: Record<string, string>, github: GithubContext): Record<string, string> {
+  if (level.length === 0) return secrets;
+  const parent = secretsAtLevel(stored, level.slice(0, -1), secrets, github);
+  const caller = callerSpecAt(stored, level);
+  if (caller.secrets === 'inherit') return parent;
+  const context = contextValues({ github, secrets: parent, matrix: callerMatrixAt(stored, level) });
+  const out: Record<string, string> = {};
+  for (const [name, text] of Object.entries(caller.secrets ?? {})) out[name] = String(evaluateTemplate(text, context) ?? '');
+  return out;
 }

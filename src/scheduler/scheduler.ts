@@ -13,7 +13,8 @@ import { RunProgress } from './progress.ts';
 import { specOf, storedPlanOf } from './job-spec.ts';
 import { rerunJobs, type RerunWhich } from './rerun-plan.ts';
 import type { GithubContext, NeedsContext } from './contexts.ts';
-import { jobSecrets, type SecretsFor } from './job-secrets.ts';
+import { jobSecrets, secretsAtLevel, type SecretsFor } from './job-secrets.ts';
+import { levelOf } from './calls.ts';
 
 /**
  * What the scheduler hands the runner protocol for a won claim: the store rows and the
@@ -138,7 +139,9 @@ export class Scheduler {
       const github = values.github as GithubContext & { job: string };
       let secrets: Record<string, string>, notes: string[];
       try {
-        ({ secrets, notes } = await jobSecrets(this.#secretsFor, run, github.repository, spec, context));
+        const got = await jobSecrets(this.#secretsFor, run, github.repository, spec, context);
+        secrets = { ...secretsAtLevel(this.#progress.plan(run), levelOf(claimed), got.secrets, github), ...got.environment };
+        notes = got.notes;
       } catch (err) {
         // A job must not run without the secrets it was promised (nor hold the claim forever): it fails, saying why.
         const message = `the job's secrets could not be read: ${(err as Error).message}`;
