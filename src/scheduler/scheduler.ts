@@ -52,7 +52,7 @@ export interface SchedulerOptions {
   leaseMs: number;
   /**
    * The `secrets` context of a job: the project's secrets, and its environment's once the
-   * environment's gate allows (src/auth/secrets-for-job.ts; `slipway run --secret-file`).
+   * environment's gate allows (the server wires src/deploy/deployment-secrets.ts jobSecretsFor; `slipway run --secret-file`).
    */
   secretsFor?: SecretsFor;
 }
