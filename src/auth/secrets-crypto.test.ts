@@ -4,7 +4,7 @@ import { mkdtemp, rm, stat, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decryptSecret, encryptSecret, loadOrCreateSecretsKey, secretsKeyPath } from './secrets-crypto.ts';
-import { maskSecrets } from './secrets.ts';
+import { maskSecrets } from '../core/mask.ts';
 
 test('the key is created once, 32 random bytes, mode 0600', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'slipway-key-'));

@@ -80,7 +80,7 @@ export async function runLocally(o: LocalRunOptions): Promise<{ run: Run; jobs: 
     await new Promise<void>((resolve) => registryServer.listen(0, '127.0.0.1', resolve));
     const registryHost = `127.0.0.1:${(registryServer.address() as AddressInfo).port}`;
 
-    const scheduler = new Scheduler({ store, events, leaseMs: 60_000, secretsFor: async () => o.secrets });
+    const scheduler = new Scheduler({ store, events, leaseMs: 60_000, secretsFor: async () => ({ secrets: o.secrets, notes: [] }) });
     // Created exactly as the server creates runs (scheduler/start-run.ts), from the plan the
     // command chose (all jobs, or --job / --matrix).
     const payload = o.event === 'workflow_dispatch' ? { inputs: o.inputs } : {};

@@ -1,9 +1,9 @@
 // A deployment's log: each line carries the time since the deployment started (so the log
-// is also its timeline), is masked with the environment's secrets once they are read, and
-// is stored and announced in order.
+// is also its timeline), is masked with the environment's secrets (and their encodings,
+// src/core/mask.ts) once they are read, and is stored and announced in order.
 import type { EventBus } from '../core/events.ts';
 import type { Store } from '../store/store.ts';
-import { maskSecrets } from '../auth/secrets.ts';
+import { Masker } from '../core/mask.ts';
 
 export interface DeploymentLog {
   readonly stream: string;
@@ -23,8 +23,8 @@ export function deploymentLog(store: Store, events: EventBus, deploymentId: stri
   const stream = `deployment:${deploymentId}`;
   let seq = 0;
   let start = Date.now();
-  let secretValues: string[] = [];
-  const mask = (text: string) => maskSecrets(text, secretValues);
+  let masker = new Masker();
+  const mask = (text: string) => masker.mask(text);
   return {
     stream,
     line(line) {
@@ -34,7 +34,7 @@ export function deploymentLog(store: Store, events: EventBus, deploymentId: stri
     },
     mask,
     maskWith(values) {
-      secretValues = values;
+      masker = new Masker(values);
     },
     restartClock() {
       start = Date.now();

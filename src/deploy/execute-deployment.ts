@@ -54,10 +54,9 @@ export async function executeDeployment(deps: ExecuteDeps, deployment: Deploymen
     await store.deployments.update(deployment.id, { status: 'running', started_at: new Date().toISOString() });
     events.emit('deployment-updated', deployment.id);
     const secretEnv = await secretEnvFor(deps.secrets, deployment, project, plan);
-    if (config.env.secret.length > 0) {
-      log.maskWith(Object.values(secretEnv));
-      log.line(`Secrets: ${config.env.secret.join(', ')}`);
-    }
+    // The registry password hosts pull with is a credential too: never shown, even in an error.
+    log.maskWith([...Object.values(secretEnv), deps.registry.password]);
+    if (config.env.secret.length > 0) log.line(`Secrets: ${config.env.secret.join(', ')}`);
     log.line(`Deploying ${release.image}@${release.digest} (commit ${release.sha.slice(0, 7)}) to ${deployment.environment} on ${env.hosts.join(', ')}`);
     const strategy = deps.strategies.get(env.strategy);
     if (!strategy) throw new SlipwayError('BAD_REQUEST', `this server has no deploy strategy "${env.strategy}" (it has ${[...deps.strategies.keys()].join(', ')})`);
@@ -82,7 +81,10 @@ export async function executeDeployment(deps: ExecuteDeps, deployment: Deploymen
       previous,
       open: (host, hostLog) => targetFor(deps.targets, host).open(host, { ...shared, log: hostLog }),
       report: async (host, status, fields) => {
-        await store.deploymentHosts.update(deployment.id, host, { status, ...fields });
+        // A host's error can quote the app's own output (a failed health check's container
+        // log): masked like the log before it is stored, as `hosts[].error` is shown as is.
+        const error = fields?.error !== undefined ? { error: log.mask(fields.error) } : {};
+        await store.deploymentHosts.update(deployment.id, host, { status, ...fields, ...error });
         events.emit('deployment-updated', deployment.id);
       },
       log: log.line,

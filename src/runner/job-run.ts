@@ -71,6 +71,8 @@ export async function openJob(claimed: ClaimedJob, options: JobRunnerOptions): P
   const log = new LogWriter({ startSeq: await api.nextLogSeq(jobId), send: (seq, text) => api.appendLog(jobId, seq, text) });
   const { secrets } = contexts;
   for (const v of Object.values(secrets)) log.addMask(v);
+  // What the server decided about the job's secrets (an environment's secrets withheld, and why).
+  for (const note of claimed.notes ?? []) log.line(note);
   const abort = new AbortController();
   const afterCancel = new AbortController();
   const disposers = [api.onCancel(jobId, () => abort.abort())];
@@ -132,7 +134,9 @@ export async function openJob(claimed: ClaimedJob, options: JobRunnerOptions): P
       output: (t) => log.write(t),
       addMask: (v) => log.addMask(v),
       annotation: (a) => {
-        state.pending.push(api.addAnnotation(jobId, { ...a, step: state.stepNumber }).catch((err: Error) => log.line(`##[warning]could not record an annotation: ${err.message}`)));
+        // Masked here, before it leaves the runner: annotations are stored and shown apart from the log.
+        const masked = { ...a, message: log.mask(a.message), ...(a.title !== undefined ? { title: log.mask(a.title) } : {}), ...(a.file !== undefined ? { file: log.mask(a.file) } : {}) };
+        state.pending.push(api.addAnnotation(jobId, { ...masked, step: state.stepNumber }).catch((err: Error) => log.line(`##[warning]could not record an annotation: ${err.message}`)));
       },
       debug,
     }),

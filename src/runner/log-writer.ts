@@ -1,6 +1,10 @@
 // Buffers a job's output and ships it in numbered chunks: at most every `flushMs`, or
 // sooner when a chunk grows large. Numbering makes retried uploads idempotent. Registered
-// secrets are masked before anything leaves the runner.
+// secrets (and their encodings, src/core/mask.ts) are masked before anything leaves the
+// runner, also when a secret arrives split across two writes: the end of a chunk that could
+// be the start of a secret waits for the next chunk.
+import { Masker } from '../core/mask.ts';
+
 interface LogWriterOptions {
   startSeq: number;
   send: (seq: number, text: string) => Promise<void>;
@@ -13,7 +17,7 @@ export class LogWriter {
   #buffer = '';
   #timer: NodeJS.Timeout | undefined;
   #chain: Promise<void> = Promise.resolve();
-  #masks: string[] = [];
+  readonly #masker = new Masker();
   #failure: unknown;
   readonly #send: LogWriterOptions['send'];
   readonly #flushMs: number;
@@ -26,39 +30,40 @@ export class LogWriter {
     this.#maxChunk = options.maxChunk ?? 64 * 1024;
   }
 
-  /** Masks `secret` and, as GitHub's runner does for a multi-line value, each of its lines. */
+  /** Masks `secret`, its encodings and, as GitHub's runner does for a multi-line value, each of its lines. */
   addMask(secret: string): void {
-    const added = [secret, ...secret.split(/\r?\n/).map((line) => line.trim())]
-      .filter((value) => value.length > 0 && !this.#masks.includes(value));
-    if (added.length === 0) return;
-    // Longest first, so a secret containing another is masked whole.
-    this.#masks = [...new Set([...this.#masks, ...added])].sort((a, b) => b.length - a.length);
+    this.#masker.add(secret);
   }
 
   mask(text: string): string {
-    let out = text;
-    for (const m of this.#masks) out = out.split(m).join('***');
-    return out;
+    return this.#masker.mask(text);
   }
 
   write(text: string): void {
     this.#buffer += text;
-    if (this.#buffer.length >= this.#maxChunk) void this.flush();
-    else this.#timer ??= setTimeout(() => void this.flush(), this.#flushMs);
+    if (this.#buffer.length >= this.#maxChunk) void this.#ship(false);
+    else this.#timer ??= setTimeout(() => void this.#ship(false), this.#flushMs);
   }
 
   line(text: string): void {
     this.write(text.endsWith('\n') ? text : `${text}\n`);
   }
 
+  /** Ships everything written so far (the job's end: nothing more can complete a secret). */
   flush(): Promise<void> {
+    return this.#ship(true);
+  }
+
+  #ship(all: boolean): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (this.#buffer.length > 0) {
-      // Only complete lines are masked reliably; a secret split across chunks is rare since
-      // chunks end on process-output boundaries, and masking the whole buffer covers most.
-      const text = this.mask(this.#buffer);
-      this.#buffer = '';
+    const masked = this.mask(this.#buffer);
+    // The kept end waits for the next write (or the final flush); it is masked text, and
+    // masking it again together with what follows changes nothing of what was hidden.
+    const keep = all ? 0 : this.#masker.pendingLength(masked);
+    const text = masked.slice(0, masked.length - keep);
+    this.#buffer = masked.slice(masked.length - keep);
+    if (text.length > 0) {
       const seq = this.#seq++;
       // A failed upload must not become an unhandled rejection that takes the runner down;
       // the error is kept and reported by the next awaited flush.

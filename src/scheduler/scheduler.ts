@@ -13,6 +13,8 @@ import { RunProgress } from './progress.ts';
 import { specOf, storedPlanOf } from './job-spec.ts';
 import { rerunJobs, type RerunWhich } from './rerun-plan.ts';
 import type { GithubContext, NeedsContext } from './contexts.ts';
+import { jobSecrets, secretsAtLevel, type SecretsFor } from './job-secrets.ts';
+import { levelOf } from './calls.ts';
 
 /**
  * What the scheduler hands the runner protocol for a won claim: the store rows and the
@@ -38,6 +40,8 @@ export interface JobClaim {
   inputs: Record<string, unknown>;
   /** `secrets` context: names → values, masked in logs by the runner. */
   secrets: Record<string, string>;
+  /** Lines for the top of the job's log: what the secret store withheld, and why. */
+  notes: string[];
   /** `vars` context. */
   vars: Record<string, string>;
 }
@@ -46,8 +50,11 @@ export interface SchedulerOptions {
   store: Store;
   events: EventBus;
   leaseMs: number;
-  /** The `secrets` context of a run's jobs (a workflow secret store; `slipway run --secret-file`). */
-  secretsFor?: (run: Run) => Promise<Record<string, string>>;
+  /**
+   * The `secrets` context of a job: the project's secrets, and its environment's once the
+   * environment's gate allows (the server wires src/deploy/deployment-secrets.ts jobSecretsFor; `slipway run --secret-file`).
+   */
+  secretsFor?: SecretsFor;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -130,6 +137,22 @@ export class Scheduler {
       const values = context.values as Record<string, Record<string, unknown>>;
       // contextOf built it with githubContext(run, project, job).
       const github = values.github as GithubContext & { job: string };
+      let secrets: Record<string, string>, notes: string[];
+      try {
+        const got = await jobSecrets(this.#secretsFor, run, github.repository, spec, context);
+        secrets = { ...secretsAtLevel(this.#progress.plan(run), levelOf(claimed), got.secrets, github), ...got.environment };
+        notes = got.notes;
+      } catch (err) {
+        // A job must not run without the secrets it was promised (nor hold the claim forever): it fails, saying why.
+        const message = `the job's secrets could not be read: ${(err as Error).message}`;
+        const stream = `job:${job.id}`;
+        const seq = (await this.#store.logs.lastSeq(stream)) + 1;
+        if (await this.#store.logs.append(stream, seq, `##[error]${message}\n`)) this.#events.emit('log', stream, seq, `##[error]${message}\n`);
+        if (await this.#progress.settle(claimed, 'failure', null, message)) await this.#progress.advance(run.id);
+        runOf.delete(run.id);
+        siblingsOf.delete(run.id);
+        continue;
+      }
       return {
         run,
         job: claimed,
@@ -141,7 +164,8 @@ export class Scheduler {
         matrix: job.matrix ? (JSON.parse(job.matrix) as Record<string, unknown>) : {},
         strategy: values.strategy!,
         inputs: values.inputs!,
-        secrets: (await this.#secretsFor?.(run)) ?? {},
+        secrets,
+        notes,
         vars: {},
       };
     }

@@ -22,6 +22,7 @@ import { LocalShell } from '../deploy/targets/local/local-shell.ts';
 import { DeployService } from '../deploy/service.ts';
 import { EnvironmentProxies } from '../deploy/proxy/builtin/environment-proxies.ts';
 import { deployStrategies, deployTargets } from './deploy-wiring.ts';
+import { jobSecretsFor } from '../deploy/deployment-secrets.ts';
 import { EventBus } from '../core/events.ts';
 import { Secrets } from '../auth/secrets.ts';
 import { loadOrCreateSecretsKey } from '../auth/secrets-crypto.ts';
@@ -84,10 +85,10 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const roleOn = options.roleOn ?? (async (user: User) => (user.role === 'admin' ? ('admin' as const) : ('maintainer' as const)));
   const git = new GitHosting({ root: join(config.dataDir, 'git'), log, protection: { rules: store.protectedBranches, roleOn, matches: (branch, pattern) => matchesPatterns(branch, [pattern]) } });
   const registry = createRegistry({ storage: createFsDriver({ root: join(config.dataDir, 'registry') }), log });
-  const scheduler = new Scheduler({ store, events, leaseMs: config.leaseSeconds * 1000 });
+  const secrets = new Secrets(store, loadOrCreateSecretsKey(config.dataDir));
+  const scheduler = new Scheduler({ store, events, leaseMs: config.leaseSeconds * 1000, secretsFor: jobSecretsFor(secrets, (p, sha, path) => git.readFile(p, sha, path)) });
 
   let ready = false;
-  const secrets = new Secrets(store, loadOrCreateSecretsKey(config.dataDir));
   // What starts runs: pushes, the API's dispatches and the schedule.
   const runStarter: StartRunDeps = { git, store, events, scheduler, log };
   const protectedBranches = { branches: git.branches!, projectExists: async (p: string) => git.exists(p) || (await store.projects.get(p)) !== undefined };

@@ -1,5 +1,7 @@
 // The RunnerApi for the built-in runner: direct calls into the scheduler and store, with
-// the same semantics the HTTP API gives remote runners.
+// the same semantics the HTTP API gives remote runners. What a runner reports (log chunks,
+// annotations, summaries, outputs, errors) is masked here too with the job's secrets: the
+// runner masks first, but the server does not store a secret on a runner's word alone.
 import { once } from 'node:events';
 import type { RunnerApi, RegistryAccess } from './runner-api.ts';
 import type { JobClaim, Scheduler } from '../../scheduler/scheduler.ts';
@@ -8,6 +10,7 @@ import type { Store } from '../../store/store.ts';
 import type { EventBus } from '../../core/events.ts';
 import type { RunStatus } from '../../core/types.ts';
 import { runOfJob, runOutputFiles } from './in-process-files.ts';
+import { Masker } from '../../core/mask.ts';
 
 interface InProcessRunnerApiOptions {
   runnerName: string;
@@ -23,9 +26,13 @@ interface InProcessRunnerApiOptions {
 
 export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
   const { store, events, scheduler } = o;
+  // The secrets of each job this runner holds; chunks arrive whole for them (LogWriter holds back a partial secret).
+  const maskers = new Map<string, Masker>();
+  const mask = (jobId: string, text: string) => maskers.get(jobId)?.mask(text) ?? text;
   return {
     claim: async (labels) => {
       const claim = await scheduler.claim(o.runnerName, labels);
+      if (claim) maskers.set(claim.job.id, new Masker(Object.values(claim.secrets)));
       return claim && toWire(claim);
     },
     async waitForWork(timeoutMs, signal) {
@@ -35,13 +42,18 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
         if (err.name !== 'AbortError') throw err;
       });
     },
-    heartbeat: (jobId) => scheduler.heartbeat(jobId, o.runnerName),
+    async heartbeat(jobId) {
+      const held = await scheduler.heartbeat(jobId, o.runnerName);
+      if (!held) maskers.delete(jobId);
+      return held;
+    },
     async nextLogSeq(jobId) {
       return (await store.logs.lastSeq(`job:${jobId}`)) + 1;
     },
     async appendLog(jobId, seq, text) {
       const stream = `job:${jobId}`;
-      if (await store.logs.append(stream, seq, text)) events.emit('log', stream, seq, text);
+      const masked = mask(jobId, text);
+      if (await store.logs.append(stream, seq, masked)) events.emit('log', stream, seq, masked);
     },
     async startStep(jobId, number, name) {
       const step = await store.runs.createStep(jobId, number, name);
@@ -55,7 +67,11 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
     async skipStep(jobId, number, name) {
       await store.runs.addSkippedStep(jobId, number, name);
     },
-    completeJob: (jobId, status, outputs, error) => scheduler.completeJob(jobId, o.runnerName, status, outputs, error),
+    async completeJob(jobId, status, outputs, error) {
+      const masked = Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, mask(jobId, v)]));
+      await scheduler.completeJob(jobId, o.runnerName, status, masked, error === undefined ? undefined : mask(jobId, error));
+      maskers.delete(jobId);
+    },
     async recordRelease(jobId, release) {
       const run = await runOfJob(store, jobId);
       const created = await store.releases.create({ project_id: run.project_id, run_id: run.id, sha: run.sha, ref: run.ref, image: release.image, digest: release.digest });
@@ -70,7 +86,7 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
       const job = await store.runs.job(jobId);
       if (!job) return;
       await store.runOutputs.addAnnotation({
-        run_id: job.run_id, job_id: jobId, step_number: a.step ?? null, level: a.level, message: a.message, title: a.title ?? null,
+        run_id: job.run_id, job_id: jobId, step_number: a.step ?? null, level: a.level, message: mask(jobId, a.message), title: a.title === undefined ? null : mask(jobId, a.title),
         file: a.file ?? null, line: a.line ?? null, end_line: a.endLine ?? null, col: a.column ?? null, end_column: a.endColumn ?? null,
       });
       events.emit('run-updated', job.run_id);
@@ -78,7 +94,7 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
     async setStepSummary(jobId, stepNumber, markdown) {
       const job = await store.runs.job(jobId);
       if (!job) return;
-      await store.runOutputs.setSummary({ job_id: jobId, step_number: stepNumber, run_id: job.run_id, markdown });
+      await store.runOutputs.setSummary({ job_id: jobId, step_number: stepNumber, run_id: job.run_id, markdown: mask(jobId, markdown) });
       events.emit('run-updated', job.run_id);
     },
     ...runOutputFiles(store, o.dataDir),
@@ -102,5 +118,6 @@ function toWire(c: JobClaim): ClaimedJob {
     spec: c.spec,
     workflow: c.workflow,
     contexts: { github: c.github, needs: c.needs, matrix: c.matrix, strategy: c.strategy, inputs: c.inputs, secrets: c.secrets, vars: c.vars },
+    notes: c.notes,
   };
 }

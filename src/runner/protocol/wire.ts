@@ -24,4 +24,6 @@ export interface ClaimedJob {
   spec: JobSpec;
   workflow: Workflow;
   contexts: ClaimedJobContexts;
+  /** Lines the runner prints at the top of the job's log (e.g. environment secrets withheld until its gate). */
+  notes?: string[];
 }

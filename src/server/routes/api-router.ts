@@ -17,6 +17,7 @@ import { registerHostsApi } from './hosts-api.ts';
 import { registerRunControl } from './run-control.ts';
 import { registerRunOutputs } from './run-outputs.ts';
 import { registerProtectedBranchesApi, type ProtectedBranchesApiDeps } from './protected-branches-api.ts';
+import { registerSecretsApi } from './secrets-api.ts';
 
 export interface ApiRouterDeps {
   store: Store;
@@ -44,6 +45,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   registerRunControl(router, deps.runStarter);
   registerRunOutputs(router, { store, dataDir });
   registerProtectedBranchesApi(router, deps.protectedBranches);
+  registerSecretsApi(router, { secrets: deps.secrets });
   router.route(
     { method: 'GET', path: '/api/openapi.json', summary: 'This API as an OpenAPI 3.1 document' },
     ({ res }) => sendJson(res, 200, openApiDocument(router.routes, { title: 'Slipway API', version: deps.version })),

@@ -1,4 +1,4 @@
-// Encrypted secret values per (project, environment, name). Encryption happens in
+// Encrypted secret values per (project, environment, name); environment '' holds project secrets. Encryption happens in
 // src/auth/secrets.ts; this repository only ever sees ciphertext.
 import type { Db } from '../database.ts';
 import type { SecretsTable } from '../schema.ts';
@@ -21,6 +21,10 @@ export function secretsRepo(db: Db) {
     },
     async list(projectId: string, environment: string): Promise<Omit<SecretRow, 'ciphertext'>[]> {
       return db.selectFrom('secrets').select(['project_id', 'environment', 'name', 'created_at', 'updated_at']).where('project_id', '=', projectId).where('environment', '=', environment).orderBy('name').execute();
+    },
+    /** Every secret of one scope with its ciphertext (a job's `secrets` context). */
+    async values(projectId: string, environment: string): Promise<Pick<SecretRow, 'name' | 'ciphertext'>[]> {
+      return db.selectFrom('secrets').select(['name', 'ciphertext']).where('project_id', '=', projectId).where('environment', '=', environment).orderBy('name').execute();
     },
     /** False when there was no such secret. */
     async remove(projectId: string, environment: string, name: string): Promise<boolean> {

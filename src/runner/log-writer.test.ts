@@ -1,0 +1,58 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { EventEmitter } from 'node:events';
+import { LogWriter } from './log-writer.ts';
+
+/** A writer whose chunks are collected; `sent` resolves at each upload. */
+function collecting(options: { flushMs?: number; maxChunk?: number } = {}) {
+  const chunks: string[] = [];
+  const uploads = new EventEmitter();
+  const log = new LogWriter({
+    startSeq: 0,
+    ...options,
+    send: async (_seq, text) => {
+      chunks.push(text);
+      uploads.emit('sent');
+    },
+  });
+  return { log, chunks, sent: () => once(uploads, 'sent') };
+}
+
+test('a secret split across two chunks is masked: the possible start of a secret waits for the rest', async () => {
+  const { log, chunks, sent } = collecting({ flushMs: 1 });
+  log.addMask('correct-horse-battery');
+  log.write('password is correct-hor');
+  await sent();
+  assert.deepEqual(chunks, ['password is ']);
+  log.write('se-battery, ok\n');
+  await log.flush();
+  assert.equal(chunks.join(''), 'password is ***, ok\n');
+});
+
+test('a chunk forced out by its size keeps the possible start of a secret too', async () => {
+  const { log, chunks } = collecting({ maxChunk: 16, flushMs: 60_000 });
+  log.addMask('s3cr3t-value');
+  log.write('0123456789abcdef s3cr3t');
+  log.write('-value\n');
+  await log.flush();
+  assert.equal(chunks.join(''), '0123456789abcdef ***\n');
+  assert.ok(chunks.every((c) => !c.includes('s3cr3t')), JSON.stringify(chunks));
+});
+
+test('the final flush ships what was held back, masked', async () => {
+  const { log, chunks } = collecting({ flushMs: 60_000 });
+  log.addMask('topsecret');
+  log.write('ends with top');
+  await log.flush();
+  assert.deepEqual(chunks, ['ends with top']);
+});
+
+test('encodings of a registered secret are masked in the log', async () => {
+  const { log, chunks } = collecting({ flushMs: 60_000 });
+  log.addMask('hunter2-hunter2');
+  log.line(`b64 ${Buffer.from('hunter2-hunter2').toString('base64')}`);
+  log.line(`url ${encodeURIComponent('hunter2-hunter2')}`);
+  await log.flush();
+  assert.equal(chunks.join(''), 'b64 ***\nurl ***\n');
+});
