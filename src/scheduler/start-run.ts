@@ -15,6 +15,7 @@ import { loadCalledWorkflows } from '../workflow/plan/reusable.ts';
 import { contextValues, evaluateTemplate, githubContext } from './contexts.ts';
 import { evaluateConcurrency, type Concurrency } from './concurrency.ts';
 import { plannedRow } from './rerun-plan.ts';
+import type { ParseSettings } from '../workflow/parse/read-options.ts';
 
 export interface StartRunDeps {
   git: GitHosting;
@@ -22,6 +23,8 @@ export interface StartRunDeps {
   events: EventBus;
   scheduler: Scheduler;
   log: (message: string) => void;
+  /** What the workflow parser is told about this server (`runner.allowOptions`). */
+  parse?: ParseSettings;
 }
 
 export interface RunTrigger {

@@ -79,7 +79,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   let ready = false;
   const secrets = new Secrets(store, loadOrCreateSecretsKey(config.dataDir));
   // What starts runs: pushes, the API's dispatches and the schedule.
-  const runStarter: StartRunDeps = { git, store, events, scheduler, log };
+  const runStarter: StartRunDeps = { git, store, events, scheduler, log, parse: { allowOptions: config.runner.allowOptions } };
   const api = apiRouter({ store, scheduler, events, secrets, deploys: () => deploys, runStarter, dataDir: config.dataDir, version });
   const server = http.createServer(createHandler({ store, git, registry, api, isReady: () => ready, log }));
   server.keepAliveTimeout = 65_000;

@@ -76,6 +76,8 @@ const allowed: Record<string, Allowed> = {
   '--platform': { arity: 'value' },
   '--pull': { arity: 'value' },
   '--init': { arity: 'flag' },
+  // Harmless beside Slipway's own removal at the end of the job.
+  '--rm': { arity: 'flag' },
   '--read-only': { arity: 'flag' },
   '--tty': { arity: 'flag' },
   '--interactive': { arity: 'flag' },
@@ -115,7 +117,6 @@ const refused: Record<string, { arity: Arity; why: string }> = {
   '--publish': { arity: 'value', why: 'it publishes on host ports; use `ports:` of a service' },
   '--publish-all': { arity: 'flag', why: 'it publishes on host ports; use `ports:` of a service' },
   '--name': { arity: 'value', why: 'Slipway names the container' },
-  '--rm': { arity: 'flag', why: 'Slipway removes the container at the end of the job' },
   '--detach': { arity: 'flag', why: 'Slipway decides how the container runs' },
   '--restart': { arity: 'value', why: 'the container would outlive its job' },
   '--log-driver': { arity: 'value', why: 'it writes the container\'s log on the host' },
