@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { loadConfig, publicUrl, type Config } from '../config/config.ts';
 import { openDatabase, migrate } from '../store/database.ts';
+import { restrictDataDir } from '../store/data-dir.ts';
 import { createStore, type Store } from '../store/store.ts';
 import { ensureAdmin, ensureUserToken } from '../auth/bootstrap-admin.ts';
 import { GitHosting } from '../git/hosting.ts';
@@ -65,6 +66,8 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const log = options.log ?? ((m: string) => console.log(m));
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const config = loadConfig({ dataDir: options.dataDir, env: options.env, overrides: { port: options.port, host: options.host } });
+  const loosened = restrictDataDir(config.dataDir);
+  if (loosened.length > 0) log(`data dir: made private again (0700/0600): ${loosened.join(', ')}`);
   const db = openDatabase({ sqlitePath: join(config.dataDir, 'slipway.db') });
   const applied = await migrate(db);
   if (applied.length > 0) log(`database: applied migrations ${applied.join(', ')}`);
@@ -91,6 +94,8 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const url = publicUrl(config, port);
   // The built-in runner's own credential, kept in the data dir so a restart reuses it.
   const runnerToken = await ensureUserToken(store, join(config.dataDir, 'runner.token'), 'builtin-runner', 'member', 'builtin-runner');
+  // Again, now that the database, the tokens and the secrets key exist on a first start.
+  restrictDataDir(config.dataDir);
   const registryAccess = { host: new URL(url).host, username: 'slipway', password: runnerToken.token, insecure: new URL(url).protocol === 'http:' };
 
   const engine = new ContainerEngine({ runner: new LocalRunner() });
