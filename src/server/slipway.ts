@@ -18,6 +18,7 @@ import { createFsDriver } from '../registry/storage/fs/fs-driver.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import { Runner } from '../runner/runner.ts';
 import { executorFactory } from '../runner/create-executor.ts';
+import { hostWorkDir, runnerLabels, withHostExecutor } from '../runner/executors/shell/host-executor.ts';
 import { ContainerEngine } from '../deploy/engine/container-engine.ts';
 import { LocalRunner } from '../deploy/targets/local/local-runner.ts';
 import { DeployService } from '../deploy/deploy-service.ts';
@@ -133,12 +134,13 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     runner = new Runner({
       api: inProcessRunnerApi({ runnerName, scheduler, store, events, sourceOf: (p) => git.repoPath(p), registry: registryAccess, dataDir: config.dataDir }),
       name: runnerName,
-      labels: config.runner.labels,
+      labels: runnerLabels(config.runner.labels, config.runner.host),
       concurrency: config.runner.concurrency,
-      workDir: join(config.dataDir, 'work'),
+      // Host jobs' users must reach their job directories, and the data dir is 0700.
+      workDir: config.runner.host ? hostWorkDir(instanceId(config.dataDir)) : join(config.dataDir, 'work'),
       serverUrl: url,
       heartbeatMs: Math.max(1000, (config.leaseSeconds * 1000) / 3),
-      createExecutor: executorFactory('slipway-job'),
+      createExecutor: withHostExecutor({ enabled: config.runner.host }, executorFactory('slipway-job')),
       onError: (err) => log(`runner: ${(err as Error).stack ?? String(err)}`),
     });
     runner.start();
