@@ -53,7 +53,7 @@ attempt engine-socket "test -w /run/podman/podman.sock || test -w /var/run/docke
 attempt server-environment "env | grep SLIPWAY_E2E_SERVER_ONLY"
 `;
 
-const workflow = (leftover: Record<string, number>) => `on: push
+const workflow = (data: string, leftover: Record<string, number>) => `on: push
 jobs:
 ${Object.entries(jobsUnderTest).map(([name, runsOn]) => `  ${name}:
     ${runsOn}
@@ -68,6 +68,10 @@ ${Object.entries(jobsUnderTest).map(([name, runsOn]) => `  ${name}:
           test "$(cat hello.txt)" = hello
           echo built > out.txt && echo "made=yes" >> "$GITHUB_OUTPUT"
           echo "ordinary $JOB ok"
+      - name: swap the command files for links to the admin token
+        continue-on-error: true
+        run: |
+          ln -sf ${data}/admin.token "$GITHUB_ENV" && ln -sf ${data}/admin.token "$GITHUB_STEP_SUMMARY" || echo "blocked $JOB swap-command-files"
 `).join('')}`;
 
 const mountWorkflow = (data: string) => `on: push
@@ -144,8 +148,9 @@ test('the data dir and its credentials are private after start-up, whatever thei
 });
 
 test('every compromise from issue 9 fails from inside the job; the ordinary steps pass', { timeout: 180_000 }, async () => {
+  const adminToken = await readFile(join(dataDir, 'admin.token'), 'utf8');
   const leftover = Object.fromEntries(Object.keys(jobsUnderTest).map((name) => [name, uniqueSeconds()]));
-  await push('mallory', { '.slipway/workflows/ci.yml': workflow(leftover), 'attempts.sh': attempts(dataDir), 'hello.txt': 'hello\n' });
+  await push('mallory', { '.slipway/workflows/ci.yml': workflow(dataDir, leftover), 'attempts.sh': attempts(dataDir), 'hello.txt': 'hello\n' });
   const run = await finishedRun('mallory');
   const logs = await fetch(`${slipway.url}/api/runs/${run.id}/logs`, { headers: { authorization: `Bearer ${slipway.adminToken}` } }).then((r) => r.text());
 
@@ -160,6 +165,10 @@ test('every compromise from issue 9 fails from inside the job; the ordinary step
   // Nothing secret reached the log, whatever a step printed.
   for (const f of ['admin.token', 'secrets.key', 'runner.token']) assert.equal(logs.includes((await readFile(join(dataDir, f), 'utf8')).trim()), false, f);
   assert.doesNotMatch(logs, /server-environment-value/);
+  // A command file swapped for a link is refused by the runner, which reads them as root.
+  assert.match(logs, /blocked host swap-command-files/);
+  assert.match(logs, /=== container ===[^]*env was replaced by a symbolic link; the runner does not follow it/);
+  assert.equal(await readFile(join(dataDir, 'admin.token'), 'utf8'), adminToken, 'the admin token was neither read nor emptied');
   assert.equal(existsSync(join(dataDir, 'git/victim.git/hooks/post-receive')), false, 'no hook was planted');
   // The victim's container is untouched, and every job's leftover process is gone.
   assert.equal(await podman('inspect', '--format', '{{.State.Status}}', victimContainer), 'running');
