@@ -51,7 +51,7 @@ export async function startRun(deps: Omit<StartRunDeps, 'git'> & { git: Pick<Git
   let concurrency: Concurrency | undefined;
   if (workflow && !error) {
     try {
-      const { called, diagnostics } = await loadCalledWorkflows(workflow, (path) => git.readFile(trigger.project, trigger.sha, path));
+      const { called, diagnostics } = await loadCalledWorkflows(workflow, (path) => git.readFile(trigger.project, trigger.sha, path), deps.parse);
       if (diagnostics.length > 0) throw new Error(diagnostics.map(formatDiagnostic).join('\n'));
       stored = { workflow, plan: planWorkflow(workflow, called) };
       // `run-name` and the workflow's `concurrency` see `github` and `inputs` (docs "Contexts" § availability).

@@ -125,7 +125,7 @@ before(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'slipway-isolation-'));
   // A data dir someone left open: start-up must close it, whatever it was.
   await chmod(dataDir, 0o777);
-  await writeFile(join(dataDir, 'config.yml'), 'runner:\n  host: true\n');
+  await writeFile(join(dataDir, 'config.yml'), 'runner:\n  host: true\n  allowOptions: [--cap-add]\n');
   // What the server's own environment holds must never reach a step.
   process.env.SLIPWAY_E2E_SERVER_ONLY = 'server-environment-value';
   slipway = await startSlipway({ dataDir, port: 0, env: {}, log: () => {} });
@@ -183,6 +183,24 @@ test('container.options: -v DATA:/x fails the run before anything starts, naming
   assert.equal(run.status, 'failure');
   assert.deepEqual(run.jobs.map((j) => j.status).filter((s) => s !== 'skipped' && s !== 'failure'), [], 'no job ran');
   assert.match(run.error ?? '', new RegExp(`\\.slipway/workflows/mount\\.yml:7:\\d+: jobs\\.mount\\.container\\.options: -v ${dataDir}:/x is not allowed \\(it mounts the host path ${dataDir};`));
+});
+
+test('an option the admin lists in runner.allowOptions passes, and the job runs with it', { timeout: 60_000 }, async () => {
+  const allowed = `on: push
+jobs:
+  nice:
+    runs-on: ubuntu-latest
+    container:
+      image: ${busyboxImage}
+      options: --cap-add SYS_NICE --cpus 1
+    steps:
+      - run: nice -n -5 true && echo "raised priority"
+`;
+  await push('allowed', { '.slipway/workflows/nice.yml': allowed });
+  const run = await finishedRun('allowed');
+  const logs = await fetch(`${slipway.url}/api/runs/${run.id}/logs`, { headers: { authorization: `Bearer ${slipway.adminToken}` } }).then((r) => r.text());
+  assert.equal(run.status, 'success', `${run.error ?? ''}\n${logs}`);
+  assert.match(logs, /raised priority/);
 });
 
 test('a restart makes a loosened data dir private again', { timeout: 60_000 }, async () => {
