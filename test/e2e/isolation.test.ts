@@ -68,6 +68,15 @@ ${Object.entries(jobsUnderTest).map(([name, runsOn]) => `  ${name}:
           test "$(cat hello.txt)" = hello
           echo built > out.txt && echo "made=yes" >> "$GITHUB_OUTPUT"
           echo "ordinary $JOB ok"
+      - name: link the data dir into the workspace
+        run: ln -s ${data} linked-data
+      - name: upload the data dir as an artifact, by path and through the link
+        uses: actions/upload-artifact@v4
+        with:
+          name: data-\${{ github.job }}
+          path: |
+            ${data}
+            linked-data
       - name: swap the command files for links to the admin token
         continue-on-error: true
         run: |
@@ -165,6 +174,8 @@ test('every compromise from issue 9 fails from inside the job; the ordinary step
   // Nothing secret reached the log, whatever a step printed.
   for (const f of ['admin.token', 'secrets.key', 'runner.token']) assert.equal(logs.includes((await readFile(join(dataDir, f), 'utf8')).trim()), false, f);
   assert.doesNotMatch(logs, /server-environment-value/);
+  // The built-in actions read as root, but only inside the job's own directories.
+  assert.equal(logs.match(new RegExp(`No files were found with the provided path: ${dataDir}, linked-data`, 'g'))?.length, Object.keys(jobsUnderTest).length, logs);
   // A command file swapped for a link is refused by the runner, which reads them as root.
   assert.match(logs, /blocked host swap-command-files/);
   assert.match(logs, /=== container ===[^]*env was replaced by a symbolic link; the runner does not follow it/);
