@@ -17,6 +17,14 @@ const schema = z.strictObject({
       enabled: z.boolean().default(true),
       concurrency: z.number().int().min(1).max(64).default(2),
       labels: z.array(z.string()).default(['self-hosted', 'linux', 'x64', 'ubuntu-latest', 'slipway']),
+      /**
+       * The host (shell) executor: off unless an admin turns it on. Then jobs whose `runs-on`
+       * includes the label `host` run on this machine, as an unprivileged user of their own
+       * with a clean environment (src/runner/executors/shell/).
+       */
+      host: z.boolean().default(false),
+      /** Options beyond the built-in allow-list of `container.options` / `services.*.options` (`--privileged`, `-v`). */
+      allowOptions: z.array(z.string().regex(/^--?[A-Za-z][\w-]*$/, 'expected an option name such as --privileged or -v')).default([]),
     })
     .prefault({}),
   /** Seconds a runner's job lease lasts without a heartbeat before the job is re-queued. */
@@ -34,6 +42,7 @@ const envKeys: Record<string, string[]> = {
   SLIPWAY_PUBLIC_URL: ['publicUrl'],
   SLIPWAY_RUNNER_ENABLED: ['runner', 'enabled'],
   SLIPWAY_RUNNER_CONCURRENCY: ['runner', 'concurrency'],
+  SLIPWAY_RUNNER_HOST: ['runner', 'host'],
   SLIPWAY_LEASE_SECONDS: ['leaseSeconds'],
   SLIPWAY_SHUTDOWN_TIMEOUT_SECONDS: ['shutdownTimeoutSeconds'],
 };

@@ -1,7 +1,8 @@
 // The files a step writes to talk back to the runner: $GITHUB_ENV, $GITHUB_OUTPUT,
 // $GITHUB_PATH, $GITHUB_STEP_SUMMARY. Format per GitHub's "Workflow commands" docs:
 // `NAME=value` lines, or `NAME<<DELIMITER` … `DELIMITER` for multi-line values.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 
 export function parseKeyValueFile(text: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -26,14 +27,29 @@ export function parseKeyValueFile(text: string): Record<string, string> {
   return out;
 }
 
-/** Reads a command file and empties it for the next step. */
+/**
+ * Reads a command file and empties it for the next step. The runner does this as root while
+ * the step's side (a job container's root, or the host job's user) could have replaced the
+ * file: a symlink to `DATA/admin.token` would have the token read into the job's env or
+ * summary and the token truncated, a FIFO would block. So only a regular file is read,
+ * through a descriptor opened without following a link, and emptied through the same one.
+ */
 export function takeFile(path: string): string {
-  let text = '';
+  let fd: number;
   try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return '';
+    fd = openSync(path, constants.O_RDWR | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return '';
+    if (code === 'ELOOP') throw new Error(`${basename(path)} was replaced by a symbolic link; the runner does not follow it`);
+    throw err;
   }
-  writeFileSync(path, '');
-  return text;
+  try {
+    if (!fstatSync(fd).isFile()) throw new Error(`${basename(path)} is no longer a regular file; the runner does not read it`);
+    const text = readFileSync(fd, 'utf8');
+    ftruncateSync(fd, 0);
+    return text;
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -4,7 +4,7 @@
 // number of segments, `[…]` a character class, `!` at the start excludes, later patterns
 // win, dot files match, and a pattern that matches a directory matches everything under it
 // ("implicit descendants").
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve, sep } from 'node:path';
 import { fileGlobMatcher, isGlobSegment } from '../workflow/glob.ts';
@@ -73,6 +73,26 @@ export function globFiles(patternText: string | string[], root: string): string[
   };
   for (const p of patterns) if (!p.negate) walk(p.searchPath);
   return out;
+}
+
+/**
+ * The files whose real path lies under one of `roots` (the job's workspace and temp). The
+ * built-in actions that read what a job names (upload-artifact, cache) run as root, so a
+ * path or a symlink naming the data dir must select nothing, as it would read nothing for
+ * the job itself.
+ */
+export function confinedTo(files: string[], roots: string[]): string[] {
+  const real = roots.map((r) => realpathSync(r));
+  return files.filter((file) => {
+    let path: string;
+    try {
+      path = realpathSync(file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false; // Removed since the walk.
+      throw err;
+    }
+    return real.some((r) => path === r || path.startsWith(`${r}${sep}`));
+  });
 }
 
 /** The literal directories the include patterns start from (actions' "search paths"). */

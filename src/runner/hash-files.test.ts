@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { hashFiles } from './hash-files.ts';
-import { commonAncestor, globFiles, searchPaths } from './glob.ts';
+import { commonAncestor, confinedTo, globFiles, searchPaths } from './glob.ts';
 
 const root = realpathSync(mkdtempSync(join(tmpdir(), 'slipway-hash-')));
 const ws = join(root, 'ws');
@@ -61,4 +61,13 @@ test('search paths and their common ancestor (upload-artifact roots)', () => {
   assert.deepEqual(searchPaths('a/b/*.txt\na/package-lock.json\n!a/x', ws), [join(ws, 'a/b'), join(ws, 'a/package-lock.json')]);
   assert.equal(commonAncestor([join(ws, 'a/b'), join(ws, 'a/package-lock.json')]), join(ws, 'a'));
   assert.equal(commonAncestor(['/x/y', '/z']), '/');
+});
+
+test('confinedTo keeps only files whose real path is under the roots (no path or link out)', () => {
+  const files = globFiles(['**', join(root, 'outside.txt')], ws);
+  assert.ok(files.includes(join(ws, 'link-out.txt')) && files.includes(join(root, 'outside.txt')));
+  const kept = confinedTo(files, [ws]);
+  assert.equal(kept.includes(join(ws, 'link-out.txt')), false);
+  assert.equal(kept.includes(join(root, 'outside.txt')), false);
+  assert.ok(kept.includes(join(ws, 'a/b/c.txt')));
 });

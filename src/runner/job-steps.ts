@@ -75,7 +75,14 @@ async function reportStep(state: JobState, name: string, body: () => Promise<Ste
   }
   log.line('##[endgroup]');
   await Promise.allSettled(state.pending.splice(0));
-  const summary = takeSummary(state.paths.files.summary, (t) => log.mask(t));
+  let summary: string | undefined;
+  try {
+    summary = takeSummary(state.paths.files.summary, (t) => log.mask(t));
+  } catch (err) {
+    // The step replaced $GITHUB_STEP_SUMMARY with something the runner will not read.
+    log.line(`##[error]${(err as Error).message}`);
+    result = { ...result, status: 'failure' };
+  }
   if (summary !== undefined) {
     await api.setStepSummary(state.claimed.id, state.stepNumber, summary).catch((err: Error) => log.line(`##[warning]could not store the step summary: ${err.message}`));
   }

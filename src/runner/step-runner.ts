@@ -105,7 +105,9 @@ async function runScript(state: JobState, c: ScriptCommand): Promise<{ status: R
   const outcome = await state.executor.run({
     script: c.script,
     shell: c.shell,
-    env: { ...(process.env as Record<string, string>), ...c.env },
+    // Only the job's own variables: the server's environment must never reach a step (an
+    // executor that runs on the caller's behalf, `slipway run`'s shell, adds its own base).
+    env: c.env,
     cwd: c.cwd,
     timeoutMs: c.timeoutMs,
     signal: state.signal,

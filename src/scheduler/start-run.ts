@@ -15,6 +15,7 @@ import { loadCalledWorkflows } from '../workflow/plan/reusable.ts';
 import { contextValues, evaluateTemplate, githubContext } from './contexts.ts';
 import { evaluateConcurrency, type Concurrency } from './concurrency.ts';
 import { plannedRow } from './rerun-plan.ts';
+import type { ParseSettings } from '../workflow/parse/read-options.ts';
 
 export interface StartRunDeps {
   git: GitHosting;
@@ -22,6 +23,8 @@ export interface StartRunDeps {
   events: EventBus;
   scheduler: Scheduler;
   log: (message: string) => void;
+  /** What the workflow parser is told about this server (`runner.allowOptions`). */
+  parse?: ParseSettings;
 }
 
 export interface RunTrigger {
@@ -44,7 +47,7 @@ export async function startRun(deps: Omit<StartRunDeps, 'git'> & { git: Pick<Git
   let stored: StoredPlan | undefined;
   if (workflow && !error) {
     try {
-      stored = await planRun(workflow, (path) => deps.git.readFile(trigger.project, trigger.sha, path));
+      stored = await planRun(workflow, (path) => deps.git.readFile(trigger.project, trigger.sha, path), deps.parse);
     } catch (err) {
       error = (err as Error).message;
     }
@@ -53,8 +56,8 @@ export async function startRun(deps: Omit<StartRunDeps, 'git'> & { git: Pick<Git
 }
 
 /** The workflow planned with the reusable workflows it calls, read at the run's commit. */
-export async function planRun(workflow: Workflow, readFile: (path: string) => Promise<string | undefined>): Promise<StoredPlan> {
-  const { called, diagnostics } = await loadCalledWorkflows(workflow, readFile);
+export async function planRun(workflow: Workflow, readFile: (path: string) => Promise<string | undefined>, parse?: StartRunDeps['parse']): Promise<StoredPlan> {
+  const { called, diagnostics } = await loadCalledWorkflows(workflow, readFile, parse);
   if (diagnostics.length > 0) throw new Error(diagnostics.map(formatDiagnostic).join('\n'));
   return { workflow, plan: planWorkflow(workflow, called) };
 }

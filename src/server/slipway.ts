@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { loadConfig, publicUrl, type Config } from '../config/config.ts';
 import { openDatabase, migrate } from '../store/database.ts';
+import { restrictDataDir } from '../store/data-dir.ts';
 import { createStore, type Store } from '../store/store.ts';
 import { ensureAdmin, ensureUserToken } from '../auth/bootstrap-admin.ts';
 import { GitHosting } from '../git/hosting.ts';
@@ -17,6 +18,7 @@ import { createFsDriver } from '../registry/storage/fs/fs-driver.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import { Runner } from '../runner/runner.ts';
 import { executorFactory } from '../runner/create-executor.ts';
+import { hostWorkDir, runnerLabels, withHostExecutor } from '../runner/executors/shell/host-executor.ts';
 import { ContainerEngine } from '../deploy/engine/container-engine.ts';
 import { LocalShell } from '../deploy/targets/local/local-shell.ts';
 import { DeployService } from '../deploy/service.ts';
@@ -73,6 +75,8 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const log = options.log ?? ((m: string) => console.log(m));
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const config = loadConfig({ dataDir: options.dataDir, env: options.env, overrides: { port: options.port, host: options.host } });
+  const loosened = restrictDataDir(config.dataDir);
+  if (loosened.length > 0) log(`data dir: made private again (0700/0600): ${loosened.join(', ')}`);
   const db = openDatabase({ sqlitePath: join(config.dataDir, 'slipway.db') });
   const applied = await migrate(db);
   if (applied.length > 0) log(`database: applied migrations ${applied.join(', ')}`);
@@ -90,7 +94,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
 
   let ready = false;
   // What starts runs: pushes, the API's dispatches and the schedule.
-  const runStarter: StartRunDeps = { git, store, events, scheduler, log };
+  const runStarter: StartRunDeps = { git, store, events, scheduler, log, parse: { allowOptions: config.runner.allowOptions } };
   const protectedBranches = { branches: git.branches!, projectExists: async (p: string) => git.exists(p) || (await store.projects.get(p)) !== undefined };
   const api = apiRouter({ store, scheduler, events, secrets, deploys: () => deploys, runStarter, dataDir: config.dataDir, version, protectedBranches });
   const server = http.createServer(createHandler({ store, git, registry, api, isReady: () => ready, log }));
@@ -103,6 +107,8 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const url = publicUrl(config, port);
   // The built-in runner's own credential, kept in the data dir so a restart reuses it.
   const runnerToken = await ensureUserToken(store, join(config.dataDir, 'runner.token'), 'builtin-runner', 'member', 'builtin-runner');
+  // Again, now that the database, the tokens and the secrets key exist on a first start.
+  restrictDataDir(config.dataDir);
   const registryAccess = { host: new URL(url).host, username: 'slipway', password: runnerToken.token, insecure: new URL(url).protocol === 'http:' };
 
   const engine = new ContainerEngine({ shell: new LocalShell() });
@@ -143,12 +149,13 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     runner = new Runner({
       api: inProcessRunnerApi({ runnerName, scheduler, store, events, sourceOf: (p) => git.repoPath(p), registry: registryAccess, dataDir: config.dataDir }),
       name: runnerName,
-      labels: config.runner.labels,
+      labels: runnerLabels(config.runner.labels, config.runner.host),
       concurrency: config.runner.concurrency,
-      workDir: join(config.dataDir, 'work'),
+      // Host jobs' users must reach their job directories, and the data dir is 0700.
+      workDir: config.runner.host ? hostWorkDir(instanceId(config.dataDir)) : join(config.dataDir, 'work'),
       serverUrl: url,
       heartbeatMs: Math.max(1000, (config.leaseSeconds * 1000) / 3),
-      createExecutor: executorFactory('slipway-job'),
+      createExecutor: withHostExecutor({ enabled: config.runner.host }, executorFactory('slipway-job')),
       onError: (err) => log(`runner: ${(err as Error).stack ?? String(err)}`),
     });
     runner.start();

@@ -11,7 +11,7 @@ import { readWorkflows } from './read-workflows.ts';
 /** `POST …/workflows/:file/dispatches`: `file` is the workflow's file name or repository path. */
 export async function dispatchWorkflow(deps: StartRunDeps, project: string, file: string, ref: string | undefined, given: Record<string, unknown>): Promise<Run> {
   const target = await resolveRef(deps.git, project, ref);
-  const all = await readWorkflows(deps.git, project, target.sha);
+  const all = await readWorkflows(deps.git, project, target.sha, deps.parse);
   const found = all.find((w) => w.file === file || w.file.split('/').pop() === file);
   if (!found) throw new SlipwayError('NOT_FOUND', `no workflow ${JSON.stringify(file)} at ${target.ref} (workflows: ${all.map((w) => w.file.split('/').pop()).join(', ') || 'none'})`);
   if (!found.workflow || found.diagnostics.length > 0) {
@@ -28,7 +28,7 @@ export async function dispatchWorkflow(deps: StartRunDeps, project: string, file
 export async function repositoryDispatch(deps: StartRunDeps, project: string, eventType: string, clientPayload: Record<string, unknown>): Promise<Run[]> {
   const head = await resolveRef(deps.git, project, undefined);
   const runs: Run[] = [];
-  for (const w of await readWorkflows(deps.git, project, head.sha)) {
+  for (const w of await readWorkflows(deps.git, project, head.sha, deps.parse)) {
     if (!w.workflow || w.diagnostics.length > 0 || !matchRepositoryDispatch(w.workflow, eventType)) continue;
     const payload = { action: eventType, client_payload: clientPayload, repository: { name: project, full_name: project } };
     runs.push(await startRun(deps, { project, ref: head.ref, sha: head.sha, event: 'repository_dispatch', payload }, w.file, w.workflow));

@@ -30,7 +30,7 @@ export async function startRunsForPush(deps: PushDeps, event: PushEvent, pushEve
   const runIds: string[] = [];
   let deployErrors: string | undefined | null = null;
 
-  for (const { file, workflow, diagnostics } of await readWorkflows(git, event.project, event.after)) {
+  for (const { file, workflow, diagnostics } of await readWorkflows(git, event.project, event.after, deps.parse)) {
     if (started.has(file)) continue;
     let error: string | undefined;
     if (workflow && diagnostics.length === 0) {

@@ -4,6 +4,7 @@ import type { Diagnostic } from '../core/errors.ts';
 import type { GitHosting } from '../git/hosting.ts';
 import type { Workflow } from '../workflow/model.ts';
 import { parseWorkflow } from '../workflow/parse/parse-workflow.ts';
+import type { ParseSettings } from '../workflow/parse/read-options.ts';
 import { githubWorkflowDir, slipwayWorkflowDir, workflowFileNames } from '../workflow/load.ts';
 
 export interface WorkflowFile {
@@ -12,9 +13,9 @@ export interface WorkflowFile {
   diagnostics: Diagnostic[];
 }
 
-export async function readWorkflows(git: GitHosting, project: string, sha: string): Promise<WorkflowFile[]> {
+export async function readWorkflows(git: GitHosting, project: string, sha: string, settings: ParseSettings = {}): Promise<WorkflowFile[]> {
   const { files } = workflowFileNames(await git.listFiles(project, sha, slipwayWorkflowDir), await git.listFiles(project, sha, githubWorkflowDir));
   const out: WorkflowFile[] = [];
-  for (const file of files) out.push({ file, ...parseWorkflow(file, (await git.readFile(project, sha, file)) ?? '') });
+  for (const file of files) out.push({ file, ...parseWorkflow(file, (await git.readFile(project, sha, file)) ?? '', settings) });
   return out;
 }

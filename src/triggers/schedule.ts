@@ -16,7 +16,7 @@ export async function runScheduled(deps: StartRunDeps, at: Date): Promise<Run[]>
   for (const project of await deps.store.projects.list()) {
     const head = await defaultBranch(deps.git, project.name).catch(() => undefined);
     if (!head) continue;
-    for (const w of await readWorkflows(deps.git, project.name, head.sha)) {
+    for (const w of await readWorkflows(deps.git, project.name, head.sha, deps.parse)) {
       if (!w.workflow || w.diagnostics.length > 0 || !w.workflow.on.schedule) continue;
       let crons: string[];
       try {

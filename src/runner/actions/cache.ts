@@ -6,7 +6,7 @@
 import { relative } from 'node:path';
 import type { BuiltInAction } from './action.ts';
 import { createTarGz, extractTarGz, sendArchive } from './archive.ts';
-import { globFiles, patternLines } from '../glob.ts';
+import { confinedTo, globFiles, patternLines } from '../glob.ts';
 import { SlipwayError } from '../../core/errors.ts';
 
 /** actions/cache rejects keys longer than this or containing a comma. */
@@ -39,7 +39,7 @@ export const cache: BuiltInAction = async (ctx) => {
       name: `Post ${ctx.stepName}`,
       condition: 'success',
       run: async () => {
-        const files = globFiles(paths, workspace);
+        const files = confinedTo(globFiles(paths, workspace), [workspace, ctx.paths.temp]);
         if (files.length === 0) {
           ctx.log.line('##[warning]Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.');
           return;

@@ -7,7 +7,7 @@ import { relative, sep } from 'node:path';
 import { statSync } from 'node:fs';
 import type { BuiltInAction } from './action.ts';
 import { createTarGz, sendArchive } from './archive.ts';
-import { commonAncestor, globFiles, patternLines, searchPaths } from '../glob.ts';
+import { commonAncestor, confinedTo, globFiles, patternLines, searchPaths } from '../glob.ts';
 import { SlipwayError } from '../../core/errors.ts';
 
 export const uploadArtifact: BuiltInAction = async (ctx) => {
@@ -21,7 +21,7 @@ export const uploadArtifact: BuiltInAction = async (ctx) => {
   let root = commonAncestor(roots);
   if (roots.length === 1 && isFile(root)) root = root.slice(0, root.lastIndexOf('/')) || '/';
   const hidden = ctx.inputs['include-hidden-files'] === 'true';
-  const files = globFiles(patterns, workspace)
+  const files = confinedTo(globFiles(patterns, workspace), [workspace, ctx.paths.temp])
     .map((f) => relative(root, f))
     .filter((f) => hidden || !f.split(sep).some((part) => part.startsWith('.')));
   if (files.length === 0) {

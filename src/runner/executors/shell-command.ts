@@ -2,6 +2,7 @@
 // (docs: "jobs.<job_id>.steps[*].shell"): known names map to fixed templates and anything
 // else must be a template containing `{0}`, the path of the script file.
 import { SlipwayError } from '../../core/errors.ts';
+import { tokenize } from '../../workflow/parse/shell-words.ts';
 
 interface ShellPlan {
   /** argv with `{0}` still in place; see `shellArgv`. */
@@ -46,37 +47,5 @@ export function shellArgv(plan: ShellPlan, scriptPath: string): string[] {
   return plan.template.map((arg) => arg.replaceAll('{0}', scriptPath));
 }
 
-/** Splits a command line on blanks, honouring '…' and "…" quoting and backslash escapes. */
-export function tokenize(line: string): string[] {
-  const out: string[] = [];
-  let current = '';
-  let started = false;
-  let quote: '"' | "'" | null = null;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i] as string;
-    if (quote === "'") {
-      if (c === "'") quote = null;
-      else current += c;
-    } else if (quote === '"') {
-      if (c === '"') quote = null;
-      else if (c === '\\' && i + 1 < line.length && '"\\$`'.includes(line[i + 1] as string)) current += line[++i];
-      else current += c;
-    } else if (c === "'" || c === '"') {
-      quote = c;
-      started = true;
-    } else if (c === '\\' && i + 1 < line.length) {
-      current += line[++i];
-      started = true;
-    } else if (/\s/.test(c)) {
-      if (started) out.push(current);
-      current = '';
-      started = false;
-    } else {
-      current += c;
-      started = true;
-    }
-  }
-  if (quote) throw new SlipwayError('WORKFLOW_INVALID', `unterminated ${quote} quote in "${line}"`);
-  if (started) out.push(current);
-  return out;
-}
+// The word grammar lives with the workflow parser, which checks `options:` with it at push time.
+export { tokenize } from '../../workflow/parse/shell-words.ts';

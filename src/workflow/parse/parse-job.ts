@@ -8,6 +8,7 @@ import { readIf } from './read-if.ts';
 import type { Reader } from '../yaml/reader.ts';
 import { checkKeys, checkRequired, child, describe, getPair, isNull, readKey, readMap } from '../yaml/reader.ts';
 import { readEnv, readString, readStringList, readStringMap } from './read-values.ts';
+import { readOptions, type ParseSettings } from './read-options.ts';
 import type { Position, YNode } from '../yaml/node.ts';
 
 const jobKeys = [
@@ -27,7 +28,7 @@ export interface ReadJob {
   needs: { name: string; at: Position }[];
 }
 
-export function readJob(r: Reader, id: string, idPos: Position, node: YNode): ReadJob | undefined {
+export function readJob(r: Reader, id: string, idPos: Position, node: YNode, settings: ParseSettings = {}): ReadJob | undefined {
   const path = child('jobs', id);
   checkId(r, id, idPos, path, 'job id');
   const map = readMap(r, node, path, 'a job (a mapping with `runs-on` and `steps`)');
@@ -77,13 +78,13 @@ export function readJob(r: Reader, id: string, idPos: Position, node: YNode): Re
       case 'if': spec.if = readIf(r, v, p); break;
       case 'env': spec.env = readEnv(r, v, p); break;
       case 'defaults': spec.defaults = readDefaults(r, v, p); break;
-      case 'container': spec.container = readContainer(r, v, p); break;
+      case 'container': spec.container = readContainer(r, v, p, settings); break;
       case 'timeout-minutes': readTimeout(r, v, p, spec, defaultTimeoutMinutes); break;
       case 'continue-on-error': readContinueOnError(r, v, p, spec); break;
       case 'outputs': spec.outputs = readStringMap(r, v, p); break;
       case 'steps': spec.steps = readSteps(r, v, p); break;
       case 'strategy': spec.strategy = readStrategy(r, v, p, id); break;
-      case 'services': spec.services = readServices(r, v, p); break;
+      case 'services': spec.services = readServices(r, v, p, settings); break;
       case 'environment': spec.environment = readEnvironment(r, v, p); break;
       case 'concurrency': spec.concurrency = readConcurrency(r, v, p); break;
       case 'permissions': spec.permissions = readPermissions(r, v, p); break;
@@ -135,7 +136,7 @@ export function readDefaults(r: Reader, node: YNode, path: string): RunDefaults 
   return defaults;
 }
 
-function readContainer(r: Reader, node: YNode, path: string): ContainerSpec | undefined {
+function readContainer(r: Reader, node: YNode, path: string, settings: ParseSettings): ContainerSpec | undefined {
   if (node.kind === 'scalar' && typeof node.value === 'string') return { image: node.value, env: {} };
   const map = readMap(r, node, path, 'an image name or a mapping with `image`');
   if (!map) return undefined;
@@ -145,7 +146,8 @@ function readContainer(r: Reader, node: YNode, path: string): ContainerSpec | un
     image: readKey(r, map, path, 'image', readString) ?? '',
     env: readKey(r, map, path, 'env', readEnv) ?? {},
   };
-  if (getPair(map, 'options')) container.options = readKey(r, map, path, 'options', readString);
+  const options = getPair(map, 'options');
+  if (options) container.options = readOptions(r, options.value, child(path, 'options'), 'container', settings);
   return container;
 }
 

@@ -5,9 +5,10 @@ import { checkId } from './parse-step.ts';
 import type { Reader } from '../yaml/reader.ts';
 import { checkKeys, checkRequired, child, describe, getPair, readEntries, readMap } from '../yaml/reader.ts';
 import { readEnv, readString, readStringList } from './read-values.ts';
+import { readOptions, type ParseSettings } from './read-options.ts';
 import type { YNode } from '../yaml/node.ts';
 
-export function readServices(r: Reader, node: YNode, path: string): Record<string, ServiceSpec> {
+export function readServices(r: Reader, node: YNode, path: string, settings: ParseSettings = {}): Record<string, ServiceSpec> {
   return readEntries(r, node, path, 'a mapping of service names to containers', (pair, p) => {
     // The name becomes the container's host name on the job's network.
     checkId(r, pair.key, pair.keyPos, p, 'service name');
@@ -25,7 +26,7 @@ export function readServices(r: Reader, node: YNode, path: string): Record<strin
     const ports = getPair(m, 'ports');
     if (ports) service.ports = readPorts(r, ports.value, child(p, 'ports'));
     const options = getPair(m, 'options');
-    if (options) service.options = readString(r, options.value, child(p, 'options'));
+    if (options) service.options = readOptions(r, options.value, child(p, 'options'), 'service', settings);
     return service;
   });
 }

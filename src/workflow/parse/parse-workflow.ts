@@ -11,11 +11,12 @@ import type { ReadJob } from './parse-job.ts';
 import { checkKeys, checkRequired, describe, readMap, Reader } from '../yaml/reader.ts';
 import { readEnv, readString } from './read-values.ts';
 import { parseYamlTree } from '../yaml/tree.ts';
+import type { ParseSettings } from './read-options.ts';
 
 const topKeys = ['name', 'run-name', 'on', 'env', 'defaults', 'permissions', 'concurrency', 'jobs'];
 
-/** `workflow` is set only when there are no diagnostics. */
-export function parseWorkflow(file: string, text: string): { workflow?: Workflow; diagnostics: Diagnostic[] } {
+/** `workflow` is set only when there are no diagnostics. `settings` come from the server's config. */
+export function parseWorkflow(file: string, text: string, settings: ParseSettings = {}): { workflow?: Workflow; diagnostics: Diagnostic[] } {
   const r = new Reader(file);
   const { root, problems } = parseYamlTree(text);
   for (const p of problems) r.error(p, '', `invalid YAML: ${p.message}`);
@@ -34,7 +35,7 @@ export function parseWorkflow(file: string, text: string): { workflow?: Workflow
         case 'on': workflow.on = readOn(r, v); break;
         case 'env': workflow.env = readEnv(r, v, 'env'); break;
         case 'defaults': workflow.defaults = readDefaults(r, v, 'defaults'); break;
-        case 'jobs': workflow.jobs = readJobs(r, v).map((j) => j.spec); break;
+        case 'jobs': workflow.jobs = readJobs(r, v, settings).map((j) => j.spec); break;
         case 'concurrency': workflow.concurrency = readConcurrency(r, v, 'concurrency'); break;
         case 'permissions': workflow.permissions = readPermissions(r, v, 'permissions'); break;
         default: break;
@@ -45,13 +46,13 @@ export function parseWorkflow(file: string, text: string): { workflow?: Workflow
   return diagnostics.length > 0 ? { diagnostics } : { workflow, diagnostics };
 }
 
-function readJobs(r: Reader, node: Parameters<typeof readMap>[1]): ReadJob[] {
+function readJobs(r: Reader, node: Parameters<typeof readMap>[1], settings: ParseSettings): ReadJob[] {
   if (node.kind !== 'map') {
     r.error(node, 'jobs', `expected a mapping of job ids to jobs, found ${describe(node)}`);
     return [];
   }
   if (node.pairs.length === 0) r.error(node, 'jobs', 'expected at least one job, found none');
-  const jobs = node.pairs.flatMap((pair) => readJob(r, pair.key, pair.keyPos, pair.value) ?? []);
+  const jobs = node.pairs.flatMap((pair) => readJob(r, pair.key, pair.keyPos, pair.value, settings) ?? []);
   checkNeeds(r, jobs);
   return jobs;
 }

@@ -4,6 +4,7 @@ import { posix } from 'node:path';
 import type { Diagnostic } from '../../core/errors.ts';
 import type { JobSpec, Workflow } from '../model.ts';
 import { parseWorkflow } from '../parse/parse-workflow.ts';
+import type { ParseSettings } from '../parse/read-options.ts';
 import { hint } from '../yaml/suggest.ts';
 
 /** docs "Limitations": the top-level caller plus up to three levels of reusable workflows. */
@@ -22,6 +23,7 @@ export function calledPath(uses: string): string {
 export async function loadCalledWorkflows(
   workflow: Workflow,
   load: (path: string) => Promise<string | undefined>,
+  settings: ParseSettings = {},
 ): Promise<{ called: Record<string, Workflow>; diagnostics: Diagnostic[] }> {
   const called: Record<string, Workflow> = {};
   const diagnostics: Diagnostic[] = [];
@@ -57,7 +59,7 @@ export async function loadCalledWorkflows(
           failed.add(path);
           continue;
         }
-        const parsed = parseWorkflow(path, text);
+        const parsed = parseWorkflow(path, text, settings);
         diagnostics.push(...parsed.diagnostics);
         if (!parsed.workflow) {
           failed.add(path);

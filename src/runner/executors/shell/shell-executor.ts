@@ -1,7 +1,10 @@
 // Runs `run:` steps on the runner's host. Each step's script goes into a file in a per-job
 // temp directory and is run by the step's shell; nothing else is spawned per step. Services
-// and `docker://` steps still run in containers, through the container engine.
-import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+// and `docker://` steps still run in containers, through the container engine. With
+// `isolation` (what the server uses, host-executor.ts) each step runs as the job's own
+// unprivileged user in a clean environment; without it (`slipway run` on a developer's own
+// machine, the benchmarks) as the caller, with the caller's environment.
+import { chown, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onPath } from '../../../build/detect.ts';
@@ -13,6 +16,7 @@ import { teardownAll } from '../teardown-all.ts';
 import { planShell, shellArgv } from '../shell-command.ts';
 import { groupAlive, signalGroup } from '../../../exec/kill.ts';
 import { runStepProcess } from '../step-process.ts';
+import type { HostIsolation } from './host-isolation.ts';
 
 interface ShellExecutorOptions {
   /** Time between SIGTERM and SIGKILL when a step times out or is cancelled. Default 2000. */
@@ -25,6 +29,8 @@ interface ShellExecutorOptions {
   tempRoot?: string;
   /** Runs services and `docker://` steps. Default podman. */
   engine?: 'podman' | 'docker';
+  /** Runs each step as the job's unprivileged user, in a clean environment (`baseEnv` is then unused). */
+  isolation?: HostIsolation;
 }
 
 export class ShellExecutor implements Executor {
@@ -43,19 +49,25 @@ export class ShellExecutor implements Executor {
 
   async setup(job: JobSetup): Promise<JobEnvironment> {
     this.#scriptDir ??= await mkdtemp(join(this.#options.tempRoot ?? tmpdir(), 'slipway-steps-'));
+    if (this.#options.isolation && !this.#options.isolation.user) await this.#options.isolation.prepare(job, this.#scriptDir);
     this.#services ??= await startJobServices(job, this.#engine());
     return { network: this.#services?.network ?? '', services: this.#services?.context ?? {} };
   }
 
   async run(command: StepCommand): Promise<StepOutcome> {
     if (!this.#scriptDir) throw new SlipwayError('INTERNAL', 'ShellExecutor.run() called before setup()');
-    const env = { ...(this.#options.baseEnv ?? process.env), ...command.env };
+    const isolation = this.#options.isolation;
+    await isolation?.reclaim();
+    const env = isolation ? isolation.env(command.env) : { ...(this.#options.baseEnv ?? process.env), ...command.env };
     const plan = planShell(command.shell, (await this.#hasBash(env.PATH ?? '')) ? 'bash' : 'sh');
     const script = join(this.#scriptDir, `step-${++this.#steps}${plan.extension}`);
-    await writeFile(script, command.script, { mode: 0o600 });
+    // Isolated, the job's user reads its script through the directory's group, and cannot change it.
+    await writeFile(script, command.script, { mode: isolation ? 0o640 : 0o600 });
+    if (isolation) await chown(script, 0, isolation.user!.gid);
     try {
+      const argv = shellArgv(plan, script);
       const result = await runStepProcess({
-        argv: shellArgv(plan, script),
+        argv: isolation ? isolation.argv(argv) : argv,
         cwd: command.cwd,
         env,
         timeoutMs: command.timeoutMs,
@@ -78,7 +90,8 @@ export class ShellExecutor implements Executor {
   async teardown(): Promise<void> {
     const services = this.#services;
     this.#services = undefined;
-    await teardownAll([() => this.#endLeftovers(), async () => services?.stop()]);
+    // The user's processes end before its services, which a leftover may still be talking to.
+    await teardownAll([() => this.#endLeftovers(), async () => this.#options.isolation?.release(), async () => services?.stop()]);
   }
 
   /** Ends what steps left running, as GitHub's runner cleans up orphan processes after a job. */
