@@ -21,6 +21,8 @@ const schema = z.strictObject({
     .prefault({}),
   /** Seconds a runner's job lease lasts without a heartbeat before the job is re-queued. */
   leaseSeconds: z.number().int().min(5).default(30),
+  /** Who may create a project (by a first push or `slipway project create`): every signed-in user, as on Gitea and GitHub, or only admins. */
+  projects: z.strictObject({ create: z.enum(['everyone', 'admins']).default('everyone') }).prefault({}),
 });
 
 export type Config = Readonly<z.infer<typeof schema>> & { readonly dataDir: string; readonly configFile: string };
@@ -33,6 +35,7 @@ const envKeys: Record<string, string[]> = {
   SLIPWAY_RUNNER_ENABLED: ['runner', 'enabled'],
   SLIPWAY_RUNNER_CONCURRENCY: ['runner', 'concurrency'],
   SLIPWAY_LEASE_SECONDS: ['leaseSeconds'],
+  SLIPWAY_PROJECTS_CREATE: ['projects', 'create'],
 };
 
 function envValue(raw: string): unknown {

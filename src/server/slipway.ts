@@ -24,6 +24,7 @@ import { EventBus } from '../core/events.ts';
 import { Secrets } from '../auth/secrets.ts';
 import { loadOrCreateSecretsKey } from '../auth/secrets-crypto.ts';
 import { createHandler } from './app.ts';
+import { Access } from '../auth/access.ts';
 import { apiRouter } from './routes/api-router.ts';
 import { inProcessRunnerApi } from '../runner/protocol/in-process.ts';
 import { PushEvents } from '../triggers/push-events.ts';
@@ -80,8 +81,9 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const secrets = new Secrets(store, loadOrCreateSecretsKey(config.dataDir));
   // What starts runs: pushes, the API's dispatches and the schedule.
   const runStarter: StartRunDeps = { git, store, events, scheduler, log };
-  const api = apiRouter({ store, scheduler, events, secrets, deploys: () => deploys, runStarter, dataDir: config.dataDir, version });
-  const server = http.createServer(createHandler({ store, git, registry, api, isReady: () => ready, log }));
+  const access = new Access(store, { projectsCreate: config.projects.create });
+  const api = apiRouter({ store, scheduler, events, secrets, deploys: () => deploys, runStarter, dataDir: config.dataDir, version, access });
+  const server = http.createServer(createHandler({ store, access, git, registry, api, isReady: () => ready, log }));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -91,6 +93,10 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const url = publicUrl(config, port);
   // The built-in runner's own credential, kept in the data dir so a restart reuses it.
   const runnerToken = await ensureUserToken(store, join(config.dataDir, 'runner.token'), 'builtin-runner', 'member', 'builtin-runner');
+  // Until jobs carry their own scoped tokens, the built-in runner fetches every project and
+  // pushes and pulls its images; it holds no role, so it can never approve or deploy.
+  const runnerUser = await store.users.byToken(runnerToken.token);
+  if (runnerUser) access.grantEveryProject(runnerUser.id, ['git.read', 'images.pull', 'images.push']);
   const registryAccess = { host: new URL(url).host, username: 'slipway', password: runnerToken.token, insecure: new URL(url).protocol === 'http:' };
 
   const engine = new ContainerEngine({ runner: new LocalRunner() });

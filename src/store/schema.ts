@@ -23,6 +23,8 @@ export interface ProjectsTable {
   id: string;
   name: string;
   created_at: string;
+  /** 1: anyone may clone, pull images and read runs and releases (migration 0007). */
+  public: Generated<number>;
 }
 
 export interface RunsTable {
@@ -308,4 +310,13 @@ export interface Database {
   push_events: PushEventsTable;
   ref_heads: RefHeadsTable;
   meta: MetaTable;
+  project_members: ProjectMembersTable;
+}
+
+export interface ProjectMembersTable {
+  project_id: string;
+  user_id: string;
+  role: 'maintainer' | 'developer' | 'viewer';
+  created_at: string;
+  updated_at: string;
 }
