@@ -112,9 +112,11 @@ export function authorize(user: User | undefined, action: Action, scope: Scope =
   }
   if ('instance' in p) {
     const roles = p.instance.filter((r): r is InstanceRole => r !== 'user' && r !== 'anyone');
-    const who = roles.map((r) => `${/^[aeiou]/.test(r) ? 'an' : 'a'} ${r}`).join(' or ');
+    // Only a setting narrows an action open to every user (projects.create: admins).
+    const who = roles.length > 0 ? roles.map((r) => `${/^[aeiou]/.test(r) ? 'an' : 'a'} ${r}`).join(' or ') : 'an admin';
     const on = scope.project ? ` on project ${scope.project}` : '';
-    throw new SlipwayError('FORBIDDEN', `only ${who} may ${does} (${user.name} has role ${user.role}): missing permission ${action}${on}${p.instead ? `; ${p.instead}` : ''}`, {
+    const instead = roles.length > 0 ? p.instead : "this server's config.yml says projects.create: admins";
+    throw new SlipwayError('FORBIDDEN', `only ${who} may ${does} (${user.name} has role ${user.role}): missing permission ${action}${on}${instead ? `; ${instead}` : ''}`, {
       detail: { user: user.name, role: user.role, permission: action, ...(scope.project && { project: scope.project }) },
     });
   }
