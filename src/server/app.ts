@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Router } from './http/router.ts';
 import { replyError, sendJson } from './http/reply.ts';
-import { tokenFromHeaders } from '../auth/authenticate.ts';
+import { authenticate, tokenFromHeaders } from '../auth/authenticate.ts';
 import type { Access } from '../auth/access.ts';
 import { createProject } from '../auth/create-project.ts';
 import type { Store } from '../store/store.ts';
@@ -86,9 +86,8 @@ export function createHandler(deps: AppDeps) {
         sendJson(res, deps.isReady() ? 200 : 503, { ok: deps.isReady() });
         return;
       }
-      const token = tokenFromHeaders(req.headers);
-      const user: User | undefined = token ? await store.users.byToken(token) : undefined;
-      if (token && !user) {
+      const user: User | undefined = await authenticate(req.headers, store.users);
+      if (!user && tokenFromHeaders(req.headers)) {
         req.resume();
         unauthorized(res, isRegistry);
         return;

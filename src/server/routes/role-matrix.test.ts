@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSlipway, type Slipway } from '../slipway.ts';
 import { projectRoles, type ProjectRole } from '../../auth/roles.ts';
+import { runCli } from '../../../test/support/cli.ts';
 
 // Responses are read field by field and checked by the assertions themselves.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -229,6 +230,33 @@ void describe('role × route', () => {
     assert.equal((await call('GET', '/api/runs?project=priv', 'member')).status, 403);
     const unknown = await call('PUT', '/api/projects/priv/members/ghost', 'maintainer', { role: 'viewer' });
     assert.deepEqual([unknown.status, unknown.json.error.code], [404, 'NOT_FOUND']);
+  });
+
+  test('the CLI: members add, list, rm; project public and show; a refusal names the permission', async () => {
+    const cli = (as: Caller, ...args: string[]) => runCli(args, { env: { PATH: process.env.PATH, HOME: dataDir, SLIPWAY_URL: slipway.url, SLIPWAY_TOKEN: as === 'admin' ? slipway.adminToken : tokens[as] } });
+    const add = await cli('maintainer', 'members', 'add', 'pub', 'u-member', '--role', 'developer');
+    assert.deepEqual([add.code, add.stdout], [0, 'u-member is now developer of pub\n'], add.stderr);
+    const change = await cli('maintainer', 'members', 'add', 'pub', 'u-member', '--role', 'viewer');
+    assert.equal(change.stdout, 'u-member: developer → viewer in pub\n');
+    const list = await cli('viewer', 'members', 'list', 'pub');
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /^USER\s+ROLE\s+SINCE\n/);
+    assert.match(list.stdout, /\nu-member\s+viewer\s/);
+    const refused = await cli('developer', 'members', 'rm', 'pub', 'u-member');
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /403 project pub: role developer may not add, change or remove members \(missing permission members.write; needs role maintainer\)/);
+    assert.equal((await cli('maintainer', 'members', 'rm', 'pub', 'u-member')).stdout, 'u-member removed from pub\n');
+    const badRole = await cli('maintainer', 'members', 'add', 'pub', 'u-member', '--role', 'owner');
+    assert.deepEqual([badRole.code, badRole.stderr.trim()], [2, 'slipway members: --role must be one of maintainer, developer, viewer, not "owner"']);
+    const show = await cli('viewer', 'project', 'show', 'pub');
+    assert.equal(show.stdout, 'project pub: public; your role: viewer\n');
+    assert.equal((await cli('maintainer', 'project', 'public', 'pub', 'off')).stdout, 'project pub is private\n');
+    assert.equal((await call('GET', '/api/projects/pub', 'anonymous')).status, 401);
+    assert.match((await cli('maintainer', 'project', 'public', 'pub', 'on')).stdout, /^project pub is public: anyone may clone it/);
+    assert.equal((await call('GET', '/api/projects/pub', 'anonymous')).status, 200);
+    const projectList = await cli('member', 'project', 'list');
+    assert.match(projectList.stdout, /\npub\s+public\s/);
+    assert.doesNotMatch(projectList.stdout, /priv/);
   });
 
   test('a created project has its creator as maintainer; a public one is private again when its maintainer says so', async () => {
