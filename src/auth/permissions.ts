@@ -127,6 +127,11 @@ export function authorize(user: User | undefined, action: Action, scope: Scope =
   });
 }
 
+/** What `authorize` decides, without the error: for filtering listings. */
+export function permits(user: User | undefined, action: Action, scope: Scope = {}): boolean {
+  return allowed(user, action, scope);
+}
+
 function allowed(user: User | undefined, action: Action, scope: Scope): boolean {
   const p: Permission = permissions[action];
   if (user?.role === 'admin') return true;

@@ -31,10 +31,10 @@ export function membersRepo(db: Db) {
         .execute();
       return rows.map((r) => ({ userId: r.user_id, userName: r.name, role: r.role, createdAt: r.created_at, updatedAt: r.updated_at }));
     },
-    /** The ids of the projects `userId` holds any role in. */
-    async projectIdsOf(userId: string): Promise<string[]> {
-      const rows = await db.selectFrom('project_members').select('project_id').where('user_id', '=', userId).execute();
-      return rows.map((r) => r.project_id);
+    /** The roles `userId` holds, by project id. */
+    async rolesOf(userId: string): Promise<Map<string, MemberRole>> {
+      const rows = await db.selectFrom('project_members').select(['project_id', 'role']).where('user_id', '=', userId).execute();
+      return new Map(rows.map((r) => [r.project_id, r.role]));
     },
     /**
      * Gives `userId` `role` in the project (added, or changed). Refuses (CONFLICT) to demote
