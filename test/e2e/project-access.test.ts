@@ -42,7 +42,8 @@ const gitAs = (as: Caller, cwd: string, ...args: string[]) => {
 async function api(method: string, path: string, as: Caller, body?: unknown) {
   const token = tokenOf(as);
   const res = await fetch(`${slipway.url}${path}`, { method, headers: { ...(token && { authorization: `Bearer ${token}` }), 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  return { status: res.status, json: (await res.json()) as { errors?: { code: string; message: string }[]; error?: { message: string }; token?: string } };
+  const text = await res.text(); // a registry DELETE answers 202 with no body
+  return { status: res.status, json: (text ? JSON.parse(text) : {}) as { errors?: { code: string; message: string }[]; error?: { message: string }; token?: string } };
 }
 
 /** A commit in a fresh repository, pushed by `as` to `project`. */
@@ -151,6 +152,13 @@ void describe('project access with git and skopeo', () => {
     assert.ok(!(await skopeoPush('anonymous', 'pub/app')).ok);
     const raw = await api('POST', '/v2/priv/app/blobs/uploads/', 'viewer');
     assert.deepEqual([raw.status, raw.json.errors?.[0]?.code, raw.json.errors?.[0]?.message], [403, 'DENIED', 'project priv: role viewer may not push images (missing permission images.push; needs role developer)']);
+    for (const as of ['viewer', 'member'] as const) {
+      const del = await api('DELETE', '/v2/priv/app/manifests/1', as);
+      assert.deepEqual([del.status, del.json.errors?.[0]?.code], [403, 'DENIED'], `${as} deletes an image`);
+      assert.match(del.json.errors![0]!.message, /missing permission images.delete/);
+    }
+    const devDelete = await api('DELETE', '/v2/priv/app/manifests/1', 'developer');
+    assert.ok(devDelete.status !== 401 && devDelete.status !== 403, `a developer gets past the door: ${devDelete.status}`);
     const mount = await api('POST', '/v2/pub/app/blobs/uploads/?mount=sha256:' + '0'.repeat(64) + '&from=priv/app', 'member');
     assert.equal(mount.status, 403, 'mounting from a private repository needs pull there');
   });
