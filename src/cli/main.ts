@@ -17,6 +17,7 @@ import { rollbackCommand } from './commands/rollback.ts';
 import { approveCommand } from './commands/approve.ts';
 import { rejectCommand } from './commands/reject.ts';
 import { usersCommand } from './commands/users.ts';
+import { membersCommand } from './commands/members.ts';
 import { secretsCommand } from './commands/secrets.ts';
 import { cancelCommand } from './commands/cancel.ts';
 import { rerunCommand } from './commands/rerun.ts';
@@ -25,7 +26,7 @@ import { hostsCommand } from './commands/hosts.ts';
 import { branchesCommand } from './commands/branches.ts';
 import { isSlipwayError } from '../core/errors.ts';
 
-export const commands: readonly Command[] = [upCommand, runsCommand, logsCommand, cancelCommand, rerunCommand, dispatchCommand, deploymentsCommand, releasesCommand, deployCommand, promoteCommand, rollbackCommand, approveCommand, rejectCommand, secretsCommand, hostsCommand, branchesCommand, projectCommand, usersCommand, runCommand, lintCommand, versionCommand];
+export const commands: readonly Command[] = [upCommand, runsCommand, logsCommand, cancelCommand, rerunCommand, dispatchCommand, deploymentsCommand, releasesCommand, deployCommand, promoteCommand, rollbackCommand, approveCommand, rejectCommand, secretsCommand, hostsCommand, branchesCommand, projectCommand, membersCommand, usersCommand, runCommand, lintCommand, versionCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -31,6 +31,8 @@ const schema = z.strictObject({
   leaseSeconds: z.number().int().min(5).default(30),
   /** Seconds a stop (SIGTERM, Ctrl-C) waits for running jobs before it kills them; they run again after the restart. */
   shutdownTimeoutSeconds: z.number().int().min(0).default(30),
+  /** Who may create a project (by a first push or `slipway project create`): every signed-in user, as on Gitea and GitHub, or only admins. */
+  projects: z.strictObject({ create: z.enum(['everyone', 'admins']).default('everyone') }).prefault({}),
 });
 
 export type Config = Readonly<z.infer<typeof schema>> & { readonly dataDir: string; readonly configFile: string };
@@ -45,6 +47,7 @@ const envKeys: Record<string, string[]> = {
   SLIPWAY_RUNNER_HOST: ['runner', 'host'],
   SLIPWAY_LEASE_SECONDS: ['leaseSeconds'],
   SLIPWAY_SHUTDOWN_TIMEOUT_SECONDS: ['shutdownTimeoutSeconds'],
+  SLIPWAY_PROJECTS_CREATE: ['projects', 'create'],
 };
 
 function envValue(raw: string): unknown {

@@ -66,7 +66,8 @@ export class GitHosting {
     res: ServerResponse,
     project: string,
     subpath: string,
-    user: User,
+    /** Undefined for an anonymous read (of a public project: the front door decided). */
+    user: User | undefined,
     options: { allowCreate: boolean },
   ): Promise<void> {
     const repo = this.repoPath(project);
@@ -98,20 +99,22 @@ export class GitHosting {
         root: this.#root,
         pathInfo: `/${served}.git${subpath}`,
         query,
-        remoteUser: user.name,
+        remoteUser: user?.name ?? 'anonymous',
         hooksDir,
         env,
         bodyHead: head?.chunks,
         killOnDisconnect: !pushing,
       });
-      if (head) await this.#announce(project, repo, user.name, head.commands);
+      if (head && user) await this.#announce(project, repo, user.name, head.commands);
     } finally {
       res.end();
     }
   }
 
   /** Without protection the hook still checks that git applies only the refs read here. */
-  #policy(user: User, project: string, commands: PushCommand[]): Promise<PushPolicy> {
+  #policy(user: User | undefined, project: string, commands: PushCommand[]): Promise<PushPolicy> {
+    // The front door lets no anonymous caller push; refuse here too rather than trust it.
+    if (!user) throw new SlipwayError('UNAUTHORIZED', `pushing to project ${project} needs a signed-in user`);
     if (this.branches) return this.branches.policy(user, project, commands);
     return Promise.resolve(pushPolicy({ project, role: undefined, rules: [], commands, matches: () => false }));
   }

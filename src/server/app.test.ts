@@ -9,19 +9,22 @@ import { createHandler, type AppDeps } from './app.ts';
 import { apiRouter, type ApiRouterDeps } from './routes/api-router.ts';
 import type { User } from '../store/repos/users.ts';
 import type { Store } from '../store/store.ts';
+import { Access } from '../auth/access.ts';
 
 const admin: User = { id: 'usr_admin', name: 'admin', role: 'admin', created_at: '2026-01-01T00:00:00.000Z' };
 const logged: string[] = [];
 let base: string;
 let server: http.Server;
 
-// Only the token lookup is real: every request below is answered before a handler runs.
-const store = { users: { byToken: async (t: string) => (t === 'good' ? admin : undefined) } } as unknown as Store;
+// Only the token lookup (and a store without projects) is real: every request below is answered before a handler runs.
+const store = { users: { byToken: async (t: string) => (t === 'good' ? admin : undefined) }, projects: { get: async () => undefined } } as unknown as Store;
+const access = new Access(store, { projectsCreate: 'everyone' });
 const deps: AppDeps = {
   store,
+  access,
   git: { handle: async () => { throw new Error('git backend crashed'); } } as unknown as AppDeps['git'],
   registry: { handle: async () => { throw new TypeError('registry bug'); } },
-  api: apiRouter({ store, version: '1.2.3', runStarter: { store } } as unknown as ApiRouterDeps),
+  api: apiRouter({ store, access, version: '1.2.3', runStarter: { store } } as unknown as ApiRouterDeps),
   isReady: () => true,
   log: (m) => logged.push(m),
 };

@@ -29,6 +29,7 @@ import { EventBus } from '../core/events.ts';
 import { Secrets } from '../auth/secrets.ts';
 import { loadOrCreateSecretsKey } from '../auth/secrets-crypto.ts';
 import { createHandler } from './app.ts';
+import { Access } from '../auth/access.ts';
 import { apiRouter } from './routes/api-router.ts';
 import { inProcessRunnerApi } from '../runner/protocol/in-process.ts';
 import { PushEvents } from '../triggers/push-events.ts';
@@ -86,7 +87,15 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const events = new EventBus();
   // Stand-in until per-project roles land (project_members): admins are admin, everyone
   // else maintainer on every project, which is what each user could do before.
-  const roleOn = options.roleOn ?? (async (user: User) => (user.role === 'admin' ? ('admin' as const) : ('maintainer' as const)));
+  // A pusher's role for branch protection: admins are admins everywhere, others have their project role.
+  const roleOn =
+    options.roleOn ??
+    (async (user: User, project: string) => {
+      if (user.role === 'admin') return 'admin' as const;
+      const p = await store.projects.get(project);
+      return p ? access.roleIn(user, p) : undefined;
+    });
+  const access = new Access(store, { projectsCreate: config.projects.create });
   const git = new GitHosting({ root: join(config.dataDir, 'git'), log, protection: { rules: store.protectedBranches, roleOn, matches: (branch, pattern) => matchesPatterns(branch, [pattern]) } });
   const registry = createRegistry({ storage: createFsDriver({ root: join(config.dataDir, 'registry') }), log });
   const secrets = new Secrets(store, loadOrCreateSecretsKey(config.dataDir));
@@ -96,8 +105,8 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   // What starts runs: pushes, the API's dispatches and the schedule.
   const runStarter: StartRunDeps = { git, store, events, scheduler, log, parse: { allowOptions: config.runner.allowOptions } };
   const protectedBranches = { branches: git.branches!, projectExists: async (p: string) => git.exists(p) || (await store.projects.get(p)) !== undefined };
-  const api = apiRouter({ store, scheduler, events, secrets, deploys: () => deploys, runStarter, dataDir: config.dataDir, version, protectedBranches });
-  const server = http.createServer(createHandler({ store, git, registry, api, isReady: () => ready, log }));
+  const api = apiRouter({ store, scheduler, events, secrets, deploys: () => deploys, runStarter, dataDir: config.dataDir, version, protectedBranches, access });
+  const server = http.createServer(createHandler({ store, access, git, registry, api, isReady: () => ready, log }));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -109,6 +118,10 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const runnerToken = await ensureUserToken(store, join(config.dataDir, 'runner.token'), 'builtin-runner', 'member', 'builtin-runner');
   // Again, now that the database, the tokens and the secrets key exist on a first start.
   restrictDataDir(config.dataDir);
+  // Until jobs carry their own scoped tokens, the built-in runner fetches every project and
+  // pushes and pulls its images; it holds no role, so it can never approve or deploy.
+  const runnerUser = await store.users.byToken(runnerToken.token);
+  if (runnerUser) access.grantEveryProject(runnerUser.id, ['git.read', 'images.pull', 'images.push']);
   const registryAccess = { host: new URL(url).host, username: 'slipway', password: runnerToken.token, insecure: new URL(url).protocol === 'http:' };
 
   const engine = new ContainerEngine({ shell: new LocalShell() });

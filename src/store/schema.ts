@@ -23,6 +23,8 @@ export interface ProjectsTable {
   id: string;
   name: string;
   created_at: string;
+  /** 1: anyone may clone, pull images and read runs and releases (migration 0007). */
+  public: Generated<number>;
 }
 
 export interface RunsTable {
@@ -329,4 +331,13 @@ export interface Database {
   meta: MetaTable;
   protected_branches: ProtectedBranchesTable;
   protected_branch_projects: ProtectedBranchProjectsTable;
+  project_members: ProjectMembersTable;
+}
+
+export interface ProjectMembersTable {
+  project_id: string;
+  user_id: string;
+  role: 'maintainer' | 'developer' | 'viewer';
+  created_at: string;
+  updated_at: string;
 }

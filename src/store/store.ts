@@ -14,6 +14,7 @@ import { knownHostsRepo } from './repos/known-hosts.ts';
 import { deploymentHostsRepo } from './repos/deployment-hosts.ts';
 import { pushEventsRepo } from './repos/push-events.ts';
 import { protectedBranchesRepo } from './repos/protected-branches.ts';
+import { membersRepo } from './repos/members.ts';
 
 export function createStore(db: Db) {
   return {
@@ -32,6 +33,7 @@ export function createStore(db: Db) {
     deploymentHosts: deploymentHostsRepo(db),
     pushEvents: pushEventsRepo(db),
     protectedBranches: protectedBranchesRepo(db),
+    members: membersRepo(db),
   };
 }
 

@@ -135,7 +135,9 @@ describe('git push to a running service', () => {
   });
 
   it('a wrong or missing token gets 401 from the API, git and the registry', async () => {
-    for (const path of ['/api/runs', '/git/hello.git/info/refs?service=git-upload-pack', '/v2/']) {
+    // hello is private: anonymous callers may read only public projects (issue 9), so a bare
+    // /api/runs would list the (no) public runs; naming the project asks for hello's.
+    for (const path of ['/api/runs?project=hello', '/git/hello.git/info/refs?service=git-upload-pack', '/v2/', '/v2/hello/hello/tags/list']) {
       for (const headers of [{}, { authorization: 'Bearer wrong' }] as Record<string, string>[]) {
         const res = await fetch(`${h.slipway.url}${path}`, { headers });
         assert.equal(res.status, 401, `${path} ${JSON.stringify(headers)}`);

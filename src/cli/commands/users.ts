@@ -9,7 +9,9 @@ export const usersCommand: Command = {
   name: 'users',
   summary: 'add or list users (admins only)',
   usage,
-  help: `  add NAME       create a user and print its token (shown once)\n  --role ROLE    admin or member (default: member; both may deploy and approve, only admins manage users and force rollbacks)\n  list           names, roles and creation times\n${clientHelp}`,
+  help: `  add NAME       create a user and print its token (shown once)\n  --role ROLE    admin or member (default: member). An admin may do everything; a member holds
+                 no project role until a maintainer adds one (slipway members add), and may
+                 create projects unless config.yml says projects.create: admins\n  list           names, roles and creation times\n${clientHelp}`,
   options: { ...clientOptions, role: { type: 'string' } },
   async run(values, [action, name]) {
     const client = clientFor(values);

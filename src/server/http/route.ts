@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import type { User } from '../../store/repos/users.ts';
 import type { Action } from '../../auth/permissions.ts';
+import { SlipwayError } from '../../core/errors.ts';
 
 export const methods = ['GET', 'POST', 'PUT', 'DELETE'] as const;
 export type Method = (typeof methods)[number];
@@ -16,8 +17,8 @@ export interface RouteContext<P, Q, B> {
   req: IncomingMessage;
   res: ServerResponse;
   url: URL;
-  /** The caller: the front door (app.ts) has refused anonymous requests already. */
-  user: User;
+  /** The caller; undefined when anonymous, which only routes whose permission is public reach. */
+  user: User | undefined;
   params: P;
   query: Q;
   body: B;
@@ -29,7 +30,12 @@ export interface RouteInfo<P extends FieldsSchema = FieldsSchema, Q extends Fiel
   /** find-my-way syntax: `/api/runs/:run`; `params` declares exactly these names. */
   path: string;
   summary: string;
-  /** Checked before any input is read: a caller without it gets FORBIDDEN, whatever they sent. */
+  /**
+   * Checked before any input is read: a caller without it gets FORBIDDEN (anonymous:
+   * UNAUTHORIZED), whatever they sent. A project action is checked in the project the request
+   * names: `:project`, the run of `:run`, the deployment of `:id`, or `?project=`
+   * (src/server/route-guard.ts). Without one, any signed-in caller may call the route.
+   */
   permission?: Action;
   params?: P;
   /** Keys it does not declare are ignored, as they always were. */
@@ -48,4 +54,10 @@ export type RouteHandler<P extends FieldsSchema, Q extends FieldsSchema, B exten
 /** The `:name` parameters of a path, in order. */
 export function pathParamNames(path: string): string[] {
   return [...path.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]!);
+}
+
+/** The caller of a route whose permission no anonymous caller holds (the guard let them in). */
+export function signedIn(user: User | undefined): User {
+  if (!user) throw new SlipwayError('UNAUTHORIZED', 'authentication required: use a token (Bearer, or Basic with the token as password)');
+  return user;
 }

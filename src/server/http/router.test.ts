@@ -19,7 +19,7 @@ let bodyHandlerRan = false;
 const router = new Router()
   .route(
     { method: 'GET', path: '/api/things/:thing', summary: 'a thing', params: z.object({ thing: z.string() }), query: z.object({ limit: z.string().regex(/^\d+$/, 'expected a non-negative integer').transform(Number).optional() }) },
-    ({ res, params, query, user }) => sendJson(res, 200, { thing: params.thing, limit: query.limit ?? null, user: user.name }),
+    ({ res, params, query, user }) => sendJson(res, 200, { thing: params.thing, limit: query.limit ?? null, user: user?.name }),
   )
   .route(
     { method: 'PUT', path: '/api/things/:thing', summary: 'set a thing', params: z.object({ thing: z.string().regex(/^[a-z]+$/, 'lowercase letters only') }), body: { schema: z.strictObject({ value: z.string() }), expected: '{"value": "<text>"}' } },

@@ -12,8 +12,21 @@ import type { User } from '../../store/repos/users.ts';
 import { parseParams, parseQuery, readBody } from './input.ts';
 import { methods, pathParamNames, type FieldsSchema, type Method, type RouteHandler, type RouteInfo } from './route.ts';
 
-type RawParams = Record<string, string | undefined>;
-type Run = (req: IncomingMessage, res: ServerResponse, url: URL, user: User, raw: RawParams) => Promise<void>;
+export type RawParams = Record<string, string | undefined>;
+type Run = (req: IncomingMessage, res: ServerResponse, url: URL, user: User | undefined, raw: RawParams) => Promise<void>;
+
+/**
+ * Decides, before any input is read, whether the caller (undefined: anonymous) may call the
+ * route; throws UNAUTHORIZED or FORBIDDEN otherwise. The server's guard finds the project a
+ * route names (src/server/route-guard.ts); without one, a route's permission is checked
+ * without a project and a route without a permission needs a signed-in caller.
+ */
+export type Guard = (user: User | undefined, info: RouteInfo, params: RawParams, url: URL) => Promise<void>;
+
+const defaultGuard: Guard = async (user, info) => {
+  if (info.permission) authorize(user, info.permission);
+  else if (!user) throw new SlipwayError('UNAUTHORIZED', 'authentication required: use a token (Bearer, or Basic with the token as password)');
+};
 
 interface Found {
   run: Run;
@@ -25,6 +38,11 @@ export class Router {
   // node's header size limit, not by the router.
   readonly #fmw = FindMyWay({ ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 16 * 1024 });
   readonly #routes: RouteInfo[] = [];
+  readonly #guard: Guard;
+
+  constructor(options: { guard?: Guard } = {}) {
+    this.#guard = options.guard ?? defaultGuard;
+  }
 
   route<P extends FieldsSchema, Q extends FieldsSchema, B extends z.ZodType>(info: RouteInfo<P, Q, B>, handler: RouteHandler<P, Q, B>): this {
     const names = pathParamNames(info.path).sort();
@@ -33,7 +51,7 @@ export class Router {
       throw new Error(`route ${info.method} ${info.path}: params must declare exactly [${names.join(', ')}], not [${declared.join(', ')}]`);
     }
     const run: Run = async (req, res, url, user, raw) => {
-      if (info.permission) authorize(user, info.permission);
+      await this.#guard(user, info as RouteInfo, raw, url);
       // Without a schema there is nothing to parse: the handler then gets {} (or no body).
       const params = (info.params ? parseParams(info.params, raw) : {}) as z.output<P>;
       const query = (info.query ? parseQuery(info.query, url.searchParams) : {}) as z.output<Q>;
@@ -51,7 +69,7 @@ export class Router {
   }
 
   /** Runs the route for the request, or throws NOT_FOUND, UNSUPPORTED or BAD_REQUEST. */
-  async dispatch(req: IncomingMessage, res: ServerResponse, url: URL, user: User): Promise<void> {
+  async dispatch(req: IncomingMessage, res: ServerResponse, url: URL, user: User | undefined): Promise<void> {
     const method = req.method ?? 'GET';
     const path = url.pathname;
     const found = this.#find(method, path) ?? (method === 'HEAD' ? this.#find('GET', path) : undefined);

@@ -1,11 +1,15 @@
 // Every route of the JSON API on one router, and its OpenAPI document at
-// GET /api/openapi.json (behind the same token as the rest of /api).
+// GET /api/openapi.json (for any signed-in caller). Each route's permission is checked by
+// the guard before its input is read.
 import type { Store } from '../../store/store.ts';
 import type { Scheduler } from '../../scheduler/scheduler.ts';
 import type { EventBus } from '../../core/events.ts';
 import type { Secrets } from '../../auth/secrets.ts';
 import type { DeployService } from '../../deploy/service.ts';
 import type { StartRunDeps } from '../../scheduler/start-run.ts';
+import type { Access } from '../../auth/access.ts';
+import { routeGuard } from '../route-guard.ts';
+import { registerMembersApi } from './members-api.ts';
 import { Router } from '../http/router.ts';
 import { sendJson } from '../http/reply.ts';
 import { openApiDocument } from '../http/openapi.ts';
@@ -32,16 +36,19 @@ export interface ApiRouterDeps {
   version: string;
   /** Protected branches (src/git's BranchProtection) and whether a project exists. */
   protectedBranches: ProtectedBranchesApiDeps;
+  /** Who may do what: every route's permission is checked through it (route-guard.ts). */
+  access: Access;
 }
 
 export function apiRouter(deps: ApiRouterDeps): Router {
   const { store, dataDir } = deps;
-  const router = new Router();
-  registerDeployApi(router, { store, secrets: deps.secrets, deploys: deps.deploys });
+  const router = new Router({ guard: routeGuard(store, deps.access) });
+  registerDeployApi(router, { store, secrets: deps.secrets, deploys: deps.deploys, access: deps.access });
   registerApprovalApi(router, { store, deploys: deps.deploys });
   registerUsersApi(router, { store });
   registerHostsApi(router, { store, dataDir });
-  registerApi(router, { store, scheduler: deps.scheduler, events: deps.events, version: deps.version });
+  registerApi(router, { store, scheduler: deps.scheduler, events: deps.events, access: deps.access, version: deps.version });
+  registerMembersApi(router, { store, access: deps.access });
   registerRunControl(router, deps.runStarter);
   registerRunOutputs(router, { store, dataDir });
   registerProtectedBranchesApi(router, deps.protectedBranches);

@@ -1,12 +1,15 @@
 // The JSON API under /api (authenticated by the caller). Listings return arrays; single
 // resources return objects; errors return { error: { code, message } }.
 import { z } from 'zod';
-import type { RouteContext } from '../http/route.ts';
+import { signedIn, type RouteContext } from '../http/route.ts';
 import type { Router } from '../http/router.ts';
 import { sendJson } from '../http/reply.ts';
 import type { Store } from '../../store/store.ts';
 import type { Scheduler } from '../../scheduler/scheduler.ts';
 import type { EventBus } from '../../core/events.ts';
+import type { Access } from '../../auth/access.ts';
+import { createProject } from '../../auth/create-project.ts';
+import { newestVisible } from '../visible.ts';
 import { streamLogs } from '../sse.ts';
 import { logPages, writeWithBackpressure } from '../log-pages.ts';
 import { isDeploymentFinished, isFinished } from '../../core/types.ts';
@@ -17,6 +20,7 @@ export interface ApiDeps {
   store: Store;
   scheduler: Scheduler;
   events: EventBus;
+  access: Access;
   version: string;
 }
 
@@ -31,7 +35,7 @@ const runsQuery = z.object({ project: projectName.optional(), limit: countQuery.
 const deploymentIdParams = z.object({ id: z.string().describe('a deployment id (dep_…)') });
 
 export function registerApi(router: Router, deps: ApiDeps): void {
-  const { store } = deps;
+  const { store, access } = deps;
 
   const findRun = (ref: string) => findRunIn(store, ref);
 
@@ -65,52 +69,56 @@ export function registerApi(router: Router, deps: ApiDeps): void {
   router
     .route({ method: 'GET', path: '/api/version', summary: "The server's version" }, ({ res }) => sendJson(res, 200, { version: deps.version }))
     .route(
-      { method: 'GET', path: '/api/projects', summary: 'List projects' },
-      async ({ res }) => sendJson(res, 200, (await store.projects.list()).map((p) => ({ name: p.name, createdAt: p.created_at }))),
+      { method: 'GET', path: '/api/projects', summary: 'List the projects the caller may read (anonymous: the public ones)', permission: 'projects.list' },
+      async ({ res, user }) => sendJson(res, 200, (await access.projectsFor(user, 'project.read')).map((p) => ({ name: p.name, public: p.public === 1, createdAt: p.created_at }))),
     )
-    .route({ method: 'POST', path: '/api/projects', summary: 'Create a project (201), or show the existing one (200)', body: createProjectBody }, async ({ res, body }) => {
-      const existing = await store.projects.get(body.name);
-      const p = existing ?? (await store.projects.ensure(body.name));
-      sendJson(res, existing ? 200 : 201, { name: p.name, createdAt: p.created_at });
-    })
-    .route({ method: 'GET', path: '/api/runs', summary: 'List runs, newest first', query: runsQuery }, async ({ res, query }) => {
+    .route(
+      { method: 'POST', path: '/api/projects', summary: 'Create a project, its creator its maintainer (201), or show the existing one (200)', permission: 'projects.create', body: createProjectBody },
+      async ({ res, body, user }) => {
+        const { project: p, created } = await createProject(store, body.name, signedIn(user));
+        if (!created) await access.check(user, 'project.read', p);
+        sendJson(res, created ? 201 : 200, { name: p.name, public: p.public === 1, createdAt: p.created_at });
+      },
+    )
+    .route({ method: 'GET', path: '/api/runs', summary: 'List runs, newest first (without ?project, of every project the caller may read)', permission: 'runs.read', query: runsQuery }, async ({ res, query, user }) => {
       const project = query.project ? await store.projects.require(query.project) : undefined;
-      const runs = await store.runs.list({ projectId: project?.id, limit: query.limit ?? 50 });
+      const limit = query.limit ?? 50;
+      const runs = project ? await store.runs.list({ projectId: project.id, limit }) : await newestVisible(access, user, 'runs.read', limit, (projectId) => store.runs.list({ projectId, limit }));
       sendJson(res, 200, await Promise.all(runs.map((r) => viewOf(store, r))));
     })
     .route(
-      { method: 'GET', path: '/api/runs/:run', summary: "A run: one attempt's jobs and their steps", params: runParams, query: z.object({ attempt: attemptQuery }) },
+      { method: 'GET', path: '/api/runs/:run', summary: "A run: one attempt's jobs and their steps", permission: 'runs.read', params: runParams, query: z.object({ attempt: attemptQuery }) },
       async ({ res, params, query }) => {
         const run = await findRun(params.run);
         sendJson(res, 200, await viewOf(store, run, attemptParam(run, query.attempt ?? null)));
       },
     )
-    .route({ method: 'POST', path: '/api/runs/:run/cancel', summary: 'Cancel a run', params: runParams }, async ({ res, params }) => {
+    .route({ method: 'POST', path: '/api/runs/:run/cancel', summary: 'Cancel a run', permission: 'runs.control', params: runParams }, async ({ res, params }) => {
       const run = await findRun(params.run);
       await deps.scheduler.cancelRun(run.id);
       sendJson(res, 202, await viewOf(store, await store.runs.require(run.id)));
     })
     .route(
-      { method: 'GET', path: '/api/runs/:run/logs', summary: "An attempt's job logs (text/plain, or text/event-stream when following)", params: runParams, query: logsQuery },
+      { method: 'GET', path: '/api/runs/:run/logs', summary: "An attempt's job logs (text/plain, or text/event-stream when following)", permission: 'runs.read', params: runParams, query: logsQuery },
       async (ctx) => {
         const run = await findRun(ctx.params.run);
         const jobs = await store.runs.jobs(run.id, attemptParam(run, ctx.query.attempt ?? null));
         await sendLogs(ctx, jobs.map((j) => ({ stream: `job:${logJobId(j)}`, title: j.name })));
       },
     )
-    .route({ method: 'GET', path: '/api/releases', summary: "A project's releases (image digest and commit)", query: projectQuery }, async ({ res, query }) => {
+    .route({ method: 'GET', path: '/api/releases', summary: "A project's releases (image digest and commit)", permission: 'releases.read', query: projectQuery }, async ({ res, query }) => {
       const project = await store.projects.require(query.project ?? '');
       sendJson(res, 200, (await store.releases.list(project.id)).map((r) => ({ id: r.id, sha: r.sha, ref: r.ref, image: r.image, digest: r.digest, createdAt: r.created_at })));
     })
     // GET /api/deployments and /api/deployments/:id are in deploy-api.ts (lock and approvals).
     .route(
-      { method: 'GET', path: '/api/deployments/:id/logs', summary: "A deployment's log (text/plain, or text/event-stream when following)", params: deploymentIdParams, query: logsQuery.pick({ follow: true }) },
+      { method: 'GET', path: '/api/deployments/:id/logs', summary: "A deployment's log (text/plain, or text/event-stream when following)", permission: 'deployments.read', params: deploymentIdParams, query: logsQuery.pick({ follow: true }) },
       async (ctx) => {
         const d = await store.deployments.require(ctx.params.id);
         await sendLogs(ctx, [{ stream: `deployment:${d.id}`, title: `deployment ${d.number}` }]);
       },
     )
-    .route({ method: 'GET', path: '/api/environments', summary: "What each of a project's environments runs", query: projectQuery }, async ({ res, query }) => {
+    .route({ method: 'GET', path: '/api/environments', summary: "What each of a project's environments runs", permission: 'deployments.read', query: projectQuery }, async ({ res, query }) => {
       const project = await store.projects.require(query.project ?? '');
       const states = (await store.deployments.allStates()).filter((s) => s.project_id === project.id);
       sendJson(res, 200, states.map((s) => ({ environment: s.environment, release: s.release_id, container: s.container, url: s.publish ? `http://127.0.0.1:${s.publish}` : null, updatedAt: s.updated_at })));

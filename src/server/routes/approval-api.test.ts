@@ -123,6 +123,9 @@ void describe('approval gates, users and forced rollbacks', () => {
       assert.deepEqual([res.json.name, res.json.role], [name, 'member']);
       assert.match(res.json.token, /^slp_/);
       tokens[name] = res.json.token;
+      // A member holds no project role until a maintainer adds one (issue 9): these deploy and approve.
+      const added = await call('PUT', `/api/projects/api/members/${name}`, { role: 'developer' });
+      assert.equal(added.status, 201, JSON.stringify(added.json));
     }
     const dup = await call('POST', '/api/users', { name: 'bob', role: 'admin' });
     assert.deepEqual([dup.status, dup.json.error.code], [409, 'CONFLICT']);

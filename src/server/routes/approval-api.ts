@@ -8,6 +8,7 @@ import type { Store } from '../../store/store.ts';
 import type { DeployService } from '../../deploy/service.ts';
 import { deploymentView, findDeployment } from '../deployment-view.ts';
 import { deploymentParams } from './fields.ts';
+import { signedIn } from '../http/route.ts';
 
 export interface ApprovalApiDeps {
   store: Store;
@@ -23,11 +24,11 @@ const decisionBody = {
 export function registerApprovalApi(router: Router, deps: ApprovalApiDeps): void {
   const { store } = deps;
   router.route(
-    { method: 'POST', path: '/api/deployments/:id/approvals', summary: 'Approve or reject a deployment waiting at its gate (deploy.approve)', params: deploymentParams, body: decisionBody },
+    { method: 'POST', path: '/api/deployments/:id/approvals', summary: 'Approve or reject a deployment waiting at its gate (deployments.approve, then the gate\'s approver rule)', permission: 'deployments.approve', params: deploymentParams, body: decisionBody },
     async ({ res, params, body, user }) => {
       const deployment = await findDeployment(store, params.id);
       const service = deps.deploys();
-      await service.gate.decide(deployment.id, user, body.decision, body.reason);
+      await service.gate.decide(deployment.id, signedIn(user), body.decision, body.reason);
       const now = await store.deployments.require(deployment.id);
       sendJson(res, 200, await deploymentView(store, now, (d) => service.lockView(d), (d) => service.gate.view(d)));
     },

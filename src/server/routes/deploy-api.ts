@@ -10,6 +10,9 @@ import type { DeployService } from '../../deploy/service.ts';
 import { releaseControl } from '../../deploy/release-control.ts';
 import type { Secrets } from '../../auth/secrets.ts';
 import type { Deployment } from '../../store/repos/deployments.ts';
+import type { Access } from '../../auth/access.ts';
+import { signedIn } from '../http/route.ts';
+import { newestVisible } from '../visible.ts';
 import { deploymentParams, environmentName, projectName } from './fields.ts';
 
 export interface DeployApiDeps {
@@ -17,6 +20,7 @@ export interface DeployApiDeps {
   /** A getter: the deploy service starts after the HTTP server (it needs the server's port). */
   deploys: () => DeployService;
   secrets: Secrets;
+  access: Access;
 }
 
 const deployBody = { schema: z.strictObject({ release: z.string().min(1).optional(), commit: z.string().min(1).optional() }), expected: '{"release": "<id>"} or {"commit": "<sha>"}' };
@@ -39,36 +43,38 @@ export function registerDeployApi(router: Router, deps: DeployApiDeps): void {
 
   const envPath = '/api/projects/:project/environments/:env';
   router
-    .route({ method: 'GET', path: '/api/deployments', summary: 'List deployments, newest first', query: deploymentsQuery }, async ({ res, query }) => {
+    .route({ method: 'GET', path: '/api/deployments', summary: 'List deployments, newest first (without ?project, of every project the caller may read)', permission: 'deployments.read', query: deploymentsQuery }, async ({ res, query, user }) => {
       const project = query.project ? await store.projects.require(query.project) : undefined;
-      const list = await store.deployments.list({ projectId: project?.id, environment: query.env });
+      const list = project
+        ? await store.deployments.list({ projectId: project.id, environment: query.env })
+        : await newestVisible(deps.access, user, 'deployments.read', 50, (projectId) => store.deployments.list({ projectId, environment: query.env }));
       sendJson(res, 200, await Promise.all(list.map((d) => deploymentView(store, d, undefined, (x) => deps.deploys().gate.view(x)))));
     })
     .route(
-      { method: 'GET', path: '/api/deployments/:id', summary: 'A deployment: release, outcome per host, the lock it waits for, its approvals', params: deploymentParams },
+      { method: 'GET', path: '/api/deployments/:id', summary: 'A deployment: release, outcome per host, the lock it waits for, its approvals', permission: 'deployments.read', params: deploymentParams },
       async ({ res, params }) => sendJson(res, 200, await viewOf(await findDeployment(store, params.id))),
     )
     .route(
-      { method: 'POST', path: `${envPath}/deployments`, summary: 'Deploy a release (by id or by commit) to an environment', params: envParams, body: deployBody },
-      async ({ res, params, body, user }) => sendJson(res, 202, await view((await control().deploy(params.project, params.env, body, user.name)).id)),
+      { method: 'POST', path: `${envPath}/deployments`, summary: 'Deploy a release (by id or by commit) to an environment', permission: 'deploy.run', params: envParams, body: deployBody },
+      async ({ res, params, body, user }) => sendJson(res, 202, await view((await control().deploy(params.project, params.env, body, signedIn(user).name)).id)),
     )
     .route(
-      { method: 'POST', path: `${envPath}/promotions`, summary: 'Promote the release another environment runs to this one', params: envParams, body: promoteBody },
-      async ({ res, params, body, user }) => sendJson(res, 202, await view((await control().promote(params.project, body.from, params.env, user.name)).id)),
+      { method: 'POST', path: `${envPath}/promotions`, summary: 'Promote the release another environment runs to this one', permission: 'deploy.run', params: envParams, body: promoteBody },
+      async ({ res, params, body, user }) => sendJson(res, 202, await view((await control().promote(params.project, body.from, params.env, signedIn(user).name)).id)),
     )
     .route(
-      { method: 'POST', path: `${envPath}/rollbacks`, summary: 'Roll back to the previous or a given release; with force, past the approval gate (deploy.force)', params: envParams, body: rollbackBody },
-      async ({ res, params, body, user }) => sendJson(res, 202, await view((await control().rollback(params.project, params.env, body.to, user, { force: body.force })).id)),
+      { method: 'POST', path: `${envPath}/rollbacks`, summary: 'Roll back to the previous or a given release; with force, past the approval gate (deploy.force)', permission: 'deploy.run', params: envParams, body: rollbackBody },
+      async ({ res, params, body, user }) => sendJson(res, 202, await view((await control().rollback(params.project, params.env, body.to, signedIn(user), { force: body.force })).id)),
     )
     .route(
-      { method: 'GET', path: `${envPath}/secrets`, summary: "The names of an environment's secrets (never their values)", params: envParams },
+      { method: 'GET', path: `${envPath}/secrets`, summary: "The names of an environment's secrets (never their values)", permission: 'secrets.list', params: envParams },
       async ({ res, params }) => sendJson(res, 200, await secrets.list(params.project, params.env)),
     )
-    .route({ method: 'PUT', path: `${envPath}/secrets/:name`, summary: 'Set a secret of an environment', params: secretParams, body: secretBody }, async ({ res, params, body }) => {
+    .route({ method: 'PUT', path: `${envPath}/secrets/:name`, summary: 'Set a secret of an environment', permission: 'secrets.write', params: secretParams, body: secretBody }, async ({ res, params, body }) => {
       await secrets.set(params.project, params.env, params.name, body.value);
       sendJson(res, 200, { name: params.name });
     })
-    .route({ method: 'DELETE', path: `${envPath}/secrets/:name`, summary: 'Remove a secret of an environment', params: secretParams }, async ({ res, params }) => {
+    .route({ method: 'DELETE', path: `${envPath}/secrets/:name`, summary: 'Remove a secret of an environment', permission: 'secrets.write', params: secretParams }, async ({ res, params }) => {
       await secrets.remove(params.project, params.env, params.name);
       sendJson(res, 200, { name: params.name, removed: true });
     });

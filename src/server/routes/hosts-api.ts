@@ -12,11 +12,11 @@ const hostParams = z.object({ address: z.string().describe('host:port, as `slipw
 export function registerHostsApi(router: Router, deps: { store: Store; dataDir: string }): void {
   const { store } = deps;
   router
-    .route({ method: 'GET', path: '/api/hosts/key', summary: "The platform's SSH public key, to install on deploy hosts" }, async ({ res }) => {
+    .route({ method: 'GET', path: '/api/hosts/key', summary: "The platform's SSH public key, to install on deploy hosts", permission: 'hosts.read' }, async ({ res }) => {
       const { publicKey } = await ensurePlatformKey(deps.dataDir);
       sendJson(res, 200, { publicKey });
     })
-    .route({ method: 'GET', path: '/api/hosts', summary: 'The host keys pinned on first contact' }, async ({ res }) => {
+    .route({ method: 'GET', path: '/api/hosts', summary: 'The host keys pinned on first contact', permission: 'hosts.read' }, async ({ res }) => {
       const hosts = await store.knownHosts.list();
       sendJson(res, 200, hosts.map((h) => ({ address: h.address, keyType: h.key_type, fingerprint: h.fingerprint, firstSeenAt: h.first_seen_at })));
     })

@@ -1,5 +1,6 @@
 // Protected branches through the real HTTP API, the real CLI and the real git client against a
-// real server, with project roles injected as the composition root's roleOn.
+// real server; alice creates the project by her first push (so she is its maintainer), dave
+// and vic are made developer and viewer as members, mallory has no role.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -9,9 +10,6 @@ import { startSlipway, type Slipway } from '../slipway.ts';
 import { runCli } from '../../../test/support/cli.ts';
 import { gitAuthEnv } from '../../git/client.ts';
 import { run } from '../../exec/run.ts';
-import type { ProjectRole } from '../../git/push-policy.ts';
-
-const roles: Record<string, ProjectRole> = { alice: 'maintainer', dave: 'developer', vic: 'viewer' };
 
 // Responses are read field by field and checked by the assertions themselves.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -37,7 +35,7 @@ void describe('protected branches API and CLI', () => {
 
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'slipway-branches-'));
-    slipway = await startSlipway({ dataDir: join(dataDir, 'data'), port: 0, env: { SLIPWAY_RUNNER_ENABLED: 'false' }, log: () => {}, roleOn: async (user) => (user.role === 'admin' ? 'admin' : roles[user.name]) });
+    slipway = await startSlipway({ dataDir: join(dataDir, 'data'), port: 0, env: { SLIPWAY_RUNNER_ENABLED: 'false' }, log: () => {} });
     tokens.admin = slipway.adminToken;
     for (const name of ['alice', 'dave', 'vic', 'mallory']) {
       const user = await slipway.store.users.create(name, 'member');
@@ -51,6 +49,10 @@ void describe('protected branches API and CLI', () => {
     await gitIn('commit', '-q', '-m', 'a');
     const first = await push('alice', 'main');
     assert.equal(first.exitCode, 0, first.stderr);
+    const project = await slipway.store.projects.require('hello');
+    for (const [name, role] of [['dave', 'developer'], ['vic', 'viewer']] as const) {
+      await slipway.store.members.set(project.id, (await slipway.store.users.byName(name))!.id, role, 'hello');
+    }
   });
   after(async () => {
     await slipway.close();
@@ -63,7 +65,7 @@ void describe('protected branches API and CLI', () => {
     assert.deepEqual(list.json.map((r: Json) => [r.pattern, r.pushRoles, r.allowForcePush, r.default]), [['main', ['maintainer'], false, true]]);
     const stranger = await api('mallory', 'GET', '/api/projects/hello/protected-branches');
     assert.equal(stranger.status, 403);
-    assert.equal(stranger.json.error.message, 'project hello: mallory has no role and may not list protected branches: missing permission branches.list');
+    assert.equal(stranger.json.error.message, 'project hello: mallory has no role and may not see the project (missing permission project.read; needs role viewer)');
   });
 
   void it('refuses a developer who tries to change the rules with 403 naming the permission, whatever the body', async () => {
@@ -71,13 +73,13 @@ void describe('protected branches API and CLI', () => {
       const res = await api('dave', 'PUT', '/api/projects/hello/protected-branches/main', body);
       assert.equal(res.status, 403);
       assert.equal(res.json.error.code, 'FORBIDDEN');
-      assert.equal(res.json.error.message, 'project hello: role developer may not protect or unprotect branches: missing permission branches.protect');
+      assert.equal(res.json.error.message, 'project hello: role developer may not change branch and environment protection (missing permission protection.write; needs role maintainer)');
     }
     const del = await api('dave', 'DELETE', '/api/projects/hello/protected-branches/main');
     assert.equal(del.status, 403);
     const refused = await cli('dave', 'unprotect', 'hello', 'main');
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /project hello: role developer may not protect or unprotect branches: missing permission branches\.protect/);
+    assert.match(refused.stderr, /project hello: role developer may not change branch and environment protection \(missing permission protection\.write; needs role maintainer\)/);
   });
 
   void it('refuses bad patterns and bodies from a maintainer with 400, and unknown projects with 404', async () => {

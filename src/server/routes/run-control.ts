@@ -27,7 +27,7 @@ export function registerRunControl(router: Router, deps: StartRunDeps): void {
   const { store } = deps;
   router
     .route(
-      { method: 'POST', path: '/api/runs/:run/rerun', summary: "Re-run all, the failed, or one of a run's jobs as a new attempt", params: runParams, body: rerunBody },
+      { method: 'POST', path: '/api/runs/:run/rerun', summary: "Re-run all, the failed, or one of a run's jobs as a new attempt", permission: 'runs.control', params: runParams, body: rerunBody },
       async ({ res, params, body }) => {
         const run = await findRun(store, params.run);
         const { jobs } = body;
@@ -36,7 +36,7 @@ export function registerRunControl(router: Router, deps: StartRunDeps): void {
       },
     )
     .route(
-      { method: 'GET', path: '/api/runs/:run/plan', summary: "An attempt's resolved job graph", params: runParams, query: z.object({ attempt: attemptQuery }) },
+      { method: 'GET', path: '/api/runs/:run/plan', summary: "An attempt's resolved job graph", permission: 'runs.read', params: runParams, query: z.object({ attempt: attemptQuery }) },
       async ({ res, params, query }) => {
         const run = await findRun(store, params.run);
         // Unlike the run view, the plan of an attempt that does not exist is empty, not an error.
@@ -67,7 +67,7 @@ export function registerRunControl(router: Router, deps: StartRunDeps): void {
       },
     )
     .route(
-      { method: 'POST', path: '/api/projects/:project/workflows/:file/dispatches', summary: 'Start a workflow_dispatch run of one workflow file', params: dispatchParams, body: dispatchBody },
+      { method: 'POST', path: '/api/projects/:project/workflows/:file/dispatches', summary: 'Start a workflow_dispatch run of one workflow file', permission: 'runs.dispatch', params: dispatchParams, body: dispatchBody },
       async ({ res, params, body }) => {
         await store.projects.require(params.project);
         const run = await dispatchWorkflow(deps, params.project, params.file, body.ref, body.inputs);
@@ -75,7 +75,7 @@ export function registerRunControl(router: Router, deps: StartRunDeps): void {
       },
     )
     .route(
-      { method: 'POST', path: '/api/projects/:project/dispatches', summary: 'Send a repository_dispatch event: runs every workflow that listens for its type', params: z.object({ project: projectName }), body: repositoryDispatchBody },
+      { method: 'POST', path: '/api/projects/:project/dispatches', summary: 'Send a repository_dispatch event: runs every workflow that listens for its type', permission: 'runs.dispatch', params: z.object({ project: projectName }), body: repositoryDispatchBody },
       async ({ res, params, body }) => {
         await store.projects.require(params.project);
         const runs = await repositoryDispatch(deps, params.project, body.event_type, body.client_payload);

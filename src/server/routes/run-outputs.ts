@@ -22,7 +22,7 @@ export function registerRunOutputs(router: Router, deps: RunOutputsDeps): void {
   const { store } = deps;
   router
     .route(
-      { method: 'GET', path: '/api/runs/:run/annotations', summary: "Annotations the run's steps wrote (::error, ::warning, ::notice)", params: runParams },
+      { method: 'GET', path: '/api/runs/:run/annotations', summary: "Annotations the run's steps wrote (::error, ::warning, ::notice)", permission: 'runs.read', params: runParams },
       async ({ res, params }) => {
         const run = await findRun(store, params.run);
         const rows = await store.runOutputs.annotations(run.id);
@@ -32,7 +32,7 @@ export function registerRunOutputs(router: Router, deps: RunOutputsDeps): void {
         })));
       },
     )
-    .route({ method: 'GET', path: '/api/runs/:run/summary', summary: "The run's step summaries (Markdown)", params: runParams }, async ({ res, params }) => {
+    .route({ method: 'GET', path: '/api/runs/:run/summary', summary: "The run's step summaries (Markdown)", permission: 'runs.read', params: runParams }, async ({ res, params }) => {
       const run = await findRun(store, params.run);
       const rows = await store.runOutputs.summaries(run.id);
       sendJson(res, 200, {
@@ -41,13 +41,13 @@ export function registerRunOutputs(router: Router, deps: RunOutputsDeps): void {
         steps: rows.map((s) => ({ job: s.job_key, jobName: s.job_name, step: s.step_number, markdown: s.markdown })),
       });
     })
-    .route({ method: 'GET', path: '/api/runs/:run/artifacts', summary: 'The artifacts the run uploaded', params: runParams }, async ({ res, params }) => {
+    .route({ method: 'GET', path: '/api/runs/:run/artifacts', summary: 'The artifacts the run uploaded', permission: 'runs.read', params: runParams }, async ({ res, params }) => {
       const run = await findRun(store, params.run);
       const rows = await store.runOutputs.artifacts(run.id);
       sendJson(res, 200, rows.map((a) => ({ name: a.name, size: a.size, createdAt: a.created_at })));
     })
     .route(
-      { method: 'GET', path: '/api/runs/:run/artifacts/:name', summary: 'Download one artifact (application/gzip)', params: runParams.extend({ name: z.string().describe('artifact name') }) },
+      { method: 'GET', path: '/api/runs/:run/artifacts/:name', summary: 'Download one artifact (application/gzip)', permission: 'runs.read', params: runParams.extend({ name: z.string().describe('artifact name') }) },
       async ({ req, res, params }) => {
         const run = await findRun(store, params.run);
         const a = await store.runOutputs.artifact(run.id, params.name);

@@ -7,6 +7,7 @@ import * as runControl from './0003-run-control.ts';
 import * as deployControl from './0004-deploy-control.ts';
 import * as hostsApprovals from './0005-hosts-approvals.ts';
 import * as pushEvents from './0006-push-events.ts';
+import * as projectRoles from './0007-project-roles.ts';
 import * as protectedBranches from './0008-protected-branches.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -16,5 +17,6 @@ export const migrations: Record<string, Migration> = {
   '0004-deploy-control': deployControl,
   '0005-hosts-approvals': hostsApprovals,
   '0006-push-events': pushEvents,
+  '0007-project-roles': projectRoles,
   '0008-protected-branches': protectedBranches,
 };

@@ -1,10 +1,11 @@
+import type { Selectable } from 'kysely';
 import type { Db } from '../database.ts';
 import type { ProjectsTable } from '../schema.ts';
 import { newId, isValidName } from '../../core/ids.ts';
 import { SlipwayError } from '../../core/errors.ts';
 import { now } from './time.ts';
 
-export type Project = ProjectsTable;
+export type Project = Selectable<ProjectsTable>;
 
 export function projectsRepo(db: Db) {
   return {
@@ -33,6 +34,10 @@ export function projectsRepo(db: Db) {
         .onConflict((oc) => oc.column('name').doNothing())
         .execute();
       return this.require(name);
+    },
+    /** Public: anonymous clone, image pull and read of runs and releases. */
+    async setPublic(id: string, on: boolean): Promise<void> {
+      await db.updateTable('projects').set({ public: on ? 1 : 0 }).where('id', '=', id).execute();
     },
   };
 }
