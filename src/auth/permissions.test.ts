@@ -8,7 +8,7 @@ const user = (name: string, role: User['role']): User => ({ id: `usr_${name}`, n
 const admin = user('alice', 'admin');
 const member = user('bob', 'member');
 
-test('the table: admins may do everything, members only approve or reject', () => {
+test('the table: admins may do everything, members only approve or reject and manage their own tokens', () => {
   const allowed = (u: User) => (Object.keys(permissions) as Action[]).filter((a) => {
     try {
       authorize(u, a);
@@ -18,8 +18,8 @@ test('the table: admins may do everything, members only approve or reject', () =
       return false;
     }
   });
-  assert.deepEqual(allowed(admin), ['users.list', 'users.create', 'hosts.forget', 'deploy.approve', 'deploy.force']);
-  assert.deepEqual(allowed(member), ['deploy.approve']);
+  assert.deepEqual(allowed(admin), ['users.list', 'users.create', 'hosts.forget', 'deploy.approve', 'deploy.force', 'tokens.manage', 'audit.read']);
+  assert.deepEqual(allowed(member), ['deploy.approve', 'tokens.manage']);
 });
 
 test('a refusal names the user, their role, the missing permission and the scope', () => {

@@ -20,6 +20,9 @@ export const permissions = {
   'hosts.forget': { roles: ['admin'], does: 'forget a host key' },
   'deploy.approve': { roles: ['admin', 'member'], does: 'approve or reject a deployment' },
   'deploy.force': { roles: ['admin'], does: 'force a rollback past the approval gate', instead: 'roll back without force and get it approved' },
+  // Everyone manages their own tokens; the token doing it needs the admin scope (token-scope.ts).
+  'tokens.manage': { roles: ['admin', 'member'], does: 'create or revoke their tokens' },
+  'audit.read': { roles: ['admin'], does: 'read the audit log', instead: "a project's maintainers read its entries with ?project=" },
 } as const satisfies Record<string, Permission>;
 
 export type Action = keyof typeof permissions;

@@ -13,6 +13,8 @@ import { approvalsRepo } from './repos/approvals.ts';
 import { knownHostsRepo } from './repos/known-hosts.ts';
 import { deploymentHostsRepo } from './repos/deployment-hosts.ts';
 import { pushEventsRepo } from './repos/push-events.ts';
+import { grantTokensRepo } from './repos/grant-tokens.ts';
+import { auditRepo } from './repos/audit.ts';
 
 export function createStore(db: Db) {
   return {
@@ -30,6 +32,8 @@ export function createStore(db: Db) {
     knownHosts: knownHostsRepo(db),
     deploymentHosts: deploymentHostsRepo(db),
     pushEvents: pushEventsRepo(db),
+    grantTokens: grantTokensRepo(db),
+    audit: auditRepo(db),
   };
 }
 

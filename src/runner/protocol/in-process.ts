@@ -8,13 +8,14 @@ import type { Store } from '../../store/store.ts';
 import type { EventBus } from '../../core/events.ts';
 import type { RunStatus } from '../../core/types.ts';
 import { runOfJob, runOutputFiles } from './in-process-files.ts';
+import { issueJobToken, revokeJobToken } from '../../auth/tokens.ts';
 
 interface InProcessRunnerApiOptions {
   runnerName: string;
   scheduler: Scheduler;
   store: Store;
   events: EventBus;
-  /** Local path or URL of a project's git repository. */
+  /** Local path or URL of a project's git repository; an http(s) URL is fetched with the job's token. */
   sourceOf: (project: string) => string;
   registry: RegistryAccess;
   /** Where artifacts and caches are kept (DATA/artifacts, DATA/caches); a temp dir when absent. */
@@ -23,10 +24,15 @@ interface InProcessRunnerApiOptions {
 
 export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
   const { store, events, scheduler } = o;
+  // The tokens of the jobs this runner holds, for source(): the store keeps only hashes.
+  const tokens = new Map<string, string>();
   return {
     claim: async (labels) => {
       const claim = await scheduler.claim(o.runnerName, labels);
-      return claim && toWire(claim);
+      if (!claim) return undefined;
+      const token = await issueJobToken(store, { id: claim.job.id, runId: claim.run.id, projectId: claim.run.project_id, attempt: claim.job.attempt });
+      tokens.set(claim.job.id, token);
+      return toWire(claim, token);
     },
     async waitForWork(timeoutMs, signal) {
       const timeout = AbortSignal.timeout(timeoutMs);
@@ -55,7 +61,12 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
     async skipStep(jobId, number, name) {
       await store.runs.addSkippedStep(jobId, number, name);
     },
-    completeJob: (jobId, status, outputs, error) => scheduler.completeJob(jobId, o.runnerName, status, outputs, error),
+    async completeJob(jobId, status, outputs, error) {
+      // The token dies with the job, whether or not the completion is accepted (a lost lease).
+      tokens.delete(jobId);
+      await revokeJobToken(store, jobId);
+      await scheduler.completeJob(jobId, o.runnerName, status, outputs, error);
+    },
     async recordRelease(jobId, release) {
       const run = await runOfJob(store, jobId);
       const created = await store.releases.create({ project_id: run.project_id, run_id: run.id, sha: run.sha, ref: run.ref, image: release.image, digest: release.digest });
@@ -63,7 +74,10 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
     },
     async source(jobId) {
       const run = await runOfJob(store, jobId);
-      return { url: o.sourceOf((await store.projects.byId(run.project_id))!.name) };
+      const url = o.sourceOf((await store.projects.byId(run.project_id))!.name);
+      const token = tokens.get(jobId);
+      if (!/^https?:/.test(url) || !token) return { url };
+      return { url, authorization: `Basic ${Buffer.from(`job:${token}`).toString('base64')}` };
     },
     registry: () => o.registry,
     async addAnnotation(jobId, a) {
@@ -91,7 +105,7 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
 }
 
 /** The scheduler's claim as the runner sees it: plain values, no store rows. */
-function toWire(c: JobClaim): ClaimedJob {
+function toWire(c: JobClaim, token: string): ClaimedJob {
   return {
     id: c.job.id,
     runId: c.run.id,
@@ -102,5 +116,6 @@ function toWire(c: JobClaim): ClaimedJob {
     spec: c.spec,
     workflow: c.workflow,
     contexts: { github: c.github, needs: c.needs, matrix: c.matrix, strategy: c.strategy, inputs: c.inputs, secrets: c.secrets, vars: c.vars },
+    token,
   };
 }

@@ -31,4 +31,10 @@ export interface ClaimedJob {
   spec: JobSpec;
   workflow: Workflow;
   contexts: ClaimedJobContexts;
+  /**
+   * The job's own token: valid while this attempt of the job runs, for its project only
+   * (fetch the repository, pull and push `<project>/*` images, the run's artifacts). It is
+   * `github.token` and `secrets.GITHUB_TOKEN`; runner credentials never reach a step.
+   */
+  token: string;
 }

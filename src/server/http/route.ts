@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import type { User } from '../../store/repos/users.ts';
 import type { Action } from '../../auth/permissions.ts';
+import type { Principal } from '../../auth/principal.ts';
 
 export const methods = ['GET', 'POST', 'PUT', 'DELETE'] as const;
 export type Method = (typeof methods)[number];
@@ -18,6 +19,8 @@ export interface RouteContext<P, Q, B> {
   url: URL;
   /** The caller: the front door (app.ts) has refused anonymous requests already. */
   user: User;
+  /** How the caller authenticated: which token, its scope; a job or deployment token is not a user. */
+  principal: Principal;
   params: P;
   query: Q;
   body: B;

@@ -6,6 +6,7 @@ import type { EventBus } from '../../core/events.ts';
 import type { Secrets } from '../../auth/secrets.ts';
 import type { DeployService } from '../../deploy/service.ts';
 import type { StartRunDeps } from '../../scheduler/start-run.ts';
+import type { AuditLog } from '../../auth/audit.ts';
 import { Router } from '../http/router.ts';
 import { sendJson } from '../http/reply.ts';
 import { openApiDocument } from '../http/openapi.ts';
@@ -16,6 +17,8 @@ import { registerUsersApi } from './users-api.ts';
 import { registerHostsApi } from './hosts-api.ts';
 import { registerRunControl } from './run-control.ts';
 import { registerRunOutputs } from './run-outputs.ts';
+import { registerTokensApi } from './tokens-api.ts';
+import { registerAuditApi } from './audit-api.ts';
 
 export interface ApiRouterDeps {
   store: Store;
@@ -28,6 +31,7 @@ export interface ApiRouterDeps {
   runStarter: StartRunDeps;
   dataDir: string;
   version: string;
+  audit: AuditLog;
 }
 
 export function apiRouter(deps: ApiRouterDeps): Router {
@@ -40,6 +44,8 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   registerApi(router, { store, scheduler: deps.scheduler, events: deps.events, version: deps.version });
   registerRunControl(router, deps.runStarter);
   registerRunOutputs(router, { store, dataDir });
+  registerTokensApi(router, { store, audit: deps.audit });
+  registerAuditApi(router, { audit: deps.audit });
   router.route(
     { method: 'GET', path: '/api/openapi.json', summary: 'This API as an OpenAPI 3.1 document' },
     ({ res }) => sendJson(res, 200, openApiDocument(router.routes, { title: 'Slipway API', version: deps.version })),
