@@ -7,6 +7,18 @@ import type { GrantToken } from '../store/repos/grant-tokens.ts';
 import { isDeploymentFinished } from '../core/types.ts';
 import { standInUser, type Principal } from './principal.ts';
 
+// `last_used_at` is for people (`tokens list`): written at most once a minute per token, so
+// authenticating is not a database write per request. Bounded like the failed-auth table.
+const touched = new Map<string, number>();
+function shouldTouch(id: string, at: number): boolean {
+  const last = touched.get(id);
+  if (last !== undefined && at - last < 60_000) return false;
+  touched.delete(id);
+  touched.set(id, at);
+  if (touched.size > 10_000) touched.delete(touched.keys().next().value!);
+  return true;
+}
+
 export type Resolved = { ok: true; principal: Principal } | { ok: false; reason: string };
 
 export async function resolveToken(store: Store, token: string, at = Date.now()): Promise<Resolved> {
@@ -19,7 +31,7 @@ export async function resolveToken(store: Store, token: string, at = Date.now())
   const { user, token: row } = found;
   if (row.revoked_at) return { ok: false, reason: `token "${row.name}" of ${user.name} was revoked at ${row.revoked_at}` };
   if (isExpired(row.expires_at, at)) return { ok: false, reason: `token "${row.name}" of ${user.name} expired at ${row.expires_at}` };
-  await store.users.touchToken(row.id, new Date(at).toISOString());
+  if (shouldTouch(row.id, at)) await store.users.touchToken(row.id, new Date(at).toISOString());
   return { ok: true, principal: { kind: 'user', user, token: { id: row.id, name: row.name, scope: row.scope } } };
 }
 
