@@ -21,6 +21,13 @@ const schema = z.strictObject({
     .prefault({}),
   /** Seconds a runner's job lease lasts without a heartbeat before the job is re-queued. */
   leaseSeconds: z.number().int().min(5).default(30),
+  /** Failed authentications one address may make per window before it gets 429 (the block doubles each round). */
+  failedAuth: z
+    .strictObject({
+      limit: z.number().int().min(1).default(10),
+      windowSeconds: z.number().int().min(1).default(60),
+    })
+    .prefault({}),
 });
 
 export type Config = Readonly<z.infer<typeof schema>> & { readonly dataDir: string; readonly configFile: string };

@@ -28,6 +28,7 @@ import { EventBus } from '../core/events.ts';
 import { Secrets } from '../auth/secrets.ts';
 import { loadOrCreateSecretsKey } from '../auth/secrets-crypto.ts';
 import { createHandler } from './app.ts';
+import { FailedAuthLimiter } from './http/failed-auth-limiter.ts';
 import { apiRouter } from './routes/api-router.ts';
 import { inProcessRunnerApi } from '../runner/protocol/in-process.ts';
 import { PushEvents } from '../triggers/push-events.ts';
@@ -86,7 +87,8 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const runStarter: StartRunDeps = { git, store, events, scheduler, log };
   const audit = auditLog(store);
   const api = apiRouter({ store, scheduler, events, secrets, deploys: () => deploys, runStarter, dataDir: config.dataDir, version, audit });
-  const server = http.createServer(createHandler({ store, git, registry, api, isReady: () => ready, log, audit }));
+  const limiter = new FailedAuthLimiter({ limit: config.failedAuth.limit, windowMs: config.failedAuth.windowSeconds * 1000 });
+  const server = http.createServer(createHandler({ store, git, registry, api, isReady: () => ready, log, audit, limiter }));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
