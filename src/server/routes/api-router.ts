@@ -37,7 +37,7 @@ export interface ApiRouterDeps {
 export function apiRouter(deps: ApiRouterDeps): Router {
   const { store, dataDir } = deps;
   const router = new Router();
-  registerDeployApi(router, { store, secrets: deps.secrets, deploys: deps.deploys });
+  registerDeployApi(router, { store, secrets: deps.secrets, deploys: deps.deploys, audit: deps.audit });
   registerApprovalApi(router, { store, deploys: deps.deploys });
   registerUsersApi(router, { store });
   registerHostsApi(router, { store, dataDir });

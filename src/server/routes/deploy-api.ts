@@ -11,12 +11,16 @@ import { releaseControl } from '../../deploy/release-control.ts';
 import type { Secrets } from '../../auth/secrets.ts';
 import type { Deployment } from '../../store/repos/deployments.ts';
 import { deploymentParams, environmentName, projectName } from './fields.ts';
+import type { AuditLog } from '../../auth/audit.ts';
+import { checkScope } from '../../auth/token-scope.ts';
 
 export interface DeployApiDeps {
   store: Store;
   /** A getter: the deploy service starts after the HTTP server (it needs the server's port). */
   deploys: () => DeployService;
   secrets: Secrets;
+  /** Forced rollbacks are audited. */
+  audit?: AuditLog;
 }
 
 const deployBody = { schema: z.strictObject({ release: z.string().min(1).optional(), commit: z.string().min(1).optional() }), expected: '{"release": "<id>"} or {"commit": "<sha>"}' };
@@ -58,7 +62,15 @@ export function registerDeployApi(router: Router, deps: DeployApiDeps): void {
     )
     .route(
       { method: 'POST', path: `${envPath}/rollbacks`, summary: 'Roll back to the previous or a given release; with force, past the approval gate (deploy.force)', params: envParams, body: rollbackBody },
-      async ({ res, params, body, user }) => sendJson(res, 202, await view((await control().rollback(params.project, params.env, body.to, user, { force: body.force })).id)),
+      async ({ req, res, params, body, user, principal }) => {
+        // Forcing is an admin's act: the token must carry the admin scope too, and it is audited.
+        if (body.force) checkScope(principal, { kind: 'api', method: 'POST', route: `${envPath}/rollbacks`, params, permission: 'deploy.force' });
+        const d = await control().rollback(params.project, params.env, body.to, user, { force: body.force });
+        if (body.force) {
+          await deps.audit?.record({ actor: user.name, action: 'deploy.force', project: params.project, target: params.env, address: req.socket.remoteAddress, detail: { deployment: d.id, kind: 'rollback', to: body.to ?? null } });
+        }
+        sendJson(res, 202, await view(d.id));
+      },
     )
     .route(
       { method: 'GET', path: `${envPath}/secrets`, summary: "The names of an environment's secrets (never their values)", params: envParams },
