@@ -1,28 +1,46 @@
 // Who is calling: HTTP Basic (any user name, the token as password — what git, podman and
-// skopeo send) or `Authorization: Bearer <token>`. Anything else is anonymous.
+// skopeo send) or `Authorization: Bearer <token>`. No credentials is anonymous; a token
+// that does not hold is refused with the reason (unknown, revoked, expired, job ended).
 import type { IncomingHttpHeaders } from 'node:http';
-import type { User } from '../store/repos/users.ts';
+import type { Store } from '../store/store.ts';
+import type { Principal } from './principal.ts';
+import { resolveToken } from './tokens.ts';
 
-export function tokenFromHeaders(headers: IncomingHttpHeaders): string | undefined {
+interface Credentials {
+  token: string;
+  /** The Basic user name, when one was sent: what the audit log records as "name tried". */
+  userName?: string;
+}
+
+export function credentialsFromHeaders(headers: IncomingHttpHeaders): Credentials | undefined {
   const header = headers.authorization;
   if (!header) return undefined;
   const [scheme, value] = header.split(' ', 2);
   if (!scheme || !value) return undefined;
-  if (scheme.toLowerCase() === 'bearer') return value.trim();
+  if (scheme.toLowerCase() === 'bearer') return { token: value.trim() };
   if (scheme.toLowerCase() === 'basic') {
     const decoded = Buffer.from(value, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    return colon >= 0 ? decoded.slice(colon + 1) : undefined;
+    if (colon < 0) return undefined;
+    const userName = decoded.slice(0, colon);
+    return { token: decoded.slice(colon + 1), ...(userName ? { userName } : {}) };
   }
   return undefined;
 }
 
-export interface TokenLookup {
-  byToken(token: string): Promise<User | undefined>;
+export function tokenFromHeaders(headers: IncomingHttpHeaders): string | undefined {
+  return credentialsFromHeaders(headers)?.token;
 }
 
-export async function authenticate(headers: IncomingHttpHeaders, users: TokenLookup): Promise<User | undefined> {
-  const token = tokenFromHeaders(headers);
-  if (!token) return undefined;
-  return users.byToken(token);
+export type Authentication =
+  | { kind: 'anonymous' }
+  | { kind: 'authenticated'; principal: Principal }
+  | { kind: 'refused'; reason: string; userName?: string };
+
+export async function authenticate(headers: IncomingHttpHeaders, store: Store): Promise<Authentication> {
+  const credentials = credentialsFromHeaders(headers);
+  if (!credentials) return { kind: 'anonymous' };
+  const resolved = await resolveToken(store, credentials.token);
+  if (resolved.ok) return { kind: 'authenticated', principal: resolved.principal };
+  return { kind: 'refused', reason: resolved.reason, ...(credentials.userName ? { userName: credentials.userName } : {}) };
 }

@@ -1,6 +1,6 @@
 // First start: create the admin user and write its token to DATA/admin.token (0600), the
-// way a laptop user and the CLI find it without any setup. The built-in runner keeps its
-// own token the same way.
+// way a laptop user and the CLI find it without any setup. (The built-in runner has no
+// token: jobs get their own, src/auth/tokens.ts.)
 import { writeFileSync, existsSync, readFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Store } from '../store/store.ts';

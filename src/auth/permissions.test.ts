@@ -20,8 +20,8 @@ const allowed = (u: User | undefined, scope: Scope = {}) => (Object.keys(permiss
 
 test('instance: admins may do everything; a member without a project role only lists, creates projects and reads host keys', () => {
   assert.deepEqual(allowed(admin), Object.keys(permissions));
-  assert.deepEqual(allowed(member), ['projects.list', 'hosts.read', 'projects.create', 'deploy.approve']);
-  assert.deepEqual(allowed(member, { project: 'shop' }), ['projects.list', 'hosts.read', 'projects.create', 'deploy.approve']);
+  assert.deepEqual(allowed(member), ['projects.list', 'hosts.read', 'projects.create', 'deploy.approve', 'tokens.manage']);
+  assert.deepEqual(allowed(member, { project: 'shop' }), ['projects.list', 'hosts.read', 'projects.create', 'deploy.approve', 'tokens.manage']);
   assert.deepEqual(allowed(undefined), ['projects.list']);
 });
 

@@ -48,6 +48,9 @@ export const permissions = {
   // environment is the gate's business; the route checks deployments.approve first.
   'deploy.approve': { instance: ['admin', 'member'], level: 'write', does: 'approve or reject a deployment' },
   'deploy.force': { instance: ['admin'], level: 'admin', does: 'force a rollback past the approval gate', instead: 'roll back without force and get it approved' },
+  // Everyone manages their own tokens; the token doing it needs the admin scope (token-scope.ts).
+  'tokens.manage': { instance: ['user'], level: 'admin', does: 'create or revoke their tokens' },
+  'audit.read': { instance: ['admin'], level: 'admin', does: 'read the audit log', instead: "a project's maintainers read its entries with ?project=" },
 
   // Project: reading.
   'project.read': { project: 'viewer', public: true, level: 'read', does: 'see the project' },

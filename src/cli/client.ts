@@ -41,7 +41,17 @@ export class Client {
     } catch (err) {
       throw new CliError(`cannot reach the Slipway server at ${this.url} (${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}); start it with \`slipway up\` or set SLIPWAY_URL`);
     }
-    if (res.status === 401) throw new CliError(`the server at ${this.url} refused the token: set SLIPWAY_TOKEN (or run on the server's machine, which reads DATA/admin.token)`);
+    if (res.status === 401) {
+      // The server says why (unknown, revoked, expired): pass that on.
+      const text = await res.text();
+      let reason: string | undefined;
+      try {
+        reason = (JSON.parse(text) as { error?: { message?: string } }).error?.message;
+      } catch (err) {
+        if (!(err instanceof SyntaxError)) throw err; // not JSON (a proxy's page): no reason to show
+      }
+      throw new CliError(`the server at ${this.url} refused the token${reason ? ` (${reason})` : ''}: set SLIPWAY_TOKEN (or run on the server's machine, which reads DATA/admin.token)`);
+    }
     if (!res.ok) {
       const text = await res.text();
       let message = text;

@@ -97,7 +97,7 @@ export async function runLocally(o: LocalRunOptions): Promise<{ run: Run; jobs: 
     // Any `runs-on` is this machine, as with `act -P`.
     const labels = [...new Set(o.plan.jobs.flatMap((j) => j.runsOn))];
     runner = new Runner({
-      api: inProcessRunnerApi({ runnerName: 'local', scheduler, store, events, dataDir: join(root, 'data'), sourceOf: () => source, registry: { host: registryHost, username: 'local', password: 'local', insecure: true } }),
+      api: inProcessRunnerApi({ runnerName: 'local', scheduler, store, events, dataDir: join(root, 'data'), sourceOf: () => source, registry: { host: registryHost, insecure: true } }),
       name: 'local',
       labels,
       concurrency: 2,

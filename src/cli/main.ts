@@ -24,9 +24,11 @@ import { rerunCommand } from './commands/rerun.ts';
 import { dispatchCommand } from './commands/dispatch.ts';
 import { hostsCommand } from './commands/hosts.ts';
 import { branchesCommand } from './commands/branches.ts';
+import { tokensCommand } from './commands/tokens.ts';
+import { auditCommand } from './commands/audit.ts';
 import { isSlipwayError } from '../core/errors.ts';
 
-export const commands: readonly Command[] = [upCommand, runsCommand, logsCommand, cancelCommand, rerunCommand, dispatchCommand, deploymentsCommand, releasesCommand, deployCommand, promoteCommand, rollbackCommand, approveCommand, rejectCommand, secretsCommand, hostsCommand, branchesCommand, projectCommand, membersCommand, usersCommand, runCommand, lintCommand, versionCommand];
+export const commands: readonly Command[] = [upCommand, runsCommand, logsCommand, cancelCommand, rerunCommand, dispatchCommand, deploymentsCommand, releasesCommand, deployCommand, promoteCommand, rollbackCommand, approveCommand, rejectCommand, secretsCommand, hostsCommand, branchesCommand, projectCommand, membersCommand, usersCommand, tokensCommand, auditCommand, runCommand, lintCommand, versionCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

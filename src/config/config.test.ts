@@ -41,3 +41,9 @@ test('bad values name the variable they came from', () => {
     (err) => isSlipwayError(err, 'CONFIG_INVALID') && /SLIPWAY_PORT: port/.test(err.message),
   );
 });
+
+test('failedAuth: ten failures a minute by default; the file may change both, nothing else', () => {
+  assert.deepEqual(loadConfig({ dataDir: dir(''), env: {} }).failedAuth, { limit: 10, windowSeconds: 60 });
+  assert.deepEqual(loadConfig({ dataDir: dir('failedAuth:\n  limit: 50\n  windowSeconds: 300\n'), env: {} }).failedAuth, { limit: 50, windowSeconds: 300 });
+  assert.throws(() => loadConfig({ dataDir: dir('failedAuth:\n  limt: 5\n'), env: {} }), /failedAuth\.limt: unknown key/);
+});

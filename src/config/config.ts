@@ -33,6 +33,13 @@ const schema = z.strictObject({
   shutdownTimeoutSeconds: z.number().int().min(0).default(30),
   /** Who may create a project (by a first push or `slipway project create`): every signed-in user, as on Gitea and GitHub, or only admins. */
   projects: z.strictObject({ create: z.enum(['everyone', 'admins']).default('everyone') }).prefault({}),
+  /** Failed authentications one address may make per window before it gets 429 (the block doubles each round). */
+  failedAuth: z
+    .strictObject({
+      limit: z.number().int().min(1).default(10),
+      windowSeconds: z.number().int().min(1).default(60),
+    })
+    .prefault({}),
 });
 
 export type Config = Readonly<z.infer<typeof schema>> & { readonly dataDir: string; readonly configFile: string };

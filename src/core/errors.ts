@@ -38,6 +38,8 @@ export const errorCodes = {
   NAME_UNKNOWN: { status: 404, message: 'repository name not known to registry' },
   SIZE_INVALID: { status: 400, message: 'provided length did not match content length' },
   UNSUPPORTED: { status: 405, message: 'the operation is unsupported' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'request body must be application/json' },
+  TOO_MANY_REQUESTS: { status: 429, message: 'too many failed authentications; retry later' },
   INTERNAL: { status: 500, message: 'internal error' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

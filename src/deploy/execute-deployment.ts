@@ -14,12 +14,13 @@ import type { EnvironmentPlan } from './environment-plan.ts';
 import { rollout } from './strategies/rollout.ts';
 import type { Strategies } from './strategies/strategy.ts';
 import { targetFor, type DeployTargets } from './targets/deploy-target.ts';
+import type { DeployRegistry, PullCredential } from './registry-credential.ts';
 
 export interface ExecuteDeps {
   store: Store;
   events: EventBus;
-  /** Credentials hosts pull releases with; `insecure` for a plain-HTTP registry. */
-  registry: { username: string; password: string; insecure: boolean };
+  /** How hosts sign in to pull a release; `insecure` for a plain-HTTP registry. */
+  registry: DeployRegistry;
   instance: string;
   secrets?: Secrets;
   targets: DeployTargets;
@@ -37,6 +38,7 @@ export async function executeDeployment(deps: ExecuteDeps, deployment: Deploymen
   const { config, env } = plan;
   const log = deploymentLog(store, events, deployment.id, (err) => deps.log(`deployment #${deployment.number}: a log line was lost: ${err.message}`));
   let lock: Awaited<ReturnType<typeof acquireEnvironmentLock>> | undefined;
+  let pull: PullCredential | undefined;
   try {
     lock = await acquireEnvironmentLock(store, {
       projectId: deployment.project_id,
@@ -54,8 +56,7 @@ export async function executeDeployment(deps: ExecuteDeps, deployment: Deploymen
     await store.deployments.update(deployment.id, { status: 'running', started_at: new Date().toISOString() });
     events.emit('deployment-updated', deployment.id);
     const secretEnv = await secretEnvFor(deps.secrets, deployment, project, plan);
-    // The registry password hosts pull with is a credential too: never shown, even in an error.
-    log.maskWith([...Object.values(secretEnv), deps.registry.password]);
+    log.maskWith(Object.values(secretEnv));
     if (config.env.secret.length > 0) log.line(`Secrets: ${config.env.secret.join(', ')}`);
     log.line(`Deploying ${release.image}@${release.digest} (commit ${release.sha.slice(0, 7)}) to ${deployment.environment} on ${env.hosts.join(', ')}`);
     const strategy = deps.strategies.get(env.strategy);
@@ -64,11 +65,14 @@ export async function executeDeployment(deps: ExecuteDeps, deployment: Deploymen
     const previous = before && before.release_id !== release.id ? await store.releases.get(before.release_id) : undefined;
     await store.deploymentHosts.create(deployment.id, env.hosts);
     const { registry } = deps;
+    // Pull-only, for this release's repository, and dead once this deployment ends (finally below).
+    pull = await registry.pullCredential(deployment, release.image);
+    log.maskWith([...Object.values(secretEnv), pull.password]);
     const shared = {
       project,
       environment: env,
       config,
-      registryAuth: { username: registry.username, password: registry.password },
+      registryAuth: { username: pull.username, password: pull.password },
       insecureRegistry: registry.insecure,
       secretEnv,
       signal: lock.signal,
@@ -103,6 +107,7 @@ export async function executeDeployment(deps: ExecuteDeps, deployment: Deploymen
     await store.deployments.update(deployment.id, { status: 'failure', error: message, finished_at: new Date().toISOString() });
     deps.log(`deployment #${deployment.number} ${project}/${deployment.environment} failed: ${message.split('\n')[0]}`);
   } finally {
+    await pull?.revoke().catch((err: unknown) => deps.log(`revoking the pull token of deployment #${deployment.number}: ${(err as Error).message}`));
     await lock?.release().catch((err: unknown) => deps.log(`releasing the lock on ${project}/${deployment.environment}: ${(err as Error).message}`));
   }
   events.emit('deployment-updated', deployment.id);

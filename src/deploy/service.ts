@@ -25,13 +25,14 @@ import type { EnvironmentProxies } from './proxy/builtin/environment-proxies.ts'
 import { recoverDeployments } from './recovery.ts';
 import type { Strategies } from './strategies/strategy.ts';
 import type { DeployTargets } from './targets/deploy-target.ts';
+import type { DeployRegistry } from './registry-credential.ts';
 
 export interface DeployServiceOptions {
   store: Store;
   events: EventBus;
   readFile: ReadFileAt;
-  /** Credentials hosts pull releases with; `insecure` for a plain-HTTP registry. */
-  registry: { username: string; password: string; insecure: boolean };
+  /** How hosts sign in to pull a release (a token per deployment); `insecure` for a plain-HTTP registry. */
+  registry: DeployRegistry;
   /** This installation's id, labelled on every container it deploys. */
   instance: string;
   log: (message: string) => void;

@@ -9,9 +9,10 @@ const paths: JobPaths = { workspace: '/w', temp: '/t', files: { env: '/f/env', o
 
 test('the runner keeps the server\'s github context, the job id included, and adds only what it knows', () => {
   const server = githubContext(run, 'demo', { job_id: 'test', key: 'test (a, b)' });
-  const claimed = { contexts: { github: server } } as ClaimedJob;
+  const claimed = { contexts: { github: server }, token: 'slpj_job' } as ClaimedJob;
   const github = runnerGithubContext(claimed, 'http://ci.example', '/w');
-  assert.deepEqual(github, { ...server, workspace: '/w', server_url: 'http://ci.example', api_url: 'http://ci.example/api', action_path: '' });
+  // github.token is the job's own token (issue 9).
+  assert.deepEqual(github, { ...server, token: 'slpj_job', workspace: '/w', server_url: 'http://ci.example', api_url: 'http://ci.example/api', action_path: '' });
   const env = defaultEnv(github, paths, 'r');
   assert.deepEqual(
     [env.GITHUB_JOB, env.SLIPWAY_JOB, env.GITHUB_REF_NAME, env.GITHUB_RUN_NUMBER, env.GITHUB_WORKSPACE, env.GITHUB_API_URL],

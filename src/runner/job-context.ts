@@ -14,6 +14,8 @@ export interface JobPaths {
 export function runnerGithubContext(claimed: ClaimedJob, serverUrl: string, workspace: string) {
   return {
     ...claimed.contexts.github,
+    // The job's token, as GitHub's `github.token` (and `secrets.GITHUB_TOKEN`, see job-run.ts).
+    token: claimed.token,
     workspace,
     server_url: serverUrl,
     api_url: `${serverUrl}/api`,

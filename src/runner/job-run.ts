@@ -69,7 +69,8 @@ export async function openJob(claimed: ClaimedJob, options: JobRunnerOptions): P
   const { spec, contexts } = claimed;
   const jobId = claimed.id;
   const log = new LogWriter({ startSeq: await api.nextLogSeq(jobId), send: (seq, text) => api.appendLog(jobId, seq, text) });
-  const { secrets } = contexts;
+  // GitHub's automatic token: the job's own (ClaimedJob.token), masked like any secret.
+  const secrets: Record<string, string> = { ...contexts.secrets, GITHUB_TOKEN: claimed.token };
   for (const v of Object.values(secrets)) log.addMask(v);
   // What the server decided about the job's secrets (an environment's secrets withheld, and why).
   for (const note of claimed.notes ?? []) log.line(note);

@@ -10,6 +10,7 @@ import { apiRouter, type ApiRouterDeps } from './routes/api-router.ts';
 import type { User } from '../store/repos/users.ts';
 import type { Store } from '../store/store.ts';
 import { Access } from '../auth/access.ts';
+import type { AuditRecord } from '../auth/audit.ts';
 
 const admin: User = { id: 'usr_admin', name: 'admin', role: 'admin', created_at: '2026-01-01T00:00:00.000Z' };
 const logged: string[] = [];
@@ -17,8 +18,13 @@ let base: string;
 let server: http.Server;
 
 // Only the token lookup (and a store without projects) is real: every request below is answered before a handler runs.
-const store = { users: { byToken: async (t: string) => (t === 'good' ? admin : undefined) }, projects: { get: async () => undefined } } as unknown as Store;
+const adminToken = { id: 'tok_admin', name: 'admin.token', scope: 'admin', revoked_at: null, expires_at: null };
+const store = {
+  users: { tokenOwner: async (t: string) => (t === 'good' ? { user: admin, token: adminToken } : undefined), touchToken: async () => {} },
+  projects: { get: async () => undefined },
+} as unknown as Store;
 const access = new Access(store, { projectsCreate: 'everyone' });
+const audited: AuditRecord[] = [];
 const deps: AppDeps = {
   store,
   access,
@@ -27,6 +33,7 @@ const deps: AppDeps = {
   api: apiRouter({ store, access, version: '1.2.3', runStarter: { store } } as unknown as ApiRouterDeps),
   isReady: () => true,
   log: (m) => logged.push(m),
+  audit: { record: async (e) => (audited.push(e), {} as never), list: async () => [] },
 };
 
 before(async () => {

@@ -1,18 +1,24 @@
 // The HTTP front door: one server for the API, git hosting and the registry. A wrong token
-// gets 401 and nothing else; no token is an anonymous caller, who may only read public
-// projects. Every git service and registry action is checked here, through Access, before
-// git or the registry sees the request; API routes are checked by the router's guard.
+// gets 401 and nothing else, and an address that keeps sending wrong ones gets 429 for a
+// while; no token is an anonymous caller, who may only read public projects. What a token
+// reaches (its scope, or a job's own project) and what its user may do in the project
+// (through Access) are checked here for git and the registry, before either sees the
+// request, and by the router for the API.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Router } from './http/router.ts';
 import { replyError, sendJson } from './http/reply.ts';
-import { authenticate, tokenFromHeaders } from '../auth/authenticate.ts';
+import { authenticate } from '../auth/authenticate.ts';
+import { checkScope } from '../auth/token-scope.ts';
+import type { AuditLog } from '../auth/audit.ts';
 import type { Access } from '../auth/access.ts';
+import type { Principal } from '../auth/principal.ts';
 import { createProject } from '../auth/create-project.ts';
 import type { Store } from '../store/store.ts';
 import type { GitHosting } from '../git/hosting.ts';
-import type { User } from '../store/repos/users.ts';
 import { isSlipwayError, SlipwayError } from '../core/errors.ts';
 import { isGitPush, registryNeeds } from './edge-access.ts';
+import { FailedAuthLimiter } from './http/failed-auth-limiter.ts';
+import { gitAction, registryActions } from './http/scoped-actions.ts';
 
 export interface AppDeps {
   store: Store;
@@ -22,6 +28,9 @@ export interface AppDeps {
   api: Router;
   isReady: () => boolean;
   log: (message: string) => void;
+  audit: AuditLog;
+  /** Failed authentications per address; one per server. */
+  limiter?: FailedAuthLimiter;
 }
 
 function unauthorized(res: ServerResponse, registry: boolean, message = 'authentication required: use a token (Bearer, or Basic with the token as password)'): void {
@@ -36,21 +45,34 @@ function unauthorized(res: ServerResponse, registry: boolean, message = 'authent
   }
 }
 
-/** distribution-spec §Error codes: DENIED, with the message authorize gave. */
+/** distribution-spec §Error codes: DENIED ("requested access to the resource is denied"), with the refusal's message. */
 function denied(res: ServerResponse, err: SlipwayError): void {
   res.setHeader('docker-distribution-api-version', 'registry/2.0');
   sendJson(res, 403, { errors: [{ code: 'DENIED', message: err.message, detail: err.detail ?? null }] });
 }
 
+function tooMany(res: ServerResponse, registry: boolean, seconds: number): void {
+  res.setHeader('retry-after', String(seconds));
+  const message = `too many failed authentications from this address: retry in ${seconds} s`;
+  if (registry) sendJson(res, 429, { errors: [{ code: 'TOOMANYREQUESTS', message, detail: null }] });
+  else sendJson(res, 429, { error: { code: 'TOO_MANY_REQUESTS', message } });
+}
+
+/** A user's token is checked against the user's project role too; a job's or deployment's scope alone decides. */
+const isUser = (principal: Principal | undefined) => !principal || principal.kind === 'user';
+
 export function createHandler(deps: AppDeps) {
   const { store, access } = deps;
+  const limiter = deps.limiter ?? new FailedAuthLimiter();
 
-  async function registry(req: IncomingMessage, res: ServerResponse, url: URL, user: User | undefined): Promise<void> {
+  async function registry(req: IncomingMessage, res: ServerResponse, url: URL, principal: Principal | undefined): Promise<void> {
+    if (principal) for (const action of registryActions(req, url)) checkScope(principal, action);
+    const user = principal?.user;
     const needs = registryNeeds(req.method ?? 'GET', url);
     // `/v2/` says whether the caller may use the registry at all: anonymous callers get the
     // challenge there, and clients without credentials then carry on anonymously.
     if (needs.length === 0 && !user) throw new SlipwayError('UNAUTHORIZED');
-    for (const need of needs) {
+    for (const need of isUser(principal) ? needs : []) {
       const project = await store.projects.get(need.project);
       if (!project && user && user.role !== 'admin' && need.action !== 'images.pull') {
         // Nobody holds a role in a project that does not exist: its namespace is not anyone's to fill.
@@ -63,9 +85,13 @@ export function createHandler(deps: AppDeps) {
     await deps.registry.handle(req, res, url);
   }
 
-  async function git(req: IncomingMessage, res: ServerResponse, url: URL, user: User | undefined, name: string, subpath: string): Promise<void> {
+  async function git(req: IncomingMessage, res: ServerResponse, url: URL, principal: Principal | undefined, name: string, subpath: string): Promise<void> {
+    if (principal) checkScope(principal, gitAction(req, name, subpath, url));
+    const user = principal?.user;
     const project = await store.projects.get(name);
-    if (!isGitPush(subpath, url)) {
+    if (!isUser(principal)) {
+      // A job's token fetches its own project (its scope said so) and creates nothing.
+    } else if (!isGitPush(subpath, url)) {
       await access.check(user, 'git.read', project ?? name);
     } else if (project) {
       await access.check(user, 'git.push', project);
@@ -75,7 +101,7 @@ export function createHandler(deps: AppDeps) {
       await access.check(user, 'projects.create', name);
       if (req.method === 'POST' && user) await createProject(store, name, user);
     }
-    await deps.git.handle(req, res, name, subpath, user, { allowCreate: true });
+    await deps.git.handle(req, res, name, subpath, user, { allowCreate: principal?.kind === 'user' });
   }
 
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -86,17 +112,30 @@ export function createHandler(deps: AppDeps) {
         sendJson(res, deps.isReady() ? 200 : 503, { ok: deps.isReady() });
         return;
       }
-      const user: User | undefined = await authenticate(req.headers, store.users);
-      if (!user && tokenFromHeaders(req.headers)) {
+      const address = req.socket.remoteAddress ?? 'unknown';
+      const wait = limiter.retryAfter(address);
+      if (wait > 0) {
         req.resume();
-        unauthorized(res, isRegistry);
+        tooMany(res, isRegistry, wait);
         return;
       }
-      if (isRegistry) return await registry(req, res, url, user);
+      const auth = await authenticate(req.headers, store);
+      if (auth.kind === 'refused') {
+        req.resume();
+        const blocked = limiter.failed(address);
+        await deps.audit
+          .record({ actor: auth.userName ?? 'anonymous', action: blocked ? 'auth.blocked' : 'auth.failed', target: auth.userName, address, detail: { reason: auth.reason, request: `${req.method} ${url.pathname}`, ...(blocked ? { retryAfterSeconds: blocked } : {}) } })
+          .catch((err: unknown) => deps.log(`audit: recording a failed authentication from ${address}: ${(err as Error).message}`));
+        if (blocked) tooMany(res, isRegistry, blocked);
+        else unauthorized(res, isRegistry, `authentication failed: ${auth.reason}`);
+        return;
+      }
+      const principal = auth.kind === 'authenticated' ? auth.principal : undefined;
+      if (isRegistry) return await registry(req, res, url, principal);
       const match = /^\/git\/([^/]+)\.git(\/.*)?$/.exec(url.pathname);
-      if (match) return await git(req, res, url, user, match[1]!, match[2] ?? '/');
+      if (match) return await git(req, res, url, principal, match[1]!, match[2] ?? '/');
       // The API router answers every other path, with NOT_FOUND where it has no route.
-      await deps.api.dispatch(req, res, url, user);
+      await deps.api.dispatch(req, res, url, principal);
     } catch (err) {
       if (isSlipwayError(err, 'UNAUTHORIZED') && !res.headersSent) {
         req.resume();

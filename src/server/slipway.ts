@@ -3,7 +3,7 @@
 // and wires them together. `slipway up` calls startSlipway; tests do too.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, existsSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -11,7 +11,9 @@ import { loadConfig, publicUrl, type Config } from '../config/config.ts';
 import { openDatabase, migrate } from '../store/database.ts';
 import { restrictDataDir } from '../store/data-dir.ts';
 import { createStore, type Store } from '../store/store.ts';
-import { ensureAdmin, ensureUserToken } from '../auth/bootstrap-admin.ts';
+import { ensureAdmin } from '../auth/bootstrap-admin.ts';
+import { auditLog } from '../auth/audit.ts';
+import { deployPullCredentials } from '../auth/tokens.ts';
 import { GitHosting } from '../git/hosting.ts';
 import { createRegistry } from '../registry/registry.ts';
 import { createFsDriver } from '../registry/storage/fs/fs-driver.ts';
@@ -30,6 +32,7 @@ import { Secrets } from '../auth/secrets.ts';
 import { loadOrCreateSecretsKey } from '../auth/secrets-crypto.ts';
 import { createHandler } from './app.ts';
 import { Access } from '../auth/access.ts';
+import { FailedAuthLimiter } from './http/failed-auth-limiter.ts';
 import { apiRouter } from './routes/api-router.ts';
 import { inProcessRunnerApi } from '../runner/protocol/in-process.ts';
 import { PushEvents } from '../triggers/push-events.ts';
@@ -105,8 +108,10 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   // What starts runs: pushes, the API's dispatches and the schedule.
   const runStarter: StartRunDeps = { git, store, events, scheduler, log, parse: { allowOptions: config.runner.allowOptions } };
   const protectedBranches = { branches: git.branches!, projectExists: async (p: string) => git.exists(p) || (await store.projects.get(p)) !== undefined };
-  const api = apiRouter({ store, scheduler, events, secrets, deploys: () => deploys, runStarter, dataDir: config.dataDir, version, protectedBranches, access });
-  const server = http.createServer(createHandler({ store, access, git, registry, api, isReady: () => ready, log }));
+  const audit = auditLog(store);
+  const api = apiRouter({ store, scheduler, events, secrets, deploys: () => deploys, runStarter, dataDir: config.dataDir, version, protectedBranches, access, audit });
+  const limiter = new FailedAuthLimiter({ limit: config.failedAuth.limit, windowMs: config.failedAuth.windowSeconds * 1000 });
+  const server = http.createServer(createHandler({ store, access, git, registry, api, isReady: () => ready, log, audit, limiter }));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -114,15 +119,12 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   });
   const port = (server.address() as AddressInfo).port;
   const url = publicUrl(config, port);
-  // The built-in runner's own credential, kept in the data dir so a restart reuses it.
-  const runnerToken = await ensureUserToken(store, join(config.dataDir, 'runner.token'), 'builtin-runner', 'member', 'builtin-runner');
   // Again, now that the database, the tokens and the secrets key exist on a first start.
   restrictDataDir(config.dataDir);
-  // Until jobs carry their own scoped tokens, the built-in runner fetches every project and
-  // pushes and pulls its images; it holds no role, so it can never approve or deploy.
-  const runnerUser = await store.users.byToken(runnerToken.token);
-  if (runnerUser) access.grantEveryProject(runnerUser.id, ['git.read', 'images.pull', 'images.push']);
-  const registryAccess = { host: new URL(url).host, username: 'slipway', password: runnerToken.token, insecure: new URL(url).protocol === 'http:' };
+  // The built-in runner has no credential of its own: each job gets a token for its project
+  // (src/auth/tokens.ts), each deployment a pull token. A token file older versions wrote goes.
+  rmSync(join(config.dataDir, 'runner.token'), { force: true });
+  const registryAccess = { host: new URL(url).host, insecure: new URL(url).protocol === 'http:' };
 
   const engine = new ContainerEngine({ shell: new LocalShell() });
   // approval.not_author: the commit's author, read from the repository.
@@ -133,7 +135,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const instance = instanceId(config.dataDir);
   const local = { engine, proxies: new EnvironmentProxies('127.0.0.1') };
   const targets = deployTargets({ store, local, registryHost: registryAccess.host, instance, dataDir: config.dataDir });
-  const deploys = new DeployService({ store, events, readFile: (p, sha, path) => git.readFile(p, sha, path), registry: registryAccess, instance, log, secrets, clock: options.clock, commitAuthor, targets, strategies: deployStrategies(), local });
+  const deploys = new DeployService({ store, events, readFile: (p, sha, path) => git.readFile(p, sha, path), registry: { insecure: registryAccess.insecure, pullCredential: deployPullCredentials(store) }, instance, log, secrets, clock: options.clock, commitAuthor, targets, strategies: deployStrategies(), local });
 
   // Triggers: pushes start runs; finished runs start deployments. Each is tracked so
   // close() can wait for work already under way.
@@ -160,7 +162,8 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   let runner: Runner | undefined;
   if (config.runner.enabled) {
     runner = new Runner({
-      api: inProcessRunnerApi({ runnerName, scheduler, store, events, sourceOf: (p) => git.repoPath(p), registry: registryAccess, dataDir: config.dataDir }),
+      // Jobs fetch over HTTP with their own token, like any git client: nothing reads the data dir for them.
+      api: inProcessRunnerApi({ runnerName, scheduler, store, events, sourceOf: (p) => `${url}/git/${p}.git`, registry: registryAccess, dataDir: config.dataDir }),
       name: runnerName,
       labels: runnerLabels(config.runner.labels, config.runner.host),
       concurrency: config.runner.concurrency,

@@ -17,6 +17,11 @@ export interface TokensTable {
   /** sha256 of the token; the token itself is never stored. */
   hash: string;
   created_at: string;
+  /** What the token may do of what its user may (0009): read ⊂ write ⊂ admin. */
+  scope: 'read' | 'write' | 'admin';
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
 }
 
 export interface ProjectsTable {
@@ -282,6 +287,37 @@ export interface RefHeadsTable {
   sha: string;
 }
 
+/** A job's or a deployment's own token (0009): never a user, valid while its job runs or its deployment lasts. */
+export interface GrantTokensTable {
+  id: string;
+  hash: string;
+  kind: 'job' | 'deploy';
+  project_id: string;
+  run_id: string | null;
+  job_id: string | null;
+  /** The job's attempt it was made for: a re-queued job's older token stops working. */
+  job_attempt: number | null;
+  deployment_id: string | null;
+  /** For a deploy token: the one repository it may pull. */
+  repository: string | null;
+  expires_at: string | null;
+  revoked_at: string | null;
+  created_at: string;
+}
+
+/** Security-relevant actions (0009): who did what, to what, from where. */
+export interface AuditLogTable {
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  project: string | null;
+  target: string | null;
+  address: string | null;
+  /** JSON object. */
+  detail: string;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -332,6 +368,8 @@ export interface Database {
   protected_branches: ProtectedBranchesTable;
   protected_branch_projects: ProtectedBranchProjectsTable;
   project_members: ProjectMembersTable;
+  grant_tokens: GrantTokensTable;
+  audit_log: AuditLogTable;
 }
 
 export interface ProjectMembersTable {

@@ -15,6 +15,8 @@ import { deploymentHostsRepo } from './repos/deployment-hosts.ts';
 import { pushEventsRepo } from './repos/push-events.ts';
 import { protectedBranchesRepo } from './repos/protected-branches.ts';
 import { membersRepo } from './repos/members.ts';
+import { grantTokensRepo } from './repos/grant-tokens.ts';
+import { auditRepo } from './repos/audit.ts';
 
 export function createStore(db: Db) {
   return {
@@ -34,6 +36,8 @@ export function createStore(db: Db) {
     pushEvents: pushEventsRepo(db),
     protectedBranches: protectedBranchesRepo(db),
     members: membersRepo(db),
+    grantTokens: grantTokensRepo(db),
+    audit: auditRepo(db),
   };
 }
 

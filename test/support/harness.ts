@@ -48,7 +48,9 @@ export async function startHarness(options: { env?: NodeJS.ProcessEnv } = {}): P
     logs,
     slipway: await start(),
     async api<T>(path: string, init: RequestInit = {}): Promise<T> {
-      const res = await fetch(`${h.slipway.url}${path}`, { ...init, headers: { authorization: `Bearer ${h.slipway.adminToken}`, ...init.headers } });
+      // The API reads JSON bodies only when they say so (415 otherwise).
+      const type: Record<string, string> = typeof init.body === 'string' ? { 'content-type': 'application/json' } : {};
+      const res = await fetch(`${h.slipway.url}${path}`, { ...init, headers: { authorization: `Bearer ${h.slipway.adminToken}`, ...type, ...init.headers } });
       if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
       return (await res.json()) as T;
     },

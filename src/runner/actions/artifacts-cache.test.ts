@@ -30,7 +30,7 @@ const store = createStore(db);
 const events = new EventBus();
 const api = inProcessRunnerApi({
   runnerName: 't', scheduler: new Scheduler({ store, events, leaseMs: 60_000 }), store, events, sourceOf: () => '',
-  registry: { host: '', username: '', password: '', insecure: true }, dataDir,
+  registry: { host: '', insecure: true }, dataDir,
 });
 const project = await store.projects.ensure('demo');
 

@@ -70,7 +70,8 @@ export const buildImage: BuiltInAction = async (ctx) => {
   ctx.log.line(`Built in ${Date.now() - buildStart} ms`);
   ctx.log.line(`Pushing ${destination}`);
   const pushStart = Date.now();
-  const { digest } = await builder.push({ tag, destination, username: registry.username, password: registry.password, insecure: registry.insecure, onOutput, signal: ctx.signal });
+  // The job's own token: it may push this project's repositories and nothing else.
+  const { digest } = await builder.push({ tag, destination, username: 'job', password: ctx.claimed.token, insecure: registry.insecure, onOutput, signal: ctx.signal });
   ctx.log.line(`Pushed in ${Date.now() - pushStart} ms`);
   const release = await ctx.api.recordRelease(ctx.claimed.id, { image: `${project}/${image}`, digest });
   ctx.log.line(`Release ${release.id}: ${project}/${image}@${digest}`);

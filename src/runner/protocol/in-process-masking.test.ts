@@ -20,7 +20,7 @@ test("a runner's reports are stored masked with the job's secrets; the environme
       return { secrets: { TOKEN: secret }, notes: r.environment ? [`note for ${r.environment}`] : [] };
     },
   });
-  const api = inProcessRunnerApi({ runnerName: 'r', scheduler, store: s.store, events: s.events, sourceOf: () => '', registry: { host: '', username: '', password: '', insecure: true } });
+  const api = inProcessRunnerApi({ runnerName: 'r', scheduler, store: s.store, events: s.events, sourceOf: () => '', registry: { host: '', insecure: true } });
   const run = await s.createRun(wf(job('build', "    environment: ${{ format('st{0}', 'aging') }}\n")));
   const claimed = await api.claim(['local']);
   assert.ok(claimed);

@@ -6,7 +6,7 @@ runRunnerApiContract('in-process', async () => {
   const s = await setup();
   const api = inProcessRunnerApi({
     runnerName: 'contract', scheduler: s.scheduler, store: s.store, events: s.events, sourceOf: () => '',
-    registry: { host: '', username: '', password: '', insecure: true },
+    registry: { host: '', insecure: true },
   });
   return {
     api,

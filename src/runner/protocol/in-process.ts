@@ -11,13 +11,14 @@ import type { EventBus } from '../../core/events.ts';
 import type { RunStatus } from '../../core/types.ts';
 import { runOfJob, runOutputFiles } from './in-process-files.ts';
 import { Masker } from '../../core/mask.ts';
+import { issueJobToken, revokeJobToken } from '../../auth/tokens.ts';
 
 interface InProcessRunnerApiOptions {
   runnerName: string;
   scheduler: Scheduler;
   store: Store;
   events: EventBus;
-  /** Local path or URL of a project's git repository. */
+  /** Local path or URL of a project's git repository; an http(s) URL is fetched with the job's token. */
   sourceOf: (project: string) => string;
   registry: RegistryAccess;
   /** Where artifacts and caches are kept (DATA/artifacts, DATA/caches); a temp dir when absent. */
@@ -29,11 +30,16 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
   // The secrets of each job this runner holds; chunks arrive whole for them (LogWriter holds back a partial secret).
   const maskers = new Map<string, Masker>();
   const mask = (jobId: string, text: string) => maskers.get(jobId)?.mask(text) ?? text;
+  // The tokens of the jobs this runner holds, for source(): the store keeps only hashes.
+  const tokens = new Map<string, string>();
   return {
     claim: async (labels) => {
       const claim = await scheduler.claim(o.runnerName, labels);
-      if (claim) maskers.set(claim.job.id, new Masker(Object.values(claim.secrets)));
-      return claim && toWire(claim);
+      if (!claim) return undefined;
+      maskers.set(claim.job.id, new Masker(Object.values(claim.secrets)));
+      const token = await issueJobToken(store, { id: claim.job.id, runId: claim.run.id, projectId: claim.run.project_id, attempt: claim.job.attempt });
+      tokens.set(claim.job.id, token);
+      return toWire(claim, token);
     },
     async waitForWork(timeoutMs, signal) {
       const timeout = AbortSignal.timeout(timeoutMs);
@@ -69,8 +75,12 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
     },
     async completeJob(jobId, status, outputs, error) {
       const masked = Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, mask(jobId, v)]));
-      await scheduler.completeJob(jobId, o.runnerName, status, masked, error === undefined ? undefined : mask(jobId, error));
+      const maskedError = error === undefined ? undefined : mask(jobId, error);
       maskers.delete(jobId);
+      // The token dies with the job, whether or not the completion is accepted (a lost lease).
+      tokens.delete(jobId);
+      await revokeJobToken(store, jobId);
+      await scheduler.completeJob(jobId, o.runnerName, status, masked, maskedError);
     },
     async recordRelease(jobId, release) {
       const run = await runOfJob(store, jobId);
@@ -79,7 +89,10 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
     },
     async source(jobId) {
       const run = await runOfJob(store, jobId);
-      return { url: o.sourceOf((await store.projects.byId(run.project_id))!.name) };
+      const url = o.sourceOf((await store.projects.byId(run.project_id))!.name);
+      const token = tokens.get(jobId);
+      if (!/^https?:/.test(url) || !token) return { url };
+      return { url, authorization: `Basic ${Buffer.from(`job:${token}`).toString('base64')}` };
     },
     registry: () => o.registry,
     async addAnnotation(jobId, a) {
@@ -107,7 +120,7 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
 }
 
 /** The scheduler's claim as the runner sees it: plain values, no store rows. */
-function toWire(c: JobClaim): ClaimedJob {
+function toWire(c: JobClaim, token: string): ClaimedJob {
   return {
     id: c.job.id,
     runId: c.run.id,
@@ -119,5 +132,6 @@ function toWire(c: JobClaim): ClaimedJob {
     workflow: c.workflow,
     contexts: { github: c.github, needs: c.needs, matrix: c.matrix, strategy: c.strategy, inputs: c.inputs, secrets: c.secrets, vars: c.vars },
     notes: c.notes,
+    token,
   };
 }

@@ -4,11 +4,10 @@
 import type { ClaimedJob } from './wire.ts';
 import type { RunStatus } from '../../core/types.ts';
 
+/** Where the built-in registry is; a job signs in with its own token (ClaimedJob.token), never the runner's. */
 export interface RegistryAccess {
   /** `host:port` of the built-in registry as container tools reach it. */
   host: string;
-  username: string;
-  password: string;
   insecure: boolean;
 }
 

@@ -26,4 +26,10 @@ export interface ClaimedJob {
   contexts: ClaimedJobContexts;
   /** Lines the runner prints at the top of the job's log (e.g. environment secrets withheld until its gate). */
   notes?: string[];
+  /**
+   * The job's own token: valid while this attempt of the job runs, for its project only
+   * (fetch the repository, pull and push `<project>/*` images, the run's artifacts). It is
+   * `github.token` and `secrets.GITHUB_TOKEN`; runner credentials never reach a step.
+   */
+  token: string;
 }

@@ -42,8 +42,23 @@ async function readJson(req: IncomingMessage, limit = 1 << 20): Promise<unknown>
   }
 }
 
+/**
+ * A body must say it is JSON: a browser's form or `text/plain` post (which needs no CORS
+ * preflight) is refused before it is read. A request without a body needs no type.
+ */
+function checkJsonType(req: IncomingMessage): void {
+  const length = req.headers['content-length'];
+  const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+  if (!hasBody) return;
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') {
+    throw new SlipwayError('UNSUPPORTED_MEDIA_TYPE', `request body must be JSON with Content-Type: application/json${type ? `, not ${type}` : ' (none was sent)'}`);
+  }
+}
+
 /** `expected` shows the body's shape in the message, e.g. `{"name": "<project>"}`. */
 export async function readBody<T>(req: IncomingMessage, schema: ZodType<T>, expected: string): Promise<T> {
+  checkJsonType(req);
   const r = schema.safeParse(await readJson(req));
   if (!r.success) throw new SlipwayError('BAD_REQUEST', `expected ${expected}: ${issuesText(r.error.issues, 'body')}`);
   return r.data;

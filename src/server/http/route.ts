@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { User } from '../../store/repos/users.ts';
 import type { Action } from '../../auth/permissions.ts';
 import { SlipwayError } from '../../core/errors.ts';
+import type { Principal } from '../../auth/principal.ts';
 
 export const methods = ['GET', 'POST', 'PUT', 'DELETE'] as const;
 export type Method = (typeof methods)[number];
@@ -19,6 +20,8 @@ export interface RouteContext<P, Q, B> {
   url: URL;
   /** The caller; undefined when anonymous, which only routes whose permission is public reach. */
   user: User | undefined;
+  /** How the caller authenticated (which token, its scope; a job or deployment token is not a user); undefined when anonymous. */
+  principal: Principal | undefined;
   params: P;
   query: Q;
   body: B;

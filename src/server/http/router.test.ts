@@ -9,8 +9,10 @@ import { z } from 'zod';
 import { Router } from './router.ts';
 import { replyError, sendJson } from './reply.ts';
 import type { User } from '../../store/repos/users.ts';
+import type { Principal } from '../../auth/principal.ts';
 
 const member: User = { id: 'usr_bob', name: 'bob', role: 'member', created_at: '2026-01-01T00:00:00.000Z' };
+const principal: Principal = { kind: 'user', user: member, token: { id: 'tok_bob', name: 'laptop', scope: 'admin' } };
 const logged: string[] = [];
 let base: string;
 let server: http.Server;
@@ -39,7 +41,7 @@ const router = new Router()
 before(async () => {
   server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://test.invalid');
-    router.dispatch(req, res, url, member).catch((err) => replyError(res, err, `${req.method} ${url.pathname}`, (m) => logged.push(m)));
+    router.dispatch(req, res, url, principal).catch((err) => replyError(res, err, `${req.method} ${url.pathname}`, (m) => logged.push(m)));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -49,7 +51,7 @@ after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 // Responses are read field by field and checked by the assertions themselves.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function call(method: string, path: string, body?: string): Promise<{ status: number; headers: Headers; json: any }> {
-  const res = await fetch(`${base}${path}`, { method, body });
+  const res = await fetch(`${base}${path}`, { method, body, headers: body !== undefined ? { 'content-type': 'application/json' } : {} });
   const text = await res.text();
   return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) : undefined };
 }
@@ -128,4 +130,19 @@ test('a declaration whose params do not match its path is refused at registratio
 
 test('the first of a repeated query key counts, as URLSearchParams.get reads it', async () => {
   assert.equal((await call('GET', '/api/things/x?limit=3&limit=abc')).json.limit, 3);
+});
+
+test('a JSON body needs Content-Type: application/json (415 naming the type), a body-less request needs none', async () => {
+  const plain = await fetch(`${base}/api/things/abc`, { method: 'PUT', body: '{"value": "v"}', headers: { 'content-type': 'text/plain' } });
+  assert.equal(plain.status, 415);
+  const json = (await plain.json()) as { error: { code: string; message: string } };
+  assert.equal(json.error.code, 'UNSUPPORTED_MEDIA_TYPE');
+  assert.match(json.error.message, /Content-Type: application\/json, not text\/plain/);
+  const form = await fetch(`${base}/api/things/abc`, { method: 'PUT', body: new URLSearchParams({ value: 'v' }) });
+  assert.equal(form.status, 415);
+  const charset = await fetch(`${base}/api/things/abc`, { method: 'PUT', body: '{"value": "v"}', headers: { 'content-type': 'application/json; charset=utf-8' } });
+  assert.equal(charset.status, 200);
+  // No body: the schema sees {} (and says what is missing), no type is asked for.
+  const empty = await fetch(`${base}/api/things/abc`, { method: 'PUT' });
+  assert.equal(empty.status, 400);
 });

@@ -8,12 +8,14 @@ import FindMyWay from 'find-my-way';
 import type { z } from 'zod';
 import { SlipwayError } from '../../core/errors.ts';
 import { authorize } from '../../auth/permissions.ts';
+import { checkScope } from '../../auth/token-scope.ts';
+import type { Principal } from '../../auth/principal.ts';
 import type { User } from '../../store/repos/users.ts';
 import { parseParams, parseQuery, readBody } from './input.ts';
 import { methods, pathParamNames, type FieldsSchema, type Method, type RouteHandler, type RouteInfo } from './route.ts';
 
 export type RawParams = Record<string, string | undefined>;
-type Run = (req: IncomingMessage, res: ServerResponse, url: URL, user: User | undefined, raw: RawParams) => Promise<void>;
+type Run = (req: IncomingMessage, res: ServerResponse, url: URL, principal: Principal | undefined, raw: RawParams) => Promise<void>;
 
 /**
  * Decides, before any input is read, whether the caller (undefined: anonymous) may call the
@@ -50,13 +52,17 @@ export class Router {
     if (names.join() !== declared.join()) {
       throw new Error(`route ${info.method} ${info.path}: params must declare exactly [${names.join(', ')}], not [${declared.join(', ')}]`);
     }
-    const run: Run = async (req, res, url, user, raw) => {
-      await this.#guard(user, info as RouteInfo, raw, url);
+    const run: Run = async (req, res, url, principal, raw) => {
+      // What the token reaches (its scope, or a job's own run) first, then what its user may do
+      // in the project. A job or deployment token is not a user: its scope alone decides.
+      if (principal) checkScope(principal, { kind: 'api', method: info.method, route: info.path, params: raw, permission: info.permission });
+      const user = principal?.user;
+      if (!principal || principal.kind === 'user') await this.#guard(user, info as RouteInfo, raw, url);
       // Without a schema there is nothing to parse: the handler then gets {} (or no body).
       const params = (info.params ? parseParams(info.params, raw) : {}) as z.output<P>;
       const query = (info.query ? parseQuery(info.query, url.searchParams) : {}) as z.output<Q>;
       const body = (info.body ? await readBody(req, info.body.schema, info.body.expected) : undefined) as z.output<B>;
-      await handler({ req, res, url, user, params, query, body });
+      await handler({ req, res, url, user, principal, params, query, body });
     };
     this.#fmw.on(info.method, info.path, () => {}, { run });
     this.#routes.push(info);
@@ -69,11 +75,11 @@ export class Router {
   }
 
   /** Runs the route for the request, or throws NOT_FOUND, UNSUPPORTED or BAD_REQUEST. */
-  async dispatch(req: IncomingMessage, res: ServerResponse, url: URL, user: User | undefined): Promise<void> {
+  async dispatch(req: IncomingMessage, res: ServerResponse, url: URL, principal: Principal | undefined): Promise<void> {
     const method = req.method ?? 'GET';
     const path = url.pathname;
     const found = this.#find(method, path) ?? (method === 'HEAD' ? this.#find('GET', path) : undefined);
-    if (found) return found.run(req, res, url, user, found.params);
+    if (found) return found.run(req, res, url, principal, found.params);
     const allowed = methods.filter((m) => this.#find(m, path));
     if (allowed.length > 0) {
       res.setHeader('allow', allowed.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', '));

@@ -10,6 +10,7 @@ import type { StartRunDeps } from '../../scheduler/start-run.ts';
 import type { Access } from '../../auth/access.ts';
 import { routeGuard } from '../route-guard.ts';
 import { registerMembersApi } from './members-api.ts';
+import type { AuditLog } from '../../auth/audit.ts';
 import { Router } from '../http/router.ts';
 import { sendJson } from '../http/reply.ts';
 import { openApiDocument } from '../http/openapi.ts';
@@ -22,6 +23,8 @@ import { registerRunControl } from './run-control.ts';
 import { registerRunOutputs } from './run-outputs.ts';
 import { registerProtectedBranchesApi, type ProtectedBranchesApiDeps } from './protected-branches-api.ts';
 import { registerSecretsApi } from './secrets-api.ts';
+import { registerTokensApi } from './tokens-api.ts';
+import { registerAuditApi } from './audit-api.ts';
 
 export interface ApiRouterDeps {
   store: Store;
@@ -38,12 +41,13 @@ export interface ApiRouterDeps {
   protectedBranches: ProtectedBranchesApiDeps;
   /** Who may do what: every route's permission is checked through it (route-guard.ts). */
   access: Access;
+  audit: AuditLog;
 }
 
 export function apiRouter(deps: ApiRouterDeps): Router {
   const { store, dataDir } = deps;
   const router = new Router({ guard: routeGuard(store, deps.access) });
-  registerDeployApi(router, { store, secrets: deps.secrets, deploys: deps.deploys, access: deps.access });
+  registerDeployApi(router, { store, secrets: deps.secrets, deploys: deps.deploys, access: deps.access, audit: deps.audit });
   registerApprovalApi(router, { store, deploys: deps.deploys });
   registerUsersApi(router, { store });
   registerHostsApi(router, { store, dataDir });
@@ -53,6 +57,8 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   registerRunOutputs(router, { store, dataDir });
   registerProtectedBranchesApi(router, deps.protectedBranches);
   registerSecretsApi(router, { secrets: deps.secrets });
+  registerTokensApi(router, { store, audit: deps.audit });
+  registerAuditApi(router, { audit: deps.audit });
   router.route(
     { method: 'GET', path: '/api/openapi.json', summary: 'This API as an OpenAPI 3.1 document' },
     ({ res }) => sendJson(res, 200, openApiDocument(router.routes, { title: 'Slipway API', version: deps.version })),

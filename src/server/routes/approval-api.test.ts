@@ -218,6 +218,9 @@ void describe('approval gates, users and forced rollbacks', () => {
     assert.equal(forced.status, 202, JSON.stringify(forced.json));
     assert.notEqual(forced.json.status, 'waiting_for_approval');
     assert.deepEqual(forced.json.approvals.map((a: Json) => [a.user, a.reason]), [['admin', 'rollback --force by an admin: approval gate skipped']]);
+    // Audited, once: the member's refused attempt forced nothing.
+    const audited = await store.audit.list({ action: 'deploy.force' });
+    assert.deepEqual(audited.map((e) => [e.actor, e.project, e.target, e.detail.deployment, e.detail.kind]), [['admin', 'api', 'production', forced.json.id, 'rollback']]);
     await ran(forced.json.id);
     assert.equal((await get(gated.json.id)).status, 'waiting_for_approval', 'the waiting one is still waiting; it held nobody up');
     assert.equal((await decide(gated.json.id, 'carol', 'reject', 'superseded by the forced rollback')).status, 200);

@@ -14,6 +14,8 @@ import type { Access } from '../../auth/access.ts';
 import { signedIn } from '../http/route.ts';
 import { newestVisible } from '../visible.ts';
 import { deploymentParams, environmentName, projectName } from './fields.ts';
+import type { AuditLog } from '../../auth/audit.ts';
+import { checkScope } from '../../auth/token-scope.ts';
 
 export interface DeployApiDeps {
   store: Store;
@@ -21,6 +23,8 @@ export interface DeployApiDeps {
   deploys: () => DeployService;
   secrets: Secrets;
   access: Access;
+  /** Forced rollbacks are audited. */
+  audit?: AuditLog;
 }
 
 const deployBody = { schema: z.strictObject({ release: z.string().min(1).optional(), commit: z.string().min(1).optional() }), expected: '{"release": "<id>"} or {"commit": "<sha>"}' };
@@ -64,7 +68,15 @@ export function registerDeployApi(router: Router, deps: DeployApiDeps): void {
     )
     .route(
       { method: 'POST', path: `${envPath}/rollbacks`, summary: 'Roll back to the previous or a given release; with force, past the approval gate (deploy.force)', permission: 'deploy.run', params: envParams, body: rollbackBody },
-      async ({ res, params, body, user }) => sendJson(res, 202, await view((await control().rollback(params.project, params.env, body.to, signedIn(user), { force: body.force })).id)),
+      async ({ req, res, params, body, user, principal }) => {
+        // Forcing is an admin's act: the token must carry the admin scope too, and it is audited.
+        if (body.force && principal) checkScope(principal, { kind: 'api', method: 'POST', route: `${envPath}/rollbacks`, params, permission: 'deploy.force' });
+        const d = await control().rollback(params.project, params.env, body.to, signedIn(user), { force: body.force });
+        if (body.force) {
+          await deps.audit?.record({ actor: signedIn(user).name, action: 'deploy.force', project: params.project, target: params.env, address: req.socket.remoteAddress, detail: { deployment: d.id, kind: 'rollback', to: body.to ?? null } });
+        }
+        sendJson(res, 202, await view(d.id));
+      },
     )
     .route(
       { method: 'GET', path: `${envPath}/secrets`, summary: "The names of an environment's secrets (never their values)", permission: 'secrets.list', params: envParams },

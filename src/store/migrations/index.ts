@@ -9,6 +9,7 @@ import * as hostsApprovals from './0005-hosts-approvals.ts';
 import * as pushEvents from './0006-push-events.ts';
 import * as projectRoles from './0007-project-roles.ts';
 import * as protectedBranches from './0008-protected-branches.ts';
+import * as tokensAudit from './0009-tokens-audit.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0006-push-events': pushEvents,
   '0007-project-roles': projectRoles,
   '0008-protected-branches': protectedBranches,
+  '0009-tokens-audit': tokensAudit,
 };

@@ -1,10 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../database.ts';
-import type { UsersTable } from '../schema.ts';
+import type { TokensTable, UsersTable } from '../schema.ts';
 import { newId } from '../../core/ids.ts';
 import { now } from './time.ts';
 
 export type User = UsersTable;
+export type Token = TokensTable;
+
+export function isExpired(expiresAt: string | null, at = Date.now()): boolean {
+  return expiresAt !== null && Date.parse(expiresAt) <= at;
+}
 
 /** Tokens are stored hashed: a leaked database does not leak credentials. */
 export function hashToken(token: string): string {
@@ -12,6 +17,23 @@ export function hashToken(token: string): string {
 }
 
 export function usersRepo(db: Db) {
+  /** Creates a token: its row and its only plain-text copy. */
+  async function issueToken(userId: string, name: string, options: { scope?: Token['scope']; expiresAt?: string } = {}): Promise<{ row: Token; token: string }> {
+    const token = `slp_${randomBytes(24).toString('base64url')}`;
+    const row: Token = {
+      id: newId('tok'), user_id: userId, name, hash: hashToken(token), created_at: now(),
+      scope: options.scope ?? 'admin', expires_at: options.expiresAt ?? null, revoked_at: null, last_used_at: null,
+    };
+    await db.insertInto('tokens').values(row).execute();
+    return { row, token };
+  }
+  /** A token's row and user, revoked or expired ones too (so a refusal can say which). */
+  async function tokenOwner(token: string): Promise<{ user: User; token: Token } | undefined> {
+    const row = await db.selectFrom('tokens').selectAll().where('hash', '=', hashToken(token)).executeTakeFirst();
+    if (!row) return undefined;
+    const user = await db.selectFrom('users').selectAll().where('id', '=', row.user_id).executeTakeFirst();
+    return user && { user, token: row };
+  }
   return {
     async count(): Promise<number> {
       const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
@@ -29,21 +51,30 @@ export function usersRepo(db: Db) {
       return db.selectFrom('users').selectAll().where('name', '=', name).executeTakeFirst();
     },
     /** Creates a token and returns its only plain-text copy. */
-    async createToken(userId: string, name: string): Promise<string> {
-      const token = `slp_${randomBytes(24).toString('base64url')}`;
-      await db
-        .insertInto('tokens')
-        .values({ id: newId('tok'), user_id: userId, name, hash: hashToken(token), created_at: now() })
-        .execute();
-      return token;
+    async createToken(userId: string, name: string, options: { scope?: Token['scope']; expiresAt?: string } = {}): Promise<string> {
+      return (await issueToken(userId, name, options)).token;
     },
+    issueToken,
+    /** The user of a token that is neither revoked nor expired. */
     async byToken(token: string): Promise<User | undefined> {
-      return db
-        .selectFrom('tokens')
-        .innerJoin('users', 'users.id', 'tokens.user_id')
-        .select(['users.id', 'users.name', 'users.role', 'users.created_at'])
-        .where('tokens.hash', '=', hashToken(token))
-        .executeTakeFirst();
+      const found = await tokenOwner(token);
+      return found && !found.token.revoked_at && !isExpired(found.token.expires_at) ? found.user : undefined;
+    },
+    tokenOwner,
+    async listTokens(userId: string): Promise<Token[]> {
+      return db.selectFrom('tokens').selectAll().where('user_id', '=', userId).orderBy('created_at').orderBy('name').execute();
+    },
+    /** The user's tokens whose id or name is `idOrName`. */
+    async findTokens(userId: string, idOrName: string): Promise<Token[]> {
+      return db.selectFrom('tokens').selectAll().where('user_id', '=', userId).where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)])).execute();
+    },
+    async revokeToken(id: string): Promise<void> {
+      await db.updateTable('tokens').set({ revoked_at: now() }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+    },
+    /** When the token was last used, for `tokens list`; at most once a minute per token. */
+    async touchToken(id: string, at = now()): Promise<void> {
+      const minuteAgo = new Date(Date.parse(at) - 60_000).toISOString();
+      await db.updateTable('tokens').set({ last_used_at: at }).where('id', '=', id).where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', minuteAgo)])).execute();
     },
   };
 }

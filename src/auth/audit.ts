@@ -1,0 +1,49 @@
+// The audit log: security-relevant actions, kept in the database (DESIGN.md "Everything
+// security-relevant is audited"). Every part that does such an action calls
+// `audit.record(...)` with one of the actions below; `slipway audit` and GET /api/audit read it.
+import type { Store } from '../store/store.ts';
+import type { AuditEntry } from '../store/repos/audit.ts';
+
+/** Each action and what it means; add yours here (docs/security.md lists them from this table). */
+export const auditActions = {
+  'auth.failed': 'an authentication failed (address, user name tried, why)',
+  'auth.blocked': 'an address was refused for a while after repeated failed authentications',
+  'token.create': 'a user created a token (name, scope, expiry)',
+  'token.revoke': 'a user revoked a token',
+  'deploy.force': 'an admin forced a deployment or rollback past its gate or promotion rule',
+  'approval.decide': 'a deployment was approved or rejected',
+  'member.add': 'a user got a role on a project',
+  'member.remove': 'a user lost their role on a project',
+  'role.change': "a user's instance role changed",
+  'user.create': 'a user was added',
+  'secret.set': 'a secret was set',
+  'secret.delete': 'a secret was deleted',
+  'protection.change': "a project's branch or environment protection changed",
+  'project.visibility': 'a project was made public or private',
+} as const;
+
+export type AuditAction = keyof typeof auditActions;
+
+export interface AuditRecord {
+  /** Who did it: a user's name, or a job or deployment token's name (`job:hello/…`); `anonymous` when unknown. */
+  actor: string;
+  action: AuditAction;
+  project?: string;
+  /** What it was done to: a token's name, a user, a secret, an environment, an address tried. */
+  target?: string;
+  /** The client's address, when the action came over HTTP. */
+  address?: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface AuditLog {
+  record(entry: AuditRecord): Promise<AuditEntry>;
+  list(filter?: { projects?: readonly string[]; action?: string; limit?: number }): Promise<AuditEntry[]>;
+}
+
+export function auditLog(store: Store): AuditLog {
+  return {
+    record: (e) => store.audit.append({ actor: e.actor, action: e.action, project: e.project ?? null, target: e.target ?? null, address: e.address ?? null, detail: e.detail ?? {} }),
+    list: (filter) => store.audit.list(filter),
+  };
+}

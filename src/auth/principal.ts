@@ -1,0 +1,44 @@
+// Who a request acts as (DESIGN.md "Who may do what"): a user through one of their tokens,
+// a running job through its job token, or a deployment's host through its pull token.
+// Jobs and deployments are not users: they carry a stand-in `user` only so routes can name
+// the caller; `kind` is what authorize and checkScope look at.
+import type { User } from '../store/repos/users.ts';
+
+export type TokenScope = 'read' | 'write' | 'admin';
+export const tokenScopes: readonly TokenScope[] = ['read', 'write', 'admin'];
+
+/** `admin` includes `write`, which includes `read`. */
+export function scopeCovers(held: TokenScope, needed: TokenScope): boolean {
+  return tokenScopes.indexOf(held) >= tokenScopes.indexOf(needed);
+}
+
+export interface UserPrincipal {
+  kind: 'user';
+  user: User;
+  token: { id: string; name: string; scope: TokenScope };
+}
+
+export interface JobPrincipal {
+  kind: 'job';
+  user: User;
+  job: { id: string; runId: string; project: string; projectId: string };
+}
+
+export interface DeployPrincipal {
+  kind: 'deploy';
+  user: User;
+  deploy: { deploymentId: string; project: string; repository: string };
+}
+
+export type Principal = UserPrincipal | JobPrincipal | DeployPrincipal;
+
+/** The name a job or deployment goes by in logs and refusals; never a user that could hold a role. */
+export function standInUser(id: string, name: string, createdAt: string): User {
+  return { id, name, role: 'member', created_at: createdAt };
+}
+
+export function describePrincipal(p: Principal): string {
+  if (p.kind === 'job') return `the job token of project ${p.job.project} (run ${p.job.runId})`;
+  if (p.kind === 'deploy') return `the pull token of deployment ${p.deploy.deploymentId}`;
+  return `token "${p.token.name}" of ${p.user.name} (scope ${p.token.scope})`;
+}
