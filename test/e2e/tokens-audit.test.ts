@@ -114,6 +114,8 @@ test('the audit log: admins read it all, members are refused naming audit.read',
   await call('/api/projects', 'slp_wrong-guess', { headers: { authorization: `Basic ${Buffer.from('mallory:slp_wrong-guess').toString('base64')}` } });
   const entries = await h.api<AuditView[]>('/api/audit');
   const actions = entries.map((e) => `${e.action} ${e.actor} ${e.target}`);
+  const added = entries.find((e) => e.action === 'member.add');
+  assert.deepEqual(added && [added.actor, added.project, added.target, added.detail.role], ['admin', 'notes', 'bob', 'developer']);
   for (const expected of ['token.create bob ci', 'token.create bob deployer', 'token.create bob short', 'token.revoke bob ci', 'auth.failed mallory mallory']) {
     assert.ok(actions.includes(expected), `${expected} in ${actions.join(', ')}`);
   }

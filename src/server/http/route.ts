@@ -7,6 +7,10 @@ import type { User } from '../../store/repos/users.ts';
 import type { Action } from '../../auth/permissions.ts';
 import { SlipwayError } from '../../core/errors.ts';
 import type { Principal } from '../../auth/principal.ts';
+import type { AuditAction, AuditRecord } from '../../auth/audit.ts';
+
+/** Where a route's `audit` entries go (the server's audit log). */
+export type RecordAudit = (entry: AuditRecord) => Promise<unknown>;
 
 export const methods = ['GET', 'POST', 'PUT', 'DELETE'] as const;
 export type Method = (typeof methods)[number];
@@ -40,6 +44,11 @@ export interface RouteInfo<P extends FieldsSchema = FieldsSchema, Q extends Fiel
    * (src/server/route-guard.ts). Without one, any signed-in caller may call the route.
    */
   permission?: Action;
+  /**
+   * Recorded in the audit log once the handler has succeeded: who (the caller), which
+   * project and target (the path's `:project` and its other parameter), from where.
+   */
+  audit?: AuditAction;
   params?: P;
   /** Keys it does not declare are ignored, as they always were. */
   query?: Q;

@@ -12,7 +12,7 @@ import { checkScope } from '../../auth/token-scope.ts';
 import type { Principal } from '../../auth/principal.ts';
 import type { User } from '../../store/repos/users.ts';
 import { parseParams, parseQuery, readBody } from './input.ts';
-import { methods, pathParamNames, type FieldsSchema, type Method, type RouteHandler, type RouteInfo } from './route.ts';
+import { methods, pathParamNames, type FieldsSchema, type Method, type RecordAudit, type RouteHandler, type RouteInfo } from './route.ts';
 
 export type RawParams = Record<string, string | undefined>;
 type Run = (req: IncomingMessage, res: ServerResponse, url: URL, principal: Principal | undefined, raw: RawParams) => Promise<void>;
@@ -35,15 +35,20 @@ interface Found {
   params: RawParams;
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const auditedFields = ['name', 'role', 'public', 'decision', 'pushRoles', 'allowForcePush'];
+
 export class Router {
   // Trailing and doubled slashes were always ignored; parameter length is bounded by
   // node's header size limit, not by the router.
   readonly #fmw = FindMyWay({ ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 16 * 1024 });
   readonly #routes: RouteInfo[] = [];
   readonly #guard: Guard;
+  readonly #audit: RecordAudit | undefined;
 
-  constructor(options: { guard?: Guard } = {}) {
+  constructor(options: { guard?: Guard; audit?: RecordAudit } = {}) {
     this.#guard = options.guard ?? defaultGuard;
+    this.#audit = options.audit;
   }
 
   route<P extends FieldsSchema, Q extends FieldsSchema, B extends z.ZodType>(info: RouteInfo<P, Q, B>, handler: RouteHandler<P, Q, B>): this {
@@ -63,6 +68,13 @@ export class Router {
       const query = (info.query ? parseQuery(info.query, url.searchParams) : {}) as z.output<Q>;
       const body = (info.body ? await readBody(req, info.body.schema, info.body.expected) : undefined) as z.output<B>;
       await handler({ req, res, url, user, principal, params, query, body });
+      if (info.audit && this.#audit) {
+        const { project, ...rest } = raw;
+        const target = Object.values(rest).find((v) => v !== undefined);
+        // From the body, only fields that say what was decided; never a value (a secret's is in `value`).
+        const told = isRecord(body) ? Object.fromEntries(auditedFields.filter((k) => k in body).map((k) => [k, body[k]])) : {};
+        await this.#audit({ actor: user?.name ?? 'anonymous', action: info.audit, project, target, address: req.socket.remoteAddress, detail: { route: `${info.method} ${info.path}`, ...told } });
+      }
     };
     this.#fmw.on(info.method, info.path, () => {}, { run });
     this.#routes.push(info);

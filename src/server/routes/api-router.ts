@@ -46,7 +46,7 @@ export interface ApiRouterDeps {
 
 export function apiRouter(deps: ApiRouterDeps): Router {
   const { store, dataDir } = deps;
-  const router = new Router({ guard: routeGuard(store, deps.access) });
+  const router = new Router({ guard: routeGuard(store, deps.access), audit: (entry) => deps.audit.record(entry) });
   registerDeployApi(router, { store, secrets: deps.secrets, deploys: deps.deploys, access: deps.access, audit: deps.audit });
   registerApprovalApi(router, { store, deploys: deps.deploys });
   registerUsersApi(router, { store });

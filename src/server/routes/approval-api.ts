@@ -24,7 +24,7 @@ const decisionBody = {
 export function registerApprovalApi(router: Router, deps: ApprovalApiDeps): void {
   const { store } = deps;
   router.route(
-    { method: 'POST', path: '/api/deployments/:id/approvals', summary: 'Approve or reject a deployment waiting at its gate (deployments.approve, then the gate\'s approver rule)', permission: 'deployments.approve', params: deploymentParams, body: decisionBody },
+    { method: 'POST', path: '/api/deployments/:id/approvals', summary: 'Approve or reject a deployment waiting at its gate (deployments.approve, then the gate\'s approver rule)', permission: 'deployments.approve', audit: 'approval.decide', params: deploymentParams, body: decisionBody },
     async ({ res, params, body, user }) => {
       const deployment = await findDeployment(store, params.id);
       const service = deps.deploys();

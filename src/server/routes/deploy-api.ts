@@ -82,11 +82,11 @@ export function registerDeployApi(router: Router, deps: DeployApiDeps): void {
       { method: 'GET', path: `${envPath}/secrets`, summary: "The names of an environment's secrets (never their values)", permission: 'secrets.list', params: envParams },
       async ({ res, params }) => sendJson(res, 200, await secrets.list(params.project, params.env)),
     )
-    .route({ method: 'PUT', path: `${envPath}/secrets/:name`, summary: 'Set a secret of an environment', permission: 'secrets.write', params: secretParams, body: secretBody }, async ({ res, params, body }) => {
+    .route({ method: 'PUT', path: `${envPath}/secrets/:name`, summary: 'Set a secret of an environment', permission: 'secrets.write', audit: 'secret.set', params: secretParams, body: secretBody }, async ({ res, params, body }) => {
       await secrets.set(params.project, params.env, params.name, body.value);
       sendJson(res, 200, { name: params.name });
     })
-    .route({ method: 'DELETE', path: `${envPath}/secrets/:name`, summary: 'Remove a secret of an environment', permission: 'secrets.write', params: secretParams }, async ({ res, params }) => {
+    .route({ method: 'DELETE', path: `${envPath}/secrets/:name`, summary: 'Remove a secret of an environment', permission: 'secrets.write', audit: 'secret.delete', params: secretParams }, async ({ res, params }) => {
       await secrets.remove(params.project, params.env, params.name);
       sendJson(res, 200, { name: params.name, removed: true });
     });

@@ -31,7 +31,7 @@ export function registerMembersApi(router: Router, deps: { store: Store; access:
       sendJson(res, 200, { name: p.name, public: p.public === 1, role: (await access.roleIn(user, p)) ?? null, createdAt: p.created_at });
     })
     .route(
-      { method: 'PUT', path: '/api/projects/:project/visibility', summary: 'Make a project public (anonymous clone, image pull, read of runs and releases) or private', permission: 'project.settings', params: projectParams, body: visibilityBody },
+      { method: 'PUT', path: '/api/projects/:project/visibility', summary: 'Make a project public (anonymous clone, image pull, read of runs and releases) or private', permission: 'project.settings', audit: 'project.visibility', params: projectParams, body: visibilityBody },
       async ({ res, params, body }) => {
         const p = await store.projects.require(params.project);
         await store.projects.setPublic(p.id, body.public);
@@ -43,7 +43,7 @@ export function registerMembersApi(router: Router, deps: { store: Store; access:
       sendJson(res, 200, (await store.members.list(p.id)).map(memberView));
     })
     .route(
-      { method: 'PUT', path: '/api/projects/:project/members/:user', summary: 'Give a user a role in the project (added: 201, changed: 200)', permission: 'members.write', params: memberParams, body: roleBody },
+      { method: 'PUT', path: '/api/projects/:project/members/:user', summary: 'Give a user a role in the project (added: 201, changed: 200)', permission: 'members.write', audit: 'member.add', params: memberParams, body: roleBody },
       async ({ res, params, body }) => {
         const p = await store.projects.require(params.project);
         const u = await userNamed(params.user);
@@ -52,7 +52,7 @@ export function registerMembersApi(router: Router, deps: { store: Store; access:
       },
     )
     .route(
-      { method: 'DELETE', path: '/api/projects/:project/members/:user', summary: 'Remove a member from the project (the last maintainer stays)', permission: 'members.write', params: memberParams },
+      { method: 'DELETE', path: '/api/projects/:project/members/:user', summary: 'Remove a member from the project (the last maintainer stays)', permission: 'members.write', audit: 'member.remove', params: memberParams },
       async ({ res, params }) => {
         const p = await store.projects.require(params.project);
         const u = await userNamed(params.user);

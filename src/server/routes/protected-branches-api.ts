@@ -59,7 +59,7 @@ export function registerProtectedBranchesApi(router: Router, deps: ProtectedBran
       },
     )
     .route(
-      { method: 'PUT', path: '/api/projects/:project/protected-branches/:pattern', summary: 'Protect branches matching a pattern (maintainers): no force-push or deletion, pushes only by pushRoles. Body: {"pushRoles": ["maintainer", "developer"], "allowForcePush": false}', permission: 'protection.write', params: ruleParams, body: ruleBody },
+      { method: 'PUT', path: '/api/projects/:project/protected-branches/:pattern', summary: 'Protect branches matching a pattern (maintainers): no force-push or deletion, pushes only by pushRoles. Body: {"pushRoles": ["maintainer", "developer"], "allowForcePush": false}', permission: 'protection.write', audit: 'protection.change', params: ruleParams, body: ruleBody },
       async ({ res, user, params, body }) => {
         await exists(params.project);
         const rule = await branches().protect(params.project, { pattern: params.pattern, pushRoles: body.pushRoles ?? ['maintainer'], allowForcePush: body.allowForcePush ?? false }, signedIn(user).name);
@@ -67,7 +67,7 @@ export function registerProtectedBranchesApi(router: Router, deps: ProtectedBran
       },
     )
     .route(
-      { method: 'DELETE', path: '/api/projects/:project/protected-branches/:pattern', summary: 'Remove the protection rule with this pattern (maintainers)', permission: 'protection.write', params: ruleParams },
+      { method: 'DELETE', path: '/api/projects/:project/protected-branches/:pattern', summary: 'Remove the protection rule with this pattern (maintainers)', permission: 'protection.write', audit: 'protection.change', params: ruleParams },
       async ({ res, user, params }) => {
         await exists(params.project);
         if (!(await branches().unprotect(params.project, params.pattern, signedIn(user).name))) {

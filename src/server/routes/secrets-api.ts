@@ -17,11 +17,11 @@ export function registerSecretsApi(router: Router, { secrets }: { secrets: Secre
     .route({ method: 'GET', path: base, summary: "The names of a project's secrets (never their values)", permission: 'secrets.list', params: projectParams }, async ({ res, params }) =>
       sendJson(res, 200, await secrets.list(params.project, undefined)),
     )
-    .route({ method: 'PUT', path: `${base}/:name`, summary: 'Set a project secret (seen by every job as secrets.NAME)', permission: 'secrets.write', params: secretParams, body: secretBody }, async ({ res, params, body }) => {
+    .route({ method: 'PUT', path: `${base}/:name`, summary: 'Set a project secret (seen by every job as secrets.NAME)', permission: 'secrets.write', audit: 'secret.set', params: secretParams, body: secretBody }, async ({ res, params, body }) => {
       await secrets.set(params.project, undefined, params.name, body.value);
       sendJson(res, 200, { name: params.name });
     })
-    .route({ method: 'DELETE', path: `${base}/:name`, summary: 'Remove a project secret', permission: 'secrets.write', params: secretParams }, async ({ res, params }) => {
+    .route({ method: 'DELETE', path: `${base}/:name`, summary: 'Remove a project secret', permission: 'secrets.write', audit: 'secret.delete', params: secretParams }, async ({ res, params }) => {
       await secrets.remove(params.project, undefined, params.name);
       sendJson(res, 200, { name: params.name, removed: true });
     });

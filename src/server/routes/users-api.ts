@@ -26,7 +26,7 @@ export function registerUsersApi(router: Router, deps: { store: Store }): void {
       sendJson(res, 200, (await store.users.list()).map(userView));
     })
     .route(
-      { method: 'POST', path: '/api/users', summary: 'Add a user and return its first token, shown only this once', permission: 'users.create', body: createUserBody },
+      { method: 'POST', path: '/api/users', summary: 'Add a user and return its first token, shown only this once', permission: 'users.create', audit: 'user.create', body: createUserBody },
       async ({ res, body }) => {
         if (await store.users.byName(body.name)) throw new SlipwayError('CONFLICT', `user "${body.name}" already exists`);
         const created = await store.users.create(body.name, body.role ?? 'member');
