@@ -17,13 +17,17 @@ export function credentialsFromHeaders(headers: IncomingHttpHeaders): Credential
   if (!header) return undefined;
   const [scheme, value] = header.split(' ', 2);
   if (!scheme || !value) return undefined;
-  if (scheme.toLowerCase() === 'bearer') return { token: value.trim() };
+  if (scheme.toLowerCase() === 'bearer') return value.trim() ? { token: value.trim() } : undefined;
   if (scheme.toLowerCase() === 'basic') {
     const decoded = Buffer.from(value, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) return undefined;
     const userName = decoded.slice(0, colon);
-    return { token: decoded.slice(colon + 1), ...(userName ? { userName } : {}) };
+    const token = decoded.slice(colon + 1);
+    // Clients without credentials (skopeo --no-creds) answer the challenge with an empty
+    // password: that is an anonymous caller, not a failed sign-in.
+    if (token === '') return undefined;
+    return { token, ...(userName ? { userName } : {}) };
   }
   return undefined;
 }

@@ -44,7 +44,6 @@ attempt() {
 attempt read-admin-token "cat ${data}/admin.token"
 attempt read-secrets-key "cat ${data}/secrets.key"
 attempt read-database "head -c 16 ${data}/slipway.db"
-attempt read-runner-token "cat ${data}/runner.token"
 attempt list-repositories "ls ${data}/git"
 attempt plant-hook "echo 'touch /tmp/pwned' > ${data}/git/victim.git/hooks/post-receive"
 attempt podman-ps "podman ps -a --format '{{.Names}}' | grep victim-prod"
@@ -153,7 +152,7 @@ after(async () => {
 
 test('the data dir and its credentials are private after start-up, whatever their modes were', async () => {
   assert.equal(await mode(dataDir), 0o700);
-  for (const f of ['slipway.db', 'admin.token', 'secrets.key', 'runner.token']) assert.equal(await mode(join(dataDir, f)), 0o600, f);
+  for (const f of ['slipway.db', 'admin.token', 'secrets.key']) assert.equal(await mode(join(dataDir, f)), 0o600, f);
 });
 
 test('every compromise from issue 9 fails from inside the job; the ordinary steps pass', { timeout: 180_000 }, async () => {
@@ -166,13 +165,13 @@ test('every compromise from issue 9 fails from inside the job; the ordinary step
   assert.equal(run.status, 'success', logs);
   assert.doesNotMatch(logs, /ESCAPED/, 'no attempt may succeed');
   for (const job of Object.keys(jobsUnderTest)) {
-    for (const what of ['read-admin-token', 'read-secrets-key', 'read-database', 'read-runner-token', 'list-repositories', 'plant-hook', 'podman-ps', 'podman-exec', 'engine-socket', 'server-environment']) {
+    for (const what of ['read-admin-token', 'read-secrets-key', 'read-database', 'list-repositories', 'plant-hook', 'podman-ps', 'podman-exec', 'engine-socket', 'server-environment']) {
       assert.match(logs, new RegExp(`blocked ${job} ${what}`), `${job}: ${what} was tried and failed`);
     }
     assert.match(logs, new RegExp(`ordinary ${job} ok`));
   }
   // Nothing secret reached the log, whatever a step printed.
-  for (const f of ['admin.token', 'secrets.key', 'runner.token']) assert.equal(logs.includes((await readFile(join(dataDir, f), 'utf8')).trim()), false, f);
+  for (const f of ['admin.token', 'secrets.key']) assert.equal(logs.includes((await readFile(join(dataDir, f), 'utf8')).trim()), false, f);
   assert.doesNotMatch(logs, /server-environment-value/);
   // The built-in actions read as root, but only inside the job's own directories.
   assert.equal(logs.match(new RegExp(`No files were found with the provided path: ${dataDir}, linked-data`, 'g'))?.length, Object.keys(jobsUnderTest).length, logs);
@@ -217,8 +216,8 @@ jobs:
 test('a restart makes a loosened data dir private again', { timeout: 60_000 }, async () => {
   await slipway.close();
   await chmod(dataDir, 0o755);
-  for (const f of ['slipway.db', 'admin.token', 'secrets.key', 'runner.token']) await chmod(join(dataDir, f), 0o644);
+  for (const f of ['slipway.db', 'admin.token', 'secrets.key']) await chmod(join(dataDir, f), 0o644);
   slipway = await startSlipway({ dataDir, port: 0, env: {}, log: () => {} });
   assert.equal(await mode(dataDir), 0o700);
-  for (const f of ['slipway.db', 'admin.token', 'secrets.key', 'runner.token']) assert.equal(await mode(join(dataDir, f)), 0o600, f);
+  for (const f of ['slipway.db', 'admin.token', 'secrets.key']) assert.equal(await mode(join(dataDir, f)), 0o600, f);
 });
