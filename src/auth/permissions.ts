@@ -20,6 +20,9 @@ export const permissions = {
   'hosts.forget': { roles: ['admin'], does: 'forget a host key' },
   'deploy.approve': { roles: ['admin', 'member'], does: 'approve or reject a deployment' },
   'deploy.force': { roles: ['admin'], does: 'force a rollback past the approval gate', instead: 'roll back without force and get it approved' },
+  'deploy.force_promotion': { roles: ['admin'], does: 'deploy a release that has not succeeded in the environment promote_from names', instead: 'deploy it there first, then promote it' },
+  // Per project: the project's maintainers (per-project roles replace `admin` here).
+  'environments.protect': { roles: ['admin'], does: "set or remove an environment's protection rules" },
 } as const satisfies Record<string, Permission>;
 
 export type Action = keyof typeof permissions;
@@ -27,6 +30,7 @@ export type Action = keyof typeof permissions;
 /** The project an action is on, for the refusal's message (and per-project roles next). */
 interface Scope {
   project?: string;
+  environment?: string;
 }
 
 /** Returns when `user`'s role carries `action`; FORBIDDEN otherwise. */

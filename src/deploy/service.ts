@@ -10,10 +10,15 @@ import type { Release } from '../store/repos/releases.ts';
 import type { Project } from '../store/repos/projects.ts';
 import type { User } from '../store/repos/users.ts';
 import type { EventBus } from '../core/events.ts';
+import { SlipwayError } from '../core/errors.ts';
 import type { Secrets } from '../auth/secrets.ts';
 import type { DeployConfig } from './config/deploy-config.ts';
 import { checkBranchAllowed } from './config/branch-policy.ts';
 import { deployConfigAt, deployConfigErrors, type ReadFileAt } from './config-at.ts';
+import { deployConfigFile } from './config/deploy-config.ts';
+import { planFor, projectRules, protectedEnvironment, type DefaultBranchOf, type ProjectRules, type ProtectedRulesDeps } from './config/protected-rules.ts';
+import type { ApproverChecks } from './gate/approver-rules.ts';
+import type { Audit } from './gate/audit-event.ts';
 import { afterRun } from './continuous.ts';
 import type { ContainerEngine } from './engine/container-engine.ts';
 import type { EnvironmentPlan } from './environment-plan.ts';
@@ -46,8 +51,12 @@ export interface DeployServiceOptions {
   local: { engine: ContainerEngine; proxies: EnvironmentProxies };
   /** The approval gate's wait-timer clock (tests inject one). */
   clock?: ApprovalGateOptions['clock'];
-  /** A commit's author, for approval.not_author (see approval-gate.ts). */
-  commitAuthor?: ApprovalGateOptions['commitAuthor'];
+  /** Who may decide at a gate (gate/approver-rules.ts): people, approvers, a commit's author and committer. */
+  approvers?: Partial<ApproverChecks>;
+  /** The project's default branch, whose deploy.yml protects its environments (config/protected-rules.ts). */
+  defaultBranch: DefaultBranchOf;
+  /** Security-relevant actions (forced deployments, rule changes); a stand-in logs them until the audit log lands. */
+  audit: Audit;
 }
 
 export interface DeployOptions {
@@ -73,8 +82,8 @@ export class DeployService {
 
   constructor(options: DeployServiceOptions) {
     this.#o = options;
-    const { store, events, log, clock, commitAuthor } = options;
-    this.gate = new ApprovalGate({ store, events, log, clock, commitAuthor, configAt: (project, sha) => this.configAt(project, sha) });
+    const { store, events, log, clock, approvers } = options;
+    this.gate = new ApprovalGate({ store, events, log, clock, approvers, ruleOf: (d) => this.#ruleNow(d) });
     this.#queue = new EnvironmentQueue((key, err) => log(`deployment queue of ${key}: ${(err as Error).stack ?? String(err)}`));
     this.#execute = {
       store,
@@ -93,7 +102,7 @@ export class DeployService {
 
   /** After a successful run on a branch, deploy its release to the environments following that branch. */
   async onRunFinished(runId: string): Promise<Deployment[]> {
-    const next = await afterRun(this.#o.store, (project, sha) => this.configAt(project, sha), runId, this.#o.log);
+    const next = await afterRun(this.#rulesDeps(), (project, sha) => this.configAt(project, sha), runId, this.#o.log);
     if (!next) return [];
     const out: Deployment[] = [];
     for (const plan of next.plans) out.push(await this.deploy(next.project, plan, next.release, 'push', 'slipway'));
@@ -103,8 +112,9 @@ export class DeployService {
   /**
    * Records a deployment and queues it behind any other deployment of the same environment;
    * in a gated environment it first waits for approval (outside the queue) unless an admin
-   * forced it. `plan` comes from deploy.yml at `release.sha` (configAt), read once by the
-   * caller. A release from a branch the environment does not allow is refused (BRANCH_NOT_ALLOWED).
+   * forced it. `plan` comes from environmentPlan (the environment's protection with the
+   * release's app), read once by the caller. A release from a branch the environment does
+   * not allow is refused (BRANCH_NOT_ALLOWED).
    */
   async deploy(project: Project, plan: EnvironmentPlan, release: Release, trigger: string, triggeredBy: string, options: DeployOptions = {}): Promise<Deployment> {
     checkBranchAllowed(plan.env, release);
@@ -145,6 +155,39 @@ export class DeployService {
     return deployConfigAt(this.#o.readFile, project, sha);
   }
 
+  /** Every environment of a project with its protection and where it comes from (config/protected-rules.ts). */
+  async rules(project: Project): Promise<ProjectRules> {
+    return projectRules(this.#rulesDeps(), project);
+  }
+
+  /**
+   * The plan of deploying `release` to `environment`: where and how from the environment's
+   * protection (the server's rules, or deploy.yml on the default branch), what the app is
+   * from the release's own deploy.yml.
+   */
+  async environmentPlan(project: Project, environment: string, release: Release): Promise<EnvironmentPlan> {
+    const rules = await protectedEnvironment(this.#rulesDeps(), project, environment);
+    const config = await this.configAt(project.name, release.sha);
+    if (!config) throw new SlipwayError('DEPLOY_CONFIG_INVALID', `commit ${release.sha.slice(0, 7)} has no ${deployConfigFile}: the release does not say what the app is (service, image, port)`);
+    return planFor(config, rules);
+  }
+
+  audit(event: Parameters<Audit>[0]): Promise<void> {
+    return Promise.resolve(this.#o.audit(event));
+  }
+
+  #rulesDeps(): ProtectedRulesDeps {
+    return { store: this.#o.store, readFile: this.#o.readFile, defaultBranch: this.#o.defaultBranch };
+  }
+
+  /** The gate a deployment's environment has now (for deployments no longer waiting here). */
+  async #ruleNow(d: Deployment) {
+    const project = await this.#o.store.projects.byId(d.project_id);
+    if (!project) return undefined;
+    const rules = (await this.rules(project)).environments.find((e) => e.env.name === d.environment);
+    return rules && gateRule(rules.env);
+  }
+
   /** After a restart (recovery.ts). */
   restore(): Promise<void> {
     const { store, events, local, log } = this.#o;
@@ -152,7 +195,7 @@ export class DeployService {
       store,
       events,
       gate: this.gate,
-      configAt: (project, sha) => this.configAt(project, sha),
+      planOf: (project, environment, release) => this.environmentPlan(project, environment, release),
       enqueue: (d, project, release, plan) => this.#enqueue(d, project, release, plan),
       local,
       log,

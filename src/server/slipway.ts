@@ -22,6 +22,7 @@ import { LocalShell } from '../deploy/targets/local/local-shell.ts';
 import { DeployService } from '../deploy/service.ts';
 import { EnvironmentProxies } from '../deploy/proxy/builtin/environment-proxies.ts';
 import { deployStrategies, deployTargets } from './deploy-wiring.ts';
+import { protectionOptions } from './protection-wiring.ts';
 import { EventBus } from '../core/events.ts';
 import { Secrets } from '../auth/secrets.ts';
 import { loadOrCreateSecretsKey } from '../auth/secrets-crypto.ts';
@@ -96,15 +97,13 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const registryAccess = { host: new URL(url).host, username: 'slipway', password: runnerToken.token, insecure: new URL(url).protocol === 'http:' };
 
   const engine = new ContainerEngine({ shell: new LocalShell() });
-  // approval.not_author: the commit's author, read from the repository.
-  const commitAuthor = async (project: string, sha: string) => {
-    const c = await git.commitInfo(project, sha);
-    return { name: c.authorName, email: c.authorEmail };
-  };
+  // Environment protection and approvals: the default branch, commit authors, people vs. the runner.
+  const runnerUser = (await store.users.byToken(runnerToken.token))!;
+  const protection = protectionOptions({ git, runnerUserId: runnerUser.id, log });
   const instance = instanceId(config.dataDir);
   const local = { engine, proxies: new EnvironmentProxies('127.0.0.1') };
   const targets = deployTargets({ store, local, registryHost: registryAccess.host, instance, dataDir: config.dataDir });
-  const deploys = new DeployService({ store, events, readFile: (p, sha, path) => git.readFile(p, sha, path), registry: registryAccess, instance, log, secrets, clock: options.clock, commitAuthor, targets, strategies: deployStrategies(), local });
+  const deploys = new DeployService({ store, events, readFile: (p, sha, path) => git.readFile(p, sha, path), registry: registryAccess, instance, log, secrets, clock: options.clock, ...protection, targets, strategies: deployStrategies(), local });
 
   // Triggers: pushes start runs; finished runs start deployments. Each is tracked so
   // close() can wait for work already under way.

@@ -308,4 +308,14 @@ export interface Database {
   push_events: PushEventsTable;
   ref_heads: RefHeadsTable;
   meta: MetaTable;
+  environment_rules: EnvironmentRulesTable;
+}
+
+/** An environment's protection as a maintainer set it on the server (0010); JSON in `rules`. */
+export interface EnvironmentRulesTable {
+  project_id: string;
+  environment: string;
+  rules: string;
+  updated_by: string;
+  updated_at: string;
 }

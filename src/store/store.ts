@@ -13,6 +13,7 @@ import { approvalsRepo } from './repos/approvals.ts';
 import { knownHostsRepo } from './repos/known-hosts.ts';
 import { deploymentHostsRepo } from './repos/deployment-hosts.ts';
 import { pushEventsRepo } from './repos/push-events.ts';
+import { environmentRulesRepo } from './repos/environment-rules.ts';
 
 export function createStore(db: Db) {
   return {
@@ -30,6 +31,7 @@ export function createStore(db: Db) {
     knownHosts: knownHostsRepo(db),
     deploymentHosts: deploymentHostsRepo(db),
     pushEvents: pushEventsRepo(db),
+    environmentRules: environmentRulesRepo(db),
   };
 }
 

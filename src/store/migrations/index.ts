@@ -7,6 +7,7 @@ import * as runControl from './0003-run-control.ts';
 import * as deployControl from './0004-deploy-control.ts';
 import * as hostsApprovals from './0005-hosts-approvals.ts';
 import * as pushEvents from './0006-push-events.ts';
+import * as environmentRules from './0010-environment-rules.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '0004-deploy-control': deployControl,
   '0005-hosts-approvals': hostsApprovals,
   '0006-push-events': pushEvents,
+  '0010-environment-rules': environmentRules,
 };
