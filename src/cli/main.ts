@@ -22,9 +22,10 @@ import { cancelCommand } from './commands/cancel.ts';
 import { rerunCommand } from './commands/rerun.ts';
 import { dispatchCommand } from './commands/dispatch.ts';
 import { hostsCommand } from './commands/hosts.ts';
+import { environmentsCommand } from './commands/environments.ts';
 import { isSlipwayError } from '../core/errors.ts';
 
-export const commands: readonly Command[] = [upCommand, runsCommand, logsCommand, cancelCommand, rerunCommand, dispatchCommand, deploymentsCommand, releasesCommand, deployCommand, promoteCommand, rollbackCommand, approveCommand, rejectCommand, secretsCommand, hostsCommand, projectCommand, usersCommand, runCommand, lintCommand, versionCommand];
+export const commands: readonly Command[] = [upCommand, runsCommand, logsCommand, cancelCommand, rerunCommand, dispatchCommand, deploymentsCommand, releasesCommand, deployCommand, promoteCommand, rollbackCommand, approveCommand, rejectCommand, secretsCommand, environmentsCommand, hostsCommand, projectCommand, usersCommand, runCommand, lintCommand, versionCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

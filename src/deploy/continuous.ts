@@ -2,7 +2,6 @@
 // (config/protected-rules.ts: the server's rules, or deploy.yml on the default branch) says
 // they follow that branch. The release's own deploy.yml never picks an environment: a branch
 // that sets `branch:` of production to itself deploys nothing there.
-import type { Store } from '../store/store.ts';
 import type { Project } from '../store/repos/projects.ts';
 import type { Release } from '../store/repos/releases.ts';
 import type { DeployConfig } from './config/deploy-config.ts';

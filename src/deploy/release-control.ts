@@ -62,7 +62,7 @@ export function releaseControl(store: Store, deploys: DeployService): ReleaseCon
       const p = await store.projects.require(project);
       if ((ref.release === undefined) === (ref.commit === undefined)) throw new SlipwayError('BAD_REQUEST', 'give either "release" or "commit"');
       const release = await findRelease(p, (ref.release ?? ref.commit)!);
-      const plan = await deploys.environmentPlan(p, environment, release);
+      const plan = await deploys.protection.plan(p, environment, release);
       await checkPromotedFrom(p, plan, release, user, options.force, 'deploy --force');
       return deploys.deploy(p, plan, release, 'manual', user.name);
     },
@@ -74,7 +74,7 @@ export function releaseControl(store: Store, deploys: DeployService): ReleaseCon
       if (!state) throw new SlipwayError('ENVIRONMENT_UNKNOWN', `${project}/${from} runs no release yet: nothing to promote`);
       const release = await store.releases.get(state.release_id);
       if (!release) throw new SlipwayError('RELEASE_UNKNOWN', `release ${state.release_id} serving ${from} no longer exists`);
-      const plan = await deploys.environmentPlan(p, to, release);
+      const plan = await deploys.protection.plan(p, to, release);
       const { promoteFrom } = plan.env;
       if (promoteFrom !== undefined && promoteFrom !== from) {
         throw new SlipwayError('PROMOTION_NOT_ALLOWED', `${to} takes releases from ${promoteFrom} (promote_from in its protection), not from ${from}`);
@@ -97,7 +97,7 @@ export function releaseControl(store: Store, deploys: DeployService): ReleaseCon
         if (!previous) throw new SlipwayError('CONFLICT', `${project}/${environment} has no earlier successful release to roll back to`);
         release = (await store.releases.get(previous.release_id))!;
       }
-      const plan = await deploys.environmentPlan(p, environment, release);
+      const plan = await deploys.protection.plan(p, environment, release);
       await checkPromotedFrom(p, plan, release, user, options.force, 'rollback --force');
       if (options.force) await deploys.audit({ action: 'deploy.forced', actor: user.name, project, environment, detail: { release: release.id, sha: release.sha, how: 'rollback --force', skipped: 'approval gate' } });
       return deploys.deploy(p, plan, release, 'rollback', user.name, { forcedBy: options.force ? user : undefined });

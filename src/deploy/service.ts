@@ -10,13 +10,12 @@ import type { Release } from '../store/repos/releases.ts';
 import type { Project } from '../store/repos/projects.ts';
 import type { User } from '../store/repos/users.ts';
 import type { EventBus } from '../core/events.ts';
-import { SlipwayError } from '../core/errors.ts';
 import type { Secrets } from '../auth/secrets.ts';
 import type { DeployConfig } from './config/deploy-config.ts';
 import { checkBranchAllowed } from './config/branch-policy.ts';
 import { deployConfigAt, deployConfigErrors, type ReadFileAt } from './config-at.ts';
-import { deployConfigFile } from './config/deploy-config.ts';
-import { planFor, projectRules, protectedEnvironment, type DefaultBranchOf, type ProjectRules, type ProtectedRulesDeps } from './config/protected-rules.ts';
+import type { DefaultBranchOf } from './config/protected-rules.ts';
+import { EnvironmentProtection } from './config/environment-protection.ts';
 import type { ApproverChecks } from './gate/approver-rules.ts';
 import type { Audit } from './gate/audit-event.ts';
 import { afterRun } from './continuous.ts';
@@ -79,10 +78,13 @@ export class DeployService {
   readonly #execute: ExecuteDeps;
   /** deploy.yml `approval:` in front of each environment's queue. */
   readonly gate: ApprovalGate;
+  /** Where environments may go and who may send them: never the release's deploy.yml (config/protected-rules.ts). */
+  readonly protection: EnvironmentProtection;
 
   constructor(options: DeployServiceOptions) {
     this.#o = options;
     const { store, events, log, clock, approvers } = options;
+    this.protection = new EnvironmentProtection({ store, readFile: options.readFile, defaultBranch: options.defaultBranch });
     this.gate = new ApprovalGate({ store, events, log, clock, approvers, ruleOf: (d) => this.#ruleNow(d) });
     this.#queue = new EnvironmentQueue((key, err) => log(`deployment queue of ${key}: ${(err as Error).stack ?? String(err)}`));
     this.#execute = {
@@ -102,7 +104,7 @@ export class DeployService {
 
   /** After a successful run on a branch, deploy its release to the environments following that branch. */
   async onRunFinished(runId: string): Promise<Deployment[]> {
-    const next = await afterRun(this.#rulesDeps(), (project, sha) => this.configAt(project, sha), runId, this.#o.log);
+    const next = await afterRun(this.protection.deps, (project, sha) => this.configAt(project, sha), runId, this.#o.log);
     if (!next) return [];
     const out: Deployment[] = [];
     for (const plan of next.plans) out.push(await this.deploy(next.project, plan, next.release, 'push', 'slipway'));
@@ -112,7 +114,7 @@ export class DeployService {
   /**
    * Records a deployment and queues it behind any other deployment of the same environment;
    * in a gated environment it first waits for approval (outside the queue) unless an admin
-   * forced it. `plan` comes from environmentPlan (the environment's protection with the
+   * forced it. `plan` comes from protection.plan (the environment's protection with the
    * release's app), read once by the caller. A release from a branch the environment does
    * not allow is refused (BRANCH_NOT_ALLOWED).
    */
@@ -155,36 +157,16 @@ export class DeployService {
     return deployConfigAt(this.#o.readFile, project, sha);
   }
 
-  /** Every environment of a project with its protection and where it comes from (config/protected-rules.ts). */
-  async rules(project: Project): Promise<ProjectRules> {
-    return projectRules(this.#rulesDeps(), project);
-  }
-
-  /**
-   * The plan of deploying `release` to `environment`: where and how from the environment's
-   * protection (the server's rules, or deploy.yml on the default branch), what the app is
-   * from the release's own deploy.yml.
-   */
-  async environmentPlan(project: Project, environment: string, release: Release): Promise<EnvironmentPlan> {
-    const rules = await protectedEnvironment(this.#rulesDeps(), project, environment);
-    const config = await this.configAt(project.name, release.sha);
-    if (!config) throw new SlipwayError('DEPLOY_CONFIG_INVALID', `commit ${release.sha.slice(0, 7)} has no ${deployConfigFile}: the release does not say what the app is (service, image, port)`);
-    return planFor(config, rules);
-  }
-
+  /** Records a security-relevant action through the injected audit log. */
   audit(event: Parameters<Audit>[0]): Promise<void> {
     return Promise.resolve(this.#o.audit(event));
-  }
-
-  #rulesDeps(): ProtectedRulesDeps {
-    return { store: this.#o.store, readFile: this.#o.readFile, defaultBranch: this.#o.defaultBranch };
   }
 
   /** The gate a deployment's environment has now (for deployments no longer waiting here). */
   async #ruleNow(d: Deployment) {
     const project = await this.#o.store.projects.byId(d.project_id);
     if (!project) return undefined;
-    const rules = (await this.rules(project)).environments.find((e) => e.env.name === d.environment);
+    const rules = (await this.protection.rules(project)).environments.find((e) => e.env.name === d.environment);
     return rules && gateRule(rules.env);
   }
 
@@ -195,7 +177,7 @@ export class DeployService {
       store,
       events,
       gate: this.gate,
-      planOf: (project, environment, release) => this.environmentPlan(project, environment, release),
+      planOf: (project, environment, release) => this.protection.plan(project, environment, release),
       enqueue: (d, project, release, plan) => this.#enqueue(d, project, release, plan),
       local,
       log,

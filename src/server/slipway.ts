@@ -113,7 +113,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     void p.finally(() => pending.delete(p));
   };
   // Pushes are recorded before git's answer ends (durable), then processed into runs.
-  const pushes = new PushEvents({ ...runStarter, git, track, checkCommit: (project, sha) => deploys.configErrors(project, sha) });
+  const pushes = new PushEvents({ ...runStarter, git, track, checkCommit: (project, sha) => deploys.configErrors(project, sha), noteCommit: (project, ref, sha) => deploys.protection.notes(project, ref, sha) });
   git.onPush((event) => pushes.received(event));
   events.on('run-finished', (runId) => track(deploys.onRunFinished(runId).catch((err) => log(`deploy after run ${runId}: ${(err as Error).message}`))));
 

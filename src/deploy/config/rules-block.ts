@@ -19,7 +19,7 @@ export function blockOf(env: EnvironmentConfig, secrets: readonly string[]): Rul
     ...(a && {
       approval: {
         ...(a.required > 0 && { required: a.required, not_author: a.notAuthor }),
-        ...(a.waitMs !== undefined && { wait: `${a.waitMs}ms` }),
+        ...(a.waitMs !== undefined && { wait: durationText(a.waitMs) }),
         ...(a.approvers && { approvers: [...a.approvers] }),
       },
     }),
@@ -48,4 +48,11 @@ export function readBlock(name: string, block: RulesBlock, others: readonly stri
     throw new SlipwayError('BAD_REQUEST', `environment ${name}: ${problems.join('; ')}`, { detail: { problems } });
   }
   return { env: config.environments.find((e) => e.name === name)!, secrets: config.env.secret };
+}
+
+/** Milliseconds as deploy.yml writes a duration: `10m`, `30s`, `1500ms`. */
+function durationText(ms: number): string {
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
 }

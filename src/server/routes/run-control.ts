@@ -68,17 +68,17 @@ export function registerRunControl(router: Router, deps: StartRunDeps): void {
     )
     .route(
       { method: 'POST', path: '/api/projects/:project/workflows/:file/dispatches', summary: 'Start a workflow_dispatch run of one workflow file', params: dispatchParams, body: dispatchBody },
-      async ({ res, params, body }) => {
+      async ({ res, params, body, user }) => {
         await store.projects.require(params.project);
-        const run = await dispatchWorkflow(deps, params.project, params.file, body.ref, body.inputs);
+        const run = await dispatchWorkflow(deps, params.project, params.file, body.ref, body.inputs, user.name);
         sendJson(res, 201, await runView(store, run));
       },
     )
     .route(
       { method: 'POST', path: '/api/projects/:project/dispatches', summary: 'Send a repository_dispatch event: runs every workflow that listens for its type', params: z.object({ project: projectName }), body: repositoryDispatchBody },
-      async ({ res, params, body }) => {
+      async ({ res, params, body, user }) => {
         await store.projects.require(params.project);
-        const runs = await repositoryDispatch(deps, params.project, body.event_type, body.client_payload);
+        const runs = await repositoryDispatch(deps, params.project, body.event_type, body.client_payload, user.name);
         sendJson(res, 202, await Promise.all(runs.map((r) => runView(store, r))));
       },
     );
