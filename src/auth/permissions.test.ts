@@ -18,7 +18,7 @@ test('the table: admins may do everything, members only approve or reject', () =
       return false;
     }
   });
-  assert.deepEqual(allowed(admin), ['users.list', 'users.create', 'hosts.forget', 'deploy.approve', 'deploy.force']);
+  assert.deepEqual(allowed(admin), ['users.list', 'users.create', 'hosts.forget', 'deploy.approve', 'deploy.force', 'deploy.force_promotion', 'environments.protect']);
   assert.deepEqual(allowed(member), ['deploy.approve']);
 });
 
