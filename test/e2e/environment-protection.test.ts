@@ -190,14 +190,19 @@ describe('environment protection comes from the server, never from the release',
   });
 
   it('promote_from: an admin may force a release that never passed dev, and it is audited; a member may not', async () => {
-    // The branch's release never ran in dev (dev serves v1 again). With branches lifted on the
-    // server, promote_from is what stands in its way.
+    // A release built on main never runs in dev (dev follows develop). With branches lifted on
+    // the server, promote_from is what stands in its way.
+    await git(repo, 'checkout', '-q', 'develop');
+    const onMain = await commitAndPush(repo, h, 'hello', 'v2', 'main');
+    assert.equal((await runOf(onMain)).status, 'success');
     assert.equal((await call('PUT', envPath('production'), { branches: null })).status, 200);
-    const member = await call('POST', envPath('production', 'deployments'), { commit: evilSha, force: true }, 'mallory');
+    const plain = await call('POST', envPath('production', 'deployments'), { commit: onMain }, 'mallory');
+    assert.deepEqual([plain.status, plain.json.error.detail.rule], [403, 'promote_from']);
+    const member = await call('POST', envPath('production', 'deployments'), { commit: onMain, force: true }, 'mallory');
     assert.deepEqual([member.status, member.json.error.code], [403, 'FORBIDDEN']);
     assert.match(member.json.error.message, /only an admin may deploy a release that has not succeeded in the environment promote_from names .*missing permission deploy.force_promotion/);
     assert.equal((await deploymentsOf('production')).length, 2, 'nothing recorded');
-    const forced = await runCli(['deploy', 'hello', 'production', '--commit', evilSha, '--force', '--json'], { env: cliEnv() });
+    const forced = await runCli(['deploy', 'hello', 'production', '--commit', onMain, '--force', '--json'], { env: cliEnv() });
     assert.equal(forced.code, 0, forced.stderr);
     const d = JSON.parse(forced.stdout) as Json;
     assert.equal(d.status, 'waiting_for_approval', 'force passes promote_from, not the gate');
