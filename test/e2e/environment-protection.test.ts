@@ -151,6 +151,11 @@ describe('environment protection comes from the server, never from the release',
     // The pusher of v1 is the admin: not them either.
     const pusher = await call('POST', `/api/deployments/${promoted.json.id}/approvals`, { decision: 'approve' });
     assert.deepEqual([pusher.status, pusher.json.error.detail.rule], [403, 'not_author']);
+    // The built-in runner's token (which a workflow could read) is not a person: never an approver.
+    tokens.runner = (await readFile(join(h.dataDir, 'runner.token'), 'utf8')).trim();
+    const runner = await call('POST', `/api/deployments/${promoted.json.id}/approvals`, { decision: 'approve' }, 'runner');
+    assert.deepEqual([runner.status, runner.json.error.detail.rule], [403, 'human']);
+    assert.match(runner.json.error.message, /builtin-runner is a service account, not a person, and can never approve or reject a deployment \(rule: human\)/);
     const approve = await runCli(['approve', promoted.json.id], { env: cliEnv('bob') });
     assert.equal(approve.code, 0, approve.stderr);
     const done = await settled(promoted.json.id);
