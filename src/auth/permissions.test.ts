@@ -28,7 +28,7 @@ test('instance: admins may do everything; a member without a project role only l
 test('project roles: each carries what the ones below it carry; public projects open reads, never writes', () => {
   const viewer = ['project.read', 'runs.read', 'releases.read', 'git.read', 'images.pull', 'deployments.read', 'members.read'];
   const developer = [...viewer, 'git.push', 'images.push', 'images.delete', 'runs.control', 'runs.dispatch', 'deploy.run', 'deployments.approve', 'secrets.list'];
-  const maintainer = [...developer, 'deploy.protected', 'secrets.write', 'members.write', 'project.settings', 'protection.write'];
+  const maintainer = [...developer, 'deploy.protected', 'secrets.write', 'members.write', 'project.settings', 'protection.write', 'environments.protect'];
   assert.deepEqual(projectActionsOf('viewer'), viewer);
   assert.deepEqual(projectActionsOf('developer'), developer);
   assert.deepEqual(projectActionsOf('maintainer'), maintainer);

@@ -50,6 +50,7 @@ export const permissions = {
   'deploy.force': { instance: ['admin'], level: 'admin', does: 'force a rollback past the approval gate', instead: 'roll back without force and get it approved' },
   // Everyone manages their own tokens; the token doing it needs the admin scope (token-scope.ts).
   'tokens.manage': { instance: ['user'], level: 'admin', does: 'create or revoke their tokens' },
+  'deploy.force_promotion': { instance: ['admin'], level: 'admin', does: 'deploy a release that has not succeeded in the environment promote_from names', instead: 'deploy it there first, then promote it' },
   'audit.read': { instance: ['admin'], level: 'admin', does: 'read the audit log', instead: "a project's maintainers read its entries with ?project=" },
 
   // Project: reading.
@@ -75,6 +76,7 @@ export const permissions = {
   'members.write': { project: 'maintainer', level: 'admin', does: 'add, change or remove members' },
   'project.settings': { project: 'maintainer', level: 'admin', does: 'change project settings' },
   'protection.write': { project: 'maintainer', level: 'admin', does: 'change branch and environment protection' },
+  'environments.protect': { project: 'maintainer', level: 'admin', does: "set or remove an environment's protection rules" },
 } as const satisfies Record<string, Permission>;
 
 export type Action = keyof typeof permissions;

@@ -9,7 +9,7 @@ import { projectRoles } from './roles.ts';
 const doc = readFileSync(new URL('../../docs/security.md', import.meta.url), 'utf8');
 const rows = new Map<string, string[]>();
 for (const line of doc.split('\n')) {
-  const m = /^\| `([a-z.]+)` \|(.*)\|$/.exec(line);
+  const m = /^\| `([a-z._]+)` \|(.*)\|$/.exec(line);
   if (!m) continue;
   assert.ok(!rows.has(m[1]!), `${m[1]} appears twice`);
   rows.set(m[1]!, m[2]!.split('|').map((c) => c.trim()));

@@ -5,7 +5,7 @@ import type { EventBus } from '../core/events.ts';
 import type { Store } from '../store/store.ts';
 import type { Deployment } from '../store/repos/deployments.ts';
 import type { Release } from '../store/repos/releases.ts';
-import type { DeployConfig } from './config/deploy-config.ts';
+import type { Project } from '../store/repos/projects.ts';
 import type { ContainerEngine } from './engine/container-engine.ts';
 import type { EnvironmentPlan } from './environment-plan.ts';
 import { gateRule, type ApprovalGate } from './gate/approval-gate.ts';
@@ -16,7 +16,8 @@ export interface RecoveryDeps {
   store: Store;
   events: EventBus;
   gate: ApprovalGate;
-  configAt: (project: string, sha: string) => Promise<DeployConfig | undefined>;
+  /** The plan of a deployment as its environment's protection stands now (service.environmentPlan). */
+  planOf: (project: Project, environment: string, release: Release) => Promise<EnvironmentPlan>;
   /** Queues a deployment whose gate opened. */
   enqueue: (deployment: Deployment, project: string, release: Release, plan: EnvironmentPlan) => void;
   /** The local host's engine and proxies. */
@@ -43,11 +44,11 @@ async function resumeAtGate(deps: RecoveryDeps, d: Deployment): Promise<void> {
     const project = await store.projects.byId(d.project_id);
     const release = await store.releases.get(d.release_id);
     if (!project || !release) throw new Error('its project or release no longer exists');
-    const config = await deps.configAt(project.name, release.sha);
-    const env = config?.environments.find((e) => e.name === d.environment);
-    const rule = env && gateRule(env);
-    if (!config || !env || !rule) throw new Error(`deploy.yml at ${release.sha.slice(0, 7)} no longer gates ${d.environment}`);
-    await deps.gate.hold(d, project.name, release, rule, () => deps.enqueue(d, project.name, release, { config, env }));
+    // The gate as the environment's protection stands now, not as it stood when the deployment was requested.
+    const plan = await deps.planOf(project, d.environment, release);
+    const rule = gateRule(plan.env);
+    if (!rule) throw new Error(`the protection of ${d.environment} no longer has an approval gate; deploy again`);
+    await deps.gate.hold(d, project.name, release, rule, () => deps.enqueue(d, project.name, release, plan));
   } catch (err) {
     await store.deployments.update(d.id, { status: 'failure', error: `could not resume waiting for approval: ${(err as Error).message}`, finished_at: new Date().toISOString() });
     deps.events.emit('deployment-updated', d.id);

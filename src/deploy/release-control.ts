@@ -1,6 +1,8 @@
 // Requests that move an existing release to an environment — manual deploy, promotion,
 // rollback — checked before anything is recorded, so a mistake is an immediate 4xx
 // rather than a failed deployment. None of them builds: a release is an image digest.
+// Where a release may go is the environment's protection (config/protected-rules.ts),
+// never the release's own deploy.yml.
 import type { Store } from '../store/store.ts';
 import type { Release } from '../store/repos/releases.ts';
 import type { Project } from '../store/repos/projects.ts';
@@ -10,12 +12,12 @@ import { SlipwayError } from '../core/errors.ts';
 import { authorize } from '../auth/permissions.ts';
 import type { DeployService } from './service.ts';
 import type { EnvironmentPlan } from './environment-plan.ts';
-import { deployConfigFile } from './config/deploy-config.ts';
 
 export interface ReleaseControl {
-  deploy(project: string, environment: string, ref: { release?: string; commit?: string }, user: string): Promise<Deployment>;
+  /** `force`: past `promote_from` (a release that has not succeeded there); admins only, audited. */
+  deploy(project: string, environment: string, ref: { release?: string; commit?: string }, user: User, options?: { force?: boolean }): Promise<Deployment>;
   promote(project: string, from: string, to: string, user: string): Promise<Deployment>;
-  /** `force`: past the approval gate; admins only (FORBIDDEN otherwise). */
+  /** `force`: past the approval gate and `promote_from`; admins only (FORBIDDEN otherwise), audited. */
   rollback(project: string, environment: string, to: string | undefined, user: User, options?: { force?: boolean }): Promise<Deployment>;
 }
 
@@ -31,21 +33,38 @@ export function releaseControl(store: Store, deploys: DeployService): ReleaseCon
     throw new SlipwayError('RELEASE_UNKNOWN', `${project.name} has no release ${ref} (a release id, or a commit that built an image); see \`slipway releases ${project.name}\``);
   }
 
-  /** The environment as the release's own deploy.yml defines it (the deployment reuses it). */
-  async function planOf(project: string, environment: string, release: Release): Promise<EnvironmentPlan> {
-    const config = await deploys.configAt(project, release.sha);
-    if (!config) throw new SlipwayError('DEPLOY_CONFIG_INVALID', `commit ${release.sha.slice(0, 7)} has no ${deployConfigFile}`);
-    const env = config.environments.find((e) => e.name === environment);
-    if (!env) throw new SlipwayError('ENVIRONMENT_UNKNOWN', `${deployConfigFile} at ${release.sha.slice(0, 7)} has no environment "${environment}" (it has ${config.environments.map((e) => e.name).join(', ')})`);
-    return { config, env };
+  async function succeededIn(project: Project, environment: string, release: Release): Promise<boolean> {
+    const history = await store.deployments.list({ projectId: project.id, environment, limit: 1000 });
+    return history.some((d) => d.release_id === release.id && d.status === 'success');
+  }
+
+  /**
+   * promote_from: a release reaches the environment only once it succeeded in the one it is
+   * promoted from (or here, before: a redeploy or rollback of what already ran here). An
+   * admin's `force` passes, and is audited.
+   */
+  async function checkPromotedFrom(project: Project, plan: EnvironmentPlan, release: Release, user: User, force: boolean | undefined, how: string): Promise<void> {
+    const from = plan.env.promoteFrom;
+    if (from === undefined) return;
+    if ((await succeededIn(project, from, release)) || (await succeededIn(project, plan.env.name, release))) return;
+    const what = `release ${release.id} (commit ${release.sha.slice(0, 7)})`;
+    if (!force) {
+      throw new SlipwayError('FORBIDDEN', `project ${project.name}: ${what} has not succeeded in ${from}; ${plan.env.name} takes only releases that did (rule: promote_from); promote it from ${from} once it succeeded there, or an admin may force it`, {
+        detail: { project: project.name, environment: plan.env.name, rule: 'promote_from', promoteFrom: from, release: release.id },
+      });
+    }
+    authorize(user, 'deploy.force_promotion', { project: project.name });
+    await deploys.audit({ action: 'deploy.forced', actor: user.name, project: project.name, environment: plan.env.name, detail: { release: release.id, sha: release.sha, how, skipped: `promote_from ${from}` } });
   }
 
   return {
-    async deploy(project, environment, ref, user) {
+    async deploy(project, environment, ref, user, options = {}) {
       const p = await store.projects.require(project);
       if ((ref.release === undefined) === (ref.commit === undefined)) throw new SlipwayError('BAD_REQUEST', 'give either "release" or "commit"');
       const release = await findRelease(p, (ref.release ?? ref.commit)!);
-      return deploys.deploy(p, await planOf(project, environment, release), release, 'manual', user);
+      const plan = await deploys.protection.plan(p, environment, release);
+      await checkPromotedFrom(p, plan, release, user, options.force, 'deploy --force');
+      return deploys.deploy(p, plan, release, 'manual', user.name);
     },
 
     async promote(project, from, to, user) {
@@ -55,10 +74,10 @@ export function releaseControl(store: Store, deploys: DeployService): ReleaseCon
       if (!state) throw new SlipwayError('ENVIRONMENT_UNKNOWN', `${project}/${from} runs no release yet: nothing to promote`);
       const release = await store.releases.get(state.release_id);
       if (!release) throw new SlipwayError('RELEASE_UNKNOWN', `release ${state.release_id} serving ${from} no longer exists`);
-      const plan = await planOf(project, to, release);
+      const plan = await deploys.protection.plan(p, to, release);
       const { promoteFrom } = plan.env;
       if (promoteFrom !== undefined && promoteFrom !== from) {
-        throw new SlipwayError('PROMOTION_NOT_ALLOWED', `${to} takes releases from ${promoteFrom} (promote_from in ${deployConfigFile}), not from ${from}`);
+        throw new SlipwayError('PROMOTION_NOT_ALLOWED', `${to} takes releases from ${promoteFrom} (promote_from in its protection), not from ${from}`);
       }
       return deploys.deploy(p, plan, release, 'promotion', user);
     },
@@ -78,7 +97,10 @@ export function releaseControl(store: Store, deploys: DeployService): ReleaseCon
         if (!previous) throw new SlipwayError('CONFLICT', `${project}/${environment} has no earlier successful release to roll back to`);
         release = (await store.releases.get(previous.release_id))!;
       }
-      return deploys.deploy(p, await planOf(project, environment, release), release, 'rollback', user.name, { forcedBy: options.force ? user : undefined });
+      const plan = await deploys.protection.plan(p, environment, release);
+      await checkPromotedFrom(p, plan, release, user, options.force, 'rollback --force');
+      // A forced rollback is audited by its route, with the deployment it made.
+      return deploys.deploy(p, plan, release, 'rollback', user.name, { forcedBy: options.force ? user : undefined });
     },
   };
 }

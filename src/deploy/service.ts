@@ -14,6 +14,10 @@ import type { Secrets } from '../auth/secrets.ts';
 import type { DeployConfig } from './config/deploy-config.ts';
 import { checkBranchAllowed } from './config/branch-policy.ts';
 import { deployConfigAt, deployConfigErrors, type ReadFileAt } from './config-at.ts';
+import type { DefaultBranchOf } from './config/protected-rules.ts';
+import { EnvironmentProtection } from './config/environment-protection.ts';
+import type { ApproverChecks } from './gate/approver-rules.ts';
+import type { Audit } from './gate/audit-event.ts';
 import { afterRun } from './continuous.ts';
 import type { ContainerEngine } from './engine/container-engine.ts';
 import type { EnvironmentPlan } from './environment-plan.ts';
@@ -47,8 +51,12 @@ export interface DeployServiceOptions {
   local: { engine: ContainerEngine; proxies: EnvironmentProxies };
   /** The approval gate's wait-timer clock (tests inject one). */
   clock?: ApprovalGateOptions['clock'];
-  /** A commit's author, for approval.not_author (see approval-gate.ts). */
-  commitAuthor?: ApprovalGateOptions['commitAuthor'];
+  /** Who may decide at a gate (gate/approver-rules.ts): people, approvers, a commit's author and committer. */
+  approvers?: Partial<ApproverChecks>;
+  /** The project's default branch, whose deploy.yml protects its environments (config/protected-rules.ts). */
+  defaultBranch: DefaultBranchOf;
+  /** Security-relevant actions (forced deployments, rule changes); a stand-in logs them until the audit log lands. */
+  audit: Audit;
 }
 
 export interface DeployOptions {
@@ -71,11 +79,14 @@ export class DeployService {
   readonly #execute: ExecuteDeps;
   /** deploy.yml `approval:` in front of each environment's queue. */
   readonly gate: ApprovalGate;
+  /** Where environments may go and who may send them: never the release's deploy.yml (config/protected-rules.ts). */
+  readonly protection: EnvironmentProtection;
 
   constructor(options: DeployServiceOptions) {
     this.#o = options;
-    const { store, events, log, clock, commitAuthor } = options;
-    this.gate = new ApprovalGate({ store, events, log, clock, commitAuthor, configAt: (project, sha) => this.configAt(project, sha) });
+    const { store, events, log, clock, approvers } = options;
+    this.protection = new EnvironmentProtection({ store, readFile: options.readFile, defaultBranch: options.defaultBranch });
+    this.gate = new ApprovalGate({ store, events, log, clock, approvers, ruleOf: (d) => this.#ruleNow(d) });
     this.#queue = new EnvironmentQueue((key, err) => log(`deployment queue of ${key}: ${(err as Error).stack ?? String(err)}`));
     this.#execute = {
       store,
@@ -94,7 +105,7 @@ export class DeployService {
 
   /** After a successful run on a branch, deploy its release to the environments following that branch. */
   async onRunFinished(runId: string): Promise<Deployment[]> {
-    const next = await afterRun(this.#o.store, (project, sha) => this.configAt(project, sha), runId, this.#o.log);
+    const next = await afterRun(this.protection.deps, (project, sha) => this.configAt(project, sha), runId, this.#o.log);
     if (!next) return [];
     const out: Deployment[] = [];
     for (const plan of next.plans) out.push(await this.deploy(next.project, plan, next.release, 'push', 'slipway'));
@@ -104,8 +115,9 @@ export class DeployService {
   /**
    * Records a deployment and queues it behind any other deployment of the same environment;
    * in a gated environment it first waits for approval (outside the queue) unless an admin
-   * forced it. `plan` comes from deploy.yml at `release.sha` (configAt), read once by the
-   * caller. A release from a branch the environment does not allow is refused (BRANCH_NOT_ALLOWED).
+   * forced it. `plan` comes from protection.plan (the environment's protection with the
+   * release's app), read once by the caller. A release from a branch the environment does
+   * not allow is refused (BRANCH_NOT_ALLOWED).
    */
   async deploy(project: Project, plan: EnvironmentPlan, release: Release, trigger: string, triggeredBy: string, options: DeployOptions = {}): Promise<Deployment> {
     checkBranchAllowed(plan.env, release);
@@ -146,6 +158,19 @@ export class DeployService {
     return deployConfigAt(this.#o.readFile, project, sha);
   }
 
+  /** Records a security-relevant action through the injected audit log. */
+  audit(event: Parameters<Audit>[0]): Promise<void> {
+    return Promise.resolve(this.#o.audit(event));
+  }
+
+  /** The gate a deployment's environment has now (for deployments no longer waiting here). */
+  async #ruleNow(d: Deployment) {
+    const project = await this.#o.store.projects.byId(d.project_id);
+    if (!project) return undefined;
+    const rules = (await this.protection.rules(project)).environments.find((e) => e.env.name === d.environment);
+    return rules && gateRule(rules.env);
+  }
+
   /** After a restart (recovery.ts). */
   restore(): Promise<void> {
     const { store, events, local, log } = this.#o;
@@ -153,7 +178,7 @@ export class DeployService {
       store,
       events,
       gate: this.gate,
-      configAt: (project, sha) => this.configAt(project, sha),
+      planOf: (project, environment, release) => this.protection.plan(project, environment, release),
       enqueue: (d, project, release, plan) => this.#enqueue(d, project, release, plan),
       local,
       log,

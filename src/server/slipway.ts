@@ -27,6 +27,7 @@ import { DeployService } from '../deploy/service.ts';
 import { EnvironmentProxies } from '../deploy/proxy/builtin/environment-proxies.ts';
 import { deployStrategies, deployTargets } from './deploy-wiring.ts';
 import { jobSecretsFor } from '../deploy/deployment-secrets.ts';
+import { protectionOptions } from './protection-wiring.ts';
 import { EventBus } from '../core/events.ts';
 import { Secrets } from '../auth/secrets.ts';
 import { loadOrCreateSecretsKey } from '../auth/secrets-crypto.ts';
@@ -127,15 +128,12 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const registryAccess = { host: new URL(url).host, insecure: new URL(url).protocol === 'http:' };
 
   const engine = new ContainerEngine({ shell: new LocalShell() });
-  // approval.not_author: the commit's author, read from the repository.
-  const commitAuthor = async (project: string, sha: string) => {
-    const c = await git.commitInfo(project, sha);
-    return { name: c.authorName, email: c.authorEmail };
-  };
+  // Environment protection and approvals: the default branch, commit authors, people vs. service accounts.
+  const protection = protectionOptions({ git, store, access, audit });
   const instance = instanceId(config.dataDir);
   const local = { engine, proxies: new EnvironmentProxies('127.0.0.1') };
   const targets = deployTargets({ store, local, registryHost: registryAccess.host, instance, dataDir: config.dataDir });
-  const deploys = new DeployService({ store, events, readFile: (p, sha, path) => git.readFile(p, sha, path), registry: { insecure: registryAccess.insecure, pullCredential: deployPullCredentials(store) }, instance, log, secrets, clock: options.clock, commitAuthor, targets, strategies: deployStrategies(), local });
+  const deploys = new DeployService({ store, events, readFile: (p, sha, path) => git.readFile(p, sha, path), registry: { insecure: registryAccess.insecure, pullCredential: deployPullCredentials(store) }, instance, log, secrets, clock: options.clock, ...protection, targets, strategies: deployStrategies(), local });
 
   // Triggers: pushes start runs; finished runs start deployments. Each is tracked so
   // close() can wait for work already under way.
@@ -145,7 +143,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     void p.finally(() => pending.delete(p));
   };
   // Pushes are recorded before git's answer ends (durable), then processed into runs.
-  const pushes = new PushEvents({ ...runStarter, git, track, checkCommit: (project, sha) => deploys.configErrors(project, sha) });
+  const pushes = new PushEvents({ ...runStarter, git, track, checkCommit: (project, sha) => deploys.configErrors(project, sha), noteCommit: (project, ref, sha) => deploys.protection.notes(project, ref, sha) });
   git.onPush((event) => pushes.received(event));
   events.on('run-finished', (runId) => track(deploys.onRunFinished(runId).catch((err) => log(`deploy after run ${runId}: ${(err as Error).message}`))));
 

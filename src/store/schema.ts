@@ -370,6 +370,7 @@ export interface Database {
   project_members: ProjectMembersTable;
   grant_tokens: GrantTokensTable;
   audit_log: AuditLogTable;
+  environment_rules: EnvironmentRulesTable;
 }
 
 export interface ProjectMembersTable {
@@ -377,5 +378,14 @@ export interface ProjectMembersTable {
   user_id: string;
   role: 'maintainer' | 'developer' | 'viewer';
   created_at: string;
+  updated_at: string;
+}
+
+/** An environment's protection as a maintainer set it on the server (0010); JSON in `rules`. */
+export interface EnvironmentRulesTable {
+  project_id: string;
+  environment: string;
+  rules: string;
+  updated_by: string;
   updated_at: string;
 }

@@ -17,6 +17,7 @@ import { protectedBranchesRepo } from './repos/protected-branches.ts';
 import { membersRepo } from './repos/members.ts';
 import { grantTokensRepo } from './repos/grant-tokens.ts';
 import { auditRepo } from './repos/audit.ts';
+import { environmentRulesRepo } from './repos/environment-rules.ts';
 
 export function createStore(db: Db) {
   return {
@@ -38,6 +39,7 @@ export function createStore(db: Db) {
     members: membersRepo(db),
     grantTokens: grantTokensRepo(db),
     audit: auditRepo(db),
+    environmentRules: environmentRulesRepo(db),
   };
 }
 

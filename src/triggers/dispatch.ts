@@ -8,8 +8,12 @@ import { resolveRef } from './git-refs.ts';
 import { startRun, type StartRunDeps } from '../scheduler/start-run.ts';
 import { readWorkflows } from './read-workflows.ts';
 
-/** `POST …/workflows/:file/dispatches`: `file` is the workflow's file name or repository path. */
-export async function dispatchWorkflow(deps: StartRunDeps, project: string, file: string, ref: string | undefined, given: Record<string, unknown>): Promise<Run> {
+/**
+ * `POST …/workflows/:file/dispatches`: `file` is the workflow's file name or repository path.
+ * `sender`: the user who dispatched it (`github.event.sender.login`), who then cannot approve
+ * what the run builds (deploy/gate/approver-rules.ts).
+ */
+export async function dispatchWorkflow(deps: StartRunDeps, project: string, file: string, ref: string | undefined, given: Record<string, unknown>, sender?: string): Promise<Run> {
   const target = await resolveRef(deps.git, project, ref);
   const all = await readWorkflows(deps.git, project, target.sha, deps.parse);
   const found = all.find((w) => w.file === file || w.file.split('/').pop() === file);
@@ -20,17 +24,17 @@ export async function dispatchWorkflow(deps: StartRunDeps, project: string, file
   if (!matchesDispatch(found.workflow)) throw new SlipwayError('WORKFLOW_INVALID', `${found.file} has no \`on: workflow_dispatch\` trigger`);
   const { inputs, errors } = resolveInputs(found.workflow.on.workflowDispatch?.inputs ?? {}, given);
   if (!inputs) throw new SlipwayError('WORKFLOW_INVALID', `${found.file}: ${errors.join('; ')}`, { detail: { errors } });
-  const payload = { inputs, ref: target.ref, repository: { name: project, full_name: project }, workflow: found.file };
+  const payload = { inputs, ref: target.ref, repository: { name: project, full_name: project }, workflow: found.file, ...(sender !== undefined && { sender: { login: sender } }) };
   return startRun(deps, { project, ref: target.ref, sha: target.sha, event: 'workflow_dispatch', payload, inputs }, found.file, found.workflow);
 }
 
 /** `POST …/dispatches`: every workflow on the default branch whose `repository_dispatch` takes the type. */
-export async function repositoryDispatch(deps: StartRunDeps, project: string, eventType: string, clientPayload: Record<string, unknown>): Promise<Run[]> {
+export async function repositoryDispatch(deps: StartRunDeps, project: string, eventType: string, clientPayload: Record<string, unknown>, sender?: string): Promise<Run[]> {
   const head = await resolveRef(deps.git, project, undefined);
   const runs: Run[] = [];
   for (const w of await readWorkflows(deps.git, project, head.sha, deps.parse)) {
     if (!w.workflow || w.diagnostics.length > 0 || !matchRepositoryDispatch(w.workflow, eventType)) continue;
-    const payload = { action: eventType, client_payload: clientPayload, repository: { name: project, full_name: project } };
+    const payload = { action: eventType, client_payload: clientPayload, repository: { name: project, full_name: project }, ...(sender !== undefined && { sender: { login: sender } }) };
     runs.push(await startRun(deps, { project, ref: head.ref, sha: head.sha, event: 'repository_dispatch', payload }, w.file, w.workflow));
   }
   return runs;

@@ -14,6 +14,11 @@ export interface PushDeps extends StartRunDeps {
    * composition root): errors fail the push's runs before anything runs.
    */
   checkCommit?: (project: string, sha: string) => Promise<string | undefined>;
+  /**
+   * Warnings about what the commit carries (deploy.yml protection changed away from the
+   * default branch, from the deploy stage): each becomes a warning annotation of the push's runs.
+   */
+  noteCommit?: (project: string, ref: string, sha: string) => Promise<string[]>;
 }
 
 /**
@@ -29,6 +34,7 @@ export async function startRunsForPush(deps: PushDeps, event: PushEvent, pushEve
   let changedFiles: string[] | undefined;
   const runIds: string[] = [];
   let deployErrors: string | undefined | null = null;
+  let notes: string[] | undefined;
 
   for (const { file, workflow, diagnostics } of await readWorkflows(git, event.project, event.after, deps.parse)) {
     if (started.has(file)) continue;
@@ -48,8 +54,22 @@ export async function startRunsForPush(deps: PushDeps, event: PushEvent, pushEve
     // startRun hands each run to the scheduler, which wakes waiting runners itself.
     const run = await startRun(deps, trigger, file, workflow, error);
     runIds.push(run.id);
+    if (!error && deps.noteCommit) {
+      notes ??= await deps.noteCommit(event.project, event.ref, event.after);
+      await annotateRun(deps, run.id, notes);
+    }
   }
   return runIds;
+}
+
+/** Run-level warnings, as annotations of the run's first job (an annotation belongs to a job). */
+async function annotateRun(deps: PushDeps, runId: string, notes: string[]): Promise<void> {
+  if (notes.length === 0) return;
+  const first = (await deps.store.runs.jobs(runId, 1))[0];
+  if (!first) return;
+  for (const message of notes) {
+    await deps.store.runOutputs.addAnnotation({ run_id: runId, job_id: first.id, step_number: null, level: 'warning', message, title: 'protection rules', file: '.slipway/deploy.yml', line: null, end_line: null, col: null, end_column: null });
+  }
 }
 
 /** `github.event` of a push (docs "Webhook events and payloads" § push), the fields Slipway knows. */

@@ -84,7 +84,9 @@ describe('deploying to SSH hosts', () => {
   it('promotion to a gated environment waits for approval, then rolls host by host', async () => {
     const d = await h.api<DeploymentView>(envPath('production', 'promotions'), json({ from: 'dev' }));
     assert.equal(d.status, 'waiting_for_approval');
-    const approved = await h.api<DeploymentView>(`/api/deployments/${d.id}/approvals`, json({ decision: 'approve' }));
+    // A second person approves: the admin asked for the promotion (and pushed the commit).
+    const { token } = await h.api<{ token: string }>('/api/users', json({ name: 'reviewer' }));
+    const approved = (await (await fetch(`${h.slipway.url}/api/deployments/${d.id}/approvals`, { ...json({ decision: 'approve' }), headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } })).json()) as DeploymentView;
     assert.equal(approved.approvals.length, 1);
     const done = await settled(d.id);
     assert.equal(done.status, 'success', done.error ?? '');

@@ -21,6 +21,7 @@ ${clientHelp}`,
     const path = deployment ? `/api/deployments/${encodeURIComponent(deployment)}/logs` : `/api/runs/${encodeURIComponent(ref!)}/logs`;
     if (!values.follow) {
       process.stdout.write(await (await client.request('GET', path)).text());
+      if (!deployment) await printRunWarnings(client, ref!);
       return 0;
     }
     const res = await client.request('GET', `${path}?follow=1`, undefined, { accept: 'text/event-stream' });
@@ -33,9 +34,21 @@ ${clientHelp}`,
       console.error(`deployment ${statusText(d.status)}`);
       return d.status === 'success' ? 0 : 1;
     }
+    await printRunWarnings(client, ref!);
     const run = await client.json<RunView>('GET', `/api/runs/${encodeURIComponent(ref!)}`);
     if (values.json) console.log(JSON.stringify(run, null, 2));
     else console.error(`run ${run.project}#${run.number} ${statusText(run.status)}${run.error ? `\n${run.error}` : ''}`);
     return run.status === 'success' ? 0 : 1;
   },
 };
+
+/** Warnings and errors the run carries besides its log (annotations such as deploy.yml's protection note), on stderr. */
+async function printRunWarnings(client: ReturnType<typeof clientFor>, ref: string): Promise<void> {
+  const annotations = await client.json<{ level: string; message: string; file: string | null; line: number | null }[]>('GET', `/api/runs/${encodeURIComponent(ref)}/annotations`);
+  for (const a of annotations) {
+    if (a.level === 'notice') continue;
+    // A message that starts with its file already names where it is.
+    const where = a.file && !a.message.startsWith(`${a.file}:`) ? `${a.file}${a.line !== null ? `:${a.line}` : ''}: ` : '';
+    console.error(`${a.level}: ${where}${a.message}`);
+  }
+}

@@ -255,3 +255,14 @@ void test('keys must be plain strings', () => {
     '5:3 environments: keys must be plain strings',
   ]);
 });
+
+void test('approval.approvers: user names, each once, at least as many as the approvals required', () => {
+  const env = (approval: string) => `service: a\nimage: a\nport: 80\nenvironments:\n  prod: { hosts: [local], approval: ${approval} }\n`;
+  const { config } = parseDeployConfig(file, env('{ required: 2, approvers: [bob, erin@example.com] }'));
+  assert.deepEqual(config?.environments[0]?.approval, { required: 2, notAuthor: false, approvers: ['bob', 'erin@example.com'] });
+  assert.deepEqual(errors(env('{ required: 2, approvers: [bob, bob, "no spaces"] }')), [
+    '5:69 environments.prod.approval.approvers[1]: "bob" is listed twice',
+    '5:74 environments.prod.approval.approvers[2]: "no spaces" is not a user name',
+  ]);
+  assert.deepEqual(errors(env('{ required: 3, approvers: [bob, carol] }')), ['5:63 environments.prod.approval.approvers: 2 approver(s) cannot give 3 approvals from different people']);
+});

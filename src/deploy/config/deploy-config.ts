@@ -19,8 +19,11 @@ export interface EnvironmentConfig {
   branch?: string;
   /** Releases come from this environment (the digest that passed there), not from a branch. */
   promoteFrom?: string;
-  /** Approvals (required: 0 with a wait alone) and a wait timer from the deployment's creation. */
-  approval?: { required: number; notAuthor: boolean; waitMs?: number };
+  /**
+   * Approvals (required: 0 with a wait alone) and a wait timer from the deployment's creation;
+   * `approvers`: the only users who may approve (default: the project's maintainers).
+   */
+  approval?: { required: number; notAuthor: boolean; waitMs?: number; approvers?: string[] };
   /** Only releases built from these branches (names or `*` / `**` globs) may be deployed here. */
   branches?: string[];
   /** `local`, or `ssh://user@host[:port]`. */

@@ -18,6 +18,9 @@ const hostCheck = matching(
 // git check-ref-format, the rules a branch name can break in a config file.
 const branchCheck = matching(/^(?!\/|.*\/\/|.*\.\.|.*\/$|.*\.lock$)[^\s~^:?*[\\]+$/, 'a valid branch name');
 
+// A user name as `slipway users add` accepts it (src/core/ids.ts isValidName) or an email-like name.
+const userCheck = matching(/^[a-z0-9][a-z0-9._@+-]*$/i, 'a user name');
+
 type Entries = Map<string, YPair>;
 interface ReadEnvironment {
   environment: EnvironmentConfig;
@@ -78,9 +81,9 @@ function readEnvironment(r: ConfigReader, name: string, node: YNode): ReadEnviro
 // GitHub's limit for an environment's wait timer; also keeps one timer within setTimeout's range per re-arm.
 const maxWaitMs = 30 * 24 * 60 * 60_000;
 
-/** `required` approvals, `not_author`, and a `wait` timer; a wait alone (no approvals) is a gate too. */
+/** `required` approvals, `not_author`, `approvers` and a `wait` timer; a wait alone (no approvals) is a gate too. */
 function readApproval(r: ConfigReader, node: YNode, path: string): EnvironmentConfig['approval'] {
-  const m = r.map(node, path, ['required', 'not_author', 'wait']);
+  const m = r.map(node, path, ['required', 'not_author', 'wait', 'approvers']);
   if (!m) return undefined;
   if (!m.has('required') && !m.has('wait')) {
     r.error(node, `${path}.required`, 'missing required key "required" (or "wait", for a timer alone)');
@@ -97,8 +100,26 @@ function readApproval(r: ConfigReader, node: YNode, path: string): EnvironmentCo
     r.error(m.get('wait')!.value, `${path}.wait`, 'at most 43200m (30 days)');
     return undefined;
   }
-  if (required === undefined || notAuthor === undefined || (m.has('wait') && waitMs === undefined)) return undefined;
-  return waitMs === undefined ? { required, notAuthor } : { required, notAuthor, waitMs };
+  const approvers = m.has('approvers') ? readApprovers(r, m.get('approvers')!.value, `${path}.approvers`, required ?? 0) : undefined;
+  if (required === undefined || notAuthor === undefined || (m.has('wait') && waitMs === undefined) || (m.has('approvers') && approvers === undefined)) return undefined;
+  return { required, notAuthor, ...(waitMs !== undefined && { waitMs }), ...(approvers && { approvers }) };
+}
+
+/** `approvers`: user names; at least `required` of them, since each approval is a different person. */
+function readApprovers(r: ConfigReader, node: YNode, path: string, required: number): string[] | undefined {
+  const names: string[] = [];
+  const errors = r.diagnostics.length;
+  const list = r.list(node, path, (n, p) => {
+    const name = r.string(n, p, userCheck);
+    if (name !== undefined && names.includes(name)) r.error(n, p, `"${name}" is listed twice`);
+    else if (name !== undefined) names.push(name);
+    return name;
+  });
+  if (!list) return undefined;
+  if (names.length < Math.max(required, 1) && r.diagnostics.length === errors) {
+    r.error(node, path, `${names.length} approver(s) cannot give ${required} approvals from different people`);
+  }
+  return r.diagnostics.length === errors ? names : undefined;
 }
 
 // A branch name or a filter pattern as in `on.push.branches` (workflow/glob.ts): what git

@@ -15,6 +15,7 @@ import { EventBus } from '../../core/events.ts';
 import type { Clock } from '../../core/clock.ts';
 import { isSlipwayError } from '../../core/errors.ts';
 import { ApprovalGate, gateRule, type GateRule } from './approval-gate.ts';
+import type { CommitPeople } from './approver-rules.ts';
 import { checkBranchAllowed } from '../config/branch-policy.ts';
 
 let dir: string;
@@ -50,19 +51,26 @@ function fakeClock() {
   };
 }
 
-function gate(clock?: Clock): ApprovalGate {
-  return new ApprovalGate({ store, events: new EventBus(), clock, log: () => {}, commitAuthor: async () => ({ name: 'Erin Example', email: 'erin@example.com' }) });
+/** Maintainers of shop (the injected approver role): everyone but mallory. */
+function gate(clock?: Clock, commitPeople: CommitPeople = async () => ({ author: { name: 'Erin Example', email: 'erin@example.com' }, committer: { name: 'Grace', email: 'grace@example.com' } })): ApprovalGate {
+  return new ApprovalGate({
+    store,
+    events: new EventBus(),
+    clock,
+    log: () => {},
+    approvers: { commitPeople, isPerson: (u) => u.id !== users['builtin-runner']!.id, isApprover: async (u, project) => project === 'shop' && u.name !== 'mallory' },
+  });
 }
 
-async function newDeployment(): Promise<Deployment> {
-  return store.deployments.create({ project_id: projectId, environment: 'production', release_id: release.id, trigger: 'manual', triggered_by: 'alice' });
+async function newDeployment(options: { by?: string; release?: Release } = {}): Promise<Deployment> {
+  return store.deployments.create({ project_id: projectId, environment: 'production', release_id: (options.release ?? release).id, trigger: 'manual', triggered_by: options.by ?? 'frank' });
 }
 
 /** Holds a new deployment at `g`; `opened` counts the calls of its open callback. */
-async function held(g: ApprovalGate, rule: GateRule) {
-  const d = await newDeployment();
+async function held(g: ApprovalGate, rule: GateRule, options: { by?: string; release?: Release } = {}) {
+  const d = await newDeployment(options);
   const state = { opened: 0 };
-  await g.hold(d, 'shop', release, rule, () => state.opened++);
+  await g.hold(d, 'shop', options.release ?? release, rule, () => state.opened++);
   return { d, state, status: async () => (await store.deployments.require(d.id)).status };
 }
 
@@ -76,7 +84,8 @@ before(async () => {
   await migrate(db);
   store = createStore(db);
   projectId = (await store.projects.ensure('shop')).id;
-  for (const [name, role] of [['alice', 'admin'], ['bob', 'member'], ['carol', 'member'], ['dave', 'member'], ['erin@example.com', 'member']] as const) {
+  const people = [['alice', 'admin'], ['bob', 'member'], ['carol', 'member'], ['dave', 'member'], ['erin@example.com', 'member'], ['grace', 'member'], ['mallory', 'member'], ['builtin-runner', 'member']] as const;
+  for (const [name, role] of people) {
     users[name] = await store.users.create(name, role);
   }
   const sha = 'a'.repeat(40);
@@ -118,11 +127,13 @@ void test('approvals arriving at once open the gate once', async () => {
   assert.deepEqual([await status(), state.opened], ['queued', 1]);
 });
 
-void test('not_author: the pusher and a user named like the commit author (email) cannot approve; they can still reject', async () => {
+void test('two people: the pusher, the commit author (by email) and committer cannot approve, each refusal naming its rule; they can still reject', async () => {
   const g = gate();
-  const { d, state, status } = await held(g, { required: 1, notAuthor: true, waitMs: 0 });
-  await rejects(g.decide(d.id, users.dave!, 'approve'), 'FORBIDDEN', /dave cannot approve shop#\d+: production requires an approver other than the commit's author \(approval.not_author in deploy.yml\), and dave pushed commit aaaaaaa/);
-  await rejects(g.decide(d.id, users['erin@example.com']!, 'approve'), 'FORBIDDEN', /is the author of commit aaaaaaa \(Erin Example <erin@example.com>\)/);
+  // not_author: false in the file changes nothing: the rule holds for every gate.
+  const { d, state, status } = await held(g, { required: 1, notAuthor: false, waitMs: 0 });
+  await rejects(g.decide(d.id, users.dave!, 'approve'), 'FORBIDDEN', /^dave cannot approve shop#\d+ to production: you pushed commit aaaaaaa: approval needs someone else \(rule: not_author\)$/);
+  await rejects(g.decide(d.id, users['erin@example.com']!, 'approve'), 'FORBIDDEN', /you are the author of commit aaaaaaa \(Erin Example <erin@example.com>\): approval needs someone else \(rule: not_author\)/);
+  await rejects(g.decide(d.id, users.grace!, 'approve'), 'FORBIDDEN', /grace cannot approve .*: you committed commit aaaaaaa \(Grace <grace@example.com>\): approval needs someone else \(rule: not_committer\)/);
   assert.deepEqual(await store.approvals.list(d.id), [], 'a refused approval is not recorded');
   await g.decide(d.id, users.bob!, 'approve');
   assert.deepEqual([await status(), state.opened], ['queued', 1]);
@@ -130,6 +141,47 @@ void test('not_author: the pusher and a user named like the commit author (email
   const other = await held(g, { required: 1, notAuthor: true, waitMs: 0 });
   await g.decide(other.d.id, users.dave!, 'reject', 'not ready');
   assert.equal(await other.status(), 'rejected');
+});
+
+void test('two people: the requester and the dispatcher of a workflow_dispatch run cannot approve', async () => {
+  const g = gate();
+  const mine = await held(g, { required: 1, notAuthor: false, waitMs: 0 }, { by: 'carol' });
+  await rejects(g.decide(mine.d.id, users.carol!, 'approve'), 'FORBIDDEN', /carol cannot approve shop#\d+ to production: you requested this deployment: approval needs someone else \(rule: not_requester\)/);
+  await g.decide(mine.d.id, users.bob!, 'approve');
+  assert.equal(await mine.status(), 'queued');
+
+  // A rebuild by workflow_dispatch has no pusher: the dispatcher (sender.login) takes that place.
+  const sha = 'c'.repeat(40);
+  const run = await store.runs.create({ projectId, workflow: 'ci.yml', name: 'ci', event: 'workflow_dispatch', ref: 'refs/heads/main', sha, eventPayload: { inputs: {}, sender: { login: 'bob' } }, jobs: [] });
+  const dispatched = await store.releases.create({ project_id: projectId, run_id: run.id, sha, ref: run.ref, image: 'shop/shop', digest: `sha256:${'d'.repeat(64)}` });
+  const rebuilt = await held(g, { required: 1, notAuthor: false, waitMs: 0 }, { release: dispatched });
+  await rejects(g.decide(rebuilt.d.id, users.bob!, 'approve'), 'FORBIDDEN', /bob cannot approve .*: you dispatched the run that built commit ccccccc: approval needs someone else \(rule: not_dispatcher\)/);
+  await g.decide(rebuilt.d.id, users.carol!, 'approve');
+  assert.equal(await rebuilt.status(), 'queued');
+});
+
+void test('approvers: only the approval.approvers list (or, without one, the approver role); the runner account never decides', async () => {
+  const g = gate();
+  const listed = await held(g, { required: 1, notAuthor: false, waitMs: 0, approvers: ['carol'] });
+  await rejects(g.decide(listed.d.id, users.bob!, 'approve'), 'FORBIDDEN', /bob cannot approve .*: approvers of production are carol \(approval.approvers\) \(rule: approvers\)/);
+  await rejects(g.decide(listed.d.id, users.alice!, 'reject', 'admins are not listed either'), 'FORBIDDEN', /rule: approvers/);
+  const open = await held(g, { required: 1, notAuthor: false, waitMs: 0 });
+  await rejects(g.decide(open.d.id, users.mallory!, 'approve'), 'FORBIDDEN', /mallory cannot approve .*: only maintainers of shop approve deployments to production \(rule: approvers\)/);
+  for (const decision of ['approve', 'reject'] as const) {
+    await rejects(g.decide(open.d.id, users['builtin-runner']!, decision, 'x'), 'FORBIDDEN', /builtin-runner is a service account, not a person, and can never approve or reject a deployment \(rule: human\)/);
+  }
+  assert.deepEqual(await store.approvals.list(open.d.id), []);
+  await g.decide(listed.d.id, users.carol!, 'approve');
+  assert.equal(await listed.status(), 'queued');
+});
+
+void test('an approval whose commit author cannot be read is refused, not counted (fail closed)', async () => {
+  const g = gate(undefined, async () => {
+    throw new Error('commit not in the repository');
+  });
+  const { d, status } = await held(g, { required: 1, notAuthor: false, waitMs: 0 });
+  await rejects(g.decide(d.id, users.bob!, 'approve'), 'FORBIDDEN', /the author of commit aaaaaaa cannot be read \(commit not in the repository\).*\(rule: not_author\)/);
+  assert.equal(await status(), 'waiting_for_approval');
 });
 
 void test('a rejection needs a reason and ends the deployment with it; later decisions conflict', async () => {

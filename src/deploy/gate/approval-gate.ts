@@ -12,22 +12,25 @@ import type { User } from '../../store/repos/users.ts';
 import type { Approval } from '../../store/repos/approvals.ts';
 import type { EventBus } from '../../core/events.ts';
 import { systemClock, type Clock } from '../../core/clock.ts';
-import type { DeployConfig, EnvironmentConfig } from '../config/deploy-config.ts';
+import type { EnvironmentConfig } from '../config/deploy-config.ts';
 import { SlipwayError } from '../../core/errors.ts';
 import { authorize } from '../../auth/permissions.ts';
+import { checkApproverRole, checkNotInvolved, checkPerson, type ApproverChecks, type Decision } from './approver-rules.ts';
 
 /** What an environment's gate asks for; `waitMs` 0 = no timer, `required` 0 = a timer alone. */
 export interface GateRule {
   required: number;
   notAuthor: boolean;
   waitMs: number;
+  /** The only users who may approve (approval.approvers); else the project's maintainers. */
+  approvers?: readonly string[];
 }
 
 /** The environment's gate, or undefined when deployments to it start at once. */
 export function gateRule(env: EnvironmentConfig): GateRule | undefined {
   const a = env.approval;
   if (!a || (a.required === 0 && !a.waitMs)) return undefined;
-  return { required: a.required, notAuthor: a.notAuthor, waitMs: a.waitMs ?? 0 };
+  return { required: a.required, notAuthor: a.notAuthor, waitMs: a.waitMs ?? 0, ...(a.approvers && { approvers: a.approvers }) };
 }
 
 /** setTimeout's limit; longer waits re-arm. */
@@ -38,10 +41,10 @@ export interface ApprovalGateOptions {
   events: EventBus;
   /** The wait timer's clock (tests inject one). */
   clock?: Clock;
-  /** deploy.yml at a commit, to show the gate of deployments that are no longer waiting here. */
-  configAt?: (project: string, sha: string) => Promise<DeployConfig | undefined>;
-  /** A commit's author, for not_author; without it only the pusher is refused. */
-  commitAuthor?: (project: string, sha: string) => Promise<{ name: string; email: string } | undefined>;
+  /** The gate of a deployment's environment now, to show deployments that are no longer waiting here. */
+  ruleOf?: (deployment: Deployment) => Promise<GateRule | undefined>;
+  /** Who may decide (approver-rules.ts); defaults: everyone is a person and an approver, commit authors unknown. */
+  approvers?: Partial<ApproverChecks>;
   log: (message: string) => void;
 }
 
@@ -76,12 +79,14 @@ export class ApprovalGate {
   readonly #o: ApprovalGateOptions;
   readonly #clock: Clock;
   readonly #waiting = new Map<string, Waiting>();
-  /** Gate rules by `project@sha/environment` (deploy.yml at a commit never changes). */
+  /** The rule each deployment was held with, by deployment id (bounded), for its view later. */
   readonly #rules = new Map<string, Promise<GateRule | undefined>>();
+  readonly #checks: ApproverChecks;
 
   constructor(options: ApprovalGateOptions) {
     this.#o = options;
     this.#clock = options.clock ?? systemClock;
+    this.#checks = { isPerson: () => true, isApprover: async () => true, ...options.approvers };
   }
 
   /**
@@ -93,7 +98,7 @@ export class ApprovalGate {
     this.#forget(deployment.id);
     const entry: Waiting = { deployment, project, release, rule, open };
     this.#waiting.set(deployment.id, entry);
-    this.#rules.set(this.#ruleKey(project, release.sha, deployment.environment), Promise.resolve(rule));
+    this.#remember(deployment.id, Promise.resolve(rule));
     this.#o.events.emit('deployment-updated', deployment.id);
     await this.#tryOpen(deployment.id);
   }
@@ -103,18 +108,28 @@ export class ApprovalGate {
     await this.#o.store.approvals.note({ deployment_id: deployment.id, user_id: by.id, user_name: by.name, decision: 'approve', reason: 'rollback --force by an admin: approval gate skipped' });
   }
 
-  /** An approval or a rejection (with a reason) by `user`; see docs/deploy.md for who may decide. */
+  /**
+   * An approval or a rejection (with a reason) by `user`; see docs/deploy.md for who may
+   * decide. Only people with the approver role decide; an approval also needs someone who
+   * did not request the deployment or push, dispatch, write or commit what it deploys.
+   */
   async decide(deploymentId: string, user: User, decision: Approval['decision'], reason?: string): Promise<void> {
     const why = reason?.trim() || null;
     if (decision === 'reject' && !why) throw new SlipwayError('BAD_REQUEST', 'a rejection needs a reason: {"decision": "reject", "reason": "<why>"}');
-    authorize(user, 'deploy.approve');
+    const stored = await this.#o.store.deployments.require(deploymentId);
+    const project = (await this.#o.store.projects.byId(stored.project_id))?.name ?? stored.project_id;
     const entry = this.#waiting.get(deploymentId);
+    const release = entry?.release ?? (await this.#o.store.releases.get(stored.release_id));
+    const decisionOf: Decision | undefined = release && { user, project, deployment: stored, release, run: await this.#o.store.runs.get(release.run_id), approvers: entry?.rule.approvers };
+    if (decisionOf) checkPerson(this.#checks, decisionOf);
+    authorize(user, 'deploy.approve', { project, environment: stored.environment });
     if (!entry) {
-      const d = await this.#o.store.deployments.require(deploymentId);
-      if (d.status === 'waiting_for_approval') throw new SlipwayError('CONFLICT', `deployment #${d.number} waits at the gate of another Slipway process; decide there`);
-      throw new SlipwayError('CONFLICT', `deployment #${d.number} is ${d.status.replaceAll('_', ' ')}, not waiting for approval: nothing to decide`);
+      if (stored.status === 'waiting_for_approval') throw new SlipwayError('CONFLICT', `deployment #${stored.number} waits at the gate of another Slipway process; decide there`);
+      throw new SlipwayError('CONFLICT', `deployment #${stored.number} is ${stored.status.replaceAll('_', ' ')}, not waiting for approval: nothing to decide`);
     }
-    if (decision === 'approve' && entry.rule.notAuthor) await this.#checkNotAuthor(entry, user);
+    // The two-person rules first: "you pushed this" says more than "you are not an approver".
+    if (decision === 'approve') await checkNotInvolved(this.#checks, decisionOf!);
+    await checkApproverRole(this.#checks, decisionOf!);
     const { deployment } = entry;
     await this.#o.store.approvals.record({ deploymentId, user, decision, reason: why, rejectionError: `rejected by ${user.name}: ${why}` });
     if (decision === 'reject') {
@@ -178,53 +193,24 @@ export class ApprovalGate {
     this.#waiting.delete(id);
   }
 
-  /** not_author: neither the user who pushed the commit nor one named like its author (name or email) approves it. */
-  async #checkNotAuthor(entry: Waiting, user: User): Promise<void> {
-    const { release, deployment, project } = entry;
-    const refuse = (why: string) =>
-      new SlipwayError('FORBIDDEN', `${user.name} cannot approve ${project}#${deployment.number}: ${deployment.environment} requires an approver other than the commit's author (approval.not_author in deploy.yml), and ${user.name} ${why}`);
-    const run = await this.#o.store.runs.get(release.run_id);
-    if (run && pusherOf(run.event_payload) === user.name) throw refuse(`pushed commit ${release.sha.slice(0, 7)}`);
-    const author = await this.#o.commitAuthor?.(project, release.sha).catch(() => undefined);
-    const me = user.name.toLowerCase();
-    if (author && (me === author.name.toLowerCase() || me === author.email.toLowerCase())) throw refuse(`is the author of commit ${release.sha.slice(0, 7)} (${author.name} <${author.email}>)`);
-  }
-
   async #ruleOf(deployment: Deployment): Promise<GateRule | undefined> {
     const waiting = this.#waiting.get(deployment.id);
     if (waiting) return waiting.rule;
-    const { store, configAt } = this.#o;
-    if (!configAt) return undefined;
-    const [project, release] = await Promise.all([store.projects.byId(deployment.project_id), store.releases.get(deployment.release_id)]);
-    if (!project || !release) return undefined;
-    const key = this.#ruleKey(project.name, release.sha, deployment.environment);
-    let rule = this.#rules.get(key);
-    if (!rule) {
-      rule = configAt(project.name, release.sha).then(
-        (config) => {
-          const env = config?.environments.find((e) => e.name === deployment.environment);
-          return env && gateRule(env);
-        },
-        () => undefined,
-      );
-      if (this.#rules.size >= 1000) this.#rules.delete(this.#rules.keys().next().value!);
-      this.#rules.set(key, rule);
-    }
+    const known = this.#rules.get(deployment.id);
+    if (known) return known;
+    const { ruleOf } = this.#o;
+    if (!ruleOf) return undefined;
+    const rule = ruleOf(deployment).catch((err: unknown) => {
+      // The view still shows the decisions; the log says why the rule is missing.
+      this.#o.log(`approval rule of deployment #${deployment.number}: ${(err as Error).message}`);
+      return undefined;
+    });
+    this.#remember(deployment.id, rule);
     return rule;
   }
 
-  #ruleKey(project: string, sha: string, environment: string): string {
-    return `${project}@${sha}/${environment}`;
-  }
-}
-
-/** `pusher.name` of a push run's `github.event` (src/triggers/push.ts); undefined for other events. */
-function pusherOf(eventPayload: string | null): string | undefined {
-  if (!eventPayload) return undefined;
-  try {
-    const name = (JSON.parse(eventPayload) as { pusher?: { name?: unknown } }).pusher?.name;
-    return typeof name === 'string' ? name : undefined;
-  } catch {
-    return undefined;
+  #remember(deploymentId: string, rule: Promise<GateRule | undefined>): void {
+    if (this.#rules.size >= 1000) this.#rules.delete(this.#rules.keys().next().value!);
+    this.#rules.set(deploymentId, rule);
   }
 }

@@ -117,14 +117,14 @@ after(async () => {
 
 void describe('approval gates, users and forced rollbacks', () => {
   test('users: admins add (token shown once) and list; a name is taken once; members may do neither', async () => {
-    for (const name of ['bob', 'carol', 'dave']) {
+    for (const name of ['bob', 'carol', 'dave', 'erin']) {
       const res = await call('POST', '/api/users', { name });
       assert.equal(res.status, 201, JSON.stringify(res.json));
       assert.deepEqual([res.json.name, res.json.role], [name, 'member']);
       assert.match(res.json.token, /^slp_/);
       tokens[name] = res.json.token;
       // A member holds no project role until a maintainer adds one (issue 9): these deploy and approve.
-      const added = await call('PUT', `/api/projects/api/members/${name}`, { role: 'developer' });
+      const added = await call('PUT', `/api/projects/api/members/${name}`, { role: 'maintainer' });
       assert.equal(added.status, 201, JSON.stringify(added.json));
     }
     const dup = await call('POST', '/api/users', { name: 'bob', role: 'admin' });
@@ -147,15 +147,18 @@ void describe('approval gates, users and forced rollbacks', () => {
     assert.equal((await call('GET', '/api/deployments?project=api&env=release-only')).json.length, 0, 'nothing recorded');
   });
 
-  test('waits for 2 different approvers (not the pusher, not twice the same), then proceeds; survives a restart', async () => {
-    const res = await call('POST', env('production', 'deployments'), { release: r1.id }, 'bob');
+  test('waits for 2 different approvers (not the requester, not the pusher, not twice the same), then proceeds; survives a restart', async () => {
+    const res = await call('POST', env('production', 'deployments'), { release: r1.id }, 'erin');
     assert.equal(res.status, 202, JSON.stringify(res.json));
     const id = res.json.id;
     assert.deepEqual([res.json.status, res.json.approval, res.json.approvals], ['waiting_for_approval', { required: 2, approved: 0, waitUntil: null }, []]);
 
     const pusher = await decide(id, 'dave', 'approve');
     assert.deepEqual([pusher.status, pusher.json.error.code], [403, 'FORBIDDEN']);
-    assert.match(pusher.json.error.message, /dave cannot approve api#\d+: production requires an approver other than the commit's author \(approval.not_author in deploy.yml\), and dave pushed commit/);
+    assert.match(pusher.json.error.message, /^dave cannot approve api#\d+ to production: you pushed commit [0-9a-f]{7}: approval needs someone else \(rule: not_author\)$/);
+    const requester = await decide(id, 'erin', 'approve');
+    assert.deepEqual([requester.status, requester.json.error.detail.rule], [403, 'not_requester']);
+    assert.match(requester.json.error.message, /erin cannot approve api#\d+ to production: you requested this deployment: approval needs someone else \(rule: not_requester\)/);
 
     const first = await decide(id, 'bob', 'approve');
     assert.equal(first.status, 200, JSON.stringify(first.json));

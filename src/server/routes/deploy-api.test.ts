@@ -95,7 +95,7 @@ void describe('deploy API', () => {
     assert.deepEqual([unknown.status, unknown.json.error.code], [404, 'RELEASE_UNKNOWN']);
     const noEnv = await call('POST', env('production', 'deployments'), { commit: r1.sha });
     assert.deepEqual([noEnv.status, noEnv.json.error.code], [404, 'ENVIRONMENT_UNKNOWN']);
-    assert.match(noEnv.json.error.message, /no environment "production" \(it has dev, staging, qa\)/);
+    assert.match(noEnv.json.error.message, /no environment "production": environments are defined by .slipway\/deploy.yml on the default branch develop or set on the server .*; it has dev, staging, qa/);
     assert.equal((await call('GET', '/api/deployments?project=api')).json.length, 0);
   });
 

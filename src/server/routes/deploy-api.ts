@@ -27,7 +27,10 @@ export interface DeployApiDeps {
   audit?: AuditLog;
 }
 
-const deployBody = { schema: z.strictObject({ release: z.string().min(1).optional(), commit: z.string().min(1).optional() }), expected: '{"release": "<id>"} or {"commit": "<sha>"}' };
+const deployBody = {
+  schema: z.strictObject({ release: z.string().min(1).optional(), commit: z.string().min(1).optional(), force: z.boolean().optional() }),
+  expected: '{"release": "<id>"} or {"commit": "<sha>"}, optionally with "force": true (admins: past promote_from)',
+};
 const promoteBody = { schema: z.strictObject({ from: z.string().min(1) }), expected: '{"from": "<environment>"}' };
 const rollbackBody = {
   schema: z.strictObject({ to: z.string().min(1).optional(), force: z.boolean().optional() }),
@@ -60,7 +63,7 @@ export function registerDeployApi(router: Router, deps: DeployApiDeps): void {
     )
     .route(
       { method: 'POST', path: `${envPath}/deployments`, summary: 'Deploy a release (by id or by commit) to an environment', permission: 'deploy.run', params: envParams, body: deployBody },
-      async ({ res, params, body, user }) => sendJson(res, 202, await view((await control().deploy(params.project, params.env, body, signedIn(user).name)).id)),
+      async ({ res, params, body, user }) => sendJson(res, 202, await view((await control().deploy(params.project, params.env, body, signedIn(user), { force: body.force })).id)),
     )
     .route(
       { method: 'POST', path: `${envPath}/promotions`, summary: 'Promote the release another environment runs to this one', permission: 'deploy.run', params: envParams, body: promoteBody },

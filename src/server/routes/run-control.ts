@@ -2,6 +2,7 @@
 // and repository_dispatch. Bodies are parsed at the edge with zod; errors name the field.
 import { z } from 'zod';
 import type { Router } from '../http/router.ts';
+import { signedIn } from '../http/route.ts';
 import { sendJson } from '../http/reply.ts';
 import { storedPlanOf } from '../../scheduler/job-spec.ts';
 import { dispatchWorkflow, repositoryDispatch } from '../../triggers/dispatch.ts';
@@ -68,17 +69,17 @@ export function registerRunControl(router: Router, deps: StartRunDeps): void {
     )
     .route(
       { method: 'POST', path: '/api/projects/:project/workflows/:file/dispatches', summary: 'Start a workflow_dispatch run of one workflow file', permission: 'runs.dispatch', params: dispatchParams, body: dispatchBody },
-      async ({ res, params, body }) => {
+      async ({ res, params, body, user }) => {
         await store.projects.require(params.project);
-        const run = await dispatchWorkflow(deps, params.project, params.file, body.ref, body.inputs);
+        const run = await dispatchWorkflow(deps, params.project, params.file, body.ref, body.inputs, signedIn(user).name);
         sendJson(res, 201, await runView(store, run));
       },
     )
     .route(
       { method: 'POST', path: '/api/projects/:project/dispatches', summary: 'Send a repository_dispatch event: runs every workflow that listens for its type', permission: 'runs.dispatch', params: z.object({ project: projectName }), body: repositoryDispatchBody },
-      async ({ res, params, body }) => {
+      async ({ res, params, body, user }) => {
         await store.projects.require(params.project);
-        const runs = await repositoryDispatch(deps, params.project, body.event_type, body.client_payload);
+        const runs = await repositoryDispatch(deps, params.project, body.event_type, body.client_payload, signedIn(user).name);
         sendJson(res, 202, await Promise.all(runs.map((r) => runView(store, r))));
       },
     );

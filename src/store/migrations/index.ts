@@ -10,6 +10,7 @@ import * as pushEvents from './0006-push-events.ts';
 import * as projectRoles from './0007-project-roles.ts';
 import * as protectedBranches from './0008-protected-branches.ts';
 import * as tokensAudit from './0009-tokens-audit.ts';
+import * as environmentRules from './0010-environment-rules.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '0007-project-roles': projectRoles,
   '0008-protected-branches': protectedBranches,
   '0009-tokens-audit': tokensAudit,
+  '0010-environment-rules': environmentRules,
 };
