@@ -101,7 +101,7 @@ export async function runLocally(o: LocalRunOptions): Promise<{ run: Run; jobs: 
     });
     const finished = new Promise<void>((resolve) => events.on('run-finished', () => resolve()));
 
-    // Any `runs-on` is this machine, as with `act -P`.
+    // Any `runs-on` is this machine's runner.
     const labels = [...new Set(o.plan.jobs.flatMap((j) => j.runsOn))];
     runner = new Runner({
       api: inProcessRunnerApi({ runnerName: 'local', scheduler, store, events, dataDir: join(root, 'data'), sourceOf: () => source, registry: { host: registryHost, username: 'local', password: 'local', insecure: true } }),
@@ -111,7 +111,8 @@ export async function runLocally(o: LocalRunOptions): Promise<{ run: Run; jobs: 
       workDir: join(root, 'work'),
       serverUrl: 'http://127.0.0.1',
       heartbeatMs: 20_000,
-      createExecutor: executorFactory('slipway-run'),
+      // Every label runs in the built-in job image, as `act -P label=image` would.
+      createExecutor: executorFactory({ namePrefix: 'slipway-run', labels: {} }),
     });
     events.emit('jobs-available');
     runner.start();

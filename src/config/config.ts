@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { SlipwayError } from '../core/errors.ts';
+import { hostLabelIssues, runnerLabelsSchema } from './runner-labels.ts';
 
 const schema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
@@ -16,7 +17,13 @@ const schema = z.strictObject({
     .strictObject({
       enabled: z.boolean().default(true),
       concurrency: z.number().int().min(1).max(64).default(2),
-      labels: z.array(z.string()).default(['self-hosted', 'linux', 'x64', 'ubuntu-latest', 'slipway']),
+      /** `runs-on` label → job image (see runner-labels.ts). */
+      labels: runnerLabelsSchema,
+      /** Allows labels mapped to `host`: jobs of theirs run on this machine, not in a container. */
+      host: z.boolean().default(false),
+    })
+    .superRefine((runner, ctx) => {
+      for (const issue of hostLabelIssues(runner.labels, runner.host)) ctx.addIssue({ code: 'custom', path: ['labels', ...issue.path], message: issue.message });
     })
     .prefault({}),
   /** Seconds a runner's job lease lasts without a heartbeat before the job is re-queued. */

@@ -17,6 +17,8 @@ import { createFsDriver } from '../registry/storage/fs/fs-driver.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import { Runner } from '../runner/runner.ts';
 import { executorFactory } from '../runner/create-executor.ts';
+import { ensureJobImage } from '../build/job-image/job-image.ts';
+import { builtinJobImage } from '../config/runner-labels.ts';
 import { ContainerEngine } from '../deploy/engine/container-engine.ts';
 import { LocalRunner } from '../deploy/targets/local/local-runner.ts';
 import { DeployService } from '../deploy/deploy-service.ts';
@@ -128,15 +130,19 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     runner = new Runner({
       api: inProcessRunnerApi({ runnerName, scheduler, store, events, sourceOf: (p) => git.repoPath(p), registry: registryAccess, dataDir: config.dataDir }),
       name: runnerName,
-      labels: config.runner.labels,
+      labels: Object.keys(config.runner.labels),
       concurrency: config.runner.concurrency,
       workDir: join(config.dataDir, 'work'),
       serverUrl: url,
       heartbeatMs: Math.max(1000, (config.leaseSeconds * 1000) / 3),
-      createExecutor: executorFactory('slipway-job'),
+      createExecutor: executorFactory({ namePrefix: 'slipway-job', labels: config.runner.labels }),
       onError: (err) => log(`runner: ${(err as Error).stack ?? String(err)}`),
     });
     runner.start();
+    // Made now rather than by the first job, so the first push does not wait for it.
+    if (Object.values(config.runner.labels).includes(builtinJobImage)) {
+      track(ensureJobImage((text) => log(text.trimEnd())).catch((err) => log(`job image: ${(err as Error).message}`)));
+    }
   }
   ready = true;
 

@@ -51,7 +51,7 @@ export async function ensureJobImage(onOutput: OutputSink = () => {}, options: J
     made = makeJobImage(name, engine, options.node ?? process.execPath, onOutput).finally(() => building.delete(name));
     building.set(name, made);
   } else {
-    onOutput('waiting for the job image being made by another job…\n');
+    onOutput('making the job image (first start only): waiting for it to be ready…\n');
   }
   return made;
 }

@@ -48,8 +48,11 @@ export interface ContainerExecutorOptions {
    * where GitHub's default is `sh`.
    */
   bashWhenAvailable?: boolean;
-  /** Makes the image when it is one of Slipway's own (the default job image); else it is pulled if missing. */
-  prepareImage?: (onOutput: OutputSink) => Promise<void>;
+  /**
+   * Makes the image when it is one of Slipway's own (the default job image) and returns its
+   * name, which replaces `container.image`; without it the image is pulled if missing.
+   */
+  prepareImage?: (onOutput: OutputSink) => Promise<string>;
 }
 
 const containerHelper = '/__slipway/busybox';
@@ -77,12 +80,14 @@ export class ContainerExecutor implements Executor {
 
   async setup(job: JobSetup): Promise<JobEnvironment> {
     if (this.#channel) throw new SlipwayError('INTERNAL', 'ContainerExecutor.setup() called twice without teardown()');
-    const { container, name } = this.#options;
+    const { name } = this.#options;
     const { workspace } = job;
     this.#services = await startJobServices(job, this.#engine);
     const network = this.#services?.network;
-    if (this.#options.prepareImage) await this.#options.prepareImage(job.onOutput);
-    else await ensureImage(this.#engine, container.image, job.onOutput);
+    const image = this.#options.prepareImage
+      ? await this.#options.prepareImage(job.onOutput)
+      : (await ensureImage(this.#engine, this.#options.container.image, job.onOutput), this.#options.container.image);
+    const container = { ...this.#options.container, image };
     this.#hostTemp = await mkdtemp(join(tmpdir(), 'slipway-job-'));
     const channel = await SupervisorChannel.create(this.#hostTemp);
     this.#channel = channel;
