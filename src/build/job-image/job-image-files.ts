@@ -10,11 +10,13 @@ import { run, runOrThrow } from '../../exec/run.ts';
 /**
  * The tools steps expect on a GitHub runner, and what they need: bash, git (with its
  * templates, exec-path and the perl some of its commands use), curl and wget,
- * ca-certificates, tar, gzip, xz, and the core utilities scripts call.
+ * ca-certificates, tar, gzip, xz, and the core utilities scripts call; busybox (static)
+ * for the small servers and clients test scripts start (`busybox httpd`, as the demo's test does).
  */
 export const jobImagePackages = [
   'base-files', 'bash', 'dash', 'coreutils', 'diffutils', 'findutils', 'grep', 'sed', 'gzip', 'tar', 'xz-utils',
   'util-linux', 'procps', 'libc-bin', 'git', 'perl-base', 'curl', 'wget', 'ca-certificates', 'openssl',
+  'busybox-static',
 ] as const;
 
 /** `name version` of each package, for the image's content hash; missing packages are named in the error. */
