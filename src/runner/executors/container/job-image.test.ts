@@ -5,8 +5,8 @@ import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ContainerExecutor } from '../../runner/executors/container/container-executor.ts';
-import { ensureJobImage, jobImageName } from './job-image.ts';
+import { ContainerExecutor } from './container-executor.ts';
+import { ensureJobImage, jobImageName } from '../../../build/job-image/job-image.ts';
 
 test('the job image has bash, git, curl, tar, gzip, xz, busybox and the Node that runs Slipway', async () => {
   const image = await ensureJobImage();
