@@ -1,7 +1,9 @@
 // Workflow engine figures (issue 2 "Tests and measures"): planning time for a 1,000-leg
 // matrix and a 500-job DAG (target < 50 ms), and the shell executor's per-step overhead
-// beyond spawning the step's shell (target < 5 ms a step).
-// Usage: node bench/workflow.ts [--iterations N] [--steps N]
+// beyond spawning the step's shell (target < 5 ms a step); and the container executor
+// (issue 9), next to it: per-step overhead inside the job container (target ≤ 20 ms) and
+// job start, from `podman run` to the step supervisor ready (target ≤ 1 s).
+// Usage: node bench/workflow.ts [--iterations N] [--steps N] [--starts N]
 //
 // GitHub caps a matrix at 256 legs, so the 1,000-leg figure plans one 10×10×10 matrix with
 // the cap raised through PlanOptions.maxMatrixLegs, and also 4 jobs of 250 legs parsed from
@@ -14,13 +16,15 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ShellExecutor } from '../src/runner/executors/shell/shell-executor.ts';
+import { ContainerExecutor } from '../src/runner/executors/container/container-executor.ts';
+import { ensureJobImage } from '../src/build/job-image/job-image.ts';
 import { planShell, shellArgv } from '../src/runner/executors/shell-command.ts';
 import type { OutputSink } from '../src/core/types.ts';
 import type { JobSpec, Workflow } from '../src/workflow/model.ts';
 import { parseWorkflow } from '../src/workflow/parse/parse-workflow.ts';
 import { planWorkflow } from '../src/workflow/plan/plan.ts';
 
-const { values } = parseArgs({ options: { iterations: { type: 'string', default: '50' }, steps: { type: 'string', default: '200' } } });
+const { values } = parseArgs({ options: { iterations: { type: 'string', default: '50' }, steps: { type: 'string', default: '200' }, starts: { type: 'string', default: '5' } } });
 const iterations = Number(values.iterations);
 const steps = Number(values.steps);
 
@@ -95,10 +99,38 @@ for (let i = 0; i < steps; i++) {
   spawnTimes.push(performance.now() - t);
 }
 await executor.teardown();
-await rm(dir, { recursive: true, force: true });
 const mid = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 executorMs = mid(executorTimes);
 spawnMs = mid(spawnTimes);
+
+// Container executor: the default job image (made first if missing, not timed), N job
+// starts, then one job of `steps` `true` steps.
+const image = await ensureJobImage((text) => process.stdout.write(text));
+const containerJob = (n: number) => new ContainerExecutor({ container: { image, env: {} }, name: `slipway-bench-${process.pid}-${n}`, bashWhenAvailable: true });
+const startTimes: number[] = [];
+for (let i = 0; i < Number(values.starts); i++) {
+  const job = containerJob(i);
+  const t = performance.now();
+  await job.setup({ jobId: `bench-${i}`, workspace: dir, volumes: [], services: {}, onOutput: sink });
+  startTimes.push(performance.now() - t);
+  await job.teardown();
+}
+const inContainer = containerJob(-1);
+await inContainer.setup({ jobId: 'bench-steps', workspace: dir, volumes: [], services: {}, onOutput: sink });
+const containerTimes: number[] = [];
+try {
+  for (let i = 0; i <= steps; i++) {
+    const t = performance.now();
+    const r = await inContainer.run({ script: 'true', env: {}, cwd: dir, onOutput: sink });
+    if (r.exitCode !== 0) throw new Error(`container step exited ${r.exitCode}`);
+    if (i > 0) containerTimes.push(performance.now() - t); // The first is a warm-up.
+  }
+} finally {
+  await inContainer.teardown();
+  await rm(dir, { recursive: true, force: true });
+}
+const containerMs = mid(containerTimes);
+const startMs = mid(startTimes);
 
 const overhead = executorMs - spawnMs;
 const rows: [string, string, string][] = [
@@ -109,6 +141,9 @@ const rows: [string, string, string][] = [
   [`shell executor, ${steps} \`true\` steps`, `${executorMs.toFixed(2)} ms/step`, ''],
   [`bare spawn of \`${argv.slice(0, -1).join(' ')}\` (${steps}×)`, `${spawnMs.toFixed(2)} ms/step`, ''],
   ['executor overhead beyond the spawn', `${overhead.toFixed(2)} ms/step`, '< 5 ms/step'],
+  [`container executor, ${steps} \`true\` steps in one job container`, `${containerMs.toFixed(2)} ms/step`, ''],
+  ['container step overhead beyond a host spawn', `${(containerMs - spawnMs).toFixed(2)} ms/step`, '≤ 20 ms/step'],
+  [`container job start (podman run → supervisor ready, ${startTimes.length}×)`, `${startMs.toFixed(0)} ms`, '≤ 1000 ms'],
 ];
 const w0 = Math.max(...rows.map((r) => r[0].length));
 const w1 = Math.max(...rows.map((r) => r[1].length));

@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 # With --test, also what the tests and benchmarks use: sshd in network namespaces as
 # deploy hosts (iproute2), and wrk as load generator.
 packages="git podman buildah skopeo runc catatonit busybox-static curl haproxy"
+# The default job image is made from these (src/build/job-image/job-image-files.ts).
+packages="$packages bash coreutils diffutils findutils grep sed gzip tar xz-utils util-linux procps perl-base wget ca-certificates openssl"
 [ "${1:-}" = "--test" ] && packages="$packages openssh-server iproute2 wrk"
 need=""
 for pkg in $packages; do

@@ -94,7 +94,7 @@ export async function runLocally(o: LocalRunOptions): Promise<{ run: Run; jobs: 
     });
     const finished = new Promise<void>((resolve) => events.on('run-finished', () => resolve()));
 
-    // Any `runs-on` is this machine, as with `act -P`.
+    // Any `runs-on` is this machine's runner.
     const labels = [...new Set(o.plan.jobs.flatMap((j) => j.runsOn))];
     runner = new Runner({
       api: inProcessRunnerApi({ runnerName: 'local', scheduler, store, events, dataDir: join(root, 'data'), sourceOf: () => source, registry: { host: registryHost, insecure: true } }),
@@ -104,7 +104,8 @@ export async function runLocally(o: LocalRunOptions): Promise<{ run: Run; jobs: 
       workDir: join(root, 'work'),
       serverUrl: 'http://127.0.0.1',
       heartbeatMs: 20_000,
-      createExecutor: executorFactory('slipway-run'),
+      // Every label runs in the built-in job image, as `act -P label=image` would.
+      createExecutor: executorFactory({ namePrefix: 'slipway-run', labels: {} }),
       onError: (err) => process.stderr.write(`slipway run: ${(err as Error).stack ?? String(err)}\n`),
     });
     events.emit('jobs-available');

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { SlipwayError } from '../core/errors.ts';
+import { hostLabelIssues, runnerLabelsSchema } from './runner-labels.ts';
 
 const schema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
@@ -16,15 +17,19 @@ const schema = z.strictObject({
     .strictObject({
       enabled: z.boolean().default(true),
       concurrency: z.number().int().min(1).max(64).default(2),
-      labels: z.array(z.string()).default(['self-hosted', 'linux', 'x64', 'ubuntu-latest', 'slipway']),
+      /** `runs-on` label → job image (see runner-labels.ts). */
+      labels: runnerLabelsSchema,
       /**
        * The host (shell) executor: off unless an admin turns it on. Then jobs whose `runs-on`
-       * includes the label `host` run on this machine, as an unprivileged user of their own
-       * with a clean environment (src/runner/executors/shell/).
+       * includes the label `host` (or a label mapped to `host`) run on this machine, as an
+       * unprivileged user of their own with a clean environment (src/runner/executors/shell/).
        */
       host: z.boolean().default(false),
       /** Options beyond the built-in allow-list of `container.options` / `services.*.options` (`--privileged`, `-v`). */
       allowOptions: z.array(z.string().regex(/^--?[A-Za-z][\w-]*$/, 'expected an option name such as --privileged or -v')).default([]),
+    })
+    .superRefine((runner, ctx) => {
+      for (const issue of hostLabelIssues(runner.labels, runner.host)) ctx.addIssue({ code: 'custom', path: ['labels', ...issue.path], message: issue.message });
     })
     .prefault({}),
   /** Seconds a runner's job lease lasts without a heartbeat before the job is re-queued. */

@@ -20,7 +20,9 @@ import { createFsDriver } from '../registry/storage/fs/fs-driver.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import { Runner } from '../runner/runner.ts';
 import { executorFactory } from '../runner/create-executor.ts';
-import { hostWorkDir, runnerLabels, withHostExecutor } from '../runner/executors/shell/host-executor.ts';
+import { hostExecutorFactory, hostWorkDir, runnerLabels, withHostExecutor } from '../runner/executors/shell/host-executor.ts';
+import { ensureJobImage } from '../build/job-image/job-image.ts';
+import { builtinJobImage } from '../config/runner-labels.ts';
 import { ContainerEngine } from '../deploy/engine/container-engine.ts';
 import { LocalShell } from '../deploy/targets/local/local-shell.ts';
 import { DeployService } from '../deploy/service.ts';
@@ -159,20 +161,26 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
 
   let runner: Runner | undefined;
   if (config.runner.enabled) {
+    // One isolated host executor (one set of job users) for `host` jobs, when an admin allows them.
+    const hostJobs = config.runner.host ? hostExecutorFactory() : undefined;
     runner = new Runner({
       // Jobs fetch over HTTP with their own token, like any git client: nothing reads the data dir for them.
       api: inProcessRunnerApi({ runnerName, scheduler, store, events, sourceOf: (p) => `${url}/git/${p}.git`, registry: registryAccess, dataDir: config.dataDir }),
       name: runnerName,
-      labels: runnerLabels(config.runner.labels, config.runner.host),
+      labels: runnerLabels(Object.keys(config.runner.labels), config.runner.host),
       concurrency: config.runner.concurrency,
       // Host jobs' users must reach their job directories, and the data dir is 0700.
       workDir: config.runner.host ? hostWorkDir(instanceId(config.dataDir)) : join(config.dataDir, 'work'),
       serverUrl: url,
       heartbeatMs: Math.max(1000, (config.leaseSeconds * 1000) / 3),
-      createExecutor: withHostExecutor({ enabled: config.runner.host }, executorFactory('slipway-job')),
+      createExecutor: withHostExecutor({ enabled: config.runner.host, host: hostJobs }, executorFactory({ namePrefix: 'slipway-job', labels: config.runner.labels, host: hostJobs })),
       onError: (err) => log(`runner: ${(err as Error).stack ?? String(err)}`),
     });
     runner.start();
+    // Made now rather than by the first job, so the first push does not wait for it.
+    if (Object.values(config.runner.labels).includes(builtinJobImage)) {
+      track(ensureJobImage((text) => log(text.trimEnd())).catch((err) => log(`job image: ${(err as Error).message}`)));
+    }
   }
   ready = true;
 

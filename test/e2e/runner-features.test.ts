@@ -41,8 +41,10 @@ jobs:
         with:
           who: world
       - run: test "\${{ steps.greet.outputs.line }}" = "Hello world"
-      - name: service from the host
-        run: test "$(wget -q -O - http://127.0.0.1:\${{ job.services.web.ports['80'] }}/hostname)" = websvc
+      # Jobs run in a container on the job's network: services answer by name (the host's
+      # loopback, where their ports are published, is out of a job's reach).
+      - name: service by name from the job container
+        run: test "$(wget -q -O - http://web/hostname)" = websvc && test -n "\${{ job.services.web.ports['80'] }}"
       - uses: docker://${busyboxImage}
         with:
           args: sh -c "echo ::notice::from-docker; pwd > where.txt"

@@ -5,13 +5,13 @@
 // process is gone. Everything is checked through the API.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, writeFile, readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHarness, commitAndPush, git, waitFor, removeDir, podman, type Harness } from '../support/harness.ts';
 import { finished, type RunView } from '../support/api-views.ts';
 import { busyboxImage, ensureBusyboxImage } from '../../src/build/base-image.ts';
+import { sleepers, uniqueSeconds } from '../../src/runner/executors/contract-support.ts';
 
 const features = `name: features
 on: push
@@ -40,8 +40,9 @@ jobs:
           --hostname websvc --entrypoint '["httpd","-f","-p","80","-h","/etc"]'
           --health-cmd "wget -q -O /dev/null http://127.0.0.1/hostname || exit 1" --health-interval 1s
     steps:
+      # The job runs in a container on the job's network: the service answers by name.
       - name: reach the service
-        run: test "$(wget -q -O - http://127.0.0.1:\${{ job.services.web.ports['80'] }}/hostname)" = websvc
+        run: test "$(wget -q -O - http://web/hostname)" = websvc
   produce:
     runs-on: ubuntu-latest
     outputs:
@@ -74,7 +75,10 @@ jobs:
         run: echo unreachable
 `;
 
-const cancelled = (marks: string) => `name: long
+// The job runs in a container, so the test finds its sleep among the host's processes by a
+// duration nobody else uses, and reads the always() step's effect in the run's log.
+const napSeconds = uniqueSeconds();
+const cancelled = `name: long
 on: workflow_dispatch
 jobs:
   nap:
@@ -82,11 +86,10 @@ jobs:
     steps:
       - name: sleep
         run: |
-          echo $$ > ${marks}/sleep.pid
-          exec sleep 600
+          exec sleep ${napSeconds}
       - name: always
         if: always()
-        run: echo done > ${marks}/always.txt
+        run: echo "always step $((40 + 2))"
 `;
 
 const alive = (pid: number) => {
@@ -101,17 +104,15 @@ const alive = (pid: number) => {
 describe('workflow features, end to end', () => {
   let h: Harness;
   let repo: string;
-  let marks: string;
   let run: RunView;
 
   before(async () => {
     await ensureBusyboxImage();
     h = await startHarness();
     repo = await mkdtemp(join(tmpdir(), 'slipway-features-'));
-    marks = await mkdtemp(join(tmpdir(), 'slipway-features-marks-'));
     await mkdir(join(repo, '.slipway/workflows'), { recursive: true });
     await writeFile(join(repo, '.slipway/workflows/features.yml'), features);
-    await writeFile(join(repo, '.slipway/workflows/long.yml'), cancelled(marks));
+    await writeFile(join(repo, '.slipway/workflows/long.yml'), cancelled);
     await git(repo, 'init', '-q', '-b', 'main');
     const sha = await commitAndPush(repo, h, 'features', 'features', 'main');
     run = await waitFor('the push run to finish', async () => {
@@ -128,7 +129,6 @@ describe('workflow features, end to end', () => {
       for (const name of names.split('\n').filter(Boolean)) await podman('rm', '-f', name).catch(() => {});
     }
     await removeDir(repo);
-    await removeDir(marks);
     if (h) await removeDir(h.dataDir);
   });
 
@@ -170,7 +170,7 @@ describe('workflow features, end to end', () => {
 
   it('cancels a run mid-step: the step process is gone, the always() step ran, the run is cancelled', async () => {
     const dispatched = await h.api<RunView>('/api/projects/features/workflows/long.yml/dispatches', { method: 'POST', body: JSON.stringify({ ref: 'main' }), headers: { 'content-type': 'application/json' } });
-    const pid = await waitFor('the sleep to start', async () => (existsSync(join(marks, 'sleep.pid')) ? Number((await readFile(join(marks, 'sleep.pid'), 'utf8')).trim()) || undefined : undefined), 30_000);
+    const pid = await waitFor('the sleep to start', async () => (await sleepers(napSeconds))[0], 30_000);
     assert.ok(alive(pid));
     await h.api(`/api/runs/${dispatched.id}/cancel`, { method: 'POST' });
     const done = await waitFor('the cancelled run to finish', async () => {
@@ -179,7 +179,8 @@ describe('workflow features, end to end', () => {
     }, 20_000);
     assert.equal(done.status, 'cancelled');
     assert.deepEqual(done.jobs[0]!.steps.map((s) => [s.name, s.status]), [['sleep', 'cancelled'], ['always', 'success']]);
-    assert.equal((await readFile(join(marks, 'always.txt'), 'utf8')).trim(), 'done');
+    const log = await (await fetch(`${h.slipway.url}/api/runs/${dispatched.id}/logs`, { headers: { authorization: `Bearer ${h.slipway.adminToken}` } })).text();
+    assert.match(log, /always step 42/);
     assert.equal(alive(pid), false, `sleep (pid ${pid}) is still running`);
   });
 });

@@ -1,44 +1,60 @@
-// Runs a job's steps inside one long-lived job container (GitHub's `jobs.<id>.container`):
-// setup() starts the job's services, then runs the container on their network with the
-// workspace mounted at the same path; each step is a `podman exec` of its script; and
-// teardown() removes the container and the services.
+// Runs a job's steps inside one long-lived job container: the image of the job's
+// `container:` (GitHub's `jobs.<id>.container`) or of its `runs-on` label (runner.labels).
+// setup() starts the job's services, then the container on their network with the
+// workspace mounted at the same path and the step supervisor (supervisor.ts) as its main
+// process; each step is one fork of that supervisor, not a `podman exec`; teardown()
+// removes the container, with every process a step left, and the services.
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliEnvArgs } from '../../../build/cli-env.ts';
 import { runTool, runToolOrThrow } from '../../../build/run-tool.ts';
+import { containerToolEnv } from '../../../core/tool-env.ts';
 import { SlipwayError } from '../../../core/errors.ts';
+import type { OutputSink } from '../../../core/types.ts';
+import { spawnProcess } from '../../../exec/spawn-process.ts';
+import type { ProcessHandle } from '../../../exec/spawn-process.ts';
 import type { ContainerStep, Executor, JobContainer, JobEnvironment, JobSetup, StepCommand, StepOutcome } from '../../executor.ts';
 import { planShell, shellArgv, tokenize } from '../shell-command.ts';
-import { signalGroup } from '../../../exec/kill.ts';
-import type { KillSignal } from '../../../exec/kill.ts';
-import { runStepProcess } from '../step-process.ts';
 import { ensureImage } from './engine-cli.ts';
 import { runContainerStep } from './container-step.ts';
 import { startJobServices, type JobServices } from './services.ts';
 import { teardownAll } from '../teardown-all.ts';
+import { containerTemp, stepWrapper, supervisorScript } from './supervisor.ts';
+import { SupervisorChannel } from './supervisor-channel.ts';
+import { runSupervisedStep } from './supervised-step.ts';
 
-interface ContainerExecutorOptions {
+export interface ContainerExecutorOptions {
   container: JobContainer;
   engine?: 'podman' | 'docker';
   /** Container name; unique per job. */
   name: string;
   /** Time between SIGTERM and SIGKILL when a step times out or is cancelled. Default 2000. */
   killGraceMs?: number;
-  /** How long to wait for output after a step's main process exits. Default 200. */
+  /** How long to wait for output after a step's shell exits. Default 200. */
   drainMs?: number;
   /**
-   * A static busybox mounted read-only into the container, so keeping it alive and killing
-   * steps work in images without `sleep` or `kill`. Default /bin/busybox when present; null
-   * to use the image's own `sh`.
+   * A static busybox mounted read-only into the container, so the supervisor and killing
+   * steps work in images without `setsid` or `sleep`. Default /bin/busybox when present;
+   * null to use the image's own tools.
    */
   helperBinary?: string | null;
   labels?: Record<string, string>;
+  /**
+   * An unspecified `shell:` means bash when the image has it (a `runs-on` image stands in
+   * for GitHub's runner machine, where bash is the default). Off for `container:` images,
+   * where GitHub's default is `sh`.
+   */
+  bashWhenAvailable?: boolean;
+  /**
+   * Makes the image when it is one of Slipway's own (the default job image) and returns its
+   * name, which replaces `container.image`; without it the image is pulled if missing.
+   */
+  prepareImage?: (onOutput: OutputSink) => Promise<string>;
 }
 
-/** Host temp dir holding step scripts and pid files, mounted at this path in the container. */
-const containerTemp = '/__slipway/tmp';
 const containerHelper = '/__slipway/busybox';
 
 export class ContainerExecutor implements Executor {
@@ -48,10 +64,12 @@ export class ContainerExecutor implements Executor {
   readonly #helper: string | null;
   #hostTemp: string | undefined;
   #services: JobServices | undefined;
+  #channel: SupervisorChannel | undefined;
+  #process: ProcessHandle | undefined;
   /** `run` of the job container was attempted: teardown must remove whatever it left. */
   #created = false;
-  #started = false;
   #steps = 0;
+  readonly #lingering = new Set<Socket>();
 
   constructor(options: ContainerExecutorOptions) {
     this.#options = options;
@@ -61,21 +79,28 @@ export class ContainerExecutor implements Executor {
   }
 
   async setup(job: JobSetup): Promise<JobEnvironment> {
-    if (this.#started) throw new SlipwayError('INTERNAL', 'ContainerExecutor.setup() called twice without teardown()');
-    const { container, name } = this.#options;
+    if (this.#channel) throw new SlipwayError('INTERNAL', 'ContainerExecutor.setup() called twice without teardown()');
+    const { name } = this.#options;
     const { workspace } = job;
     this.#services = await startJobServices(job, this.#engine);
     const network = this.#services?.network;
-    await ensureImage(this.#engine, container.image, job.onOutput);
+    const image = this.#options.prepareImage
+      ? await this.#options.prepareImage(job.onOutput)
+      : (await ensureImage(this.#engine, this.#options.container.image, job.onOutput), this.#options.container.image);
+    const container = { ...this.#options.container, image };
     this.#hostTemp = await mkdtemp(join(tmpdir(), 'slipway-job-'));
+    const channel = await SupervisorChannel.create(this.#hostTemp);
+    this.#channel = channel;
+    const tool = this.#helper ? `${containerHelper} ` : '';
+    await writeFile(join(this.#hostTemp, 'supervisor.sh'), supervisorScript(tool), { mode: 0o600 });
     const env = cliEnvArgs('-e', container.env);
     const labels = Object.entries({ 'slipway.executor': 'container', ...this.#options.labels });
-    const keepAlive = this.#helper
-      ? [containerHelper, 'sleep', '2147483647']
-      : ['sh', '-c', 'while :; do sleep 3600; done'];
     this.#created = true;
-    await runToolOrThrow(this.#engine, [
-      'run', '--detach', '--name', name,
+    const started = performance.now();
+    // Attached, not --detach: when the container ends for any reason, this process exits
+    // and the steps waiting on the supervisor fail at once instead of hanging.
+    const run = spawnProcess([
+      this.#engine, 'run', '--rm', '--name', name,
       // --init reaps the zombies that steps' orphaned children leave behind.
       '--init', '--entrypoint', '',
       ...labels.flatMap(([key, value]) => ['--label', `${key}=${value}`]),
@@ -86,40 +111,39 @@ export class ContainerExecutor implements Executor {
       ...job.volumes.flatMap((v) => ['-v', v]),
       ...env.args,
       ...tokenize(container.options ?? ''),
-      container.image, ...keepAlive,
-    ], { env: env.env });
-    this.#started = true;
+      container.image, ...(this.#helper ? [containerHelper, 'sh'] : ['sh']), `${containerTemp}/supervisor.sh`,
+    ], { env: { ...containerToolEnv(), ...env.env } });
+    this.#process = run;
+    let output = '';
+    const keep = (chunk: string) => (output = (output + chunk).slice(-4000));
+    run.stdout!.setEncoding('utf8').on('data', keep);
+    run.stderr!.setEncoding('utf8').on('data', keep);
+    void run.closed.then(({ exitCode }) => channel.fail(new SlipwayError('EXEC_FAILED', `the job container ${name} ended (exit ${exitCode})${output.trim() ? `: ${output.trim()}` : ''}`)));
+    await channel.ready();
+    job.onOutput(`Job container ${name} (${container.image}) ready in ${Math.round(performance.now() - started)} ms\n`);
     return { network: network ?? '', services: this.#services?.context ?? {} };
   }
 
   async run(command: StepCommand): Promise<StepOutcome> {
-    if (!this.#started || !this.#hostTemp) throw new SlipwayError('INTERNAL', 'ContainerExecutor.run() called before setup()');
-    const plan = planShell(command.shell, 'sh');
-    const step = `step-${++this.#steps}`;
-    const hostScript = join(this.#hostTemp, `${step}${plan.extension}`);
-    const pidFile = `${containerTemp}/${step}.pid`;
-    await writeFile(hostScript, command.script, { mode: 0o600 });
-    const env = cliEnvArgs('-e', command.env);
-    // runc makes every exec'd process a session and process-group leader, so the wrapper's
-    // $$ is the group id that reaches all the step's processes inside the container.
-    const wrapper = [...this.#sh(), '-c', 'echo $$ > "$0"; exec "$@"', pidFile];
+    const channel = this.#channel;
+    if (!channel || !this.#hostTemp) throw new SlipwayError('INTERNAL', 'ContainerExecutor.run() called before setup()');
+    const plan = planShell(command.shell, this.#options.bashWhenAvailable && channel.hasBash ? 'bash' : 'sh');
+    if (command.signal?.aborted) return { exitCode: 143, timedOut: false, cancelled: true };
+    const n = ++this.#steps;
+    const script = `${containerTemp}/step-${n}${plan.extension}`;
+    await writeFile(join(this.#hostTemp, `step-${n}${plan.extension}`), command.script, { mode: 0o600 });
+    await writeFile(join(this.#hostTemp, `step-${n}.run`), stepWrapper(n, command.cwd, command.env, shellArgv(plan, script)), { mode: 0o600 });
     try {
-      const result = await runStepProcess({
-        argv: [this.#engine, 'exec', ...env.args, '-w', command.cwd, this.#options.name, ...wrapper,
-          ...shellArgv(plan, `${containerTemp}/${step}${plan.extension}`)],
-        env: env.env,
-        timeoutMs: command.timeoutMs,
-        signal: command.signal,
-        onOutput: command.onOutput,
-        killGraceMs: this.#options.killGraceMs ?? 2000,
-        drainMs: this.#options.drainMs ?? 200,
-        pollMs: 250,
-        terminate: (signal, clientPid) => this.#terminate(pidFile, signal, clientPid),
-        isAlive: async () => (await this.#inContainer(`kill -0 -$(cat ${pidFile}) 2>/dev/null`)) === 0,
+      return await runSupervisedStep({
+        channel, n, fifo: await channel.outputFifo(n),
+        timeoutMs: command.timeoutMs, signal: command.signal, onOutput: command.onOutput,
+        killGraceMs: this.#options.killGraceMs ?? 2000, drainMs: this.#options.drainMs ?? 200,
+        linger: (stream) => this.#lingering.add(stream),
       });
-      return { exitCode: result.exitCode, timedOut: result.timedOut, cancelled: result.cancelled };
     } finally {
-      await Promise.all([hostScript, join(this.#hostTemp, `${step}.pid`)].map((f) => unlink(f).catch(() => {})));
+      // The env file holds the step's secrets: it goes as soon as the step is over.
+      const files = [`step-${n}${plan.extension}`, `step-${n}.run`, `step-${n}.pid`];
+      await Promise.all(files.map((f) => rm(join(this.#hostTemp ?? '', f), { force: true })));
     }
   }
 
@@ -142,29 +166,15 @@ export class ContainerExecutor implements Executor {
       if (result.exitCode !== 0 && !/no such container/i.test(result.output)) {
         await runToolOrThrow(this.#engine, args); // Throws EXEC_FAILED with the output.
       }
+      await this.#process?.closed;
       this.#created = false;
     }
-    this.#started = false;
+    this.#process = undefined;
+    this.#channel?.close();
+    this.#channel = undefined;
+    for (const stream of this.#lingering) stream.destroy();
+    this.#lingering.clear();
     if (this.#hostTemp) await rm(this.#hostTemp, { recursive: true, force: true });
     this.#hostTemp = undefined;
-  }
-
-
-  /** Signals the step's process group inside the container; SIGKILL also ends the exec client. */
-  async #terminate(pidFile: string, signal: KillSignal, clientPid: number): Promise<void> {
-    // The pid file may not exist yet when a step is killed right after it was started.
-    const name = signal === 'SIGTERM' ? 'TERM' : 'KILL';
-    await this.#inContainer(
-      `i=0; while [ ! -s ${pidFile} ] && [ $i -lt 20 ]; do sleep 0.05; i=$((i+1)); done; kill -s ${name} -$(cat ${pidFile}) 2>/dev/null`,
-    );
-    if (signal === 'SIGKILL') signalGroup(clientPid, 'SIGKILL');
-  }
-
-  async #inContainer(script: string): Promise<number> {
-    return (await runTool(this.#engine, ['exec', this.#options.name, ...this.#sh(), '-c', script])).exitCode;
-  }
-
-  #sh(): string[] {
-    return this.#helper ? [containerHelper, 'sh'] : ['sh'];
   }
 }

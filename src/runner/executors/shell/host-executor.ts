@@ -36,17 +36,20 @@ export function runnerLabels(labels: readonly string[], enabled: boolean): strin
   return enabled ? [...new Set([...labels, hostLabel])] : labels.filter((l) => l !== hostLabel);
 }
 
-/** `fallback` for every job, except `host` jobs where the host executor is on. */
-export function withHostExecutor(options: HostExecutorOptions, fallback: ExecutorFactory): ExecutorFactory {
-  if (!options.enabled) return fallback;
+/** Isolated host executors (one unprivileged user per job running at once); needs root. */
+export function hostExecutorFactory(options: Omit<HostExecutorOptions, 'enabled'> = {}): ExecutorFactory {
   if (process.getuid?.() !== 0) {
     throw new SlipwayError('CONFIG_INVALID', 'runner.host: true needs Slipway to run as root, to run each host job as an unprivileged user of its own');
   }
   const users = options.users ?? new JobUsers();
-  return (spec, jobId) =>
-    wantsHost(spec)
-      ? new ShellExecutor({ isolation: new HostIsolation(users, { killGraceMs: options.killGraceMs }), killGraceMs: options.killGraceMs })
-      : fallback(spec, jobId);
+  return () => new ShellExecutor({ isolation: new HostIsolation(users, { killGraceMs: options.killGraceMs }), killGraceMs: options.killGraceMs });
+}
+
+/** `fallback` for every job, except `host` jobs where the host executor is on (`host`: the one isolated factory to use). */
+export function withHostExecutor(options: HostExecutorOptions & { host?: ExecutorFactory }, fallback: ExecutorFactory): ExecutorFactory {
+  if (!options.enabled) return fallback;
+  const host = options.host ?? hostExecutorFactory(options);
+  return (spec, jobId) => (wantsHost(spec) ? host(spec, jobId) : fallback(spec, jobId));
 }
 
 /**
