@@ -7,7 +7,7 @@ import type { Project } from '../store/repos/projects.ts';
 import { authorize, isProjectAction, permits, type Action, type Scope } from './permissions.ts';
 import type { ProjectRole } from './roles.ts';
 
-export interface AccessOptions {
+interface AccessOptions {
   /** config.yml `projects.create`. */
   projectsCreate: 'everyone' | 'admins';
 }

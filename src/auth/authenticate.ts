@@ -12,7 +12,7 @@ interface Credentials {
   userName?: string;
 }
 
-export function credentialsFromHeaders(headers: IncomingHttpHeaders): Credentials | undefined {
+function credentialsFromHeaders(headers: IncomingHttpHeaders): Credentials | undefined {
   const header = headers.authorization;
   if (!header) return undefined;
   const [scheme, value] = header.split(' ', 2);

@@ -15,7 +15,7 @@ export function adminTokenPath(dataDir: string): string {
  * else a new one (and the user, if missing) written to the file (0600). A token file that
  * no longer matches (e.g. a database reset by hand) is replaced.
  */
-export async function ensureUserToken(store: Store, file: string, name: string, role: User['role'], tokenName: string): Promise<{ created: boolean; token: string }> {
+async function ensureUserToken(store: Store, file: string, name: string, role: User['role'], tokenName: string): Promise<{ created: boolean; token: string }> {
   if (existsSync(file)) {
     const token = readFileSync(file, 'utf8').trim();
     if (await store.users.byToken(token)) return { created: false, token };

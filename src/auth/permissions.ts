@@ -11,7 +11,7 @@ import { atLeast, type ProjectRole } from './roles.ts';
 type InstanceRole = User['role'];
 
 /** What a token scope (`read`, `write`, `admin`) must cover for the action. */
-export type Level = 'read' | 'write' | 'admin';
+type Level = 'read' | 'write' | 'admin';
 
 interface InstancePermission {
   /** Instance roles allowed; `user` = any signed-in user, `anyone` = anonymous callers too. */
@@ -80,10 +80,6 @@ export const permissions = {
 } as const satisfies Record<string, Permission>;
 
 export type Action = keyof typeof permissions;
-
-export function permissionOf(action: Action): Permission {
-  return permissions[action];
-}
 
 export function isProjectAction(action: Action): boolean {
   return 'project' in permissions[action];
@@ -157,29 +153,5 @@ export function projectActionsOf(role: ProjectRole | 'public'): Action[] {
     const p: Permission = permissions[a];
     if (!('project' in p)) return false;
     return role === 'public' ? p.public === true : atLeast(role, p.project);
-  });
-}
-
-/** A user's role on one project (issue 9); `admin` is the instance admin, who holds every project action. */
-type ProjectRoleName = 'admin' | 'maintainer' | 'developer' | 'viewer';
-
-/**
- * Actions on one project, by the project roles that carry them. Pushing to a protected branch
- * is not here: it needs a role the branch's rule names (src/git/push-policy.ts).
- */
-export const projectPermissions = {
-  'branches.list': { roles: ['admin', 'maintainer', 'developer', 'viewer'], does: 'list protected branches' },
-  'branches.protect': { roles: ['admin', 'maintainer'], does: 'protect or unprotect branches' },
-} as const satisfies Record<string, { roles: readonly ProjectRoleName[]; does: string }>;
-
-export type ProjectAction = keyof typeof projectPermissions;
-
-/** Returns when `role` (the user's on `project`) carries `action`; FORBIDDEN naming what is missing otherwise. */
-export function authorizeOnProject(user: User, role: ProjectRoleName | undefined, action: ProjectAction, project: string): void {
-  const p: { roles: readonly ProjectRoleName[]; does: string } = projectPermissions[action];
-  if (role && p.roles.includes(role)) return;
-  const who = role ? `role ${role}` : `${user.name} has no role and`;
-  throw new SlipwayError('FORBIDDEN', `project ${project}: ${who} may not ${p.does}: missing permission ${action}`, {
-    detail: { user: user.name, role: role ?? null, permission: action, project },
   });
 }

@@ -12,19 +12,19 @@ export function scopeCovers(held: TokenScope, needed: TokenScope): boolean {
   return tokenScopes.indexOf(held) >= tokenScopes.indexOf(needed);
 }
 
-export interface UserPrincipal {
+interface UserPrincipal {
   kind: 'user';
   user: User;
   token: { id: string; name: string; scope: TokenScope };
 }
 
-export interface JobPrincipal {
+interface JobPrincipal {
   kind: 'job';
   user: User;
   job: { id: string; runId: string; project: string; projectId: string };
 }
 
-export interface DeployPrincipal {
+interface DeployPrincipal {
   kind: 'deploy';
   user: User;
   deploy: { deploymentId: string; project: string; repository: string };

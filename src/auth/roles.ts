@@ -3,10 +3,6 @@ export const projectRoles = ['viewer', 'developer', 'maintainer'] as const;
 
 export type ProjectRole = (typeof projectRoles)[number];
 
-export function isProjectRole(value: string): value is ProjectRole {
-  return (projectRoles as readonly string[]).includes(value);
-}
-
 /** Whether `role` carries at least what `needed` carries. */
 export function atLeast(role: ProjectRole, needed: ProjectRole): boolean {
   return projectRoles.indexOf(role) >= projectRoles.indexOf(needed);

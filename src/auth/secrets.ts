@@ -11,7 +11,7 @@ const secretName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** The store's environment column for a project secret. */
 const projectLevel = '';
 
-export interface SecretInfo {
+interface SecretInfo {
   name: string;
   createdAt: string;
   updatedAt: string;
@@ -78,7 +78,7 @@ export class Secrets {
 }
 
 /** A job's `secrets` context and the lines its log gets about it. */
-export interface JobSecretValues {
+interface JobSecretValues {
   /** The project's secrets. */
   secrets: Record<string, string>;
   /** The environment's, when the job names one and may have them. */

@@ -1,7 +1,7 @@
 // A token's lifetime as people write it: `90m`, `12h`, `30d`. Bounded to a year: a token
 // that must outlive that should be made again, on purpose.
 const units = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-export const maxTokenLifetimeMs = 366 * units.d;
+const maxTokenLifetimeMs = 366 * units.d;
 
 /** Milliseconds, or a message saying what was expected. */
 export function parseTokenLifetime(text: string): { ms: number } | { error: string } {

@@ -17,7 +17,7 @@ const adminScopePermissions: ReadonlySet<string> = new Set(['users.list', 'users
 /** The API routes a job token reaches, always for its own run (`:run`). */
 const jobRoutes: ReadonlySet<string> = new Set(['GET /api/runs/:run/artifacts', 'GET /api/runs/:run/artifacts/:name']);
 
-export function neededScope(action: ScopedAction): TokenScope {
+function neededScope(action: ScopedAction): TokenScope {
   switch (action.kind) {
     case 'api':
       if (action.permission && adminScopePermissions.has(action.permission)) return 'admin';
@@ -29,7 +29,7 @@ export function neededScope(action: ScopedAction): TokenScope {
   }
 }
 
-export function describeAction(action: ScopedAction): string {
+function describeAction(action: ScopedAction): string {
   switch (action.kind) {
     case 'api':
       return `${action.method} ${action.route}`;
@@ -41,7 +41,7 @@ export function describeAction(action: ScopedAction): string {
 }
 
 /** Image repositories of a project are `<project>/<image>` (build-image names them so). */
-export function repositoryOfProject(repository: string, project: string): boolean {
+function repositoryOfProject(repository: string, project: string): boolean {
   return repository.startsWith(`${project}/`);
 }
 

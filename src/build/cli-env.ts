@@ -10,7 +10,7 @@ import { containerToolEnv } from '../core/tool-env.ts';
 const readByTheCli =
   /^(PATH|HOME|USER|TMPDIR|TZ|LANG|LC_\w+|XDG_\w+|CONTAINERS?_\w+|STORAGE_\w+|REGISTRY_AUTH_FILE|BUILDAH_\w+|PODMAN_\w+|DOCKER_\w+|LD_\w+|NOTIFY_SOCKET|SSL_CERT_\w+|(HTTPS?|NO|ALL|FTP)_PROXY|(https?|no|all|ftp)_proxy|GO\w+)$/;
 
-export interface CliEnv {
+interface CliEnv {
   args: string[];
   /** Environment for the CLI process: containerToolEnv() plus the values passed by name. */
   env: NodeJS.ProcessEnv;

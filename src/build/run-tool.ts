@@ -10,7 +10,7 @@ import { processTree } from '../exec/process-tree.ts';
 import { run } from '../exec/run.ts';
 import type { ProcessHandle } from '../exec/spawn-process.ts';
 
-export interface ToolOptions {
+interface ToolOptions {
   /** Default containerToolEnv(). */
   env?: NodeJS.ProcessEnv;
   onOutput?: OutputSink;

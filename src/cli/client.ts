@@ -13,7 +13,7 @@ export class CliError extends Error {
   }
 }
 
-export interface ClientOptions {
+interface ClientOptions {
   server?: string;
   data?: string;
 }

@@ -23,7 +23,7 @@ import type { Job, Run } from '../store/repos/runs.ts';
 import { isValidName } from '../core/ids.ts';
 import { run as runCommand, runOrThrow } from '../exec/run.ts';
 
-export interface LocalRunOptions {
+interface LocalRunOptions {
   dir: string;
   workflow: Workflow;
   plan: Plan;

@@ -1,7 +1,7 @@
 // Terminal output: colour only on a TTY and never with NO_COLOR (no-color.org).
 import { styleText } from 'node:util';
 
-export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
+function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
   return Boolean(stream.isTTY) && !('NO_COLOR' in process.env && process.env.NO_COLOR !== '');
 }
 

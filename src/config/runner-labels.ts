@@ -8,7 +8,7 @@ import { z } from 'zod';
 export const builtinJobImage = 'builtin';
 export const hostExecutor = 'host';
 
-export const defaultRunnerLabels: Readonly<Record<string, string>> = Object.fromEntries(
+const defaultRunnerLabels: Readonly<Record<string, string>> = Object.fromEntries(
   ['ubuntu-latest', 'ubuntu-24.04', 'ubuntu-22.04', 'self-hosted', 'linux', 'x64', 'slipway'].map((label) => [label, builtinJobImage]),
 );
 

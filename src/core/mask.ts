@@ -10,7 +10,7 @@
 // `minDerivedLength` characters: a base64 fragment of two or three characters occurs in
 // ordinary text and would blank the log without protecting anything.
 
-export const maskText = '***';
+const maskText = '***';
 
 /** Derived forms (encodings, lines of a multi-line value) shorter than this are not masked. */
 export const minDerivedLength = 6;

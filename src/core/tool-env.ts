@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 
 /** The project's containers.conf (runc runtime, explicit ulimits; see ENVIRONMENT notes in docs). */
-export const defaultContainersConf = fileURLToPath(new URL('../../config/containers.conf', import.meta.url));
+const defaultContainersConf = fileURLToPath(new URL('../../config/containers.conf', import.meta.url));
 
 /**
  * Environment for podman/buildah/skopeo child processes: the caller's environment, plus

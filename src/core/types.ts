@@ -3,7 +3,7 @@
 /** Life cycle of runs, jobs and steps (GitHub's status + conclusion folded into one). */
 export type RunStatus = 'queued' | 'running' | 'success' | 'failure' | 'cancelled' | 'skipped';
 
-export const finishedStatuses: readonly RunStatus[] = ['success', 'failure', 'cancelled', 'skipped'];
+const finishedStatuses: readonly RunStatus[] = ['success', 'failure', 'cancelled', 'skipped'];
 
 export function isFinished(status: RunStatus): boolean {
   return finishedStatuses.includes(status);

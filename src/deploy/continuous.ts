@@ -8,7 +8,7 @@ import type { DeployConfig } from './config/deploy-config.ts';
 import { planFor, projectRules, type ProtectedRulesDeps } from './config/protected-rules.ts';
 import type { EnvironmentPlan } from './environment-plan.ts';
 
-export interface ContinuousDeployment {
+interface ContinuousDeployment {
   project: Project;
   release: Release;
   plans: EnvironmentPlan[];

@@ -5,7 +5,7 @@ import type { EventBus } from '../core/events.ts';
 import type { Store } from '../store/store.ts';
 import { Masker } from '../core/mask.ts';
 
-export interface DeploymentLog {
+interface DeploymentLog {
   readonly stream: string;
   line(text: string): void;
   /** `text` with every secret value given to maskWith hidden. */

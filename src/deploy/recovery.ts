@@ -12,7 +12,7 @@ import { gateRule, type ApprovalGate } from './gate/approval-gate.ts';
 import { releaseDeadLocks } from './gate/environment-lock.ts';
 import type { EnvironmentProxies } from './proxy/builtin/environment-proxies.ts';
 
-export interface RecoveryDeps {
+interface RecoveryDeps {
   store: Store;
   events: EventBus;
   gate: ApprovalGate;

@@ -13,7 +13,7 @@ import { authorize } from '../auth/permissions.ts';
 import type { DeployService } from './service.ts';
 import type { EnvironmentPlan } from './environment-plan.ts';
 
-export interface ReleaseControl {
+interface ReleaseControl {
   /** `force`: past `promote_from` (a release that has not succeeded there); admins only, audited. */
   deploy(project: string, environment: string, ref: { release?: string; commit?: string }, user: User, options?: { force?: boolean }): Promise<Deployment>;
   promote(project: string, from: string, to: string, user: string): Promise<Deployment>;

@@ -59,7 +59,7 @@ export interface DeployServiceOptions {
   audit: Audit;
 }
 
-export interface DeployOptions {
+interface DeployOptions {
   /** An admin forcing a rollback past the approval gate (checked by the caller; recorded as their decision). */
   forcedBy?: User;
 }

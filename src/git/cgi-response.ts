@@ -1,7 +1,7 @@
 // The head of a CGI response (RFC 3875 §6): header lines, a blank line, then the body.
 // `Status: 404 Not Found` sets the HTTP status; without it the status is 200.
 
-export interface CgiHead {
+interface CgiHead {
   status: number;
   statusMessage: string | undefined;
   headers: Map<string, string[]>;

@@ -5,7 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import { PushCommandTee, type PushCommand } from './push-commands.ts';
 
-export interface CommandListHead {
+interface CommandListHead {
   commands: PushCommand[];
   /** The body bytes read so far, to be written to git first. */
   chunks: Buffer[];

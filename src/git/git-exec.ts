@@ -3,7 +3,7 @@ import { ExecError } from '../exec/exec-error.ts';
 import { run } from '../exec/run.ts';
 import type { RunResult } from '../exec/run.ts';
 
-export interface GitResult {
+interface GitResult {
   code: number;
   stdout: Buffer;
   stderr: string;

@@ -37,7 +37,7 @@ const emptyTemplate = '.empty';
 const hooksDirName = '.hooks';
 
 /** Awaited before the push is acknowledged: a listener that records the event makes it durable. */
-export type PushListener = (event: PushEvent) => void | Promise<void>;
+type PushListener = (event: PushEvent) => void | Promise<void>;
 
 export class GitHosting {
   readonly #root: string;

@@ -7,7 +7,7 @@ import { gitConfigEnv } from './config-env.ts';
 import { CgiHeadParser } from './cgi-response.ts';
 import { gitEnv } from './git-exec.ts';
 
-export interface CgiRequest {
+interface CgiRequest {
   /** GIT_PROJECT_ROOT: the directory holding the bare repositories. */
   root: string;
   /** `/<project>.git/<subpath>`, relative to root. */

@@ -2,7 +2,7 @@
 // including themselves, then the payload. "0000" is a flush-pkt; v2 adds "0001" (delim-pkt)
 // and "0002" (response-end-pkt).
 
-export type PktLine =
+type PktLine =
   | { kind: 'flush' }
   | { kind: 'delim' }
   | { kind: 'response-end' }

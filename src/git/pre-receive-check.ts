@@ -20,7 +20,7 @@ function rolesText(roles: readonly string[]): string {
 }
 
 /** What the check asks the repository, with the pushed objects (still in quarantine) visible. */
-export interface RepoQueries {
+interface RepoQueries {
   /** `git merge-base --is-ancestor old new`. */
   isAncestor(before: string, after: string): Promise<boolean>;
   /** The ref's value now; undefined when it does not exist. */

@@ -10,7 +10,7 @@ import type { PushCommand } from './push-commands.ts';
 export type ProjectRole = 'admin' | 'maintainer' | 'developer' | 'viewer';
 
 /** The refusals a rule set holds for one protected branch of this push. */
-export interface RefVerdict {
+interface RefVerdict {
   /** Deletion is refused on every protected branch; the first matching rule is named. */
   deleteRule: string;
   /** The first matching rule whose push roles leave the user out, with those roles. */
@@ -33,7 +33,7 @@ export interface PushPolicy {
 /** The environment variable the policy travels in. */
 export const policyEnvName = 'SLIPWAY_PUSH_POLICY';
 /** Far below Linux's 128 KiB limit on one environment string. */
-export const maxPolicyBytes = 96 * 1024;
+const maxPolicyBytes = 96 * 1024;
 
 /** The policy as the hook's environment variable; a policy too large for one is a refusal. */
 export function policyEnv(policy: PushPolicy): Record<string, string> {
@@ -49,7 +49,7 @@ export function refsDigest(refs: Iterable<string>): string {
   return createHash('sha256').update([...new Set(refs)].sort().join('\n')).digest('hex');
 }
 
-export interface PolicyInput {
+interface PolicyInput {
   project: string;
   role: ProjectRole | undefined;
   rules: readonly BranchRule[];

@@ -11,7 +11,7 @@ import { gitEnv } from './git-exec.ts';
 import { GitHosting, type GitHostingOptions } from './hosting.ts';
 import type { User } from '../store/repos/users.ts';
 
-export interface GitRun {
+interface GitRun {
   code: number;
   stdout: string;
   stderr: string;
@@ -54,7 +54,7 @@ export interface HostingFixture {
 /** A user as the front door hands it to handle(). */
 export const testUser = (name: string, role: User['role'] = 'member'): User => ({ id: `usr_${name}`, name, role, created_at: '2026-01-01T00:00:00.000Z' });
 
-export interface StartHostingOptions {
+interface StartHostingOptions {
   protection?: GitHostingOptions['protection'];
   /** Who the request is from, by the Basic auth user name (git sends it from the URL); default alice. */
   userOf?: (basicUser: string | undefined) => User;

@@ -7,7 +7,6 @@
 import type { Job } from '../store/repos/runs.ts';
 import type { JobSpec, Workflow } from '../workflow/model.ts';
 import type { StoredPlan } from './stored-plan.ts';
-import type { ExpressionContext } from '../workflow/expressions/index.ts';
 import { interpolate } from '../workflow/expressions/index.ts';
 import { calledPath } from '../workflow/plan/reusable.ts';
 import { SlipwayError } from '../core/errors.ts';
@@ -107,4 +106,3 @@ export function callerMatrixAt(stored: StoredPlan, level: string[]): Record<stri
   return stored.plan.jobs.find((p) => p.callerKey === key)?.callerMatrix ?? {};
 }
 
-export type ContextFor = (level: string[]) => ExpressionContext;

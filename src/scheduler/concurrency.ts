@@ -26,7 +26,7 @@ export interface Member {
   state: 'pending' | 'admitted' | null;
 }
 
-export interface GroupDecision {
+interface GroupDecision {
   /** Waiting members to cancel (superseded by the newcomer). */
   cancelPending: string[];
   /** Running members to cancel (`cancel-in-progress`). */

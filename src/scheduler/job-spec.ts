@@ -11,7 +11,7 @@ export function storedPlanOf(run: Run): StoredPlan {
 }
 
 /** The workflow a job's spec is in. */
-export function workflowOf(stored: StoredPlan, job: Pick<Job, 'called_workflow'>): Workflow {
+function workflowOf(stored: StoredPlan, job: Pick<Job, 'called_workflow'>): Workflow {
   if (!job.called_workflow) return stored.workflow;
   const called = stored.plan.called?.[job.called_workflow];
   if (!called) throw new SlipwayError('INTERNAL', `called workflow ${job.called_workflow} missing from the stored plan`);

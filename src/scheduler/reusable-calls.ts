@@ -5,7 +5,7 @@ import type { ExpressionContext } from '../workflow/expressions/index.ts';
 import { evaluateTemplate } from './contexts.ts';
 
 /** Types a value as the input declares (workflow_call inputs are boolean, number or string). */
-export function typeInput(spec: InputSpec | undefined, value: unknown): unknown {
+function typeInput(spec: InputSpec | undefined, value: unknown): unknown {
   if (value === undefined || value === null) return value;
   if (spec?.type === 'boolean') return value === true || String(value).toLowerCase() === 'true';
   if (spec?.type === 'number') return typeof value === 'number' ? value : Number(value);

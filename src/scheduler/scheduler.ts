@@ -46,7 +46,7 @@ export interface JobClaim {
   vars: Record<string, string>;
 }
 
-export interface SchedulerOptions {
+interface SchedulerOptions {
   store: Store;
   events: EventBus;
   leaseMs: number;

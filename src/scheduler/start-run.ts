@@ -27,7 +27,7 @@ export interface StartRunDeps {
   parse?: ParseSettings;
 }
 
-export interface RunTrigger {
+interface RunTrigger {
   project: string;
   /** Full ref, `refs/heads/main`. */
   ref: string;
@@ -56,7 +56,7 @@ export async function startRun(deps: Omit<StartRunDeps, 'git'> & { git: Pick<Git
 }
 
 /** The workflow planned with the reusable workflows it calls, read at the run's commit. */
-export async function planRun(workflow: Workflow, readFile: (path: string) => Promise<string | undefined>, parse?: StartRunDeps['parse']): Promise<StoredPlan> {
+async function planRun(workflow: Workflow, readFile: (path: string) => Promise<string | undefined>, parse?: StartRunDeps['parse']): Promise<StoredPlan> {
   const { called, diagnostics } = await loadCalledWorkflows(workflow, readFile, parse);
   if (diagnostics.length > 0) throw new Error(diagnostics.map(formatDiagnostic).join('\n'));
   return { workflow, plan: planWorkflow(workflow, called) };

@@ -17,7 +17,7 @@ export interface RunOptions {
   ref?: string;
 }
 
-export interface Setup {
+interface Setup {
   store: Store;
   events: EventBus;
   scheduler: Scheduler;

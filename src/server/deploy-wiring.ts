@@ -15,7 +15,7 @@ import { localTarget } from '../deploy/targets/local/local-target.ts';
 import { ensurePlatformKey, type PlatformKey } from '../deploy/targets/ssh/platform-key.ts';
 import { sshTarget } from '../deploy/targets/ssh/ssh-target.ts';
 
-export interface DeployTargetsOptions {
+interface DeployTargetsOptions {
   store: Store;
   local: { engine: ContainerEngine; proxies: EnvironmentProxies };
   /** `host:port` of the built-in registry, as this machine reaches it. */

@@ -6,7 +6,7 @@ import { decisionsView, type ApprovalsView } from '../deploy/gate/approval-gate.
 import { SlipwayError } from '../core/errors.ts';
 
 export type LockView = (d: Deployment) => Promise<unknown>;
-export type ApprovalsViewOf = (d: Deployment) => Promise<ApprovalsView>;
+type ApprovalsViewOf = (d: Deployment) => Promise<ApprovalsView>;
 
 /** A deployment by id (`dep_…`) or by `<project>#<number>` / `<project>/<number>`. */
 export async function findDeployment(store: Store, ref: string): Promise<Deployment> {

@@ -7,7 +7,7 @@ export function isGitPush(subpath: string, url: URL): boolean {
   return subpath === '/git-receive-pack' || (subpath === '/info/refs' && url.searchParams.get('service') === 'git-receive-pack');
 }
 
-export interface RegistryNeed {
+interface RegistryNeed {
   action: Action;
   /** The project: the first component of the repository name (`<project>/<image>`). */
   project: string;

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { LogChunk } from '../store/repos/logs.ts';
 
-export const chunksPerPage = 32;
+const chunksPerPage = 32;
 
 export type ReadLog = (stream: string, afterSeq: number, limit: number) => Promise<LogChunk[]>;
 

@@ -12,7 +12,7 @@ import type { Access } from '../auth/access.ts';
 import type { AuditLog } from '../auth/audit.ts';
 import type { Store } from '../store/store.ts';
 
-export interface ProtectionWiring {
+interface ProtectionWiring {
   git: GitHosting;
   store: Store;
   access: Access;

@@ -47,7 +47,7 @@ import { matchesPatterns } from '../workflow/glob.ts';
 import type { User } from '../store/repos/users.ts';
 import type { ProjectRole } from '../git/push-policy.ts';
 
-export interface StartOptions {
+interface StartOptions {
   dataDir: string;
   port?: number;
   host?: string;

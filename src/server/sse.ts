@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EventBus } from '../core/events.ts';
 import { logPages, writeWithBackpressure, type ReadLog } from './log-pages.ts';
 
-export interface LogSource {
+interface LogSource {
   read: ReadLog;
   isFinished(stream: string): Promise<boolean>;
 }

@@ -112,7 +112,7 @@ export interface StepsTable {
   finished_at: string | null;
 }
 
-export interface LogChunksTable {
+interface LogChunksTable {
   id: Generated<number>;
   /** `job:<id>` or `deployment:<id>`. */
   stream: string;
@@ -281,7 +281,7 @@ export interface PushEventsTable {
 }
 
 /** The value of each ref as last recorded (0006): start-up compares it with the repositories. */
-export interface RefHeadsTable {
+interface RefHeadsTable {
   project: string;
   ref: string;
   sha: string;
@@ -318,13 +318,13 @@ export interface AuditLogTable {
   detail: string;
 }
 
-export interface MetaTable {
+interface MetaTable {
   key: string;
   value: string;
 }
 
 /** Branch protection rules (0008): force-push and deletion refused, pushes only by `push_roles`. */
-export interface ProtectedBranchesTable {
+interface ProtectedBranchesTable {
   project: string;
   /** A GitHub filter pattern over branch names (src/workflow/glob.ts), e.g. `main`, `release/*`. */
   pattern: string;
@@ -336,7 +336,7 @@ export interface ProtectedBranchesTable {
 }
 
 /** Projects whose rules a maintainer has set (0008); the others get the default rule. */
-export interface ProtectedBranchProjectsTable {
+interface ProtectedBranchProjectsTable {
   project: string;
   customized_by: string;
   customized_at: string;
@@ -382,7 +382,7 @@ export interface ProjectMembersTable {
 }
 
 /** An environment's protection as a maintainer set it on the server (0010); JSON in `rules`. */
-export interface EnvironmentRulesTable {
+interface EnvironmentRulesTable {
   project_id: string;
   environment: string;
   rules: string;

@@ -4,7 +4,7 @@ import type { GitHosting } from '../git/hosting.ts';
 import { runGit } from '../git/git-exec.ts';
 import { SlipwayError } from '../core/errors.ts';
 
-export interface ResolvedRef {
+interface ResolvedRef {
   ref: string;
   sha: string;
 }

@@ -10,9 +10,9 @@ import type { StoredPushEvent } from '../store/repos/push-events.ts';
 import { startRunsForPush, type PushDeps } from './push.ts';
 
 /** Who a recovered update is attributed to: the push that made it was never acknowledged. */
-export const unknownPusher = 'unknown (recovered at start-up)';
+const unknownPusher = 'unknown (recovered at start-up)';
 
-export interface PushEventsDeps extends PushDeps {
+interface PushEventsDeps extends PushDeps {
   git: GitHosting;
   /** Keeps a promise so shutdown can wait for work already under way. */
   track: (work: Promise<unknown>) => void;

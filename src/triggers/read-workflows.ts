@@ -7,7 +7,7 @@ import { parseWorkflow } from '../workflow/parse/parse-workflow.ts';
 import type { ParseSettings } from '../workflow/parse/read-options.ts';
 import { githubWorkflowDir, slipwayWorkflowDir, workflowFileNames } from '../workflow/load.ts';
 
-export interface WorkflowFile {
+interface WorkflowFile {
   file: string;
   workflow?: Workflow;
   diagnostics: Diagnostic[];

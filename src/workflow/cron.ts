@@ -10,7 +10,7 @@
 // documented examples, minute by minute.
 import { SlipwayError } from '../core/errors.ts';
 
-export interface Cron {
+interface Cron {
   text: string;
   minutes: ReadonlySet<number>;
   hours: ReadonlySet<number>;

@@ -16,7 +16,7 @@ const picomatchSpecial = /[\\*?+@!()[\]{}|,^$]/u;
 const escapeChar = (ch: string): string => (picomatchSpecial.test(ch) ? `\\${ch}` : ch);
 
 /** A GitHub filter pattern (without its leading `!`) in picomatch syntax. */
-export function filterToPicomatch(pattern: string): string {
+function filterToPicomatch(pattern: string): string {
   // Atoms so that `?` and `+` can wrap the one before them in an extglob.
   const atoms: string[] = [];
   // `?` and `+` apply to a preceding character or class; after `*` or at the start they are literal.

@@ -6,7 +6,7 @@ import { matchesPatterns } from './glob.ts';
 import type { InputSpec, RefFilter, Workflow } from './model.ts';
 import { hint } from './yaml/suggest.ts';
 
-export interface PushTriggerEvent {
+interface PushTriggerEvent {
   /** Full ref, `refs/heads/main` or `refs/tags/v1`. */
   ref: string;
   /** Paths changed by the push; undefined when unknown (then path filters pass). */

@@ -1,16 +1,10 @@
 import type { Command } from '../command.ts';
 import { clientHelp, clientOptions, clientFor, str } from '../command.ts';
 import { printList } from '../output.ts';
+import type { AuditEntry } from '../../store/repos/audit.ts';
 
-interface AuditView {
-  at: string;
-  actor: string;
-  action: string;
-  project: string | null;
-  target: string | null;
-  address: string | null;
-  detail: Record<string, unknown>;
-}
+/** What `GET /api/audit` answers: the store's entries as they are. */
+type AuditView = AuditEntry;
 
 export const auditCommand: Command = {
   name: 'audit',

@@ -26,7 +26,7 @@ export interface DeploymentView {
 }
 
 /** "2/3 ok, 1 rolled back": the hosts' statuses, counted (one host: nothing to add to STATUS). */
-export function hostsSummary(hosts: DeploymentView['hosts']): string {
+function hostsSummary(hosts: DeploymentView['hosts']): string {
   if (hosts.length <= 1) return hosts[0]?.host ?? '';
   const counts = new Map<string, number>();
   for (const h of hosts) counts.set(h.status, (counts.get(h.status) ?? 0) + 1);

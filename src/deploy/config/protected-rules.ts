@@ -15,7 +15,7 @@ import { readBlock } from './rules-block.ts';
 /** A project's default branch and its head commit; undefined before the first push. */
 export type DefaultBranchOf = (project: string) => Promise<{ ref: string; sha: string } | undefined>;
 
-export type RulesSource = { kind: 'server'; updatedBy: string; updatedAt: string } | { kind: 'default-branch'; ref: string; sha: string };
+type RulesSource = { kind: 'server'; updatedBy: string; updatedAt: string } | { kind: 'default-branch'; ref: string; sha: string };
 
 export interface ProtectedEnvironment {
   env: EnvironmentConfig;

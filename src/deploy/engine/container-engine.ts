@@ -15,14 +15,14 @@ import { execWithPrivateFile } from '../targets/temp-file.ts';
 
 export type { ContainerInfo } from './container-inspect.ts';
 
-export interface ContainerEngineOptions {
+interface ContainerEngineOptions {
   shell: HostShell;
   binary?: 'podman' | 'docker';
   /** Receives `$ podman run …` for every command run on the host (temp files included), and pull progress. */
   log?: (line: string) => void;
 }
 
-export interface RunContainer {
+interface RunContainer {
   name: string;
   image: string;
   labels: Record<string, string>;
@@ -35,7 +35,7 @@ export interface RunContainer {
   command?: string[];
 }
 
-export interface PullOptions {
+interface PullOptions {
   /** Plain HTTP or unverified TLS (the built-in registry on loopback). Podman only: Docker decides per daemon. */
   insecure: boolean;
   auth?: { username: string; password: string };

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { SlipwayError } from '../../core/errors.ts';
 
-export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'exited' | 'stopped' | 'removing' | 'dead' | 'unknown';
+type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'exited' | 'stopped' | 'removing' | 'dead' | 'unknown';
 
 export interface ContainerInfo {
   id: string;

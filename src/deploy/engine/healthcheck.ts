@@ -8,9 +8,9 @@ import type { Duplex } from 'node:stream';
 import type { HealthcheckConfig } from '../config/deploy-config.ts';
 
 /** Opens the connection a probe uses (an SSH tunnel to a remote host's loopback). */
-export type Connector = () => Promise<Duplex>;
+type Connector = () => Promise<Duplex>;
 
-export type HealthResult = { ok: true; attempts: number } | { ok: false; reason: string; lastOutput: string };
+type HealthResult = { ok: true; attempts: number } | { ok: false; reason: string; lastOutput: string };
 
 const maxOutput = 2048;
 

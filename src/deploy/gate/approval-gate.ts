@@ -48,7 +48,7 @@ export interface ApprovalGateOptions {
   log: (message: string) => void;
 }
 
-export interface ApprovalSummary {
+interface ApprovalSummary {
   required: number;
   approved: number;
   /** When the wait timer runs out (ISO), or null without a timer. */

@@ -11,7 +11,7 @@ import type { Run } from '../../store/repos/runs.ts';
 import type { User } from '../../store/repos/users.ts';
 import { SlipwayError } from '../../core/errors.ts';
 
-export interface Person {
+interface Person {
   name: string;
   email: string;
 }

@@ -22,13 +22,13 @@ export function newHolderId(): string {
   return `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
 }
 
-export interface HeldLock {
+interface HeldLock {
   /** Aborted if the lease could not be renewed (another holder took over). */
   signal: AbortSignal;
   release(): Promise<void>;
 }
 
-export interface AcquireRequest {
+interface AcquireRequest {
   projectId: string;
   environment: string;
   deploymentId: string;

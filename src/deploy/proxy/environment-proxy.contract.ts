@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, test } from 'node:test';
 import type { EnvironmentProxy } from './environment-proxy.ts';
 
-export interface ProxyFixture {
+interface ProxyFixture {
   proxy: EnvironmentProxy;
   /** Where clients reach the proxy: `http://host:port`. */
   url: string;

@@ -22,7 +22,7 @@ export interface RolloutOptions {
   log(line: string): void;
 }
 
-export interface DeployedHost extends HostResult {
+interface DeployedHost extends HostResult {
   endpoint: HostSession['endpoint'];
 }
 

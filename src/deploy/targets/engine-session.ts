@@ -8,7 +8,7 @@ import { discardCandidate, startCandidate, switchToCandidate, type HostDeployReq
 import type { EnvironmentProxy } from '../proxy/environment-proxy.ts';
 import type { HostSession, ReleaseRef, SessionContext } from './deploy-target.ts';
 
-export interface EngineHost {
+interface EngineHost {
   host: string;
   engine: ContainerEngine;
   proxy: EnvironmentProxy;

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import type { HostShell } from './host-shell.ts';
 
-export interface HostShellFixture {
+interface HostShellFixture {
   shell: HostShell;
   close(): Promise<void>;
 }

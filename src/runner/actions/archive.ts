@@ -7,12 +7,12 @@ import { ExecError } from '../../exec/exec-error.ts';
 import { spawnProcess } from '../../exec/spawn-process.ts';
 import type { ProcessHandle } from '../../exec/spawn-process.ts';
 
-export interface TarOptions {
+interface TarOptions {
   /** Keep `..` and absolute names (actions/cache stores paths outside the workspace so). */
   keepPaths?: boolean;
 }
 
-export interface ArchiveStream {
+interface ArchiveStream {
   stream: Readable;
   /** Resolves when tar exited 0; rejects with its stderr otherwise. */
   done: Promise<void>;

@@ -9,7 +9,7 @@ import type { KillSignal } from '../../exec/kill.ts';
 import { spawnProcess } from '../../exec/spawn-process.ts';
 import type { StepOutcome } from '../executor.ts';
 
-export interface StepProcessOptions {
+interface StepProcessOptions {
   argv: string[];
   cwd?: string;
   env: NodeJS.ProcessEnv;
@@ -31,7 +31,7 @@ export interface StepProcessOptions {
   pollMs?: number;
 }
 
-export interface StepProcessResult extends StepOutcome {
+interface StepProcessResult extends StepOutcome {
   /** Pid (and process group id) of the spawned process; 0 when it never started. */
   pid: number;
 }

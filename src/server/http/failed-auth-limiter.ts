@@ -2,14 +2,14 @@
 // refused (429, Retry-After) for a while, twice as long after each further round, up to
 // `maxBlockMs`. Counters live in a Map bounded to `maxAddresses` entries (the oldest is
 // dropped), so a flood from many addresses costs bounded memory.
-export interface FailedAuthLimits {
+interface FailedAuthLimits {
   limit: number;
   windowMs: number;
   maxBlockMs: number;
   maxAddresses: number;
 }
 
-export const defaultFailedAuthLimits: FailedAuthLimits = { limit: 10, windowMs: 60_000, maxBlockMs: 60 * 60_000, maxAddresses: 10_000 };
+const defaultFailedAuthLimits: FailedAuthLimits = { limit: 10, windowMs: 60_000, maxBlockMs: 60 * 60_000, maxAddresses: 10_000 };
 
 interface Entry {
   windowStart: number;

@@ -16,7 +16,7 @@ import { isDeploymentFinished, isFinished } from '../../core/types.ts';
 import { attemptParam, findRun as findRunIn, logJobId, runView as viewOf } from '../run-view.ts';
 import { attemptQuery, countQuery, projectName, runParams } from './fields.ts';
 
-export interface ApiDeps {
+interface ApiDeps {
   store: Store;
   scheduler: Scheduler;
   events: EventBus;

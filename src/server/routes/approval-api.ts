@@ -10,7 +10,7 @@ import { deploymentView, findDeployment } from '../deployment-view.ts';
 import { deploymentParams } from './fields.ts';
 import { signedIn } from '../http/route.ts';
 
-export interface ApprovalApiDeps {
+interface ApprovalApiDeps {
   store: Store;
   /** A getter: the deploy service starts after the HTTP server. */
   deploys: () => DeployService;

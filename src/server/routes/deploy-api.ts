@@ -17,7 +17,7 @@ import { deploymentParams, environmentName, projectName } from './fields.ts';
 import type { AuditLog } from '../../auth/audit.ts';
 import { checkScope } from '../../auth/token-scope.ts';
 
-export interface DeployApiDeps {
+interface DeployApiDeps {
   store: Store;
   /** A getter: the deploy service starts after the HTTP server (it needs the server's port). */
   deploys: () => DeployService;

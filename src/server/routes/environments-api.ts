@@ -13,7 +13,7 @@ import { blockOf, readBlock, type RulesBlock } from '../../deploy/config/rules-b
 import { SlipwayError } from '../../core/errors.ts';
 import { environmentName, projectName } from './fields.ts';
 
-export interface EnvironmentsApiDeps {
+interface EnvironmentsApiDeps {
   store: Store;
   /** A getter: the deploy service starts after the HTTP server. */
   deploys: () => DeployService;
@@ -43,7 +43,7 @@ const projectParams = z.object({ project: projectName });
 const envParams = z.object({ project: projectName, env: environmentName });
 
 /** An environment as the API shows it: its rules in deploy.yml's words, and their source. */
-export function environmentView(e: ProtectedEnvironment) {
+function environmentView(e: ProtectedEnvironment) {
   return { name: e.env.name, source: e.source, rules: blockOf(e.env, e.secrets) };
 }
 

@@ -11,7 +11,7 @@ import { findRun } from '../run-view.ts';
 import { SlipwayError } from '../../core/errors.ts';
 import { runParams } from './fields.ts';
 
-export interface RunOutputsDeps {
+interface RunOutputsDeps {
   store: Store;
   /** Holds artifacts/<run>/<name>.tgz. */
   dataDir: string;

@@ -28,7 +28,7 @@ function state(t: Token): 'active' | 'revoked' | 'expired' {
   return isExpired(t.expires_at) ? 'expired' : 'active';
 }
 
-export const tokenView = (t: Token) => ({
+const tokenView = (t: Token) => ({
   id: t.id, name: t.name, scope: t.scope, state: state(t),
   createdAt: t.created_at, expiresAt: t.expires_at, revokedAt: t.revoked_at, lastUsedAt: t.last_used_at,
 });

@@ -10,7 +10,7 @@ import { now } from './time.ts';
 
 export type Approval = ApprovalsTable;
 
-export interface DecisionInput {
+interface DecisionInput {
   deploymentId: string;
   user: { id: string; name: string };
   decision: Approval['decision'];

@@ -4,16 +4,8 @@ import type { AuditLogTable } from '../schema.ts';
 import { newId } from '../../core/ids.ts';
 import { now } from './time.ts';
 
-export interface AuditEntry {
-  id: string;
-  at: string;
-  actor: string;
-  action: string;
-  project: string | null;
-  target: string | null;
-  address: string | null;
-  detail: Record<string, unknown>;
-}
+/** A row as read: `detail` decoded (JSON columns are decoded inside src/store only). */
+export type AuditEntry = Omit<AuditLogTable, 'detail'> & { detail: Record<string, unknown> };
 
 const toEntry = (r: AuditLogTable): AuditEntry => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown> });
 

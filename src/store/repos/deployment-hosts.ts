@@ -2,7 +2,7 @@ import type { Db } from '../database.ts';
 import type { DeploymentHostsTable } from '../schema.ts';
 import { now } from './time.ts';
 
-export type DeploymentHost = DeploymentHostsTable;
+type DeploymentHost = DeploymentHostsTable;
 export type HostStatus = DeploymentHost['status'];
 
 export function deploymentHostsRepo(db: Db) {

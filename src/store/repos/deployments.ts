@@ -6,7 +6,7 @@ import { now } from './time.ts';
 import { nextNumber } from './numbering.ts';
 
 export type Deployment = DeploymentsTable;
-export type EnvironmentState = EnvironmentStateTable;
+type EnvironmentState = EnvironmentStateTable;
 
 export function deploymentsRepo(db: Db) {
   return {

@@ -6,7 +6,7 @@ import type { EnvironmentLocksTable } from '../schema.ts';
 
 export type EnvironmentLock = EnvironmentLocksTable;
 
-export interface LockRequest {
+interface LockRequest {
   projectId: string;
   environment: string;
   holder: string;

@@ -5,7 +5,7 @@
 import type { Db } from '../database.ts';
 import { now } from './time.ts';
 
-export interface StoredEnvironmentRules {
+interface StoredEnvironmentRules {
   projectId: string;
   environment: string;
   block: Record<string, unknown>;

@@ -2,7 +2,7 @@ import type { Db } from '../database.ts';
 import type { KnownHostsTable } from '../schema.ts';
 import { now } from './time.ts';
 
-export type KnownHost = KnownHostsTable;
+type KnownHost = KnownHostsTable;
 
 export function knownHostsRepo(db: Db) {
   return {

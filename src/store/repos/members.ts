@@ -5,7 +5,7 @@ import type { ProjectMembersTable } from '../schema.ts';
 import { SlipwayError } from '../../core/errors.ts';
 import { now } from './time.ts';
 
-export type MemberRole = ProjectMembersTable['role'];
+type MemberRole = ProjectMembersTable['role'];
 
 export interface Member {
   userId: string;

@@ -4,12 +4,12 @@ import type { AnnotationsTable, ArtifactsTable, CachesTable, StepSummariesTable 
 import { newId } from '../../core/ids.ts';
 import { now } from './time.ts';
 
-export type AnnotationRow = Omit<AnnotationsTable, 'id'> & { id: number };
-export type StepSummary = StepSummariesTable;
+type AnnotationRow = Omit<AnnotationsTable, 'id'> & { id: number };
+type StepSummary = StepSummariesTable;
 export type Artifact = ArtifactsTable;
 export type Cache = CachesTable;
 
-export type NewAnnotation = Omit<AnnotationsTable, 'id' | 'created_at'>;
+type NewAnnotation = Omit<AnnotationsTable, 'id' | 'created_at'>;
 
 export function runOutputsRepo(db: Db) {
   return {

@@ -4,7 +4,7 @@ import type { Db } from '../database.ts';
 import type { SecretsTable } from '../schema.ts';
 import { now } from './time.ts';
 
-export type SecretRow = SecretsTable;
+type SecretRow = SecretsTable;
 
 export function secretsRepo(db: Db) {
   return {

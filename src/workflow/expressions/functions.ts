@@ -3,7 +3,7 @@
 import { expressionError } from './expression-error.ts';
 import { foldCase, isPrimitive, looseEquals, toJson, toStringValue } from './values.ts';
 
-export interface FunctionInfo {
+interface FunctionInfo {
   /** Canonical spelling. */
   name: string;
   minArgs: number;

@@ -7,7 +7,7 @@ import { knownFunctions } from './functions.ts';
 import { tokenize } from './tokenizer.ts';
 import type { Token, TokenType } from './tokenizer.ts';
 
-export type ComparisonOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
+type ComparisonOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
 
 export type Expr =
   | { kind: 'literal'; value: null | boolean | number | string; position: number }

@@ -3,7 +3,7 @@
 // template reader.
 import { expressionError } from './expression-error.ts';
 
-export type TemplatePart =
+type TemplatePart =
   | { kind: 'text'; text: string }
   /** `offset` is where the expression text starts in the template, 0-based. */
   | { kind: 'expression'; expression: string; offset: number };

@@ -133,13 +133,13 @@ const short: Record<string, string> = {
   v: '--volume', t: '--tty', i: '--interactive', p: '--publish', P: '--publish-all', d: '--detach',
 };
 
-export interface OptionRefusal {
+interface OptionRefusal {
   /** The option as the user wrote it (`-v`, `--privileged`). */
   option: string;
   message: string;
 }
 
-export interface CheckedOptions {
+interface CheckedOptions {
   /** The words to pass to `podman run`; only meaningful when `refusals` is empty. */
   words: string[];
   refusals: OptionRefusal[];

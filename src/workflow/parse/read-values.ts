@@ -38,7 +38,7 @@ export function readStringMap(r: Reader, node: YNode, path: string): Record<stri
 }
 
 /** Linux's limit for one environment variable (MAX_ARG_STRLEN); a larger one cannot start a process. */
-export const maxEnvValueBytes = 128 * 1024;
+const maxEnvValueBytes = 128 * 1024;
 
 /** An `env:` mapping; a value too large for a process environment is an error here, not at run time. */
 export function readEnv(r: Reader, node: YNode, path: string): Record<string, string> {

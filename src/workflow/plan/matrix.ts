@@ -8,13 +8,13 @@ import type { MatrixSpec } from '../model.ts';
 /** docs: "A matrix will generate a maximum of 256 jobs per workflow run." */
 export const maxMatrixLegs = 256;
 
-export interface MatrixLeg {
+interface MatrixLeg {
   /** `id (v1, v2)`, as GitHub names legs. */
   key: string;
   values: Record<string, unknown>;
 }
 
-export interface ExpandOptions {
+interface ExpandOptions {
   /** Raise GitHub's 256-leg cap (benchmarks); defaults to maxMatrixLegs. */
   maxLegs?: number;
 }

@@ -7,7 +7,7 @@ export interface Position {
   column: number;
 }
 
-export type ScalarValue = string | number | boolean | null;
+type ScalarValue = string | number | boolean | null;
 
 export type YNode =
   | ({ kind: 'map'; pairs: YPair[] } & Position)

@@ -4,7 +4,7 @@
 import type { EnvironmentConfig } from '../../config/deploy-config.ts';
 import { ProxyServer } from './proxy-server.ts';
 
-export interface ListeningProxy {
+interface ListeningProxy {
   proxy: ProxyServer;
   port: number;
 }

@@ -26,7 +26,7 @@ interface UpstreamState {
   idle: Set<() => void>;
 }
 
-export interface ProxyOptions {
+interface ProxyOptions {
   /** Keep incoming X-Forwarded-* (the proxy sits behind a trusted load balancer). */
   trustForwardedHeaders?: boolean;
 }

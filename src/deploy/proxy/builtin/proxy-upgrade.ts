@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { upstreamRequestHeaders } from './proxy-headers.ts';
 
-export interface TunnelTarget {
+interface TunnelTarget {
   host: string;
   port: number;
   /** Called once with the tunnel's client socket when it opens, and `closed` when it ends. */

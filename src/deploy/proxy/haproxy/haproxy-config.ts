@@ -4,7 +4,7 @@
 // not a reload: client connections (keep-alive included) are never touched, and requests in
 // flight to the old container finish on it.
 
-export interface HaproxySettings {
+interface HaproxySettings {
   /** Port published on the host. */
   publish: number;
   /** The container serving now, if any (written so a restarted proxy serves it again). */

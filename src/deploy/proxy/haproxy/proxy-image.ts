@@ -50,7 +50,7 @@ async function buildProxyImage(haproxy: string): Promise<string> {
 }
 
 /** Absolute paths of the libraries `ldd` resolved (and the dynamic loader). */
-export function parseLdd(output: string): string[] {
+function parseLdd(output: string): string[] {
   const paths = new Set<string>();
   for (const line of output.split('\n')) {
     const m = /=>\s*(\/\S+)/.exec(line) ?? /^\s*(\/\S+)\s+\(/.exec(line);

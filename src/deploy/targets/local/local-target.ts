@@ -6,7 +6,7 @@ import type { EnvironmentProxies } from '../../proxy/builtin/environment-proxies
 import type { DeployTarget } from '../deploy-target.ts';
 import { engineSession } from '../engine-session.ts';
 
-export interface LocalTargetOptions {
+interface LocalTargetOptions {
   engine: ContainerEngine;
   proxies: EnvironmentProxies;
   /** `host:port` of Slipway's registry, as this machine reaches it. */

@@ -17,7 +17,7 @@ export function keyType(keyBlob: Buffer): string {
   return keyBlob.subarray(4, 4 + length).toString('latin1');
 }
 
-export type HostKeyVerdict = { ok: true; firstSeen: boolean } | { ok: false; error: SlipwayError };
+type HostKeyVerdict = { ok: true; firstSeen: boolean } | { ok: false; error: SlipwayError };
 
 export async function checkHostKey(store: Store, url: string, address: string, keyBlob: Buffer): Promise<HostKeyVerdict> {
   const presented = fingerprint(keyBlob);

@@ -17,7 +17,7 @@ import type { HostShell, ExecOptions, ExecResult } from '../host-shell.ts';
 import { checkHostKey } from './known-hosts.ts';
 import { parseSshUrl, type SshAddress } from './ssh-url.ts';
 
-export interface SshConnectOptions {
+interface SshConnectOptions {
   /** `ssh://user@host[:port]` */
   url: string;
   privateKey: string;

@@ -16,9 +16,9 @@ import { SshConnection } from './ssh-connection.ts';
 const defaultPublish = 80;
 
 /** What the environment's proxy on an SSH host is started with: all but the image, which the target provides. */
-export type SshProxyHost = Omit<HaproxyProxyOptions, 'image'>;
+type SshProxyHost = Omit<HaproxyProxyOptions, 'image'>;
 
-export interface SshTargetOptions {
+interface SshTargetOptions {
   store: Store;
   /** The platform's private key (DATA/ssh/id_ed25519). */
   privateKey: () => Promise<string>;

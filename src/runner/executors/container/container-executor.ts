@@ -26,7 +26,7 @@ import { containerTemp, stepWrapper, supervisorScript } from './supervisor.ts';
 import { SupervisorChannel } from './supervisor-channel.ts';
 import { runSupervisedStep } from './supervised-step.ts';
 
-export interface ContainerExecutorOptions {
+interface ContainerExecutorOptions {
   container: JobContainer;
   engine?: 'podman' | 'docker';
   /** Container name; unique per job. */

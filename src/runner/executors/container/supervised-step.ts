@@ -9,7 +9,7 @@ import { terminateWithGrace } from '../../../exec/kill.ts';
 import type { StepOutcome } from '../../executor.ts';
 import type { SupervisorChannel } from './supervisor-channel.ts';
 
-export interface SupervisedStepOptions {
+interface SupervisedStepOptions {
   channel: SupervisorChannel;
   n: number;
   /** Step N's output FIFO (host path). */

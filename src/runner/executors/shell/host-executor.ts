@@ -15,11 +15,11 @@ import { JobUsers } from './job-users.ts';
 import { ShellExecutor } from './shell-executor.ts';
 
 /** The `runs-on` label that selects the host executor. */
-export const hostLabel = 'host';
+const hostLabel = 'host';
 
 type ExecutorFactory = (spec: JobSpec, jobId: string) => Executor;
 
-export interface HostExecutorOptions {
+interface HostExecutorOptions {
   /** `runner.host`. */
   enabled: boolean;
   users?: JobUsers;
@@ -27,7 +27,7 @@ export interface HostExecutorOptions {
 }
 
 /** Whether a job goes to the host executor. A job with `container:` always runs in it. */
-export function wantsHost(spec: JobSpec): boolean {
+function wantsHost(spec: JobSpec): boolean {
   return spec.runsOn.includes(hostLabel) && !spec.container;
 }
 

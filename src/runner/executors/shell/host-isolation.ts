@@ -14,7 +14,7 @@ import type { JobUser, JobUsers } from './job-users.ts';
 import { endProcessesOf } from './user-processes.ts';
 
 /** The PATH of a step, below what $GITHUB_PATH and the workflow's `env` add. */
-export const cleanPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const cleanPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** Where a job's processes may leave files that outlive it. */
 const sharedTemp = ['/tmp', '/var/tmp', '/dev/shm'];

@@ -18,7 +18,7 @@ export interface JobUser {
   gid: number;
 }
 
-export interface JobUsersOptions {
+interface JobUsersOptions {
   /** User names are `<prefix>-<n>`. Default `slipway-job`. */
   prefix?: string;
   /** Where slot lock files live. Default `<tmpdir>/slipway-job-users`. */
