@@ -86,6 +86,8 @@ describe('deploying to SSH hosts', () => {
     assert.equal(d.status, 'waiting_for_approval');
     // A second person approves: the admin asked for the promotion (and pushed the commit).
     const { token } = await h.api<{ token: string }>('/api/users', json({ name: 'reviewer' }));
+    // Approvers are the project's maintainers (or approval.approvers).
+    await h.api('/api/projects/hello/members/reviewer', { method: 'PUT', body: JSON.stringify({ role: 'maintainer' }), headers: { 'content-type': 'application/json' } });
     const approved = (await (await fetch(`${h.slipway.url}/api/deployments/${d.id}/approvals`, { ...json({ decision: 'approve' }), headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } })).json()) as DeploymentView;
     assert.equal(approved.approvals.length, 1);
     const done = await settled(d.id);
