@@ -23,7 +23,9 @@ env:
   S: \${{ github.server_url }}
 jobs:
   probe:
-    runs-on: self-hosted
+    # On the (isolated) host executor: its steps reach the server on the loopback, which a
+    # job container cannot (reaching Slipway from inside job containers is not wired yet).
+    runs-on: [self-hosted, host]
     steps:
       - uses: slipway/build-image
         with:
@@ -62,7 +64,7 @@ let otherRepo: string;
 let outDir: string;
 before(async () => {
   await ensureBusyboxImage(busyboxImage);
-  h = await startHarness();
+  h = await startHarness({ env: { SLIPWAY_RUNNER_HOST: 'true' } });
   repo = await mkdtemp(join(tmpdir(), 'slipway-tok-'));
   otherRepo = await mkdtemp(join(tmpdir(), 'slipway-other-'));
   outDir = await mkdtemp(join(tmpdir(), 'slipway-tok-out-'));
