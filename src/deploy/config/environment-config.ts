@@ -105,17 +105,23 @@ function readApproval(r: ConfigReader, node: YNode, path: string): EnvironmentCo
   return { required, notAuthor, ...(waitMs !== undefined && { waitMs }), ...(approvers && { approvers }) };
 }
 
+/** A list of strings that pass `check`, each once ("listed twice" otherwise); undefined when not a list. */
+function readUniqueStrings(r: ConfigReader, node: YNode, path: string, check: StringCheck): string[] | undefined {
+  const values: string[] = [];
+  const list = r.list(node, path, (n, p) => {
+    const value = r.string(n, p, check);
+    if (value !== undefined && values.includes(value)) r.error(n, p, `"${value}" is listed twice`);
+    else if (value !== undefined) values.push(value);
+    return value;
+  });
+  return list ? values : undefined;
+}
+
 /** `approvers`: user names; at least `required` of them, since each approval is a different person. */
 function readApprovers(r: ConfigReader, node: YNode, path: string, required: number): string[] | undefined {
-  const names: string[] = [];
   const errors = r.diagnostics.length;
-  const list = r.list(node, path, (n, p) => {
-    const name = r.string(n, p, userCheck);
-    if (name !== undefined && names.includes(name)) r.error(n, p, `"${name}" is listed twice`);
-    else if (name !== undefined) names.push(name);
-    return name;
-  });
-  if (!list) return undefined;
+  const names = readUniqueStrings(r, node, path, userCheck);
+  if (!names) return undefined;
   if (names.length < Math.max(required, 1) && r.diagnostics.length === errors) {
     r.error(node, path, `${names.length} approver(s) cannot give ${required} approvals from different people`);
   }
@@ -132,15 +138,9 @@ const branchPatternCheck: StringCheck = {
 
 /** `branches`: where releases for this environment may come from; `branch` (if set) must be one of them. */
 function readBranches(r: ConfigReader, node: YNode, path: string, branch: string | undefined): string[] | undefined {
-  const patterns: string[] = [];
-  const list = r.list(node, path, (n, p) => {
-    const pattern = r.string(n, p, branchPatternCheck);
-    if (pattern !== undefined && patterns.includes(pattern)) r.error(n, p, `"${pattern}" is listed twice`);
-    else if (pattern !== undefined) patterns.push(pattern);
-    return pattern;
-  });
-  if (!list) return undefined;
-  if (list.length === 0) r.error(node, path, 'at least one branch is required (leave "branches" out to allow any)');
+  const patterns = readUniqueStrings(r, node, path, branchPatternCheck);
+  if (!patterns) return undefined;
+  if (patterns.length === 0) r.error(node, path, 'at least one branch is required (leave "branches" out to allow any)');
   else if (branch !== undefined && !branchAllowed(patterns, branch)) r.error(node, path, `the environment's own branch "${branch}" is not among ${patterns.join(', ')}`);
   return patterns;
 }

@@ -1,6 +1,7 @@
 // Runs one step's process and owns its life cycle: streams output, enforces the timeout and
 // the cancel signal by killing everything the step started (SIGTERM, then SIGKILL after a
 // grace period), and resolves once the process exited and its output is drained.
+import { armStepStop } from './step-stop.ts';
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { OutputSink } from '../../core/types.ts';
@@ -48,8 +49,6 @@ export function runStepProcess(options: StepProcessOptions): Promise<StepProcess
     const stdout = child.stdout!;
     const stderr = child.stderr!;
     const pid = child.pid;
-    let timedOut = false;
-    let cancelled = false;
     let exitCode: number | null = null;
     let openStreams = 2;
     let drained = false;
@@ -82,15 +81,7 @@ export function runStepProcess(options: StepProcessOptions): Promise<StepProcess
         });
     };
 
-    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
-      timedOut = true;
-      kill();
-    }, options.timeoutMs);
-    const onAbort = () => {
-      cancelled = true;
-      kill();
-    };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const stop = armStepStop(options.timeoutMs, options.signal, kill);
 
     function maybeSettle() {
       if (settled || exitCode === null) return;
@@ -103,14 +94,13 @@ export function runStepProcess(options: StepProcessOptions): Promise<StepProcess
         // or dies of SIGPIPE) but stop forwarding, and let Node exit regardless.
         for (const stream of [stdout, stderr]) if (stream instanceof Socket) stream.unref();
       }
-      resolve({ exitCode, timedOut, cancelled, pid });
+      resolve({ exitCode, timedOut: stop.timedOut, cancelled: stop.cancelled, pid });
     }
 
     const finish = (code: number) => {
       if (exitCode !== null) return;
       exitCode = code;
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
+      stop.disarm();
       drainTimer = setTimeout(() => {
         drained = true;
         maybeSettle();

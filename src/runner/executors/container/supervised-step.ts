@@ -2,6 +2,7 @@
 // (step-process.ts): output streamed from the step's FIFO, the timeout and the cancel
 // signal kill the step's session inside the container (TERM, then KILL after the grace
 // period), and the step is over once its shell exited and its output is drained.
+import { armStepStop } from '../step-stop.ts';
 import { closeSync, constants, openSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { OutputSink } from '../../../core/types.ts';
@@ -43,8 +44,6 @@ export async function runSupervisedStep(o: SupervisedStepOptions): Promise<StepO
     keeper = undefined;
   };
 
-  let timedOut = false;
-  let cancelled = false;
   let killing: Promise<void> | undefined;
   const kill = () => {
     killing ??= terminateWithGrace({
@@ -52,30 +51,20 @@ export async function runSupervisedStep(o: SupervisedStepOptions): Promise<StepO
       isAlive: () => o.channel.alive(o.n),
     }, { graceMs: o.killGraceMs, pollMs: 50 }).catch((err: unknown) => o.onOutput(`slipway: could not kill the step: ${String(err)}\n`));
   };
-  const timer = o.timeoutMs === undefined ? undefined : setTimeout(() => {
-    timedOut = true;
-    kill();
-  }, o.timeoutMs);
-  const onAbort = () => {
-    cancelled = true;
-    kill();
-  };
-  o.signal?.addEventListener('abort', onAbort, { once: true });
+  const stop = armStepStop(o.timeoutMs, o.signal, kill);
 
   try {
     const exitCode = await o.channel.run(o.n);
-    clearTimeout(timer);
-    o.signal?.removeEventListener('abort', onAbort);
+    stop.disarm();
     releaseKeeper();
     let drainTimer: NodeJS.Timeout | undefined;
     await Promise.race([ended, new Promise<void>((resolve) => (drainTimer = setTimeout(resolve, o.drainMs)))]);
     clearTimeout(drainTimer);
     await killing;
-    return { exitCode, timedOut, cancelled };
+    return { exitCode, timedOut: stop.timedOut, cancelled: stop.cancelled };
   } finally {
     settled = true;
-    clearTimeout(timer);
-    o.signal?.removeEventListener('abort', onAbort);
+    stop.disarm();
     releaseKeeper();
     // A background process (`server &`) still holds the FIFO: keep it flowing, so the
     // process never blocks or dies of SIGPIPE, until the job container goes.
