@@ -59,6 +59,7 @@ export class PushEvents {
 
   #enqueue(stored: StoredPushEvent): void {
     const work = this.#queue.then(() => this.#process(stored));
+    // Only keeps the queue going: #process logs its own errors, and `work` is tracked.
     this.#queue = work.catch(() => undefined);
     this.#deps.track(work);
   }

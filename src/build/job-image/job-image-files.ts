@@ -4,6 +4,7 @@
 // /usr/bin/bash), and the image gets Debian's /bin → usr/bin links.
 import { lstat, realpath } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { lstatIfExists } from '../../core/lstat-if-exists.ts';
 import { SlipwayError } from '../../core/errors.ts';
 import { run, runOrThrow } from '../../exec/run.ts';
 
@@ -41,7 +42,7 @@ export async function packageFiles(packages: readonly string[]): Promise<string[
   const files = new Set<string>();
   for (const line of stdout.split('\n')) {
     if (!line.startsWith('/')) continue;
-    const stat = await lstat(line).catch(() => undefined); // Listed but deleted (docs stripped by the image's dpkg config).
+    const stat = await lstatIfExists(line); // Listed but deleted (docs stripped by the image's dpkg config).
     if (!stat || stat.isDirectory()) continue;
     if (/^\/usr\/share\/(doc|man|info|locale|lintian|bash-completion)\//.test(line)) continue;
     files.add(await canonical(line));

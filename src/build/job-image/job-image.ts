@@ -9,9 +9,10 @@
 // The cost is that the image follows the host's Debian release; admins who want a
 // particular distribution map the label to their own image.
 import { createHash } from 'node:crypto';
-import { chmod, copyFile, lstat, mkdir, readFile, realpath, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile, realpath, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OutputSink } from '../../core/types.ts';
+import { lstatIfExists } from '../../core/lstat-if-exists.ts';
 import { withPrivateDir } from '../../exec/private-temp.ts';
 import { runOrThrow } from '../../exec/run.ts';
 import { runTool, runToolOrThrow } from '../run-tool.ts';
@@ -95,7 +96,7 @@ async function finishRoot(root: string, node: string): Promise<void> {
   }
   for (const link of ['bin', 'sbin', 'lib', 'lib64']) {
     // base-files lists some of these links itself.
-    if (!(await lstat(join(root, link)).catch(() => undefined))) await symlink(`usr/${link}`, join(root, link));
+    if (!(await lstatIfExists(join(root, link)))) await symlink(`usr/${link}`, join(root, link));
   }
   await mkdir(join(root, 'tmp'), { recursive: true });
   await chmod(join(root, 'tmp'), 0o1777); // mkdir's mode is filtered by the umask.

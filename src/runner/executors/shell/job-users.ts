@@ -43,6 +43,7 @@ export class JobUsers {
   /** A free user, created if it does not exist yet; held until `release`. */
   acquire(): Promise<JobUser> {
     const next = this.#queue.then(() => this.#acquire());
+    // Only keeps the queue going: the caller gets `next`, and with it any error.
     this.#queue = next.catch(() => undefined);
     return next;
   }
