@@ -51,7 +51,7 @@ export const permissions = {
   // Everyone manages their own tokens; the token doing it needs the admin scope (token-scope.ts).
   'tokens.manage': { instance: ['user'], level: 'admin', does: 'create or revoke their tokens' },
   'deploy.force_promotion': { instance: ['admin'], level: 'admin', does: 'deploy a release that has not succeeded in the environment promote_from names', instead: 'deploy it there first, then promote it' },
-  'audit.read': { instance: ['admin'], level: 'admin', does: 'read the audit log', instead: "a project's maintainers read its entries with ?project=" },
+  'audit.read': { instance: ['admin'], level: 'admin', does: 'read the audit log' },
 
   // Project: reading.
   'project.read': { project: 'viewer', public: true, level: 'read', does: 'see the project' },
