@@ -1,0 +1,85 @@
+// Live updates: one EventSource on /api/events for the whole app (the server filters events
+// by what the caller may read). A page says which events concern it and refetches.
+import { useEffect, useRef } from 'preact/hooks';
+
+export interface LiveEvent {
+  type: 'run-updated' | 'job-updated' | 'deployment-updated' | 'release-created';
+  project: string;
+  id: string;
+}
+
+type Listener = (e: LiveEvent) => void;
+const listeners = new Set<Listener>();
+let source: EventSource | undefined;
+/** Called after a reconnect: events may have been missed, so every page refetches. */
+const reconnects = new Set<() => void>();
+
+function open(): void {
+  if (source) return;
+  let opened = false;
+  source = new EventSource('/api/events');
+  source.onopen = () => {
+    if (opened) for (const r of reconnects) r();
+    opened = true;
+  };
+  for (const type of ['run-updated', 'job-updated', 'deployment-updated', 'release-created'])
+    source.addEventListener(type, (m) => dispatch(type, (m as MessageEvent<string>).data));
+  source.onmessage = (m) => dispatch(undefined, m.data);
+}
+
+function dispatch(type: string | undefined, data: string): void {
+  let e: LiveEvent;
+  try {
+    e = JSON.parse(data) as LiveEvent;
+  } catch {
+    return;
+  }
+  if (type && !e.type) e.type = type as LiveEvent['type'];
+  for (const l of listeners) l(e);
+}
+
+export function closeEvents(): void {
+  source?.close();
+  source = undefined;
+}
+
+/**
+ * Calls `refresh` when an event `wanted` accepts arrives (coalesced: at most one refresh in
+ * flight and one queued), and after the event stream reconnects.
+ */
+export function useLive(wanted: (e: LiveEvent) => boolean, refresh: () => Promise<unknown> | void, deps: unknown[]): void {
+  const wantedRef = useRef(wanted);
+  const refreshRef = useRef(refresh);
+  wantedRef.current = wanted;
+  refreshRef.current = refresh;
+  useEffect(() => {
+    open();
+    let running = false;
+    let again = false;
+    const run = async () => {
+      if (running) return void (again = true);
+      running = true;
+      try {
+        await refreshRef.current();
+      } catch {
+        // The page shows its own errors on its next successful or failing load.
+      } finally {
+        running = false;
+        if (again) {
+          again = false;
+          void run();
+        }
+      }
+    };
+    const l: Listener = (e) => {
+      if (wantedRef.current(e)) void run();
+    };
+    const r = () => void run();
+    listeners.add(l);
+    reconnects.add(r);
+    return () => {
+      listeners.delete(l);
+      reconnects.delete(r);
+    };
+  }, deps);
+}
