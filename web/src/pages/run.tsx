@@ -115,7 +115,7 @@ export function RunPage({ project, run: number, job: jobKey, loc }: { project: s
       </header>
       {extras.data && <JobGraph plan={extras.data.plan.jobs} jobs={r.jobs} href={jobHref} selected={job?.key} />}
       {job && model && (
-        <section class="card job" data-job={job.key}>
+        <section class="card job-panel" data-job-panel={job.key}>
           <h2>
             <Status status={job.status} /> {job.name} <span class="muted">{duration(job.startedAt, job.finishedAt)}</span>
             {control && finished(r.status) && <ActionButton label="Re-run this job" run={() => rerun(job.key)} />}
