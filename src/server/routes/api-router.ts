@@ -17,6 +17,7 @@ import { openApiDocument } from '../http/openapi.ts';
 import { registerApi } from './api.ts';
 import { registerDeployApi } from './deploy-api.ts';
 import { registerApprovalApi } from './approval-api.ts';
+import { registerApprovalRightsApi } from './approval-rights-api.ts';
 import { registerEnvironmentsApi } from './environments-api.ts';
 import { registerUsersApi } from './users-api.ts';
 import { registerHostsApi } from './hosts-api.ts';
@@ -50,6 +51,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   const router = new Router({ guard: routeGuard(store, deps.access), audit: (entry) => deps.audit.record(entry) });
   registerDeployApi(router, { store, secrets: deps.secrets, deploys: deps.deploys, access: deps.access, audit: deps.audit });
   registerApprovalApi(router, { store, deploys: deps.deploys });
+  registerApprovalRightsApi(router, { store, deploys: deps.deploys });
   registerEnvironmentsApi(router, { store, deploys: deps.deploys });
   registerUsersApi(router, { store });
   registerHostsApi(router, { store, dataDir });

@@ -153,6 +153,14 @@ void describe('approval gates, users and forced rollbacks', () => {
     const id = res.json.id;
     assert.deepEqual([res.json.status, res.json.approval, res.json.approvals], ['waiting_for_approval', { required: 2, approved: 0, waitUntil: null }, []]);
 
+    // Asked before deciding, the gate answers what deciding would: dave pushed and erin
+    // requested it (they may reject, not approve); bob may do both.
+    const rights = async (as: string) => (await call('GET', `/api/deployments/${id}/approval-rights`, undefined, as)).json;
+    assert.match((await rights('dave')).approve, /dave cannot approve api#\d+ to production: you pushed commit/);
+    assert.equal((await rights('dave')).reject, null);
+    assert.match((await rights('erin')).approve, /rule: not_requester/);
+    assert.deepEqual(await rights('bob'), { deployment: id, approve: null, reject: null });
+
     const pusher = await decide(id, 'dave', 'approve');
     assert.deepEqual([pusher.status, pusher.json.error.code], [403, 'FORBIDDEN']);
     assert.match(pusher.json.error.message, /^dave cannot approve api#\d+ to production: you pushed commit [0-9a-f]{7}: approval needs someone else \(rule: not_author\)$/);
@@ -163,6 +171,7 @@ void describe('approval gates, users and forced rollbacks', () => {
     const first = await decide(id, 'bob', 'approve');
     assert.equal(first.status, 200, JSON.stringify(first.json));
     assert.deepEqual([first.json.status, first.json.approval.approved, first.json.approvals.map((a: Json) => [a.user, a.decision])], ['waiting_for_approval', 1, [['bob', 'approve']]]);
+    assert.match((await rights('bob')).approve, /bob has decided on deployment #\d+ already/);
     const twice = await decide(id, 'bob', 'approve');
     assert.deepEqual([twice.status, twice.json.error.code], [409, 'CONFLICT']);
 

@@ -60,6 +60,7 @@ const expected: Record<string, Rule> = {
   'GET /api/deployments/{id}': viewer,
   'GET /api/deployments/{id}/logs': viewer,
   'POST /api/deployments/{id}/approvals': developer,
+  'GET /api/deployments/{id}/approval-rights': viewer,
   'GET /api/environments': viewer,
   'POST /api/projects/{project}/environments/{env}/deployments': developer,
   'POST /api/projects/{project}/environments/{env}/promotions': developer,

@@ -11,25 +11,24 @@ import { ago, duration, short } from '../format.ts';
 import { useLoad } from '../load.ts';
 import type { Location } from '../router.ts';
 import { useUser } from '../session.ts';
-import type { Deployment, EnvironmentRules, Project, SessionUser } from '../types.ts';
+import type { Deployment, EnvironmentRules } from '../types.ts';
 import { DeploymentLog } from './deployment-log.tsx';
 import { ProjectTabs } from './project-tabs.tsx';
 
 const running = (s: string) => !['success', 'failure', 'rejected'].includes(s);
 
-function Gate({ d, rules, user, project, reload }: { d: Deployment; rules: EnvironmentRules | undefined; user: SessionUser; project: Project; reload: () => Promise<void> }) {
+function Gate({ d, rules, reload }: { d: Deployment; rules: EnvironmentRules | undefined; reload: () => Promise<void> }) {
   const approvers = rules?.rules.approval?.approvers;
-  const decided = d.approvals.some((a) => a.user === user.name);
-  // The server decides; the buttons hide what it would refuse for sure: no approve
-  // permission, an earlier decision, or (not_author) having requested this deployment.
-  const involved = d.triggeredBy === user.name && rules?.rules.approval?.not_author !== false;
-  const mayDecide = can(user, 'deployments.approve', project, d.environment) && !decided && (!approvers || approvers.includes(user.name) || user.role === 'admin');
+  // The gate's own answer for this user (the same checks as deciding), so the buttons show
+  // only to those it would let decide; the server checks again when they click.
+  const rights = useLoad(() => api<{ approve: string | null; reject: string | null }>(`/api/deployments/${d.id}/approval-rights`), [d.id, d.approvals.length]);
   const decide = (decision: 'approve' | 'reject') => async () => {
     const reason = decision === 'reject' ? window.prompt('Why reject this deployment?') : undefined;
     if (decision === 'reject' && !reason) return;
     await api(`/api/deployments/${d.id}/approvals`, { method: 'POST', body: reason ? { decision, reason } : { decision } });
     await reload();
   };
+  const r = rights.data;
   return (
     <div class="gate" data-testid="gate">
       <p>
@@ -49,13 +48,17 @@ function Gate({ d, rules, user, project, reload }: { d: Deployment; rules: Envir
           ))}
         </ul>
       )}
-      {mayDecide && !involved && (
+      {r && (r.approve === null || r.reject === null) && (
         <div class="buttons">
-          <ActionButton label="Approve" run={decide('approve')} />
-          <ActionButton label="Reject" danger run={decide('reject')} />
+          {r.approve === null && <ActionButton label="Approve" run={decide('approve')} />}
+          {r.reject === null && <ActionButton label="Reject" danger run={decide('reject')} />}
         </div>
       )}
-      {mayDecide && involved && <p class="muted">You requested this deployment: someone else must approve it.</p>}
+      {r?.approve && (
+        <p class="muted" data-testid="approve-refusal">
+          {r.approve}
+        </p>
+      )}
     </div>
   );
 }
@@ -191,7 +194,7 @@ export function DeploymentsPage({ project, selected, loc }: { project: string; s
             {current.triggeredBy && ` by ${current.triggeredBy}`} · {ago(current.createdAt)}
           </p>
           {current.error && <pre class="error">{current.error}</pre>}
-          {current.status === 'waiting_for_approval' && <Gate d={current} rules={rulesOf(current.environment)} user={user} project={p} reload={data.reload} />}
+          {current.status === 'waiting_for_approval' && <Gate d={current} rules={rulesOf(current.environment)} reload={data.reload} />}
           <DeploymentLog id={current.id} live={running(current.status)} />
         </section>
       )}
