@@ -5,13 +5,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdirSync, readFileSync, existsSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { loadConfig, publicUrl, type Config } from '../config/config.ts';
 import { openDatabase, migrate } from '../store/database.ts';
 import { restrictDataDir } from '../store/data-dir.ts';
 import { createStore, type Store } from '../store/store.ts';
-import { ensureAdmin } from '../auth/bootstrap-admin.ts';
+import { ensureAdmin, ensureAdminPassword } from '../auth/bootstrap-admin.ts';
 import { auditLog } from '../auth/audit.ts';
 import { deployPullCredentials } from '../auth/tokens.ts';
 import { GitHosting } from '../git/hosting.ts';
@@ -37,6 +38,7 @@ import { createHandler } from './app.ts';
 import { Access } from '../auth/access.ts';
 import { FailedAuthLimiter } from './http/failed-auth-limiter.ts';
 import { apiRouter } from './routes/api-router.ts';
+import { webUi } from './web-ui.ts';
 import { inProcessRunnerApi } from '../runner/protocol/in-process.ts';
 import { PushEvents } from '../triggers/push-events.ts';
 import { everyMinute, runScheduled } from '../triggers/schedule.ts';
@@ -55,6 +57,8 @@ interface StartOptions {
   log?: (message: string) => void;
   /** The clock of the schedule ticker (`on.schedule`) and of approval wait timers (deploy.yml `approval.wait`); tests inject one. */
   clock?: Clock;
+  /** The built web UI (default: the repository's web/dist); tests point it at a directory of their own. */
+  webDir?: string;
   /** A user's role on a project; until per-project roles land, tests inject one (default: the stand-in below). */
   roleOn?: (user: User, project: string) => Promise<ProjectRole | undefined>;
 }
@@ -90,6 +94,8 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const store = createStore(db);
   const admin = await ensureAdmin(store, config.dataDir);
   if (admin.created) log(`created admin token in ${admin.tokenFile}`);
+  const adminPassword = await ensureAdminPassword(store, config.dataDir);
+  if (adminPassword.created) log(`web UI: sign in as admin with the initial password ${adminPassword.password} (kept in ${adminPassword.file} until changed: slipway users password admin)`);
   const events = new EventBus();
   // Stand-in until per-project roles land (project_members): admins are admin, everyone
   // else maintainer on every project, which is what each user could do before.
@@ -112,9 +118,10 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const runStarter: StartRunDeps = { git, store, events, scheduler, log, parse: { allowOptions: config.runner.allowOptions } };
   const protectedBranches = { branches: git.branches!, projectExists: async (p: string) => git.exists(p) || (await store.projects.get(p)) !== undefined };
   const audit = auditLog(store);
-  const api = apiRouter({ store, scheduler, events, secrets, deploys: () => deploys, runStarter, dataDir: config.dataDir, version, protectedBranches, access, audit });
   const limiter = new FailedAuthLimiter({ limit: config.failedAuth.limit, windowMs: config.failedAuth.windowSeconds * 1000 });
-  const server = http.createServer(createHandler({ store, access, git, registry, api, isReady: () => ready, log, audit, limiter }));
+  const api = apiRouter({ store, scheduler, events, secrets, deploys: () => deploys, runStarter, dataDir: config.dataDir, version, protectedBranches, access, audit, limiter, log });
+  const ui = webUi(options.webDir ?? fileURLToPath(new URL('../../web/dist', import.meta.url)));
+  const server = http.createServer(createHandler({ store, access, git, registry, api, isReady: () => ready, log, audit, limiter, ui }));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -318,6 +318,30 @@ export interface AuditLogTable {
   detail: string;
 }
 
+/** A user's password (0012), apart from `users` so a user row never carries it. */
+interface UserPasswordsTable {
+  user_id: string;
+  /** `scrypt$N$r$p$salt$hash`, base64url parts (src/auth/passwords.ts). */
+  hash: string;
+  updated_at: string;
+}
+
+/** A browser session (0012): the cookie holds its id, the table only the id's sha256. */
+export interface SessionsTable {
+  id: string;
+  hash: string;
+  user_id: string;
+  /** Sent back in X-CSRF-Token on every state-changing request the cookie authenticates. */
+  csrf: string;
+  scope: 'read' | 'write' | 'admin';
+  /** The user token it was opened with, if any: the session holds only while that token does. */
+  token_id: string | null;
+  created_at: string;
+  /** The absolute end; an idle session ends earlier (src/auth/sessions.ts). */
+  expires_at: string;
+  last_seen_at: string;
+}
+
 interface MetaTable {
   key: string;
   value: string;
@@ -371,6 +395,8 @@ export interface Database {
   grant_tokens: GrantTokensTable;
   audit_log: AuditLogTable;
   environment_rules: EnvironmentRulesTable;
+  user_passwords: UserPasswordsTable;
+  sessions: SessionsTable;
 }
 
 export interface ProjectMembersTable {

@@ -34,14 +34,14 @@ export interface Harness {
   logs: string[];
 }
 
-/** `env`: SLIPWAY_* settings of the server (nothing else of this process's environment). */
-export async function startHarness(options: { env?: NodeJS.ProcessEnv } = {}): Promise<Harness> {
+/** `env`: SLIPWAY_* settings of the server (nothing else of this process's environment); `webDir`: the built UI it serves. */
+export async function startHarness(options: { env?: NodeJS.ProcessEnv; webDir?: string } = {}): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'slipway-e2e-'));
   const logs: string[] = [];
   let closed = false;
   const start = (port?: number) => {
     closed = false;
-    return startSlipway({ dataDir, port: port ?? 0, env: options.env ?? {}, log: (m) => logs.push(m) });
+    return startSlipway({ dataDir, port: port ?? 0, env: options.env ?? {}, log: (m) => logs.push(m), ...(options.webDir ? { webDir: options.webDir } : {}) });
   };
   const h: Harness = {
     dataDir,

@@ -27,6 +27,8 @@ import { registerProtectedBranchesApi, type ProtectedBranchesApiDeps } from './p
 import { registerSecretsApi } from './secrets-api.ts';
 import { registerTokensApi } from './tokens-api.ts';
 import { registerAuditApi } from './audit-api.ts';
+import { registerSessionApi } from './session-api.ts';
+import type { FailedAuthLimiter } from '../http/failed-auth-limiter.ts';
 
 export interface ApiRouterDeps {
   store: Store;
@@ -44,6 +46,9 @@ export interface ApiRouterDeps {
   /** Who may do what: every route's permission is checked through it (route-guard.ts). */
   access: Access;
   audit: AuditLog;
+  /** Failed sign-ins count with failed token authentications (app.ts holds the same one). */
+  limiter: FailedAuthLimiter;
+  log: (message: string) => void;
 }
 
 export function apiRouter(deps: ApiRouterDeps): Router {
@@ -63,6 +68,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   registerSecretsApi(router, { secrets: deps.secrets });
   registerTokensApi(router, { store, audit: deps.audit });
   registerAuditApi(router, { audit: deps.audit });
+  registerSessionApi(router, { store, audit: deps.audit, limiter: deps.limiter, log: deps.log });
   router.route(
     { method: 'GET', path: '/api/openapi.json', summary: 'This API as an OpenAPI 3.1 document' },
     ({ res }) => sendJson(res, 200, openApiDocument(router.routes, { title: 'Slipway API', version: deps.version })),
