@@ -75,14 +75,18 @@ describe('the web UI', () => {
     await removeDir(h?.dataDir ?? '');
   });
 
-  it('signs in with a token, refuses a wrong one, and signs out', async () => {
+  it('signs in with the password printed at first start, refuses a wrong token, signs out', async () => {
     const page = await newPage(browser, errors);
     await page.goto(h.slipway.url);
     await page.getByRole('button', { name: 'Sign in with a token' }).click();
     await page.getByLabel('Token').fill('slp_wrong');
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('alert').waitFor();
-    await signInWithToken(page, h.slipway.url, h.slipway.adminToken);
+    await page.getByRole('button', { name: 'Sign in with a password' }).click();
+    await page.getByLabel('User').fill('admin');
+    await page.getByLabel('Password').fill((await readFile(join(h.dataDir, 'admin.password'), 'utf8')).trim());
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByTestId('user').waitFor();
     assert.equal(await page.getByTestId('user').textContent(), 'admin');
     await page.getByRole('heading', { name: 'Projects' }).waitFor();
     await page.getByRole('button', { name: 'Sign out' }).click();
