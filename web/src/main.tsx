@@ -1,10 +1,11 @@
 // The app: the session, the page for the URL, and the header. Pages live in pages/.
 import { render } from 'preact';
+import type { ComponentType } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import './style.css';
 import { api, setCsrf, whenUnauthorized } from './api.ts';
 import { closeEvents } from './events.ts';
-import { interceptLinks, match, navigate, useLocation } from './router.ts';
+import { interceptLinks, match, navigate, useLocation, type Location } from './router.ts';
 import { SessionContext, type SessionState } from './session.ts';
 import type { Session, SessionUser } from './types.ts';
 import { SignIn } from './pages/sign-in.tsx';
@@ -14,7 +15,15 @@ import { RunPage } from './pages/run.tsx';
 import { DeploymentsPage } from './pages/deployments.tsx';
 import { ReleasesPage } from './pages/releases.tsx';
 import { SettingsPage } from './pages/settings.tsx';
-import { MetricsPage } from './pages/metrics.tsx';
+
+/** The metrics page with its charting library, loaded when first opened (most visits never chart). */
+function LazyMetrics(props: { project: string; loc: Location }) {
+  const [Page, setPage] = useState<ComponentType<{ project: string; loc: Location }> | null>(null);
+  useEffect(() => {
+    void import('./pages/metrics.tsx').then((m) => setPage(() => m.MetricsPage));
+  }, []);
+  return Page ? <Page {...props} /> : <p class="muted">Loading…</p>;
+}
 
 function Page() {
   const loc = useLocation();
@@ -26,7 +35,7 @@ function Page() {
   if ((m = match('/p/:project/deployments', p))) return <DeploymentsPage project={m.project!} loc={loc} />;
   if ((m = match('/p/:project/releases', p))) return <ReleasesPage project={m.project!} />;
   if ((m = match('/p/:project/settings', p))) return <SettingsPage project={m.project!} />;
-  if ((m = match('/p/:project/metrics', p))) return <MetricsPage project={m.project!} loc={loc} />;
+  if ((m = match('/p/:project/metrics', p))) return <LazyMetrics project={m.project!} loc={loc} />;
   if ((m = match('/p/:project', p))) return <ProjectPage project={m.project!} />;
   if (p === '/' || p === '/projects') return <Projects />;
   return (

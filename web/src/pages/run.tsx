@@ -36,23 +36,23 @@ export function RunPage({ project, run: number, job: jobKey, loc }: { project: s
   const ref = `${enc(project)}%2F${number}`;
   const attemptQ = loc.query.get('attempt');
   const q = attemptQ ? `?attempt=${enc(attemptQ)}` : '';
+  // Everything in parallel, by the run's project/number (the routes take it as well as an id).
   const data = useLoad(async () => {
     const [p, run] = await Promise.all([getProject(project), api<Run>(`/api/runs/${ref}${q}`)]);
     return { p, run };
   }, [project, number, attemptQ]);
   const run = data.data?.run;
   const extras = useLoad(async () => {
-    if (!run) return undefined;
     const [plan, annotations, summary, artifacts] = await Promise.all([
-      api<Plan>(`/api/runs/${run.id}/plan?attempt=${run.attempt}`),
-      api<Annotation[]>(`/api/runs/${run.id}/annotations`),
-      api<{ markdown: string }>(`/api/runs/${run.id}/summary`),
-      api<Artifact[]>(`/api/runs/${run.id}/artifacts`),
+      api<Plan>(`/api/runs/${ref}/plan${q}`),
+      api<Annotation[]>(`/api/runs/${ref}/annotations`),
+      api<{ markdown: string }>(`/api/runs/${ref}/summary`),
+      api<Artifact[]>(`/api/runs/${ref}/artifacts`),
     ]);
     return { plan, annotations, summary, artifacts };
-  }, [run?.id, run?.attempt, run?.status]);
+  }, [project, number, attemptQ]);
   useLive((e) => e.project === project && (e.type === 'run-updated' || e.type === 'job-updated'), data.reload, [project, number]);
-  useLive((e) => e.project === project && e.type === 'job-updated', extras.reload, [project, number]);
+  useLive((e) => e.project === project && (e.type === 'job-updated' || e.type === 'run-updated'), extras.reload, [project, number]);
   const logs = useRunLogs(run?.id, run?.attempt);
 
   const job = run && (run.jobs.find((j) => j.key === jobKey) ?? run.jobs.find((j) => j.status === 'failure') ?? run.jobs.find((j) => j.status === 'running') ?? run.jobs[0]);
