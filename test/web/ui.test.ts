@@ -8,7 +8,7 @@ import { mkdtemp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { startHarness, helloWorkingCopy, commitAndPush, waitFor, freePort, removeDir, podman, git, type Harness } from '../support/harness.ts';
+import { startHarness, helloWorkingCopy, commitAndPush, waitFor, freePort, removeDir, podman, git, repoRoot, type Harness } from '../support/harness.ts';
 import { finished, type DeploymentView, type RunView } from '../support/api-views.ts';
 import { runCli } from '../support/cli.ts';
 import { buildWeb, launchBrowser, newPage, signInWithToken } from './browser.ts';
@@ -23,6 +23,13 @@ jobs:
     steps:
       - run: echo waiting; sleep 300
 `;
+
+/** SLIPWAY_SCREENSHOTS=1 writes the README's pictures (docs/images/NAME.png) as the test passes by. */
+async function screenshot(page: Page, name: string): Promise<void> {
+  if (!process.env.SLIPWAY_SCREENSHOTS) return;
+  await page.waitForTimeout(300); // fonts and the last frame
+  await page.screenshot({ path: join(repoRoot, 'docs/images', `${name}.png`) });
+}
 
 describe('the web UI', () => {
   let h: Harness;
@@ -107,6 +114,9 @@ describe('the web UI', () => {
     await page.locator('.run-head [data-status=success]').waitFor({ timeout: 200_000 });
     assert.deepEqual(await page.locator('[data-testid=job-graph] [data-job] .status').allTextContents(), ['success', 'success']);
     assert.equal(await page.evaluate(() => (globalThis as unknown as { stillHere?: boolean }).stillHere), true, 'the page was never reloaded');
+    await page.getByRole('link', { name: 'Projects' }).click();
+    await page.locator('[data-project=hello] [data-env=dev] [data-status=success]').waitFor({ timeout: 60_000 });
+    await screenshot(page, 'projects');
     await page.context().close();
     assert.equal((await deployedToDev(sha)).status, 'success');
     assert.equal(await served(devPort), sha);
@@ -133,6 +143,7 @@ describe('the web UI', () => {
     const line = await marked.getAttribute('data-line');
     await page.goto(`${h.slipway.url}/p/hello/runs/${run.number}/jobs/test#L${line}`);
     await page.locator(`.line.marked[data-line="${line}"]`).waitFor();
+    await screenshot(page, 'run');
     await page.context().close();
   });
 
@@ -172,6 +183,8 @@ describe('the web UI', () => {
 
     const max = await signedInPage('max');
     await max.goto(`${h.slipway.url}/p/hello/deployments?env=production`);
+    await max.getByTestId('gate').getByRole('button', { name: 'Approve' }).waitFor();
+    await screenshot(max, 'deployments');
     await max.getByTestId('gate').getByRole('button', { name: 'Approve' }).click();
     // mia's page follows live: the gate opens and the deployment finishes.
     await mia.locator('[data-testid=deployment] h2 [data-status=success]').waitFor({ timeout: 120_000 });
@@ -231,6 +244,7 @@ describe('the web UI', () => {
     const cfr = (await figures.locator('[data-metric=change_failure_rate] b').textContent()) ?? '';
     assert.equal(cfr, m.change_failure_rate === null ? '—' : `${(m.change_failure_rate * 100).toFixed(1)} %`);
     await page.locator('.chart canvas').waitFor();
+    await screenshot(page, 'metrics');
     await page.context().close();
   });
 
