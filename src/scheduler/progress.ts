@@ -101,6 +101,7 @@ export class RunProgress {
       error: error ?? null,
     });
     if (!changed) return false;
+    this.#events.emit('job-updated', job.id, job.run_id);
     this.#events.emit('stream-end', `job:${job.id}`);
     if (job.concurrency_group && job.concurrency_state === 'admitted') await this.#admitNextJob(job);
     if (status === 'failure' && job.matrix) await this.#failFast(job);

@@ -128,6 +128,7 @@ export class Scheduler {
         lease_expires_at: iso(t + this.#leaseMs),
       });
       if (!won) continue;
+      this.#events.emit('job-updated', job.id, run.id);
       if (run.status === 'queued') {
         await this.#store.runs.update(run.id, { status: 'running', started_at: run.started_at ?? iso(t) });
         this.#events.emit('run-updated', run.id);

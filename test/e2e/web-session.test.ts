@@ -198,6 +198,81 @@ describe('web sessions and the UI', () => {
     assert.match((await fetch(`${base}/git/x.git/info/refs?service=git-upload-pack`)).headers.get('www-authenticate') ?? '', /^Basic/);
   });
 
+  it('GET /api/events streams only what the caller may read: another project\'s member sees none of its events', async () => {
+    const mk = async (name: string) => (await h.api<{ name: string; token: string }>('/api/users', { method: 'POST', body: JSON.stringify({ name }) })).token;
+    const alice = await mk('alice');
+    const dave = await mk('dave');
+    const as = (token: string, path: string, method: string, body?: unknown) =>
+      fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    assert.equal((await as(alice, '/api/projects', 'POST', { name: 'alpha' })).status, 201);
+    assert.equal((await as(dave, '/api/projects', 'POST', { name: 'delta' })).status, 201);
+
+    // Objects as a push, its build and a deploy leave them; the bus says they changed.
+    const { store, events } = h.slipway;
+    const seed = async (name: string) => {
+      const project = await store.projects.require(name);
+      const sha = 'a'.repeat(40);
+      const run = await store.runs.create({ projectId: project.id, workflow: 'ci.yml', name: 'ci', event: 'push', ref: 'refs/heads/main', sha, error: 'seeded', eventPayload: {}, jobs: [] });
+      const release = await store.releases.create({ project_id: project.id, run_id: run.id, sha, ref: run.ref, image: `${name}/app`, digest: `sha256:${'b'.repeat(64)}` });
+      const deployment = await store.deployments.create({ project_id: project.id, environment: 'dev', release_id: release.id, trigger: 'manual', triggered_by: 'admin' });
+      return { run: run.id, release: release.id, deployment: deployment.id };
+    };
+    const a = await seed('alpha');
+    const d = await seed('delta');
+
+    const follow = async (token: string | undefined) => {
+      const controller = new AbortController();
+      const res = await fetch(`${base}/api/events`, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: controller.signal });
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
+      const got: { type: string; project: string; id: string }[] = [];
+      const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = '';
+      const until = async (done: () => boolean) => {
+        while (!done()) {
+          const { value, done: ended } = await reader.read();
+          if (ended) throw new Error('the stream ended');
+          buffer += value;
+          let end;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const data = /^data: (.*)$/m.exec(block)?.[1];
+            if (/^event: update$/m.test(block) && data) got.push(JSON.parse(data));
+          }
+        }
+      };
+      return { got, until, close: () => controller.abort() };
+    };
+    const aliceStream = await follow(alice);
+    const daveStream = await follow(dave);
+    const adminStream = await follow(h.slipway.adminToken);
+    const anonymous = await follow(undefined);
+
+    events.emit('run-updated', a.run);
+    events.emit('job-updated', 'job_x', a.run);
+    events.emit('release-created', a.release);
+    events.emit('deployment-updated', a.deployment);
+    events.emit('run-updated', d.run);
+    events.emit('deployment-updated', d.deployment);
+    const lastOf = (s: { got: { id: string }[] }) => () => s.got.some((e) => e.id === d.deployment);
+    await daveStream.until(lastOf(daveStream));
+    await adminStream.until(lastOf(adminStream));
+    // Events arrive in order: once delta's last is in, alpha's would have come before it.
+    assert.deepEqual(daveStream.got.map((e) => [e.type, e.project, e.id]), [['run-updated', 'delta', d.run], ['deployment-updated', 'delta', d.deployment]]);
+    assert.equal(adminStream.got.length, 6);
+    await aliceStream.until(() => aliceStream.got.length >= 4);
+    assert.deepEqual(aliceStream.got.map((e) => [e.type, e.project, e.id]), [['run-updated', 'alpha', a.run], ['job-updated', 'alpha', 'job_x'], ['release-created', 'alpha', a.release], ['deployment-updated', 'alpha', a.deployment]]);
+
+    // A public project's runs and releases reach anonymous followers; its deployments do not.
+    assert.equal((await as(dave, '/api/projects/delta/visibility', 'PUT', { public: true })).status, 200);
+    events.emit('deployment-updated', d.deployment);
+    events.emit('run-updated', d.run);
+    await anonymous.until(() => anonymous.got.length >= 1);
+    assert.deepEqual(anonymous.got.map((e) => [e.type, e.project]), [['run-updated', 'delta']]);
+    for (const s of [aliceStream, daveStream, adminStream, anonymous]) s.close();
+  });
+
   // Last: the limiter then blocks this address for a while.
   it('wrong passwords get 401, are audited, and then 429 with Retry-After', async () => {
     const wrong = () => fetch(`${base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'admin', password: 'not-the-password' }) });

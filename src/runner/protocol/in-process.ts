@@ -64,7 +64,10 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
     async startStep(jobId, number, name) {
       const step = await store.runs.createStep(jobId, number, name);
       const job = await store.runs.job(jobId);
-      if (job) events.emit('run-updated', job.run_id);
+      if (job) {
+        events.emit('run-updated', job.run_id);
+        events.emit('job-updated', job.id, job.run_id);
+      }
       return step.id;
     },
     async finishStep(stepId, status: RunStatus, exitCode) {
@@ -85,6 +88,7 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
     async recordRelease(jobId, release) {
       const run = await runOfJob(store, jobId);
       const created = await store.releases.create({ project_id: run.project_id, run_id: run.id, sha: run.sha, ref: run.ref, image: release.image, digest: release.digest });
+      events.emit('release-created', created.id);
       return { id: created.id };
     },
     async source(jobId) {

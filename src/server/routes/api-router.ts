@@ -28,6 +28,7 @@ import { registerSecretsApi } from './secrets-api.ts';
 import { registerTokensApi } from './tokens-api.ts';
 import { registerAuditApi } from './audit-api.ts';
 import { registerSessionApi } from './session-api.ts';
+import { registerEventsApi } from './events-api.ts';
 import type { FailedAuthLimiter } from '../http/failed-auth-limiter.ts';
 
 export interface ApiRouterDeps {
@@ -69,6 +70,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   registerTokensApi(router, { store, audit: deps.audit });
   registerAuditApi(router, { audit: deps.audit });
   registerSessionApi(router, { store, audit: deps.audit, limiter: deps.limiter, log: deps.log });
+  registerEventsApi(router, { events: deps.events, store, access: deps.access });
   router.route(
     { method: 'GET', path: '/api/openapi.json', summary: 'This API as an OpenAPI 3.1 document' },
     ({ res }) => sendJson(res, 200, openApiDocument(router.routes, { title: 'Slipway API', version: deps.version })),
