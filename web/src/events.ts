@@ -1,17 +1,20 @@
-// Live updates: one EventSource on /api/events for the whole app (the server filters events
-// by what the caller may read). A page says which events concern it and refetches.
+// Live updates: one EventSource on /api/events for the whole app (`update` events naming
+// what changed, filtered by the server to what the caller may read; `resync` when it had to
+// drop some). A page says which events concern it and refetches.
 import { useEffect, useRef } from 'preact/hooks';
 
 export interface LiveEvent {
   type: 'run-updated' | 'job-updated' | 'deployment-updated' | 'release-created';
   project: string;
   id: string;
+  /** job-updated: the job's run. */
+  run?: string;
 }
 
 type Listener = (e: LiveEvent) => void;
 const listeners = new Set<Listener>();
 let source: EventSource | undefined;
-/** Called after a reconnect: events may have been missed, so every page refetches. */
+/** Called after a reconnect or a resync: events may have been missed, so every page refetches. */
 const reconnects = new Set<() => void>();
 
 function open(): void {
@@ -22,19 +25,20 @@ function open(): void {
     if (opened) for (const r of reconnects) r();
     opened = true;
   };
-  for (const type of ['run-updated', 'job-updated', 'deployment-updated', 'release-created'])
-    source.addEventListener(type, (m) => dispatch(type, (m as MessageEvent<string>).data));
-  source.onmessage = (m) => dispatch(undefined, m.data);
+  source.addEventListener('update', (m) => dispatch((m as MessageEvent<string>).data));
+  // The server dropped events for this tab (it fell behind): every page refetches.
+  source.addEventListener('resync', () => {
+    for (const r of reconnects) r();
+  });
 }
 
-function dispatch(type: string | undefined, data: string): void {
+function dispatch(data: string): void {
   let e: LiveEvent;
   try {
     e = JSON.parse(data) as LiveEvent;
   } catch {
     return;
   }
-  if (type && !e.type) e.type = type as LiveEvent['type'];
   for (const l of listeners) l(e);
 }
 

@@ -6,7 +6,7 @@ import { api, enc } from '../api.ts';
 import { can } from '../can.ts';
 import { ActionButton, ErrorBox, Loading, Section, Status } from '../components.tsx';
 import { getProject } from '../data.ts';
-import { useLive } from '../events.ts';
+import { useLive, type LiveEvent } from '../events.ts';
 import { ago, branchOf, duration, short } from '../format.ts';
 import { useLoad } from '../load.ts';
 import { LogView } from '../log/log-view.tsx';
@@ -51,8 +51,10 @@ export function RunPage({ project, run: number, job: jobKey, loc }: { project: s
     ]);
     return { plan, annotations, summary, artifacts };
   }, [project, number, attemptQ]);
-  useLive((e) => e.project === project && (e.type === 'run-updated' || e.type === 'job-updated'), data.reload, [project, number]);
-  useLive((e) => e.project === project && (e.type === 'job-updated' || e.type === 'run-updated'), extras.reload, [project, number]);
+  // This run's events only (until it is loaded, any run's of the project).
+  const mine = (e: LiveEvent) => e.project === project && ((e.type === 'run-updated' && (!run || e.id === run.id)) || (e.type === 'job-updated' && (!run || e.run === run.id)));
+  useLive(mine, data.reload, [project, number, run?.id]);
+  useLive(mine, extras.reload, [project, number, run?.id]);
   const logs = useRunLogs(run?.id, run?.attempt);
 
   const job = run && (run.jobs.find((j) => j.key === jobKey) ?? run.jobs.find((j) => j.status === 'failure') ?? run.jobs.find((j) => j.status === 'running') ?? run.jobs[0]);
