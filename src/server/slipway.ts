@@ -16,6 +16,7 @@ import { ensureAdmin, ensureAdminPassword } from '../auth/bootstrap-admin.ts';
 import { auditLog } from '../auth/audit.ts';
 import { deployPullCredentials } from '../auth/tokens.ts';
 import { GitHosting } from '../git/hosting.ts';
+import { commitTimes } from '../git/commit-times.ts';
 import { createRegistry } from '../registry/registry.ts';
 import { createFsDriver } from '../registry/storage/fs/fs-driver.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
@@ -119,7 +120,9 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const protectedBranches = { branches: git.branches!, projectExists: async (p: string) => git.exists(p) || (await store.projects.get(p)) !== undefined };
   const audit = auditLog(store);
   const limiter = new FailedAuthLimiter({ limit: config.failedAuth.limit, windowMs: config.failedAuth.windowSeconds * 1000 });
-  const api = apiRouter({ store, scheduler, events, secrets, deploys: () => deploys, runStarter, dataDir: config.dataDir, version, protectedBranches, access, audit, limiter, log });
+  const api = apiRouter({ store, scheduler, events, secrets, deploys: () => deploys, runStarter, dataDir: config.dataDir, version, protectedBranches, access, audit, limiter, log,
+    commitTimes: async (project, shas) => (git.exists(project) ? commitTimes(git.repoPath(project), shas) : new Map()),
+  });
   const ui = webUi(options.webDir ?? fileURLToPath(new URL('../../web/dist', import.meta.url)));
   const server = http.createServer(createHandler({ store, access, git, registry, api, isReady: () => ready, log, audit, limiter, ui }));
   server.keepAliveTimeout = 65_000;

@@ -29,6 +29,7 @@ import { registerTokensApi } from './tokens-api.ts';
 import { registerAuditApi } from './audit-api.ts';
 import { registerSessionApi } from './session-api.ts';
 import { registerEventsApi } from './events-api.ts';
+import { registerMetricsApi, type MetricsApiDeps } from './metrics-api.ts';
 import type { FailedAuthLimiter } from '../http/failed-auth-limiter.ts';
 
 export interface ApiRouterDeps {
@@ -50,6 +51,7 @@ export interface ApiRouterDeps {
   /** Failed sign-ins count with failed token authentications (app.ts holds the same one). */
   limiter: FailedAuthLimiter;
   log: (message: string) => void;
+  commitTimes: MetricsApiDeps['commitTimes'];
 }
 
 export function apiRouter(deps: ApiRouterDeps): Router {
@@ -71,6 +73,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   registerAuditApi(router, { audit: deps.audit });
   registerSessionApi(router, { store, audit: deps.audit, limiter: deps.limiter, log: deps.log });
   registerEventsApi(router, { events: deps.events, store, access: deps.access });
+  registerMetricsApi(router, { store, commitTimes: deps.commitTimes });
   router.route(
     { method: 'GET', path: '/api/openapi.json', summary: 'This API as an OpenAPI 3.1 document' },
     ({ res }) => sendJson(res, 200, openApiDocument(router.routes, { title: 'Slipway API', version: deps.version })),

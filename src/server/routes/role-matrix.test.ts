@@ -44,6 +44,7 @@ const expected: Record<string, Rule> = {
   'GET /api/session': signedIn,
   'DELETE /api/session': signedIn,
   'GET /api/events': anyone,
+  'GET /api/projects/{project}/metrics': viewer,
   'POST /api/users': admin,
   'GET /api/hosts/key': signedIn,
   'GET /api/hosts': signedIn,
