@@ -153,6 +153,8 @@ export function LogView({ model, version, target, follow }: Props) {
       <div
         class="log-box"
         ref={box}
+        // Short logs take the room they need; long ones 60% of the window and scroll.
+        style={{ height: `${Math.max(72, Math.min(window.innerHeight * 0.6, visible.length * lineHeight + 8))}px` }}
         onScroll={(e) => {
           const el = e.currentTarget as HTMLDivElement;
           stuck.current = el.scrollTop + el.clientHeight >= el.scrollHeight - lineHeight * 2;

@@ -101,7 +101,7 @@ export function DeploymentsPage({ project, selected, loc }: { project: string; s
         ))}
       </nav>
       <ErrorBox error={data.error} />
-      <div class="grid">
+      <div>
         <Section title="Environments">
           <ul class="plain">
             {names.map((n) => {
