@@ -234,7 +234,7 @@ describe('the web UI', () => {
     const cli = await runCli(['metrics', 'hello', '--env', 'dev', '--days', '30', '--json'], { env: { PATH: process.env.PATH, HOME: h.dataDir, SLIPWAY_DATA: h.dataDir, SLIPWAY_URL: h.slipway.url, SLIPWAY_TOKEN: h.slipway.adminToken } });
     assert.equal(cli.code, 0, cli.stderr);
     const m = JSON.parse(cli.stdout) as { deployment_frequency: { total: number; per_week: number }; change_failure_rate: number | null };
-    assert.ok(m.deployment_frequency.total >= 3, cli.stdout);
+    assert.ok(m.deployment_frequency.total >= 2, cli.stdout); // at least the first and the second version
     const page = await signedInPage('admin');
     await page.goto(`${h.slipway.url}/p/hello/metrics?env=dev&days=30`);
     const figures = page.getByTestId('metrics');
