@@ -111,7 +111,7 @@ export function DeploymentsPage({ project, selected, loc }: { project: string; s
               return (
                 <li key={n} data-env={n}>
                   <b>{n}</b>: {s?.release ? <><code class="sha">{short(s.release.sha)}</code> {s.release.id} <span class="muted">since {ago(s.since)}</span></> : <span class="muted">nothing serving</span>}
-                  {from && mayDeploy(n) && fromRelease && fromRelease.id !== s?.release?.id && (
+                  {from && mayDeploy(n) && fromRelease && fromRelease.id !== s?.release?.id && !list.some((d) => d.environment === n && running(d.status)) && (
                     <ActionButton
                       label={`Promote from ${from}`}
                       confirm={`This deploys release ${fromRelease.id} (commit ${short(fromRelease.sha)}), which serves in ${from} now, to ${n}${s?.release ? `, replacing release ${s.release.id} (commit ${short(s.release.sha)})` : ''}.${rulesOf(n)?.rules.approval ? ' It waits for approval first.' : ''}`}
