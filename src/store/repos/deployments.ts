@@ -21,6 +21,7 @@ export function deploymentsRepo(db: Db) {
           created_at: now(),
           started_at: null,
           finished_at: null,
+          superseded_by: null,
         };
         await tx.insertInto('deployments').values(d).execute();
         return d;
@@ -45,6 +46,31 @@ export function deploymentsRepo(db: Db) {
     },
     async update(id: string, fields: Partial<Pick<Deployment, 'status' | 'error' | 'started_at' | 'finished_at'>>): Promise<void> {
       await db.updateTable('deployments').set(fields).where('id', '=', id).execute();
+    },
+    /**
+     * Ends a deployment that has not started as `superseded` by a newer release. False when it
+     * was no longer queued (it started, or ended another way, meanwhile).
+     */
+    async supersede(id: string, releaseId: string, error: string): Promise<boolean> {
+      const r = await db
+        .updateTable('deployments')
+        .set({ status: 'superseded', superseded_by: releaseId, error, finished_at: now() })
+        .where('id', '=', id)
+        .where('status', '=', 'queued')
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+    /** An environment's deployments queued or running now, newest first. */
+    async inProgress(projectId: string, environment: string): Promise<Deployment[]> {
+      return db
+        .selectFrom('deployments')
+        .selectAll()
+        .where('project_id', '=', projectId)
+        .where('environment', '=', environment)
+        .where('status', 'in', ['queued', 'running'])
+        .orderBy('created_at', 'desc')
+        .orderBy('number', 'desc')
+        .execute();
     },
     async unfinished(): Promise<Deployment[]> {
       return db.selectFrom('deployments').selectAll().where('status', 'in', ['queued', 'running']).execute();
