@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { commitAndPush, git, podman, removeDir, startHarness, waitFor, type Harness } from '../support/harness.ts';
 import { busyboxImage, ensureBusyboxImage } from '../../src/build/base-image.ts';
+import { webService } from '../support/workflow-snippets.ts';
 
 const workflow = `name: features
 on: push
@@ -21,11 +22,7 @@ jobs:
       line: \${{ steps.greet.outputs.line }}
     services:
       web: &web
-        image: ${busyboxImage}
-        ports: ['80']
-        options: >-
-          --hostname websvc --entrypoint '["httpd","-f","-p","80","-h","/etc"]'
-          --health-cmd "wget -q -O /dev/null http://127.0.0.1/hostname || exit 1" --health-interval 1s
+${webService}
     steps:
       - name: annotate
         run: |

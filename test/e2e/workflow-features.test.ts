@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHarness, commitAndPush, git, waitFor, removeDir, podman, type Harness } from '../support/harness.ts';
 import { finished, type RunView } from '../support/api-views.ts';
-import { busyboxImage, ensureBusyboxImage } from '../../src/build/base-image.ts';
+import { ensureBusyboxImage } from '../../src/build/base-image.ts';
+import { webService } from '../support/workflow-snippets.ts';
 import { sleepers, uniqueSeconds } from '../../src/runner/executors/contract-support.ts';
 
 const features = `name: features
@@ -34,11 +35,7 @@ jobs:
     runs-on: ubuntu-latest
     services:
       web:
-        image: ${busyboxImage}
-        ports: ['80']
-        options: >-
-          --hostname websvc --entrypoint '["httpd","-f","-p","80","-h","/etc"]'
-          --health-cmd "wget -q -O /dev/null http://127.0.0.1/hostname || exit 1" --health-interval 1s
+${webService}
     steps:
       # The job runs in a container on the job's network: the service answers by name.
       - name: reach the service
