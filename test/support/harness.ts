@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { startSlipway, type Slipway } from '../../src/server/slipway.ts';
 import { gitAuthEnv } from '../../src/git/client.ts';
 import { containerToolEnv } from '../../src/core/tool-env.ts';
+import { finished, type DeploymentView } from './api-views.ts';
 
 const exec = promisify(execFile);
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -102,6 +103,27 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Deployment `id` once it finished (success, failure, rejected, …). */
+export function deploymentSettled(h: Harness, id: string, timeoutMs: number): Promise<DeploymentView> {
+  return waitFor(`deployment ${id}`, async () => {
+    const d = await h.api<DeploymentView>(`/api/deployments/${id}`);
+    return finished(d.status) ? d : undefined;
+  }, timeoutMs);
+}
+
+/** The deployment a push of `sha` started in `env` of `project`, once it finished. */
+export function pushDeployment(h: Harness, project: string, env: string, sha: string, timeoutMs: number): Promise<DeploymentView> {
+  return waitFor(`push deployment of ${sha.slice(0, 7)}`, async () => {
+    const d = (await h.api<DeploymentView[]>(`/api/deployments?project=${project}&env=${env}`)).find((x) => x.release?.sha === sha && x.trigger === 'push');
+    return d && finished(d.status) ? d : undefined;
+  }, timeoutMs);
+}
+
+/** A deployment's log, as the API serves it. */
+export async function deploymentLog(h: Harness, id: string): Promise<string> {
+  return (await fetch(`${h.slipway.url}/api/deployments/${id}/logs`, { headers: { authorization: `Bearer ${h.slipway.adminToken}` } })).text();
 }
 
 export async function removeDir(dir: string): Promise<void> {
