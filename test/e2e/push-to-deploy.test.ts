@@ -35,6 +35,19 @@ describe('git push to a running service', () => {
     const instance = (await readFile(join(h.dataDir, 'instance.id'), 'utf8')).trim();
     return (await podman('ps', '-a', '--filter', `label=slipway.instance=${instance}`, '--filter', 'label=slipway.project=hello', '--format', '{{.Names}}')).split('\n').filter(Boolean);
   };
+  /** Pushes a commit with `from` replaced by `to` in `file` and waits for its run; the file is put back after. */
+  const pushEdited = async (file: string, from: string, to: string, message: string) => {
+    const path = join(repo, file);
+    const good = await readFile(path, 'utf8');
+    if (!good.includes(from)) throw new Error(`${file}: no ${JSON.stringify(from)} to replace`);
+    await writeFile(path, good.replace(from, to));
+    try {
+      const sha = await commitAndPush(repo, h, 'hello', message);
+      return { sha, run: await runFor(sha) };
+    } finally {
+      await writeFile(path, good);
+    }
+  };
 
   before(async () => {
     h = await startHarness();
@@ -97,41 +110,27 @@ describe('git push to a running service', () => {
   });
 
   it('an app that never becomes healthy fails its deployment and the old version keeps serving', async () => {
-    const containerfile = join(repo, 'Containerfile');
-    const good = await readFile(containerfile, 'utf8');
-    await writeFile(containerfile, good.replace('RUN echo "$COMMIT" > /www/up', 'RUN rm -f /www/up'));
-    const sha = await commitAndPush(repo, h, 'hello', 'no health endpoint');
-    assert.equal((await runFor(sha)).status, 'success');
+    const { sha, run } = await pushEdited('Containerfile', 'RUN echo "$COMMIT" > /www/up', 'RUN rm -f /www/up', 'no health endpoint');
+    assert.equal(run.status, 'success');
     const d = await deploymentFor(sha);
     assert.equal(d.status, 'failure');
     assert.match(d.error ?? '', /health/i);
     assert.deepEqual(await served(), { status: 200, body: secondSha });
     assert.equal((await devContainers()).length, 1, 'the unhealthy container was removed');
-    await writeFile(containerfile, good);
   });
 
   it('an invalid workflow fails its run with file, line and message; the server keeps serving', async () => {
-    const wf = join(repo, '.slipway/workflows/ci.yml');
-    const good = await readFile(wf, 'utf8');
-    await writeFile(wf, good.replace('    needs: test\n', '    need: test\n'));
-    const sha = await commitAndPush(repo, h, 'hello', 'typo in workflow');
-    const run = await runFor(sha);
+    const { run } = await pushEdited('.slipway/workflows/ci.yml', '    needs: test\n', '    need: test\n', 'typo in workflow');
     assert.equal(run.status, 'failure');
     assert.match(run.error ?? '', /\.slipway\/workflows\/ci\.yml:\d+:\d+: .*need.*needs/);
     assert.equal(run.jobs.length, 0);
     assert.deepEqual(await served(), { status: 200, body: secondSha });
-    await writeFile(wf, good);
   });
 
   it('an invalid deploy.yml fails the run before anything runs', async () => {
-    const file = join(repo, '.slipway/deploy.yml');
-    const good = await readFile(file, 'utf8');
-    await writeFile(file, good.replace('port: 8080', 'port: eighty'));
-    const sha = await commitAndPush(repo, h, 'hello', 'bad deploy.yml');
-    const run = await runFor(sha);
+    const { run } = await pushEdited('.slipway/deploy.yml', 'port: 8080', 'port: eighty', 'bad deploy.yml');
     assert.equal(run.status, 'failure');
     assert.match(run.error ?? '', /\.slipway\/deploy\.yml:3:7: port/);
-    await writeFile(file, good);
   });
 
   it('a wrong or missing token gets 401 from the API, git and the registry', async () => {
