@@ -1,11 +1,11 @@
 // End-to-end harness: a real Slipway server on a temp data dir and a free port, driven
 // through its HTTP API and the real git client.
-import { mkdtemp, cp, rm, writeFile, readFile } from 'node:fs/promises';
+import { mkdtemp, cp, mkdir, rm, writeFile, readFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSlipway, type Slipway } from '../../src/server/slipway.ts';
 import { gitAuthEnv } from '../../src/git/client.ts';
@@ -67,6 +67,17 @@ export async function startHarness(options: { env?: NodeJS.ProcessEnv } = {}): P
     },
   };
   return h;
+}
+
+/** A fresh git working copy on branch main holding `files` (path → content), nothing committed yet. */
+export async function workingCopy(prefix: string, files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  for (const [path, content] of Object.entries(files)) {
+    await mkdir(dirname(join(dir, path)), { recursive: true });
+    await writeFile(join(dir, path), content);
+  }
+  await git(dir, 'init', '-q', '-b', 'main');
+  return dir;
 }
 
 /** A working copy of examples/hello on branch develop whose dev environment publishes on `publish`. */
