@@ -35,17 +35,21 @@ describe('git push to a running service', () => {
     const instance = (await readFile(join(h.dataDir, 'instance.id'), 'utf8')).trim();
     return (await podman('ps', '-a', '--filter', `label=slipway.instance=${instance}`, '--filter', 'label=slipway.project=hello', '--format', '{{.Names}}')).split('\n').filter(Boolean);
   };
-  /** Pushes a commit with `from` replaced by `to` in `file` and waits for its run; the file is put back after. */
-  const pushEdited = async (file: string, from: string, to: string, message: string) => {
-    const path = join(repo, file);
-    const good = await readFile(path, 'utf8');
-    if (!good.includes(from)) throw new Error(`${file}: no ${JSON.stringify(from)} to replace`);
-    await writeFile(path, good.replace(from, to));
+  /** Pushes a commit with each edit's `from` replaced by `to` in its file and waits for its run; the files are put back after. */
+  const pushEdited = async (message: string, ...edits: [file: string, from: string, to: string][]) => {
+    const originals: [string, string][] = [];
     try {
+      for (const [file, from, to] of edits) {
+        const path = join(repo, file);
+        const good = await readFile(path, 'utf8');
+        if (!good.includes(from)) throw new Error(`${file}: no ${JSON.stringify(from)} to replace`);
+        originals.push([path, good]);
+        await writeFile(path, good.replace(from, to));
+      }
       const sha = await commitAndPush(repo, h, 'hello', message);
       return { sha, run: await runFor(sha) };
     } finally {
-      await writeFile(path, good);
+      for (const [path, good] of originals) await writeFile(path, good);
     }
   };
 
@@ -110,7 +114,11 @@ describe('git push to a running service', () => {
   });
 
   it('an app that never becomes healthy fails its deployment and the old version keeps serving', async () => {
-    const { sha, run } = await pushEdited('Containerfile', 'RUN echo "$COMMIT" > /www/up', 'RUN rm -f /www/up', 'no health endpoint');
+    // The health check's deadline comes with the release: 3 s instead of the example's 30 s,
+    // since this app never becomes healthy and the test would otherwise wait out the 30 s.
+    const { sha, run } = await pushEdited('no health endpoint',
+      ['Containerfile', 'RUN echo "$COMMIT" > /www/up', 'RUN rm -f /www/up'],
+      ['.slipway/deploy.yml', 'deadline: 30s', 'deadline: 3s']);
     assert.equal(run.status, 'success');
     const d = await deploymentFor(sha);
     assert.equal(d.status, 'failure');
@@ -120,7 +128,7 @@ describe('git push to a running service', () => {
   });
 
   it('an invalid workflow fails its run with file, line and message; the server keeps serving', async () => {
-    const { run } = await pushEdited('.slipway/workflows/ci.yml', '    needs: test\n', '    need: test\n', 'typo in workflow');
+    const { run } = await pushEdited('typo in workflow', ['.slipway/workflows/ci.yml', '    needs: test\n', '    need: test\n']);
     assert.equal(run.status, 'failure');
     assert.match(run.error ?? '', /\.slipway\/workflows\/ci\.yml:\d+:\d+: .*need.*needs/);
     assert.equal(run.jobs.length, 0);
@@ -128,7 +136,7 @@ describe('git push to a running service', () => {
   });
 
   it('an invalid deploy.yml fails the run before anything runs', async () => {
-    const { run } = await pushEdited('.slipway/deploy.yml', 'port: 8080', 'port: eighty', 'bad deploy.yml');
+    const { run } = await pushEdited('bad deploy.yml', ['.slipway/deploy.yml', 'port: 8080', 'port: eighty']);
     assert.equal(run.status, 'failure');
     assert.match(run.error ?? '', /\.slipway\/deploy\.yml:3:7: port/);
   });
