@@ -1,9 +1,9 @@
 import type { Db } from '../database.ts';
 import type { DeploymentsTable, EnvironmentStateTable } from '../schema.ts';
 import { newId } from '../../core/ids.ts';
-import { SlipwayError } from '../../core/errors.ts';
 import { now } from './time.ts';
 import { nextNumber } from './numbering.ts';
+import { requireRow } from './require-row.ts';
 
 export type Deployment = DeploymentsTable;
 type EnvironmentState = EnvironmentStateTable;
@@ -34,9 +34,7 @@ export function deploymentsRepo(db: Db) {
       return db.selectFrom('deployments').selectAll().where('project_id', '=', projectId).where('number', '=', number).executeTakeFirst();
     },
     async require(id: string): Promise<Deployment> {
-      const d = await this.get(id);
-      if (!d) throw new SlipwayError('DEPLOYMENT_UNKNOWN', `deployment "${id}" not found`);
-      return d;
+      return requireRow(await this.get(id), 'DEPLOYMENT_UNKNOWN', 'deployment', id);
     },
     async list(options: { projectId?: string; environment?: string; limit?: number } = {}): Promise<Deployment[]> {
       let q = db.selectFrom('deployments').selectAll().orderBy('created_at', 'desc').orderBy('number', 'desc');
