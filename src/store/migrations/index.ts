@@ -12,6 +12,7 @@ import * as protectedBranches from './0008-protected-branches.ts';
 import * as tokensAudit from './0009-tokens-audit.ts';
 import * as environmentRules from './0010-environment-rules.ts';
 import * as sessions from './0012-sessions.ts';
+import * as deploymentSuperseded from './0013-deployment-superseded.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '0009-tokens-audit': tokensAudit,
   '0010-environment-rules': environmentRules,
   '0012-sessions': sessions,
+  '0013-deployment-superseded': deploymentSuperseded,
 };
