@@ -26,8 +26,7 @@ import { builtinJobImage } from '../config/runner-labels.ts';
 import { ContainerEngine } from '../deploy/engine/container-engine.ts';
 import { LocalShell } from '../deploy/targets/local/local-shell.ts';
 import { DeployService } from '../deploy/service.ts';
-import { EnvironmentProxies } from '../deploy/proxy/builtin/environment-proxies.ts';
-import { deployStrategies, deployTargets } from './deploy-wiring.ts';
+import { deployStrategies, deployTargets, localProxies } from './deploy-wiring.ts';
 import { jobSecretsFor } from '../deploy/deployment-secrets.ts';
 import { protectionOptions } from './protection-wiring.ts';
 import { EventBus } from '../core/events.ts';
@@ -133,7 +132,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   // Environment protection and approvals: the default branch, commit authors, people vs. service accounts.
   const protection = protectionOptions({ git, store, access, audit });
   const instance = instanceId(config.dataDir);
-  const local = { engine, proxies: new EnvironmentProxies('127.0.0.1') };
+  const local = { engine, proxies: localProxies({ engine, dataDir: config.dataDir, instance }) };
   const targets = deployTargets({ store, local, registryHost: registryAccess.host, instance, dataDir: config.dataDir });
   const deploys = new DeployService({ store, events, readFile: (p, sha, path) => git.readFile(p, sha, path), registry: { insecure: registryAccess.insecure, pullCredential: deployPullCredentials(store) }, instance, log, secrets, clock: options.clock, ...protection, targets, strategies: deployStrategies(), local });
 
@@ -200,7 +199,6 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
       await Promise.allSettled([...pending]);
       deploys.gate.close();
       await deploys.close();
-      await local.proxies.close();
       server.closeIdleConnections();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
