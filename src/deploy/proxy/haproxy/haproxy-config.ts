@@ -42,6 +42,7 @@ export function haproxyConfig(s: HaproxySettings): string {
     'frontend web',
     `  bind ${s.bind ?? ''}:${s.publish}`,
     '  http-request set-header X-Forwarded-Proto http',
+    '  http-request set-header X-Forwarded-Host %[req.hdr(host)]',
     '  default_backend app',
     'backend app',
     server('blue', s.active?.port),
