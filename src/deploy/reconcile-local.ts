@@ -9,8 +9,8 @@
 // - every other container of the environment (a candidate, an old one mid-removal) is
 //   removed, after what the proxy still had in flight to it drained;
 // - the store's environment state names what serves, and the interrupted deployment's record
-//   says what happened: `success` if its release serves, `failure` otherwise, with the
-//   reconciliation in its error and its log.
+//   says what happened: `success` if its release serves (and it had no other host),
+//   `failure` otherwise, with the reconciliation in its error and its log.
 // Nothing here waits for a health check: only containers that were routed, or recorded as
 // serving, are routed.
 import type { EventBus } from '../core/events.ts';
@@ -35,6 +35,8 @@ interface LocalEnvironment {
   containers: ContainerInfo[];
   /** The deployment the stop cut off, if any (status still `running`). */
   interrupted?: Deployment;
+  /** Its hosts other than local (not reconnected at start). */
+  otherHosts: string[];
 }
 
 /** Old requests get this long to finish on a container that is about to go. */
@@ -67,7 +69,7 @@ async function localEnvironments(deps: ReconcileDeps, interrupted: Deployment[])
     if (!e) {
       const project = await store.projects.byId(projectId);
       if (!project) return undefined;
-      e = { project: { id: project.id, name: project.name }, environment, containers: [] };
+      e = { project: { id: project.id, name: project.name }, environment, containers: [], otherHosts: [] };
       found.set(key, e);
     }
     return e;
@@ -87,7 +89,10 @@ async function localEnvironments(deps: ReconcileDeps, interrupted: Deployment[])
     const hosts = await store.deploymentHosts.list(d.id);
     if (!hosts.some((h) => h.host === 'local')) continue;
     const e = await entry(d.project_id, d.environment);
-    if (e && (!e.interrupted || e.interrupted.number < d.number)) e.interrupted = d;
+    if (e && (!e.interrupted || e.interrupted.number < d.number)) {
+      e.interrupted = d;
+      e.otherHosts = hosts.map((h) => h.host).filter((h) => h !== 'local');
+    }
   }
   return [...found.values()];
 }
@@ -121,7 +126,9 @@ async function reconcile(deps: ReconcileDeps, env: LocalEnvironment): Promise<vo
   if (!d) return;
   const switched = keep !== undefined && keep.labels[labels.release] === d.release_id;
   const phase = switched ? 'after the switch' : 'before the switch';
-  await finish(deps, d, switched ? 'success' : 'failure', `interrupted ${phase} (the server stopped); reconciled on restart: ${what}`);
+  // Other hosts may be anywhere between the phases: the deployment is not known to have succeeded.
+  const others = env.otherHosts.length > 0 ? `; on local only: ${env.otherHosts.join(', ')} not checked, deploy again` : '';
+  await finish(deps, d, switched && !others ? 'success' : 'failure', `interrupted ${phase} (the server stopped); reconciled on restart: ${what}${others}`);
 }
 
 /** `release rel_… (abc1234) as <container>`. */

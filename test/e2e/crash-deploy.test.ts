@@ -15,6 +15,7 @@ import { finished, type DeploymentView } from '../support/api-views.ts';
 import { startProbe } from '../support/probe.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
 import type { Harness } from '../support/harness.ts';
+import { busyboxImage } from '../../src/build/base-image.ts';
 
 interface ReleaseView {
   id: string;
@@ -135,4 +136,20 @@ void describe('a deployed service keeps answering while Slipway is killed mid-de
       }
     });
   }
+
+  it('a restart brings back a proxy that was removed and removes an orphan container of the environment', async () => {
+    for (const s of servers) await s.stop();
+    const serving = current!;
+    await podman('rm', '-f', '-t', '0', `slipway-proxy-${instance}-hello-dev`);
+    await assert.rejects(fetch(devUrl()), 'nothing listens once the proxy is gone');
+    // The busybox image exists: the releases were built on it.
+    await podman('run', '-d', '--name', `slipway-hello-dev-orphan-${instance}`, '--label', `slipway.instance=${instance}`, '--label', 'slipway.project=hello', '--label', 'slipway.environment=dev', '--label', 'slipway.release=rel_orphan', busyboxImage, 'sleep', '600');
+    const restarted = await start();
+    assert.equal((await (await fetch(devUrl())).text()).trim(), serving.sha);
+    const containers = await appContainers();
+    assert.equal(containers.length, 1, containers.join('\n'));
+    assert.match(containers[0]!, new RegExp(`slipway\\.release:${serving.id}`));
+    assert.match(restarted.output(), new RegExp(`hello/dev: reconciled after the restart: serving release ${serving.id} .*removed slipway-hello-dev-orphan-`));
+    await restarted.stop();
+  });
 });
