@@ -98,10 +98,15 @@ void test('a job with `if` is handed to the runner with its needs results after 
   assert.equal(s.count('run-finished', run.id), 1);
 });
 
-void test('heartbeat renews the lease of its holder only', async () => {
+/** The lease tests' start: one job `a`, claimed by runner r1 under a 1 s lease. */
+async function claimedJob() {
   const s = await setup(1000);
   await s.createRun(wf(job('a')));
-  const a = (await s.scheduler.claim('r1', ['local']))!;
+  return { s, a: (await s.scheduler.claim('r1', ['local']))! };
+}
+
+void test('heartbeat renews the lease of its holder only', async () => {
+  const { s, a } = await claimedJob();
   const before = Date.parse(a.job.lease_expires_at!);
   // Let the clock move past the claim's millisecond so a renewed lease is strictly later.
   const claimedAt = before - 1000;
@@ -117,9 +122,7 @@ void test('heartbeat renews the lease of its holder only', async () => {
 });
 
 void test('an expired lease re-queues the job with attempt+1 and its steps deleted', async () => {
-  const s = await setup(1000);
-  await s.createRun(wf(job('a')));
-  const a = (await s.scheduler.claim('r1', ['local']))!;
+  const { s, a } = await claimedJob();
   await s.store.runs.createStep(a.job.id, 1, 'Run echo a');
   // Not yet expired: nothing moves.
   assert.equal(await s.scheduler.requeueExpired(), 0);
@@ -208,9 +211,7 @@ void test('a job to be skipped is skipped even when no runner has its labels, so
 });
 
 void test('requeueExpired leaves a job whose lease was renewed after it was read (the expiry is checked in the UPDATE)', async () => {
-  const s = await setup(1000);
-  await s.createRun(wf(job('a')));
-  const a = (await s.scheduler.claim('r1', ['local']))!;
+  const { s, a } = await claimedJob();
   const stale = (await s.store.runs.job(a.job.id))!;
   const lease = Date.parse(stale.lease_expires_at!);
   // The sweep read the job when its lease had run out; a heartbeat renews it before the UPDATE.

@@ -134,7 +134,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const instance = instanceId(config.dataDir);
   const local = { engine, proxies: localProxies({ engine, dataDir: config.dataDir, instance }) };
   const targets = deployTargets({ store, local, registryHost: registryAccess.host, instance, dataDir: config.dataDir });
-  const deploys = new DeployService({ store, events, readFile: (p, sha, path) => git.readFile(p, sha, path), registry: { insecure: registryAccess.insecure, pullCredential: deployPullCredentials(store) }, instance, log, secrets, clock: options.clock, ...protection, targets, strategies: deployStrategies(), local });
+  const deploys = new DeployService({ store, events, readFile: (p, sha, path) => git.readFile(p, sha, path), isAncestor: (p, a, d) => git.isAncestor(p, a, d), registry: { insecure: registryAccess.insecure, pullCredential: deployPullCredentials(store) }, instance, log, secrets, clock: options.clock, ...protection, targets, strategies: deployStrategies(), local });
 
   // Triggers: pushes start runs; finished runs start deployments. Each is tracked so
   // close() can wait for work already under way.

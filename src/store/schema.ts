@@ -146,6 +146,8 @@ export interface DeploymentsTable {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** The newer release that made this automatic deployment `superseded` (0013); null otherwise. */
+  superseded_by: string | null;
 }
 
 /** What serves each environment now; lets a restarted server re-attach its proxy. */

@@ -1,12 +1,12 @@
-import type { Transaction } from 'kysely';
+import { sql, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { Db } from '../database.ts';
 import type { Database } from '../schema.ts';
 import type { JobsTable, RunsTable, StepsTable } from '../schema.ts';
 import type { RunStatus } from '../../core/types.ts';
 import { newId } from '../../core/ids.ts';
-import { SlipwayError } from '../../core/errors.ts';
 import { now } from './time.ts';
 import { nextNumber } from './numbering.ts';
+import { requireRow } from './require-row.ts';
 
 export type Run = RunsTable;
 export type Job = JobsTable;
@@ -93,9 +93,7 @@ export function runsRepo(db: Db) {
       return db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
     },
     async require(id: string): Promise<Run> {
-      const run = await this.get(id);
-      if (!run) throw new SlipwayError('RUN_UNKNOWN', `run "${id}" not found`);
-      return run;
+      return requireRow(await this.get(id), 'RUN_UNKNOWN', 'run', id);
     },
     async byNumber(projectId: string, number: number): Promise<Run | undefined> {
       return db.selectFrom('runs').selectAll().where('project_id', '=', projectId).where('number', '=', number).executeTakeFirst();
@@ -118,15 +116,7 @@ export function runsRepo(db: Db) {
     },
     /** Unfinished runs of a project's concurrency group, oldest first. */
     async inGroup(projectId: string, group: string): Promise<Run[]> {
-      return db
-        .selectFrom('runs')
-        .selectAll()
-        .where('project_id', '=', projectId)
-        .where('concurrency_group', '=', group)
-        .where('status', 'in', ['queued', 'running'])
-        .orderBy('created_at')
-        .orderBy('number')
-        .execute();
+      return unfinishedInGroup(db.selectFrom('runs').selectAll(), 'runs', projectId, group).orderBy('number').execute();
     },
     /**
      * A new attempt of a run (re-run): the attempt number goes up, the run is queued again
@@ -186,16 +176,8 @@ export function runsRepo(db: Db) {
     },
     /** Unfinished jobs of a project's concurrency group, oldest first. */
     async jobsInGroup(projectId: string, group: string): Promise<Job[]> {
-      return db
-        .selectFrom('jobs')
-        .innerJoin('runs', 'runs.id', 'jobs.run_id')
-        .selectAll('jobs')
-        .where('runs.project_id', '=', projectId)
-        .where('jobs.concurrency_group', '=', group)
-        .where('jobs.status', 'in', ['queued', 'running'])
-        .orderBy('jobs.created_at')
-        .orderBy('jobs.position')
-        .execute();
+      const jobs = db.selectFrom('jobs').innerJoin('runs', 'runs.id', 'jobs.run_id').selectAll('jobs');
+      return unfinishedInGroup(jobs, 'jobs', projectId, group).orderBy('jobs.position').execute();
     },
     async setJob(id: string, fields: Partial<Omit<Job, 'id' | 'run_id'>>): Promise<void> {
       await db.updateTable('jobs').set(fields).where('id', '=', id).execute();
@@ -307,4 +289,16 @@ async function insertJobs(tx: Transaction<Database>, runId: string, attempt: num
       })
       .execute();
   }
+}
+
+/**
+ * The one concurrency-group query, for runs and for jobs: `table`'s unfinished rows in the
+ * group, of the project's runs, oldest first (the caller adds its tie-break).
+ */
+function unfinishedInGroup<TB extends 'runs' | 'jobs', O>(q: SelectQueryBuilder<Database, TB | 'runs', O>, table: TB, projectId: string, group: string) {
+  return q
+    .where(sql.ref('runs.project_id'), '=', projectId)
+    .where(sql.ref(`${table}.concurrency_group`), '=', group)
+    .where(sql.ref(`${table}.status`), 'in', ['queued', 'running'])
+    .orderBy(sql.ref(`${table}.created_at`));
 }
