@@ -6,7 +6,7 @@ import { checkId, readContinueOnError, readStep, readTimeout } from './parse-ste
 import { readStrategy } from './parse-strategy.ts';
 import { readIf } from './read-if.ts';
 import type { Reader } from '../yaml/reader.ts';
-import { checkKeys, checkRequired, child, describe, getPair, isNull, readKey, readMap } from '../yaml/reader.ts';
+import { checkKeys, checkRequired, child, describe, getPair, isNull, readKey, readLiteralBoolean, readMap } from '../yaml/reader.ts';
 import { readEnv, readString, readStringList, readStringMap } from './read-values.ts';
 import { readOptions, type ParseSettings } from './read-options.ts';
 import type { Position, YNode } from '../yaml/node.ts';
@@ -14,6 +14,8 @@ import type { Position, YNode } from '../yaml/node.ts';
 const jobKeys = [
   'name', 'needs', 'runs-on', 'if', 'env', 'defaults', 'container', 'timeout-minutes', 'continue-on-error',
   'outputs', 'steps', 'permissions', 'concurrency', 'strategy', 'services', 'environment', 'uses', 'with', 'secrets',
+  // Slipway's own (docs/workflow.md): not in GitHub's syntax.
+  'retry-on-crash',
 ];
 // docs §jobs.<job_id>.uses: "Jobs that call reusable workflows support only these keywords".
 const callerKeys = ['name', 'uses', 'with', 'secrets', 'needs', 'if', 'permissions', 'strategy', 'concurrency'];
@@ -91,6 +93,12 @@ export function readJob(r: Reader, id: string, idPos: Position, node: YNode, set
       case 'uses': spec.uses = readUses(r, v, p); break;
       case 'with': spec.with = readStringMap(r, v, p); break;
       case 'secrets': spec.secrets = readSecrets(r, v, p); break;
+      case 'retry-on-crash': {
+        // A literal: it is read when the server restarts under the job, where no expression context exists.
+        const retry = readLiteralBoolean(r, v, p);
+        if (retry === false) spec.retryOnCrash = false;
+        break;
+      }
       default: break;
     }
   }
