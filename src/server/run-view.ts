@@ -26,6 +26,14 @@ export function attemptParam(run: Run, value: string | null): number {
   return n;
 }
 
+/** `?attempt=N` of one job's log → N, checked against the job's attempts; absent → the latest. */
+export function jobAttemptParam(job: Job, value: string | null): number {
+  if (value === null) return job.attempt;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > job.attempt) throw new SlipwayError('BAD_REQUEST', `attempt must be 1..${job.attempt} (the job's attempts), got ${JSON.stringify(value)}`);
+  return n;
+}
+
 /** The job whose steps and logs a row shows (itself, or the earlier row a re-run kept). */
 export const logJobId = (j: Job) => j.reused_from ?? j.id;
 
