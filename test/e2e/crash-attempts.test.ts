@@ -13,6 +13,7 @@ import { after, test } from 'node:test';
 import { git, removeDir, waitFor } from '../support/harness.ts';
 import { startCrashServer, type CrashServer } from '../support/crash-server.ts';
 import type { RunView } from '../support/api-views.ts';
+import { runCli } from '../support/cli.ts';
 
 const dirs: string[] = [];
 let server: CrashServer | undefined;
@@ -103,6 +104,16 @@ test('a crash during a step: attempt 1 kept, closed and marked; attempt 2 comple
   // The run's log shows each job's latest attempt.
   assert.equal(count(await (await server.get(`/api/runs/${rerun.id}/logs`)).text(), 'line 1'), 1);
   assert.equal((await fetch(`${server.url}/api/runs/${rerun.id}/jobs/${job.id}/logs?attempt=3`, { headers: { authorization: `Bearer ${server.token}` } })).status, 400);
+
+  // The CLI: the latest attempt, and a note that earlier ones exist; --attempt 1 reads the first.
+  const cliEnv = { PATH: process.env.PATH, HOME: dataDir, SLIPWAY_URL: server.url, SLIPWAY_TOKEN: server.token };
+  const latest = await runCli(['logs', 'again#1'], { env: cliEnv });
+  assert.equal(latest.code, 0, latest.stderr);
+  assert.equal(latest.stdout, second);
+  assert.match(latest.stderr, /note: job t shows its attempt 2; earlier attempts exist \(attempt 1 interrupted by a server crash\): slipway logs again#1 --job t --attempt N/);
+  const earlier = await runCli(['logs', 'again#1', '--attempt', '1'], { env: cliEnv });
+  assert.equal(earlier.code, 0, earlier.stderr);
+  assert.equal(earlier.stdout, first);
 
   // Not safe to repeat: failed, saying why, never run again.
   const failed = await finished(once.id);
