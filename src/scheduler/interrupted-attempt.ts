@@ -1,6 +1,6 @@
 // The end of a job attempt that did not end the job (issue 10 item 5): its runner stopped
 // reporting (lost lease) or the server that ran it crashed or stopped. The attempt's log is
-// kept and closed: an open `##[group]` is ended and a marker line says what happened; the
+// kept and closed: every open `##[group]` is ended and a marker line says what happened; the
 // job then runs again as the next attempt, with a log and steps of its own, unless its
 // workflow says it is not safe to repeat (`retry-on-crash: false`), when it fails instead.
 import type { Store } from '../store/store.ts';
@@ -25,7 +25,7 @@ export function interruptionOutcome(cause: Interruption, retryOnCrash: boolean):
 /** Appends the closing lines to the interrupted attempt's log and ends its stream for followers. */
 export async function closeAttemptLog(store: Store, events: EventBus, job: Job, marker: string): Promise<void> {
   const stream = jobLogStream(job.id, job.attempt);
-  const text = `${(await store.logs.groupOpen(stream)) ? '##[endgroup]\n' : ''}##[error]${marker}\n`;
+  const text = `${'##[endgroup]\n'.repeat(await store.logs.openGroups(stream))}##[error]${marker}\n`;
   // A runner that lost its lease may still be sending: the next free sequence number wins.
   for (let tries = 0; tries < 3; tries++) {
     const seq = (await store.logs.lastSeq(stream)) + 1;

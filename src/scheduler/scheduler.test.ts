@@ -121,7 +121,9 @@ void test('an expired lease re-queues the job as attempt 2; attempt 1 keeps its 
   await s.createRun(wf(job('a')));
   const a = (await s.scheduler.claim('r1', ['local']))!;
   await s.store.runs.createStep(a.job.id, 1, 1, 'Run echo a');
-  await s.store.logs.append(`job:${a.job.id}`, 0, '##[group]Run echo a\npartial\n');
+  // The step's group, a closed `::group::` and an open one (a line that only mentions a marker does not count).
+  await s.store.logs.append(`job:${a.job.id}`, 0, '##[group]Run echo a\n##[group]one\nx ##[group]\n##[endgroup]\n');
+  await s.store.logs.append(`job:${a.job.id}`, 1, '##[group]two\npartial\n');
   // Not yet expired: nothing moves.
   assert.equal(await s.scheduler.requeueExpired(), 0);
   const lease = Date.parse(a.job.lease_expires_at!);
@@ -135,7 +137,7 @@ void test('an expired lease re-queues the job as attempt 2; attempt 1 keeps its 
   assert.deepEqual((await s.store.runs.steps(a.job.id, 1)).map((st) => st.name), ['Run echo a']);
   assert.deepEqual(await s.store.runs.steps(a.job.id, 2), []);
   const first = (await s.store.logs.read(`job:${a.job.id}`)).map((c) => c.text).join('');
-  assert.equal(first, '##[group]Run echo a\npartial\n##[endgroup]\n##[error]Attempt 1 interrupted: its runner stopped reporting (the lease expired); the job runs again as attempt 2.\n');
+  assert.equal(first, '##[group]Run echo a\n##[group]one\nx ##[group]\n##[endgroup]\n##[group]two\npartial\n##[endgroup]\n##[endgroup]\n##[error]Attempt 1 interrupted: its runner stopped reporting (the lease expired); the job runs again as attempt 2.\n');
   assert.deepEqual(await s.store.logs.read(`job:${a.job.id}:2`), []);
   assert.deepEqual((await s.store.runs.interruptedAttempts(a.job.id)).map((x) => [x.attempt, x.status]), [[1, 'interrupted']]);
   assert.equal(s.count('stream-end', `job:${a.job.id}`), 1);

@@ -95,10 +95,12 @@ test('a crash during a step: attempt 1 kept, closed and marked; attempt 2 comple
   assert.equal(job.attempt, 2);
   assert.deepEqual(job.interruptedAttempts.map((a) => [a.attempt, a.status, a.reason]), [[1, 'interrupted', 'interrupted by a server crash']]);
   const first = await jobLog(server, rerun, 1);
-  assert.match(first, /##\[group\]counting\nline 1\nline 2\nline 3\n##\[endgroup\]\n##\[error\]Attempt 1 interrupted by a server crash; the job runs again as attempt 2\.\n$/);
+  // The step's group and the step's own `::group::` were open: both are closed.
+  assert.match(first, /##\[group\]counting\nline 1\nline 2\nline 3\n##\[endgroup\]\n##\[endgroup\]\n##\[error\]Attempt 1 interrupted by a server crash; the job runs again as attempt 2\.\n$/);
   const second = await jobLog(server, rerun);
   assert.equal(second, await jobLog(server, rerun, 2));
-  for (const line of ['##[group]counting', 'line 1', 'line 2', 'line 3', '##[endgroup]', 'all done']) assert.equal(count(second, line), 1, `"${line}" once in attempt 2:\n${second}`);
+  for (const line of ['##[group]counting', 'line 1', 'line 2', 'line 3', 'all done']) assert.equal(count(second, line), 1, `"${line}" once in attempt 2:\n${second}`);
+  assert.equal(count(second, '##[endgroup]'), 2, 'the step group and the counting group, each closed once');
   assert.doesNotMatch(second, /interrupted/);
   assert.match(second, /Job success\n$/);
   // The run's log shows each job's latest attempt.
@@ -120,7 +122,7 @@ test('a crash during a step: attempt 1 kept, closed and marked; attempt 2 comple
   assert.equal(failed.status, 'failure');
   assert.equal(failed.jobs[0]!.attempt, 1);
   assert.equal(failed.jobs[0]!.error, 'interrupted by a server crash; retry-on-crash is false');
-  assert.match(await jobLog(server, failed), /line 3\n##\[endgroup\]\n##\[error\]Attempt 1 interrupted by a server crash; retry-on-crash is false, so the job fails\.\n$/);
+  assert.match(await jobLog(server, failed), /line 3\n##\[endgroup\]\n##\[endgroup\]\n##\[error\]Attempt 1 interrupted by a server crash; retry-on-crash is false, so the job fails\.\n$/);
 
   await server.kill('SIGTERM');
   await rm(gate, { force: true });

@@ -1,6 +1,6 @@
 // The per-job log cap (issue 10 item 6, config `logs.maxJobBytes`): the server counts what
-// it stores of each job attempt's log; the chunk that would pass the cap is replaced by one
-// marker line and everything after it is dropped. The job keeps running and its result is
+// it stores of each job attempt's log; of the chunk that would pass the cap only the whole
+// lines that fit are kept, then one marker line, and everything after it is dropped. The job keeps running and its result is
 // not changed: the cap bounds storage and readers, not the job. Enforced where chunks are
 // stored, so a runner cannot write past it.
 
@@ -25,15 +25,19 @@ export class LogCap {
   }
 
   /**
-   * What to store for a chunk: the chunk itself, the marker (once, instead of the chunk that
-   * passes the cap), or nothing. `stored(false)` gives back a chunk the store already had.
+   * What to store for a chunk: the chunk itself; for the chunk that passes the cap, its
+   * whole lines that still fit, then the marker (once); after that, nothing.
    */
   admit(text: string): string | undefined {
     if (this.#truncated) return undefined;
     const size = Buffer.byteLength(text);
     if (this.#bytes + size > this.#max) {
       this.#truncated = true;
-      return truncationMarker(this.#max);
+      const fits = Buffer.from(text).subarray(0, this.#max - this.#bytes);
+      // Cut after a newline byte: it never falls inside a UTF-8 character.
+      const kept = fits.subarray(0, fits.lastIndexOf(0x0a) + 1).toString();
+      this.#bytes += Buffer.byteLength(kept);
+      return kept + truncationMarker(this.#max);
     }
     this.#bytes += size;
     return text;

@@ -69,7 +69,8 @@ export function registerApi(router: Router, deps: ApiDeps): void {
     ctx.res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
     for (const s of streams) {
       if (streams.length > 1) await writeWithBackpressure(ctx.res, `=== ${s.title} ===\n`);
-      for await (const page of logPages(logSource.read, s.stream, -1)) await writeWithBackpressure(ctx.res, page.map((c) => c.text).join(''));
+      // Chunk by chunk, not a page joined: no page-sized string per reader for the collector to find later.
+      for await (const page of logPages(logSource.read, s.stream, -1)) for (const c of page) await writeWithBackpressure(ctx.res, c.text);
     }
     ctx.res.end();
   }

@@ -42,20 +42,26 @@ export function logsRepo(db: Db) {
       return q.execute();
     },
     /**
-     * Whether the stream's last `##[group]` is still open (no `##[endgroup]` after it): an
-     * interrupted attempt's log is closed before its marker line. Groups do not nest
-     * (workflow commands), so the last of the two markers decides.
+     * How many `##[group]`s the stream leaves open: an interrupted attempt's log is closed
+     * before its marker line. Groups nest (each step's log is a group; `::group::` makes
+     * more inside it). Only chunks holding a marker are read, a page at a time.
      */
-    async groupOpen(stream: string): Promise<boolean> {
-      const row = await db
-        .selectFrom('log_chunks')
-        .select('text')
-        .where('stream', '=', stream)
-        .where((eb) => eb.or([eb('text', 'like', '%##[group]%'), eb('text', 'like', '%##[endgroup]%')]))
-        .orderBy('seq', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      return row !== undefined && row.text.lastIndexOf('##[group]') > row.text.lastIndexOf('##[endgroup]');
+    async openGroups(stream: string): Promise<number> {
+      let depth = 0;
+      for (let after = -1; ; ) {
+        const page = await db
+          .selectFrom('log_chunks')
+          .select(['seq', 'text'])
+          .where('stream', '=', stream)
+          .where('seq', '>', after)
+          .where((eb) => eb.or([eb('text', 'like', '%##[group]%'), eb('text', 'like', '%##[endgroup]%')]))
+          .orderBy('seq')
+          .limit(32)
+          .execute();
+        for (const c of page) for (const m of c.text.matchAll(/^##\[(group|endgroup)\]/gm)) depth = m[1] === 'group' ? depth + 1 : Math.max(0, depth - 1);
+        if (page.length < 32) return depth;
+        after = page.at(-1)!.seq;
+      }
     },
     async lastSeq(stream: string): Promise<number> {
       const row = await db
