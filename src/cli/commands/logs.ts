@@ -49,6 +49,7 @@ ${clientHelp}`,
       return d.status === 'success' ? 0 : 1;
     }
     await printRunWarnings(client, ref!);
+    if (attempt === undefined) await printEarlierAttempts(client, ref!);
     const run = await client.json<RunView>('GET', `/api/runs/${encodeURIComponent(ref!)}`);
     if (values.json) console.log(JSON.stringify(run, null, 2));
     else console.error(`run ${run.project}#${run.number} ${statusText(run.status)}${run.error ? `\n${run.error}` : ''}`);
