@@ -44,28 +44,25 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
   const mask = (jobId: string, text: string) => maskers.get(jobId)?.mask(text) ?? text;
   // The tokens of the jobs this runner holds, for source(): the store keeps only hashes.
   const tokens = new Map<string, string>();
-  // Each attempt of a job logs to a stream of its own (store/repos/logs.ts jobLogStream).
+  // The attempt each held job was claimed as: it logs to a stream of its own (store/repos/logs.ts
+  // jobLogStream). Kept until completeJob, also when the lease is lost, so a runner that lost
+  // it keeps writing to its own attempt, never to the next one.
   const attempts = new Map<string, HeldJob>();
-  const hold = (jobId: string, attempt: number): HeldJob => {
-    const h = { attempt, stream: jobLogStream(jobId, attempt), cap: new LogCap(o.maxLogBytes ?? Number.POSITIVE_INFINITY) };
-    attempts.set(jobId, h);
-    return h;
-  };
+  const held = (jobId: string, attempt: number): HeldJob => ({ attempt, stream: jobLogStream(jobId, attempt), cap: new LogCap(o.maxLogBytes ?? Number.POSITIVE_INFINITY) });
   /** The attempt this runner claimed; a job it does not hold (a call after completeJob) is looked up. */
-  // Kept until completeJob, also when the lease is lost: a runner that lost it writes to its own attempt, never the next.
   const heldJob = async (jobId: string): Promise<HeldJob> => {
     const h = attempts.get(jobId);
     if (h) return h;
     const job = await store.runs.job(jobId);
     if (!job) throw new SlipwayError('INTERNAL', `job ${jobId} not found`);
-    return { attempt: job.attempt, stream: jobLogStream(jobId, job.attempt), cap: new LogCap(o.maxLogBytes ?? Number.POSITIVE_INFINITY) };
+    return held(jobId, job.attempt);
   };
   return {
     claim: async (labels) => {
       const claim = await scheduler.claim(o.runnerName, labels);
       if (!claim) return undefined;
       maskers.set(claim.job.id, new Masker(Object.values(claim.secrets)));
-      hold(claim.job.id, claim.job.attempt);
+      attempts.set(claim.job.id, held(claim.job.id, claim.job.attempt));
       const token = await issueJobToken(store, { id: claim.job.id, runId: claim.run.id, projectId: claim.run.project_id, attempt: claim.job.attempt });
       tokens.set(claim.job.id, token);
       return toWire(claim, token);
@@ -78,9 +75,9 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
       });
     },
     async heartbeat(jobId) {
-      const held = await scheduler.heartbeat(jobId, o.runnerName);
-      if (!held) maskers.delete(jobId);
-      return held;
+      const holds = await scheduler.heartbeat(jobId, o.runnerName);
+      if (!holds) maskers.delete(jobId);
+      return holds;
     },
     async nextLogSeq(jobId) {
       return (await store.logs.lastSeq((await heldJob(jobId)).stream)) + 1;
