@@ -2,7 +2,7 @@
 // written straight into a data dir's store (as a runner's 64 KiB chunks would arrive), then
 // a real `slipway up` (a child process, runner off) serves it to 3 concurrent downloads of
 // the run's log and 1 slow SSE follower, while this process samples the server's RSS
-// (/proc/<pid>/status) and times /healthz one request after another. Prints the server's
+// (/proc/<pid>/status) and a worker thread times /healthz one request after another. Prints the server's
 // peak RSS over its idle baseline and /healthz p50 / p99 / max.
 // Usage: node bench/log-readers.ts [--mb 200] [--downloads 3] [--follower-mbps 25]
 import { spawn } from 'node:child_process';
@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
 import { openDatabase, migrate } from '../src/store/database.ts';
 import { createStore } from '../src/store/store.ts';
 import { jobLogStream } from '../src/store/repos/logs.ts';
@@ -22,6 +23,44 @@ const totalBytes = Number(values.mb) * 1e6;
 const downloads = Number(values.downloads);
 const followerRate = Number(values['follower-mbps']) * 1e6;
 const mb = (n: number) => (n / 1e6).toFixed(1);
+
+/**
+ * Times /healthz one request after another (20 ms apart) from a thread of its own: this
+ * thread is busy taking in the downloads, and its delays must not count as the server's.
+ */
+function startProber(url: string): { stop(): Promise<number[]> } {
+  const worker = new Worker(
+    `const { parentPort, workerData } = require('node:worker_threads');
+    let on = true;
+    const latencies = [];
+    parentPort.on('message', () => (on = false));
+    (async () => {
+      while (on) {
+        const t0 = performance.now();
+        await fetch(workerData + '/healthz').then((r) => r.text());
+        latencies.push(performance.now() - t0);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      parentPort.postMessage(latencies);
+    })();`,
+    { eval: true, workerData: url },
+  );
+  const done = new Promise<number[]>((resolve) => worker.once('message', resolve));
+  return {
+    async stop() {
+      worker.postMessage('stop');
+      const latencies = await done;
+      await worker.terminate();
+      return latencies;
+    },
+  };
+}
+
+function percentiles(latencies: number[]): string {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(1);
+  return `${sorted.length} requests, p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`;
+}
 
 const dataDir = await mkdtemp(join(tmpdir(), 'slipway-bench-logs-'));
 let child: ReturnType<typeof spawn> | undefined;
@@ -54,10 +93,12 @@ try {
   const auth = { authorization: `Bearer ${token}` };
   const rss = async () => Number(/VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${child!.pid}/status`, 'utf8'))![1]) * 1024;
 
-  // Idle baseline: the highest RSS over a second of nothing, after one small request.
+  // Idle baseline: the highest RSS over two seconds of nothing but /healthz, after one small request.
   await fetch(`${url}/api/runs/${run.id}`, { headers: auth }).then((r) => r.text());
+  const idleProber = startProber(url);
   let baseline = 0;
-  for (let i = 0; i < 10; i++, await sleep(100)) baseline = Math.max(baseline, await rss());
+  for (let i = 0; i < 20; i++, await sleep(100)) baseline = Math.max(baseline, await rss());
+  const idleLatencies = await idleProber.stop();
 
   // 3. Readers, a sampler and a /healthz prober, all at once.
   let reading = true;
@@ -68,15 +109,7 @@ try {
       await sleep(50);
     }
   })();
-  const latencies: number[] = [];
-  const prober = (async () => {
-    while (reading) {
-      const t0 = performance.now();
-      await fetch(`${url}/healthz`).then((r) => r.text());
-      latencies.push(performance.now() - t0);
-      await sleep(20);
-    }
-  })();
+  const prober = startProber(url);
   const read = async (label: string, path: string, headers: Record<string, string>, bytesPerSecond?: number) => {
     const t0 = performance.now();
     const res = await fetch(`${url}${path}`, { headers: { ...auth, ...headers } });
@@ -99,12 +132,11 @@ try {
   ];
   const results = await Promise.all(readers);
   reading = false;
-  await Promise.all([sampler, prober]);
+  const [latencies] = await Promise.all([prober.stop(), sampler]);
   for (const r of results) console.log(r);
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!.toFixed(1);
   console.log(`server RSS: idle ${mb(baseline)} MB, peak ${mb(peak)} MB while ${downloads} downloads and 1 slow follower read the log: +${mb(peak - baseline)} MB over idle`);
-  console.log(`/healthz during the reads (${latencies.length} requests): p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${latencies.at(-1)!.toFixed(1)} ms`);
+  console.log(`/healthz idle, before the reads: ${percentiles(idleLatencies)} (the machine's own noise)`);
+  console.log(`/healthz during the reads: ${percentiles(latencies)}`);
 } finally {
   child?.kill('SIGKILL');
   await removeDir(dataDir);
