@@ -28,7 +28,7 @@ import { executeDeployment, type ExecuteDeps } from './execute-deployment.ts';
 import { deploymentLog } from './deployment-log.ts';
 import { ApprovalGate, gateRule, type ApprovalGateOptions } from './gate/approval-gate.ts';
 import { defaultLockTiming, newHolderId, type LockTiming } from './gate/environment-lock.ts';
-import type { EnvironmentProxies } from './proxy/builtin/environment-proxies.ts';
+import type { LocalProxies } from './proxy/haproxy/local-proxies.ts';
 import { recoverDeployments } from './recovery.ts';
 import type { Strategies } from './strategies/strategy.ts';
 import type { DeployTargets } from './targets/deploy-target.ts';
@@ -52,8 +52,8 @@ export interface DeployServiceOptions {
   targets: DeployTargets;
   /** deploy.yml strategy → implementation (strategies/). */
   strategies: Strategies;
-  /** The local host's engine and built-in proxies, re-attached after a restart. */
-  local: { engine: ContainerEngine; proxies: EnvironmentProxies };
+  /** The local host's engine and proxies, reconciled with the store after a restart. */
+  local: { engine: ContainerEngine; proxies: LocalProxies };
   /** The approval gate's wait-timer clock (tests inject one). */
   clock?: ApprovalGateOptions['clock'];
   /** Who may decide at a gate (gate/approver-rules.ts): people, approvers, a commit's author and committer. */
@@ -200,6 +200,7 @@ export class DeployService {
       planOf: (project, environment, release) => this.protection.plan(project, environment, release),
       enqueue: (d, project, release, plan) => this.#enqueue(d, project, release, plan),
       local,
+      instance: this.#o.instance,
       log,
     });
   }

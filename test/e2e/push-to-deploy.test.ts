@@ -62,6 +62,9 @@ describe('git push to a running service', () => {
   after(async () => {
     await h?.stop();
     for (const name of await devContainers().catch(() => [])) await podman('rm', '-f', name).catch(() => {});
+    // dev's proxy (an HAProxy container of this installation) outlives the server.
+    const instance = (await readFile(join(h.dataDir, 'instance.id'), 'utf8').catch(() => '')).trim();
+    if (instance) await podman('rm', '-f', '-t', '0', `slipway-proxy-${instance}-hello-dev`).catch(() => {});
     await removeDir(repo);
     await removeDir(h.dataDir);
   });

@@ -1,7 +1,7 @@
 import { sql, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { Db } from '../database.ts';
 import type { Database } from '../schema.ts';
-import type { JobsTable, RunsTable, StepsTable } from '../schema.ts';
+import type { JobAttemptsTable, JobsTable, RunsTable, StepsTable } from '../schema.ts';
 import type { RunStatus } from '../../core/types.ts';
 import { newId } from '../../core/ids.ts';
 import { now } from './time.ts';
@@ -11,6 +11,7 @@ import { requireRow } from './require-row.ts';
 export type Run = RunsTable;
 export type Job = JobsTable;
 export type Step = StepsTable;
+export type JobAttempt = JobAttemptsTable;
 
 /** A job row to insert: a planned job, a matrix leg, or a job a re-run copies or keeps. */
 export interface NewJob {
@@ -215,39 +216,48 @@ export function runsRepo(db: Db) {
       return Number(r.numUpdatedRows) > 0;
     },
     /**
-     * Puts a running job whose lease ran out back in the queue. The expiry is checked in the
-     * same UPDATE, so a heartbeat that renewed the lease meanwhile wins and the job stays.
+     * Ends the attempt of a running job whose lease ran out (a dead runner, a crashed server):
+     * `fields` either queue it again as the next attempt or finish it. The expiry is checked
+     * in the same UPDATE, so a heartbeat that renewed the lease meanwhile wins and the job
+     * stays; the ended attempt is recorded in the same transaction.
      */
-    async requeueIfExpired(job: Job, nowIso: string): Promise<boolean> {
-      const r = await db
-        .updateTable('jobs')
-        .set({ status: 'queued', runner: null, lease_expires_at: null, started_at: null, attempt: job.attempt + 1 })
-        .where('id', '=', job.id)
-        .where('status', '=', 'running')
-        .where('runner', '=', job.runner)
-        .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<=', nowIso)]))
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows) > 0;
+    async endExpiredAttempt(job: Job, nowIso: string, reason: string, fields: Partial<Job>): Promise<boolean> {
+      return db.transaction().execute(async (tx) => {
+        const r = await tx
+          .updateTable('jobs')
+          .set(fields)
+          .where('id', '=', job.id)
+          .where('status', '=', 'running')
+          .where('attempt', '=', job.attempt)
+          .where('runner', '=', job.runner)
+          .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<=', nowIso)]))
+          .executeTakeFirst();
+        if (Number(r.numUpdatedRows) === 0) return false;
+        await tx.insertInto('job_attempts').values({ job_id: job.id, attempt: job.attempt, status: 'interrupted', reason, started_at: job.started_at, finished_at: nowIso }).execute();
+        return true;
+      });
+    },
+    /** The attempts of a job that ended without the job ending, oldest first. */
+    async interruptedAttempts(jobId: string): Promise<JobAttempt[]> {
+      return db.selectFrom('job_attempts').selectAll().where('job_id', '=', jobId).orderBy('attempt').execute();
     },
 
     // Steps
-    async createStep(jobId: string, number: number, name: string): Promise<Step> {
-      const step: Step = { id: newId('stp'), job_id: jobId, number, name, status: 'running', exit_code: null, started_at: now(), finished_at: null };
+    async createStep(jobId: string, attempt: number, number: number, name: string): Promise<Step> {
+      const step: Step = { id: newId('stp'), job_id: jobId, attempt, number, name, status: 'running', exit_code: null, started_at: now(), finished_at: null };
       await db.insertInto('steps').values(step).execute();
       return step;
     },
     async finishStep(id: string, status: RunStatus, exitCode: number | null): Promise<void> {
       await db.updateTable('steps').set({ status, exit_code: exitCode, finished_at: now() }).where('id', '=', id).execute();
     },
-    async addSkippedStep(jobId: string, number: number, name: string): Promise<void> {
+    async addSkippedStep(jobId: string, attempt: number, number: number, name: string): Promise<void> {
       const t = now();
-      await db.insertInto('steps').values({ id: newId('stp'), job_id: jobId, number, name, status: 'skipped', exit_code: null, started_at: t, finished_at: t }).execute();
+      await db.insertInto('steps').values({ id: newId('stp'), job_id: jobId, attempt, number, name, status: 'skipped', exit_code: null, started_at: t, finished_at: t }).execute();
     },
-    async steps(jobId: string): Promise<Step[]> {
-      return db.selectFrom('steps').selectAll().where('job_id', '=', jobId).orderBy('number').execute();
-    },
-    async deleteSteps(jobId: string): Promise<void> {
-      await db.deleteFrom('steps').where('job_id', '=', jobId).execute();
+    /** The steps of one attempt of a job (each attempt keeps its own). */
+    async steps(jobId: string, attempt: number): Promise<Step[]> {
+      return db.selectFrom('steps').selectAll().where('job_id', '=', jobId).where('attempt', '=', attempt).orderBy('number').execute();
     },
   };
 }

@@ -6,7 +6,7 @@ import { checkId, jobAndStepKeys, readStep, readTimeout } from './parse-step.ts'
 import { into, readKeyTable, type KeyTable } from './key-table.ts';
 import { readStrategy } from './parse-strategy.ts';
 import type { Reader } from '../yaml/reader.ts';
-import { checkKeys, checkRequired, child, describe, getPair, isNull, readKey, readMap } from '../yaml/reader.ts';
+import { checkKeys, checkRequired, child, describe, getPair, isNull, readKey, readLiteralBoolean, readMap } from '../yaml/reader.ts';
 import { readEnv, readString, readStringList, readStringMap } from './read-values.ts';
 import { readOptions, type ParseSettings } from './read-options.ts';
 import type { Position, YNode } from '../yaml/node.ts';
@@ -14,6 +14,8 @@ import type { Position, YNode } from '../yaml/node.ts';
 const jobKeys = [
   'name', 'needs', 'runs-on', 'if', 'env', 'defaults', 'container', 'timeout-minutes', 'continue-on-error',
   'outputs', 'steps', 'permissions', 'concurrency', 'strategy', 'services', 'environment', 'uses', 'with', 'secrets',
+  // Slipway's own (docs/workflow.md): not in GitHub's syntax.
+  'retry-on-crash',
 ];
 // docs §jobs.<job_id>.uses: "Jobs that call reusable workflows support only these keywords".
 const callerKeys = ['name', 'uses', 'with', 'secrets', 'needs', 'if', 'permissions', 'strategy', 'concurrency'];
@@ -37,6 +39,10 @@ const jobKeyReaders: KeyTable<JobSpec> = {
   permissions: into('permissions', readPermissions),
   uses: into('uses', readUses),
   secrets: into('secrets', readSecrets),
+  'retry-on-crash': (r, v, p, job) => {
+    // A literal: it is read when the server restarts under the job, where no expression context exists.
+    if (readLiteralBoolean(r, v, p) === false) job.retryOnCrash = false;
+  },
 };
 
 /** A parsed job plus where each `needs` name was written, for later checks. */
