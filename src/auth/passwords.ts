@@ -10,9 +10,22 @@ const params = { N: 2 ** 16, r: 8, p: 1 };
 const keyLength = 32;
 export const passwordLimits = { min: 10, max: 256 };
 
-function derive(password: string, salt: Buffer, o: { N: number; r: number; p: number }): Promise<Buffer> {
+// libuv's pool (4 threads) also does the server's file reads: a flood of sign-ins may hold
+// at most two of them, and at most 2 × 64 MiB.
+const maxHashing = 2;
+let hashing = 0;
+const waiting: (() => void)[] = [];
+
+async function derive(password: string, salt: Buffer, o: { N: number; r: number; p: number }): Promise<Buffer> {
   const options: ScryptOptions = { ...o, maxmem: 128 * o.N * o.r * o.p + 1024 * 1024 };
-  return new Promise((resolve, reject) => scrypt(password.normalize('NFC'), salt, keyLength, options, (err, key) => (err ? reject(err) : resolve(key))));
+  while (hashing >= maxHashing) await new Promise<void>((resolve) => waiting.push(resolve));
+  hashing += 1;
+  try {
+    return await new Promise((resolve, reject) => scrypt(password.normalize('NFC'), salt, keyLength, options, (err, key) => (err ? reject(err) : resolve(key))));
+  } finally {
+    hashing -= 1;
+    waiting.shift()?.();
+  }
 }
 
 /** Why a password may not be set, or undefined when it may. */

@@ -2,9 +2,9 @@
 // (`{ type, project, id }`), so a page refetches the object it shows instead of polling.
 // Each event goes to a caller only if they may read its object (runs.read, releases.read,
 // deployments.read in its project, checked through Access per event: a role taken away
-// stops the next event). Events are checked and written in the order they happened. A
-// client too slow to take them is not buffered for: it gets one `resync` event when its
-// socket drains, meaning "refetch what you show".
+// stops the next event). Events are checked and written in the order they happened, as
+// plain `message` events. A client too slow to take them is not buffered for: it gets one
+// `event: resync` when its socket drains, meaning "refetch what you show".
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EventBus } from '../core/events.ts';
 import type { Store } from '../store/store.ts';
@@ -78,7 +78,8 @@ export async function streamUpdates(req: IncomingMessage, res: ServerResponse, d
     const project = await visibleProject(u);
     if (!project || closed) return;
     if (behind) return; // the resync on drain covers it
-    const ok = res.write(`event: update\ndata: ${JSON.stringify({ type: u.type, project, id: u.id, ...(u.run ? { run: u.run } : {}) })}\n\n`);
+    // A plain `message` event: EventSource's onmessage receives it.
+    const ok = res.write(`data: ${JSON.stringify({ type: u.type, project, id: u.id, ...(u.run ? { run: u.run } : {}) })}\n\n`);
     if (!ok) {
       behind = true;
       res.once('drain', () => {

@@ -23,13 +23,13 @@ import { Scheduler } from '../scheduler/scheduler.ts';
 import { Runner } from '../runner/runner.ts';
 import { executorFactory } from '../runner/create-executor.ts';
 import { hostExecutorFactory, hostWorkDir, runnerLabels, withHostExecutor } from '../runner/executors/shell/host-executor.ts';
+import { jobTempRoot, removeJobLeftovers } from '../runner/job-leftovers.ts';
 import { ensureJobImage } from '../build/job-image/job-image.ts';
 import { builtinJobImage } from '../config/runner-labels.ts';
 import { ContainerEngine } from '../deploy/engine/container-engine.ts';
 import { LocalShell } from '../deploy/targets/local/local-shell.ts';
 import { DeployService } from '../deploy/service.ts';
-import { EnvironmentProxies } from '../deploy/proxy/builtin/environment-proxies.ts';
-import { deployStrategies, deployTargets } from './deploy-wiring.ts';
+import { deployStrategies, deployTargets, localProxies } from './deploy-wiring.ts';
 import { jobSecretsFor } from '../deploy/deployment-secrets.ts';
 import { protectionOptions } from './protection-wiring.ts';
 import { EventBus } from '../core/events.ts';
@@ -143,9 +143,9 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   // Environment protection and approvals: the default branch, commit authors, people vs. service accounts.
   const protection = protectionOptions({ git, store, access, audit });
   const instance = instanceId(config.dataDir);
-  const local = { engine, proxies: new EnvironmentProxies('127.0.0.1') };
+  const local = { engine, proxies: localProxies({ engine, dataDir: config.dataDir, instance }) };
   const targets = deployTargets({ store, local, registryHost: registryAccess.host, instance, dataDir: config.dataDir });
-  const deploys = new DeployService({ store, events, readFile: (p, sha, path) => git.readFile(p, sha, path), registry: { insecure: registryAccess.insecure, pullCredential: deployPullCredentials(store) }, instance, log, secrets, clock: options.clock, ...protection, targets, strategies: deployStrategies(), local });
+  const deploys = new DeployService({ store, events, readFile: (p, sha, path) => git.readFile(p, sha, path), isAncestor: (p, a, d) => git.isAncestor(p, a, d), registry: { insecure: registryAccess.insecure, pullCredential: deployPullCredentials(store) }, instance, log, secrets, clock: options.clock, ...protection, targets, strategies: deployStrategies(), local });
 
   // Triggers: pushes start runs; finished runs start deployments. Each is tracked so
   // close() can wait for work already under way.
@@ -161,7 +161,12 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
 
   const runnerName = `builtin-${hostname()}`;
   const recovered = await scheduler.recover(runnerName);
-  if (recovered > 0) log(`re-queued ${recovered} job(s) interrupted by the last shutdown`);
+  if (recovered > 0) log(`${recovered} job attempt(s) interrupted by a crash: re-queued as new attempts (or failed: retry-on-crash: false)`);
+  // No job runs yet: what jobs left on disk (a crash, a killed stop) goes now.
+  const workDir = config.runner.host ? hostWorkDir(instance) : join(config.dataDir, 'work');
+  const tempRoot = jobTempRoot(instance);
+  const leftovers = removeJobLeftovers({ workDir, tempRoot });
+  if (leftovers > 0) log(`removed ${leftovers} folder(s) interrupted jobs left`);
   const missedPushes = await pushes.recover();
   if (missedPushes.pending > 0) log(`processing ${missedPushes.pending} push event(s) a stop left pending`);
   await deploys.restore();
@@ -172,18 +177,18 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   let runner: Runner | undefined;
   if (config.runner.enabled) {
     // One isolated host executor (one set of job users) for `host` jobs, when an admin allows them.
-    const hostJobs = config.runner.host ? hostExecutorFactory() : undefined;
+    const hostJobs = config.runner.host ? hostExecutorFactory({ tempRoot }) : undefined;
     runner = new Runner({
       // Jobs fetch over HTTP with their own token, like any git client: nothing reads the data dir for them.
-      api: inProcessRunnerApi({ runnerName, scheduler, store, events, sourceOf: (p) => `${url}/git/${p}.git`, registry: registryAccess, dataDir: config.dataDir }),
+      api: inProcessRunnerApi({ runnerName, scheduler, store, events, sourceOf: (p) => `${url}/git/${p}.git`, registry: registryAccess, dataDir: config.dataDir, maxLogBytes: config.logs.maxJobBytes }),
       name: runnerName,
       labels: runnerLabels(Object.keys(config.runner.labels), config.runner.host),
       concurrency: config.runner.concurrency,
       // Host jobs' users must reach their job directories, and the data dir is 0700.
-      workDir: config.runner.host ? hostWorkDir(instanceId(config.dataDir)) : join(config.dataDir, 'work'),
+      workDir,
       serverUrl: url,
       heartbeatMs: Math.max(1000, (config.leaseSeconds * 1000) / 3),
-      createExecutor: withHostExecutor({ enabled: config.runner.host, host: hostJobs }, executorFactory({ namePrefix: 'slipway-job', labels: config.runner.labels, host: hostJobs })),
+      createExecutor: withHostExecutor({ enabled: config.runner.host, host: hostJobs }, executorFactory({ namePrefix: 'slipway-job', labels: config.runner.labels, host: hostJobs, tempRoot })),
       onError: (err) => log(`runner: ${(err as Error).stack ?? String(err)}`),
     });
     runner.start();
@@ -207,10 +212,11 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
       clearInterval(leaseSweep);
       stopSchedule();
       await runner?.stop(config.shutdownTimeoutSeconds * 1000);
+      // Jobs still held were killed by the timeout and left unreported: each runs again as its next attempt.
+      if (runner) await scheduler.interruptHeld(runnerName);
       await Promise.allSettled([...pending]);
       deploys.gate.close();
       await deploys.close();
-      await local.proxies.close();
       server.closeIdleConnections();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -104,12 +104,25 @@ export interface JobsTable {
 export interface StepsTable {
   id: string;
   job_id: string;
+  /** The job attempt the step ran in (0011). */
+  attempt: number;
   number: number;
   name: string;
   status: RunStatus;
   exit_code: number | null;
   started_at: string | null;
   finished_at: string | null;
+}
+
+/** A job attempt that ended without the job ending (0011): the job ran again as the next attempt, or failed. */
+export interface JobAttemptsTable {
+  job_id: string;
+  attempt: number;
+  status: 'interrupted';
+  /** Why, as the marker line at the end of its log says. */
+  reason: string;
+  started_at: string | null;
+  finished_at: string;
 }
 
 interface LogChunksTable {
@@ -146,6 +159,8 @@ export interface DeploymentsTable {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** The newer release that made this automatic deployment `superseded` (0013); null otherwise. */
+  superseded_by: string | null;
 }
 
 /** What serves each environment now; lets a restarted server re-attach its proxy. */
@@ -373,6 +388,7 @@ export interface Database {
   runs: RunsTable;
   jobs: JobsTable;
   steps: StepsTable;
+  job_attempts: JobAttemptsTable;
   log_chunks: LogChunksTable;
   releases: ReleasesTable;
   deployments: DeploymentsTable;

@@ -6,9 +6,9 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startHarness, helloWorkingCopy, commitAndPush, waitFor, freePort, removeDir, podman, git, type Harness } from '../support/harness.ts';
+import { startHarness, helloWorkingCopy, commitAndPush, deploymentSettled, pushDeployment, deploymentLog, freePort, removeDir, podman, git, type Harness } from '../support/harness.ts';
 import { runCli } from '../support/cli.ts';
-import { finished, type DeploymentView } from '../support/api-views.ts';
+import type { DeploymentView } from '../support/api-views.ts';
 
 const secretValue = `s3cret-${process.pid}-${Date.now()}`;
 
@@ -23,18 +23,10 @@ describe('releases, rollback, promotion, locks and secrets (local target)', () =
 
   const post = (path: string, body: unknown) => h.api<DeploymentView>(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const envPath = (env: string, what: string) => `/api/projects/hello/environments/${env}/${what}`;
-  const settled = (id: string) =>
-    waitFor(`deployment ${id}`, async () => {
-      const d = await h.api<DeploymentView>(`/api/deployments/${id}`);
-      return finished(d.status) ? d : undefined;
-    }, 60_000);
-  const pushDeployed = (sha: string) =>
-    waitFor(`push deployment of ${sha.slice(0, 7)}`, async () => {
-      const d = (await h.api<DeploymentView[]>('/api/deployments?project=hello&env=dev')).find((x) => x.release?.sha === sha && x.trigger === 'push');
-      return d && finished(d.status) ? d : undefined;
-    }, 60_000);
+  const settled = (id: string) => deploymentSettled(h, id, 60_000);
+  const pushDeployed = (sha: string) => pushDeployment(h, 'hello', 'dev', sha, 60_000);
   const get = async (port: number, path: string) => (await (await fetch(`http://127.0.0.1:${port}${path}`)).text()).trim();
-  const logOf = async (id: string) => (await fetch(`${h.slipway.url}/api/deployments/${id}/logs`, { headers: { authorization: `Bearer ${h.slipway.adminToken}` } })).text();
+  const logOf = (id: string) => deploymentLog(h, id);
   const containers = async (env: string) =>
     (await podman('ps', '--filter', `label=slipway.instance=${instance}`, '--filter', 'label=slipway.project=hello', '--filter', `label=slipway.environment=${env}`, '--format', '{{.Names}}')).split('\n').filter(Boolean);
 

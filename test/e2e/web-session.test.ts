@@ -238,7 +238,7 @@ describe('web sessions and the UI', () => {
             const block = buffer.slice(0, end);
             buffer = buffer.slice(end + 2);
             const data = /^data: (.*)$/m.exec(block)?.[1];
-            if (/^event: update$/m.test(block) && data) got.push(JSON.parse(data));
+            if (!/^event:/m.test(block) && data) got.push(JSON.parse(data));
           }
         }
       };

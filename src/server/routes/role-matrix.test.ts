@@ -53,6 +53,7 @@ const expected: Record<string, Rule> = {
   'GET /api/runs/{run}': read,
   'POST /api/runs/{run}/cancel': developer,
   'GET /api/runs/{run}/logs': read,
+  'GET /api/runs/{run}/jobs/{job}/logs': read,
   'POST /api/runs/{run}/rerun': developer,
   'GET /api/runs/{run}/plan': read,
   'GET /api/runs/{run}/annotations': read,
@@ -143,6 +144,7 @@ function concrete(key: string, project: string): { method: string; path: string 
     file: 'ci.yml',
     user: 'nobody-here',
     address: 'nowhere.invalid:22',
+    job: 'job_nope',
   };
   let path = template.replace(/\{([a-z]+)\}/g, (_, name: string) => values[name]!);
   if (byQuery.has(key)) path += `?project=${project}`;
