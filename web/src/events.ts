@@ -1,4 +1,4 @@
-// Live updates: one EventSource on /api/events for the whole app (`update` events naming
+// Live updates: one EventSource on /api/events for the whole app (message events naming
 // what changed, filtered by the server to what the caller may read; `resync` when it had to
 // drop some). A page says which events concern it and refetches.
 import { useEffect, useRef } from 'preact/hooks';
@@ -25,6 +25,8 @@ function open(): void {
     if (opened) for (const r of reconnects) r();
     opened = true;
   };
+  // Updates are plain `message` events (earlier servers named them `update`).
+  source.onmessage = (m) => dispatch(m.data);
   source.addEventListener('update', (m) => dispatch((m as MessageEvent<string>).data));
   // The server dropped events for this tab (it fell behind): every page refetches.
   source.addEventListener('resync', () => {
