@@ -23,9 +23,9 @@ env:
   S: \${{ github.server_url }}
 jobs:
   probe:
-    # On the (isolated) host executor: its steps reach the server on the loopback, which a
-    # job container cannot (reaching Slipway from inside job containers is not wired yet).
-    runs-on: [self-hosted, host]
+    # In the default job container: it reaches the server through the forwarder on its
+    # network's gateway, which github.server_url names.
+    runs-on: ubuntu-latest
     steps:
       - uses: slipway/build-image
         with:
@@ -34,6 +34,8 @@ jobs:
         run: |
           set -u
           test "\${{ github.token }}" = "$T"
+          test "$GITHUB_SERVER_URL" = "$S"
+          case "$S" in http://127.*|http://localhost*) echo "server_url is the host's loopback: $S"; exit 1;; esac
           mkdir -p out
           probe() { name=$1; shift; curl -s -o "out/$name.body" -w '%{http_code}' "$@" > "out/$name.code"; }
           probe own-fetch -u "job:$T" "$S/git/tok.git/info/refs?service=git-upload-pack"
@@ -64,7 +66,7 @@ let otherRepo: string;
 let outDir: string;
 before(async () => {
   await ensureBusyboxImage(busyboxImage);
-  h = await startHarness({ env: { SLIPWAY_RUNNER_HOST: 'true' } });
+  h = await startHarness();
   repo = await mkdtemp(join(tmpdir(), 'slipway-tok-'));
   otherRepo = await mkdtemp(join(tmpdir(), 'slipway-other-'));
   outDir = await mkdtemp(join(tmpdir(), 'slipway-tok-out-'));
