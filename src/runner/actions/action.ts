@@ -20,6 +20,11 @@ export interface ActionContext {
   addPostStep(step: PostStep): void;
   /** Whether the job has failed so far. */
   jobFailed(): boolean;
+  /**
+   * Runs a shell script where the job's steps run (its container, or its user on the host),
+   * with the job's privileges, never the runner's: for work on files the job controls.
+   */
+  runInJob(script: string): Promise<{ exitCode: number; output: string }>;
 }
 
 interface ActionResult {
