@@ -53,7 +53,7 @@ jobs:
           d="sha256:$(sha256sum blob | cut -d' ' -f1)"
           loc=$(curl -s -u "job:$T" -X POST -D - -o /dev/null "$S/v2/tok/app/blobs/uploads/" | tr -d '\r' | sed -n 's/^[Ll]ocation: //p')
           case "$loc" in http*) ;; *) loc="$S$loc";; esac
-          case "$loc" in *\?*) sep='&';; *) sep='?';; esac
+          case "$loc" in *[?]*) sep='&';; *) sep='?';; esac
           probe own-blob-push -u "job:$T" -X PUT -H 'content-type: application/octet-stream' --data-binary @blob "$loc\${sep}digest=$d"
           probe own-blob-pull -u "job:$T" "$S/v2/tok/app/blobs/$d"
           git -c http.extraHeader="Authorization: Basic $(printf 'job:%s' "$T" | base64 -w0)" clone -q "$S/git/tok.git" own

@@ -12,7 +12,7 @@ import { busyboxImage, ensureBusyboxImage } from '../../../build/base-image.ts';
 import { runTool } from '../../../build/run-tool.ts';
 import { bareJob } from '../contract-support.ts';
 import { ContainerExecutor } from './container-executor.ts';
-import { inSubnet, needsForward } from './server-forward.ts';
+import { inSubnet, loopbackTwin, needsForward } from './server-forward.ts';
 
 let server: Server;
 let serverUrl = '';
@@ -20,7 +20,7 @@ let workspace = '';
 
 before(async () => {
   await ensureBusyboxImage(busyboxImage);
-  server = createServer((req, res) => res.end(`slipway saw ${req.url}`));
+  server = createServer((req, res) => res.end(`slipway saw ${req.url} from ${req.socket.remoteAddress}`));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   serverUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   workspace = await realpath(await mkdtemp(join(tmpdir(), 'slipway-forward-')));
@@ -41,6 +41,9 @@ test('addresses in and out of a subnet; which URLs need a forwarder', () => {
   assert.equal(needsForward(new URL('http://localhost:8080')), true);
   assert.equal(needsForward(new URL('http://[::1]:8080')), true);
   assert.equal(needsForward(new URL('https://ci.example.com')), false);
+  assert.equal(loopbackTwin('10.89.3.7'), '127.89.3.7');
+  assert.equal(loopbackTwin('::ffff:10.89.3.7'), '127.89.3.7');
+  assert.equal(loopbackTwin('10.0.0.1'), '127.0.0.2', 'never the admin\'s own 127.0.0.1');
 });
 
 test('a job container reaches the loopback server through its gateway; other containers cannot', { timeout: 60_000 }, async () => {
@@ -49,15 +52,18 @@ test('a job container reaches the loopback server through its gateway; other con
   const outsider = `${name}-outsider`;
   try {
     const env = await executor.setup({ ...bareJob(workspace), jobId: name, serverUrl });
+    const network = `slipway-${name}`;
     assert.ok(env.serverUrl, 'the executor names the URL steps use');
     const url = new URL(env.serverUrl);
     assert.equal(needsForward(url), false, `${env.serverUrl} is not the host's loopback`);
-    assert.equal(env.network, name.toLowerCase(), 'the job has a network of its own');
+    assert.equal(env.network, network, 'the job has a network of its own');
 
     let output = '';
     const outcome = await executor.run({ script: `wget -qO- ${env.serverUrl}/api/x`, cwd: workspace, env: {}, onOutput: (t) => (output += t) });
     assert.equal(outcome.exitCode, 0, output);
-    assert.equal(output, 'slipway saw /api/x');
+    // From the container's loopback twin: the server tells this job apart from the admin's CLI.
+    assert.match(output, /^slipway saw \/api\/x from 127\.\d+\.\d+\.\d+$/);
+    assert.doesNotMatch(output, /from 127\.0\.0\.1$/);
 
     // A container outside the job's network (podman's default one) is turned away.
     const tried = await runTool('podman', ['run', '--rm', '--name', outsider, busyboxImage, 'wget', '-T', '3', '-qO-', `${env.serverUrl}/api/x`]);
@@ -67,5 +73,5 @@ test('a job container reaches the loopback server through its gateway; other con
     await executor.teardown();
     await runTool('podman', ['rm', '--force', '--ignore', outsider]);
   }
-  assert.equal((await runTool('podman', ['network', 'exists', name.toLowerCase()])).exitCode, 1, 'the job network is gone');
+  assert.equal((await runTool('podman', ['network', 'exists', `slipway-${name}`])).exitCode, 1, 'the job network is gone');
 });

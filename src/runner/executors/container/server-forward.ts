@@ -50,6 +50,21 @@ export function inSubnet(address: string, subnet: string): boolean {
   return Math.floor(a / size) === Math.floor(b / size);
 }
 
+const loopbackV4 = (host: string) => /^127\.\d+\.\d+\.\d+$/.test(host) || host === 'localhost';
+
+/**
+ * The loopback address a forwarded connection comes from: 127.b.c.d for a container at
+ * a.b.c.d (all of 127/8 is this machine's). The server then tells jobs apart from each
+ * other and from the admin's own CLI on 127.0.0.1: a job that keeps failing to sign in
+ * gets only its own address locked out by the failed-authentication limit, and the audit
+ * log shows which container it was.
+ */
+export function loopbackTwin(address: string): string {
+  const parts = address.replace(/^::ffff:/, '').split('.');
+  const twin = `127.${parts.slice(1).join('.')}`;
+  return parts.length === 4 && twin !== '127.0.0.1' ? twin : '127.0.0.2';
+}
+
 /**
  * Listens on the gateway of `network` (its bridge must exist: a container is attached) and
  * forwards to `target`'s host and port. The returned URL keeps the target's path.
@@ -64,7 +79,7 @@ export async function forwardServer(engine: string, network: string, target: URL
       client.destroy();
       return;
     }
-    const upstream = createConnection({ host, port });
+    const upstream = createConnection({ host, port, ...(loopbackV4(host) && { localAddress: loopbackTwin(client.remoteAddress!) }) });
     for (const s of [client, upstream]) {
       open.add(s);
       s.on('close', () => open.delete(s));
