@@ -66,7 +66,7 @@ test('a job container reaches the loopback server through its gateway; other con
     assert.doesNotMatch(output, /from 127\.0\.0\.1$/);
 
     // A container outside the job's network (podman's default one) is turned away.
-    const tried = await runTool('podman', ['run', '--rm', '--name', outsider, busyboxImage, 'wget', '-T', '3', '-qO-', `${env.serverUrl}/api/x`]);
+    const tried = await runTool('podman', ['run', '--rm', '--name', outsider, busyboxImage, 'timeout', '5', 'wget', '-qO-', `${env.serverUrl}/api/x`]);
     assert.notEqual(tried.exitCode, 0, tried.output);
     assert.doesNotMatch(tried.output, /slipway saw/);
   } finally {
