@@ -50,7 +50,7 @@ export function inSubnet(address: string, subnet: string): boolean {
   return Math.floor(a / size) === Math.floor(b / size);
 }
 
-const loopbackV4 = (host: string) => /^127\.\d+\.\d+\.\d+$/.test(host) || host === 'localhost';
+const loopbackV4 = (host: string) => /^127\.\d+\.\d+\.\d+$/.test(host);
 
 /**
  * The loopback address a forwarded connection comes from: 127.b.c.d for a container at
@@ -72,7 +72,8 @@ export function loopbackTwin(address: string): string {
 export async function forwardServer(engine: string, network: string, target: URL): Promise<ServerForward> {
   const { subnet, gateway } = await networkGateway(engine, network);
   const port = Number(target.port || (target.protocol === 'https:' ? 443 : 80));
-  const host = target.hostname.replace(/^\[|\]$/g, '');
+  // `localhost` as 127.0.0.1: the connection's own address (loopbackTwin) is IPv4.
+  const host = target.hostname === 'localhost' ? '127.0.0.1' : target.hostname.replace(/^\[|\]$/g, '');
   const open = new Set<Socket>();
   const server: Server = createServer((client) => {
     if (!inSubnet(client.remoteAddress ?? '', subnet)) {
