@@ -90,14 +90,23 @@ export class ContainerExecutor implements Executor {
     // A job reaching a loopback server needs a network of its own: the forwarder listens on
     // its gateway, and only that network's containers may connect.
     const forward = job.serverUrl && needsForward(new URL(job.serverUrl)) ? new URL(job.serverUrl) : undefined;
+    let created: Promise<unknown> = Promise.resolve();
     if (!this.#services && forward) {
       this.#network = `slipway-${job.jobId}`.toLowerCase();
-      await runToolOrThrow(this.#engine, ['network', 'create', '--label', `slipway.job=${job.jobId}`, this.#network]);
+      created = runToolOrThrow(this.#engine, ['network', 'create', '--label', `slipway.job=${job.jobId}`, this.#network]);
     }
     const network = this.#services?.network ?? this.#network;
-    const image = this.#options.prepareImage
-      ? await this.#options.prepareImage(job.onOutput)
-      : (await ensureImage(this.#engine, this.#options.container.image, job.onOutput), this.#options.container.image);
+    // The network is made while the image is checked (each ~0.1 s), not after it; both are
+    // awaited before a failure is thrown, so teardown never races a network being made.
+    const [prepared, made] = await Promise.allSettled([
+      this.#options.prepareImage
+        ? this.#options.prepareImage(job.onOutput)
+        : ensureImage(this.#engine, this.#options.container.image, job.onOutput).then(() => this.#options.container.image),
+      created,
+    ]);
+    if (prepared.status === 'rejected') throw prepared.reason;
+    if (made.status === 'rejected') throw made.reason;
+    const image = prepared.value;
     const container = { ...this.#options.container, image };
     this.#hostTemp = await mkdtemp(join(tmpdir(), 'slipway-job-'));
     const channel = await SupervisorChannel.create(this.#hostTemp);
