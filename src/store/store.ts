@@ -18,6 +18,8 @@ import { membersRepo } from './repos/members.ts';
 import { grantTokensRepo } from './repos/grant-tokens.ts';
 import { auditRepo } from './repos/audit.ts';
 import { environmentRulesRepo } from './repos/environment-rules.ts';
+import { forgesRepo } from './repos/forges.ts';
+import { notificationsRepo } from './repos/notifications.ts';
 
 export function createStore(db: Db) {
   return {
@@ -40,6 +42,8 @@ export function createStore(db: Db) {
     grantTokens: grantTokensRepo(db),
     audit: auditRepo(db),
     environmentRules: environmentRulesRepo(db),
+    forges: forgesRepo(db),
+    notifications: notificationsRepo(db),
   };
 }
 

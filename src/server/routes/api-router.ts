@@ -26,6 +26,7 @@ import { registerProtectedBranchesApi, type ProtectedBranchesApiDeps } from './p
 import { registerSecretsApi } from './secrets-api.ts';
 import { registerTokensApi } from './tokens-api.ts';
 import { registerAuditApi } from './audit-api.ts';
+import { registerForgeApi, type ForgeApiDeps } from './forge-api.ts';
 
 export interface ApiRouterDeps {
   store: Store;
@@ -43,6 +44,8 @@ export interface ApiRouterDeps {
   /** Who may do what: every route's permission is checked through it (route-guard.ts). */
   access: Access;
   audit: AuditLog;
+  /** Forge webhooks in, forge links, notification webhooks and the delivery log. */
+  forge: Omit<ForgeApiDeps, 'store' | 'audit'>;
 }
 
 export function apiRouter(deps: ApiRouterDeps): Router {
@@ -61,6 +64,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   registerSecretsApi(router, { secrets: deps.secrets });
   registerTokensApi(router, { store, audit: deps.audit });
   registerAuditApi(router, { audit: deps.audit });
+  registerForgeApi(router, { ...deps.forge, store, audit: deps.audit });
   router.route(
     { method: 'GET', path: '/api/openapi.json', summary: 'This API as an OpenAPI 3.1 document' },
     ({ res }) => sendJson(res, 200, openApiDocument(router.routes, { title: 'Slipway API', version: deps.version })),

@@ -11,6 +11,7 @@ import * as projectRoles from './0007-project-roles.ts';
 import * as protectedBranches from './0008-protected-branches.ts';
 import * as tokensAudit from './0009-tokens-audit.ts';
 import * as environmentRules from './0010-environment-rules.ts';
+import * as forges from './0016-forges.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '0008-protected-branches': protectedBranches,
   '0009-tokens-audit': tokensAudit,
   '0010-environment-rules': environmentRules,
+  '0016-forges': forges,
 };
