@@ -16,6 +16,7 @@ import { git, removeDir, startHarness, waitFor, type Harness } from '../support/
 import { startForgeStandIn, type ForgeStandIn } from '../support/forge-stand-in.ts';
 import { gitAuthEnv } from '../../src/git/client.ts';
 import type { RunView } from '../support/api-views.ts';
+import { runCli } from '../support/cli.ts';
 
 const exec = promisify(execFile);
 const secret = 'a-webhook-secret-of-some-length';
@@ -82,7 +83,6 @@ before(async () => {
 });
 
 after(async () => {
-  if (process.env.DEBUG_FORGE) console.log(h.logs.join('\n'));
   await h?.stop();
   await forge?.close();
   await removeDir(forgeRoot);
@@ -214,5 +214,34 @@ void describe('forge webhooks', () => {
     await exec('git', ['push', `${h.slipway.url}/git/pushed.git`, 'HEAD:refs/heads/topic'], { cwd: work, env: gitAuthEnv(h.slipway.adminToken) });
     const del = await exec('git', ['push', `${h.slipway.url}/git/pushed.git`, ':refs/heads/topic'], { cwd: work, env: gitAuthEnv(h.slipway.adminToken) });
     assert.doesNotMatch(del.stderr, /remote: run/);
+  });
+
+  test('the CLI: forge set/show/rm, notify add/list/deliveries/rm; secrets come from files', async () => {
+    const cli = (...args: string[]) => runCli(args, { env: { PATH: process.env.PATH, HOME: h.dataDir, SLIPWAY_URL: h.slipway.url, SLIPWAY_TOKEN: h.slipway.adminToken } });
+    await h.api('/api/projects', { method: 'POST', body: JSON.stringify({ name: 'clip' }) });
+    const secretFile = join(forgeRoot, `secret-${Date.now()}`);
+    await writeFile(secretFile, `${secret}\n`);
+    const set = await cli('forge', 'set', 'clip', '--kind', 'github', '--url', 'https://github.com/o/clip.git', '--secret-file', secretFile);
+    assert.deepEqual([set.code, set.stdout], [0, `project clip mirrors https://github.com/o/clip.git (github); webhook URL: ${h.slipway.url}/api/webhooks/clip; no token: no commit statuses\n`], set.stderr);
+    const show = await cli('forge', 'show', 'clip', '--json');
+    assert.deepEqual(JSON.parse(show.stdout).hasToken, false);
+    const fileUrl = await cli('forge', 'set', 'clip', '--kind', 'github', '--url', `file://${forgeRoot}/o/hello.git`, '--secret-file', secretFile);
+    assert.equal(fileUrl.code, 1);
+    assert.match(fileUrl.stderr, /url: only http\(s\) clone URLs are mirrored, not file:/, 'no reading other repositories on the server');
+    const short = join(forgeRoot, `short-${Date.now()}`);
+    await writeFile(short, 'short');
+    assert.match((await cli('forge', 'set', 'clip', '--kind', 'github', '--url', 'https://github.com/o/clip.git', '--secret-file', short)).stderr, /secret: at least 16 characters/);
+    const add = await cli('notify', 'add', 'clip', '--kind', 'slack', '--url', 'https://hooks.slack.com/services/T/B/SECRETPART', '--secret-file', secretFile);
+    assert.match(add.stdout, /^notification webhook hook_\S+ \(slack\) added to clip: https:\/\/hooks\.slack\.com\/…\n$/, add.stderr);
+    const list = await cli('notify', 'list', 'clip');
+    assert.match(list.stdout, /^ID\s+KIND\s+TARGET/);
+    assert.doesNotMatch(list.stdout, /SECRETPART/);
+    assert.equal((await cli('notify', 'deliveries', 'clip')).stdout, 'nothing sent out for clip yet\n');
+    const id = /hook_\S+/.exec(add.stdout)![0];
+    assert.equal((await cli('notify', 'rm', 'clip', id)).stdout, `notification webhook ${id} removed from clip\n`);
+    assert.equal((await cli('forge', 'rm', 'clip')).stdout, 'project clip no longer mirrors a forge\n');
+    const deliveries = await cli('notify', 'deliveries', 'tea');
+    assert.match(deliveries.stdout, /^WHEN\s+TO\s+ABOUT\s+STATE\s+RESULT/);
+    assert.match(deliveries.stdout, /status\s+run run_\S+\s+pending\s+delivered 201/);
   });
 });
