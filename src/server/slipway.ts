@@ -115,12 +115,12 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   // Code hosted elsewhere: forge links and notification hooks keep their secrets encrypted with the same key.
   const forgeLinks = new ForgeLinks(store, secretsKey);
   const notificationHooks = new NotificationHooks(store, secretsKey);
-  const webhooks = new ForgeWebhooks({ store, git, links: forgeLinks, record: (event, delivery) => pushes.received(event, delivery) });
   const scheduler = new Scheduler({ store, events, leaseMs: config.leaseSeconds * 1000, secretsFor: jobSecretsFor(secrets, (p, sha, path) => git.readFile(p, sha, path)) });
 
   let ready = false;
   // What starts runs: pushes, the API's dispatches and the schedule.
   const runStarter: StartRunDeps = { git, store, events, scheduler, log, parse: { allowOptions: config.runner.allowOptions } };
+  const webhooks = new ForgeWebhooks({ store, git, links: forgeLinks, record: (event, delivery) => pushes.received(event, delivery), starter: runStarter });
   const protectedBranches = { branches: git.branches!, projectExists: async (p: string) => git.exists(p) || (await store.projects.get(p)) !== undefined };
   const audit = auditLog(store);
   const api = apiRouter({ store, scheduler, events, secrets, deploys: () => deploys, runStarter, dataDir: config.dataDir, version, protectedBranches, access, audit, forge: { links: forgeLinks, webhooks, hooks: notificationHooks } });

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createHmac } from 'node:crypto';
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
@@ -201,6 +201,27 @@ void describe('forge webhooks', () => {
     });
     assert.ok(log.every((d) => !d.url.includes('XXXX')), 'the log never shows a hook URL past its origin');
     assert.deepEqual((await h.api<{ id: string }[]>('/api/projects/tea/notifications')).map((x) => x.id), hooks.map((x) => x.id));
+  });
+
+  test('GitHub workflow_dispatch: the workflow runs at the mirrored head of the ref, with its inputs, once', async () => {
+    await linkProject('disp', 'github', 'o/disp.git');
+    await writeFile(join(work, '.slipway/workflows/manual.yml'), 'name: manual\non:\n  workflow_dispatch:\n    inputs:\n      who: { type: string, default: nobody }\njobs:\n  hi:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hi\n');
+    const sha = await commitOnForge('o/disp.git', 'dispatchable');
+    assert.equal((await deliver('disp', { kind: 'github', event: 'push', payload: { ref: 'refs/heads/main', after: sha, pusher: { name: 'octocat' } }, id: 'w-0' })).status, 202);
+    const payload = { ref: 'refs/heads/main', workflow: '.github/workflows/manual.yml', inputs: { who: 'octocat' }, sender: { login: 'octocat' } };
+    const started = await deliver('disp', { kind: 'github', event: 'workflow_dispatch', payload, id: 'w-1' });
+    assert.equal(started.status, 202, JSON.stringify(started.json));
+    const again = await deliver('disp', { kind: 'github', event: 'workflow_dispatch', payload, id: 'w-1' });
+    assert.deepEqual([again.status, again.json.duplicate], [200, true]);
+    const missing = await deliver('disp', { kind: 'github', event: 'workflow_dispatch', payload: { ...payload, workflow: '.github/workflows/nope.yml' }, id: 'w-2' });
+    assert.deepEqual([missing.status, missing.json.error?.code], [404, 'NOT_FOUND']);
+    const runs = await waitFor('both runs', async () => {
+      const r = await runsOf('disp');
+      return r.length >= 2 ? r : undefined;
+    });
+    const manual = runs.find((r) => r.event === 'workflow_dispatch')!;
+    assert.deepEqual([manual.name, manual.sha, manual.inputs, runs.length], ['manual', sha, { who: 'octocat' }, 2]);
+    await rm(join(work, '.slipway/workflows/manual.yml'));
   });
 
   test('git push prints the runs it started through the sideband', async () => {

@@ -8,6 +8,7 @@ import type { ForgeKind } from './forge-kind.ts';
 
 export type ForgeEvent =
   | { kind: 'push'; ref: string; after: string; pusher: string }
+  | { kind: 'dispatch'; ref: string; workflow: string; inputs: Record<string, unknown>; sender: string }
   | { kind: 'ping' }
   | { kind: 'ignored'; reason: string };
 
@@ -18,6 +19,8 @@ const name = z.string().min(1).max(200);
 const githubPush = z.object({ ref, after: sha, pusher: z.object({ name }) });
 const giteaPush = z.object({ ref, after: sha, pusher: z.object({ login: name.optional(), username: name.optional() }) });
 const gitlabPush = z.object({ ref, after: sha, user_username: name });
+// docs.github.com "Webhook events and payloads" § workflow_dispatch: no commit, the ref's head.
+const githubDispatch = z.object({ ref, workflow: z.string().min(1).max(500), inputs: z.record(z.string(), z.unknown()).nullable().optional(), sender: z.object({ login: name }) });
 
 function parse<T>(schema: z.ZodType<T>, payload: unknown, what: string): T {
   const r = schema.safeParse(payload);
@@ -35,7 +38,11 @@ export function forgeEvent(kind: ForgeKind, event: string, body: Buffer): ForgeE
   }
   if (kind === 'github') {
     if (event === 'ping') return { kind: 'ping' };
-    if (event !== 'push') return { kind: 'ignored', reason: `GitHub event ${event} starts nothing (push and tag events do)` };
+    if (event === 'workflow_dispatch') {
+      const p = parse(githubDispatch, payload, 'GitHub workflow_dispatch');
+      return { kind: 'dispatch', ref: p.ref, workflow: p.workflow, inputs: p.inputs ?? {}, sender: p.sender.login };
+    }
+    if (event !== 'push') return { kind: 'ignored', reason: `GitHub event ${event} starts nothing (push, tag and workflow_dispatch events do)` };
     const p = parse(githubPush, payload, 'GitHub push');
     return { kind: 'push', ref: p.ref, after: p.after, pusher: p.pusher.name };
   }

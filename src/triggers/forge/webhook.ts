@@ -6,6 +6,7 @@
 // delivery seen before answers without doing anything → fetch and set the ref → record the
 // push event and the delivery id in one transaction → 202. Deliveries of one project are
 // handled one at a time, so a redelivery racing its original waits and finds it recorded.
+// GitHub's workflow_dispatch event starts that workflow as `POST …/dispatches` would.
 import type { IncomingHttpHeaders } from 'node:http';
 import { zeroSha, type PushEvent } from '../../core/types.ts';
 import { isSlipwayError, SlipwayError } from '../../core/errors.ts';
@@ -16,6 +17,8 @@ import { forgeAuthorization } from './forge-kind.ts';
 import type { ForgeLinks } from './forge-links.ts';
 import { deliveryId, eventName, signatureProblem } from './signature.ts';
 import { forgeEvent } from './forge-event.ts';
+import { dispatchWorkflow } from '../dispatch.ts';
+import type { StartRunDeps } from '../../scheduler/start-run.ts';
 
 /** GitHub caps payloads at 25 MB; a push of a few thousand commits stays far below this. */
 export const webhookBodyLimit = 5 * 1024 * 1024;
@@ -31,6 +34,8 @@ interface WebhookDeps {
   links: ForgeLinks;
   /** Records the event durably (with its delivery) and queues it into runs: PushEvents.received. */
   record: (event: PushEvent, delivery: ForgeDelivery) => Promise<unknown>;
+  /** What a `workflow_dispatch` delivery starts its run with (as the API's dispatch does). */
+  starter: StartRunDeps;
 }
 
 const noLink = (project: string) => new SlipwayError('NOT_FOUND', `no forge webhook is configured for project ${project}`);
@@ -67,6 +72,14 @@ export class ForgeWebhooks {
       const { store, git } = this.#deps;
       const seen = await store.forges.delivery(link.projectId, id);
       if (seen) return { status: 200, body: { delivery: id, duplicate: true, pushEvent: seen.push_event_id } };
+      if (parsed.kind === 'dispatch') {
+        // The run is of the mirror's head of the ref, which the forge's push webhooks keep
+        // current; started first, then the delivery recorded, so a refused dispatch (no such
+        // workflow, invalid inputs) can be fixed and redelivered.
+        const run = await dispatchWorkflow(this.#deps.starter, project, parsed.workflow.split('/').pop()!, parsed.ref, parsed.inputs, parsed.sender);
+        await store.forges.recordDelivery(link.projectId, id, event.name!);
+        return { status: 202, body: { delivery: id, project, run: run.id, number: run.number } };
+      }
       if (parsed.kind !== 'push') {
         await store.forges.recordDelivery(link.projectId, id, event.name!);
         return parsed.kind === 'ping' ? { status: 200, body: { delivery: id, pong: true } } : { status: 200, body: { delivery: id, ignored: parsed.reason } };
