@@ -45,7 +45,7 @@ test('a deployment reports pending, running and its outcome on its environment c
   await links.set('web', { kind: 'github', url: `${forge.url}/o/web.git`, secret: 's'.repeat(16), token: 'tok' }, 'admin');
   await hooks.add('web', { kind: 'json', url: `${forge.url}/hooks/deploys`, secret: 'h'.repeat(16) }, 'admin');
   const sha = 'c'.repeat(40);
-  const run = await store.runs.create({ projectId: project.id, workflow: 'ci.yml', name: 'ci', event: 'push', ref: 'refs/heads/main', sha, error: null, eventPayload: {}, jobs: [] });
+  const run = await store.runs.create({ projectId: project.id, workflow: 'ci.yml', name: 'ci', event: 'push', ref: 'refs/heads/main', sha, eventPayload: {}, jobs: [] });
   const release = await store.releases.create({ project_id: project.id, run_id: run.id, sha, ref: 'refs/heads/main', image: 'web/app', digest: `sha256:${'d'.repeat(64)}` });
   const d = await store.deployments.create({ project_id: project.id, environment: 'staging', release_id: release.id, trigger: 'auto', triggered_by: 'alice' });
   forge.failNext(1);
