@@ -3,7 +3,8 @@
 // Only http(s) is allowed (git's protocol.allow): a file:// or ssh:// URL would let whoever
 // configures a project read any repository this server can reach on disk, other projects'
 // included. A token travels as an HTTP header through git's environment, never in argv or URL.
-import { runOrThrow } from '../exec/run.ts';
+import { run } from '../exec/run.ts';
+import { ExecError } from '../exec/exec-error.ts';
 import { gitConfigEnv } from './config-env.ts';
 import { gitEnv, gitOrThrow, runGit } from './git-exec.ts';
 import { fixUnbornHead } from './repo-admin.ts';
@@ -49,11 +50,13 @@ export async function mirrorRef(repo: string, source: MirrorSource, ref: string,
   if (source.authorization) settings['http.extraHeader'] = `Authorization: ${source.authorization}`;
   const secret = source.authorization;
   // No destination: the objects arrive, no ref (which clients would see) holds them until update-ref.
-  await runOrThrow(['git', `--git-dir=${repo}`, 'fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--', source.url, ref], {
-    env: gitEnv(gitConfigEnv(settings)),
-    timeoutMs: fetchTimeoutMs,
-    mask: (text) => (secret ? text.replaceAll(secret, '***') : text),
-  });
+  const args = ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--', source.url, ref];
+  const mask = (text: string) => (secret ? text.replaceAll(secret, '***') : text);
+  const fetched = await run(['git', `--git-dir=${repo}`, ...args], { env: gitEnv(gitConfigEnv(settings)), timeoutMs: fetchTimeoutMs });
+  if (fetched.exitCode !== 0) {
+    // Named without --git-dir: a forge (an unauthenticated caller) reads this error, and the server's paths are none of its business.
+    throw new ExecError({ ...fetched, command: ['git', ...args] }, { message: `git fetch ${source.url} ${ref} failed${fetched.timedOut ? ' (timed out)' : ''} (exit ${fetched.exitCode}): ${fetched.stderr.trim().slice(-500)}`, mask });
+  }
   // The forge's ref may have moved on since the event; the event's commit must have come with it.
   const known = await runGit(repo, ['cat-file', '-e', `${sha}^{commit}`]);
   if (known.code !== 0) throw new SlipwayError('BAD_REQUEST', `the forge's ${ref} does not contain commit ${sha} (force-pushed away since the event?)`);

@@ -224,6 +224,23 @@ void describe('forge webhooks', () => {
     await rm(join(work, '.slipway/workflows/manual.yml'));
   });
 
+  test('a fetch from the forge that fails records nothing, and the same delivery succeeds later', async () => {
+    await h.api('/api/projects', { method: 'POST', body: JSON.stringify({ name: 'flaky' }) });
+    await h.api('/api/projects/flaky/forge', { method: 'PUT', body: JSON.stringify({ kind: 'github', url: `${forge.url}/o/flaky.git`, secret, token }) });
+    const sha = await git(work, 'rev-parse', 'HEAD');
+    const payload = { ref: 'refs/heads/main', after: sha, pusher: { name: 'octocat' } };
+    const failed = await deliver('flaky', { kind: 'github', event: 'push', payload, id: 'f-1' });
+    assert.deepEqual([failed.status, failed.json.error?.code], [500, 'EXEC_FAILED']);
+    assert.match(failed.json.error!.message, /^git fetch http:\/\/127\.0\.0\.1:\d+\/o\/flaky\.git refs\/heads\/main failed \(exit 128\)/);
+    assert.ok(!JSON.stringify(failed.json).includes(h.dataDir), 'the server\'s paths are not told to the forge');
+    assert.ok(!JSON.stringify(failed.json).includes(token), 'nor the token');
+    assert.deepEqual(await runsOf('flaky'), []);
+    await exec('git', ['init', '-q', '--bare', join(forgeRoot, 'o/flaky.git')]);
+    await git(work, 'push', '-q', join(forgeRoot, 'o/flaky.git'), 'HEAD:refs/heads/main');
+    assert.equal((await deliver('flaky', { kind: 'github', event: 'push', payload, id: 'f-1' })).status, 202, 'the forge\'s retry of the same delivery');
+    await waitFor('the run', async () => ((await runsOf('flaky')).length === 1 ? true : undefined));
+  });
+
   test('git push prints the runs it started through the sideband', async () => {
     await h.api('/api/projects', { method: 'POST', body: JSON.stringify({ name: 'pushed' }) });
     await writeFile(join(work, 'README'), 'pushed\n');
