@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { git, removeDir, startHarness, waitFor, type Harness } from '../support/harness.ts';
 import { startForgeStandIn, type ForgeStandIn } from '../support/forge-stand-in.ts';
+import { runCli } from '../support/cli.ts';
 
 const exec = promisify(execFile);
 const secret = 'a-webhook-secret-of-some-length';
@@ -37,6 +38,7 @@ test('webhook → mirrored commit → a run that succeeds → pending and succes
   const work = join(root, 'work');
   await mkdir(join(work, '.slipway/workflows'), { recursive: true });
   await writeFile(join(work, '.slipway/workflows/ci.yml'), 'name: ci\non: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: test -f README && echo tested\n');
+  await writeFile(join(work, '.slipway/workflows/manual.yml'), 'name: manual\non:\n  workflow_dispatch:\n    inputs:\n      fail: { type: boolean, default: false }\njobs:\n  hi:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo one\n      - run: test "${{ inputs.fail }}" != true\n');
   await writeFile(join(work, 'README'), 'app\n');
   await git(work, 'init', '-q', '-b', 'main');
   await git(work, 'add', '-A');
@@ -59,4 +61,20 @@ test('webhook → mirrored commit → a run that succeeds → pending and succes
   assert.deepEqual([final.state, final.description], ['success', 'run app#1 (ci) success']);
   assert.equal(states()[0]!.state, 'pending');
   assert.equal(states().at(-1)!.state, 'success', 'nothing after the outcome');
+});
+
+test('slipway dispatch --wait follows the run: each job and step as it changes, exit 1 when it fails', async () => {
+  const cli = (...args: string[]) => runCli(args, { env: { PATH: process.env.PATH, HOME: h.dataDir, SLIPWAY_URL: h.slipway.url, SLIPWAY_TOKEN: h.slipway.adminToken } });
+  const ok = await cli('dispatch', 'app', 'manual.yml', '--wait');
+  assert.equal(ok.code, 0, ok.stderr);
+  const lines = ok.stdout.trimEnd().split('\n');
+  assert.match(lines[0]!, /^run app#2 queued: manual on main \([0-9a-f]{7}\)$/);
+  assert.ok(lines.includes('  hi: success'), ok.stdout);
+  assert.ok(lines.some((l) => /^  hi › \d+ .*echo one.*: success$/.test(l)), ok.stdout);
+  assert.equal(lines.at(-1), 'run app#2: success');
+  const failed = await cli('dispatch', 'app', 'manual.yml', '--input', 'fail=true', '--wait');
+  assert.equal(failed.code, 1, failed.stdout);
+  assert.match(failed.stdout, /\n  hi: failure\n/);
+  assert.match(failed.stdout, /\nrun app#3: failure\n$/);
+  assert.match(failed.stderr, /run app#3 failure/);
 });
