@@ -70,11 +70,11 @@ test('slipway dispatch --wait follows the run: each job and step as it changes, 
   const lines = ok.stdout.trimEnd().split('\n');
   assert.match(lines[0]!, /^run app#2 queued: manual on main \([0-9a-f]{7}\)$/);
   assert.ok(lines.includes('  hi: success'), ok.stdout);
-  assert.ok(lines.some((l) => /^  hi › \d+ .*echo one.*: success$/.test(l)), ok.stdout);
+  assert.ok(lines.some((l) => /^ {2}hi › \d+ .*echo one.*: success$/.test(l)), ok.stdout);
   assert.equal(lines.at(-1), 'run app#2: success');
   const failed = await cli('dispatch', 'app', 'manual.yml', '--input', 'fail=true', '--wait');
   assert.equal(failed.code, 1, failed.stdout);
-  assert.match(failed.stdout, /\n  hi: failure\n/);
+  assert.match(failed.stdout, /\n {2}hi: failure\n/);
   assert.match(failed.stdout, /\nrun app#3: failure\n$/);
   assert.match(failed.stderr, /run app#3 failure/);
 });
