@@ -3,7 +3,7 @@
 // on the host), then rolls back 3 times. Two targets side by side, in one run:
 // - ssh: a host reached over SSH (a network namespace with its own sshd and podman, as in
 //   the e2e tests), behind HAProxy driven through its admin socket;
-// - local: this machine's engine, behind Slipway's built-in proxy.
+// - local: this machine's engine, behind HAProxy in a container on this machine.
 // Printed per target: total and failed requests (non-2xx + socket errors), p99 and max
 // latency during the switches, and deploy/rollback durations next to the health check's.
 // Usage: node bench/deploy.ts [--deploys N] [--rollbacks N] [--connections N]
@@ -111,7 +111,7 @@ async function main(): Promise<void> {
       const samples: Sample[] = [];
       for (let i = 0; i < deploys; i++) samples.push(await measure(h, t.env, t.url, 'deploy', { release: releases[i % 2]! }));
       for (let i = 0; i < rollbacks; i++) samples.push(await measure(h, t.env, t.url, 'rollback', {}));
-      rows.push(report(t.env === 'ssh' ? 'ssh host (HAProxy)' : 'local (built-in proxy)', samples));
+      rows.push(report(t.env === 'ssh' ? 'ssh host (HAProxy)' : 'local (HAProxy)', samples));
       process.stderr.write(`${t.env}: done\n`);
     }
     const headers = ['target', 'requests', 'failed', 'p99 (worst switch)', 'max latency', 'deploy (median)', 'deploy minus health check', 'rollback (median)'];
@@ -125,7 +125,9 @@ async function main(): Promise<void> {
     await h.stop();
     await closeHosts?.();
     if (repo) await removeDir(repo);
-    await podman('ps', '-aq', '--filter', 'label=slipway.project=hello', '--filter', 'label=slipway.environment=local').then((ids) => ids && podman('rm', '-f', '-t', '0', ...ids.split('\n'))).catch(() => {});
+    // This installation's containers on this machine: the local environment's app and its proxy.
+    const instance = (await readFile(join(h.dataDir, 'instance.id'), 'utf8')).trim();
+    await podman('ps', '-aq', '--filter', `label=slipway.instance=${instance}`).then((ids) => ids && podman('rm', '-f', '-t', '0', ...ids.split('\n'))).catch(() => {});
   }
 }
 

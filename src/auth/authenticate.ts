@@ -1,10 +1,14 @@
 // Who is calling: HTTP Basic (any user name, the token as password — what git, podman and
-// skopeo send) or `Authorization: Bearer <token>`. No credentials is anonymous; a token
-// that does not hold is refused with the reason (unknown, revoked, expired, job ended).
+// skopeo send) or `Authorization: Bearer <token>`, or, where the front door allows it (the
+// API), the browser's session cookie. No credentials is anonymous; a token that does not
+// hold is refused with the reason (unknown, revoked, expired, job ended). A cookie naming
+// no live session (signed out, expired) is anonymous too, not a failed sign-in: browsers
+// keep sending old cookies, and the sign-in page must still be reachable.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Store } from '../store/store.ts';
 import type { Principal } from './principal.ts';
 import { resolveToken } from './tokens.ts';
+import { resolveSession, sessionCookie } from './sessions.ts';
 
 interface Credentials {
   token: string;
@@ -37,13 +41,20 @@ export function tokenFromHeaders(headers: IncomingHttpHeaders): string | undefin
 }
 
 export type Authentication =
-  | { kind: 'anonymous' }
+  /** `endedSession`: a session cookie came that no longer holds (the answer clears it). */
+  | { kind: 'anonymous'; endedSession?: true }
   | { kind: 'authenticated'; principal: Principal }
   | { kind: 'refused'; reason: string; userName?: string };
 
-export async function authenticate(headers: IncomingHttpHeaders, store: Store): Promise<Authentication> {
+/** `cookie`: whether a session cookie may authenticate; an Authorization header wins over it. */
+export async function authenticate(headers: IncomingHttpHeaders, store: Store, options: { cookie?: boolean } = {}): Promise<Authentication> {
   const credentials = credentialsFromHeaders(headers);
-  if (!credentials) return { kind: 'anonymous' };
+  if (!credentials) {
+    const cookie = options.cookie ? sessionCookie(headers) : undefined;
+    if (!cookie) return { kind: 'anonymous' };
+    const principal = await resolveSession(store, cookie);
+    return principal ? { kind: 'authenticated', principal } : { kind: 'anonymous', endedSession: true };
+  }
   const resolved = await resolveToken(store, credentials.token);
   if (resolved.ok) return { kind: 'authenticated', principal: resolved.principal };
   return { kind: 'refused', reason: resolved.reason, ...(credentials.userName ? { userName: credentials.userName } : {}) };

@@ -20,9 +20,9 @@ const allowed = (u: User | undefined, scope: Scope = {}) => (Object.keys(permiss
 
 test('instance: admins may do everything; a member without a project role only lists, creates projects and reads host keys', () => {
   assert.deepEqual(allowed(admin), Object.keys(permissions));
-  assert.deepEqual(allowed(member), ['projects.list', 'hosts.read', 'projects.create', 'deploy.approve', 'tokens.manage']);
-  assert.deepEqual(allowed(member, { project: 'shop' }), ['projects.list', 'hosts.read', 'projects.create', 'deploy.approve', 'tokens.manage']);
-  assert.deepEqual(allowed(undefined), ['projects.list']);
+  assert.deepEqual(allowed(member), ['projects.list', 'session.create', 'events.read', 'users.password', 'hosts.read', 'projects.create', 'deploy.approve', 'tokens.manage']);
+  assert.deepEqual(allowed(member, { project: 'shop' }), ['projects.list', 'session.create', 'events.read', 'users.password', 'hosts.read', 'projects.create', 'deploy.approve', 'tokens.manage']);
+  assert.deepEqual(allowed(undefined), ['projects.list', 'session.create', 'events.read']);
 });
 
 test('project roles: each carries what the ones below it carry; public projects open reads, never writes', () => {
@@ -37,7 +37,7 @@ test('project roles: each carries what the ones below it carry; public projects 
     const got = allowed(member, { project: 'shop', role }).filter((a) => 'project' in permissions[a]);
     assert.deepEqual(got, projectActionsOf(role), role);
   }
-  assert.deepEqual(allowed(undefined, { project: 'shop', public: true }), ['projects.list', ...projectActionsOf('public')]);
+  assert.deepEqual(allowed(undefined, { project: 'shop', public: true }), ['projects.list', 'session.create', 'events.read', ...projectActionsOf('public')]);
   assert.deepEqual(allowed(member, { project: 'shop', public: true }).filter((a) => 'project' in permissions[a]), projectActionsOf('public'));
   // Every public action is a read: anonymous callers never write.
   for (const a of projectActionsOf('public')) assert.equal(permissions[a].level, 'read', a);

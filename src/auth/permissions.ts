@@ -38,6 +38,12 @@ type Permission = InstancePermission | ProjectPermission;
 export const permissions = {
   // Instance: users, hosts, projects. A listing shows only the projects the caller may read.
   'projects.list': { instance: ['anyone'], level: 'read', does: 'list projects' },
+  // Signing in (POST /api/session) is open: the credentials are in the body.
+  'session.create': { instance: ['anyone'], level: 'read', does: 'sign in to the web UI' },
+  // Each event is filtered by what the caller may read (src/server/live-updates.ts).
+  'events.read': { instance: ['anyone'], level: 'read', does: 'follow live updates of what they may read' },
+  // Their own password, any user; anyone's, an admin (the route checks which).
+  'users.password': { instance: ['user'], level: 'admin', does: "set their password (an admin: anyone's)" },
   'users.list': { instance: ['admin'], level: 'admin', does: 'list users' },
   'users.create': { instance: ['admin'], level: 'admin', does: 'add users' },
   'hosts.read': { instance: ['user'], level: 'read', does: 'read pinned host keys' },

@@ -15,7 +15,10 @@ export function scopeCovers(held: TokenScope, needed: TokenScope): boolean {
 interface UserPrincipal {
   kind: 'user';
   user: User;
+  /** The token, or for a browser session its stand-in: the session's id and scope. */
   token: { id: string; name: string; scope: TokenScope };
+  /** Set when the session cookie authenticated the request: then writes need its CSRF token. */
+  session?: { id: string; csrf: string };
 }
 
 interface JobPrincipal {
@@ -40,5 +43,6 @@ export function standInUser(id: string, name: string, createdAt: string): User {
 export function describePrincipal(p: Principal): string {
   if (p.kind === 'job') return `the job token of project ${p.job.project} (run ${p.job.runId})`;
   if (p.kind === 'deploy') return `the pull token of deployment ${p.deploy.deploymentId}`;
+  if (p.session) return `the browser session of ${p.user.name} (scope ${p.token.scope})`;
   return `token "${p.token.name}" of ${p.user.name} (scope ${p.token.scope})`;
 }

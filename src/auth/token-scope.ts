@@ -12,7 +12,7 @@ export type ScopedAction =
   | { kind: 'registry'; repository?: string; access: 'pull' | 'push' | 'delete' };
 
 /** Permissions that administer the instance or mint credentials: only an `admin`-scoped token carries them. */
-const adminScopePermissions: ReadonlySet<string> = new Set(['users.list', 'users.create', 'hosts.forget', 'deploy.force', 'tokens.manage']);
+const adminScopePermissions: ReadonlySet<string> = new Set(['users.list', 'users.create', 'users.password', 'hosts.forget', 'deploy.force', 'tokens.manage']);
 
 /** The API routes a job token reaches, always for its own run (`:run`). */
 const jobRoutes: ReadonlySet<string> = new Set(['GET /api/runs/:run/artifacts', 'GET /api/runs/:run/artifacts/:name']);

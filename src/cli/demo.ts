@@ -47,7 +47,7 @@ async function followRun(slipway: Slipway, log: (m: string) => void, start: () =
     const run = await store.runs.get(runId);
     if (!run) return;
     for (const job of await store.runs.jobs(runId)) {
-      for (const step of await store.runs.steps(job.id)) note(`${step.id}`, `  ${job.name} › ${step.name}: ${statusText(step.status)}`);
+      for (const step of await store.runs.steps(job.id, job.attempt)) note(`${step.id}`, `  ${job.name} › ${step.name}: ${statusText(step.status)}`);
       note(job.id, `  job ${paint('bold', job.name)}: ${statusText(job.status)}`);
     }
     note(run.id, `run #${run.number} ${run.name}: ${statusText(run.status)}${run.error ? `\n${run.error}` : ''}`);

@@ -18,15 +18,14 @@ import { executorFactory } from '../runner/create-executor.ts';
 import { inProcessRunnerApi } from '../runner/protocol/in-process.ts';
 import { createRegistry } from '../registry/registry.ts';
 import { createFsDriver } from '../registry/storage/fs/fs-driver.ts';
-import type { Workflow, Plan } from '../workflow/model.ts';
+import type { StoredPlan } from '../scheduler/stored-plan.ts';
 import type { Job, Run } from '../store/repos/runs.ts';
 import { isValidName } from '../core/ids.ts';
 import { run as runCommand, runOrThrow } from '../exec/run.ts';
 
-interface LocalRunOptions {
+/** The plan the command chose (all jobs, or --job / --matrix) and what it runs with. */
+interface LocalRunOptions extends StoredPlan {
   dir: string;
-  workflow: Workflow;
-  plan: Plan;
   event: string;
   inputs: Record<string, unknown>;
   secrets: Record<string, string>;
@@ -82,7 +81,7 @@ export async function runLocally(o: LocalRunOptions): Promise<{ run: Run; jobs: 
 
     const scheduler = new Scheduler({ store, events, leaseMs: 60_000, secretsFor: async () => ({ secrets: o.secrets, notes: [] }) });
     // Created exactly as the server creates runs (scheduler/start-run.ts), from the plan the
-    // command chose (all jobs, or --job / --matrix).
+    // command chose.
     const payload = o.event === 'workflow_dispatch' ? { inputs: o.inputs } : {};
     const trigger = { project: project.name, ref, sha, event: o.event, payload, inputs: o.inputs };
     const run = await createRun({ store, events, scheduler, log: () => {} }, trigger, o.workflow.file, o.workflow, { workflow: o.workflow, plan: o.plan });

@@ -11,6 +11,7 @@ import { projectCommand } from './commands/project.ts';
 import { lintCommand } from './commands/lint.ts';
 import { runCommand } from './commands/run.ts';
 import { releasesCommand } from './commands/releases.ts';
+import { metricsCommand } from './commands/metrics.ts';
 import { deployCommand } from './commands/deploy.ts';
 import { promoteCommand } from './commands/promote.ts';
 import { rollbackCommand } from './commands/rollback.ts';
@@ -31,7 +32,7 @@ import { forgeCommand } from './commands/forge.ts';
 import { notifyCommand } from './commands/notify.ts';
 import { isSlipwayError } from '../core/errors.ts';
 
-export const commands: readonly Command[] = [upCommand, runsCommand, logsCommand, cancelCommand, rerunCommand, dispatchCommand, deploymentsCommand, releasesCommand, deployCommand, promoteCommand, rollbackCommand, approveCommand, rejectCommand, secretsCommand, hostsCommand, branchesCommand, environmentsCommand, forgeCommand, notifyCommand, projectCommand, membersCommand, usersCommand, tokensCommand, auditCommand, runCommand, lintCommand, versionCommand];
+export const commands: readonly Command[] = [upCommand, runsCommand, logsCommand, cancelCommand, rerunCommand, dispatchCommand, deploymentsCommand, releasesCommand, metricsCommand, deployCommand, promoteCommand, rollbackCommand, approveCommand, rejectCommand, secretsCommand, hostsCommand, branchesCommand, environmentsCommand, forgeCommand, notifyCommand, projectCommand, membersCommand, usersCommand, tokensCommand, auditCommand, runCommand, lintCommand, versionCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -36,6 +36,11 @@ const schema = z.strictObject({
   leaseSeconds: z.number().int().min(5).default(30),
   /** Seconds a stop (SIGTERM, Ctrl-C) waits for running jobs before it kills them; they run again after the restart. */
   shutdownTimeoutSeconds: z.number().int().min(0).default(30),
+  /**
+   * The most one job attempt's log may hold: past it, one marker line, and the rest of the
+   * job's output is dropped (the job keeps running). Default 100 MB.
+   */
+  logs: z.strictObject({ maxJobBytes: z.number().int().min(1024).default(100_000_000) }).prefault({}),
   /** Who may create a project (by a first push or `slipway project create`): every signed-in user, as on Gitea and GitHub, or only admins. */
   projects: z.strictObject({ create: z.enum(['everyone', 'admins']).default('everyone') }).prefault({}),
   /** Failed authentications one address may make per window before it gets 429 (the block doubles each round). */
@@ -60,6 +65,7 @@ const envKeys: Record<string, string[]> = {
   SLIPWAY_LEASE_SECONDS: ['leaseSeconds'],
   SLIPWAY_SHUTDOWN_TIMEOUT_SECONDS: ['shutdownTimeoutSeconds'],
   SLIPWAY_PROJECTS_CREATE: ['projects', 'create'],
+  SLIPWAY_LOGS_MAX_JOB_BYTES: ['logs', 'maxJobBytes'],
 };
 
 function envValue(raw: string): unknown {

@@ -5,7 +5,18 @@ type CrashPoint =
   /** git has applied a push's ref updates; nothing about them is recorded yet. */
   | 'push-applied'
   /** The push event is recorded; no run has been started from it. */
-  | 'push-recorded';
+  | 'push-recorded'
+  // A deploy's phases on a host (deploy/engine/engine.ts), in order:
+  /** The new container was started; its health check has not begun. */
+  | 'deploy-started'
+  /** The new container passed its health check; the proxy still sends traffic to the old one. */
+  | 'deploy-checked'
+  /** The proxy sends new requests to the new container; the old one has not been drained. */
+  | 'deploy-switched'
+  /** The old container is drained (the proxy no longer routes to it); it still runs. */
+  | 'deploy-drained'
+  /** The old container's removal has been started (`podman rm`), not waited for. */
+  | 'deploy-removing-old';
 
 export function crashPoint(name: CrashPoint): void {
   if (process.env.SLIPWAY_CRASH_AT === name) process.kill(process.pid, 'SIGKILL');

@@ -9,6 +9,7 @@ export const errorCodes = {
   NOT_FOUND: { status: 404, message: 'not found' },
   PROJECT_UNKNOWN: { status: 404, message: 'project not found' },
   RUN_UNKNOWN: { status: 404, message: 'run not found' },
+  JOB_UNKNOWN: { status: 404, message: 'job not found' },
   DEPLOYMENT_UNKNOWN: { status: 404, message: 'deployment not found' },
   RELEASE_UNKNOWN: { status: 404, message: 'release not found' },
   ENVIRONMENT_UNKNOWN: { status: 404, message: 'environment not found' },

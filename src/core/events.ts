@@ -7,6 +7,9 @@ export interface SlipwayEvents {
   log: [stream: string, seq: number, text: string];
   'stream-end': [stream: string];
   'run-updated': [runId: string];
+  /** A job started, moved to its next step, or finished (the web UI's live job view). */
+  'job-updated': [jobId: string, runId: string];
+  'release-created': [releaseId: string];
   'run-finished': [runId: string];
   'deployment-updated': [deploymentId: string];
   /** New claimable work: runners waiting in a long-poll wake up. */

@@ -9,12 +9,16 @@ export function isFinished(status: RunStatus): boolean {
   return finishedStatuses.includes(status);
 }
 
-/** `waiting_for_approval` until its gate opens; `rejected` when an approver says no. */
-export type DeploymentStatus = 'waiting_for_approval' | 'queued' | 'running' | 'success' | 'failure' | 'rejected';
+/**
+ * `waiting_for_approval` until its gate opens; `rejected` when an approver says no;
+ * `superseded` when an automatic deployment found a newer commit serving or queued and did
+ * not run (src/deploy/commit-order.ts).
+ */
+export type DeploymentStatus = 'waiting_for_approval' | 'queued' | 'running' | 'success' | 'failure' | 'rejected' | 'superseded';
 
-const finishedDeploymentStatuses: readonly DeploymentStatus[] = ['success', 'failure', 'rejected'];
+const finishedDeploymentStatuses: readonly DeploymentStatus[] = ['success', 'failure', 'rejected', 'superseded'];
 
-/** A deployment that will not change any more: it succeeded, failed or was rejected at its gate. */
+/** A deployment that will not change any more: it succeeded, failed, was rejected at its gate or superseded. */
 export function isDeploymentFinished(status: DeploymentStatus): boolean {
   return finishedDeploymentStatuses.includes(status);
 }

@@ -15,6 +15,7 @@ import { rollout } from './strategies/rollout.ts';
 import type { Strategies } from './strategies/strategy.ts';
 import { targetFor, type DeployTargets } from './targets/deploy-target.ts';
 import type { DeployRegistry, PullCredential } from './registry-credential.ts';
+import { supersedeIfCovered, type IsAncestor } from './commit-order.ts';
 
 export interface ExecuteDeps {
   store: Store;
@@ -28,6 +29,8 @@ export interface ExecuteDeps {
   /** This process's name in lock rows. */
   holder: string;
   lockTiming: LockTiming;
+  /** Commit ancestry in a project's repository: an automatic deployment of an older commit is superseded (commit-order.ts). */
+  isAncestor: IsAncestor;
   /** Aborted when the server stops: a deployment waiting for the lock gives up. */
   closing: AbortSignal;
   log: (message: string) => void;
@@ -53,6 +56,11 @@ export async function executeDeployment(deps: ExecuteDeps, deployment: Deploymen
       },
     });
     log.restartClock();
+    // Under the lock, so nothing starts between this look at the environment and the deploy.
+    if (await supersedeIfCovered({ store, isAncestor: deps.isAncestor }, project, deployment, release, log.line)) {
+      deps.log(`deployment #${deployment.number} ${project}/${deployment.environment}: superseded, not run`);
+      return;
+    }
     await store.deployments.update(deployment.id, { status: 'running', started_at: new Date().toISOString() });
     events.emit('deployment-updated', deployment.id);
     const secretEnv = await secretEnvFor(deps.secrets, deployment, project, plan);
@@ -109,7 +117,8 @@ export async function executeDeployment(deps: ExecuteDeps, deployment: Deploymen
   } finally {
     await pull?.revoke().catch((err: unknown) => deps.log(`revoking the pull token of deployment #${deployment.number}: ${(err as Error).message}`));
     await lock?.release().catch((err: unknown) => deps.log(`releasing the lock on ${project}/${deployment.environment}: ${(err as Error).message}`));
+    // Here rather than after the try, so a superseded deployment (which returns early) is announced too.
+    events.emit('deployment-updated', deployment.id);
+    events.emit('stream-end', log.stream);
   }
-  events.emit('deployment-updated', deployment.id);
-  events.emit('stream-end', log.stream);
 }

@@ -1,6 +1,8 @@
-// After a restart: locks of dead processes are released, deployments cut off mid-way
-// failed, deployments waiting for approval wait again (their timer counted from their
-// creation), and the local host's environments get their built-in proxy back.
+// After a restart: locks of dead processes are released, the local host's environments are
+// reconciled with what runs there (reconcile-local.ts; deployments cut off mid-way on it end
+// saying what serves), other deployments cut off mid-way failed, and deployments waiting for
+// approval wait again (their timer counted from their creation). Reconciling comes before
+// the gates reopen: a deployment they let through must not race it.
 import type { EventBus } from '../core/events.ts';
 import type { Store } from '../store/store.ts';
 import type { Deployment } from '../store/repos/deployments.ts';
@@ -10,7 +12,8 @@ import type { ContainerEngine } from './engine/container-engine.ts';
 import type { EnvironmentPlan } from './environment-plan.ts';
 import { gateRule, type ApprovalGate } from './gate/approval-gate.ts';
 import { releaseDeadLocks } from './gate/environment-lock.ts';
-import type { EnvironmentProxies } from './proxy/builtin/environment-proxies.ts';
+import type { LocalProxies } from './proxy/haproxy/local-proxies.ts';
+import { reconcileLocal } from './reconcile-local.ts';
 
 interface RecoveryDeps {
   store: Store;
@@ -21,21 +24,25 @@ interface RecoveryDeps {
   /** Queues a deployment whose gate opened. */
   enqueue: (deployment: Deployment, project: string, release: Release, plan: EnvironmentPlan) => void;
   /** The local host's engine and proxies. */
-  local: { engine: ContainerEngine; proxies: EnvironmentProxies };
+  local: { engine: ContainerEngine; proxies: LocalProxies };
+  /** This installation's id (the label on its containers). */
+  instance: string;
   log: (message: string) => void;
 }
 
 export async function recoverDeployments(deps: RecoveryDeps): Promise<void> {
   const { store, log } = deps;
   for (const lock of await releaseDeadLocks(store)) log(`released the lock on ${lock.environment} left by ${lock.holder} (no longer running)`);
-  const live = new Set((await store.environmentLocks.all()).filter((l) => l.lease_expires_at > new Date().toISOString()).map((l) => l.deployment_id));
+  const locks = (await store.environmentLocks.all()).filter((l) => l.lease_expires_at > new Date().toISOString());
+  const live = new Set(locks.map((l) => l.deployment_id));
+  const cutOff = (await store.deployments.unfinished()).filter((d) => !live.has(d.id));
+  await reconcileLocal(deps, cutOff.filter((d) => d.status === 'running'), new Set(locks.map((l) => `${l.project_id}/${l.environment}`)));
   for (const d of await store.deployments.unfinished()) {
     // Another live process is deploying it (it holds that environment's lock).
     if (live.has(d.id)) continue;
     await store.deployments.update(d.id, { status: 'failure', error: 'interrupted: the server stopped during the deployment', finished_at: new Date().toISOString() });
   }
   for (const d of await store.approvals.waiting()) await resumeAtGate(deps, d);
-  await reattachLocalProxies(deps);
 }
 
 async function resumeAtGate(deps: RecoveryDeps, d: Deployment): Promise<void> {
@@ -52,26 +59,5 @@ async function resumeAtGate(deps: RecoveryDeps, d: Deployment): Promise<void> {
   } catch (err) {
     await store.deployments.update(d.id, { status: 'failure', error: `could not resume waiting for approval: ${(err as Error).message}`, finished_at: new Date().toISOString() });
     deps.events.emit('deployment-updated', d.id);
-  }
-}
-
-async function reattachLocalProxies(deps: RecoveryDeps): Promise<void> {
-  const { store, log } = deps;
-  const { engine, proxies } = deps.local;
-  for (const state of await store.deployments.allStates()) {
-    const project = await store.projects.byId(state.project_id);
-    // No container: the environment runs on SSH hosts only, whose proxies run there.
-    if (!project || !state.container) continue;
-    const info = await engine.inspect(state.container).catch((err: unknown) => {
-      log(`${project.name}/${state.environment}: inspecting ${state.container}: ${(err as Error).message}`);
-      return undefined;
-    });
-    if (!info || info.state !== 'running') {
-      log(`${project.name}/${state.environment}: container ${state.container} is not running; redeploy to bring it back`);
-      continue;
-    }
-    const { proxy, port } = await proxies.forEnvironment(project.name, { name: state.environment, publish: state.publish ?? undefined });
-    proxy.switchTo({ host: '127.0.0.1', port: state.host_port });
-    log(`${project.name}/${state.environment}: serving at http://${proxies.host}:${port}`);
   }
 }

@@ -2,7 +2,8 @@
 // its log and outcome. The facade the server uses: it follows finished runs
 // (continuous.ts), holds a deployment at its environment's approval gate, queues it behind
 // the environment's other deployments (environment-queue.ts) and runs it
-// (execute-deployment.ts); after a restart it picks up where the last process stopped
+// (execute-deployment.ts), never putting an automatic deployment's older commit over a newer
+// one (commit-order.ts); after a restart it picks up where the last process stopped
 // (recovery.ts). Targets, strategies and the local proxies come from the composition root.
 import type { Store } from '../store/store.ts';
 import type { Deployment } from '../store/repos/deployments.ts';
@@ -19,13 +20,15 @@ import { EnvironmentProtection } from './config/environment-protection.ts';
 import type { ApproverChecks } from './gate/approver-rules.ts';
 import type { Audit } from './gate/audit-event.ts';
 import { afterRun } from './continuous.ts';
+import { supersedeIfCovered, type IsAncestor } from './commit-order.ts';
 import type { ContainerEngine } from './engine/container-engine.ts';
 import type { EnvironmentPlan } from './environment-plan.ts';
 import { EnvironmentQueue } from './environment-queue.ts';
 import { executeDeployment, type ExecuteDeps } from './execute-deployment.ts';
+import { deploymentLog } from './deployment-log.ts';
 import { ApprovalGate, gateRule, type ApprovalGateOptions } from './gate/approval-gate.ts';
 import { defaultLockTiming, newHolderId, type LockTiming } from './gate/environment-lock.ts';
-import type { EnvironmentProxies } from './proxy/builtin/environment-proxies.ts';
+import type { LocalProxies } from './proxy/haproxy/local-proxies.ts';
 import { recoverDeployments } from './recovery.ts';
 import type { Strategies } from './strategies/strategy.ts';
 import type { DeployTargets } from './targets/deploy-target.ts';
@@ -35,6 +38,8 @@ export interface DeployServiceOptions {
   store: Store;
   events: EventBus;
   readFile: ReadFileAt;
+  /** Commit ancestry in a project's repository, for deploys in commit order (commit-order.ts). */
+  isAncestor: IsAncestor;
   /** How hosts sign in to pull a release (a token per deployment); `insecure` for a plain-HTTP registry. */
   registry: DeployRegistry;
   /** This installation's id, labelled on every container it deploys. */
@@ -47,8 +52,8 @@ export interface DeployServiceOptions {
   targets: DeployTargets;
   /** deploy.yml strategy → implementation (strategies/). */
   strategies: Strategies;
-  /** The local host's engine and built-in proxies, re-attached after a restart. */
-  local: { engine: ContainerEngine; proxies: EnvironmentProxies };
+  /** The local host's engine and proxies, reconciled with the store after a restart. */
+  local: { engine: ContainerEngine; proxies: LocalProxies };
   /** The approval gate's wait-timer clock (tests inject one). */
   clock?: ApprovalGateOptions['clock'];
   /** Who may decide at a gate (gate/approver-rules.ts): people, approvers, a commit's author and committer. */
@@ -98,6 +103,7 @@ export class DeployService {
       strategies: options.strategies,
       holder: newHolderId(),
       lockTiming: options.lockTiming ?? defaultLockTiming,
+      isAncestor: options.isAncestor,
       closing: this.#closing.signal,
       log,
     };
@@ -117,12 +123,14 @@ export class DeployService {
    * in a gated environment it first waits for approval (outside the queue) unless an admin
    * forced it. `plan` comes from protection.plan (the environment's protection with the
    * release's app), read once by the caller. A release from a branch the environment does
-   * not allow is refused (BRANCH_NOT_ALLOWED).
+   * not allow is refused (BRANCH_NOT_ALLOWED). An automatic one (trigger `push`) whose commit
+   * is already served or queued there ends at once as `superseded` (commit-order.ts).
    */
   async deploy(project: Project, plan: EnvironmentPlan, release: Release, trigger: string, triggeredBy: string, options: DeployOptions = {}): Promise<Deployment> {
     checkBranchAllowed(plan.env, release);
     const { store } = this.#o;
     const deployment = await store.deployments.create({ project_id: project.id, environment: plan.env.name, release_id: release.id, trigger, triggered_by: triggeredBy });
+    if (await this.#supersededAtOnce(project, deployment, release)) return store.deployments.require(deployment.id);
     const rule = gateRule(plan.env);
     if (rule && !options.forcedBy) {
       await this.gate.hold(deployment, project.name, release, rule, () => this.#enqueue(deployment, project.name, release, plan));
@@ -131,6 +139,17 @@ export class DeployService {
     if (rule && options.forcedBy) await this.gate.recordBypass(deployment, options.forcedBy);
     this.#enqueue(deployment, project.name, release, plan);
     return deployment;
+  }
+
+  /** An automatic deployment already covered by what its environment serves or queues: superseded before it waits anywhere. */
+  async #supersededAtOnce(project: Project, deployment: Deployment, release: Release): Promise<boolean> {
+    const { store, events, log } = this.#o;
+    const record = deploymentLog(store, events, deployment.id, (err) => log(`deployment #${deployment.number}: a log line was lost: ${err.message}`));
+    if (!(await supersedeIfCovered({ store, isAncestor: this.#o.isAncestor }, project.name, deployment, release, record.line))) return false;
+    log(`deployment #${deployment.number} ${project.name}/${deployment.environment}: superseded, not queued`);
+    events.emit('deployment-updated', deployment.id);
+    events.emit('stream-end', record.stream);
+    return true;
   }
 
   /** Onto the environment's queue: runs after the deployments queued before it. */
@@ -181,6 +200,7 @@ export class DeployService {
       planOf: (project, environment, release) => this.protection.plan(project, environment, release),
       enqueue: (d, project, release, plan) => this.#enqueue(d, project, release, plan),
       local,
+      instance: this.#o.instance,
       log,
     });
   }

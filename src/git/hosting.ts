@@ -19,6 +19,7 @@ import { defaultBranchOf, fixUnbornHead, initBareRepo, isBareRepo, readAllRefs, 
 import {
   changedFilesBetween,
   commitInfoAt,
+  isAncestorAt,
   isZeroSha,
   listFilesAt,
   readFileAt,
@@ -221,6 +222,11 @@ export class GitHosting {
 
   async changedFiles(project: string, before: string, after: string): Promise<string[]> {
     return changedFilesBetween(this.#existing(project), before, after);
+  }
+
+  /** Whether commit `ancestor` is `descendant` or one of its ancestors in the project's repository. */
+  async isAncestor(project: string, ancestor: string, descendant: string): Promise<boolean> {
+    return isAncestorAt(this.#existing(project), ancestor, descendant);
   }
 
   async commitInfo(project: string, sha: string): Promise<CommitInfo> {

@@ -74,6 +74,16 @@ export async function changedFilesBetween(repo: string, before: string, after: s
   return splitNul(await gitOrThrow(repo, ['ls-tree', '-r', '-z', '--name-only', checkRev(after)]));
 }
 
+/**
+ * Whether `ancestor` is reachable from `descendant` (a commit is its own ancestor). False as
+ * well when either commit is absent (a force-push can leave one unreachable and collected):
+ * git-merge-base(1) --is-ancestor exits 0 for yes, 1 for no, other codes for errors.
+ */
+export async function isAncestorAt(repo: string, ancestor: string, descendant: string): Promise<boolean> {
+  const result = await runGit(repo, ['merge-base', '--is-ancestor', checkRev(ancestor), checkRev(descendant)]);
+  return result.code === 0;
+}
+
 export async function commitInfoAt(repo: string, rev: string): Promise<CommitInfo> {
   const result = await runGit(repo, ['log', '-1', '--format=%H%x00%an%x00%ae%x00%B', checkRev(rev), '--']);
   if (result.code !== 0) throw new SlipwayError('NOT_FOUND', `commit ${rev} not found`);

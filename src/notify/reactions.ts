@@ -25,7 +25,7 @@ interface ReactionsDeps {
 }
 
 const runState: Record<RunStatus, ReportedState> = { queued: 'pending', running: 'running', success: 'success', failure: 'failure', cancelled: 'cancelled', skipped: 'success' };
-const deploymentState: Record<DeploymentStatus, ReportedState> = { waiting_for_approval: 'pending', queued: 'pending', running: 'running', success: 'success', failure: 'failure', rejected: 'cancelled' };
+const deploymentState: Record<DeploymentStatus, ReportedState> = { waiting_for_approval: 'pending', queued: 'pending', running: 'running', success: 'success', failure: 'failure', rejected: 'cancelled', superseded: 'cancelled' };
 const finished = new Set<ReportedState>(['success', 'failure', 'cancelled']);
 
 /** What a notification says about one outcome. */

@@ -20,6 +20,8 @@ interface ExecutorChoice {
    * (runner.host); without it (`slipway run`, on the user's own machine) the plain shell.
    */
   host?: (spec: JobSpec, jobId: string) => Executor;
+  /** Where executors make per-job temp folders (runner/job-leftovers.ts); default os.tmpdir(). */
+  tempRoot?: string;
 }
 
 /** What the job's labels map to: the first of its `runs-on` labels the map knows. */
@@ -35,12 +37,13 @@ export function executorFactory(choice: ExecutorChoice) {
   return (spec: JobSpec, jobId: string): Executor => {
     const name = `${choice.namePrefix}-${jobId}`;
     const labels = { 'slipway.job': jobId };
-    if (spec.container) return new ContainerExecutor({ container: spec.container, name, labels });
+    const { tempRoot } = choice;
+    if (spec.container) return new ContainerExecutor({ container: spec.container, name, labels, tempRoot });
     const target = labelTarget(spec.runsOn, choice.labels);
-    if (target === hostExecutor) return choice.host ? choice.host(spec, jobId) : new ShellExecutor();
+    if (target === hostExecutor) return choice.host ? choice.host(spec, jobId) : new ShellExecutor({ tempRoot });
     const container = { image: target, env: {} };
     return target === builtinJobImage
-      ? new ContainerExecutor({ container, name, labels, bashWhenAvailable: true, prepareImage: (onOutput: OutputSink) => ensureJobImage(onOutput) })
-      : new ContainerExecutor({ container, name, labels, bashWhenAvailable: true });
+      ? new ContainerExecutor({ container, name, labels, tempRoot, bashWhenAvailable: true, prepareImage: (onOutput: OutputSink) => ensureJobImage(onOutput) })
+      : new ContainerExecutor({ container, name, labels, tempRoot, bashWhenAvailable: true });
   };
 }

@@ -16,6 +16,7 @@ import { deferredLegs } from './deferred-matrix.ts';
 import { calledInputs } from './reusable-calls.ts';
 import { callerMatrixAt, callerNeedRows, callerSpecAt, foldAt, levelOf, workflowAt } from './calls.ts';
 import { evaluateConcurrency, joinGroup } from './concurrency.ts';
+import { jobLogStream } from '../store/repos/logs.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -101,10 +102,16 @@ export class RunProgress {
       error: error ?? null,
     });
     if (!changed) return false;
-    this.#events.emit('stream-end', `job:${job.id}`);
+    await this.settled(job, status);
+    return true;
+  }
+
+  /** What follows a job's end for its peers (settle, or an interrupted attempt that fails the job). */
+  async settled(job: Job, status: RunStatus): Promise<void> {
+    this.#events.emit('job-updated', job.id, job.run_id);
+    this.#events.emit('stream-end', jobLogStream(job.id, job.attempt));
     if (job.concurrency_group && job.concurrency_state === 'admitted') await this.#admitNextJob(job);
     if (status === 'failure' && job.matrix) await this.#failFast(job);
-    return true;
   }
 
   /** Asks a running job to stop; its runner kills the steps and still runs `always()` steps. */
@@ -159,7 +166,7 @@ export class RunProgress {
     if (job.deferred_matrix === 1) {
       const legs = deferredLegs(job, spec, await this.contextOf(run, job, jobs, needs));
       if (typeof legs === 'string') {
-        await this.#store.logs.append(`job:${job.id}`, 1, `##[error]${legs}\n`);
+        await this.#store.logs.append(jobLogStream(job.id, job.attempt), 1, `##[error]${legs}\n`);
         return this.settle(job, 'failure', null, legs);
       }
       return this.#store.runs.expandDeferred(job, legs);

@@ -98,10 +98,15 @@ void test('a job with `if` is handed to the runner with its needs results after 
   assert.equal(s.count('run-finished', run.id), 1);
 });
 
-void test('heartbeat renews the lease of its holder only', async () => {
+/** The lease tests' start: one job `a`, claimed by runner r1 under a 1 s lease. */
+async function claimedJob() {
   const s = await setup(1000);
   await s.createRun(wf(job('a')));
-  const a = (await s.scheduler.claim('r1', ['local']))!;
+  return { s, a: (await s.scheduler.claim('r1', ['local']))! };
+}
+
+void test('heartbeat renews the lease of its holder only', async () => {
+  const { s, a } = await claimedJob();
   const before = Date.parse(a.job.lease_expires_at!);
   // Let the clock move past the claim's millisecond so a renewed lease is strictly later.
   const claimedAt = before - 1000;
@@ -116,11 +121,14 @@ void test('heartbeat renews the lease of its holder only', async () => {
   assert.equal(await s.scheduler.heartbeat(a.job.id, 'r1'), false);
 });
 
-void test('an expired lease re-queues the job with attempt+1 and its steps deleted', async () => {
+void test('an expired lease re-queues the job as attempt 2; attempt 1 keeps its steps and its log, closed and marked', async () => {
   const s = await setup(1000);
   await s.createRun(wf(job('a')));
   const a = (await s.scheduler.claim('r1', ['local']))!;
-  await s.store.runs.createStep(a.job.id, 1, 'Run echo a');
+  await s.store.runs.createStep(a.job.id, 1, 1, 'Run echo a');
+  // The step's group, a closed `::group::` and an open one (a line that only mentions a marker does not count).
+  await s.store.logs.append(`job:${a.job.id}`, 0, '##[group]Run echo a\n##[group]one\nx ##[group]\n##[endgroup]\n');
+  await s.store.logs.append(`job:${a.job.id}`, 1, '##[group]two\npartial\n');
   // Not yet expired: nothing moves.
   assert.equal(await s.scheduler.requeueExpired(), 0);
   const lease = Date.parse(a.job.lease_expires_at!);
@@ -131,7 +139,13 @@ void test('an expired lease re-queues the job with attempt+1 and its steps delet
   assert.equal(requeued.lease_expires_at, null);
   assert.equal(requeued.started_at, null);
   assert.equal(requeued.attempt, 2);
-  assert.deepEqual(await s.store.runs.steps(a.job.id), []);
+  assert.deepEqual((await s.store.runs.steps(a.job.id, 1)).map((st) => st.name), ['Run echo a']);
+  assert.deepEqual(await s.store.runs.steps(a.job.id, 2), []);
+  const first = (await s.store.logs.read(`job:${a.job.id}`)).map((c) => c.text).join('');
+  assert.equal(first, '##[group]Run echo a\n##[group]one\nx ##[group]\n##[endgroup]\n##[group]two\npartial\n##[endgroup]\n##[endgroup]\n##[error]Attempt 1 interrupted: its runner stopped reporting (the lease expired); the job runs again as attempt 2.\n');
+  assert.deepEqual(await s.store.logs.read(`job:${a.job.id}:2`), []);
+  assert.deepEqual((await s.store.runs.interruptedAttempts(a.job.id)).map((x) => [x.attempt, x.status]), [[1, 'interrupted']]);
+  assert.equal(s.count('stream-end', `job:${a.job.id}`), 1);
   assert.ok(s.count('jobs-available') >= 1);
 
   // The old holder lost it: its completion is ignored and its heartbeat fails.
@@ -208,20 +222,19 @@ void test('a job to be skipped is skipped even when no runner has its labels, so
 });
 
 void test('requeueExpired leaves a job whose lease was renewed after it was read (the expiry is checked in the UPDATE)', async () => {
-  const s = await setup(1000);
-  await s.createRun(wf(job('a')));
-  const a = (await s.scheduler.claim('r1', ['local']))!;
+  const { s, a } = await claimedJob();
   const stale = (await s.store.runs.job(a.job.id))!;
   const lease = Date.parse(stale.lease_expires_at!);
   // The sweep read the job when its lease had run out; a heartbeat renews it before the UPDATE.
   await s.store.runs.renewLease(a.job.id, 'r1', new Date(lease + 60_000).toISOString());
-  assert.equal(await s.store.runs.requeueIfExpired(stale, new Date(lease + 1).toISOString()), false);
+  const requeue = { status: 'queued', runner: null, lease_expires_at: null, attempt: 2 } as const;
+  assert.equal(await s.store.runs.endExpiredAttempt(stale, new Date(lease + 1).toISOString(), 'test', requeue), false);
   const held = (await s.store.runs.job(a.job.id))!;
   assert.equal(held.status, 'running');
   assert.equal(held.runner, 'r1');
   // Truly expired: re-queued once; a second sweep with the same stale row changes nothing.
-  assert.equal(await s.store.runs.requeueIfExpired(held, new Date(lease + 120_000).toISOString()), true);
-  assert.equal(await s.store.runs.requeueIfExpired(held, new Date(lease + 120_000).toISOString()), false);
+  assert.equal(await s.store.runs.endExpiredAttempt(held, new Date(lease + 120_000).toISOString(), 'test', requeue), true);
+  assert.equal(await s.store.runs.endExpiredAttempt(held, new Date(lease + 120_000).toISOString(), 'test', requeue), false);
   assert.equal((await s.store.runs.job(a.job.id))?.attempt, 2);
 });
 
@@ -236,4 +249,31 @@ void test('jobs whose need failed are skipped when it finishes, without any runn
   assert.equal(jobs.deploy?.status, 'skipped');
   assert.equal((await s.store.runs.require(run.id)).status, 'failure');
   assert.equal(s.count('run-finished', run.id), 1);
+});
+
+void test('retry-on-crash: false: a job interrupted by a crash fails, saying so, instead of running again', async () => {
+  const s = await setup();
+  const run = await s.createRun(wf(job('once', '    retry-on-crash: false\n'), job('after', '    needs: once\n')));
+  const claimed = (await s.scheduler.claim('builtin-x', ['local']))!;
+  assert.equal(claimed.spec.retryOnCrash, false);
+  assert.equal(await s.scheduler.recover('builtin-'), 1);
+  const once = (await s.store.runs.job(claimed.job.id))!;
+  assert.equal(once.status, 'failure');
+  assert.equal(once.attempt, 1);
+  assert.equal(once.error, 'interrupted by a server crash; retry-on-crash is false');
+  assert.match((await s.store.logs.read(`job:${once.id}`)).map((c) => c.text).join(''), /##\[error\]Attempt 1 interrupted by a server crash; retry-on-crash is false, so the job fails\.\n$/);
+  assert.equal((await s.jobsByKey(run.id)).after?.status, 'skipped');
+  assert.equal((await s.store.runs.require(run.id)).status, 'failure');
+  assert.equal(await s.scheduler.claim('builtin-x', ['local']), undefined);
+});
+
+void test('a job of the built-in runner found running at start-up is a crash: re-queued as attempt 2 at once, whatever its lease', async () => {
+  const s = await setup();
+  await s.createRun(wf(job('a')));
+  const claimed = (await s.scheduler.claim('builtin-x', ['local']))!;
+  assert.equal(await s.scheduler.recover('builtin-'), 1);
+  const again = (await s.scheduler.claim('builtin-x', ['local']))!;
+  assert.equal(again.job.id, claimed.job.id);
+  assert.equal(again.job.attempt, 2);
+  assert.match((await s.store.logs.read(`job:${claimed.job.id}`)).map((c) => c.text).join(''), /^##\[error\]Attempt 1 interrupted by a server crash; the job runs again as attempt 2\.\n$/);
 });

@@ -1,7 +1,8 @@
 // Run and job state machines over the store. Jobs wait in `queued` until every job they
 // need has finished; a runner claims one with a compare-and-set and holds it with a lease
 // it renews by heartbeat. A lease that runs out (dead runner, crashed server) puts the job
-// back in the queue, so no job is lost and no job has two holders.
+// back in the queue as the job's next attempt (interrupted-attempt.ts), so no job is lost
+// and no job has two holders.
 import type { Store } from '../store/store.ts';
 import type { Job, Run } from '../store/repos/runs.ts';
 import type { EventBus } from '../core/events.ts';
@@ -15,6 +16,8 @@ import { rerunJobs, type RerunWhich } from './rerun-plan.ts';
 import type { GithubContext, NeedsContext } from './contexts.ts';
 import { jobSecrets, secretsAtLevel, type SecretsFor } from './job-secrets.ts';
 import { levelOf } from './calls.ts';
+import { jobLogStream } from '../store/repos/logs.ts';
+import { closeAttemptLog, interruptionOutcome, interruptionReasons, type Interruption } from './interrupted-attempt.ts';
 
 /**
  * What the scheduler hands the runner protocol for a won claim: the store rows and the
@@ -128,6 +131,7 @@ export class Scheduler {
         lease_expires_at: iso(t + this.#leaseMs),
       });
       if (!won) continue;
+      this.#events.emit('job-updated', job.id, run.id);
       if (run.status === 'queued') {
         await this.#store.runs.update(run.id, { status: 'running', started_at: run.started_at ?? iso(t) });
         this.#events.emit('run-updated', run.id);
@@ -145,7 +149,7 @@ export class Scheduler {
       } catch (err) {
         // A job must not run without the secrets it was promised (nor hold the claim forever): it fails, saying why.
         const message = `the job's secrets could not be read: ${(err as Error).message}`;
-        const stream = `job:${job.id}`;
+        const stream = jobLogStream(claimed.id, claimed.attempt);
         const seq = (await this.#store.logs.lastSeq(stream)) + 1;
         if (await this.#store.logs.append(stream, seq, `##[error]${message}\n`)) this.#events.emit('log', stream, seq, `##[error]${message}\n`);
         if (await this.#progress.settle(claimed, 'failure', null, message)) await this.#progress.advance(run.id);
@@ -205,30 +209,63 @@ export class Scheduler {
     return attempt;
   }
 
-  /** Jobs whose lease ran out go back to the queue (their runner is gone). */
+  /** Jobs whose lease ran out (their runner is gone) go back to the queue as their next attempt. */
   async requeueExpired(now = Date.now()): Promise<number> {
     let n = 0;
     for (const job of await this.#store.runs.runningJobs()) {
       if (job.lease_expires_at && Date.parse(job.lease_expires_at) > now) continue;
-      if (await this.#store.runs.requeueIfExpired(job, iso(now))) {
-        await this.#store.runs.deleteSteps(job.id);
-        n++;
-      }
+      if (await this.#interrupt(job, iso(now), 'lease')) n++;
     }
-    if (n > 0) this.#events.emit('jobs-available');
     return n;
   }
 
-  /** After a restart: jobs held by this server's own built-in runner cannot still be running. */
+  /** After a restart: jobs held by this server's own built-in runner cannot still be running (a crash left them). */
   async recover(builtInRunnerPrefix: string): Promise<number> {
-    let n = 0;
-    for (const job of await this.#store.runs.runningJobs()) {
-      if (job.runner?.startsWith(builtInRunnerPrefix)) {
-        await this.#store.runs.transitionJob(job.id, ['running'], { lease_expires_at: iso(0) });
-        n++;
-      }
-    }
+    const n = await this.#interruptHeldBy(builtInRunnerPrefix, 'crash');
     await this.requeueExpired();
     return n;
+  }
+
+  /** At a stop: jobs the built-in runner still held when the shutdown timeout ran out (killed, unreported). */
+  async interruptHeld(builtInRunnerPrefix: string): Promise<number> {
+    return this.#interruptHeldBy(builtInRunnerPrefix, 'shutdown');
+  }
+
+  async #interruptHeldBy(runnerPrefix: string, cause: Interruption): Promise<number> {
+    let n = 0;
+    for (const job of await this.#store.runs.runningJobs()) {
+      if (!job.runner?.startsWith(runnerPrefix)) continue;
+      // Its holder is gone, whatever the lease says: end the lease now, then the attempt.
+      await this.#store.runs.transitionJob(job.id, ['running'], { lease_expires_at: iso(0) });
+      if (await this.#interrupt({ ...job, lease_expires_at: iso(0) }, iso(Date.now()), cause)) n++;
+    }
+    return n;
+  }
+
+  /**
+   * Ends an interrupted attempt (interrupted-attempt.ts): its log closed and marked, the job
+   * queued as its next attempt, or failed when its workflow says `retry-on-crash: false`.
+   */
+  async #interrupt(job: Job, nowIso: string, cause: Interruption): Promise<boolean> {
+    const run = await this.#store.runs.require(job.run_id);
+    const { spec } = specOf(this.#progress.plan(run), job);
+    const outcome = interruptionOutcome(cause, spec.retryOnCrash !== false);
+    const reason = interruptionReasons[cause];
+    const fields: Partial<Job> = outcome.retry
+      ? { status: 'queued', runner: null, lease_expires_at: null, started_at: null, attempt: job.attempt + 1 }
+      : { status: 'failure', lease_expires_at: null, finished_at: nowIso, error: outcome.error };
+    if (!(await this.#store.runs.endExpiredAttempt(job, nowIso, reason, fields))) return false;
+    const marker = outcome.retry
+      ? `Attempt ${job.attempt} ${reason}; the job runs again as attempt ${job.attempt + 1}.`
+      : `Attempt ${job.attempt} ${reason}; retry-on-crash is false, so the job fails.`;
+    await closeAttemptLog(this.#store, this.#events, job, marker);
+    if (outcome.retry) {
+      this.#events.emit('run-updated', job.run_id);
+      this.#events.emit('jobs-available');
+    } else {
+      await this.#progress.settled(job, 'failure');
+      await this.#progress.advance(job.run_id);
+    }
+    return true;
   }
 }

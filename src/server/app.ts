@@ -3,7 +3,9 @@
 // while; no token is an anonymous caller, who may only read public projects. What a token
 // reaches (its scope, or a job's own project) and what its user may do in the project
 // (through Access) are checked here for git and the registry, before either sees the
-// request, and by the router for the API.
+// request, and by the router for the API. The browser UI's files need no sign-in; the
+// session cookie is an identity for the API only (git and registry clients send tokens),
+// and only git and the registry answer 401 with a Basic challenge (a browser would prompt).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Router } from './http/router.ts';
 import { replyError, sendJson } from './http/reply.ts';
@@ -19,6 +21,9 @@ import { isSlipwayError, SlipwayError } from '../core/errors.ts';
 import { isGitPush, registryNeeds } from './edge-access.ts';
 import { FailedAuthLimiter } from './http/failed-auth-limiter.ts';
 import { gitAction, registryActions } from './http/scoped-actions.ts';
+import { isUiPath } from './web-ui.ts';
+import { sessionCookieHeader } from '../auth/sessions.ts';
+import { isSecureRequest } from './http/secure-request.ts';
 
 export interface AppDeps {
   store: Store;
@@ -31,12 +36,17 @@ export interface AppDeps {
   audit: AuditLog;
   /** Failed authentications per address; one per server. */
   limiter?: FailedAuthLimiter;
+  /** The browser UI's GET and HEAD requests (src/server/web-ui.ts). */
+  ui?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
 }
 
-function unauthorized(res: ServerResponse, registry: boolean, message = 'authentication required: use a token (Bearer, or Basic with the token as password)'): void {
+type Area = 'api' | 'git' | 'registry';
+
+function unauthorized(res: ServerResponse, area: Area, message = 'authentication required: use a token (Bearer, or Basic with the token as password)'): void {
   // Basic challenge: git, podman, buildah and skopeo answer it with the configured credentials.
-  res.setHeader('www-authenticate', 'Basic realm="slipway"');
-  if (registry) {
+  // Never on the API: a browser would show its password prompt over the UI's sign-in page.
+  if (area !== 'api') res.setHeader('www-authenticate', 'Basic realm="slipway"');
+  if (area === 'registry') {
     // distribution-spec §API version check: clients look for this header even on a 401.
     res.setHeader('docker-distribution-api-version', 'registry/2.0');
     sendJson(res, 401, { errors: [{ code: 'UNAUTHORIZED', message, detail: null }] });
@@ -51,10 +61,10 @@ function denied(res: ServerResponse, err: SlipwayError): void {
   sendJson(res, 403, { errors: [{ code: 'DENIED', message: err.message, detail: err.detail ?? null }] });
 }
 
-function tooMany(res: ServerResponse, registry: boolean, seconds: number): void {
+function tooMany(res: ServerResponse, area: Area, seconds: number): void {
   res.setHeader('retry-after', String(seconds));
   const message = `too many failed authentications from this address: retry in ${seconds} s`;
-  if (registry) sendJson(res, 429, { errors: [{ code: 'TOOMANYREQUESTS', message, detail: null }] });
+  if (area === 'registry') sendJson(res, 429, { errors: [{ code: 'TOOMANYREQUESTS', message, detail: null }] });
   else sendJson(res, 429, { error: { code: 'TOO_MANY_REQUESTS', message } });
 }
 
@@ -107,39 +117,43 @@ export function createHandler(deps: AppDeps) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://slipway.invalid');
     const isRegistry = url.pathname === '/v2' || url.pathname.startsWith('/v2/');
+    const gitMatch = /^\/git\/([^/]+)\.git(\/.*)?$/.exec(url.pathname);
+    const area: Area = isRegistry ? 'registry' : url.pathname.startsWith('/git/') ? 'git' : 'api';
     try {
       if (url.pathname === '/healthz') {
         sendJson(res, deps.isReady() ? 200 : 503, { ok: deps.isReady() });
         return;
       }
+      if (deps.ui && (req.method === 'GET' || req.method === 'HEAD') && isUiPath(url.pathname)) return await deps.ui(req, res, url);
       const address = req.socket.remoteAddress ?? 'unknown';
       const wait = limiter.retryAfter(address);
       if (wait > 0) {
         req.resume();
-        tooMany(res, isRegistry, wait);
+        tooMany(res, area, wait);
         return;
       }
-      const auth = await authenticate(req.headers, store);
+      const auth = await authenticate(req.headers, store, { cookie: area === 'api' });
+      // A cookie of a session that ended: the browser is told to forget it.
+      if (auth.kind === 'anonymous' && auth.endedSession) res.setHeader('set-cookie', sessionCookieHeader(undefined, isSecureRequest(req)));
       if (auth.kind === 'refused') {
         req.resume();
         const blocked = limiter.failed(address);
         await deps.audit
           .record({ actor: auth.userName ?? 'anonymous', action: blocked ? 'auth.blocked' : 'auth.failed', target: auth.userName, address, detail: { reason: auth.reason, request: `${req.method} ${url.pathname}`, ...(blocked ? { retryAfterSeconds: blocked } : {}) } })
           .catch((err: unknown) => deps.log(`audit: recording a failed authentication from ${address}: ${(err as Error).message}`));
-        if (blocked) tooMany(res, isRegistry, blocked);
-        else unauthorized(res, isRegistry, `authentication failed: ${auth.reason}`);
+        if (blocked) tooMany(res, area, blocked);
+        else unauthorized(res, area, `authentication failed: ${auth.reason}`);
         return;
       }
       const principal = auth.kind === 'authenticated' ? auth.principal : undefined;
       if (isRegistry) return await registry(req, res, url, principal);
-      const match = /^\/git\/([^/]+)\.git(\/.*)?$/.exec(url.pathname);
-      if (match) return await git(req, res, url, principal, match[1]!, match[2] ?? '/');
+      if (gitMatch) return await git(req, res, url, principal, gitMatch[1]!, gitMatch[2] ?? '/');
       // The API router answers every other path, with NOT_FOUND where it has no route.
       await deps.api.dispatch(req, res, url, principal);
     } catch (err) {
       if (isSlipwayError(err, 'UNAUTHORIZED') && !res.headersSent) {
         req.resume();
-        return unauthorized(res, isRegistry, err.message);
+        return unauthorized(res, area, err.message);
       }
       if (isRegistry && isSlipwayError(err, 'FORBIDDEN') && !res.headersSent) {
         req.resume();

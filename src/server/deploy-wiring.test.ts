@@ -5,10 +5,9 @@ import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import { parseDeployConfig } from '../deploy/config/parse-deploy-config.ts';
 import { ContainerEngine } from '../deploy/engine/container-engine.ts';
-import { EnvironmentProxies } from '../deploy/proxy/builtin/environment-proxies.ts';
 import { LocalShell } from '../deploy/targets/local/local-shell.ts';
 import type { Store } from '../store/store.ts';
-import { deployStrategies, deployTargets } from './deploy-wiring.ts';
+import { deployStrategies, deployTargets, localProxies } from './deploy-wiring.ts';
 
 const deployDir = new URL('../deploy/', import.meta.url);
 // The strategies' shared parts, not strategies.
@@ -27,9 +26,10 @@ test('every file under deploy/strategies/ is a registered strategy that deploy.y
 test('every folder under deploy/targets/ is a registered target, under its host scheme', () => {
   const folders = readdirSync(new URL('targets/', deployDir), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
   // Nothing is connected or started until a deployment opens a host.
+  const engine = new ContainerEngine({ shell: new LocalShell() });
   const targets = deployTargets({
     store: {} as Store,
-    local: { engine: new ContainerEngine({ shell: new LocalShell() }), proxies: new EnvironmentProxies('127.0.0.1') },
+    local: { engine, proxies: localProxies({ engine, dataDir: '/nonexistent', instance: 'test' }) },
     registryHost: '127.0.0.1:1',
     instance: 'test',
     dataDir: '/nonexistent',

@@ -1,23 +1,24 @@
 // The composition root's deploy choices: which kinds of host Slipway deploys to (`local`:
-// this machine's podman and the built-in proxy; `ssh`: podman over SSH with HAProxy in
-// front), with which key, and which strategies deploy.yml may name.
+// this machine's podman; `ssh`: podman over SSH; HAProxy in a container in front of both),
+// with which key, and which strategies deploy.yml may name.
 import type { Store } from '../store/store.ts';
 import { ContainerEngine } from '../deploy/engine/container-engine.ts';
-import type { EnvironmentProxies } from '../deploy/proxy/builtin/environment-proxies.ts';
 import { HaproxyProxy } from '../deploy/proxy/haproxy/haproxy-proxy.ts';
+import { LocalProxies } from '../deploy/proxy/haproxy/local-proxies.ts';
 import { ensureProxyImage } from '../deploy/proxy/haproxy/proxy-image.ts';
 import { blueGreen } from '../deploy/strategies/blue-green.ts';
 import { recreate } from '../deploy/strategies/recreate.ts';
 import { rolling } from '../deploy/strategies/rolling.ts';
 import type { Strategies } from '../deploy/strategies/strategy.ts';
 import type { DeployTargets } from '../deploy/targets/deploy-target.ts';
+import { LocalShell } from '../deploy/targets/local/local-shell.ts';
 import { localTarget } from '../deploy/targets/local/local-target.ts';
 import { ensurePlatformKey, type PlatformKey } from '../deploy/targets/ssh/platform-key.ts';
 import { sshTarget } from '../deploy/targets/ssh/ssh-target.ts';
 
 interface DeployTargetsOptions {
   store: Store;
-  local: { engine: ContainerEngine; proxies: EnvironmentProxies };
+  local: { engine: ContainerEngine; proxies: LocalProxies };
   /** `host:port` of the built-in registry, as this machine reaches it. */
   registryHost: string;
   instance: string;
@@ -39,6 +40,11 @@ export function deployTargets(o: DeployTargetsOptions): DeployTargets {
       openProxy: async (host) => HaproxyProxy.ensure({ ...host, image: await ensureProxyImage() }),
     })],
   ]);
+}
+
+/** The `local` host's environment proxies: HAProxy containers of this installation, on loopback. */
+export function localProxies(o: { engine: ContainerEngine; dataDir: string; instance: string }): LocalProxies {
+  return new LocalProxies({ ...o, shell: new LocalShell(), image: () => ensureProxyImage() });
 }
 
 export function deployStrategies(): Strategies {

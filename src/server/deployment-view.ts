@@ -22,6 +22,7 @@ export async function findDeployment(store: Store, ref: string): Promise<Deploym
 export async function deploymentView(store: Store, d: Deployment, lockView?: LockView, approvalsOf?: ApprovalsViewOf) {
   const project = await store.projects.byId(d.project_id);
   const release = await store.releases.get(d.release_id);
+  const newer = d.superseded_by ? await store.releases.get(d.superseded_by) : undefined;
   const gate: ApprovalsView = approvalsOf
     ? await approvalsOf(d)
     : { approvals: decisionsView(await store.approvals.list(d.id)), approval: null };
@@ -35,6 +36,8 @@ export async function deploymentView(store: Store, d: Deployment, lockView?: Loc
     trigger: d.trigger,
     triggeredBy: d.triggered_by,
     release: release && { id: release.id, sha: release.sha, image: release.image, digest: release.digest },
+    // status `superseded`: the newer release that made this automatic deployment unnecessary (src/deploy/commit-order.ts).
+    supersededBy: newer ? { id: newer.id, sha: newer.sha } : null,
     lock: (await lockView?.(d)) ?? null,
     approvals: gate.approvals,
     approval: gate.approval,

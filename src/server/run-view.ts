@@ -1,5 +1,7 @@
 // How the API shows a run: one attempt's jobs (the latest unless asked), each with its
 // steps; a job a partial re-run kept shows the steps (and logs) of the attempt that ran it.
+// A job has attempts of its own too: one a crash or a lost runner interrupted is listed
+// (interruptedAttempts) and the steps shown are those of the job's latest attempt.
 import type { Store } from '../store/store.ts';
 import type { Job, Run } from '../store/repos/runs.ts';
 import { SlipwayError } from '../core/errors.ts';
@@ -21,6 +23,14 @@ export function attemptParam(run: Run, value: string | null): number {
   if (value === null) return run.attempt;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > run.attempt) throw new SlipwayError('BAD_REQUEST', `attempt must be 1..${run.attempt}, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** `?attempt=N` of one job's log → N, checked against the job's attempts; absent → the latest. */
+export function jobAttemptParam(job: Job, value: string | null): number {
+  if (value === null) return job.attempt;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > job.attempt) throw new SlipwayError('BAD_REQUEST', `attempt must be 1..${job.attempt} (the job's attempts), got ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -65,7 +75,9 @@ export async function runView(store: Store, run: Run, attempt = run.attempt) {
         outputs: j.outputs ? JSON.parse(j.outputs) : {},
         startedAt: j.started_at,
         finishedAt: j.finished_at,
-        steps: (await store.runs.steps(logJobId(j))).map((s) => ({ number: s.number, name: s.name, status: s.status, exitCode: s.exit_code, startedAt: s.started_at, finishedAt: s.finished_at })),
+        // Earlier attempts of this job that a crash or a lost runner ended (their logs: GET …/jobs/:job/logs?attempt=N).
+        interruptedAttempts: (await store.runs.interruptedAttempts(logJobId(j))).map((a) => ({ attempt: a.attempt, status: a.status, reason: a.reason, startedAt: a.started_at, finishedAt: a.finished_at })),
+        steps: (await store.runs.steps(logJobId(j), j.attempt)).map((s) => ({ number: s.number, name: s.name, status: s.status, exitCode: s.exit_code, startedAt: s.started_at, finishedAt: s.finished_at })),
       })),
     ),
     releases: (await store.releases.forRun(run.id)).map((r) => ({ id: r.id, image: r.image, digest: r.digest })),

@@ -5,29 +5,31 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdirSync, readFileSync, existsSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { loadConfig, publicUrl, type Config } from '../config/config.ts';
 import { openDatabase, migrate } from '../store/database.ts';
 import { restrictDataDir } from '../store/data-dir.ts';
 import { createStore, type Store } from '../store/store.ts';
-import { ensureAdmin } from '../auth/bootstrap-admin.ts';
+import { ensureAdmin, ensureAdminPassword } from '../auth/bootstrap-admin.ts';
 import { auditLog } from '../auth/audit.ts';
 import { deployPullCredentials } from '../auth/tokens.ts';
 import { GitHosting } from '../git/hosting.ts';
+import { commitTimes } from '../git/commit-times.ts';
 import { createRegistry } from '../registry/registry.ts';
 import { createFsDriver } from '../registry/storage/fs/fs-driver.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import { Runner } from '../runner/runner.ts';
 import { executorFactory } from '../runner/create-executor.ts';
 import { hostExecutorFactory, hostWorkDir, runnerLabels, withHostExecutor } from '../runner/executors/shell/host-executor.ts';
+import { jobTempRoot, removeJobLeftovers } from '../runner/job-leftovers.ts';
 import { ensureJobImage } from '../build/job-image/job-image.ts';
 import { builtinJobImage } from '../config/runner-labels.ts';
 import { ContainerEngine } from '../deploy/engine/container-engine.ts';
 import { LocalShell } from '../deploy/targets/local/local-shell.ts';
 import { DeployService } from '../deploy/service.ts';
-import { EnvironmentProxies } from '../deploy/proxy/builtin/environment-proxies.ts';
-import { deployStrategies, deployTargets } from './deploy-wiring.ts';
+import { deployStrategies, deployTargets, localProxies } from './deploy-wiring.ts';
 import { jobSecretsFor } from '../deploy/deployment-secrets.ts';
 import { protectionOptions } from './protection-wiring.ts';
 import { EventBus } from '../core/events.ts';
@@ -37,6 +39,7 @@ import { createHandler } from './app.ts';
 import { Access } from '../auth/access.ts';
 import { FailedAuthLimiter } from './http/failed-auth-limiter.ts';
 import { apiRouter } from './routes/api-router.ts';
+import { webUi } from './web-ui.ts';
 import { inProcessRunnerApi } from '../runner/protocol/in-process.ts';
 import { PushEvents } from '../triggers/push-events.ts';
 import { pushFeedback } from '../triggers/push-feedback.ts';
@@ -61,6 +64,8 @@ interface StartOptions {
   log?: (message: string) => void;
   /** The clock of the schedule ticker (`on.schedule`) and of approval wait timers (deploy.yml `approval.wait`); tests inject one. */
   clock?: Clock;
+  /** The built web UI (default: the repository's web/dist); tests point it at a directory of their own. */
+  webDir?: string;
   /** A user's role on a project; until per-project roles land, tests inject one (default: the stand-in below). */
   roleOn?: (user: User, project: string) => Promise<ProjectRole | undefined>;
 }
@@ -96,6 +101,8 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const store = createStore(db);
   const admin = await ensureAdmin(store, config.dataDir);
   if (admin.created) log(`created admin token in ${admin.tokenFile}`);
+  const adminPassword = await ensureAdminPassword(store, config.dataDir);
+  if (adminPassword.created) log(`web UI: sign in as admin with the initial password ${adminPassword.password} (kept in ${adminPassword.file} until changed: slipway users password admin)`);
   const events = new EventBus();
   // Stand-in until per-project roles land (project_members): admins are admin, everyone
   // else maintainer on every project, which is what each user could do before.
@@ -123,9 +130,13 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const webhooks = new ForgeWebhooks({ store, git, links: forgeLinks, record: (event, delivery) => pushes.received(event, delivery), starter: runStarter });
   const protectedBranches = { branches: git.branches!, projectExists: async (p: string) => git.exists(p) || (await store.projects.get(p)) !== undefined };
   const audit = auditLog(store);
-  const api = apiRouter({ store, scheduler, events, secrets, deploys: () => deploys, runStarter, dataDir: config.dataDir, version, protectedBranches, access, audit, forge: { links: forgeLinks, webhooks, hooks: notificationHooks } });
   const limiter = new FailedAuthLimiter({ limit: config.failedAuth.limit, windowMs: config.failedAuth.windowSeconds * 1000 });
-  const server = http.createServer(createHandler({ store, access, git, registry, api, isReady: () => ready, log, audit, limiter }));
+  const api = apiRouter({ store, scheduler, events, secrets, deploys: () => deploys, runStarter, dataDir: config.dataDir, version, protectedBranches, access, audit, limiter, log,
+    commitTimes: async (project, shas) => (git.exists(project) ? commitTimes(git.repoPath(project), shas) : new Map()),
+    forge: { links: forgeLinks, webhooks, hooks: notificationHooks },
+  });
+  const ui = webUi(options.webDir ?? fileURLToPath(new URL('../../web/dist', import.meta.url)));
+  const server = http.createServer(createHandler({ store, access, git, registry, api, isReady: () => ready, log, audit, limiter, ui }));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -144,9 +155,9 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   // Environment protection and approvals: the default branch, commit authors, people vs. service accounts.
   const protection = protectionOptions({ git, store, access, audit });
   const instance = instanceId(config.dataDir);
-  const local = { engine, proxies: new EnvironmentProxies('127.0.0.1') };
+  const local = { engine, proxies: localProxies({ engine, dataDir: config.dataDir, instance }) };
   const targets = deployTargets({ store, local, registryHost: registryAccess.host, instance, dataDir: config.dataDir });
-  const deploys = new DeployService({ store, events, readFile: (p, sha, path) => git.readFile(p, sha, path), registry: { insecure: registryAccess.insecure, pullCredential: deployPullCredentials(store) }, instance, log, secrets, clock: options.clock, ...protection, targets, strategies: deployStrategies(), local });
+  const deploys = new DeployService({ store, events, readFile: (p, sha, path) => git.readFile(p, sha, path), isAncestor: (p, a, d) => git.isAncestor(p, a, d), registry: { insecure: registryAccess.insecure, pullCredential: deployPullCredentials(store) }, instance, log, secrets, clock: options.clock, ...protection, targets, strategies: deployStrategies(), local });
 
   // Triggers: pushes start runs; finished runs start deployments. Each is tracked so
   // close() can wait for work already under way.
@@ -167,7 +178,12 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
 
   const runnerName = `builtin-${hostname()}`;
   const recovered = await scheduler.recover(runnerName);
-  if (recovered > 0) log(`re-queued ${recovered} job(s) interrupted by the last shutdown`);
+  if (recovered > 0) log(`${recovered} job attempt(s) interrupted by a crash: re-queued as new attempts (or failed: retry-on-crash: false)`);
+  // No job runs yet: what jobs left on disk (a crash, a killed stop) goes now.
+  const workDir = config.runner.host ? hostWorkDir(instance) : join(config.dataDir, 'work');
+  const tempRoot = jobTempRoot(instance);
+  const leftovers = removeJobLeftovers({ workDir, tempRoot });
+  if (leftovers > 0) log(`removed ${leftovers} folder(s) interrupted jobs left`);
   const missedPushes = await pushes.recover();
   if (missedPushes.pending > 0) log(`processing ${missedPushes.pending} push event(s) a stop left pending`);
   await deploys.restore();
@@ -178,18 +194,18 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   let runner: Runner | undefined;
   if (config.runner.enabled) {
     // One isolated host executor (one set of job users) for `host` jobs, when an admin allows them.
-    const hostJobs = config.runner.host ? hostExecutorFactory() : undefined;
+    const hostJobs = config.runner.host ? hostExecutorFactory({ tempRoot }) : undefined;
     runner = new Runner({
       // Jobs fetch over HTTP with their own token, like any git client: nothing reads the data dir for them.
-      api: inProcessRunnerApi({ runnerName, scheduler, store, events, sourceOf: (p) => `${url}/git/${p}.git`, registry: registryAccess, dataDir: config.dataDir }),
+      api: inProcessRunnerApi({ runnerName, scheduler, store, events, sourceOf: (p) => `${url}/git/${p}.git`, registry: registryAccess, dataDir: config.dataDir, maxLogBytes: config.logs.maxJobBytes }),
       name: runnerName,
       labels: runnerLabels(Object.keys(config.runner.labels), config.runner.host),
       concurrency: config.runner.concurrency,
       // Host jobs' users must reach their job directories, and the data dir is 0700.
-      workDir: config.runner.host ? hostWorkDir(instanceId(config.dataDir)) : join(config.dataDir, 'work'),
+      workDir,
       serverUrl: url,
       heartbeatMs: Math.max(1000, (config.leaseSeconds * 1000) / 3),
-      createExecutor: withHostExecutor({ enabled: config.runner.host, host: hostJobs }, executorFactory({ namePrefix: 'slipway-job', labels: config.runner.labels, host: hostJobs })),
+      createExecutor: withHostExecutor({ enabled: config.runner.host, host: hostJobs }, executorFactory({ namePrefix: 'slipway-job', labels: config.runner.labels, host: hostJobs, tempRoot })),
       onError: (err) => log(`runner: ${(err as Error).stack ?? String(err)}`),
     });
     runner.start();
@@ -213,12 +229,13 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
       clearInterval(leaseSweep);
       stopSchedule();
       await runner?.stop(config.shutdownTimeoutSeconds * 1000);
+      // Jobs still held were killed by the timeout and left unreported: each runs again as its next attempt.
+      if (runner) await scheduler.interruptHeld(runnerName);
       stopReactions();
       outbox.close();
       await Promise.allSettled([...pending]);
       deploys.gate.close();
       await deploys.close();
-      await local.proxies.close();
       server.closeIdleConnections();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

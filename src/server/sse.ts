@@ -48,8 +48,11 @@ export async function streamLogs(req: IncomingMessage, res: ServerResponse, even
       for (const s of streams) {
         for await (const page of logPages(source.read, s, last.get(s)!)) {
           if (closed) return;
-          const text = page.map((c) => format(s, c.seq, c.text) ?? '').join('');
-          if (text) await writeWithBackpressure(res, text);
+          for (const c of page) {
+            if (closed) return;
+            const event = format(s, c.seq, c.text);
+            if (event) await writeWithBackpressure(res, event);
+          }
         }
       }
     } while (behind && !closed);

@@ -16,7 +16,10 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 /** Runs pending migrations; returns the names applied (the caller logs them). */
 export async function migrate(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+  // Branches developed side by side take migration numbers out of order (0013 was merged
+  // before 0012): a database that already ran a later number still gets an earlier one.
+  // Each migration is independent of the numbers around it, as they must be for this.
+  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

@@ -104,12 +104,25 @@ export interface JobsTable {
 export interface StepsTable {
   id: string;
   job_id: string;
+  /** The job attempt the step ran in (0011). */
+  attempt: number;
   number: number;
   name: string;
   status: RunStatus;
   exit_code: number | null;
   started_at: string | null;
   finished_at: string | null;
+}
+
+/** A job attempt that ended without the job ending (0011): the job ran again as the next attempt, or failed. */
+export interface JobAttemptsTable {
+  job_id: string;
+  attempt: number;
+  status: 'interrupted';
+  /** Why, as the marker line at the end of its log says. */
+  reason: string;
+  started_at: string | null;
+  finished_at: string;
 }
 
 interface LogChunksTable {
@@ -146,6 +159,8 @@ export interface DeploymentsTable {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** The newer release that made this automatic deployment `superseded` (0013); null otherwise. */
+  superseded_by: string | null;
 }
 
 /** What serves each environment now; lets a restarted server re-attach its proxy. */
@@ -318,6 +333,30 @@ export interface AuditLogTable {
   detail: string;
 }
 
+/** A user's password (0012), apart from `users` so a user row never carries it. */
+interface UserPasswordsTable {
+  user_id: string;
+  /** `scrypt$N$r$p$salt$hash`, base64url parts (src/auth/passwords.ts). */
+  hash: string;
+  updated_at: string;
+}
+
+/** A browser session (0012): the cookie holds its id, the table only the id's sha256. */
+export interface SessionsTable {
+  id: string;
+  hash: string;
+  user_id: string;
+  /** Sent back in X-CSRF-Token on every state-changing request the cookie authenticates. */
+  csrf: string;
+  scope: 'read' | 'write' | 'admin';
+  /** The user token it was opened with, if any: the session holds only while that token does. */
+  token_id: string | null;
+  created_at: string;
+  /** The absolute end; an idle session ends earlier (src/auth/sessions.ts). */
+  expires_at: string;
+  last_seen_at: string;
+}
+
 interface MetaTable {
   key: string;
   value: string;
@@ -349,6 +388,7 @@ export interface Database {
   runs: RunsTable;
   jobs: JobsTable;
   steps: StepsTable;
+  job_attempts: JobAttemptsTable;
   log_chunks: LogChunksTable;
   releases: ReleasesTable;
   deployments: DeploymentsTable;
@@ -371,6 +411,8 @@ export interface Database {
   grant_tokens: GrantTokensTable;
   audit_log: AuditLogTable;
   environment_rules: EnvironmentRulesTable;
+  user_passwords: UserPasswordsTable;
+  sessions: SessionsTable;
   forge_links: ForgeLinksTable;
   forge_deliveries: ForgeDeliveriesTable;
   notification_hooks: NotificationHooksTable;

@@ -18,6 +18,7 @@ import { membersRepo } from './repos/members.ts';
 import { grantTokensRepo } from './repos/grant-tokens.ts';
 import { auditRepo } from './repos/audit.ts';
 import { environmentRulesRepo } from './repos/environment-rules.ts';
+import { sessionsRepo } from './repos/sessions.ts';
 import { forgesRepo } from './repos/forges.ts';
 import { notificationsRepo } from './repos/notifications.ts';
 
@@ -42,6 +43,7 @@ export function createStore(db: Db) {
     grantTokens: grantTokensRepo(db),
     audit: auditRepo(db),
     environmentRules: environmentRulesRepo(db),
+    sessions: sessionsRepo(db),
     forges: forgesRepo(db),
     notifications: notificationsRepo(db),
   };

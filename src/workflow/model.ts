@@ -124,6 +124,12 @@ export interface JobSpec {
   continueOnError: boolean;
   /** `continue-on-error: ${{ … }}` (e.g. from the matrix); `continueOnError` is false meanwhile. */
   continueOnErrorExpression?: string;
+  /**
+   * `retry-on-crash: false` (a Slipway extension, docs/workflow.md): the job is not safe to
+   * repeat, so an attempt interrupted by a crash or a lost runner fails it instead of running
+   * it again. Absent: true.
+   */
+  retryOnCrash?: false;
   outputs: Record<string, string>;
   /** Empty for a job that calls a reusable workflow (`uses`). */
   steps: StepSpec[];

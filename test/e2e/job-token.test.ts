@@ -3,13 +3,13 @@
 // naming the scope) for another project's repository and images, a cross-repository blob
 // mount, every other API route and approving; once the job has ended it is refused (401).
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { commitAndPush, git, removeDir, startHarness, waitFor, type Harness } from '../support/harness.ts';
+import { commitAndPush, git, removeDir, startHarness, waitFor, workingCopy, type Harness } from '../support/harness.ts';
 import { busyboxImage, ensureBusyboxImage } from '../../src/build/base-image.ts';
 import { gitAuthEnv } from '../../src/git/client.ts';
 
@@ -65,14 +65,13 @@ let outDir: string;
 before(async () => {
   await ensureBusyboxImage(busyboxImage);
   h = await startHarness({ env: { SLIPWAY_RUNNER_HOST: 'true' } });
-  repo = await mkdtemp(join(tmpdir(), 'slipway-tok-'));
+  repo = await workingCopy('slipway-tok-', {
+    '.slipway/workflows/ci.yml': workflow,
+    'marker.txt': 'own project\n',
+    'Containerfile': `FROM ${busyboxImage}\nCOPY marker.txt /marker.txt\n`,
+  });
   otherRepo = await mkdtemp(join(tmpdir(), 'slipway-other-'));
   outDir = await mkdtemp(join(tmpdir(), 'slipway-tok-out-'));
-  await mkdir(join(repo, '.slipway/workflows'), { recursive: true });
-  await writeFile(join(repo, '.slipway/workflows/ci.yml'), workflow);
-  await writeFile(join(repo, 'marker.txt'), 'own project\n');
-  await writeFile(join(repo, 'Containerfile'), `FROM ${busyboxImage}\nCOPY marker.txt /marker.txt\n`);
-  await git(repo, 'init', '-q', '-b', 'main');
   await writeFile(join(otherRepo, 'secret.txt'), 'not yours\n');
   await git(otherRepo, 'init', '-q', '-b', 'main');
 });

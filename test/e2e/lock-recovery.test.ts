@@ -11,7 +11,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readFile } from 'node:fs/promises';
-import { startHarness, helloWorkingCopy, commitAndPush, waitFor, freePort, removeDir, podman, repoRoot, type Harness } from '../support/harness.ts';
+import { startHarness, helloWorkingCopy, commitAndPush, waitFor, deploymentSettled, deploymentLog, freePort, removeDir, podman, repoRoot, type Harness } from '../support/harness.ts';
 import { finished, type DeploymentView } from '../support/api-views.ts';
 import type { LockView } from '../../src/deploy/service.ts';
 
@@ -45,18 +45,14 @@ describe('environment locks of crashed processes (local target)', () => {
   const post = (path: string, body: unknown) => h.api<DeploymentView>(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const deployDev = () => post('/api/projects/hello/environments/dev/deployments', { commit: sha });
   const deployment = (id: string) => h.api<DeploymentView>(`/api/deployments/${id}`);
-  const settled = (id: string) =>
-    waitFor(`deployment ${id}`, async () => {
-      const d = await deployment(id);
-      return finished(d.status) ? d : undefined;
-    }, 30_000);
+  const settled = (id: string) => deploymentSettled(h, id, 30_000);
   const queuedBehind = (id: string, holder: string) =>
     waitFor(`deployment ${id} queued behind ${holder}`, async () => {
       const d = await deployment(id);
       return d.status === 'queued' && lockOf(d)?.holder === holder ? d : undefined;
     }, 10_000);
   const lockRow = () => h.slipway.store.environmentLocks.get(projectId, 'dev');
-  const logOf = async (id: string) => (await fetch(`${h.slipway.url}/api/deployments/${id}/logs`, { headers: { authorization: `Bearer ${h.slipway.adminToken}` } })).text();
+  const logOf = (id: string) => deploymentLog(h, id);
 
   before(async () => {
     h = await startHarness();

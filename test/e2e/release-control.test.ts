@@ -6,8 +6,9 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startHarness, helloWorkingCopy, commitAndPush, waitFor, freePort, removeDir, podman, type Harness } from '../support/harness.ts';
-import { finished, type DeploymentView } from '../support/api-views.ts';
+import { startHarness, helloWorkingCopy, commitAndPush, deploymentSettled, pushDeployment, deploymentLog, freePort, removeDir, podman, git, type Harness } from '../support/harness.ts';
+import { runCli } from '../support/cli.ts';
+import type { DeploymentView } from '../support/api-views.ts';
 
 const secretValue = `s3cret-${process.pid}-${Date.now()}`;
 
@@ -22,18 +23,10 @@ describe('releases, rollback, promotion, locks and secrets (local target)', () =
 
   const post = (path: string, body: unknown) => h.api<DeploymentView>(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const envPath = (env: string, what: string) => `/api/projects/hello/environments/${env}/${what}`;
-  const settled = (id: string) =>
-    waitFor(`deployment ${id}`, async () => {
-      const d = await h.api<DeploymentView>(`/api/deployments/${id}`);
-      return finished(d.status) ? d : undefined;
-    }, 60_000);
-  const pushDeployed = (sha: string) =>
-    waitFor(`push deployment of ${sha.slice(0, 7)}`, async () => {
-      const d = (await h.api<DeploymentView[]>('/api/deployments?project=hello&env=dev')).find((x) => x.release?.sha === sha && x.trigger === 'push');
-      return d && finished(d.status) ? d : undefined;
-    }, 60_000);
+  const settled = (id: string) => deploymentSettled(h, id, 60_000);
+  const pushDeployed = (sha: string) => pushDeployment(h, 'hello', 'dev', sha, 60_000);
   const get = async (port: number, path: string) => (await (await fetch(`http://127.0.0.1:${port}${path}`)).text()).trim();
-  const logOf = async (id: string) => (await fetch(`${h.slipway.url}/api/deployments/${id}/logs`, { headers: { authorization: `Bearer ${h.slipway.adminToken}` } })).text();
+  const logOf = (id: string) => deploymentLog(h, id);
   const containers = async (env: string) =>
     (await podman('ps', '--filter', `label=slipway.instance=${instance}`, '--filter', 'label=slipway.project=hello', '--filter', `label=slipway.environment=${env}`, '--format', '{{.Names}}')).split('\n').filter(Boolean);
 
@@ -132,5 +125,36 @@ describe('releases, rollback, promotion, locks and secrets (local target)', () =
     assert.equal(await digest('staging'), await digest('dev'));
     assert.equal(await digest('staging'), done.release?.digest);
     assert.ok(!(await logOf(p.id)).includes(secretValue));
+  });
+
+  it("delivery metrics of dev count these deployments: the rollback marks the release it replaced a change failure", async () => {
+    const m = await h.api<{
+      environment: string; days: number; deployment_frequency: { total: number }; lead_time_seconds: { median: number; p90: number };
+      change_failure_rate: number; time_to_restore_seconds: { median: number | null }; series: { date: string; deployments: number; failures: number }[];
+    }>('/api/projects/hello/metrics?environment=dev&days=30');
+    const deployments = (await h.api<DeploymentView[]>('/api/deployments?project=hello&env=dev')).filter((d) => d.status === 'success');
+    // Two pushes, two manual deploys and a rollback (not a change) succeeded; the manual
+    // deploy of sha2 is the one the rollback replaced.
+    assert.deepEqual(deployments.map((d) => d.trigger).sort(), ['manual', 'manual', 'push', 'push', 'rollback']);
+    assert.equal(m.environment, 'dev');
+    assert.equal(m.deployment_frequency.total, 4);
+    assert.equal(m.change_failure_rate, 0.25);
+    assert.equal(m.time_to_restore_seconds.median, null);
+    // Lead time: the commit's committer time (read from the working copy here) to serving.
+    const committed = async (sha: string) => Number(await git(repo, 'log', '-1', '--format=%ct', sha)) * 1000;
+    const leads: number[] = [];
+    for (const d of deployments.filter((x) => x.trigger !== 'rollback')) leads.push(Math.round((Date.parse(d.finishedAt!) - (await committed(d.release!.sha))) / 1000));
+    leads.sort((a, b) => a - b);
+    assert.deepEqual(m.lead_time_seconds, { median: leads[1], p90: leads[3] });
+    assert.equal(m.series.length, 30);
+    assert.equal(m.series.reduce((a, s) => a + s.deployments, 0), 4);
+    const cli = await runCli(['metrics', 'hello', '--env', 'dev', '--json'], { env: { PATH: process.env.PATH, HOME: h.dataDir, SLIPWAY_URL: h.slipway.url, SLIPWAY_TOKEN: h.slipway.adminToken } });
+    assert.equal(cli.code, 0, cli.stderr);
+    const fromCli = JSON.parse(cli.stdout) as typeof m;
+    assert.deepEqual({ ...fromCli, series: fromCli.series.length }, { ...m, series: m.series.length });
+    const text = await runCli(['metrics', 'hello', '--env', 'dev'], { env: { PATH: process.env.PATH, HOME: h.dataDir, SLIPWAY_URL: h.slipway.url, SLIPWAY_TOKEN: h.slipway.adminToken } });
+    const lines = text.stdout.trim().split('\n').map((l) => l.replace(/ +/g, ' '));
+    assert.deepEqual([lines[0], lines[1], lines[3], lines[4]], ['hello dev, last 30 days', 'deployment frequency 4 (0.93 a week)', 'change failure rate 25 %', 'time to restore median —']);
+    assert.match(lines[2]!, /^lead time for changes median \d+ (s|min), p90 \d+ (s|min)$/);
   });
 });

@@ -4,12 +4,10 @@
 // and a service container reached by name from a `container:` job and through
 // localhost:<port> from a host job. Real git, real podman.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { commitAndPush, git, podman, removeDir, startHarness, waitFor, type Harness } from '../support/harness.ts';
+import { commitAndPush, podman, removeDir, startHarness, waitFor, workingCopy, type Harness } from '../support/harness.ts';
 import { busyboxImage, ensureBusyboxImage } from '../../src/build/base-image.ts';
+import { webService } from '../support/workflow-snippets.ts';
 
 const workflow = `name: features
 on: push
@@ -21,11 +19,7 @@ jobs:
       line: \${{ steps.greet.outputs.line }}
     services:
       web: &web
-        image: ${busyboxImage}
-        ports: ['80']
-        options: >-
-          --hostname websvc --entrypoint '["httpd","-f","-p","80","-h","/etc"]'
-          --health-cmd "wget -q -O /dev/null http://127.0.0.1/hostname || exit 1" --health-interval 1s
+${webService}
     steps:
       - name: annotate
         run: |
@@ -103,13 +97,7 @@ let repo: string;
 before(async () => {
   await ensureBusyboxImage(busyboxImage);
   h = await startHarness();
-  repo = await mkdtemp(join(tmpdir(), 'slipway-features-'));
-  await mkdir(join(repo, '.slipway/workflows'), { recursive: true });
-  await mkdir(join(repo, '.github/actions/greet'), { recursive: true });
-  await writeFile(join(repo, '.slipway/workflows/ci.yml'), workflow);
-  await writeFile(join(repo, '.github/actions/greet/action.yml'), greet);
-  await writeFile(join(repo, 'lock.txt'), 'v1\n');
-  await git(repo, 'init', '-q', '-b', 'main');
+  repo = await workingCopy('slipway-features-', { '.slipway/workflows/ci.yml': workflow, '.github/actions/greet/action.yml': greet, 'lock.txt': 'v1\n' });
 });
 after(async () => {
   await h?.stop();

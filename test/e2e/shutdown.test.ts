@@ -1,5 +1,6 @@
 // A stop waits for running jobs at most shutdownTimeoutSeconds: then it kills them (every
-// process of the job) and leaves them unreported, so the restarted server runs them again.
+// process of the job) and ends their attempt, so the restarted server runs them again as
+// their next attempt.
 import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
@@ -47,8 +48,12 @@ test('a stop kills a job still running after the shutdown timeout; after the res
     return r.jobs?.[0]?.status === 'running' && (await alive(marker)) ? r : undefined;
   }, 60_000);
   assert.equal(again.status, 'running');
-  const log = await (await fetch(`${h.slipway.url}/api/runs/${runId}/logs`, { headers: { authorization: `Bearer ${h.slipway.adminToken}` } })).text();
-  assert.match(log, /The runner stopped before this job finished \(shutdown timeout\); it will run again\./);
+  // The stopped attempt keeps its log, marked; the job runs again as attempt 2 with a log of its own.
+  const job = again.jobs[0]!;
+  assert.equal(job.attempt, 2);
+  assert.deepEqual(job.interruptedAttempts.map((a) => [a.attempt, a.status]), [[1, 'interrupted']]);
+  const log = await (await fetch(`${h.slipway.url}/api/runs/${runId}/jobs/${job.id}/logs?attempt=1`, { headers: { authorization: `Bearer ${h.slipway.adminToken}` } })).text();
+  assert.match(log, /The runner stopped before this job finished \(shutdown timeout\); it will run again\.\n##\[error\]Attempt 1 interrupted by a server stop \(the shutdown timeout ran out\); the job runs again as attempt 2\.\n$/);
   await h.api(`/api/runs/${runId}/cancel`, { method: 'POST' });
   await waitFor('the cancel', async () => ((await h!.api<RunView>(`/api/runs/${runId}`)).status === 'cancelled' ? true : undefined), 60_000);
   assert.equal(await alive(marker), false);

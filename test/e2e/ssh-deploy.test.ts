@@ -7,8 +7,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startHarness, helloWorkingCopy, commitAndPush, waitFor, removeDir, type Harness } from '../support/harness.ts';
-import { finished, type DeploymentView } from '../support/api-views.ts';
+import { startHarness, helloWorkingCopy, commitAndPush, deploymentSettled, pushDeployment, deploymentLog, removeDir, type Harness } from '../support/harness.ts';
+import type { DeploymentView } from '../support/api-views.ts';
 import { startTestHosts, type TestHost } from '../support/netns-hosts.ts';
 
 describe('deploying to SSH hosts', () => {
@@ -21,17 +21,9 @@ describe('deploying to SSH hosts', () => {
 
   const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const envPath = (env: string, what: string) => `/api/projects/hello/environments/${env}/${what}`;
-  const settled = (id: string) =>
-    waitFor(`deployment ${id}`, async () => {
-      const d = await h.api<DeploymentView>(`/api/deployments/${id}`);
-      return finished(d.status) ? d : undefined;
-    }, 180_000);
-  const pushDeployed = (sha: string) =>
-    waitFor(`push deployment of ${sha.slice(0, 7)}`, async () => {
-      const d = (await h.api<DeploymentView[]>('/api/deployments?project=hello&env=dev')).find((x) => x.release?.sha === sha && x.trigger === 'push');
-      return d && finished(d.status) ? d : undefined;
-    }, 180_000);
-  const logOf = async (id: string) => (await fetch(`${h.slipway.url}/api/deployments/${id}/logs`, { headers: { authorization: `Bearer ${h.slipway.adminToken}` } })).text();
+  const settled = (id: string) => deploymentSettled(h, id, 180_000);
+  const pushDeployed = (sha: string) => pushDeployment(h, 'hello', 'dev', sha, 180_000);
+  const logOf = (id: string) => deploymentLog(h, id);
   /** What the environment's proxy on `host` serves at /up (the commit of the release). */
   const serving = async (host: TestHost, port: number) => (await (await fetch(`http://${host.ip}:${port}/up`)).text()).trim();
   const appContainers = async (host: TestHost) =>

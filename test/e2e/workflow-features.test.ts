@@ -5,12 +5,10 @@
 // process is gone. Everything is checked through the API.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startHarness, commitAndPush, git, waitFor, removeDir, podman, type Harness } from '../support/harness.ts';
+import { startHarness, commitAndPush, waitFor, removeDir, podman, workingCopy, type Harness } from '../support/harness.ts';
 import { finished, type RunView } from '../support/api-views.ts';
-import { busyboxImage, ensureBusyboxImage } from '../../src/build/base-image.ts';
+import { ensureBusyboxImage } from '../../src/build/base-image.ts';
+import { webService } from '../support/workflow-snippets.ts';
 import { sleepers, uniqueSeconds } from '../../src/runner/executors/contract-support.ts';
 
 const features = `name: features
@@ -34,11 +32,7 @@ jobs:
     runs-on: ubuntu-latest
     services:
       web:
-        image: ${busyboxImage}
-        ports: ['80']
-        options: >-
-          --hostname websvc --entrypoint '["httpd","-f","-p","80","-h","/etc"]'
-          --health-cmd "wget -q -O /dev/null http://127.0.0.1/hostname || exit 1" --health-interval 1s
+${webService}
     steps:
       # The job runs in a container on the job's network: the service answers by name.
       - name: reach the service
@@ -109,11 +103,7 @@ describe('workflow features, end to end', () => {
   before(async () => {
     await ensureBusyboxImage();
     h = await startHarness();
-    repo = await mkdtemp(join(tmpdir(), 'slipway-features-'));
-    await mkdir(join(repo, '.slipway/workflows'), { recursive: true });
-    await writeFile(join(repo, '.slipway/workflows/features.yml'), features);
-    await writeFile(join(repo, '.slipway/workflows/long.yml'), cancelled);
-    await git(repo, 'init', '-q', '-b', 'main');
+    repo = await workingCopy('slipway-features-', { '.slipway/workflows/features.yml': features, '.slipway/workflows/long.yml': cancelled });
     const sha = await commitAndPush(repo, h, 'features', 'features', 'main');
     run = await waitFor('the push run to finish', async () => {
       const r = (await h.api<RunView[]>('/api/runs?project=features').catch(() => [])).find((x) => x.sha === sha);

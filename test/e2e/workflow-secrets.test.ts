@@ -6,11 +6,10 @@
 // Environment secrets reach only a job naming the environment, and not while the
 // environment's gate (approval on the default branch's deploy.yml) stands in front of it.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { commitAndPush, git, removeDir, startHarness, waitFor, type Harness } from '../support/harness.ts';
+import { commitAndPush, removeDir, startHarness, waitFor, workingCopy, type Harness } from '../support/harness.ts';
 import { runCli } from '../support/cli.ts';
 import type { RunView } from '../support/api-views.ts';
 
@@ -84,11 +83,7 @@ const put = (path: string, value: string) => h.api(path, { method: 'PUT', header
 
 before(async () => {
   h = await startHarness();
-  repo = await mkdtemp(join(tmpdir(), 'slipway-secrets-'));
-  await mkdir(join(repo, '.slipway/workflows'), { recursive: true });
-  await writeFile(join(repo, '.slipway/workflows/ci.yml'), workflow);
-  await writeFile(join(repo, '.slipway/deploy.yml'), deployYml);
-  await git(repo, 'init', '-q', '-b', 'main');
+  repo = await workingCopy('slipway-secrets-', { '.slipway/workflows/ci.yml': workflow, '.slipway/deploy.yml': deployYml });
   await h.api('/api/projects', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'vault' }) });
   await put('/api/projects/vault/secrets/API_TOKEN', secret);
   await put('/api/projects/vault/environments/staging/secrets/STAGE_KEY', stageKey);

@@ -38,21 +38,26 @@ export async function protectedHosting(): Promise<{ fx: HostingFixture; store: S
   return { fx, store, close: async () => { await fx.close(); await db.destroy(); } };
 }
 
+/** Protected hosting and a working copy whose first commit alice (a maintainer) pushed to `repo`'s main. */
+async function pushedMain(repo: string) {
+  const hosting = await protectedHosting();
+  const url = (user: string) => `${hosting.fx.base.replace('http://', `http://${user}:x@`)}/${repo}.git`;
+  const work = join(hosting.fx.tmp, 'work');
+  await mkdir(work);
+  await gitOk(work, ['init', '-q']);
+  await commit(work, 'a.txt', 'one\n');
+  await gitOk(work, ['push', '-q', url('alice'), 'main']);
+  return { ...hosting, work, url };
+}
+
 void describe('protected branches, enforced in the push', () => {
   let fx: HostingFixture;
   let close: () => Promise<void>;
   let work: string;
-  const url = (user: string) => `${fx.base.replace('http://', `http://${user}:x@`)}/hello.git`;
+  let url: (user: string) => string;
   const remoteMain = () => gitOk(work, ['ls-remote', url('alice'), 'refs/heads/main']);
 
-  before(async () => {
-    ({ fx, close } = await protectedHosting());
-    work = join(fx.tmp, 'work');
-    await mkdir(work);
-    await gitOk(work, ['init', '-q']);
-    await commit(work, 'a.txt', 'one\n');
-    await gitOk(work, ['push', '-q', url('alice'), 'main']);
-  });
+  before(async () => ({ fx, close, work, url } = await pushedMain('hello')));
   after(() => close());
 
   void it('protects the default branch with no rule stored: a developer push is refused with the reason, and starts nothing', async () => {
@@ -136,16 +141,9 @@ void describe('protection rules with patterns', () => {
   let store: Store;
   let close: () => Promise<void>;
   let work: string;
-  const url = (user: string) => `${fx.base.replace('http://', `http://${user}:x@`)}/shop.git`;
+  let url: (user: string) => string;
 
-  before(async () => {
-    ({ fx, store, close } = await protectedHosting());
-    work = join(fx.tmp, 'work');
-    await mkdir(work);
-    await gitOk(work, ['init', '-q']);
-    await commit(work, 'a.txt', 'one\n');
-    await gitOk(work, ['push', '-q', url('alice'), 'main']);
-  });
+  before(async () => ({ fx, store, close, work, url } = await pushedMain('shop')));
   after(() => close());
 
   void it('applies a release/* rule that lets developers push but not force-push or delete', async () => {

@@ -1,15 +1,16 @@
 // End-to-end harness: a real Slipway server on a temp data dir and a free port, driven
 // through its HTTP API and the real git client.
-import { mkdtemp, cp, rm, writeFile, readFile } from 'node:fs/promises';
+import { mkdtemp, cp, mkdir, rm, writeFile, readFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSlipway, type Slipway } from '../../src/server/slipway.ts';
 import { gitAuthEnv } from '../../src/git/client.ts';
 import { containerToolEnv } from '../../src/core/tool-env.ts';
+import { finished, type DeploymentView } from './api-views.ts';
 
 const exec = promisify(execFile);
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -34,14 +35,14 @@ export interface Harness {
   logs: string[];
 }
 
-/** `env`: SLIPWAY_* settings of the server (nothing else of this process's environment). */
-export async function startHarness(options: { env?: NodeJS.ProcessEnv } = {}): Promise<Harness> {
+/** `env`: SLIPWAY_* settings of the server (nothing else of this process's environment); `webDir`: the built UI it serves. */
+export async function startHarness(options: { env?: NodeJS.ProcessEnv; webDir?: string } = {}): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'slipway-e2e-'));
   const logs: string[] = [];
   let closed = false;
   const start = (port?: number) => {
     closed = false;
-    return startSlipway({ dataDir, port: port ?? 0, env: options.env ?? {}, log: (m) => logs.push(m) });
+    return startSlipway({ dataDir, port: port ?? 0, env: options.env ?? {}, log: (m) => logs.push(m), ...(options.webDir ? { webDir: options.webDir } : {}) });
   };
   const h: Harness = {
     dataDir,
@@ -66,6 +67,17 @@ export async function startHarness(options: { env?: NodeJS.ProcessEnv } = {}): P
     },
   };
   return h;
+}
+
+/** A fresh git working copy on branch main holding `files` (path → content), nothing committed yet. */
+export async function workingCopy(prefix: string, files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  for (const [path, content] of Object.entries(files)) {
+    await mkdir(dirname(join(dir, path)), { recursive: true });
+    await writeFile(join(dir, path), content);
+  }
+  await git(dir, 'init', '-q', '-b', 'main');
+  return dir;
 }
 
 /** A working copy of examples/hello on branch develop whose dev environment publishes on `publish`. */
@@ -102,6 +114,27 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Deployment `id` once it finished (success, failure, rejected, …). */
+export function deploymentSettled(h: Harness, id: string, timeoutMs: number): Promise<DeploymentView> {
+  return waitFor(`deployment ${id}`, async () => {
+    const d = await h.api<DeploymentView>(`/api/deployments/${id}`);
+    return finished(d.status) ? d : undefined;
+  }, timeoutMs);
+}
+
+/** The deployment a push of `sha` started in `env` of `project`, once it finished. */
+export function pushDeployment(h: Harness, project: string, env: string, sha: string, timeoutMs: number): Promise<DeploymentView> {
+  return waitFor(`push deployment of ${sha.slice(0, 7)}`, async () => {
+    const d = (await h.api<DeploymentView[]>(`/api/deployments?project=${project}&env=${env}`)).find((x) => x.release?.sha === sha && x.trigger === 'push');
+    return d && finished(d.status) ? d : undefined;
+  }, timeoutMs);
+}
+
+/** A deployment's log, as the API serves it. */
+export async function deploymentLog(h: Harness, id: string): Promise<string> {
+  return (await fetch(`${h.slipway.url}/api/deployments/${id}/logs`, { headers: { authorization: `Bearer ${h.slipway.adminToken}` } })).text();
 }
 
 export async function removeDir(dir: string): Promise<void> {

@@ -12,6 +12,8 @@ export interface DeploymentView {
   error: string | null;
   trigger: string;
   release?: { id: string; sha: string; image: string; digest: string };
+  /** Status `superseded`: the newer release that made this automatic deployment unnecessary. */
+  supersededBy: { id: string; sha: string } | null;
   /** While queued: who holds the environment's lock; always null in lists. */
   lock: { holder: string; deployment: { id: string; number: number | null } } | null;
   /** Approvals and rejections, oldest first. */
@@ -35,9 +37,10 @@ function hostsSummary(hosts: DeploymentView['hosts']): string {
   return [`${ok}/${hosts.length} ok`, ...[...counts].map(([status, n]) => `${n} ${status.replace('_', ' ')}`)].join(', ');
 }
 
-/** A deployment's status for people: "waiting for approval (1/2, 4m0s left)", "rejected", … */
-export function deploymentStatus(d: Pick<DeploymentView, 'status' | 'approval'>): string {
+/** A deployment's status for people: "waiting for approval (1/2, 4m0s left)", "rejected", "superseded by 9f2c1ab", … */
+export function deploymentStatus(d: Pick<DeploymentView, 'status' | 'approval' | 'supersededBy'>): string {
   if (d.status === 'rejected') return paint('red', 'rejected');
+  if (d.status === 'superseded') return paint('gray', d.supersededBy ? `superseded by ${d.supersededBy.sha.slice(0, 7)}` : 'superseded');
   if (d.status !== 'waiting_for_approval') return statusText(d.status);
   const parts: string[] = [];
   if (d.approval && d.approval.required > 0) parts.push(`${d.approval.approved}/${d.approval.required}`);

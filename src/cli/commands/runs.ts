@@ -15,7 +15,16 @@ export interface RunView {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
-  jobs: { key: string; name: string; status: string; steps: { number: number; name: string; status: string }[] }[];
+  jobs: {
+    id: string;
+    key: string;
+    name: string;
+    status: string;
+    /** The job's attempt: more than 1 after a crash or a lost runner made it run again. */
+    attempt: number;
+    interruptedAttempts: { attempt: number; reason: string }[];
+    steps: { number: number; name: string; status: string }[];
+  }[];
 }
 
 export const runsCommand: Command = {

@@ -25,6 +25,9 @@ environments:
 `;
 
 /** Parses and returns the diagnostics as `line:col path: message` strings. */
+/** The first three lines of the deploy.yml the error tests write (so their line numbers start at 4). */
+const serviceA = 'service: a\nimage: a\nport: 80\n';
+
 function errors(text: string): string[] {
   const { config, diagnostics } = parseDeployConfig(file, text);
   assert.equal(config, undefined, 'an invalid file gives no config');
@@ -146,10 +149,7 @@ environments:
 });
 
 void test('cross-references: promote_from targets, cycles, published ports, secrets vs clear', () => {
-  const text = `service: a
-image: a
-port: 80
-env: { clear: { TOKEN: x }, secret: [TOKEN] }
+  const text = `${serviceA}env: { clear: { TOKEN: x }, secret: [TOKEN] }
 environments:
   a: { hosts: [local], promote_from: b, publish: 9000 }
   b: { hosts: [local], promote_from: a, publish: 9000 }
@@ -167,10 +167,7 @@ environments:
 });
 
 void test('approval.wait (alone or with approvals) and branches (names and globs)', () => {
-  const text = `service: a
-image: a
-port: 80
-environments:
+  const text = `${serviceA}environments:
   prod:
     branches: [main, "release/*", "hotfix/**"]
     approval: { required: 2, not_author: true, wait: 10m }
@@ -191,10 +188,7 @@ environments:
 });
 
 void test('approval.wait and branches: bad values, and a branch the environment itself would not allow', () => {
-  const text = `service: a
-image: a
-port: 80
-environments:
+  const text = `${serviceA}environments:
   a: { hosts: [local], approval: { not_author: true, wait: 1m } }
   b: { hosts: [local], approval: { required: 1, wait: 43201m } }
   c: { hosts: [local], approval: { required: 1, wait: soon } }
@@ -231,10 +225,7 @@ void test('image: full references are checked by the registry reference grammar'
 });
 
 void test('branches has the syntax of on.push.branches: ?, +, [ ] and ! exclusions', () => {
-  const text = `service: a
-image: a
-port: 80
-environments:
+  const text = `${serviceA}environments:
   prod: { hosts: [local], branches: ["release/**", "!release/**-rc", "v[12].[0-9]+", "hotfix-?"] }
   bad: { hosts: [local], branches: ["[z-a]"] }
 `;

@@ -8,6 +8,7 @@
 // `discard` undoes phase 1 when another host failed. deployToHost runs both phases.
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
+import { crashPoint } from '../../core/crash-point.ts';
 import { SlipwayError } from '../../core/errors.ts';
 import type { ContainerEngine, ContainerInfo } from './container-engine.ts';
 import type { DeployConfig, EnvironmentConfig } from '../config/deploy-config.ts';
@@ -83,6 +84,7 @@ export async function startCandidate(request: HostDeployRequest): Promise<Candid
     hostIp: '127.0.0.1',
   });
   log(`started ${name} on 127.0.0.1:${started.hostPort}`);
+  crashPoint('deploy-started');
 
   try {
     const url = `http://127.0.0.1:${started.hostPort}${config.healthcheck.path}`;
@@ -94,6 +96,7 @@ export async function startCandidate(request: HostDeployRequest): Promise<Candid
       throw new SlipwayError('HEALTHCHECK_FAILED', `${name}: ${health.reason}\nlast output:\n${output}`);
     }
     log(`healthy after ${health.attempts} attempt${health.attempts === 1 ? '' : 's'}`);
+    crashPoint('deploy-checked');
   } catch (err) {
     // The new container never took traffic: remove it and leave the old one serving.
     log(`removing ${name}; ${old.length > 0 && !stopOldFirst ? 'the previous release keeps serving' : 'nothing is serving'}`);
@@ -107,10 +110,12 @@ export async function switchToCandidate(request: HostDeployRequest, candidate: C
   const { config, log, proxy } = request;
   const previous = await proxy.switchTo(candidate.hostPort);
   log(`switched traffic to ${candidate.container}`);
+  crashPoint('deploy-switched');
   if (previous !== undefined && previous !== candidate.hostPort) {
     log(`draining 127.0.0.1:${previous} (up to ${config.drainTimeoutMs}ms)`);
     const { drained } = await proxy.drain(previous, config.drainTimeoutMs);
     if (!drained) log('drain timed out; closing the remaining connections');
+    crashPoint('deploy-drained');
   }
   await removeAll(request.engine.withLog(log), candidate.old.filter((c) => c.name !== candidate.container), config.stopTimeoutMs, log);
   log(`==> ${request.environment.name} now runs ${request.sha.slice(0, 12)} as ${candidate.container}`);
@@ -135,6 +140,8 @@ function containerName(project: string, environment: string, version: string): s
 async function removeAll(engine: ContainerEngine, containers: ContainerInfo[], stopTimeoutMs: number, log: (line: string) => void): Promise<void> {
   for (const c of containers) {
     log(`stopping ${c.name}`);
-    await engine.remove(c.name, Math.ceil(stopTimeoutMs / 1000));
+    const removing = engine.remove(c.name, Math.ceil(stopTimeoutMs / 1000));
+    crashPoint('deploy-removing-old');
+    await removing;
   }
 }

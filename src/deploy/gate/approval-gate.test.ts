@@ -13,6 +13,7 @@ import type { User } from '../../store/repos/users.ts';
 import type { Deployment } from '../../store/repos/deployments.ts';
 import { EventBus } from '../../core/events.ts';
 import type { Clock } from '../../core/clock.ts';
+import { fakeClock } from '../../core/test-support.ts';
 import { isSlipwayError } from '../../core/errors.ts';
 import { ApprovalGate, gateRule, type GateRule } from './approval-gate.ts';
 import type { CommitPeople } from './approver-rules.ts';
@@ -24,32 +25,6 @@ let store: Store;
 let projectId: string;
 let release: Release;
 const users: Record<string, User> = {};
-
-/** Real time plus what the test skipped ahead; timers fire only in `advance`, when due. */
-function fakeClock() {
-  let skipped = 0;
-  const timers = new Set<{ at: number; fn: () => void; unref(): void }>();
-  const clock: Clock = {
-    now: () => Date.now() + skipped,
-    setTimeout: (fn, ms) => {
-      const t = { at: clock.now() + ms, fn, unref: () => {} };
-      timers.add(t);
-      return t;
-    },
-    clearTimeout: (h) => void timers.delete(h as { at: number; fn: () => void; unref(): void }),
-  };
-  return {
-    clock,
-    pending: () => timers.size,
-    advance(ms: number) {
-      skipped += ms;
-      for (const t of [...timers].filter((x) => x.at <= clock.now())) {
-        timers.delete(t);
-        t.fn();
-      }
-    },
-  };
-}
 
 /** Maintainers of shop (the injected approver role): everyone but mallory. */
 function gate(clock?: Clock, commitPeople: CommitPeople = async () => ({ author: { name: 'Erin Example', email: 'erin@example.com' }, committer: { name: 'Grace', email: 'grace@example.com' } })): ApprovalGate {

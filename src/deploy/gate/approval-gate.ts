@@ -143,6 +143,34 @@ export class ApprovalGate {
     await this.#tryOpen(deploymentId);
   }
 
+  /**
+   * Whether `user` may approve and may reject the deployment now, by the same checks as
+   * `decide` without recording anything: the refusal's message when not (for the UI's
+   * buttons; `decide` still checks again).
+   */
+  async rightsOf(deploymentId: string, user: User): Promise<{ approve: string | null; reject: string | null }> {
+    const stored = await this.#o.store.deployments.require(deploymentId);
+    const project = (await this.#o.store.projects.byId(stored.project_id))?.name ?? stored.project_id;
+    const entry = this.#waiting.get(deploymentId);
+    const release = entry?.release ?? (await this.#o.store.releases.get(stored.release_id));
+    const refusal = async (decision: Approval['decision']): Promise<string | null> => {
+      try {
+        if (!entry || !release) throw new SlipwayError('CONFLICT', `deployment #${stored.number} is ${stored.status.replaceAll('_', ' ')}, not waiting for approval here`);
+        const d: Decision = { user, project, deployment: stored, release, run: await this.#o.store.runs.get(release.run_id), approvers: entry.rule.approvers };
+        checkPerson(this.#checks, d);
+        authorize(user, 'deploy.approve', { project, environment: stored.environment });
+        if (decision === 'approve') await checkNotInvolved(this.#checks, d);
+        await checkApproverRole(this.#checks, d);
+        if ((await this.#o.store.approvals.list(deploymentId)).some((a) => a.user_name === user.name)) throw new SlipwayError('CONFLICT', `${user.name} has decided on deployment #${stored.number} already`);
+        return null;
+      } catch (err) {
+        if (err instanceof SlipwayError) return err.message;
+        throw err;
+      }
+    };
+    return { approve: await refusal('approve'), reject: await refusal('reject') };
+  }
+
   /** The decisions on a deployment and, when its environment is gated, how far it got. */
   async view(deployment: Deployment): Promise<ApprovalsView> {
     const rows = await this.#o.store.approvals.list(deployment.id);

@@ -3,7 +3,7 @@
 // automatic rollback, max_parallel, and the status reported for every host.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SlipwayError, isSlipwayError } from '../../core/errors.ts';
+import { SlipwayError, isSlipwayError, type ErrorCode } from '../../core/errors.ts';
 import type { DeployStrategy, EnvironmentConfig } from '../config/deploy-config.ts';
 import type { HostSession, ReleaseRef } from '../targets/deploy-target.ts';
 import { blueGreen } from './blue-green.ts';
@@ -62,6 +62,15 @@ function fakeHosts(failing: string[] = []) {
   return { steps, reports, logs, running, options, statuses };
 }
 
+/** The rollout fails with exactly this error code and message. */
+async function rejectsWith(rolling: Promise<unknown>, code: ErrorCode, message: string): Promise<void> {
+  await assert.rejects(rolling, (err) => {
+    assert.ok(isSlipwayError(err, code), String(err));
+    assert.equal(err.message, message);
+    return true;
+  });
+}
+
 void test('blue-green: every host starts and passes its check before any host switches', async () => {
   const f = fakeHosts();
   const results = await rollout(f.options({ hosts: ['a', 'b', 'c'], strategy: 'blue-green' }));
@@ -72,11 +81,7 @@ void test('blue-green: every host starts and passes its check before any host sw
 
 void test('blue-green: one unhealthy host removes the new containers everywhere; nothing switches', async () => {
   const f = fakeHosts(['start b v2']);
-  await assert.rejects(rollout(f.options({ hosts: ['a', 'b', 'c'], strategy: 'blue-green' })), (err) => {
-    assert.ok(isSlipwayError(err, 'HEALTHCHECK_FAILED'), String(err));
-    assert.equal(err.message, 'b: start b v2 failed');
-    return true;
-  });
+  await rejectsWith(rollout(f.options({ hosts: ['a', 'b', 'c'], strategy: 'blue-green' })), 'HEALTHCHECK_FAILED', 'b: start b v2 failed');
   assert.ok(!f.steps.some((s) => s.startsWith('switch')), f.steps.join('\n'));
   assert.deepEqual(f.steps.filter((s) => s.startsWith('discard')), ['discard a v2', 'discard c v2']);
   assert.deepEqual(f.statuses('a'), ['running', 'rolled_back: not switched: another host failed']);
@@ -86,11 +91,7 @@ void test('blue-green: one unhealthy host removes the new containers everywhere;
 
 void test('blue-green: an unreachable host fails with its own code and message, the others are discarded', async () => {
   const f = fakeHosts(['open ssh://deploy@web-2']);
-  await assert.rejects(rollout(f.options({ hosts: ['ssh://deploy@web-1', 'ssh://deploy@web-2'], strategy: 'blue-green' })), (err) => {
-    assert.ok(isSlipwayError(err, 'HOST_UNREACHABLE'), String(err));
-    assert.equal(err.message, 'ssh://deploy@web-2: cannot connect: ECONNREFUSED');
-    return true;
-  });
+  await rejectsWith(rollout(f.options({ hosts: ['ssh://deploy@web-1', 'ssh://deploy@web-2'], strategy: 'blue-green' })), 'HOST_UNREACHABLE', 'ssh://deploy@web-2: cannot connect: ECONNREFUSED');
   assert.deepEqual(f.steps, ['start ssh://deploy@web-1 v2', 'discard ssh://deploy@web-1 v2', 'close ssh://deploy@web-1']);
   assert.deepEqual(f.statuses('ssh://deploy@web-2'), ['running', 'failure: ssh://deploy@web-2: cannot connect: ECONNREFUSED']);
 });
@@ -113,11 +114,7 @@ void test('rolling: one host at a time, each switched before the next starts', a
 
 void test('rolling: a failure stops the rollout and the hosts already switched go back to the previous release', async () => {
   const f = fakeHosts(['start c v2']);
-  await assert.rejects(rollout(f.options({ hosts: ['a', 'b', 'c'], strategy: 'rolling' })), (err) => {
-    assert.ok(isSlipwayError(err, 'HEALTHCHECK_FAILED'), String(err));
-    assert.equal(err.message, 'c: start c v2 failed\nrolled back to the previous release: a, b');
-    return true;
-  });
+  await rejectsWith(rollout(f.options({ hosts: ['a', 'b', 'c'], strategy: 'rolling' })), 'HEALTHCHECK_FAILED', 'c: start c v2 failed\nrolled back to the previous release: a, b');
   assert.deepEqual(f.steps.slice(0, 5), ['start a v2', 'switch a v2', 'start b v2', 'switch b v2', 'start c v2']);
   // The rollback: start, check and switch of the previous release on each switched host.
   assert.deepEqual(f.steps.slice(5, 9).sort(), ['start a v1', 'start b v1', 'switch a v1', 'switch b v1']);

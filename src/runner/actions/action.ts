@@ -5,14 +5,19 @@ import type { JobPaths } from '../job-context.ts';
 import type { LogWriter } from '../log-writer.ts';
 import type { PostStep } from '../job-state.ts';
 
-export interface ActionContext {
+/** What a `uses:` step hands every kind of action (built-in, composite, `docker://`). */
+export interface ActionInputs {
+  /** `with:` values, interpolated. */
+  inputs: Record<string, string>;
+  /** The step's environment (a composite action gets only the step's own `env:`, see composite-run.ts). */
+  env: Record<string, string>;
+}
+
+export interface ActionContext extends ActionInputs {
   claimed: ClaimedJob;
   api: RunnerApi;
   paths: JobPaths;
   log: LogWriter;
-  /** `with:` values, interpolated. */
-  inputs: Record<string, string>;
-  env: Record<string, string>;
   signal: AbortSignal;
   /** The step's display name (post steps are named after it). */
   stepName: string;

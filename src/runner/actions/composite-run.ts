@@ -10,16 +10,14 @@ import { evaluateIf, interpolateText } from '../expression-adapter.ts';
 import { continuesOnError } from '../step-options.ts';
 import { loadCompositeAction } from './action-file.ts';
 import { SlipwayError } from '../../core/errors.ts';
+import type { ActionInputs } from './action.ts';
 
 /** GitHub stops composite actions nested deeper than this. */
 const maxDepth = 10;
 
-interface CompositeRun {
+/** `env` is the `uses:` step's own env (over its frame's), inherited by the action's steps. */
+interface CompositeRun extends ActionInputs {
   uses: string;
-  /** `with:`, interpolated. */
-  inputs: Record<string, string>;
-  /** The `uses:` step's own env (over its frame's), inherited by the action's steps. */
-  env: Record<string, string>;
   frame: StepFrame;
   state: JobState;
   runStep: (step: StepSpec, frame: StepFrame, state: JobState) => Promise<StepResult>;

@@ -8,12 +8,11 @@ import type { RunStatus } from '../../core/types.ts';
 import type { JobState } from '../job-state.ts';
 import { tokenize } from '../executors/shell-command.ts';
 import { WorkflowCommandProcessor } from '../workflow-commands.ts';
+import type { ActionInputs } from './action.ts';
 
-interface DockerStep {
+/** `env` is the step's environment (job env + step env), with host paths. */
+interface DockerStep extends ActionInputs {
   image: string;
-  inputs: Record<string, string>;
-  /** The step's environment (job env + step env), with host paths. */
-  env: Record<string, string>;
   state: JobState;
   timeoutMs: number;
 }

@@ -12,6 +12,9 @@ import type { RunStatus } from '../../core/types.ts';
 import { runOfJob, runOutputFiles } from './in-process-files.ts';
 import { Masker } from '../../core/mask.ts';
 import { issueJobToken, revokeJobToken } from '../../auth/tokens.ts';
+import { jobLogStream } from '../../store/repos/logs.ts';
+import { SlipwayError } from '../../core/errors.ts';
+import { LogCap } from './log-cap.ts';
 
 interface InProcessRunnerApiOptions {
   runnerName: string;
@@ -23,6 +26,15 @@ interface InProcessRunnerApiOptions {
   registry: RegistryAccess;
   /** Where artifacts and caches are kept (DATA/artifacts, DATA/caches); a temp dir when absent. */
   dataDir?: string;
+  /** The most a job attempt's log may hold (config logs.maxJobBytes); unlimited when absent. */
+  maxLogBytes?: number;
+}
+
+/** What the server keeps of a job this runner holds: the attempt it claimed, its log stream and cap. */
+interface HeldJob {
+  attempt: number;
+  stream: string;
+  cap: LogCap;
 }
 
 export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
@@ -32,11 +44,25 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
   const mask = (jobId: string, text: string) => maskers.get(jobId)?.mask(text) ?? text;
   // The tokens of the jobs this runner holds, for source(): the store keeps only hashes.
   const tokens = new Map<string, string>();
+  // The attempt each held job was claimed as: it logs to a stream of its own (store/repos/logs.ts
+  // jobLogStream). Kept until completeJob, also when the lease is lost, so a runner that lost
+  // it keeps writing to its own attempt, never to the next one.
+  const attempts = new Map<string, HeldJob>();
+  const held = (jobId: string, attempt: number): HeldJob => ({ attempt, stream: jobLogStream(jobId, attempt), cap: new LogCap(o.maxLogBytes ?? Number.POSITIVE_INFINITY) });
+  /** The attempt this runner claimed; a job it does not hold (a call after completeJob) is looked up. */
+  const heldJob = async (jobId: string): Promise<HeldJob> => {
+    const h = attempts.get(jobId);
+    if (h) return h;
+    const job = await store.runs.job(jobId);
+    if (!job) throw new SlipwayError('INTERNAL', `job ${jobId} not found`);
+    return held(jobId, job.attempt);
+  };
   return {
     claim: async (labels) => {
       const claim = await scheduler.claim(o.runnerName, labels);
       if (!claim) return undefined;
       maskers.set(claim.job.id, new Masker(Object.values(claim.secrets)));
+      attempts.set(claim.job.id, held(claim.job.id, claim.job.attempt));
       const token = await issueJobToken(store, { id: claim.job.id, runId: claim.run.id, projectId: claim.run.project_id, attempt: claim.job.attempt });
       tokens.set(claim.job.id, token);
       return toWire(claim, token);
@@ -49,34 +75,41 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
       });
     },
     async heartbeat(jobId) {
-      const held = await scheduler.heartbeat(jobId, o.runnerName);
-      if (!held) maskers.delete(jobId);
-      return held;
+      const holds = await scheduler.heartbeat(jobId, o.runnerName);
+      if (!holds) maskers.delete(jobId);
+      return holds;
     },
     async nextLogSeq(jobId) {
-      return (await store.logs.lastSeq(`job:${jobId}`)) + 1;
+      return (await store.logs.lastSeq((await heldJob(jobId)).stream)) + 1;
     },
     async appendLog(jobId, seq, text) {
-      const stream = `job:${jobId}`;
+      const { stream, cap } = await heldJob(jobId);
       const masked = mask(jobId, text);
-      if (await store.logs.append(stream, seq, masked)) events.emit('log', stream, seq, masked);
+      const stored = cap.admit(masked);
+      if (stored === undefined) return;
+      if (await store.logs.append(stream, seq, stored)) events.emit('log', stream, seq, stored);
+      else cap.notStored(stored);
     },
     async startStep(jobId, number, name) {
-      const step = await store.runs.createStep(jobId, number, name);
+      const step = await store.runs.createStep(jobId, (await heldJob(jobId)).attempt, number, name);
       const job = await store.runs.job(jobId);
-      if (job) events.emit('run-updated', job.run_id);
+      if (job) {
+        events.emit('run-updated', job.run_id);
+        events.emit('job-updated', job.id, job.run_id);
+      }
       return step.id;
     },
     async finishStep(stepId, status: RunStatus, exitCode) {
       await store.runs.finishStep(stepId, status, exitCode);
     },
     async skipStep(jobId, number, name) {
-      await store.runs.addSkippedStep(jobId, number, name);
+      await store.runs.addSkippedStep(jobId, (await heldJob(jobId)).attempt, number, name);
     },
     async completeJob(jobId, status, outputs, error) {
       const masked = Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, mask(jobId, v)]));
       const maskedError = error === undefined ? undefined : mask(jobId, error);
       maskers.delete(jobId);
+      attempts.delete(jobId);
       // The token dies with the job, whether or not the completion is accepted (a lost lease).
       tokens.delete(jobId);
       await revokeJobToken(store, jobId);
@@ -85,6 +118,7 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
     async recordRelease(jobId, release) {
       const run = await runOfJob(store, jobId);
       const created = await store.releases.create({ project_id: run.project_id, run_id: run.id, sha: run.sha, ref: run.ref, image: release.image, digest: release.digest });
+      events.emit('release-created', created.id);
       return { id: created.id };
     },
     async source(jobId) {

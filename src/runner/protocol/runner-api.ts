@@ -30,7 +30,7 @@ export interface RunnerApi {
   /** Resolves when new work may be available, or after `timeoutMs` (a long-poll). */
   waitForWork(timeoutMs: number, signal: AbortSignal): Promise<void>;
   heartbeat(jobId: string): Promise<boolean>;
-  /** Sequence number to continue the job's log from (a re-queued job keeps its earlier log). */
+  /** Sequence number to continue the log of the job's attempt from (each attempt has a log of its own). */
   nextLogSeq(jobId: string): Promise<number>;
   appendLog(jobId: string, seq: number, text: string): Promise<void>;
   startStep(jobId: string, number: number, name: string): Promise<string>;

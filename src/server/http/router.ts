@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { SlipwayError } from '../../core/errors.ts';
 import { authorize } from '../../auth/permissions.ts';
 import { checkScope } from '../../auth/token-scope.ts';
+import { checkCsrf } from '../../auth/sessions.ts';
 import type { Principal } from '../../auth/principal.ts';
 import type { User } from '../../store/repos/users.ts';
 import { parseParams, parseQuery, readBody } from './input.ts';
@@ -60,6 +61,8 @@ export class Router {
     }
     if (info.authenticatedBy && info.permission) throw new Error(`route ${info.method} ${info.path}: a signed route declares no permission`);
     const run: Run = async (req, res, url, principal, raw) => {
+      // A write the session cookie authenticated carries the session's CSRF token, first of all.
+      checkCsrf(principal, info.method, req.headers);
       // What the token reaches (its scope, or a job's own run) first, then what its user may do
       // in the project. A job or deployment token is not a user: its scope alone decides.
       // A signed route (a forge's webhook) is not called with a token: none is checked.

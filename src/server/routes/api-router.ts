@@ -17,6 +17,7 @@ import { openApiDocument } from '../http/openapi.ts';
 import { registerApi } from './api.ts';
 import { registerDeployApi } from './deploy-api.ts';
 import { registerApprovalApi } from './approval-api.ts';
+import { registerApprovalRightsApi } from './approval-rights-api.ts';
 import { registerEnvironmentsApi } from './environments-api.ts';
 import { registerUsersApi } from './users-api.ts';
 import { registerHostsApi } from './hosts-api.ts';
@@ -26,6 +27,10 @@ import { registerProtectedBranchesApi, type ProtectedBranchesApiDeps } from './p
 import { registerSecretsApi } from './secrets-api.ts';
 import { registerTokensApi } from './tokens-api.ts';
 import { registerAuditApi } from './audit-api.ts';
+import { registerSessionApi } from './session-api.ts';
+import { registerEventsApi } from './events-api.ts';
+import { registerMetricsApi, type MetricsApiDeps } from './metrics-api.ts';
+import type { FailedAuthLimiter } from '../http/failed-auth-limiter.ts';
 import { registerForgeApi, type ForgeApiDeps } from './forge-api.ts';
 
 export interface ApiRouterDeps {
@@ -44,6 +49,10 @@ export interface ApiRouterDeps {
   /** Who may do what: every route's permission is checked through it (route-guard.ts). */
   access: Access;
   audit: AuditLog;
+  /** Failed sign-ins count with failed token authentications (app.ts holds the same one). */
+  limiter: FailedAuthLimiter;
+  log: (message: string) => void;
+  commitTimes: MetricsApiDeps['commitTimes'];
   /** Forge webhooks in, forge links, notification webhooks and the delivery log. */
   forge: Omit<ForgeApiDeps, 'store' | 'audit'>;
 }
@@ -53,6 +62,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   const router = new Router({ guard: routeGuard(store, deps.access), audit: (entry) => deps.audit.record(entry) });
   registerDeployApi(router, { store, secrets: deps.secrets, deploys: deps.deploys, access: deps.access, audit: deps.audit });
   registerApprovalApi(router, { store, deploys: deps.deploys });
+  registerApprovalRightsApi(router, { store, deploys: deps.deploys });
   registerEnvironmentsApi(router, { store, deploys: deps.deploys });
   registerUsersApi(router, { store });
   registerHostsApi(router, { store, dataDir });
@@ -64,6 +74,9 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   registerSecretsApi(router, { secrets: deps.secrets });
   registerTokensApi(router, { store, audit: deps.audit });
   registerAuditApi(router, { audit: deps.audit });
+  registerSessionApi(router, { store, audit: deps.audit, limiter: deps.limiter, log: deps.log });
+  registerEventsApi(router, { events: deps.events, store, access: deps.access });
+  registerMetricsApi(router, { store, commitTimes: deps.commitTimes });
   registerForgeApi(router, { ...deps.forge, store, audit: deps.audit });
   router.route(
     { method: 'GET', path: '/api/openapi.json', summary: 'This API as an OpenAPI 3.1 document' },

@@ -13,8 +13,10 @@ import { newestVisible } from '../visible.ts';
 import { streamLogs } from '../sse.ts';
 import { logPages, writeWithBackpressure } from '../log-pages.ts';
 import { isDeploymentFinished, isFinished } from '../../core/types.ts';
-import { attemptParam, findRun as findRunIn, logJobId, runView as viewOf } from '../run-view.ts';
+import { attemptParam, findRun as findRunIn, jobAttemptParam, logJobId, runView as viewOf } from '../run-view.ts';
 import { attemptQuery, countQuery, projectName, runParams } from './fields.ts';
+import { jobLogStream, parseJobLogStream } from '../../store/repos/logs.ts';
+import { SlipwayError } from '../../core/errors.ts';
 
 interface ApiDeps {
   store: Store;
@@ -29,6 +31,11 @@ const logsQuery = z.object({
   attempt: attemptQuery,
   follow: z.string().optional().describe('present: stream as Server-Sent Events until the logs end (so does Accept: text/event-stream)'),
 });
+const jobLogParams = runParams.extend({ job: z.string().describe('a job id (job_…), as the run view lists') });
+const jobLogsQuery = z.object({
+  attempt: z.string().optional().describe("the job's attempt (1 is the first; a crash or a lost runner makes the next); default the latest"),
+  follow: logsQuery.shape.follow,
+});
 // `project` is read as "" when absent, which answers PROJECT_UNKNOWN (404) as it always did.
 const projectQuery = z.object({ project: projectName.optional() });
 const runsQuery = z.object({ project: projectName.optional(), limit: countQuery.optional().describe('at most this many runs (default 50)') });
@@ -42,12 +49,13 @@ export function registerApi(router: Router, deps: ApiDeps): void {
   const logSource = {
     read: (stream: string, after: number, limit: number) => store.logs.read(stream, after, limit),
     async isFinished(stream: string) {
-      const [kind, id] = stream.split(':');
-      if (kind === 'job') {
-        const job = await store.runs.job(id!);
-        return !job || isFinished(job.status);
+      const jobStream = parseJobLogStream(stream);
+      if (jobStream) {
+        // An attempt's log ends with the job, or when a later attempt replaced it.
+        const job = await store.runs.job(jobStream.jobId);
+        return !job || isFinished(job.status) || job.attempt > jobStream.attempt;
       }
-      const d = await store.deployments.get(id!);
+      const d = await store.deployments.get(stream.slice('deployment:'.length));
       return !d || isDeploymentFinished(d.status);
     },
   };
@@ -61,7 +69,8 @@ export function registerApi(router: Router, deps: ApiDeps): void {
     ctx.res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
     for (const s of streams) {
       if (streams.length > 1) await writeWithBackpressure(ctx.res, `=== ${s.title} ===\n`);
-      for await (const page of logPages(logSource.read, s.stream, -1)) await writeWithBackpressure(ctx.res, page.map((c) => c.text).join(''));
+      // Chunk by chunk, not a page joined: no page-sized string per reader for the collector to find later.
+      for await (const page of logPages(logSource.read, s.stream, -1)) for (const c of page) await writeWithBackpressure(ctx.res, c.text);
     }
     ctx.res.end();
   }
@@ -103,7 +112,21 @@ export function registerApi(router: Router, deps: ApiDeps): void {
       async (ctx) => {
         const run = await findRun(ctx.params.run);
         const jobs = await store.runs.jobs(run.id, attemptParam(run, ctx.query.attempt ?? null));
-        await sendLogs(ctx, jobs.map((j) => ({ stream: `job:${logJobId(j)}`, title: j.name })));
+        // Each job's latest attempt; earlier ones a crash interrupted are read one job at a time (below).
+        await sendLogs(ctx, jobs.map((j) => ({ stream: jobLogStream(logJobId(j), j.attempt), title: j.attempt > 1 ? `${j.name} (attempt ${j.attempt})` : j.name })));
+      },
+    )
+    .route(
+      {
+        method: 'GET', path: '/api/runs/:run/jobs/:job/logs', summary: "One job's log: its latest attempt, or an earlier one a crash or a lost runner interrupted",
+        permission: 'runs.read', params: jobLogParams, query: jobLogsQuery,
+      },
+      async (ctx) => {
+        const run = await findRun(ctx.params.run);
+        const job = await store.runs.job(ctx.params.job);
+        if (!job || job.run_id !== run.id) throw new SlipwayError('JOB_UNKNOWN', `job "${ctx.params.job}" not found in run ${run.id}`);
+        const attempt = jobAttemptParam(job, ctx.query.attempt ?? null);
+        await sendLogs(ctx, [{ stream: jobLogStream(logJobId(job), attempt), title: job.name }]);
       },
     )
     .route({ method: 'GET', path: '/api/releases', summary: "A project's releases (image digest and commit)", permission: 'releases.read', query: projectQuery }, async ({ res, query }) => {

@@ -3,25 +3,18 @@
 // missing secret, before podman: reaching that error proves they ran.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { startSlipway, type Slipway } from '../slipway.ts';
-import { git, waitFor } from '../../../test/support/harness.ts';
+import { seedReleases } from '../test-support.ts';
+import { waitFor } from '../../../test/support/harness.ts';
 import { runCli } from '../../../test/support/cli.ts';
-import { gitAuthEnv } from '../../git/client.ts';
-import type { Clock } from '../../core/clock.ts';
+import { fakeClock } from '../../core/test-support.ts';
 import type { Release } from '../../store/repos/releases.ts';
 
-const deployYml = `service: api
-image: api
-port: 8080
-env:
-  secret: [API_KEY]
-environments:
-  production:
+/** The `environments:` of the seeded deploy.yml (service api, its secret API_KEY never set). */
+const environments = `  production:
     branches: [develop, "release/*"]
     approval: { required: 2, not_author: true }
     hosts: [local]
@@ -43,25 +36,8 @@ let r1: Release;
 let r2: Release;
 const tokens: Record<string, string> = {};
 
-/** Real time plus what the tests skipped ahead; timers fire only in `advance`, when due. */
-let skipped = 0;
-const timers = new Set<{ at: number; fn: () => void; unref(): void }>();
-const clock: Clock = {
-  now: () => Date.now() + skipped,
-  setTimeout: (fn, ms) => {
-    const t = { at: clock.now() + ms, fn, unref: () => {} };
-    timers.add(t);
-    return t;
-  },
-  clearTimeout: (h) => void timers.delete(h as { at: number; fn: () => void; unref(): void }),
-};
-function advance(ms: number): void {
-  skipped += ms;
-  for (const t of [...timers].filter((x) => x.at <= clock.now())) {
-    timers.delete(t);
-    t.fn();
-  }
-}
+// Real time plus what the tests skipped ahead; timers fire only in `advance`, when due.
+const { clock, advance } = fakeClock();
 
 async function call(method: string, path: string, body?: unknown, as = 'admin'): Promise<{ status: number; json: Json }> {
   const token = as === 'admin' ? slipway.adminToken : tokens[as]!;
@@ -86,28 +62,10 @@ const start = () => startSlipway({ dataDir, port: 0, env: {}, log: () => {}, clo
 
 before(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'slipway-approvals-'));
-  repo = await mkdtemp(join(tmpdir(), 'slipway-approvals-repo-'));
   clientDir = await mkdtemp(join(tmpdir(), 'slipway-approvals-client-'));
   slipway = await start();
-  await mkdir(join(repo, '.slipway'));
-  await writeFile(join(repo, '.slipway/deploy.yml'), deployYml);
-  await git(repo, 'init', '-q', '-b', 'develop');
-  const shas: string[] = [];
-  for (const m of ['one', 'two']) {
-    await git(repo, 'add', '-A');
-    await git(repo, 'commit', '-q', '--allow-empty', '-m', m);
-    shas.push(await git(repo, 'rev-parse', 'HEAD'));
-  }
-  const { store } = slipway;
-  const project = await store.projects.ensure('api');
-  await promisify(execFile)('git', ['push', '-q', `${slipway.url}/git/api.git`, 'HEAD:refs/heads/develop'], { cwd: repo, env: { ...process.env, ...gitAuthEnv(slipway.adminToken) } });
-  const releases: Release[] = [];
-  for (const sha of shas) {
-    // As a push by dave built it (src/triggers/push.ts records the pusher in the run's event).
-    const run = await store.runs.create({ projectId: project.id, workflow: 'ci.yml', name: 'ci', event: 'push', ref: 'refs/heads/develop', sha, error: 'seeded', eventPayload: { pusher: { name: 'dave' } }, jobs: [] });
-    releases.push(await store.releases.create({ project_id: project.id, run_id: run.id, sha, ref: run.ref, image: 'api/api', digest: `sha256:${sha.slice(0, 40).padEnd(64, '0')}` }));
-  }
-  [r1, r2] = releases as [Release, Release];
+  // As a push by dave built them (src/triggers/push.ts records the pusher in the run's event).
+  ({ repo, releases: [r1, r2] } = await seedReleases(slipway, environments, { pusher: { name: 'dave' } }));
 });
 
 after(async () => {
@@ -153,6 +111,14 @@ void describe('approval gates, users and forced rollbacks', () => {
     const id = res.json.id;
     assert.deepEqual([res.json.status, res.json.approval, res.json.approvals], ['waiting_for_approval', { required: 2, approved: 0, waitUntil: null }, []]);
 
+    // Asked before deciding, the gate answers what deciding would: dave pushed and erin
+    // requested it (they may reject, not approve); bob may do both.
+    const rights = async (as: string) => (await call('GET', `/api/deployments/${id}/approval-rights`, undefined, as)).json;
+    assert.match((await rights('dave')).approve, /dave cannot approve api#\d+ to production: you pushed commit/);
+    assert.equal((await rights('dave')).reject, null);
+    assert.match((await rights('erin')).approve, /rule: not_requester/);
+    assert.deepEqual(await rights('bob'), { deployment: id, approve: null, reject: null });
+
     const pusher = await decide(id, 'dave', 'approve');
     assert.deepEqual([pusher.status, pusher.json.error.code], [403, 'FORBIDDEN']);
     assert.match(pusher.json.error.message, /^dave cannot approve api#\d+ to production: you pushed commit [0-9a-f]{7}: approval needs someone else \(rule: not_author\)$/);
@@ -163,6 +129,7 @@ void describe('approval gates, users and forced rollbacks', () => {
     const first = await decide(id, 'bob', 'approve');
     assert.equal(first.status, 200, JSON.stringify(first.json));
     assert.deepEqual([first.json.status, first.json.approval.approved, first.json.approvals.map((a: Json) => [a.user, a.decision])], ['waiting_for_approval', 1, [['bob', 'approve']]]);
+    assert.match((await rights('bob')).approve, /bob has decided on deployment #\d+ already/);
     const twice = await decide(id, 'bob', 'approve');
     assert.deepEqual([twice.status, twice.json.error.code], [409, 'CONFLICT']);
 

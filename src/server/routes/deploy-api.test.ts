@@ -4,24 +4,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { spawn } from 'node:child_process';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSlipway, type Slipway } from '../slipway.ts';
-import { git } from '../../../test/support/harness.ts';
-import { gitAuthEnv } from '../../git/client.ts';
+import { seedReleases } from '../test-support.ts';
 import { Secrets } from '../../auth/secrets.ts';
 import { loadOrCreateSecretsKey } from '../../auth/secrets-crypto.ts';
 import type { Release } from '../../store/repos/releases.ts';
 
-const deployYml = `service: api
-image: api
-port: 8080
-env:
-  secret: [API_KEY]
-environments:
-  dev: { branch: develop, hosts: [local] }
+/** The `environments:` of the seeded deploy.yml (service api, its secret API_KEY never set). */
+const environments = `  dev: { branch: develop, hosts: [local] }
   staging: { promote_from: dev, hosts: [local] }
   qa: { hosts: [local] }
 `;
@@ -54,29 +48,8 @@ async function settled(id: string): Promise<Json> {
 
 before(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'slipway-deploy-api-'));
-  repo = await mkdtemp(join(tmpdir(), 'slipway-deploy-api-repo-'));
   slipway = await startSlipway({ dataDir, port: 0, env: {}, log: () => {} });
-  await mkdir(join(repo, '.slipway'));
-  await writeFile(join(repo, '.slipway/deploy.yml'), deployYml);
-  await git(repo, 'init', '-q', '-b', 'develop');
-  const shas: string[] = [];
-  for (const m of ['one', 'two']) {
-    await git(repo, 'add', '-A');
-    await git(repo, 'commit', '-q', '--allow-empty', '-m', m);
-    shas.push(await git(repo, 'rev-parse', 'HEAD'));
-  }
-  await new Promise<void>((resolve, reject) => {
-    const p = spawn('git', ['push', '-q', `${slipway.url}/git/api.git`, 'HEAD:refs/heads/develop'], { cwd: repo, env: { ...process.env, ...gitAuthEnv(slipway.adminToken) }, stdio: 'inherit' });
-    p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`git push exited ${code}`))));
-  });
-  const { store } = slipway;
-  const project = await store.projects.ensure('api');
-  const releases: Release[] = [];
-  for (const sha of shas) {
-    const run = await store.runs.create({ projectId: project.id, workflow: 'ci.yml', name: 'ci', event: 'push', ref: 'refs/heads/develop', sha, error: 'seeded', jobs: [] });
-    releases.push(await store.releases.create({ project_id: project.id, run_id: run.id, sha, ref: run.ref, image: 'api/api', digest: `sha256:${sha.slice(0, 40).padEnd(64, '0')}` }));
-  }
-  [r1, r2] = releases as [Release, Release];
+  ({ repo, releases: [r1, r2] } = await seedReleases(slipway, environments));
 });
 
 after(async () => {

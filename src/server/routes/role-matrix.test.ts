@@ -44,6 +44,12 @@ const expected: Record<string, Rule> = {
   'PUT /api/projects/{project}/members/{user}': maintainer,
   'DELETE /api/projects/{project}/members/{user}': maintainer,
   'GET /api/users': admin,
+  'PUT /api/users/{name}/password': signedIn,
+  'POST /api/session': anyone,
+  'GET /api/session': signedIn,
+  'DELETE /api/session': signedIn,
+  'GET /api/events': anyone,
+  'GET /api/projects/{project}/metrics': viewer,
   'POST /api/users': admin,
   'GET /api/hosts/key': signedIn,
   'GET /api/hosts': signedIn,
@@ -52,6 +58,7 @@ const expected: Record<string, Rule> = {
   'GET /api/runs/{run}': read,
   'POST /api/runs/{run}/cancel': developer,
   'GET /api/runs/{run}/logs': read,
+  'GET /api/runs/{run}/jobs/{job}/logs': read,
   'POST /api/runs/{run}/rerun': developer,
   'GET /api/runs/{run}/plan': read,
   'GET /api/runs/{run}/annotations': read,
@@ -65,6 +72,7 @@ const expected: Record<string, Rule> = {
   'GET /api/deployments/{id}': viewer,
   'GET /api/deployments/{id}/logs': viewer,
   'POST /api/deployments/{id}/approvals': developer,
+  'GET /api/deployments/{id}/approval-rights': viewer,
   'GET /api/environments': viewer,
   'POST /api/projects/{project}/environments/{env}/deployments': developer,
   'POST /api/projects/{project}/environments/{env}/promotions': developer,
@@ -112,6 +120,11 @@ async function call(method: string, path: string, as: Caller, body?: unknown): P
   const token = as === 'admin' ? slipway.adminToken : tokens[as];
   const headers: Record<string, string> = { ...(token && { authorization: `Bearer ${token}` }), ...(body !== undefined && { 'content-type': 'application/json' }) };
   const res = await fetch(`${slipway.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (path === '/api/events' && res.status === 200) {
+    // A live stream never ends: its status says the guard let the caller in.
+    await res.body?.cancel();
+    return { status: res.status, json: undefined, text: '' };
+  }
   const text = await res.text();
   let json: Json;
   try {
@@ -145,6 +158,7 @@ function concrete(key: string, project: string): { method: string; path: string 
     file: 'ci.yml',
     user: 'nobody-here',
     address: 'nowhere.invalid:22',
+    job: 'job_nope',
   };
   let path = template.replace(/\{([a-z]+)\}/g, (_, name: string) => values[name]!);
   if (byQuery.has(key)) path += `?project=${project}`;

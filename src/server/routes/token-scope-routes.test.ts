@@ -56,7 +56,7 @@ test('a job token is refused on every route but its own run\'s artifacts, naming
 });
 
 test('a read token is refused on every route that writes, a write token on every route that administers', async () => {
-  const admin = ['POST /api/users', 'GET /api/users', 'DELETE /api/hosts/:address', 'POST /api/tokens', 'DELETE /api/tokens/:token'];
+  const admin = ['POST /api/users', 'GET /api/users', 'DELETE /api/hosts/:address', 'POST /api/tokens', 'DELETE /api/tokens/:token', 'PUT /api/users/:name/password'];
   for (const r of tokenRoutes) {
     const key = `${r.method} ${r.path}`;
     const needed: TokenScope = admin.includes(key) ? 'admin' : r.method === 'GET' ? 'read' : 'write';

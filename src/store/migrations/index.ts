@@ -11,6 +11,9 @@ import * as projectRoles from './0007-project-roles.ts';
 import * as protectedBranches from './0008-protected-branches.ts';
 import * as tokensAudit from './0009-tokens-audit.ts';
 import * as environmentRules from './0010-environment-rules.ts';
+import * as jobAttempts from './0011-job-attempts.ts';
+import * as sessions from './0012-sessions.ts';
+import * as deploymentSuperseded from './0013-deployment-superseded.ts';
 import * as forges from './0016-forges.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -24,5 +27,8 @@ export const migrations: Record<string, Migration> = {
   '0008-protected-branches': protectedBranches,
   '0009-tokens-audit': tokensAudit,
   '0010-environment-rules': environmentRules,
+  '0011-job-attempts': jobAttempts,
+  '0012-sessions': sessions,
+  '0013-deployment-superseded': deploymentSuperseded,
   '0016-forges': forges,
 };

@@ -7,6 +7,7 @@ import type { ApprovalsTable } from '../schema.ts';
 import type { Deployment } from './deployments.ts';
 import { SlipwayError } from '../../core/errors.ts';
 import { now } from './time.ts';
+import { requireRow } from './require-row.ts';
 
 export type Approval = ApprovalsTable;
 
@@ -28,8 +29,8 @@ export function approvalsRepo(db: Db) {
      */
     async record(input: DecisionInput): Promise<Approval> {
       return db.transaction().execute(async (tx) => {
-        const d = await tx.selectFrom('deployments').select(['status', 'number']).where('id', '=', input.deploymentId).executeTakeFirst();
-        if (!d) throw new SlipwayError('DEPLOYMENT_UNKNOWN', `deployment "${input.deploymentId}" not found`);
+        const found = await tx.selectFrom('deployments').select(['status', 'number']).where('id', '=', input.deploymentId).executeTakeFirst();
+        const d = requireRow(found, 'DEPLOYMENT_UNKNOWN', 'deployment', input.deploymentId);
         if (d.status !== 'waiting_for_approval') throw new SlipwayError('CONFLICT', `deployment #${d.number} is ${d.status.replaceAll('_', ' ')}, not waiting for approval: nothing to decide`);
         const earlier = await tx.selectFrom('approvals').select('decision').where('deployment_id', '=', input.deploymentId).where('user_id', '=', input.user.id).executeTakeFirst();
         if (earlier) throw new SlipwayError('CONFLICT', `${input.user.name} already ${earlier.decision === 'approve' ? 'approved' : 'rejected'} deployment #${d.number}; each user decides once`);

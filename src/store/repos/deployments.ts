@@ -1,9 +1,9 @@
 import type { Db } from '../database.ts';
 import type { DeploymentsTable, EnvironmentStateTable } from '../schema.ts';
 import { newId } from '../../core/ids.ts';
-import { SlipwayError } from '../../core/errors.ts';
 import { now } from './time.ts';
 import { nextNumber } from './numbering.ts';
+import { requireRow } from './require-row.ts';
 
 export type Deployment = DeploymentsTable;
 type EnvironmentState = EnvironmentStateTable;
@@ -21,6 +21,7 @@ export function deploymentsRepo(db: Db) {
           created_at: now(),
           started_at: null,
           finished_at: null,
+          superseded_by: null,
         };
         await tx.insertInto('deployments').values(d).execute();
         return d;
@@ -33,9 +34,7 @@ export function deploymentsRepo(db: Db) {
       return db.selectFrom('deployments').selectAll().where('project_id', '=', projectId).where('number', '=', number).executeTakeFirst();
     },
     async require(id: string): Promise<Deployment> {
-      const d = await this.get(id);
-      if (!d) throw new SlipwayError('DEPLOYMENT_UNKNOWN', `deployment "${id}" not found`);
-      return d;
+      return requireRow(await this.get(id), 'DEPLOYMENT_UNKNOWN', 'deployment', id);
     },
     async list(options: { projectId?: string; environment?: string; limit?: number } = {}): Promise<Deployment[]> {
       let q = db.selectFrom('deployments').selectAll().orderBy('created_at', 'desc').orderBy('number', 'desc');
@@ -45,6 +44,31 @@ export function deploymentsRepo(db: Db) {
     },
     async update(id: string, fields: Partial<Pick<Deployment, 'status' | 'error' | 'started_at' | 'finished_at'>>): Promise<void> {
       await db.updateTable('deployments').set(fields).where('id', '=', id).execute();
+    },
+    /**
+     * Ends a deployment that has not started as `superseded` by a newer release. False when it
+     * was no longer queued (it started, or ended another way, meanwhile).
+     */
+    async supersede(id: string, releaseId: string, error: string): Promise<boolean> {
+      const r = await db
+        .updateTable('deployments')
+        .set({ status: 'superseded', superseded_by: releaseId, error, finished_at: now() })
+        .where('id', '=', id)
+        .where('status', '=', 'queued')
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+    /** An environment's deployments queued or running now, newest first. */
+    async inProgress(projectId: string, environment: string): Promise<Deployment[]> {
+      return db
+        .selectFrom('deployments')
+        .selectAll()
+        .where('project_id', '=', projectId)
+        .where('environment', '=', environment)
+        .where('status', 'in', ['queued', 'running'])
+        .orderBy('created_at', 'desc')
+        .orderBy('number', 'desc')
+        .execute();
     },
     async unfinished(): Promise<Deployment[]> {
       return db.selectFrom('deployments').selectAll().where('status', 'in', ['queued', 'running']).execute();

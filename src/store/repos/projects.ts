@@ -4,6 +4,7 @@ import type { ProjectsTable } from '../schema.ts';
 import { newId, isValidName } from '../../core/ids.ts';
 import { SlipwayError } from '../../core/errors.ts';
 import { now } from './time.ts';
+import { requireRow } from './require-row.ts';
 
 export type Project = Selectable<ProjectsTable>;
 
@@ -13,9 +14,7 @@ export function projectsRepo(db: Db) {
       return db.selectFrom('projects').selectAll().where('name', '=', name).executeTakeFirst();
     },
     async require(name: string): Promise<Project> {
-      const p = await this.get(name);
-      if (!p) throw new SlipwayError('PROJECT_UNKNOWN', `project "${name}" not found`);
-      return p;
+      return requireRow(await this.get(name), 'PROJECT_UNKNOWN', 'project', name);
     },
     async byId(id: string): Promise<Project | undefined> {
       return db.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst();

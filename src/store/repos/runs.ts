@@ -1,16 +1,17 @@
-import type { Transaction } from 'kysely';
+import { sql, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { Db } from '../database.ts';
 import type { Database } from '../schema.ts';
-import type { JobsTable, RunsTable, StepsTable } from '../schema.ts';
+import type { JobAttemptsTable, JobsTable, RunsTable, StepsTable } from '../schema.ts';
 import type { RunStatus } from '../../core/types.ts';
 import { newId } from '../../core/ids.ts';
-import { SlipwayError } from '../../core/errors.ts';
 import { now } from './time.ts';
 import { nextNumber } from './numbering.ts';
+import { requireRow } from './require-row.ts';
 
 export type Run = RunsTable;
 export type Job = JobsTable;
 export type Step = StepsTable;
+export type JobAttempt = JobAttemptsTable;
 
 /** A job row to insert: a planned job, a matrix leg, or a job a re-run copies or keeps. */
 export interface NewJob {
@@ -93,9 +94,7 @@ export function runsRepo(db: Db) {
       return db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
     },
     async require(id: string): Promise<Run> {
-      const run = await this.get(id);
-      if (!run) throw new SlipwayError('RUN_UNKNOWN', `run "${id}" not found`);
-      return run;
+      return requireRow(await this.get(id), 'RUN_UNKNOWN', 'run', id);
     },
     async byNumber(projectId: string, number: number): Promise<Run | undefined> {
       return db.selectFrom('runs').selectAll().where('project_id', '=', projectId).where('number', '=', number).executeTakeFirst();
@@ -118,15 +117,7 @@ export function runsRepo(db: Db) {
     },
     /** Unfinished runs of a project's concurrency group, oldest first. */
     async inGroup(projectId: string, group: string): Promise<Run[]> {
-      return db
-        .selectFrom('runs')
-        .selectAll()
-        .where('project_id', '=', projectId)
-        .where('concurrency_group', '=', group)
-        .where('status', 'in', ['queued', 'running'])
-        .orderBy('created_at')
-        .orderBy('number')
-        .execute();
+      return unfinishedInGroup(db.selectFrom('runs').selectAll(), 'runs', projectId, group).orderBy('number').execute();
     },
     /**
      * A new attempt of a run (re-run): the attempt number goes up, the run is queued again
@@ -186,16 +177,8 @@ export function runsRepo(db: Db) {
     },
     /** Unfinished jobs of a project's concurrency group, oldest first. */
     async jobsInGroup(projectId: string, group: string): Promise<Job[]> {
-      return db
-        .selectFrom('jobs')
-        .innerJoin('runs', 'runs.id', 'jobs.run_id')
-        .selectAll('jobs')
-        .where('runs.project_id', '=', projectId)
-        .where('jobs.concurrency_group', '=', group)
-        .where('jobs.status', 'in', ['queued', 'running'])
-        .orderBy('jobs.created_at')
-        .orderBy('jobs.position')
-        .execute();
+      const jobs = db.selectFrom('jobs').innerJoin('runs', 'runs.id', 'jobs.run_id').selectAll('jobs');
+      return unfinishedInGroup(jobs, 'jobs', projectId, group).orderBy('jobs.position').execute();
     },
     async setJob(id: string, fields: Partial<Omit<Job, 'id' | 'run_id'>>): Promise<void> {
       await db.updateTable('jobs').set(fields).where('id', '=', id).execute();
@@ -233,39 +216,48 @@ export function runsRepo(db: Db) {
       return Number(r.numUpdatedRows) > 0;
     },
     /**
-     * Puts a running job whose lease ran out back in the queue. The expiry is checked in the
-     * same UPDATE, so a heartbeat that renewed the lease meanwhile wins and the job stays.
+     * Ends the attempt of a running job whose lease ran out (a dead runner, a crashed server):
+     * `fields` either queue it again as the next attempt or finish it. The expiry is checked
+     * in the same UPDATE, so a heartbeat that renewed the lease meanwhile wins and the job
+     * stays; the ended attempt is recorded in the same transaction.
      */
-    async requeueIfExpired(job: Job, nowIso: string): Promise<boolean> {
-      const r = await db
-        .updateTable('jobs')
-        .set({ status: 'queued', runner: null, lease_expires_at: null, started_at: null, attempt: job.attempt + 1 })
-        .where('id', '=', job.id)
-        .where('status', '=', 'running')
-        .where('runner', '=', job.runner)
-        .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<=', nowIso)]))
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows) > 0;
+    async endExpiredAttempt(job: Job, nowIso: string, reason: string, fields: Partial<Job>): Promise<boolean> {
+      return db.transaction().execute(async (tx) => {
+        const r = await tx
+          .updateTable('jobs')
+          .set(fields)
+          .where('id', '=', job.id)
+          .where('status', '=', 'running')
+          .where('attempt', '=', job.attempt)
+          .where('runner', '=', job.runner)
+          .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<=', nowIso)]))
+          .executeTakeFirst();
+        if (Number(r.numUpdatedRows) === 0) return false;
+        await tx.insertInto('job_attempts').values({ job_id: job.id, attempt: job.attempt, status: 'interrupted', reason, started_at: job.started_at, finished_at: nowIso }).execute();
+        return true;
+      });
+    },
+    /** The attempts of a job that ended without the job ending, oldest first. */
+    async interruptedAttempts(jobId: string): Promise<JobAttempt[]> {
+      return db.selectFrom('job_attempts').selectAll().where('job_id', '=', jobId).orderBy('attempt').execute();
     },
 
     // Steps
-    async createStep(jobId: string, number: number, name: string): Promise<Step> {
-      const step: Step = { id: newId('stp'), job_id: jobId, number, name, status: 'running', exit_code: null, started_at: now(), finished_at: null };
+    async createStep(jobId: string, attempt: number, number: number, name: string): Promise<Step> {
+      const step: Step = { id: newId('stp'), job_id: jobId, attempt, number, name, status: 'running', exit_code: null, started_at: now(), finished_at: null };
       await db.insertInto('steps').values(step).execute();
       return step;
     },
     async finishStep(id: string, status: RunStatus, exitCode: number | null): Promise<void> {
       await db.updateTable('steps').set({ status, exit_code: exitCode, finished_at: now() }).where('id', '=', id).execute();
     },
-    async addSkippedStep(jobId: string, number: number, name: string): Promise<void> {
+    async addSkippedStep(jobId: string, attempt: number, number: number, name: string): Promise<void> {
       const t = now();
-      await db.insertInto('steps').values({ id: newId('stp'), job_id: jobId, number, name, status: 'skipped', exit_code: null, started_at: t, finished_at: t }).execute();
+      await db.insertInto('steps').values({ id: newId('stp'), job_id: jobId, attempt, number, name, status: 'skipped', exit_code: null, started_at: t, finished_at: t }).execute();
     },
-    async steps(jobId: string): Promise<Step[]> {
-      return db.selectFrom('steps').selectAll().where('job_id', '=', jobId).orderBy('number').execute();
-    },
-    async deleteSteps(jobId: string): Promise<void> {
-      await db.deleteFrom('steps').where('job_id', '=', jobId).execute();
+    /** The steps of one attempt of a job (each attempt keeps its own). */
+    async steps(jobId: string, attempt: number): Promise<Step[]> {
+      return db.selectFrom('steps').selectAll().where('job_id', '=', jobId).where('attempt', '=', attempt).orderBy('number').execute();
     },
   };
 }
@@ -307,4 +299,16 @@ async function insertJobs(tx: Transaction<Database>, runId: string, attempt: num
       })
       .execute();
   }
+}
+
+/**
+ * The one concurrency-group query, for runs and for jobs: `table`'s unfinished rows in the
+ * group, of the project's runs, oldest first (the caller adds its tie-break).
+ */
+function unfinishedInGroup<TB extends 'runs' | 'jobs', O>(q: SelectQueryBuilder<Database, TB | 'runs', O>, table: TB, projectId: string, group: string) {
+  return q
+    .where(sql.ref('runs.project_id'), '=', projectId)
+    .where(sql.ref(`${table}.concurrency_group`), '=', group)
+    .where(sql.ref(`${table}.status`), 'in', ['queued', 'running'])
+    .orderBy(sql.ref(`${table}.created_at`));
 }

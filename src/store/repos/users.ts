@@ -50,6 +50,12 @@ export function usersRepo(db: Db) {
     async byName(name: string): Promise<User | undefined> {
       return db.selectFrom('users').selectAll().where('name', '=', name).executeTakeFirst();
     },
+    async byId(id: string): Promise<User | undefined> {
+      return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    async tokenById(id: string): Promise<Token | undefined> {
+      return db.selectFrom('tokens').selectAll().where('id', '=', id).executeTakeFirst();
+    },
     /** Creates a token and returns its only plain-text copy. */
     async createToken(userId: string, name: string, options: { scope?: Token['scope']; expiresAt?: string } = {}): Promise<string> {
       return (await issueToken(userId, name, options)).token;
@@ -70,6 +76,14 @@ export function usersRepo(db: Db) {
     },
     async revokeToken(id: string): Promise<void> {
       await db.updateTable('tokens').set({ revoked_at: now() }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+    },
+    /** The user's password hash (src/auth/passwords.ts), if they have one. */
+    async passwordHash(userId: string): Promise<string | undefined> {
+      return (await db.selectFrom('user_passwords').select('hash').where('user_id', '=', userId).executeTakeFirst())?.hash;
+    },
+    async setPasswordHash(userId: string, hash: string): Promise<void> {
+      const at = now();
+      await db.insertInto('user_passwords').values({ user_id: userId, hash, updated_at: at }).onConflict((oc) => oc.column('user_id').doUpdateSet({ hash, updated_at: at })).execute();
     },
     /** When the token was last used, for `tokens list`; at most once a minute per token. */
     async touchToken(id: string, at = now()): Promise<void> {

@@ -2,11 +2,11 @@
 import type { ContainerSpec, JobSpec, RunDefaults } from '../model.ts';
 import { readConcurrency, readPermissions } from './parse-concurrency.ts';
 import { readEnvironment, readServices } from './parse-services.ts';
-import { checkId, readContinueOnError, readStep, readTimeout } from './parse-step.ts';
+import { checkId, jobAndStepKeys, readStep, readTimeout } from './parse-step.ts';
+import { into, readKeyTable, type KeyTable } from './key-table.ts';
 import { readStrategy } from './parse-strategy.ts';
-import { readIf } from './read-if.ts';
 import type { Reader } from '../yaml/reader.ts';
-import { checkKeys, checkRequired, child, describe, getPair, isNull, readKey, readMap } from '../yaml/reader.ts';
+import { checkKeys, checkRequired, child, describe, getPair, isNull, readKey, readLiteralBoolean, readMap } from '../yaml/reader.ts';
 import { readEnv, readString, readStringList, readStringMap } from './read-values.ts';
 import { readOptions, type ParseSettings } from './read-options.ts';
 import type { Position, YNode } from '../yaml/node.ts';
@@ -14,6 +14,8 @@ import type { Position, YNode } from '../yaml/node.ts';
 const jobKeys = [
   'name', 'needs', 'runs-on', 'if', 'env', 'defaults', 'container', 'timeout-minutes', 'continue-on-error',
   'outputs', 'steps', 'permissions', 'concurrency', 'strategy', 'services', 'environment', 'uses', 'with', 'secrets',
+  // Slipway's own (docs/workflow.md): not in GitHub's syntax.
+  'retry-on-crash',
 ];
 // docs §jobs.<job_id>.uses: "Jobs that call reusable workflows support only these keywords".
 const callerKeys = ['name', 'uses', 'with', 'secrets', 'needs', 'if', 'permissions', 'strategy', 'concurrency'];
@@ -21,6 +23,27 @@ const callOnly = ['with', 'secrets'];
 
 /** GitHub's default job timeout (docs: jobs.<job_id>.timeout-minutes). */
 const defaultTimeoutMinutes = 360;
+
+/** The job keys read the same way in every job (the rest are in readJob). */
+const jobKeyReaders: KeyTable<JobSpec> = {
+  'runs-on': (r, v, p, job) => {
+    job.runsOn = readStringList(r, v, p).map((l) => l.value);
+    if (job.runsOn.length === 0 && v.kind !== 'map') r.error(v, p, 'expected at least one runner label, found none');
+  },
+  defaults: into('defaults', readDefaults),
+  'timeout-minutes': (r, v, p, job) => readTimeout(r, v, p, job, defaultTimeoutMinutes),
+  outputs: into('outputs', readStringMap),
+  steps: into('steps', readSteps),
+  environment: into('environment', readEnvironment),
+  concurrency: into('concurrency', readConcurrency),
+  permissions: into('permissions', readPermissions),
+  uses: into('uses', readUses),
+  secrets: into('secrets', readSecrets),
+  'retry-on-crash': (r, v, p, job) => {
+    // A literal: it is read when the server restarts under the job, where no expression context exists.
+    if (readLiteralBoolean(r, v, p) === false) job.retryOnCrash = false;
+  },
+};
 
 /** A parsed job plus where each `needs` name was written, for later checks. */
 export interface ReadJob {
@@ -62,38 +85,27 @@ export function readJob(r: Reader, id: string, idPos: Position, node: YNode, set
     pos: { file: r.file, line: idPos.line, column: idPos.column },
   };
   const needs: ReadJob['needs'] = [];
-  for (const pair of map.pairs) {
-    const p = child(path, pair.key);
-    const v = pair.value;
-    switch (pair.key) {
-      case 'name': spec.name = readString(r, v, p) || id; break;
-      case 'needs':
-        for (const need of readStringList(r, v, p)) needs.push({ name: need.value, at: { line: need.node.line, column: need.node.column } });
-        spec.needs = needs.map((n) => n.name);
-        break;
-      case 'runs-on':
-        spec.runsOn = readStringList(r, v, p).map((l) => l.value);
-        if (spec.runsOn.length === 0 && v.kind !== 'map') r.error(v, p, 'expected at least one runner label, found none');
-        break;
-      case 'if': spec.if = readIf(r, v, p); break;
-      case 'env': spec.env = readEnv(r, v, p); break;
-      case 'defaults': spec.defaults = readDefaults(r, v, p); break;
-      case 'container': spec.container = readContainer(r, v, p, settings); break;
-      case 'timeout-minutes': readTimeout(r, v, p, spec, defaultTimeoutMinutes); break;
-      case 'continue-on-error': readContinueOnError(r, v, p, spec); break;
-      case 'outputs': spec.outputs = readStringMap(r, v, p); break;
-      case 'steps': spec.steps = readSteps(r, v, p); break;
-      case 'strategy': spec.strategy = readStrategy(r, v, p, id); break;
-      case 'services': spec.services = readServices(r, v, p, settings); break;
-      case 'environment': spec.environment = readEnvironment(r, v, p); break;
-      case 'concurrency': spec.concurrency = readConcurrency(r, v, p); break;
-      case 'permissions': spec.permissions = readPermissions(r, v, p); break;
-      case 'uses': spec.uses = readUses(r, v, p); break;
-      case 'with': spec.with = readStringMap(r, v, p); break;
-      case 'secrets': spec.secrets = readSecrets(r, v, p); break;
-      default: break;
-    }
-  }
+  readKeyTable(r, map, path, spec, {
+    ...jobAndStepKeys,
+    ...jobKeyReaders,
+    // The readers that need this job's id, the server's settings or where each `needs` was written.
+    name: (r, v, p, job) => {
+      job.name = readString(r, v, p) || id;
+    },
+    needs: (r, v, p, job) => {
+      for (const need of readStringList(r, v, p)) needs.push({ name: need.value, at: { line: need.node.line, column: need.node.column } });
+      job.needs = needs.map((n) => n.name);
+    },
+    container: (r, v, p, job) => {
+      job.container = readContainer(r, v, p, settings);
+    },
+    strategy: (r, v, p, job) => {
+      job.strategy = readStrategy(r, v, p, id);
+    },
+    services: (r, v, p, job) => {
+      job.services = readServices(r, v, p, settings);
+    },
+  });
   return { spec, needs };
 }
 

@@ -4,6 +4,7 @@ import type { Reader } from '../yaml/reader.ts';
 import { checkKeys, child, describe, getPair, readMap } from '../yaml/reader.ts';
 import { readBoolean, readEnv, readPositiveNumber, readString, readStringMap } from './read-values.ts';
 import { readIf } from './read-if.ts';
+import { into, readKeyTable, type KeyTable } from './key-table.ts';
 import type { Position, YNode } from '../yaml/node.ts';
 
 const common = ['id', 'name', 'if', 'env', 'timeout-minutes', 'continue-on-error'];
@@ -43,37 +44,51 @@ export function readStep(r: Reader, node: YNode, path: string, index: number): S
     continueOnError: false,
     pos: { file: r.file, line: map.line, column: map.column },
   };
-  for (const pair of map.pairs) {
-    const p = child(path, pair.key);
-    const v = pair.value;
-    switch (pair.key) {
-      case 'id': {
-        const id = readString(r, v, p);
-        if (id !== undefined) checkId(r, id, v, p, 'step id');
-        step.id = id;
-        break;
-      }
-      case 'name': step.name = readString(r, v, p) ?? ''; break;
-      case 'if': step.if = readIf(r, v, p); break;
-      case 'run': step.run = readNonEmpty(r, v, p); break;
-      case 'uses': step.uses = readNonEmpty(r, v, p); break;
-      case 'with': step.with = readStringMap(r, v, p); break;
-      case 'env': step.env = readEnv(r, v, p); break;
-      case 'shell': step.shell = readString(r, v, p); break;
-      case 'working-directory': step.workingDirectory = readString(r, v, p); break;
-      case 'timeout-minutes': readTimeout(r, v, p, step); break;
-      case 'continue-on-error': readContinueOnError(r, v, p, step); break;
-      default: break;
-    }
-  }
+  readKeyTable(r, map, path, step, stepKeys);
   step.name ||= defaultName(step);
   return step;
 }
 
-/** `timeout-minutes` of a job or step; while it is an expression, `fallback` stands in. */
+/** What jobs and steps both have, read the same way. */
+interface JobOrStep {
+  if?: string;
+  env: Record<string, string>;
+  with: Record<string, string>;
+  timeoutMinutes?: number;
+  timeoutMinutesExpression?: string;
+  continueOnError: boolean;
+  continueOnErrorExpression?: string;
+}
+
+/** The keys jobs share with steps; a job overrides `timeout-minutes` (it has a default). */
+export const jobAndStepKeys: KeyTable<JobOrStep> = {
+  if: into('if', readIf),
+  env: into('env', readEnv),
+  with: into('with', readStringMap),
+  'timeout-minutes': readTimeout,
+  'continue-on-error': readContinueOnError,
+};
+
+const stepKeys: KeyTable<StepSpec> = {
+  ...jobAndStepKeys,
+  id: (r, node, path, step) => {
+    const id = readString(r, node, path);
+    if (id !== undefined) checkId(r, id, node, path, 'step id');
+    step.id = id;
+  },
+  name: (r, node, path, step) => {
+    step.name = readString(r, node, path) ?? '';
+  },
+  run: into('run', readNonEmpty),
+  uses: into('uses', readNonEmpty),
+  shell: into('shell', readString),
+  'working-directory': into('workingDirectory', readString),
+};
+
 /** `timeout-minutes` at most 5 days; past it a timer could not even be armed (setTimeout's ceiling is ~24.8 days). */
 export const maxTimeoutMinutes = 7200;
 
+/** `timeout-minutes` of a job or step; while it is an expression, `fallback` stands in. */
 export function readTimeout(
   r: Reader, node: YNode, path: string, target: { timeoutMinutes?: number; timeoutMinutesExpression?: string }, fallback?: number,
 ): void {

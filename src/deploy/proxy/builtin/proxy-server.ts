@@ -1,9 +1,9 @@
-// The built-in reverse proxy in front of an environment's containers: one ProxyServer per
-// published port. Built in rather than nginx/Caddy/kamal-proxy because it needs no extra
-// process and nothing to install, and a traffic switch is an in-memory pointer change
-// (no config reload, no admin API, nothing to race). Its limit: it lives in the Slipway
-// process, so it serves only containers on this host and pauses while Slipway restarts;
-// SSH hosts get HAProxy instead (proxy/haproxy/), behind the same EnvironmentProxy.
+// An in-process reverse proxy in front of an environment's containers: one ProxyServer per
+// port. It once fronted the `local` host; it lives in the Slipway process, so the app
+// stopped answering whenever Slipway did, and `local` now gets HAProxy like SSH hosts
+// (proxy/haproxy/local-proxies.ts). It stays as the second, in-memory EnvironmentProxy:
+// the deploy engine's unit tests switch through it without a proxy container, and it keeps
+// the contract honest (a switch is a pointer change, nothing to race).
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -7,6 +7,8 @@
 interface HaproxySettings {
   /** Port published on the host. */
   publish: number;
+  /** Address to listen on; default every address. */
+  bind?: string;
   /** The container serving now, if any (written so a restarted proxy serves it again). */
   active?: { port: number };
   /** Where the proxy's admin socket lives inside its container. */
@@ -38,8 +40,9 @@ export function haproxyConfig(s: HaproxySettings): string {
     '  retry-on conn-failure empty-response',
     '  option redispatch 1',
     'frontend web',
-    `  bind :${s.publish}`,
+    `  bind ${s.bind ?? ''}:${s.publish}`,
     '  http-request set-header X-Forwarded-Proto http',
+    '  http-request set-header X-Forwarded-Host %[req.hdr(host)]',
     '  default_backend app',
     'backend app',
     server('blue', s.active?.port),

@@ -1,8 +1,10 @@
-// An environment's proxy on an SSH host: HAProxy in a container (host network, restarted by
-// the engine if it dies), one per environment, listening on the environment's published
-// port. Slipway drives it through its admin socket, reached over the SSH connection, so the
-// switch needs no reload and nothing on the host listens for Slipway. The config file is
-// rewritten after each switch so a restarted proxy serves the current release at once.
+// An environment's proxy on a host (an SSH host, or this machine for `local`): HAProxy in a
+// container (host network, restarted by the engine if it dies), one per environment,
+// listening on the environment's published port. It runs outside the Slipway process, so
+// the app keeps answering while Slipway is stopped, restarting or crashed. Slipway drives it
+// through its admin socket (over the SSH connection on SSH hosts), so the switch needs no
+// reload and nothing on the host listens for Slipway. The config file is rewritten after
+// each switch so a restarted proxy serves the current release at once.
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SlipwayError } from '../../../core/errors.ts';
@@ -18,7 +20,16 @@ export interface HaproxyProxyOptions {
   openUnixSocket: (path: string) => Promise<Duplex>;
   project: string;
   environment: string;
-  publish: number;
+  /** Port published on the host; none: the running proxy's port, else `freePort()`'s. */
+  publish?: number;
+  /** Picks a port when `publish` is unset and no proxy runs yet. */
+  freePort?: () => Promise<number>;
+  /** Address it listens on; default every address of the host. */
+  bind?: string;
+  /** Where its config and admin socket live on the host; default $SLIPWAY_HOME/proxy/<project>-<environment>. */
+  dir?: string;
+  /** Its container's name; default slipway-proxy-<project>-<environment> (one installation per SSH host). */
+  name?: string;
   /** The proxy image on this machine (proxy-image.ts). */
   image: string;
   labels: Record<string, string>;
@@ -31,43 +42,63 @@ const publishLabel = 'slipway.publish';
 export class HaproxyProxy implements EnvironmentProxy {
   readonly #o: HaproxyProxyOptions;
   readonly #dir: string;
+  /** The port it listens on. */
+  readonly publish: number;
 
-  private constructor(options: HaproxyProxyOptions, dir: string) {
+  private constructor(options: HaproxyProxyOptions, dir: string, publish: number) {
     this.#o = options;
     this.#dir = dir;
+    this.publish = publish;
   }
 
   /** The environment's proxy on the host, started (and its image copied there) if needed. */
   static async ensure(options: HaproxyProxyOptions): Promise<HaproxyProxy> {
-    const { shell, engine, log } = options;
-    const home = await shell.exec(['sh', '-c', 'printf %s "${SLIPWAY_HOME:-$HOME/.slipway}"']);
-    if (home.exitCode !== 0 || !home.stdout.startsWith('/')) throw new SlipwayError('EXEC_FAILED', `${shell.description}: cannot find a home directory for Slipway's files`);
-    const proxy = new HaproxyProxy(options, `${home.stdout}/proxy/${options.project}-${options.environment}`);
-    const name = proxy.containerName;
+    const { engine, log } = options;
+    const name = options.name ?? `slipway-proxy-${options.project}-${options.environment}`;
     const existing = await engine.inspect(name);
-    if (existing?.state === 'running' && existing.labels[publishLabel] === String(options.publish)) return proxy;
+    const running = existing?.state === 'running' ? Number(existing.labels[publishLabel]) : undefined;
+    const publish = options.publish ?? running ?? (await options.freePort?.());
+    if (publish === undefined) throw new TypeError('HaproxyProxy.ensure: no publish port and no freePort');
+    const proxy = new HaproxyProxy({ ...options, name }, options.dir ?? `${await slipwayHome(options.shell)}/proxy/${options.project}-${options.environment}`, publish);
+    if (running === publish) return proxy;
     if (existing) {
-      log(`proxy ${name} is ${existing.state === 'running' ? `on port ${existing.labels[publishLabel]}, not ${options.publish}` : existing.state}: replacing it`);
+      log(`proxy ${name} is ${running !== undefined ? `on port ${running}, not ${publish}` : existing.state}: replacing it`);
       await engine.remove(name);
     }
-    await copyImageTo(shell, options.image, log);
+    await copyImageTo(options.shell, options.image, log);
     await proxy.#writeConfig(undefined);
     await engine.start({
       name,
       image: options.image,
-      labels: { ...options.labels, [publishLabel]: String(options.publish) },
+      labels: { ...options.labels, [publishLabel]: String(publish) },
       network: 'host',
       restart: 'always',
       volumes: [`${proxy.#dir}:${configDir}`],
       command: ['/usr/sbin/haproxy', '-db', '-f', `${configDir}/haproxy.cfg`],
     });
     await proxy.#waitReady();
-    log(`proxy ${name} listens on :${options.publish}`);
+    log(`proxy ${name} listens on ${options.bind ?? ''}:${publish}`);
     return proxy;
   }
 
   get containerName(): string {
-    return `slipway-proxy-${this.#o.project}-${this.#o.environment}`;
+    return this.#o.name!;
+  }
+
+  /** The port new requests go to now, if any. */
+  async serving(): Promise<number | undefined> {
+    return active(await this.#slots())?.port;
+  }
+
+  /**
+   * Makes `port` the only upstream, as after a finished switch (a restart's reconciliation):
+   * whatever else is still routed drains for up to `drainTimeoutMs`, then is cut.
+   */
+  async serveOnly(port: number, drainTimeoutMs: number): Promise<void> {
+    await this.switchTo(port);
+    const others = (await this.#slots()).filter((s) => s.port !== port && !/^MAINT/i.test(s.status));
+    for (const other of others) await this.drain(other.port, drainTimeoutMs);
+    if (others.length === 0) await this.#writeConfig(port);
   }
 
   async switchTo(port: number): Promise<number | undefined> {
@@ -146,11 +177,17 @@ export class HaproxyProxy implements EnvironmentProxy {
 
   /** Rewrites haproxy.cfg (umask 077, through stdin) with `port` as the serving container. */
   async #writeConfig(port: number | undefined): Promise<void> {
-    const text = haproxyConfig({ publish: this.#o.publish, active: port === undefined ? undefined : { port }, socket: `${configDir}/admin.sock` });
+    const text = haproxyConfig({ publish: this.publish, bind: this.#o.bind, active: port === undefined ? undefined : { port }, socket: `${configDir}/admin.sock` });
     const script = 'umask 077 && mkdir -p "$1" && cat > "$1/haproxy.cfg.new" && mv "$1/haproxy.cfg.new" "$1/haproxy.cfg"';
     const result = await this.#o.shell.exec(['sh', '-c', script, 'sh', this.#dir], { stdin: text });
     if (result.exitCode !== 0) throw new SlipwayError('EXEC_FAILED', `writing ${this.#dir}/haproxy.cfg on ${this.#o.shell.description}: ${result.stderr.trim()}`);
   }
+}
+
+async function slipwayHome(shell: HostShell): Promise<string> {
+  const home = await shell.exec(['sh', '-c', 'printf %s "${SLIPWAY_HOME:-$HOME/.slipway}"']);
+  if (home.exitCode !== 0 || !home.stdout.startsWith('/')) throw new SlipwayError('EXEC_FAILED', `${shell.description}: cannot find a home directory for Slipway's files`);
+  return home.stdout;
 }
 
 function isActive(s: SlotState): boolean {

@@ -1,7 +1,7 @@
 // The image of the per-host proxy (HAProxy), made offline from this machine's own HAProxy
 // package: its binary, the shared libraries `ldd` lists, and busybox for a shell. Nothing is
 // pulled from the internet, and the image runs on any x86_64 Linux host whatever its
-// distribution (it brings its own libraries). Hosts that lack it get it over SSH
+// distribution (it brings its own libraries). This machine (`local`) has it once built; SSH hosts that lack it get it over SSH
 // (`podman save` here, `podman load` there), once.
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -28,7 +28,7 @@ async function buildProxyImage(haproxy: string): Promise<string> {
   try {
     version = /version (\S+)/i.exec((await runOrThrow([haproxy, '-v'])).stdout)?.[1] ?? 'unknown';
   } catch (cause) {
-    throw new SlipwayError('EXEC_FAILED', `${haproxy} not found: SSH deploy hosts get their proxy from this machine's HAProxy (apt-get install haproxy)`, { cause });
+    throw new SlipwayError('EXEC_FAILED', `${haproxy} not found: deploy hosts (local and SSH) get their proxy from this machine's HAProxy (apt-get install haproxy)`, { cause });
   }
   const name = `localhost/slipway/haproxy:${version.replace(/[^\w.-]/g, '_')}`;
   if ((await runTool('podman', ['image', 'exists', name])).exitCode === 0) return name;

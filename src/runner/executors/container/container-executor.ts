@@ -53,6 +53,8 @@ interface ContainerExecutorOptions {
    * name, which replaces `container.image`; without it the image is pulled if missing.
    */
   prepareImage?: (onOutput: OutputSink) => Promise<string>;
+  /** Where the per-job host temp folder (`slipway-job-*`) is made (runner/job-leftovers.ts). Default os.tmpdir(). */
+  tempRoot?: string;
 }
 
 const containerHelper = '/__slipway/busybox';
@@ -88,7 +90,7 @@ export class ContainerExecutor implements Executor {
       ? await this.#options.prepareImage(job.onOutput)
       : (await ensureImage(this.#engine, this.#options.container.image, job.onOutput), this.#options.container.image);
     const container = { ...this.#options.container, image };
-    this.#hostTemp = await mkdtemp(join(tmpdir(), 'slipway-job-'));
+    this.#hostTemp = await mkdtemp(join(this.#options.tempRoot ?? tmpdir(), 'slipway-job-'));
     const channel = await SupervisorChannel.create(this.#hostTemp);
     this.#channel = channel;
     const tool = this.#helper ? `${containerHelper} ` : '';

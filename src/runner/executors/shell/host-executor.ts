@@ -24,6 +24,8 @@ interface HostExecutorOptions {
   enabled: boolean;
   users?: JobUsers;
   killGraceMs?: number;
+  /** Where per-job temp folders and job users' homes are made (runner/job-leftovers.ts); default os.tmpdir(). */
+  tempRoot?: string;
 }
 
 /** Whether a job goes to the host executor. A job with `container:` always runs in it. */
@@ -42,7 +44,8 @@ export function hostExecutorFactory(options: Omit<HostExecutorOptions, 'enabled'
     throw new SlipwayError('CONFIG_INVALID', 'runner.host: true needs Slipway to run as root, to run each host job as an unprivileged user of its own');
   }
   const users = options.users ?? new JobUsers();
-  return () => new ShellExecutor({ isolation: new HostIsolation(users, { killGraceMs: options.killGraceMs }), killGraceMs: options.killGraceMs });
+  const { killGraceMs, tempRoot } = options;
+  return () => new ShellExecutor({ isolation: new HostIsolation(users, { killGraceMs, tempRoot }), killGraceMs, tempRoot });
 }
 
 /** `fallback` for every job, except `host` jobs where the host executor is on (`host`: the one isolated factory to use). */

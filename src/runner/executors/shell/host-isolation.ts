@@ -25,10 +25,13 @@ export class HostIsolation {
   #user: JobUser | undefined;
   #home: string | undefined;
   #workspace: string | undefined;
+  readonly #tempRoot: string;
 
-  constructor(users: JobUsers, options: { killGraceMs?: number } = {}) {
+  /** `tempRoot`: where job users' homes are made (runner/job-leftovers.ts); default os.tmpdir(). */
+  constructor(users: JobUsers, options: { killGraceMs?: number; tempRoot?: string } = {}) {
     this.#users = users;
     this.#killGraceMs = options.killGraceMs ?? 2000;
+    this.#tempRoot = options.tempRoot ?? tmpdir();
   }
 
   get user(): JobUser | undefined {
@@ -62,7 +65,7 @@ export class HostIsolation {
     }
     await chown(scriptDir, 0, user.gid);
     await chmod(scriptDir, 0o750);
-    this.#home = await mkdtemp(join(tmpdir(), `${user.name}-home-`));
+    this.#home = await mkdtemp(join(this.#tempRoot, `${user.name}-home-`));
     await chown(this.#home, user.uid, user.gid);
   }
 
