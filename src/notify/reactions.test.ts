@@ -68,7 +68,7 @@ test('a deployment reports pending, running and its outcome on its environment c
     project: 'web',
     status: 'success',
     sha,
-    url: 'http://slipway.test/api/deployments/web%231',
+    url: 'http://slipway.test/p/web/deployments/1',
     deployment: { id: d.id, number: 1, environment: 'staging', image: `web/app@sha256:${'d'.repeat(64)}`, trigger: 'auto', triggeredBy: 'alice' },
   });
   const log = await store.notifications.deliveries(project.id);

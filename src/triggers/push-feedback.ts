@@ -5,7 +5,7 @@
 import type { PushEvent } from '../core/types.ts';
 import { zeroSha } from '../core/types.ts';
 import type { Store } from '../store/store.ts';
-import { runUrl } from '../core/run-urls.ts';
+import { projectUrl, runUrl } from '../core/run-urls.ts';
 
 interface FeedbackDeps {
   store: Store;
@@ -30,7 +30,7 @@ export function pushFeedback(deps: FeedbackDeps): (events: PushEvent[]) => Promi
       clearTimeout(timer);
       const project = await deps.store.projects.get(event.project);
       if (ids === timedOut) {
-        lines.push(`runs for ${event.ref} are being started: ${deps.baseUrl}/api/runs?project=${event.project}`);
+        lines.push(`runs for ${event.ref} are being started: ${projectUrl(deps.baseUrl, event.project)}`);
         continue;
       }
       for (const id of ids) {

@@ -136,7 +136,7 @@ void describe('forge webhooks', () => {
     const statuses = () => forge.received.filter((r) => r.path === `/api/v3/repos/o/hello/statuses/${sha}`);
     const pending = await waitFor('the pending status, retried', async () => (statuses().length >= 2 ? statuses() : undefined), 20_000);
     assert.equal(pending[0]!.headers.authorization, `Bearer ${token}`);
-    assert.deepEqual(JSON.parse(pending[1]!.body), { state: 'pending', context: 'slipway/ci', target_url: `${h.slipway.url}/api/runs/hello%231`, description: 'run hello#1 (ci) queued' });
+    assert.deepEqual(JSON.parse(pending[1]!.body), { state: 'pending', context: 'slipway/ci', target_url: `${h.slipway.url}/p/hello/runs/1`, description: 'run hello#1 (ci) queued' });
 
     await h.api(`/api/runs/${run!.id}/cancel`, { method: 'POST' });
     const last = await waitFor('the final status', async () => statuses().find((r) => JSON.parse(r.body).state === 'error'), 20_000);
@@ -193,8 +193,8 @@ void describe('forge webhooks', () => {
     const json = await waitFor('the JSON notification', async () => forge.received.find((r) => r.path === '/hooks/json'), 20_000);
     const slack = await waitFor('the Slack notification', async () => forge.received.find((r) => r.path.startsWith('/hooks/slack/')), 20_000);
     for (const r of [json, slack]) assert.equal(r.headers['x-slipway-signature-256'], `sha256=${createHmac('sha256', 'receiver-secret-0123').update(r.body).digest('hex')}`);
-    assert.deepEqual(JSON.parse(json.body), { event: 'run', project: 'tea', status: 'cancelled', sha, url: `${h.slipway.url}/api/runs/tea%231`, run: { id: run!.id, number: 1, workflow: '.slipway/workflows/ci.yml', name: 'ci', event: 'push', ref: 'refs/heads/main', attempt: 1 } });
-    assert.deepEqual(JSON.parse(slack.body), { text: `run tea#1 (ci) cancelled: <${h.slipway.url}/api/runs/tea%231|details> (${sha.slice(0, 7)})` });
+    assert.deepEqual(JSON.parse(json.body), { event: 'run', project: 'tea', status: 'cancelled', sha, url: `${h.slipway.url}/p/tea/runs/1`, run: { id: run!.id, number: 1, workflow: '.slipway/workflows/ci.yml', name: 'ci', event: 'push', ref: 'refs/heads/main', attempt: 1 } });
+    assert.deepEqual(JSON.parse(slack.body), { text: `run tea#1 (ci) cancelled: <${h.slipway.url}/p/tea/runs/1|details> (${sha.slice(0, 7)})` });
     const log = await waitFor('both in the delivery log', async () => {
       const l = await h.api<{ target: string; status: string; url: string }[]>('/api/projects/tea/deliveries');
       return hooks.every((hk) => l.some((d) => d.target === hk.id && d.status === 'delivered')) ? l : undefined;
@@ -247,7 +247,7 @@ void describe('forge webhooks', () => {
     await git(work, 'add', '-A');
     await git(work, 'commit', '-q', '-m', 'pushed');
     const r = await exec('git', ['push', `${h.slipway.url}/git/pushed.git`, 'HEAD:refs/heads/main'], { cwd: work, env: gitAuthEnv(h.slipway.adminToken) });
-    assert.match(r.stderr, new RegExp(`^remote: run pushed#1 queued: ${h.slipway.url.replace(/[.]/g, '\\.')}/api/runs/pushed%231\\s*$`, 'm'), r.stderr);
+    assert.match(r.stderr, new RegExp(`^remote: run pushed#1 queued: ${h.slipway.url.replace(/[.]/g, '\\.')}/p/pushed/runs/1\\s*$`, 'm'), r.stderr);
     // A push that starts nothing (a deleted branch) prints nothing of the kind.
     await exec('git', ['push', `${h.slipway.url}/git/pushed.git`, 'HEAD:refs/heads/topic'], { cwd: work, env: gitAuthEnv(h.slipway.adminToken) });
     const del = await exec('git', ['push', `${h.slipway.url}/git/pushed.git`, ':refs/heads/topic'], { cwd: work, env: gitAuthEnv(h.slipway.adminToken) });
