@@ -4,8 +4,31 @@
 import { dirname } from 'node:path';
 import type { JobRun } from './job-run.ts';
 import { checkoutCommit } from './actions/checkout.ts';
-import { evaluateIf, interpolateText } from './expression-adapter.ts';
+import { evaluateIf, interpolateText, type ExprContext } from './expression-adapter.ts';
+import type { RunDefaults } from '../workflow/model.ts';
+import { SlipwayError } from '../core/errors.ts';
 import { continuesOnError, timeoutMs } from './step-options.ts';
+
+/**
+ * `defaults.run` with GitHub's contexts (docs.github.com "Contexts reference", context
+ * availability): the job's may use github, needs, strategy, matrix, env, vars and inputs;
+ * the workflow's none (GitHub lists no context for it), so only literal text works there.
+ */
+export function evaluateRunDefaults(workflow: RunDefaults, job: RunDefaults, ctx: ExprContext): RunDefaults {
+  const jobCtx: ExprContext = {};
+  for (const name of ['github', 'needs', 'strategy', 'matrix', 'env', 'vars', 'inputs']) jobCtx[name] = ctx[name];
+  const out: RunDefaults = {};
+  for (const key of ['shell', 'workingDirectory'] as const) {
+    const [value, where, values] = job[key] !== undefined ? [job[key], 'jobs.<job_id>.defaults.run', jobCtx] : [workflow[key], 'defaults.run', {}];
+    if (value === undefined) continue;
+    try {
+      out[key] = interpolateText(value, values);
+    } catch (err) {
+      throw new SlipwayError('WORKFLOW_INVALID', `${where}.${key === 'shell' ? 'shell' : 'working-directory'}: ${(err as Error).message}`);
+    }
+  }
+  return out;
+}
 
 /** Returns false when the job's `if` does not hold (the job is skipped, nothing was set up). */
 export async function setUpJob(job: JobRun): Promise<boolean> {
@@ -27,6 +50,7 @@ export async function setUpJob(job: JobRun): Promise<boolean> {
   }, jobTimeoutMs);
   job.disposers.push(() => clearTimeout(timer));
   for (const [k, v] of Object.entries({ ...claimed.workflow.env, ...spec.env })) state.jobEnv[k] = interpolateText(v, state.context(frame), state.hashFiles);
+  state.runDefaults = evaluateRunDefaults(claimed.workflow.defaults, spec.defaults, state.context(frame));
   log.line(`Checking out ${claimed.sha} (${claimed.ref})`);
   await checkoutCommit(state.api, claimed.id, claimed.sha, paths.workspace, log, job.abort.signal);
   const filesDir = dirname(paths.files.env);
