@@ -1,6 +1,7 @@
 // The job's pre stage: its `if` (evaluated with the needs' results), `continue-on-error`
-// and `timeout-minutes`, the job env, the commit checked out, and the executor's
-// environment (network, services, job container) set up.
+// and `timeout-minutes`, the commit checked out, the executor's environment (network,
+// services, job container) set up, and then the job env (it may name github.server_url,
+// which the executor decides: a job container reaches the server elsewhere than the runner).
 import { dirname } from 'node:path';
 import type { JobRun } from './job-run.ts';
 import { checkoutCommit } from './actions/checkout.ts';
@@ -8,6 +9,7 @@ import { evaluateIf, interpolateText, type ExprContext } from './expression-adap
 import type { RunDefaults } from '../workflow/model.ts';
 import { SlipwayError } from '../core/errors.ts';
 import { continuesOnError, timeoutMs } from './step-options.ts';
+import { useServerUrl } from './job-context.ts';
 
 /**
  * `defaults.run` with GitHub's contexts (docs.github.com "Contexts reference", context
@@ -49,8 +51,6 @@ export async function setUpJob(job: JobRun): Promise<boolean> {
     job.abort.abort();
   }, jobTimeoutMs);
   job.disposers.push(() => clearTimeout(timer));
-  for (const [k, v] of Object.entries({ ...claimed.workflow.env, ...spec.env })) state.jobEnv[k] = interpolateText(v, state.context(frame), state.hashFiles);
-  state.runDefaults = evaluateRunDefaults(claimed.workflow.defaults, spec.defaults, state.context(frame));
   log.line(`Checking out ${claimed.sha} (${claimed.ref})`);
   await checkoutCommit(state.api, claimed.id, claimed.sha, paths.workspace, log, job.abort.signal);
   const filesDir = dirname(paths.files.env);
@@ -61,6 +61,11 @@ export async function setUpJob(job: JobRun): Promise<boolean> {
     services: spec.services,
     onOutput: (t) => log.write(t),
     signal: job.abort.signal,
+    serverUrl: state.serverUrl,
   });
+  // After setup, so `${{ github.server_url }}` in `env:` is the URL the job's steps reach.
+  useServerUrl(state.jobEnv, state.environment.serverUrl ?? state.serverUrl);
+  for (const [k, v] of Object.entries({ ...claimed.workflow.env, ...spec.env })) state.jobEnv[k] = interpolateText(v, state.context(frame), state.hashFiles);
+  state.runDefaults = evaluateRunDefaults(claimed.workflow.defaults, spec.defaults, state.context(frame));
   return true;
 }

@@ -48,6 +48,8 @@ export interface JobState {
   spec: JobSpec;
   /** The workflow's and the job's `defaults.run`, evaluated when the job starts. */
   runDefaults: RunDefaults;
+  /** The Slipway server as the runner reaches it (steps may reach it elsewhere: environment.serverUrl). */
+  serverUrl: string;
   executor: Executor;
   /** What the executor set up: the network and `job.services` (empty until then). */
   environment: JobEnvironment;
