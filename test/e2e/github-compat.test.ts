@@ -137,6 +137,9 @@ describe('GitHub compatibility defects (issue 12)', { timeout: 240_000 }, () => 
     assert.equal(parsed.status, 'failure');
     assert.match(parsed.error, /broken\.yml:8:\d+/);
     assert.deepEqual(parsed.logs, []);
+    const followed = await cli(['logs', run.id, '-f']);
+    assert.equal(followed.code, 1, followed.stderr);
+    assert.match(followed.stderr, /broken\.yml:8:\d+:[^\n]*bogus-key/);
   });
 
   it('logs -f keeps each job\'s === header, so matrix legs are told apart; --json gives each job its log', async () => {
