@@ -119,10 +119,12 @@ export interface EnvironmentState {
   url: string | null;
   updatedAt: string;
 }
+/** Where an environment's protection comes from (src/deploy/config/protected-rules.ts). */
+export type RulesSource = { kind: 'server'; updatedBy: string; updatedAt: string } | { kind: 'default-branch'; ref: string; sha: string };
 export interface EnvironmentRules {
   name: string;
-  source: string;
-  rules: Record<string, unknown> & { approval?: { required?: number; not_author?: boolean; approvers?: string[]; wait?: string }; promote_from?: string; strategy?: string; hosts?: string[] };
+  source: RulesSource;
+  rules: Record<string, unknown> & { approval?: { required?: number; not_author?: boolean; approvers?: string[]; wait?: string }; promote_from?: string; strategy?: string; hosts?: string[]; branches?: string[] };
 }
 export interface Member {
   user: string;
