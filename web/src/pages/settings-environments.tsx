@@ -13,7 +13,7 @@ import type { EnvironmentRules, Project, RulesSource } from '../types.ts';
 
 function sourceText(s: RulesSource): string {
   if (s.kind === 'server') return `set on the server by ${s.updatedBy}, ${new Date(s.updatedAt).toLocaleString()}`;
-  return `deploy.yml on the default branch ${s.ref.replace(/^refs\/heads\//, '')} (${s.sha.slice(0, 7)})`;
+  return `from deploy.yml on the default branch ${s.ref.replace(/^refs\/heads\//, '')} (${s.sha.slice(0, 7)})`;
 }
 
 const field = (form: HTMLFormElement, name: string) => String(new FormData(form).get(name) ?? '').trim();
@@ -152,7 +152,7 @@ export function EnvironmentProtection({ project, envs, reload }: { project: Proj
         return (
           <div key={e.name} class="env-rules" data-env={e.name}>
             <h3>
-              {e.name} <span class="muted" data-testid="rules-source">(from {sourceText(e.source)})</span>
+              {e.name} <span class="muted" data-testid="rules-source">({sourceText(e.source)})</span>
             </h3>
             <pre class="code">{JSON.stringify(e.rules, null, 2)}</pre>
             {protect && <RulesForm key={JSON.stringify(e.rules)} base={base} env={e} reload={reload} />}

@@ -84,8 +84,8 @@ export function SettingsPage({ project }: { project: string }) {
           <EnvironmentProtection project={p} envs={envs} reload={data.reload} />
         </Section>
         {secrets && (
-          <Section title="Secrets">
-            <p class="muted">Values are write-only: set or replace them here, they are never shown.</p>
+          <Section title="Project secrets">
+            <p class="muted">Every job sees these. Values are write-only: set or replace them here, they are never shown. An environment's own secrets are under Environment protection.</p>
             <ul class="plain">
               {secrets.map((s) => (
                 <li key={s.name}>
