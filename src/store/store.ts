@@ -19,6 +19,7 @@ import { grantTokensRepo } from './repos/grant-tokens.ts';
 import { auditRepo } from './repos/audit.ts';
 import { environmentRulesRepo } from './repos/environment-rules.ts';
 import { sessionsRepo } from './repos/sessions.ts';
+import { runnersRepo } from './repos/runners.ts';
 
 export function createStore(db: Db) {
   return {
@@ -42,6 +43,7 @@ export function createStore(db: Db) {
     audit: auditRepo(db),
     environmentRules: environmentRulesRepo(db),
     sessions: sessionsRepo(db),
+    runners: runnersRepo(db),
   };
 }
 
