@@ -3,11 +3,13 @@
 
 const unitMs = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 
-/** Milliseconds of `text`, or undefined when it is not a duration. */
-export function parseDuration(text: string): number | undefined {
+type Unit = keyof typeof unitMs;
+
+/** Milliseconds of `text`, or undefined when it is not a duration in one of `units` (deploy.yml's go up to minutes). */
+export function parseDuration(text: string, units: readonly Unit[] = ['ms', 's', 'm', 'h']): number | undefined {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);
-  if (!match) return undefined;
-  return Math.round(Number(match[1]) * unitMs[match[2] as keyof typeof unitMs]);
+  if (!match || !units.includes(match[2] as Unit)) return undefined;
+  return Math.round(Number(match[1]) * unitMs[match[2] as Unit]);
 }
 
 /** `ms` in the largest unit that divides it: 86400000 → `24h`, 90000 → `90s`. */

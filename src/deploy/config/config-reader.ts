@@ -80,7 +80,7 @@ export class ConfigReader extends Reader {
   /** `500ms`, `1s`, `1.5s`, `2m` → milliseconds. */
   duration(node: YNode, path: string, options: { allowZero: boolean }): number | undefined {
     const raw = node.kind === 'scalar' && typeof node.value === 'string' ? node.value : undefined;
-    const ms = raw === undefined ? undefined : parseDuration(raw);
+    const ms = raw === undefined ? undefined : parseDuration(raw, ['ms', 's', 'm']);
     if (ms === undefined) {
       this.error(node, path, `expected a duration such as 500ms, 5s or 2m, found ${describe(node)}`);
       return undefined;
