@@ -63,6 +63,7 @@ void test('a runner coming online with the labels clears the wait, and runners a
   assert.equal((await s.jobsByKey(run.id)).build!.runner_wait, 'waiting for a runner with labels [gpu]; no runner is online');
   const claimed = await s.scheduler.claim('big', ['gpu', 'local']);
   assert.equal(claimed?.job.key, 'build');
+  assert.equal(claimed.job.runner_wait_since, null, 'the claim ends the wait: a later re-queue starts its own clock');
   assert.deepEqual((await s.store.runners.list()).map((r) => [r.name, r.labels]), [['big', ['gpu', 'local']]]);
   // Offline runners (not seen within a lease) do not count.
   await s.createRun(wf(job('again').replace('runs-on: local', 'runs-on: gpu')));

@@ -132,6 +132,9 @@ export class Scheduler {
         runner,
         started_at: iso(t),
         lease_expires_at: iso(t + this.#leaseMs),
+        // A wait for a runner ends here; a later re-queue (lost runner) starts its own clock.
+        runner_wait_since: null,
+        runner_wait: null,
       });
       if (!won) continue;
       this.#events.emit('job-updated', job.id, run.id);
