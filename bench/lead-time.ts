@@ -1,6 +1,9 @@
 // Lead time: from `git push` returning to the dev URL answering the new commit, broken
 // down by where the time goes (queue, checkout, the user's steps, image build, registry
 // push, deploy phases). Usage: node bench/lead-time.ts [--runs N] [--project NAME]
+// [--executor container|host]: the demo's jobs in job containers (the default) or on the
+// isolated host executor (runner.host, its `self-hosted` label mapped to host), to show
+// what isolation adds.
 //
 // Starts `bin/slipway up` as a child process on a temp data dir (its peak RSS is one of the
 // figures), pushes examples/hello to `develop` once (cold: may create the base image; not
@@ -9,7 +12,7 @@
 // clean-up by `slipway.project` label can only ever remove this run's containers, whatever
 // else (a parallel e2e test, a demo) deploys a `hello` on the same engine.
 import { parseArgs } from 'node:util';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -21,14 +24,15 @@ import { breakdown, type Breakdown } from './lead-time/breakdown.ts';
 import { formatTable } from './lead-time/report.ts';
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '5' }, project: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  options: { runs: { type: 'string', default: '5' }, project: { type: 'string' }, executor: { type: 'string', default: 'container' }, help: { type: 'boolean', short: 'h' } },
 });
 if (values.help) {
-  console.log('usage: node bench/lead-time.ts [--runs N] [--project NAME]\n  --runs N        warm pushes measured after the cold one (default 5)\n  --project NAME  project to push to (default: hello-bench-<random>)');
+  console.log('usage: node bench/lead-time.ts [--runs N] [--project NAME] [--executor container|host]\n  --runs N        warm pushes measured after the cold one (default 5)\n  --project NAME  project to push to (default: hello-bench-<random>)\n  --executor E    where the jobs run: container (default) or host (runner.host)');
   process.exit(0);
 }
 const runs = Number(values.runs);
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs: expected a positive integer, got "${values.runs}"`);
+if (values.executor !== 'container' && values.executor !== 'host') throw new Error(`--executor: expected container or host, got "${values.executor}"`);
 const project = values.project ?? `hello-bench-${randomBytes(3).toString('hex')}`;
 
 const dirs: string[] = [];
@@ -78,6 +82,8 @@ async function cleanUp(): Promise<void> {
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'slipway-bench-data-'));
   dirs.push(dataDir);
+  // The demo's jobs say `runs-on: self-hosted`: the job image, unless mapped to the host.
+  if (values.executor === 'host') await writeFile(join(dataDir, 'config.yml'), 'runner:\n  host: true\n  labels: { self-hosted: host }\n');
   server = await startServer(dataDir);
   const publish = await freePort();
   const dir = await helloWorkingCopy(publish);
@@ -95,7 +101,7 @@ async function main(): Promise<void> {
   }
   const memory = server.memory();
 
-  console.log(`\nSlipway lead time: ${runs} warm push(es) after a cold one; node ${process.version}, ${cpus().length} CPUs, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`\nSlipway lead time, jobs on the ${values.executor === 'host' ? 'host executor' : 'container executor'}: ${runs} warm push(es) after a cold one; node ${process.version}, ${cpus().length} CPUs, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(formatTable(cold, warm));
   console.log(`\nserver peak RSS (VmHWM): ${memory.peakMb.toFixed(1)} MB; RSS at the end: ${memory.currentMb.toFixed(1)} MB`);
 }

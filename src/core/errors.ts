@@ -3,6 +3,8 @@
 
 export const errorCodes = {
   UNAUTHORIZED: { status: 401, message: 'authentication required' },
+  SIGNATURE_INVALID: { status: 401, message: 'webhook signature does not verify' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'request body too large' },
   FORBIDDEN: { status: 403, message: 'not allowed' },
   NOT_FOUND: { status: 404, message: 'not found' },
   PROJECT_UNKNOWN: { status: 404, message: 'project not found' },
@@ -27,6 +29,7 @@ export const errorCodes = {
   HOST_UNREACHABLE: { status: 502, message: 'deploy host unreachable' },
   HOST_KEY_MISMATCH: { status: 502, message: 'deploy host key does not match the pinned key' },
   BUILD_FAILED: { status: 500, message: 'image build failed' },
+  ARCHIVE_UNSAFE: { status: 422, message: 'archive would write outside the job' },
   // OCI distribution-spec error codes (distribution-spec §Error codes).
   BLOB_UNKNOWN: { status: 404, message: 'blob unknown to registry' },
   BLOB_UPLOAD_INVALID: { status: 400, message: 'blob upload invalid' },

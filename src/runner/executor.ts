@@ -61,6 +61,8 @@ export interface JobSetup {
   onOutput: OutputSink;
   /** Aborting stops waiting for services to become healthy. */
   signal?: AbortSignal;
+  /** The Slipway server as the runner reaches it; the executor makes it reachable from the job. */
+  serverUrl?: string;
 }
 
 /** A service as steps reach it (`job.services.<id>`). */
@@ -77,6 +79,11 @@ export interface JobEnvironment {
   network: string;
   /** `job.services`. */
   services: Record<string, ServiceContext>;
+  /**
+   * The server as steps reach it (`github.server_url`): a forwarder on the job network's
+   * gateway for a job container, the runner's own URL on the host. Undefined: the runner's.
+   */
+  serverUrl?: string;
 }
 
 export interface Executor {

@@ -17,10 +17,26 @@ export function runnerGithubContext(claimed: ClaimedJob, serverUrl: string, work
     // The job's token, as GitHub's `github.token` (and `secrets.GITHUB_TOKEN`, see job-run.ts).
     token: claimed.token,
     workspace,
-    server_url: serverUrl,
-    api_url: `${serverUrl}/api`,
+    ...serverUrls(serverUrl),
     action_path: '',
   };
+}
+
+/** `github.server_url` and `github.api_url` for a server reached at `serverUrl`. */
+export function serverUrls(serverUrl: string): { server_url: string; api_url: string } {
+  return { server_url: serverUrl, api_url: `${serverUrl}/api` };
+}
+
+/**
+ * Points the default variables at the server as steps reach it, once the executor has said
+ * where that is (a job container reaches it through a forwarder on its network's gateway).
+ */
+export function useServerUrl(env: Record<string, string>, serverUrl: string): void {
+  const urls = serverUrls(serverUrl);
+  for (const prefix of ['GITHUB_', 'SLIPWAY_']) {
+    env[`${prefix}SERVER_URL`] = urls.server_url;
+    env[`${prefix}API_URL`] = urls.api_url;
+  }
 }
 
 export function defaultEnv(github: ReturnType<typeof runnerGithubContext>, paths: JobPaths, runnerName: string): Record<string, string> {

@@ -10,7 +10,7 @@ import type { Executor } from './executor.ts';
 import type { JobSpec } from '../workflow/model.ts';
 import type { RunStatus } from '../core/types.ts';
 import { LogWriter } from './log-writer.ts';
-import { defaultEnv, runnerGithubContext, type JobPaths } from './job-context.ts';
+import { defaultEnv, runnerGithubContext, serverUrls, type JobPaths } from './job-context.ts';
 import type { JobState, StepFrame } from './job-state.ts';
 import { hashFiles } from './hash-files.ts';
 
@@ -103,6 +103,7 @@ export async function openJob(claimed: ClaimedJob, options: JobRunnerOptions): P
   const debug = secrets.ACTIONS_STEP_DEBUG === 'true' || contexts.vars.ACTIONS_STEP_DEBUG === 'true';
   const state: JobState = {
     claimed, api, paths, log, spec,
+    serverUrl: options.serverUrl,
     jobEnv: { ...defaultEnv(github, paths, options.runnerName) },
     extraPath: [],
     cancelSignal: abort.signal,
@@ -115,7 +116,7 @@ export async function openJob(claimed: ClaimedJob, options: JobRunnerOptions): P
     pending: [],
     failed: false,
     context: (frame) => ({
-      github: { ...github, action_path: frame.actionPath ?? '' },
+      github: { ...github, ...serverUrls(state.environment.serverUrl ?? options.serverUrl), action_path: frame.actionPath ?? '' },
       env: { ...state.jobEnv, ...frame.env },
       job: {
         status: state.failed ? 'failure' : abort.signal.aborted ? 'cancelled' : 'success',

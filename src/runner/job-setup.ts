@@ -1,11 +1,13 @@
 // The job's pre stage: its `if` (evaluated with the needs' results), `continue-on-error`
-// and `timeout-minutes`, the job env, the commit checked out, and the executor's
-// environment (network, services, job container) set up.
+// and `timeout-minutes`, the commit checked out, the executor's environment (network,
+// services, job container) set up, and then the job env (it may name github.server_url,
+// which the executor decides: a job container reaches the server elsewhere than the runner).
 import { dirname } from 'node:path';
 import type { JobRun } from './job-run.ts';
 import { checkoutCommit } from './actions/checkout.ts';
 import { evaluateIf, interpolateText } from './expression-adapter.ts';
 import { continuesOnError, timeoutMs } from './step-options.ts';
+import { useServerUrl } from './job-context.ts';
 
 /** Returns false when the job's `if` does not hold (the job is skipped, nothing was set up). */
 export async function setUpJob(job: JobRun): Promise<boolean> {
@@ -26,7 +28,6 @@ export async function setUpJob(job: JobRun): Promise<boolean> {
     job.abort.abort();
   }, jobTimeoutMs);
   job.disposers.push(() => clearTimeout(timer));
-  for (const [k, v] of Object.entries({ ...claimed.workflow.env, ...spec.env })) state.jobEnv[k] = interpolateText(v, state.context(frame), state.hashFiles);
   log.line(`Checking out ${claimed.sha} (${claimed.ref})`);
   await checkoutCommit(state.api, claimed.id, claimed.sha, paths.workspace, log, job.abort.signal);
   const filesDir = dirname(paths.files.env);
@@ -37,6 +38,10 @@ export async function setUpJob(job: JobRun): Promise<boolean> {
     services: spec.services,
     onOutput: (t) => log.write(t),
     signal: job.abort.signal,
+    serverUrl: state.serverUrl,
   });
+  // After setup, so `${{ github.server_url }}` in `env:` is the URL the job's steps reach.
+  useServerUrl(state.jobEnv, state.environment.serverUrl ?? state.serverUrl);
+  for (const [k, v] of Object.entries({ ...claimed.workflow.env, ...spec.env })) state.jobEnv[k] = interpolateText(v, state.context(frame), state.hashFiles);
   return true;
 }

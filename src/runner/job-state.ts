@@ -46,6 +46,8 @@ export interface JobState {
    */
   signal: AbortSignal;
   spec: JobSpec;
+  /** The Slipway server as the runner reaches it (steps may reach it elsewhere: environment.serverUrl). */
+  serverUrl: string;
   executor: Executor;
   /** What the executor set up: the network and `job.services` (empty until then). */
   environment: JobEnvironment;

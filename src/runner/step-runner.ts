@@ -86,6 +86,11 @@ async function runUses(step: StepSpec, inputs: Record<string, string>, env: Reco
     stepName: step.name,
     addPostStep: (p) => state.postSteps.push(p),
     jobFailed: () => state.failed,
+    runInJob: async (script) => {
+      let output = '';
+      const outcome = await state.executor.run({ script, shell: 'sh', env, cwd: state.paths.workspace, signal: state.signal, onOutput: (t) => (output = (output + t).slice(-16_384)) });
+      return { exitCode: outcome.exitCode, output };
+    },
   });
   return { status: 'success', exitCode: null, outputs: result.outputs ?? {} };
 }

@@ -32,7 +32,7 @@ const jobsUnderTest: Record<string, string> = {
 };
 
 /** Every attempt prints `ESCAPED <what>` when it worked and `blocked <what>: <why>` when not. */
-const attempts = (data: string) => `
+const attempts = (data: string, serverPort: number) => `
 attempt() {
   what=$1; shift
   if sh -c "$*" > "$RUNNER_TEMP/attempt.out" 2>&1; then
@@ -50,6 +50,13 @@ attempt podman-ps "podman ps -a --format '{{.Names}}' | grep victim-prod"
 attempt podman-exec "podman exec victim-prod cat /etc/hostname"
 attempt engine-socket "test -w /run/podman/podman.sock || test -w /var/run/docker.sock || test -w /run/docker.sock"
 attempt server-environment "env | grep SLIPWAY_E2E_SERVER_ONLY"
+if [ "$JOB" = container ]; then
+  # The job reaches Slipway through the forwarder on its network's gateway, and nothing
+  # else there: the server itself listens on the host's loopback only.
+  gw=$(echo "$GITHUB_SERVER_URL" | sed 's|^http://||; s|:.*$||')
+  attempt server-port-on-gateway "wget -qO- http://$gw:${serverPort}/healthz"
+  wget -qO- "$GITHUB_SERVER_URL/healthz" | grep -q true && echo "forwarder reaches slipway $JOB"
+fi
 `;
 
 const workflow = (data: string, leftover: Record<string, number>) => `on: push
@@ -158,7 +165,7 @@ test('the data dir and its credentials are private after start-up, whatever thei
 test('every compromise from issue 9 fails from inside the job; the ordinary steps pass', { timeout: 180_000 }, async () => {
   const adminToken = await readFile(join(dataDir, 'admin.token'), 'utf8');
   const leftover = Object.fromEntries(Object.keys(jobsUnderTest).map((name) => [name, uniqueSeconds()]));
-  await push('mallory', { '.slipway/workflows/ci.yml': workflow(dataDir, leftover), 'attempts.sh': attempts(dataDir), 'hello.txt': 'hello\n' });
+  await push('mallory', { '.slipway/workflows/ci.yml': workflow(dataDir, leftover), 'attempts.sh': attempts(dataDir, slipway.port), 'hello.txt': 'hello\n' });
   const run = await finishedRun('mallory');
   const logs = await fetch(`${slipway.url}/api/runs/${run.id}/logs`, { headers: { authorization: `Bearer ${slipway.adminToken}` } }).then((r) => r.text());
 
@@ -170,6 +177,8 @@ test('every compromise from issue 9 fails from inside the job; the ordinary step
     }
     assert.match(logs, new RegExp(`ordinary ${job} ok`));
   }
+  assert.match(logs, /blocked container server-port-on-gateway/);
+  assert.match(logs, /forwarder reaches slipway container/);
   // Nothing secret reached the log, whatever a step printed.
   for (const f of ['admin.token', 'secrets.key']) assert.equal(logs.includes((await readFile(join(dataDir, f), 'utf8')).trim()), false, f);
   assert.doesNotMatch(logs, /server-environment-value/);

@@ -23,9 +23,9 @@ env:
   S: \${{ github.server_url }}
 jobs:
   probe:
-    # On the (isolated) host executor: its steps reach the server on the loopback, which a
-    # job container cannot (reaching Slipway from inside job containers is not wired yet).
-    runs-on: [self-hosted, host]
+    # In the default job container: it reaches the server through the forwarder on its
+    # network's gateway, which github.server_url names.
+    runs-on: ubuntu-latest
     steps:
       - uses: slipway/build-image
         with:
@@ -34,6 +34,8 @@ jobs:
         run: |
           set -u
           test "\${{ github.token }}" = "$T"
+          test "$GITHUB_SERVER_URL" = "$S"
+          case "$S" in http://127.*|http://localhost*) echo "server_url is the host's loopback: $S"; exit 1;; esac
           mkdir -p out
           probe() { name=$1; shift; curl -s -o "out/$name.body" -w '%{http_code}' "$@" > "out/$name.code"; }
           probe own-fetch -u "job:$T" "$S/git/tok.git/info/refs?service=git-upload-pack"
@@ -47,6 +49,13 @@ jobs:
           probe users -H "authorization: Bearer $T" "$S/api/users"
           probe tokens -H "authorization: Bearer $T" -H 'content-type: application/json' -d '{"name":"x"}' "$S/api/tokens"
           probe approve -H "authorization: Bearer $T" -H 'content-type: application/json' -d '{"decision":"approve"}' "$S/api/deployments/dep_x/approvals"
+          printf 'a blob the job pushes' > blob
+          d="sha256:$(sha256sum blob | cut -d' ' -f1)"
+          loc=$(curl -s -u "job:$T" -X POST -D - -o /dev/null "$S/v2/tok/app/blobs/uploads/" | tr -d '\r' | sed -n 's/^[Ll]ocation: //p')
+          case "$loc" in http*) ;; *) loc="$S$loc";; esac
+          case "$loc" in *[?]*) sep='&';; *) sep='?';; esac
+          probe own-blob-push -u "job:$T" -X PUT -H 'content-type: application/octet-stream' --data-binary @blob "$loc\${sep}digest=$d"
+          probe own-blob-pull -u "job:$T" "$S/v2/tok/app/blobs/$d"
           git -c http.extraHeader="Authorization: Basic $(printf 'job:%s' "$T" | base64 -w0)" clone -q "$S/git/tok.git" own
           cat own/marker.txt > out/clone.txt
           printf '%s' "$T" > out/token
@@ -64,7 +73,7 @@ let otherRepo: string;
 let outDir: string;
 before(async () => {
   await ensureBusyboxImage(busyboxImage);
-  h = await startHarness({ env: { SLIPWAY_RUNNER_HOST: 'true' } });
+  h = await startHarness();
   repo = await workingCopy('slipway-tok-', {
     '.slipway/workflows/ci.yml': workflow,
     'marker.txt': 'own project\n',
@@ -102,6 +111,10 @@ test("a job's token reaches its own project only, and dies with the job", { time
   assert.equal(await read('clone.txt'), 'own project\n');
   assert.equal(await read('own-image.code'), '200');
   assert.match(await read('own-image.body'), /"tok\/app"/);
+  // Pushed and pulled from inside the job container, through the registry API.
+  assert.equal(await read('own-blob-push.code'), '201', await read('own-blob-push.body'));
+  assert.equal(await read('own-blob-pull.code'), '200');
+  assert.equal(await read('own-blob-pull.body'), 'a blob the job pushes');
   // Refused, each naming the scope: pushing code, another project's code and images, a
   // mount that would read another project's blob, the API beyond its run, approving.
   for (const probe of ['own-push', 'other-fetch', 'other-image', 'other-upload', 'mount', 'projects', 'users', 'tokens', 'approve']) {

@@ -24,7 +24,7 @@ export interface RunView {
     attempt: number;
     interruptedAttempts: { attempt: number; reason: string }[];
     /** While queued with no online runner offering its labels: what it waits for. */
-    waitingFor: string | null;
+    waitingFor?: string | null;
     steps: { number: number; name: string; status: string }[];
   }[];
 }

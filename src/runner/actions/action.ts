@@ -25,6 +25,11 @@ export interface ActionContext extends ActionInputs {
   addPostStep(step: PostStep): void;
   /** Whether the job has failed so far. */
   jobFailed(): boolean;
+  /**
+   * Runs a shell script where the job's steps run (its container, or its user on the host),
+   * with the job's privileges, never the runner's: for work on files the job controls.
+   */
+  runInJob(script: string): Promise<{ exitCode: number; output: string }>;
 }
 
 interface ActionResult {

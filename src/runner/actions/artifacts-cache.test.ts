@@ -19,6 +19,10 @@ import { uploadArtifact } from './upload-artifact.ts';
 import { downloadArtifact } from './download-artifact.ts';
 import { cache } from './cache.ts';
 import { isSlipwayError } from '../../core/errors.ts';
+import { ShellExecutor } from '../executors/shell/shell-executor.ts';
+import { bareJob } from '../executors/contract-support.ts';
+import { createReadStream, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 
 const tmp = realpathSync(mkdtempSync(join(tmpdir(), 'slipway-artifacts-')));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -33,6 +37,10 @@ const api = inProcessRunnerApi({
   registry: { host: '', insecure: true }, dataDir,
 });
 const project = await store.projects.ensure('demo');
+// Where the job's steps run: a cache is unpacked there, with the job's privileges (here: this user's shell).
+const executor = new ShellExecutor();
+await executor.setup(bareJob(tmp));
+after(() => executor.teardown());
 
 async function newJobs(n: number) {
   const run = await store.runs.create({
@@ -62,6 +70,11 @@ async function call(action: BuiltInAction, jobId: string, paths: JobPaths, input
   const ctx: ActionContext = {
     claimed: { id: jobId, project: 'demo' } as ClaimedJob, api, paths, log, inputs, env: {}, signal: new AbortController().signal,
     stepName: 'Run the action', addPostStep: (p) => posts.push(p), jobFailed: () => false,
+    runInJob: async (script) => {
+      let output = '';
+      const o = await executor.run({ script, shell: 'sh', env: {}, cwd: paths.workspace, onOutput: (t) => (output += t) });
+      return { exitCode: o.exitCode, output };
+    },
   };
   try {
     const result = await action(ctx);
@@ -124,4 +137,44 @@ test('cache: miss saves in the post step, exact key hits, restore-keys match by 
   const cacheFiles = readdirSync(join(dataDir, 'caches', 'demo'));
   assert.equal(cacheFiles.length, 1);
   assert.match(cacheFiles[0]!, /^[0-9a-f]{64}\.tgz$/);
+});
+
+test('cache: a hostile archive (absolute name, .., a link out and a write through it) is refused before anything is unpacked', async () => {
+  const { jobs } = await newJobs(5);
+  const outside = join(tmp, 'outside');
+  mkdirSync(outside, { recursive: true });
+  const craft = join(tmp, 'craft');
+  mkdirSync(craft, { recursive: true });
+  writeFileSync(join(craft, 'f'), 'pwned');
+  symlinkSync(outside, join(craft, 'evil'));
+  const archives: Record<string, string[]> = {
+    absolute: ['-P', join(craft, 'f')],
+    dotdot: ['-P', '--transform', 's|^f$|../../outside/dotdot|', 'f'],
+    'link-out': ['evil'],
+    'write-through': ['--transform', 's|^f$|evil/through|', 'evil', 'f'],
+  };
+  let i = 0;
+  for (const [name, args] of Object.entries(archives)) {
+    const file = join(tmp, `${name}.tgz`);
+    execFileSync('tar', ['-czf', file, '-C', craft, ...args]);
+    await api.saveCache(jobs[i]!.id, `hostile-${name}`, createReadStream(file));
+    const paths = workspace(`hostile-${name}`);
+    await assert.rejects(call(cache, jobs[i + 1]!.id, paths, { key: `hostile-${name}`, path: 'x' }), (e) => isSlipwayError(e, 'ARCHIVE_UNSAFE') && /nothing was restored/.test((e as Error).message), name);
+    assert.deepEqual(readdirSync(paths.workspace), [], `${name}: nothing unpacked`);
+    assert.deepEqual(readdirSync(paths.temp), [], `${name}: the archive was removed`);
+    i = (i + 1) % 4;
+  }
+  assert.deepEqual(readdirSync(outside), [], 'nothing was written outside the job');
+});
+
+test('cache: a saved RUNNER_TEMP path comes back there', async () => {
+  const { jobs } = await newJobs(2);
+  const first = workspace('temp1');
+  put(first.temp, { 'tool/bin.txt': 'T' });
+  const posts: PostStep[] = [];
+  await call(cache, jobs[0]!.id, first, { key: 'temp-v1', path: `${first.temp}/tool` }, posts);
+  await posts[0]!.run();
+  const second = workspace('temp2');
+  await call(cache, jobs[1]!.id, second, { key: 'temp-v1', path: `${second.temp}/tool` });
+  assert.equal(readFileSync(join(second.temp, 'tool/bin.txt'), 'utf8'), 'T');
 });

@@ -2,10 +2,12 @@
 // `key`, then each of `restore-keys` (exact, else the newest with that prefix), and saves
 // `path` under `key` in a post step when the job succeeded and `key` was not an exact hit.
 // Output `cache-hit`: 'true' on an exact hit, 'false' on a restore-key hit, '' on a miss.
-// Archive names are relative to the workspace (`../` and absolute kept), as the action does.
+// Archive names are relative to the workspace, as the action does; a restore unpacks inside
+// the job and only within its workspace and RUNNER_TEMP (cache-restore.ts).
 import { relative } from 'node:path';
 import type { BuiltInAction } from './action.ts';
-import { createTarGz, extractTarGz, sendArchive } from './archive.ts';
+import { createTarGz, sendArchive } from './archive.ts';
+import { restoreInJob } from './cache-restore.ts';
 import { confinedTo, globFiles, patternLines } from '../glob.ts';
 import { SlipwayError } from '../../core/errors.ts';
 
@@ -28,7 +30,7 @@ export const cache: BuiltInAction = async (ctx) => {
   const exact = hit?.key === key;
   if (hit) {
     if (lookupOnly) (hit.archive as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
-    else await extractTarGz(hit.archive, workspace, { keepPaths: true });
+    else await restoreInJob(ctx, hit.archive, hit.key);
     ctx.log.line(`Cache ${lookupOnly ? 'found' : 'restored'} from key: ${hit.key}`);
   } else {
     if (ctx.inputs['fail-on-cache-miss'] === 'true') throw new SlipwayError('NOT_FOUND', `actions/cache: no cache for input keys: ${[key, ...restoreKeys].join(', ')}`);

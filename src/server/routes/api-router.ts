@@ -32,6 +32,7 @@ import { registerSessionApi } from './session-api.ts';
 import { registerEventsApi } from './events-api.ts';
 import { registerMetricsApi, type MetricsApiDeps } from './metrics-api.ts';
 import type { FailedAuthLimiter } from '../http/failed-auth-limiter.ts';
+import { registerForgeApi, type ForgeApiDeps } from './forge-api.ts';
 
 export interface ApiRouterDeps {
   store: Store;
@@ -53,6 +54,8 @@ export interface ApiRouterDeps {
   limiter: FailedAuthLimiter;
   log: (message: string) => void;
   commitTimes: MetricsApiDeps['commitTimes'];
+  /** Forge webhooks in, forge links, notification webhooks and the delivery log. */
+  forge: Omit<ForgeApiDeps, 'store' | 'audit'>;
 }
 
 export function apiRouter(deps: ApiRouterDeps): Router {
@@ -76,6 +79,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   registerSessionApi(router, { store, audit: deps.audit, limiter: deps.limiter, log: deps.log });
   registerEventsApi(router, { events: deps.events, store, access: deps.access });
   registerMetricsApi(router, { store, commitTimes: deps.commitTimes });
+  registerForgeApi(router, { ...deps.forge, store, audit: deps.audit });
   router.route(
     { method: 'GET', path: '/api/openapi.json', summary: 'This API as an OpenAPI 3.1 document' },
     ({ res }) => sendJson(res, 200, openApiDocument(router.routes, { title: 'Slipway API', version: deps.version })),

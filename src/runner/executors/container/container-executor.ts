@@ -21,6 +21,7 @@ import { planShell, shellArgv, tokenize } from '../shell-command.ts';
 import { ensureImage } from './engine-cli.ts';
 import { runContainerStep } from './container-step.ts';
 import { startJobServices, type JobServices } from './services.ts';
+import { forwardServer, needsForward, type ServerForward } from './server-forward.ts';
 import { teardownAll } from '../teardown-all.ts';
 import { containerTemp, stepWrapper, supervisorScript } from './supervisor.ts';
 import { SupervisorChannel } from './supervisor-channel.ts';
@@ -66,6 +67,9 @@ export class ContainerExecutor implements Executor {
   readonly #helper: string | null;
   #hostTemp: string | undefined;
   #services: JobServices | undefined;
+  /** The job's own network when it has no services (theirs otherwise); removed at teardown. */
+  #network: string | undefined;
+  #forward: ServerForward | undefined;
   #channel: SupervisorChannel | undefined;
   #process: ProcessHandle | undefined;
   /** `run` of the job container was attempted: teardown must remove whatever it left. */
@@ -85,10 +89,26 @@ export class ContainerExecutor implements Executor {
     const { name } = this.#options;
     const { workspace } = job;
     this.#services = await startJobServices(job, this.#engine);
-    const network = this.#services?.network;
-    const image = this.#options.prepareImage
-      ? await this.#options.prepareImage(job.onOutput)
-      : (await ensureImage(this.#engine, this.#options.container.image, job.onOutput), this.#options.container.image);
+    // A job reaching a loopback server needs a network of its own: the forwarder listens on
+    // its gateway, and only that network's containers may connect.
+    const forward = job.serverUrl && needsForward(new URL(job.serverUrl)) ? new URL(job.serverUrl) : undefined;
+    let created: Promise<unknown> = Promise.resolve();
+    if (!this.#services && forward) {
+      this.#network = `slipway-${job.jobId}`.toLowerCase();
+      created = runToolOrThrow(this.#engine, ['network', 'create', '--label', `slipway.job=${job.jobId}`, this.#network]);
+    }
+    const network = this.#services?.network ?? this.#network;
+    // The network is made while the image is checked (each ~0.1 s), not after it; both are
+    // awaited before a failure is thrown, so teardown never races a network being made.
+    const [prepared, made] = await Promise.allSettled([
+      this.#options.prepareImage
+        ? this.#options.prepareImage(job.onOutput)
+        : ensureImage(this.#engine, this.#options.container.image, job.onOutput).then(() => this.#options.container.image),
+      created,
+    ]);
+    if (prepared.status === 'rejected') throw prepared.reason;
+    if (made.status === 'rejected') throw made.reason;
+    const image = prepared.value;
     const container = { ...this.#options.container, image };
     this.#hostTemp = await mkdtemp(join(this.#options.tempRoot ?? tmpdir(), 'slipway-job-'));
     const channel = await SupervisorChannel.create(this.#hostTemp);
@@ -122,8 +142,10 @@ export class ContainerExecutor implements Executor {
     run.stderr!.setEncoding('utf8').on('data', keep);
     void run.closed.then(({ exitCode }) => channel.fail(new SlipwayError('EXEC_FAILED', `the job container ${name} ended (exit ${exitCode})${output.trim() ? `: ${output.trim()}` : ''}`)));
     await channel.ready();
+    // After the container started: the network's bridge (and its gateway address) exists now.
+    if (forward && network) this.#forward = await forwardServer(this.#engine, network, forward);
     job.onOutput(`Job container ${name} (${container.image}) ready in ${Math.round(performance.now() - started)} ms\n`);
-    return { network: network ?? '', services: this.#services?.context ?? {} };
+    return { network: network ?? '', services: this.#services?.context ?? {}, serverUrl: this.#forward?.url ?? job.serverUrl };
   }
 
   async run(command: StepCommand): Promise<StepOutcome> {
@@ -150,13 +172,22 @@ export class ContainerExecutor implements Executor {
   }
 
   runContainer(step: ContainerStep): Promise<StepOutcome> {
-    return runContainerStep(this.#engine, step, this.#services?.network);
+    return runContainerStep(this.#engine, step, this.#services?.network ?? this.#network);
   }
 
   async teardown(): Promise<void> {
     const services = this.#services;
+    const network = this.#network;
+    const forward = this.#forward;
     this.#services = undefined;
-    await teardownAll([() => this.#removeContainer(), async () => services?.stop()]);
+    this.#network = undefined;
+    this.#forward = undefined;
+    await teardownAll([
+      async () => forward?.close(),
+      () => this.#removeContainer(),
+      async () => services?.stop(),
+      async () => { if (network) await runToolOrThrow(this.#engine, ['network', 'rm', '--force', network]); },
+    ]);
   }
 
   async #removeContainer(): Promise<void> {
