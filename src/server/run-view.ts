@@ -72,6 +72,9 @@ export async function runView(store: Store, run: Run, attempt = run.attempt) {
         reusedFrom: j.reused_from,
         matrix: j.matrix ? (JSON.parse(j.matrix) as Record<string, unknown>) : null,
         error: j.error,
+        // While queued with no online runner offering its labels: what it waits for (scheduler/runner-waits.ts).
+        waitingFor: j.status === 'queued' ? j.runner_wait : null,
+        runsOn: JSON.parse(j.runs_on) as string[],
         outputs: j.outputs ? JSON.parse(j.outputs) : {},
         startedAt: j.started_at,
         finishedAt: j.finished_at,

@@ -190,6 +190,11 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   // `on.schedule`: every minute at :00, the default branches' scheduled workflows.
   const stopSchedule = everyMinute(options.clock ?? systemClock, (at) => track(runScheduled(runStarter, at).catch((err) => log(`schedule: ${(err as Error).stack}`))));
   const leaseSweep = setInterval(() => void scheduler.requeueExpired().catch((err) => log(`lease sweep: ${(err as Error).stack ?? String(err)}`)), Math.min(10_000, config.leaseSeconds * 500));
+  // Jobs no online runner can take say so, and fail after runner.queueTimeout; checked a few times per timeout.
+  const runnerWaitSweep = setInterval(
+    () => void scheduler.sweepRunnerWaits(config.runner.queueTimeout).catch((err) => log(`runner-wait sweep: ${(err as Error).stack ?? String(err)}`)),
+    Math.max(250, Math.min(5000, config.runner.queueTimeout / 4)),
+  );
 
   let runner: Runner | undefined;
   if (config.runner.enabled) {
@@ -227,6 +232,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     async close() {
       ready = false;
       clearInterval(leaseSweep);
+      clearInterval(runnerWaitSweep);
       stopSchedule();
       await runner?.stop(config.shutdownTimeoutSeconds * 1000);
       // Jobs still held were killed by the timeout and left unreported: each runs again as its next attempt.

@@ -99,6 +99,18 @@ export interface JobsTable {
   cancel_requested: number;
   /** A job a partial re-run kept: the job row (earlier attempt) whose result, steps and logs it shows. */
   reused_from: string | null;
+  /** While no online runner offers the job's labels: since when (runner.queueTimeout counts from it), and what it waits for (0017). */
+  runner_wait_since: string | null;
+  runner_wait: string | null;
+}
+
+/** A runner that claimed work or heartbeated (0017); online while seen within a lease. */
+export interface RunnersTable {
+  name: string;
+  /** JSON array of the labels it offers. */
+  labels: string;
+  first_seen_at: string;
+  last_seen_at: string;
 }
 
 export interface StepsTable {
@@ -417,6 +429,7 @@ export interface Database {
   forge_deliveries: ForgeDeliveriesTable;
   notification_hooks: NotificationHooksTable;
   outgoing_deliveries: OutgoingDeliveriesTable;
+  runners: RunnersTable;
 }
 
 export interface ProjectMembersTable {

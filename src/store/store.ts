@@ -21,6 +21,7 @@ import { environmentRulesRepo } from './repos/environment-rules.ts';
 import { sessionsRepo } from './repos/sessions.ts';
 import { forgesRepo } from './repos/forges.ts';
 import { notificationsRepo } from './repos/notifications.ts';
+import { runnersRepo } from './repos/runners.ts';
 
 export function createStore(db: Db) {
   return {
@@ -46,6 +47,7 @@ export function createStore(db: Db) {
     sessions: sessionsRepo(db),
     forges: forgesRepo(db),
     notifications: notificationsRepo(db),
+    runners: runnersRepo(db),
   };
 }
 

@@ -32,9 +32,20 @@ export interface Job {
   reusedFrom: string | null;
   matrix: Record<string, unknown> | null;
   error: string | null;
+  /** While queued with no online runner offering its labels: what it waits for. */
+  waitingFor?: string | null;
   startedAt: string | null;
   finishedAt: string | null;
   steps: Step[];
+}
+/** GET /api/runners (admins). */
+export interface RunnerInfo {
+  name: string;
+  online: boolean;
+  labels: string[];
+  firstSeenAt: string;
+  lastSeenAt: string;
+  jobs: { id: string; name: string; runId: string; project: string | undefined; runNumber: number; startedAt: string | null }[];
 }
 export interface Run {
   id: string;

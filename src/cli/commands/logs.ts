@@ -32,6 +32,7 @@ ${clientHelp}`,
       const job = pickJob(run, jobName);
       path = `/api/runs/${encodeURIComponent(ref!)}/jobs/${encodeURIComponent(job.id)}/logs${attempt !== undefined ? `?attempt=${encodeURIComponent(attempt)}` : ''}`;
     }
+    if (!deployment) await printRunnerWaits(client, ref!);
     if (!values.follow) {
       const text = await (await client.request('GET', path)).text();
       if (deployment) {
@@ -120,6 +121,12 @@ async function printEarlierAttempts(client: ReturnType<typeof clientFor>, ref: s
     const reasons = j.interruptedAttempts.map((a) => `attempt ${a.attempt} ${a.reason}`).join('; ');
     console.error(`note: job ${j.key} shows its attempt ${j.attempt}; earlier attempts exist (${reasons || 'interrupted'}): slipway logs ${ref} --job ${j.key} --attempt N`);
   }
+}
+
+/** On stderr: jobs queued with no online runner offering their labels (scheduler/runner-waits.ts), which have no log yet. */
+async function printRunnerWaits(client: ReturnType<typeof clientFor>, ref: string): Promise<void> {
+  const run = await client.json<RunView>('GET', `/api/runs/${encodeURIComponent(ref)}`);
+  for (const j of run.jobs) if (j.waitingFor) console.error(`job ${j.key}: ${j.waitingFor}`);
 }
 
 /** Warnings and errors the run carries besides its log (annotations such as deploy.yml's protection note), on stderr. */

@@ -21,6 +21,7 @@ import { registerApprovalRightsApi } from './approval-rights-api.ts';
 import { registerEnvironmentsApi } from './environments-api.ts';
 import { registerUsersApi } from './users-api.ts';
 import { registerHostsApi } from './hosts-api.ts';
+import { registerRunnersApi } from './runners-api.ts';
 import { registerRunControl } from './run-control.ts';
 import { registerRunOutputs } from './run-outputs.ts';
 import { registerProtectedBranchesApi, type ProtectedBranchesApiDeps } from './protected-branches-api.ts';
@@ -66,6 +67,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   registerEnvironmentsApi(router, { store, deploys: deps.deploys });
   registerUsersApi(router, { store });
   registerHostsApi(router, { store, dataDir });
+  registerRunnersApi(router, { store, onlineMs: deps.scheduler.leaseMs });
   registerApi(router, { store, scheduler: deps.scheduler, events: deps.events, access: deps.access, version: deps.version });
   registerMembersApi(router, { store, access: deps.access });
   registerRunControl(router, deps.runStarter);

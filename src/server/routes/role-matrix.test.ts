@@ -54,6 +54,7 @@ const expected: Record<string, Rule> = {
   'GET /api/hosts/key': signedIn,
   'GET /api/hosts': signedIn,
   'DELETE /api/hosts/{address}': admin,
+  'GET /api/runners': admin,
   'GET /api/runs': read,
   'GET /api/runs/{run}': read,
   'POST /api/runs/{run}/cancel': developer,

@@ -15,6 +15,7 @@ import * as jobAttempts from './0011-job-attempts.ts';
 import * as sessions from './0012-sessions.ts';
 import * as deploymentSuperseded from './0013-deployment-superseded.ts';
 import * as forges from './0016-forges.ts';
+import * as runners from './0017-runners.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '0012-sessions': sessions,
   '0013-deployment-superseded': deploymentSuperseded,
   '0016-forges': forges,
+  '0017-runners': runners,
 };
