@@ -67,7 +67,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   registerEnvironmentsApi(router, { store, deploys: deps.deploys });
   registerUsersApi(router, { store });
   registerHostsApi(router, { store, dataDir });
-  registerRunnersApi(router, { store, onlineMs: deps.scheduler.leaseMs });
+  registerRunnersApi(router, { store, onlineMs: () => deps.scheduler.leaseMs });
   registerApi(router, { store, scheduler: deps.scheduler, events: deps.events, access: deps.access, version: deps.version });
   registerMembersApi(router, { store, access: deps.access });
   registerRunControl(router, deps.runStarter);

@@ -34,8 +34,9 @@ export async function runnerViews(store: Store, onlineMs: number, now = Date.now
   }));
 }
 
-export function registerRunnersApi(router: Router, deps: { store: Store; onlineMs: number }): void {
+/** `onlineMs` is read per request: routes are registered before (and without) a scheduler in some tests. */
+export function registerRunnersApi(router: Router, deps: { store: Store; onlineMs: () => number }): void {
   router.route({ method: 'GET', path: '/api/runners', summary: 'Runners: online, labels, the jobs they run now (admins)', permission: 'runners.read' }, async ({ res }) => {
-    sendJson(res, 200, await runnerViews(deps.store, deps.onlineMs));
+    sendJson(res, 200, await runnerViews(deps.store, deps.onlineMs()));
   });
 }

@@ -47,19 +47,30 @@ export async function runSupervisedStep(o: SupervisedStepOptions): Promise<StepO
   };
 
   let killing: Promise<void> | undefined;
+  let exited = false;
   const kill = () => {
     killing ??= terminateWithGrace({
       terminate: async (signal) => {
         o.channel.kill(o.n, signal === 'SIGTERM' ? 'TERM' : 'KILL');
         await signalTracked(o.tracking, signal);
       },
-      isAlive: async () => (await o.channel.alive(o.n)) || (await trackedProcesses(o.tracking)).length > 0,
+      // Alive while anything of the step runs, and until the supervisor reports its exit: a
+      // stop right after the step was asked for can reach the supervisor before the step's
+      // shell wrote its pid, and that TERM finds nothing: send it again while nothing runs
+      // yet, or the step goes on (a cancel lost under load).
+      isAlive: async () => {
+        if ((await o.channel.alive(o.n)) || (await trackedProcesses(o.tracking)).length > 0) return true;
+        if (exited) return false;
+        o.channel.kill(o.n, 'TERM');
+        return true;
+      },
     }, { graceMs: o.killGraceMs, pollMs: 50 }).catch((err: unknown) => o.onOutput(`slipway: could not kill the step: ${String(err)}\n`));
   };
   const stop = armStepStop(o.timeoutMs, o.signal, kill);
 
   try {
     const exitCode = await o.channel.run(o.n);
+    exited = true;
     stop.disarm();
     releaseKeeper();
     let drainTimer: NodeJS.Timeout | undefined;
