@@ -99,6 +99,8 @@ export interface JobsTable {
   cancel_requested: number;
   /** A job a partial re-run kept: the job row (earlier attempt) whose result, steps and logs it shows. */
   reused_from: string | null;
+  /** When the job first waited at its environment's approval gate (0018): the wait timer counts from here. */
+  waiting_since: string | null;
 }
 
 export interface StepsTable {
@@ -273,8 +275,10 @@ export interface DeploymentHostsTable {
 }
 
 /** Approvals and rejections of a gated deployment (0005); one decision per user. */
+/** A decision on a deployment or (0018) on a gated job: exactly one of the two ids is set. */
 export interface ApprovalsTable {
-  deployment_id: string;
+  deployment_id: string | null;
+  job_id: string | null;
   user_id: string;
   user_name: string;
   decision: 'approve' | 'reject';

@@ -14,6 +14,7 @@ import * as environmentRules from './0010-environment-rules.ts';
 import * as jobAttempts from './0011-job-attempts.ts';
 import * as sessions from './0012-sessions.ts';
 import * as deploymentSuperseded from './0013-deployment-superseded.ts';
+import * as jobApprovals from './0018-job-approvals.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '0011-job-attempts': jobAttempts,
   '0012-sessions': sessions,
   '0013-deployment-superseded': deploymentSuperseded,
+  '0018-job-approvals': jobApprovals,
 };
