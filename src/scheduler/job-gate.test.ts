@@ -38,6 +38,7 @@ void test('a job naming a gated environment waits, with a notice, and runs with 
   const ship = (await s.jobsByKey(run.id)).ship!;
   assert.equal(ship.status, 'waiting');
   assert.ok(ship.waiting_since);
+  assert.equal(ship.gate_environment, 'production');
   assert.equal((await s.store.runs.require(run.id)).status, 'waiting');
   assert.deepEqual(asked, ['demo/production']);
   const log = (await s.store.logs.read(jobLogStream(ship.id, ship.attempt))).map((c) => c.text).join('');

@@ -192,7 +192,7 @@ export class Scheduler {
   async #atGate(run: Run, job: Job, siblings: Job[], needs: NeedsContext, spec: JobSpec): Promise<GateState | 'failed'> {
     const at = await this.#gateOf(run, job, siblings, needs, spec);
     if (at === 'failed' || at.state !== 'wait') return at === 'failed' ? at : at.state;
-    if (!(await this.#store.runs.transitionJob(job.id, ['queued'], { status: 'waiting', waiting_since: job.waiting_since ?? iso(Date.now()) }))) return 'wait';
+    if (!(await this.#store.runs.transitionJob(job.id, ['queued'], { status: 'waiting', waiting_since: job.waiting_since ?? iso(Date.now()), gate_environment: at.environment }))) return 'wait';
     await this.#note(job, waitingNotice(at.environment, at.approvals, at.rule!));
     this.#events.emit('job-updated', job.id, run.id);
     await this.#progress.updateRun(run.id);

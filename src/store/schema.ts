@@ -101,6 +101,8 @@ export interface JobsTable {
   reused_from: string | null;
   /** When the job first waited at its environment's approval gate (0018): the wait timer counts from here. */
   waiting_since: string | null;
+  /** The environment (evaluated `environment:`) whose gate the job waits or waited at (0018). */
+  gate_environment: string | null;
 }
 
 export interface StepsTable {

@@ -2,11 +2,13 @@
 // live beside the deployments' in one table: a row decides on a deployment or on a job,
 // never both. The table is rebuilt because SQLite cannot make a primary-key column
 // nullable in place; its rows are copied over. One decision per user per subject stays a
-// unique index on each. A job's wait timer counts from `jobs.waiting_since`.
+// unique index on each. A waiting job records the environment it waits for
+// (`jobs.gate_environment`) and when it began to (`jobs.waiting_since`, for the wait timer).
 import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('jobs').addColumn('waiting_since', 'text').execute();
+  await db.schema.alterTable('jobs').addColumn('gate_environment', 'text').execute();
   await db.schema
     .createTable('approvals_0018')
     .addColumn('deployment_id', 'text', (c) => c.references('deployments.id'))
@@ -40,4 +42,5 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('approvals').execute();
   await db.schema.alterTable('approvals_0005').renameTo('approvals').execute();
   await db.schema.alterTable('jobs').dropColumn('waiting_since').execute();
+  await db.schema.alterTable('jobs').dropColumn('gate_environment').execute();
 }

@@ -306,6 +306,7 @@ async function insertJobs(tx: Transaction<Database>, runId: string, attempt: num
         cancel_requested: 0,
         reused_from: kept ? (kept.reused_from ?? kept.id) : null,
         waiting_since: null,
+        gate_environment: null,
       })
       .execute();
   }
