@@ -199,7 +199,8 @@ export class Scheduler {
     return 'wait';
   }
 
-  async #gateOf(run: Run, job: Job, siblings: Job[], needs: NeedsContext, spec: JobSpec) {
+  /** `failOnError`: a rule that cannot be read fails the job (at its claim); else the job keeps waiting. */
+  async #gateOf(run: Run, job: Job, siblings: Job[], needs: NeedsContext, spec: JobSpec, failOnError = true) {
     const context = await this.#progress.contextOf(run, job, siblings, needs);
     const environment = environmentOf(spec, context);
     if (environment === undefined) return { state: 'open' as const, environment: '', approvals: 0, rule: undefined };
@@ -209,7 +210,7 @@ export class Scheduler {
       const approvals = rule ? await this.#gate!.approvals(job.id) : 0;
       return { state: gateState(rule, approvals, job, Date.now()), environment, approvals, rule };
     } catch (err) {
-      await this.#fail(job, `the approval rule of environment ${environment} could not be read: ${(err as Error).message}`);
+      if (failOnError) await this.#fail(job, `the approval rule of environment ${environment} could not be read: ${(err as Error).message}`);
       return 'failed' as const;
     }
   }
@@ -225,7 +226,8 @@ export class Scheduler {
     const run = await this.#store.runs.require(job.run_id);
     const siblings = await this.#store.runs.jobs(run.id);
     const needs = this.#progress.needsOf(run, job, siblings) ?? {};
-    const at = await this.#gateOf(run, job, siblings, needs, specOf(this.#progress.plan(run), job).spec);
+    // A waiting job stays waiting when its rule cannot be read now (the sweep tries again).
+    const at = await this.#gateOf(run, job, siblings, needs, specOf(this.#progress.plan(run), job).spec, false);
     if (at === 'failed' || at.state === 'wait') return false;
     if (!(await this.#store.runs.transitionJob(jobId, ['waiting'], { status: 'queued' }))) return false;
     this.#events.emit('job-updated', jobId, job.run_id);
