@@ -68,7 +68,11 @@ async function push(message: string): Promise<void> {
   await exec('git', ['push', '-q', `${h.slipway.url}/git/gate.git`, 'HEAD:refs/heads/main'], { cwd: repo, env: { ...process.env, ...gitAuthEnv(tokens.alice!) } });
 }
 
-const run = async (n: number) => (await call('GET', `/api/runs/gate%23${n}`)).json as RunView;
+const run = async (n: number): Promise<RunView> => {
+  const got = await call('GET', `/api/runs/gate%23${n}`);
+  if (got.status !== 200) throw new Error(`run #${n}: ${got.status} ${JSON.stringify(got.json)}`);
+  return got.json as RunView;
+};
 const shipWaiting = (n: number) =>
   waitFor(`run #${n}'s ship job waiting`, async () => {
     const r = await run(n).catch(() => undefined);
@@ -125,8 +129,8 @@ test('a job naming a gated environment waits; a second maintainer approves and i
   assert.ok(!log.includes(prodKey), log);
   assert.doesNotMatch(log, /withheld/);
   // Audited like a deployment's approval.
-  const audit = (await call('GET', '/api/audit?project=gate')).json as Json[];
-  assert.ok(audit.some((e: Json) => e.action === 'approval.decide' && e.actor === 'bob'), JSON.stringify(audit));
+  const audit = (await call('GET', '/api/audit?action=approval.decide')).json as Json[];
+  assert.deepEqual(audit.map((e: Json) => [e.actor, e.target, e.detail.decision, e.detail.route]), [['bob', 'gate#1', 'approve', 'POST /api/runs/:run/jobs/:job/approvals']]);
 });
 
 test('a waiting job still waits after a restart; a rejection fails it with the reason and skips its dependants', { timeout: 240_000 }, async () => {
