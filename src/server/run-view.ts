@@ -72,6 +72,8 @@ export async function runView(store: Store, run: Run, attempt = run.attempt) {
         reusedFrom: j.reused_from,
         matrix: j.matrix ? (JSON.parse(j.matrix) as Record<string, unknown>) : null,
         error: j.error,
+        // The environment whose approval gate the job waits (or waited) at; approve with POST …/jobs/:job/approvals.
+        gateEnvironment: j.gate_environment,
         outputs: j.outputs ? JSON.parse(j.outputs) : {},
         startedAt: j.started_at,
         finishedAt: j.finished_at,

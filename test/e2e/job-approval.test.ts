@@ -106,7 +106,7 @@ test('a job naming a gated environment waits; a second maintainer approves and i
   await push('first');
   const waiting = await shipWaiting(1);
   assert.equal(waiting.status, 'waiting');
-  assert.deepEqual(waiting.jobs.map((j) => [j.key, j.status]), [['build', 'success'], ['ship', 'waiting'], ['after', 'queued']]);
+  assert.deepEqual(waiting.jobs.map((j) => [j.key, j.status, j.gateEnvironment]), [['build', 'success', null], ['ship', 'waiting', 'production'], ['after', 'queued', null]]);
   assert.match(await jobLog(waiting, 'ship'), /waiting for approval of environment production \(0 of 1 needed; who may approve: maintainers of gate\)/);
 
   // The pusher cannot let her own push through; a developer is no approver of production.
