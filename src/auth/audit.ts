@@ -22,6 +22,11 @@ export const auditActions = {
   'secret.delete': 'a secret was deleted',
   'protection.change': "a project's branch or environment protection changed",
   'project.visibility': 'a project was made public or private',
+  'forge.set': "a project's forge link (webhook secret, clone URL, status token) was set",
+  'forge.remove': "a project's forge link was removed",
+  'notification.add': 'an outgoing notification webhook was added to a project',
+  'notification.remove': 'an outgoing notification webhook was removed',
+  'webhook.refused': 'a forge webhook was refused: its signature did not verify (address, header)',
 } as const;
 
 export type AuditAction = keyof typeof auditActions;

@@ -58,6 +58,8 @@ export const permissions = {
   'tokens.manage': { instance: ['user'], level: 'admin', does: 'create or revoke their tokens' },
   'deploy.force_promotion': { instance: ['admin'], level: 'admin', does: 'deploy a release that has not succeeded in the environment promote_from names', instead: 'deploy it there first, then promote it' },
   'audit.read': { instance: ['admin'], level: 'admin', does: 'read the audit log' },
+  // Runner names and labels say what the machines are; who runs what across all projects.
+  'runners.read': { instance: ['admin'], level: 'read', does: 'list runners' },
 
   // Project: reading.
   'project.read': { project: 'viewer', public: true, level: 'read', does: 'see the project' },

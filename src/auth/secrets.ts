@@ -2,10 +2,9 @@
 // and resolve for a deployment or a job. Values are encrypted before they reach the store.
 // A project secret is stored under the environment '' (no environment name is empty), so
 // one table and one ciphertext format hold both.
-import type { Store } from '../store/store.ts';
 import { SlipwayError } from '../core/errors.ts';
 import { isValidName } from '../core/ids.ts';
-import { decryptSecret, encryptSecret } from './secrets-crypto.ts';
+import { SealedRecords } from './sealed-records.ts';
 
 const secretName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** The store's environment column for a project secret. */
@@ -20,35 +19,27 @@ interface SecretInfo {
 /** Where a secret lives: `environment` undefined means the project's own (every job of its runs sees it). */
 type Environment = string | undefined;
 
-export class Secrets {
-  readonly #store: Store;
-  readonly #key: Buffer;
-
-  constructor(store: Store, key: Buffer) {
-    this.#store = store;
-    this.#key = key;
-  }
-
+export class Secrets extends SealedRecords {
   async set(project: string, environment: Environment, name: string, value: string): Promise<void> {
     check(environment, name);
     // --env-file carries one KEY=value per line (container-engine.ts).
     if (/[\r\n\0]/.test(value)) throw new SlipwayError('BAD_REQUEST', `secret ${name}: the value cannot contain a newline or NUL (it is passed as an environment variable)`);
     if (value === '') throw new SlipwayError('BAD_REQUEST', `secret ${name}: the value is empty (an empty secret could not be masked)`);
-    const p = await this.#store.projects.require(project);
+    const p = await this.store.projects.require(project);
     const env = environment ?? projectLevel;
-    await this.#store.secrets.put(p.id, env, name, encryptSecret(this.#key, aad(p.id, env, name), value));
+    await this.store.secrets.put(p.id, env, name, this.seal(aad(p.id, env, name), value));
   }
 
   async list(project: string, environment: Environment): Promise<SecretInfo[]> {
     check(environment);
-    const p = await this.#store.projects.require(project);
-    return (await this.#store.secrets.list(p.id, environment ?? projectLevel)).map((s) => ({ name: s.name, createdAt: s.created_at, updatedAt: s.updated_at }));
+    const p = await this.store.projects.require(project);
+    return (await this.store.secrets.list(p.id, environment ?? projectLevel)).map((s) => ({ name: s.name, createdAt: s.created_at, updatedAt: s.updated_at }));
   }
 
   async remove(project: string, environment: Environment, name: string): Promise<void> {
     check(environment, name);
-    const p = await this.#store.projects.require(project);
-    if (!(await this.#store.secrets.remove(p.id, environment ?? projectLevel, name))) {
+    const p = await this.store.projects.require(project);
+    if (!(await this.store.secrets.remove(p.id, environment ?? projectLevel, name))) {
       throw new SlipwayError('SECRET_UNKNOWN', `secret ${name} is not set for ${environment === undefined ? `project ${project}` : `${project}/${environment}`}`);
     }
   }
@@ -58,8 +49,8 @@ export class Secrets {
     const out: Record<string, string> = {};
     const missing: string[] = [];
     for (const name of names) {
-      const row = await this.#store.secrets.get(projectId, environment, name);
-      if (row) out[name] = decryptSecret(this.#key, aad(projectId, environment, name), row.ciphertext);
+      const row = await this.store.secrets.get(projectId, environment, name);
+      if (row) out[name] = this.open(aad(projectId, environment, name), row.ciphertext);
       else missing.push(name);
     }
     if (missing.length > 0) {
@@ -72,7 +63,7 @@ export class Secrets {
   async all(projectId: string, environment: Environment): Promise<Record<string, string>> {
     const env = environment ?? projectLevel;
     const out: Record<string, string> = {};
-    for (const row of await this.#store.secrets.values(projectId, env)) out[row.name] = decryptSecret(this.#key, aad(projectId, env, row.name), row.ciphertext);
+    for (const row of await this.store.secrets.values(projectId, env)) out[row.name] = this.open(aad(projectId, env, row.name), row.ciphertext);
     return out;
   }
 }

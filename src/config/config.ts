@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { SlipwayError } from '../core/errors.ts';
-import { hostLabelIssues, runnerLabelsSchema } from './runner-labels.ts';
+import { hostLabelIssues, queueTimeoutSchema, runnerLabelsSchema } from './runner-labels.ts';
 
 const schema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
@@ -27,6 +27,11 @@ const schema = z.strictObject({
       host: z.boolean().default(false),
       /** Options beyond the built-in allow-list of `container.options` / `services.*.options` (`--privileged`, `-v`). */
       allowOptions: z.array(z.string().regex(/^--?[A-Za-z][\w-]*$/, 'expected an option name such as --privileged or -v')).default([]),
+      /**
+       * How long a job may wait for a runner offering its `runs-on` labels before it fails
+       * (GitHub's 24 h): a duration (`24h`, `30m`, `10s`) or seconds; milliseconds once loaded.
+       */
+      queueTimeout: queueTimeoutSchema,
     })
     .superRefine((runner, ctx) => {
       for (const issue of hostLabelIssues(runner.labels, runner.host)) ctx.addIssue({ code: 'custom', path: ['labels', ...issue.path], message: issue.message });
@@ -62,6 +67,7 @@ const envKeys: Record<string, string[]> = {
   SLIPWAY_RUNNER_ENABLED: ['runner', 'enabled'],
   SLIPWAY_RUNNER_CONCURRENCY: ['runner', 'concurrency'],
   SLIPWAY_RUNNER_HOST: ['runner', 'host'],
+  SLIPWAY_RUNNER_QUEUE_TIMEOUT: ['runner', 'queueTimeout'],
   SLIPWAY_LEASE_SECONDS: ['leaseSeconds'],
   SLIPWAY_SHUTDOWN_TIMEOUT_SECONDS: ['shutdownTimeoutSeconds'],
   SLIPWAY_PROJECTS_CREATE: ['projects', 'create'],

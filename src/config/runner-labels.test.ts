@@ -31,3 +31,10 @@ test('a label sent to the host executor needs runner.host: true, and the error n
     isSlipwayError(err, 'CONFIG_INVALID') && /runner\.labels\.self-hosted: runs jobs on the host, which needs runner\.host: true/.test(err.message));
   assert.equal(load('runner:\n  host: true\n  labels:\n    self-hosted: host\n').runner.labels['self-hosted'], 'host');
 });
+
+test('runner.queueTimeout: 24 h by default, a duration or seconds, anything else an error naming the key', () => {
+  assert.equal(load('').runner.queueTimeout, 86_400_000);
+  assert.equal(load('runner:\n  queueTimeout: 30m\n').runner.queueTimeout, 1_800_000);
+  assert.equal(load('runner:\n  queueTimeout: 90\n').runner.queueTimeout, 90_000);
+  assert.throws(() => load('runner:\n  queueTimeout: soon\n'), (err) => isSlipwayError(err) && /runner\.queueTimeout/.test(err.message) && /expected a duration/.test(err.message));
+});

@@ -4,11 +4,13 @@
 // only `runner.host: true` allows. The list form of earlier versions is still accepted:
 // every label listed runs in the built-in job image.
 import { z } from 'zod';
+import { parseDuration } from '../core/duration.ts';
 
 export const builtinJobImage = 'builtin';
 export const hostExecutor = 'host';
 
-const defaultRunnerLabels: Readonly<Record<string, string>> = Object.fromEntries(
+/** The labels the built-in runner offers when `runner.labels` is not set: each runs in the built-in job image. */
+export const defaultRunnerLabels: Readonly<Record<string, string>> = Object.fromEntries(
   ['ubuntu-latest', 'ubuntu-24.04', 'ubuntu-22.04', 'self-hosted', 'linux', 'x64', 'slipway'].map((label) => [label, builtinJobImage]),
 );
 
@@ -26,3 +28,16 @@ export function hostLabelIssues(labels: Record<string, string>, hostAllowed: boo
     .filter(([, value]) => value === hostExecutor)
     .map(([name]) => ({ path: [name], message: 'runs jobs on the host, which needs runner.host: true (jobs run in containers otherwise)' }));
 }
+
+/** `runner.queueTimeout`: a duration (`24h`) or a number of seconds, as milliseconds. */
+export const queueTimeoutSchema = z
+  .union([z.number().int().min(1).transform((seconds) => seconds * 1000), z.string()])
+  .transform((value, ctx) => {
+    const ms = typeof value === 'number' ? value : parseDuration(value);
+    if (ms === undefined || ms <= 0) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration such as 30m, 24h or 10s (or seconds), found ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    return ms;
+  })
+  .default(24 * 3_600_000);

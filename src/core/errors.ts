@@ -3,6 +3,8 @@
 
 export const errorCodes = {
   UNAUTHORIZED: { status: 401, message: 'authentication required' },
+  SIGNATURE_INVALID: { status: 401, message: 'webhook signature does not verify' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'request body too large' },
   FORBIDDEN: { status: 403, message: 'not allowed' },
   NOT_FOUND: { status: 404, message: 'not found' },
   PROJECT_UNKNOWN: { status: 404, message: 'project not found' },

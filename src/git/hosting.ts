@@ -10,6 +10,8 @@ import type { User } from '../store/repos/users.ts';
 import { runHttpBackend } from './http-backend.ts';
 import type { PushCommand } from './push-commands.ts';
 import { readCommandList } from './command-list.ts';
+import { mirrorRef, type MirrorSource } from './mirror-fetch.ts';
+import { SidebandTail } from './sideband-tail.ts';
 import { BranchProtection, type BranchProtectionOptions } from './branch-protection.ts';
 import { policyEnv, pushPolicy, type PushPolicy } from './push-policy.ts';
 import { writeHooksDir } from './hooks-dir.ts';
@@ -40,10 +42,14 @@ const hooksDirName = '.hooks';
 /** Awaited before the push is acknowledged: a listener that records the event makes it durable. */
 type PushListener = (event: PushEvent) => void | Promise<void>;
 
+/** After the listeners: lines for the pusher (`remote: …`) about what the push's events started. */
+type PushFeedback = (events: PushEvent[]) => Promise<string[]>;
+
 export class GitHosting {
   readonly #root: string;
   readonly #log: (message: string) => void;
   readonly #listeners: PushListener[] = [];
+  #feedback: PushFeedback | undefined;
   readonly #creating = new Map<string, Promise<string>>();
   #hooksDir: Promise<string> | undefined;
   /** The project's branch rules, for the API; undefined when hosting was made without protection. */
@@ -95,6 +101,7 @@ export class GitHosting {
     const head = req.method === 'POST' && subpath === '/git-receive-pack' ? await readCommandList(req) : undefined;
     const env = head && policyEnv(await this.#policy(user, project, head.commands));
     const hooksDir = await this.#hooks();
+    const tail = head && this.#feedback ? new SidebandTail() : undefined;
     try {
       await runHttpBackend(req, res, {
         root: this.#root,
@@ -105,9 +112,13 @@ export class GitHosting {
         env,
         bodyHead: head?.chunks,
         killOnDisconnect: !pushing,
+        transformBody: tail && ((chunk) => tail.push(chunk)),
       });
-      if (head && user) await this.#announce(project, repo, user.name, head.commands);
+      const events = head && user ? await this.#announce(project, repo, user.name, head.commands) : [];
+      if (tail && events.length > 0) res.write(tail.finish(await this.#tell(events)));
     } finally {
+      // The held flush-pkt ends git's answer whatever happened above.
+      if (tail && !res.destroyed) res.write(tail.finish([]));
       res.end();
     }
   }
@@ -132,6 +143,20 @@ export class GitHosting {
     return isBareRepo(repo) ? defaultBranchOf(repo) : 'main';
   }
 
+  /** Lines told to the pusher once a push's listeners ran (at most one provider). */
+  onPushed(feedback: PushFeedback): void {
+    this.#feedback = feedback;
+  }
+
+  async #tell(events: PushEvent[]): Promise<string[]> {
+    try {
+      return (await this.#feedback?.(events)) ?? [];
+    } catch (err) {
+      this.#log(`push feedback failed: ${(err as Error).stack ?? String(err)}`);
+      return [];
+    }
+  }
+
   /** Called once per ref a push changed, after git applied it (never for rejected refs). */
   onPush(listener: PushListener): void {
     this.#listeners.push(listener);
@@ -153,6 +178,14 @@ export class GitHosting {
   async #emptyTemplate(): Promise<string> {
     await initBareRepo(this.#root, `${emptyTemplate}.git`);
     return emptyTemplate;
+  }
+
+  /**
+   * A ref fetched from the forge a project mirrors (src/triggers/forge): the caller records
+   * the PushEvent itself, so no push listener hears it. Creates the repository on first use.
+   */
+  async mirror(project: string, source: MirrorSource, ref: string, sha: string): Promise<void> {
+    await mirrorRef(await this.ensureRepo(project), source, ref, sha);
   }
 
   /** The projects that have a repository. */
@@ -211,14 +244,16 @@ export class GitHosting {
    * value, failed fast-forward check, broken pack). Only refs whose value now is what the push
    * asked for are announced: `after`, or absent for a deletion.
    */
-  async #announce(project: string, repo: string, user: string, commands: PushCommand[]): Promise<void> {
+  async #announce(project: string, repo: string, user: string, commands: PushCommand[]): Promise<PushEvent[]> {
     const asked = commands.filter((c) => c.before !== c.after);
-    if (asked.length === 0) return;
+    if (asked.length === 0) return [];
     const now = await readRefs(repo, asked.map((c) => c.ref));
     const applied = asked.filter((c) => (isZeroSha(c.after) ? !now.has(c.ref) : now.get(c.ref) === c.after));
     if (applied.some((c) => isZeroSha(c.before) && c.ref.startsWith('refs/heads/'))) await fixUnbornHead(repo);
+    const events: PushEvent[] = [];
     for (const c of applied) {
       const event: PushEvent = { project, ref: c.ref, before: c.before, after: c.after, pusher: user };
+      events.push(event);
       for (const listener of this.#listeners) {
         try {
           await listener(event);
@@ -228,5 +263,6 @@ export class GitHosting {
         }
       }
     }
+    return events;
   }
 }

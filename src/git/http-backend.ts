@@ -23,6 +23,8 @@ interface CgiRequest {
   bodyHead?: Buffer[];
   /** Stop git when the client goes away (fetches). Pushes run to the end so refs stay consistent. */
   killOnDisconnect: boolean;
+  /** Rewrites the response body as it streams (a push's SidebandTail holds its final flush-pkt back). */
+  transformBody?: (chunk: Buffer) => Buffer;
 }
 
 /** Environment for the CGI (RFC 3875 §4.1 meta-variables, plus what git-http-backend(1) reads). */
@@ -126,6 +128,7 @@ export function runHttpBackend(req: IncomingMessage, res: ServerResponse, cgi: C
         res.writeHead(parsed.head.status, parsed.head.statusMessage, headers);
         body = parsed.rest;
       }
+      if (cgi.transformBody) body = cgi.transformBody(body);
       if (body.length > 0 && !res.write(body)) {
         stdout.pause();
         res.once('drain', () => stdout.resume());

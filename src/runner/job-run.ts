@@ -103,6 +103,7 @@ export async function openJob(claimed: ClaimedJob, options: JobRunnerOptions): P
   const debug = secrets.ACTIONS_STEP_DEBUG === 'true' || contexts.vars.ACTIONS_STEP_DEBUG === 'true';
   const state: JobState = {
     claimed, api, paths, log, spec,
+    runDefaults: {},
     serverUrl: options.serverUrl,
     jobEnv: { ...defaultEnv(github, paths, options.runnerName) },
     extraPath: [],

@@ -5,9 +5,32 @@
 import { dirname } from 'node:path';
 import type { JobRun } from './job-run.ts';
 import { checkoutCommit } from './actions/checkout.ts';
-import { evaluateIf, interpolateText } from './expression-adapter.ts';
+import { evaluateIf, interpolateText, type ExprContext } from './expression-adapter.ts';
+import type { RunDefaults } from '../workflow/model.ts';
+import { SlipwayError } from '../core/errors.ts';
 import { continuesOnError, timeoutMs } from './step-options.ts';
 import { useServerUrl } from './job-context.ts';
+
+/**
+ * `defaults.run` with GitHub's contexts (docs.github.com "Contexts reference", context
+ * availability): the job's may use github, needs, strategy, matrix, env, vars and inputs;
+ * the workflow's none (GitHub lists no context for it), so only literal text works there.
+ */
+export function evaluateRunDefaults(workflow: RunDefaults, job: RunDefaults, ctx: ExprContext): RunDefaults {
+  const jobCtx: ExprContext = {};
+  for (const name of ['github', 'needs', 'strategy', 'matrix', 'env', 'vars', 'inputs']) jobCtx[name] = ctx[name];
+  const out: RunDefaults = {};
+  for (const key of ['shell', 'workingDirectory'] as const) {
+    const [value, where, values] = job[key] !== undefined ? [job[key], 'jobs.<job_id>.defaults.run', jobCtx] : [workflow[key], 'defaults.run', {}];
+    if (value === undefined) continue;
+    try {
+      out[key] = interpolateText(value, values);
+    } catch (err) {
+      throw new SlipwayError('WORKFLOW_INVALID', `${where}.${key === 'shell' ? 'shell' : 'working-directory'}: ${(err as Error).message}`);
+    }
+  }
+  return out;
+}
 
 /** Returns false when the job's `if` does not hold (the job is skipped, nothing was set up). */
 export async function setUpJob(job: JobRun): Promise<boolean> {
@@ -43,5 +66,6 @@ export async function setUpJob(job: JobRun): Promise<boolean> {
   // After setup, so `${{ github.server_url }}` in `env:` is the URL the job's steps reach.
   useServerUrl(state.jobEnv, state.environment.serverUrl ?? state.serverUrl);
   for (const [k, v] of Object.entries({ ...claimed.workflow.env, ...spec.env })) state.jobEnv[k] = interpolateText(v, state.context(frame), state.hashFiles);
+  state.runDefaults = evaluateRunDefaults(claimed.workflow.defaults, spec.defaults, state.context(frame));
   return true;
 }

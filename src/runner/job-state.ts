@@ -3,7 +3,7 @@
 import type { ClaimedJob } from './protocol/wire.ts';
 import type { RunnerApi } from './protocol/runner-api.ts';
 import type { Executor, JobEnvironment } from './executor.ts';
-import type { JobSpec } from '../workflow/model.ts';
+import type { JobSpec, RunDefaults } from '../workflow/model.ts';
 import type { RunStatus } from '../core/types.ts';
 import type { LogWriter } from './log-writer.ts';
 import type { JobPaths } from './job-context.ts';
@@ -46,6 +46,8 @@ export interface JobState {
    */
   signal: AbortSignal;
   spec: JobSpec;
+  /** The workflow's and the job's `defaults.run`, evaluated when the job starts. */
+  runDefaults: RunDefaults;
   /** The Slipway server as the runner reaches it (steps may reach it elsewhere: environment.serverUrl). */
   serverUrl: string;
   executor: Executor;

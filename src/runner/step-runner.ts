@@ -2,7 +2,7 @@
 // composite, `docker://`, built-in) — and collects what it wrote to $GITHUB_ENV,
 // $GITHUB_OUTPUT and $GITHUB_PATH. The same function runs a job's steps and, recursively,
 // a composite action's steps.
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import type { StepSpec } from '../workflow/model.ts';
 import type { RunStatus } from '../core/types.ts';
 import { interpolateText } from './expression-adapter.ts';
@@ -25,6 +25,8 @@ export async function runStep(step: StepSpec, frame: StepFrame, state: JobState)
   let status: RunStatus = 'success';
   let exitCode: number | null = null;
   let outputs: Record<string, string> = {};
+  /** `::set-output` lines: below what the step wrote to $GITHUB_OUTPUT, as on GitHub. */
+  let commandOutputs: Record<string, string> = {};
   try {
     for (const [k, v] of Object.entries(step.env)) env[k] = ownEnv[k] = interpolateText(v, { ...ctx, env }, state.hashFiles);
     if (state.extraPath.length > 0) env.PATH = [...state.extraPath].reverse().join(':') + ':' + (env.PATH ?? process.env.PATH ?? '');
@@ -42,17 +44,20 @@ export async function runStep(step: StepSpec, frame: StepFrame, state: JobState)
         // GitHub requires `shell` on every `run` step of a composite action.
         throw new SlipwayError('WORKFLOW_INVALID', `${frame.actionPath}: step "${step.name}" has \`run\` without the \`shell\` composite actions require`);
       }
-      const defaults = frame.depth > 0 ? {} : { ...state.claimed.workflow.defaults, ...state.spec.defaults };
-      const workdir = step.workingDirectory ?? defaults.workingDirectory;
+      // `defaults.run` was evaluated when the job started (job-setup.ts); a composite's steps don't inherit it.
+      const defaults = frame.depth > 0 ? {} : state.runDefaults;
+      const workdir = step.workingDirectory !== undefined ? interpolateText(step.workingDirectory, exprCtx, state.hashFiles) : defaults.workingDirectory;
       const r = await runScript(state, {
         script: interpolateText(step.run ?? '', exprCtx, state.hashFiles),
         shell: step.shell ?? defaults.shell,
-        cwd: workdir ? join(paths.workspace, interpolateText(workdir, exprCtx, state.hashFiles)) : paths.workspace,
+        // Relative to the workspace; an absolute path is used as it is (as on GitHub).
+        cwd: workdir ? resolve(paths.workspace, workdir) : paths.workspace,
         env,
         timeoutMs: stepTimeout,
       });
       status = r.status;
       exitCode = r.exitCode;
+      commandOutputs = r.outputs;
     }
   } catch (err) {
     // The step's kill signal fires only on a cancel (or a lost lease, which cancels too).
@@ -61,7 +66,7 @@ export async function runStep(step: StepSpec, frame: StepFrame, state: JobState)
   }
   try {
     Object.assign(state.jobEnv, parseKeyValueFile(takeFile(paths.files.env)));
-    outputs = { ...parseKeyValueFile(takeFile(paths.files.output)), ...outputs };
+    outputs = { ...commandOutputs, ...parseKeyValueFile(takeFile(paths.files.output)), ...outputs };
     for (const p of takeFile(paths.files.path).split('\n')) if (p.trim()) state.extraPath.push(p.trim());
   } catch (err) {
     log.line(`##[error]${(err as Error).message}`);
@@ -74,8 +79,7 @@ async function runUses(step: StepSpec, inputs: Record<string, string>, env: Reco
   const uses = step.uses!;
   if (uses.startsWith('./')) return runCompositeAction({ uses, inputs, env: ownEnv, frame, state, runStep });
   if (uses.startsWith('docker://')) {
-    const r = await runDockerStep({ image: uses.slice('docker://'.length), inputs, env, state, timeoutMs: stepTimeout });
-    return { ...r, outputs: {} };
+    return runDockerStep({ image: uses.slice('docker://'.length), inputs, env, state, timeoutMs: stepTimeout });
   }
   const action = findAction(uses);
   if (!action) {
@@ -104,7 +108,7 @@ interface ScriptCommand {
 }
 
 /** A `run:` script through the job's executor, its output read for workflow commands. */
-async function runScript(state: JobState, c: ScriptCommand): Promise<{ status: RunStatus; exitCode: number | null }> {
+async function runScript(state: JobState, c: ScriptCommand): Promise<StepResult> {
   const { log } = state;
   const commands = new WorkflowCommandProcessor(state.commandSink());
   const outcome = await state.executor.run({
@@ -119,17 +123,20 @@ async function runScript(state: JobState, c: ScriptCommand): Promise<{ status: R
     onOutput: (t) => commands.write(t),
   });
   commands.end();
+  // `::save-state` in a `run:` step is accepted and warned about, as on GitHub, where only
+  // an action's own post step would read it (there is none for a script).
+  const { outputs } = commands;
   if (outcome.cancelled) {
     log.line('##[error]The step was cancelled.');
-    return { status: 'cancelled', exitCode: outcome.exitCode };
+    return { status: 'cancelled', exitCode: outcome.exitCode, outputs };
   }
   if (outcome.timedOut) {
     log.line(`##[error]The step timed out after ${c.timeoutMs / 60_000} minutes; its processes were killed.`);
-    return { status: 'failure', exitCode: outcome.exitCode };
+    return { status: 'failure', exitCode: outcome.exitCode, outputs };
   }
   if (outcome.exitCode !== 0) {
     log.line(`##[error]Process completed with exit code ${outcome.exitCode}.`);
-    return { status: 'failure', exitCode: outcome.exitCode };
+    return { status: 'failure', exitCode: outcome.exitCode, outputs };
   }
-  return { status: 'success', exitCode: 0 };
+  return { status: 'success', exitCode: 0, outputs };
 }

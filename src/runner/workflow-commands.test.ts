@@ -35,15 +35,26 @@ test('add-mask hides the value from then on and never shows the command line', (
   assert.doesNotMatch(text(), /add-mask/);
 });
 
-test('group markers, debug only with step debug, deprecated commands warn', () => {
+test('group markers, debug only with step debug', () => {
   const quiet = setup();
-  quiet.p.write('::group::Build it\nx\n::endgroup::\n::debug::hidden\n::set-output name=a::1\n::save-state name=b::2\n');
-  assert.equal(quiet.text(), '##[group]Build it\nx\n##[endgroup]\n'
-    + '##[warning]The `set-output` command is deprecated and ignored; write to $GITHUB_OUTPUT instead\n'
-    + '##[warning]The `save-state` command is deprecated and ignored; write to $GITHUB_STATE instead\n');
+  quiet.p.write('::group::Build it\nx\n::endgroup::\n::debug::hidden\n');
+  assert.equal(quiet.text(), '##[group]Build it\nx\n##[endgroup]\n');
   const loud = setup(true);
   loud.p.write('::debug::shown\n');
   assert.equal(loud.text(), '##[debug]shown\n');
+});
+
+test('set-output and save-state are honoured, with GitHub\'s deprecation warning once per step and command', () => {
+  const { p, text, annotations } = setup();
+  p.write('::set-output name=a::1\n::set-output name=multi::x%0Ay\n::save-state name=pid::42\n::save-state name=pid::43\n::set-output::no name\n');
+  p.end();
+  assert.deepEqual(p.outputs, { a: '1', multi: 'x\ny' });
+  assert.deepEqual(p.state, { pid: '43' });
+  const warnings = annotations.map((a) => [a.level, a.message.slice(0, 40)]);
+  assert.deepEqual(warnings, [['warning', 'The `set-output` command is deprecated a'], ['warning', 'The `save-state` command is deprecated a']]);
+  assert.match(text(), /^##\[warning\]The `set-output` command is deprecated and will be disabled soon\. Please upgrade to using Environment Files\. For more information see: https:\/\/github\.blog\/changelog\/2022-10-11-/);
+  assert.match(text(), /##\[warning\]::set-output:: needs a name/);
+  assert.doesNotMatch(text(), /name=a::1|pid::4/, 'a processed command line is not logged as written');
 });
 
 test('annotations carry every property, with GitHub escaping undone', () => {

@@ -69,10 +69,20 @@ function toAnnotation(level: Annotation['level'], c: ParsedCommand): Annotation 
   return a;
 }
 
+// GitHub still honours `set-output` and `save-state` and warns with this text (runner
+// `ActionCommandManager`, changelog 2022-10-11); so do we, once per step and command.
+const deprecatedUrl = 'https://github.blog/changelog/2022-10-11-github-actions-deprecating-save-state-and-set-output-commands/';
+const deprecation = (name: string) => `The \`${name}\` command is deprecated and will be disabled soon. Please upgrade to using Environment Files. For more information see: ${deprecatedUrl}`;
+
 /** Reads one step's output stream; call `end()` when the step's process is done. */
 export class WorkflowCommandProcessor {
   readonly #sink: CommandSink;
   #partial = '';
+  /** `::set-output name=x::v`: the step's outputs, below what it wrote to $GITHUB_OUTPUT. */
+  readonly outputs: Record<string, string> = {};
+  /** `::save-state name=x::v`: the action's state, given to its post step as STATE_x. */
+  readonly state: Record<string, string> = {};
+  readonly #warned = new Set<string>();
   /** Set by `::stop-commands::TOKEN`: until `::TOKEN::`, every line is plain output. */
   #stopToken: string | undefined;
 
@@ -134,8 +144,15 @@ export class WorkflowCommandProcessor {
         else sink.output('##[warning]::stop-commands:: needs a token; ignored\n');
         return;
       case 'set-output':
-      case 'save-state':
-        return sink.output(`##[warning]The \`${command.name}\` command is deprecated and ignored; write to $GITHUB_${command.name === 'set-output' ? 'OUTPUT' : 'STATE'} instead\n`);
+      case 'save-state': {
+        const name = command.properties.name;
+        if (!name) return sink.output(`##[warning]::${command.name}:: needs a name (::${command.name} name=NAME::VALUE); ignored\n`);
+        (command.name === 'set-output' ? this.outputs : this.state)[name] = command.data;
+        if (this.#warned.has(command.name)) return;
+        this.#warned.add(command.name);
+        sink.annotation({ level: 'warning', message: deprecation(command.name) });
+        return sink.output(`##[warning]${deprecation(command.name)}\n`);
+      }
       case 'set-env':
       case 'add-path':
         return sink.output(`##[warning]The \`${command.name}\` command is disabled; write to $GITHUB_${command.name === 'set-env' ? 'ENV' : 'PATH'} instead\n`);

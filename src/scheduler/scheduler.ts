@@ -18,6 +18,7 @@ import { environmentOf, jobSecrets, secretsAtLevel, type SecretsFor } from './jo
 import { gateState, waitingNotice, type GateState, type JobGate } from './job-gate.ts';
 import { levelOf } from './calls.ts';
 import { jobLogStream } from '../store/repos/logs.ts';
+import { sweepRunnerWaits } from './runner-waits.ts';
 import { closeAttemptLog, interruptionOutcome, interruptionReasons, type Interruption } from './interrupted-attempt.ts';
 
 /**
@@ -101,6 +102,8 @@ export class Scheduler {
 
   /** Claims the oldest job whose needs have all finished and whose labels this runner has. */
   async claim(runner: string, labels: readonly string[]): Promise<JobClaim | undefined> {
+    // Every transport's claim comes here: the runner is online, offering these labels (GET /api/runners).
+    await this.#store.runners.seen(runner, labels);
     // Read each run (and its jobs) once per claim, not once per queued job: the queue can
     // hold many jobs of one run, and claims happen on every `jobs-available` and long-poll.
     const runOf = new Map<string, Run>();
@@ -141,6 +144,9 @@ export class Scheduler {
         runner,
         started_at: iso(t),
         lease_expires_at: iso(t + this.#leaseMs),
+        // A wait for a runner ends here; a later re-queue (lost runner) starts its own clock.
+        runner_wait_since: null,
+        runner_wait: null,
       });
       if (!won) continue;
       this.#events.emit('job-updated', job.id, run.id);
@@ -265,6 +271,7 @@ export class Scheduler {
   }
 
   async heartbeat(jobId: string, runner: string): Promise<boolean> {
+    await this.#store.runners.seen(runner);
     return this.#store.runs.renewLease(jobId, runner, iso(Date.now() + this.#leaseMs));
   }
 
@@ -295,6 +302,37 @@ export class Scheduler {
     this.#events.emit('run-updated', runId);
     await this.runCreated(runId);
     return attempt;
+  }
+
+  /**
+   * Jobs no online runner (seen within a lease) can take show what they wait for, and fail
+   * after `queueTimeoutMs` (runner-waits.ts). Returns how many failed.
+   */
+  async sweepRunnerWaits(queueTimeoutMs: number, now = Date.now()): Promise<number> {
+    return sweepRunnerWaits({
+      store: this.#store,
+      events: this.#events,
+      onlineMs: this.#leaseMs,
+      queueTimeoutMs,
+      now,
+      takeable: (run, job, siblings) => this.#takeable(run, job, siblings),
+      fail: async (job, message) => {
+        const stream = jobLogStream(job.id, job.attempt);
+        const seq = (await this.#store.logs.lastSeq(stream)) + 1;
+        if (await this.#store.logs.append(stream, seq, `##[error]${message}\n`)) this.#events.emit('log', stream, seq, `##[error]${message}\n`);
+        if (await this.#progress.settle(job, 'failure', null, message)) await this.#progress.advance(job.run_id);
+      },
+    });
+  }
+
+  /** What claim() asks of a job before its labels: a runner with the labels could take it now. */
+  #takeable(run: Run, job: Job, siblings: Job[]): boolean {
+    if (run.concurrency_state === 'pending' || job.run_attempt !== run.attempt || job.deferred_matrix === 1) return false;
+    const needs = this.#progress.needsOf(run, job, siblings);
+    if (!needs) return false;
+    const { spec } = specOf(this.#progress.plan(run), job);
+    if (!Object.values(needs).every((n) => n.result === 'success') && !spec.if) return false;
+    return !spec.concurrency || job.concurrency_state === 'admitted';
   }
 
   /** Jobs whose lease ran out (their runner is gone) go back to the queue as their next attempt. */

@@ -1,7 +1,7 @@
 // The router's guard: finds the project a request names and checks the route's permission
 // there through Access (src/auth/access.ts), before any input is read. A route names its
 // project by `:project`, by the run of `:run`, by the deployment of `:id` under
-// /api/deployments, or by `?project=`. A listing that names none shows only what the caller
+// /api/deployments, or by `?project=`. A signed route (forge webhooks) needs no token at all. A listing that names none shows only what the caller
 // may read (its handler filters), so it is open to whoever could read something.
 import type { Guard, RawParams } from './http/router.ts';
 import type { RouteInfo } from './http/route.ts';
@@ -17,6 +17,9 @@ const signIn = 'authentication required: use a token (Bearer, or Basic with the 
 
 export function routeGuard(store: Store, access: Access): Guard {
   return async (user, info, params, url) => {
+    // Forge webhooks authenticate by the signature over their body, which the handler
+    // verifies before reading anything else (src/triggers/forge/webhook.ts); a token adds nothing.
+    if (info.authenticatedBy === 'signature') return;
     const action = info.permission;
     if (!action) {
       if (!user) throw new SlipwayError('UNAUTHORIZED', signIn);

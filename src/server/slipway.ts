@@ -43,6 +43,12 @@ import { apiRouter } from './routes/api-router.ts';
 import { webUi } from './web-ui.ts';
 import { inProcessRunnerApi } from '../runner/protocol/in-process.ts';
 import { PushEvents } from '../triggers/push-events.ts';
+import { pushFeedback } from '../triggers/push-feedback.ts';
+import { ForgeLinks } from '../triggers/forge/forge-links.ts';
+import { ForgeWebhooks } from '../triggers/forge/webhook.ts';
+import { NotificationHooks } from '../notify/notification-hooks.ts';
+import { Outbox } from '../notify/outbox.ts';
+import { Reactions } from '../notify/reactions.ts';
 import { everyMinute, runScheduled } from '../triggers/schedule.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { StartRunDeps } from '../scheduler/start-run.ts';
@@ -112,7 +118,11 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const access = new Access(store, { projectsCreate: config.projects.create });
   const git = new GitHosting({ root: join(config.dataDir, 'git'), log, protection: { rules: store.protectedBranches, roleOn, matches: (branch, pattern) => matchesPatterns(branch, [pattern]) } });
   const registry = createRegistry({ storage: createFsDriver({ root: join(config.dataDir, 'registry') }), log });
-  const secrets = new Secrets(store, loadOrCreateSecretsKey(config.dataDir));
+  const secretsKey = loadOrCreateSecretsKey(config.dataDir);
+  const secrets = new Secrets(store, secretsKey);
+  // Code hosted elsewhere: forge links and notification hooks keep their secrets encrypted with the same key.
+  const forgeLinks = new ForgeLinks(store, secretsKey);
+  const notificationHooks = new NotificationHooks(store, secretsKey);
   const audit = auditLog(store);
   // Environment protection and approvals: the default branch, commit authors, people vs. service accounts.
   const protection = protectionOptions({ git, store, access, audit });
@@ -124,10 +134,12 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   let ready = false;
   // What starts runs: pushes, the API's dispatches and the schedule.
   const runStarter: StartRunDeps = { git, store, events, scheduler, log, parse: { allowOptions: config.runner.allowOptions } };
+  const webhooks = new ForgeWebhooks({ store, git, links: forgeLinks, record: (event, delivery) => pushes.received(event, delivery), starter: runStarter });
   const protectedBranches = { branches: git.branches!, projectExists: async (p: string) => git.exists(p) || (await store.projects.get(p)) !== undefined };
   const limiter = new FailedAuthLimiter({ limit: config.failedAuth.limit, windowMs: config.failedAuth.windowSeconds * 1000 });
   const api = apiRouter({ store, scheduler, jobApprovals, events, secrets, deploys: () => deploys, runStarter, dataDir: config.dataDir, version, protectedBranches, access, audit, limiter, log,
     commitTimes: async (project, shas) => (git.exists(project) ? commitTimes(git.repoPath(project), shas) : new Map()),
+    forge: { links: forgeLinks, webhooks, hooks: notificationHooks },
   });
   const ui = webUi(options.webDir ?? fileURLToPath(new URL('../../web/dist', import.meta.url)));
   const server = http.createServer(createHandler({ store, access, git, registry, api, isReady: () => ready, log, audit, limiter, ui }));
@@ -161,6 +173,11 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   // Pushes are recorded before git's answer ends (durable), then processed into runs.
   const pushes = new PushEvents({ ...runStarter, git, track, checkCommit: (project, sha) => deploys.configErrors(project, sha), noteCommit: (project, ref, sha) => deploys.protection.notes(project, ref, sha) });
   git.onPush((event) => pushes.received(event));
+  // `git push` prints the runs it started (`remote: run hello#3 queued: <url>`).
+  git.onPushed(pushFeedback({ store, runsOf: (event) => pushes.runsOf(event), baseUrl: url }));
+  // Commit statuses back to the forge and notifications, for every run and deployment.
+  const outbox = new Outbox({ store, log, track });
+  const stopReactions = new Reactions({ store, events, links: forgeLinks, hooks: notificationHooks, outbox, baseUrl: url, log, track }).start();
   events.on('run-finished', (runId) => track(deploys.onRunFinished(runId).catch((err) => log(`deploy after run ${runId}: ${(err as Error).message}`))));
 
   const runnerName = `builtin-${hostname()}`;
@@ -178,6 +195,11 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const stopSchedule = everyMinute(options.clock ?? systemClock, (at) => track(runScheduled(runStarter, at).catch((err) => log(`schedule: ${(err as Error).stack}`))));
   // The same sweep opens the gates of approved jobs whose wait timer ran out.
   const leaseSweep = setInterval(() => void Promise.all([scheduler.requeueExpired(), scheduler.openTimedGates()]).catch((err) => log(`lease sweep: ${(err as Error).stack ?? String(err)}`)), Math.min(10_000, config.leaseSeconds * 500));
+  // Jobs no online runner can take say so, and fail after runner.queueTimeout; checked a few times per timeout.
+  const runnerWaitSweep = setInterval(
+    () => void scheduler.sweepRunnerWaits(config.runner.queueTimeout).catch((err) => log(`runner-wait sweep: ${(err as Error).stack ?? String(err)}`)),
+    Math.max(250, Math.min(5000, config.runner.queueTimeout / 4)),
+  );
 
   let runner: Runner | undefined;
   if (config.runner.enabled) {
@@ -215,10 +237,13 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     async close() {
       ready = false;
       clearInterval(leaseSweep);
+      clearInterval(runnerWaitSweep);
       stopSchedule();
       await runner?.stop(config.shutdownTimeoutSeconds * 1000);
       // Jobs still held were killed by the timeout and left unreported: each runs again as its next attempt.
       if (runner) await scheduler.interruptHeld(runnerName);
+      stopReactions();
+      outbox.close();
       await Promise.allSettled([...pending]);
       deploys.gate.close();
       await deploys.close();

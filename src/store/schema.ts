@@ -103,6 +103,18 @@ export interface JobsTable {
   waiting_since: string | null;
   /** The environment (evaluated `environment:`) whose gate the job waits or waited at (0018). */
   gate_environment: string | null;
+  /** While no online runner offers the job's labels: since when (runner.queueTimeout counts from it), and what it waits for (0017). */
+  runner_wait_since: string | null;
+  runner_wait: string | null;
+}
+
+/** A runner that claimed work or heartbeated (0017); online while seen within a lease. */
+export interface RunnersTable {
+  name: string;
+  /** JSON array of the labels it offers. */
+  labels: string;
+  first_seen_at: string;
+  last_seen_at: string;
 }
 
 export interface StepsTable {
@@ -419,6 +431,11 @@ export interface Database {
   environment_rules: EnvironmentRulesTable;
   user_passwords: UserPasswordsTable;
   sessions: SessionsTable;
+  forge_links: ForgeLinksTable;
+  forge_deliveries: ForgeDeliveriesTable;
+  notification_hooks: NotificationHooksTable;
+  outgoing_deliveries: OutgoingDeliveriesTable;
+  runners: RunnersTable;
 }
 
 export interface ProjectMembersTable {
@@ -435,5 +452,57 @@ interface EnvironmentRulesTable {
   environment: string;
   rules: string;
   updated_by: string;
+  updated_at: string;
+}
+
+/** The forge a project mirrors (0016); `secret` and `token` are ciphertext (src/triggers/forge/forge-links.ts). */
+export interface ForgeLinksTable {
+  project_id: string;
+  kind: 'github' | 'gitlab' | 'gitea';
+  url: string;
+  /** The forge's API base when it cannot be told from `url` (a GitLab under a path); null: derived. */
+  api_url: string | null;
+  secret: string;
+  token: string | null;
+  updated_by: string;
+  updated_at: string;
+}
+
+/** A webhook delivery id seen once per project (0016); `push_event_id` null for events that record none. */
+export interface ForgeDeliveriesTable {
+  project_id: string;
+  delivery_id: string;
+  event: string;
+  push_event_id: string | null;
+  received_at: string;
+}
+
+/** An outgoing webhook of a project (0016); `secret` is ciphertext, the HMAC key of its signature header. */
+export interface NotificationHooksTable {
+  id: string;
+  project_id: string;
+  kind: 'json' | 'slack';
+  url: string;
+  secret: string;
+  created_by: string;
+  created_at: string;
+}
+
+/** One commit status or notification sent out (0016), with its retries' outcome. */
+export interface OutgoingDeliveriesTable {
+  id: string;
+  project_id: string;
+  /** `status` (to the forge) or the notification hook's id. */
+  target: string;
+  url: string;
+  /** What it is about: `run <id>` or `deployment <id>`. */
+  subject: string;
+  /** The state reported: pending, success, failure, error. */
+  state: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  response_code: number | null;
+  error: string | null;
+  created_at: string;
   updated_at: string;
 }

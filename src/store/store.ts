@@ -19,6 +19,9 @@ import { grantTokensRepo } from './repos/grant-tokens.ts';
 import { auditRepo } from './repos/audit.ts';
 import { environmentRulesRepo } from './repos/environment-rules.ts';
 import { sessionsRepo } from './repos/sessions.ts';
+import { forgesRepo } from './repos/forges.ts';
+import { notificationsRepo } from './repos/notifications.ts';
+import { runnersRepo } from './repos/runners.ts';
 
 export function createStore(db: Db) {
   return {
@@ -42,6 +45,9 @@ export function createStore(db: Db) {
     audit: auditRepo(db),
     environmentRules: environmentRulesRepo(db),
     sessions: sessionsRepo(db),
+    forges: forgesRepo(db),
+    notifications: notificationsRepo(db),
+    runners: runnersRepo(db),
   };
 }
 

@@ -6,7 +6,7 @@
 import { zeroSha, type PushEvent } from '../core/types.ts';
 import { crashPoint } from '../core/crash-point.ts';
 import type { GitHosting } from '../git/hosting.ts';
-import type { StoredPushEvent } from '../store/repos/push-events.ts';
+import type { ForgeDelivery, StoredPushEvent } from '../store/repos/push-events.ts';
 import { startRunsForPush, type PushDeps } from './push.ts';
 
 /** Who a recovered update is attributed to: the push that made it was never acknowledged. */
@@ -22,17 +22,28 @@ export class PushEvents {
   readonly #deps: PushEventsDeps;
   /** Events are processed one at a time, in the order they were recorded. */
   #queue: Promise<unknown> = Promise.resolve();
+  /** The runs each event received in this process started, for the pusher's feedback (push-feedback.ts). */
+  readonly #runsOf = new WeakMap<PushEvent, Promise<string[]>>();
 
   constructor(deps: PushEventsDeps) {
     this.#deps = deps;
   }
 
-  /** The git push listener: records the event (awaited before git's answer ends), then processes it. */
-  async received(event: PushEvent): Promise<void> {
+  /**
+   * The git push listener: records the event (awaited before git's answer ends), then
+   * processes it. `delivery`: the forge webhook delivery that brought it (forge/webhook.ts),
+   * recorded with it so a redelivery records nothing.
+   */
+  async received(event: PushEvent, delivery?: ForgeDelivery): Promise<void> {
     crashPoint('push-applied');
-    const [stored] = await this.#deps.store.pushEvents.record([event]);
+    const [stored] = await this.#deps.store.pushEvents.record([event], delivery);
     crashPoint('push-recorded');
-    this.#enqueue(stored!);
+    this.#runsOf.set(event, this.#enqueue(stored!));
+  }
+
+  /** The ids of the runs an event `received` here started, once they were; undefined for another event. */
+  runsOf(event: PushEvent): Promise<string[]> | undefined {
+    return this.#runsOf.get(event);
   }
 
   /** At start-up: heads of repositories from before push events were kept, missed updates, pending events. */
@@ -53,25 +64,29 @@ export class PushEvents {
     await store.pushEvents.record(missed);
     for (const e of missed) this.#deps.log(`push events: ${e.project} ${e.ref} ${e.before.slice(0, 7)}..${e.after.slice(0, 7)} was not recorded before a stop; recorded now`);
     const pending = await store.pushEvents.pending();
-    for (const stored of pending) this.#enqueue(stored);
+    // Tracked and logged by #enqueue; nobody waits for their runs here.
+    for (const stored of pending) void this.#enqueue(stored);
     return { recorded: missed.length, pending: pending.length };
   }
 
-  #enqueue(stored: StoredPushEvent): void {
+  #enqueue(stored: StoredPushEvent): Promise<string[]> {
     const work = this.#queue.then(() => this.#process(stored));
     // Only keeps the queue going: #process logs its own errors, and `work` is tracked.
     this.#queue = work.catch(() => undefined);
     this.#deps.track(work);
+    return work;
   }
 
-  async #process(stored: StoredPushEvent): Promise<void> {
+  async #process(stored: StoredPushEvent): Promise<string[]> {
     const event: PushEvent = { project: stored.project, ref: stored.ref, before: stored.before, after: stored.after, pusher: stored.pusher };
     try {
-      await startRunsForPush(this.#deps, event, stored.id);
+      const runs = await startRunsForPush(this.#deps, event, stored.id);
       await this.#deps.store.pushEvents.markProcessed(stored.id);
+      return runs;
     } catch (err) {
       // Left pending: the next start processes it again (runs already started are not repeated).
       this.#deps.log(`push ${event.project} ${event.ref}: ${(err as Error).stack ?? String(err)}`);
+      return [];
     }
   }
 }

@@ -15,6 +15,8 @@ import { RunPage } from './pages/run.tsx';
 import { DeploymentsPage } from './pages/deployments.tsx';
 import { ReleasesPage } from './pages/releases.tsx';
 import { SettingsPage } from './pages/settings.tsx';
+import { RunnersPage } from './pages/runners.tsx';
+import { can } from './can.ts';
 
 /** The metrics page with its charting library, loaded when first opened (most visits never chart). */
 function LazyMetrics(props: { project: string; loc: Location }) {
@@ -37,6 +39,7 @@ function Page() {
   if ((m = match('/p/:project/settings', p))) return <SettingsPage project={m.project!} />;
   if ((m = match('/p/:project/metrics', p))) return <LazyMetrics project={m.project!} loc={loc} />;
   if ((m = match('/p/:project', p))) return <ProjectPage project={m.project!} />;
+  if (p === '/settings/runners') return <RunnersPage />;
   if (p === '/' || p === '/projects') return <Projects />;
   return (
     <main>
@@ -56,6 +59,7 @@ function Header({ user, signOut }: { user: SessionUser; signOut: () => Promise<v
       </a>
       <nav>
         <a href="/">Projects</a>
+        {can(user, 'runners.read') && <a href="/settings/runners">Runners</a>}
       </nav>
       <span class="who">
         <span data-testid="user">{user.name}</span> <span class="muted">({user.role})</span>

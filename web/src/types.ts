@@ -32,9 +32,20 @@ export interface Job {
   reusedFrom: string | null;
   matrix: Record<string, unknown> | null;
   error: string | null;
+  /** While queued with no online runner offering its labels: what it waits for. */
+  waitingFor?: string | null;
   startedAt: string | null;
   finishedAt: string | null;
   steps: Step[];
+}
+/** GET /api/runners (admins). */
+export interface RunnerInfo {
+  name: string;
+  online: boolean;
+  labels: string[];
+  firstSeenAt: string;
+  lastSeenAt: string;
+  jobs: { id: string; name: string; runId: string; project: string | undefined; runNumber: number; startedAt: string | null }[];
 }
 export interface Run {
   id: string;
@@ -119,10 +130,12 @@ export interface EnvironmentState {
   url: string | null;
   updatedAt: string;
 }
+/** Where an environment's protection comes from (src/deploy/config/protected-rules.ts). */
+export type RulesSource = { kind: 'server'; updatedBy: string; updatedAt: string } | { kind: 'default-branch'; ref: string; sha: string };
 export interface EnvironmentRules {
   name: string;
-  source: string;
-  rules: Record<string, unknown> & { approval?: { required?: number; not_author?: boolean; approvers?: string[]; wait?: string }; promote_from?: string; strategy?: string; hosts?: string[] };
+  source: RulesSource;
+  rules: Record<string, unknown> & { approval?: { required?: number; not_author?: boolean; approvers?: string[]; wait?: string }; promote_from?: string; strategy?: string; hosts?: string[]; branches?: string[] };
 }
 export interface Member {
   user: string;

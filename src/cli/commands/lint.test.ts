@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli, type ProcessResult } from '../../../test/support/cli.ts';
 
-function lint(cwd: string, args: string[] = []): Promise<ProcessResult> {
-  return runCli(['lint', ...args], { cwd, env: { PATH: process.env.PATH, HOME: cwd } });
+function lint(cwd: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ProcessResult> {
+  return runCli(['lint', ...args], { cwd, env: { PATH: process.env.PATH, HOME: cwd, ...env } });
 }
 
 const good = `on: push
 jobs:
   build:
-    runs-on: local
+    runs-on: ubuntu-latest
     strategy:
       matrix: { node: [20, 22] }
     steps:
@@ -29,14 +29,14 @@ const lib = `on:
       target: { type: string, required: true }
 jobs:
   x:
-    runs-on: local
+    runs-on: ubuntu-latest
     steps:
       - run: echo \${{ inputs.target }}
 `;
 const bad = `on: push
 jobs:
   test:
-    runs-on: local
+    runs-on: ubuntu-latest
     need: build
     strategy:
       matrix: { os: [] }
@@ -90,6 +90,22 @@ void describe('slipway lint', { concurrency: true }, () => {
       'jobs.call.with.traget: `.github/workflows/lib.yml` has no input `traget`; did you mean `target`?',
       'jobs.call.with: missing input `target`; `.github/workflows/lib.yml` requires it',
     ]);
+  });
+
+  void test('a runs-on label no configured runner label offers is a warning (exit 0); runner.labels in the data dir count', async () => {
+    const repo = join(dir, 'labels');
+    await mkdir(join(repo, '.slipway/workflows'), { recursive: true });
+    await writeFile(join(repo, '.slipway/workflows/ci.yml'), 'on: push\njobs:\n  train:\n    runs-on: [self-hosted, gpu]\n    steps:\n      - run: make\n  os:\n    runs-on: ${{ matrix.os }}\n    strategy: { matrix: { os: [a] } }\n    steps:\n      - run: make\n');
+    const r = await lint(repo);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^\.slipway\/workflows\/ci\.yml:3:3: jobs\.train\.runs-on: no runner label matches \[gpu\] \(configured: \[ubuntu-latest, ubuntu-24\.04, ubuntu-22\.04, self-hosted, linux, x64, slipway\]\); the job would wait for runner\.queueTimeout and fail\..* \(warning\)$/m);
+    assert.match(r.stdout, /no errors, 1 warning in 1 file/);
+    const data = join(dir, 'labels-data');
+    await mkdir(data);
+    await writeFile(join(data, 'config.yml'), 'runner:\n  labels:\n    self-hosted: builtin\n    gpu: docker://cuda:12\n');
+    const configured = await lint(repo, ['--json'], { SLIPWAY_DATA: data });
+    assert.equal(configured.code, 0, configured.stderr);
+    assert.deepEqual((JSON.parse(configured.stdout) as { warnings: unknown[] }).warnings, []);
   });
 
   void test('nothing to lint exits 1 and says where it looked', async () => {

@@ -13,7 +13,10 @@ import { parseDeployConfig } from '../../deploy/config/parse-deploy-config.ts';
 import { githubWorkflowDir, slipwayWorkflowDir } from '../../workflow/load.ts';
 import { localWorkflowFiles } from '../local-workflows.ts';
 import { parseWorkflow } from '../../workflow/parse/parse-workflow.ts';
+import type { Workflow } from '../../workflow/model.ts';
 import { loadCalledWorkflows } from '../../workflow/plan/reusable.ts';
+import { configuredLabels, labelWarnings } from '../lint-labels.ts';
+import { dataDir } from '../paths.ts';
 
 export const lintCommand: Command = {
   name: 'lint',
@@ -21,7 +24,9 @@ export const lintCommand: Command = {
   usage: '[paths...] [--json]',
   help: `  paths          workflow files, deploy.yml files, or repository directories
                  (default: the current directory's workflows and ${deployConfigFile})
-  --json         print { files, diagnostics } as JSON`,
+  --json         print { files, diagnostics, warnings } as JSON
+  Warns (without failing) when a job's runs-on has a label no runner.labels entry offers
+  (SLIPWAY_DATA's config.yml, else the built-in defaults).`,
   options: { json: { type: 'boolean' } },
   async run(values, positionals) {
     const cwd = process.cwd();
@@ -30,15 +35,19 @@ export const lintCommand: Command = {
       throw new CliError(`nothing to lint: no ${slipwayWorkflowDir}/*.yml, ${githubWorkflowDir}/*.yml or ${deployConfigFile} in ${positionals[0] ?? cwd}`);
     }
     const diagnostics: Diagnostic[] = [];
-    for (const target of targets) diagnostics.push(...(await lintFile(target, cwd)));
+    const warnings: Diagnostic[] = [];
+    const labels = configuredLabels(dataDir());
+    for (const target of targets) diagnostics.push(...(await lintFile(target, cwd, (w) => warnings.push(...labelWarnings(w, labels)))));
     const unique = [...new Map(diagnostics.map((d) => [formatDiagnostic(d), d])).values()];
     const files = targets.map((t) => relative(cwd, t.file) || t.file);
     if (values.json) {
-      console.log(JSON.stringify({ files, diagnostics: unique }, null, 2));
+      console.log(JSON.stringify({ files, diagnostics: unique, warnings }, null, 2));
     } else {
       for (const d of unique) console.log(formatDiagnostic(d));
+      for (const w of warnings) console.log(`${formatDiagnostic(w)} (warning)`);
       const n = unique.length;
-      const summary = `${n === 0 ? 'no errors' : `${n} error${n === 1 ? '' : 's'}`} in ${files.length} file${files.length === 1 ? '' : 's'}`;
+      const warned = warnings.length === 0 ? '' : `, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`;
+      const summary = `${n === 0 ? 'no errors' : `${n} error${n === 1 ? '' : 's'}`}${warned} in ${files.length} file${files.length === 1 ? '' : 's'}`;
       if (n === 0) console.log(`${summary} (${files.join(', ')})`);
       else console.error(summary);
     }
@@ -78,12 +87,14 @@ function rootOf(file: string): string {
   return process.cwd();
 }
 
-async function lintFile(target: Target, cwd: string): Promise<Diagnostic[]> {
+/** `parsedWorkflow` receives each workflow that parsed, for checks that only warn. */
+async function lintFile(target: Target, cwd: string, parsedWorkflow: (w: Workflow) => void): Promise<Diagnostic[]> {
   const shown = relative(cwd, target.file) || target.file;
   const text = readFileSync(target.file, 'utf8');
   if (target.kind === 'deploy') return parseDeployConfig(shown, text).diagnostics;
   const parsed = parseWorkflow(shown, text);
   if (!parsed.workflow) return parsed.diagnostics;
+  parsedWorkflow(parsed.workflow);
   // Called workflows are named by repository path; show them relative to where we are.
   const { diagnostics } = await loadCalledWorkflows(parsed.workflow, async (path) => {
     try {

@@ -4,6 +4,7 @@ import { CliError } from '../client.ts';
 import { readEvents } from '../sse-client.ts';
 import type { RunView } from './runs.ts';
 import { statusText } from '../output.ts';
+import { jobLogStream } from '../../store/repos/logs.ts';
 
 export const logsCommand: Command = {
   name: 'logs',
@@ -11,6 +12,8 @@ export const logsCommand: Command = {
   usage: 'RUN [-f] [--job JOB] [--attempt N] | --deployment ID [-f]',
   help: `  RUN              run id, or PROJECT#NUMBER (as \`slipway runs\` shows)
   -f, --follow     stream the log live until the run ends; exit 1 if it did not succeed
+  --json           the run with each job's log apart (with -f: one JSON line per log chunk, then the run);
+                   a run that failed before its jobs (an invalid workflow) prints its error and exits 1
   --job JOB        only this job's log (its key or name; needed with --attempt when the run has several jobs)
   --attempt N      the job's attempt N: a job a crash or a lost runner interrupted ran again as a new attempt,
                    with a log of its own (default: the latest; the log says when earlier attempts exist)
@@ -29,18 +32,41 @@ ${clientHelp}`,
       const job = pickJob(run, jobName);
       path = `/api/runs/${encodeURIComponent(ref!)}/jobs/${encodeURIComponent(job.id)}/logs${attempt !== undefined ? `?attempt=${encodeURIComponent(attempt)}` : ''}`;
     }
+    if (!deployment) await printRunnerWaits(client, ref!);
     if (!values.follow) {
-      process.stdout.write(await (await client.request('GET', path)).text());
-      if (!deployment) {
-        await printRunWarnings(client, ref!);
-        if (attempt === undefined) await printEarlierAttempts(client, ref!);
+      const text = await (await client.request('GET', path)).text();
+      if (deployment) {
+        process.stdout.write(values.json ? `${JSON.stringify({ deployment, log: text })}\n` : text);
+        return 0;
       }
-      return 0;
+      const run = await client.json<RunView>('GET', `/api/runs/${encodeURIComponent(ref!)}`);
+      if (values.json) {
+        console.log(JSON.stringify({ ...run, logs: await jobLogs(client, ref!, run, path, text, attempt) }, null, 2));
+        return run.error ? 1 : 0;
+      }
+      process.stdout.write(text);
+      await printRunWarnings(client, ref!);
+      if (attempt === undefined) await printEarlierAttempts(client, ref!);
+      // A run that never got to its jobs (an invalid workflow) has only its error to show.
+      if (run.error) console.error(`run ${run.project}#${run.number} ${statusText(run.status)}\n${run.error}`);
+      return run.error ? 1 : 0;
     }
     path += path.includes('?') ? '&' : '?';
+    const titles = deployment ? new Map<string, string>() : streamTitles(await client.json<RunView>('GET', `/api/runs/${encodeURIComponent(ref!)}`));
     const res = await client.request('GET', `${path}follow=1`, undefined, { accept: 'text/event-stream' });
+    // Jobs' chunks interleave while they run at once (matrix legs): a header at every switch says whose the lines are.
+    let current: string | undefined;
     for await (const e of readEvents(res)) {
-      if (e.event === 'log') process.stdout.write((JSON.parse(e.data) as { text: string }).text);
+      if (e.event === 'log') {
+        const { stream, text } = JSON.parse(e.data) as { stream: string; text: string };
+        if (values.json) {
+          console.log(JSON.stringify({ job: titles.get(stream) ?? stream, text }));
+          continue;
+        }
+        if (titles.size > 1 && stream !== current) process.stdout.write(`=== ${titles.get(stream) ?? stream} ===\n`);
+        current = stream;
+        process.stdout.write(text);
+      }
       if (e.event === 'end') break;
     }
     if (deployment) {
@@ -51,11 +77,30 @@ ${clientHelp}`,
     await printRunWarnings(client, ref!);
     if (attempt === undefined) await printEarlierAttempts(client, ref!);
     const run = await client.json<RunView>('GET', `/api/runs/${encodeURIComponent(ref!)}`);
-    if (values.json) console.log(JSON.stringify(run, null, 2));
+    if (values.json) console.log(JSON.stringify({ run }));
     else console.error(`run ${run.project}#${run.number} ${statusText(run.status)}${run.error ? `\n${run.error}` : ''}`);
     return run.status === 'success' ? 0 : 1;
   },
 };
+
+type JobView = RunView['jobs'][number] & { reusedFrom?: string | null };
+
+/** The `=== title ===` of each job log stream, as the server's plain-text run log heads them. */
+function streamTitles(run: RunView): Map<string, string> {
+  return new Map(run.jobs.map((j: JobView) => [jobLogStream(j.reusedFrom ?? j.id, j.attempt), j.attempt > 1 ? `${j.name} (attempt ${j.attempt})` : j.name]));
+}
+
+/** `--json`: each job's log apart (one request per job), or the one log `--job` asked for. */
+async function jobLogs(client: ReturnType<typeof clientFor>, ref: string, run: RunView, path: string, text: string, attempt: string | undefined) {
+  if (path.includes('/jobs/')) {
+    const job = run.jobs.find((j) => path.includes(`/jobs/${encodeURIComponent(j.id)}/`));
+    return [{ job: job?.key, name: job?.name, attempt: attempt === undefined ? job?.attempt : Number(attempt), text }];
+  }
+  return Promise.all(run.jobs.map(async (j) => ({
+    job: j.key, name: j.name, attempt: j.attempt,
+    text: await (await client.request('GET', `/api/runs/${encodeURIComponent(ref)}/jobs/${encodeURIComponent(j.id)}/logs`)).text(),
+  })));
+}
 
 /** The job `--job` names (by key or name), or the run's only job. */
 function pickJob(run: RunView, name: string | undefined): RunView['jobs'][number] {
@@ -76,6 +121,12 @@ async function printEarlierAttempts(client: ReturnType<typeof clientFor>, ref: s
     const reasons = j.interruptedAttempts.map((a) => `attempt ${a.attempt} ${a.reason}`).join('; ');
     console.error(`note: job ${j.key} shows its attempt ${j.attempt}; earlier attempts exist (${reasons || 'interrupted'}): slipway logs ${ref} --job ${j.key} --attempt N`);
   }
+}
+
+/** On stderr: jobs queued with no online runner offering their labels (scheduler/runner-waits.ts), which have no log yet. */
+async function printRunnerWaits(client: ReturnType<typeof clientFor>, ref: string): Promise<void> {
+  const run = await client.json<RunView>('GET', `/api/runs/${encodeURIComponent(ref)}`);
+  for (const j of run.jobs) if (j.waitingFor) console.error(`job ${j.key}: ${j.waitingFor}`);
 }
 
 /** Warnings and errors the run carries besides its log (annotations such as deploy.yml's protection note), on stderr. */

@@ -23,6 +23,8 @@ export interface RunView {
     /** The job's attempt: more than 1 after a crash or a lost runner made it run again. */
     attempt: number;
     interruptedAttempts: { attempt: number; reason: string }[];
+    /** While queued with no online runner offering its labels: what it waits for. */
+    waitingFor?: string | null;
     steps: { number: number; name: string; status: string }[];
   }[];
 }

@@ -2,6 +2,7 @@
 // limits, positions, diagnostics and did-you-mean as workflows; only the wording is
 // deploy.yml's own ("expected a list", quoted values), which its users and tests know.
 import { isValidName } from '../../core/ids.ts';
+import { parseDuration } from '../../core/duration.ts';
 import type { Position, YNode, YPair } from '../../workflow/yaml/node.ts';
 import { child, Reader, unknownKeys } from '../../workflow/yaml/reader.ts';
 
@@ -79,12 +80,11 @@ export class ConfigReader extends Reader {
   /** `500ms`, `1s`, `1.5s`, `2m` → milliseconds. */
   duration(node: YNode, path: string, options: { allowZero: boolean }): number | undefined {
     const raw = node.kind === 'scalar' && typeof node.value === 'string' ? node.value : undefined;
-    const match = raw === undefined ? null : /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(raw);
-    if (!match) {
+    const ms = raw === undefined ? undefined : parseDuration(raw, ['ms', 's', 'm']);
+    if (ms === undefined) {
       this.error(node, path, `expected a duration such as 500ms, 5s or 2m, found ${describe(node)}`);
       return undefined;
     }
-    const ms = Math.round(Number(match[1]) * { ms: 1, s: 1000, m: 60_000 }[match[2] as 'ms' | 's' | 'm']);
     if (ms === 0 && !options.allowZero) {
       this.error(node, path, 'must be greater than zero');
       return undefined;

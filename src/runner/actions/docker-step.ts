@@ -24,7 +24,8 @@ const tempMount = '/github/runner_temp';
 /** Host-only variables that would mislead (or break) a program inside the image. */
 const hostOnly = new Set(['PATH', 'HOME', 'HOSTNAME', 'SHELL', 'PWD', 'OLDPWD', 'SHLVL', 'TERM', 'USER', 'LOGNAME', 'TMPDIR']);
 
-export async function runDockerStep(d: DockerStep): Promise<{ status: RunStatus; exitCode: number | null }> {
+/** `outputs` are the step's `::set-output` lines; $GITHUB_OUTPUT is read by the step runner. */
+export async function runDockerStep(d: DockerStep): Promise<{ status: RunStatus; exitCode: number | null; outputs: Record<string, string> }> {
   const { state } = d;
   const { paths, log } = state;
   const filesDir = dirname(paths.files.env);
@@ -48,14 +49,15 @@ export async function runDockerStep(d: DockerStep): Promise<{ status: RunStatus;
     onOutput: (t) => commands.write(t),
   });
   commands.end();
-  if (result.cancelled) return { status: 'cancelled', exitCode: result.exitCode };
+  const { outputs } = commands;
+  if (result.cancelled) return { status: 'cancelled', exitCode: result.exitCode, outputs };
   if (result.timedOut) {
     log.line(`##[error]The step timed out after ${d.timeoutMs / 60_000} minutes; its container was removed.`);
-    return { status: 'failure', exitCode: result.exitCode };
+    return { status: 'failure', exitCode: result.exitCode, outputs };
   }
   if (result.exitCode !== 0) {
     log.line(`##[error]Container ${d.image} exited with code ${result.exitCode}.`);
-    return { status: 'failure', exitCode: result.exitCode };
+    return { status: 'failure', exitCode: result.exitCode, outputs };
   }
-  return { status: 'success', exitCode: 0 };
+  return { status: 'success', exitCode: 0, outputs };
 }

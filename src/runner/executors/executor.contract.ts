@@ -76,6 +76,29 @@ export function runExecutorContract(name: string, create: () => Promise<Executor
       assert.equal(result.output.trim(), dir);
     });
 
+    test('a missing working directory fails the step with a message naming it', async () => {
+      const missing = join(workspace, 'no-such-dir');
+      const result = await runStep(executor, { script: 'echo ran', cwd: missing });
+      assert.equal(result.exitCode, 1);
+      assert.match(result.output, new RegExp(`working-directory ${missing} does not exist`));
+      assert.doesNotMatch(result.output, /ran|ENOENT/);
+    });
+
+    test('a timeout also kills what left the step\'s session and process group (setsid)', async () => {
+      const [escaped, doubled] = [uniqueSeconds(), uniqueSeconds()];
+      const result = await runStep(executor, {
+        script: `setsid sleep ${escaped} >/dev/null 2>&1 </dev/null &\n(setsid sh -c 'sleep ${doubled} &' >/dev/null 2>&1 </dev/null &)\necho started\nsleep 1000\n`,
+        cwd: workspace, timeoutMs: 1000,
+      });
+      assert.equal(result.timedOut, true);
+      assert.match(result.output, /started/);
+      try {
+        await eventually(async () => (await sleepers(escaped)).length + (await sleepers(doubled)).length === 0, 5000, 'the setsid sleeps to end');
+      } finally {
+        for (const pid of [...await sleepers(escaped), ...await sleepers(doubled)]) process.kill(pid, 'SIGKILL');
+      }
+    });
+
     test('a timeout kills the whole process tree, including children that ignore SIGTERM', async () => {
       const seconds = uniqueSeconds();
       const started = Date.now();

@@ -48,4 +48,9 @@ export function shellArgv(plan: ShellPlan, scriptPath: string): string[] {
 }
 
 // The word grammar lives with the workflow parser, which checks `options:` with it at push time.
+/** What both executors print when a step's working directory is missing (the step then exits 1). */
+export function missingWorkdirMessage(cwd: string): string {
+  return `##[error]The step's working-directory ${cwd} does not exist (a relative one is relative to the workspace).`;
+}
+
 export { tokenize } from '../../workflow/parse/shell-words.ts';

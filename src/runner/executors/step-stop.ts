@@ -1,6 +1,10 @@
 // A step stops for one of two reasons besides ending: its timeout (`timeout-minutes`) or its
 // job's cancel. Both executors (host processes, supervised container steps) arm the same
 // watch and tell the two apart the same way.
+import { randomUUID } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { signalProcess, type KillSignal } from '../../exec/kill.ts';
+
 export interface StepStop {
   readonly timedOut: boolean;
   readonly cancelled: boolean;
@@ -32,4 +36,38 @@ export function armStepStop(timeoutMs: number | undefined, signal: AbortSignal |
       signal?.removeEventListener('abort', onAbort);
     },
   };
+}
+
+/**
+ * Every process a step starts inherits SLIPWAY_TRACKING_ID (GitHub's runner marks a job's
+ * processes the same way, with RUNNER_TRACKING_ID), so a stop reaches those that left the
+ * step's session and process group (`setsid`, double forks) and were reparented out of its
+ * tree. Found through /proc/<pid>/environ, which the runner (root, or the same user) can
+ * read for host steps and for a rootful engine's container processes alike; a process that
+ * clears its environment (`env -i`) is out of reach until the job's end.
+ */
+export const trackingVariable = 'SLIPWAY_TRACKING_ID';
+
+export const newTrackingId = (): string => randomUUID();
+
+/** Pids of the live (not zombie) processes carrying `trackingVariable=id`. */
+export async function trackedProcesses(id: string): Promise<number[]> {
+  const needle = Buffer.from(`\0${trackingVariable}=${id}\0`);
+  const found: number[] = [];
+  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    // Unreadable (another user's, exited meanwhile): not ours to stop.
+    const environ = await readFile(`/proc/${entry}/environ`).catch(() => undefined);
+    if (!environ || !Buffer.concat([Buffer.from([0]), environ]).includes(needle)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    if (stat && stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z') found.push(Number(entry));
+  }
+  return found;
+}
+
+/** Signals every process carrying the tracking id; returns how many there were. */
+export async function signalTracked(id: string, signal: KillSignal): Promise<number> {
+  const pids = await trackedProcesses(id);
+  for (const pid of pids) signalProcess(pid, signal);
+  return pids.length;
 }

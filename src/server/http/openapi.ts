@@ -54,6 +54,8 @@ export function openApiDocument(routes: readonly RouteInfo[], info: { title: str
     (paths[template] ??= {})[r.method.toLowerCase()] = {
       summary: r.summary,
       ...(r.permission ? { 'x-slipway-permission': r.permission } : {}),
+      // Signed by the caller (a forge's webhook secret), so no token: OpenAPI's empty security list.
+      ...(r.authenticatedBy ? { 'x-slipway-authentication': r.authenticatedBy, security: [] } : {}),
       ...(parameterList.length > 0 ? { parameters: parameterList } : {}),
       // An empty body reads as {}: the body is required only where {} is not accepted.
       ...(r.body ? { requestBody: { required: !r.body.schema.safeParse({}).success, content: { 'application/json': { schema: jsonSchema(r.body.schema) } } } } : {}),

@@ -45,6 +45,12 @@ export interface RouteInfo<P extends FieldsSchema = FieldsSchema, Q extends Fiel
    */
   permission?: Action;
   /**
+   * The caller proves who it is by signing the request, not by a token (forge webhooks: the
+   * handler verifies the signature over the raw body). The guard lets every caller through
+   * and the router checks no token scope; a route with it declares no permission.
+   */
+  authenticatedBy?: 'signature';
+  /**
    * Recorded in the audit log once the handler has succeeded: who (the caller), which
    * project and target (the path's `:project` and its other parameter), from where.
    */

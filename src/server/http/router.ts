@@ -27,6 +27,7 @@ type Run = (req: IncomingMessage, res: ServerResponse, url: URL, principal: Prin
 export type Guard = (user: User | undefined, info: RouteInfo, params: RawParams, url: URL) => Promise<void>;
 
 const defaultGuard: Guard = async (user, info) => {
+  if (info.authenticatedBy === 'signature') return;
   if (info.permission) authorize(user, info.permission);
   else if (!user) throw new SlipwayError('UNAUTHORIZED', 'authentication required: use a token (Bearer, or Basic with the token as password)');
 };
@@ -58,12 +59,14 @@ export class Router {
     if (names.join() !== declared.join()) {
       throw new Error(`route ${info.method} ${info.path}: params must declare exactly [${names.join(', ')}], not [${declared.join(', ')}]`);
     }
+    if (info.authenticatedBy && info.permission) throw new Error(`route ${info.method} ${info.path}: a signed route declares no permission`);
     const run: Run = async (req, res, url, principal, raw) => {
       // A write the session cookie authenticated carries the session's CSRF token, first of all.
       checkCsrf(principal, info.method, req.headers);
       // What the token reaches (its scope, or a job's own run) first, then what its user may do
       // in the project. A job or deployment token is not a user: its scope alone decides.
-      if (principal) checkScope(principal, { kind: 'api', method: info.method, route: info.path, params: raw, permission: info.permission });
+      // A signed route (a forge's webhook) is not called with a token: none is checked.
+      if (principal && !info.authenticatedBy) checkScope(principal, { kind: 'api', method: info.method, route: info.path, params: raw, permission: info.permission });
       const user = principal?.user;
       if (!principal || principal.kind === 'user') await this.#guard(user, info as RouteInfo, raw, url);
       // Without a schema there is nothing to parse: the handler then gets {} (or no body).

@@ -23,6 +23,7 @@ import { registerApprovalRightsApi } from './approval-rights-api.ts';
 import { registerEnvironmentsApi } from './environments-api.ts';
 import { registerUsersApi } from './users-api.ts';
 import { registerHostsApi } from './hosts-api.ts';
+import { registerRunnersApi } from './runners-api.ts';
 import { registerRunControl } from './run-control.ts';
 import { registerRunOutputs } from './run-outputs.ts';
 import { registerProtectedBranchesApi, type ProtectedBranchesApiDeps } from './protected-branches-api.ts';
@@ -33,6 +34,7 @@ import { registerSessionApi } from './session-api.ts';
 import { registerEventsApi } from './events-api.ts';
 import { registerMetricsApi, type MetricsApiDeps } from './metrics-api.ts';
 import type { FailedAuthLimiter } from '../http/failed-auth-limiter.ts';
+import { registerForgeApi, type ForgeApiDeps } from './forge-api.ts';
 
 export interface ApiRouterDeps {
   store: Store;
@@ -56,6 +58,8 @@ export interface ApiRouterDeps {
   limiter: FailedAuthLimiter;
   log: (message: string) => void;
   commitTimes: MetricsApiDeps['commitTimes'];
+  /** Forge webhooks in, forge links, notification webhooks and the delivery log. */
+  forge: Omit<ForgeApiDeps, 'store' | 'audit'>;
 }
 
 export function apiRouter(deps: ApiRouterDeps): Router {
@@ -68,6 +72,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   registerEnvironmentsApi(router, { store, deploys: deps.deploys });
   registerUsersApi(router, { store });
   registerHostsApi(router, { store, dataDir });
+  registerRunnersApi(router, { store, onlineMs: deps.scheduler.leaseMs });
   registerApi(router, { store, scheduler: deps.scheduler, events: deps.events, access: deps.access, version: deps.version });
   registerMembersApi(router, { store, access: deps.access });
   registerRunControl(router, deps.runStarter);
@@ -79,6 +84,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   registerSessionApi(router, { store, audit: deps.audit, limiter: deps.limiter, log: deps.log });
   registerEventsApi(router, { events: deps.events, store, access: deps.access });
   registerMetricsApi(router, { store, commitTimes: deps.commitTimes });
+  registerForgeApi(router, { ...deps.forge, store, audit: deps.audit });
   router.route(
     { method: 'GET', path: '/api/openapi.json', summary: 'This API as an OpenAPI 3.1 document' },
     ({ res }) => sendJson(res, 200, openApiDocument(router.routes, { title: 'Slipway API', version: deps.version })),

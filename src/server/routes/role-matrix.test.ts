@@ -17,8 +17,12 @@ import { runCli } from '../../../test/support/cli.ts';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-/** Who may call a route: any caller; any signed-in user; admins; or a least project role (public: anyone reads it when the project is public). */
-type Rule = { anyone: true } | { signedIn: true } | { admin: true } | { role: ProjectRole; public?: true };
+/**
+ * Who may call a route: any caller; any signed-in user; admins; or a least project role
+ * (public: anyone reads it when the project is public). `signature`: the caller signs the
+ * request instead (forge webhooks): every caller, token or none, gets the same answer.
+ */
+type Rule = { anyone: true } | { signedIn: true } | { admin: true } | { role: ProjectRole; public?: true } | { signature: true };
 
 const anyone = { anyone: true } as const;
 const signedIn = { signedIn: true } as const;
@@ -27,6 +31,7 @@ const viewer = { role: 'viewer' } as const;
 const read = { role: 'viewer', public: true } as const;
 const developer = { role: 'developer' } as const;
 const maintainer = { role: 'maintainer' } as const;
+const signature = { signature: true } as const;
 
 const expected: Record<string, Rule> = {
   'GET /api/version': signedIn,
@@ -49,6 +54,7 @@ const expected: Record<string, Rule> = {
   'GET /api/hosts/key': signedIn,
   'GET /api/hosts': signedIn,
   'DELETE /api/hosts/{address}': admin,
+  'GET /api/runners': admin,
   'GET /api/runs': read,
   'GET /api/runs/{run}': read,
   'POST /api/runs/{run}/cancel': developer,
@@ -90,6 +96,14 @@ const expected: Record<string, Rule> = {
   'GET /api/projects/{project}/protected-branches': read,
   'PUT /api/projects/{project}/protected-branches/{pattern}': maintainer,
   'DELETE /api/projects/{project}/protected-branches/{pattern}': maintainer,
+  'POST /api/webhooks/{project}': signature,
+  'GET /api/projects/{project}/forge': maintainer,
+  'PUT /api/projects/{project}/forge': maintainer,
+  'DELETE /api/projects/{project}/forge': maintainer,
+  'GET /api/projects/{project}/notifications': maintainer,
+  'POST /api/projects/{project}/notifications': maintainer,
+  'DELETE /api/projects/{project}/notifications/{id}': maintainer,
+  'GET /api/projects/{project}/deliveries': maintainer,
 };
 
 /** Routes that name their project by `?project=`. */
@@ -125,6 +139,7 @@ async function call(method: string, path: string, as: Caller, body?: unknown): P
 }
 
 function allowed(rule: Rule, as: Caller, project: (typeof projects)[number]): boolean {
+  if ('signature' in rule) return true;
   if (as === 'admin') return true;
   if ('anyone' in rule) return true;
   if ('signedIn' in rule) return as !== 'anonymous';
@@ -184,10 +199,13 @@ void describe('role × route', () => {
     const doc = (await call('GET', '/api/openapi.json', 'admin')).json;
     const routes = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
     assert.deepEqual([...routes].sort(), Object.keys(expected).sort(), 'a new route needs an entry in this table (and a permission)');
-    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, { 'x-slipway-permission'?: string }>>)) {
+    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, { 'x-slipway-permission'?: string; 'x-slipway-authentication'?: string }>>)) {
       for (const [m, op] of Object.entries(ops)) {
         const rule = expected[`${m.toUpperCase()} ${path}`]!;
         if ('role' in rule || 'admin' in rule || 'anyone' in rule) assert.ok(op['x-slipway-permission'], `${m} ${path} declares a permission`);
+        // A signed route is told apart in the one route guard by this declaration, and has no permission.
+        assert.equal(op['x-slipway-authentication'], 'signature' in rule ? 'signature' : undefined, `${m} ${path}: authenticated by signature iff the table says so`);
+        if ('signature' in rule) assert.equal(op['x-slipway-permission'], undefined);
       }
     }
   });
@@ -200,7 +218,10 @@ void describe('role × route', () => {
           const body = method === 'GET' || method === 'DELETE' || (method === 'POST' && /\/cancel$/.test(path)) ? undefined : { 'not-a-field': true };
           const res = await call(method, path, as, body);
           const what = `${as} ${method} ${path} → ${res.status} ${res.text.slice(0, 300)}`;
-          if (allowed(expected[key]!, as, project)) {
+          if ('signature' in expected[key]!) {
+            // No forge link on these projects: a token neither opens the route nor is needed for its answer.
+            assert.deepEqual([res.status, res.json?.error?.code, res.json?.error?.message], [404, 'NOT_FOUND', `no forge webhook is configured for project ${project}`], what);
+          } else if (allowed(expected[key]!, as, project)) {
             assert.ok(res.status !== 401 && res.status !== 403 && res.status < 500, what);
           } else if (as === 'anonymous') {
             assert.deepEqual([res.status, res.json?.error?.code], [401, 'UNAUTHORIZED'], what);

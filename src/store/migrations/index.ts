@@ -14,6 +14,8 @@ import * as environmentRules from './0010-environment-rules.ts';
 import * as jobAttempts from './0011-job-attempts.ts';
 import * as sessions from './0012-sessions.ts';
 import * as deploymentSuperseded from './0013-deployment-superseded.ts';
+import * as forges from './0016-forges.ts';
+import * as runners from './0017-runners.ts';
 import * as jobApprovals from './0018-job-approvals.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -30,5 +32,7 @@ export const migrations: Record<string, Migration> = {
   '0011-job-attempts': jobAttempts,
   '0012-sessions': sessions,
   '0013-deployment-superseded': deploymentSuperseded,
+  '0016-forges': forges,
+  '0017-runners': runners,
   '0018-job-approvals': jobApprovals,
 };

@@ -5,16 +5,32 @@ import type { Db } from '../database.ts';
 import type { PushEventsTable } from '../schema.ts';
 import { newId } from '../../core/ids.ts';
 import { zeroSha, type PushEvent } from '../../core/types.ts';
+import { SlipwayError } from '../../core/errors.ts';
 import { now } from './time.ts';
 
 export type StoredPushEvent = PushEventsTable;
 
+/** A forge's webhook delivery (its own id, e.g. X-GitHub-Delivery), kept once per project. */
+export interface ForgeDelivery {
+  projectId: string;
+  id: string;
+  event: string;
+}
+
 export function pushEventsRepo(db: Db) {
   return {
-    /** Records ref updates and the heads they leave; returns the stored events in order. */
-    async record(events: readonly PushEvent[]): Promise<StoredPushEvent[]> {
+    /**
+     * Records ref updates and the heads they leave; returns the stored events in order.
+     * `delivery`: the forge webhook delivery that brought them (one event), recorded in the
+     * same transaction, so a redelivery finds it and records nothing (CONFLICT if it raced).
+     */
+    async record(events: readonly PushEvent[], delivery?: ForgeDelivery): Promise<StoredPushEvent[]> {
       if (events.length === 0) return [];
       return db.transaction().execute(async (tx) => {
+        if (delivery) {
+          const taken = await tx.selectFrom('forge_deliveries').select('delivery_id').where('project_id', '=', delivery.projectId).where('delivery_id', '=', delivery.id).executeTakeFirst();
+          if (taken) throw new SlipwayError('CONFLICT', `webhook delivery ${delivery.id} was recorded already`);
+        }
         const stored: StoredPushEvent[] = [];
         for (const e of events) {
           const row: StoredPushEvent = { id: newId('push'), project: e.project, ref: e.ref, before: e.before, after: e.after, pusher: e.pusher, received_at: now(), processed_at: null };
@@ -29,6 +45,7 @@ export function pushEventsRepo(db: Db) {
           }
           stored.push(row);
         }
+        if (delivery) await tx.insertInto('forge_deliveries').values({ project_id: delivery.projectId, delivery_id: delivery.id, event: delivery.event, push_event_id: stored[0]!.id, received_at: now() }).execute();
         return stored;
       });
     },

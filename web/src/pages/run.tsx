@@ -123,6 +123,11 @@ export function RunPage({ project, run: number, job: jobKey, loc }: { project: s
             {control && finished(r.status) && <ActionButton label="Re-run this job" run={() => rerun(job.key)} />}
           </h2>
           {job.error && <pre class="error">{job.error}</pre>}
+          {job.waitingFor && (
+            <p class="muted" data-testid="waiting-for-runner">
+              {job.waitingFor}
+            </p>
+          )}
           <ol class="steps">
             {job.steps.map((s) => {
               const fold = model.stepFold(s.number);

@@ -9,6 +9,7 @@ import { useLoad } from '../load.ts';
 import { useUser } from '../session.ts';
 import type { EnvironmentRules, Member } from '../types.ts';
 import { ProjectTabs } from './project-tabs.tsx';
+import { EnvironmentProtection } from './settings-environments.tsx';
 
 interface BranchRule {
   pattern: string;
@@ -80,20 +81,11 @@ export function SettingsPage({ project }: { project: string }) {
           )}
         </Section>
         <Section title="Environment protection">
-          {envs.length === 0 && <p class="muted">No environments.</p>}
-          {envs.map((e) => (
-            <div key={e.name} class="env-rules" data-env={e.name}>
-              <h3>
-                {e.name} <span class="muted">(from {e.source})</span>
-              </h3>
-              <pre class="code">{JSON.stringify(e.rules, null, 2)}</pre>
-            </div>
-          ))}
-          {protect && <p class="muted">Change with `slipway environments set` or PUT {base}/environments/ENV.</p>}
+          <EnvironmentProtection project={p} envs={envs} reload={data.reload} />
         </Section>
         {secrets && (
-          <Section title="Secrets">
-            <p class="muted">Values are write-only: set or replace them here, they are never shown.</p>
+          <Section title="Project secrets">
+            <p class="muted">Every job sees these. Values are write-only: set or replace them here, they are never shown. An environment's own secrets are under Environment protection.</p>
             <ul class="plain">
               {secrets.map((s) => (
                 <li key={s.name}>

@@ -26,6 +26,7 @@ import { teardownAll } from '../teardown-all.ts';
 import { containerTemp, stepWrapper, supervisorScript } from './supervisor.ts';
 import { SupervisorChannel } from './supervisor-channel.ts';
 import { runSupervisedStep } from './supervised-step.ts';
+import { newTrackingId, trackingVariable } from '../step-stop.ts';
 
 interface ContainerExecutorOptions {
   container: JobContainer;
@@ -156,10 +157,11 @@ export class ContainerExecutor implements Executor {
     const n = ++this.#steps;
     const script = `${containerTemp}/step-${n}${plan.extension}`;
     await writeFile(join(this.#hostTemp, `step-${n}${plan.extension}`), command.script, { mode: 0o600 });
-    await writeFile(join(this.#hostTemp, `step-${n}.run`), stepWrapper(n, command.cwd, command.env, shellArgv(plan, script)), { mode: 0o600 });
+    const tracking = newTrackingId();
+    await writeFile(join(this.#hostTemp, `step-${n}.run`), stepWrapper(n, command.cwd, { ...command.env, [trackingVariable]: tracking }, shellArgv(plan, script)), { mode: 0o600 });
     try {
       return await runSupervisedStep({
-        channel, n, fifo: await channel.outputFifo(n),
+        channel, n, fifo: await channel.outputFifo(n), tracking,
         timeoutMs: command.timeoutMs, signal: command.signal, onOutput: command.onOutput,
         killGraceMs: this.#options.killGraceMs ?? 2000, drainMs: this.#options.drainMs ?? 200,
         linger: (stream) => this.#lingering.add(stream),

@@ -2,7 +2,7 @@
 // (step-process.ts): output streamed from the step's FIFO, the timeout and the cancel
 // signal kill the step's session inside the container (TERM, then KILL after the grace
 // period), and the step is over once its shell exited and its output is drained.
-import { armStepStop } from '../step-stop.ts';
+import { armStepStop, signalTracked, trackedProcesses } from '../step-stop.ts';
 import { closeSync, constants, openSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { OutputSink } from '../../../core/types.ts';
@@ -15,6 +15,8 @@ interface SupervisedStepOptions {
   n: number;
   /** Step N's output FIFO (host path). */
   fifo: string;
+  /** The step's SLIPWAY_TRACKING_ID (step-stop.ts): reaches what left the step's session. */
+  tracking: string;
   timeoutMs?: number;
   signal?: AbortSignal;
   onOutput: OutputSink;
@@ -47,8 +49,11 @@ export async function runSupervisedStep(o: SupervisedStepOptions): Promise<StepO
   let killing: Promise<void> | undefined;
   const kill = () => {
     killing ??= terminateWithGrace({
-      terminate: async (signal) => o.channel.kill(o.n, signal === 'SIGTERM' ? 'TERM' : 'KILL'),
-      isAlive: () => o.channel.alive(o.n),
+      terminate: async (signal) => {
+        o.channel.kill(o.n, signal === 'SIGTERM' ? 'TERM' : 'KILL');
+        await signalTracked(o.tracking, signal);
+      },
+      isAlive: async () => (await o.channel.alive(o.n)) || (await trackedProcesses(o.tracking)).length > 0,
     }, { graceMs: o.killGraceMs, pollMs: 50 }).catch((err: unknown) => o.onOutput(`slipway: could not kill the step: ${String(err)}\n`));
   };
   const stop = armStepStop(o.timeoutMs, o.signal, kill);

@@ -10,6 +10,8 @@
 //   out-N   step N's stdout and stderr, one stream (as a log shows them)
 // Step N's files: step-N.run (cd, env, exec the shell; written by the host), step-N.pid.
 
+import { missingWorkdirMessage } from '../shell-command.ts';
+
 export const containerTemp = '/__slipway/tmp';
 
 /**
@@ -59,7 +61,8 @@ export function stepWrapper(n: number, cwd: string, env: Record<string, string>,
   }
   return [
     `echo $$ > ${containerTemp}/step-${n}.pid`,
-    `cd -- ${quote(cwd)} || exit 1`,
+    // The directory is inside the container (an absolute one need not be on the host).
+    `cd -- ${quote(cwd)} 2>/dev/null || { echo ${quote(missingWorkdirMessage(cwd))}; exit 1; }`,
     ...exported,
     `exec ${odd.length > 0 ? `env ${odd.join(' ')} ` : ''}${argv.map(quote).join(' ')}`,
     '',

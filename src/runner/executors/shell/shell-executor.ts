@@ -4,7 +4,7 @@
 // `isolation` (what the server uses, host-executor.ts) each step runs as the job's own
 // unprivileged user in a clean environment; without it (`slipway run` on a developer's own
 // machine, the benchmarks) as the caller, with the caller's environment.
-import { chown, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+import { chown, mkdtemp, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onPath } from '../../../build/detect.ts';
@@ -13,9 +13,10 @@ import type { ContainerStep, Executor, JobEnvironment, JobSetup, StepCommand, St
 import { runContainerStep } from '../container/container-step.ts';
 import { startJobServices, type JobServices } from '../container/services.ts';
 import { teardownAll } from '../teardown-all.ts';
-import { planShell, shellArgv } from '../shell-command.ts';
+import { missingWorkdirMessage, planShell, shellArgv } from '../shell-command.ts';
 import { groupAlive, signalGroup } from '../../../exec/kill.ts';
 import { runStepProcess } from '../step-process.ts';
+import { newTrackingId, signalTracked, trackedProcesses, trackingVariable } from '../step-stop.ts';
 import type { HostIsolation } from './host-isolation.ts';
 
 interface ShellExecutorOptions {
@@ -58,7 +59,14 @@ export class ShellExecutor implements Executor {
     if (!this.#scriptDir) throw new SlipwayError('INTERNAL', 'ShellExecutor.run() called before setup()');
     const isolation = this.#options.isolation;
     await isolation?.reclaim();
-    const env = isolation ? isolation.env(command.env) : { ...(this.#options.baseEnv ?? process.env), ...command.env };
+    // Spawning in a missing directory fails as "spawn bash ENOENT", naming the wrong thing.
+    if (!(await stat(command.cwd).then((s) => s.isDirectory(), () => false))) {
+      command.onOutput(`${missingWorkdirMessage(command.cwd)}\n`);
+      return { exitCode: 1, timedOut: false, cancelled: false };
+    }
+    const tracking = newTrackingId();
+    const stepEnv = { ...command.env, [trackingVariable]: tracking };
+    const env = isolation ? isolation.env(stepEnv) : { ...(this.#options.baseEnv ?? process.env), ...stepEnv };
     const plan = planShell(command.shell, (await this.#hasBash(env.PATH ?? '')) ? 'bash' : 'sh');
     const script = join(this.#scriptDir, `step-${++this.#steps}${plan.extension}`);
     // Isolated, the job's user reads its script through the directory's group, and cannot change it.
@@ -75,6 +83,12 @@ export class ShellExecutor implements Executor {
         onOutput: command.onOutput,
         killGraceMs: this.#options.killGraceMs ?? 2000,
         drainMs: this.#options.drainMs ?? 200,
+        // The group, and what left it (setsid) carrying the step's tracking id.
+        terminate: async (signal, pid) => {
+          signalGroup(pid, signal);
+          await signalTracked(tracking, signal);
+        },
+        isAlive: async (pid) => groupAlive(pid) || (await trackedProcesses(tracking)).length > 0,
       });
       if (result.pid && signalGroup(result.pid, 0)) this.#leftovers.add(result.pid);
       return { exitCode: result.exitCode, timedOut: result.timedOut, cancelled: result.cancelled };

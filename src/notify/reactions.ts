@@ -1,0 +1,135 @@
+// Reactions to what runs and deployments do (issue 12 item 5): each change of a run's or a
+// deployment's state becomes a commit status on the forge the project mirrors (when a
+// maintainer gave it a token), and each outcome a notification to the project's hooks.
+// Events of one run (or deployment) are handled one at a time, in order, and a state is
+// reported once; sending goes through the Outbox, so nothing here ever holds a run up.
+import type { EventBus } from '../core/events.ts';
+import type { DeploymentStatus, RunStatus } from '../core/types.ts';
+import type { Store } from '../store/store.ts';
+import type { ForgeLinks } from '../triggers/forge/forge-links.ts';
+import type { Outbox } from './outbox.ts';
+import { statusRequest, type ReportedState } from './commit-status.ts';
+import { signature, type NotificationHooks } from './notification-hooks.ts';
+import { deploymentUrl, runUrl } from '../core/run-urls.ts';
+
+interface ReactionsDeps {
+  store: Store;
+  events: EventBus;
+  links: ForgeLinks;
+  hooks: NotificationHooks;
+  outbox: Outbox;
+  /** The server's public URL, for links back. */
+  baseUrl: string;
+  log: (message: string) => void;
+  track: (work: Promise<unknown>) => void;
+}
+
+const runState: Record<RunStatus, ReportedState> = { queued: 'pending', waiting: 'pending', running: 'running', success: 'success', failure: 'failure', cancelled: 'cancelled', skipped: 'success' };
+const deploymentState: Record<DeploymentStatus, ReportedState> = { waiting_for_approval: 'pending', queued: 'pending', running: 'running', success: 'success', failure: 'failure', rejected: 'cancelled', superseded: 'cancelled' };
+const finished = new Set<ReportedState>(['success', 'failure', 'cancelled']);
+
+/** What a notification says about one outcome. */
+interface Outcome {
+  event: 'run' | 'deployment';
+  projectId: string;
+  project: string;
+  subject: string;
+  sha: string;
+  state: ReportedState;
+  status: string;
+  url: string;
+  title: string;
+  context: string;
+  fields: Record<string, unknown>;
+}
+
+export class Reactions {
+  readonly #d: ReactionsDeps;
+  readonly #last = new Map<string, ReportedState>();
+  readonly #chains = new Map<string, Promise<unknown>>();
+
+  constructor(deps: ReactionsDeps) {
+    this.#d = deps;
+  }
+
+  /** Subscribes to the event bus; returns the unsubscribe. */
+  start(): () => void {
+    const onRun = (id: string) => this.#serial(`run ${id}`, () => this.#run(id));
+    const onDeployment = (id: string) => this.#serial(`deployment ${id}`, () => this.#deployment(id));
+    this.#d.events.on('run-updated', onRun);
+    this.#d.events.on('deployment-updated', onDeployment);
+    return () => {
+      this.#d.events.off('run-updated', onRun);
+      this.#d.events.off('deployment-updated', onDeployment);
+    };
+  }
+
+  #serial(key: string, work: () => Promise<void>): void {
+    const next = (this.#chains.get(key) ?? Promise.resolve()).then(work).catch((err: unknown) => this.#d.log(`reactions: ${key}: ${(err as Error).stack ?? String(err)}`));
+    this.#chains.set(key, next);
+    void next.then(() => {
+      if (this.#chains.get(key) === next) this.#chains.delete(key);
+    });
+    this.#d.track(next);
+  }
+
+  async #run(id: string): Promise<void> {
+    const { store } = this.#d;
+    const run = await store.runs.get(id);
+    const project = run && (await store.projects.byId(run.project_id));
+    if (!run || !project) return;
+    const state = runState[run.status];
+    const name = run.title ?? run.name;
+    await this.#report({
+      event: 'run',
+      projectId: project.id,
+      project: project.name,
+      subject: `run ${id}`,
+      sha: run.sha,
+      state,
+      status: run.status,
+      url: runUrl(this.#d.baseUrl, project.name, run.number),
+      title: `run ${project.name}#${run.number} (${name}) ${run.status}`,
+      context: `slipway/${run.name}`,
+      fields: { run: { id: run.id, number: run.number, workflow: run.workflow, name, event: run.event, ref: run.ref, attempt: run.attempt } },
+    });
+  }
+
+  async #deployment(id: string): Promise<void> {
+    const { store } = this.#d;
+    const d = await store.deployments.get(id);
+    const release = d && (await store.releases.get(d.release_id));
+    const project = d && (await store.projects.byId(d.project_id));
+    if (!d || !release || !project) return;
+    await this.#report({
+      event: 'deployment',
+      projectId: project.id,
+      project: project.name,
+      subject: `deployment ${id}`,
+      sha: release.sha,
+      state: deploymentState[d.status],
+      status: d.status,
+      url: deploymentUrl(this.#d.baseUrl, project.name, d.number),
+      title: `deployment ${project.name}#${d.number} to ${d.environment} ${d.status.replaceAll('_', ' ')}`,
+      context: `slipway/deploy/${d.environment}`,
+      fields: { deployment: { id: d.id, number: d.number, environment: d.environment, image: `${release.image}@${release.digest}`, trigger: d.trigger, triggeredBy: d.triggered_by } },
+    });
+  }
+
+  async #report(o: Outcome): Promise<void> {
+    if (this.#last.get(o.subject) === o.state) return;
+    this.#last.set(o.subject, o.state);
+    if (finished.has(o.state)) this.#last.delete(o.subject);
+    const link = await this.#d.links.get(o.project);
+    if (link?.token) {
+      const r = statusRequest({ ...link, token: link.token }, o.sha, { state: o.state, context: o.context, description: o.title, targetUrl: o.url });
+      void this.#d.outbox.send({ projectId: o.projectId, target: 'status', url: r.url, shownUrl: r.url, subject: o.subject, state: r.state, headers: r.headers, body: r.body });
+    }
+    if (!finished.has(o.state)) return;
+    for (const hook of await this.#d.hooks.active(o.projectId)) {
+      const body = JSON.stringify(hook.kind === 'slack' ? { text: `${o.title}: <${o.url}|details> (${o.sha.slice(0, 7)})` } : { event: o.event, project: o.project, status: o.status, sha: o.sha, url: o.url, ...o.fields });
+      const headers = { 'x-slipway-event': o.event, 'x-slipway-signature-256': signature(hook.secret, body) };
+      void this.#d.outbox.send({ projectId: o.projectId, target: hook.id, url: hook.url, shownUrl: hook.shownUrl, subject: o.subject, state: o.status, headers, body });
+    }
+  }
+}
