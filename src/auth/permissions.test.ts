@@ -87,5 +87,5 @@ test('projects.create: everyone by default; only admins when config.yml says adm
 
 test('a role outside an instance action\'s list is refused even where most roles are allowed', () => {
   const odd = { ...member, name: 'vic', role: 'viewer' } as unknown as User;
-  assert.throws(() => authorize(odd, 'deploy.approve'), /only an admin or a member may approve or reject a deployment \(vic has role viewer\): missing permission deploy.approve/);
+  assert.throws(() => authorize(odd, 'deploy.approve'), /only an admin or a member may approve or reject a deployment or a gated job \(vic has role viewer\): missing permission deploy.approve/);
 });

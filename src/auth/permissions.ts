@@ -52,7 +52,7 @@ export const permissions = {
   'projects.create': { instance: ['user'], level: 'write', does: 'create projects' },
   // The gate's own check (deploy/gate): a signed-in human. Who is an approver of an
   // environment is the gate's business; the route checks deployments.approve first.
-  'deploy.approve': { instance: ['admin', 'member'], level: 'write', does: 'approve or reject a deployment' },
+  'deploy.approve': { instance: ['admin', 'member'], level: 'write', does: 'approve or reject a deployment or a gated job' },
   'deploy.force': { instance: ['admin'], level: 'admin', does: 'force a rollback past the approval gate', instead: 'roll back without force and get it approved' },
   // Everyone manages their own tokens; the token doing it needs the admin scope (token-scope.ts).
   'tokens.manage': { instance: ['user'], level: 'admin', does: 'create or revoke their tokens' },
@@ -76,7 +76,7 @@ export const permissions = {
   'runs.control': { project: 'developer', level: 'write', does: 'cancel or re-run runs' },
   'runs.dispatch': { project: 'developer', level: 'write', does: 'start workflows by dispatch' },
   'deploy.run': { project: 'developer', level: 'write', does: 'deploy, promote or roll back to environment {env}' },
-  'deployments.approve': { project: 'developer', level: 'write', does: 'approve or reject deployments' },
+  'deployments.approve': { project: 'developer', level: 'write', does: 'approve or reject deployments and gated jobs' },
   'secrets.list': { project: 'developer', level: 'read', does: 'list the secret names of environment {env}' },
   // Project: maintaining. Protected environments and branches check these where they are.
   'deploy.protected': { project: 'maintainer', level: 'write', does: 'deploy to protected environment {env}' },

@@ -12,7 +12,7 @@ export function paint(style: Style, text: string, stream: NodeJS.WriteStream = p
 }
 
 export function statusText(status: string): string {
-  const style: Record<string, Style> = { success: 'green', failure: 'red', cancelled: 'yellow', running: 'cyan', queued: 'gray', skipped: 'gray' };
+  const style: Record<string, Style> = { success: 'green', failure: 'red', cancelled: 'yellow', running: 'cyan', queued: 'gray', waiting: 'yellow', skipped: 'gray' };
   return paint(style[status] ?? 'reset', status);
 }
 

@@ -1,7 +1,11 @@
 // Domain types shared by every part. No runtime dependencies here.
 
-/** Life cycle of runs, jobs and steps (GitHub's status + conclusion folded into one). */
-export type RunStatus = 'queued' | 'running' | 'success' | 'failure' | 'cancelled' | 'skipped';
+/**
+ * Life cycle of runs, jobs and steps (GitHub's status + conclusion folded into one).
+ * `waiting`: a job held at its environment's approval gate (src/scheduler/job-gate.ts), and
+ * a run whose unfinished jobs all wait there.
+ */
+export type RunStatus = 'queued' | 'waiting' | 'running' | 'success' | 'failure' | 'cancelled' | 'skipped';
 
 const finishedStatuses: readonly RunStatus[] = ['success', 'failure', 'cancelled', 'skipped'];
 

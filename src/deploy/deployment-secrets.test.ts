@@ -19,6 +19,12 @@ test("the default branch's approval withholds them, whatever the run's own commi
   assert.match((await environmentSecretsWithheld(read, 'p', run(), 'production'))!, /production requires approval \(deploy.yml on the default branch: approval\)/);
 });
 
+test('a job that waited at the gate and was approved gets them; its branch must still be allowed', async () => {
+  const read = files({ HEAD: `${base}  production: { hosts: [local], branches: [main], approval: { required: 1 } }\n` });
+  assert.equal(await environmentSecretsWithheld(read, 'p', run('refs/heads/main'), 'production', true), undefined);
+  assert.match((await environmentSecretsWithheld(read, 'p', run(), 'production', true))!, /production takes only branches main/);
+});
+
 test("the run's commit can add a gate for itself", async () => {
   const read = files({ abc1234def: `${base}  production: { hosts: [local], approval: { required: 1 } }\n` });
   assert.match((await environmentSecretsWithheld(read, 'p', run(), 'production'))!, /deploy.yml on commit abc1234: approval/);

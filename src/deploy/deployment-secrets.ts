@@ -22,11 +22,12 @@ export async function secretEnvFor(secrets: Secrets | undefined, deployment: Dep
  * Why a job naming `environment` may not have its secrets yet, or undefined when it may: the
  * environment's gate as deploy.yml defines it on the project's default branch (the protected
  * rules) and at the run's own commit — a commit can add protection for itself, never remove
- * it. An approval gate withholds them (a job cannot wait for an approval yet), so does a
- * `branches:` list without the run's branch; a default branch whose deploy.yml does not
- * parse withholds them too, rather than guess.
+ * it. An approval gate withholds them unless the job waited at that gate and got through
+ * (`approved`: src/deploy/gate/job-approvals.ts, from the environment's protection), so
+ * does a `branches:` list without the run's branch; a default branch whose deploy.yml does
+ * not parse withholds them too, rather than guess.
  */
-export async function environmentSecretsWithheld(readFile: ReadFileAt, project: string, run: { sha: string; ref: string }, environment: string): Promise<string | undefined> {
+export async function environmentSecretsWithheld(readFile: ReadFileAt, project: string, run: { sha: string; ref: string }, environment: string, approved = false): Promise<string | undefined> {
   const branch = run.ref.startsWith('refs/heads/') ? run.ref.slice('refs/heads/'.length) : undefined;
   for (const [where, rev] of [['the default branch', 'HEAD'], [`commit ${run.sha.slice(0, 7)}`, run.sha]] as const) {
     let config: DeployConfig | undefined;
@@ -38,7 +39,9 @@ export async function environmentSecretsWithheld(readFile: ReadFileAt, project: 
     }
     const env = config?.environments.find((e) => e.name === environment);
     if (!env) continue;
-    if (gateRule(env)) return `${environment} requires approval (deploy.yml on ${where}: approval), and a job cannot wait for one; deploy through the environment instead`;
+    if (gateRule(env) && !approved) {
+      return `${environment} requires approval (deploy.yml on ${where}: approval), and the job was not approved: only the environment's protection (the server's rules or the default branch) makes a job wait for approval`;
+    }
     if (env.branches && (branch === undefined || !branchAllowed(env.branches, branch))) {
       return `${environment} takes only branches ${env.branches.join(', ')} (deploy.yml on ${where}: branches), not ${branch ?? run.ref}`;
     }
@@ -48,8 +51,8 @@ export async function environmentSecretsWithheld(readFile: ReadFileAt, project: 
 
 /** The scheduler's `secretsFor`: project secrets for every job, an environment's once its gate allows. */
 export function jobSecretsFor(secrets: Secrets, readFile: ReadFileAt): SecretsFor {
-  return async ({ run, project, environment }) => {
-    const withheld = environment === undefined ? undefined : await environmentSecretsWithheld(readFile, project, run, environment);
+  return async ({ run, project, environment, approved }) => {
+    const withheld = environment === undefined ? undefined : await environmentSecretsWithheld(readFile, project, run, environment, approved);
     return jobSecretValues(secrets, run.project_id, environment, withheld);
   };
 }

@@ -24,7 +24,7 @@ interface ReactionsDeps {
   track: (work: Promise<unknown>) => void;
 }
 
-const runState: Record<RunStatus, ReportedState> = { queued: 'pending', running: 'running', success: 'success', failure: 'failure', cancelled: 'cancelled', skipped: 'success' };
+const runState: Record<RunStatus, ReportedState> = { queued: 'pending', waiting: 'pending', running: 'running', success: 'success', failure: 'failure', cancelled: 'cancelled', skipped: 'success' };
 const deploymentState: Record<DeploymentStatus, ReportedState> = { waiting_for_approval: 'pending', queued: 'pending', running: 'running', success: 'success', failure: 'failure', rejected: 'cancelled', superseded: 'cancelled' };
 const finished = new Set<ReportedState>(['success', 'failure', 'cancelled']);
 

@@ -17,6 +17,8 @@ export interface JobSecretsRequest {
   project: string;
   /** `environment:` of the job, evaluated; absent when the job names none. */
   environment?: string;
+  /** True when the job waited at the environment's approval gate and got through it (job-gate.ts). */
+  approved?: boolean;
 }
 
 export interface JobSecrets {
@@ -31,7 +33,7 @@ export interface JobSecrets {
 export type SecretsFor = (request: JobSecretsRequest) => Promise<JobSecrets>;
 
 /** Resolves the job's `secrets`; an `environment:` that cannot be evaluated gets no environment secrets and says why. */
-export async function jobSecrets(secretsFor: SecretsFor | undefined, run: Run, project: string, spec: JobSpec, context: ExpressionContext): Promise<JobSecrets> {
+export async function jobSecrets(secretsFor: SecretsFor | undefined, run: Run, project: string, spec: JobSpec, context: ExpressionContext, approved = false): Promise<JobSecrets> {
   if (!secretsFor) return { secrets: {}, notes: [] };
   const name = spec.environment?.name;
   if (name === undefined) return secretsFor({ run, project });
@@ -42,7 +44,18 @@ export async function jobSecrets(secretsFor: SecretsFor | undefined, run: Run, p
     const got = await secretsFor({ run, project });
     return { secrets: got.secrets, notes: [...got.notes, `##[warning]environment: ${name}: ${(err as Error).message}; the job gets no environment secrets`] };
   }
-  return secretsFor({ run, project, environment });
+  return secretsFor({ run, project, environment, ...(approved && { approved }) });
+}
+
+/** `environment:` of a job, evaluated; undefined when it names none or the expression fails (jobSecrets then says why). */
+export function environmentOf(spec: JobSpec, context: ExpressionContext): string | undefined {
+  const name = spec.environment?.name;
+  if (name === undefined) return undefined;
+  try {
+    return String(evaluateTemplate(name, context));
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -92,9 +92,9 @@ export class RunProgress {
     return calledInputs(callerSpecAt(stored, level), workflowAt(stored, level), context);
   }
 
-  /** Ends a job (compare-and-set from queued/running) and applies what follows for its peers. */
+  /** Ends a job (compare-and-set from queued/waiting/running) and applies what follows for its peers. */
   async settle(job: Job, status: RunStatus, outputs: Record<string, string> | null, error?: string): Promise<boolean> {
-    const changed = await this.#store.runs.transitionJob(job.id, ['queued', 'running'], {
+    const changed = await this.#store.runs.transitionJob(job.id, ['queued', 'waiting', 'running'], {
       status,
       finished_at: iso(Date.now()),
       lease_expires_at: null,
@@ -121,7 +121,7 @@ export class RunProgress {
   }
 
   async cancelJob(job: Job): Promise<void> {
-    if (job.status === 'queued') await this.settle(job, 'cancelled', null, 'cancelled');
+    if (job.status === 'queued' || job.status === 'waiting') await this.settle(job, 'cancelled', null, 'cancelled');
     else if (job.status === 'running') await this.requestCancel(job);
   }
 
@@ -226,7 +226,14 @@ export class RunProgress {
     const run = await this.#store.runs.require(runId);
     const jobs = await this.#store.runs.jobs(runId);
     this.#events.emit('run-updated', runId);
-    if (!jobs.every((j) => isFinished(j.status)) || isFinished(run.status)) return;
+    if (isFinished(run.status)) return;
+    if (!jobs.every((j) => isFinished(j.status))) {
+      // A run shows `waiting` while nothing runs and a job waits at its environment's gate.
+      const waiting = jobs.some((j) => j.status === 'waiting') && !jobs.some((j) => j.status === 'running');
+      const next = waiting ? 'waiting' : run.status === 'waiting' ? 'running' : undefined;
+      if (next && next !== run.status && (await this.#store.runs.setActiveStatus(runId, next))) this.#events.emit('run-updated', runId);
+      return;
+    }
     const status: RunStatus =
       run.cancel_requested === 1 ? 'cancelled' : jobs.some((j) => j.status === 'failure') ? 'failure' : jobs.some((j) => j.status === 'cancelled') ? 'cancelled' : 'success';
     if (!(await this.#store.runs.finish(runId, status, iso(Date.now())))) return; // another caller finished it

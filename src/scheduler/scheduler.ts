@@ -14,7 +14,8 @@ import { RunProgress } from './progress.ts';
 import { specOf, storedPlanOf } from './job-spec.ts';
 import { rerunJobs, type RerunWhich } from './rerun-plan.ts';
 import type { GithubContext, NeedsContext } from './contexts.ts';
-import { jobSecrets, secretsAtLevel, type SecretsFor } from './job-secrets.ts';
+import { environmentOf, jobSecrets, secretsAtLevel, type SecretsFor } from './job-secrets.ts';
+import { gateState, waitingNotice, type GateState, type JobGate } from './job-gate.ts';
 import { levelOf } from './calls.ts';
 import { jobLogStream } from '../store/repos/logs.ts';
 import { sweepRunnerWaits } from './runner-waits.ts';
@@ -59,6 +60,8 @@ interface SchedulerOptions {
    * environment's gate allows (the server wires src/deploy/deployment-secrets.ts jobSecretsFor; `slipway run --secret-file`).
    */
   secretsFor?: SecretsFor;
+  /** Approval gates of environments for jobs that name one (job-gate.ts); without it, jobs never wait. */
+  gate?: JobGate;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -70,8 +73,10 @@ export class Scheduler {
   readonly #progress: RunProgress;
 
   readonly #secretsFor: SchedulerOptions['secretsFor'];
+  readonly #gate: JobGate | undefined;
 
   constructor(options: SchedulerOptions) {
+    this.#gate = options.gate;
     this.#secretsFor = options.secretsFor;
     this.#store = options.store;
     this.#events = options.events;
@@ -122,6 +127,13 @@ export class Scheduler {
         continue;
       }
       if (spec.concurrency && job.concurrency_state !== 'admitted') continue;
+      // The gate before the labels: a job waits for approval whether or not a runner could take it yet.
+      const gate = spec.environment && this.#gate ? await this.#atGate(run, job, siblings, needs, spec) : 'open';
+      if (gate === 'wait' || gate === 'failed') {
+        runOf.delete(run.id);
+        siblingsOf.delete(run.id);
+        continue;
+      }
       const runsOn: string[] = JSON.parse(job.runs_on);
       if (!runsOn.every((l) => labels.includes(l))) continue;
       const maxParallel = spec.strategy?.maxParallel;
@@ -138,7 +150,7 @@ export class Scheduler {
       });
       if (!won) continue;
       this.#events.emit('job-updated', job.id, run.id);
-      if (run.status === 'queued') {
+      if (run.status === 'queued' || run.status === 'waiting') {
         await this.#store.runs.update(run.id, { status: 'running', started_at: run.started_at ?? iso(t) });
         this.#events.emit('run-updated', run.id);
       }
@@ -149,16 +161,12 @@ export class Scheduler {
       const github = values.github as GithubContext & { job: string };
       let secrets: Record<string, string>, notes: string[];
       try {
-        const got = await jobSecrets(this.#secretsFor, run, github.repository, spec, context);
+        const got = await jobSecrets(this.#secretsFor, run, github.repository, spec, context, gate === 'approved');
         secrets = { ...secretsAtLevel(this.#progress.plan(run), levelOf(claimed), got.secrets, github), ...got.environment };
         notes = got.notes;
       } catch (err) {
         // A job must not run without the secrets it was promised (nor hold the claim forever): it fails, saying why.
-        const message = `the job's secrets could not be read: ${(err as Error).message}`;
-        const stream = jobLogStream(claimed.id, claimed.attempt);
-        const seq = (await this.#store.logs.lastSeq(stream)) + 1;
-        if (await this.#store.logs.append(stream, seq, `##[error]${message}\n`)) this.#events.emit('log', stream, seq, `##[error]${message}\n`);
-        if (await this.#progress.settle(claimed, 'failure', null, message)) await this.#progress.advance(run.id);
+        await this.#fail(claimed, `the job's secrets could not be read: ${(err as Error).message}`);
         runOf.delete(run.id);
         siblingsOf.delete(run.id);
         continue;
@@ -180,6 +188,86 @@ export class Scheduler {
       };
     }
     return undefined;
+  }
+
+  /**
+   * A queued job naming an environment, at that environment's gate: let through ('open' when
+   * there is none, 'approved' when it got through), or moved to `waiting` with a notice in
+   * its log ('wait'), or failed when the rule cannot be read ('failed': fail closed).
+   */
+  async #atGate(run: Run, job: Job, siblings: Job[], needs: NeedsContext, spec: JobSpec): Promise<GateState | 'failed'> {
+    const at = await this.#gateOf(run, job, siblings, needs, spec);
+    if (at === 'failed' || at.state !== 'wait') return at === 'failed' ? at : at.state;
+    if (!(await this.#store.runs.transitionJob(job.id, ['queued'], { status: 'waiting', waiting_since: job.waiting_since ?? iso(Date.now()), gate_environment: at.environment }))) return 'wait';
+    await this.#note(job, waitingNotice(at.environment, at.approvals, at.rule!));
+    this.#events.emit('job-updated', job.id, run.id);
+    await this.#progress.updateRun(run.id);
+    return 'wait';
+  }
+
+  /** `failOnError`: a rule that cannot be read fails the job (at its claim); else the job keeps waiting. */
+  async #gateOf(run: Run, job: Job, siblings: Job[], needs: NeedsContext, spec: JobSpec, failOnError = true) {
+    const context = await this.#progress.contextOf(run, job, siblings, needs);
+    const environment = environmentOf(spec, context);
+    if (environment === undefined) return { state: 'open' as const, environment: '', approvals: 0, rule: undefined };
+    const project = (context.values as { github: GithubContext }).github.repository;
+    try {
+      const rule = await this.#gate!.ruleFor(project, environment);
+      const approvals = rule ? await this.#gate!.approvals(job.id) : 0;
+      return { state: gateState(rule, approvals, job, Date.now()), environment, approvals, rule };
+    } catch (err) {
+      if (failOnError) await this.#fail(job, `the approval rule of environment ${environment} could not be read: ${(err as Error).message}`);
+      return 'failed' as const;
+    }
+  }
+
+  /**
+   * After a decision, or when a wait timer may have run out: a waiting job whose gate lets
+   * it through now (enough approvals, timer over) is queued again, and the claim hands it
+   * out with the environment's secrets. True when it was queued.
+   */
+  async recheckGate(jobId: string): Promise<boolean> {
+    const job = await this.#store.runs.job(jobId);
+    if (!job || job.status !== 'waiting' || !this.#gate) return false;
+    const run = await this.#store.runs.require(job.run_id);
+    const siblings = await this.#store.runs.jobs(run.id);
+    const needs = this.#progress.needsOf(run, job, siblings) ?? {};
+    // A waiting job stays waiting when its rule cannot be read now (the sweep tries again).
+    const at = await this.#gateOf(run, job, siblings, needs, specOf(this.#progress.plan(run), job).spec, false);
+    if (at === 'failed' || at.state === 'wait') return false;
+    if (!(await this.#store.runs.transitionJob(jobId, ['waiting'], { status: 'queued' }))) return false;
+    this.#events.emit('job-updated', jobId, job.run_id);
+    await this.#progress.updateRun(job.run_id);
+    this.#events.emit('jobs-available');
+    return true;
+  }
+
+  /** A waiting job was rejected: it fails with `message` ("rejected by X: why") and its dependants skip. */
+  async rejectAtGate(jobId: string, message: string): Promise<boolean> {
+    const job = await this.#store.runs.job(jobId);
+    if (!job || job.status !== 'waiting') return false;
+    return this.#fail(job, message);
+  }
+
+  /** Waiting jobs whose wait timer ran out (and that have their approvals) are queued: the server's sweep calls this. */
+  async openTimedGates(): Promise<number> {
+    let n = 0;
+    for (const job of await this.#store.runs.waitingJobs()) if (await this.recheckGate(job.id)) n++;
+    return n;
+  }
+
+  async #note(job: Job, line: string): Promise<void> {
+    const stream = jobLogStream(job.id, job.attempt);
+    const seq = (await this.#store.logs.lastSeq(stream)) + 1;
+    if (await this.#store.logs.append(stream, seq, `${line}\n`)) this.#events.emit('log', stream, seq, `${line}\n`);
+  }
+
+  /** Fails a job that cannot start, saying why in its log; its dependants move on. */
+  async #fail(job: Job, message: string): Promise<boolean> {
+    await this.#note(job, `##[error]${message}`);
+    if (!(await this.#progress.settle(job, 'failure', null, message))) return false;
+    await this.#progress.advance(job.run_id);
+    return true;
   }
 
   async heartbeat(jobId: string, runner: string): Promise<boolean> {

@@ -72,6 +72,8 @@ export async function runView(store: Store, run: Run, attempt = run.attempt) {
         reusedFrom: j.reused_from,
         matrix: j.matrix ? (JSON.parse(j.matrix) as Record<string, unknown>) : null,
         error: j.error,
+        // The environment whose approval gate the job waits (or waited) at; approve with POST …/jobs/:job/approvals.
+        gateEnvironment: j.gate_environment,
         // While queued with no online runner offering its labels: what it waits for (scheduler/runner-waits.ts).
         waitingFor: j.status === 'queued' ? j.runner_wait : null,
         runsOn: JSON.parse(j.runs_on) as string[],

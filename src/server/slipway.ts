@@ -31,6 +31,7 @@ import { LocalShell } from '../deploy/targets/local/local-shell.ts';
 import { DeployService } from '../deploy/service.ts';
 import { deployStrategies, deployTargets, localProxies } from './deploy-wiring.ts';
 import { jobSecretsFor } from '../deploy/deployment-secrets.ts';
+import { JobApprovals, type GateMoves } from '../deploy/gate/job-approvals.ts';
 import { protectionOptions } from './protection-wiring.ts';
 import { EventBus } from '../core/events.ts';
 import { Secrets } from '../auth/secrets.ts';
@@ -122,16 +123,21 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   // Code hosted elsewhere: forge links and notification hooks keep their secrets encrypted with the same key.
   const forgeLinks = new ForgeLinks(store, secretsKey);
   const notificationHooks = new NotificationHooks(store, secretsKey);
-  const scheduler = new Scheduler({ store, events, leaseMs: config.leaseSeconds * 1000, secretsFor: jobSecretsFor(secrets, (p, sha, path) => git.readFile(p, sha, path)) });
+  const audit = auditLog(store);
+  // Environment protection and approvals: the default branch, commit authors, people vs. service accounts.
+  const protection = protectionOptions({ git, store, access, audit });
+  const readFile = (p: string, sha: string, path: string) => git.readFile(p, sha, path);
+  // Jobs naming a gated environment wait for approvals, by the same rules as deployments.
+  const jobApprovals = new JobApprovals({ store, rules: { store, readFile, defaultBranch: protection.defaultBranch }, approvers: protection.approvers, scheduler: (): GateMoves => scheduler, log });
+  const scheduler = new Scheduler({ store, events, leaseMs: config.leaseSeconds * 1000, secretsFor: jobSecretsFor(secrets, readFile), gate: jobApprovals });
 
   let ready = false;
   // What starts runs: pushes, the API's dispatches and the schedule.
   const runStarter: StartRunDeps = { git, store, events, scheduler, log, parse: { allowOptions: config.runner.allowOptions } };
   const webhooks = new ForgeWebhooks({ store, git, links: forgeLinks, record: (event, delivery) => pushes.received(event, delivery), starter: runStarter });
   const protectedBranches = { branches: git.branches!, projectExists: async (p: string) => git.exists(p) || (await store.projects.get(p)) !== undefined };
-  const audit = auditLog(store);
   const limiter = new FailedAuthLimiter({ limit: config.failedAuth.limit, windowMs: config.failedAuth.windowSeconds * 1000 });
-  const api = apiRouter({ store, scheduler, events, secrets, deploys: () => deploys, runStarter, dataDir: config.dataDir, version, protectedBranches, access, audit, limiter, log,
+  const api = apiRouter({ store, scheduler, jobApprovals, events, secrets, deploys: () => deploys, runStarter, dataDir: config.dataDir, version, protectedBranches, access, audit, limiter, log,
     commitTimes: async (project, shas) => (git.exists(project) ? commitTimes(git.repoPath(project), shas) : new Map()),
     forge: { links: forgeLinks, webhooks, hooks: notificationHooks },
   });
@@ -152,8 +158,6 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const registryAccess = { host: new URL(url).host, insecure: new URL(url).protocol === 'http:' };
 
   const engine = new ContainerEngine({ shell: new LocalShell() });
-  // Environment protection and approvals: the default branch, commit authors, people vs. service accounts.
-  const protection = protectionOptions({ git, store, access, audit });
   const instance = instanceId(config.dataDir);
   const local = { engine, proxies: localProxies({ engine, dataDir: config.dataDir, instance }) };
   const targets = deployTargets({ store, local, registryHost: registryAccess.host, instance, dataDir: config.dataDir });
@@ -189,7 +193,8 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   await deploys.restore();
   // `on.schedule`: every minute at :00, the default branches' scheduled workflows.
   const stopSchedule = everyMinute(options.clock ?? systemClock, (at) => track(runScheduled(runStarter, at).catch((err) => log(`schedule: ${(err as Error).stack}`))));
-  const leaseSweep = setInterval(() => void scheduler.requeueExpired().catch((err) => log(`lease sweep: ${(err as Error).stack ?? String(err)}`)), Math.min(10_000, config.leaseSeconds * 500));
+  // The same sweep opens the gates of approved jobs whose wait timer ran out.
+  const leaseSweep = setInterval(() => void Promise.all([scheduler.requeueExpired(), scheduler.openTimedGates()]).catch((err) => log(`lease sweep: ${(err as Error).stack ?? String(err)}`)), Math.min(10_000, config.leaseSeconds * 500));
   // Jobs no online runner can take say so, and fail after runner.queueTimeout; checked a few times per timeout.
   const runnerWaitSweep = setInterval(
     () => void scheduler.sweepRunnerWaits(config.runner.queueTimeout).catch((err) => log(`runner-wait sweep: ${(err as Error).stack ?? String(err)}`)),

@@ -99,6 +99,10 @@ export interface JobsTable {
   cancel_requested: number;
   /** A job a partial re-run kept: the job row (earlier attempt) whose result, steps and logs it shows. */
   reused_from: string | null;
+  /** When the job first waited at its environment's approval gate (0018): the wait timer counts from here. */
+  waiting_since: string | null;
+  /** The environment (evaluated `environment:`) whose gate the job waits or waited at (0018). */
+  gate_environment: string | null;
   /** While no online runner offers the job's labels: since when (runner.queueTimeout counts from it), and what it waits for (0017). */
   runner_wait_since: string | null;
   runner_wait: string | null;
@@ -285,8 +289,10 @@ export interface DeploymentHostsTable {
 }
 
 /** Approvals and rejections of a gated deployment (0005); one decision per user. */
+/** A decision on a deployment or (0018) on a gated job: exactly one of the two ids is set. */
 export interface ApprovalsTable {
-  deployment_id: string;
+  deployment_id: string | null;
+  job_id: string | null;
   user_id: string;
   user_name: string;
   decision: 'approve' | 'reject';

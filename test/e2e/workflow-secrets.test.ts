@@ -3,8 +3,8 @@
 // newline), URL-encoded, inside JSON and through ::add-mask:: of a derived value — in the step
 // log, an annotation, a step summary and the job's outputs. Every view (API, SSE-backed log
 // text, `slipway logs`) shows *** and nothing of it is stored: the database is searched too.
-// Environment secrets reach only a job naming the environment, and not while the
-// environment's gate (approval on the default branch's deploy.yml) stands in front of it.
+// Environment secrets reach only a job naming the environment (a job naming a gated one
+// waits for approval first: test/e2e/job-approval.test.ts).
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -59,16 +59,9 @@ jobs:
           S: \${{ secrets.STAGE_KEY }}
           T: \${{ secrets.API_TOKEN }}
         run: test "\${#S}" = ${stageKey.length} && test -n "$T" && echo "stage $S"
-  production:
-    runs-on: self-hosted
-    environment: { name: "\${{ 'production' }}" }
-    steps:
-      - env:
-          P: \${{ secrets.PROD_KEY }}
-        run: test -z "$P"
 `;
 
-// The protected rules: production needs an approval, so a job naming it gets none of its secrets.
+// The protected rules: production needs an approval (no job here names it).
 const deployYml = `service: vault
 image: vault
 port: 8080
@@ -115,12 +108,11 @@ test('a project secret is masked in every view, in every common encoding; enviro
   const auth = { authorization: `Bearer ${h.slipway.adminToken}` };
   const logs = await fetch(`${h.slipway.url}/api/runs/${run.id}/logs`, { headers: auth }).then((r) => r.text());
   assert.equal(run.status, 'success', logs);
-  assert.deepEqual(run.jobs.map((j) => [j.key, j.status]), [['leak', 'success'], ['staging', 'success'], ['production', 'success']]);
+  assert.deepEqual(run.jobs.map((j) => [j.key, j.status]), [['leak', 'success'], ['staging', 'success']]);
 
   for (const line of ['plain ***', 'b64 ***', 'url ***', 'json {"token":"***"}', 'derived ***', 'stage ***']) assert.ok(logs.includes(`${line}\n`), `log line "${line}":\n${logs}`);
   assert.match(logs, /prefixed [A-Za-z0-9+/]{0,12}\*\*\*[A-Za-z0-9+/=]{0,4}\n/);
   assert.match(logs, /piped \*\*\*[A-Za-z0-9+/=]{0,4}\n/);
-  assert.match(logs, /The secrets of environment production are withheld from this job: production requires approval/);
   assertClean('the run log', logs);
 
   // The live stream replays the same stored text: a finished run's stream ends after it.

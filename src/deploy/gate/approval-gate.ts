@@ -15,7 +15,14 @@ import { systemClock, type Clock } from '../../core/clock.ts';
 import type { EnvironmentConfig } from '../config/deploy-config.ts';
 import { SlipwayError } from '../../core/errors.ts';
 import { authorize } from '../../auth/permissions.ts';
+import type { Run } from '../../store/repos/runs.ts';
 import { checkApproverRole, checkNotInvolved, checkPerson, type ApproverChecks, type Decision } from './approver-rules.ts';
+
+/** A deployment as the approver rules see it (approver-rules.ts Subject). */
+function deploymentDecision(user: User, project: string, deployment: Deployment, release: Release, run: Run | undefined, approvers: readonly string[] | undefined): Decision {
+  const subject = { kind: 'deployment' as const, label: `${project}#${deployment.number} to ${deployment.environment}`, environment: deployment.environment, requester: deployment.triggered_by, sha: release.sha, run };
+  return { user, project, subject, approvers };
+}
 
 /** What an environment's gate asks for; `waitMs` 0 = no timer, `required` 0 = a timer alone. */
 export interface GateRule {
@@ -120,7 +127,7 @@ export class ApprovalGate {
     const project = (await this.#o.store.projects.byId(stored.project_id))?.name ?? stored.project_id;
     const entry = this.#waiting.get(deploymentId);
     const release = entry?.release ?? (await this.#o.store.releases.get(stored.release_id));
-    const decisionOf: Decision | undefined = release && { user, project, deployment: stored, release, run: await this.#o.store.runs.get(release.run_id), approvers: entry?.rule.approvers };
+    const decisionOf: Decision | undefined = release && deploymentDecision(user, project, stored, release, await this.#o.store.runs.get(release.run_id), entry?.rule.approvers);
     if (decisionOf) checkPerson(this.#checks, decisionOf);
     authorize(user, 'deploy.approve', { project, environment: stored.environment });
     if (!entry) {
@@ -156,7 +163,7 @@ export class ApprovalGate {
     const refusal = async (decision: Approval['decision']): Promise<string | null> => {
       try {
         if (!entry || !release) throw new SlipwayError('CONFLICT', `deployment #${stored.number} is ${stored.status.replaceAll('_', ' ')}, not waiting for approval here`);
-        const d: Decision = { user, project, deployment: stored, release, run: await this.#o.store.runs.get(release.run_id), approvers: entry.rule.approvers };
+        const d = deploymentDecision(user, project, stored, release, await this.#o.store.runs.get(release.run_id), entry.rule.approvers);
         checkPerson(this.#checks, d);
         authorize(user, 'deploy.approve', { project, environment: stored.environment });
         if (decision === 'approve') await checkNotInvolved(this.#checks, d);

@@ -17,6 +17,8 @@ import { openApiDocument } from '../http/openapi.ts';
 import { registerApi } from './api.ts';
 import { registerDeployApi } from './deploy-api.ts';
 import { registerApprovalApi } from './approval-api.ts';
+import { registerJobApprovalApi } from './job-approval-api.ts';
+import type { JobApprovals } from '../../deploy/gate/job-approvals.ts';
 import { registerApprovalRightsApi } from './approval-rights-api.ts';
 import { registerEnvironmentsApi } from './environments-api.ts';
 import { registerUsersApi } from './users-api.ts';
@@ -37,6 +39,8 @@ import { registerForgeApi, type ForgeApiDeps } from './forge-api.ts';
 export interface ApiRouterDeps {
   store: Store;
   scheduler: Scheduler;
+  /** Decisions on jobs waiting at an environment's gate. */
+  jobApprovals: JobApprovals;
   events: EventBus;
   secrets: Secrets;
   /** A getter: the deploy service starts after the HTTP server (it needs the server's port). */
@@ -63,6 +67,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   const router = new Router({ guard: routeGuard(store, deps.access), audit: (entry) => deps.audit.record(entry) });
   registerDeployApi(router, { store, secrets: deps.secrets, deploys: deps.deploys, access: deps.access, audit: deps.audit });
   registerApprovalApi(router, { store, deploys: deps.deploys });
+  registerJobApprovalApi(router, { store, jobApprovals: deps.jobApprovals });
   registerApprovalRightsApi(router, { store, deploys: deps.deploys });
   registerEnvironmentsApi(router, { store, deploys: deps.deploys });
   registerUsersApi(router, { store });

@@ -73,6 +73,7 @@ const expected: Record<string, Rule> = {
   'GET /api/deployments/{id}': viewer,
   'GET /api/deployments/{id}/logs': viewer,
   'POST /api/deployments/{id}/approvals': developer,
+  'POST /api/runs/{run}/jobs/{job}/approvals': developer,
   'GET /api/deployments/{id}/approval-rights': viewer,
   'GET /api/environments': viewer,
   'POST /api/projects/{project}/environments/{env}/deployments': developer,

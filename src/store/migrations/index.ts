@@ -16,6 +16,7 @@ import * as sessions from './0012-sessions.ts';
 import * as deploymentSuperseded from './0013-deployment-superseded.ts';
 import * as forges from './0016-forges.ts';
 import * as runners from './0017-runners.ts';
+import * as jobApprovals from './0018-job-approvals.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '0013-deployment-superseded': deploymentSuperseded,
   '0016-forges': forges,
   '0017-runners': runners,
+  '0018-job-approvals': jobApprovals,
 };

@@ -1,5 +1,6 @@
-// Decisions on gated deployments (approve or reject), one per user per deployment, and the
-// gate's two ways out of `waiting_for_approval` (opened → queued, rejected). Each of these is
+// Decisions on gated deployments and gated jobs (approve or reject), one per user per
+// subject, and the deployment gate's two ways out of `waiting_for_approval` (opened →
+// queued, rejected); a job's ways out are the scheduler's (src/scheduler/job-gate.ts). Each of these is
 // one transaction or one conditional update, so two decisions at once cannot both open a
 // deployment, and a decision cannot land on a deployment that already left the gate.
 import type { Db } from '../database.ts';
@@ -34,7 +35,7 @@ export function approvalsRepo(db: Db) {
         if (d.status !== 'waiting_for_approval') throw new SlipwayError('CONFLICT', `deployment #${d.number} is ${d.status.replaceAll('_', ' ')}, not waiting for approval: nothing to decide`);
         const earlier = await tx.selectFrom('approvals').select('decision').where('deployment_id', '=', input.deploymentId).where('user_id', '=', input.user.id).executeTakeFirst();
         if (earlier) throw new SlipwayError('CONFLICT', `${input.user.name} already ${earlier.decision === 'approve' ? 'approved' : 'rejected'} deployment #${d.number}; each user decides once`);
-        const row: Approval = { deployment_id: input.deploymentId, user_id: input.user.id, user_name: input.user.name, decision: input.decision, reason: input.reason, created_at: now() };
+        const row: Approval = { deployment_id: input.deploymentId, job_id: null, user_id: input.user.id, user_name: input.user.name, decision: input.decision, reason: input.reason, created_at: now() };
         await tx.insertInto('approvals').values(row).execute();
         if (input.decision === 'reject') {
           await tx
@@ -47,12 +48,32 @@ export function approvalsRepo(db: Db) {
       });
     },
     /** Records a decision outside the gate (an admin forcing a deployment past it), whatever the status. */
-    async note(row: Omit<Approval, 'created_at'>): Promise<void> {
-      await db.insertInto('approvals').values({ ...row, created_at: now() }).execute();
+    async note(row: Omit<Approval, 'created_at' | 'job_id'>): Promise<void> {
+      await db.insertInto('approvals').values({ ...row, job_id: null, created_at: now() }).execute();
     },
     /** A deployment's decisions, oldest first. */
     async list(deploymentId: string): Promise<Approval[]> {
       return db.selectFrom('approvals').selectAll().where('deployment_id', '=', deploymentId).orderBy('created_at').orderBy('user_name').execute();
+    },
+    /**
+     * Records a decision on a job waiting at its environment's gate (status `waiting`).
+     * CONFLICT when it is not waiting, or when the user already decided on it.
+     */
+    async recordForJob(input: { jobId: string; jobLabel: string; user: { id: string; name: string }; decision: Approval['decision']; reason: string | null }): Promise<Approval> {
+      return db.transaction().execute(async (tx) => {
+        const found = await tx.selectFrom('jobs').select('status').where('id', '=', input.jobId).executeTakeFirst();
+        const job = requireRow(found, 'JOB_UNKNOWN', 'job', input.jobId);
+        if (job.status !== 'waiting') throw new SlipwayError('CONFLICT', `${input.jobLabel} is ${job.status}, not waiting for approval: nothing to decide`);
+        const earlier = await tx.selectFrom('approvals').select('decision').where('job_id', '=', input.jobId).where('user_id', '=', input.user.id).executeTakeFirst();
+        if (earlier) throw new SlipwayError('CONFLICT', `${input.user.name} already ${earlier.decision === 'approve' ? 'approved' : 'rejected'} ${input.jobLabel}; each user decides once`);
+        const row: Approval = { deployment_id: null, job_id: input.jobId, user_id: input.user.id, user_name: input.user.name, decision: input.decision, reason: input.reason, created_at: now() };
+        await tx.insertInto('approvals').values(row).execute();
+        return row;
+      });
+    },
+    /** A job's decisions, oldest first. */
+    async listForJob(jobId: string): Promise<Approval[]> {
+      return db.selectFrom('approvals').selectAll().where('job_id', '=', jobId).orderBy('created_at').orderBy('user_name').execute();
     },
     /** Deployments still waiting at a gate (to resume them after a restart), oldest first. */
     async waiting(): Promise<Deployment[]> {

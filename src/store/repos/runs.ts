@@ -112,7 +112,7 @@ export function runsRepo(db: Db) {
      * once and both see "all done", exactly one caller wins and reports the run finished.
      */
     async finish(id: string, status: RunStatus, finishedAt: string): Promise<boolean> {
-      const r = await db.updateTable('runs').set({ status, finished_at: finishedAt }).where('id', '=', id).where('status', 'in', ['queued', 'running']).executeTakeFirst();
+      const r = await db.updateTable('runs').set({ status, finished_at: finishedAt }).where('id', '=', id).where('status', 'in', ['queued', 'waiting', 'running']).executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
     },
     /** Unfinished runs of a project's concurrency group, oldest first. */
@@ -161,8 +161,13 @@ export function runsRepo(db: Db) {
         return true;
       });
     },
+    /** Sets an unfinished run's status (queued/waiting/running); false once it has finished. */
+    async setActiveStatus(id: string, status: 'queued' | 'waiting' | 'running'): Promise<boolean> {
+      const r = await db.updateTable('runs').set({ status }).where('id', '=', id).where('status', 'in', ['queued', 'waiting', 'running']).executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
     async unfinished(): Promise<Run[]> {
-      return db.selectFrom('runs').selectAll().where('status', 'in', ['queued', 'running']).execute();
+      return db.selectFrom('runs').selectAll().where('status', 'in', ['queued', 'waiting', 'running']).execute();
     },
 
     // Jobs
@@ -188,6 +193,10 @@ export function runsRepo(db: Db) {
     },
     async queuedJobs(): Promise<Job[]> {
       return db.selectFrom('jobs').selectAll().where('status', '=', 'queued').orderBy('created_at').orderBy('position').execute();
+    },
+    /** Jobs waiting at an environment's approval gate, oldest first. */
+    async waitingJobs(): Promise<Job[]> {
+      return db.selectFrom('jobs').selectAll().where('status', '=', 'waiting').orderBy('created_at').orderBy('position').execute();
     },
     async runningJobs(): Promise<Job[]> {
       return db.selectFrom('jobs').selectAll().where('status', '=', 'running').execute();
@@ -296,6 +305,8 @@ async function insertJobs(tx: Transaction<Database>, runId: string, attempt: num
         concurrency_state: kept ? kept.concurrency_state : null,
         cancel_requested: 0,
         reused_from: kept ? (kept.reused_from ?? kept.id) : null,
+        waiting_since: null,
+        gate_environment: null,
       })
       .execute();
   }
@@ -309,6 +320,6 @@ function unfinishedInGroup<TB extends 'runs' | 'jobs', O>(q: SelectQueryBuilder<
   return q
     .where(sql.ref('runs.project_id'), '=', projectId)
     .where(sql.ref(`${table}.concurrency_group`), '=', group)
-    .where(sql.ref(`${table}.status`), 'in', ['queued', 'running'])
+    .where(sql.ref(`${table}.status`), 'in', ['queued', 'waiting', 'running'])
     .orderBy(sql.ref(`${table}.created_at`));
 }
