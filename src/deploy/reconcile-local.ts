@@ -146,7 +146,8 @@ function hostPorts(c: ContainerInfo): number[] {
 async function finish(deps: ReconcileDeps, d: Deployment, status: 'success' | 'failure', error: string): Promise<void> {
   const { store, events } = deps;
   await store.deployments.update(d.id, { status, error, finished_at: new Date().toISOString() });
-  await store.deploymentHosts.update(d.id, 'local', { status, error }).catch(() => {});
+  // The deployment's own record above is what matters; a host row that can't be written is told, not fatal.
+  await store.deploymentHosts.update(d.id, 'local', { status, error }).catch((err: unknown) => deps.log(`reconcile: deployment ${d.id}: could not update its local host row: ${(err as Error).message}`));
   const stream = `deployment:${d.id}`;
   const seq = (await store.logs.lastSeq(stream)) + 1;
   const text = `[restart] ${error}\n`;

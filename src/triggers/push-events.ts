@@ -3,6 +3,7 @@
 // acknowledged and processed into runs after; start-up processes what a crash left pending
 // and records ref updates that a crash kept from being recorded at all (the repositories'
 // refs against the heads last recorded).
+import { Serial } from '../core/serial.ts';
 import { zeroSha, type PushEvent } from '../core/types.ts';
 import { crashPoint } from '../core/crash-point.ts';
 import type { GitHosting } from '../git/hosting.ts';
@@ -21,7 +22,7 @@ interface PushEventsDeps extends PushDeps {
 export class PushEvents {
   readonly #deps: PushEventsDeps;
   /** Events are processed one at a time, in the order they were recorded. */
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #queue = new Serial();
   /** The runs each event received in this process started, for the pusher's feedback (push-feedback.ts). */
   readonly #runsOf = new WeakMap<PushEvent, Promise<string[]>>();
 
@@ -70,9 +71,8 @@ export class PushEvents {
   }
 
   #enqueue(stored: StoredPushEvent): Promise<string[]> {
-    const work = this.#queue.then(() => this.#process(stored));
-    // Only keeps the queue going: #process logs its own errors, and `work` is tracked.
-    this.#queue = work.catch(() => undefined);
+    // #process logs its own errors, and `work` is tracked.
+    const work = this.#queue.run(() => this.#process(stored));
     this.#deps.track(work);
     return work;
   }

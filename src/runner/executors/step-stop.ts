@@ -56,8 +56,11 @@ export async function trackedProcesses(id: string): Promise<number[]> {
   const found: number[] = [];
   for (const entry of await readdir('/proc').catch(() => [] as string[])) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    // Unreadable (another user's, exited meanwhile): not ours to stop.
-    const environ = await readFile(`/proc/${entry}/environ`).catch(() => undefined);
+    // Exited meanwhile, or another user's: not ours to stop. Any other failure is thrown.
+    const environ = await readFile(`/proc/${entry}/environ`).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT' || err.code === 'ESRCH' || err.code === 'EACCES' || err.code === 'EPERM') return undefined;
+      throw err;
+    });
     if (!environ || !Buffer.concat([Buffer.from([0]), environ]).includes(needle)) continue;
     const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
     if (stat && stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z') found.push(Number(entry));

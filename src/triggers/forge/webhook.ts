@@ -10,6 +10,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { zeroSha, type PushEvent } from '../../core/types.ts';
 import { isSlipwayError, SlipwayError } from '../../core/errors.ts';
+import { KeyedSerial } from '../../core/serial.ts';
 import type { GitHosting } from '../../git/hosting.ts';
 import type { Store } from '../../store/store.ts';
 import type { ForgeDelivery } from '../../store/repos/push-events.ts';
@@ -42,7 +43,7 @@ const noLink = (project: string) => new SlipwayError('NOT_FOUND', `no forge webh
 
 export class ForgeWebhooks {
   readonly #deps: WebhookDeps;
-  readonly #queues = new Map<string, Promise<unknown>>();
+  readonly #queues = new KeyedSerial();
 
   constructor(deps: WebhookDeps) {
     this.#deps = deps;
@@ -68,7 +69,7 @@ export class ForgeWebhooks {
     if (!delivery.id || delivery.id.length > 200) throw new SlipwayError('BAD_REQUEST', `missing or overlong ${delivery.header} header (the delivery id that makes a redelivery start nothing twice)`);
     const parsed = forgeEvent(link.kind, event.name, body);
     const id = delivery.id;
-    return this.#serial(link.projectId, async () => {
+    return this.#queues.run(link.projectId, async () => {
       const { store, git } = this.#deps;
       const seen = await store.forges.delivery(link.projectId, id);
       if (seen) return { status: 200, body: { delivery: id, duplicate: true, pushEvent: seen.push_event_id } };
@@ -103,14 +104,4 @@ export class ForgeWebhooks {
     });
   }
 
-  #serial<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const prev = this.#queues.get(key) ?? Promise.resolve();
-    const next = prev.then(work, work);
-    const tail = next.catch(() => undefined);
-    this.#queues.set(key, tail);
-    void tail.then(() => {
-      if (this.#queues.get(key) === tail) this.#queues.delete(key);
-    });
-    return next;
-  }
 }

@@ -33,7 +33,11 @@ export class SupervisorChannel {
     this.#dir = dir;
     this.#status = status;
     this.#readyPromise = new Promise((resolve, reject) => (this.#ready = { resolve, reject }));
-    this.#readyPromise.catch(() => {}); // Observed by ready(); a job torn down early never asks.
+    // ready() answers with the error; a job torn down before it asks still has it in #dead
+    // (what every later call fails with), and no unhandled rejection ends the server.
+    this.#readyPromise.catch((err: unknown) => {
+      this.#dead ??= err as Error;
+    });
     status.setEncoding('utf8');
     status.on('data', (chunk: string) => this.#receive(chunk));
     status.on('error', (err) => this.fail(err));

@@ -5,6 +5,7 @@
 // another job's, and keeps two jobs' workspaces apart (each 0700, owned by its own user).
 // A slot is held through a lock file naming the holder's pid, so two Slipway processes on
 // one host never hand out the same user.
+import { Serial } from '../../../core/serial.ts';
 import { mkdir, open, readFile, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +33,7 @@ export class JobUsers {
   readonly #lockDir: string;
   readonly #maxSlots: number;
   /** Serialises acquire(): two jobs starting at once must not both run useradd for one name. */
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #queue = new Serial();
 
   constructor(options: JobUsersOptions = {}) {
     this.#prefix = options.prefix ?? 'slipway-job';
@@ -42,10 +43,7 @@ export class JobUsers {
 
   /** A free user, created if it does not exist yet; held until `release`. */
   acquire(): Promise<JobUser> {
-    const next = this.#queue.then(() => this.#acquire());
-    // Only keeps the queue going: the caller gets `next`, and with it any error.
-    this.#queue = next.catch(() => undefined);
-    return next;
+    return this.#queue.run(() => this.#acquire());
   }
 
   async release(user: JobUser): Promise<void> {
