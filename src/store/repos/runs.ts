@@ -198,6 +198,14 @@ export function runsRepo(db: Db) {
     async waitingJobs(): Promise<Job[]> {
       return db.selectFrom('jobs').selectAll().where('status', '=', 'waiting').orderBy('created_at').orderBy('position').execute();
     },
+    /** How many runs and jobs are in each status (the /metrics gauges): one grouped count each. */
+    async countByStatus(): Promise<{ runs: Partial<Record<RunStatus, number>>; jobs: Partial<Record<RunStatus, number>> }> {
+      const count = async (table: 'runs' | 'jobs') => {
+        const rows = await db.selectFrom(table).select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+        return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)])) as Partial<Record<RunStatus, number>>;
+      };
+      return { runs: await count('runs'), jobs: await count('jobs') };
+    },
     async runningJobs(): Promise<Job[]> {
       return db.selectFrom('jobs').selectAll().where('status', '=', 'running').execute();
     },
