@@ -13,7 +13,7 @@ import { SlipwayError } from '../core/errors.ts';
 import { RunProgress } from './progress.ts';
 import { specOf, storedPlanOf } from './job-spec.ts';
 import { rerunJobs, type RerunWhich } from './rerun-plan.ts';
-import type { GithubContext, NeedsContext } from './contexts.ts';
+import { projectOfRepository, type GithubContext, type NeedsContext } from './contexts.ts';
 import { environmentOf, jobSecrets, secretsAtLevel, type SecretsFor } from './job-secrets.ts';
 import { gateState, waitingNotice, type GateState, type JobGate } from './job-gate.ts';
 import { levelOf } from './calls.ts';
@@ -29,7 +29,7 @@ import { closeAttemptLog, interruptionOutcome, interruptionReasons, type Interru
 export interface JobClaim {
   run: Run;
   job: Job;
-  /** The project's name (`github.repository`). */
+  /** The project's name (`github.repository` is `slipway/<name>`). */
   project: string;
   spec: JobSpec;
   workflow: Workflow;
@@ -159,9 +159,10 @@ export class Scheduler {
       const values = context.values as Record<string, Record<string, unknown>>;
       // contextOf built it with githubContext(run, project, job).
       const github = values.github as GithubContext & { job: string };
+      const project = projectOfRepository(github.repository);
       let secrets: Record<string, string>, notes: string[];
       try {
-        const got = await jobSecrets(this.#secretsFor, run, github.repository, spec, context, gate === 'approved');
+        const got = await jobSecrets(this.#secretsFor, run, project, spec, context, gate === 'approved');
         secrets = { ...secretsAtLevel(this.#progress.plan(run), levelOf(claimed), got.secrets, github), ...got.environment };
         notes = got.notes;
       } catch (err) {
@@ -174,7 +175,7 @@ export class Scheduler {
       return {
         run,
         job: claimed,
-        project: github.repository,
+        project,
         spec,
         workflow,
         github,
@@ -210,7 +211,7 @@ export class Scheduler {
     const context = await this.#progress.contextOf(run, job, siblings, needs);
     const environment = environmentOf(spec, context);
     if (environment === undefined) return { state: 'open' as const, environment: '', approvals: 0, rule: undefined };
-    const project = (context.values as { github: GithubContext }).github.repository;
+    const project = projectOfRepository((context.values as { github: GithubContext }).github.repository);
     try {
       const rule = await this.#gate!.ruleFor(project, environment);
       const approvals = rule ? await this.#gate!.approvals(job.id) : 0;

@@ -12,7 +12,7 @@ import type { StoredPlan } from './stored-plan.ts';
 import type { Workflow } from '../workflow/model.ts';
 import { planWorkflow } from '../workflow/plan/plan.ts';
 import { loadCalledWorkflows } from '../workflow/plan/reusable.ts';
-import { contextValues, evaluateTemplate, githubContext } from './contexts.ts';
+import { contextValues, evaluateTemplate, githubContext, type TriggerFacts } from './contexts.ts';
 import { evaluateConcurrency, type Concurrency } from './concurrency.ts';
 import { plannedRow } from './rerun-plan.ts';
 import type { ParseSettings } from '../workflow/parse/read-options.ts';
@@ -25,6 +25,8 @@ export interface StartRunDeps {
   log: (message: string) => void;
   /** What the workflow parser is told about this server (`runner.allowOptions`). */
   parse?: ParseSettings;
+  /** The server's public URL, for the URLs of event payloads (`repository.html_url`, …). */
+  baseUrl?: string;
 }
 
 interface RunTrigger {
@@ -40,6 +42,8 @@ interface RunTrigger {
   inputs?: Record<string, unknown>;
   /** The recorded push event that started it (push runs). */
   pushEventId?: string;
+  /** Who started it and whether the ref is protected (`github.actor`, `github.ref_protected`). */
+  facts?: TriggerFacts;
 }
 
 /** Starts a run of `workflow` (or records `error` as a failed run when it is invalid). */
@@ -76,7 +80,7 @@ export async function createRun(deps: Omit<StartRunDeps, 'git'>, trigger: RunTri
   if (workflow && stored && !error) {
     try {
       // `run-name` and the workflow's `concurrency` see `github` and `inputs` (docs "Contexts" § availability).
-      const run = { id: '', number: 0, event: trigger.event, ref: trigger.ref, sha: trigger.sha, name: workflow.name, event_payload: JSON.stringify(trigger.payload) };
+      const run = { id: '', project_id: project.id, number: 0, github_run_id: 0, workflow_number: 0, workflow: file, event: trigger.event, ref: trigger.ref, sha: trigger.sha, name: workflow.name, event_payload: JSON.stringify(trigger.payload), github_trigger: trigger.facts ? JSON.stringify(trigger.facts) : null };
       const context = contextValues({ github: githubContext(run, trigger.project), inputs: trigger.inputs ?? {} });
       if (workflow.runName) title = String(evaluateTemplate(workflow.runName, context));
       concurrency = evaluateConcurrency(workflow.concurrency, context);
@@ -99,6 +103,7 @@ export async function createRun(deps: Omit<StartRunDeps, 'git'>, trigger: RunTri
     inputs: trigger.inputs,
     concurrencyGroup: concurrency?.group,
     pushEventId: trigger.pushEventId,
+    githubTrigger: trigger.facts ? { ...trigger.facts } : undefined,
     jobs: stored ? stored.plan.jobs.map(plannedRow) : [],
   });
   deps.log(`run #${run.number} ${trigger.project} ${file} (${trigger.event}) ${run.error ? 'failed: invalid configuration' : 'queued'}`);

@@ -5,7 +5,7 @@ import type { JobAttemptsTable, JobsTable, RunsTable, StepsTable } from '../sche
 import type { RunStatus } from '../../core/types.ts';
 import { newId } from '../../core/ids.ts';
 import { now } from './time.ts';
-import { nextNumber } from './numbering.ts';
+import { nextGithubRunNumbers, nextNumber } from './numbering.ts';
 import { requireRow } from './require-row.ts';
 
 export type Run = RunsTable;
@@ -46,6 +46,8 @@ export interface NewRun {
   concurrencyGroup?: string;
   /** The push event that started it (at most one run per event and workflow file). */
   pushEventId?: string;
+  /** What the trigger knew for the `github` context (scheduler/contexts.ts TriggerFacts). */
+  githubTrigger?: Record<string, unknown>;
   jobs: NewJob[];
 }
 
@@ -55,6 +57,7 @@ export function runsRepo(db: Db) {
     async create(input: NewRun): Promise<Run> {
       return db.transaction().execute(async (tx) => {
         const number = await nextNumber(tx, 'runs', input.projectId);
+        const github = await nextGithubRunNumbers(tx, input.projectId, input.workflow);
         const t = now();
         const run: Run = {
           id: newId('run'),
@@ -79,6 +82,9 @@ export function runsRepo(db: Db) {
           concurrency_state: input.concurrencyGroup ? 'pending' : null,
           cancel_requested: 0,
           push_event_id: input.pushEventId ?? null,
+          github_run_id: github.githubRunId,
+          workflow_number: github.workflowNumber,
+          github_trigger: input.githubTrigger ? JSON.stringify(input.githubTrigger) : null,
         };
         await tx.insertInto('runs').values(run).execute();
         await insertJobs(tx, run.id, 1, 0, input.jobs);
