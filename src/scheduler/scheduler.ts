@@ -18,7 +18,7 @@ import { environmentOf, jobSecrets, secretsAtLevel, type SecretsFor } from './jo
 import { gateState, waitingNotice, type GateState, type JobGate } from './job-gate.ts';
 import { levelOf } from './calls.ts';
 import { jobLogStream } from '../store/repos/logs.ts';
-import { sweepRunnerWaits } from './runner-waits.ts';
+import { sweepRunnerWaits, type GiveUp } from './runner-waits.ts';
 import { closeAttemptLog, interruptionOutcome, interruptionReasons, type Interruption } from './interrupted-attempt.ts';
 
 /**
@@ -62,6 +62,8 @@ interface SchedulerOptions {
   secretsFor?: SecretsFor;
   /** Approval gates of environments for jobs that name one (job-gate.ts); without it, jobs never wait. */
   gate?: JobGate;
+  /** The `vars` context of a project's jobs (`slipway run --var`); none without it. */
+  varsFor?: (project: string) => Promise<Record<string, string>>;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -74,9 +76,11 @@ export class Scheduler {
 
   readonly #secretsFor: SchedulerOptions['secretsFor'];
   readonly #gate: JobGate | undefined;
+  readonly #varsFor: SchedulerOptions['varsFor'];
 
   constructor(options: SchedulerOptions) {
     this.#gate = options.gate;
+    this.#varsFor = options.varsFor;
     this.#secretsFor = options.secretsFor;
     this.#store = options.store;
     this.#events = options.events;
@@ -185,7 +189,7 @@ export class Scheduler {
         inputs: values.inputs!,
         secrets,
         notes,
-        vars: {},
+        vars: (await this.#varsFor?.(project)) ?? {},
       };
     }
     return undefined;
@@ -307,14 +311,14 @@ export class Scheduler {
 
   /**
    * Jobs no online runner (seen within a lease) can take show what they wait for, and fail
-   * after `queueTimeoutMs` (runner-waits.ts). Returns how many failed.
+   * after `queueTimeoutMs` (runner-waits.ts), or at once with `{ now: reason }`. Returns how many failed.
    */
-  async sweepRunnerWaits(queueTimeoutMs: number, now = Date.now()): Promise<number> {
+  async sweepRunnerWaits(queueTimeoutMs: number | GiveUp, now = Date.now()): Promise<number> {
     return sweepRunnerWaits({
       store: this.#store,
       events: this.#events,
       onlineMs: this.#leaseMs,
-      queueTimeoutMs,
+      giveUp: typeof queueTimeoutMs === 'number' ? { afterMs: queueTimeoutMs } : queueTimeoutMs,
       now,
       takeable: (run, job, siblings) => this.#takeable(run, job, siblings),
       fail: async (job, message) => {

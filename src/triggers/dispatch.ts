@@ -7,7 +7,7 @@ import { matchesDispatch, matchRepositoryDispatch, resolveInputs } from '../work
 import { resolveRef } from './git-refs.ts';
 import { startRun, type StartRunDeps } from '../scheduler/start-run.ts';
 import { readWorkflows } from './read-workflows.ts';
-import { repositoryPayload, triggerFacts, userPayload } from './event-payload.ts';
+import { dispatchPayload, repositoryDispatchPayload, triggerFacts } from './event-payload.ts';
 
 /**
  * `POST …/workflows/:file/dispatches`: `file` is the workflow's file name or repository path.
@@ -25,7 +25,7 @@ export async function dispatchWorkflow(deps: StartRunDeps, project: string, file
   if (!matchesDispatch(found.workflow)) throw new SlipwayError('WORKFLOW_INVALID', `${found.file} has no \`on: workflow_dispatch\` trigger`);
   const { inputs, errors } = resolveInputs(found.workflow.on.workflowDispatch?.inputs ?? {}, given);
   if (!inputs) throw new SlipwayError('WORKFLOW_INVALID', `${found.file}: ${errors.join('; ')}`, { detail: { errors } });
-  const payload = { inputs, ref: target.ref, repository: await repositoryPayload(deps, project), workflow: found.file, ...(sender !== undefined && { sender: userPayload(sender) }) };
+  const payload = await dispatchPayload(deps, project, target.ref, inputs, found.file, sender);
   const facts = await triggerFacts(deps, project, target.ref, sender ?? 'slipway');
   return startRun(deps, { project, ref: target.ref, sha: target.sha, event: 'workflow_dispatch', payload, inputs, facts }, found.file, found.workflow);
 }
@@ -36,7 +36,7 @@ export async function repositoryDispatch(deps: StartRunDeps, project: string, ev
   const runs: Run[] = [];
   for (const w of await readWorkflows(deps.git, project, head.sha, deps.parse)) {
     if (!w.workflow || w.diagnostics.length > 0 || !matchRepositoryDispatch(w.workflow, eventType)) continue;
-    const payload = { action: eventType, branch: head.ref.replace(/^refs\/heads\//, ''), client_payload: clientPayload, repository: await repositoryPayload(deps, project), ...(sender !== undefined && { sender: userPayload(sender) }) };
+    const payload = await repositoryDispatchPayload(deps, project, head.ref, eventType, clientPayload, sender);
     const facts = await triggerFacts(deps, project, head.ref, sender ?? 'slipway');
     runs.push(await startRun(deps, { project, ref: head.ref, sha: head.sha, event: 'repository_dispatch', payload, facts }, w.file, w.workflow));
   }

@@ -62,6 +62,21 @@ function commitPayload(c: PushedCommit, base: string, project: string): Record<s
   };
 }
 
+/** `workflow_dispatch` (docs §workflow_dispatch): the typed inputs, the ref, the workflow file, who dispatched it. */
+export async function dispatchPayload(deps: PayloadDeps, project: string, ref: string, inputs: Record<string, unknown>, workflowFile: string, sender?: string): Promise<Record<string, unknown>> {
+  return { inputs, ref, repository: await repositoryPayload(deps, project), workflow: workflowFile, ...(sender !== undefined && { sender: userPayload(sender) }) };
+}
+
+/** `repository_dispatch` (docs §repository_dispatch): the event type as `action`, the client's payload. */
+export async function repositoryDispatchPayload(deps: PayloadDeps, project: string, ref: string, eventType: string, clientPayload: Record<string, unknown>, sender?: string): Promise<Record<string, unknown>> {
+  return { action: eventType, branch: ref.replace(/^refs\/heads\//, ''), client_payload: clientPayload, repository: await repositoryPayload(deps, project), ...(sender !== undefined && { sender: userPayload(sender) }) };
+}
+
+/** `schedule` (docs §schedule): the cron that fired. */
+export async function schedulePayload(deps: PayloadDeps, project: string, cron: string): Promise<Record<string, unknown>> {
+  return { schedule: cron, repository: await repositoryPayload(deps, project) };
+}
+
 /** The push event's payload. */
 export async function pushPayload(deps: PayloadDeps, event: PushEvent): Promise<Record<string, unknown>> {
   const created = /^0+$/.test(event.before);
