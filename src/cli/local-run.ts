@@ -49,7 +49,7 @@ interface LocalRunOptions extends StoredPlan {
 const snapshotBranch = 'slipway-run';
 
 /** What `slipway run` says of a job whose labels its runner does not offer: it will never run. */
-export const noLocalRunner = 'slipway run offers only these labels: map another to an image with -P LABEL=IMAGE';
+export const noLocalRunner = 'slipway run has no other runner: map the label to an image with -P LABEL=IMAGE (or -P LABEL=-self-hosted for this machine)';
 
 /**
  * `github.event` of a local run, shaped as the server's (triggers/event-payload.ts): a push
