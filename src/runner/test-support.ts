@@ -1,7 +1,7 @@
 // GitHub's default environment variables, as docs.github.com "Variables reference" §Default
 // environment variables lists them (checked 2026-12-01), each with the shape GitHub gives
 // its value. The unit test of job-context.ts and the end-to-end test of a container job
-// both check Slipway's variables against this one table.
+// both check Slipway's variables against this one table (payload keys: triggers/test-support.ts).
 
 const path = /^\//;
 const url = /^https?:\/\/[^/]+/;
@@ -58,15 +58,6 @@ export const githubJobVariables: Readonly<Record<string, RegExp>> = {
  * logging is on (RUNNER_DEBUG).
  */
 export const githubConditionalVariables = ['GITHUB_ACTION', 'GITHUB_ACTION_PATH', 'GITHUB_ACTION_REPOSITORY', 'GITHUB_ACTION_REF', 'GITHUB_STATE', 'RUNNER_DEBUG'] as const;
-
-/** Top-level keys of a push event's payload (docs "Webhook events and payloads" §push). */
-export const pushPayloadKeys = ['after', 'base_ref', 'before', 'commits', 'compare', 'created', 'deleted', 'forced', 'head_commit', 'pusher', 'ref', 'repository', 'sender'];
-
-/** Keys of each `commits[]` entry and of `head_commit`. */
-export const pushCommitKeys = ['added', 'author', 'committer', 'distinct', 'id', 'message', 'modified', 'removed', 'timestamp', 'tree_id', 'url'];
-
-/** Keys every event's `repository` has (a subset of GitHub's repository object). */
-export const repositoryKeys = ['clone_url', 'default_branch', 'fork', 'full_name', 'html_url', 'id', 'name', 'owner', 'private', 'url', 'visibility'];
 
 /** Differences between what a job got and the table: missing names, and values of the wrong shape. */
 export function variableProblems(env: Record<string, string | undefined>): string[] {

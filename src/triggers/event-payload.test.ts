@@ -10,7 +10,7 @@ import { startHosting, gitOk } from '../git/test-support.ts';
 import { matchesPatterns } from '../workflow/glob.ts';
 import { numericId } from '../scheduler/contexts.ts';
 import { pushPayload, repositoryPayload, triggerFacts } from './event-payload.ts';
-import { pushCommitKeys, pushPayloadKeys, repositoryKeys } from '../runner/test-support.ts';
+import { pushCommitKeys, pushPayloadKeys, repositoryKeys } from './test-support.ts';
 
 const sorted = (o: object) => Object.keys(o).sort();
 

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { startHarness, commitAndPush, git, waitFor, removeDir, workingCopy, type Harness } from '../support/harness.ts';
 import { finished, type RunView } from '../support/api-views.ts';
 import { runCli } from '../support/cli.ts';
-import { pushCommitKeys, pushPayloadKeys, repositoryKeys, variableProblems } from '../../src/runner/test-support.ts';
+import { variableProblems } from '../../src/runner/test-support.ts';
+import { pushCommitKeys, pushPayloadKeys, repositoryKeys } from '../../src/triggers/test-support.ts';
 
 const workflow = `name: context
 on:
