@@ -13,7 +13,7 @@ import { SlipwayError } from '../core/errors.ts';
 import { RunProgress } from './progress.ts';
 import { specOf, storedPlanOf } from './job-spec.ts';
 import { rerunJobs, type RerunWhich } from './rerun-plan.ts';
-import { projectOfRepository, type GithubContext, type NeedsContext } from './contexts.ts';
+import { projectOfRepository, type GithubContext, type NeedsContext, type TriggerFacts } from './contexts.ts';
 import { environmentOf, jobSecrets, secretsAtLevel, type SecretsFor } from './job-secrets.ts';
 import { gateState, waitingNotice, type GateState, type JobGate } from './job-gate.ts';
 import { levelOf } from './calls.ts';
@@ -297,13 +297,15 @@ export class Scheduler {
    * Re-runs a finished run as a new attempt: all jobs, the failed and cancelled ones with
    * their dependants, or one job with its dependants. Returns the new attempt number.
    */
-  async rerun(runId: string, which: RerunWhich): Promise<number> {
+  async rerun(runId: string, which: RerunWhich, by?: string): Promise<number> {
     const run = await this.#store.runs.require(runId);
     if (!isFinished(run.status)) throw new SlipwayError('CONFLICT', `run ${run.id} is ${run.status}: only a finished run can be re-run`);
     if (!run.plan) throw new SlipwayError('CONFLICT', `run ${run.id} never started (${run.error ? 'invalid workflow' : 'no plan'}): push a fix instead`);
     const rows = rerunJobs(storedPlanOf(run), await this.#store.runs.jobs(runId), which);
     const attempt = await this.#store.runs.newAttempt(runId, rows);
-    await this.#store.runs.update(runId, { concurrency_state: run.concurrency_group ? 'pending' : null });
+    // GitHub: a re-run keeps `github.actor` and makes its user `github.triggering_actor`.
+    const trigger = by === undefined ? {} : { github_trigger: JSON.stringify({ ...(run.github_trigger ? (JSON.parse(run.github_trigger) as TriggerFacts) : { actor: 'slipway', refProtected: false }), triggeringActor: by }) };
+    await this.#store.runs.update(runId, { concurrency_state: run.concurrency_group ? 'pending' : null, ...trigger });
     this.#events.emit('run-updated', runId);
     await this.runCreated(runId);
     return attempt;
