@@ -48,7 +48,7 @@ describe('GitHub\'s default variables and event payloads in a container job (iss
 
   const runOf = (sha: string, event: string) =>
     waitFor(`the ${event} run`, async () => {
-      const r = (await h.api<RunView[]>('/api/runs?project=ctx').catch(() => [])).find((x) => x.sha === sha && x.event === event);
+      const r = (await h.api<RunView[]>('/api/runs?project=ctx')).find((x) => x.sha === sha && x.event === event);
       return r && finished(r.status) ? r : undefined;
     }, 240_000);
 
