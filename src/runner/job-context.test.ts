@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { githubContext } from '../scheduler/contexts.ts';
-import { defaultEnv, runnerArch, runnerContext, runnerGithubContext, stepEnv, type JobPaths } from './job-context.ts';
+import { defaultEnv, runnerArch, runnerContext, runnerGithubContext, stepEnv, stepEnvAt, type JobPaths } from './job-context.ts';
 import type { ClaimedJob } from './protocol/wire.ts';
 import { githubConditionalVariables, githubJobVariables, variableProblems } from './test-support.ts';
 
@@ -72,4 +72,9 @@ test('stepEnv: GITHUB_ACTION is the step id, __run for scripts, the action\'s na
     assert.deepEqual(github, expected, JSON.stringify(step));
     assert.equal(env.SLIPWAY_ACTION, expected.GITHUB_ACTION);
   }
+});
+
+test('stepEnvAt counts the earlier id-less steps of the same script or action', () => {
+  const steps = [{ uses: 'actions/checkout@v4' }, {}, { id: 'named' }, {}, { uses: 'actions/checkout@v4' }, {}];
+  assert.deepEqual(steps.map((_, i) => stepEnvAt(steps, i).GITHUB_ACTION), ['actionscheckout', '__run', 'named', '__run_2', 'actionscheckout2', '__run_3']);
 });

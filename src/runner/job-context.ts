@@ -120,8 +120,8 @@ export function defaultEnv(github: ReturnType<typeof runnerGithubContext>, paths
  * for the first). The step runner adds these to each step's environment.
  */
 export function stepEnv(step: Pick<StepSpec, 'id' | 'uses'>, ordinal = 0): Record<string, string> {
-  const remote = step.uses && !step.uses.startsWith('./') && !step.uses.startsWith('docker://') ? /^([^@]+)@(.+)$/.exec(step.uses) : null;
-  const name = step.uses ? (remote?.[1] ?? step.uses).replace(/[^A-Za-z0-9_]/g, '') : '__run';
+  const remote = remoteUses(step);
+  const name = actionName(step);
   const suffix = ordinal === 0 ? '' : step.uses ? String(ordinal + 1) : `_${ordinal + 1}`;
   const env: Record<string, string> = { GITHUB_ACTION: step.id ?? `${name}${suffix}` };
   if (remote) {
@@ -130,4 +130,19 @@ export function stepEnv(step: Pick<StepSpec, 'id' | 'uses'>, ordinal = 0): Recor
   }
   for (const [k, v] of Object.entries({ ...env })) env[`SLIPWAY_${k.slice('GITHUB_'.length)}`] = v;
   return env;
+}
+
+/** stepEnv for `steps[index]` of a job (or a composite action), counting the earlier id-less steps of the same name. */
+export function stepEnvAt(steps: readonly Pick<StepSpec, 'id' | 'uses'>[], index: number): Record<string, string> {
+  const step = steps[index]!;
+  const name = actionName(step);
+  const ordinal = steps.slice(0, index).filter((s) => s.id === undefined && actionName(s) === name).length;
+  return stepEnv(step, ordinal);
+}
+
+const remoteUses = (step: Pick<StepSpec, 'uses'>) => (step.uses && !step.uses.startsWith('./') && !step.uses.startsWith('docker://') ? /^([^@]+)@(.+)$/.exec(step.uses) : null);
+
+/** GITHUB_ACTION's base for a step without an id. */
+function actionName(step: Pick<StepSpec, 'uses'>): string {
+  return step.uses ? (remoteUses(step)?.[1] ?? step.uses).replace(/[^A-Za-z0-9_]/g, '') : '__run';
 }
