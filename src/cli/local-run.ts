@@ -45,6 +45,9 @@ interface LocalRunOptions extends StoredPlan {
   onJob: (job: Job) => void;
 }
 
+/** GITHUB_SERVER_URL of a local run: no server, only the in-process runner API. */
+const localServerUrl = 'http://127.0.0.1';
+
 /** The snapshot repository's own branch (the run's ref is the working tree's branch). */
 const snapshotBranch = 'slipway-run';
 
@@ -60,6 +63,8 @@ async function localPayload(o: LocalRunOptions, store: Store, project: string, s
   const gitDir = join(source, '.git');
   const deps: PayloadDeps = {
     store,
+    // The URL the local runner gives GITHUB_SERVER_URL; nothing serves the web UI there.
+    baseUrl: localServerUrl,
     git: {
       defaultBranch: async () => ref.replace(/^refs\/heads\//, ''),
       pushCommits: async (_project, _ref, before, after) => {
@@ -175,7 +180,7 @@ export async function runLocally(o: LocalRunOptions): Promise<{ run: Run; jobs: 
       labels: Object.keys(labels),
       concurrency: 2,
       workDir: join(root, 'work'),
-      serverUrl: 'http://127.0.0.1',
+      serverUrl: localServerUrl,
       heartbeatMs: 20_000,
       // The default labels run in the built-in job image; -P maps others (or these) as act's does.
       createExecutor: executorFactory({ namePrefix: 'slipway-run', labels }),
