@@ -6,6 +6,7 @@ import { zeroSha } from '../core/types.ts';
 import { formatDiagnostic } from '../core/errors.ts';
 import { matchPush } from '../workflow/triggers.ts';
 import { startRun, type StartRunDeps } from '../scheduler/start-run.ts';
+import type { TriggerFacts } from '../scheduler/contexts.ts';
 import { readWorkflows } from './read-workflows.ts';
 import { pushPayload, triggerFacts } from './event-payload.ts';
 
@@ -36,7 +37,8 @@ export async function startRunsForPush(deps: PushDeps, event: PushEvent, pushEve
   const runIds: string[] = [];
   let deployErrors: string | undefined | null = null;
   let notes: string[] | undefined;
-  let github: { payload: Record<string, unknown>; facts: Awaited<ReturnType<typeof triggerFacts>> } | undefined;
+  // The payload and facts are the push's, the same for each workflow: read once, when a run starts.
+  let github: { payload: Record<string, unknown>; facts: TriggerFacts } | undefined;
 
   for (const { file, workflow, diagnostics } of await readWorkflows(git, event.project, event.after, deps.parse)) {
     if (started.has(file)) continue;
