@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { foldResults, githubContext, numericId, projectOfRepository } from './contexts.ts';
 import type { Job } from '../store/repos/runs.ts';
+import { job, setup } from './test-support.ts';
 
 const run = {
   id: 'r1', project_id: 'prj_1', number: 7, github_run_id: 41, workflow_number: 5, workflow: '.github/workflows/ci.yml',
@@ -45,4 +46,14 @@ test('githubContext: github.job is the id under jobs:, for a matrix leg the job 
 test('foldResults keys needs by the same job id as github.job', () => {
   const leg = (key: string, status: Job['status']) => ({ key, job_id: null, status, finished_at: null, outputs: null }) as Job;
   assert.deepEqual(foldResults([leg('test (a)', 'success'), leg('test (b)', 'failure')]), { test: { result: 'failure', outputs: {} } });
+});
+
+test('run-name and the workflow\'s concurrency see the run\'s own github.run_id and github.run_number', async () => {
+  const s = await setup();
+  const yaml = `name: ci\nrun-name: build \${{ github.run_number }} of \${{ github.run_id }}\non: push\nconcurrency: \${{ github.workflow }}-\${{ github.run_id }}\njobs:\n${job('a')}`;
+  const first = await s.createRun(yaml);
+  const second = await s.createRun(yaml);
+  assert.deepEqual([first.title, first.concurrency_group], [`build 1 of ${first.github_run_id}`, `ci-${first.github_run_id}`]);
+  assert.deepEqual([second.title, second.concurrency_group], [`build 2 of ${second.github_run_id}`, `ci-${second.github_run_id}`]);
+  assert.notEqual(first.github_run_id, second.github_run_id);
 });

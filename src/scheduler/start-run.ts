@@ -5,7 +5,7 @@
 import { formatDiagnostic } from '../core/errors.ts';
 import type { GitHosting } from '../git/hosting.ts';
 import type { Store } from '../store/store.ts';
-import type { Run } from '../store/repos/runs.ts';
+import type { Run, RunNumbers } from '../store/repos/runs.ts';
 import type { EventBus } from '../core/events.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { StoredPlan } from './stored-plan.ts';
@@ -75,19 +75,22 @@ async function planRun(workflow: Workflow, readFile: (path: string) => Promise<s
 export async function createRun(deps: Omit<StartRunDeps, 'git'>, trigger: RunTrigger, file: string, workflow: Workflow | undefined, stored: StoredPlan | undefined, error?: string): Promise<Run> {
   const { store } = deps;
   const project = await store.projects.ensure(trigger.project);
-  let title: string | undefined;
   let concurrency: Concurrency | undefined;
-  if (workflow && stored && !error) {
+  // `run-name` and the workflow's `concurrency` see `github` and `inputs` (docs "Contexts" §
+  // availability), the run's numbers included: decided as the store assigns them.
+  const decide = (numbers: RunNumbers) => {
+    if (!workflow || !stored) return {};
     try {
-      // `run-name` and the workflow's `concurrency` see `github` and `inputs` (docs "Contexts" § availability).
-      const run = { id: '', project_id: project.id, number: 0, github_run_id: 0, workflow_number: 0, workflow: file, event: trigger.event, ref: trigger.ref, sha: trigger.sha, name: workflow.name, event_payload: JSON.stringify(trigger.payload), github_trigger: trigger.facts ? JSON.stringify(trigger.facts) : null };
+      const run = { id: '', project_id: project.id, number: numbers.number, github_run_id: numbers.githubRunId, workflow_number: numbers.workflowNumber, workflow: file, event: trigger.event, ref: trigger.ref, sha: trigger.sha, name: workflow.name, event_payload: JSON.stringify(trigger.payload), github_trigger: trigger.facts ? JSON.stringify(trigger.facts) : null };
       const context = contextValues({ github: githubContext(run, trigger.project), inputs: trigger.inputs ?? {} });
-      if (workflow.runName) title = String(evaluateTemplate(workflow.runName, context));
+      const title = workflow.runName ? String(evaluateTemplate(workflow.runName, context)) : undefined;
       concurrency = evaluateConcurrency(workflow.concurrency, context);
+      return { title, concurrencyGroup: concurrency?.group };
     } catch (err) {
-      error = (err as Error).message;
+      concurrency = undefined;
+      return { error: (err as Error).message };
     }
-  }
+  };
   if (error) stored = undefined;
   const run = await store.runs.create({
     projectId: project.id,
@@ -98,13 +101,12 @@ export async function createRun(deps: Omit<StartRunDeps, 'git'>, trigger: RunTri
     sha: trigger.sha,
     error,
     plan: stored,
-    title,
     eventPayload: trigger.payload,
     inputs: trigger.inputs,
-    concurrencyGroup: concurrency?.group,
     pushEventId: trigger.pushEventId,
     githubTrigger: trigger.facts ? { ...trigger.facts } : undefined,
     jobs: stored ? stored.plan.jobs.map(plannedRow) : [],
+    decide,
   });
   deps.log(`run #${run.number} ${trigger.project} ${file} (${trigger.event}) ${run.error ? 'failed: invalid configuration' : 'queued'}`);
   deps.events.emit('run-updated', run.id);

@@ -49,15 +49,30 @@ export interface NewRun {
   /** What the trigger knew for the `github` context (scheduler/contexts.ts TriggerFacts). */
   githubTrigger?: Record<string, unknown>;
   jobs: NewJob[];
+  /**
+   * Decides what depends on the run's numbers (`run-name` and `concurrency` may use
+   * `github.run_id` and `github.run_number`), inside the transaction that assigns them. An
+   * `error` records the run as failed, without plan or jobs.
+   */
+  decide?: (numbers: RunNumbers) => Pick<NewRun, 'title' | 'concurrencyGroup' | 'error'>;
+}
+
+/** A new run's numbers: Slipway's per project (hello#3), GITHUB_RUN_ID and GITHUB_RUN_NUMBER (0022). */
+export interface RunNumbers {
+  number: number;
+  githubRunId: number;
+  workflowNumber: number;
 }
 
 export function runsRepo(db: Db) {
   return {
     /** Creates the run and its jobs in one transaction: no half-created run is ever visible. */
-    async create(input: NewRun): Promise<Run> {
+    async create(given: NewRun): Promise<Run> {
       return db.transaction().execute(async (tx) => {
-        const number = await nextNumber(tx, 'runs', input.projectId);
-        const github = await nextGithubRunNumbers(tx, input.projectId, input.workflow);
+        const number = await nextNumber(tx, 'runs', given.projectId);
+        const github = await nextGithubRunNumbers(tx, given.projectId, given.workflow);
+        const decided = given.decide?.({ number, ...github }) ?? {};
+        const input: NewRun = { ...given, ...decided, ...(decided.error ? { plan: undefined, jobs: [] } : {}) };
         const t = now();
         const run: Run = {
           id: newId('run'),
