@@ -168,6 +168,8 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   });
   const port = (server.address() as AddressInfo).port;
   const url = publicUrl(config, port);
+  // Event payloads carry the server's URLs (repository.html_url, clone_url): known from here on.
+  runStarter.baseUrl = url;
   // Again, now that the database, the tokens and the secrets key exist on a first start.
   restrictDataDir(config.dataDir);
   // The built-in runner has no credential of its own: each job gets a token for its project
