@@ -160,7 +160,7 @@ function makeJobDirs(root: string): JobPaths {
   const paths: JobPaths = {
     workspace: join(root, 'workspace'),
     temp: join(root, 'temp'),
-    files: { env: join(filesDir, 'env'), output: join(filesDir, 'output'), path: join(filesDir, 'path'), summary: join(filesDir, 'summary.md') },
+    files: { env: join(filesDir, 'env'), output: join(filesDir, 'output'), path: join(filesDir, 'path'), summary: join(filesDir, 'summary.md'), state: join(filesDir, 'state') },
   };
   rmSync(root, { recursive: true, force: true });
   for (const d of [paths.workspace, paths.temp, filesDir]) mkdirSync(d, { recursive: true });
