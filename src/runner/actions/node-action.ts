@@ -4,7 +4,7 @@
 // GITHUB_ACTION, GITHUB_ACTION_PATH and GITHUB_STATE, as GitHub's runner gives them.
 // Every runtime version runs on that one Node (GitHub, too, now runs node12/16 actions
 // on a newer Node).
-import { cpSync, existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join, resolve, sep } from 'node:path';
 import { shellJoin } from '../../core/shell-quote.ts';
@@ -30,6 +30,33 @@ function dirInJob(dir: string, run: ActionRun): string {
   return copy;
 }
 
+/** Names a POSIX shell passes on to what it runs; the others (`INPUT_GITHUB-TOKEN`, `STATE_from-pre`) it drops. */
+const shellName = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const carrier = 'SLIPWAY_ACTION_ENV';
+
+/**
+ * Executors start every process through a shell, which drops variables whose names it
+ * cannot export; GitHub's runner passes those to the action (`core.getInput('github-token')`
+ * reads INPUT_GITHUB-TOKEN). So they travel as JSON in one variable, and a file Node loads
+ * before the action's own (`--require`) puts them back and removes the carrier.
+ */
+function restoreEnvScript(temp: string): string {
+  const path = join(temp, '_slipway', 'action-env.cjs');
+  if (!existsSync(path)) {
+    mkdirSync(join(temp, '_slipway'), { recursive: true });
+    writeFileSync(path, `const v = process.env.${carrier};\ndelete process.env.${carrier};\nif (v) Object.assign(process.env, JSON.parse(v));\n`, { mode: 0o644 });
+  }
+  return path;
+}
+
+function splitEnv(env: Record<string, string>): Record<string, string> {
+  const plain: Record<string, string> = {};
+  const odd: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) (shellName.test(k) ? plain : odd)[k] = v;
+  if (Object.keys(odd).length > 0) plain[carrier] = JSON.stringify(odd);
+  return plain;
+}
+
 export function runNodeAction(run: ActionRun, runs: NodeRuns): Promise<StepResult> {
   const { state, step } = run;
   const dir = dirInJob(run.dir, run);
@@ -41,6 +68,7 @@ export function runNodeAction(run: ActionRun, runs: NodeRuns): Promise<StepResul
   };
   const env = { ...run.env, ...run.actionEnv, GITHUB_ACTION_PATH: dir, GITHUB_STATE: state.paths.files.state };
   const node = jobNodePath(state.executor);
+  const restore = restoreEnvScript(state.paths.temp);
   const stage = (key: 'main' | 'pre' | 'post', file: string) => {
     const path = entry(key, file);
     return (stateVars: Record<string, string>) => runStageProcess({
@@ -48,9 +76,9 @@ export function runNodeAction(run: ActionRun, runs: NodeRuns): Promise<StepResul
       what: 'Process',
       timeoutMs: run.timeoutMs,
       start: (onOutput) => state.executor.run({
-        script: `exec ${shellJoin([node, path])}\n`,
+        script: `exec ${shellJoin([node, '--require', restore, path])}\n`,
         shell: 'sh',
-        env: { ...env, ...stateVars },
+        env: splitEnv({ ...env, ...stateVars }),
         cwd: state.paths.workspace,
         timeoutMs: run.timeoutMs,
         signal: state.signal,
