@@ -1,6 +1,6 @@
 // Runs one step — a `run:` script through the job's executor, or a `uses:` action (a
-// directory's composite, JavaScript or Docker action, `docker://`, built-in) — and collects what it wrote to $GITHUB_ENV,
-// $GITHUB_OUTPUT and $GITHUB_PATH. The same function runs a job's steps and, recursively,
+// directory's composite, JavaScript or Docker action, `docker://`, built-in) — and
+// collects what it wrote to $GITHUB_ENV, $GITHUB_OUTPUT and $GITHUB_PATH. The same function runs a job's steps and, recursively,
 // a composite action's steps.
 import { resolve } from 'node:path';
 import type { StepSpec } from '../workflow/model.ts';
@@ -87,7 +87,7 @@ async function runUses(step: StepSpec, inputs: Record<string, string>, env: Reco
   }
   const action = findAction(uses);
   if (!action) {
-    throw new SlipwayError('WORKFLOW_INVALID', `unknown action "${uses}": Slipway runs local actions (./path), docker://image and the built-in actions/checkout, actions/cache, actions/upload-artifact, actions/download-artifact and slipway/build-image`);
+    throw new SlipwayError('WORKFLOW_INVALID', `unknown action "${uses}": Slipway runs local actions (./path: composite, JavaScript or Docker), docker://image and the built-in actions/checkout, actions/cache, actions/upload-artifact, actions/download-artifact and slipway/build-image`);
   }
   const result = await action({
     claimed: state.claimed, api: state.api, paths: state.paths, log: state.log, inputs, env, signal: state.signal,

@@ -41,6 +41,10 @@ jobs:
         with:
           who: failure
           greeting: bye
+      - id: conditions
+        name: Conditions
+        uses: ./.github/actions/js-conditions
+      - run: test "\${{ steps.conditions.outputs.ran }}" = once
   js-host:
     runs-on: [self-hosted, host]
     steps:
@@ -62,6 +66,10 @@ jobs:
           test "$(cat from-docker.txt)" = "written in the container"
       - name: Again
         uses: ./.github/actions/docker-greet
+      - id: ref
+        name: From an image
+        uses: ./.github/actions/docker-ref
+      - run: test "\${{ steps.ref.outputs.word }}" = w-push
 `;
 
 describe('JavaScript and Docker container actions (issue 12)', { timeout: 420_000 }, () => {
@@ -111,7 +119,12 @@ describe('JavaScript and Docker container actions (issue 12)', { timeout: 420_00
     const text = await log('js');
     assert.equal(job.status, 'success', text);
     // Post steps after all main steps, last registered first, named after their step.
-    assert.deepEqual(job.steps.map((s) => [s.name, s.status]), [['Greet', 'success'], ['check', 'success'], ['Fails', 'failure'], ['Post Fails', 'success'], ['Post Greet', 'success']]);
+    assert.deepEqual(job.steps.map((s) => [s.name, s.status]), [
+      ['Greet', 'success'], ['check', 'success'], ['Fails', 'failure'], ['Conditions', 'success'], ['Run test "${{ steps.conditions.outputs.ran }}" = once', 'success'],
+      // post-if: failure() does not hold (the failure continued on error); the others default to always().
+      ['Post Conditions', 'skipped'], ['Post Fails', 'success'], ['Post Greet', 'success'],
+    ]);
+    assert.equal(text.match(/conditions stage ran/g)?.length, 1, 'pre-if false: only main ran');
     assert.match(text, /> Pre Greet\n[^]*?pre ran for world\n/);
     assert.match(text, /main: hello-push world; state from pre: pre-saw-world; action greet at \S+\/\.github\/actions\/js-core; node v24\./);
     assert.match(text, /dashed input: dashed-Linux\n/);
@@ -137,7 +150,11 @@ describe('JavaScript and Docker container actions (issue 12)', { timeout: 420_00
     const text = await log('docker');
     built = text;
     assert.equal(job.status, 'success', text);
-    assert.deepEqual(job.steps.map((s) => [s.name, s.status]), [['Whale', 'success'], ['check', 'success'], ['Again', 'success'], ['Post Again', 'success'], ['Post Whale', 'success']]);
+    assert.deepEqual(job.steps.map((s) => [s.name, s.status]), [
+      ['Whale', 'success'], ['check', 'success'], ['Again', 'success'], ['From an image', 'success'], ['Run test "${{ steps.ref.outputs.word }}" = w-push', 'success'],
+      ['Post Again', 'success'], ['Post Whale', 'success'],
+    ]);
+    assert.match(text, /ref main: w-push/);
     assert.match(text, /docker pre: \[whale\]/);
     assert.match(text, /docker main: \[whale\] \[two words\] input=whale env=env-whale state=saved-by-pre-whale pwd=\/github\/workspace/);
     assert.match(text, /docker main: \[docker-push\] \[two words\] input=docker-push env=env-docker-push state=saved-by-pre-docker-push/);
