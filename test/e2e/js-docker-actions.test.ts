@@ -145,7 +145,7 @@ describe('JavaScript and Docker container actions (issue 12)', { timeout: 420_00
     assert.match(text, /post: pre-saw-host main-saw-host legacy-host/);
   });
 
-  it('builds a Docker action from its Dockerfile once, and runs pre, main and post entrypoints with args, env, inputs and outputs', async () => {
+  it('builds a Docker action from its Dockerfile once, and runs pre, main and post entrypoints with args, env, inputs and outputs', async (t) => {
     const job = jobOf('docker');
     const text = await log('docker');
     built = text;
@@ -155,6 +155,9 @@ describe('JavaScript and Docker container actions (issue 12)', { timeout: 420_00
       ['Post Again', 'success'], ['Post Whale', 'success'],
     ]);
     assert.match(text, /ref main: w-push/);
+    // Figures, not assertions: the step that built the image, the one that reused it, and a JavaScript action's step.
+    const ms = (s: { startedAt: unknown; finishedAt: unknown } | undefined) => (s ? Date.parse(String(s.finishedAt)) - Date.parse(String(s.startedAt)) : NaN);
+    t.diagnostic(`docker action step, image built: ${ms(job.steps[0])} ms; same action, image reused: ${ms(job.steps[2])} ms; JavaScript action step (pre + main) in a job container: ${ms(jobOf('js').steps[0])} ms, on the host: ${ms(jobOf('js-host').steps[0])} ms`);
     assert.match(text, /docker pre: \[whale\]/);
     assert.match(text, /docker main: \[whale\] \[two words\] input=whale env=env-whale state=saved-by-pre-whale pwd=\/github\/workspace/);
     assert.match(text, /docker main: \[docker-push\] \[two words\] input=docker-push env=env-docker-push state=saved-by-pre-docker-push/);

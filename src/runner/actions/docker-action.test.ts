@@ -18,17 +18,17 @@ function action(name: string): string {
   return dir;
 }
 
-test('equal directories hash equal, wherever they are; .git is left out', () => {
+test('equal directories hash equal, wherever they are; .git is left out', async () => {
   const a = action('a');
   const b = action('b');
   mkdirSync(join(b, '.git'));
   writeFileSync(join(b, '.git/HEAD'), 'ref: refs/heads/main\n');
-  assert.equal(directoryHash(a), directoryHash(b));
-  assert.match(directoryHash(a), /^[0-9a-f]{64}$/);
+  assert.equal(await directoryHash(a), await directoryHash(b));
+  assert.match(await directoryHash(a), /^[0-9a-f]{64}$/);
 });
 
-test('a changed, added, renamed or re-moded file, or a link, changes the hash', () => {
-  const base = directoryHash(action('base'));
+test('a changed, added, renamed or re-moded file, or a link, changes the hash', async () => {
+  const base = await directoryHash(action('base'));
   const changes: [string, (dir: string) => void][] = [
     ['content', (d) => writeFileSync(join(d, 'lib/run.sh'), 'echo bye\n')],
     ['new file', (d) => writeFileSync(join(d, 'extra'), '')],
@@ -39,6 +39,6 @@ test('a changed, added, renamed or re-moded file, or a link, changes the hash', 
   for (const [what, change] of changes) {
     const dir = action(`changed-${what.replace(' ', '-')}`);
     change(dir);
-    assert.notEqual(directoryHash(dir), base, what);
+    assert.notEqual(await directoryHash(dir), base, what);
   }
 });

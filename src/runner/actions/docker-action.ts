@@ -6,7 +6,8 @@
 // `env` evaluated with the action's `inputs`, `entrypoint`, and `pre-entrypoint` /
 // `post-entrypoint` run as the pre and post stages with the same arguments.
 import { createHash } from 'node:crypto';
-import { lstatSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { SlipwayError } from '../../core/errors.ts';
 import { runTool } from '../../build/run-tool.ts';
@@ -22,27 +23,31 @@ import type { ActionRun } from './action-dir.ts';
 /** Bumped when how an action's image is built changes, so every hash changes with it. */
 const recipeVersion = 1;
 
-/** SHA-256 over every entry's path, kind and content (a link's target, not what it points at); `.git` left out. */
-export function directoryHash(dir: string): string {
+/**
+ * SHA-256 over every entry's path, kind and content (a link's target, not what it points
+ * at); `.git` left out. Asynchronous and streamed: the runner shares the server's event
+ * loop, and an action's directory can be large.
+ */
+export async function directoryHash(dir: string): Promise<string> {
   const hash = createHash('sha256').update(`slipway-action-image ${recipeVersion}\n`);
-  const walk = (rel: string) => {
-    for (const name of readdirSync(join(dir, rel)).sort()) {
+  const walk = async (rel: string): Promise<void> => {
+    for (const name of (await readdir(join(dir, rel))).sort()) {
       if (rel === '' && name === '.git') continue;
       const path = rel ? `${rel}/${name}` : name;
       const full = join(dir, path);
-      const stat = lstatSync(full);
+      const stat = await lstat(full);
       if (stat.isDirectory()) {
         hash.update(`d ${path}\n`);
-        walk(path);
+        await walk(path);
       } else if (stat.isSymbolicLink()) {
-        hash.update(`l ${path} ${readlinkSync(full)}\n`);
+        hash.update(`l ${path} ${await readlink(full)}\n`);
       } else if (stat.isFile()) {
-        const content = readFileSync(full);
-        hash.update(`f ${path} ${stat.mode & 0o111 ? 'x' : '-'} ${content.length}\n`).update(content);
+        hash.update(`f ${path} ${stat.mode & 0o111 ? 'x' : '-'} ${stat.size}\n`);
+        for await (const chunk of createReadStream(full)) hash.update(chunk as Buffer);
       }
     }
   };
-  walk('');
+  await walk('');
   return hash.digest('hex');
 }
 
@@ -63,7 +68,7 @@ async function actionImage(run: ActionRun, runs: DockerRuns): Promise<string> {
   if (containerfile !== dir && !containerfile.startsWith(dir + sep)) {
     throw new SlipwayError('WORKFLOW_INVALID', `${run.file}: runs.image \`${runs.image}\` is outside the action's directory`);
   }
-  const tag = `localhost/slipway-action/${directoryHash(dir).slice(0, 24)}:latest`;
+  const tag = `localhost/slipway-action/${(await directoryHash(dir)).slice(0, 24)}:latest`;
   const onOutput = (t: string) => log.write(t);
   const builder = await builderFor(containerfile, onOutput);
   if (await hasImage(builder, tag)) {

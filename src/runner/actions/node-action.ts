@@ -4,7 +4,8 @@
 // GITHUB_ACTION, GITHUB_ACTION_PATH and GITHUB_STATE, as GitHub's runner gives them.
 // Every runtime version runs on that one Node (GitHub, too, now runs node12/16 actions
 // on a newer Node).
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cp } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join, resolve, sep } from 'node:path';
 import { shellJoin } from '../../core/shell-quote.ts';
@@ -20,13 +21,13 @@ const inside = (path: string, dir: string) => path === dir || path.startsWith(di
 /**
  * The action's directory as the job sees it: the workspace and RUNNER_TEMP are where the
  * job can reach them; an action from elsewhere (a remote action's cache) is copied into
- * RUNNER_TEMP/_actions once per job.
+ * RUNNER_TEMP/_actions once per job (asynchronously: the runner shares the server's event loop).
  */
-function dirInJob(dir: string, run: ActionRun): string {
+async function dirInJob(dir: string, run: ActionRun): Promise<string> {
   const { workspace, temp } = run.state.paths;
   if (inside(dir, workspace) || inside(dir, temp)) return dir;
   const copy = join(temp, '_actions', createHash('sha256').update(dir).digest('hex').slice(0, 16));
-  if (!existsSync(copy)) cpSync(dir, copy, { recursive: true, verbatimSymlinks: true });
+  if (!existsSync(copy)) await cp(dir, copy, { recursive: true, verbatimSymlinks: true });
   return copy;
 }
 
@@ -57,9 +58,9 @@ function splitEnv(env: Record<string, string>): Record<string, string> {
   return plain;
 }
 
-export function runNodeAction(run: ActionRun, runs: NodeRuns): Promise<StepResult> {
+export async function runNodeAction(run: ActionRun, runs: NodeRuns): Promise<StepResult> {
   const { state, step } = run;
-  const dir = dirInJob(run.dir, run);
+  const dir = await dirInJob(run.dir, run);
   const entry = (key: 'main' | 'pre' | 'post', file: string) => {
     const path = resolve(dir, file);
     if (!inside(path, dir)) throw new SlipwayError('WORKFLOW_INVALID', `${run.file}: runs.${key} \`${file}\` is outside the action's directory`);
