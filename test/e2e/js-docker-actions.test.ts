@@ -45,6 +45,11 @@ jobs:
         name: Conditions
         uses: ./.github/actions/js-conditions
       - run: test "\${{ steps.conditions.outputs.ran }}" = once
+      - id: composite
+        name: Composite
+        uses: ./.github/actions/composite-js
+        with: { who: nested }
+      - run: test "\${{ steps.composite.outputs.said }}" = "hello-push nested"
   js-host:
     runs-on: [self-hosted, host]
     steps:
@@ -121,8 +126,9 @@ describe('JavaScript and Docker container actions (issue 12)', { timeout: 420_00
     // Post steps after all main steps, last registered first, named after their step.
     assert.deepEqual(job.steps.map((s) => [s.name, s.status]), [
       ['Greet', 'success'], ['check', 'success'], ['Fails', 'failure'], ['Conditions', 'success'], ['Run test "${{ steps.conditions.outputs.ran }}" = once', 'success'],
+      ['Composite', 'success'], ['Run test "${{ steps.composite.outputs.said }}" = "hello-push nested"', 'success'],
       // post-if: failure() does not hold (the failure continued on error); the others default to always().
-      ['Post Conditions', 'skipped'], ['Post Fails', 'success'], ['Post Greet', 'success'],
+      ['Post Inner', 'success'], ['Post Conditions', 'skipped'], ['Post Fails', 'success'], ['Post Greet', 'success'],
     ]);
     assert.equal(text.match(/conditions stage ran/g)?.length, 1, 'pre-if false: only main ran');
     assert.match(text, /> Pre Greet\n[^]*?pre ran for world\n/);
@@ -130,6 +136,7 @@ describe('JavaScript and Docker container actions (issue 12)', { timeout: 420_00
     assert.match(text, /dashed input: dashed-Linux\n/);
     assert.match(text, /##\[group\]inside a group\na line in the group\n##\[endgroup\]/);
     assert.match(text, /path ok/);
+    assert.match(text, /post: pre-saw-nested main-saw-nested legacy-nested/);
     assert.match(text, /##\[error\]asked to fail for failure/);
     assert.match(text, /The `save-state` command is deprecated/);
     const posts = [text.indexOf('post: pre-saw-failure main-saw-failure legacy-failure'), text.indexOf('post: pre-saw-world main-saw-world legacy-world')];
