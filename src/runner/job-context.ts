@@ -11,8 +11,11 @@ export interface JobPaths {
   toolCache: string;
   /** GITHUB_EVENT_PATH: `github.event` as JSON, written when the job starts. */
   event: string;
-  /** Files the runner gives each step: GITHUB_ENV, GITHUB_OUTPUT, GITHUB_PATH, GITHUB_STEP_SUMMARY. */
-  files: { env: string; output: string; path: string; summary: string };
+  /**
+   * Files the runner gives each step: GITHUB_ENV, GITHUB_OUTPUT, GITHUB_PATH,
+   * GITHUB_STEP_SUMMARY, and GITHUB_STATE (only to actions: runner/actions/node-action.ts).
+   */
+  files: { env: string; output: string; path: string; summary: string; state: string };
 }
 
 /** The server's `github` context of the job plus what only the runner knows. */

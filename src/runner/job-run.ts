@@ -165,7 +165,7 @@ function makeJobDirs(root: string): JobPaths {
     temp: join(root, 'temp'),
     toolCache: join(root, 'tool-cache'),
     event: join(filesDir, 'event.json'),
-    files: { env: join(filesDir, 'env'), output: join(filesDir, 'output'), path: join(filesDir, 'path'), summary: join(filesDir, 'summary.md') },
+    files: { env: join(filesDir, 'env'), output: join(filesDir, 'output'), path: join(filesDir, 'path'), summary: join(filesDir, 'summary.md'), state: join(filesDir, 'state') },
   };
   rmSync(root, { recursive: true, force: true });
   for (const d of [paths.workspace, paths.temp, paths.toolCache, filesDir]) mkdirSync(d, { recursive: true });

@@ -37,6 +37,21 @@ function forget<T>(promise: Promise<T>, clear: () => void): Promise<T> {
   });
 }
 
+/**
+ * The host's builder, ready to build `containerfile`: with the one base image Slipway
+ * provides itself (no public registry is reachable on an offline machine), made from the
+ * host's busybox on first use, when the file starts FROM it. Docker container actions
+ * (docker-action.ts) build with it too.
+ */
+export async function builderFor(containerfile: string, onOutput: (text: string) => void): Promise<ImageBuilder> {
+  const builder = await (builderFound ??= forget(detectBuilder(), () => (builderFound = undefined)));
+  const froms = [...readFileSync(containerfile, 'utf8').matchAll(/^\s*FROM\s+(?:--\S+\s+)*(\S+)/gim)].map((m) => m[1]);
+  if (froms.some((f) => f === busyboxImage || f === busyboxImage.replace(/:latest$/, ''))) {
+    await (busyboxReady ??= forget(ensureBusyboxImage(busyboxImage, onOutput), () => (busyboxReady = undefined)));
+  }
+  return builder;
+}
+
 export const buildImage: BuiltInAction = async (ctx) => {
   const { sha } = ctx.claimed;
   const project = ctx.claimed.project;
@@ -49,13 +64,7 @@ export const buildImage: BuiltInAction = async (ctx) => {
   if (!file || !existsSync(file)) {
     throw new SlipwayError('BUILD_FAILED', `slipway/build-image: no ${ctx.inputs.file ?? 'Containerfile or Dockerfile'} in ${ctx.inputs.context ?? 'the repository root'}`);
   }
-  const builder = await (builderFound ??= forget(detectBuilder(), () => (builderFound = undefined)));
-  // The one base image Slipway provides itself (no public registry is reachable on an
-  // offline machine): made from the host's busybox on first use.
-  const froms = [...readFileSync(file, 'utf8').matchAll(/^\s*FROM\s+(?:--\S+\s+)*(\S+)/gim)].map((m) => m[1]);
-  if (froms.some((f) => f === busyboxImage || f === busyboxImage.replace(/:latest$/, ''))) {
-    await (busyboxReady ??= forget(ensureBusyboxImage(busyboxImage, (t) => ctx.log.write(t)), () => (busyboxReady = undefined)));
-  }
+  const builder = await builderFor(file, (t) => ctx.log.write(t));
   const tag = `localhost/slipway-build/${project}/${image}:${sha}`;
   const registry = ctx.api.registry();
   const destination = `${registry.host}/${project}/${image}:${sha}`;

@@ -27,6 +27,7 @@ import { containerTemp, stepWrapper, supervisorScript } from './supervisor.ts';
 import { SupervisorChannel } from './supervisor-channel.ts';
 import { runSupervisedStep } from './supervised-step.ts';
 import { newTrackingId, trackingVariable } from '../step-stop.ts';
+import { containerNodePath, hostNodePath } from '../../job-node.ts';
 
 interface ContainerExecutorOptions {
   container: JobContainer;
@@ -129,6 +130,8 @@ export class ContainerExecutor implements Executor {
       ...labels.flatMap(([key, value]) => ['--label', `${key}=${value}`]),
       '-v', `${workspace}:${workspace}`, '-v', `${this.#hostTemp}:${containerTemp}`,
       ...(this.#helper ? ['-v', `${this.#helper}:${containerHelper}:ro`] : []),
+      // JavaScript actions run with Slipway's own Node (job-node.ts), whatever the image holds.
+      '-v', `${hostNodePath()}:${containerNodePath}:ro`,
       '-w', workspace,
       ...(network ? ['--network', network] : []),
       ...job.volumes.flatMap((v) => ['-v', v]),
