@@ -121,7 +121,8 @@ function readSchedule(r: Reader, node: YNode, path: string): { cron: string }[] 
     const p = child(path, i);
     const map = readMap(r, item, p, 'a mapping with `cron`');
     if (!map) return;
-    const suggested = checkKeys(r, map, p, ['cron']);
+    // `timezone` (workflow-v1.0.json `cron-mapping`): Slipway evaluates every cron in UTC.
+    const suggested = checkKeys(r, map, p, ['cron'], ['timezone']);
     checkRequired(r, map, map, p, ['cron'], suggested, 'every schedule entry');
     const cron = getPair(map, 'cron');
     if (!cron) return;
