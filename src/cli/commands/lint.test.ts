@@ -84,7 +84,7 @@ void describe('slipway lint', { concurrency: true }, () => {
     await writeFile(join(dir, 'call-only.yml'), 'on: push\njobs:\n  call:\n    uses: ./.github/workflows/lib.yml\n    with: { traget: x }\n');
     const r = await lint(join(dir, 'broken'), ['--json', join(dir, 'call-only.yml')]);
     assert.equal(r.code, 1);
-    const out = JSON.parse(r.stdout) as { files: string[]; diagnostics: { file: string; line: number; path: string; message: string }[] };
+    const out = JSON.parse(r.stdout) as { files: string[]; diagnostics: { file: string; line: number; column: number; path: string; message: string }[] };
     assert.deepEqual(out.files, ['../call-only.yml']);
     // In file order: `with` (5:5) before its key `traget` (5:13).
     assert.deepEqual(out.diagnostics.map((d) => `${d.line}:${d.column} ${d.path}: ${d.message}`), [

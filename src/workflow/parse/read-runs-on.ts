@@ -4,13 +4,13 @@
 // the group (runner.labels), so the job needs the group's name as one more label and the
 // scheduler's matching (every label offered) needs nothing new. docs/workflow.md.
 import type { Reader } from '../yaml/reader.ts';
-import { checkKeys, describe, getPair, readKey, readMap } from '../yaml/reader.ts';
+import { checkKeys, describe, getPair, readKey } from '../yaml/reader.ts';
 import type { YNode } from '../yaml/node.ts';
 import { readString, readStringList } from './read-values.ts';
 
 export function readRunsOn(r: Reader, node: YNode, path: string): { labels: string[]; group?: string } {
   if (node.kind !== 'map') return { labels: readLabels(r, node, path) };
-  const map = readMap(r, node, path) as NonNullable<ReturnType<typeof readMap>>;
+  const map = node;
   checkKeys(r, map, path, ['group', 'labels']);
   const group = readKey(r, map, path, 'group', readString);
   const labels = readKey(r, map, path, 'labels', readLabels) ?? [];
