@@ -11,6 +11,7 @@ import type { Scheduler } from './scheduler.ts';
 import type { StoredPlan } from './stored-plan.ts';
 import type { Workflow } from '../workflow/model.ts';
 import { planWorkflow } from '../workflow/plan/plan.ts';
+import { resolveLabels } from '../workflow/plan/runs-on-labels.ts';
 import { loadCalledWorkflows } from '../workflow/plan/reusable.ts';
 import { contextValues, evaluateTemplate, githubContext } from './contexts.ts';
 import { evaluateConcurrency, type Concurrency } from './concurrency.ts';
@@ -73,6 +74,7 @@ export async function createRun(deps: Omit<StartRunDeps, 'git'>, trigger: RunTri
   const project = await store.projects.ensure(trigger.project);
   let title: string | undefined;
   let concurrency: Concurrency | undefined;
+  let jobs = stored?.plan.jobs ?? [];
   if (workflow && stored && !error) {
     try {
       // `run-name` and the workflow's `concurrency` see `github` and `inputs` (docs "Contexts" § availability).
@@ -80,6 +82,9 @@ export async function createRun(deps: Omit<StartRunDeps, 'git'>, trigger: RunTri
       const context = contextValues({ github: githubContext(run, trigger.project), inputs: trigger.inputs ?? {} });
       if (workflow.runName) title = String(evaluateTemplate(workflow.runName, context));
       concurrency = evaluateConcurrency(workflow.concurrency, context);
+      // `runs-on: ${{ inputs.pool }}`: labels known now; a called workflow's jobs have the call's inputs, not these.
+      const { github, inputs } = context.values;
+      jobs = jobs.map((j) => ({ ...j, runsOn: resolveLabels(j.runsOn, { github, ...(j.workflow ? {} : { inputs }), ...(j.matrix ? { matrix: j.matrix } : {}) }) }));
     } catch (err) {
       error = (err as Error).message;
     }
@@ -99,7 +104,7 @@ export async function createRun(deps: Omit<StartRunDeps, 'git'>, trigger: RunTri
     inputs: trigger.inputs,
     concurrencyGroup: concurrency?.group,
     pushEventId: trigger.pushEventId,
-    jobs: stored ? stored.plan.jobs.map(plannedRow) : [],
+    jobs: stored ? jobs.map(plannedRow) : [],
   });
   deps.log(`run #${run.number} ${trigger.project} ${file} (${trigger.event}) ${run.error ? 'failed: invalid configuration' : 'queued'}`);
   deps.events.emit('run-updated', run.id);
