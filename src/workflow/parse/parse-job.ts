@@ -94,7 +94,7 @@ export function readJob(r: Reader, id: string, idPos: Position, node: YNode, set
     steps: [],
     pos: { file: r.file, line: idPos.line, column: idPos.column },
   };
-  spec.keyPos = keyPositions(map);
+  if (uses) spec.keyPos = keyPositions(map);
   const needs: ReadJob['needs'] = [];
   readKeyTable(r, map, path, spec, {
     ...jobAndStepKeys,
