@@ -6,6 +6,7 @@
 // failing the job with "Unrecognized named-value" later. Keys not listed are not checked.
 import type { Expr } from '../expressions/parser.ts';
 import { walkExpression } from '../expressions/parser.ts';
+import { statusFunctions } from '../expressions/functions.ts';
 
 interface Availability {
   contexts: readonly string[];
@@ -48,8 +49,6 @@ export function availabilityAt(path: string): Availability | undefined {
   return table.find(([pattern]) => pattern.test(path))?.[1];
 }
 
-const statusFunctions = new Set(['success', 'failure', 'cancelled', 'always']);
-
 /** The first context or function `expr` uses that `path` does not offer, as a message; undefined when all are allowed. */
 export function unavailable(expr: Expr, path: string): string | undefined {
   const allowed = availabilityAt(path);
@@ -66,7 +65,7 @@ export function unavailable(expr: Expr, path: string): string | undefined {
       }
     } else if (node.kind === 'call') {
       const name = node.name.toLowerCase();
-      if (statusFunctions.has(name) && !allowed.status) problem = `${node.name}() is only available in \`if\` conditions`;
+      if (statusFunctions.has(node.name) && !allowed.status) problem = `${node.name}() is only available in \`if\` conditions`;
       if (name === 'hashfiles' && !allowed.hashFiles) problem = `hashFiles() is only available in steps`;
     }
   });

@@ -53,7 +53,6 @@ export function readOn(r: Reader, node: YNode): Triggers {
 }
 
 const readHere = ['push', 'workflow_dispatch', 'schedule', 'workflow_call', 'repository_dispatch'];
-const filterKeys = ['branches', 'branches-ignore', 'tags', 'tags-ignore', 'paths', 'paths-ignore'];
 
 /** The settings of an event Slipway does not act on, checked as GitHub checks them. */
 function checkEventSettings(r: Reader, event: string, node: YNode, path: string): void {
@@ -75,7 +74,7 @@ function checkEventSettings(r: Reader, event: string, node: YNode, path: string)
         if (!settings.types.includes(t.value)) r.error(t.node, p, `unknown activity type \`${t.value}\` of \`${event}\`; ${hint(t.value, settings.types)}`);
       }
     }
-    if (filterKeys.includes(pair.key)) for (const v of values) checkPattern(r, v.value, v.node, p);
+    if ((pushKeys as readonly string[]).includes(pair.key)) for (const v of values) checkPattern(r, v.value, v.node, p);
   }
   for (const [include, exclude] of [['branches', 'branches-ignore'], ['paths', 'paths-ignore']] as const) bothSet(r, map, path, include, exclude);
 }
