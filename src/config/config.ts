@@ -28,6 +28,11 @@ const schema = z.strictObject({
       /** Options beyond the built-in allow-list of `container.options` / `services.*.options` (`--privileged`, `-v`). */
       allowOptions: z.array(z.string().regex(/^--?[A-Za-z][\w-]*$/, 'expected an option name such as --privileged or -v')).default([]),
       /**
+       * Host directories whose paths a workflow's `container.volumes` / `services.*.volumes`
+       * may mount (`/srv/cache:/cache`). None by default: a host path reaches outside the job.
+       */
+      hostVolumes: z.array(z.string().regex(/^\//, 'expected an absolute directory such as /srv/ci-cache')).default([]),
+      /**
        * How long a job may wait for a runner offering its `runs-on` labels before it fails
        * (GitHub's 24 h): a duration (`24h`, `30m`, `10s`) or seconds; milliseconds once loaded.
        */

@@ -180,7 +180,8 @@ export class Scheduler {
         run,
         job: claimed,
         project,
-        spec,
+        // The leg's labels as planned (`runs-on: ${{ matrix.os }}` evaluated), so the runner maps the real label to its image.
+        spec: { ...spec, runsOn },
         workflow,
         github,
         needs,

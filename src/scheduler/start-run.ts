@@ -11,6 +11,7 @@ import type { Scheduler } from './scheduler.ts';
 import type { StoredPlan } from './stored-plan.ts';
 import type { Workflow } from '../workflow/model.ts';
 import { planWorkflow } from '../workflow/plan/plan.ts';
+import { resolveLabels } from '../workflow/plan/runs-on-labels.ts';
 import { loadCalledWorkflows } from '../workflow/plan/reusable.ts';
 import { contextValues, evaluateTemplate, githubContext, type TriggerFacts } from './contexts.ts';
 import { evaluateConcurrency, type Concurrency } from './concurrency.ts';
@@ -85,7 +86,10 @@ export async function createRun(deps: Omit<StartRunDeps, 'git'>, trigger: RunTri
       const context = contextValues({ github: githubContext(run, trigger.project), inputs: trigger.inputs ?? {} });
       const title = workflow.runName ? String(evaluateTemplate(workflow.runName, context)) : undefined;
       concurrency = evaluateConcurrency(workflow.concurrency, context);
-      return { title, concurrencyGroup: concurrency?.group };
+      // `runs-on: ${{ inputs.pool }}`: labels known now; a called workflow's jobs have the call's inputs, not these.
+      const { github, inputs } = context.values;
+      const jobs = stored.plan.jobs.map((j) => ({ ...j, runsOn: resolveLabels(j.runsOn, { github, ...(j.workflow ? {} : { inputs }), ...(j.matrix ? { matrix: j.matrix } : {}) }) }));
+      return { title, concurrencyGroup: concurrency?.group, jobs: jobs.map(plannedRow) };
     } catch (err) {
       concurrency = undefined;
       return { error: (err as Error).message };

@@ -139,7 +139,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
 
   let ready = false;
   // What starts runs: pushes, the API's dispatches and the schedule.
-  const runStarter: StartRunDeps = { git, store, events, scheduler, log, parse: { allowOptions: config.runner.allowOptions } };
+  const runStarter: StartRunDeps = { git, store, events, scheduler, log, parse: { allowOptions: config.runner.allowOptions, hostVolumes: config.runner.hostVolumes } };
   const webhooks = new ForgeWebhooks({ store, git, links: forgeLinks, record: (event, delivery) => pushes.received(event, delivery), starter: runStarter });
   const protectedBranches = { branches: git.branches!, projectExists: async (p: string) => git.exists(p) || (await store.projects.get(p)) !== undefined };
   const limiter = new FailedAuthLimiter({ limit: config.failedAuth.limit, windowMs: config.failedAuth.windowSeconds * 1000 });

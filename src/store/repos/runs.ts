@@ -50,11 +50,11 @@ export interface NewRun {
   githubTrigger?: Record<string, unknown>;
   jobs: NewJob[];
   /**
-   * Decides what depends on the run's numbers (`run-name` and `concurrency` may use
-   * `github.run_id` and `github.run_number`), inside the transaction that assigns them. An
+   * Decides what depends on the run's numbers (`run-name`, `concurrency` and `runs-on` may
+   * use `github.run_id` and `github.run_number`), inside the transaction that assigns them. An
    * `error` records the run as failed, without plan or jobs.
    */
-  decide?: (numbers: RunNumbers) => Pick<NewRun, 'title' | 'concurrencyGroup' | 'error'>;
+  decide?: (numbers: RunNumbers) => Partial<Pick<NewRun, 'title' | 'concurrencyGroup' | 'error' | 'jobs'>>;
 }
 
 /** A new run's numbers: Slipway's per project (hello#3), GITHUB_RUN_ID and GITHUB_RUN_NUMBER (0022). */
