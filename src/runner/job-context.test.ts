@@ -5,7 +5,7 @@ import { defaultEnv, runnerGithubContext, type JobPaths } from './job-context.ts
 import type { ClaimedJob } from './protocol/wire.ts';
 
 const run = { id: 'r1', number: 3, event: 'push', ref: 'refs/heads/main', sha: 'b'.repeat(40), name: 'ci', event_payload: null, attempt: 1 };
-const paths: JobPaths = { workspace: '/w', temp: '/t', files: { env: '/f/env', output: '/f/output', path: '/f/path', summary: '/f/summary.md' } };
+const paths: JobPaths = { workspace: '/w', temp: '/t', actions: '/a', files: { env: '/f/env', output: '/f/output', path: '/f/path', summary: '/f/summary.md' } };
 
 test('the runner keeps the server\'s github context, the job id included, and adds only what it knows', () => {
   const server = githubContext(run, 'demo', { job_id: 'test', key: 'test (a, b)' });

@@ -160,10 +160,11 @@ function makeJobDirs(root: string): JobPaths {
   const paths: JobPaths = {
     workspace: join(root, 'workspace'),
     temp: join(root, 'temp'),
+    actions: join(root, 'actions'),
     files: { env: join(filesDir, 'env'), output: join(filesDir, 'output'), path: join(filesDir, 'path'), summary: join(filesDir, 'summary.md') },
   };
   rmSync(root, { recursive: true, force: true });
-  for (const d of [paths.workspace, paths.temp, filesDir]) mkdirSync(d, { recursive: true });
+  for (const d of [paths.workspace, paths.temp, paths.actions, filesDir]) mkdirSync(d, { recursive: true });
   for (const f of Object.values(paths.files)) writeFileSync(f, '');
   return paths;
 }

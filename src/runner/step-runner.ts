@@ -11,6 +11,7 @@ import { parseKeyValueFile, takeFile } from './file-commands.ts';
 import { findAction } from './actions/index.ts';
 import { runCompositeAction } from './actions/composite-run.ts';
 import { runDockerStep } from './actions/docker-step.ts';
+import { runRemoteAction } from './actions/remote-action.ts';
 import { WorkflowCommandProcessor } from './workflow-commands.ts';
 import { SlipwayError } from '../core/errors.ts';
 import { timeoutMs } from './step-options.ts';
@@ -82,9 +83,8 @@ async function runUses(step: StepSpec, inputs: Record<string, string>, env: Reco
     return runDockerStep({ image: uses.slice('docker://'.length), inputs, env, state, timeoutMs: stepTimeout });
   }
   const action = findAction(uses);
-  if (!action) {
-    throw new SlipwayError('WORKFLOW_INVALID', `unknown action "${uses}": Slipway runs local actions (./path), docker://image and the built-in actions/checkout, actions/cache, actions/upload-artifact, actions/download-artifact and slipway/build-image`);
-  }
+  // Not built in: an action of another repository, resolved through the server's action sources.
+  if (!action) return runRemoteAction({ uses, inputs, env: ownEnv, frame, state, runStep });
   const result = await action({
     claimed: state.claimed, api: state.api, paths: state.paths, log: state.log, inputs, env, signal: state.signal,
     stepName: step.name,

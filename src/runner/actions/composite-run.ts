@@ -16,20 +16,24 @@ import type { ActionInputs } from './action.ts';
 const maxDepth = 10;
 
 /** `env` is the `uses:` step's own env (over its frame's), inherited by the action's steps. */
-interface CompositeRun extends ActionInputs {
+export interface CompositeRun extends ActionInputs {
   uses: string;
   frame: StepFrame;
   state: JobState;
   runStep: (step: StepSpec, frame: StepFrame, state: JobState) => Promise<StepResult>;
 }
 
-export async function runCompositeAction(c: CompositeRun): Promise<StepResult> {
+/**
+ * Runs `c.uses` from the workspace (`./path`), or from `at.dir` for an action resolved
+ * elsewhere (a remote one, remote-action.ts).
+ */
+export async function runCompositeAction(c: CompositeRun, at?: { dir: string; displayRoot: string }): Promise<StepResult> {
   const { state } = c;
   const { log, paths } = state;
   if (c.frame.depth >= maxDepth) throw new SlipwayError('WORKFLOW_INVALID', `${c.uses}: composite actions nested more than ${maxDepth} deep`);
-  const dir = resolve(paths.workspace, c.uses.split('@')[0]!);
-  if (dir !== paths.workspace && !dir.startsWith(paths.workspace + sep)) throw new SlipwayError('WORKFLOW_INVALID', `${c.uses}: a local action must be inside the repository`);
-  const action = loadCompositeAction(dir, paths.workspace);
+  const dir = at?.dir ?? resolve(paths.workspace, c.uses.split('@')[0]!);
+  if (!at && dir !== paths.workspace && !dir.startsWith(paths.workspace + sep)) throw new SlipwayError('WORKFLOW_INVALID', `${c.uses}: a local action must be inside the repository`);
+  const action = loadCompositeAction(dir, at?.displayRoot ?? paths.workspace);
 
   const outer = { ...state.context(c.frame), env: { ...state.jobEnv, ...c.env } };
   const given = new Map(Object.entries(c.inputs).map(([k, v]) => [k.toLowerCase(), v]));

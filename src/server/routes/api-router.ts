@@ -35,6 +35,8 @@ import { registerEventsApi } from './events-api.ts';
 import { registerMetricsApi, type MetricsApiDeps } from './metrics-api.ts';
 import type { FailedAuthLimiter } from '../http/failed-auth-limiter.ts';
 import { registerForgeApi, type ForgeApiDeps } from './forge-api.ts';
+import { registerActionsApi } from './actions-api.ts';
+import type { ActionSources } from '../../git/actions/action-sources.ts';
 
 export interface ApiRouterDeps {
   store: Store;
@@ -60,6 +62,8 @@ export interface ApiRouterDeps {
   commitTimes: MetricsApiDeps['commitTimes'];
   /** Forge webhooks in, forge links, notification webhooks and the delivery log. */
   forge: Omit<ForgeApiDeps, 'store' | 'audit'>;
+  /** Remote actions' sources: mirrors and resolution (absent in tests of other routes). */
+  actionSources?: ActionSources;
 }
 
 export function apiRouter(deps: ApiRouterDeps): Router {
@@ -85,6 +89,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   registerEventsApi(router, { events: deps.events, store, access: deps.access });
   registerMetricsApi(router, { store, commitTimes: deps.commitTimes });
   registerForgeApi(router, { ...deps.forge, store, audit: deps.audit });
+  registerActionsApi(router, { store, access: deps.access, sources: deps.actionSources });
   router.route(
     { method: 'GET', path: '/api/openapi.json', summary: 'This API as an OpenAPI 3.1 document' },
     ({ res }) => sendJson(res, 200, openApiDocument(router.routes, { title: 'Slipway API', version: deps.version })),
