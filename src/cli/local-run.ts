@@ -22,6 +22,7 @@ import type { StoredPlan } from '../scheduler/stored-plan.ts';
 import type { Job, Run } from '../store/repos/runs.ts';
 import { isValidName } from '../core/ids.ts';
 import { run as runCommand, runOrThrow } from '../exec/run.ts';
+import type { RunActionSources } from '../git/actions/action-access.ts';
 
 /** The plan the command chose (all jobs, or --job / --matrix) and what it runs with. */
 interface LocalRunOptions extends StoredPlan {
@@ -32,6 +33,8 @@ interface LocalRunOptions extends StoredPlan {
   /** Called with each log chunk as it arrives, tagged with the job key. */
   onLog: (jobKey: string, text: string) => void;
   onJob: (job: Job) => void;
+  /** Where remote actions come from (the data dir's mirrors and cache, the configured sources). */
+  actions?: RunActionSources;
 }
 
 /** Copies the working tree (tracked and untracked, not ignored) into a fresh repository and commits it. */
@@ -96,7 +99,7 @@ export async function runLocally(o: LocalRunOptions): Promise<{ run: Run; jobs: 
     // Any `runs-on` is this machine's runner.
     const labels = [...new Set(o.plan.jobs.flatMap((j) => j.runsOn))];
     runner = new Runner({
-      api: inProcessRunnerApi({ runnerName: 'local', scheduler, store, events, dataDir: join(root, 'data'), sourceOf: () => source, registry: { host: registryHost, insecure: true } }),
+      api: inProcessRunnerApi({ runnerName: 'local', scheduler, store, events, dataDir: join(root, 'data'), sourceOf: () => source, registry: { host: registryHost, insecure: true }, actions: o.actions }),
       name: 'local',
       labels,
       concurrency: 2,

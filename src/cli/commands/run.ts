@@ -12,6 +12,10 @@ import type { Plan, Workflow } from '../../workflow/model.ts';
 import type { Job } from '../../store/repos/runs.ts';
 import { duration, paint, statusText, table } from '../output.ts';
 import { localWorkflowFiles } from '../local-workflows.ts';
+import { localActionSources } from '../cli-action-sources.ts';
+import { dataDir } from '../paths.ts';
+import { readAnything } from '../../git/actions/action-sources.ts';
+import { remoteWorkflowLoader } from '../../git/actions/remote-workflow.ts';
 
 /** KEY=VALUE lines; `#` comments and blank lines ignored. */
 function readSecretFile(path: string): Record<string, string> {
@@ -93,6 +97,8 @@ export const runCommand: Command = {
     const matrix = pairs((values.matrix as string[] | undefined) ?? [], ':', '--matrix');
     const { runLocally } = await import('../local-run.ts');
     const multi = workflows.length > 1;
+    // Remote actions resolve through this machine's data dir (mirrors, cache) and its configured sources.
+    const actions = { sources: localActionSources(dataDir()), accessFor: () => readAnything };
     let failed = false;
     const summary: { workflow: string; jobs: Job[] }[] = [];
     for (const workflow of workflows) {
@@ -105,7 +111,7 @@ export const runCommand: Command = {
       const { called, diagnostics } = await loadCalledWorkflows(workflow, async (path) => {
         const file = join(cwd, path);
         return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
-      });
+      }, {}, remoteWorkflowLoader(actions.sources, readAnything));
       if (diagnostics.length > 0) throw new CliError(diagnostics.map(formatDiagnostic).join('\n'));
       const plan = selectJobs(planWorkflow(workflow, called), str(values.job), matrix);
       if (!values.json) console.log(paint('bold', `▶ ${workflow.name} (${workflow.file}): ${plan.jobs.map((j) => j.key).join(', ')}`));
@@ -117,6 +123,7 @@ export const runCommand: Command = {
         event,
         inputs: typedInputs,
         secrets,
+        actions,
         onLog: (key, text) => {
           if (values.json) return;
           const buffered = (partial.get(key) ?? '') + text;
