@@ -3,13 +3,12 @@
 // directory of the repository, or a remote `owner/repo[/path]@ref` through the action
 // sources (cached, mirrored or reachable) — and every one that cannot be says why.
 // Composite actions are followed into their own steps, to a bounded depth.
-import { existsSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
+import { resolve, sep } from 'node:path';
 import type { Diagnostic } from '../core/errors.ts';
 import { isSlipwayError } from '../core/errors.ts';
 import type { StepSpec, Workflow } from '../workflow/model.ts';
 import { findAction } from '../runner/actions/index.ts';
-import { loadCompositeAction } from '../runner/actions/action-file.ts';
+import { findActionFile, loadCompositeAction } from '../runner/actions/action-file.ts';
 import { parseActionRef } from '../git/actions/action-ref.ts';
 import type { ActionSources } from '../git/actions/action-sources.ts';
 
@@ -34,7 +33,7 @@ export async function usesDiagnostics(workflows: Workflow[], c: UsesCheck): Prom
       if (uses.startsWith('./')) {
         const dir = resolve(c.root, uses.split('@')[0]!);
         if (dir !== c.root && !dir.startsWith(c.root + sep)) at(`local action \`${uses}\` points outside the repository`);
-        else if (!['action.yml', 'action.yaml'].some((f) => existsSync(join(dir, f)))) at(`local action \`${uses}\`: no action.yml or action.yaml in ${uses}`);
+        else if (!findActionFile(dir)) at(`local action \`${uses}\`: no action.yml or action.yaml in ${uses}`);
         else await follow(dir, uses, at, depth);
         continue;
       }
@@ -47,7 +46,7 @@ export async function usesDiagnostics(workflows: Workflow[], c: UsesCheck): Prom
       try {
         const r = await c.sources.resolve(ref);
         const dir = resolve(r.tree, ref.path);
-        if (!['action.yml', 'action.yaml'].some((f) => existsSync(join(dir, f)))) at(`action \`${uses}\` (${r.sha.slice(0, 12)}, source ${r.source}) has no action.yml or action.yaml${ref.path ? ` in ${ref.path}` : ''}`);
+        if (!findActionFile(dir)) at(`action \`${uses}\` (${r.sha.slice(0, 12)}, source ${r.source}) has no action.yml or action.yaml${ref.path ? ` in ${ref.path}` : ''}`);
         else await follow(dir, uses, at, depth);
       } catch (err) {
         if (!isSlipwayError(err, 'ACTION_UNRESOLVED')) throw err;

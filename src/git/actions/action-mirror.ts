@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, isAbsolute } from 'node:path';
 import { SlipwayError } from '../../core/errors.ts';
 import { run } from '../../exec/run.ts';
-import { gitConfigEnv } from '../config-env.ts';
+import { gitConfigEnv, httpOnly } from '../config-env.ts';
 import { gitEnv, runGit } from '../git-exec.ts';
 import { isBareRepo, readAllRefs } from '../repo-admin.ts';
 import type { ActionSources } from './action-sources.ts';
@@ -48,7 +48,7 @@ export async function mirrorAction(sources: ActionSources, owner: string, repo: 
     if (init.exitCode !== 0) throw new SlipwayError('INTERNAL', `git init ${path}: ${init.stderr.trim()}`);
   }
   // A local path is read with git's file transport (only here: an admin names it, see docs/security.md).
-  const protocol: Record<string, string> = isAbsolute(from) ? { 'protocol.allow': 'never', 'protocol.file.allow': 'always' } : { 'protocol.allow': 'never', 'protocol.http.allow': 'always', 'protocol.https.allow': 'always' };
+  const protocol: Record<string, string> = isAbsolute(from) ? { 'protocol.allow': 'never', 'protocol.file.allow': 'always' } : httpOnly;
   const fetched = await run(['git', `--git-dir=${path}`, 'fetch', '--quiet', '--prune', '--force', '--', from, '+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*'], { env: gitEnv(gitConfigEnv(protocol)), timeoutMs: mirrorTimeoutMs });
   if (fetched.exitCode !== 0) throw new SlipwayError('BAD_REQUEST', `actions mirror ${owner}/${repo}: git fetch ${from} failed: ${fetched.stderr.trim().split('\n').at(-1) ?? ''}`);
   const refs = Object.fromEntries(await readAllRefs(path));

@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SlipwayError } from '../../core/errors.ts';
 import { run } from '../../exec/run.ts';
-import { gitConfigEnv } from '../config-env.ts';
+import { gitConfigEnv, httpOnly } from '../config-env.ts';
 import { gitEnv, runGit } from '../git-exec.ts';
 import { isBareRepo } from '../repo-admin.ts';
 import { isFullSha, repoAtRef, type ActionRef } from './action-ref.ts';
@@ -178,7 +178,7 @@ export class ActionSources {
 
   /** git against a URL source: http(s) only, no prompt, bounded in time and in a stalled transfer. */
   #git(args: string[]) {
-    const settings = { 'protocol.allow': 'never', 'protocol.http.allow': 'always', 'protocol.https.allow': 'always', 'http.lowSpeedLimit': '1000', 'http.lowSpeedTime': String(Math.ceil(this.#o.timeoutMs / 1000)) };
+    const settings = { ...httpOnly, 'http.lowSpeedLimit': '1000', 'http.lowSpeedTime': String(Math.ceil(this.#o.timeoutMs / 1000)) };
     return run(['git', ...args], { env: gitEnv(gitConfigEnv(settings)), timeoutMs: this.#o.timeoutMs });
   }
 }

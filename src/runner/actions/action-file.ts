@@ -25,7 +25,8 @@ interface CompositeAction {
   steps: StepSpec[];
 }
 
-function findActionFile(dir: string): string | undefined {
+/** `action.yml`, else `action.yaml`, in `dir`; undefined when neither is there. */
+export function findActionFile(dir: string): string | undefined {
   return ['action.yml', 'action.yaml'].map((f) => join(dir, f)).find((f) => existsSync(f));
 }
 
