@@ -52,7 +52,8 @@ export async function startRun(deps: Omit<StartRunDeps, 'git'> & { git: Pick<Git
   let stored: StoredPlan | undefined;
   if (workflow && !error) {
     try {
-      const access = deps.actions && { sources: deps.actions.sources, access: deps.actions.accessFor(trigger.project, runActor(trigger.payload)) };
+      const actor = deps.actions && (await runActor(deps.store, { pushEventId: trigger.pushEventId, event: trigger.event, payload: trigger.payload }));
+      const access = deps.actions && { sources: deps.actions.sources, access: deps.actions.accessFor(trigger.project, actor) };
       stored = await planRun(workflow, (path) => deps.git.readFile(trigger.project, trigger.sha, path), deps.parse, access);
     } catch (err) {
       error = (err as Error).message;

@@ -16,11 +16,24 @@ export interface RunActionSources {
   accessFor(project: string, actor: string | undefined): ResolveAccess;
 }
 
-/** The person a run acts for: the pusher of a push, the sender of a dispatch; none for a schedule. */
-export function runActor(eventPayload: string | Record<string, unknown> | null | undefined): string | undefined {
-  if (!eventPayload) return undefined;
-  const payload = (typeof eventPayload === 'string' ? JSON.parse(eventPayload) : eventPayload) as { pusher?: { name?: unknown }; sender?: { login?: unknown } };
-  const name = payload.pusher?.name ?? payload.sender?.login;
+/** What decides who a run acts for: its push event, its event name and `github.event`. */
+interface RunOrigin {
+  pushEventId?: string | null;
+  event: string;
+  payload: string | Record<string, unknown> | null | undefined;
+}
+
+/**
+ * The Slipway user a run acts for: the pusher of a push through this instance's git hosting,
+ * the sender of a dispatch (the API sets it); none for a schedule, and none for a push a
+ * forge delivered — its pusher is a name on the forge, which anyone can pick there.
+ */
+export async function runActor(store: Store, run: RunOrigin): Promise<string | undefined> {
+  if (!run.payload) return undefined;
+  const payload = (typeof run.payload === 'string' ? JSON.parse(run.payload) : run.payload) as { pusher?: { name?: unknown }; sender?: { login?: unknown } };
+  let name: unknown;
+  if (run.event === 'push') name = run.pushEventId && !(await store.forges.isForgePush(run.pushEventId)) ? payload.pusher?.name : undefined;
+  else if (run.event === 'workflow_dispatch' || run.event === 'repository_dispatch') name = payload.sender?.login;
   return typeof name === 'string' && name !== '' ? name : undefined;
 }
 

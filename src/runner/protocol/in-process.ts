@@ -126,7 +126,8 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
       const run = await runOfJob(store, jobId);
       const project = await store.projects.byId(run.project_id);
       if (!project) throw new SlipwayError('INTERNAL', `project of run ${run.id} not found`);
-      const resolved = await o.actions.sources.resolve(ref, o.actions.accessFor(project.name, runActor(run.event_payload)));
+      const actor = await runActor(store, { pushEventId: run.push_event_id, event: run.event, payload: run.event_payload });
+      const resolved = await o.actions.sources.resolve(ref, o.actions.accessFor(project.name, actor));
       await store.runActions.record(run.id, { jobId, uses, sha: resolved.sha, source: resolved.source });
       return resolved;
     },
