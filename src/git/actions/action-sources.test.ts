@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gitOk } from '../test-support.ts';
+import { gitOk, startHosting } from '../test-support.ts';
 import { isSlipwayError } from '../../core/errors.ts';
 import { ActionSources, repoUrl } from './action-sources.ts';
 import { mirrorAction } from './action-mirror.ts';
@@ -120,15 +120,25 @@ test('a mirror from a local path holds every branch and tag, re-running updates 
   }
 });
 
-test('a pinned SHA already cached resolves from a URL source with no network', async () => {
+test('a URL source over git HTTP: a tag and a pinned SHA fetched; the SHA resolves again with the host gone; a cached tree is not had under another name', async () => {
   const f = await fixture();
+  const host = await startHosting();
   try {
-    await f.sources([{ name: 'instance' }]).resolve(ref('local/greet@v1'));
-    const offline = f.sources([{ name: 'github', url: 'http://127.0.0.1:1' }]);
-    const r = await offline.resolve(ref(`someone/else@${f.v1}`));
-    assert.equal(r.cached, true);
-    assert.equal(r.source, 'github');
+    await gitOk(f.work, ['push', '-q', `${host.base}/greet.git`, 'HEAD:refs/heads/main', 'refs/tags/v1']);
+    const url = f.sources([{ name: 'forge', url: `${host.base}/{repo}.git` }]);
+    const byTag = await url.resolve(ref('someone/greet@v1'));
+    assert.deepEqual([byTag.sha, byTag.source, byTag.cached], [f.v1, 'forge', false]);
+    assert.equal((await url.resolve(ref(`someone/greet@${f.v1}`))).sha, f.v1);
+    // Never seen under this name: fetched by SHA (the tree in the cache is not taken on trust).
+    const fetched = await url.resolve(ref(`fresh/greet@${f.v1}`));
+    assert.deepEqual([fetched.sha, fetched.cached], [f.v1, false]);
+    await host.close();
+    const offline = await url.resolve(ref(`someone/greet@${f.v1}`));
+    assert.equal(offline.cached, true, 'a pinned SHA this source gave for this repository needs no network');
+    // The same SHA under a repository that never served it must be fetched from there (here: the host is gone).
+    await assert.rejects(url.resolve(ref(`other/greet@${f.v1}`)), /git fetch .* failed/);
   } finally {
+    await host.close().catch(() => {});
     await f.done();
   }
 });

@@ -6,8 +6,8 @@
 // branch or full SHA) resolves to a commit, whose tree is unpacked once into the cache by
 // SHA: written to a temp dir and renamed, so two resolutions of one commit never clash.
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { SlipwayError } from '../../core/errors.ts';
 import { run } from '../../exec/run.ts';
 import { gitConfigEnv, httpOnly } from '../config-env.ts';
@@ -51,7 +51,9 @@ export interface ResolveAccess {
 export const readAnything: ResolveAccess = { mayRead: () => Promise.resolve(true), who: 'you' };
 
 /** What one source said about the ref: found, or why not (`miss`: it does not have the repository). */
-type Found = { sha: string; gitDir?: string; url?: string; fetchRef?: string } | { miss: string } | { fail: string };
+type Found = FoundCommit | { miss: string } | { fail: string };
+/** `mustFetch`: only a fetch proves the repository has the commit (a pinned SHA not seen there before). */
+type FoundCommit = { sha: string; gitDir?: string; url?: string; fetchRef?: string; mustFetch?: true };
 
 export class ActionSources {
   readonly #o: ActionSourcesOptions;
@@ -80,8 +82,9 @@ export class ActionSources {
     for (const source of this.#o.sources) {
       const found = 'url' in source ? await this.#fromUrl(source, ref) : await this.#fromInstance(ref, access);
       if ('sha' in found) {
-        const cached = this.cachedTree(found.sha);
+        const cached = found.mustFetch ? undefined : this.cachedTree(found.sha);
         const tree = cached ?? (await this.#unpack(found));
+        if (found.url) await this.#remember(source.name, ref, found.sha);
         return { source: source.name, sha: found.sha, tree, cached: cached !== undefined };
       }
       reasons.push('miss' in found ? found.miss : found.fail);
@@ -119,9 +122,11 @@ export class ActionSources {
     const url = repoUrl(source.url, ref);
     const what = `source '${source.name}' ${url}`;
     if (isFullSha(ref.ref)) {
-      // A pinned commit already cached needs no network: the SHA names the tree.
-      if (this.cachedTree(ref.ref)) return { sha: ref.ref };
-      return { sha: ref.ref, url, fetchRef: ref.ref };
+      // A pinned commit this source gave for this repository before needs no network. Only
+      // then: the cache is shared by SHA, and another project's cached tree must not be had
+      // by naming its SHA under any repository.
+      if (this.cachedTree(ref.ref) && existsSync(this.#knownPath(source.name, ref, ref.ref))) return { sha: ref.ref, url };
+      return { sha: ref.ref, url, fetchRef: ref.ref, mustFetch: true };
     }
     const listed = await this.#git(['ls-remote', '--', url]);
     if (listed.exitCode !== 0) {
@@ -139,7 +144,7 @@ export class ActionSources {
   }
 
   /** Unpacks the found commit's tree into cache/<sha> through a temp dir and a rename. */
-  async #unpack(found: { sha: string; gitDir?: string; url?: string; fetchRef?: string }): Promise<string> {
+  async #unpack(found: FoundCommit): Promise<string> {
     const cache = join(this.#o.dir, 'cache');
     await mkdir(cache, { recursive: true });
     const work = await mkdtemp(join(cache, '.tmp-'));
@@ -169,6 +174,17 @@ export class ActionSources {
     } finally {
       await rm(work, { recursive: true, force: true });
     }
+  }
+
+  /** Marks that `source` served `sha` for `ref`'s repository (known/<source>/<owner>/<repo>/<sha>). */
+  async #remember(source: string, ref: ActionRef, sha: string): Promise<void> {
+    const path = this.#knownPath(source, ref, sha);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, '');
+  }
+
+  #knownPath(source: string, ref: ActionRef, sha: string): string {
+    return join(this.#o.dir, 'known', source, ref.owner.toLowerCase(), ref.repo.toLowerCase(), this.#treePath(sha).slice(-sha.length));
   }
 
   #treePath(sha: string): string {
