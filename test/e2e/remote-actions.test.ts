@@ -176,6 +176,11 @@ describe('remote actions and reusable workflows from the instance', () => {
     const run = await runOf('bobs2', sha, bob.token);
     assert.equal(run.status, 'failure');
     assert.match(await logOf(run), /action local\/greet@v1: source 'instance' project greet: the run's pusher bob may not read it \(missing permission git\.read\)/);
+    // Asking the API answers with the caller's own rights: bob is refused, the admin gets the commit.
+    const asBob = await fetch(`${h.slipway.url}/api/actions/resolve`, { method: 'POST', headers: { authorization: `Bearer ${bob.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ uses: 'local/greet@v1' }) });
+    assert.equal(asBob.status, 422);
+    assert.match(await asBob.text(), /project greet: bob may not read it \(missing permission git\.read\)/);
+    assert.equal((await h.api<{ sha: string }>('/api/actions/resolve', { method: 'POST', body: JSON.stringify({ uses: 'local/greet@v1' }) })).sha, greetSha);
   });
 
   it('mirrors an action from a path on disk (admins only; 403 names actions.mirror) and runs it offline', async () => {
