@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { startHarness, commitAndPush, waitFor, removeDir, workingCopy, git, type Harness } from '../support/harness.ts';
 import { finished, type RunView } from '../support/api-views.ts';
 import { gitAuthEnv } from '../../src/git/client.ts';
+import { runCli } from '../support/cli.ts';
 
 const exec = promisify(execFile);
 
@@ -107,6 +108,7 @@ describe('remote actions and reusable workflows from the instance', () => {
       const r = ((await res.json()) as RunView[]).find((x) => x.sha === sha);
       return r && finished(r.status) ? r : undefined;
     }, 180_000);
+  const cli = (args: string[]) => runCli([...args, '--server', h.slipway.url], { env: { PATH: process.env.PATH, HOME: h.dataDir, SLIPWAY_TOKEN: h.slipway.adminToken, NO_COLOR: '1' } });
   const logOf = async (run: RunView) => (await fetch(`${h.slipway.url}/api/runs/${run.id}/logs`, { headers: { authorization: `Bearer ${h.slipway.adminToken}` } })).text();
 
   before(async () => {
@@ -137,6 +139,9 @@ describe('remote actions and reusable workflows from the instance', () => {
     assert.match(log, new RegExp(`Action local/greet@v1 resolved to ${greetSha} \\(source instance`));
     assert.match(log, /Action local\/shout@v1 resolved to [0-9a-f]{40} \(source instance/);
     assert.match(log, /greeting app from \/\S+\/actions\/local\/greet\/[0-9a-f]{40}/);
+    // `slipway logs` heads the log with what the planner resolved (the remote reusable workflow).
+    const logs = await cli(['logs', run.id]);
+    assert.match(logs.stdout, new RegExp(`^Reusable workflow local/greet/\\.github/workflows/reusable\\.yml@v1 resolved to ${greetSha} \\(source instance\\)$`, 'm'));
     const view = await h.api<RunView & { actions: { uses: string; sha: string; source: string; job: string | null }[] }>(`/api/runs/${run.id}`);
     const recorded = view.actions.map((a) => `${a.job ?? '(plan)'} ${a.uses} ${a.sha === greetSha ? 'GREET' : a.sha.length} ${a.source}`).sort();
     assert.deepEqual(recorded, [
@@ -193,9 +198,13 @@ describe('remote actions and reusable workflows from the instance', () => {
     const refused = await fetch(`${h.slipway.url}/api/actions/mirrors`, { method: 'POST', headers: { authorization: `Bearer ${bob.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ repository: 'acme/tool', from: tool }) });
     assert.equal(refused.status, 403);
     assert.match(await refused.text(), /missing permission actions\.mirror/);
-    const mirrored = await h.api<{ created: boolean; refs: Record<string, string> }>('/api/actions/mirrors', { method: 'POST', body: JSON.stringify({ repository: 'acme/tool', from: tool }) });
-    assert.equal(mirrored.created, true);
-    assert.ok(mirrored.refs['refs/tags/v1']);
+    const mirrored = await cli(['actions', 'mirror', 'acme/tool', '--from', tool]);
+    assert.equal(mirrored.code, 0, mirrored.stderr);
+    assert.equal(mirrored.stdout, `mirrored acme/tool from ${tool}: 1 branch(es), 1 tag(s)\n`);
+    const again = await cli(['actions', 'mirror', 'acme/tool', '--from', tool]);
+    assert.match(again.stdout, /^updated acme\/tool from /);
+    const resolved = await cli(['actions', 'resolve', 'acme/tool@v1']);
+    assert.match(resolved.stdout, /^acme\/tool@v1 → [0-9a-f]{40} \(source instance(, cached)?\)\n$/);
     const user = await workingCopy('slipway-tooluser-', { '.github/workflows/ci.yml': 'on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: acme/tool@v1\n' });
     dirs.push(user);
     const sha = await commitAndPush(user, h, 'tooluser', 'tool user', 'main');
