@@ -123,6 +123,7 @@ test('a mirror from a local path holds every branch and tag, re-running updates 
 test('a URL source over git HTTP: a tag and a pinned SHA fetched; the SHA resolves again with the host gone; a cached tree is not had under another name', async () => {
   const f = await fixture();
   const host = await startHosting();
+  let closed = false;
   try {
     await gitOk(f.work, ['push', '-q', `${host.base}/greet.git`, 'HEAD:refs/heads/main', 'refs/tags/v1']);
     const url = f.sources([{ name: 'forge', url: `${host.base}/{repo}.git` }]);
@@ -133,12 +134,13 @@ test('a URL source over git HTTP: a tag and a pinned SHA fetched; the SHA resolv
     const fetched = await url.resolve(ref(`fresh/greet@${f.v1}`));
     assert.deepEqual([fetched.sha, fetched.cached], [f.v1, false]);
     await host.close();
+    closed = true;
     const offline = await url.resolve(ref(`someone/greet@${f.v1}`));
     assert.equal(offline.cached, true, 'a pinned SHA this source gave for this repository needs no network');
     // The same SHA under a repository that never served it must be fetched from there (here: the host is gone).
     await assert.rejects(url.resolve(ref(`other/greet@${f.v1}`)), /git fetch .* failed/);
   } finally {
-    await host.close().catch(() => {});
+    if (!closed) await host.close();
     await f.done();
   }
 });
