@@ -6,7 +6,7 @@ import type { ClaimedJob } from './protocol/wire.ts';
 export interface JobPaths {
   workspace: string;
   temp: string;
-  /** Remote actions' trees, copied in per job (`<owner>/<repo>/<sha>`); mounted like temp, outside the workspace. */
+  /** Remote actions' trees, copied in per job (`<owner>.<repo>.<sha>`); mounted read-only, outside the workspace. */
   actions: string;
   /** Files the runner gives each step: GITHUB_ENV, GITHUB_OUTPUT, GITHUB_PATH, GITHUB_STEP_SUMMARY. */
   files: { env: string; output: string; path: string; summary: string };

@@ -138,7 +138,7 @@ describe('remote actions and reusable workflows from the instance', () => {
     assert.deepEqual(run.jobs.map((j) => j.key).sort(), ['call/inner', 'use']);
     assert.match(log, new RegExp(`Action local/greet@v1 resolved to ${greetSha} \\(source instance`));
     assert.match(log, /Action local\/shout@v1 resolved to [0-9a-f]{40} \(source instance/);
-    assert.match(log, /greeting app from \/\S+\/actions\/local\/greet\/[0-9a-f]{40}/);
+    assert.match(log, /greeting app from \/\S+\/actions\/local\.greet\.[0-9a-f]{40}/);
     // `slipway logs` heads the log with what the planner resolved (the remote reusable workflow).
     const logs = await cli(['logs', run.id]);
     assert.match(logs.stdout, new RegExp(`^Reusable workflow local/greet/\\.github/workflows/reusable\\.yml@v1 resolved to ${greetSha} \\(source instance\\)$`, 'm'));
