@@ -18,6 +18,7 @@ import * as forges from './0016-forges.ts';
 import * as runners from './0017-runners.ts';
 import * as jobApprovals from './0018-job-approvals.ts';
 import * as runActions from './0021-run-actions.ts';
+import * as runIds from './0022-run-ids.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '0017-runners': runners,
   '0018-job-approvals': jobApprovals,
   '0021-run-actions': runActions,
+  '0022-run-ids': runIds,
 };
