@@ -2,7 +2,8 @@
 // matrix and a 500-job DAG (target < 50 ms), and the shell executor's per-step overhead
 // beyond spawning the step's shell (target < 5 ms a step); and the container executor
 // (issue 9), next to it: per-step overhead inside the job container (target ≤ 20 ms) and
-// job start, from `podman run` to the step supervisor ready (target ≤ 1 s).
+// job start, from `podman run` to the step supervisor ready (target ≤ 1 s); and remote
+// actions (issue 12): resolve and start one with a cold and a warm cache (remote-action.ts).
 // Usage: node bench/workflow.ts [--iterations N] [--steps N] [--starts N]
 //
 // GitHub caps a matrix at 256 legs, so the 1,000-leg figure plans one 10×10×10 matrix with
@@ -23,6 +24,7 @@ import type { OutputSink } from '../src/core/types.ts';
 import type { JobSpec, Workflow } from '../src/workflow/model.ts';
 import { parseWorkflow } from '../src/workflow/parse/parse-workflow.ts';
 import { planWorkflow } from '../src/workflow/plan/plan.ts';
+import { remoteActionRows } from './remote-action.ts';
 
 const { values } = parseArgs({ options: { iterations: { type: 'string', default: '50' }, steps: { type: 'string', default: '200' }, starts: { type: 'string', default: '5' } } });
 const iterations = Number(values.iterations);
@@ -144,6 +146,7 @@ const rows: [string, string, string][] = [
   [`container executor, ${steps} \`true\` steps in one job container`, `${containerMs.toFixed(2)} ms/step`, ''],
   ['container step overhead beyond a host spawn', `${(containerMs - spawnMs).toFixed(2)} ms/step`, '≤ 20 ms/step'],
   [`container job start (podman run → supervisor ready, ${startTimes.length}×)`, `${startMs.toFixed(0)} ms`, '≤ 1000 ms'],
+  ...(await remoteActionRows(Math.min(iterations, 20))),
 ];
 const w0 = Math.max(...rows.map((r) => r[0].length));
 const w1 = Math.max(...rows.map((r) => r[1].length));

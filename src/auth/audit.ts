@@ -26,6 +26,7 @@ export const auditActions = {
   'forge.remove': "a project's forge link was removed",
   'notification.add': 'an outgoing notification webhook was added to a project',
   'notification.remove': 'an outgoing notification webhook was removed',
+  'actions.mirror': 'an admin mirrored an action repository into the instance (or updated the mirror)',
   'webhook.refused': 'a forge webhook was refused: its signature did not verify (address, header)',
 } as const;
 

@@ -18,10 +18,10 @@ const allowed = (u: User | undefined, scope: Scope = {}) => (Object.keys(permiss
   }
 });
 
-test('instance: admins may do everything; a member without a project role only lists, creates projects and reads host keys', () => {
+test('instance: admins may do everything; a member without a project role only lists, creates projects, reads host keys and resolves actions', () => {
   assert.deepEqual(allowed(admin), Object.keys(permissions));
-  assert.deepEqual(allowed(member), ['projects.list', 'session.create', 'events.read', 'users.password', 'hosts.read', 'projects.create', 'deploy.approve', 'tokens.manage']);
-  assert.deepEqual(allowed(member, { project: 'shop' }), ['projects.list', 'session.create', 'events.read', 'users.password', 'hosts.read', 'projects.create', 'deploy.approve', 'tokens.manage']);
+  assert.deepEqual(allowed(member), ['projects.list', 'session.create', 'events.read', 'users.password', 'hosts.read', 'projects.create', 'deploy.approve', 'tokens.manage', 'actions.resolve']);
+  assert.deepEqual(allowed(member, { project: 'shop' }), ['projects.list', 'session.create', 'events.read', 'users.password', 'hosts.read', 'projects.create', 'deploy.approve', 'tokens.manage', 'actions.resolve']);
   assert.deepEqual(allowed(undefined), ['projects.list', 'session.create', 'events.read']);
 });
 

@@ -22,6 +22,7 @@ import type { StoredPlan } from '../scheduler/stored-plan.ts';
 import type { Job, Run } from '../store/repos/runs.ts';
 import { isValidName } from '../core/ids.ts';
 import { run as runCommand, runOrThrow } from '../exec/run.ts';
+import type { RunActionSources } from '../git/actions/action-access.ts';
 import { defaultRunnerLabels } from '../config/runner-labels.ts';
 import { zeroSha } from '../core/types.ts';
 import { commitAt, pushCommits } from '../git/push-commits.ts';
@@ -43,6 +44,8 @@ interface LocalRunOptions extends StoredPlan {
   /** Called with each log chunk as it arrives, tagged with the job key. */
   onLog: (jobKey: string, text: string) => void;
   onJob: (job: Job) => void;
+  /** Where remote actions come from (the data dir's mirrors and cache, the configured sources). */
+  actions?: RunActionSources;
 }
 
 /** GITHUB_SERVER_URL of a local run: no server, only the in-process runner API. */
@@ -175,7 +178,7 @@ export async function runLocally(o: LocalRunOptions): Promise<{ run: Run; jobs: 
     sweep();
 
     runner = new Runner({
-      api: inProcessRunnerApi({ runnerName: 'local', scheduler, store, events, dataDir: join(root, 'data'), sourceOf: () => source, registry: { host: registryHost, insecure: true } }),
+      api: inProcessRunnerApi({ runnerName: 'local', scheduler, store, events, dataDir: join(root, 'data'), sourceOf: () => source, registry: { host: registryHost, insecure: true }, actions: o.actions }),
       name: 'local',
       labels: Object.keys(labels),
       concurrency: 2,

@@ -30,10 +30,11 @@ import { tokensCommand } from './commands/tokens.ts';
 import { auditCommand } from './commands/audit.ts';
 import { environmentsCommand } from './commands/environments.ts';
 import { forgeCommand } from './commands/forge.ts';
+import { actionsCommand } from './commands/actions.ts';
 import { notifyCommand } from './commands/notify.ts';
 import { isSlipwayError } from '../core/errors.ts';
 
-export const commands: readonly Command[] = [upCommand, runsCommand, logsCommand, cancelCommand, rerunCommand, dispatchCommand, deploymentsCommand, releasesCommand, metricsCommand, deployCommand, promoteCommand, rollbackCommand, approveCommand, rejectCommand, secretsCommand, hostsCommand, runnersCommand, branchesCommand, environmentsCommand, forgeCommand, notifyCommand, projectCommand, membersCommand, usersCommand, tokensCommand, auditCommand, runCommand, lintCommand, versionCommand];
+export const commands: readonly Command[] = [upCommand, runsCommand, logsCommand, cancelCommand, rerunCommand, dispatchCommand, deploymentsCommand, releasesCommand, metricsCommand, deployCommand, promoteCommand, rollbackCommand, approveCommand, rejectCommand, secretsCommand, hostsCommand, runnersCommand, branchesCommand, environmentsCommand, forgeCommand, notifyCommand, projectCommand, membersCommand, usersCommand, tokensCommand, auditCommand, runCommand, lintCommand, actionsCommand, versionCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -6,6 +6,9 @@ import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gitOk } from '../git/test-support.ts';
+import { mirrorAction } from '../git/actions/action-mirror.ts';
+import { localActionSources } from './cli-action-sources.ts';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 
@@ -169,6 +172,48 @@ jobs:
     });
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('remote actions and reusable workflows resolve through the data dir: a mirrored composite action and workflow', { timeout: 120_000 }, async () => {
+  const data = await mkdtemp(join(tmpdir(), 'slipway-run-data-'));
+  const action = await mkdtemp(join(tmpdir(), 'slipway-run-action-'));
+  const dir = await project(`on: push
+jobs:
+  use:
+    runs-on: ubuntu-latest
+    steps:
+      - id: hi
+        uses: acme/hello@v1
+        with: { who: run }
+      - run: test "\${{ steps.hi.outputs.said }}" = "hi run"
+  call:
+    uses: acme/hello/.github/workflows/lib.yml@v1
+  missing:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: acme/hello@v9
+`);
+  try {
+    await writeFile(join(data, 'config.yml'), 'actions:\n  sources: [instance]\n');
+    await writeFile(join(action, 'action.yml'), 'name: hello\ninputs: { who: { required: true } }\noutputs: { said: { value: "${{ steps.s.outputs.said }}" } }\nruns:\n  using: composite\n  steps:\n    - id: s\n      shell: bash\n      run: echo "said=hi ${{ inputs.who }}" >> "$GITHUB_OUTPUT"\n');
+    await mkdir(join(action, '.github/workflows'), { recursive: true });
+    await writeFile(join(action, '.github/workflows/lib.yml'), 'on: { workflow_call: {} }\njobs:\n  inner:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "from the remote workflow"\n');
+    await gitOk(action, ['init', '-q']);
+    await gitOk(action, ['add', '-A']);
+    await gitOk(action, ['commit', '-q', '-m', 'one']);
+    await gitOk(action, ['tag', 'v1']);
+    await mirrorAction(localActionSources(data), 'acme', 'hello', action);
+    const r = await slipway(dir, ['run', '.github/workflows/ci.yml'], { SLIPWAY_DATA: data });
+    assert.equal(r.code, 1, r.stderr + r.stdout);
+    assert.match(r.stdout, /\[use\] Action acme\/hello@v1 resolved to [0-9a-f]{40} \(source instance/);
+    assert.match(r.stdout, /\[call\/inner\] from the remote workflow/);
+    assert.match(r.stdout, /\[missing\] ##\[error\]action acme\/hello@v9: source 'instance' mirror acme\/hello has no tag or branch v9/);
+    assert.match(r.stdout, /use\s+success/);
+    assert.match(r.stdout, /call\/inner\s+success/);
+    assert.match(r.stdout, /missing\s+failure/);
+  } finally {
+    for (const d of [dir, data, action]) await rm(d, { recursive: true, force: true });
   }
 });
 

@@ -58,6 +58,20 @@ const schema = z.strictObject({
   database: z.strictObject({ url: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL').optional() }).prefault({}),
   /** Who may create a project (by a first push or `slipway project create`): every signed-in user, as on Gitea and GitHub, or only admins. */
   projects: z.strictObject({ create: z.enum(['everyone', 'admins']).default('everyone') }).prefault({}),
+  /**
+   * Where remote `uses: owner/repo[/path]@ref` come from, tried in order (docs/workflow.md
+   * "Remote actions"): `instance` (this installation's mirrors and projects) or a git host
+   * `{ name, url }`. `projectsOwner` is the owner that names this instance's projects.
+   */
+  actions: z
+    .strictObject({
+      sources: z
+        .array(z.union([z.literal('instance'), z.strictObject({ name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/), url: z.url().regex(/^https?:\/\//, 'expected an http(s) URL') })]))
+        .default(['instance', { name: 'github', url: 'https://github.com' }]),
+      projectsOwner: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/).default('local'),
+      fetchTimeoutSeconds: z.number().int().min(1).max(3600).default(60),
+    })
+    .prefault({}),
   /** Failed authentications one address may make per window before it gets 429 (the block doubles each round). */
   failedAuth: z
     .strictObject({

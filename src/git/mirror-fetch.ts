@@ -5,7 +5,7 @@
 // included. A token travels as an HTTP header through git's environment, never in argv or URL.
 import { run } from '../exec/run.ts';
 import { ExecError } from '../exec/exec-error.ts';
-import { gitConfigEnv } from './config-env.ts';
+import { gitConfigEnv, httpOnly } from './config-env.ts';
 import { gitEnv, gitOrThrow, runGit } from './git-exec.ts';
 import { fixUnbornHead } from './repo-admin.ts';
 import { isZeroSha } from './repo-read.ts';
@@ -46,7 +46,7 @@ export async function mirrorRef(repo: string, source: MirrorSource, ref: string,
     await gitOrThrow(repo, ['update-ref', '-d', ref]);
     return;
   }
-  const settings: Record<string, string> = { 'protocol.allow': 'never', 'protocol.http.allow': 'always', 'protocol.https.allow': 'always' };
+  const settings: Record<string, string> = { ...httpOnly };
   if (source.authorization) settings['http.extraHeader'] = `Authorization: ${source.authorization}`;
   const secret = source.authorization;
   // No destination: the objects arrive, no ref (which clients would see) holds them until update-ref.

@@ -10,7 +10,7 @@ const run = {
   event: 'push', ref: 'refs/heads/main', sha: 'b'.repeat(40), name: 'ci', event_payload: null, attempt: 1,
   github_trigger: JSON.stringify({ actor: 'ada', refProtected: true }),
 };
-const paths: JobPaths = { workspace: '/w', temp: '/t', toolCache: '/tc', event: '/f/event.json', files: { env: '/f/env', output: '/f/output', path: '/f/path', summary: '/f/summary.md', state: '/f/state' } };
+const paths: JobPaths = { workspace: '/w', temp: '/t', toolCache: '/tc', actions: '/a', event: '/f/event.json', files: { env: '/f/env', output: '/f/output', path: '/f/path', summary: '/f/summary.md', state: '/f/state' } };
 
 function jobEnv(debug = false) {
   const server = githubContext(run, 'demo', { job_id: 'test', key: 'test (a, b)' });

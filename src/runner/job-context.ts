@@ -7,6 +7,8 @@ import type { StepSpec } from '../workflow/model.ts';
 export interface JobPaths {
   workspace: string;
   temp: string;
+  /** Remote actions' trees, copied in per job (`<owner>.<repo>.<sha>`); mounted read-only, outside the workspace. */
+  actions: string;
   /** RUNNER_TOOL_CACHE: where setup actions keep the tools they fetch. */
   toolCache: string;
   /** GITHUB_EVENT_PATH: `github.event` as JSON, written when the job starts. */

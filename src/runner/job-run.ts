@@ -164,11 +164,12 @@ function makeJobDirs(root: string): JobPaths {
     workspace: join(root, 'workspace'),
     temp: join(root, 'temp'),
     toolCache: join(root, 'tool-cache'),
+    actions: join(root, 'actions'),
     event: join(filesDir, 'event.json'),
     files: { env: join(filesDir, 'env'), output: join(filesDir, 'output'), path: join(filesDir, 'path'), summary: join(filesDir, 'summary.md'), state: join(filesDir, 'state') },
   };
   rmSync(root, { recursive: true, force: true });
-  for (const d of [paths.workspace, paths.temp, paths.toolCache, filesDir]) mkdirSync(d, { recursive: true });
+  for (const d of [paths.workspace, paths.temp, paths.toolCache, paths.actions, filesDir]) mkdirSync(d, { recursive: true });
   for (const f of Object.values(paths.files)) writeFileSync(f, '');
   return paths;
 }

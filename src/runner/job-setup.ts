@@ -60,7 +60,7 @@ export async function setUpJob(job: JobRun): Promise<boolean> {
   state.environment = await state.executor.setup({
     jobId: claimed.id,
     workspace: paths.workspace,
-    volumes: [`${filesDir}:${filesDir}`, `${paths.temp}:${paths.temp}`, `${paths.toolCache}:${paths.toolCache}`],
+    volumes: [`${filesDir}:${filesDir}`, `${paths.temp}:${paths.temp}`, `${paths.toolCache}:${paths.toolCache}`, `${paths.actions}:${paths.actions}:ro`],
     services: containers.services,
     ...(containers.container ? { container: containers.container } : {}),
     onOutput: (t) => log.write(t),

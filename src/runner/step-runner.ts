@@ -13,6 +13,7 @@ import { localActionDir, runActionFromDir } from './actions/action-dir.ts';
 import { runDockerStep } from './actions/docker-step.ts';
 import { inputVariables } from './actions/action-inputs.ts';
 import { tokenize } from './executors/shell-command.ts';
+import { runRemoteAction } from './actions/remote-action.ts';
 import { WorkflowCommandProcessor } from './workflow-commands.ts';
 import { SlipwayError } from '../core/errors.ts';
 import { timeoutMs } from './step-options.ts';
@@ -86,9 +87,8 @@ async function runUses(step: StepSpec, inputs: Record<string, string>, env: Reco
     return runDockerStep({ image: uses.slice('docker://'.length), env: { ...env, ...inputVariables(rest) }, entrypoint, args: tokenize(args ?? ''), state, timeoutMs: stepTimeout });
   }
   const action = findAction(uses);
-  if (!action) {
-    throw new SlipwayError('WORKFLOW_INVALID', `unknown action "${uses}": Slipway runs local actions (./path: composite, JavaScript or Docker), docker://image and the built-in actions/checkout, actions/cache, actions/upload-artifact, actions/download-artifact and slipway/build-image`);
-  }
+  // Not built in: an action of another repository, resolved through the server's action sources.
+  if (!action) return runRemoteAction({ uses, step, inputs, env, ownEnv, frame, state, timeoutMs: stepTimeout, runStep });
   const result = await action({
     claimed: state.claimed, api: state.api, paths: state.paths, log: state.log, inputs, env, signal: state.signal,
     stepName: step.name,

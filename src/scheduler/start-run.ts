@@ -17,6 +17,9 @@ import { contextValues, evaluateTemplate, githubContext, type TriggerFacts } fro
 import { evaluateConcurrency, type Concurrency } from './concurrency.ts';
 import { plannedRow } from './rerun-plan.ts';
 import type { ParseSettings } from '../workflow/parse/read-options.ts';
+import { remoteWorkflowLoader } from '../git/actions/remote-workflow.ts';
+import { runActor, type RunActionSources } from '../git/actions/action-access.ts';
+import type { ActionSources, ResolveAccess } from '../git/actions/action-sources.ts';
 
 export interface StartRunDeps {
   git: GitHosting;
@@ -26,6 +29,8 @@ export interface StartRunDeps {
   log: (message: string) => void;
   /** What the workflow parser is told about this server (`runner.allowOptions`). */
   parse?: ParseSettings;
+  /** Where remote reusable workflows come from; without it they fail to plan, saying so. */
+  actions?: RunActionSources;
   /** The server's public URL, for the URLs of event payloads (`repository.html_url`, …). */
   baseUrl?: string;
 }
@@ -52,7 +57,9 @@ export async function startRun(deps: Omit<StartRunDeps, 'git'> & { git: Pick<Git
   let stored: StoredPlan | undefined;
   if (workflow && !error) {
     try {
-      stored = await planRun(workflow, (path) => deps.git.readFile(trigger.project, trigger.sha, path), deps.parse);
+      const actor = deps.actions && (await runActor(deps.store, { pushEventId: trigger.pushEventId, event: trigger.event, payload: trigger.payload }));
+      const access = deps.actions && { sources: deps.actions.sources, access: deps.actions.accessFor(trigger.project, actor) };
+      stored = await planRun(workflow, (path) => deps.git.readFile(trigger.project, trigger.sha, path), deps.parse, access);
     } catch (err) {
       error = (err as Error).message;
     }
@@ -61,10 +68,11 @@ export async function startRun(deps: Omit<StartRunDeps, 'git'> & { git: Pick<Git
 }
 
 /** The workflow planned with the reusable workflows it calls, read at the run's commit. */
-async function planRun(workflow: Workflow, readFile: (path: string) => Promise<string | undefined>, parse?: StartRunDeps['parse']): Promise<StoredPlan> {
-  const { called, diagnostics } = await loadCalledWorkflows(workflow, readFile, parse);
+async function planRun(workflow: Workflow, readFile: (path: string) => Promise<string | undefined>, parse?: StartRunDeps['parse'], actions?: { sources: ActionSources; access: ResolveAccess }): Promise<StoredPlan> {
+  const resolved: NonNullable<StoredPlan['resolved']> = [];
+  const { called, diagnostics } = await loadCalledWorkflows(workflow, readFile, parse, actions && remoteWorkflowLoader(actions.sources, actions.access, resolved));
   if (diagnostics.length > 0) throw new Error(diagnostics.map(formatDiagnostic).join('\n'));
-  return { workflow, plan: planWorkflow(workflow, called) };
+  return { workflow, plan: planWorkflow(workflow, called), ...(resolved.length > 0 && { resolved }) };
 }
 
 /**
@@ -112,6 +120,7 @@ export async function createRun(deps: Omit<StartRunDeps, 'git'>, trigger: RunTri
     jobs: stored ? stored.plan.jobs.map(plannedRow) : [],
     decide,
   });
+  for (const r of stored?.resolved ?? []) await store.runActions.record(run.id, r);
   deps.log(`run #${run.number} ${trigger.project} ${file} (${trigger.event}) ${run.error ? 'failed: invalid configuration' : 'queued'}`);
   deps.events.emit('run-updated', run.id);
   if (run.error) deps.events.emit('run-finished', run.id);

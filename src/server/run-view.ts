@@ -86,6 +86,8 @@ export async function runView(store: Store, run: Run, attempt = run.attempt) {
       })),
     ),
     releases: (await store.releases.forRun(run.id)).map((r) => ({ id: r.id, image: r.image, digest: r.digest })),
+    // The commit each remote `uses:` resolved to: `job` is the job key that ran it, null for the planner's (reusable workflows).
+    actions: (await store.runActions.forRun(run.id)).map((a) => ({ uses: a.uses, sha: a.sha, source: a.source, job: a.jobId === undefined ? null : (jobs.find((j) => j.id === a.jobId)?.key ?? a.jobId) })),
   };
 }
 

@@ -17,6 +17,9 @@ import { auditLog } from '../auth/audit.ts';
 import { deployPullCredentials } from '../auth/tokens.ts';
 import { GitHosting } from '../git/hosting.ts';
 import { commitTimes } from '../git/commit-times.ts';
+import { ActionSources } from '../git/actions/action-sources.ts';
+import { runActionAccess } from '../git/actions/action-access.ts';
+import { isValidName } from '../core/ids.ts';
 import { createRegistry } from '../registry/registry.ts';
 import { createFsDriver } from '../registry/storage/fs/fs-driver.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
@@ -138,8 +141,17 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const scheduler = new Scheduler({ store, events, leaseMs: config.leaseSeconds * 1000, secretsFor: jobSecretsFor(secrets, readFile), gate: jobApprovals });
 
   let ready = false;
+  // Remote actions and reusable workflows: mirrors and projects here, then the configured git hosts.
+  const actionSources = new ActionSources({
+    sources: config.actions.sources.map((s) => (s === 'instance' ? { name: 'instance' } : s)),
+    dir: join(config.dataDir, 'actions'),
+    projectsOwner: config.actions.projectsOwner,
+    projectRepo: (p) => (isValidName(p) && git.exists(p) ? git.repoPath(p) : undefined),
+    timeoutMs: config.actions.fetchTimeoutSeconds * 1000,
+  });
+  const runActions = { sources: actionSources, accessFor: (project: string, actor: string | undefined) => runActionAccess(store, access, project, actor) };
   // What starts runs: pushes, the API's dispatches and the schedule.
-  const runStarter: StartRunDeps = { git, store, events, scheduler, log, parse: { allowOptions: config.runner.allowOptions, hostVolumes: config.runner.hostVolumes } };
+  const runStarter: StartRunDeps = { git, store, events, scheduler, log, parse: { allowOptions: config.runner.allowOptions, hostVolumes: config.runner.hostVolumes }, actions: runActions };
   const webhooks = new ForgeWebhooks({ store, git, links: forgeLinks, record: (event, delivery) => pushes.received(event, delivery), starter: runStarter });
   const protectedBranches = { branches: git.branches!, projectExists: async (p: string) => git.exists(p) || (await store.projects.get(p)) !== undefined };
   const limiter = new FailedAuthLimiter({ limit: config.failedAuth.limit, windowMs: config.failedAuth.windowSeconds * 1000 });
@@ -155,6 +167,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const api = apiRouter({ store, scheduler, jobApprovals, events, secrets, deploys: () => deploys, runStarter, dataDir: config.dataDir, version, protectedBranches, access, audit, limiter, log, prometheus,
     commitTimes: async (project, shas) => (git.exists(project) ? commitTimes(git.repoPath(project), shas) : new Map()),
     forge: { links: forgeLinks, webhooks, hooks: notificationHooks },
+    actionSources,
   });
   const ui = webUi(options.webDir ?? fileURLToPath(new URL('../../web/dist', import.meta.url)));
   const logRecord = options.logRecord;
@@ -221,7 +234,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     const hostJobs = config.runner.host ? hostExecutorFactory({ tempRoot }) : undefined;
     runner = new Runner({
       // Jobs fetch over HTTP with their own token, like any git client: nothing reads the data dir for them.
-      api: inProcessRunnerApi({ runnerName, scheduler, store, events, sourceOf: (p) => `${url}/git/${p}.git`, registry: registryAccess, dataDir: config.dataDir, maxLogBytes: config.logs.maxJobBytes }),
+      api: inProcessRunnerApi({ runnerName, scheduler, store, events, sourceOf: (p) => `${url}/git/${p}.git`, registry: registryAccess, dataDir: config.dataDir, maxLogBytes: config.logs.maxJobBytes, actions: runActions }),
       name: runnerName,
       labels: runnerLabels(Object.keys(config.runner.labels), config.runner.host),
       concurrency: config.runner.concurrency,

@@ -123,6 +123,16 @@ export interface RunnersTable {
   last_seen_at: string;
 }
 
+/** What a remote `uses:` of a run resolved to (0021); `job_id` '' for the planner's. */
+export interface RunActionsTable {
+  run_id: string;
+  job_id: string;
+  uses: string;
+  sha: string;
+  source: string;
+  resolved_at: string;
+}
+
 export interface StepsTable {
   id: string;
   job_id: string;
@@ -442,6 +452,7 @@ export interface Database {
   notification_hooks: NotificationHooksTable;
   outgoing_deliveries: OutgoingDeliveriesTable;
   runners: RunnersTable;
+  run_actions: RunActionsTable;
 }
 
 export interface ProjectMembersTable {

@@ -22,6 +22,7 @@ import { sessionsRepo } from './repos/sessions.ts';
 import { forgesRepo } from './repos/forges.ts';
 import { notificationsRepo } from './repos/notifications.ts';
 import { runnersRepo } from './repos/runners.ts';
+import { runActionsRepo } from './repos/run-actions.ts';
 
 export function createStore(db: Db) {
   return {
@@ -48,6 +49,7 @@ export function createStore(db: Db) {
     forges: forgesRepo(db),
     notifications: notificationsRepo(db),
     runners: runnersRepo(db),
+    runActions: runActionsRepo(db),
   };
 }
 

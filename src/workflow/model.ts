@@ -171,7 +171,7 @@ export interface JobSpec {
   concurrency?: ConcurrencySpec;
   /** Job-level `permissions`, recorded as written. */
   permissions?: string | Record<string, string>;
-  /** A reusable workflow in the same repository: `./.github/workflows/x.yml`. */
+  /** A reusable workflow: `./.github/workflows/x.yml` (this repository) or `owner/repo/.github/workflows/x.yml@ref`. */
   uses?: string;
   /** `with:` for a reusable workflow call. */
   with: Record<string, string>;

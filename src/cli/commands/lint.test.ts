@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli, type ProcessResult } from '../../../test/support/cli.ts';
+import { gitOk } from '../../git/test-support.ts';
+import { mirrorAction } from '../../git/actions/action-mirror.ts';
+import { localActionSources } from '../cli-action-sources.ts';
 
 function lint(cwd: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ProcessResult> {
   return runCli(['lint', ...args], { cwd, env: { PATH: process.env.PATH, HOME: cwd, ...env } });
@@ -115,5 +118,58 @@ void describe('slipway lint', { concurrency: true }, () => {
     const r = await lint(join(dir, 'empty'));
     assert.equal(r.code, 1);
     assert.match(r.stderr, /nothing to lint: no \.slipway\/workflows\/\*\.yml, \.github\/workflows\/\*\.yml or \.slipway\/deploy\.yml/);
+  });
+});
+
+void describe('slipway lint: uses', () => {
+  void test('each uses: that would not resolve says why: missing local action, missing ref, unreachable source; mirrored and built-in ones pass', async () => {
+    // An action repository mirrored into a data dir whose only other source is a closed port.
+    const data = join(dir, 'uses-data');
+    const action = join(dir, 'uses-action');
+    await mkdir(join(action, 'nested'), { recursive: true });
+    await mkdir(data);
+    await writeFile(join(data, 'config.yml'), 'actions:\n  sources: [instance, { name: github, url: "http://127.0.0.1:1" }]\n');
+    await writeFile(join(action, 'action.yml'), 'name: hi\nruns:\n  using: composite\n  steps:\n    - uses: acme/hello/nested@v1\n    - uses: gone/away@v1\n');
+    await writeFile(join(action, 'nested/action.yml'), 'name: nested\nruns: { using: composite, steps: [{ run: echo hi, shell: bash }] }\n');
+    await mkdir(join(action, '.github/workflows'), { recursive: true });
+    await writeFile(join(action, '.github/workflows/lib.yml'), 'on: { workflow_call: {} }\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: acme/hello@v9\n');
+    await gitOk(action, ['init', '-q']);
+    await gitOk(action, ['add', '-A']);
+    await gitOk(action, ['commit', '-q', '-m', 'one']);
+    await gitOk(action, ['tag', 'v1']);
+    await mirrorAction(localActionSources(data), 'acme', 'hello', action);
+
+    const repo = join(dir, 'uses-repo');
+    await mkdir(join(repo, '.github/workflows'), { recursive: true });
+    await writeFile(join(repo, '.github/workflows/ci.yml'), `on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: docker://alpine
+      - uses: ./missing
+      - uses: acme/hello@v1
+      - uses: acme/hello@v9
+      - uses: someone/else@v1
+  call:
+    uses: acme/hello/.github/workflows/lib.yml@v1
+`);
+    const started = Date.now();
+    const r = await lint(repo, [], { SLIPWAY_DATA: data });
+    assert.ok(Date.now() - started < 15_000, 'unreachable sources fail fast');
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    const lines = r.stdout.trimEnd().split('\n');
+    const expected = [
+      /^\.github\/workflows\/ci\.yml:8:9: jobs\.build\.steps\[2\]\.uses: local action `\.\/missing`: no action\.yml or action\.yaml in \.\/missing$/,
+      /^\.github\/workflows\/ci\.yml:10:9: jobs\.build\.steps\[4\]\.uses: cannot resolve: action acme\/hello@v9: source 'instance' mirror acme\/hello has no tag or branch v9$/,
+      /^\.github\/workflows\/ci\.yml:11:9: jobs\.build\.steps\[5\]\.uses: cannot resolve: action someone\/else@v1: not found in source 'instance' \(no mirror someone\/else; projects are `local\/<project>`\); source 'github' http:\/\/127\.0\.0\.1:1\/someone\/else unreachable: .+$/,
+      // Inside the mirrored composite action: its own remote step that does not resolve.
+      /^acme\/hello@v1\/action\.yml:\d+:\d+: runs\.steps\[1\]\.uses: cannot resolve: action gone\/away@v1: not found in source 'instance'/,
+      // Inside the remote reusable workflow.
+      /^acme\/hello\/\.github\/workflows\/lib\.yml@v1:6:9: jobs\.x\.steps\[0\]\.uses: cannot resolve: action acme\/hello@v9/,
+    ];
+    for (const e of expected) assert.ok(lines.some((l) => e.test(l)), `${e} in:\n${r.stdout}`);
+    assert.equal(lines.length, expected.length, r.stdout);
   });
 });

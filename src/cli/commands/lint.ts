@@ -1,6 +1,8 @@
 // `slipway lint [paths...]`: checks workflows (and the reusable workflows they call) and
 // `.slipway/deploy.yml` before anything runs, reporting every problem at once as
-// `file:line:col: path: message`. Runs offline: no server is needed.
+// `file:line:col: path: message`, and every `uses:` that would not resolve (lint-uses.ts).
+// No server is needed: remote actions resolve through this machine's data dir (mirrors,
+// cache) and the action sources its config.yml lists.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
@@ -17,6 +19,10 @@ import type { Workflow } from '../../workflow/model.ts';
 import { loadCalledWorkflows } from '../../workflow/plan/reusable.ts';
 import { configuredLabels, labelWarnings } from '../lint-labels.ts';
 import { dataDir } from '../paths.ts';
+import { usesDiagnostics } from '../lint-uses.ts';
+import { localActionSources } from '../cli-action-sources.ts';
+import { readAnything, type ActionSources } from '../../git/actions/action-sources.ts';
+import { remoteWorkflowLoader } from '../../git/actions/remote-workflow.ts';
 
 export const lintCommand: Command = {
   name: 'lint',
@@ -26,7 +32,10 @@ export const lintCommand: Command = {
                  (default: the current directory's workflows and ${deployConfigFile})
   --json         print { files, diagnostics, warnings } as JSON
   Warns (without failing) when a job's runs-on has a label no runner.labels entry offers
-  (SLIPWAY_DATA's config.yml, else the built-in defaults).`,
+  (SLIPWAY_DATA's config.yml, else the built-in defaults).
+  Every step's uses: must resolve: built-in, docker://, a local action directory, or a
+  remote owner/repo[/path]@ref through SLIPWAY_DATA's mirrors and cache, then the
+  actions.sources of its config.yml (default: this instance, then https://github.com).`,
   options: { json: { type: 'boolean' } },
   async run(values, positionals) {
     const cwd = process.cwd();
@@ -37,7 +46,8 @@ export const lintCommand: Command = {
     const diagnostics: Diagnostic[] = [];
     const warnings: Diagnostic[] = [];
     const labels = configuredLabels(dataDir());
-    for (const target of targets) diagnostics.push(...(await lintFile(target, cwd, (w, called) => warnings.push(...labelWarnings(w, labels, called)))));
+    const sources = localActionSources(dataDir());
+    for (const target of targets) diagnostics.push(...(await lintFile(target, cwd, sources, (w, called) => warnings.push(...labelWarnings(w, labels, called)))));
     const unique = [...new Map(diagnostics.map((d) => [formatDiagnostic(d), d])).values()];
     const files = targets.map((t) => relative(cwd, t.file) || t.file);
     if (values.json) {
@@ -88,7 +98,7 @@ function rootOf(file: string): string {
 }
 
 /** `parsedWorkflow` receives each workflow that parsed, for checks that only warn. */
-async function lintFile(target: Target, cwd: string, parsedWorkflow: (w: Workflow, called: Record<string, Workflow>) => void): Promise<Diagnostic[]> {
+async function lintFile(target: Target, cwd: string, sources: ActionSources, parsedWorkflow: (w: Workflow, called: Record<string, Workflow>) => void): Promise<Diagnostic[]> {
   const shown = relative(cwd, target.file) || target.file;
   const text = readFileSync(target.file, 'utf8');
   if (target.kind === 'deploy') return parseDeployConfig(shown, text).diagnostics;
@@ -101,8 +111,10 @@ async function lintFile(target: Target, cwd: string, parsedWorkflow: (w: Workflo
     } catch {
       return undefined;
     }
-  });
+  }, {}, remoteWorkflowLoader(sources, readAnything));
   if (diagnostics.length === 0) parsedWorkflow(parsed.workflow, called);
+  diagnostics.push(...(await usesDiagnostics([parsed.workflow, ...Object.values(called)], { root: target.root, sources })));
   const repoPrefix = relative(cwd, target.root);
-  return diagnostics.map((d) => (d.file === shown || !repoPrefix ? d : { ...d, file: join(repoPrefix, d.file) }));
+  // Files of this repository are shown relative to here; a remote workflow by its `uses`.
+  return diagnostics.map((d) => (d.file === shown || !repoPrefix || d.file.includes('@') ? d : { ...d, file: join(repoPrefix, d.file) }));
 }

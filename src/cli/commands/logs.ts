@@ -44,6 +44,8 @@ ${clientHelp}`,
         console.log(JSON.stringify({ ...run, logs: await jobLogs(client, ref!, run, path, text, attempt) }, null, 2));
         return run.error ? 1 : 0;
       }
+      // Reusable workflows of other repositories were resolved when the run was planned, before any job log.
+      for (const a of run.actions ?? []) if (a.job === null) console.log(`Reusable workflow ${a.uses} resolved to ${a.sha} (source ${a.source})`);
       process.stdout.write(text);
       await printRunWarnings(client, ref!);
       if (attempt === undefined) await printEarlierAttempts(client, ref!);

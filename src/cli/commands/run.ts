@@ -13,6 +13,10 @@ import type { Job } from '../../store/repos/runs.ts';
 import { duration, paint, statusText, table } from '../output.ts';
 import { eventNames, graph, listJobs } from '../run-list.ts';
 import { eventOf, eventPayload, pairs, runInputs, workflowFiles } from '../run-options.ts';
+import { localActionSources } from '../cli-action-sources.ts';
+import { dataDir } from '../paths.ts';
+import { readAnything } from '../../git/actions/action-sources.ts';
+import { remoteWorkflowLoader } from '../../git/actions/remote-workflow.ts';
 
 /** Keeps job `only` and everything it needs, transitively (a leg key or a job id). */
 function selectJobs(plan: Plan, only: string | undefined, matrix: Record<string, string>): Plan {
@@ -91,6 +95,8 @@ export const runCommand: Command = {
     const matrix = pairs((values.matrix as string[] | undefined) ?? [], ':', '--matrix');
     const { runLocally } = await import('../local-run.ts');
     const multi = workflows.length > 1;
+    // Remote actions resolve through this machine's data dir (mirrors, cache) and its configured sources.
+    const actions = { sources: localActionSources(dataDir()), accessFor: () => readAnything };
     let failed = false;
     const summary: { workflow: string; jobs: Job[] }[] = [];
     for (const parsed of workflows) {
@@ -105,7 +111,7 @@ export const runCommand: Command = {
       const { called, diagnostics } = await loadCalledWorkflows(workflow, async (path) => {
         const file = join(cwd, path);
         return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
-      });
+      }, {}, remoteWorkflowLoader(actions.sources, readAnything));
       if (diagnostics.length > 0) throw new CliError(diagnostics.map(formatDiagnostic).join('\n'));
       const plan = selectJobs(planWorkflow(workflow, called), str(values.job), matrix);
       if (!values.json) console.log(paint('bold', `▶ ${workflow.name} (${workflow.file}): ${plan.jobs.map((j) => j.key).join(', ')}`));
@@ -120,6 +126,7 @@ export const runCommand: Command = {
         vars: given.vars,
         labels: given.labels,
         eventPayload: payload,
+        actions,
         onLog: (key, text) => {
           if (values.json) return;
           const buffered = (partial.get(key) ?? '') + text;

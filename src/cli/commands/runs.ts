@@ -27,6 +27,8 @@ export interface RunView {
     waitingFor?: string | null;
     steps: { number: number; name: string; status: string }[];
   }[];
+  /** The commit each remote `uses:` resolved to; `job` null for what the planner resolved (reusable workflows). */
+  actions?: { uses: string; sha: string; source: string; job: string | null }[];
 }
 
 export const runsCommand: Command = {

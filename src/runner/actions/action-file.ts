@@ -60,7 +60,8 @@ const nodeVersions = ['node12', 'node16', 'node20', 'node24'] as const;
 /** What `runs.using` may say, in the order messages list them. */
 export const supportedUsing = ['composite', ...nodeVersions, 'docker'] as const;
 
-function findActionFile(dir: string): string | undefined {
+/** `action.yml`, else `action.yaml`, in `dir`; undefined when neither is there. */
+export function findActionFile(dir: string): string | undefined {
   return ['action.yml', 'action.yaml'].map((f) => join(dir, f)).find((f) => existsSync(f));
 }
 

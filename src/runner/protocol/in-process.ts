@@ -15,6 +15,8 @@ import { issueJobToken, revokeJobToken } from '../../auth/tokens.ts';
 import { jobLogStream } from '../../store/repos/logs.ts';
 import { SlipwayError } from '../../core/errors.ts';
 import { LogCap } from './log-cap.ts';
+import { parseActionRef } from '../../git/actions/action-ref.ts';
+import { runActor, type RunActionSources } from '../../git/actions/action-access.ts';
 
 interface InProcessRunnerApiOptions {
   runnerName: string;
@@ -26,6 +28,8 @@ interface InProcessRunnerApiOptions {
   registry: RegistryAccess;
   /** Where artifacts and caches are kept (DATA/artifacts, DATA/caches); a temp dir when absent. */
   dataDir?: string;
+  /** Remote actions: the server's action sources and what a run may read through them; without it none resolve. */
+  actions?: RunActionSources;
   /** The most a job attempt's log may hold (config logs.maxJobBytes); unlimited when absent. */
   maxLogBytes?: number;
 }
@@ -114,6 +118,18 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
       tokens.delete(jobId);
       await revokeJobToken(store, jobId);
       await scheduler.completeJob(jobId, o.runnerName, status, masked, maskedError);
+    },
+    async resolveAction(jobId, uses) {
+      if (!o.actions) throw new SlipwayError('ACTION_UNRESOLVED', `action ${uses}: this runner has no action sources`);
+      const ref = parseActionRef(uses);
+      if ('problem' in ref) throw new SlipwayError('WORKFLOW_INVALID', ref.problem);
+      const run = await runOfJob(store, jobId);
+      const project = await store.projects.byId(run.project_id);
+      if (!project) throw new SlipwayError('INTERNAL', `project of run ${run.id} not found`);
+      const actor = await runActor(store, { pushEventId: run.push_event_id, event: run.event, payload: run.event_payload });
+      const resolved = await o.actions.sources.resolve(ref, o.actions.accessFor(project.name, actor));
+      await store.runActions.record(run.id, { jobId, uses, sha: resolved.sha, source: resolved.source });
+      return resolved;
     },
     async recordRelease(jobId, release) {
       const run = await runOfJob(store, jobId);

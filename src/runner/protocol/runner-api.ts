@@ -25,6 +25,20 @@ export interface Annotation {
   step?: number;
 }
 
+/** A remote action's commit, resolved by the server through its action sources (src/git/actions). */
+export interface ResolvedActionTree {
+  sha: string;
+  /** The action source that had it (`instance`, `github`, …). */
+  source: string;
+  /**
+   * The commit's tree, unpacked on this machine (read-only: copy it into the job). The
+   * in-process transport hands the server's cache; an HTTP transport would send the tree.
+   */
+  tree: string;
+  /** Whether the tree was in the cache already. */
+  cached: boolean;
+}
+
 export interface RunnerApi {
   claim(labels: readonly string[]): Promise<ClaimedJob | undefined>;
   /** Resolves when new work may be available, or after `timeoutMs` (a long-poll). */
@@ -53,6 +67,11 @@ export interface RunnerApi {
   /** actions/cache: the archive for the first key (exact, then prefix) that exists, per project. */
   restoreCache(jobId: string, keys: string[]): Promise<{ key: string; archive: NodeJS.ReadableStream } | undefined>;
   saveCache(jobId: string, key: string, archive: NodeJS.ReadableStream): Promise<void>;
+  /**
+   * `uses: owner/repo[/path]@ref` of one of the job's steps, resolved with the rights of the
+   * person who started the run and recorded on the run (ACTION_UNRESOLVED saying why not).
+   */
+  resolveAction(jobId: string, uses: string): Promise<ResolvedActionTree>;
   /** Calls `listener` if the job is cancelled; returns an unsubscribe function. */
   onCancel(jobId: string, listener: () => void): () => void;
 }

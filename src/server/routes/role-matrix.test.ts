@@ -55,6 +55,8 @@ const expected: Record<string, Rule> = {
   'GET /api/hosts': signedIn,
   'DELETE /api/hosts/{address}': admin,
   'GET /api/runners': admin,
+  'POST /api/actions/mirrors': admin,
+  'POST /api/actions/resolve': signedIn,
   'GET /metrics': admin,
   'GET /api/runs': read,
   'GET /api/runs/{run}': read,

@@ -24,6 +24,10 @@ export function forgesRepo(db: Db) {
     async delivery(projectId: string, deliveryId: string): Promise<ForgeDeliveriesTable | undefined> {
       return db.selectFrom('forge_deliveries').selectAll().where('project_id', '=', projectId).where('delivery_id', '=', deliveryId).executeTakeFirst();
     },
+    /** Whether a forge delivery recorded this push event (its pusher is the forge's user name, not one of ours). */
+    async isForgePush(pushEventId: string): Promise<boolean> {
+      return (await db.selectFrom('forge_deliveries').select('delivery_id').where('push_event_id', '=', pushEventId).executeTakeFirst()) !== undefined;
+    },
     /** A delivery that records no push event (ping, dispatch); false when it was seen already. */
     async recordDelivery(projectId: string, deliveryId: string, event: string): Promise<boolean> {
       const r = await db

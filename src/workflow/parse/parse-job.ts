@@ -1,4 +1,5 @@
 // One entry of `jobs:` (docs.github.com "Workflow syntax" §jobs.<job_id>).
+import { isRemoteWorkflow, parseActionRef } from '../../git/actions/action-ref.ts';
 import type { JobSpec, RunDefaults } from '../model.ts';
 import { readConcurrency, readPermissions } from './parse-concurrency.ts';
 import { readContainer, readServices } from './parse-container.ts';
@@ -157,7 +158,10 @@ function readUses(r: Reader, node: YNode, path: string): string | undefined {
   const text = readString(r, node, path);
   if (text === undefined) return undefined;
   if (!text.startsWith('./')) {
-    r.error(node, path, `found \`${text}\`; expected a reusable workflow of this repository, \`./.github/workflows/<file>.yml\` (other repositories are not supported)`);
+    const ref = parseActionRef(text);
+    if ('problem' in ref || !isRemoteWorkflow(ref)) {
+      r.error(node, path, `found \`${text}\`; expected \`./.github/workflows/<file>.yml\` (this repository) or \`owner/repo/.github/workflows/<file>.yml@ref\``);
+    }
   } else if (text.includes('@')) {
     r.error(node, path, `found \`${text}\`; a local reusable workflow takes no \`@ref\`, it comes from the same commit`);
   } else if (!/\.ya?ml$/.test(text)) {

@@ -1,5 +1,6 @@
-// Reusable workflows in the same repository (`jobs.<id>.uses: ./.github/workflows/x.yml`,
-// docs.github.com "Reusing workflows").
+// Reusable workflows (`jobs.<id>.uses`, docs.github.com "Reusing workflows"): of the same
+// repository (`./.github/workflows/x.yml`, read at the run's commit), or of another one
+// (`owner/repo/.github/workflows/x.yml@ref`, through the action sources: `loadRemote`).
 import { posix } from 'node:path';
 import type { Diagnostic } from '../../core/errors.ts';
 import type { JobSpec, Workflow } from '../model.ts';
@@ -7,14 +8,21 @@ import { parseWorkflow } from '../parse/parse-workflow.ts';
 import type { ParseSettings } from '../parse/read-options.ts';
 import { hint } from '../yaml/suggest.ts';
 import { callerPermissions, elevations } from './call-permissions.ts';
+import { parseActionRef } from '../../git/actions/action-ref.ts';
 
 /** docs "Limitations": the top-level caller plus up to three levels of reusable workflows. */
 export const maxWorkflowNesting = 4;
 
-/** `./.github/workflows/x.yml` → `.github/workflows/x.yml`, the key of `Plan.called` and `Workflow.file`. */
+/**
+ * `./.github/workflows/x.yml` → `.github/workflows/x.yml`, the key of `Plan.called` and
+ * `Workflow.file`; a remote call's key is its `uses` as written.
+ */
 export function calledPath(uses: string): string {
-  return posix.normalize(uses.replace(/^\.\//, ''));
+  return uses.startsWith('./') ? posix.normalize(uses.slice(2)) : uses;
 }
+
+/** A remote reusable workflow's text, or a reason it cannot be had (ACTION_UNRESOLVED's message). */
+export type LoadRemote = (uses: string) => Promise<{ text: string } | { problem: string }>;
 
 /**
  * Loads the workflows that `workflow`'s jobs call (by repository path, through `load`) and
@@ -25,6 +33,7 @@ export async function loadCalledWorkflows(
   workflow: Workflow,
   load: (path: string) => Promise<string | undefined>,
   settings: ParseSettings = {},
+  loadRemote?: LoadRemote,
 ): Promise<{ called: Record<string, Workflow>; diagnostics: Diagnostic[] }> {
   const called: Record<string, Workflow> = {};
   const diagnostics: Diagnostic[] = [];
@@ -33,13 +42,18 @@ export async function loadCalledWorkflows(
 
   const visit = async (caller: Workflow, chain: string[], inherited?: Workflow['permissions']): Promise<void> => {
     for (const job of caller.jobs) {
-      if (job.uses === undefined || !job.uses.startsWith('./')) continue;
+      if (job.uses === undefined) continue;
+      const remote = !job.uses.startsWith('./');
       const path = calledPath(job.uses);
       // At the key itself (`with.x`, `secrets`, …) where the parser recorded it, else the job.
       const at = (message: string, key = 'uses'): void => {
         const pos = job.keyPos?.[key] ?? job.keyPos?.[key.split('.')[0] as string] ?? job.pos;
         diagnostics.push({ file: caller.file, line: pos.line, column: pos.column, path: `jobs.${job.id}.${key}`, message });
       };
+      if (!remote && callerIsRemote(caller)) {
+        at(`\`${job.uses}\` in a workflow of another repository: a remote reusable workflow may call others only as \`owner/repo/.github/workflows/x.yml@ref\``);
+        continue;
+      }
       if (path.startsWith('../')) {
         at(`\`${job.uses}\` points outside the repository; expected a path inside it`);
         continue;
@@ -55,7 +69,18 @@ export async function loadCalledWorkflows(
       if (failed.has(path)) continue;
       let callee = called[path];
       if (!callee) {
-        const text = await load(path);
+        let text: string | undefined;
+        if (remote) {
+          const got = loadRemote ? await loadRemote(job.uses) : { problem: `\`${job.uses}\`: remote reusable workflows are not available here (no action sources)` };
+          if ('problem' in got) {
+            at(got.problem);
+            failed.add(path);
+            continue;
+          }
+          text = got.text;
+        } else {
+          text = await load(path);
+        }
         if (text === undefined) {
           at(`\`${job.uses}\` does not exist in this commit; expected a workflow file at \`${path}\``);
           failed.add(path);
@@ -84,6 +109,9 @@ export async function loadCalledWorkflows(
   await visit(workflow, [workflow.file]);
   return { called, diagnostics: inFileOrder(diagnostics) };
 }
+
+/** A workflow loaded from another repository is keyed by its `uses` (`owner/repo/…@ref`). */
+const callerIsRemote = (w: Workflow): boolean => w.file.includes('@') && !('problem' in parseActionRef(w.file));
 
 /** `with` must name declared inputs and give every required one; the same for `secrets`. */
 function checkCall(job: JobSpec, callee: Workflow, at: (message: string, key?: string) => void): void {
