@@ -13,6 +13,7 @@ export async function handleBlob(ctx: RouteContext, rawDigest: string): Promise<
   switch (req.method) {
     case 'HEAD':
     case 'GET': {
+      await ctx.hold([digest]); // a client that finds the blob may push a manifest naming it next
       const size = await repoBlobSize(storage, name, digest);
       if (size === undefined) throw new SlipwayError('BLOB_UNKNOWN', undefined, { detail: { digest } });
       const headers = {
