@@ -60,6 +60,8 @@ export const permissions = {
   'audit.read': { instance: ['admin'], level: 'admin', does: 'read the audit log' },
   // Runner names and labels say what the machines are; who runs what across all projects.
   'runners.read': { instance: ['admin'], level: 'read', does: 'list runners' },
+  // Deletes what nothing references and untags old releases, across every project.
+  'registry.gc': { instance: ['admin'], level: 'admin', does: 'run registry garbage collection or retention' },
 
   // Project: reading.
   'project.read': { project: 'viewer', public: true, level: 'read', does: 'see the project' },

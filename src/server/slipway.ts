@@ -19,6 +19,7 @@ import { GitHosting } from '../git/hosting.ts';
 import { commitTimes } from '../git/commit-times.ts';
 import { createRegistry } from '../registry/registry.ts';
 import { createFsDriver } from '../registry/storage/fs/fs-driver.ts';
+import { registryMaintenance } from './registry-maintenance.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import { Runner } from '../runner/runner.ts';
 import { executorFactory } from '../runner/create-executor.ts';
@@ -117,7 +118,13 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     });
   const access = new Access(store, { projectsCreate: config.projects.create });
   const git = new GitHosting({ root: join(config.dataDir, 'git'), log, protection: { rules: store.protectedBranches, roleOn, matches: (branch, pattern) => matchesPatterns(branch, [pattern]) } });
-  const registry = createRegistry({ storage: createFsDriver({ root: join(config.dataDir, 'registry') }), log });
+  const registryStorage = createFsDriver({ root: join(config.dataDir, 'registry') });
+  const registry = createRegistry({ storage: registryStorage, log });
+  // Nothing writes yet: every partial write is a crash's leftover; uploads go by age.
+  const partial = await registryStorage.removePartialWrites(Date.now());
+  const purged = await registry.purgeUploads(config.registry.uploads.maxAge);
+  if (partial + purged.bytes > 0) log(`registry: purged ${purged.uploads} abandoned upload(s) and partial writes, ${partial + purged.bytes} bytes`);
+  const registryUpkeep = registryMaintenance({ registry, store, settings: config.registry, log });
   const secretsKey = loadOrCreateSecretsKey(config.dataDir);
   const secrets = new Secrets(store, secretsKey);
   // Code hosted elsewhere: forge links and notification hooks keep their secrets encrypted with the same key.
@@ -140,6 +147,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const api = apiRouter({ store, scheduler, jobApprovals, events, secrets, deploys: () => deploys, runStarter, dataDir: config.dataDir, version, protectedBranches, access, audit, limiter, log,
     commitTimes: async (project, shas) => (git.exists(project) ? commitTimes(git.repoPath(project), shas) : new Map()),
     forge: { links: forgeLinks, webhooks, hooks: notificationHooks },
+    registry: registryUpkeep,
   });
   const ui = webUi(options.webDir ?? fileURLToPath(new URL('../../web/dist', import.meta.url)));
   const server = http.createServer(createHandler({ store, access, git, registry, api, isReady: () => ready, log, audit, limiter, ui }));
@@ -193,6 +201,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   await deploys.restore();
   // `on.schedule`: every minute at :00, the default branches' scheduled workflows.
   const stopSchedule = everyMinute(options.clock ?? systemClock, (at) => track(runScheduled(runStarter, at).catch((err) => log(`schedule: ${(err as Error).stack}`))));
+  const stopRegistryUpkeep = registryUpkeep.schedule();
   // The same sweep opens the gates of approved jobs whose wait timer ran out.
   const leaseSweep = setInterval(() => void Promise.all([scheduler.requeueExpired(), scheduler.openTimedGates()]).catch((err) => log(`lease sweep: ${(err as Error).stack ?? String(err)}`)), Math.min(10_000, config.leaseSeconds * 500));
   // Jobs no online runner can take say so, and fail after runner.queueTimeout; checked a few times per timeout.
@@ -239,12 +248,14 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
       clearInterval(leaseSweep);
       clearInterval(runnerWaitSweep);
       stopSchedule();
+      stopRegistryUpkeep();
       await runner?.stop(config.shutdownTimeoutSeconds * 1000);
       // Jobs still held were killed by the timeout and left unreported: each runs again as its next attempt.
       if (runner) await scheduler.interruptHeld(runnerName);
       stopReactions();
       outbox.close();
       await Promise.allSettled([...pending]);
+      await registryUpkeep.idle();
       deploys.gate.close();
       await deploys.close();
       server.closeIdleConnections();

@@ -1,6 +1,8 @@
 // Every route of the JSON API on one router, and its OpenAPI document at
 // GET /api/openapi.json (for any signed-in caller). Each route's permission is checked by
 // the guard before its input is read.
+import type { RegistryMaintenance } from '../registry-maintenance.ts';
+import { registerRegistryApi } from './registry-api.ts';
 import type { Store } from '../../store/store.ts';
 import type { Scheduler } from '../../scheduler/scheduler.ts';
 import type { EventBus } from '../../core/events.ts';
@@ -60,6 +62,8 @@ export interface ApiRouterDeps {
   commitTimes: MetricsApiDeps['commitTimes'];
   /** Forge webhooks in, forge links, notification webhooks and the delivery log. */
   forge: Omit<ForgeApiDeps, 'store' | 'audit'>;
+  /** Registry garbage collection and retention. */
+  registry: RegistryMaintenance;
 }
 
 export function apiRouter(deps: ApiRouterDeps): Router {
@@ -85,6 +89,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   registerEventsApi(router, { events: deps.events, store, access: deps.access });
   registerMetricsApi(router, { store, commitTimes: deps.commitTimes });
   registerForgeApi(router, { ...deps.forge, store, audit: deps.audit });
+  registerRegistryApi(router, { maintenance: () => deps.registry });
   router.route(
     { method: 'GET', path: '/api/openapi.json', summary: 'This API as an OpenAPI 3.1 document' },
     ({ res }) => sendJson(res, 200, openApiDocument(router.routes, { title: 'Slipway API', version: deps.version })),

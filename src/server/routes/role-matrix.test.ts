@@ -55,6 +55,8 @@ const expected: Record<string, Rule> = {
   'GET /api/hosts': signedIn,
   'DELETE /api/hosts/{address}': admin,
   'GET /api/runners': admin,
+  'POST /api/registry/gc': admin,
+  'POST /api/registry/retention': admin,
   'GET /api/runs': read,
   'GET /api/runs/{run}': read,
   'POST /api/runs/{run}/cancel': developer,
