@@ -15,9 +15,12 @@ export class DigestUse {
   readonly #last = new Map<string, { seq: number; at: number }>();
   readonly #deleting = new Map<string, Promise<unknown>>();
   readonly #now: () => number;
+  readonly #limit: number;
 
-  constructor(now: () => number = Date.now) {
+  /** Remembers the last `limit` digests used; older uses keep nothing (a push of them may then have to be retried, never lose data). */
+  constructor(now: () => number = Date.now, limit = 100_000) {
     this.#now = now;
+    this.#limit = limit;
   }
 
   /** A collection begins: uses after this point make `sweep` refuse. */
@@ -27,7 +30,9 @@ export class DigestUse {
 
   /** Records a use of `digest` that has ended. */
   #touch(digest: string): void {
+    this.#last.delete(digest); // re-inserted last: the map's order is the order of use
     this.#last.set(digest, { seq: ++this.#seq, at: this.#now() });
+    if (this.#last.size > this.#limit) this.#last.delete(this.#last.keys().next().value!);
   }
 
   /**

@@ -112,10 +112,12 @@ export async function collectGarbage(options: GcOptions): Promise<GcReport> {
     const roots = [...repo.tags.values(), ...(pinned.get(name) ?? []), ...young];
     const marked = mark(repo.manifests, roots, refs);
 
+    const parents = new Map<string, string[]>();
+    for (const p of repo.manifests) for (const child of refs.get(p)!.manifests) parents.set(child, [...(parents.get(child) ?? []), p]);
     const remaining = new Set(marked);
     for (const d of deletionOrder(repo.manifests, marked, refs)) {
-      // An entry of an index that stays, stays with it.
-      const parentStays = [...remaining].some((p) => refs.get(p)!.manifests.includes(d));
+      // An entry of an index that stays (it was spared), stays with it.
+      const parentStays = (parents.get(d) ?? []).some((p) => remaining.has(p));
       const gone =
         !parentStays &&
         (await remove(d, manifestKey(name, d), async () => (await old(manifestKey(name, d))) !== undefined && !(await isTagged(storage, name, d)))) !== undefined;
@@ -143,7 +145,7 @@ export async function collectGarbage(options: GcOptions): Promise<GcReport> {
 
   // Blobs no repository links any more. A dry run counts the links it would have deleted
   // as gone; a real one lists the links again, to see those made while it ran.
-  const linked = dryRun ? linksLeft : new Set([...(await scan(storage)).values()].flatMap((r) => [...r.links]));
+  const linked = dryRun ? linksLeft : new Set([...(await scan(storage, { tags: false })).values()].flatMap((r) => [...r.links]));
   for (const key of await storage.list('blobs/')) {
     const digest = digestOfPath(key.slice('blobs/'.length));
     if (linked.has(digest) || keepBlobs.has(digest)) continue;
@@ -156,8 +158,8 @@ export async function collectGarbage(options: GcOptions): Promise<GcReport> {
   return report;
 }
 
-/** Every repository's manifests, tags (→ digest) and blob links. */
-async function scan(storage: StorageDriver): Promise<Map<string, Repository>> {
+/** Every repository's manifests, tags (→ digest, unless `tags` is false) and blob links. */
+async function scan(storage: StorageDriver, options: { tags?: boolean } = {}): Promise<Map<string, Repository>> {
   const repositories = new Map<string, Repository>();
   for (const key of await storage.list('repositories/')) {
     const m = repoKey.exec(key);
@@ -167,7 +169,7 @@ async function scan(storage: StorageDriver): Promise<Map<string, Repository>> {
     if (repo === undefined) repositories.set(name, (repo = { manifests: new Set(), tags: new Map(), links: new Set() }));
     if (kind === 'manifests') repo.manifests.add(digestOfPath(rest));
     else if (kind === 'blobs') repo.links.add(digestOfPath(rest));
-    else {
+    else if (options.tags !== false) {
       const target = (await storage.get(key))?.toString('utf8');
       if (target !== undefined) repo.tags.set(rest, target);
     }

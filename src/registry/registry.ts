@@ -101,6 +101,8 @@ export function createRegistry(options: RegistryOptions): Registry {
     async untag(repository, tag, digest) {
       assertName(repository);
       if (!isValidTag(tag)) throw new SlipwayError('NAME_INVALID', `invalid tag: ${tag}`);
+      // Read, then delete: a push moving the tag in between would lose it. Retention runs
+      // rarely and only on its releases' own `<sha>` tags, which only a rebuild moves.
       if ((await findManifest(storage, repository, { tag }))?.digest !== digest) return false;
       return storage.delete(tagKey(repository, tag));
     },

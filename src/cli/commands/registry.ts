@@ -2,23 +2,8 @@ import type { Command } from '../command.ts';
 import { clientHelp, clientOptions, clientFor } from '../command.ts';
 import { CliError } from '../client.ts';
 import { ago, printList } from '../output.ts';
-
-interface GcView {
-  dryRun: boolean;
-  manifests: number;
-  links: number;
-  blobs: number;
-  bytes: number;
-  spared: number;
-  durationMs: number;
-}
-
-interface RetentionView {
-  dryRun: boolean;
-  kept: number;
-  dropped: { project: string; id: string; sha: string; ref: string; image: string; digest: string; createdAt: string }[];
-  untagged: number;
-}
+import type { GcReport } from '../../registry/gc.ts';
+import type { RetentionReport } from '../../deploy/retention.ts';
 
 const usage = 'slipway registry gc | retention [--dry-run]';
 
@@ -40,13 +25,13 @@ ${clientHelp}`,
     const json = Boolean(values.json);
     const dryRun = values['dry-run'] === true;
     if (action === 'gc') {
-      const r = await client.json<GcView>('POST', '/api/registry/gc', { dryRun });
+      const r = await client.json<GcReport>('POST', '/api/registry/gc', { dryRun });
       const verb = r.dryRun ? 'would free' : 'freed';
       process.stdout.write(json ? `${JSON.stringify(r)}\n` : `${verb} ${r.blobs} blob(s), ${(r.bytes / 1_000_000).toFixed(1)} MB; ${r.manifests} manifest(s), ${r.links} repository link(s); ${r.spared} spared as in use (${r.durationMs} ms)\n`);
       return 0;
     }
     if (action === 'retention') {
-      const r = await client.json<RetentionView>('POST', '/api/registry/retention', { dryRun });
+      const r = await client.json<RetentionReport>('POST', '/api/registry/retention', { dryRun });
       if (json) {
         process.stdout.write(`${JSON.stringify(r)}\n`);
         return 0;
