@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { createFsDriver } from '../../src/registry/storage/fs/fs-driver.ts';
 import { startCrashServer, type CrashServer } from '../support/crash-server.ts';
 import { removeDir, waitFor } from '../support/harness.ts';
+import { runCli } from '../support/cli.ts';
 import { checkStorage, ociClient, type OciClient } from '../registry/oci-client.ts';
 
 const settings = { SLIPWAY_RUNNER_ENABLED: 'false', SLIPWAY_REGISTRY_GC_GRACE: '0', SLIPWAY_REGISTRY_GC_INTERVAL: 'off', SLIPWAY_REGISTRY_UPLOADS_MAX_AGE: '1' };
@@ -58,7 +59,15 @@ void describe('registry: killed mid-GC and mid-upload', () => {
 
       const restarted = await start();
       const left = await checkStorage(storage(), restarted.oci);
-      assert.ok(left.unreferenced.length > 0 || point === 'gc-link-deleted', 'the crash left garbage for the next run');
+      assert.ok(left.unreferenced.length > 0, 'the crash left garbage for the next run');
+      // What would go, from the CLI, deleting nothing.
+      const cli = (args: string[], token?: string) => runCli([...args, '--server', restarted.server.url, '--data', dataDir], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...(token && { SLIPWAY_TOKEN: token }) } });
+      const dry = await cli(['registry', 'gc', '--dry-run', '--json']);
+      assert.equal(dry.code, 0, dry.stderr);
+      const report = JSON.parse(dry.stdout) as { dryRun: boolean; blobs: number };
+      assert.equal(report.dryRun, true);
+      assert.ok(report.blobs >= left.unreferenced.length, 'counts at least the blobs no manifest names (and those of the untagged manifests left)');
+      assert.deepEqual((await checkStorage(storage(), restarted.oci)).unreferenced, left.unreferenced);
       const res = await gc(restarted.server);
       assert.equal(res.status, 200, await res.text());
       const done = await checkStorage(storage(), restarted.oci);
@@ -103,6 +112,13 @@ void describe('registry: killed mid-GC and mid-upload', () => {
     assert.deepEqual(await readdir(tmp), []);
     assert.equal((await restarted.oci.call(location)).status, 404);
     assert.deepEqual(await storage().list('repositories/crash/app/_uploads/'), []);
+    // Only admins collect garbage: a member is told the permission it lacks.
+    const member = await fetch(`${restarted.server.url}/api/users`, { method: 'POST', headers: { authorization: `Bearer ${restarted.server.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'mallory' }) });
+    assert.equal(member.status, 201, await member.clone().text());
+    const { token } = (await member.json()) as { token: string };
+    const refused = await runCli(['registry', 'gc', '--server', restarted.server.url], { env: { PATH: process.env.PATH, HOME: process.env.HOME, SLIPWAY_TOKEN: token } });
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /missing permission registry\.gc/);
     // And the registry takes pushes as before.
     await restarted.oci.pushImage('crash/app', 'after', [randomBytes(2000)], { chunked: true });
     assert.deepEqual((await checkStorage(storage(), restarted.oci)).unreferenced, []);
