@@ -36,7 +36,7 @@ export async function handleBlob(ctx: RouteContext, rawDigest: string): Promise<
     }
     case 'DELETE': {
       // Unlinks the blob from this repository only. Its bytes stay in storage, where other
-      // repositories may link them too: nothing removes unreferenced bytes today.
+      // repositories may link them too: garbage collection (gc.ts) frees them once unlinked.
       if (!(await storage.delete(repoBlobKey(name, digest)))) {
         throw new SlipwayError('BLOB_UNKNOWN', undefined, { detail: { digest } });
       }
