@@ -89,3 +89,22 @@ it('keeps serving, last known-good, young and newest-per-branch releases; drops,
   for (const r of [a3, f1]) assert.equal((await oci.call(`/v2/shop/app/manifests/${r.digest}`)).status, 404, `${r.sha.slice(0, 3)} went`);
   assert.deepEqual((await checkStorage(t.storage, oci)).unreferenced, []);
 });
+
+it('on registry.gc.interval, upkeep purges abandoned uploads, applies retention and collects', async () => {
+  const config = loadConfig({ dataDir: configDir, env: {}, overrides: { 'registry.gc.interval': '50ms', 'registry.gc.grace': 0, 'registry.uploads.maxAge': '1ms' } });
+  const open = await oci.call('/v2/shop/app/blobs/uploads/', { method: 'POST' });
+  assert.equal(open.status, 202);
+  const garbage = await oci.pushImage('shop/app', undefined, [randomBytes(100)]);
+  const logs: string[] = [];
+  let seen!: () => void;
+  const collected = new Promise<void>((resolve) => (seen = resolve));
+  const upkeep = registryMaintenance({ registry: t.registry, store, settings: config.registry, log: (m) => (logs.push(m), m.startsWith('registry gc:') && seen()) });
+  const stop = upkeep.schedule();
+  await collected;
+  stop();
+  await upkeep.idle();
+  assert.match(logs[0]!, /^registry: purged 1 abandoned upload\(s\)/);
+  assert.match(logs[1]!, /^registry retention: /);
+  assert.match(logs[2]!, /^registry gc: freed 3 blob\(s\)/);
+  assert.equal((await oci.call(`/v2/shop/app/manifests/${garbage.digest}`)).status, 404);
+});
