@@ -68,19 +68,20 @@ export async function collectGarbage(options: GcOptions): Promise<GcReport> {
   use.forget(graceMs);
   const since = use.begin();
   const report: GcReport = { dryRun, manifests: 0, links: 0, blobs: 0, bytes: 0, spared: 0, durationMs: 0 };
-  const old = async (key: string): Promise<{ size: number } | undefined> => {
+  const isOld = async (key: string): Promise<boolean> => {
     const info = await storage.stat(key);
-    return info !== undefined && now() - info.modified >= graceMs ? info : undefined;
+    return info !== undefined && now() - info.modified >= graceMs;
   };
   /**
-   * Deletes `key` for `digest` if `recheck` (age, tags) allows it, then again under the use
-   * check just before the delete; dry runs only check. Resolves to the bytes freed.
+   * Deletes `key` for `digest` if it is old enough, then checks again under the use check
+   * just before the delete, with `recheck` (a manifest still untagged); dry runs only look.
+   * Resolves to the bytes freed.
    */
-  const remove = async (digest: string, key: string, recheck: () => Promise<boolean>): Promise<number | undefined> => {
-    if (!(await recheck())) return undefined;
+  const remove = async (digest: string, key: string, recheck?: () => Promise<boolean>): Promise<number | undefined> => {
+    if (!(await isOld(key))) return undefined;
     if (dryRun) return (await storage.stat(key))?.size ?? 0;
     const size = await use.sweep(digest, since, graceMs, async () => {
-      if (!(await recheck())) return undefined;
+      if (!(await isOld(key)) || (recheck !== undefined && !(await recheck()))) return undefined;
       const info = await storage.stat(key);
       return (await storage.delete(key)) ? (info?.size ?? 0) : undefined;
     });
@@ -108,7 +109,7 @@ export async function collectGarbage(options: GcOptions): Promise<GcReport> {
   for (const [name, repo] of repositories) {
     for (const d of repo.manifests) await refsOf(d);
     const young = new Set<string>();
-    for (const d of repo.manifests) if ((await old(manifestKey(name, d))) === undefined) young.add(d);
+    for (const d of repo.manifests) if (!(await isOld(manifestKey(name, d)))) young.add(d);
     const roots = [...repo.tags.values(), ...(pinned.get(name) ?? []), ...young];
     const marked = mark(repo.manifests, roots, refs);
 
@@ -120,7 +121,7 @@ export async function collectGarbage(options: GcOptions): Promise<GcReport> {
       const parentStays = (parents.get(d) ?? []).some((p) => remaining.has(p));
       const gone =
         !parentStays &&
-        (await remove(d, manifestKey(name, d), async () => (await old(manifestKey(name, d))) !== undefined && !(await isTagged(storage, name, d)))) !== undefined;
+        (await remove(d, manifestKey(name, d), async () => !(await isTagged(storage, name, d)))) !== undefined;
       if (gone) {
         report.manifests++;
         crashPoint('gc-manifest-deleted');
@@ -134,7 +135,7 @@ export async function collectGarbage(options: GcOptions): Promise<GcReport> {
     for (const n of named) keepBlobs.add(n);
     for (const d of repo.links) {
       const key = repoBlobKey(name, d);
-      if (named.has(d) || (await remove(d, key, async () => (await old(key)) !== undefined)) === undefined) {
+      if (named.has(d) || (await remove(d, key)) === undefined) {
         linksLeft.add(d);
         continue;
       }
@@ -149,7 +150,7 @@ export async function collectGarbage(options: GcOptions): Promise<GcReport> {
   for (const key of await storage.list('blobs/')) {
     const digest = digestOfPath(key.slice('blobs/'.length));
     if (linked.has(digest) || keepBlobs.has(digest)) continue;
-    const size = await remove(digest, key, async () => (await old(key)) !== undefined);
+    const size = await remove(digest, key);
     if (size === undefined) continue;
     report.blobs++;
     report.bytes += size;
