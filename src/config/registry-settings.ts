@@ -19,7 +19,11 @@ export const registrySettings = z
       .prefault({}),
     retention: z
       .strictObject({
-        /** Whether the scheduled GC applies retention first (`slipway registry retention` works either way). */
+        /**
+         * Whether the scheduled run untags the releases retention drops before GC
+         * (`slipway registry retention` works either way). GC keeps every release retention
+         * keeps, even one whose tag moved, whether this is on or not.
+         */
         enabled: z.boolean().default(true),
         /** The newest releases of each branch (or tag) that stay. */
         keepPerBranch: z.number().int().min(1).default(10),

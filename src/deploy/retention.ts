@@ -104,9 +104,8 @@ export async function applyRetention(
   return report;
 }
 
-/** The images garbage collection must keep: every release retention keeps (all, without a policy). */
-export async function releasePins(store: Store, policy: RetentionPolicy | undefined, now = Date.now()): Promise<Array<{ repository: string; digest: string }>> {
-  const keepAll: RetentionPolicy = { keepPerBranch: Number.MAX_SAFE_INTEGER, keepDays: Number.POSITIVE_INFINITY };
-  const verdicts = await judgeAll(store, policy ?? keepAll, now);
+/** The images garbage collection must keep: every release retention keeps. */
+export async function releasePins(store: Store, policy: RetentionPolicy, now = Date.now()): Promise<Array<{ repository: string; digest: string }>> {
+  const verdicts = await judgeAll(store, policy, now);
   return verdicts.filter((v) => v.reasons.length > 0).map((v) => ({ repository: v.release.image, digest: v.release.digest }));
 }

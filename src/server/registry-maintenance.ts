@@ -28,8 +28,10 @@ export function registryMaintenance(deps: { registry: Registry; store: Store; se
 
   const gc = (dryRun: boolean): Promise<GcReport> =>
     one.run(async () => {
-      // Retention's choice is a pin: a kept release stays even if its tag moved.
-      const pins = await releasePins(store, settings.retention.enabled ? policy : undefined);
+      // Retention's choice is a pin: a kept release stays even if its tag moved. (Disabling
+      // retention stops the untagging, not this: a release nothing tags is freed either way
+      // once retention would not keep it.)
+      const pins = await releasePins(store, policy);
       const r = await registry.collectGarbage({ graceMs: settings.gc.grace, dryRun, pins });
       log(`registry gc${dryRun ? ' (dry run, nothing deleted)' : ''}: ${dryRun ? 'would free' : 'freed'} ${r.blobs} blob(s), ${mb(r.bytes)}; ${r.manifests} manifest(s), ${r.links} repository link(s); ${r.spared} spared as in use; ${r.durationMs} ms`);
       return r;

@@ -27,7 +27,7 @@ const clients = 20;
 /** At least; each client goes on until GC has freed something during the load (at most 60). */
 const pushesEach = 6;
 /** Longer than one push takes from its first blob to its manifest, even on a loaded machine. */
-const graceMs = 3000;
+const graceMs = 5000;
 let freedDuringLoad = 0;
 
 /** HEAD, then upload only if the repository lacks it (what podman and skopeo do). */
