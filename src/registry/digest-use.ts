@@ -1,12 +1,13 @@
 // What keeps online garbage collection (gc.ts) from deleting a digest a request is about to
 // rely on, with no read-only window. Every request that makes a digest reachable (a manifest
 // push checking what it references, an upload's commit, a mount) holds it for as long as it
-// checks and writes, and every read of a blob holds it while it is served. The collector deletes a digest only
-// through `sweep`, which refuses when the digest is held, was used since this collection
-// began, or was used within the grace period. The check and the start of the deletion run
-// in one synchronous step (one event loop, one process), and a request that holds a digest
-// whose deletion is already under way waits for it to end, then sees it gone and answers
-// as for any missing blob. So a delete never lands between a request's check and its write.
+// checks and writes, and every read of a blob holds it while it is served. The collector
+// deletes a digest only through `sweep`, which refuses when the digest is held, was used
+// since this collection began, or was used within the grace period. The check and the
+// start of the deletion run in one synchronous step (one event loop, one process), and a
+// request that holds a digest whose deletion is already under way waits for it to end, then
+// sees it gone and answers as for any missing blob. So a delete never lands between a
+// request's check and its write.
 // (One process per storage, as upload-hashes.ts: several would need this in shared state.)
 export class DigestUse {
   /** Bumped by every use and every collection start: orders them without clock ties. */
@@ -17,7 +18,11 @@ export class DigestUse {
   readonly #now: () => number;
   readonly #limit: number;
 
-  /** Remembers the last `limit` digests used; older uses keep nothing (a push of them may then have to be retried, never lose data). */
+  /**
+   * Remembers the last `limit` digests used; an older use keeps nothing (a client that read
+   * a blob and then pushes a manifest naming it may get MANIFEST_BLOB_UNKNOWN and retry;
+   * holds are never forgotten, so nothing a push checked goes).
+   */
   constructor(now: () => number = Date.now, limit = 100_000) {
     this.#now = now;
     this.#limit = limit;
