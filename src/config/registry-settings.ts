@@ -8,7 +8,7 @@ export const registrySettings = z
   .strictObject({
     gc: z
       .strictObject({
-        /** How often GC (after retention) runs on its own; `off` or 0: only `slipway registry gc`. */
+        /** How often GC (after retention) runs on its own, first 5 minutes after start; `off` or 0: only `slipway registry gc`. */
         interval: durationSchema(24 * 3_600_000, { off: true }),
         /**
          * Blobs and manifests written or read more recently than this are never deleted: a

@@ -19,6 +19,8 @@ export interface RegistryMaintenance {
   idle(): Promise<void>;
 }
 
+const firstRunAfterMs = 5 * 60_000;
+
 const mb = (bytes: number): string => `${(bytes / 1_000_000).toFixed(1)} MB`;
 
 export function registryMaintenance(deps: { registry: Registry; store: Store; settings: Config['registry']; log: (message: string) => void }): RegistryMaintenance {
@@ -55,10 +57,16 @@ export function registryMaintenance(deps: { registry: Registry; store: Store; se
     gc: ({ dryRun }) => gc(dryRun),
     retention: ({ dryRun }) => retention(dryRun),
     schedule() {
-      if (settings.gc.interval === 0) return () => undefined;
-      const timer = setInterval(() => void sweep().catch((err: unknown) => log(`registry maintenance: ${(err as Error).stack ?? String(err)}`)), settings.gc.interval);
-      timer.unref();
-      return () => clearInterval(timer);
+      const every = settings.gc.interval;
+      if (every === 0) return () => undefined;
+      const run = (): void => void sweep().catch((err: unknown) => log(`registry maintenance: ${(err as Error).stack ?? String(err)}`));
+      // The first run comes soon after start, so a server restarted more often than the
+      // interval (a laptop, daily) still collects; then every interval.
+      let timer = setTimeout(function tick() {
+        run();
+        timer = setTimeout(tick, every).unref();
+      }, Math.min(every, firstRunAfterMs)).unref();
+      return () => clearTimeout(timer);
     },
     idle: () => one.run(async () => undefined),
   };
