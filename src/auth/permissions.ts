@@ -62,6 +62,8 @@ export const permissions = {
   'runners.read': { instance: ['admin'], level: 'read', does: 'list runners' },
   // Deletes what nothing references and untags old releases, across every project.
   'registry.gc': { instance: ['admin'], level: 'admin', does: 'run registry garbage collection or retention' },
+  // Prometheus figures: how busy every project is, runner names (src/server/metrics).
+  'metrics.read': { instance: ['admin'], level: 'read', does: "read the server's Prometheus metrics" },
 
   // Project: reading.
   'project.read': { project: 'viewer', public: true, level: 'read', does: 'see the project' },

@@ -58,3 +58,13 @@ test('registry: gc, retention and upload defaults; durations, off, and SLIPWAY_R
     (err) => isSlipwayError(err, 'CONFIG_INVALID') && /registry\.uploads\.maxAge: expected a duration/.test(err.message),
   );
 });
+
+test('database.url: SQLite when unset; a postgres:// URL from the file or SLIPWAY_DATABASE_URL; anything else is refused without echoing it', () => {
+  assert.equal(loadConfig({ dataDir: dir(), env: {} }).database.url, undefined);
+  assert.equal(loadConfig({ dataDir: dir('database:\n  url: postgres://slipway@db:5432/slipway\n'), env: {} }).database.url, 'postgres://slipway@db:5432/slipway');
+  assert.equal(loadConfig({ dataDir: dir(), env: { SLIPWAY_DATABASE_URL: 'postgresql://u:pw@127.0.0.1/s' } }).database.url, 'postgresql://u:pw@127.0.0.1/s');
+  assert.throws(
+    () => loadConfig({ dataDir: dir(), env: { SLIPWAY_DATABASE_URL: 'mysql://u:hunter2@db/s' } }),
+    (err) => isSlipwayError(err, 'CONFIG_INVALID') && /SLIPWAY_DATABASE_URL: database\.url: expected a postgres:\/\/ URL/.test(err.message) && !err.message.includes('hunter2'),
+  );
+});

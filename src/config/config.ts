@@ -47,6 +47,11 @@ const schema = z.strictObject({
    * job's output is dropped (the job keeps running). Default 100 MB.
    */
   logs: z.strictObject({ maxJobBytes: z.number().int().min(1024).default(100_000_000) }).prefault({}),
+  /**
+   * The store: SQLite in the data dir (`slipway.db`) unless `url` names a PostgreSQL
+   * database (`postgres://user:password@host:5432/slipway`), as several servers share.
+   */
+  database: z.strictObject({ url: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL').optional() }).prefault({}),
   /** Who may create a project (by a first push or `slipway project create`): every signed-in user, as on Gitea and GitHub, or only admins. */
   projects: z.strictObject({ create: z.enum(['everyone', 'admins']).default('everyone') }).prefault({}),
   /** The built-in registry's garbage collection, retention and upload purging (registry-settings.ts). */
@@ -81,6 +86,7 @@ const envKeys: Record<string, string[]> = {
   SLIPWAY_REGISTRY_RETENTION_ENABLED: ['registry', 'retention', 'enabled'],
   SLIPWAY_REGISTRY_RETENTION_KEEP_PER_BRANCH: ['registry', 'retention', 'keepPerBranch'],
   SLIPWAY_REGISTRY_RETENTION_KEEP_DAYS: ['registry', 'retention', 'keepDays'],
+  SLIPWAY_DATABASE_URL: ['database', 'url'],
 };
 
 function envValue(raw: string): unknown {

@@ -57,7 +57,7 @@ export async function setUpJob(job: JobRun): Promise<boolean> {
   state.environment = await state.executor.setup({
     jobId: claimed.id,
     workspace: paths.workspace,
-    volumes: [`${filesDir}:${filesDir}`, `${paths.temp}:${paths.temp}`],
+    volumes: [`${filesDir}:${filesDir}`, `${paths.temp}:${paths.temp}`, `${paths.toolCache}:${paths.toolCache}`],
     services: spec.services,
     onOutput: (t) => log.write(t),
     signal: job.abort.signal,
