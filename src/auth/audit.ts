@@ -27,6 +27,8 @@ export const auditActions = {
   'notification.add': 'an outgoing notification webhook was added to a project',
   'notification.remove': 'an outgoing notification webhook was removed',
   'actions.mirror': 'an admin mirrored an action repository into the instance (or updated the mirror)',
+  'registry.gc': 'an admin ran registry garbage collection (or a dry run of it)',
+  'registry.retention': 'an admin applied release retention to the registry (or a dry run of it)',
   'webhook.refused': 'a forge webhook was refused: its signature did not verify (address, header)',
 } as const;
 

@@ -63,6 +63,8 @@ export const permissions = {
   // A mirrored action is code every project's jobs may run: only an admin puts one there.
   'actions.mirror': { instance: ['admin'], level: 'admin', does: 'mirror an action repository into the instance' },
   'actions.resolve': { instance: ['user'], level: 'read', does: 'resolve a remote action or reusable workflow with their own rights' },
+  // Deletes what nothing references and untags old releases, across every project.
+  'registry.gc': { instance: ['admin'], level: 'admin', does: 'run registry garbage collection or retention' },
   // Prometheus figures: how busy every project is, runner names (src/server/metrics).
   'metrics.read': { instance: ['admin'], level: 'read', does: "read the server's Prometheus metrics" },
 

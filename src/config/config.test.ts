@@ -48,6 +48,17 @@ test('failedAuth: ten failures a minute by default; the file may change both, no
   assert.throws(() => loadConfig({ dataDir: dir('failedAuth:\n  limt: 5\n'), env: {} }), /failedAuth\.limt: unknown key/);
 });
 
+test('registry: gc, retention and upload defaults; durations, off, and SLIPWAY_REGISTRY_*', () => {
+  const defaults = loadConfig({ dataDir: dir(), env: {} }).registry;
+  assert.deepEqual(defaults, { gc: { interval: 86_400_000, grace: 3_600_000 }, retention: { enabled: true, keepPerBranch: 10, keepDays: 30 }, uploads: { maxAge: 86_400_000 } });
+  const set = loadConfig({ dataDir: dir('registry:\n  gc: { interval: off, grace: 5m }\n  retention: { keepPerBranch: 3 }\n'), env: { SLIPWAY_REGISTRY_UPLOADS_MAX_AGE: '2' } }).registry;
+  assert.deepEqual([set.gc.interval, set.gc.grace, set.retention.keepPerBranch, set.uploads.maxAge], [0, 300_000, 3, 2000]);
+  assert.throws(
+    () => loadConfig({ dataDir: dir('registry:\n  uploads: { maxAge: off }\n'), env: {} }),
+    (err) => isSlipwayError(err, 'CONFIG_INVALID') && /registry\.uploads\.maxAge: expected a duration/.test(err.message),
+  );
+});
+
 test('database.url: SQLite when unset; a postgres:// URL from the file or SLIPWAY_DATABASE_URL; anything else is refused without echoing it', () => {
   assert.equal(loadConfig({ dataDir: dir(), env: {} }).database.url, undefined);
   assert.equal(loadConfig({ dataDir: dir('database:\n  url: postgres://slipway@db:5432/slipway\n'), env: {} }).database.url, 'postgres://slipway@db:5432/slipway');

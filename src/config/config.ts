@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { SlipwayError } from '../core/errors.ts';
+import { registrySettings } from './registry-settings.ts';
 import { hostLabelIssues, queueTimeoutSchema, runnerLabelsSchema } from './runner-labels.ts';
 
 const schema = z.strictObject({
@@ -72,6 +73,8 @@ const schema = z.strictObject({
       fetchTimeoutSeconds: z.number().int().min(1).max(3600).default(60),
     })
     .prefault({}),
+  /** The built-in registry's garbage collection, retention and upload purging (registry-settings.ts). */
+  registry: registrySettings,
   /** Failed authentications one address may make per window before it gets 429 (the block doubles each round). */
   failedAuth: z
     .strictObject({
@@ -96,6 +99,12 @@ const envKeys: Record<string, string[]> = {
   SLIPWAY_SHUTDOWN_TIMEOUT_SECONDS: ['shutdownTimeoutSeconds'],
   SLIPWAY_PROJECTS_CREATE: ['projects', 'create'],
   SLIPWAY_LOGS_MAX_JOB_BYTES: ['logs', 'maxJobBytes'],
+  SLIPWAY_REGISTRY_GC_INTERVAL: ['registry', 'gc', 'interval'],
+  SLIPWAY_REGISTRY_GC_GRACE: ['registry', 'gc', 'grace'],
+  SLIPWAY_REGISTRY_UPLOADS_MAX_AGE: ['registry', 'uploads', 'maxAge'],
+  SLIPWAY_REGISTRY_RETENTION_ENABLED: ['registry', 'retention', 'enabled'],
+  SLIPWAY_REGISTRY_RETENTION_KEEP_PER_BRANCH: ['registry', 'retention', 'keepPerBranch'],
+  SLIPWAY_REGISTRY_RETENTION_KEEP_DAYS: ['registry', 'retention', 'keepDays'],
   SLIPWAY_DATABASE_URL: ['database', 'url'],
 };
 

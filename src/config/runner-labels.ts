@@ -4,7 +4,7 @@
 // only `runner.host: true` allows. The list form of earlier versions is still accepted:
 // every label listed runs in the built-in job image.
 import { z } from 'zod';
-import { parseDuration } from '../core/duration.ts';
+import { durationSchema } from './duration-schema.ts';
 
 export const builtinJobImage = 'builtin';
 export const hostExecutor = 'host';
@@ -30,14 +30,4 @@ export function hostLabelIssues(labels: Record<string, string>, hostAllowed: boo
 }
 
 /** `runner.queueTimeout`: a duration (`24h`) or a number of seconds, as milliseconds. */
-export const queueTimeoutSchema = z
-  .union([z.number().int().min(1).transform((seconds) => seconds * 1000), z.string()])
-  .transform((value, ctx) => {
-    const ms = typeof value === 'number' ? value : parseDuration(value);
-    if (ms === undefined || ms <= 0) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration such as 30m, 24h or 10s (or seconds), found ${JSON.stringify(value)}` });
-      return z.NEVER;
-    }
-    return ms;
-  })
-  .default(24 * 3_600_000);
+export const queueTimeoutSchema = durationSchema(24 * 3_600_000);

@@ -16,7 +16,12 @@ type CrashPoint =
   /** The old container is drained (the proxy no longer routes to it); it still runs. */
   | 'deploy-drained'
   /** The old container's removal has been started (`podman rm`), not waited for. */
-  | 'deploy-removing-old';
+  | 'deploy-removing-old'
+  // Registry garbage collection (registry/gc.ts), mid-sweep:
+  /** The first unreferenced manifest is deleted; its blobs and links are not yet. */
+  | 'gc-manifest-deleted'
+  /** The first unreferenced blob link of a repository is deleted; blobs are not yet. */
+  | 'gc-link-deleted';
 
 export function crashPoint(name: CrashPoint): void {
   if (process.env.SLIPWAY_CRASH_AT === name) process.kill(process.pid, 'SIGKILL');

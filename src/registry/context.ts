@@ -7,6 +7,12 @@ import { blobKey, repoBlobKey } from './layout.ts';
 export interface RouteContext {
   storage: StorageDriver;
   uploads: UploadHashes;
+  /**
+   * Holds digests this request relies on until it is answered: garbage collection does not
+   * delete them meanwhile, and a deletion already under way ends first (digest-use.ts).
+   * Call it before checking that what the digests name exists.
+   */
+  hold(digests: Iterable<string>): Promise<void>;
   req: IncomingMessage;
   res: ServerResponse;
   url: URL;

@@ -4,7 +4,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { inspect } from 'node:util';
 import { isSlipwayError, SlipwayError } from '../core/errors.ts';
 import type { RouteContext } from './context.ts';
+import { DigestUse } from './digest-use.ts';
+import { collectGarbage, type GcReport } from './gc.ts';
 import { sendError, sendJson } from './http.ts';
+import { tagKey } from './layout.ts';
 import { assertName, isValidTag } from './names.ts';
 import { handleBlob } from './routes-blobs.ts';
 import { findManifest, handleManifest } from './routes-manifests.ts';
@@ -12,6 +15,7 @@ import { handleTags } from './routes-tags.ts';
 import { handleUpload, startUpload } from './routes-uploads.ts';
 import type { StorageDriver } from './storage/driver.ts';
 import { UploadHashes } from './upload-hashes.ts';
+import { purgeUploads, type PurgeReport } from './upload-purge.ts';
 
 interface RegistryOptions {
   storage: StorageDriver;
@@ -28,6 +32,12 @@ export interface Registry {
   handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void>;
   /** The manifest digest `repository:tag` points at, or undefined. Throws NAME_INVALID. */
   resolveTag(repository: string, tag: string): Promise<string | undefined>;
+  /** Removes `repository:tag` if it still points at `digest` (retention); whether it did. */
+  untag(repository: string, tag: string, digest: string): Promise<boolean>;
+  /** Mark-and-sweep while serving (gc.ts): `pins` are manifests kept whatever their tags. */
+  collectGarbage(options: { graceMs: number; dryRun?: boolean; pins?: ReadonlyArray<{ repository: string; digest: string }> }): Promise<GcReport>;
+  /** Removes upload sessions started more than `maxAgeMs` ago (upload-purge.ts). */
+  purgeUploads(maxAgeMs: number): Promise<PurgeReport>;
 }
 
 type Route = (ctx: RouteContext, param: string) => Promise<void>;
@@ -44,8 +54,9 @@ const routes: ReadonlyArray<[RegExp, Route]> = [
 export function createRegistry(options: RegistryOptions): Registry {
   const { storage } = options;
   const uploads = new UploadHashes();
+  const use = new DigestUse();
 
-  async function dispatch(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  async function dispatch(req: IncomingMessage, res: ServerResponse, url: URL, held: Array<() => void>): Promise<void> {
     const path = url.pathname;
     if (path === '/v2/' || path === '/v2') {
       // §Determining support: 200 means this is a v2 registry (and the caller may use it).
@@ -57,7 +68,8 @@ export function createRegistry(options: RegistryOptions): Registry {
       if (m === null) continue;
       const name = m[1] ?? '';
       assertName(name);
-      return route({ storage, uploads, req, res, url, name }, decode(m[2] ?? ''));
+      const hold = async (digests: Iterable<string>): Promise<void> => void held.push(await use.hold(digests));
+      return route({ storage, uploads, hold, req, res, url, name }, decode(m[2] ?? ''));
     }
     throw new SlipwayError('NOT_FOUND', `no registry route for ${path}`);
   }
@@ -65,8 +77,9 @@ export function createRegistry(options: RegistryOptions): Registry {
   return {
     async handle(req, res, url) {
       res.setHeader('Docker-Distribution-API-Version', 'registry/2.0');
+      const held: Array<() => void> = [];
       try {
-        await dispatch(req, res, url);
+        await dispatch(req, res, url, held);
       } catch (err) {
         if (clientWentAway(err)) {
           res.destroy();
@@ -74,6 +87,8 @@ export function createRegistry(options: RegistryOptions): Registry {
         }
         if (!isSlipwayError(err) || err.code === 'INTERNAL') options.log?.(`registry: ${req.method} ${url.pathname}: ${inspect(err)}`);
         sendError(req, res, err);
+      } finally {
+        for (const release of held) release();
       }
     },
 
@@ -82,6 +97,19 @@ export function createRegistry(options: RegistryOptions): Registry {
       if (!isValidTag(tag)) throw new SlipwayError('NAME_INVALID', `invalid tag: ${tag}`);
       return (await findManifest(storage, repository, { tag }))?.digest;
     },
+
+    async untag(repository, tag, digest) {
+      assertName(repository);
+      if (!isValidTag(tag)) throw new SlipwayError('NAME_INVALID', `invalid tag: ${tag}`);
+      // Read, then delete: a push moving the tag in between would lose it. Retention runs
+      // rarely and only on its releases' own `<sha>` tags, which only a rebuild moves.
+      if ((await findManifest(storage, repository, { tag }))?.digest !== digest) return false;
+      return storage.delete(tagKey(repository, tag));
+    },
+
+    collectGarbage: (o) => collectGarbage({ storage, use, ...o }),
+
+    purgeUploads: (maxAgeMs) => purgeUploads({ storage, uploads, maxAgeMs }),
   };
 }
 

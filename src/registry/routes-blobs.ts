@@ -13,6 +13,7 @@ export async function handleBlob(ctx: RouteContext, rawDigest: string): Promise<
   switch (req.method) {
     case 'HEAD':
     case 'GET': {
+      await ctx.hold([digest]); // a client that finds the blob may push a manifest naming it next
       const size = await repoBlobSize(storage, name, digest);
       if (size === undefined) throw new SlipwayError('BLOB_UNKNOWN', undefined, { detail: { digest } });
       const headers = {
@@ -35,7 +36,7 @@ export async function handleBlob(ctx: RouteContext, rawDigest: string): Promise<
     }
     case 'DELETE': {
       // Unlinks the blob from this repository only. Its bytes stay in storage, where other
-      // repositories may link them too: nothing removes unreferenced bytes today.
+      // repositories may link them too: garbage collection (gc.ts) frees them once unlinked.
       if (!(await storage.delete(repoBlobKey(name, digest)))) {
         throw new SlipwayError('BLOB_UNKNOWN', undefined, { detail: { digest } });
       }

@@ -63,6 +63,7 @@ async function putManifest(ctx: RouteContext, ref: ManifestReference): Promise<v
   }
   const manifest = parseManifest(body, req.headers['content-type']);
 
+  await ctx.hold([digest, ...manifest.blobs, ...manifest.manifests]);
   // §Pushing manifests: everything a manifest references must already be in the repository.
   const missingBlobs = await Promise.all(
     [...new Set(manifest.blobs)].map(async (d) => ((await repoBlobSize(storage, name, d)) === undefined ? d : undefined)),

@@ -42,6 +42,7 @@ export async function startUpload(ctx: RouteContext): Promise<void> {
 
   const mount = parseDigest(url.searchParams.get('mount') ?? '');
   const from = url.searchParams.get('from') ?? '';
+  if (mount !== undefined) await ctx.hold([mount]);
   if (mount !== undefined && isValidName(from) && (await repoBlobSize(storage, from, mount)) !== undefined) {
     await linkBlob(storage, name, mount);
     sendEmpty(res, 201, { Location: blobLocation(name, mount), 'Docker-Content-Digest': mount });
@@ -52,6 +53,7 @@ export async function startUpload(ctx: RouteContext): Promise<void> {
   const digestParam = url.searchParams.get('digest');
   if (digestParam !== null) {
     const digest = assertDigest(digestParam);
+    await ctx.hold([digest]);
     await storage.writeAtomic(blobKey(digest), hashedBody(req, new DigestingStream({ expected: digest })));
     await linkBlob(storage, name, digest);
     sendEmpty(res, 201, { Location: blobLocation(name, digest), 'Docker-Content-Digest': digest });
@@ -133,6 +135,7 @@ async function finishUpload(ctx: RouteContext, id: string): Promise<void> {
     await discardUpload(ctx, id);
     throw new SlipwayError('DIGEST_INVALID', undefined, { detail: { expected: digest, actual } });
   }
+  await ctx.hold([digest]);
   await storage.commitUpload(id, blobKey(digest));
   await linkBlob(storage, name, digest);
   await storage.delete(uploadKey(name, id));

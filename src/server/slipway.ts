@@ -22,6 +22,7 @@ import { runActionAccess } from '../git/actions/action-access.ts';
 import { isValidName } from '../core/ids.ts';
 import { createRegistry } from '../registry/registry.ts';
 import { createFsDriver } from '../registry/storage/fs/fs-driver.ts';
+import { registryMaintenance } from './registry-maintenance.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import { Runner } from '../runner/runner.ts';
 import { executorFactory } from '../runner/create-executor.ts';
@@ -126,7 +127,13 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     });
   const access = new Access(store, { projectsCreate: config.projects.create });
   const git = new GitHosting({ root: join(config.dataDir, 'git'), log, protection: { rules: store.protectedBranches, roleOn, matches: (branch, pattern) => matchesPatterns(branch, [pattern]) } });
-  const registry = createRegistry({ storage: createFsDriver({ root: join(config.dataDir, 'registry') }), log });
+  const registryStorage = createFsDriver({ root: join(config.dataDir, 'registry') });
+  const registry = createRegistry({ storage: registryStorage, log });
+  // Nothing writes yet: every partial write is a crash's leftover; uploads go by age.
+  const partial = await registryStorage.removePartialWrites(Date.now());
+  const purged = await registry.purgeUploads(config.registry.uploads.maxAge);
+  if (partial + purged.bytes > 0) log(`registry: purged ${purged.uploads} abandoned upload(s) and partial writes, ${partial + purged.bytes} bytes`);
+  const registryUpkeep = registryMaintenance({ registry, store, settings: config.registry, log });
   const secretsKey = loadOrCreateSecretsKey(config.dataDir);
   const secrets = new Secrets(store, secretsKey);
   // Code hosted elsewhere: forge links and notification hooks keep their secrets encrypted with the same key.
@@ -168,6 +175,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     commitTimes: async (project, shas) => (git.exists(project) ? commitTimes(git.repoPath(project), shas) : new Map()),
     forge: { links: forgeLinks, webhooks, hooks: notificationHooks },
     actionSources,
+    registry: registryUpkeep,
   });
   const ui = webUi(options.webDir ?? fileURLToPath(new URL('../../web/dist', import.meta.url)));
   const logRecord = options.logRecord;
@@ -220,6 +228,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   await deploys.restore();
   // `on.schedule`: every minute at :00, the default branches' scheduled workflows.
   const stopSchedule = everyMinute(options.clock ?? systemClock, (at) => track(runScheduled(runStarter, at).catch((err) => log(`schedule: ${(err as Error).stack}`))));
+  const stopRegistryUpkeep = registryUpkeep.schedule();
   // The same sweep opens the gates of approved jobs whose wait timer ran out.
   const leaseSweep = setInterval(() => void Promise.all([scheduler.requeueExpired(), scheduler.openTimedGates()]).catch((err) => log(`lease sweep: ${(err as Error).stack ?? String(err)}`)), Math.min(10_000, config.leaseSeconds * 500));
   // Jobs no online runner can take say so, and fail after runner.queueTimeout; checked a few times per timeout.
@@ -266,6 +275,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
       clearInterval(leaseSweep);
       clearInterval(runnerWaitSweep);
       stopSchedule();
+      stopRegistryUpkeep();
       await runner?.stop(config.shutdownTimeoutSeconds * 1000);
       // Jobs still held were killed by the timeout and left unreported: each runs again as its next attempt.
       if (runner) await scheduler.interruptHeld(runnerName);
@@ -274,6 +284,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
       stopStateLog();
       outbox.close();
       await Promise.allSettled([...pending]);
+      await registryUpkeep.idle();
       deploys.gate.close();
       await deploys.close();
       server.closeIdleConnections();

@@ -10,6 +10,12 @@ export type ByteSource = Readable | AsyncIterable<Uint8Array>;
 
 export interface ObjectInfo {
   size: number;
+  /**
+   * When the object was last written (ms since the epoch). Garbage collection keeps what was
+   * written within its grace period (src/registry/gc.ts): a blob pushed for a manifest that
+   * has not arrived yet is young.
+   */
+  modified: number;
 }
 
 /**
@@ -53,4 +59,11 @@ export interface StorageDriver {
   commitUpload(id: string, key: string): Promise<void>;
   /** Ends the session and drops its bytes; unknown ids are ignored. */
   abortUpload(id: string): Promise<void>;
+
+  /**
+   * Removes what writes cut off by a crash left behind (the fs driver's temp files) that
+   * were begun before `before` (ms since the epoch); resolves to the bytes freed. Upload
+   * sessions are not touched: the registry purges those by age (src/registry/upload-purge.ts).
+   */
+  removePartialWrites(before: number): Promise<number>;
 }

@@ -1,6 +1,8 @@
 // Every route of the JSON API on one router, and its OpenAPI document at
 // GET /api/openapi.json (for any signed-in caller). Each route's permission is checked by
 // the guard before its input is read.
+import type { RegistryMaintenance } from '../registry-maintenance.ts';
+import { registerRegistryApi } from './registry-api.ts';
 import type { Store } from '../../store/store.ts';
 import type { Scheduler } from '../../scheduler/scheduler.ts';
 import type { EventBus } from '../../core/events.ts';
@@ -66,6 +68,8 @@ export interface ApiRouterDeps {
   forge: Omit<ForgeApiDeps, 'store' | 'audit'>;
   /** Remote actions' sources: mirrors and resolution (absent in tests of other routes). */
   actionSources?: ActionSources;
+  /** Registry garbage collection and retention. */
+  registry: RegistryMaintenance;
   /** GET /metrics (default: figures read from the store only, nothing followed: unit tests). */
   prometheus?: PrometheusMetrics;
 }
@@ -94,6 +98,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   registerMetricsApi(router, { store, commitTimes: deps.commitTimes });
   registerForgeApi(router, { ...deps.forge, store, audit: deps.audit });
   registerActionsApi(router, { store, access: deps.access, sources: deps.actionSources });
+  registerRegistryApi(router, { maintenance: () => deps.registry });
   registerPrometheusApi(router, deps.prometheus ?? new PrometheusMetrics({ store, events: deps.events, onlineMs: () => deps.scheduler.leaseMs, log: deps.log, track: () => {} }));
   router.route(
     { method: 'GET', path: '/api/openapi.json', summary: 'This API as an OpenAPI 3.1 document' },

@@ -57,6 +57,8 @@ const expected: Record<string, Rule> = {
   'GET /api/runners': admin,
   'POST /api/actions/mirrors': admin,
   'POST /api/actions/resolve': signedIn,
+  'POST /api/registry/gc': admin,
+  'POST /api/registry/retention': admin,
   'GET /metrics': admin,
   'GET /api/runs': read,
   'GET /api/runs/{run}': read,

@@ -5,7 +5,7 @@
 // Every write is fsynced before the rename that makes it visible, so a crash leaves either
 // the old object or the whole new one (plus, at worst, a stray file in tmp/).
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -55,7 +55,7 @@ export function createFsDriver(options: { root: string }): StorageDriver {
     async stat(key: string): Promise<ObjectInfo | undefined> {
       try {
         const s = await stat(objectPath(key));
-        return s.isFile() ? { size: s.size } : undefined;
+        return s.isFile() ? { size: s.size, modified: s.mtimeMs } : undefined;
       } catch (err) {
         if (isMissing(err)) return undefined;
         throw translate(err, `stat ${key}`);
@@ -176,6 +176,29 @@ export function createFsDriver(options: { root: string }): StorageDriver {
       } catch (err) {
         if (!isMissing(err) && !isSlipwayError(err)) throw translate(err, `abort upload ${id}`);
       }
+    },
+
+    async removePartialWrites(before: number): Promise<number> {
+      let freed = 0;
+      let names: string[];
+      try {
+        names = await readdir(tmp);
+      } catch (err) {
+        if (isMissing(err)) return 0;
+        throw translate(err, 'list tmp');
+      }
+      for (const name of names) {
+        const path = join(tmp, name);
+        try {
+          const s = await stat(path);
+          if (s.mtimeMs >= before) continue; // a write in progress
+          await rm(path, { recursive: true, force: true });
+          freed += s.size;
+        } catch (err) {
+          if (!isMissing(err)) throw translate(err, `remove ${name}`);
+        }
+      }
+      return freed;
     },
   };
 }

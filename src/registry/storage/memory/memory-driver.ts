@@ -10,12 +10,19 @@ import { assertKey, assertPrefix, assertUploadId } from '../key.ts';
 /** What the driver holds. Two drivers given one state see the same storage (a restart). */
 export interface MemoryStorage {
   objects: Map<string, Buffer>;
+  /** Key → when it was last written (ms). */
+  modified?: Map<string, number>;
   /** Upload id → the chunks received so far. */
   uploads: Map<string, Buffer[]>;
 }
 
 export function createMemoryDriver(storage: MemoryStorage = { objects: new Map(), uploads: new Map() }): StorageDriver {
   const { objects, uploads } = storage;
+  const modified = (storage.modified ??= new Map());
+  const store = (key: string, bytes: Buffer): void => {
+    objects.set(key, bytes);
+    modified.set(key, Date.now());
+  };
 
   function object(key: string): Buffer | undefined {
     assertKey(key);
@@ -34,7 +41,7 @@ export function createMemoryDriver(storage: MemoryStorage = { objects: new Map()
 
     async stat(key: string): Promise<ObjectInfo | undefined> {
       const bytes = object(key);
-      return bytes === undefined ? undefined : { size: bytes.length };
+      return bytes === undefined ? undefined : { size: bytes.length, modified: modified.get(key) ?? 0 };
     },
 
     async reader(key: string): Promise<Readable> {
@@ -47,13 +54,13 @@ export function createMemoryDriver(storage: MemoryStorage = { objects: new Map()
       assertKey(key);
       // Read the whole source before storing, so a failing source stores nothing.
       const bytes = Buffer.concat(await collect(source));
-      objects.set(key, bytes);
+      store(key, bytes);
       return bytes.length;
     },
 
     async put(key: string, data: Uint8Array): Promise<void> {
       assertKey(key);
-      objects.set(key, Buffer.from(data));
+      store(key, Buffer.from(data));
     },
 
     async get(key: string): Promise<Buffer | undefined> {
@@ -68,6 +75,7 @@ export function createMemoryDriver(storage: MemoryStorage = { objects: new Map()
 
     async delete(key: string): Promise<boolean> {
       assertKey(key);
+      modified.delete(key);
       return objects.delete(key);
     },
 
@@ -96,12 +104,16 @@ export function createMemoryDriver(storage: MemoryStorage = { objects: new Map()
 
     async commitUpload(id: string, key: string): Promise<void> {
       assertKey(key);
-      objects.set(key, Buffer.concat(upload(id)));
+      store(key, Buffer.concat(upload(id)));
       uploads.delete(id);
     },
 
     async abortUpload(id: string): Promise<void> {
       uploads.delete(id);
+    },
+
+    async removePartialWrites(): Promise<number> {
+      return 0; // a write is whole or absent: nothing is left half-done in memory
     },
   };
 }
