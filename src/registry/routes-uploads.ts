@@ -2,12 +2,12 @@
 // sessions with PATCH chunks and a closing PUT, upload status, cancel, and cross-repository
 // mount (§Mounting a blob from another repository). Bytes are hashed as they stream in and
 // only become visible under their digest once it matched.
-import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { SlipwayError } from '../core/errors.ts';
 import type { RouteContext } from './context.ts';
 import { linkBlob, repoBlobSize } from './context.ts';
-import { assertDigest, DigestingStream, digestOfHash, parseDigest } from './digest.ts';
+import { assertDigest, createDigestHash, digestAlgorithm, DigestingStream, digestOfHash, parseDigest } from './digest.ts';
+import type { DigestAlgorithm } from './digest.ts';
 import type { Headers } from './http.ts';
 import { hasBody, sendEmpty, sendError } from './http.ts';
 import { blobKey, uploadKey } from './layout.ts';
@@ -112,7 +112,7 @@ async function appendChunk(ctx: RouteContext, id: string): Promise<number | unde
       return undefined;
     }
   }
-  const running = uploads.get(id, current) ?? (current === 0 ? createHash('sha256') : undefined);
+  const running = uploads.get(id, current) ?? (current === 0 ? createDigestHash('sha256') : undefined);
   uploads.delete(id); // stale until this append has succeeded
   const digesting = new DigestingStream(running === undefined ? {} : { hash: running });
   const size = await storage.appendUpload(id, hashedBody(req, digesting));
@@ -126,8 +126,10 @@ async function finishUpload(ctx: RouteContext, id: string): Promise<void> {
   const digest = assertDigest(url.searchParams.get('digest'));
   const size = hasBody(req) ? await appendChunk(ctx, id) : await storage.uploadSize(id);
   if (size === undefined) return;
-  const running = uploads.get(id, size);
-  const actual = running !== undefined ? digestOfHash(running) : await hashUpload(ctx, id);
+  // The running hash is sha256, what clients push; a sha512 upload is hashed once at the end.
+  const algorithm = digestAlgorithm(digest);
+  const running = algorithm === 'sha256' ? uploads.get(id, size) : undefined;
+  const actual = running !== undefined ? digestOfHash(running) : await hashUpload(ctx, id, algorithm);
   if (actual !== digest) {
     // distribution cancels the session on a mismatch; nothing of it stays visible.
     await discardUpload(ctx, id);
@@ -140,11 +142,11 @@ async function finishUpload(ctx: RouteContext, id: string): Promise<void> {
   sendEmpty(res, 201, { Location: blobLocation(name, digest), 'Docker-Content-Digest': digest });
 }
 
-/** Hashes an upload from storage when no running hash is at hand (restart, eviction). */
-async function hashUpload(ctx: RouteContext, id: string): Promise<string> {
-  const hash = createHash('sha256');
+/** Hashes an upload from storage when no running hash is at hand (restart, eviction, sha512). */
+async function hashUpload(ctx: RouteContext, id: string, algorithm: DigestAlgorithm): Promise<string> {
+  const hash = createDigestHash(algorithm);
   for await (const chunk of await ctx.storage.uploadReader(id)) hash.update(chunk as Buffer);
-  return digestOfHash(hash);
+  return digestOfHash(hash, algorithm);
 }
 
 async function discardUpload(ctx: RouteContext, id: string): Promise<void> {

@@ -13,7 +13,7 @@ import { writeAtomically } from '../../../core/atomic-write.ts';
 import { cleanUpAfter } from '../../../core/clean-up-after.ts';
 import { isSlipwayError, SlipwayError } from '../../../core/errors.ts';
 import type { ErrorCode } from '../../../core/errors.ts';
-import type { ByteSource, ObjectInfo, StorageDriver } from '../driver.ts';
+import type { ByteRange, ByteSource, ObjectInfo, StorageDriver } from '../driver.ts';
 import { assertKey, assertPrefix, assertUploadId } from '../key.ts';
 
 export function createFsDriver(options: { root: string }): StorageDriver {
@@ -62,8 +62,8 @@ export function createFsDriver(options: { root: string }): StorageDriver {
       }
     },
 
-    async reader(key: string): Promise<Readable> {
-      return openReader(objectPath(key), 'BLOB_UNKNOWN', key);
+    async reader(key: string, range?: ByteRange): Promise<Readable> {
+      return openReader(objectPath(key), 'BLOB_UNKNOWN', key, range);
     },
 
     writeAtomic,
@@ -198,7 +198,10 @@ async function streamInto(fh: FileHandle, source: ByteSource | Iterable<Uint8Arr
   return written;
 }
 
-async function openReader(path: string, missing: ErrorCode, what: string): Promise<Readable> {
+/** Large reads: fewer syscalls and fewer, bigger socket writes when serving a layer. */
+const readChunkBytes = 1024 * 1024;
+
+async function openReader(path: string, missing: ErrorCode, what: string, range?: ByteRange): Promise<Readable> {
   let fh: FileHandle;
   try {
     fh = await open(path, 'r');
@@ -209,7 +212,7 @@ async function openReader(path: string, missing: ErrorCode, what: string): Promi
     await fh.close();
     throw new SlipwayError(missing);
   }
-  return fh.createReadStream();
+  return fh.createReadStream({ highWaterMark: readChunkBytes, ...range });
 }
 
 function isMissing(err: unknown): boolean {
