@@ -3,8 +3,6 @@
 // so a sha512 push is verified with sha512 and fetched by the same sha512 digest.
 import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
-import { Transform } from 'node:stream';
-import type { TransformCallback } from 'node:stream';
 import { SlipwayError } from '../core/errors.ts';
 
 export type DigestAlgorithm = 'sha256' | 'sha512';
@@ -51,36 +49,19 @@ export function digestOfHash(hash: Hash, algorithm: DigestAlgorithm = 'sha256'):
 }
 
 /**
- * Passes bytes through while hashing them into `hash` (a fresh one by default, of the
- * expected digest's algorithm, or the running sha256 of an upload session). With
- * `expected`, fails with DIGEST_INVALID at the end of the stream, before a consumer such
- * as StorageDriver.writeAtomic commits anything.
+ * Yields the bytes of `source` as they come while hashing them into `hash` (a fresh one by
+ * default, of the expected digest's algorithm, or the running sha256 of an upload
+ * session): one pass, no copy. With `expected`, throws DIGEST_INVALID after the last
+ * chunk, before a consumer such as StorageDriver.writeAtomic commits anything.
  */
-export class DigestingStream extends Transform {
-  readonly #hash: Hash;
-  readonly #expected: string | undefined;
-  readonly #algorithm: DigestAlgorithm;
-
-  constructor(options: { expected?: string; hash?: Hash } = {}) {
-    // Socket chunks are small; a large buffer lets the writer batch them (see fs-driver).
-    super({ highWaterMark: 1024 * 1024 });
-    this.#algorithm = options.expected === undefined ? 'sha256' : digestAlgorithm(options.expected);
-    this.#hash = options.hash ?? createHash(this.#algorithm);
-    this.#expected = options.expected;
+export async function* hashing(source: AsyncIterable<Uint8Array>, options: { expected?: string; hash?: Hash } = {}): AsyncGenerator<Uint8Array> {
+  const algorithm = options.expected === undefined ? 'sha256' : digestAlgorithm(options.expected);
+  const hash = options.hash ?? createHash(algorithm);
+  for await (const chunk of source) {
+    hash.update(chunk);
+    yield chunk;
   }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.#hash.update(chunk);
-    callback(null, chunk);
-  }
-
-  override _flush(callback: TransformCallback): void {
-    if (this.#expected === undefined) return callback();
-    const actual = digestOfHash(this.#hash, this.#algorithm);
-    if (actual !== this.#expected) {
-      callback(new SlipwayError('DIGEST_INVALID', undefined, { detail: { expected: this.#expected, actual } }));
-    } else {
-      callback();
-    }
-  }
+  if (options.expected === undefined) return;
+  const actual = digestOfHash(hash, algorithm);
+  if (actual !== options.expected) throw new SlipwayError('DIGEST_INVALID', undefined, { detail: { expected: options.expected, actual } });
 }

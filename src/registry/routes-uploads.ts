@@ -2,11 +2,12 @@
 // sessions with PATCH chunks and a closing PUT, upload status, cancel, and cross-repository
 // mount (§Mounting a blob from another repository). Bytes are hashed as they stream in and
 // only become visible under their digest once it matched.
+import type { Hash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { SlipwayError } from '../core/errors.ts';
 import type { RouteContext } from './context.ts';
 import { linkBlob, repoBlobSize } from './context.ts';
-import { assertDigest, createDigestHash, digestAlgorithm, DigestingStream, digestOfHash, parseDigest } from './digest.ts';
+import { assertDigest, createDigestHash, digestAlgorithm, digestOfHash, hashing, parseDigest } from './digest.ts';
 import type { DigestAlgorithm } from './digest.ts';
 import type { Headers } from './http.ts';
 import { hasBody, sendEmpty, sendError } from './http.ts';
@@ -26,13 +27,9 @@ function sessionHeaders(name: string, id: string, size: number): Headers {
   };
 }
 
-/** The request body, hashed on the way; request errors (client gone) fail the stream. */
-function hashedBody(req: IncomingMessage, digesting: DigestingStream): DigestingStream {
-  req.on('error', (err) => digesting.destroy(err));
-  // The storage driver consumes `digesting` and gets its errors; without a listener of our
-  // own, pipe() would re-emit an error raised after the consumer let go as uncaught.
-  digesting.on('error', () => {});
-  return req.pipe(digesting);
+/** The request body, hashed on the way (a client gone mid-body fails the iteration). */
+function hashedBody(req: IncomingMessage, options: { expected?: string; hash?: Hash }): AsyncGenerator<Uint8Array> {
+  return hashing(req as AsyncIterable<Uint8Array>, options);
 }
 
 /** POST /v2/<name>/blobs/uploads/ */
@@ -52,7 +49,7 @@ export async function startUpload(ctx: RouteContext): Promise<void> {
   const digestParam = url.searchParams.get('digest');
   if (digestParam !== null) {
     const digest = assertDigest(digestParam);
-    await storage.writeAtomic(blobKey(digest), hashedBody(req, new DigestingStream({ expected: digest })));
+    await storage.writeAtomic(blobKey(digest), hashedBody(req, { expected: digest }));
     await linkBlob(storage, name, digest);
     sendEmpty(res, 201, { Location: blobLocation(name, digest), 'Docker-Content-Digest': digest });
     return;
@@ -114,8 +111,7 @@ async function appendChunk(ctx: RouteContext, id: string): Promise<number | unde
   }
   const running = uploads.get(id, current) ?? (current === 0 ? createDigestHash('sha256') : undefined);
   uploads.delete(id); // stale until this append has succeeded
-  const digesting = new DigestingStream(running === undefined ? {} : { hash: running });
-  const size = await storage.appendUpload(id, hashedBody(req, digesting));
+  const size = await storage.appendUpload(id, hashedBody(req, running === undefined ? {} : { hash: running }));
   if (running !== undefined) uploads.set(id, running, size);
   return size;
 }

@@ -180,22 +180,64 @@ export function createFsDriver(options: { root: string }): StorageDriver {
   };
 }
 
-/** Writes `source` at `position`, fsyncs, and returns the number of bytes written. */
+/** Chunks are gathered up to this many bytes and written with one writev. */
+const writeBatchBytes = 4 * 1024 * 1024;
+
+/**
+ * Writes `source` at `position`, fsyncs, and returns the number of bytes written. Chunks
+ * arrive small (a socket's 64 KiB); they are gathered into batches written with one
+ * writev each, no copy, while the next batch arrives: at most one batch in flight and one
+ * filling, so memory stays bounded and the source is paused (backpressure) while both are
+ * full. The handle stays open for the fsync (a WriteStream would close it first).
+ */
 async function streamInto(fh: FileHandle, source: ByteSource | Iterable<Uint8Array>, position: number): Promise<number> {
-  // One awaited write per chunk: backpressure without buffering, and the handle stays open
-  // for the fsync (a WriteStream would close it first or never report 'close').
   let written = 0;
-  for await (const chunk of source) {
-    const bytes = chunk as Uint8Array;
-    let offset = 0;
-    while (offset < bytes.length) {
-      const { bytesWritten } = await fh.write(bytes, offset, bytes.length - offset, position + written + offset);
-      offset += bytesWritten;
+  let batch: Uint8Array[] = [];
+  let batchBytes = 0;
+  let inflight: Promise<void> = Promise.resolve();
+  // A failed write is kept and rethrown at the next await of `inflight`, never dropped.
+  let failure: { err: unknown } | undefined;
+  const flush = async (): Promise<void> => {
+    await inflight;
+    if (failure !== undefined) throw failure.err;
+    const chunks = batch;
+    const at = position + written;
+    written += batchBytes;
+    batch = [];
+    batchBytes = 0;
+    inflight = writeAll(fh, chunks, at).then(
+      () => undefined,
+      (err: unknown) => {
+        failure = { err };
+      },
+    );
+  };
+  try {
+    for await (const chunk of source) {
+      batch.push(chunk as Uint8Array);
+      batchBytes += (chunk as Uint8Array).length;
+      if (batchBytes >= writeBatchBytes) await flush();
     }
-    written += bytes.length;
+    await flush();
+  } finally {
+    // Never leave a write running: the caller truncates or removes the file next.
+    await inflight;
   }
+  if (failure !== undefined) throw failure.err;
   await fh.sync();
   return written;
+}
+
+/** writev until every byte of `chunks` is on disk at `position` (writev may write less). */
+async function writeAll(fh: FileHandle, chunks: Uint8Array[], position: number): Promise<void> {
+  let rest = chunks.filter((c) => c.length > 0);
+  let at = position;
+  while (rest.length > 0) {
+    let { bytesWritten } = await fh.writev(rest, at);
+    at += bytesWritten;
+    while (rest.length > 0 && bytesWritten >= rest[0]!.length) bytesWritten -= rest.shift()!.length;
+    if (bytesWritten > 0) rest[0] = rest[0]!.subarray(bytesWritten);
+  }
 }
 
 /** Large reads: fewer syscalls and fewer, bigger socket writes when serving a layer. */
