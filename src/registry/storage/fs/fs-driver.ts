@@ -182,6 +182,8 @@ export function createFsDriver(options: { root: string }): StorageDriver {
 
 /** Chunks are gathered up to this many bytes and written with one writev. */
 const writeBatchBytes = 4 * 1024 * 1024;
+/** A large write asks the disk to catch up (fdatasync) after every this many bytes. */
+const earlySyncBytes = 64 * 1024 * 1024;
 
 /**
  * Writes `source` at `position`, fsyncs, and returns the number of bytes written. Chunks
@@ -192,11 +194,20 @@ const writeBatchBytes = 4 * 1024 * 1024;
  */
 async function streamInto(fh: FileHandle, source: ByteSource | Iterable<Uint8Array>, position: number): Promise<number> {
   let written = 0;
+  let syncedTo = 0;
   let batch: Uint8Array[] = [];
   let batchBytes = 0;
   let inflight: Promise<void> = Promise.resolve();
-  // A failed write is kept and rethrown at the next await of `inflight`, never dropped.
+  let syncing: Promise<void> = Promise.resolve();
+  // A failed write or sync is kept and rethrown at the next flush or at the end, never dropped.
   let failure: { err: unknown } | undefined;
+  const kept = (work: Promise<unknown>): Promise<void> =>
+    work.then(
+      () => undefined,
+      (err: unknown) => {
+        failure ??= { err };
+      },
+    );
   const flush = async (): Promise<void> => {
     await inflight;
     if (failure !== undefined) throw failure.err;
@@ -205,12 +216,13 @@ async function streamInto(fh: FileHandle, source: ByteSource | Iterable<Uint8Arr
     written += batchBytes;
     batch = [];
     batchBytes = 0;
-    inflight = writeAll(fh, chunks, at).then(
-      () => undefined,
-      (err: unknown) => {
-        failure = { err };
-      },
-    );
+    inflight = kept(writeAll(fh, chunks, at));
+    // Start flushing a large write to disk beside the transfer, so the closing fsync is short.
+    if (written - syncedTo >= earlySyncBytes) {
+      syncedTo = written;
+      const batchWritten = inflight;
+      syncing = kept(syncing.then(() => batchWritten).then(() => fh.datasync()));
+    }
   };
   try {
     for await (const chunk of source) {
@@ -222,15 +234,16 @@ async function streamInto(fh: FileHandle, source: ByteSource | Iterable<Uint8Arr
   } finally {
     // Never leave a write running: the caller truncates or removes the file next.
     await inflight;
+    await syncing;
   }
   if (failure !== undefined) throw failure.err;
   await fh.sync();
   return written;
 }
 
-/** writev until every byte of `chunks` is on disk at `position` (writev may write less). */
+/** writev until every byte of `chunks` is written at `position` (writev may write less). */
 async function writeAll(fh: FileHandle, chunks: Uint8Array[], position: number): Promise<void> {
-  let rest = chunks.filter((c) => c.length > 0);
+  const rest = chunks.filter((c) => c.length > 0);
   let at = position;
   while (rest.length > 0) {
     let { bytesWritten } = await fh.writev(rest, at);
