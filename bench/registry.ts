@@ -21,6 +21,7 @@ import { createGzip, constants as zlib } from 'node:zlib';
 import { containerToolEnv } from '../src/core/tool-env.ts';
 import { freePort, removeDir, waitFor } from '../test/support/harness.ts';
 import { startServerProcess } from '../test/support/server-process.ts';
+import { median } from './lead-time/report.ts';
 
 const exec = promisify(execFile);
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, mib: { type: 'string', default: '512' }, small: { type: 'string', default: '50' }, 'node-options': { type: 'string', default: '' } } });
@@ -199,11 +200,6 @@ async function round(s: Server, layouts: { big: string; small: string }, work: s
   return { push: push.ms, pull: pull.ms, small: small.ms, idleRss, peakRss: push.peak };
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
 const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(0)} MB`;
 const sec = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
