@@ -12,7 +12,7 @@ export function sendEmpty(res: ServerResponse, status: number, headers: Headers 
 
 export function sendJson(req: IncomingMessage, res: ServerResponse, status: number, body: unknown, headers: Headers = {}): void {
   const bytes = Buffer.from(JSON.stringify(body));
-  res.writeHead(status, { ...headers, 'Content-Type': 'application/json', 'Content-Length': bytes.length });
+  res.writeHead(status, { 'Content-Type': 'application/json', ...headers, 'Content-Length': bytes.length });
   res.end(req.method === 'HEAD' ? undefined : bytes);
 }
 

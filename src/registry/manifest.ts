@@ -1,6 +1,7 @@
 // Parsing pushed manifests (OCI image-spec §Image Manifest, §Image Index; Docker Image
 // Manifest V2 Schema 2 and Manifest List). Only the fields the registry reads are kept:
-// which media type to serve, and which blobs and manifests must already exist.
+// which media type to serve, which blobs and manifests must already exist, and what the
+// referrers API lists for a manifest with a `subject` (distribution-spec §Listing referrers).
 import { z } from 'zod';
 import { SlipwayError } from '../core/errors.ts';
 import { parseDigest } from './digest.ts';
@@ -22,20 +23,35 @@ const descriptor = z.object({
   urls: z.array(z.string()).optional(),
 });
 
+const annotations = z.record(z.string(), z.string()).optional();
+
 const imageManifest = z.object({
   schemaVersion: z.literal(2),
   mediaType: z.string().optional(),
+  artifactType: z.string().optional(),
   config: descriptor,
   layers: z.array(descriptor),
   subject: descriptor.optional(),
+  annotations,
 });
 
 const imageIndex = z.object({
   schemaVersion: z.literal(2),
   mediaType: z.string().optional(),
+  artifactType: z.string().optional(),
   manifests: z.array(descriptor),
   subject: descriptor.optional(),
+  annotations,
 });
+
+/** What the referrers API says of a manifest that names a subject. */
+export interface Referrer {
+  /** The subject's digest. */
+  subject: string;
+  /** image-spec §Guidelines for Artifact Usage: `artifactType`, else the config's media type. */
+  artifactType?: string;
+  annotations?: Record<string, string>;
+}
 
 interface ParsedManifest {
   mediaType: string;
@@ -43,6 +59,8 @@ interface ParsedManifest {
   blobs: string[];
   /** Manifests (an index's entries) that must be in the repository first. */
   manifests: string[];
+  /** Set when the manifest has a `subject`. */
+  referrer?: Referrer;
 }
 
 /**
@@ -70,13 +88,26 @@ export function parseManifest(bytes: Buffer, contentType: string | undefined): P
   if (imageTypes.has(mediaType)) {
     const m = check(imageManifest, json, mediaType);
     const layers = m.layers.filter((l) => l.urls === undefined || l.urls.length === 0);
-    return { mediaType, blobs: [m.config, ...layers].map(descriptorDigest), manifests: [] };
+    const referrer = referrerOf(m.subject, m.artifactType ?? m.config.mediaType, m.annotations);
+    return { mediaType, blobs: [m.config, ...layers].map(descriptorDigest), manifests: [], ...(referrer && { referrer }) };
   }
   if (indexTypes.has(mediaType)) {
     const m = check(imageIndex, json, mediaType);
-    return { mediaType, blobs: [], manifests: m.manifests.map(descriptorDigest) };
+    const referrer = referrerOf(m.subject, m.artifactType, m.annotations);
+    return { mediaType, blobs: [], manifests: m.manifests.map(descriptorDigest), ...(referrer && { referrer }) };
   }
   throw new SlipwayError('MANIFEST_INVALID', `unsupported manifest media type: ${mediaType}`);
+}
+
+function referrerOf(
+  subject: { digest: string } | undefined,
+  artifactType: string | undefined,
+  notes: Record<string, string> | undefined,
+): Referrer | undefined {
+  if (subject === undefined) return undefined;
+  const digest = parseDigest(subject.digest);
+  if (digest === undefined) throw new SlipwayError('MANIFEST_INVALID', `invalid subject digest: ${subject.digest}`);
+  return { subject: digest, ...(artifactType !== undefined && { artifactType }), ...(notes !== undefined && { annotations: notes }) };
 }
 
 function isKnown(type: string): boolean {

@@ -1,5 +1,6 @@
-// The built-in OCI registry (distribution-spec v1.1, the parts podman, buildah and skopeo use
-// to push and pull). The HTTP server authenticates first and calls `handle` for `/v2/…`.
+// The built-in OCI registry (distribution-spec v1.1: pull, push, content discovery with
+// referrers, content management, and the catalog). The HTTP server authenticates first and
+// calls `handle` for `/v2/…`, saying which repositories the caller may see in the catalog.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { inspect } from 'node:util';
 import { isSlipwayError, SlipwayError } from '../core/errors.ts';
@@ -10,7 +11,10 @@ import { sendError, sendJson } from './http.ts';
 import { tagKey } from './layout.ts';
 import { assertName, isValidTag } from './names.ts';
 import { handleBlob } from './routes-blobs.ts';
+import type { CanPull } from './routes-catalog.ts';
+import { handleCatalog } from './routes-catalog.ts';
 import { findManifest, handleManifest } from './routes-manifests.ts';
+import { handleReferrers } from './routes-referrers.ts';
 import { handleTags } from './routes-tags.ts';
 import { handleUpload, startUpload } from './routes-uploads.ts';
 import type { StorageDriver } from './storage/driver.ts';
@@ -28,8 +32,11 @@ interface RegistryOptions {
 }
 
 export interface Registry {
-  /** Answers one request whose path starts with `/v2`. */
-  handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void>;
+  /**
+   * Answers one request whose path starts with `/v2`. `canPull` filters the catalog; the
+   * caller has already checked every other route's repository (without it, all are listed).
+   */
+  handle(req: IncomingMessage, res: ServerResponse, url: URL, canPull?: CanPull): Promise<void>;
   /** The manifest digest `repository:tag` points at, or undefined. Throws NAME_INVALID. */
   resolveTag(repository: string, tag: string): Promise<string | undefined>;
   /** Removes `repository:tag` if it still points at `digest` (retention); whether it did. */
@@ -46,6 +53,7 @@ type Route = (ctx: RouteContext, param: string) => Promise<void>;
 const routes: ReadonlyArray<[RegExp, Route]> = [
   [/^\/v2\/(.+)\/tags\/list$/, (ctx) => handleTags(ctx)],
   [/^\/v2\/(.+)\/manifests\/([^/]+)$/, handleManifest],
+  [/^\/v2\/(.+)\/referrers\/([^/]+)$/, handleReferrers],
   [/^\/v2\/(.+)\/blobs\/uploads\/?$/, (ctx) => startUpload(ctx)],
   [/^\/v2\/(.+)\/blobs\/uploads\/([^/]+)$/, handleUpload],
   [/^\/v2\/(.+)\/blobs\/([^/]+)$/, handleBlob],
@@ -56,13 +64,14 @@ export function createRegistry(options: RegistryOptions): Registry {
   const uploads = new UploadHashes();
   const use = new DigestUse();
 
-  async function dispatch(req: IncomingMessage, res: ServerResponse, url: URL, held: Array<() => void>): Promise<void> {
+  async function dispatch(req: IncomingMessage, res: ServerResponse, url: URL, held: Array<() => void>, canPull: CanPull): Promise<void> {
     const path = url.pathname;
     if (path === '/v2/' || path === '/v2') {
       // §Determining support: 200 means this is a v2 registry (and the caller may use it).
       if (req.method !== 'GET' && req.method !== 'HEAD') throw new SlipwayError('UNSUPPORTED');
       return sendJson(req, res, 200, {});
     }
+    if (path === '/v2/_catalog') return handleCatalog(storage, req, res, url, canPull);
     for (const [pattern, route] of routes) {
       const m = pattern.exec(path);
       if (m === null) continue;
@@ -75,11 +84,11 @@ export function createRegistry(options: RegistryOptions): Registry {
   }
 
   return {
-    async handle(req, res, url) {
+    async handle(req, res, url, canPull = async () => true) {
       res.setHeader('Docker-Distribution-API-Version', 'registry/2.0');
       const held: Array<() => void> = [];
       try {
-        await dispatch(req, res, url, held);
+        await dispatch(req, res, url, held, canPull);
       } catch (err) {
         if (clientWentAway(err)) {
           res.destroy();

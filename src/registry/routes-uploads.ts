@@ -2,12 +2,13 @@
 // sessions with PATCH chunks and a closing PUT, upload status, cancel, and cross-repository
 // mount (§Mounting a blob from another repository). Bytes are hashed as they stream in and
 // only become visible under their digest once it matched.
-import { createHash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { SlipwayError } from '../core/errors.ts';
 import type { RouteContext } from './context.ts';
 import { linkBlob, repoBlobSize } from './context.ts';
-import { assertDigest, DigestingStream, digestOfHash, parseDigest } from './digest.ts';
+import { assertDigest, createDigestHash, digestAlgorithm, digestOfHash, hashing, parseDigest } from './digest.ts';
+import type { DigestAlgorithm } from './digest.ts';
 import type { Headers } from './http.ts';
 import { hasBody, sendEmpty, sendError } from './http.ts';
 import { blobKey, uploadKey } from './layout.ts';
@@ -26,13 +27,9 @@ function sessionHeaders(name: string, id: string, size: number): Headers {
   };
 }
 
-/** The request body, hashed on the way; request errors (client gone) fail the stream. */
-function hashedBody(req: IncomingMessage, digesting: DigestingStream): DigestingStream {
-  req.on('error', (err) => digesting.destroy(err));
-  // The storage driver consumes `digesting` and gets its errors; without a listener of our
-  // own, pipe() would re-emit an error raised after the consumer let go as uncaught.
-  digesting.on('error', () => {});
-  return req.pipe(digesting);
+/** The request body, hashed on the way (a client gone mid-body fails the iteration). */
+function hashedBody(req: IncomingMessage, options: { expected?: string; hash?: Hash }): AsyncGenerator<Uint8Array> {
+  return hashing(req as AsyncIterable<Uint8Array>, options);
 }
 
 /** POST /v2/<name>/blobs/uploads/ */
@@ -54,7 +51,7 @@ export async function startUpload(ctx: RouteContext): Promise<void> {
   if (digestParam !== null) {
     const digest = assertDigest(digestParam);
     await ctx.hold([digest]);
-    await storage.writeAtomic(blobKey(digest), hashedBody(req, new DigestingStream({ expected: digest })));
+    await storage.writeAtomic(blobKey(digest), hashedBody(req, { expected: digest }));
     await linkBlob(storage, name, digest);
     sendEmpty(res, 201, { Location: blobLocation(name, digest), 'Docker-Content-Digest': digest });
     return;
@@ -114,10 +111,9 @@ async function appendChunk(ctx: RouteContext, id: string): Promise<number | unde
       return undefined;
     }
   }
-  const running = uploads.get(id, current) ?? (current === 0 ? createHash('sha256') : undefined);
+  const running = uploads.get(id, current) ?? (current === 0 ? createDigestHash('sha256') : undefined);
   uploads.delete(id); // stale until this append has succeeded
-  const digesting = new DigestingStream(running === undefined ? {} : { hash: running });
-  const size = await storage.appendUpload(id, hashedBody(req, digesting));
+  const size = await storage.appendUpload(id, hashedBody(req, running === undefined ? {} : { hash: running }));
   if (running !== undefined) uploads.set(id, running, size);
   return size;
 }
@@ -128,8 +124,10 @@ async function finishUpload(ctx: RouteContext, id: string): Promise<void> {
   const digest = assertDigest(url.searchParams.get('digest'));
   const size = hasBody(req) ? await appendChunk(ctx, id) : await storage.uploadSize(id);
   if (size === undefined) return;
-  const running = uploads.get(id, size);
-  const actual = running !== undefined ? digestOfHash(running) : await hashUpload(ctx, id);
+  // The running hash is sha256, what clients push; a sha512 upload is hashed once at the end.
+  const algorithm = digestAlgorithm(digest);
+  const running = algorithm === 'sha256' ? uploads.get(id, size) : undefined;
+  const actual = running !== undefined ? digestOfHash(running) : await hashUpload(ctx, id, algorithm);
   if (actual !== digest) {
     // distribution cancels the session on a mismatch; nothing of it stays visible.
     await discardUpload(ctx, id);
@@ -143,11 +141,11 @@ async function finishUpload(ctx: RouteContext, id: string): Promise<void> {
   sendEmpty(res, 201, { Location: blobLocation(name, digest), 'Docker-Content-Digest': digest });
 }
 
-/** Hashes an upload from storage when no running hash is at hand (restart, eviction). */
-async function hashUpload(ctx: RouteContext, id: string): Promise<string> {
-  const hash = createHash('sha256');
+/** Hashes an upload from storage when no running hash is at hand (restart, eviction, sha512). */
+async function hashUpload(ctx: RouteContext, id: string, algorithm: DigestAlgorithm): Promise<string> {
+  const hash = createDigestHash(algorithm);
   for await (const chunk of await ctx.storage.uploadReader(id)) hash.update(chunk as Buffer);
-  return digestOfHash(hash);
+  return digestOfHash(hash, algorithm);
 }
 
 async function discardUpload(ctx: RouteContext, id: string): Promise<void> {

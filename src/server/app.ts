@@ -22,6 +22,7 @@ import { isGitPush, registryNeeds } from './edge-access.ts';
 import { FailedAuthLimiter } from './http/failed-auth-limiter.ts';
 import { gitAction, registryActions } from './http/scoped-actions.ts';
 import { isUiPath } from './web-ui.ts';
+import { catalogAccess } from './registry-catalog-access.ts';
 import { sessionCookieHeader } from '../auth/sessions.ts';
 import { isSecureRequest } from './http/secure-request.ts';
 
@@ -29,7 +30,7 @@ export interface AppDeps {
   store: Store;
   access: Access;
   git: GitHosting;
-  registry: { handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> };
+  registry: { handle(req: IncomingMessage, res: ServerResponse, url: URL, canPull?: (repository: string) => Promise<boolean>): Promise<void> };
   api: Router;
   isReady: () => boolean;
   log: (message: string) => void;
@@ -80,8 +81,10 @@ export function createHandler(deps: AppDeps) {
     const user = principal?.user;
     const needs = registryNeeds(req.method ?? 'GET', url);
     // `/v2/` says whether the caller may use the registry at all: anonymous callers get the
-    // challenge there, and clients without credentials then carry on anonymously.
-    if (needs.length === 0 && !user) throw new SlipwayError('UNAUTHORIZED');
+    // challenge there, and clients without credentials then carry on anonymously. The
+    // catalog lists only what the caller may pull (public projects' images for anonymous).
+    const isCatalog = url.pathname === '/v2/_catalog';
+    if (needs.length === 0 && !user && !isCatalog) throw new SlipwayError('UNAUTHORIZED');
     for (const need of isUser(principal) ? needs : []) {
       const project = await store.projects.get(need.project);
       if (!project && user && user.role !== 'admin' && need.action !== 'images.pull') {
@@ -92,7 +95,7 @@ export function createHandler(deps: AppDeps) {
       }
       await access.check(user, need.action, project ?? need.project);
     }
-    await deps.registry.handle(req, res, url);
+    await deps.registry.handle(req, res, url, catalogAccess(access, principal));
   }
 
   async function git(req: IncomingMessage, res: ServerResponse, url: URL, principal: Principal | undefined, name: string, subpath: string): Promise<void> {

@@ -14,7 +14,7 @@ interface RegistryNeed {
 }
 
 // distribution-spec §Endpoints: the name is greedy; the fixed suffix decides the route.
-const repositoryPath = /^\/v2\/(.+)\/(?:tags\/list|manifests\/[^/]+|blobs\/uploads\/?[^/]*|blobs\/[^/]+)$/;
+const repositoryPath = /^\/v2\/(.+)\/(?:tags\/list|manifests\/[^/]+|referrers\/[^/]+|blobs\/uploads\/?[^/]*|blobs\/[^/]+)$/;
 
 /**
  * What a registry request needs: pull for reads, push for writes, delete for DELETE; a

@@ -9,6 +9,8 @@ import { waitFor } from './harness.ts';
 
 export interface ServerProcess {
   url: string;
+  /** The server's process id (benches read its memory from /proc). */
+  pid: number;
   token: string;
   /** Resolves with the signal that ended it (null: it exited on its own). */
   exited: Promise<NodeJS.Signals | null>;
@@ -43,6 +45,7 @@ export async function startServerProcess(o: { dataDir: string; port: number; env
   };
   return {
     url,
+    pid: child.pid!,
     token,
     exited,
     output: () => out,

@@ -70,10 +70,12 @@ export function runDriverContract(name: string, options: { create: () => Promise
       await remove('meta/a/b');
     });
 
-    void it('reader streams an object; a missing one is BLOB_UNKNOWN', async () => {
+    void it('reader streams an object or a byte range of it; a missing one is BLOB_UNKNOWN', async () => {
       await d.put('r/one', Buffer.from('stream me'));
       assert.equal((await readAll(await d.reader('r/one'))).toString(), 'stream me');
       await assert.rejects(d.reader('r/none'), (err) => isSlipwayError(err, 'BLOB_UNKNOWN'));
+      assert.equal((await readAll(await d.reader('r/one', { start: 2, end: 5 }))).toString(), 'ream');
+      assert.equal((await readAll(await d.reader('r/one', { start: 8, end: 8 }))).toString(), 'e');
       await remove('r/one');
     });
 

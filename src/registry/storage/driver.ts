@@ -8,6 +8,12 @@ import type { Readable } from 'node:stream';
 /** Bytes to write: a Node stream or any async iterable of chunks (e.g. a generator). */
 export type ByteSource = Readable | AsyncIterable<Uint8Array>;
 
+/** Bytes `start` to `end`, both included (as in an HTTP Range). */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
 export interface ObjectInfo {
   size: number;
   /**
@@ -27,8 +33,11 @@ export interface StorageDriver {
 
   /** Size of an object, or undefined when it does not exist. */
   stat(key: string): Promise<ObjectInfo | undefined>;
-  /** A stream of the object's bytes. Rejects with BLOB_UNKNOWN when it does not exist. */
-  reader(key: string): Promise<Readable>;
+  /**
+   * A stream of the object's bytes, or of `range` of them (which the caller has checked
+   * against the size). Rejects with BLOB_UNKNOWN when it does not exist.
+   */
+  reader(key: string, range?: ByteRange): Promise<Readable>;
   /**
    * Streams `source` into `key`. Readers see the old object or the whole new one, never a
    * part: if `source` errors (e.g. a digest check in a transform), nothing is written and

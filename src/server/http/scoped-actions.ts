@@ -10,7 +10,7 @@ export function gitAction(req: IncomingMessage, project: string, subpath: string
 }
 
 // distribution-spec routes end in a fixed suffix; the name before it may hold slashes.
-const registryPath = /^\/v2\/(.+)\/(?:tags\/list|manifests\/[^/]+|blobs\/uploads\/?(?:[^/]+)?|blobs\/[^/]+)$/;
+const registryPath = /^\/v2\/(.+)\/(?:tags\/list|manifests\/[^/]+|referrers\/[^/]+|blobs\/uploads\/?(?:[^/]+)?|blobs\/[^/]+)$/;
 
 export function registryActions(req: IncomingMessage, url: URL): ScopedAction[] {
   const m = registryPath.exec(url.pathname);

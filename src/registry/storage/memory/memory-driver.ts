@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { SlipwayError } from '../../../core/errors.ts';
-import type { ByteSource, ObjectInfo, StorageDriver } from '../driver.ts';
+import type { ByteRange, ByteSource, ObjectInfo, StorageDriver } from '../driver.ts';
 import { assertKey, assertPrefix, assertUploadId } from '../key.ts';
 
 /** What the driver holds. Two drivers given one state see the same storage (a restart). */
@@ -44,10 +44,10 @@ export function createMemoryDriver(storage: MemoryStorage = { objects: new Map()
       return bytes === undefined ? undefined : { size: bytes.length, modified: modified.get(key) ?? 0 };
     },
 
-    async reader(key: string): Promise<Readable> {
+    async reader(key: string, range?: ByteRange): Promise<Readable> {
       const bytes = object(key);
       if (bytes === undefined) throw new SlipwayError('BLOB_UNKNOWN');
-      return Readable.from([bytes], { objectMode: false });
+      return Readable.from([range === undefined ? bytes : bytes.subarray(range.start, range.end + 1)], { objectMode: false });
     },
 
     async writeAtomic(key: string, source: ByteSource): Promise<number> {
