@@ -20,7 +20,7 @@
 // deleted: a layer pushed a moment ago waits for its manifest.
 import { crashPoint } from '../core/crash-point.ts';
 import type { DigestUse } from './digest-use.ts';
-import { blobKey, manifestKey, repoBlobKey, tagsPrefix } from './layout.ts';
+import { blobKey, manifestKey, referrerKey, repoBlobKey, tagsPrefix } from './layout.ts';
 import { manifestRefs, type ManifestRefs } from './manifest-refs.ts';
 import type { StorageDriver } from './storage/driver.ts';
 
@@ -124,6 +124,10 @@ export async function collectGarbage(options: GcOptions): Promise<GcReport> {
         (await remove(d, manifestKey(name, d), async () => !(await isTagged(storage, name, d)))) !== undefined;
       if (gone) {
         report.manifests++;
+        // Its entry in the subject's referrers list goes after it (a reader skips an entry
+        // whose manifest is gone, so a crash between the two leaves only a stale entry).
+        const subject = refs.get(d)!.subject;
+        if (subject !== undefined && !dryRun) await storage.delete(referrerKey(name, subject, d));
         crashPoint('gc-manifest-deleted');
       } else {
         remaining.add(d);

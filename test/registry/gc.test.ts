@@ -70,9 +70,15 @@ void describe('registry garbage collection', () => {
     assert.equal((await gc()).manifests, 0);
     assert.equal((await oci.call(`/v2/p/signed/manifests/${signature.digest}`)).status, 200);
 
+    const listed = async () => ((await (await oci.call(`/v2/p/signed/referrers/${image.digest}`)).json()) as { manifests: { digest: string }[] }).manifests.map((m) => m.digest);
+    assert.deepEqual(await listed(), [signature.digest]);
+
     assert.equal((await oci.call('/v2/p/signed/manifests/v1', { method: 'DELETE' })).status, 202);
     assert.equal((await gc()).manifests, 2);
     assert.equal(await blobCount(), 0);
+    // Its entry in the subject's referrers list went with it: nothing of the repository is left.
+    assert.deepEqual(await t.storage.list('repositories/p/signed/_referrers/'), []);
+    assert.deepEqual(await listed(), []);
   });
 
   void it('keeps what is younger than the grace period, and pinned manifests whatever their tags', async () => {
