@@ -2,15 +2,19 @@
 // commit SHA, pushes it to the built-in registry as `<project>/<image>` and records the
 // release (commit + digest) the deploy engine ships. Inputs: `image` (default: the
 // project name), `context` (default `.`), `file` (default Containerfile, else Dockerfile),
-// `build-args` (NAME=value lines).
+// `build-args` (NAME=value lines). Builds are stamped with the commit's time, so one commit
+// builds to one digest; the commit time is also the SOURCE_DATE_EPOCH build arg when the
+// Containerfile declares it. After the push the host keeps only the newest build images.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { BuiltInAction } from './action.ts';
 import type { ImageBuilder } from '../../build/builder.ts';
 import { detectBuilder } from '../../build/detect.ts';
 import { busyboxImage, ensureBusyboxImage } from '../../build/base-image.ts';
+import { commitTime, declaresSourceDateEpoch } from '../../build/commit-time.ts';
 import { SlipwayError } from '../../core/errors.ts';
 import { isValidName } from '../../core/ids.ts';
+import type { LogWriter } from '../log-writer.ts';
 
 function parseBuildArgs(text: string | undefined): Record<string, string> {
   const args: Record<string, string> = {};
@@ -52,18 +56,25 @@ export const buildImage: BuiltInAction = async (ctx) => {
   const builder = await (builderFound ??= forget(detectBuilder(), () => (builderFound = undefined)));
   // The one base image Slipway provides itself (no public registry is reachable on an
   // offline machine): made from the host's busybox on first use.
-  const froms = [...readFileSync(file, 'utf8').matchAll(/^\s*FROM\s+(?:--\S+\s+)*(\S+)/gim)].map((m) => m[1]);
+  const containerfile = readFileSync(file, 'utf8');
+  const froms = [...containerfile.matchAll(/^\s*FROM\s+(?:--\S+\s+)*(\S+)/gim)].map((m) => m[1]);
   if (froms.some((f) => f === busyboxImage || f === busyboxImage.replace(/:latest$/, ''))) {
     await (busyboxReady ??= forget(ensureBusyboxImage(busyboxImage, (t) => ctx.log.write(t)), () => (busyboxReady = undefined)));
   }
-  const tag = `localhost/slipway-build/${project}/${image}:${sha}`;
+  const repository = `localhost/slipway-build/${project}/${image}`;
+  const tag = `${repository}:${sha}`;
+  const buildArgs = parseBuildArgs(ctx.inputs['build-args']);
+  const time = await commitTime(contextDir, sha);
+  if ('unknown' in time) ctx.log.line(`Commit time unknown (${time.unknown}); the image is stamped with the build's time and is not reproducible`);
+  else if (declaresSourceDateEpoch(containerfile)) buildArgs.SOURCE_DATE_EPOCH ??= String(time.seconds);
+  const timestamp = 'seconds' in time ? time.seconds : undefined;
   const registry = ctx.api.registry();
   const destination = `${registry.host}/${project}/${image}:${sha}`;
   ctx.log.line(`Building ${file} with ${builder.name} as ${tag}`);
   const onOutput = (t: string) => ctx.log.write(t);
   const buildStart = Date.now();
   try {
-    await builder.build({ contextDir, containerfile: file, tag, buildArgs: parseBuildArgs(ctx.inputs['build-args']), onOutput, signal: ctx.signal });
+    await builder.build({ contextDir, containerfile: file, tag, buildArgs, timestamp, onOutput, signal: ctx.signal });
   } catch (err) {
     throw new SlipwayError('BUILD_FAILED', `image build failed: ${(err as Error).message}`, { cause: err });
   }
@@ -75,5 +86,19 @@ export const buildImage: BuiltInAction = async (ctx) => {
   ctx.log.line(`Pushed in ${Date.now() - pushStart} ms`);
   const release = await ctx.api.recordRelease(ctx.claimed.id, { image: `${project}/${image}`, digest });
   ctx.log.line(`Release ${release.id}: ${project}/${image}@${digest}`);
+  await pruneBuildImages(builder, repository, sha, ctx.log);
   return { outputs: { digest, image: `${registry.host}/${project}/${image}@${digest}`, release: release.id } };
 };
+
+/** Build images kept per repository on the host after a push: the one pushed and the newest others, for the build cache. */
+export const keptBuildImages = 3;
+
+async function pruneBuildImages(builder: ImageBuilder, repository: string, keepTag: string, log: LogWriter): Promise<void> {
+  try {
+    const removed = await builder.prune({ repository, keepTag, keep: keptBuildImages, onOutput: (t) => log.write(t) });
+    if (removed.length > 0) log.line(`Removed ${removed.length} older build image tag(s) of ${repository}`);
+  } catch (err) {
+    // The release is pushed and recorded; a prune that failed (an image in use) is retried after the next push.
+    log.line(`Could not remove older build images of ${repository}: ${(err as Error).message}`);
+  }
+}
