@@ -52,7 +52,7 @@ export function runBuilderContract(builder: ImageBuilder, options: BuilderContra
     after(async () => {
       // Also the names a builder gave besides the requested tag (the build cache's, in the same repository).
       const repositories = images.map((image) => image.slice(0, image.lastIndexOf(':') + 1));
-      const names = (await localImages('podman')).flatMap((i) => i.names).filter((n) => repositories.some((r) => n.startsWith(r)));
+      const names = (await localImages('buildah')).flatMap((i) => i.names).filter((n) => repositories.some((r) => n.startsWith(r)));
       const all = [...new Set([...images, ...names])];
       if (all.length > 0) await runTool('podman', ['rmi', '--force', '--ignore', ...all]);
       await rm(context, { recursive: true, force: true });

@@ -27,19 +27,26 @@ export async function localImageId(tool: ImageTool, ref: string): Promise<string
   return result.exitCode === 0 && /^[0-9a-f]{64}$/.test(id) ? id : undefined;
 }
 
+/** Every image once (podman lists an image once per name), with each name once. */
 export async function localImages(tool: ImageTool): Promise<LocalImage[]> {
+  const byId = new Map<string, LocalImage>();
+  for (const image of await listedImages(tool)) {
+    const seen = byId.get(image.id);
+    byId.set(image.id, { ...image, names: [...new Set([...(seen?.names ?? []), ...image.names])] });
+  }
+  return [...byId.values()];
+}
+
+async function listedImages(tool: ImageTool): Promise<LocalImage[]> {
   if (tool === 'docker') {
     // One JSON object per line and per tag: {"ID":"sha256:…","Repository":…,"Tag":…,"CreatedAt":"2023-11-14 22:13:20 +0000 UTC"}.
     const out = await toolStdout('docker', ['images', '--no-trunc', '--format', '{{json .}}']);
-    const byId = new Map<string, LocalImage>();
-    for (const line of out.split('\n').filter((l) => l.trim().startsWith('{'))) {
+    return out.split('\n').filter((l) => l.trim().startsWith('{')).map((line) => {
       const row = JSON.parse(line) as { ID: string; Repository: string; Tag: string; CreatedAt: string };
-      const id = row.ID.replace(/^sha256:/, '');
-      const image = byId.get(id) ?? { id, names: [], created: Date.parse(row.CreatedAt.replace(/ \+0000 UTC$/, 'Z').replace(' ', 'T')) };
-      if (row.Repository !== '<none>' && row.Tag !== '<none>') image.names.push(`${row.Repository}:${row.Tag}`);
-      byId.set(id, image);
-    }
-    return [...byId.values()];
+      const named = row.Repository !== '<none>' && row.Tag !== '<none>';
+      const created = Date.parse(row.CreatedAt.replace(/ \+0000 UTC$/, 'Z').replace(' ', 'T'));
+      return { id: row.ID.replace(/^sha256:/, ''), names: named ? [`${row.Repository}:${row.Tag}`] : [], created };
+    });
   }
   if (tool === 'buildah') {
     const rows = JSON.parse(await toolStdout('buildah', ['images', '--json', '--no-trunc'])) as { id: string; names: string[] | null; createdatraw: string }[];

@@ -21,7 +21,7 @@ let context = '';
 let registry: TestRegistry;
 
 async function namesInRepository(): Promise<string[]> {
-  return (await localImages('podman')).flatMap((i) => i.names).filter((n) => n.startsWith(`${repository}:`)).sort();
+  return (await localImages('buildah')).flatMap((i) => i.names).filter((n) => n.startsWith(`${repository}:`)).sort();
 }
 
 async function removeRepository(): Promise<void> {
@@ -70,14 +70,14 @@ after(async () => {
 describe('a build never reuses a result that depends on a changed build arg', () => {
   test('buildah --layers itself still reuses ENV from another build arg (if this fails, buildah fixed #5501: revisit containers-builder.ts)', async () => {
     const file = join(context, 'Commit');
-    const existing = new Set((await localImages('podman')).map((i) => i.id));
+    const existing = new Set((await localImages('buildah')).map((i) => i.id));
     for (const commit of ['aaa', 'bbb']) {
       await runToolOrThrow('buildah', ['bud', '--layers', '--build-arg', `COMMIT=${commit}`, '-f', file, '-t', `${repository}:legacy-${commit}`, context]);
     }
     const legacyEnv = await env(`${repository}:legacy-bbb`);
     // --layers leaves one unnamed image per step as its cache; only those this test made go.
     await runToolOrThrow('podman', ['rmi', `${repository}:legacy-aaa`, `${repository}:legacy-bbb`]);
-    const made = (await localImages('podman')).filter((i) => !existing.has(i.id) && i.names.length === 0).map((i) => i.id);
+    const made = (await localImages('buildah')).filter((i) => !existing.has(i.id) && i.names.length === 0).map((i) => i.id);
     if (made.length > 0) await runToolOrThrow('podman', ['rmi', ...made]);
     assert.ok(legacyEnv.includes('COMMIT=aaa'), 'the defect as issue 14 reports it');
   });
