@@ -128,7 +128,7 @@ describe('one commit builds to one digest', () => {
     assert.equal(await runToolOrThrow('podman', ['run', '--rm', `${repository}:r4`]), 'beef\n');
     const otherTime = await buildAndPush('App', 'r5', { ...commit, timestamp: 1_700_000_100 });
     assert.notEqual(otherTime.digest, clean.digest);
-    const created = await runToolOrThrow('podman', ['image', 'inspect', '--format', '{{.Created}}', `${repository}:r1`]);
+    const created = await runToolOrThrow('podman', ['image', 'inspect', '--format', '{{.Created}}', `${repository}:r3`]);
     assert.match(created, /^2023-11-14 22:13:20 \+0000 UTC/, 'the image is stamped with the commit time');
   });
 
