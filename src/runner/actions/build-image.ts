@@ -11,6 +11,7 @@ import type { BuiltInAction } from './action.ts';
 import type { ImageBuilder } from '../../build/builder.ts';
 import { detectBuilder } from '../../build/detect.ts';
 import { busyboxImage, ensureBusyboxImage } from '../../build/base-image.ts';
+import { baseReferences } from '../../build/build-key.ts';
 import { commitTime, declaresSourceDateEpoch } from '../../build/commit-time.ts';
 import { SlipwayError } from '../../core/errors.ts';
 import { isValidName } from '../../core/ids.ts';
@@ -57,13 +58,12 @@ export const buildImage: BuiltInAction = async (ctx) => {
   // The one base image Slipway provides itself (no public registry is reachable on an
   // offline machine): made from the host's busybox on first use.
   const containerfile = readFileSync(file, 'utf8');
-  const froms = [...containerfile.matchAll(/^\s*FROM\s+(?:--\S+\s+)*(\S+)/gim)].map((m) => m[1]);
-  if (froms.some((f) => f === busyboxImage || f === busyboxImage.replace(/:latest$/, ''))) {
+  const buildArgs = parseBuildArgs(ctx.inputs['build-args']);
+  if (baseReferences(containerfile, buildArgs).some((f) => f === busyboxImage || f === busyboxImage.replace(/:latest$/, ''))) {
     await (busyboxReady ??= forget(ensureBusyboxImage(busyboxImage, (t) => ctx.log.write(t)), () => (busyboxReady = undefined)));
   }
   const repository = `localhost/slipway-build/${project}/${image}`;
   const tag = `${repository}:${sha}`;
-  const buildArgs = parseBuildArgs(ctx.inputs['build-args']);
   const time = await commitTime(contextDir, sha);
   if ('unknown' in time) ctx.log.line(`Commit time unknown (${time.unknown}); the image is stamped with the build's time and is not reproducible`);
   else if (declaresSourceDateEpoch(containerfile)) buildArgs.SOURCE_DATE_EPOCH ??= String(time.seconds);
