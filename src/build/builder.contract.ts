@@ -145,13 +145,13 @@ export function runBuilderContract(builder: ImageBuilder, options: BuilderContra
         await writeFile(containerfile, `FROM ${busyboxImage}\nRUN echo ${name}-${suffix} > /pruned\n`);
         await builder.build({ contextDir: context, containerfile, tag: `${repository}:${name}`, buildArgs: {}, onOutput: () => {} });
       }
-      const removed = await builder.prune({ repository, keepTag: 'a', keep: 1, onOutput: () => {} });
+      const removed = await builder.prune({ repository, keepTags: ['a'], keep: 0, onOutput: () => {} });
       assert.ok(removed.includes(`${repository}:b`), `removed ${removed.join(', ')}`);
       assert.ok(removed.every((name) => name.startsWith(`${repository}:`)));
       assert.equal((await runTool('podman', ['image', 'exists', `${repository}:a`])).exitCode, 0);
       assert.equal((await runTool('podman', ['image', 'exists', `${repository}:b`])).exitCode, 1);
       assert.equal((await runTool('podman', ['image', 'exists', busyboxImage])).exitCode, 0);
-      assert.deepEqual(await builder.prune({ repository, keepTag: 'a', keep: 1, onOutput: () => {} }), []);
+      assert.deepEqual(await builder.prune({ repository, keepTags: ['a'], keep: 0, onOutput: () => {} }), []);
     });
   });
 }

@@ -38,15 +38,16 @@ export interface ImageBuilder {
   push(request: PushRequest): Promise<{ digest: string }>;
   /**
    * Removes the local images of `repository` (e.g. `localhost/slipway-build/hello/hello`)
-   * but the one tagged `keepTag` and the `keep - 1` newest others (what a rebuild can reuse);
-   * returns the references removed.
+   * but those tagged with one of `keepTags` and the `keep` newest others (what a rebuild can
+   * reuse); returns the references removed.
    */
   prune(request: PruneRequest): Promise<string[]>;
 }
 
 export interface PruneRequest {
   repository: string;
-  keepTag: string;
+  /** Tags kept whatever their age: the one just pushed, and those other builds have not pushed yet. */
+  keepTags: string[];
   keep: number;
   onOutput: OutputSink;
 }

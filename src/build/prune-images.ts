@@ -1,5 +1,5 @@
 // Keeps the host's build images bounded: after a push, a repository's local images go but
-// the one just pushed and the newest others, which a rebuild of a recent commit can still
+// the one just pushed, those still to be pushed and the newest others, which a rebuild of a recent commit can still
 // take from the build cache (containers-builder.ts). Only tags are removed (`rmi` by name):
 // an image that also carries a name outside the repository stays under that name, and one a
 // container uses is refused by the tool and reported, never forced.
@@ -14,10 +14,9 @@ export async function pruneImages(tool: ImageTool, request: PruneRequest): Promi
     .filter((image) => image.names.length > 0)
     // Newest first; created is the commit time of a reproducible build. IDs break ties so the choice is stable.
     .sort((a, b) => b.created - a.created || (a.id < b.id ? -1 : 1));
-  const keepRef = `${prefix}${request.keepTag}`;
-  const pushed = images.find((image) => image.names.includes(keepRef));
-  const others = images.filter((image) => image !== pushed);
-  const removed = others.slice(Math.max(0, request.keep - (pushed ? 1 : 0))).flatMap((image) => image.names);
+  const keepRefs = new Set(request.keepTags.map((tag) => `${prefix}${tag}`));
+  const others = images.filter((image) => !image.names.some((name) => keepRefs.has(name)));
+  const removed = others.slice(Math.max(0, request.keep)).flatMap((image) => image.names);
   if (removed.length > 0) await runToolOrThrow(tool, ['rmi', ...removed], { onOutput: request.onOutput });
   return removed;
 }

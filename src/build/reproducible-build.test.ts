@@ -151,7 +151,7 @@ describe('build images are pruned after a push', () => {
     const before = await namesInRepository();
     assert.equal(before.filter((n) => !n.includes(':build-')).length, 3);
     let output = '';
-    const removed = await builder.prune({ repository, keepTag: 'p1', keep: 2, onOutput: (t) => (output += t) });
+    const removed = await builder.prune({ repository, keepTags: ['p1'], keep: 1, onOutput: (t) => (output += t) });
     const left = await namesInRepository();
     assert.deepEqual(left.filter((n) => !n.includes(':build-')), [`${repository}:p1`, `${repository}:p3`]);
     // Each kept image keeps its cache entry; the removed one lost both its names.
@@ -159,7 +159,9 @@ describe('build images are pruned after a push', () => {
     assert.deepEqual(removed.sort(), before.filter((n) => !left.includes(n)));
     assert.equal((await runTool('podman', ['image', 'exists', `${repository}:p2`])).exitCode, 1);
     // Pruning again removes nothing.
-    assert.deepEqual(await builder.prune({ repository, keepTag: 'p1', keep: 2, onOutput: () => {} }), []);
+    assert.deepEqual(await builder.prune({ repository, keepTags: ['p1'], keep: 1, onOutput: () => {} }), []);
+    // A tag another build has yet to push is kept whatever its age.
+    assert.deepEqual((await builder.prune({ repository, keepTags: ['p1', 'p3'], keep: 0, onOutput: () => {} })), []);
     assert.match(output, /untagged|[0-9a-f]{64}/i);
   });
 });

@@ -73,29 +73,57 @@ export const buildImage: BuiltInAction = async (ctx) => {
   ctx.log.line(`Building ${file} with ${builder.name} as ${tag}`);
   const onOutput = (t: string) => ctx.log.write(t);
   const buildStart = Date.now();
+  const pushed = unpushed.track(tag);
+  let digest: string;
   try {
-    await builder.build({ contextDir, containerfile: file, tag, buildArgs, timestamp, onOutput, signal: ctx.signal });
-  } catch (err) {
-    throw new SlipwayError('BUILD_FAILED', `image build failed: ${(err as Error).message}`, { cause: err });
+    try {
+      await builder.build({ contextDir, containerfile: file, tag, buildArgs, timestamp, onOutput, signal: ctx.signal });
+    } catch (err) {
+      throw new SlipwayError('BUILD_FAILED', `image build failed: ${(err as Error).message}`, { cause: err });
+    }
+    ctx.log.line(`Built in ${Date.now() - buildStart} ms`);
+    ctx.log.line(`Pushing ${destination}`);
+    const pushStart = Date.now();
+    // The job's own token: it may push this project's repositories and nothing else.
+    ({ digest } = await builder.push({ tag, destination, username: 'job', password: ctx.claimed.token, insecure: registry.insecure, onOutput, signal: ctx.signal }));
+    ctx.log.line(`Pushed in ${Date.now() - pushStart} ms`);
+  } finally {
+    pushed();
   }
-  ctx.log.line(`Built in ${Date.now() - buildStart} ms`);
-  ctx.log.line(`Pushing ${destination}`);
-  const pushStart = Date.now();
-  // The job's own token: it may push this project's repositories and nothing else.
-  const { digest } = await builder.push({ tag, destination, username: 'job', password: ctx.claimed.token, insecure: registry.insecure, onOutput, signal: ctx.signal });
-  ctx.log.line(`Pushed in ${Date.now() - pushStart} ms`);
   const release = await ctx.api.recordRelease(ctx.claimed.id, { image: `${project}/${image}`, digest });
   ctx.log.line(`Release ${release.id}: ${project}/${image}@${digest}`);
   await pruneBuildImages(builder, repository, sha, ctx.log);
   return { outputs: { digest, image: `${registry.host}/${project}/${image}@${digest}`, release: release.id } };
 };
 
-/** Build images kept per repository on the host after a push: the one pushed and the newest others, for the build cache. */
-export const keptBuildImages = 3;
+/** Build images kept per repository on the host after a push besides the one pushed (and those not pushed yet), for the build cache. */
+const olderBuildImagesKept = 2;
 
-async function pruneBuildImages(builder: ImageBuilder, repository: string, keepTag: string, log: LogWriter): Promise<void> {
+/** Local tags this process is building or pushing, so that a prune after another job's push keeps them (jobs of one repository may overlap). */
+class UnpushedTags {
+  readonly #count = new Map<string, number>();
+
+  /** Counts `tag` in until the returned function is called. */
+  track(tag: string): () => void {
+    this.#count.set(tag, (this.#count.get(tag) ?? 0) + 1);
+    return () => {
+      const left = (this.#count.get(tag) ?? 1) - 1;
+      if (left > 0) this.#count.set(tag, left);
+      else this.#count.delete(tag);
+    };
+  }
+
+  in(repository: string): string[] {
+    return [...this.#count.keys()].filter((t) => t.startsWith(`${repository}:`)).map((t) => t.slice(repository.length + 1));
+  }
+}
+
+const unpushed = new UnpushedTags();
+
+async function pruneBuildImages(builder: ImageBuilder, repository: string, pushedTag: string, log: LogWriter): Promise<void> {
   try {
-    const removed = await builder.prune({ repository, keepTag, keep: keptBuildImages, onOutput: (t) => log.write(t) });
+    const keepTags = [pushedTag, ...unpushed.in(repository)];
+    const removed = await builder.prune({ repository, keepTags, keep: olderBuildImagesKept, onOutput: (t) => log.write(t) });
     if (removed.length > 0) log.line(`Removed ${removed.length} older build image tag(s) of ${repository}`);
   } catch (err) {
     // The release is pushed and recorded; a prune that failed (an image in use) is retried after the next push.
