@@ -8,11 +8,12 @@ cd "$(dirname "$0")/.."
 # haproxy: the proxy image for SSH hosts is made from it (src/deploy/proxy-image.ts).
 # With --test, also what the tests and benchmarks use: sshd in network namespaces as
 # deploy hosts (iproute2), wrk as load generator, and chromium for the browser tests
-# (driven by playwright-core; see test/web/).
+# (driven by playwright-core; see test/web/), promtool (prometheus) to check /metrics, and
+# PostgreSQL for the store tests (throwaway clusters, src/store/test-postgres.ts).
 packages="git podman buildah skopeo runc catatonit busybox-static curl haproxy"
 # The default job image is made from these (src/build/job-image/job-image-files.ts).
 packages="$packages bash coreutils diffutils findutils grep sed gzip tar xz-utils util-linux procps perl-base wget ca-certificates openssl"
-[ "${1:-}" = "--test" ] && packages="$packages openssh-server iproute2 wrk chromium"
+[ "${1:-}" = "--test" ] && packages="$packages openssh-server iproute2 wrk chromium prometheus postgresql"
 need=""
 for pkg in $packages; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need="$need $pkg"

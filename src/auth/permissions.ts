@@ -60,6 +60,8 @@ export const permissions = {
   'audit.read': { instance: ['admin'], level: 'admin', does: 'read the audit log' },
   // Runner names and labels say what the machines are; who runs what across all projects.
   'runners.read': { instance: ['admin'], level: 'read', does: 'list runners' },
+  // Prometheus figures: how busy every project is, runner names (src/server/metrics).
+  'metrics.read': { instance: ['admin'], level: 'read', does: "read the server's Prometheus metrics" },
 
   // Project: reading.
   'project.read': { project: 'viewer', public: true, level: 'read', does: 'see the project' },

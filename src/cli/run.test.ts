@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 
-function slipway(cwd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function slipway(cwd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [main, ...args], { cwd, env: { PATH: process.env.PATH, HOME: cwd, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [main, ...args], { cwd, env: { PATH: process.env.PATH, HOME: cwd, NO_COLOR: '1', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d));
@@ -167,6 +167,88 @@ jobs:
       'computed (b)': 'success',
       'call/greet': 'success',
     });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('act\'s flags: the event as first argument, --eventpath, --env-file, dotenv --secret-file, -s, --var, -P; a label nothing offers fails at once', { timeout: 180_000 }, async () => {
+  const dir = await project(`name: flags
+on:
+  workflow_dispatch:
+    inputs:
+      who: { type: string, required: true }
+env:
+  FROM_WORKFLOW: workflow
+jobs:
+  show:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          echo "env: $FROM_FILE $QUOTED $FROM_FLAG $FROM_WORKFLOW"
+          echo "inputs: \${{ inputs.who }} event: \${{ github.event.custom }} file: $(cat "$GITHUB_EVENT_PATH" | tr -d ' \\n')"
+          echo "vars: \${{ vars.COLOR }}"
+          test "\${{ secrets.MULTI }}" = "$(printf 'line1\\nline2')" && echo "multi-line secret ok"
+          echo "secrets: \${{ secrets.PLAIN }} \${{ secrets.FROM_SHELL }}"
+  mapped:
+    runs-on: my-laptop
+    steps:
+      - run: echo "mapped ran on \${{ runner.os }} with $GITHUB_ACTIONS"
+  nowhere:
+    runs-on: macos-latest
+    steps:
+      - run: echo must not run
+`);
+  try {
+    await writeFile(join(dir, 'vars.env'), '# env\nFROM_FILE=file\nexport QUOTED="a b"\n');
+    await writeFile(join(dir, 'secrets.env'), 'PLAIN=p1a1n-secret\nMULTI="line1\\nline2"\n');
+    await writeFile(join(dir, 'event.json'), JSON.stringify({ custom: 'from-event-file', inputs: { who: 'ada' } }));
+    const r = await slipway(dir, [
+      'run', 'workflow_dispatch', '--eventpath', 'event.json', '--env-file', 'vars.env', '--env', 'FROM_FLAG=flag',
+      '--secret-file', 'secrets.env', '-s', 'FROM_SHELL', '--var', 'COLOR=blue', '-P', 'my-laptop=-self-hosted',
+    ], { FROM_SHELL: 'sh3ll-secret' });
+    assert.equal(r.code, 1, 'the job no runner offers fails the run');
+    assert.match(r.stdout, /\[show\] env: file a b flag workflow$/m);
+    assert.match(r.stdout, /\[show\] inputs: ada event: from-event-file file: \{"custom":"from-event-file","inputs":\{"who":"ada"\}\}$/m);
+    assert.match(r.stdout, /\[show\] vars: blue$/m);
+    assert.match(r.stdout, /\[show\] multi-line secret ok$/m);
+    assert.match(r.stdout, /\[show\] secrets: \*\*\* \*\*\*$/m);
+    assert.ok(!r.stdout.includes('p1a1n-secret') && !r.stdout.includes('sh3ll-secret'), 'secrets never reach the terminal');
+    assert.match(r.stdout, /\[mapped\] mapped ran on Linux with true$/m, '-P label=-self-hosted runs on this machine');
+    assert.match(r.stdout, /\[nowhere\] ##\[error\]waiting for a runner with labels \[macos-latest\]; online runners offer \[[^\]]*my-laptop[^\]]*\]; slipway run has no other runner: map the label to an image with -P/);
+    assert.doesNotMatch(r.stdout, /must not run/);
+    assert.match(r.stdout, /show\s+success/);
+    assert.match(r.stdout, /mapped\s+success/);
+    assert.match(r.stdout, /nowhere\s+failure/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('--list and --graph show the jobs by stage and run nothing; bad flags are named', async () => {
+  const dir = await project(workflow);
+  try {
+    const list = await slipway(dir, ['run', '--list']);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /^STAGE\s+JOB ID\s+JOB NAME\s+WORKFLOW NAME\s+WORKFLOW FILE\s+EVENTS$/m);
+    assert.match(list.stdout, /^0\s+first\s+first\s+ci\s+\.github\/workflows\/ci\.yml\s+push$/m);
+    assert.match(list.stdout, /^1\s+second\s+second\s+ci\s+\.github\/workflows\/ci\.yml\s+push$/m);
+    const graph = await slipway(dir, ['run', '-g', '-W', '.github/workflows']);
+    assert.equal(graph.code, 0, graph.stderr);
+    assert.match(graph.stdout, /│ first │\n.*\n\s+⬇ second needs first\n.*\n│ second │/);
+    assert.doesNotMatch(list.stdout + graph.stdout, /Checking out/);
+    const cases: [string[], RegExp][] = [
+      [['run', '--secret-file', 'missing.env'], /--secret-file missing\.env: no such file/],
+      [['run', '-s', 'NOT_SET_ANYWHERE'], /-s NOT_SET_ANYWHERE: no value given and \$NOT_SET_ANYWHERE is not set/],
+      [['run', '-P', 'nolabel'], /-P "nolabel": expected NAME=value/],
+      [['run', '--eventpath', 'hello.txt'], /--eventpath hello\.txt: .*JSON/],
+      [['run', '--event', 'pull_request'], /--event: expected one of push, workflow_dispatch, schedule, repository_dispatch/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await slipway(dir, args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -47,3 +47,13 @@ test('failedAuth: ten failures a minute by default; the file may change both, no
   assert.deepEqual(loadConfig({ dataDir: dir('failedAuth:\n  limit: 50\n  windowSeconds: 300\n'), env: {} }).failedAuth, { limit: 50, windowSeconds: 300 });
   assert.throws(() => loadConfig({ dataDir: dir('failedAuth:\n  limt: 5\n'), env: {} }), /failedAuth\.limt: unknown key/);
 });
+
+test('database.url: SQLite when unset; a postgres:// URL from the file or SLIPWAY_DATABASE_URL; anything else is refused without echoing it', () => {
+  assert.equal(loadConfig({ dataDir: dir(), env: {} }).database.url, undefined);
+  assert.equal(loadConfig({ dataDir: dir('database:\n  url: postgres://slipway@db:5432/slipway\n'), env: {} }).database.url, 'postgres://slipway@db:5432/slipway');
+  assert.equal(loadConfig({ dataDir: dir(), env: { SLIPWAY_DATABASE_URL: 'postgresql://u:pw@127.0.0.1/s' } }).database.url, 'postgresql://u:pw@127.0.0.1/s');
+  assert.throws(
+    () => loadConfig({ dataDir: dir(), env: { SLIPWAY_DATABASE_URL: 'mysql://u:hunter2@db/s' } }),
+    (err) => isSlipwayError(err, 'CONFIG_INVALID') && /SLIPWAY_DATABASE_URL: database\.url: expected a postgres:\/\/ URL/.test(err.message) && !err.message.includes('hunter2'),
+  );
+});

@@ -28,6 +28,11 @@ const schema = z.strictObject({
       /** Options beyond the built-in allow-list of `container.options` / `services.*.options` (`--privileged`, `-v`). */
       allowOptions: z.array(z.string().regex(/^--?[A-Za-z][\w-]*$/, 'expected an option name such as --privileged or -v')).default([]),
       /**
+       * Host directories whose paths a workflow's `container.volumes` / `services.*.volumes`
+       * may mount (`/srv/cache:/cache`). None by default: a host path reaches outside the job.
+       */
+      hostVolumes: z.array(z.string().regex(/^\//, 'expected an absolute directory such as /srv/ci-cache')).default([]),
+      /**
        * How long a job may wait for a runner offering its `runs-on` labels before it fails
        * (GitHub's 24 h): a duration (`24h`, `30m`, `10s`) or seconds; milliseconds once loaded.
        */
@@ -46,6 +51,11 @@ const schema = z.strictObject({
    * job's output is dropped (the job keeps running). Default 100 MB.
    */
   logs: z.strictObject({ maxJobBytes: z.number().int().min(1024).default(100_000_000) }).prefault({}),
+  /**
+   * The store: SQLite in the data dir (`slipway.db`) unless `url` names a PostgreSQL
+   * database (`postgres://user:password@host:5432/slipway`), as several servers share.
+   */
+  database: z.strictObject({ url: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL').optional() }).prefault({}),
   /** Who may create a project (by a first push or `slipway project create`): every signed-in user, as on Gitea and GitHub, or only admins. */
   projects: z.strictObject({ create: z.enum(['everyone', 'admins']).default('everyone') }).prefault({}),
   /** Failed authentications one address may make per window before it gets 429 (the block doubles each round). */
@@ -72,6 +82,7 @@ const envKeys: Record<string, string[]> = {
   SLIPWAY_SHUTDOWN_TIMEOUT_SECONDS: ['shutdownTimeoutSeconds'],
   SLIPWAY_PROJECTS_CREATE: ['projects', 'create'],
   SLIPWAY_LOGS_MAX_JOB_BYTES: ['logs', 'maxJobBytes'],
+  SLIPWAY_DATABASE_URL: ['database', 'url'],
 };
 
 function envValue(raw: string): unknown {

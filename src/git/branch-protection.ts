@@ -55,6 +55,13 @@ export class BranchProtection {
     return this.#options.rules.unprotect(project, pattern, by, await this.defaults(project));
   }
 
+  /** Whether `ref` is a branch a rule protects (`github.ref_protected`); tags never are. */
+  async protects(project: string, ref: string): Promise<boolean> {
+    if (!ref.startsWith('refs/heads/')) return false;
+    const branch = ref.slice('refs/heads/'.length);
+    return (await this.rules(project)).rules.some((r) => this.#options.matches(branch, r.pattern));
+  }
+
   async policy(user: User, project: string, commands: readonly PushCommand[]): Promise<PushPolicy> {
     const [role, { rules }] = await Promise.all([this.roleOn(user, project), this.rules(project)]);
     return pushPolicy({ project, role, rules, commands, matches: this.#options.matches });

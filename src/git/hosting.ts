@@ -16,6 +16,7 @@ import { BranchProtection, type BranchProtectionOptions } from './branch-protect
 import { policyEnv, pushPolicy, type PushPolicy } from './push-policy.ts';
 import { writeHooksDir } from './hooks-dir.ts';
 import { defaultBranchOf, fixUnbornHead, initBareRepo, isBareRepo, readAllRefs, readRefs } from './repo-admin.ts';
+import { commitAt, pushCommits, type PushedCommit } from './push-commits.ts';
 import {
   changedFilesBetween,
   commitInfoAt,
@@ -227,6 +228,13 @@ export class GitHosting {
   /** Whether commit `ancestor` is `descendant` or one of its ancestors in the project's repository. */
   async isAncestor(project: string, ancestor: string, descendant: string): Promise<boolean> {
     return isAncestorAt(this.#existing(project), ancestor, descendant);
+  }
+
+  /** The commits a push of `ref` from `before` to `after` brought, and the commit `after` (push-commits.ts). */
+  async pushCommits(project: string, ref: string, before: string, after: string): Promise<{ commits: PushedCommit[]; head: PushedCommit | undefined }> {
+    const repo = this.#existing(project);
+    const commits = await pushCommits(repo, ref, before, after);
+    return { commits, head: commits.at(-1)?.id === after ? commits.at(-1) : await commitAt(repo, after) };
   }
 
   async commitInfo(project: string, sha: string): Promise<CommitInfo> {

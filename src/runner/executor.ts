@@ -4,7 +4,7 @@
 // it. Implementations live in executors/<kind>/; only runner code chooses one, so an
 // isolated or remote executor is one more folder.
 import type { OutputSink } from '../core/types.ts';
-import type { ServiceSpec } from '../workflow/model.ts';
+import type { ContainerSpec, ServiceSpec } from '../workflow/model.ts';
 
 export interface StepCommand {
   /** The step's `run:` script, already interpolated. */
@@ -43,11 +43,8 @@ export interface StepOutcome {
   cancelled: boolean;
 }
 
-export interface JobContainer {
-  image: string;
-  env: Record<string, string>;
-  options?: string;
-}
+/** The job container: a `runs-on` image (image and env only) or the job's `container:`. */
+export type JobContainer = ContainerSpec;
 
 /** What a job needs set up before its first step. */
 export interface JobSetup {
@@ -57,6 +54,11 @@ export interface JobSetup {
   /** `host:path` mounts the job container needs at the same path (file-command files, RUNNER_TEMP). */
   volumes: string[];
   services: Record<string, ServiceSpec>;
+  /**
+   * The job's `container:` with its expressions evaluated (image, env, credentials); a
+   * container executor made for that container runs this one instead.
+   */
+  container?: ContainerSpec;
   /** Receives pulls and service start-up messages. */
   onOutput: OutputSink;
   /** Aborting stops waiting for services to become healthy. */

@@ -3,6 +3,7 @@
 // `NAME=value` lines, or `NAME<<DELIMITER` … `DELIMITER` for multi-line values.
 import { closeSync, constants, fstatSync, ftruncateSync, openSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import type { JobPaths } from './job-context.ts';
 
 export function parseKeyValueFile(text: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -52,4 +53,16 @@ export function takeFile(path: string): string {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * After a step (or an action's pre or post stage): $GITHUB_ENV into the job's env,
+ * $GITHUB_PATH onto its path, and $GITHUB_OUTPUT returned; each file emptied for the next.
+ */
+export function takeFileCommands(job: { paths: JobPaths; jobEnv: Record<string, string>; extraPath: string[] }): Record<string, string> {
+  const { files } = job.paths;
+  Object.assign(job.jobEnv, parseKeyValueFile(takeFile(files.env)));
+  const outputs = parseKeyValueFile(takeFile(files.output));
+  for (const p of takeFile(files.path).split('\n')) if (p.trim()) job.extraPath.push(p.trim());
+  return outputs;
 }

@@ -10,7 +10,7 @@ import type { Executor } from './executor.ts';
 import type { JobSpec } from '../workflow/model.ts';
 import type { RunStatus } from '../core/types.ts';
 import { LogWriter } from './log-writer.ts';
-import { defaultEnv, runnerGithubContext, serverUrls, type JobPaths } from './job-context.ts';
+import { defaultEnv, runnerContext, runnerGithubContext, serverUrls, type JobPaths } from './job-context.ts';
 import type { JobState, StepFrame } from './job-state.ts';
 import { hashFiles } from './hash-files.ts';
 
@@ -99,13 +99,16 @@ export async function openJob(claimed: ClaimedJob, options: JobRunnerOptions): P
 
   const root = join(options.workDir, jobId);
   const paths = makeJobDirs(root);
-  const github = runnerGithubContext(claimed, options.serverUrl, paths.workspace);
+  // GITHUB_EVENT_PATH: the trigger's payload, as GitHub writes it for every job.
+  writeFileSync(paths.event, JSON.stringify(contexts.github.event, null, 2));
+  const github = runnerGithubContext(claimed, options.serverUrl, paths);
   const debug = secrets.ACTIONS_STEP_DEBUG === 'true' || contexts.vars.ACTIONS_STEP_DEBUG === 'true';
+  const runner = runnerContext(options.runnerName, paths, debug || secrets.ACTIONS_RUNNER_DEBUG === 'true' || contexts.vars.ACTIONS_RUNNER_DEBUG === 'true');
   const state: JobState = {
     claimed, api, paths, log, spec,
     runDefaults: {},
     serverUrl: options.serverUrl,
-    jobEnv: { ...defaultEnv(github, paths, options.runnerName) },
+    jobEnv: { ...defaultEnv(github, paths, runner, claimed.runId) },
     extraPath: [],
     cancelSignal: abort.signal,
     signal: abort.signal,
@@ -125,7 +128,7 @@ export async function openJob(claimed: ClaimedJob, options: JobRunnerOptions): P
         services: state.environment.services,
       },
       steps: frame.steps,
-      runner: { os: 'Linux', arch: 'X64', name: options.runnerName, temp: paths.temp, tool_cache: join(options.workDir, 'tool-cache'), debug: debug ? '1' : '' },
+      runner,
       needs: contexts.needs,
       secrets,
       vars: contexts.vars,
@@ -154,16 +157,18 @@ export async function openJob(claimed: ClaimedJob, options: JobRunnerOptions): P
   return job;
 }
 
-/** A fresh job directory: workspace, RUNNER_TEMP and the empty file-command files. */
+/** A fresh job directory: workspace, RUNNER_TEMP, RUNNER_TOOL_CACHE and the empty file-command files. */
 function makeJobDirs(root: string): JobPaths {
   const filesDir = join(root, 'files');
   const paths: JobPaths = {
     workspace: join(root, 'workspace'),
     temp: join(root, 'temp'),
-    files: { env: join(filesDir, 'env'), output: join(filesDir, 'output'), path: join(filesDir, 'path'), summary: join(filesDir, 'summary.md') },
+    toolCache: join(root, 'tool-cache'),
+    event: join(filesDir, 'event.json'),
+    files: { env: join(filesDir, 'env'), output: join(filesDir, 'output'), path: join(filesDir, 'path'), summary: join(filesDir, 'summary.md'), state: join(filesDir, 'state') },
   };
   rmSync(root, { recursive: true, force: true });
-  for (const d of [paths.workspace, paths.temp, filesDir]) mkdirSync(d, { recursive: true });
+  for (const d of [paths.workspace, paths.temp, paths.toolCache, filesDir]) mkdirSync(d, { recursive: true });
   for (const f of Object.values(paths.files)) writeFileSync(f, '');
   return paths;
 }

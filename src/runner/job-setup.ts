@@ -10,6 +10,7 @@ import type { RunDefaults } from '../workflow/model.ts';
 import { SlipwayError } from '../core/errors.ts';
 import { continuesOnError, timeoutMs } from './step-options.ts';
 import { useServerUrl } from './job-context.ts';
+import { evaluateJobContainers } from './job-containers.ts';
 
 /**
  * `defaults.run` with GitHub's contexts (docs.github.com "Contexts reference", context
@@ -54,11 +55,14 @@ export async function setUpJob(job: JobRun): Promise<boolean> {
   log.line(`Checking out ${claimed.sha} (${claimed.ref})`);
   await checkoutCommit(state.api, claimed.id, claimed.sha, paths.workspace, log, job.abort.signal);
   const filesDir = dirname(paths.files.env);
+  const containers = evaluateJobContainers(spec, ctx, state.hashFiles);
+  for (const secret of containers.secrets) log.addMask(secret);
   state.environment = await state.executor.setup({
     jobId: claimed.id,
     workspace: paths.workspace,
-    volumes: [`${filesDir}:${filesDir}`, `${paths.temp}:${paths.temp}`],
-    services: spec.services,
+    volumes: [`${filesDir}:${filesDir}`, `${paths.temp}:${paths.temp}`, `${paths.toolCache}:${paths.toolCache}`],
+    services: containers.services,
+    ...(containers.container ? { container: containers.container } : {}),
     onOutput: (t) => log.write(t),
     signal: job.abort.signal,
     serverUrl: state.serverUrl,

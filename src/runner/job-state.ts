@@ -25,9 +25,13 @@ export interface StepResult {
 /** Runs after all steps, in reverse order of registration, like GitHub's "Post" steps. */
 export interface PostStep {
   name: string;
-  /** `always`: runs whatever happened; `success`: only if the job has not failed. */
-  condition: 'always' | 'success';
-  run(): Promise<void>;
+  /**
+   * `always`: runs whatever happened; `success`: only if the job has not failed; a function:
+   * evaluated when the post step's turn comes (a JavaScript or Docker action's `post-if`).
+   */
+  condition: 'always' | 'success' | (() => boolean);
+  /** Returns the post step's status when it decides it (an action's process); else success unless it throws. */
+  run(): Promise<RunStatus | void>;
 }
 
 export interface JobState {

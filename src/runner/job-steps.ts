@@ -3,7 +3,7 @@
 // kills the current step and leaves only `always()`/`cancelled()` steps to run; then the
 // post steps actions registered run, last registered first, like GitHub's "Post …" steps.
 import type { JobRun } from './job-run.ts';
-import type { JobState, StepResult } from './job-state.ts';
+import type { JobState, PostStep, StepResult } from './job-state.ts';
 import { recordStep, skipped, statusFlags } from './job-state.ts';
 import { evaluateIf } from './expression-adapter.ts';
 import { runStep } from './step-runner.ts';
@@ -35,16 +35,21 @@ export async function runPostSteps(job: JobRun): Promise<void> {
   let number = state.spec.steps.length;
   for (const post of [...state.postSteps].reverse()) {
     beginStep(job, ++number);
-    if (post.condition === 'success' && (state.failed || state.cancelSignal.aborted)) {
+    if (!postStepRuns(state, post)) {
       await state.api.skipStep(state.claimed.id, number, post.name);
       continue;
     }
     const result = await reportStep(state, post.name, async () => {
-      await post.run();
-      return { status: 'success', exitCode: null, outputs: {} };
+      const status = (await post.run()) ?? 'success';
+      return { status, exitCode: null, outputs: {} };
     });
     if (result.status === 'failure') state.failed = true;
   }
+}
+
+function postStepRuns(state: JobState, post: PostStep): boolean {
+  if (typeof post.condition === 'function') return post.condition();
+  return post.condition === 'always' || !(state.failed || state.cancelSignal.aborted);
 }
 
 /**

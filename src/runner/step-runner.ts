@@ -1,16 +1,18 @@
-// Runs one step — a `run:` script through the job's executor, or a `uses:` action (local
-// composite, `docker://`, built-in) — and collects what it wrote to $GITHUB_ENV,
-// $GITHUB_OUTPUT and $GITHUB_PATH. The same function runs a job's steps and, recursively,
+// Runs one step — a `run:` script through the job's executor, or a `uses:` action (a
+// directory's composite, JavaScript or Docker action, `docker://`, built-in) — and
+// collects what it wrote to $GITHUB_ENV, $GITHUB_OUTPUT and $GITHUB_PATH. The same function runs a job's steps and, recursively,
 // a composite action's steps.
 import { resolve } from 'node:path';
 import type { StepSpec } from '../workflow/model.ts';
 import type { RunStatus } from '../core/types.ts';
 import { interpolateText } from './expression-adapter.ts';
 import type { JobState, StepFrame, StepResult } from './job-state.ts';
-import { parseKeyValueFile, takeFile } from './file-commands.ts';
+import { takeFileCommands } from './file-commands.ts';
 import { findAction } from './actions/index.ts';
-import { runCompositeAction } from './actions/composite-run.ts';
+import { localActionDir, runActionFromDir } from './actions/action-dir.ts';
 import { runDockerStep } from './actions/docker-step.ts';
+import { inputVariables } from './actions/action-inputs.ts';
+import { tokenize } from './executors/shell-command.ts';
 import { WorkflowCommandProcessor } from './workflow-commands.ts';
 import { SlipwayError } from '../core/errors.ts';
 import { timeoutMs } from './step-options.ts';
@@ -65,9 +67,7 @@ export async function runStep(step: StepSpec, frame: StepFrame, state: JobState)
     log.line(`##[error]${(err as Error).message}`);
   }
   try {
-    Object.assign(state.jobEnv, parseKeyValueFile(takeFile(paths.files.env)));
-    outputs = { ...commandOutputs, ...parseKeyValueFile(takeFile(paths.files.output)), ...outputs };
-    for (const p of takeFile(paths.files.path).split('\n')) if (p.trim()) state.extraPath.push(p.trim());
+    outputs = { ...commandOutputs, ...takeFileCommands(state), ...outputs };
   } catch (err) {
     log.line(`##[error]${(err as Error).message}`);
     status = 'failure';
@@ -77,13 +77,17 @@ export async function runStep(step: StepSpec, frame: StepFrame, state: JobState)
 
 async function runUses(step: StepSpec, inputs: Record<string, string>, env: Record<string, string>, ownEnv: Record<string, string>, frame: StepFrame, state: JobState, stepTimeout: number): Promise<StepResult> {
   const uses = step.uses!;
-  if (uses.startsWith('./')) return runCompositeAction({ uses, inputs, env: ownEnv, frame, state, runStep });
+  if (uses.startsWith('./')) {
+    return runActionFromDir({ uses, dir: localActionDir(uses, state.paths.workspace), step, inputs, env, ownEnv, frame, state, timeoutMs: stepTimeout, runStep });
+  }
   if (uses.startsWith('docker://')) {
-    return runDockerStep({ image: uses.slice('docker://'.length), inputs, env, state, timeoutMs: stepTimeout });
+    // `with.entrypoint` and `with.args` are the container's; the other inputs are INPUT_*.
+    const { entrypoint, args, ...rest } = inputs;
+    return runDockerStep({ image: uses.slice('docker://'.length), env: { ...env, ...inputVariables(rest) }, entrypoint, args: tokenize(args ?? ''), state, timeoutMs: stepTimeout });
   }
   const action = findAction(uses);
   if (!action) {
-    throw new SlipwayError('WORKFLOW_INVALID', `unknown action "${uses}": Slipway runs local actions (./path), docker://image and the built-in actions/checkout, actions/cache, actions/upload-artifact, actions/download-artifact and slipway/build-image`);
+    throw new SlipwayError('WORKFLOW_INVALID', `unknown action "${uses}": Slipway runs local actions (./path: composite, JavaScript or Docker), docker://image and the built-in actions/checkout, actions/cache, actions/upload-artifact, actions/download-artifact and slipway/build-image`);
   }
   const result = await action({
     claimed: state.claimed, api: state.api, paths: state.paths, log: state.log, inputs, env, signal: state.signal,

@@ -145,7 +145,7 @@ void test('re-run failed jobs: the failed job and its dependants run again in at
   assert.equal(await s.runOne('success'), 'lint');
   assert.equal((await s.store.runs.require(run.id)).status, 'failure');
   const before = await s.jobsByKey(run.id);
-  assert.equal(await s.scheduler.rerun(run.id, 'failed'), 2);
+  assert.equal(await s.scheduler.rerun(run.id, 'failed', 'ada'), 2);
   const again = await s.jobsByKey(run.id);
   assert.equal((await s.store.runs.require(run.id)).attempt, 2);
   assert.deepEqual(Object.fromEntries(Object.entries(again).map(([k, j]) => [k, j.status])), { build: 'success', test: 'queued', lint: 'success', deploy: 'queued' });
@@ -154,6 +154,8 @@ void test('re-run failed jobs: the failed job and its dependants run again in at
   const t = (await s.scheduler.claim('r1', ['local']))!;
   assert.equal(t.job.key, 'test');
   assert.deepEqual(t.needs, { build: { result: 'success', outputs: { v: '1' } } });
+  // GitHub: the re-run's user is github.triggering_actor; github.actor stays who started the run.
+  assert.deepEqual([t.github.actor, t.github.triggering_actor, t.github.run_attempt], ['slipway', 'ada', '2']);
   await s.scheduler.completeJob(t.job.id, 'r1', 'success', {});
   assert.equal(await s.runOne(), 'deploy');
   assert.equal((await s.store.runs.require(run.id)).status, 'success');

@@ -24,15 +24,18 @@ void test('the message names the labels wanted and those online runners offer', 
 void test('a job starts waiting, keeps its start, fails after the timeout, and is cleared when a runner fits', () => {
   const online = [runner('a', ['linux'])];
   const t0 = Date.parse('2026-01-01T00:00:00Z');
-  const first = runnerWaitStep(queued(['gpu']), online, t0, 10_000);
+  const first = runnerWaitStep(queued(['gpu']), online, t0, { afterMs: 10_000 });
   assert.deepEqual(first, { action: 'wait', since: '2026-01-01T00:00:00.000Z', message: 'waiting for a runner with labels [gpu]; online runners offer [linux]' });
-  const later = runnerWaitStep(queued(['gpu'], '2026-01-01T00:00:00.000Z'), online, t0 + 9_999, 10_000);
+  const later = runnerWaitStep(queued(['gpu'], '2026-01-01T00:00:00.000Z'), online, t0 + 9_999, { afterMs: 10_000 });
   assert.equal(later.action, 'wait');
   assert.equal(later.action === 'wait' && later.since, '2026-01-01T00:00:00.000Z');
-  const timedOut = runnerWaitStep(queued(['gpu'], '2026-01-01T00:00:00.000Z'), online, t0 + 10_000, 10_000);
+  const timedOut = runnerWaitStep(queued(['gpu'], '2026-01-01T00:00:00.000Z'), online, t0 + 10_000, { afterMs: 10_000 });
   assert.deepEqual(timedOut, { action: 'fail', message: 'waiting for a runner with labels [gpu]; online runners offer [linux]; gave up after 10s (runner.queueTimeout)' });
-  assert.deepEqual(runnerWaitStep(queued(['linux'], '2026-01-01T00:00:00.000Z'), online, t0 + 20_000, 10_000), { action: 'clear' });
-  assert.deepEqual(runnerWaitStep(queued(['linux']), online, t0, 10_000), { action: 'none' });
+  assert.deepEqual(runnerWaitStep(queued(['linux'], '2026-01-01T00:00:00.000Z'), online, t0 + 20_000, { afterMs: 10_000 }), { action: 'clear' });
+  assert.deepEqual(runnerWaitStep(queued(['linux']), online, t0, { afterMs: 10_000 }), { action: 'none' });
+  // `slipway run`: its one runner's labels never change, so a job it cannot take fails at once.
+  assert.deepEqual(runnerWaitStep(queued(['gpu']), online, t0, { now: 'map it with -P gpu=IMAGE' }), { action: 'fail', message: 'waiting for a runner with labels [gpu]; online runners offer [linux]; map it with -P gpu=IMAGE' });
+  assert.deepEqual(runnerWaitStep(queued(['linux']), online, t0, { now: 'never' }), { action: 'none' });
 });
 
 void test('the sweep marks only jobs a runner could take now, fails them after the timeout, and the run fails', async () => {

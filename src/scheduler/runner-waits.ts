@@ -28,18 +28,25 @@ export function queueTimeoutMessage(waiting: string, timeoutMs: number): string 
   return `${waiting}; gave up after ${formatDuration(timeoutMs)} (runner.queueTimeout)`;
 }
 
+/**
+ * What fails a job's wait: the queue timeout on a server, where runners come and go; in
+ * `slipway run`, whose one runner's labels never change, a fixed reason at once.
+ */
+export type GiveUp = { afterMs: number } | { now: string };
+
 /** What the sweep does with one job that a runner could take now, given who is online. */
 export function runnerWaitStep(
   job: Pick<Job, 'runs_on' | 'runner_wait' | 'runner_wait_since'>,
   online: readonly RunnerRow[],
   nowMs: number,
-  timeoutMs: number,
+  giveUp: GiveUp,
 ): { action: 'none' } | { action: 'clear' } | { action: 'wait'; since: string; message: string } | { action: 'fail'; message: string } {
   const runsOn: string[] = JSON.parse(job.runs_on);
   if (online.some((r) => offersAll(r.labels, runsOn))) return job.runner_wait_since === null ? { action: 'none' } : { action: 'clear' };
   const message = waitingMessage(runsOn, online);
+  if ('now' in giveUp) return { action: 'fail', message: `${message}; ${giveUp.now}` };
   const since = job.runner_wait_since ?? new Date(nowMs).toISOString();
-  if (nowMs - Date.parse(since) >= timeoutMs) return { action: 'fail', message: queueTimeoutMessage(message, timeoutMs) };
+  if (nowMs - Date.parse(since) >= giveUp.afterMs) return { action: 'fail', message: queueTimeoutMessage(message, giveUp.afterMs) };
   return { action: 'wait', since, message };
 }
 
@@ -48,7 +55,7 @@ export interface RunnerWaitSweep {
   events: EventBus;
   /** A runner is online while seen (claim or heartbeat) within this long. */
   onlineMs: number;
-  queueTimeoutMs: number;
+  giveUp: GiveUp;
   now: number;
   /** True if a runner with the right labels could take the job now (needs done, group admitted). */
   takeable: (run: Run, job: Job, siblings: Job[]) => boolean;
@@ -66,7 +73,7 @@ export async function sweepRunnerWaits(s: RunnerWaitSweep): Promise<number> {
       const run = await s.store.runs.require(job.run_id);
       runs.set(job.run_id, (entry = { run, siblings: await s.store.runs.jobs(run.id) }));
     }
-    const step = s.takeable(entry.run, job, entry.siblings) ? runnerWaitStep(job, online, s.now, s.queueTimeoutMs) : job.runner_wait_since === null ? { action: 'none' as const } : { action: 'clear' as const };
+    const step = s.takeable(entry.run, job, entry.siblings) ? runnerWaitStep(job, online, s.now, s.giveUp) : job.runner_wait_since === null ? { action: 'none' as const } : { action: 'clear' as const };
     if (step.action === 'none') continue;
     if (step.action === 'fail') {
       await s.fail(job, step.message);

@@ -13,12 +13,12 @@ import { SlipwayError } from '../core/errors.ts';
 import { RunProgress } from './progress.ts';
 import { specOf, storedPlanOf } from './job-spec.ts';
 import { rerunJobs, type RerunWhich } from './rerun-plan.ts';
-import type { GithubContext, NeedsContext } from './contexts.ts';
+import { projectOfRepository, type GithubContext, type NeedsContext, type TriggerFacts } from './contexts.ts';
 import { environmentOf, jobSecrets, secretsAtLevel, type SecretsFor } from './job-secrets.ts';
 import { gateState, waitingNotice, type GateState, type JobGate } from './job-gate.ts';
 import { levelOf } from './calls.ts';
 import { jobLogStream } from '../store/repos/logs.ts';
-import { sweepRunnerWaits } from './runner-waits.ts';
+import { sweepRunnerWaits, type GiveUp } from './runner-waits.ts';
 import { closeAttemptLog, interruptionOutcome, interruptionReasons, type Interruption } from './interrupted-attempt.ts';
 
 /**
@@ -29,7 +29,7 @@ import { closeAttemptLog, interruptionOutcome, interruptionReasons, type Interru
 export interface JobClaim {
   run: Run;
   job: Job;
-  /** The project's name (`github.repository`). */
+  /** The project's name (`github.repository` is `slipway/<name>`). */
   project: string;
   spec: JobSpec;
   workflow: Workflow;
@@ -62,6 +62,8 @@ interface SchedulerOptions {
   secretsFor?: SecretsFor;
   /** Approval gates of environments for jobs that name one (job-gate.ts); without it, jobs never wait. */
   gate?: JobGate;
+  /** The `vars` context of a project's jobs (`slipway run --var`); none without it. */
+  varsFor?: (project: string) => Promise<Record<string, string>>;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -74,9 +76,11 @@ export class Scheduler {
 
   readonly #secretsFor: SchedulerOptions['secretsFor'];
   readonly #gate: JobGate | undefined;
+  readonly #varsFor: SchedulerOptions['varsFor'];
 
   constructor(options: SchedulerOptions) {
     this.#gate = options.gate;
+    this.#varsFor = options.varsFor;
     this.#secretsFor = options.secretsFor;
     this.#store = options.store;
     this.#events = options.events;
@@ -159,9 +163,10 @@ export class Scheduler {
       const values = context.values as Record<string, Record<string, unknown>>;
       // contextOf built it with githubContext(run, project, job).
       const github = values.github as GithubContext & { job: string };
+      const project = projectOfRepository(github.repository);
       let secrets: Record<string, string>, notes: string[];
       try {
-        const got = await jobSecrets(this.#secretsFor, run, github.repository, spec, context, gate === 'approved');
+        const got = await jobSecrets(this.#secretsFor, run, project, spec, context, gate === 'approved');
         secrets = { ...secretsAtLevel(this.#progress.plan(run), levelOf(claimed), got.secrets, github), ...got.environment };
         notes = got.notes;
       } catch (err) {
@@ -174,8 +179,9 @@ export class Scheduler {
       return {
         run,
         job: claimed,
-        project: github.repository,
-        spec,
+        project,
+        // The leg's labels as planned (`runs-on: ${{ matrix.os }}` evaluated), so the runner maps the real label to its image.
+        spec: { ...spec, runsOn },
         workflow,
         github,
         needs,
@@ -184,7 +190,7 @@ export class Scheduler {
         inputs: values.inputs!,
         secrets,
         notes,
-        vars: {},
+        vars: (await this.#varsFor?.(project)) ?? {},
       };
     }
     return undefined;
@@ -210,7 +216,7 @@ export class Scheduler {
     const context = await this.#progress.contextOf(run, job, siblings, needs);
     const environment = environmentOf(spec, context);
     if (environment === undefined) return { state: 'open' as const, environment: '', approvals: 0, rule: undefined };
-    const project = (context.values as { github: GithubContext }).github.repository;
+    const project = projectOfRepository((context.values as { github: GithubContext }).github.repository);
     try {
       const rule = await this.#gate!.ruleFor(project, environment);
       const approvals = rule ? await this.#gate!.approvals(job.id) : 0;
@@ -292,13 +298,15 @@ export class Scheduler {
    * Re-runs a finished run as a new attempt: all jobs, the failed and cancelled ones with
    * their dependants, or one job with its dependants. Returns the new attempt number.
    */
-  async rerun(runId: string, which: RerunWhich): Promise<number> {
+  async rerun(runId: string, which: RerunWhich, by?: string): Promise<number> {
     const run = await this.#store.runs.require(runId);
     if (!isFinished(run.status)) throw new SlipwayError('CONFLICT', `run ${run.id} is ${run.status}: only a finished run can be re-run`);
     if (!run.plan) throw new SlipwayError('CONFLICT', `run ${run.id} never started (${run.error ? 'invalid workflow' : 'no plan'}): push a fix instead`);
     const rows = rerunJobs(storedPlanOf(run), await this.#store.runs.jobs(runId), which);
     const attempt = await this.#store.runs.newAttempt(runId, rows);
-    await this.#store.runs.update(runId, { concurrency_state: run.concurrency_group ? 'pending' : null });
+    // GitHub: a re-run keeps `github.actor` and makes its user `github.triggering_actor`.
+    const trigger = by === undefined ? {} : { github_trigger: JSON.stringify({ ...(run.github_trigger ? (JSON.parse(run.github_trigger) as TriggerFacts) : { actor: 'slipway', refProtected: false }), triggeringActor: by }) };
+    await this.#store.runs.update(runId, { concurrency_state: run.concurrency_group ? 'pending' : null, ...trigger });
     this.#events.emit('run-updated', runId);
     await this.runCreated(runId);
     return attempt;
@@ -306,14 +314,14 @@ export class Scheduler {
 
   /**
    * Jobs no online runner (seen within a lease) can take show what they wait for, and fail
-   * after `queueTimeoutMs` (runner-waits.ts). Returns how many failed.
+   * after `queueTimeoutMs` (runner-waits.ts), or at once with `{ now: reason }`. Returns how many failed.
    */
-  async sweepRunnerWaits(queueTimeoutMs: number, now = Date.now()): Promise<number> {
+  async sweepRunnerWaits(queueTimeoutMs: number | GiveUp, now = Date.now()): Promise<number> {
     return sweepRunnerWaits({
       store: this.#store,
       events: this.#events,
       onlineMs: this.#leaseMs,
-      queueTimeoutMs,
+      giveUp: typeof queueTimeoutMs === 'number' ? { afterMs: queueTimeoutMs } : queueTimeoutMs,
       now,
       takeable: (run, job, siblings) => this.#takeable(run, job, siblings),
       fail: async (job, message) => {

@@ -5,14 +5,15 @@
 import { formatDiagnostic } from '../core/errors.ts';
 import type { GitHosting } from '../git/hosting.ts';
 import type { Store } from '../store/store.ts';
-import type { Run } from '../store/repos/runs.ts';
+import type { Run, RunNumbers } from '../store/repos/runs.ts';
 import type { EventBus } from '../core/events.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { StoredPlan } from './stored-plan.ts';
 import type { Workflow } from '../workflow/model.ts';
 import { planWorkflow } from '../workflow/plan/plan.ts';
+import { resolveLabels } from '../workflow/plan/runs-on-labels.ts';
 import { loadCalledWorkflows } from '../workflow/plan/reusable.ts';
-import { contextValues, evaluateTemplate, githubContext } from './contexts.ts';
+import { contextValues, evaluateTemplate, githubContext, type TriggerFacts } from './contexts.ts';
 import { evaluateConcurrency, type Concurrency } from './concurrency.ts';
 import { plannedRow } from './rerun-plan.ts';
 import type { ParseSettings } from '../workflow/parse/read-options.ts';
@@ -25,6 +26,8 @@ export interface StartRunDeps {
   log: (message: string) => void;
   /** What the workflow parser is told about this server (`runner.allowOptions`). */
   parse?: ParseSettings;
+  /** The server's public URL, for the URLs of event payloads (`repository.html_url`, …). */
+  baseUrl?: string;
 }
 
 interface RunTrigger {
@@ -40,6 +43,8 @@ interface RunTrigger {
   inputs?: Record<string, unknown>;
   /** The recorded push event that started it (push runs). */
   pushEventId?: string;
+  /** Who started it and whether the ref is protected (`github.actor`, `github.ref_protected`). */
+  facts?: TriggerFacts;
 }
 
 /** Starts a run of `workflow` (or records `error` as a failed run when it is invalid). */
@@ -71,19 +76,25 @@ async function planRun(workflow: Workflow, readFile: (path: string) => Promise<s
 export async function createRun(deps: Omit<StartRunDeps, 'git'>, trigger: RunTrigger, file: string, workflow: Workflow | undefined, stored: StoredPlan | undefined, error?: string): Promise<Run> {
   const { store } = deps;
   const project = await store.projects.ensure(trigger.project);
-  let title: string | undefined;
   let concurrency: Concurrency | undefined;
-  if (workflow && stored && !error) {
+  // `run-name` and the workflow's `concurrency` see `github` and `inputs` (docs "Contexts" §
+  // availability), the run's numbers included: decided as the store assigns them.
+  const decide = (numbers: RunNumbers) => {
+    if (!workflow || !stored) return {};
     try {
-      // `run-name` and the workflow's `concurrency` see `github` and `inputs` (docs "Contexts" § availability).
-      const run = { id: '', number: 0, event: trigger.event, ref: trigger.ref, sha: trigger.sha, name: workflow.name, event_payload: JSON.stringify(trigger.payload) };
+      const run = { id: '', project_id: project.id, number: numbers.number, github_run_id: numbers.githubRunId, workflow_number: numbers.workflowNumber, workflow: file, event: trigger.event, ref: trigger.ref, sha: trigger.sha, name: workflow.name, event_payload: JSON.stringify(trigger.payload), github_trigger: trigger.facts ? JSON.stringify(trigger.facts) : null };
       const context = contextValues({ github: githubContext(run, trigger.project), inputs: trigger.inputs ?? {} });
-      if (workflow.runName) title = String(evaluateTemplate(workflow.runName, context));
+      const title = workflow.runName ? String(evaluateTemplate(workflow.runName, context)) : undefined;
       concurrency = evaluateConcurrency(workflow.concurrency, context);
+      // `runs-on: ${{ inputs.pool }}`: labels known now; a called workflow's jobs have the call's inputs, not these.
+      const { github, inputs } = context.values;
+      const jobs = stored.plan.jobs.map((j) => ({ ...j, runsOn: resolveLabels(j.runsOn, { github, ...(j.workflow ? {} : { inputs }), ...(j.matrix ? { matrix: j.matrix } : {}) }) }));
+      return { title, concurrencyGroup: concurrency?.group, jobs: jobs.map(plannedRow) };
     } catch (err) {
-      error = (err as Error).message;
+      concurrency = undefined;
+      return { error: (err as Error).message };
     }
-  }
+  };
   if (error) stored = undefined;
   const run = await store.runs.create({
     projectId: project.id,
@@ -94,12 +105,12 @@ export async function createRun(deps: Omit<StartRunDeps, 'git'>, trigger: RunTri
     sha: trigger.sha,
     error,
     plan: stored,
-    title,
     eventPayload: trigger.payload,
     inputs: trigger.inputs,
-    concurrencyGroup: concurrency?.group,
     pushEventId: trigger.pushEventId,
+    githubTrigger: trigger.facts ? { ...trigger.facts } : undefined,
     jobs: stored ? stored.plan.jobs.map(plannedRow) : [],
+    decide,
   });
   deps.log(`run #${run.number} ${trigger.project} ${file} (${trigger.event}) ${run.error ? 'failed: invalid configuration' : 'queued'}`);
   deps.events.emit('run-updated', run.id);

@@ -37,6 +37,10 @@ import { EventBus } from '../core/events.ts';
 import { Secrets } from '../auth/secrets.ts';
 import { loadOrCreateSecretsKey } from '../auth/secrets-crypto.ts';
 import { createHandler } from './app.ts';
+import { observeRequests, type RequestRecord } from './http/observe-requests.ts';
+import { PrometheusMetrics } from './metrics/prometheus.ts';
+import { routeLabel } from './metrics/route-label.ts';
+import { logStateChanges, type LogRecord } from './state-log.ts';
 import { Access } from '../auth/access.ts';
 import { FailedAuthLimiter } from './http/failed-auth-limiter.ts';
 import { apiRouter } from './routes/api-router.ts';
@@ -67,6 +71,8 @@ interface StartOptions {
   clock?: Clock;
   /** The built web UI (default: the repository's web/dist); tests point it at a directory of their own. */
   webDir?: string;
+  /** Structured log lines (`slipway up --log-format json`): one per request and per state change. */
+  logRecord?: LogRecord;
   /** A user's role on a project; until per-project roles land, tests inject one (default: the stand-in below). */
   roleOn?: (user: User, project: string) => Promise<ProjectRole | undefined>;
 }
@@ -96,7 +102,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const config = loadConfig({ dataDir: options.dataDir, env: options.env, overrides: { port: options.port, host: options.host } });
   const loosened = restrictDataDir(config.dataDir);
   if (loosened.length > 0) log(`data dir: made private again (0700/0600): ${loosened.join(', ')}`);
-  const db = openDatabase({ sqlitePath: join(config.dataDir, 'slipway.db') });
+  const db = openDatabase(config.database.url ? { url: config.database.url } : { sqlitePath: join(config.dataDir, 'slipway.db') });
   const applied = await migrate(db);
   if (applied.length > 0) log(`database: applied migrations ${applied.join(', ')}`);
   const store = createStore(db);
@@ -133,16 +139,28 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
 
   let ready = false;
   // What starts runs: pushes, the API's dispatches and the schedule.
-  const runStarter: StartRunDeps = { git, store, events, scheduler, log, parse: { allowOptions: config.runner.allowOptions } };
+  const runStarter: StartRunDeps = { git, store, events, scheduler, log, parse: { allowOptions: config.runner.allowOptions, hostVolumes: config.runner.hostVolumes } };
   const webhooks = new ForgeWebhooks({ store, git, links: forgeLinks, record: (event, delivery) => pushes.received(event, delivery), starter: runStarter });
   const protectedBranches = { branches: git.branches!, projectExists: async (p: string) => git.exists(p) || (await store.projects.get(p)) !== undefined };
   const limiter = new FailedAuthLimiter({ limit: config.failedAuth.limit, windowMs: config.failedAuth.windowSeconds * 1000 });
-  const api = apiRouter({ store, scheduler, jobApprovals, events, secrets, deploys: () => deploys, runStarter, dataDir: config.dataDir, version, protectedBranches, access, audit, limiter, log,
+  // Work started by events (metrics, the state log, triggers) is tracked so close() can wait for it.
+  const pending = new Set<Promise<unknown>>();
+  const track = (p: Promise<unknown>) => {
+    pending.add(p);
+    void p.finally(() => pending.delete(p));
+  };
+  const prometheus = new PrometheusMetrics({ store, events, onlineMs: () => scheduler.leaseMs, log, track });
+  const stopMetrics = prometheus.start();
+  const stopStateLog = options.logRecord ? logStateChanges({ store, events, record: options.logRecord, log, track }) : () => {};
+  const api = apiRouter({ store, scheduler, jobApprovals, events, secrets, deploys: () => deploys, runStarter, dataDir: config.dataDir, version, protectedBranches, access, audit, limiter, log, prometheus,
     commitTimes: async (project, shas) => (git.exists(project) ? commitTimes(git.repoPath(project), shas) : new Map()),
     forge: { links: forgeLinks, webhooks, hooks: notificationHooks },
   });
   const ui = webUi(options.webDir ?? fileURLToPath(new URL('../../web/dist', import.meta.url)));
-  const server = http.createServer(createHandler({ store, access, git, registry, api, isReady: () => ready, log, audit, limiter, ui }));
+  const logRecord = options.logRecord;
+  const requestSinks = [prometheus.request, ...(logRecord ? [(r: RequestRecord) => logRecord({ msg: 'request', ...r, seconds: Number(r.seconds.toFixed(4)) })] : [])];
+  const handler = observeRequests(createHandler({ store, access, git, registry, api, isReady: () => ready, log, audit, limiter, ui }), (method, path) => routeLabel(api, method, path), requestSinks);
+  const server = http.createServer(handler);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -150,6 +168,8 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   });
   const port = (server.address() as AddressInfo).port;
   const url = publicUrl(config, port);
+  // Event payloads carry the server's URLs (repository.html_url, clone_url): known from here on.
+  runStarter.baseUrl = url;
   // Again, now that the database, the tokens and the secrets key exist on a first start.
   restrictDataDir(config.dataDir);
   // The built-in runner has no credential of its own: each job gets a token for its project
@@ -163,13 +183,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const targets = deployTargets({ store, local, registryHost: registryAccess.host, instance, dataDir: config.dataDir });
   const deploys = new DeployService({ store, events, readFile: (p, sha, path) => git.readFile(p, sha, path), isAncestor: (p, a, d) => git.isAncestor(p, a, d), registry: { insecure: registryAccess.insecure, pullCredential: deployPullCredentials(store) }, instance, log, secrets, clock: options.clock, ...protection, targets, strategies: deployStrategies(), local });
 
-  // Triggers: pushes start runs; finished runs start deployments. Each is tracked so
-  // close() can wait for work already under way.
-  const pending = new Set<Promise<unknown>>();
-  const track = (p: Promise<unknown>) => {
-    pending.add(p);
-    void p.finally(() => pending.delete(p));
-  };
+  // Triggers: pushes start runs; finished runs start deployments (tracked, as above).
   // Pushes are recorded before git's answer ends (durable), then processed into runs.
   const pushes = new PushEvents({ ...runStarter, git, track, checkCommit: (project, sha) => deploys.configErrors(project, sha), noteCommit: (project, ref, sha) => deploys.protection.notes(project, ref, sha) });
   git.onPush((event) => pushes.received(event));
@@ -243,6 +257,8 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
       // Jobs still held were killed by the timeout and left unreported: each runs again as its next attempt.
       if (runner) await scheduler.interruptHeld(runnerName);
       stopReactions();
+      stopMetrics();
+      stopStateLog();
       outbox.close();
       await Promise.allSettled([...pending]);
       deploys.gate.close();

@@ -35,7 +35,7 @@ after(async () => {
 
 test('the UI answers every path but the API, git, the registry and the health check', () => {
   for (const p of ['/', '/projects/x', '/runs/r/jobs/j', '/apis', '/gitlab', '/v2x']) assert.ok(isUiPath(p), p);
-  for (const p of ['/api', '/api/runs', '/git/x.git/info/refs', '/v2/', '/v2', '/healthz']) assert.ok(!isUiPath(p), p);
+  for (const p of ['/api', '/api/runs', '/git/x.git/info/refs', '/v2/', '/v2', '/healthz', '/metrics']) assert.ok(!isUiPath(p), p);
 });
 
 test('nothing outside the build and no dot file is served: those paths get the app page', async () => {

@@ -30,9 +30,9 @@ const contentTypes: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-/** The paths the UI does not answer: the API, git hosting, the registry, the health check. */
+/** The paths the UI does not answer: the API, git hosting, the registry, the health check, Prometheus' metrics. */
 export function isUiPath(pathname: string): boolean {
-  return !/^\/(?:api|git|v2|healthz)(?:\/|$)/.test(pathname);
+  return !/^\/(?:api|git|v2|healthz|metrics)(?:\/|$)/.test(pathname);
 }
 
 /** The file under `root` a URL path names, or undefined if it names none safely (`..`, dot files, bad encoding). */

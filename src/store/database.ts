@@ -1,13 +1,18 @@
 // Opens the database and brings its schema up to date. Only this module (and the dialect
 // folders) import Kysely's dialects; the rest of the code sees `Kysely<Database>`.
+// SQLite (a file in the data dir) on a laptop; PostgreSQL (a postgres:// URL) at scale. The
+// same migrations and queries run on both (portable SQL; src/store/migrations/portable.ts
+// for the few differences).
 import { Kysely, Migrator, SqliteDialect, type MigrationProvider } from 'kysely';
 import type { Database } from './schema.ts';
 import { migrations } from './migrations/index.ts';
 import { openSqlite } from './sqlite/node-sqlite-database.ts';
+import { postgresDialect } from './postgres/pg-dialect.ts';
 
 export type Db = Kysely<Database>;
 
-export function openDatabase(options: { sqlitePath: string }): Db {
+export function openDatabase(options: { sqlitePath: string } | { url: string }): Db {
+  if ('url' in options) return new Kysely<Database>({ dialect: postgresDialect(options.url) });
   const database = openSqlite(options.sqlitePath);
   return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
 }

@@ -62,6 +62,12 @@ export interface RunsTable {
   cancel_requested: number;
   /** The push event that started the run (0006); null for other triggers. */
   push_event_id: string | null;
+  /** GITHUB_RUN_ID: numeric, unique in the installation (0022). */
+  github_run_id: number;
+  /** GITHUB_RUN_NUMBER: counts the runs of this workflow file in the project (0022). */
+  workflow_number: number;
+  /** What the trigger knew for the `github` context (actor, ref protection), JSON (0022). */
+  github_trigger: string | null;
 }
 
 export interface JobsTable {

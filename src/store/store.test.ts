@@ -1,178 +1,211 @@
-// The repositories against a real in-memory SQLite database.
+// The store's contract: the repositories against a real SQLite database (in memory) and a
+// real PostgreSQL (a throwaway cluster, src/store/test-postgres.ts), the same tests on both.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { createHash } from 'node:crypto';
 import { openDatabase, migrate, type Db } from './database.ts';
 import { createStore, type Store } from './store.ts';
 import { isSlipwayError } from '../core/errors.ts';
 import type { NewRun } from './repos/runs.ts';
 import { migrations } from './migrations/index.ts';
+import { startPostgres, type TestPostgres } from './test-postgres.ts';
 
-async function open(): Promise<{ db: Db; store: Store }> {
-  const db = openDatabase({ sqlitePath: ':memory:' });
-  await migrate(db);
-  return { db, store: createStore(db) };
-}
 
 const newRun = (projectId: string, jobs: NewRun['jobs'] = []): NewRun => ({
   projectId, workflow: '.slipway/workflows/ci.yml', name: 'ci', event: 'push', ref: 'refs/heads/main', sha: 'b'.repeat(40), jobs,
 });
 
-void test('migrate applies the schema once; a second migrate applies nothing', async () => {
-  const db = openDatabase({ sqlitePath: ':memory:' });
-  assert.deepEqual(await migrate(db), Object.keys(migrations));
-  assert.deepEqual(await migrate(db), []);
-  await db.destroy();
-});
+type Connect = () => Promise<Parameters<typeof openDatabase>[0]>;
 
-void test('projects.ensure is idempotent and rejects invalid names', async () => {
-  const { store } = await open();
-  const first = await store.projects.ensure('my-app.v2');
-  const again = await store.projects.ensure('my-app.v2');
-  assert.equal(again.id, first.id);
-  assert.deepEqual((await store.projects.list()).map((p) => p.name), ['my-app.v2']);
-  assert.equal((await store.projects.byId(first.id))?.name, 'my-app.v2');
-  for (const bad of ['', 'Upper', '-dash', 'dash-', 'a..b', 'a/b', 'with space', 'x'.repeat(65)]) {
-    await assert.rejects(store.projects.ensure(bad), (e) => isSlipwayError(e, 'INVALID_NAME'), `"${bad}" should be rejected`);
-  }
-  assert.equal((await store.projects.list()).length, 1);
-  await assert.rejects(store.projects.require('nope'), (e) => isSlipwayError(e, 'PROJECT_UNKNOWN'));
-});
+const backends: { name: string; start(): Promise<{ connect: Connect; stop(): Promise<void> }> }[] = [
+  { name: 'SQLite', start: async () => ({ connect: async () => ({ sqlitePath: ':memory:' }), stop: async () => {} }) },
+  {
+    name: 'PostgreSQL',
+    async start() {
+      const pg: TestPostgres = await startPostgres();
+      return { connect: async () => ({ url: await pg.database() }), stop: () => pg.stop() };
+    },
+  },
+];
 
-void test('tokens are stored hashed and find their user; a wrong token finds nothing', async () => {
-  const { db, store } = await open();
-  assert.equal(await store.users.count(), 0);
-  const alice = await store.users.create('alice', 'admin');
-  const bob = await store.users.create('bob', 'member');
-  const token = await store.users.createToken(alice.id, 'laptop');
-  const bobToken = await store.users.createToken(bob.id, 'ci');
-  assert.match(token, /^slp_/);
-  assert.notEqual(token, bobToken);
-  assert.equal(await store.users.count(), 2);
-
-  const rows = await db.selectFrom('tokens').selectAll().execute();
-  assert.equal(rows.length, 2);
-  for (const row of rows) {
-    for (const value of Object.values(row)) {
-      assert.ok(!String(value).includes(token) && !String(value).includes(bobToken), 'a plain token is in the tokens table');
+for (const backend of backends) {
+  void describe(`the store on ${backend.name}`, () => {
+    let cluster: Awaited<ReturnType<(typeof backend)['start']>>;
+    const opened: Db[] = [];
+    before(async () => {
+      cluster = await backend.start();
+    });
+    after(async () => {
+      for (const db of opened) await db.destroy();
+      await cluster?.stop();
+    });
+    const database = async () => {
+      const db = openDatabase(await cluster.connect());
+      opened.push(db);
+      return db;
+    };
+    async function open(): Promise<{ db: Db; store: Store }> {
+      const db = await database();
+      await migrate(db);
+      return { db, store: createStore(db) };
     }
-  }
-  const hashes = rows.map((r) => r.hash).sort();
-  assert.deepEqual(hashes, [token, bobToken].map((t) => createHash('sha256').update(t).digest('hex')).sort());
 
-  // Rows from node:sqlite have a null prototype: compare their fields.
-  assert.deepEqual({ ...(await store.users.byToken(token)) }, alice);
-  assert.deepEqual({ ...(await store.users.byToken(bobToken)) }, bob);
-  assert.equal(await store.users.byToken(`${token}x`), undefined);
-  assert.equal(await store.users.byToken(''), undefined);
-  assert.equal((await store.users.byName('bob'))?.id, bob.id);
-});
+    it('migrate applies the schema once; a second migrate applies nothing', async () => {
+      const db = await database();
+      assert.deepEqual(await migrate(db), Object.keys(migrations));
+      assert.deepEqual(await migrate(db), []);
+    });
 
-void test('runs are numbered per project 1, 2, 3 with their jobs in plan order', async () => {
-  const { store } = await open();
-  const a = await store.projects.ensure('a');
-  const b = await store.projects.ensure('b');
-  const jobs = [
-    { key: 'build', name: 'Build', needs: [], runsOn: ['local'] },
-    { key: 'test', name: 'Test', needs: ['build'], runsOn: ['local', 'linux'] },
-  ];
-  const numbers = [];
-  for (let i = 0; i < 3; i++) numbers.push((await store.runs.create(newRun(a.id, jobs))).number);
-  assert.deepEqual(numbers, [1, 2, 3]);
-  const other = await store.runs.create(newRun(b.id));
-  assert.equal(other.number, 1);
+    it('projects.ensure is idempotent and rejects invalid names', async () => {
+      const { store } = await open();
+      const first = await store.projects.ensure('my-app.v2');
+      const again = await store.projects.ensure('my-app.v2');
+      assert.equal(again.id, first.id);
+      assert.deepEqual((await store.projects.list()).map((p) => p.name), ['my-app.v2']);
+      assert.equal((await store.projects.byId(first.id))?.name, 'my-app.v2');
+      for (const bad of ['', 'Upper', '-dash', 'dash-', 'a..b', 'a/b', 'with space', 'x'.repeat(65)]) {
+        await assert.rejects(store.projects.ensure(bad), (e) => isSlipwayError(e, 'INVALID_NAME'), `"${bad}" should be rejected`);
+      }
+      assert.equal((await store.projects.list()).length, 1);
+      await assert.rejects(store.projects.require('nope'), (e) => isSlipwayError(e, 'PROJECT_UNKNOWN'));
+    });
 
-  const run = (await store.runs.byNumber(a.id, 2))!;
-  assert.equal(run.status, 'queued');
-  const created = await store.runs.jobs(run.id);
-  assert.deepEqual(created.map((j) => [j.key, j.position, j.status, j.attempt, JSON.parse(j.needs), JSON.parse(j.runs_on)]), [
-    ['build', 0, 'queued', 1, [], ['local']],
-    ['test', 1, 'queued', 1, ['build'], ['local', 'linux']],
-  ]);
-  assert.deepEqual((await store.runs.list({ projectId: a.id })).map((r) => r.number), [3, 2, 1]);
-  assert.equal((await store.runs.list()).length, 4);
-});
+    it('tokens are stored hashed and find their user; a wrong token finds nothing', async () => {
+      const { db, store } = await open();
+      assert.equal(await store.users.count(), 0);
+      const alice = await store.users.create('alice', 'admin');
+      const bob = await store.users.create('bob', 'member');
+      const token = await store.users.createToken(alice.id, 'laptop');
+      const bobToken = await store.users.createToken(bob.id, 'ci');
+      assert.match(token, /^slp_/);
+      assert.notEqual(token, bobToken);
+      assert.equal(await store.users.count(), 2);
 
-void test('runs.create writes the run and its jobs in one transaction', async () => {
-  const { store } = await open();
-  const p = await store.projects.ensure('p');
-  // The second job violates NOT NULL: neither the run nor the first job may remain.
-  const broken = [
-    { key: 'ok', name: 'ok', needs: [], runsOn: ['local'] },
-    { key: 'bad', name: null as unknown as string, needs: [], runsOn: ['local'] },
-  ];
-  await assert.rejects(store.runs.create(newRun(p.id, broken)));
-  assert.deepEqual(await store.runs.list(), []);
-  assert.deepEqual(await store.runs.queuedJobs(), []);
-  // The number was not used up.
-  assert.equal((await store.runs.create(newRun(p.id))).number, 1);
-});
+      const rows = await db.selectFrom('tokens').selectAll().execute();
+      assert.equal(rows.length, 2);
+      for (const row of rows) {
+        for (const value of Object.values(row)) {
+          assert.ok(!String(value).includes(token) && !String(value).includes(bobToken), 'a plain token is in the tokens table');
+        }
+      }
+      const hashes = rows.map((r) => r.hash).sort();
+      assert.deepEqual(hashes, [token, bobToken].map((t) => createHash('sha256').update(t).digest('hex')).sort());
 
-void test('a run with an error is created already failed', async () => {
-  const { store } = await open();
-  const p = await store.projects.ensure('p');
-  const run = await store.runs.create({ ...newRun(p.id), error: 'ci.yml:1:1: on: required' });
-  assert.equal(run.status, 'failure');
-  assert.ok(run.finished_at);
-  assert.deepEqual(await store.runs.unfinished(), []);
-  await assert.rejects(store.runs.require('run_nope'), (e) => isSlipwayError(e, 'RUN_UNKNOWN'));
-});
+      // Rows from node:sqlite have a null prototype: compare their fields.
+      assert.deepEqual({ ...(await store.users.byToken(token)) }, alice);
+      assert.deepEqual({ ...(await store.users.byToken(bobToken)) }, bob);
+      assert.equal(await store.users.byToken(`${token}x`), undefined);
+      assert.equal(await store.users.byToken(''), undefined);
+      assert.equal((await store.users.byName('bob'))?.id, bob.id);
+    });
 
-void test('runs.finish finishes a run once: a second finisher loses', async () => {
-  const { store } = await open();
-  const p = await store.projects.ensure('p');
-  const run = await store.runs.create(newRun(p.id));
-  const results = await Promise.all([store.runs.finish(run.id, 'success', new Date().toISOString()), store.runs.finish(run.id, 'failure', new Date().toISOString())]);
-  assert.deepEqual(results.sort(), [false, true]);
-  assert.equal((await store.runs.require(run.id)).status, 'success');
-});
+    it('runs are numbered per project 1, 2, 3 with their jobs in plan order', async () => {
+      const { store } = await open();
+      const a = await store.projects.ensure('a');
+      const b = await store.projects.ensure('b');
+      const jobs = [
+        { key: 'build', name: 'Build', needs: [], runsOn: ['local'] },
+        { key: 'test', name: 'Test', needs: ['build'], runsOn: ['local', 'linux'] },
+      ];
+      const numbers = [];
+      for (let i = 0; i < 3; i++) numbers.push((await store.runs.create(newRun(a.id, jobs))).number);
+      assert.deepEqual(numbers, [1, 2, 3]);
+      const other = await store.runs.create(newRun(b.id));
+      assert.equal(other.number, 1);
 
-void test('logs.append stores a chunk once per (stream, seq); read(after) returns chunks in order', async () => {
-  const { store } = await open();
-  assert.equal(await store.logs.lastSeq('job:1'), -1);
-  assert.equal(await store.logs.append('job:1', 2, 'c'), true);
-  assert.equal(await store.logs.append('job:1', 0, 'a'), true);
-  assert.equal(await store.logs.append('job:1', 1, 'b'), true);
-  // A retried upload: same seq, stored once, first text wins.
-  assert.equal(await store.logs.append('job:1', 1, 'b again'), false);
-  // Another stream has its own numbering.
-  assert.equal(await store.logs.append('job:2', 0, 'other'), true);
+      const run = (await store.runs.byNumber(a.id, 2))!;
+      assert.equal(run.status, 'queued');
+      const created = await store.runs.jobs(run.id);
+      assert.deepEqual(created.map((j) => [j.key, j.position, j.status, j.attempt, JSON.parse(j.needs), JSON.parse(j.runs_on)]), [
+        ['build', 0, 'queued', 1, [], ['local']],
+        ['test', 1, 'queued', 1, ['build'], ['local', 'linux']],
+      ]);
+      assert.deepEqual((await store.runs.list({ projectId: a.id })).map((r) => r.number), [3, 2, 1]);
+      assert.equal((await store.runs.list()).length, 4);
+    });
 
-  assert.deepEqual((await store.logs.read('job:1')).map((c) => [c.seq, c.text]), [[0, 'a'], [1, 'b'], [2, 'c']]);
-  assert.deepEqual((await store.logs.read('job:1', 0)).map((c) => c.seq), [1, 2]);
-  assert.deepEqual(await store.logs.read('job:1', 2), []);
-  assert.equal(await store.logs.lastSeq('job:1'), 2);
-  assert.deepEqual((await store.logs.read('job:2')).map((c) => c.text), ['other']);
-});
+    it('runs.create writes the run and its jobs in one transaction', async () => {
+      const { store } = await open();
+      const p = await store.projects.ensure('p');
+      // The second job violates NOT NULL: neither the run nor the first job may remain.
+      const broken = [
+        { key: 'ok', name: 'ok', needs: [], runsOn: ['local'] },
+        { key: 'bad', name: null as unknown as string, needs: [], runsOn: ['local'] },
+      ];
+      await assert.rejects(store.runs.create(newRun(p.id, broken)));
+      assert.deepEqual(await store.runs.list(), []);
+      assert.deepEqual(await store.runs.queuedJobs(), []);
+      // The number was not used up.
+      assert.equal((await store.runs.create(newRun(p.id))).number, 1);
+    });
 
-void test('deployments are numbered per project; setState inserts then updates', async () => {
-  const { store } = await open();
-  const a = await store.projects.ensure('a');
-  const b = await store.projects.ensure('b');
-  const runA = await store.runs.create(newRun(a.id));
-  const runB = await store.runs.create(newRun(b.id));
-  const relA = await store.releases.create({ project_id: a.id, run_id: runA.id, sha: runA.sha, ref: runA.ref, image: 'a/a', digest: `sha256:${'1'.repeat(64)}` });
-  const relB = await store.releases.create({ project_id: b.id, run_id: runB.id, sha: runB.sha, ref: runB.ref, image: 'b/b', digest: `sha256:${'2'.repeat(64)}` });
-  assert.deepEqual((await store.releases.forRun(runA.id)).map((r) => r.id), [relA.id]);
+    it('a run with an error is created already failed', async () => {
+      const { store } = await open();
+      const p = await store.projects.ensure('p');
+      const run = await store.runs.create({ ...newRun(p.id), error: 'ci.yml:1:1: on: required' });
+      assert.equal(run.status, 'failure');
+      assert.ok(run.finished_at);
+      assert.deepEqual(await store.runs.unfinished(), []);
+      await assert.rejects(store.runs.require('run_nope'), (e) => isSlipwayError(e, 'RUN_UNKNOWN'));
+    });
 
-  const input = (projectId: string, releaseId: string, environment: string) => ({ project_id: projectId, environment, release_id: releaseId, trigger: 'push', triggered_by: 'alice' });
-  const d1 = await store.deployments.create(input(a.id, relA.id, 'staging'));
-  const d2 = await store.deployments.create(input(a.id, relA.id, 'production'));
-  const other = await store.deployments.create(input(b.id, relB.id, 'staging'));
-  assert.deepEqual([d1.number, d2.number, other.number], [1, 2, 1]);
-  assert.equal(d1.status, 'queued');
-  assert.deepEqual((await store.deployments.list({ projectId: a.id, environment: 'staging' })).map((d) => d.id), [d1.id]);
-  assert.equal((await store.deployments.unfinished()).length, 3);
-  await store.deployments.update(d1.id, { status: 'success', finished_at: new Date().toISOString() });
-  assert.equal((await store.deployments.require(d1.id)).status, 'success');
-  await assert.rejects(store.deployments.require('dep_nope'), (e) => isSlipwayError(e, 'DEPLOYMENT_UNKNOWN'));
+    it('runs.finish finishes a run once: a second finisher loses', async () => {
+      const { store } = await open();
+      const p = await store.projects.ensure('p');
+      const run = await store.runs.create(newRun(p.id));
+      const results = await Promise.all([store.runs.finish(run.id, 'success', new Date().toISOString()), store.runs.finish(run.id, 'failure', new Date().toISOString())]);
+      assert.deepEqual(results.sort(), [false, true]);
+      assert.equal((await store.runs.require(run.id)).status, 'success');
+    });
 
-  assert.equal(await store.deployments.state(a.id, 'staging'), undefined);
-  await store.deployments.setState({ project_id: a.id, environment: 'staging', release_id: relA.id, container: 'old', host_port: 40001, publish: 8080 });
-  await store.deployments.setState({ project_id: a.id, environment: 'staging', release_id: relA.id, container: 'new', host_port: 40002, publish: null });
-  const state = await store.deployments.state(a.id, 'staging');
-  assert.equal(state?.container, 'new');
-  assert.equal(state.host_port, 40002);
-  assert.equal(state.publish, null);
-  assert.equal((await store.deployments.allStates()).length, 1);
-});
+    it('logs.append stores a chunk once per (stream, seq); read(after) returns chunks in order', async () => {
+      const { store } = await open();
+      assert.equal(await store.logs.lastSeq('job:1'), -1);
+      assert.equal(await store.logs.append('job:1', 2, 'c'), true);
+      assert.equal(await store.logs.append('job:1', 0, 'a'), true);
+      assert.equal(await store.logs.append('job:1', 1, 'b'), true);
+      // A retried upload: same seq, stored once, first text wins.
+      assert.equal(await store.logs.append('job:1', 1, 'b again'), false);
+      // Another stream has its own numbering.
+      assert.equal(await store.logs.append('job:2', 0, 'other'), true);
+
+      assert.deepEqual((await store.logs.read('job:1')).map((c) => [c.seq, c.text]), [[0, 'a'], [1, 'b'], [2, 'c']]);
+      assert.deepEqual((await store.logs.read('job:1', 0)).map((c) => c.seq), [1, 2]);
+      assert.deepEqual(await store.logs.read('job:1', 2), []);
+      assert.equal(await store.logs.lastSeq('job:1'), 2);
+      assert.deepEqual((await store.logs.read('job:2')).map((c) => c.text), ['other']);
+    });
+
+    it('deployments are numbered per project; setState inserts then updates', async () => {
+      const { store } = await open();
+      const a = await store.projects.ensure('a');
+      const b = await store.projects.ensure('b');
+      const runA = await store.runs.create(newRun(a.id));
+      const runB = await store.runs.create(newRun(b.id));
+      const relA = await store.releases.create({ project_id: a.id, run_id: runA.id, sha: runA.sha, ref: runA.ref, image: 'a/a', digest: `sha256:${'1'.repeat(64)}` });
+      const relB = await store.releases.create({ project_id: b.id, run_id: runB.id, sha: runB.sha, ref: runB.ref, image: 'b/b', digest: `sha256:${'2'.repeat(64)}` });
+      assert.deepEqual((await store.releases.forRun(runA.id)).map((r) => r.id), [relA.id]);
+
+      const input = (projectId: string, releaseId: string, environment: string) => ({ project_id: projectId, environment, release_id: releaseId, trigger: 'push', triggered_by: 'alice' });
+      const d1 = await store.deployments.create(input(a.id, relA.id, 'staging'));
+      const d2 = await store.deployments.create(input(a.id, relA.id, 'production'));
+      const other = await store.deployments.create(input(b.id, relB.id, 'staging'));
+      assert.deepEqual([d1.number, d2.number, other.number], [1, 2, 1]);
+      assert.equal(d1.status, 'queued');
+      assert.deepEqual((await store.deployments.list({ projectId: a.id, environment: 'staging' })).map((d) => d.id), [d1.id]);
+      assert.equal((await store.deployments.unfinished()).length, 3);
+      await store.deployments.update(d1.id, { status: 'success', finished_at: new Date().toISOString() });
+      assert.equal((await store.deployments.require(d1.id)).status, 'success');
+      await assert.rejects(store.deployments.require('dep_nope'), (e) => isSlipwayError(e, 'DEPLOYMENT_UNKNOWN'));
+
+      assert.equal(await store.deployments.state(a.id, 'staging'), undefined);
+      await store.deployments.setState({ project_id: a.id, environment: 'staging', release_id: relA.id, container: 'old', host_port: 40001, publish: 8080 });
+      await store.deployments.setState({ project_id: a.id, environment: 'staging', release_id: relA.id, container: 'new', host_port: 40002, publish: null });
+      const state = await store.deployments.state(a.id, 'staging');
+      assert.equal(state?.container, 'new');
+      assert.equal(state.host_port, 40002);
+      assert.equal(state.publish, null);
+      assert.equal((await store.deployments.allStates()).length, 1);
+    });
+  });
+}

@@ -7,6 +7,7 @@ import { matchesDispatch, matchRepositoryDispatch, resolveInputs } from '../work
 import { resolveRef } from './git-refs.ts';
 import { startRun, type StartRunDeps } from '../scheduler/start-run.ts';
 import { readWorkflows } from './read-workflows.ts';
+import { dispatchPayload, repositoryDispatchPayload, triggerFacts } from './event-payload.ts';
 
 /**
  * `POST …/workflows/:file/dispatches`: `file` is the workflow's file name or repository path.
@@ -24,8 +25,9 @@ export async function dispatchWorkflow(deps: StartRunDeps, project: string, file
   if (!matchesDispatch(found.workflow)) throw new SlipwayError('WORKFLOW_INVALID', `${found.file} has no \`on: workflow_dispatch\` trigger`);
   const { inputs, errors } = resolveInputs(found.workflow.on.workflowDispatch?.inputs ?? {}, given);
   if (!inputs) throw new SlipwayError('WORKFLOW_INVALID', `${found.file}: ${errors.join('; ')}`, { detail: { errors } });
-  const payload = { inputs, ref: target.ref, repository: { name: project, full_name: project }, workflow: found.file, ...(sender !== undefined && { sender: { login: sender } }) };
-  return startRun(deps, { project, ref: target.ref, sha: target.sha, event: 'workflow_dispatch', payload, inputs }, found.file, found.workflow);
+  const payload = await dispatchPayload(deps, project, target.ref, inputs, found.file, sender);
+  const facts = await triggerFacts(deps, project, target.ref, sender ?? 'slipway');
+  return startRun(deps, { project, ref: target.ref, sha: target.sha, event: 'workflow_dispatch', payload, inputs, facts }, found.file, found.workflow);
 }
 
 /** `POST …/dispatches`: every workflow on the default branch whose `repository_dispatch` takes the type. */
@@ -34,8 +36,9 @@ export async function repositoryDispatch(deps: StartRunDeps, project: string, ev
   const runs: Run[] = [];
   for (const w of await readWorkflows(deps.git, project, head.sha, deps.parse)) {
     if (!w.workflow || w.diagnostics.length > 0 || !matchRepositoryDispatch(w.workflow, eventType)) continue;
-    const payload = { action: eventType, client_payload: clientPayload, repository: { name: project, full_name: project }, ...(sender !== undefined && { sender: { login: sender } }) };
-    runs.push(await startRun(deps, { project, ref: head.ref, sha: head.sha, event: 'repository_dispatch', payload }, w.file, w.workflow));
+    const payload = await repositoryDispatchPayload(deps, project, head.ref, eventType, clientPayload, sender);
+    const facts = await triggerFacts(deps, project, head.ref, sender ?? 'slipway');
+    runs.push(await startRun(deps, { project, ref: head.ref, sha: head.sha, event: 'repository_dispatch', payload, facts }, w.file, w.workflow));
   }
   return runs;
 }

@@ -6,7 +6,9 @@ import { zeroSha } from '../core/types.ts';
 import { formatDiagnostic } from '../core/errors.ts';
 import { matchPush } from '../workflow/triggers.ts';
 import { startRun, type StartRunDeps } from '../scheduler/start-run.ts';
+import type { TriggerFacts } from '../scheduler/contexts.ts';
 import { readWorkflows } from './read-workflows.ts';
+import { pushPayload, triggerFacts } from './event-payload.ts';
 
 export interface PushDeps extends StartRunDeps {
   /**
@@ -35,6 +37,8 @@ export async function startRunsForPush(deps: PushDeps, event: PushEvent, pushEve
   const runIds: string[] = [];
   let deployErrors: string | undefined | null = null;
   let notes: string[] | undefined;
+  // The payload and facts are the push's, the same for each workflow: read once, when a run starts.
+  let github: { payload: Record<string, unknown>; facts: TriggerFacts } | undefined;
 
   for (const { file, workflow, diagnostics } of await readWorkflows(git, event.project, event.after, deps.parse)) {
     if (started.has(file)) continue;
@@ -50,7 +54,8 @@ export async function startRunsForPush(deps: PushDeps, event: PushEvent, pushEve
       // An invalid workflow cannot say whether it matches this push; report it, as GitHub does.
       error = diagnostics.map(formatDiagnostic).join('\n');
     }
-    const trigger = { project: event.project, ref: event.ref, sha: event.after, event: 'push', payload: pushPayload(event), pushEventId };
+    github ??= { payload: await pushPayload(deps, event), facts: await triggerFacts(deps, event.project, event.ref, event.pusher) };
+    const trigger = { project: event.project, ref: event.ref, sha: event.after, event: 'push', payload: github.payload, facts: github.facts, pushEventId };
     // startRun hands each run to the scheduler, which wakes waiting runners itself.
     const run = await startRun(deps, trigger, file, workflow, error);
     runIds.push(run.id);
@@ -70,9 +75,4 @@ async function annotateRun(deps: PushDeps, runId: string, notes: string[]): Prom
   for (const message of notes) {
     await deps.store.runOutputs.addAnnotation({ run_id: runId, job_id: first.id, step_number: null, level: 'warning', message, title: 'protection rules', file: '.slipway/deploy.yml', line: null, end_line: null, col: null, end_column: null });
   }
-}
-
-/** `github.event` of a push (docs "Webhook events and payloads" § push), the fields Slipway knows. */
-function pushPayload(event: PushEvent): Record<string, unknown> {
-  return { ref: event.ref, before: event.before, after: event.after, pusher: { name: event.pusher }, repository: { name: event.project, full_name: event.project } };
 }

@@ -6,6 +6,7 @@ import { matchSchedule } from '../workflow/triggers.ts';
 import { defaultBranch } from './git-refs.ts';
 import { startRun, type StartRunDeps } from '../scheduler/start-run.ts';
 import { readWorkflows } from './read-workflows.ts';
+import { schedulePayload, triggerFacts } from './event-payload.ts';
 
 /**
  * Starts the scheduled workflows due in the minute containing `at`: for each project, the
@@ -26,8 +27,10 @@ export async function runScheduled(deps: StartRunDeps, at: Date): Promise<Run[]>
         continue;
       }
       if (crons.length === 0) continue;
-      const payload = { schedule: crons[0], repository: { name: project.name, full_name: project.name } };
-      runs.push(await startRun(deps, { project: project.name, ref: head.ref, sha: head.sha, event: 'schedule', payload }, w.file, w.workflow));
+      const payload = await schedulePayload(deps, project.name, crons[0]!);
+      // GitHub's actor of a scheduled run is whoever last changed the cron; Slipway's clock stands in.
+      const facts = await triggerFacts(deps, project.name, head.ref, 'slipway');
+      runs.push(await startRun(deps, { project: project.name, ref: head.ref, sha: head.sha, event: 'schedule', payload, facts }, w.file, w.workflow));
     }
   }
   return runs;

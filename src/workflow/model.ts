@@ -68,10 +68,22 @@ export interface RefFilter {
   pathsIgnore?: string[];
 }
 
+/** `credentials` of a container or service: a registry login for the pull, never shown. */
+export interface RegistryCredentials {
+  /** Expression templates (usually `${{ secrets.X }}`), evaluated when the job starts. */
+  username: string;
+  password: string;
+}
+
 export interface ContainerSpec {
   image: string;
   env: Record<string, string>;
   options?: string;
+  credentials?: RegistryCredentials;
+  /** `ports` as written: `"5432"`, `"8080:80"`; published on 127.0.0.1. */
+  ports?: string[];
+  /** `volumes` as written: `name:/path`, `/path` (anonymous), `/host:/path` (where the runner allows host paths). */
+  volumes?: string[];
 }
 
 /** `services.<name>`: a sidecar container reachable as `<name>` (or localhost:port from the host). */
@@ -81,6 +93,12 @@ export interface ServiceSpec {
   /** `ports` as written: `"5432"`, `"8080:80"`. */
   ports: string[];
   options?: string;
+  credentials?: RegistryCredentials;
+  volumes?: string[];
+  /** `entrypoint`: replaces the image's ENTRYPOINT (one executable). */
+  entrypoint?: string;
+  /** `command`: replaces the image's CMD; split into words as a shell would. */
+  command?: string;
 }
 
 /** `strategy` of a job. */
@@ -111,8 +129,13 @@ export interface JobSpec {
   id: string;
   name: string;
   needs: string[];
-  /** `runs-on` labels; a string becomes a one-element list. */
+  /**
+   * `runs-on` labels; a string becomes a one-element list. `runs-on: { group, labels }`
+   * adds the group's name as one more label (docs/workflow.md "Runner groups").
+   */
   runsOn: string[];
+  /** `runs-on.group`, as written (already among `runsOn`). */
+  runsOnGroup?: string;
   /** Raw expression text of `if:` without `${{ }}`; undefined means `success()`. */
   if?: string;
   env: Record<string, string>;
@@ -135,8 +158,16 @@ export interface JobSpec {
   steps: StepSpec[];
   strategy?: StrategySpec;
   services: Record<string, ServiceSpec>;
-  /** The deploy gate hook: `environment: name` or `{ name, url }` (both may be expressions). */
-  environment?: { name: string; url?: string };
+  /**
+   * The deploy gate hook: `environment: name` or `{ name, url, deployment }` (name and url
+   * may be expressions). `deployment: false` uses the environment's secrets and gate
+   * without recording a deployment.
+   */
+  environment?: { name: string; url?: string; deployment?: false };
+  /** `snapshot` (GitHub's custom runner images): read and checked; Slipway takes no snapshot. */
+  snapshot?: { imageName: string; version?: string; if?: string };
+  /** `cancel-timeout-minutes`: how long a cancelled job may take to stop. */
+  cancelTimeoutMinutes?: number;
   concurrency?: ConcurrencySpec;
   /** Job-level `permissions`, recorded as written. */
   permissions?: string | Record<string, string>;
@@ -147,6 +178,8 @@ export interface JobSpec {
   /** `secrets:` for a reusable workflow call: `inherit`, or name → expression. */
   secrets?: 'inherit' | Record<string, string>;
   pos: SourcePosition;
+  /** Where some keys were written (`uses`, `permissions`, `with.<name>`, `secrets.<name>`), for checks made after parsing. */
+  keyPos?: Record<string, { line: number; column: number }>;
 }
 
 export interface StepSpec {

@@ -97,7 +97,7 @@ export async function git(dir: string, ...args: string[]): Promise<string> {
   return stdout.trim();
 }
 
-export async function commitAndPush(dir: string, h: Harness, project: string, message: string, branch = 'develop'): Promise<string> {
+export async function commitAndPush(dir: string, h: { slipway: { url: string; adminToken: string } }, project: string, message: string, branch = 'develop'): Promise<string> {
   await git(dir, 'add', '-A');
   await git(dir, 'commit', '-q', '--allow-empty', '-m', message);
   const sha = await git(dir, 'rev-parse', 'HEAD');

@@ -21,10 +21,10 @@ export interface ServerProcess {
   api<T>(path: string, init?: RequestInit): Promise<T>;
 }
 
-/** Starts `slipway up --data dataDir --port port` with `env` (SLIPWAY_* settings) and waits for /healthz. */
-export async function startServerProcess(o: { dataDir: string; port: number; env?: NodeJS.ProcessEnv }): Promise<ServerProcess> {
+/** Starts `slipway up --data dataDir --port port [...args]` with `env` (SLIPWAY_* settings) and waits for /healthz. */
+export async function startServerProcess(o: { dataDir: string; port: number; env?: NodeJS.ProcessEnv; args?: string[] }): Promise<ServerProcess> {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...o.env };
-  const child = spawn(process.execPath, [mainTs, 'up', '--data', o.dataDir, '--port', String(o.port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [mainTs, 'up', '--data', o.dataDir, '--port', String(o.port), ...(o.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));

@@ -24,6 +24,18 @@ jobs:
       - run: echo waiting; sleep 300
 `;
 
+const gatedWorkflow = `name: gated
+on:
+  push:
+    branches: [gated]
+jobs:
+  ship:
+    runs-on: self-hosted
+    environment: production
+    steps:
+      - run: echo shipped
+`;
+
 /** SLIPWAY_SCREENSHOTS=1 writes the README's pictures (docs/images/NAME.png) as the test passes by. */
 async function screenshot(page: Page, name: string): Promise<void> {
   if (!process.env.SLIPWAY_SCREENSHOTS) return;
@@ -191,6 +203,36 @@ describe('the web UI', () => {
     assert.equal(await served(prodPort), shas[0]);
     await mia.context().close();
     await max.context().close();
+  });
+
+  it('a job waiting at the production gate: its pusher sees why not, a maintainer approves from the run page, and it runs', { timeout: 240_000 }, async () => {
+    const gated = await mkdtemp(join(tmpdir(), 'slipway-gated-'));
+    await mkdir(join(gated, '.slipway/workflows'), { recursive: true });
+    await writeFile(join(gated, '.slipway/workflows/gated.yml'), gatedWorkflow);
+    await git(gated, 'init', '-q', '-b', 'gated');
+    const sha = await commitAndPush(gated, h, 'hello', 'a gated job', 'gated');
+    await removeDir(gated);
+    const run = await waitFor('the job at the gate', async () => {
+      const r = await runOf(sha, false);
+      return r.jobs.find((j) => j.key === 'ship')?.status === 'waiting' ? r : undefined;
+    }, 120_000);
+    const url = `${h.slipway.url}/p/hello/runs/${run.number}/jobs/ship`;
+    const admin = await signedInPage('admin');
+    await admin.goto(url);
+    await admin.getByTestId('approve-refusal').waitFor();
+    assert.match((await admin.getByTestId('approve-refusal').textContent()) ?? '', /you pushed commit/);
+    assert.equal(await admin.getByTestId('gate').getByRole('button', { name: 'Approve' }).count(), 0);
+    const mia = await signedInPage('mia');
+    await mia.goto(url);
+    const gate = mia.getByTestId('gate');
+    await gate.getByRole('button', { name: 'Approve' }).waitFor();
+    assert.match((await gate.textContent()) ?? '', /0 of 1 approvals/);
+    await gate.getByRole('button', { name: 'Approve' }).click();
+    await mia.locator('[data-job-panel=ship] h2 [data-status=success]').waitFor({ timeout: 120_000 });
+    await admin.locator('.line', { hasText: 'shipped' }).first().waitFor({ timeout: 60_000 });
+    assert.equal((await runOf(sha)).status, 'success');
+    await admin.context().close();
+    await mia.context().close();
   });
 
   it('rolls back from the browser to an older release, and the old commit is served', { timeout: 240_000 }, async () => {

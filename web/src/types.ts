@@ -34,6 +34,8 @@ export interface Job {
   error: string | null;
   /** While queued with no online runner offering its labels: what it waits for. */
   waitingFor?: string | null;
+  /** The environment whose approval gate the job waits (or waited) at. */
+  gateEnvironment?: string | null;
   startedAt: string | null;
   finishedAt: string | null;
   steps: Step[];
@@ -106,7 +108,12 @@ export interface Approval {
   reason: string | null;
   at: string;
 }
-export interface Deployment {
+/** A gate's decisions and, while its environment is gated, how far it got. */
+export interface GateProgress {
+  approvals: Approval[];
+  approval: { required: number; approved: number; waitUntil: string | null } | null;
+}
+export interface Deployment extends GateProgress {
   id: string;
   project: string;
   number: number;
@@ -116,8 +123,6 @@ export interface Deployment {
   trigger: string;
   triggeredBy: string | null;
   release: { id: string; sha: string; image: string; digest: string } | null;
-  approvals: Approval[];
-  approval: { required: number; approved: number; waitUntil: string | null } | null;
   hosts: { host: string; status: string; error: string | null; startedAt: string | null; finishedAt: string | null }[];
   createdAt: string;
   startedAt: string | null;

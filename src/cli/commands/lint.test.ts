@@ -84,11 +84,12 @@ void describe('slipway lint', { concurrency: true }, () => {
     await writeFile(join(dir, 'call-only.yml'), 'on: push\njobs:\n  call:\n    uses: ./.github/workflows/lib.yml\n    with: { traget: x }\n');
     const r = await lint(join(dir, 'broken'), ['--json', join(dir, 'call-only.yml')]);
     assert.equal(r.code, 1);
-    const out = JSON.parse(r.stdout) as { files: string[]; diagnostics: { file: string; line: number; path: string; message: string }[] };
+    const out = JSON.parse(r.stdout) as { files: string[]; diagnostics: { file: string; line: number; column: number; path: string; message: string }[] };
     assert.deepEqual(out.files, ['../call-only.yml']);
-    assert.deepEqual(out.diagnostics.map((d) => `${d.path}: ${d.message}`), [
-      'jobs.call.with.traget: `.github/workflows/lib.yml` has no input `traget`; did you mean `target`?',
-      'jobs.call.with: missing input `target`; `.github/workflows/lib.yml` requires it',
+    // In file order: `with` (5:5) before its key `traget` (5:13).
+    assert.deepEqual(out.diagnostics.map((d) => `${d.line}:${d.column} ${d.path}: ${d.message}`), [
+      '5:5 jobs.call.with: missing input `target`; `.github/workflows/lib.yml` requires it',
+      '5:13 jobs.call.with.traget: `.github/workflows/lib.yml` has no input `traget`; did you mean `target`?',
     ]);
   });
 
@@ -99,10 +100,12 @@ void describe('slipway lint', { concurrency: true }, () => {
     const r = await lint(repo);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^\.slipway\/workflows\/ci\.yml:3:3: jobs\.train\.runs-on: no runner label matches \[gpu\] \(configured: \[ubuntu-latest, ubuntu-24\.04, ubuntu-22\.04, self-hosted, linux, x64, slipway\]\); the job would wait for runner\.queueTimeout and fail\..* \(warning\)$/m);
-    assert.match(r.stdout, /no errors, 1 warning in 1 file/);
+    // A matrix leg is checked with its own label.
+    assert.match(r.stdout, /^\.slipway\/workflows\/ci\.yml:7:3: jobs\.os\.runs-on: no runner label matches \[a\] .* \(warning\)$/m);
+    assert.match(r.stdout, /no errors, 2 warnings in 1 file/);
     const data = join(dir, 'labels-data');
     await mkdir(data);
-    await writeFile(join(data, 'config.yml'), 'runner:\n  labels:\n    self-hosted: builtin\n    gpu: docker://cuda:12\n');
+    await writeFile(join(data, 'config.yml'), 'runner:\n  labels:\n    self-hosted: builtin\n    gpu: docker://cuda:12\n    a: builtin\n');
     const configured = await lint(repo, ['--json'], { SLIPWAY_DATA: data });
     assert.equal(configured.code, 0, configured.stderr);
     assert.deepEqual((JSON.parse(configured.stdout) as { warnings: unknown[] }).warnings, []);

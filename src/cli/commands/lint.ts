@@ -37,7 +37,7 @@ export const lintCommand: Command = {
     const diagnostics: Diagnostic[] = [];
     const warnings: Diagnostic[] = [];
     const labels = configuredLabels(dataDir());
-    for (const target of targets) diagnostics.push(...(await lintFile(target, cwd, (w) => warnings.push(...labelWarnings(w, labels)))));
+    for (const target of targets) diagnostics.push(...(await lintFile(target, cwd, (w, called) => warnings.push(...labelWarnings(w, labels, called)))));
     const unique = [...new Map(diagnostics.map((d) => [formatDiagnostic(d), d])).values()];
     const files = targets.map((t) => relative(cwd, t.file) || t.file);
     if (values.json) {
@@ -88,21 +88,21 @@ function rootOf(file: string): string {
 }
 
 /** `parsedWorkflow` receives each workflow that parsed, for checks that only warn. */
-async function lintFile(target: Target, cwd: string, parsedWorkflow: (w: Workflow) => void): Promise<Diagnostic[]> {
+async function lintFile(target: Target, cwd: string, parsedWorkflow: (w: Workflow, called: Record<string, Workflow>) => void): Promise<Diagnostic[]> {
   const shown = relative(cwd, target.file) || target.file;
   const text = readFileSync(target.file, 'utf8');
   if (target.kind === 'deploy') return parseDeployConfig(shown, text).diagnostics;
   const parsed = parseWorkflow(shown, text);
   if (!parsed.workflow) return parsed.diagnostics;
-  parsedWorkflow(parsed.workflow);
   // Called workflows are named by repository path; show them relative to where we are.
-  const { diagnostics } = await loadCalledWorkflows(parsed.workflow, async (path) => {
+  const { called, diagnostics } = await loadCalledWorkflows(parsed.workflow, async (path) => {
     try {
       return await readFile(join(target.root, path), 'utf8');
     } catch {
       return undefined;
     }
   });
+  if (diagnostics.length === 0) parsedWorkflow(parsed.workflow, called);
   const repoPrefix = relative(cwd, target.root);
   return diagnostics.map((d) => (d.file === shown || !repoPrefix ? d : { ...d, file: join(repoPrefix, d.file) }));
 }

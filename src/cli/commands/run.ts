@@ -1,5 +1,5 @@
 import { readFileSync, existsSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import type { Command } from '../command.ts';
 import { str } from '../command.ts';
 import { CliError } from '../client.ts';
@@ -11,30 +11,8 @@ import { formatDiagnostic } from '../../core/errors.ts';
 import type { Plan, Workflow } from '../../workflow/model.ts';
 import type { Job } from '../../store/repos/runs.ts';
 import { duration, paint, statusText, table } from '../output.ts';
-import { localWorkflowFiles } from '../local-workflows.ts';
-
-/** KEY=VALUE lines; `#` comments and blank lines ignored. */
-function readSecretFile(path: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [i, line] of readFileSync(path, 'utf8').split('\n').entries()) {
-    const t = line.trim();
-    if (!t || t.startsWith('#')) continue;
-    const eq = t.indexOf('=');
-    if (eq <= 0) throw new CliError(`${path}:${i + 1}: expected NAME=value`, 2);
-    out[t.slice(0, eq)] = t.slice(eq + 1);
-  }
-  return out;
-}
-
-function pairs(values: string[], sep: string, what: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const v of values) {
-    const i = v.indexOf(sep);
-    if (i <= 0) throw new CliError(`${what} "${v}": expected NAME${sep}value`, 2);
-    out[v.slice(0, i)] = v.slice(i + 1);
-  }
-  return out;
-}
+import { eventNames, graph, listJobs } from '../run-list.ts';
+import { eventOf, eventPayload, pairs, runInputs, workflowFiles } from '../run-options.ts';
 
 /** Keeps job `only` and everything it needs, transitively (a leg key or a job id). */
 function selectJobs(plan: Plan, only: string | undefined, matrix: Record<string, string>): Plan {
@@ -58,47 +36,69 @@ function selectJobs(plan: Plan, only: string | undefined, matrix: Record<string,
 export const runCommand: Command = {
   name: 'run',
   summary: 'run a workflow from the current directory on this machine (no server)',
-  usage: '[WORKFLOW_FILE] [--job J] [--event push|workflow_dispatch] [--input k=v]... [--secret-file F] [--matrix k:v]...',
-  help: `  WORKFLOW_FILE    the workflow to run (default: every workflow the event triggers)
-  --job J          only job J and the jobs it needs
-  --event E        push (default) or workflow_dispatch
-  --input k=v      workflow_dispatch input (repeatable)
-  --secret-file F  secrets as NAME=value lines
-  --matrix k:v     only matrix legs where k is v (repeatable)
-  --json           print the summary as JSON`,
+  usage: '[EVENT] [WORKFLOW_FILE]... [-W PATH] [-j JOB] [--list | --graph] [-P label=image]... [--eventpath F] [--env-file F] [--secret-file F] [-s NAME[=v]]... [--var k=v]... [--input k=v]...',
+  help: `  EVENT              push (default), workflow_dispatch, schedule or repository_dispatch, as act's first argument
+  WORKFLOW_FILE      a workflow to run (default: every workflow the event triggers)
+  -W, --workflows P  a workflow file, or a folder of them (repeatable)
+  -j, --job J        only job J and the jobs it needs
+  -l, --list         list the jobs (stage, id, name, workflow, events) and run nothing
+  -g, --graph        draw the jobs' needs and run nothing
+  --event E          the event (instead of EVENT)
+  -e, --eventpath F  github.event (and $GITHUB_EVENT_PATH) from a JSON file
+  --input k=v        workflow_dispatch input (repeatable; also read from the event file's inputs)
+  --env-file F       dotenv file of environment variables for every job
+  --env k=v          an environment variable for every job (repeatable)
+  --secret-file F    dotenv file of secrets (quotes, \\n in double quotes, comments, export)
+  -s NAME[=value]    a secret; without a value, this shell's $NAME (repeatable)
+  --var k=v          a \`vars\` value (repeatable)
+  -P label=image     run jobs with runs-on label in image (builtin, host or -self-hosted: this machine's shell)
+  --matrix k:v       only matrix legs where k is v (repeatable)
+  --json             print the summary as JSON`,
   options: {
-    job: { type: 'string' },
+    job: { type: 'string', short: 'j' },
+    workflows: { type: 'string', short: 'W', multiple: true },
+    list: { type: 'boolean', short: 'l' },
+    graph: { type: 'boolean', short: 'g' },
     event: { type: 'string' },
+    eventpath: { type: 'string', short: 'e' },
     input: { type: 'string', multiple: true },
+    'env-file': { type: 'string' },
+    env: { type: 'string', multiple: true },
     'secret-file': { type: 'string' },
+    secret: { type: 'string', short: 's', multiple: true },
+    var: { type: 'string', multiple: true },
+    platform: { type: 'string', short: 'P', multiple: true },
     matrix: { type: 'string', multiple: true },
     json: { type: 'boolean' },
   },
   async run(values, positionals) {
     const cwd = process.cwd();
-    const event = str(values.event) ?? 'push';
-    if (!['push', 'workflow_dispatch'].includes(event)) throw new CliError(`--event: expected push or workflow_dispatch, got "${event}"`, 2);
-    const files = positionals.length > 0 ? positionals.map((p) => resolve(cwd, p)) : localWorkflowFiles(cwd).map((f) => join(cwd, f));
+    const { event, positionals: named } = eventOf(values, positionals, cwd);
+    const chosen = named.length > 0 || ((values.workflows as string[] | undefined) ?? []).length > 0;
     const workflows: Workflow[] = [];
-    for (const file of files) {
-      const rel = relative(cwd, file);
-      const { workflow, diagnostics } = parseWorkflow(rel, readFileSync(file, 'utf8'));
+    for (const file of workflowFiles(cwd, named, (values.workflows as string[] | undefined) ?? [])) {
+      const { workflow, diagnostics } = parseWorkflow(relative(cwd, file), readFileSync(file, 'utf8'));
       if (!workflow) throw new CliError(diagnostics.map(formatDiagnostic).join('\n'));
-      const triggered = event === 'push' ? workflow.on.push !== undefined : workflow.on.workflowDispatch !== undefined;
-      if (positionals.length > 0 || triggered) workflows.push(workflow);
+      if (chosen || values.list || values.graph || eventNames(workflow).includes(event)) workflows.push(workflow);
+    }
+    if (values.list || values.graph) {
+      console.log(values.list ? listJobs(workflows) : workflows.map(graph).join('\n\n'));
+      return 0;
     }
     if (workflows.length === 0) throw new CliError(`no workflow in ${cwd} runs on ${event}`);
-    const secrets = str(values['secret-file']) ? readSecretFile(str(values['secret-file'])!) : {};
-    const inputs = pairs((values.input as string[] | undefined) ?? [], '=', '--input');
+    const payload = eventPayload(str(values.eventpath), cwd);
+    const given = runInputs(values, payload);
     const matrix = pairs((values.matrix as string[] | undefined) ?? [], ':', '--matrix');
     const { runLocally } = await import('../local-run.ts');
     const multi = workflows.length > 1;
     let failed = false;
     const summary: { workflow: string; jobs: Job[] }[] = [];
-    for (const workflow of workflows) {
+    for (const parsed of workflows) {
+      // --env-file and --env under the workflow's own `env`, as act gives them.
+      const workflow = { ...parsed, env: { ...given.env, ...parsed.env } };
       let typedInputs: Record<string, unknown> = {};
       if (event === 'workflow_dispatch') {
-        const resolved = resolveInputs(workflow.on.workflowDispatch?.inputs ?? {}, inputs);
+        const resolved = resolveInputs(workflow.on.workflowDispatch?.inputs ?? {}, given.inputs);
         if (!resolved.inputs) throw new CliError(`${workflow.file}: ${resolved.errors.join('; ')}`, 2);
         typedInputs = resolved.inputs;
       }
@@ -116,7 +116,10 @@ export const runCommand: Command = {
         plan,
         event,
         inputs: typedInputs,
-        secrets,
+        secrets: given.secrets,
+        vars: given.vars,
+        labels: given.labels,
+        eventPayload: payload,
         onLog: (key, text) => {
           if (values.json) return;
           const buffered = (partial.get(key) ?? '') + text;
@@ -131,7 +134,7 @@ export const runCommand: Command = {
       if (run.status !== 'success') failed = true;
     }
     if (values.json) {
-      console.log(JSON.stringify(summary.map((s) => ({ workflow: s.workflow, jobs: s.jobs.map((j) => ({ key: j.key, status: j.status, startedAt: j.started_at, finishedAt: j.finished_at })) })), null, 2));
+      console.log(JSON.stringify(summary.map((s) => ({ workflow: s.workflow, jobs: s.jobs.map((j) => ({ key: j.key, status: j.status, error: j.error, startedAt: j.started_at, finishedAt: j.finished_at })) })), null, 2));
     } else {
       console.log();
       console.log(table(['WORKFLOW', 'JOB', 'STATUS', 'DURATION'], summary.flatMap((s) => s.jobs.map((j) => [s.workflow, j.key, statusText(j.status), duration(j.started_at, j.finished_at)]))));

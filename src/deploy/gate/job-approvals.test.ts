@@ -85,3 +85,20 @@ void test('approval.approvers narrows who may approve, and the notice names them
   await gate.decide(ship.id, await user('erin'), 'approve');
   assert.equal((await s.store.runs.job(ship.id))!.status, 'queued');
 });
+
+void test('rightsOf answers what deciding would: the pusher may reject but not approve; a decided user neither; a running job nobody', async () => {
+  const { scheduler, gate, ship, user } = await waitingJob();
+  const alice = await gate.rightsOf(ship.id, await user('alice'));
+  assert.match(alice.approve!, /^alice cannot approve job ship of demo#1 .*\(rule: not_author\)$/);
+  assert.equal(alice.reject, null);
+  assert.match((await gate.rightsOf(ship.id, await user('dave'))).approve!, /\(rule: approvers\)$/);
+  const bob = await user('bob');
+  assert.deepEqual(await gate.rightsOf(ship.id, bob), { approve: null, reject: null });
+  await gate.decide(ship.id, bob, 'approve');
+  const decided = await gate.rightsOf(ship.id, bob);
+  assert.match(decided.approve!, /bob already approved job ship of demo#1; each user decides once/);
+  assert.equal(decided.reject, decided.approve);
+  await gate.decide(ship.id, await user('erin'), 'approve');
+  await scheduler.claim('r1', ['local']);
+  assert.match((await gate.rightsOf(ship.id, await user('zed'))).approve!, /is running, not waiting for approval/);
+});

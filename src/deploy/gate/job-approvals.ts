@@ -31,6 +31,15 @@ export interface JobApprovalsOptions {
   log: (message: string) => void;
 }
 
+interface WaitingJob {
+  job: Job;
+  run: Run;
+  project: string;
+  label: string;
+  environment: string;
+  rule: ReturnType<typeof gateRule> | undefined;
+}
+
 export class JobApprovals implements JobGate {
   readonly #o: JobApprovalsOptions;
   readonly #checks: ApproverChecks;
@@ -58,24 +67,10 @@ export class JobApprovals implements JobGate {
   async decide(jobId: string, user: User, decision: Approval['decision'], reason?: string): Promise<ApprovalsView> {
     const why = reason?.trim() || null;
     if (decision === 'reject' && !why) throw new SlipwayError('BAD_REQUEST', 'a rejection needs a reason: {"decision": "reject", "comment": "<why>"}');
-    const { store } = this.#o;
-    const job = await store.runs.job(jobId);
-    if (!job) throw new SlipwayError('JOB_UNKNOWN', `job "${jobId}" not found`);
-    const run = await store.runs.require(job.run_id);
-    const project = (await store.projects.byId(run.project_id))?.name ?? run.project_id;
-    const label = `job ${job.key} of ${project}#${run.number}`;
-    const environment = job.gate_environment;
-    if (job.status !== 'waiting' || environment === null) throw new SlipwayError('CONFLICT', `${label} is ${job.status}, not waiting for approval: nothing to decide`);
-    const rule = await this.#rule(project, environment);
-    const d: Decision = { user, project, subject: subjectOf(job, run, project, environment), approvers: rule?.approvers };
-    checkPerson(this.#checks, d);
-    authorize(user, 'deploy.approve', { project, environment });
-    if (rule) {
-      // The two-person rules first: "you pushed this" says more than "you are not an approver".
-      if (decision === 'approve') await checkNotInvolved(this.#checks, d);
-      await checkApproverRole(this.#checks, d);
-      await store.approvals.recordForJob({ jobId, jobLabel: label, user, decision, reason: why });
-    }
+    const w = await this.#waiting(jobId);
+    const { job, label, environment, rule } = w;
+    await this.#check(w, user, decision);
+    if (rule) await this.#o.store.approvals.recordForJob({ jobId, jobLabel: label, user, decision, reason: why });
     // Without a rule (it was removed while the job waited) the recheck lets the job through.
     if (rule && decision === 'reject') {
       await this.#o.scheduler().rejectAtGate(jobId, `rejected by ${user.name}: ${why}`);
@@ -84,6 +79,51 @@ export class JobApprovals implements JobGate {
       this.#o.log(`${label}: gate of ${environment} open, queued`);
     }
     return this.view(job, rule);
+  }
+
+  /**
+   * Whether `user` may approve and may reject a waiting job now, asked before trying (the web
+   * UI shows Approve / Reject only to those the gate would let decide): null, or the gate's
+   * refusal — the same checks as deciding, plus "already decided".
+   */
+  async rightsOf(jobId: string, user: User): Promise<{ approve: string | null; reject: string | null }> {
+    const refusal = async (decision: Approval['decision']): Promise<string | null> => {
+      try {
+        const w = await this.#waiting(jobId);
+        await this.#check(w, user, decision);
+        const earlier = (await this.#o.store.approvals.listForJob(jobId)).find((a) => a.user_id === user.id);
+        if (earlier) throw new SlipwayError('CONFLICT', `${user.name} already ${earlier.decision === 'approve' ? 'approved' : 'rejected'} ${w.label}; each user decides once`);
+        return null;
+      } catch (err) {
+        if (err instanceof SlipwayError) return err.message;
+        throw err;
+      }
+    };
+    return { approve: await refusal('approve'), reject: await refusal('reject') };
+  }
+
+  /** A job waiting at its environment's gate, with the gate's rule now. */
+  async #waiting(jobId: string): Promise<WaitingJob> {
+    const { store } = this.#o;
+    const job = await store.runs.job(jobId);
+    if (!job) throw new SlipwayError('JOB_UNKNOWN', `job "${jobId}" not found`);
+    const run = await store.runs.require(job.run_id);
+    const project = (await store.projects.byId(run.project_id))?.name ?? run.project_id;
+    const label = `job ${job.key} of ${project}#${run.number}`;
+    const environment = job.gate_environment;
+    if (job.status !== 'waiting' || environment === null) throw new SlipwayError('CONFLICT', `${label} is ${job.status}, not waiting for approval: nothing to decide`);
+    return { job, run, project, label, environment, rule: await this.#rule(project, environment) };
+  }
+
+  /** Who may decide: a person, allowed deploy.approve, then (with a rule) not involved and an approver. */
+  async #check(w: WaitingJob, user: User, decision: Approval['decision']): Promise<void> {
+    const d: Decision = { user, project: w.project, subject: subjectOf(w.job, w.run, w.project, w.environment), approvers: w.rule?.approvers };
+    checkPerson(this.#checks, d);
+    authorize(user, 'deploy.approve', { project: w.project, environment: w.environment });
+    if (!w.rule) return;
+    // The two-person rules first: "you pushed this" says more than "you are not an approver".
+    if (decision === 'approve') await checkNotInvolved(this.#checks, d);
+    await checkApproverRole(this.#checks, d);
   }
 
   /** A job's decisions and, while its environment is gated, how far it got. */

@@ -54,7 +54,7 @@ function workspace(name: string): JobPaths {
   const root = join(tmp, name);
   mkdirSync(join(root, 'ws'), { recursive: true });
   mkdirSync(join(root, 'temp'), { recursive: true });
-  return { workspace: join(root, 'ws'), temp: join(root, 'temp'), files: { env: '', output: '', path: '', summary: '' } };
+  return { workspace: join(root, 'ws'), temp: join(root, 'temp'), toolCache: join(root, 'tool-cache'), event: join(root, 'event.json'), files: { env: '', output: '', path: '', summary: '', state: '' } };
 }
 
 function put(dir: string, files: Record<string, string>) {

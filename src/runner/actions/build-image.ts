@@ -42,6 +42,20 @@ function forget<T>(promise: Promise<T>, clear: () => void): Promise<T> {
   });
 }
 
+/**
+ * The host's builder, ready to build `containerfile`: with the one base image Slipway
+ * provides itself (no public registry is reachable on an offline machine), made from the
+ * host's busybox on first use, when the file starts FROM it. Docker container actions
+ * (docker-action.ts) build with it too.
+ */
+export async function builderFor(containerfile: string, onOutput: (text: string) => void): Promise<ImageBuilder> {
+  const builder = await (builderFound ??= forget(detectBuilder(), () => (builderFound = undefined)));
+  if (baseReferences(readFileSync(containerfile, 'utf8'), {}).some((f) => f === busyboxImage || f === busyboxImage.replace(/:latest$/, ''))) {
+    await (busyboxReady ??= forget(ensureBusyboxImage(busyboxImage, onOutput), () => (busyboxReady = undefined)));
+  }
+  return builder;
+}
+
 export const buildImage: BuiltInAction = async (ctx) => {
   const { sha } = ctx.claimed;
   const project = ctx.claimed.project;
@@ -54,14 +68,9 @@ export const buildImage: BuiltInAction = async (ctx) => {
   if (!file || !existsSync(file)) {
     throw new SlipwayError('BUILD_FAILED', `slipway/build-image: no ${ctx.inputs.file ?? 'Containerfile or Dockerfile'} in ${ctx.inputs.context ?? 'the repository root'}`);
   }
-  const builder = await (builderFound ??= forget(detectBuilder(), () => (builderFound = undefined)));
-  // The one base image Slipway provides itself (no public registry is reachable on an
-  // offline machine): made from the host's busybox on first use.
+  const builder = await builderFor(file, (t) => ctx.log.write(t));
   const containerfile = readFileSync(file, 'utf8');
   const buildArgs = parseBuildArgs(ctx.inputs['build-args']);
-  if (baseReferences(containerfile, buildArgs).some((f) => f === busyboxImage || f === busyboxImage.replace(/:latest$/, ''))) {
-    await (busyboxReady ??= forget(ensureBusyboxImage(busyboxImage, (t) => ctx.log.write(t)), () => (busyboxReady = undefined)));
-  }
   const repository = `localhost/slipway-build/${project}/${image}`;
   const tag = `${repository}:${sha}`;
   const time = await commitTime(contextDir, sha);

@@ -1,16 +1,15 @@
-// Runs a local composite action (`uses: ./path`): its inputs (given, else the default,
-// else '' with a warning when required, as GitHub's runner does), its steps in their own
-// `steps` context with `inputs` and `github.action_path`, and its outputs mapped from
-// those steps. Nested composite actions recurse, to a bounded depth.
-import { resolve, sep } from 'node:path';
+// Runs a composite action (`runs.using: composite`): its inputs (action-inputs.ts), its
+// steps in their own `steps` context with `inputs` and `github.action_path`, and its
+// outputs mapped from those steps. Nested composite actions recurse, to a bounded depth.
 import type { StepSpec } from '../../workflow/model.ts';
 import type { JobState, StepFrame, StepResult } from '../job-state.ts';
 import { recordStep, skipped, statusFlags } from '../job-state.ts';
 import { evaluateIf, interpolateText } from '../expression-adapter.ts';
 import { continuesOnError } from '../step-options.ts';
-import { loadCompositeAction } from './action-file.ts';
+import type { ActionDefinition } from './action-file.ts';
 import { SlipwayError } from '../../core/errors.ts';
 import type { ActionInputs } from './action.ts';
+import { resolveInputs } from './action-inputs.ts';
 
 /** GitHub stops composite actions nested deeper than this. */
 const maxDepth = 10;
@@ -18,6 +17,8 @@ const maxDepth = 10;
 /** `env` is the `uses:` step's own env (over its frame's), inherited by the action's steps. */
 interface CompositeRun extends ActionInputs {
   uses: string;
+  dir: string;
+  action: ActionDefinition & { runs: { using: 'composite' } };
   frame: StepFrame;
   state: JobState;
   runStep: (step: StepSpec, frame: StepFrame, state: JobState) => Promise<StepResult>;
@@ -25,31 +26,14 @@ interface CompositeRun extends ActionInputs {
 
 export async function runCompositeAction(c: CompositeRun): Promise<StepResult> {
   const { state } = c;
-  const { log, paths } = state;
+  const { log } = state;
   if (c.frame.depth >= maxDepth) throw new SlipwayError('WORKFLOW_INVALID', `${c.uses}: composite actions nested more than ${maxDepth} deep`);
-  const dir = resolve(paths.workspace, c.uses.split('@')[0]!);
-  if (dir !== paths.workspace && !dir.startsWith(paths.workspace + sep)) throw new SlipwayError('WORKFLOW_INVALID', `${c.uses}: a local action must be inside the repository`);
-  const action = loadCompositeAction(dir, paths.workspace);
-
+  const { action, dir } = c;
   const outer = { ...state.context(c.frame), env: { ...state.jobEnv, ...c.env } };
-  const given = new Map(Object.entries(c.inputs).map(([k, v]) => [k.toLowerCase(), v]));
-  const inputs: Record<string, string> = {};
-  for (const [name, spec] of Object.entries(action.inputs)) {
-    const value = given.get(name.toLowerCase());
-    given.delete(name.toLowerCase());
-    if (value !== undefined) inputs[name] = value;
-    else if (spec.default !== undefined) inputs[name] = interpolateText(spec.default, outer, state.hashFiles);
-    else {
-      if (spec.required) log.line(`##[warning]Input required and not supplied: ${name}`);
-      inputs[name] = '';
-    }
-  }
-  if (given.size > 0) {
-    log.line(`##[warning]Unexpected input(s) '${[...given.keys()].join("', '")}', valid inputs are ['${Object.keys(action.inputs).join("', '")}']`);
-  }
+  const { inputs } = resolveInputs(action.inputs, c.inputs, outer, state);
 
   const frame: StepFrame = { steps: {}, failed: false, inputs, actionPath: dir, env: c.env, depth: c.frame.depth + 1 };
-  for (const step of action.steps) {
+  for (const step of action.runs.steps) {
     const ctx = state.context(frame);
     if (!evaluateIf(step.if, ctx, statusFlags(state, frame), state.hashFiles)) {
       recordStep(frame, step.id, skipped, false);

@@ -10,6 +10,7 @@ import { busyboxImage, ensureBusyboxImage } from '../../build/base-image.ts';
 import { runTool } from '../../build/run-tool.ts';
 import type { ContainerStep, Executor } from '../executor.ts';
 import { bareJob, eventually, sleepers, uniqueSeconds } from './contract-support.ts';
+import { jobVolumeName } from './container/job-volumes.ts';
 
 async function runContainer(executor: Executor, step: Partial<ContainerStep> & { args: string[] }) {
   let output = '';
@@ -17,7 +18,7 @@ async function runContainer(executor: Executor, step: Partial<ContainerStep> & {
   return { ...outcome, output };
 }
 
-const exists = async (kind: 'container' | 'network', name: string) => (await runTool('podman', [kind, 'exists', name])).exitCode === 0;
+const exists = async (kind: 'container' | 'network' | 'volume', name: string) => (await runTool('podman', [kind, 'exists', name])).exitCode === 0;
 
 export function runJobEnvironmentContract(name: string, create: () => Promise<Executor>): void {
   describe(`Executor contract, job environment: ${name}`, () => {
@@ -89,6 +90,34 @@ export function runJobEnvironmentContract(name: string, create: () => Promise<Ex
       }
       assert.equal(await exists('container', env.services.web!.id), false, 'the service container is gone');
       assert.equal(await exists('network', env.network), false, 'the job network is gone');
+    });
+
+    test('a service runs its entrypoint and command with the job\'s own named volume, which teardown removes', async () => {
+      const withVolume = await create();
+      const job = {
+        ...bareJob(workspace),
+        services: {
+          store: {
+            image: busyboxImage, env: {}, ports: [], volumes: ['shared:/data', '/scratch'],
+            entrypoint: 'sh', command: `-c "echo written-by-store > /data/f && exec httpd -f -p 80 -h /data"`,
+          },
+        },
+      };
+      const env = await withVolume.setup(job);
+      const volume = jobVolumeName(job.jobId, 'shared');
+      try {
+        assert.equal(await exists('volume', volume), true, 'the job\'s volume exists under its per-job name');
+        // The service serves /data over HTTP once its command wrote the file.
+        let body = '';
+        await eventually(async () => {
+          body = (await runContainer(withVolume, { args: ['wget', '-q', '-O', '-', 'http://store/f'] })).output.trim();
+          return body === 'written-by-store';
+        }, 10_000, 'the service to serve the file its command wrote');
+      } finally {
+        await withVolume.teardown();
+      }
+      assert.equal(await exists('container', env.services.store!.id), false, 'the service container is gone');
+      assert.equal(await exists('volume', volume), false, 'the job\'s named volume is gone');
     });
   });
 }

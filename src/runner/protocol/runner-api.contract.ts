@@ -48,7 +48,7 @@ export function runRunnerApiContract(name: string, create: () => Promise<RunnerA
       assert.deepEqual(JSON.parse(JSON.stringify(claimed)), claimed, 'the claim survives a JSON round trip unchanged');
       assert.equal(claimed.spec.id, 'build');
       assert.equal(claimed.contexts.github.job, 'build');
-      assert.equal(claimed.contexts.github.repository, claimed.project);
+      assert.equal(claimed.contexts.github.repository, `slipway/${claimed.project}`, 'owner/name, as GitHub');
       assert.equal(claimed.contexts.github.sha, claimed.sha);
       assert.match(claimed.sha, /^[0-9a-f]{40}$/);
       assert.equal(await f.api.claim(['local']), undefined, 'the job is not handed out twice');

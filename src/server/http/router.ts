@@ -82,7 +82,7 @@ export class Router {
         await this.#audit({ actor: user?.name ?? 'anonymous', action: info.audit, project, target, address: req.socket.remoteAddress, detail: { route: `${info.method} ${info.path}`, ...told } });
       }
     };
-    this.#fmw.on(info.method, info.path, () => {}, { run });
+    this.#fmw.on(info.method, info.path, () => {}, { run, path: info.path });
     this.#routes.push(info);
     return this;
   }
@@ -106,6 +106,13 @@ export class Router {
     const bad = this.#undecodable(path);
     if (bad) throw new SlipwayError('BAD_REQUEST', `path parameter "${bad.name}" is not valid percent-encoding: ${JSON.stringify(bad.value)}`);
     throw new SlipwayError('NOT_FOUND', `no route for ${method} ${path}`);
+  }
+
+  /** The template of the route a request would run (`/api/runs/:run`), for metrics and logs. */
+  routeOf(method: string, path: string): string | undefined {
+    const m = method === 'HEAD' ? 'GET' : method; // HEAD runs the GET route (dispatch)
+    if (!(methods as readonly string[]).includes(m)) return undefined;
+    return (this.#fmw.find(m as Method, path)?.store as { path: string } | undefined)?.path;
   }
 
   #find(method: string, path: string): Found | undefined {

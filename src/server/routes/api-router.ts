@@ -35,6 +35,8 @@ import { registerEventsApi } from './events-api.ts';
 import { registerMetricsApi, type MetricsApiDeps } from './metrics-api.ts';
 import type { FailedAuthLimiter } from '../http/failed-auth-limiter.ts';
 import { registerForgeApi, type ForgeApiDeps } from './forge-api.ts';
+import { registerPrometheusApi } from './prometheus-api.ts';
+import { PrometheusMetrics } from '../metrics/prometheus.ts';
 
 export interface ApiRouterDeps {
   store: Store;
@@ -60,6 +62,8 @@ export interface ApiRouterDeps {
   commitTimes: MetricsApiDeps['commitTimes'];
   /** Forge webhooks in, forge links, notification webhooks and the delivery log. */
   forge: Omit<ForgeApiDeps, 'store' | 'audit'>;
+  /** GET /metrics (default: figures read from the store only, nothing followed: unit tests). */
+  prometheus?: PrometheusMetrics;
 }
 
 export function apiRouter(deps: ApiRouterDeps): Router {
@@ -85,6 +89,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   registerEventsApi(router, { events: deps.events, store, access: deps.access });
   registerMetricsApi(router, { store, commitTimes: deps.commitTimes });
   registerForgeApi(router, { ...deps.forge, store, audit: deps.audit });
+  registerPrometheusApi(router, deps.prometheus ?? new PrometheusMetrics({ store, events: deps.events, onlineMs: () => deps.scheduler.leaseMs, log: deps.log, track: () => {} }));
   router.route(
     { method: 'GET', path: '/api/openapi.json', summary: 'This API as an OpenAPI 3.1 document' },
     ({ res }) => sendJson(res, 200, openApiDocument(router.routes, { title: 'Slipway API', version: deps.version })),

@@ -117,7 +117,8 @@ void describe('approval gates, users and forced rollbacks', () => {
     assert.match((await rights('dave')).approve, /dave cannot approve api#\d+ to production: you pushed commit/);
     assert.equal((await rights('dave')).reject, null);
     assert.match((await rights('erin')).approve, /rule: not_requester/);
-    assert.deepEqual(await rights('bob'), { deployment: id, approve: null, reject: null });
+    const bobs = await rights('bob');
+    assert.deepEqual([bobs.deployment, bobs.approve, bobs.reject, bobs.approvals, bobs.approval.approved], [id, null, null, [], 0]);
 
     const pusher = await decide(id, 'dave', 'approve');
     assert.deepEqual([pusher.status, pusher.json.error.code], [403, 'FORBIDDEN']);

@@ -1,6 +1,7 @@
 // Whether the caller may approve or reject a waiting deployment, asked before trying
 // (the web UI shows Approve / Reject only to those the gate would let decide; a CLI can
-// ask too). The answer is the gate's own refusal message, or null where it would accept.
+// ask too). The answer is the gate's own refusal message, or null where it would accept,
+// with the decisions so far and how far the gate got.
 import type { Router } from '../http/router.ts';
 import { sendJson } from '../http/reply.ts';
 import { signedIn } from '../http/route.ts';
@@ -14,13 +15,14 @@ export function registerApprovalRightsApi(router: Router, deps: { store: Store; 
     {
       method: 'GET',
       path: '/api/deployments/:id/approval-rights',
-      summary: "Whether the caller may approve and may reject this deployment now: null, or the gate's refusal",
+      summary: "Whether the caller may approve and may reject this deployment now (null, or the gate's refusal), with its decisions so far",
       permission: 'deployments.read',
       params: deploymentParams,
     },
     async ({ res, params, user }) => {
       const d = await findDeployment(deps.store, params.id);
-      sendJson(res, 200, { deployment: d.id, ...(await deps.deploys().gate.rightsOf(d.id, signedIn(user))) });
+      const { gate } = deps.deploys();
+      sendJson(res, 200, { deployment: d.id, ...(await gate.rightsOf(d.id, signedIn(user))), ...(await gate.view(d)) });
     },
   );
 }

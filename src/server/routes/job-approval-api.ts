@@ -1,6 +1,7 @@
 // Approving or rejecting a job that waits at its environment's gate:
 // POST /api/runs/:run/jobs/:job/approvals. Who may decide and what follows is
-// src/deploy/gate/job-approvals.ts (the same rules as a deployment's gate).
+// src/deploy/gate/job-approvals.ts (the same rules as a deployment's gate). And
+// GET …/approval-rights: whether the caller may decide now (the web UI's buttons).
 import { z } from 'zod';
 import type { Router } from '../http/router.ts';
 import { sendJson } from '../http/reply.ts';
@@ -31,12 +32,31 @@ export function registerJobApprovalApi(router: Router, deps: JobApprovalApiDeps)
       permission: 'deployments.approve', audit: 'approval.decide', params: jobParams, body: decisionBody,
     },
     async ({ res, params, body, user }) => {
-      const run = await findRun(store, params.run);
-      const job = (await store.runs.jobs(run.id)).find((j) => j.key === params.job || j.id === params.job);
-      if (!job) throw new SlipwayError('JOB_UNKNOWN', `job "${params.job}" not found in run #${run.number} (attempt ${run.attempt})`);
+      const { run, job } = await findJob(store, params);
       const view = await deps.jobApprovals.decide(job.id, signedIn(user), body.decision, body.comment);
       const now = (await store.runs.job(job.id))!;
       sendJson(res, 200, { run: run.id, job: now.key, status: now.status, environment: now.gate_environment, error: now.error, ...view });
     },
   );
+  router.route(
+    {
+      method: 'GET', path: '/api/runs/:run/jobs/:job/approval-rights',
+      summary: "Whether the caller may approve and may reject this waiting job now (null, or the gate's refusal), with its decisions so far",
+      permission: 'deployments.read', params: jobParams,
+    },
+    async ({ res, params, user }) => {
+      const { run, job } = await findJob(store, params);
+      const rights = await deps.jobApprovals.rightsOf(job.id, signedIn(user));
+      const project = (await store.projects.byId(run.project_id))!.name;
+      const rule = job.gate_environment === null ? undefined : await deps.jobApprovals.ruleFor(project, job.gate_environment);
+      sendJson(res, 200, { run: run.id, job: job.key, environment: job.gate_environment, whoMay: rule?.approvers ?? null, ...rights, ...(await deps.jobApprovals.view(job)) });
+    },
+  );
+}
+
+async function findJob(store: Store, params: { run: string; job: string }) {
+  const run = await findRun(store, params.run);
+  const job = (await store.runs.jobs(run.id)).find((j) => j.key === params.job || j.id === params.job);
+  if (!job) throw new SlipwayError('JOB_UNKNOWN', `job "${params.job}" not found in run #${run.number} (attempt ${run.attempt})`);
+  return { run, job };
 }

@@ -122,7 +122,7 @@ describe('run control API', () => {
     assert.equal(run.title, 'Deploy staging x3');
     assert.deepEqual(run.inputs, { target: 'staging', count: 3 });
     // The dispatcher is GitHub's sender: the deploy gate refuses them as an approver of what it builds.
-    assert.deepEqual((JSON.parse((await h.slipway.store.runs.get(run.id))!.event_payload!) as { sender: unknown }).sender, { login: 'admin' });
+    assert.deepEqual((JSON.parse((await h.slipway.store.runs.get(run.id))!.event_payload!) as { sender: { login: string } }).sender.login, 'admin');
     const done = await finished(run.id);
     assert.equal(done.status, 'success');
     const log = await (await fetch(`${h.slipway.url}/api/runs/${run.id}/logs`, { headers: { authorization: `Bearer ${h.slipway.adminToken}` } })).text();

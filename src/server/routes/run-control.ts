@@ -29,10 +29,10 @@ export function registerRunControl(router: Router, deps: StartRunDeps): void {
   router
     .route(
       { method: 'POST', path: '/api/runs/:run/rerun', summary: "Re-run all, the failed, or one of a run's jobs as a new attempt", permission: 'runs.control', params: runParams, body: rerunBody },
-      async ({ res, params, body }) => {
+      async ({ res, params, body, user }) => {
         const run = await findRun(store, params.run);
         const { jobs } = body;
-        const attempt = await deps.scheduler.rerun(run.id, jobs === 'all' || jobs === 'failed' ? jobs : { job: jobs });
+        const attempt = await deps.scheduler.rerun(run.id, jobs === 'all' || jobs === 'failed' ? jobs : { job: jobs }, signedIn(user).name);
         sendJson(res, 202, await runView(store, await store.runs.require(run.id), attempt));
       },
     )

@@ -1,6 +1,7 @@
 // The first schema. Portable SQL only (SQLite now, PostgreSQL later): text ids, ISO text
 // times, JSON as text.
 import type { Kysely } from 'kysely';
+import { autoId } from './portable.ts';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -83,7 +84,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('log_chunks')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', ...autoId(db))
     .addColumn('stream', 'text', (c) => c.notNull())
     .addColumn('seq', 'integer', (c) => c.notNull())
     .addColumn('text', 'text', (c) => c.notNull())

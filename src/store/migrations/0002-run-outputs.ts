@@ -2,11 +2,12 @@
 // ($GITHUB_STEP_SUMMARY), artifacts (actions/upload-artifact) and caches (actions/cache).
 // Archives are files in the data dir; these tables hold their metadata.
 import type { Kysely } from 'kysely';
+import { autoId } from './portable.ts';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('annotations')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', ...autoId(db))
     .addColumn('run_id', 'text', (c) => c.notNull().references('runs.id'))
     .addColumn('job_id', 'text', (c) => c.notNull().references('jobs.id'))
     .addColumn('step_number', 'integer')

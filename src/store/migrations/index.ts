@@ -17,6 +17,7 @@ import * as deploymentSuperseded from './0013-deployment-superseded.ts';
 import * as forges from './0016-forges.ts';
 import * as runners from './0017-runners.ts';
 import * as jobApprovals from './0018-job-approvals.ts';
+import * as runIds from './0022-run-ids.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '0016-forges': forges,
   '0017-runners': runners,
   '0018-job-approvals': jobApprovals,
+  '0022-run-ids': runIds,
 };

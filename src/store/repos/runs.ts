@@ -5,7 +5,7 @@ import type { JobAttemptsTable, JobsTable, RunsTable, StepsTable } from '../sche
 import type { RunStatus } from '../../core/types.ts';
 import { newId } from '../../core/ids.ts';
 import { now } from './time.ts';
-import { nextNumber } from './numbering.ts';
+import { nextGithubRunNumbers, nextNumber } from './numbering.ts';
 import { requireRow } from './require-row.ts';
 
 export type Run = RunsTable;
@@ -46,15 +46,33 @@ export interface NewRun {
   concurrencyGroup?: string;
   /** The push event that started it (at most one run per event and workflow file). */
   pushEventId?: string;
+  /** What the trigger knew for the `github` context (scheduler/contexts.ts TriggerFacts). */
+  githubTrigger?: Record<string, unknown>;
   jobs: NewJob[];
+  /**
+   * Decides what depends on the run's numbers (`run-name`, `concurrency` and `runs-on` may
+   * use `github.run_id` and `github.run_number`), inside the transaction that assigns them. An
+   * `error` records the run as failed, without plan or jobs.
+   */
+  decide?: (numbers: RunNumbers) => Partial<Pick<NewRun, 'title' | 'concurrencyGroup' | 'error' | 'jobs'>>;
+}
+
+/** A new run's numbers: Slipway's per project (hello#3), GITHUB_RUN_ID and GITHUB_RUN_NUMBER (0022). */
+export interface RunNumbers {
+  number: number;
+  githubRunId: number;
+  workflowNumber: number;
 }
 
 export function runsRepo(db: Db) {
   return {
     /** Creates the run and its jobs in one transaction: no half-created run is ever visible. */
-    async create(input: NewRun): Promise<Run> {
+    async create(given: NewRun): Promise<Run> {
       return db.transaction().execute(async (tx) => {
-        const number = await nextNumber(tx, 'runs', input.projectId);
+        const number = await nextNumber(tx, 'runs', given.projectId);
+        const github = await nextGithubRunNumbers(tx, given.projectId, given.workflow);
+        const decided = given.decide?.({ number, ...github }) ?? {};
+        const input: NewRun = { ...given, ...decided, ...(decided.error ? { plan: undefined, jobs: [] } : {}) };
         const t = now();
         const run: Run = {
           id: newId('run'),
@@ -79,6 +97,9 @@ export function runsRepo(db: Db) {
           concurrency_state: input.concurrencyGroup ? 'pending' : null,
           cancel_requested: 0,
           push_event_id: input.pushEventId ?? null,
+          github_run_id: github.githubRunId,
+          workflow_number: github.workflowNumber,
+          github_trigger: input.githubTrigger ? JSON.stringify(input.githubTrigger) : null,
         };
         await tx.insertInto('runs').values(run).execute();
         await insertJobs(tx, run.id, 1, 0, input.jobs);
@@ -197,6 +218,14 @@ export function runsRepo(db: Db) {
     /** Jobs waiting at an environment's approval gate, oldest first. */
     async waitingJobs(): Promise<Job[]> {
       return db.selectFrom('jobs').selectAll().where('status', '=', 'waiting').orderBy('created_at').orderBy('position').execute();
+    },
+    /** How many runs and jobs are in each status (the /metrics gauges): one grouped count each. */
+    async countByStatus(): Promise<{ runs: Partial<Record<RunStatus, number>>; jobs: Partial<Record<RunStatus, number>> }> {
+      const count = async (table: 'runs' | 'jobs') => {
+        const rows = await db.selectFrom(table).select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+        return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)])) as Partial<Record<RunStatus, number>>;
+      };
+      return { runs: await count('runs'), jobs: await count('jobs') };
     },
     async runningJobs(): Promise<Job[]> {
       return db.selectFrom('jobs').selectAll().where('status', '=', 'running').execute();

@@ -15,7 +15,7 @@ export function readConcurrency(r: Reader, node: YNode, path: string): Concurren
   }
   const map = readMap(r, node, path, 'a group name or a mapping with `group` and `cancel-in-progress`');
   if (!map) return undefined;
-  const suggested = checkKeys(r, map, path, ['group', 'cancel-in-progress']);
+  const suggested = checkKeys(r, map, path, ['group', 'cancel-in-progress', 'queue']);
   checkRequired(r, map, map, path, ['group'], suggested, 'a concurrency mapping');
   const spec: ConcurrencySpec = { group: '', cancelInProgress: false };
   const group = getPair(map, 'group');
@@ -25,28 +25,47 @@ export function readConcurrency(r: Reader, node: YNode, path: string): Concurren
     const c = readBoolean(r, cancel.value, child(path, 'cancel-in-progress'));
     spec.cancelInProgress = c.expression ?? c.value;
   }
+  const queue = getPair(map, 'queue');
+  if (queue) readQueue(r, queue.value, child(path, 'queue'));
   if (group && spec.group.trim() === '') r.error(group.value, child(path, 'group'), 'expected a non-empty group name, found an empty string');
   return spec;
 }
 
-// docs §permissions: the scopes and their levels (`id-token` and `models` have no write/read).
-const scopes: Record<string, readonly string[]> = {
-  actions: ['read', 'write', 'none'],
-  attestations: ['read', 'write', 'none'],
-  checks: ['read', 'write', 'none'],
-  contents: ['read', 'write', 'none'],
-  deployments: ['read', 'write', 'none'],
-  discussions: ['read', 'write', 'none'],
+/** `queue: single` (the default: at most one pending) is what Slipway does; `max` is not supported yet. */
+function readQueue(r: Reader, node: YNode, path: string): void {
+  const text = readScalarText(r, node, path);
+  if (text === undefined || text === 'single') return;
+  if (text === 'max') r.error(node, path, '`queue: max` is valid GitHub Actions syntax but not supported yet; Slipway keeps at most one pending (`single`)');
+  else r.error(node, path, `unknown queue mode \`${text}\`; ${hint(text, ['single', 'max'])}`);
+}
+
+// docs §permissions and workflow-v1.0.json `permissions-mapping`: the scopes and their
+// levels (`id-token` and `copilot-requests` have no read, `models` and
+// `vulnerability-alerts` no write).
+const any = ['read', 'write', 'none'] as const;
+export const permissionScopes: Readonly<Record<string, readonly string[]>> = {
+  actions: any,
+  'artifact-metadata': any,
+  attestations: any,
+  checks: any,
+  'code-quality': any,
+  contents: any,
+  'copilot-requests': ['write', 'none'],
+  deployments: any,
+  discussions: any,
+  drives: any,
   'id-token': ['write', 'none'],
-  issues: ['read', 'write', 'none'],
+  issues: any,
   models: ['read', 'none'],
-  packages: ['read', 'write', 'none'],
-  pages: ['read', 'write', 'none'],
-  'pull-requests': ['read', 'write', 'none'],
-  'repository-projects': ['read', 'write', 'none'],
-  'security-events': ['read', 'write', 'none'],
-  statuses: ['read', 'write', 'none'],
+  packages: any,
+  pages: any,
+  'pull-requests': any,
+  'repository-projects': any,
+  'security-events': any,
+  statuses: any,
+  'vulnerability-alerts': ['read', 'none'],
 };
+const scopes = permissionScopes;
 
 /** `permissions: read-all | write-all | { scope: level }`, recorded as written. */
 export function readPermissions(r: Reader, node: YNode, path: string): string | Record<string, string> | undefined {

@@ -1,19 +1,23 @@
 // One entry of `jobs:` (docs.github.com "Workflow syntax" §jobs.<job_id>).
-import type { ContainerSpec, JobSpec, RunDefaults } from '../model.ts';
+import type { JobSpec, RunDefaults } from '../model.ts';
 import { readConcurrency, readPermissions } from './parse-concurrency.ts';
-import { readEnvironment, readServices } from './parse-services.ts';
-import { checkId, jobAndStepKeys, readStep, readTimeout } from './parse-step.ts';
+import { readContainer, readServices } from './parse-container.ts';
+import { readEnvironment, readSnapshot } from './parse-environment.ts';
+import { readRunsOn } from './read-runs-on.ts';
+import { checkUniqueIds } from './unique-ids.ts';
+import { checkId, jobAndStepKeys, maxTimeoutMinutes, readStep, readTimeout } from './parse-step.ts';
 import { into, readKeyTable, type KeyTable } from './key-table.ts';
 import { readStrategy } from './parse-strategy.ts';
-import type { Reader } from '../yaml/reader.ts';
+import type { MapNode, Reader } from '../yaml/reader.ts';
 import { checkKeys, checkRequired, child, describe, getPair, isNull, readKey, readLiteralBoolean, readMap } from '../yaml/reader.ts';
-import { readEnv, readString, readStringList, readStringMap } from './read-values.ts';
-import { readOptions, type ParseSettings } from './read-options.ts';
+import { readPositiveNumber, readString, readStringList, readStringMap } from './read-values.ts';
+import type { ParseSettings } from './read-options.ts';
 import type { Position, YNode } from '../yaml/node.ts';
 
 const jobKeys = [
   'name', 'needs', 'runs-on', 'if', 'env', 'defaults', 'container', 'timeout-minutes', 'continue-on-error',
   'outputs', 'steps', 'permissions', 'concurrency', 'strategy', 'services', 'environment', 'uses', 'with', 'secrets',
+  'snapshot', 'cancel-timeout-minutes',
   // Slipway's own (docs/workflow.md): not in GitHub's syntax.
   'retry-on-crash',
 ];
@@ -27,8 +31,14 @@ const defaultTimeoutMinutes = 360;
 /** The job keys read the same way in every job (the rest are in readJob). */
 const jobKeyReaders: KeyTable<JobSpec> = {
   'runs-on': (r, v, p, job) => {
-    job.runsOn = readStringList(r, v, p).map((l) => l.value);
-    if (job.runsOn.length === 0 && v.kind !== 'map') r.error(v, p, 'expected at least one runner label, found none');
+    const runsOn = readRunsOn(r, v, p);
+    job.runsOn = runsOn.labels;
+    if (runsOn.group !== undefined) job.runsOnGroup = runsOn.group;
+  },
+  snapshot: into('snapshot', readSnapshot),
+  'cancel-timeout-minutes': (r, v, p, job) => {
+    const t = readPositiveNumber(r, v, p, maxTimeoutMinutes, ' minutes');
+    if (t.value !== undefined) job.cancelTimeoutMinutes = t.value;
   },
   defaults: into('defaults', readDefaults),
   'timeout-minutes': (r, v, p, job) => readTimeout(r, v, p, job, defaultTimeoutMinutes),
@@ -84,6 +94,7 @@ export function readJob(r: Reader, id: string, idPos: Position, node: YNode, set
     steps: [],
     pos: { file: r.file, line: idPos.line, column: idPos.column },
   };
+  if (uses) spec.keyPos = keyPositions(map);
   const needs: ReadJob['needs'] = [];
   readKeyTable(r, map, path, spec, {
     ...jobAndStepKeys,
@@ -116,18 +127,11 @@ function readSteps(r: Reader, node: YNode, path: string): JobSpec['steps'] {
   }
   if (node.items.length === 0) r.error(node, path, 'expected at least one step, found an empty sequence');
   const steps = node.items.flatMap((item, i) => readStep(r, item, child(path, i), i) ?? []);
-  const seen = new Map<string, number>();
-  for (const step of steps) {
-    if (step.id === undefined) continue;
-    const first = seen.get(step.id);
-    if (first === undefined) seen.set(step.id, step.index);
-    else {
-      const item = node.items[step.index];
-      const idNode = item?.kind === 'map' ? getPair(item, 'id')?.value : undefined;
-      r.error(idNode ?? step.pos, child(child(path, step.index), 'id'),
-        `duplicate step id \`${step.id}\`; steps[${first}] already uses it`);
-    }
-  }
+  checkUniqueIds(r, steps.flatMap((step) => {
+    const item = node.items[step.index];
+    const idNode = item?.kind === 'map' ? getPair(item, 'id')?.value : undefined;
+    return step.id === undefined || !idNode ? [] : [{ id: step.id, at: idNode, path: child(child(path, step.index), 'id'), name: `steps[${step.index}]` }];
+  }), 'step id');
   return steps;
 }
 
@@ -146,21 +150,6 @@ export function readDefaults(r: Reader, node: YNode, path: string): RunDefaults 
   if (getPair(runMap, 'shell')) defaults.shell = readKey(r, runMap, runPath, 'shell', readString);
   if (getPair(runMap, 'working-directory')) defaults.workingDirectory = readKey(r, runMap, runPath, 'working-directory', readString);
   return defaults;
-}
-
-function readContainer(r: Reader, node: YNode, path: string, settings: ParseSettings): ContainerSpec | undefined {
-  if (node.kind === 'scalar' && typeof node.value === 'string') return { image: node.value, env: {} };
-  const map = readMap(r, node, path, 'an image name or a mapping with `image`');
-  if (!map) return undefined;
-  const suggested = checkKeys(r, map, path, ['image', 'env', 'options'], ['credentials', 'ports', 'volumes']);
-  checkRequired(r, map, map, path, ['image'], suggested, 'a container');
-  const container: ContainerSpec = {
-    image: readKey(r, map, path, 'image', readString) ?? '',
-    env: readKey(r, map, path, 'env', readEnv) ?? {},
-  };
-  const options = getPair(map, 'options');
-  if (options) container.options = readOptions(r, options.value, child(path, 'options'), 'container', settings);
-  return container;
 }
 
 /** Only reusable workflows of the same repository: `./.github/workflows/x.yml` (no `@ref`). */
@@ -185,4 +174,16 @@ function readSecrets(r: Reader, node: YNode, path: string): JobSpec['secrets'] {
     return undefined;
   }
   return readStringMap(r, node, path);
+}
+
+/** Where the keys a later check reports on were written: `uses`, `permissions`, `with.<name>`, `secrets.<name>`. */
+function keyPositions(map: MapNode): Record<string, Position> {
+  const out: Record<string, Position> = {};
+  for (const pair of map.pairs) {
+    if (!['uses', 'permissions', 'with', 'secrets'].includes(pair.key)) continue;
+    out[pair.key] = pair.keyPos;
+    if (pair.value.kind !== 'map' || pair.key === 'uses') continue;
+    for (const inner of pair.value.pairs) out[`${pair.key}.${inner.key}`] = inner.keyPos;
+  }
+  return out;
 }

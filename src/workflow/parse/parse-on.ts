@@ -1,14 +1,14 @@
 // `on:` — a single event name, a list of them, or a mapping of events to their settings
 // (docs.github.com "Workflow syntax" §on). `push`, `workflow_dispatch`, `schedule`,
-// `workflow_call` and `repository_dispatch` are read; other GitHub events are accepted
-// and ignored.
+// `workflow_call` and `repository_dispatch` are read; the settings of other GitHub events
+// are checked (keys, activity types, filter patterns) and the events never fire.
 import { isSlipwayError } from '../../core/errors.ts';
 import { parseCron } from '../cron.ts';
 import type { InputSpec, RefFilter, Triggers } from '../model.ts';
 import { filterPatternProblem } from '../glob.ts';
-import { githubEvents } from './github-events.ts';
+import { githubEvents, githubEventSettings } from './github-events.ts';
 import { readInputs, readWorkflowCall } from './parse-inputs.ts';
-import { suggest } from '../yaml/suggest.ts';
+import { hint, suggest } from '../yaml/suggest.ts';
 import type { MapNode, Reader } from '../yaml/reader.ts';
 import { checkKeys, checkRequired, child, describe, getPair, isNull, readMap, readScalarText } from '../yaml/reader.ts';
 import { readStringList } from './read-values.ts';
@@ -44,11 +44,39 @@ export function readOn(r: Reader, node: YNode): Triggers {
       if (pair.key === 'schedule') triggers.schedule = readSchedule(r, pair.value, p);
       if (pair.key === 'workflow_call') triggers.workflowCall = readWorkflowCall(r, pair.value, p);
       if (pair.key === 'repository_dispatch') triggers.repositoryDispatch = readRepositoryDispatch(r, pair.value, p);
+      if (!readHere.includes(pair.key)) checkEventSettings(r, pair.key, pair.value, p);
     }
   } else {
     r.error(node, path, `expected an event name, a list of event names or a mapping of events, found ${describe(node)}`);
   }
   return triggers;
+}
+
+const readHere = ['push', 'workflow_dispatch', 'schedule', 'workflow_call', 'repository_dispatch'];
+
+/** The settings of an event Slipway does not act on, checked as GitHub checks them. */
+function checkEventSettings(r: Reader, event: string, node: YNode, path: string): void {
+  if (isNull(node)) return;
+  const settings = githubEventSettings[event] ?? {};
+  const map = readMap(r, node, path, settings.keys ? `nothing or a mapping with ${settings.keys.map((k) => `\`${k}\``).join(', ')}` : 'nothing (this event takes no settings)');
+  if (!map) return;
+  if (!settings.keys) {
+    for (const pair of map.pairs) r.error(pair.keyPos, child(path, pair.key), `unknown key \`${pair.key}\`; \`${event}\` takes no settings`);
+    return;
+  }
+  checkKeys(r, map, path, settings.keys);
+  for (const pair of map.pairs) {
+    if (!settings.keys.includes(pair.key)) continue;
+    const p = child(path, pair.key);
+    const values = readStringList(r, pair.value, p);
+    if (pair.key === 'types' && settings.types) {
+      for (const t of values) {
+        if (!settings.types.includes(t.value)) r.error(t.node, p, `unknown activity type \`${t.value}\` of \`${event}\`; ${hint(t.value, settings.types)}`);
+      }
+    }
+    if ((pushKeys as readonly string[]).includes(pair.key)) for (const v of values) checkPattern(r, v.value, v.node, p);
+  }
+  for (const [include, exclude] of [['branches', 'branches-ignore'], ['paths', 'paths-ignore']] as const) bothSet(r, map, path, include, exclude);
 }
 
 function addEvent(r: Reader, triggers: Triggers, name: string, at: Position, path: string, bare = true): boolean {
@@ -121,7 +149,8 @@ function readSchedule(r: Reader, node: YNode, path: string): { cron: string }[] 
     const p = child(path, i);
     const map = readMap(r, item, p, 'a mapping with `cron`');
     if (!map) return;
-    const suggested = checkKeys(r, map, p, ['cron']);
+    // `timezone` (workflow-v1.0.json `cron-mapping`): Slipway evaluates every cron in UTC.
+    const suggested = checkKeys(r, map, p, ['cron'], ['timezone']);
     checkRequired(r, map, map, p, ['cron'], suggested, 'every schedule entry');
     const cron = getPair(map, 'cron');
     if (!cron) return;

@@ -4,6 +4,7 @@ import type { Reader } from '../yaml/reader.ts';
 import { checkKeys, child, describe, getPair, readMap } from '../yaml/reader.ts';
 import { readBoolean, readEnv, readPositiveNumber, readString, readStringMap } from './read-values.ts';
 import { readIf } from './read-if.ts';
+import { readStepUses } from './read-step-uses.ts';
 import { into, readKeyTable, type KeyTable } from './key-table.ts';
 import type { Position, YNode } from '../yaml/node.ts';
 
@@ -11,6 +12,9 @@ const common = ['id', 'name', 'if', 'env', 'timeout-minutes', 'continue-on-error
 const runKeys = [...common, 'run', 'shell', 'working-directory'];
 const usesKeys = [...common, 'uses', 'with'];
 const allKeys = [...new Set([...runKeys, ...usesKeys])];
+// GitHub's background steps (docs §jobs.<job_id>.steps[*].background, .wait, .wait-all,
+// .cancel, .parallel; workflow-v1.0.json `wait-step` …): valid there, not run here yet.
+const backgroundKeys = ['background', 'wait', 'wait-all', 'cancel', 'parallel'];
 
 /** Step and job ids: docs "jobs.<job_id>" — start with a letter or `_`, then letters, digits, `-`, `_`. */
 const idPattern = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -26,15 +30,16 @@ export function readStep(r: Reader, node: YNode, path: string, index: number): S
   if (!map) return undefined;
   const run = getPair(map, 'run');
   const uses = getPair(map, 'uses');
+  const background = map.pairs.some((p) => backgroundKeys.includes(p.key) && p.key !== 'background');
   if (run && uses) {
     r.error(uses.keyPos, child(path, 'uses'), 'found both `run` and `uses`; a step has exactly one of them');
-  } else if (!run && !uses) {
+  } else if (!run && !uses && !background) {
     r.error(map, path, 'expected `run` or `uses` in the step, found neither');
   }
   // With one of run/uses known, keys that belong to the other kind get a precise message.
   if (run && !uses) wrongKind(r, map.pairs, path, usesOnly, '`uses:` steps; this step has `run:`');
   if (uses && !run) wrongKind(r, map.pairs, path, runOnly, '`run:` steps; this step has `uses:`');
-  checkKeys(r, map, path, allKeys);
+  checkKeys(r, map, path, allKeys, backgroundKeys);
 
   const step: StepSpec = {
     index,
@@ -80,7 +85,7 @@ const stepKeys: KeyTable<StepSpec> = {
     step.name = readString(r, node, path) ?? '';
   },
   run: into('run', readNonEmpty),
-  uses: into('uses', readNonEmpty),
+  uses: into('uses', readStepUses),
   shell: into('shell', readString),
   'working-directory': into('workingDirectory', readString),
 };

@@ -121,7 +121,7 @@ jobs:
   a:
     runs-on: local
     needs: [b, zz]
-    steps: [{run: x, uses: y}]
+    steps: [{run: x, uses: o/y@v1}]
   b:
     runs-on: local
     needs: a

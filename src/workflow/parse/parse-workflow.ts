@@ -8,12 +8,13 @@ import { readConcurrency, readPermissions } from './parse-concurrency.ts';
 import { readOn } from './parse-on.ts';
 import { readDefaults, readJob } from './parse-job.ts';
 import type { ReadJob } from './parse-job.ts';
-import { checkKeys, checkRequired, describe, readMap, Reader } from '../yaml/reader.ts';
+import { checkKeys, checkRequired, child, describe, readMap, Reader } from '../yaml/reader.ts';
+import { checkUniqueIds } from './unique-ids.ts';
 import { readEnv, readString } from './read-values.ts';
 import { parseYamlTree } from '../yaml/tree.ts';
 import type { ParseSettings } from './read-options.ts';
 
-const topKeys = ['name', 'run-name', 'on', 'env', 'defaults', 'permissions', 'concurrency', 'jobs'];
+const topKeys = ['name', 'description', 'run-name', 'on', 'env', 'defaults', 'permissions', 'concurrency', 'jobs'];
 
 /** `workflow` is set only when there are no diagnostics. `settings` come from the server's config. */
 export function parseWorkflow(file: string, text: string, settings: ParseSettings = {}): { workflow?: Workflow; diagnostics: Diagnostic[] } {
@@ -31,6 +32,7 @@ export function parseWorkflow(file: string, text: string, settings: ParseSetting
       const v = pair.value;
       switch (pair.key) {
         case 'name': workflow.name = readString(r, v, 'name') || file; break;
+        case 'description': readString(r, v, 'description'); break;
         case 'run-name': workflow.runName = readString(r, v, 'run-name'); break;
         case 'on': workflow.on = readOn(r, v); break;
         case 'env': workflow.env = readEnv(r, v, 'env'); break;
@@ -52,6 +54,7 @@ function readJobs(r: Reader, node: Parameters<typeof readMap>[1], settings: Pars
     return [];
   }
   if (node.pairs.length === 0) r.error(node, 'jobs', 'expected at least one job, found none');
+  checkUniqueIds(r, node.pairs.map((pair) => ({ id: pair.key, at: pair.keyPos, path: child('jobs', pair.key), name: `jobs.${pair.key}` })), 'job id');
   const jobs = node.pairs.flatMap((pair) => readJob(r, pair.key, pair.keyPos, pair.value, settings) ?? []);
   checkNeeds(r, jobs);
   return jobs;

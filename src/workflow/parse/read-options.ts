@@ -10,6 +10,8 @@ import { readString } from './read-values.ts';
 export interface ParseSettings {
   /** `runner.allowOptions`: options the admin allows beyond the built-in allow-list. */
   allowOptions?: readonly string[];
+  /** `runner.hostVolumes`: host directories whose paths `volumes` may mount (none by default). */
+  hostVolumes?: readonly string[];
 }
 
 export function readOptions(r: Reader, node: YNode, path: string, owner: OptionsOwner, settings: ParseSettings): string | undefined {

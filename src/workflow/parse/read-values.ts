@@ -3,6 +3,7 @@
 import { isSlipwayError } from '../../core/errors.ts';
 import { parseExpression } from '../expressions/parser.ts';
 import { splitTemplate } from '../expressions/template.ts';
+import { unavailable } from './context-availability.ts';
 import type { Position, YNode } from '../yaml/node.ts';
 import { child, describe, readEntries, readLiteralBoolean, readScalarText } from '../yaml/reader.ts';
 import type { Reader } from '../yaml/reader.ts';
@@ -76,12 +77,14 @@ export function readPositiveNumber(r: Reader, node: YNode, path: string, max = N
   return {};
 }
 
-/** Reports `${{ }}` placeholders whose expressions do not parse. */
+/** Reports `${{ }}` placeholders whose expressions do not parse or use a context `path` does not offer. */
 export function checkExpressions(r: Reader, at: Position, path: string, text: string): void {
   if (!text.includes('${{')) return;
   try {
     for (const part of splitTemplate(text)) {
-      if (part.kind === 'expression') parseExpression(part.expression);
+      if (part.kind !== 'expression') continue;
+      const problem = unavailable(parseExpression(part.expression), path);
+      if (problem) r.error(at, path, problem);
     }
   } catch (err) {
     if (!isSlipwayError(err)) throw err;

@@ -82,3 +82,16 @@ void test('an expression matrix is one deferred job; a job calling a workflow be
   assert.deepEqual(Object.keys(plan.called ?? {}), ['.github/workflows/lib.yml']);
   assert.throws(() => planWorkflow(wf([job('a'), caller])), /calls `.\/.github\/workflows\/lib.yml`, which was not loaded/);
 });
+
+void test('runs-on from the matrix is each leg\'s own labels; other expressions stay for the scheduler', () => {
+  const spec: JobSpec = {
+    ...job('t'),
+    runsOn: ['${{ matrix.os }}', 'x64-${{ matrix.arch }}', '${{ inputs.pool }}'],
+    strategy: { failFast: true, matrix: { axes: { os: ['linux', ['self-hosted', 'big']], arch: ['a'] }, include: [], exclude: [] } },
+  };
+  const plan = planWorkflow(wf([spec]));
+  assert.deepEqual(plan.jobs.map((j) => j.runsOn), [
+    ['linux', 'x64-a', '${{ inputs.pool }}'],
+    ['self-hosted', 'big', 'x64-a', '${{ inputs.pool }}'],
+  ]);
+});

@@ -5,6 +5,7 @@ import { SlipwayError } from '../../core/errors.ts';
 import { expandMatrix, hasExpressions } from './matrix.ts';
 import type { JobSpec, Plan, PlannedJob, Workflow } from '../model.ts';
 import { calledPath, maxWorkflowNesting } from './reusable.ts';
+import { legLabels } from './runs-on-labels.ts';
 
 export interface PlanOptions {
   /** Raise GitHub's 256-leg matrix cap (benchmarks only). */
@@ -51,7 +52,7 @@ function planJobs(workflow: Workflow, walk: Walk): Map<string, string[]> {
     for (const leg of legs) {
       const key = walk.call ? `${walk.call.key}/${leg.key}` : leg.key;
       if (job.uses === undefined) {
-        const planned: PlannedJob = { key, jobId: job.id, name: callName(walk, leg.name), needs, runsOn: job.runsOn };
+        const planned: PlannedJob = { key, jobId: job.id, name: callName(walk, leg.name), needs, runsOn: legLabels(job.runsOn, leg.matrix) };
         if (leg.matrix) planned.matrix = leg.matrix;
         if (leg.deferred) planned.deferredMatrix = true;
         if (walk.call) addCaller(planned, walk.call, workflow.file);

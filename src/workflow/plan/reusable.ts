@@ -6,6 +6,7 @@ import type { JobSpec, Workflow } from '../model.ts';
 import { parseWorkflow } from '../parse/parse-workflow.ts';
 import type { ParseSettings } from '../parse/read-options.ts';
 import { hint } from '../yaml/suggest.ts';
+import { callerPermissions, elevations } from './call-permissions.ts';
 
 /** docs "Limitations": the top-level caller plus up to three levels of reusable workflows. */
 export const maxWorkflowNesting = 4;
@@ -30,13 +31,14 @@ export async function loadCalledWorkflows(
   // Paths already found missing or invalid (reported once); valid ones are in `called`.
   const failed = new Set<string>();
 
-  const visit = async (caller: Workflow, chain: string[]): Promise<void> => {
+  const visit = async (caller: Workflow, chain: string[], inherited?: Workflow['permissions']): Promise<void> => {
     for (const job of caller.jobs) {
       if (job.uses === undefined || !job.uses.startsWith('./')) continue;
       const path = calledPath(job.uses);
-      // JobSpec keeps the job's position only; the key path says which entry is wrong.
+      // At the key itself (`with.x`, `secrets`, …) where the parser recorded it, else the job.
       const at = (message: string, key = 'uses'): void => {
-        diagnostics.push({ file: caller.file, line: job.pos.line, column: job.pos.column, path: `jobs.${job.id}.${key}`, message });
+        const pos = job.keyPos?.[key] ?? job.keyPos?.[key.split('.')[0] as string] ?? job.pos;
+        diagnostics.push({ file: caller.file, line: pos.line, column: pos.column, path: `jobs.${job.id}.${key}`, message });
       };
       if (path.startsWith('../')) {
         at(`\`${job.uses}\` points outside the repository; expected a path inside it`);
@@ -74,11 +76,13 @@ export async function loadCalledWorkflows(
         called[path] = callee;
       }
       checkCall(job, callee, at);
-      await visit(callee, [...chain, path]);
+      const granted = callerPermissions(job, caller, inherited);
+      if (granted !== undefined) for (const message of elevations(granted, callee)) at(message);
+      await visit(callee, [...chain, path], granted);
     }
   };
   await visit(workflow, [workflow.file]);
-  return { called, diagnostics };
+  return { called, diagnostics: inFileOrder(diagnostics) };
 }
 
 /** `with` must name declared inputs and give every required one; the same for `secrets`. */
@@ -114,4 +118,13 @@ function checkCall(job: JobSpec, callee: Workflow, at: (message: string, key?: s
   for (const [name, secret] of Object.entries(spec.secrets)) {
     if (secret.required && !(name in given)) at(`missing secret \`${name}\`; \`${callee.file}\` requires it (or pass \`secrets: inherit\`)`, 'secrets');
   }
+}
+
+/** Files in the order they were first reported on; within a file, by position. */
+function inFileOrder(diagnostics: Diagnostic[]): Diagnostic[] {
+  const files = [...new Set(diagnostics.map((d) => d.file))];
+  return diagnostics
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => files.indexOf(a.d.file) - files.indexOf(b.d.file) || a.d.line - b.d.line || a.d.column - b.d.column || a.i - b.i)
+    .map(({ d }) => d);
 }

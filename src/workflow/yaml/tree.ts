@@ -70,6 +70,15 @@ interface Walk {
   aliasNodes: number;
 }
 
+// YAML 1.2's core schema (`!!str 5` is the string "5", `!!int "5"` the number) and the
+// non-specific `!`; GitHub's reader knows no others, so `!foo` or `!!binary` is an error
+// at its line instead of a value silently read as text.
+const coreTags = new Set(['!', ...['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`)]);
+const unknownTag = (tag: string): string => {
+  const shown = tag.replace(/^tag:yaml\.org,2002:/, '!!');
+  return `unsupported YAML tag \`${shown}\`; only the core tags (!!str, !!int, !!float, !!bool, !!null, !!map, !!seq) are allowed`;
+};
+
 const tooDeep = (limits: YamlLimits): string => `nesting exceeds the limit of ${limits.maxDepth} levels (counted through aliases)`;
 
 function count(walk: Walk, size: number, pos: Position): void {
@@ -84,6 +93,7 @@ function convert(walk: Walk, node: YamlNode | null, depth: number): Converted {
   const pos = walk.at(node.range?.[0]);
   if (depth >= walk.limits.maxDepth) throw new TreeError(tooDeep(walk.limits), pos);
   if (isAlias(node)) return expandAlias(walk, node.source, pos, depth);
+  if (node.tag !== undefined && !coreTags.has(node.tag)) throw new TreeError(unknownTag(node.tag), pos);
   const anchor = node.anchor;
   if (anchor) walk.anchors.set(anchor, 'open');
   const converted = convertNode(walk, node, pos, depth);

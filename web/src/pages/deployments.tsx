@@ -12,6 +12,7 @@ import { useLoad } from '../load.ts';
 import type { Location } from '../router.ts';
 import { useUser } from '../session.ts';
 import type { Deployment, EnvironmentRules } from '../types.ts';
+import { GatePanel } from '../gate.tsx';
 import { DeploymentLog } from './deployment-log.tsx';
 import { ProjectTabs } from './project-tabs.tsx';
 
@@ -19,48 +20,9 @@ const running = (s: string) => !['success', 'failure', 'rejected'].includes(s);
 
 function Gate({ d, rules, reload }: { d: Deployment; rules: EnvironmentRules | undefined; reload: () => Promise<void> }) {
   const approvers = rules?.rules.approval?.approvers;
-  // The gate's own answer for this user (the same checks as deciding), so the buttons show
-  // only to those it would let decide; the server checks again when they click.
-  const rights = useLoad(() => api<{ approve: string | null; reject: string | null }>(`/api/deployments/${d.id}/approval-rights`), [d.id, d.approvals.length]);
-  const decide = (decision: 'approve' | 'reject') => async () => {
-    const reason = decision === 'reject' ? window.prompt('Why reject this deployment?') : undefined;
-    if (decision === 'reject' && !reason) return;
-    await api(`/api/deployments/${d.id}/approvals`, { method: 'POST', body: reason ? { decision, reason } : { decision } });
-    await reload();
-  };
-  const r = rights.data;
-  return (
-    <div class="gate" data-testid="gate">
-      <p>
-        <b>Waiting for approval</b>: {d.approval ? `${d.approval.approved} of ${d.approval.required} approvals` : 'gated'}
-        {d.approval?.waitUntil && ` · wait timer until ${new Date(d.approval.waitUntil).toLocaleString()}`}
-      </p>
-      <p class="muted">
-        Who may approve: {approvers ? approvers.join(', ') : 'maintainers of the project'}
-        {rules?.rules.approval?.not_author !== false && ', not the person who requested, pushed or wrote it'}
-      </p>
-      {d.approvals.length > 0 && (
-        <ul class="plain">
-          {d.approvals.map((a) => (
-            <li key={a.user + a.at}>
-              {a.user} {a.decision === 'approve' ? 'approved' : `rejected: ${a.reason}`} <span class="muted">{ago(a.at)}</span>
-            </li>
-          ))}
-        </ul>
-      )}
-      {r && (r.approve === null || r.reject === null) && (
-        <div class="buttons">
-          {r.approve === null && <ActionButton label="Approve" run={decide('approve')} />}
-          {r.reject === null && <ActionButton label="Reject" danger run={decide('reject')} />}
-        </div>
-      )}
-      {r?.approve && (
-        <p class="muted" data-testid="approve-refusal">
-          {r.approve}
-        </p>
-      )}
-    </div>
-  );
+  const whoMay = `${approvers ? approvers.join(', ') : 'maintainers of the project'}${rules?.rules.approval?.not_author !== false ? ', not the person who requested, pushed or wrote it' : ''}`;
+  // The rights are asked again after each decision (the key changes with the count).
+  return <GatePanel key={d.approvals.length} what="deployment" rightsUrl={`/api/deployments/${d.id}/approval-rights`} decideUrl={`/api/deployments/${d.id}/approvals`} whoMay={whoMay} reload={reload} />;
 }
 
 export function DeploymentsPage({ project, selected, loc }: { project: string; selected?: number; loc: Location }) {

@@ -1,5 +1,6 @@
 // A run: its job graph, each job's steps with durations and its live log, annotations
-// linked to their lines, the step summary, artifacts, and cancel / re-run.
+// linked to their lines, the step summary, artifacts, cancel / re-run, and Approve / Reject
+// for a job waiting at its environment's gate.
 // URL: /p/:project/runs/:number[/jobs/:job][?attempt=N][#L42]
 import { useEffect, useMemo } from 'preact/hooks';
 import { api, enc } from '../api.ts';
@@ -15,6 +16,7 @@ import { renderMarkdown } from '../markdown.ts';
 import { navigate, type Location } from '../router.ts';
 import { useUser } from '../session.ts';
 import type { Annotation, Artifact, Job, Plan, Run } from '../types.ts';
+import { GatePanel } from '../gate.tsx';
 import { JobGraph } from './job-graph.tsx';
 import { ProjectTabs } from './project-tabs.tsx';
 import { useRunLogs } from './run-logs.ts';
@@ -123,6 +125,15 @@ export function RunPage({ project, run: number, job: jobKey, loc }: { project: s
             {control && finished(r.status) && <ActionButton label="Re-run this job" run={() => rerun(job.key)} />}
           </h2>
           {job.error && <pre class="error">{job.error}</pre>}
+          {job.status === 'waiting' && job.gateEnvironment && (
+            <GatePanel
+              key={job.id}
+              what="job"
+              rightsUrl={`/api/runs/${r.id}/jobs/${enc(job.id)}/approval-rights`}
+              decideUrl={`/api/runs/${r.id}/jobs/${enc(job.id)}/approvals`}
+              reload={data.reload}
+            />
+          )}
           {job.waitingFor && (
             <p class="muted" data-testid="waiting-for-runner">
               {job.waitingFor}

@@ -8,7 +8,8 @@ import { ensureBusyboxImage } from '../../../build/base-image.ts';
 import { runExecutorContract } from '../executor.contract.ts';
 import { bareJob } from '../contract-support.ts';
 import { ContainerExecutor } from './container-executor.ts';
-import { runTool } from '../../../build/run-tool.ts';
+import { runTool, runToolOrThrow } from '../../../build/run-tool.ts';
+import { jobVolumeName } from './job-volumes.ts';
 
 const image = 'localhost/slipway/busybox:latest';
 const uniqueName = () => `slipway-test-${randomBytes(4).toString('hex')}`;
@@ -51,6 +52,27 @@ describe('ContainerExecutor', () => {
     const outcome = await executor.run({ script: 'echo hello > out.txt', cwd: workspace, env: {}, onOutput: () => {} });
     assert.equal(outcome.exitCode, 0);
     assert.equal(await readFile(join(workspace, 'out.txt'), 'utf8'), 'hello\n');
+  });
+
+  test('the job\'s evaluated container: its ports published on 127.0.0.1, its named volume shared with a service and removed after', async () => {
+    const otherName = uniqueName();
+    const other = new ContainerExecutor({ container: { image: 'unevaluated-${{ matrix.x }}', env: {} }, name: otherName });
+    const job = {
+      ...bareJob(workspace),
+      container: { image, env: {}, ports: ['8080'], volumes: ['cache:/cache'] },
+      services: { writer: { image, env: {}, ports: [], volumes: ['cache:/out'], entrypoint: 'sh', command: '-c "echo from-service > /out/f && exec sleep 1000"' } },
+    };
+    await other.setup(job);
+    const volume = jobVolumeName(job.jobId, 'cache');
+    try {
+      let output = '';
+      const outcome = await other.run({ script: 'for i in 1 2 3 4 5 6 7 8 9 10; do [ -f /cache/f ] && break; sleep 0.2; done; cat /cache/f', cwd: workspace, env: {}, onOutput: (t) => (output += t) });
+      assert.deepEqual([outcome.exitCode, output], [0, 'from-service\n']);
+      assert.match(await runToolOrThrow('podman', ['port', otherName]), /^8080\/tcp -> 127\.0\.0\.1:\d+$/m);
+    } finally {
+      await other.teardown();
+    }
+    assert.equal((await runTool('podman', ['volume', 'exists', volume])).exitCode, 1, 'the job\'s volume is gone');
   });
 
   test('teardown() removes the container', async () => {

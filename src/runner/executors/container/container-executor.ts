@@ -1,5 +1,6 @@
 // Runs a job's steps inside one long-lived job container: the image of the job's
-// `container:` (GitHub's `jobs.<id>.container`) or of its `runs-on` label (runner.labels).
+// `container:` (GitHub's `jobs.<id>.container`, pulled with its `credentials`, its `ports`
+// published on 127.0.0.1, its `volumes` mounted) or of its `runs-on` label (runner.labels).
 // setup() starts the job's services, then the container on their network with the
 // workspace mounted at the same path and the step supervisor (supervisor.ts) as its main
 // process; each step is one fork of that supervisor, not a `podman exec`; teardown()
@@ -20,13 +21,15 @@ import type { ContainerStep, Executor, JobContainer, JobEnvironment, JobSetup, S
 import { planShell, shellArgv, tokenize } from '../shell-command.ts';
 import { ensureImage } from './engine-cli.ts';
 import { runContainerStep } from './container-step.ts';
-import { startJobServices, type JobServices } from './services.ts';
+import { publishArg, startJobServices, type JobServices } from './services.ts';
+import { removeJobVolumes, volumeArgs } from './job-volumes.ts';
 import { forwardServer, needsForward, type ServerForward } from './server-forward.ts';
 import { teardownAll } from '../teardown-all.ts';
 import { containerTemp, stepWrapper, supervisorScript } from './supervisor.ts';
 import { SupervisorChannel } from './supervisor-channel.ts';
 import { runSupervisedStep } from './supervised-step.ts';
 import { newTrackingId, trackingVariable } from '../step-stop.ts';
+import { containerNodePath, hostNodePath } from '../../job-node.ts';
 
 interface ContainerExecutorOptions {
   container: JobContainer;
@@ -75,6 +78,8 @@ export class ContainerExecutor implements Executor {
   #process: ProcessHandle | undefined;
   /** `run` of the job container was attempted: teardown must remove whatever it left. */
   #created = false;
+  /** The job whose named volumes teardown removes. */
+  #jobId: string | undefined;
   #steps = 0;
   readonly #lingering = new Set<Socket>();
 
@@ -89,6 +94,9 @@ export class ContainerExecutor implements Executor {
     if (this.#channel) throw new SlipwayError('INTERNAL', 'ContainerExecutor.setup() called twice without teardown()');
     const { name } = this.#options;
     const { workspace } = job;
+    // The job's own `container:`, evaluated by the runner; a `runs-on` image has none.
+    const spec = job.container ?? this.#options.container;
+    this.#jobId = job.jobId;
     this.#services = await startJobServices(job, this.#engine);
     // A job reaching a loopback server needs a network of its own: the forwarder listens on
     // its gateway, and only that network's containers may connect.
@@ -104,13 +112,14 @@ export class ContainerExecutor implements Executor {
     const [prepared, made] = await Promise.allSettled([
       this.#options.prepareImage
         ? this.#options.prepareImage(job.onOutput)
-        : ensureImage(this.#engine, this.#options.container.image, job.onOutput).then(() => this.#options.container.image),
+        : ensureImage(this.#engine, spec.image, job.onOutput, spec.credentials).then(() => spec.image),
       created,
     ]);
     if (prepared.status === 'rejected') throw prepared.reason;
     if (made.status === 'rejected') throw made.reason;
     const image = prepared.value;
-    const container = { ...this.#options.container, image };
+    const container = { ...spec, image };
+    const volumes = await volumeArgs(this.#engine, job.jobId, container.volumes);
     this.#hostTemp = await mkdtemp(join(this.#options.tempRoot ?? tmpdir(), 'slipway-job-'));
     const channel = await SupervisorChannel.create(this.#hostTemp);
     this.#channel = channel;
@@ -129,9 +138,13 @@ export class ContainerExecutor implements Executor {
       ...labels.flatMap(([key, value]) => ['--label', `${key}=${value}`]),
       '-v', `${workspace}:${workspace}`, '-v', `${this.#hostTemp}:${containerTemp}`,
       ...(this.#helper ? ['-v', `${this.#helper}:${containerHelper}:ro`] : []),
+      // JavaScript actions run with Slipway's own Node (job-node.ts), whatever the image holds.
+      '-v', `${hostNodePath()}:${containerNodePath}:ro`,
       '-w', workspace,
       ...(network ? ['--network', network] : []),
       ...job.volumes.flatMap((v) => ['-v', v]),
+      ...volumes,
+      ...(container.ports ?? []).flatMap((p) => ['-p', publishArg(p)]),
       ...env.args,
       ...tokenize(container.options ?? ''),
       container.image, ...(this.#helper ? [containerHelper, 'sh'] : ['sh']), `${containerTemp}/supervisor.sh`,
@@ -181,6 +194,8 @@ export class ContainerExecutor implements Executor {
     const services = this.#services;
     const network = this.#network;
     const forward = this.#forward;
+    const jobId = this.#jobId;
+    this.#jobId = undefined;
     this.#services = undefined;
     this.#network = undefined;
     this.#forward = undefined;
@@ -189,6 +204,8 @@ export class ContainerExecutor implements Executor {
       () => this.#removeContainer(),
       async () => services?.stop(),
       async () => { if (network) await runToolOrThrow(this.#engine, ['network', 'rm', '--force', network]); },
+      // After the containers that mounted them are gone.
+      async () => { if (jobId) await removeJobVolumes(this.#engine, jobId); },
     ]);
   }
 

@@ -1,8 +1,11 @@
 // Service containers (docs.github.com "About service containers"): before the first step
 // the job gets its own network; each service runs on it with its name as network alias,
 // its `ports` published on 127.0.0.1 (so steps on the host reach it as localhost:<port>)
-// and its `options` passed through; the job waits until each is healthy (its health check,
-// when the image or options define one) or running. Everything is removed at job end.
+// its `options` passed through (checked against the allow-list when the workflow was
+// parsed), its image pulled with its `credentials`, its `volumes` mounted (job-volumes.ts)
+// and its `entrypoint`/`command` replacing the image's; the job waits until each is
+// healthy (its health check, when the image or options define one) or running.
+// Everything, the job's named volumes too, is removed at job end.
 // Both executors use it: steps on the host reach services through their published ports.
 import type { ServiceSpec } from '../../../workflow/model.ts';
 import { cliEnvArgs } from '../../../build/cli-env.ts';
@@ -10,6 +13,7 @@ import { SlipwayError } from '../../../core/errors.ts';
 import { runTool, runToolOrThrow } from '../../../build/run-tool.ts';
 import type { JobSetup, ServiceContext } from '../../executor.ts';
 import { ensureImage } from './engine-cli.ts';
+import { removeJobVolumes, volumeArgs } from './job-volumes.ts';
 import { tokenize } from '../shell-command.ts';
 
 export interface JobServices {
@@ -22,6 +26,8 @@ export interface JobServices {
 interface StartServicesOptions {
   /** Unique per job; names the network and prefixes container names. */
   name: string;
+  /** Names and labels the job's named volumes. */
+  jobId: string;
   services: Record<string, ServiceSpec>;
   labels?: Record<string, string>;
   onOutput: (text: string) => void;
@@ -34,7 +40,7 @@ interface StartServicesOptions {
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** `"8080:80"` → `127.0.0.1:8080:80`; `"80"` → `127.0.0.1::80` (a free host port). */
-function publishArg(port: string): string {
+export function publishArg(port: string): string {
   const parts = port.split(':');
   if (parts.length === 1) return `127.0.0.1::${parts[0]}`;
   if (parts.length === 2) return `127.0.0.1:${parts[0]}:${parts[1]}`;
@@ -45,7 +51,7 @@ function publishArg(port: string): string {
 export async function startJobServices(job: JobSetup, engine: string): Promise<JobServices | undefined> {
   if (Object.keys(job.services).length === 0) return undefined;
   return startServices({
-    name: `slipway-${job.jobId}`.toLowerCase(), services: job.services, labels: { 'slipway.job': job.jobId },
+    name: `slipway-${job.jobId}`.toLowerCase(), jobId: job.jobId, services: job.services, labels: { 'slipway.job': job.jobId },
     onOutput: job.onOutput, signal: job.signal, engine,
   });
 }
@@ -56,21 +62,26 @@ async function startServices(o: StartServicesOptions): Promise<JobServices> {
   const containers: string[] = [];
   const labels = Object.entries({ 'slipway.service': 'true', ...o.labels }).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
   const stop = async () => {
-    for (const c of containers) await runTool(engine, ['rm', '--force', '--ignore', '--time', '0', c]);
+    // --volumes: a service's anonymous volumes go with it.
+    for (const c of containers) await runTool(engine, ['rm', '--force', '--volumes', '--ignore', '--time', '0', c]);
     await runTool(engine, ['network', 'rm', '--force', network]);
+    await removeJobVolumes(engine, o.jobId);
   };
   const context: Record<string, ServiceContext> = {};
   try {
     await runToolOrThrow(engine, ['network', 'create', ...labels, network]);
     for (const [id, spec] of Object.entries(o.services)) {
       const container = `${o.name}-${id}`;
-      await ensureImage(engine, spec.image, o.onOutput);
+      await ensureImage(engine, spec.image, o.onOutput, spec.credentials);
       const env = cliEnvArgs('-e', spec.env);
+      const volumes = await volumeArgs(engine, o.jobId, spec.volumes);
       o.onOutput(`Starting service ${id} (${spec.image})\n`);
       containers.push(container);
       await runToolOrThrow(engine, [
         'run', '--detach', '--name', container, '--network', network, '--network-alias', id, ...labels,
-        ...env.args, ...spec.ports.flatMap((p) => ['-p', publishArg(p)]), ...tokenize(spec.options ?? ''), spec.image,
+        ...env.args, ...spec.ports.flatMap((p) => ['-p', publishArg(p)]), ...volumes, ...tokenize(spec.options ?? ''),
+        ...(spec.entrypoint === undefined ? [] : ['--entrypoint', spec.entrypoint]),
+        spec.image, ...tokenize(spec.command ?? ''),
       ], { env: env.env });
       context[id] = { id: container, network, ports: await publishedPorts(engine, container) };
     }
