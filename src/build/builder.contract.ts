@@ -1,8 +1,9 @@
 // What every ImageBuilder must do, as node:test cases: build a Containerfile with build
 // args while streaming its output, report a failing step as BUILD_FAILED, stop when
-// aborted, and push to a registry, returning the digest the registry stored. Each
-// builder's test file runs it; the images it makes are checked and removed with podman,
-// whose image store docker (through podman's Docker-compatible socket) shares here.
+// aborted, push to a registry, returning the digest the registry stored, and prune a
+// repository's local images. Each builder's test file runs it; the images it makes are
+// checked and removed with podman, whose image store docker (through podman's
+// Docker-compatible socket) shares here.
 import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { busyboxImage, ensureBusyboxImage } from './base-image.ts';
 import type { ImageBuilder } from './builder.ts';
+import { localImages } from './local-images.ts';
 import { runTool, runToolOrThrow } from './run-tool.ts';
 import { startTestRegistry, type TestRegistry } from '../../test/registry/test-registry.ts';
 
@@ -48,7 +50,11 @@ export function runBuilderContract(builder: ImageBuilder, options: BuilderContra
       registry = options.registry ?? (await startTestRegistry());
     });
     after(async () => {
-      if (images.length > 0) await runTool('podman', ['rmi', '--force', '--ignore', ...images]);
+      // Also the names a builder gave besides the requested tag (the build cache's, in the same repository).
+      const repositories = images.map((image) => image.slice(0, image.lastIndexOf(':') + 1));
+      const names = (await localImages('buildah')).flatMap((i) => i.names).filter((n) => repositories.some((r) => n.startsWith(r)));
+      const all = [...new Set([...images, ...names])];
+      if (all.length > 0) await runTool('podman', ['rmi', '--force', '--ignore', ...all]);
       await rm(context, { recursive: true, force: true });
       if (!options.registry) await registry.close();
     });
@@ -129,6 +135,23 @@ export function runBuilderContract(builder: ImageBuilder, options: BuilderContra
       const stored = await fetch(`${registry.baseUrl}/v2/contract/${builder.name}/manifests/${digest}`, { method: 'HEAD' });
       assert.equal(stored.status, 200);
       assert.equal(stored.headers.get('docker-content-digest'), digest);
+    });
+
+    test('prune removes a repository\'s images but the kept tag, and nothing of other repositories', async () => {
+      const repository = `localhost/slipway-test/prune-${builder.name}-${suffix}`;
+      images.push(`${repository}:a`, `${repository}:b`);
+      for (const name of ['a', 'b']) {
+        const containerfile = join(context, `Prune-${name}`);
+        await writeFile(containerfile, `FROM ${busyboxImage}\nRUN echo ${name}-${suffix} > /pruned\n`);
+        await builder.build({ contextDir: context, containerfile, tag: `${repository}:${name}`, buildArgs: {}, onOutput: () => {} });
+      }
+      const removed = await builder.prune({ repository, keepTags: ['a'], keep: 0, onOutput: () => {} });
+      assert.ok(removed.includes(`${repository}:b`), `removed ${removed.join(', ')}`);
+      assert.ok(removed.every((name) => name.startsWith(`${repository}:`)));
+      assert.equal((await runTool('podman', ['image', 'exists', `${repository}:a`])).exitCode, 0);
+      assert.equal((await runTool('podman', ['image', 'exists', `${repository}:b`])).exitCode, 1);
+      assert.equal((await runTool('podman', ['image', 'exists', busyboxImage])).exitCode, 0);
+      assert.deepEqual(await builder.prune({ repository, keepTags: ['a'], keep: 0, onOutput: () => {} }), []);
     });
   });
 }

@@ -3,8 +3,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SlipwayError } from '../core/errors.ts';
 import { containerToolEnv } from '../core/tool-env.ts';
-import type { BuildRequest, ImageBuilder, PushRequest } from './builder.ts';
+import type { BuildRequest, ImageBuilder, PruneRequest, PushRequest } from './builder.ts';
 import { runBuild } from './build-command.ts';
+import { pruneImages } from './prune-images.ts';
 import { withAuthFile } from './registry-auth.ts';
 import { runToolOrThrow } from './run-tool.ts';
 
@@ -31,5 +32,9 @@ export class DockerBuilder implements ImageBuilder {
     const digest = /digest: (sha256:[0-9a-f]{64})/.exec(output)?.[1];
     if (!digest) throw new SlipwayError('EXEC_FAILED', 'docker push did not report a digest');
     return { digest };
+  }
+
+  prune(request: PruneRequest): Promise<string[]> {
+    return pruneImages('docker', request);
   }
 }

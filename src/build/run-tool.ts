@@ -18,19 +18,22 @@ interface ToolOptions {
   signal?: AbortSignal;
   /** Code of the error thrown on failure. Default EXEC_FAILED. */
   errorCode?: Extract<ErrorCode, 'EXEC_FAILED' | 'BUILD_FAILED'>;
+  /** Bytes of each output stream kept; default 16 KiB (builds print megabytes), more for output that is parsed. */
+  keep?: number;
 }
 
 /** Output kept for error messages; builds can print megabytes. */
 const keptOutput = 16_384;
 
-export async function runTool(command: string, args: string[], options: ToolOptions = {}): Promise<{ exitCode: number; output: string }> {
+/** `output` is stdout and stderr interleaved, as printed; `stdout` alone is for parsing. */
+export async function runTool(command: string, args: string[], options: ToolOptions = {}): Promise<{ exitCode: number; output: string; stdout: string }> {
   const result = await runKept(command, args, options);
-  return { exitCode: result.exitCode, output: result.output };
+  return { exitCode: result.exitCode, output: result.output, stdout: result.stdout };
 }
 
 async function runKept(command: string, args: string[], options: ToolOptions): Promise<ExecFailure & { output: string }> {
   try {
-    return await run([command, ...args], { env: options.env ?? containerToolEnv(), onOutput: options.onOutput, signal: options.signal, keep: keptOutput, stop: cancel });
+    return await run([command, ...args], { env: options.env ?? containerToolEnv(), onOutput: options.onOutput, signal: options.signal, keep: options.keep ?? keptOutput, stop: cancel });
   } catch (err) {
     // A tool that cannot be started exits 127, as in a shell.
     if (err instanceof ExecError && !err.started) return { command: [command, ...args], exitCode: err.exitCode, signal: null, stdout: '', stderr: '', output: `${(err.cause as Error).message}\n` };
@@ -65,8 +68,17 @@ async function cancel(child: ProcessHandle): Promise<void> {
   signalProcess(pid, 'SIGKILL');
 }
 
-/** Runs the tool and throws unless it exits 0. */
+/** Runs the tool and throws unless it exits 0; returns its interleaved output. */
 export async function runToolOrThrow(command: string, args: string[], options: ToolOptions = {}): Promise<string> {
+  return (await runToolChecked(command, args, options)).output;
+}
+
+/** Runs the tool and throws unless it exits 0; returns its whole stdout, for parsing. */
+export async function toolStdout(command: string, args: string[], options: ToolOptions = {}): Promise<string> {
+  return (await runToolChecked(command, args, { keep: Infinity, ...options })).stdout;
+}
+
+async function runToolChecked(command: string, args: string[], options: ToolOptions): Promise<ExecFailure & { output: string }> {
   const result = await runKept(command, args, options);
   if (result.exitCode !== 0) {
     // The message quotes the interleaved output, as the tool printed it.
@@ -75,5 +87,5 @@ export async function runToolOrThrow(command: string, args: string[], options: T
       message: `${commandName(result.command)} exited with ${result.exitCode}: ${result.output.trim().slice(-1000)}`,
     });
   }
-  return result.output;
+  return result;
 }
