@@ -36,9 +36,21 @@ interface KeyInputs {
   imageId(reference: string): Promise<string | undefined>;
 }
 
+/** Length-prefixed fields: no two different sequences of fields hash alike. */
+const fieldsOf = (hash: Hash) => (name: string, value: string) => hash.update(`${name}\0${value.length}\0${value}\0`);
+
+/** SHA-256 over `salt` and the tree under `dir` as hashTree reads it (a Docker action's image tag). */
+export async function treeHash(dir: string, salt: string): Promise<string> {
+  const hash = createHash('sha256');
+  const field = fieldsOf(hash);
+  field('salt', salt);
+  await hashTree(dir, '', field, hash);
+  return hash.digest('hex');
+}
+
 export async function buildKey({ request, imageId }: KeyInputs): Promise<string> {
   const hash = createHash('sha256');
-  const field = (name: string, value: string) => hash.update(`${name}\0${value.length}\0${value}\0`);
+  const field = fieldsOf(hash);
   field('version', keyVersion);
   const containerfile = await readFile(request.containerfile, 'utf8');
   field('containerfile', containerfile);

@@ -5,10 +5,7 @@
 // anew and anything else reuses it), then run as docker-step.ts runs images: `args` and
 // `env` evaluated with the action's `inputs`, `entrypoint`, and `pre-entrypoint` /
 // `post-entrypoint` run as the pre and post stages with the same arguments.
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { lstat, readdir, readlink } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
+import { resolve, sep } from 'node:path';
 import { SlipwayError } from '../../core/errors.ts';
 import { runTool } from '../../build/run-tool.ts';
 import type { ImageBuilder } from '../../build/builder.ts';
@@ -18,38 +15,14 @@ import type { DockerRuns } from './action-file.ts';
 import { runStages } from './action-stages.ts';
 import { runDockerStep } from './docker-step.ts';
 import { builderFor } from './build-image.ts';
+import { treeHash } from '../../build/build-key.ts';
 import type { ActionRun } from './action-dir.ts';
 
 /** Bumped when how an action's image is built changes, so every hash changes with it. */
 const recipeVersion = 1;
 
-/**
- * SHA-256 over every entry's path, kind and content (a link's target, not what it points
- * at); `.git` left out. Asynchronous and streamed: the runner shares the server's event
- * loop, and an action's directory can be large.
- */
-export async function directoryHash(dir: string): Promise<string> {
-  const hash = createHash('sha256').update(`slipway-action-image ${recipeVersion}\n`);
-  const walk = async (rel: string): Promise<void> => {
-    for (const name of (await readdir(join(dir, rel))).sort()) {
-      if (rel === '' && name === '.git') continue;
-      const path = rel ? `${rel}/${name}` : name;
-      const full = join(dir, path);
-      const stat = await lstat(full);
-      if (stat.isDirectory()) {
-        hash.update(`d ${path}\n`);
-        await walk(path);
-      } else if (stat.isSymbolicLink()) {
-        hash.update(`l ${path} ${await readlink(full)}\n`);
-      } else if (stat.isFile()) {
-        hash.update(`f ${path} ${stat.mode & 0o111 ? 'x' : '-'} ${stat.size}\n`);
-        for await (const chunk of createReadStream(full)) hash.update(chunk as Buffer);
-      }
-    }
-  };
-  await walk('');
-  return hash.digest('hex');
-}
+/** The tag's hash: every entry's path, kind, mode and content (build-key.ts's tree hash); `.git` left out. */
+export const directoryHash = (dir: string): Promise<string> => treeHash(dir, `slipway-action-image ${recipeVersion}`);
 
 /** Whether the builder's image store has `tag` (buildah and podman share one as root). */
 async function hasImage(builder: ImageBuilder, tag: string): Promise<boolean> {
