@@ -208,7 +208,7 @@ jobs:
     assert.equal(r.code, 1, r.stderr + r.stdout);
     assert.match(r.stdout, /\[use\] Action acme\/hello@v1 resolved to [0-9a-f]{40} \(source instance/);
     assert.match(r.stdout, /\[call\/inner\] from the remote workflow/);
-    assert.match(r.stdout, /\[missing\] ##\[error\]action acme\/hello@v9: source 'instance' mirror acme\/hello has no tag or branch v9/);
+    assert.match(r.stdout, /\[missing\] ##\[error\]\S+\.yml:\d+:9: step 1 \(Run acme\/hello@v9\): action acme\/hello@v9: source 'instance' mirror acme\/hello has no tag or branch v9/);
     assert.match(r.stdout, /use\s+success/);
     assert.match(r.stdout, /call\/inner\s+success/);
     assert.match(r.stdout, /missing\s+failure/);

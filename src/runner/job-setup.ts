@@ -5,6 +5,7 @@
 import { dirname } from 'node:path';
 import type { JobRun } from './job-run.ts';
 import { checkoutCommit } from './actions/checkout.ts';
+import { prefetchActions } from './actions/prefetch-actions.ts';
 import { evaluateIf, interpolateText, type ExprContext } from './expression-adapter.ts';
 import type { RunDefaults } from '../workflow/model.ts';
 import { SlipwayError } from '../core/errors.ts';
@@ -52,6 +53,8 @@ export async function setUpJob(job: JobRun): Promise<boolean> {
     job.abort.abort();
   }, jobTimeoutMs);
   job.disposers.push(() => clearTimeout(timer));
+  // Before anything runs: a remote action that cannot be had fails the job here (GitHub's "Download action repository").
+  await prefetchActions(state);
   log.line(`Checking out ${claimed.sha} (${claimed.ref})`);
   await checkoutCommit(state.api, claimed.id, claimed.sha, paths.workspace, log, job.abort.signal);
   const filesDir = dirname(paths.files.env);

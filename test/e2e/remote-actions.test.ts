@@ -85,6 +85,7 @@ jobs:
   missing:
     runs-on: ubuntu-latest
     steps:
+      - run: echo "this step ran"
       - uses: local/greet@v9
   unreachable:
     runs-on: ubuntu-latest
@@ -154,19 +155,22 @@ describe('remote actions and reusable workflows from the instance', () => {
     ]);
   });
 
-  it('a missing ref fails its step naming the ref; an unreachable source fails fast naming the source', async () => {
+  it('a missing ref or an unreachable source fails the job before any step runs, naming the line and the source, within seconds', async () => {
     const broken = await workingCopy('slipway-broken-', { '.github/workflows/ci.yml': brokenWorkflow });
     dirs.push(broken);
     const sha = await commitAndPush(broken, h, 'broken', 'broken', 'main');
     const run = await runOf('broken', sha);
     assert.equal(run.status, 'failure');
     const log = await logOf(run);
-    assert.match(log, /##\[error\]action local\/greet@v9: source 'instance' project greet has no tag or branch v9/);
-    assert.match(log, /##\[error\]action nobody\/nothing@v1: not found in source 'instance' \(no mirror nobody\/nothing; projects are `local\/<project>`\); source 'github' https:\/\/github\.com\/nobody\/nothing unreachable: /);
-    const job = run.jobs.find((j) => j.key === 'unreachable')!;
-    const step = job.steps.find((s) => s.name.includes('nobody/nothing'))!;
-    assert.equal(step.status, 'failure');
-    assert.ok(Date.parse(step.finishedAt!) - Date.parse(step.startedAt!) < 10_000, 'the unreachable source failed within seconds');
+    // As GitHub's "Download action repository": the job's remote actions are resolved at set-up.
+    assert.match(log, /##\[error\]\.github\/workflows\/ci\.yml:7:9: step 2 \(Run local\/greet@v9\): action local\/greet@v9: source 'instance' project greet has no tag or branch v9/);
+    assert.doesNotMatch(log, /this step ran/);
+    assert.match(log, /##\[error\]\.github\/workflows\/ci\.yml:11:9: step 1 \(Run nobody\/nothing@v1\): action nobody\/nothing@v1: not found in source 'instance' \(no mirror nobody\/nothing; projects are `local\/<project>`\); source 'github' https:\/\/github\.com\/nobody\/nothing unreachable: /);
+    for (const job of run.jobs) {
+      assert.equal(job.status, 'failure', job.key);
+      assert.deepEqual(job.steps.filter((st) => st.status !== 'skipped').map((st) => st.name), [], `${job.key}: no step ran`);
+      assert.ok(Date.parse(job.finishedAt!) - Date.parse(job.startedAt!) < 10_000, `${job.key} failed within seconds`);
+    }
   });
 
   it("a pusher who may not read the action's project is refused, naming the permission", async () => {
