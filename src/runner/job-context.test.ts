@@ -56,15 +56,15 @@ test('RUNNER_ARCH spells Node\'s architectures as GitHub does', () => {
   assert.deepEqual(['x64', 'ia32', 'arm', 'arm64'].map((a) => runnerArch(a)), ['X64', 'X86', 'ARM', 'ARM64']);
 });
 
-test('stepEnv: GITHUB_ACTION is the step id, __run for scripts, the action\'s name for actions, with sequence suffixes', () => {
+test('stepEnv: GITHUB_ACTION is the step id, __run for scripts, __owner_repo for actions, with _N suffixes', () => {
   const cases: [Parameters<typeof stepEnv>[0], number, Record<string, string>][] = [
     [{ id: 'build' }, 0, { GITHUB_ACTION: 'build' }],
     [{}, 0, { GITHUB_ACTION: '__run' }],
     [{}, 1, { GITHUB_ACTION: '__run_2' }],
-    [{ uses: 'actions/checkout@v4' }, 0, { GITHUB_ACTION: 'actionscheckout', GITHUB_ACTION_REPOSITORY: 'actions/checkout', GITHUB_ACTION_REF: 'v4' }],
-    [{ uses: 'actions/checkout@v4' }, 1, { GITHUB_ACTION: 'actionscheckout2', GITHUB_ACTION_REPOSITORY: 'actions/checkout', GITHUB_ACTION_REF: 'v4' }],
-    [{ uses: 'owner/repo/sub/dir@main' }, 0, { GITHUB_ACTION: 'ownerreposubdir', GITHUB_ACTION_REPOSITORY: 'owner/repo', GITHUB_ACTION_REF: 'main' }],
-    [{ uses: './.github/actions/hello' }, 0, { GITHUB_ACTION: 'githubactionshello' }],
+    [{ uses: 'actions/checkout@v4' }, 0, { GITHUB_ACTION: '__actions_checkout', GITHUB_ACTION_REPOSITORY: 'actions/checkout', GITHUB_ACTION_REF: 'v4' }],
+    [{ uses: 'actions/checkout@v4' }, 1, { GITHUB_ACTION: '__actions_checkout_2', GITHUB_ACTION_REPOSITORY: 'actions/checkout', GITHUB_ACTION_REF: 'v4' }],
+    [{ uses: 'owner/repo/sub/dir@main' }, 0, { GITHUB_ACTION: '__owner_repo_sub_dir', GITHUB_ACTION_REPOSITORY: 'owner/repo', GITHUB_ACTION_REF: 'main' }],
+    [{ uses: './.github/actions/hello' }, 0, { GITHUB_ACTION: '__github_actions_hello' }],
   ];
   for (const [step, ordinal, expected] of cases) {
     const env = stepEnv(step, ordinal);
@@ -76,5 +76,5 @@ test('stepEnv: GITHUB_ACTION is the step id, __run for scripts, the action\'s na
 
 test('stepEnvAt counts the earlier id-less steps of the same script or action', () => {
   const steps = [{ uses: 'actions/checkout@v4' }, {}, { id: 'named' }, {}, { uses: 'actions/checkout@v4' }, {}];
-  assert.deepEqual(steps.map((_, i) => stepEnvAt(steps, i).GITHUB_ACTION), ['actionscheckout', '__run', 'named', '__run_2', 'actionscheckout2', '__run_3']);
+  assert.deepEqual(steps.map((_, i) => stepEnvAt(steps, i).GITHUB_ACTION), ['__actions_checkout', '__run', 'named', '__run_2', '__actions_checkout_2', '__run_3']);
 });

@@ -118,16 +118,17 @@ export function defaultEnv(github: ReturnType<typeof runnerGithubContext>, paths
 
 /**
  * The variables that change from step to step (docs "Default environment variables"):
- * GITHUB_ACTION is the step's id, else `__run` for a script (`__run_2` for the job's second
- * one) and the action's name without special characters for an action (`actionscheckout`,
- * then `actionscheckout2`); GITHUB_ACTION_REPOSITORY and GITHUB_ACTION_REF name a remote
- * action. `ordinal` counts the job's earlier id-less steps of the same script or action (0
- * for the first). The step runner adds these to each step's environment.
+ * GITHUB_ACTION is the step's id, else `__run` for a script and `__<owner>_<repo>` for an
+ * action (special characters become `_`, as the docs' `__repo-owner_name-of-action-repo`
+ * and GitHub's runner have it), with `_2`, `_3` for the job's later id-less steps of the
+ * same script or action; GITHUB_ACTION_REPOSITORY and GITHUB_ACTION_REF name a remote
+ * action. `ordinal` counts those earlier steps (0 for the first). The step runner adds these
+ * to each step's environment after the step's own `env:` (GITHUB_* cannot be overwritten).
  */
 export function stepEnv(step: Pick<StepSpec, 'id' | 'uses'>, ordinal = 0): Record<string, string> {
   const remote = remoteUses(step);
   const name = actionName(step);
-  const suffix = ordinal === 0 ? '' : step.uses ? String(ordinal + 1) : `_${ordinal + 1}`;
+  const suffix = ordinal === 0 ? '' : `_${ordinal + 1}`;
   const env: Record<string, string> = { GITHUB_ACTION: step.id ?? `${name}${suffix}` };
   if (remote) {
     env.GITHUB_ACTION_REPOSITORY = remote[1]!.split('/').slice(0, 2).join('/');
@@ -149,5 +150,5 @@ const remoteUses = (step: Pick<StepSpec, 'uses'>) => (step.uses && !step.uses.st
 
 /** GITHUB_ACTION's base for a step without an id. */
 function actionName(step: Pick<StepSpec, 'uses'>): string {
-  return step.uses ? (remoteUses(step)?.[1] ?? step.uses).replace(/[^A-Za-z0-9_]/g, '') : '__run';
+  return step.uses ? `__${(remoteUses(step)?.[1] ?? step.uses).replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '')}` : '__run';
 }

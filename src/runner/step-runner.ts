@@ -17,6 +17,7 @@ import { runRemoteAction } from './actions/remote-action.ts';
 import { WorkflowCommandProcessor } from './workflow-commands.ts';
 import { SlipwayError } from '../core/errors.ts';
 import { timeoutMs } from './step-options.ts';
+import { stepEnv, stepEnvAt } from './job-context.ts';
 
 export async function runStep(step: StepSpec, frame: StepFrame, state: JobState): Promise<StepResult> {
   const { log, paths } = state;
@@ -32,6 +33,9 @@ export async function runStep(step: StepSpec, frame: StepFrame, state: JobState)
   let commandOutputs: Record<string, string> = {};
   try {
     for (const [k, v] of Object.entries(step.env)) env[k] = ownEnv[k] = interpolateText(v, { ...ctx, env }, state.hashFiles);
+    // GITHUB_ACTION and friends, after the step's own env (GITHUB_* cannot be overwritten); a
+    // composite action's steps are numbered among themselves.
+    Object.assign(env, frame.depth === 0 ? stepEnvAt(state.spec.steps, step.index) : stepEnv(step));
     if (state.extraPath.length > 0) env.PATH = [...state.extraPath].reverse().join(':') + ':' + (env.PATH ?? process.env.PATH ?? '');
     const exprCtx = { ...ctx, env };
     const stepTimeout = timeoutMs(step, exprCtx, state) ?? state.spec.timeoutMinutes * 60_000;

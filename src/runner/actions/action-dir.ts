@@ -14,7 +14,7 @@ import { runDockerAction } from './docker-action.ts';
 import { inputVariables, resolveInputs } from './action-inputs.ts';
 
 export interface ActionFromDir {
-  /** The step's `uses:` text, for messages and GITHUB_ACTION. */
+  /** The step's `uses:` text, for messages. */
   uses: string;
   /** The directory holding action.yml (or action.yaml). */
   dir: string;
@@ -37,7 +37,7 @@ export interface ActionFromDir {
 export interface ActionRun extends ActionFromDir {
   /** action.yml's name in messages. */
   file: string;
-  /** INPUT_<NAME> for every input (declared with its default, or given) and GITHUB_ACTION. */
+  /** INPUT_<NAME> for every input (declared with its default, or given); GITHUB_ACTION is in `env` (step-runner.ts). */
   actionEnv: Record<string, string>;
   /** The contexts the action's own expressions see (`inputs` is the action's). */
   context: ExprContext;
@@ -48,14 +48,6 @@ export function localActionDir(uses: string, workspace: string): string {
   const dir = resolve(workspace, uses.split('@')[0]!);
   if (dir !== workspace && !dir.startsWith(workspace + sep)) throw new SlipwayError('WORKFLOW_INVALID', `${uses}: a local action must be inside the repository`);
   return dir;
-}
-
-/**
- * GitHub's GITHUB_ACTION: the step's id, else a name made from what it uses (the runner's
- * `__owner_repo` form).
- */
-function actionName(step: StepSpec, uses: string): string {
-  return step.id ?? `__${uses.split('@')[0]!.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '')}`;
 }
 
 export async function runActionFromDir(o: ActionFromDir): Promise<StepResult> {
@@ -70,7 +62,7 @@ export async function runActionFromDir(o: ActionFromDir): Promise<StepResult> {
   const run: ActionRun = {
     ...o,
     file: action.file,
-    actionEnv: { ...inputVariables({ ...inputs, ...extra }), GITHUB_ACTION: actionName(o.step, o.uses) },
+    actionEnv: inputVariables({ ...inputs, ...extra }),
     context: { ...state.context({ ...o.frame, inputs, actionPath: o.dir }), env: o.env },
   };
   return runs.using === 'docker' ? runDockerAction(run, runs) : runNodeAction(run, runs);
