@@ -4,8 +4,8 @@
 // its `entrypoint` and `command`; the volume is the job's own and is gone after it.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, commitAndPush, waitFor, removeDir, podman, workingCopy, type Harness } from '../support/harness.ts';
-import { finished, type RunView } from '../support/api-views.ts';
+import { startHarness, commitAndPush, removeDir, podman, pushRun, removeJobContainers, workingCopy, type Harness } from '../support/harness.ts';
+import type { RunView } from '../support/api-views.ts';
 import { busyboxImage, ensureBusyboxImage } from '../../src/build/base-image.ts';
 import { jobVolumeName } from '../../src/runner/executors/container/job-volumes.ts';
 
@@ -49,18 +49,12 @@ describe('GitHub container and runner syntax, end to end', () => {
     h = await startHarness();
     repo = await workingCopy('slipway-github-syntax-', { '.slipway/workflows/ci.yml': workflow });
     const sha = await commitAndPush(repo, h, 'syntax', 'github syntax', 'main');
-    run = await waitFor('the push run to finish', async () => {
-      const r = (await h.api<RunView[]>('/api/runs?project=syntax').catch(() => [])).find((x) => x.sha === sha);
-      return r && finished(r.status) ? r : undefined;
-    }, 120_000);
+    run = await pushRun(h, 'syntax', sha);
   });
 
   after(async () => {
     await h?.stop();
-    for (const j of run?.jobs ?? []) {
-      const names = await podman('ps', '-a', '--filter', `label=slipway.job=${j.id}`, '--format', '{{.Names}}').catch(() => '');
-      for (const name of names.split('\n').filter(Boolean)) await podman('rm', '-f', name).catch(() => {});
-    }
+    await removeJobContainers(run?.jobs ?? []);
     await removeDir(repo);
     if (h) await removeDir(h.dataDir);
   });

@@ -8,7 +8,7 @@ import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { commitAndPush, git, removeDir, startHarness, waitFor, type Harness } from '../support/harness.ts';
+import { commitAndPush, git, pushRun, removeDir, runLog, startHarness, type Harness } from '../support/harness.ts';
 import type { RunView } from '../support/api-views.ts';
 import { startPostgres, type TestPostgres } from '../../src/store/test-postgres.ts';
 
@@ -44,11 +44,7 @@ void describe('the server on PostgreSQL', () => {
     await removeDir(work);
   });
 
-  const runOf = (s: string) =>
-    waitFor('the run to finish', async () => {
-      const r = (await h.api<RunView[]>('/api/runs?project=pgapp')).find((x) => x.sha === s);
-      return r && ['success', 'failure', 'cancelled'].includes(r.status) ? r : undefined;
-    }, 180_000);
+  const runOf = (s: string) => pushRun(h, 'pgapp', s, 180_000);
 
   it('a push runs to success with its matrix legs; nothing is written to slipway.db', async () => {
     sha = await commitAndPush(work, h, 'pgapp', 'first', 'main');
@@ -62,7 +58,7 @@ void describe('the server on PostgreSQL', () => {
     await h.restart();
     const runs = await h.api<RunView[]>('/api/runs?project=pgapp');
     assert.deepEqual(runs.map((r) => [r.number, r.status]), [[1, 'success']]);
-    const log = await (await fetch(`${h.slipway.url}/api/runs/${runs[0]!.id}/logs`, { headers: { authorization: `Bearer ${h.slipway.adminToken}` } })).text();
+    const log = await runLog(h, runs[0]!.id);
     assert.match(log, /leg 1/);
     assert.match(log, /leg 2/);
     const second = await commitAndPush(work, h, 'pgapp', 'second', 'main');

@@ -5,7 +5,7 @@
 // process is gone. Everything is checked through the API.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, commitAndPush, waitFor, removeDir, podman, workingCopy, type Harness } from '../support/harness.ts';
+import { startHarness, commitAndPush, waitFor, removeDir, pushRun, removeJobContainers, workingCopy, type Harness } from '../support/harness.ts';
 import { finished, type RunView } from '../support/api-views.ts';
 import { ensureBusyboxImage } from '../../src/build/base-image.ts';
 import { webService } from '../support/workflow-snippets.ts';
@@ -105,19 +105,13 @@ describe('workflow features, end to end', () => {
     h = await startHarness();
     repo = await workingCopy('slipway-features-', { '.slipway/workflows/features.yml': features, '.slipway/workflows/long.yml': cancelled });
     const sha = await commitAndPush(repo, h, 'features', 'features', 'main');
-    run = await waitFor('the push run to finish', async () => {
-      const r = (await h.api<RunView[]>('/api/runs?project=features').catch(() => [])).find((x) => x.sha === sha);
-      return r && finished(r.status) ? r : undefined;
-    }, 120_000);
+    run = await pushRun(h, 'features', sha);
   });
 
   after(async () => {
     await h?.stop();
     // Service containers carry the job's label; remove any a failure left behind.
-    for (const j of run?.jobs ?? []) {
-      const names = await podman('ps', '-a', '--filter', `label=slipway.job=${j.id}`, '--format', '{{.Names}}').catch(() => '');
-      for (const name of names.split('\n').filter(Boolean)) await podman('rm', '-f', name).catch(() => {});
-    }
+    await removeJobContainers(run?.jobs ?? []);
     await removeDir(repo);
     if (h) await removeDir(h.dataDir);
   });

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { startSlipway, type Slipway } from '../../src/server/slipway.ts';
 import { gitAuthEnv } from '../../src/git/client.ts';
 import { containerToolEnv } from '../../src/core/tool-env.ts';
-import { finished, type DeploymentView } from './api-views.ts';
+import { finished, type DeploymentView, type RunView } from './api-views.ts';
 
 const exec = promisify(execFile);
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -130,6 +130,27 @@ export function pushDeployment(h: Harness, project: string, env: string, sha: st
     const d = (await h.api<DeploymentView[]>(`/api/deployments?project=${project}&env=${env}`)).find((x) => x.release?.sha === sha && x.trigger === 'push');
     return d && finished(d.status) ? d : undefined;
   }, timeoutMs);
+}
+
+/** The run a push of `sha` to `project` started, once it finished. */
+export function pushRun(h: Harness, project: string, sha: string, timeoutMs = 120_000): Promise<RunView> {
+  return waitFor(`the run of ${sha.slice(0, 7)} in ${project}`, async () => {
+    const r = (await h.api<RunView[]>(`/api/runs?project=${project}`).catch(() => [])).find((x) => x.sha === sha);
+    return r && finished(r.status) ? r : undefined;
+  }, timeoutMs);
+}
+
+/** A run's whole log (every job), as the API serves it. */
+export async function runLog(h: Harness, runId: string): Promise<string> {
+  return (await fetch(`${h.slipway.url}/api/runs/${runId}/logs`, { headers: { authorization: `Bearer ${h.slipway.adminToken}` } })).text();
+}
+
+/** Removes the containers (a job's own, its services) that jobs of a failed test left behind: they carry the job's label. */
+export async function removeJobContainers(jobs: readonly { id: string }[]): Promise<void> {
+  for (const j of jobs) {
+    const names = await podman('ps', '-a', '--filter', `label=slipway.job=${j.id}`, '--format', '{{.Names}}');
+    for (const name of names.split('\n').filter(Boolean)) await podman('rm', '-f', name);
+  }
 }
 
 /** A deployment's log, as the API serves it. */
