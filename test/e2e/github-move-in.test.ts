@@ -115,7 +115,7 @@ const expected = [
   'RESULT a js=hello a! legacy=js-a docker=HEY a comp=hello a?+A old=legacy-ok',
   'RESULT b js=hello b! legacy=js-b docker=HEY b comp=hello b?+B old=legacy-ok',
   'REPORT called with legacy-ok',
-];
+].sort();
 /** The RESULT and REPORT lines a run printed, each once, sorted. */
 const results = (text: string) => [...new Set(text.split('\n').map((l) => /(RESULT .*|REPORT .*)$/.exec(l.trim())?.[1]).filter((l): l is string => l !== undefined && !l.includes('${')))].sort();
 
