@@ -15,6 +15,7 @@ import { issueJobToken, revokeJobToken } from '../../auth/tokens.ts';
 import { jobLogStream } from '../../store/repos/logs.ts';
 import { SlipwayError } from '../../core/errors.ts';
 import { LogCap } from './log-cap.ts';
+import { crashPoint } from '../../core/crash-point.ts';
 
 interface InProcessRunnerApiOptions {
   runnerName: string;
@@ -87,8 +88,10 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
       const masked = mask(jobId, text);
       const stored = cap.admit(masked);
       if (stored === undefined) return;
-      if (await store.logs.append(stream, seq, stored)) events.emit('log', stream, seq, stored);
-      else cap.notStored(stored);
+      if (await store.logs.append(stream, seq, stored)) {
+        crashPoint('log-chunk-stored');
+        events.emit('log', stream, seq, stored);
+      } else cap.notStored(stored);
     },
     async startStep(jobId, number, name) {
       const step = await store.runs.createStep(jobId, (await heldJob(jobId)).attempt, number, name);
