@@ -1,6 +1,8 @@
 // Named points where the crash tests (test/e2e/crash-*.test.ts) kill the server outright,
-// as a power cut would: `SLIPWAY_CRASH_AT=<name>` set by whoever starts the process. Nothing
-// runs after the kill, so what is durable at that point is exactly what survives.
+// as a power cut would: `SLIPWAY_CRASH_AT=<name>` set by whoever starts the process, or
+// `<name>#<n>` to kill it the n-th time the point is reached (a point passed many times, such
+// as each log chunk, then crashes in the middle of the work). Nothing runs after the kill,
+// so what is durable at that point is exactly what survives.
 type CrashPoint =
   /** git has applied a push's ref updates; nothing about them is recorded yet. */
   | 'push-applied'
@@ -21,8 +23,15 @@ type CrashPoint =
   /** The first unreferenced manifest is deleted; its blobs and links are not yet. */
   | 'gc-manifest-deleted'
   /** The first unreferenced blob link of a repository is deleted; blobs are not yet. */
-  | 'gc-link-deleted';
+  | 'gc-link-deleted'
+  /** A chunk of a job's log is stored; the runner's upload of it is not acknowledged yet. */
+  | 'log-chunk-stored';
+
+let reached = 0;
 
 export function crashPoint(name: CrashPoint): void {
-  if (process.env.SLIPWAY_CRASH_AT === name) process.kill(process.pid, 'SIGKILL');
+  const at = process.env.SLIPWAY_CRASH_AT;
+  if (at === undefined || !at.startsWith(name)) return;
+  const rest = at.slice(name.length);
+  if (rest === '' || (rest.startsWith('#') && ++reached === Number(rest.slice(1)))) process.kill(process.pid, 'SIGKILL');
 }

@@ -43,7 +43,7 @@ export class RunProgress {
     return foldAt(this.plan(run), levelOf(job), deps);
   }
 
-  /** The run's stored plan, parsed once (it never changes). */
+  /** The run's stored plan, parsed once (it never changes) and kept while the run is active. */
   plan(run: Run): StoredPlan {
     let stored = this.#plans.get(run.id);
     if (!stored) {
@@ -237,6 +237,7 @@ export class RunProgress {
     const status: RunStatus =
       run.cancel_requested === 1 ? 'cancelled' : jobs.some((j) => j.status === 'failure') ? 'failure' : jobs.some((j) => j.status === 'cancelled') ? 'cancelled' : 'success';
     if (!(await this.#store.runs.finish(runId, status, iso(Date.now())))) return; // another caller finished it
+    this.#plans.delete(runId); // a finished run needs its plan only if re-run, and parses it again then
     this.#events.emit('run-updated', runId);
     this.#events.emit('run-finished', runId);
     if (run.concurrency_group && run.concurrency_state === 'admitted') {

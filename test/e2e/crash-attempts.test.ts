@@ -11,12 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { git, removeDir, waitFor } from '../support/harness.ts';
-import { startCrashServer, type CrashServer } from '../support/crash-server.ts';
+import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
 import type { RunView } from '../support/api-views.ts';
 import { runCli } from '../support/cli.ts';
 
 const dirs: string[] = [];
-let server: CrashServer | undefined;
+let server: ServerProcess | undefined;
 after(async () => {
   await server?.kill();
   for (const d of dirs) await removeDir(d);
@@ -47,7 +47,7 @@ async function project(name: string, yaml: string): Promise<string> {
   return work;
 }
 
-const jobLog = async (s: CrashServer, run: RunView, attempt?: number) =>
+const jobLog = async (s: ServerProcess, run: RunView, attempt?: number) =>
   (await s.get(`/api/runs/${run.id}/jobs/${run.jobs[0]!.id}/logs${attempt ? `?attempt=${attempt}` : ''}`)).text();
 
 const count = (text: string, line: string) => text.split('\n').filter((l) => l === line).length;
@@ -58,7 +58,7 @@ test('a crash during a step: attempt 1 kept, closed and marked; attempt 2 comple
   const gate = join(tmpdir(), `slipway-gate-${randomBytes(6).toString('hex')}`);
   dirs.push(gate);
   const env = { SLIPWAY_RUNNER_HOST: 'true', SLIPWAY_RUNNER_CONCURRENCY: '2' };
-  server = await startCrashServer({ dataDir, env });
+  server = await startServerProcess({ dataDir, env });
   const port = server.port;
   await server.push(await project('again', workflow(gate)), 'again');
   await server.push(await project('once', workflow(gate, '    retry-on-crash: false\n')), 'once');
@@ -79,7 +79,7 @@ test('a crash during a step: attempt 1 kept, closed and marked; attempt 2 comple
 
   assert.equal(await server.kill('SIGKILL'), 'SIGKILL');
   await writeFile(gate, '', { mode: 0o644 });
-  server = await startCrashServer({ dataDir, env, port });
+  server = await startServerProcess({ dataDir, env, port });
   for (const d of stepDirs) assert.equal(existsSync(join(tempRoot, d)), false, `${d} was left after the restart`);
 
   const finished = async (id: string) =>

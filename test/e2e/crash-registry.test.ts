@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createFsDriver } from '../../src/registry/storage/fs/fs-driver.ts';
-import { startCrashServer, type CrashServer } from '../support/crash-server.ts';
+import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
 import { removeDir, waitFor } from '../support/harness.ts';
 import { runCli } from '../support/cli.ts';
 import { checkStorage, ociClient, type OciClient } from '../registry/oci-client.ts';
@@ -20,7 +20,7 @@ const settings = { SLIPWAY_RUNNER_ENABLED: 'false', SLIPWAY_REGISTRY_GC_GRACE: '
 void describe('registry: killed mid-GC and mid-upload', () => {
   let dataDir: string;
   let port: number | undefined;
-  let server: CrashServer | undefined;
+  let server: ServerProcess | undefined;
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'slipway-crash-registry-'));
   });
@@ -29,13 +29,13 @@ void describe('registry: killed mid-GC and mid-upload', () => {
     await removeDir(dataDir);
   });
 
-  const start = async (crashAt?: string): Promise<{ server: CrashServer; oci: OciClient }> => {
-    server = await startCrashServer({ dataDir, port, env: { ...settings, ...(crashAt && { SLIPWAY_CRASH_AT: crashAt }) } });
+  const start = async (crashAt?: string): Promise<{ server: ServerProcess; oci: OciClient }> => {
+    server = await startServerProcess({ dataDir, port, env: { ...settings, ...(crashAt && { SLIPWAY_CRASH_AT: crashAt }) } });
     port = server.port;
     return { server, oci: ociClient(server.url, { authorization: `Bearer ${server.token}` }) };
   };
   const storage = () => createFsDriver({ root: join(dataDir, 'registry') });
-  const gc = async (s: CrashServer) => fetch(`${s.url}/api/registry/gc`, { method: 'POST', headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' }, body: '{}' });
+  const gc = async (s: ServerProcess) => fetch(`${s.url}/api/registry/gc`, { method: 'POST', headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' }, body: '{}' });
 
   for (const point of ['gc-manifest-deleted', 'gc-link-deleted']) {
     void it(`killed at ${point}: everything tagged still resolves and verifies; the next run frees the rest`, async () => {

@@ -17,6 +17,7 @@ import { SlipwayError } from '../../core/errors.ts';
 import { LogCap } from './log-cap.ts';
 import { parseActionRef } from '../../git/actions/action-ref.ts';
 import { runActor, type RunActionSources } from '../../git/actions/action-access.ts';
+import { crashPoint } from '../../core/crash-point.ts';
 
 interface InProcessRunnerApiOptions {
   runnerName: string;
@@ -91,8 +92,10 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
       const masked = mask(jobId, text);
       const stored = cap.admit(masked);
       if (stored === undefined) return;
-      if (await store.logs.append(stream, seq, stored)) events.emit('log', stream, seq, stored);
-      else cap.notStored(stored);
+      if (await store.logs.append(stream, seq, stored)) {
+        crashPoint('log-chunk-stored');
+        events.emit('log', stream, seq, stored);
+      } else cap.notStored(stored);
     },
     async startStep(jobId, number, name) {
       const step = await store.runs.createStep(jobId, (await heldJob(jobId)).attempt, number, name);
