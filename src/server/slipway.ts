@@ -127,7 +127,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     });
   const access = new Access(store, { projectsCreate: config.projects.create });
   const git = new GitHosting({ root: join(config.dataDir, 'git'), log, protection: { rules: store.protectedBranches, roleOn, matches: (branch, pattern) => matchesPatterns(branch, [pattern]) } });
-  const registryStorage = storageFromConfig(config);
+  const registryStorage = await storageFromConfig(config);
   log(`registry: storage ${describeStorage(config)}`);
   const registry = createRegistry({ storage: registryStorage, log });
   // Nothing writes yet: every partial write is a crash's leftover; uploads go by age.

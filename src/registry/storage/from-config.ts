@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import type { Config } from '../../config/config.ts';
 import type { StorageDriver } from './driver.ts';
 import { createFsDriver } from './fs/fs-driver.ts';
-import { createS3Driver } from './s3/s3-driver.ts';
+import { checkS3Bucket, createS3Driver } from './s3/s3-driver.ts';
 
-export function storageFromConfig(config: Pick<Config, 'dataDir' | 'registry'>): StorageDriver {
+/** Rejects with CONFIG_INVALID when an S3 bucket cannot be reached with the settings. */
+export async function storageFromConfig(config: Pick<Config, 'dataDir' | 'registry'>): Promise<StorageDriver> {
   const s = config.registry.storage;
   if (s.kind === 'fs') return createFsDriver({ root: join(config.dataDir, 'registry') });
+  await checkS3Bucket(s);
   return createS3Driver(s);
 }
 

@@ -9,7 +9,7 @@ import type { TestS3 } from '../../../../test/support/s3rver.ts';
 import { startTestS3 } from '../../../../test/support/s3rver.ts';
 import type { StorageDriver } from '../driver.ts';
 import { runDriverContract } from '../driver.contract.ts';
-import { createS3Driver } from './s3-driver.ts';
+import { checkS3Bucket, createS3Driver } from './s3-driver.ts';
 
 runDriverContract('s3 (s3rver)', {
   create: async () => {
@@ -89,5 +89,23 @@ void describe('s3 driver beyond the contract (s3rver)', () => {
       assert.doesNotMatch(JSON.stringify(err.message), /do-not-print-me/);
       return true;
     });
+  });
+});
+
+void describe('s3 bucket check at start-up (s3rver)', () => {
+  void it('a missing bucket is CONFIG_INVALID naming registry.storage, the bucket and the endpoint; a reachable one passes', async () => {
+    const s3 = await startTestS3();
+    try {
+      await checkS3Bucket(s3.options);
+      await assert.rejects(checkS3Bucket({ ...s3.options, bucket: 'no-such-bucket' }), (err) => {
+        assert.ok(isSlipwayError(err, 'CONFIG_INVALID'));
+        assert.equal(err.message, `registry.storage: bucket no-such-bucket at ${s3.options.endpoint}: NotFound (HTTP 404)`);
+        return true;
+      });
+      // Past the check, a missing bucket is never mistaken for a missing object.
+      await assert.rejects(createS3Driver({ ...s3.options, bucket: 'no-such-bucket' }).get('meta/x'), /NoSuchBucket/);
+    } finally {
+      await s3.close();
+    }
   });
 });

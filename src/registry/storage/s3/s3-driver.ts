@@ -21,6 +21,7 @@ import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
@@ -59,16 +60,7 @@ export function createS3Driver(options: S3DriverOptions): StorageDriver {
   if (root !== '') assertPrefix(root);
   if (root !== '' && !root.endsWith('/')) throw new SlipwayError('CONFIG_INVALID', `registry.storage.prefix must end with "/": ${JSON.stringify(root)}`);
   const partSize = Math.max(options.partSize ?? 8 << 20, 5 << 20);
-  const client = new S3Client({
-    endpoint: options.endpoint,
-    region: options.region,
-    forcePathStyle: options.forcePathStyle ?? false,
-    credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
-    // Checksums only where S3 demands them: several S3-compatible servers reject the
-    // aws-chunked trailers the SDK would otherwise add to every streamed body.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const client = s3Client(options);
 
   const objectKey = (key: string): string => {
     assertKey(key);
@@ -288,8 +280,39 @@ export function createS3Driver(options: S3DriverOptions): StorageDriver {
   };
 }
 
+/** A missing object: NoSuchKey, or a HEAD's bodiless 404 (checkS3Bucket rules out a missing bucket at start). Not NoSuchBucket. */
 function isMissing(err: unknown): boolean {
-  return err instanceof S3ServiceException && (err.name === 'NoSuchKey' || err.name === 'NotFound' || err.$metadata.httpStatusCode === 404);
+  return err instanceof S3ServiceException && (err.name === 'NoSuchKey' || err.name === 'NotFound');
+}
+
+/**
+ * Fails start-up with CONFIG_INVALID when the bucket cannot be reached with these settings
+ * (a typo'd bucket would otherwise read as an empty registry: S3 answers a HEAD on a missing
+ * bucket like one on a missing object).
+ */
+export async function checkS3Bucket(options: S3DriverOptions): Promise<void> {
+  const client = s3Client(options);
+  try {
+    await client.send(new HeadBucketCommand({ Bucket: options.bucket }));
+  } catch (err) {
+    const why = err instanceof S3ServiceException ? `${err.name} (HTTP ${err.$metadata.httpStatusCode ?? '?'})` : err instanceof Error ? err.message : String(err);
+    throw new SlipwayError('CONFIG_INVALID', `registry.storage: bucket ${options.bucket} at ${options.endpoint ?? `AWS ${options.region}`}: ${why}`, { cause: err });
+  } finally {
+    client.destroy();
+  }
+}
+
+function s3Client(options: S3DriverOptions): S3Client {
+  return new S3Client({
+    endpoint: options.endpoint,
+    region: options.region,
+    forcePathStyle: options.forcePathStyle ?? false,
+    credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
+    // Checksums only where S3 demands them: several S3-compatible servers reject the
+    // aws-chunked trailers the SDK would otherwise add to every streamed body.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
 }
 
 /**
