@@ -69,9 +69,10 @@ void describe('s3 driver beyond the contract (s3rver)', () => {
       clearInterval(sample);
     }
     // Parts of 8 MiB, two in flight, plus s3rver's own buffers in this same process and
-    // garbage not yet collected: measured flat at about 84 MiB for 64 MiB and for 256 MiB
-    // sessions. Holding the session would need all 256.
-    assert.ok(peak - base < 128 << 20, `buffers peaked ${((peak - base) / 2 ** 20).toFixed(1)} MiB above the start`);
+    // garbage not yet collected: measured about 84 MiB for 64 MiB and 256 MiB sessions,
+    // 119 MiB for 512 MiB (the collector's timing, not the size). Holding the session would
+    // need all 256.
+    assert.ok(peak - base < 192 << 20, `buffers peaked ${((peak - base) / 2 ** 20).toFixed(1)} MiB above the start`);
     assert.equal((await d.stat('blobs/large'))?.size, 256 << 20);
     assert.deepEqual(await d.list(''), ['blobs/large']);
     assert.equal(await d.delete('blobs/large'), true);
