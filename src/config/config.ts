@@ -106,7 +106,18 @@ const envKeys: Record<string, string[]> = {
   SLIPWAY_REGISTRY_RETENTION_KEEP_PER_BRANCH: ['registry', 'retention', 'keepPerBranch'],
   SLIPWAY_REGISTRY_RETENTION_KEEP_DAYS: ['registry', 'retention', 'keepDays'],
   SLIPWAY_DATABASE_URL: ['database', 'url'],
+  SLIPWAY_REGISTRY_STORAGE_KIND: ['registry', 'storage', 'kind'],
+  SLIPWAY_REGISTRY_S3_ENDPOINT: ['registry', 'storage', 'endpoint'],
+  SLIPWAY_REGISTRY_S3_BUCKET: ['registry', 'storage', 'bucket'],
+  SLIPWAY_REGISTRY_S3_REGION: ['registry', 'storage', 'region'],
+  SLIPWAY_REGISTRY_S3_ACCESS_KEY_ID: ['registry', 'storage', 'accessKeyId'],
+  SLIPWAY_REGISTRY_S3_SECRET_ACCESS_KEY: ['registry', 'storage', 'secretAccessKey'],
+  SLIPWAY_REGISTRY_S3_FORCE_PATH_STYLE: ['registry', 'storage', 'forcePathStyle'],
+  SLIPWAY_REGISTRY_S3_PREFIX: ['registry', 'storage', 'prefix'],
 };
+
+/** Variables taken as written, never as a number or boolean: a key or a name may be all digits. */
+const verbatimEnv = new Set(['SLIPWAY_REGISTRY_S3_BUCKET', 'SLIPWAY_REGISTRY_S3_ACCESS_KEY_ID', 'SLIPWAY_REGISTRY_S3_SECRET_ACCESS_KEY', 'SLIPWAY_REGISTRY_S3_PREFIX']);
 
 function envValue(raw: string): unknown {
   if (raw === 'true' || raw === 'false') return raw === 'true';
@@ -151,7 +162,7 @@ export function loadConfig(options: { dataDir: string; env?: NodeJS.ProcessEnv; 
   for (const [name, path] of Object.entries(envKeys)) {
     const v = env[name];
     if (v !== undefined && v !== '') {
-      setPath(raw, path, envValue(v));
+      setPath(raw, path, verbatimEnv.has(name) ? v : envValue(v));
       sources.set(path.join('.'), name);
     }
   }

@@ -21,7 +21,7 @@ import { ActionSources } from '../git/actions/action-sources.ts';
 import { runActionAccess } from '../git/actions/action-access.ts';
 import { isValidName } from '../core/ids.ts';
 import { createRegistry } from '../registry/registry.ts';
-import { createFsDriver } from '../registry/storage/fs/fs-driver.ts';
+import { describeStorage, storageFromConfig } from '../registry/storage/from-config.ts';
 import { registryMaintenance } from './registry-maintenance.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import { Runner } from '../runner/runner.ts';
@@ -127,7 +127,8 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     });
   const access = new Access(store, { projectsCreate: config.projects.create });
   const git = new GitHosting({ root: join(config.dataDir, 'git'), log, protection: { rules: store.protectedBranches, roleOn, matches: (branch, pattern) => matchesPatterns(branch, [pattern]) } });
-  const registryStorage = createFsDriver({ root: join(config.dataDir, 'registry') });
+  const registryStorage = await storageFromConfig(config);
+  log(`registry: storage ${describeStorage(config)}`);
   const registry = createRegistry({ storage: registryStorage, log });
   // Nothing writes yet: every partial write is a crash's leftover; uploads go by age.
   const partial = await registryStorage.removePartialWrites(Date.now());

@@ -6,8 +6,8 @@
 import { chmodSync, existsSync, lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Files that are credentials or hold them; SQLite gives -wal and -shm the db's mode. */
-const privateFiles = ['slipway.db', 'slipway.db-wal', 'slipway.db-shm', 'admin.token', 'secrets.key', 'runner.token'];
+/** Files that are credentials or hold them (config.yml: the S3 keys, the database URL); SQLite gives -wal and -shm the db's mode. */
+const privateFiles = ['slipway.db', 'slipway.db-wal', 'slipway.db-shm', 'admin.token', 'secrets.key', 'runner.token', 'config.yml'];
 /** Directories whose whole content is private. */
 const privateDirs = ['ssh'];
 
