@@ -1,7 +1,7 @@
 // Finds a process's descendants through /proc. A process-group kill misses those that left
 // the group with setsid (the RUN containers buildah and podman start live in sessions of
 // their own), so stopping a process tree signals them by pid as well.
-import { readdir, readFile } from 'node:fs/promises';
+import { procPids, readProcFile } from './proc-fs.ts';
 
 interface ProcessInfo {
   pid: number;
@@ -12,14 +12,13 @@ interface ProcessInfo {
 async function processTable(): Promise<Map<number, ProcessInfo & { ppid: number }>> {
   const table = new Map<number, ProcessInfo & { ppid: number }>();
   // No /proc (not Linux): no descendants are known, and callers fall back to the group.
-  for (const entry of await readdir('/proc').catch(() => [])) {
-    if (!/^\d+$/.test(entry)) continue;
-    // A process that exited between readdir and readFile has no stat any more.
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+  for (const pid of await procPids()) {
+    // A process that exited since the listing has no stat any more.
+    const stat = (await readProcFile(pid, 'stat'))?.toString('utf8') ?? '';
     // proc(5): after "pid (comm) " come state, ppid, pgrp, session; comm may contain anything.
     const [, ppid, group, session] = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
     if (ppid === undefined || group === undefined || session === undefined || Number.isNaN(ppid)) continue;
-    table.set(Number(entry), { pid: Number(entry), ppid, group, session });
+    table.set(pid, { pid, ppid, group, session });
   }
   return table;
 }

@@ -2,7 +2,7 @@
 // job's cancel. Both executors (host processes, supervised container steps) arm the same
 // watch and tell the two apart the same way.
 import { randomUUID } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { isZombieStat, procPids, readProcFile } from '../../exec/proc-fs.ts';
 import { signalProcess, type KillSignal } from '../../exec/kill.ts';
 
 export interface StepStop {
@@ -54,16 +54,13 @@ export const newTrackingId = (): string => randomUUID();
 export async function trackedProcesses(id: string): Promise<number[]> {
   const needle = Buffer.from(`\0${trackingVariable}=${id}\0`);
   const found: number[] = [];
-  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    // Exited meanwhile, or another user's: not ours to stop. Any other failure is thrown.
-    const environ = await readFile(`/proc/${entry}/environ`).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT' || err.code === 'ESRCH' || err.code === 'EACCES' || err.code === 'EPERM') return undefined;
-      throw err;
-    });
+  for (const pid of await procPids()) {
+    if (pid === process.pid) continue;
+    // Exited meanwhile, or another user's: not ours to stop (proc-fs.ts throws anything else).
+    const environ = await readProcFile(pid, 'environ');
     if (!environ || !Buffer.concat([Buffer.from([0]), environ]).includes(needle)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    if (stat && stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z') found.push(Number(entry));
+    const stat = (await readProcFile(pid, 'stat'))?.toString('utf8');
+    if (stat && !isZombieStat(stat)) found.push(pid);
   }
   return found;
 }

@@ -2,21 +2,20 @@
 // `setsid` or double-forked child leaves them, and once its parent exits it is reparented
 // out of reach of a process-tree walk. Its uid it cannot leave (it has no privileges), so
 // the uid is what finds it.
-import { readdir, readFile } from 'node:fs/promises';
+import { procPids, readProcFile } from '../../../exec/proc-fs.ts';
 import { delay, signalProcess, type KillSignal } from '../../../exec/kill.ts';
 
 /** Pids of live (not zombie) processes whose real or effective uid is `uid`. */
 export async function processesOf(uid: number): Promise<number[]> {
   const pids: number[] = [];
   // No /proc (not Linux): there is no host executor there either.
-  for (const entry of await readdir('/proc').catch(() => [])) {
-    if (!/^\d+$/.test(entry)) continue;
-    // A process that exited since readdir has no status any more.
-    const status = await readFile(`/proc/${entry}/status`, 'utf8').catch(() => '');
+  for (const pid of await procPids()) {
+    // A process that exited since the listing has no status any more.
+    const status = (await readProcFile(pid, 'status'))?.toString('utf8') ?? '';
     const state = /^State:\s+(\S)/m.exec(status)?.[1];
     const uids = /^Uid:\s+(\d+)\s+(\d+)/m.exec(status);
     if (!uids || state === 'Z') continue;
-    if (Number(uids[1]) === uid || Number(uids[2]) === uid) pids.push(Number(entry));
+    if (Number(uids[1]) === uid || Number(uids[2]) === uid) pids.push(pid);
   }
   return pids;
 }
