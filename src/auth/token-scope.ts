@@ -1,6 +1,7 @@
 // What a token may reach, checked next to authorize (which asks what the token's *user*
 // may do): a user token's scope (read ⊂ write ⊂ admin), a job token's own project and run,
-// a deployment's single repository. Every refusal names the scope that is missing.
+// a deployment's single repository, a runner credential's runner protocol. Every refusal
+// names the scope that is missing.
 import { SlipwayError } from '../core/errors.ts';
 import { describePrincipal, scopeCovers, type Principal, type TokenScope } from './principal.ts';
 
@@ -16,6 +17,13 @@ const adminScopePermissions: ReadonlySet<string> = new Set(['users.list', 'users
 
 /** The API routes a job token reaches, always for its own run (`:run`). */
 const jobRoutes: ReadonlySet<string> = new Set(['GET /api/runs/:run/artifacts', 'GET /api/runs/:run/artifacts/:name']);
+
+/** The runner protocol's routes: a runner credential reaches these and nothing else, and nothing else reaches them. */
+export const runnerProtocolPrefix = '/api/runner/';
+
+function isRunnerProtocol(a: ScopedAction): boolean {
+  return a.kind === 'api' && a.route.startsWith(runnerProtocolPrefix);
+}
 
 function neededScope(action: ScopedAction): TokenScope {
   switch (action.kind) {
@@ -59,6 +67,17 @@ function deployAllows(p: Extract<Principal, { kind: 'deploy' }>, a: ScopedAction
 /** Returns when the principal's token reaches `action`; FORBIDDEN naming the missing scope otherwise. */
 export function checkScope(principal: Principal, action: ScopedAction): void {
   const what = describeAction(action);
+  if (principal.kind === 'runner') {
+    if (isRunnerProtocol(action)) return;
+    throw new SlipwayError('FORBIDDEN', `${describePrincipal(principal)} may not ${what}: missing scope; a runner credential reaches the runner protocol (${runnerProtocolPrefix}…) only`, {
+      detail: { principal: 'runner', runner: principal.runner.name, scope: 'runner' },
+    });
+  }
+  if (isRunnerProtocol(action)) {
+    throw new SlipwayError('FORBIDDEN', `${describePrincipal(principal)} may not ${what}: missing scope runner; only a runner credential (slipway runner register) speaks the runner protocol`, {
+      detail: { missingScope: 'runner' },
+    });
+  }
   if (principal.kind === 'user') {
     const needed = neededScope(action);
     if (scopeCovers(principal.token.scope, needed)) return;

@@ -337,6 +337,16 @@ interface RefHeadsTable {
 }
 
 /** A job's or a deployment's own token (0009): never a user, valid while its job runs or its deployment lasts. */
+/** A remote runner's credential (0023): reaches /api/runner/… only; stored as its hash. */
+export interface RunnerCredentialsTable {
+  id: string;
+  /** The runner's name: what it claims jobs as. */
+  name: string;
+  hash: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
 export interface GrantTokensTable {
   id: string;
   hash: string;
@@ -453,6 +463,7 @@ export interface Database {
   outgoing_deliveries: OutgoingDeliveriesTable;
   runners: RunnersTable;
   run_actions: RunActionsTable;
+  runner_credentials: RunnerCredentialsTable;
 }
 
 export interface ProjectMembersTable {

@@ -1,0 +1,35 @@
+// Remote runners' credentials (0023): the plain text exists once, in what create returns;
+// the store keeps its hash. Creating one for a name revokes that name's earlier ones, so a
+// re-registered machine does not leave a second live key behind.
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../database.ts';
+import type { RunnerCredentialsTable } from '../schema.ts';
+import { newId } from '../../core/ids.ts';
+import { hashToken } from './users.ts';
+import { now } from './time.ts';
+
+export type RunnerCredential = RunnerCredentialsTable;
+
+/** Runner credentials start so, like `slpj_` job tokens, so resolving one needs no lookup of every table. */
+export const runnerCredentialPrefix = 'slpr_';
+
+export function runnerCredentialsRepo(db: Db) {
+  return {
+    async create(name: string): Promise<{ row: RunnerCredential; token: string }> {
+      const token = `${runnerCredentialPrefix}${randomBytes(24).toString('base64url')}`;
+      const row: RunnerCredential = { id: newId('rnc'), name, hash: hashToken(token), created_at: now(), revoked_at: null };
+      await db.transaction().execute(async (tx) => {
+        await tx.updateTable('runner_credentials').set({ revoked_at: row.created_at }).where('name', '=', name).where('revoked_at', 'is', null).execute();
+        await tx.insertInto('runner_credentials').values(row).execute();
+      });
+      return { row, token };
+    },
+    async byToken(token: string): Promise<RunnerCredential | undefined> {
+      return db.selectFrom('runner_credentials').selectAll().where('hash', '=', hashToken(token)).executeTakeFirst();
+    },
+    async revokeName(name: string): Promise<number> {
+      const r = await db.updateTable('runner_credentials').set({ revoked_at: now() }).where('name', '=', name).where('revoked_at', 'is', null).executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+  };
+}
