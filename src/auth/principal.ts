@@ -41,7 +41,14 @@ interface RunnerPrincipal {
   runner: { name: string; credentialId: string };
 }
 
-export type Principal = UserPrincipal | JobPrincipal | DeployPrincipal | RunnerPrincipal;
+/** An admin's registration token: it can only register a runner (POST /api/runner/register). */
+interface RegistrationPrincipal {
+  kind: 'registration';
+  user: User;
+  registration: { id: string; createdBy: string };
+}
+
+export type Principal = UserPrincipal | JobPrincipal | DeployPrincipal | RunnerPrincipal | RegistrationPrincipal;
 
 /** The name a job or deployment goes by in logs and refusals; never a user that could hold a role. */
 export function standInUser(id: string, name: string, createdAt: string): User {
@@ -52,6 +59,7 @@ export function describePrincipal(p: Principal): string {
   if (p.kind === 'job') return `the job token of project ${p.job.project} (run ${p.job.runId})`;
   if (p.kind === 'deploy') return `the pull token of deployment ${p.deploy.deploymentId}`;
   if (p.kind === 'runner') return `the runner credential of runner ${p.runner.name}`;
+  if (p.kind === 'registration') return `registration token ${p.registration.id}`;
   if (p.session) return `the browser session of ${p.user.name} (scope ${p.token.scope})`;
   return `token "${p.token.name}" of ${p.user.name} (scope ${p.token.scope})`;
 }

@@ -13,7 +13,7 @@ export type ScopedAction =
   | { kind: 'registry'; repository?: string; access: 'pull' | 'push' | 'delete' };
 
 /** Permissions that administer the instance or mint credentials: only an `admin`-scoped token carries them. */
-const adminScopePermissions: ReadonlySet<string> = new Set(['users.list', 'users.create', 'users.password', 'hosts.forget', 'deploy.force', 'tokens.manage']);
+const adminScopePermissions: ReadonlySet<string> = new Set(['users.list', 'users.create', 'users.password', 'hosts.forget', 'deploy.force', 'tokens.manage', 'runners.manage']);
 
 /** The API routes a job token reaches, always for its own run (`:run`). */
 const jobRoutes: ReadonlySet<string> = new Set(['GET /api/runs/:run/artifacts', 'GET /api/runs/:run/artifacts/:name']);
@@ -21,8 +21,11 @@ const jobRoutes: ReadonlySet<string> = new Set(['GET /api/runs/:run/artifacts', 
 /** The runner protocol's routes: a runner credential reaches these and nothing else, and nothing else reaches them. */
 export const runnerProtocolPrefix = '/api/runner/';
 
+/** Where a registration token turns into a runner credential: the one route it reaches. */
+export const registerRoute = `${runnerProtocolPrefix}register`;
+
 function isRunnerProtocol(a: ScopedAction): boolean {
-  return a.kind === 'api' && a.route.startsWith(runnerProtocolPrefix);
+  return a.kind === 'api' && a.route.startsWith(runnerProtocolPrefix) && a.route !== registerRoute;
 }
 
 function neededScope(action: ScopedAction): TokenScope {
@@ -67,10 +70,21 @@ function deployAllows(p: Extract<Principal, { kind: 'deploy' }>, a: ScopedAction
 /** Returns when the principal's token reaches `action`; FORBIDDEN naming the missing scope otherwise. */
 export function checkScope(principal: Principal, action: ScopedAction): void {
   const what = describeAction(action);
+  if (principal.kind === 'registration') {
+    if (action.kind === 'api' && action.method === 'POST' && action.route === registerRoute) return;
+    throw new SlipwayError('FORBIDDEN', `${describePrincipal(principal)} may not ${what}: missing scope; a registration token only registers a runner (POST ${registerRoute})`, {
+      detail: { principal: 'registration', scope: 'register' },
+    });
+  }
   if (principal.kind === 'runner') {
     if (isRunnerProtocol(action)) return;
     throw new SlipwayError('FORBIDDEN', `${describePrincipal(principal)} may not ${what}: missing scope; a runner credential reaches the runner protocol (${runnerProtocolPrefix}…) only`, {
       detail: { principal: 'runner', runner: principal.runner.name, scope: 'runner' },
+    });
+  }
+  if (action.kind === 'api' && action.route === registerRoute) {
+    throw new SlipwayError('FORBIDDEN', `${describePrincipal(principal)} may not ${what}: missing scope register; a runner registers with a registration token (slipway runners token create)`, {
+      detail: { missingScope: 'register' },
     });
   }
   if (isRunnerProtocol(action)) {

@@ -347,6 +347,16 @@ export interface RunnerCredentialsTable {
   revoked_at: string | null;
 }
 
+/** A registration token (0023): an admin's, good only for turning into a runner credential. */
+export interface RunnerRegistrationTokensTable {
+  id: string;
+  hash: string;
+  created_by: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
 export interface GrantTokensTable {
   id: string;
   hash: string;
@@ -464,6 +474,7 @@ export interface Database {
   runners: RunnersTable;
   run_actions: RunActionsTable;
   runner_credentials: RunnerCredentialsTable;
+  runner_registration_tokens: RunnerRegistrationTokensTable;
 }
 
 export interface ProjectMembersTable {

@@ -21,7 +21,8 @@ type Json = any;
  * Who may call a route: any caller; any signed-in user; admins; or a least project role
  * (public: anyone reads it when the project is public). `signature`: the caller signs the
  * request instead (forge webhooks): every caller, token or none, gets the same answer.
- * `runner`: the runner protocol, which only a runner credential reaches (no user, not even an admin).
+ * `runner`: the runner protocol, which only a runner credential (or, to register, a registration
+ * token) reaches: no user, not even an admin.
  */
 type Rule = { anyone: true } | { signedIn: true } | { admin: true } | { role: ProjectRole; public?: true } | { signature: true } | { runner: true };
 
@@ -113,6 +114,11 @@ const expected: Record<string, Rule> = {
   'DELETE /api/projects/{project}/notifications/{id}': maintainer,
   'GET /api/projects/{project}/deliveries': maintainer,
   // The runner protocol (test/e2e/runner-http-protocol.test.ts calls it with a runner credential).
+  'POST /api/runner/register': runner,
+  'POST /api/runners/registration-tokens': admin,
+  'GET /api/runners/registration-tokens': admin,
+  'DELETE /api/runners/registration-tokens/{id}': admin,
+  'DELETE /api/runners/{name}/credential': admin,
   'POST /api/runner/claim': runner,
   'POST /api/runner/wait': runner,
   'GET /api/runner/registry': runner,
@@ -260,7 +266,7 @@ void describe('role × route', () => {
             assert.deepEqual([res.status, res.json?.error?.code], [403, 'FORBIDDEN'], what);
             const rule = expected[key]!;
             if ('runner' in rule) {
-              assert.match(res.json.error.message, /may not .*: missing scope runner; only a runner credential/, what);
+              assert.match(res.json.error.message, /may not .*: missing scope (runner; only a runner credential|register; a runner registers with a registration token)/, what);
             } else if ('role' in rule) {
               const role = as === 'member' ? 'u-member has no role and' : `role ${as}`;
               assert.match(res.json.error.message, new RegExp(`^project ${project}: ${role} may not .* \\(missing permission [a-z.]+; needs role ${rule.role}\\)$`), what);
