@@ -67,6 +67,20 @@ function deployAllows(p: Extract<Principal, { kind: 'deploy' }>, a: ScopedAction
   return a.kind === 'registry' && a.access === 'pull' && (a.repository === undefined || a.repository === p.deploy.repository);
 }
 
+/** No user token reaches the runner protocol, not even an admin's: runners and registration tokens are their own principals. */
+function refuseRunnerProtocol(principal: Principal, action: ScopedAction, what: string): void {
+  if (action.kind === 'api' && action.route === registerRoute) {
+    throw new SlipwayError('FORBIDDEN', `${describePrincipal(principal)} may not ${what}: missing scope register; a runner registers with a registration token (slipway runners token create)`, {
+      detail: { missingScope: 'register' },
+    });
+  }
+  if (isRunnerProtocol(action)) {
+    throw new SlipwayError('FORBIDDEN', `${describePrincipal(principal)} may not ${what}: missing scope runner; only a runner credential (slipway runner register) speaks the runner protocol`, {
+      detail: { missingScope: 'runner' },
+    });
+  }
+}
+
 /** Returns when the principal's token reaches `action`; FORBIDDEN naming the missing scope otherwise. */
 export function checkScope(principal: Principal, action: ScopedAction): void {
   const what = describeAction(action);
@@ -82,22 +96,15 @@ export function checkScope(principal: Principal, action: ScopedAction): void {
       detail: { principal: 'runner', runner: principal.runner.name, scope: 'runner' },
     });
   }
-  if (action.kind === 'api' && action.route === registerRoute) {
-    throw new SlipwayError('FORBIDDEN', `${describePrincipal(principal)} may not ${what}: missing scope register; a runner registers with a registration token (slipway runners token create)`, {
-      detail: { missingScope: 'register' },
-    });
-  }
-  if (isRunnerProtocol(action)) {
-    throw new SlipwayError('FORBIDDEN', `${describePrincipal(principal)} may not ${what}: missing scope runner; only a runner credential (slipway runner register) speaks the runner protocol`, {
-      detail: { missingScope: 'runner' },
-    });
-  }
   if (principal.kind === 'user') {
     const needed = neededScope(action);
-    if (scopeCovers(principal.token.scope, needed)) return;
-    throw new SlipwayError('FORBIDDEN', `${describePrincipal(principal)} may not ${what}: missing scope ${needed}`, {
-      detail: { user: principal.user.name, token: principal.token.name, scope: principal.token.scope, missingScope: needed },
-    });
+    if (!scopeCovers(principal.token.scope, needed)) {
+      throw new SlipwayError('FORBIDDEN', `${describePrincipal(principal)} may not ${what}: missing scope ${needed}`, {
+        detail: { user: principal.user.name, token: principal.token.name, scope: principal.token.scope, missingScope: needed },
+      });
+    }
+    refuseRunnerProtocol(principal, action, what);
+    return;
   }
   if (principal.kind === 'job') {
     if (jobAllows(principal, action)) return;

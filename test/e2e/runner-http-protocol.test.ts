@@ -85,6 +85,43 @@ describe('runner protocol over HTTP', () => {
     assert.match(await revoked.text(), /runner credential of runner scoped was revoked/);
   });
 
+  test('a registration token registers a runner and reaches nothing else; revoked or expired it registers none', async () => {
+    const admin = h.slipway.adminToken;
+    const made = await call('/api/runners/registration-tokens', admin, { method: 'POST', body: '{"expiresIn":"1h"}' });
+    assert.equal(made.status, 201);
+    const { id, token } = (await made.json()) as { id: string; token: string };
+    assert.match(token, /^slpg_/);
+    for (const [path, init] of [['/api/projects', {}], ['/api/runner/claim', { method: 'POST', body: '{"labels":[]}' }]] as const) {
+      const r = await call(path, token, init);
+      assert.equal(r.status, 403, path);
+      assert.match(await r.text(), /registration token .* may not .*: missing scope; a registration token only registers a runner/);
+    }
+    const bad = await call('/api/runner/register', token, { method: 'POST', body: '{"name":"builtin-x"}' });
+    assert.deepEqual([bad.status, ((await bad.json()) as { error: { code: string } }).error.code], [400, 'INVALID_NAME'], 'the built-in runner\'s names are not for remote runners');
+    const asAdmin = await call('/api/runner/register', admin, { method: 'POST', body: '{"name":"sneaky"}' });
+    assert.equal(asAdmin.status, 403);
+    assert.match(await asAdmin.text(), /missing scope register/);
+    const registered = await call('/api/runner/register', token, { method: 'POST', body: '{"name":"reg-1","labels":["gpu"]}' });
+    assert.equal(registered.status, 201);
+    const { credential } = (await registered.json()) as { credential: string };
+    assert.equal((await call('/api/runner/claim', credential, { method: 'POST', body: '{"labels":["gpu"]}' })).status, 200);
+    // Registering the name again (a re-installed machine) revokes the old credential.
+    const again = (await (await call('/api/runner/register', token, { method: 'POST', body: '{"name":"reg-1"}' })).json()) as { credential: string };
+    assert.equal((await call('/api/runner/claim', credential, { method: 'POST', body: '{"labels":[]}' })).status, 401);
+    assert.equal((await call('/api/runner/claim', again.credential, { method: 'POST', body: '{"labels":[]}' })).status, 200);
+    assert.equal((await call(`/api/runners/registration-tokens/${id}`, admin, { method: 'DELETE' })).status, 200);
+    const revoked = await call('/api/runner/register', token, { method: 'POST', body: '{"name":"reg-2"}' });
+    assert.equal(revoked.status, 401);
+    assert.match(await revoked.text(), /registration token .* was revoked/);
+    const short = (await (await call('/api/runners/registration-tokens', admin, { method: 'POST', body: '{"expiresIn":"1m"}' })).json()) as { id: string; token: string };
+    await h.slipway.store.db.updateTable('runner_registration_tokens').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('id', '=', short.id).execute();
+    assert.match(await (await call('/api/runner/register', short.token, { method: 'POST', body: '{"name":"reg-3"}' })).text(), /expired at/);
+    const audited = (await h.slipway.store.audit.list({ limit: 50 })).map((e) => e.action);
+    for (const action of ['runner.token.create', 'runner.register', 'runner.token.revoke']) assert.ok(audited.includes(action), action);
+    assert.equal((await call('/api/runners/reg-1/credential', admin, { method: 'DELETE' })).status, 200);
+    assert.equal((await call('/api/runner/claim', again.credential, { method: 'POST', body: '{"labels":[]}' })).status, 401, 'a revoked runner is refused');
+  });
+
   test("a runner cannot act on another runner's job, and a late heartbeat of a lost lease is refused", async () => {
     const a = (await runnerApi(h, 'runner-a')).api;
     const b = (await runnerApi(h, 'runner-b')).api;
