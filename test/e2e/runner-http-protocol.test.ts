@@ -174,6 +174,19 @@ describe('runner protocol over HTTP', () => {
     await api.completeJob(id, 'success', {});
   });
 
+  test('a claim with waitMs is a long-poll: it answers with the job queued while it waited', { timeout: 30_000 }, async () => {
+    const { credential } = await runnerApi(h, 'long-poll');
+    const listening = h.slipway.events.listenerCount('jobs-available');
+    const claiming = call('/api/runner/claim', credential, { method: 'POST', body: JSON.stringify({ labels: ['local'], waitMs: 20_000 }) });
+    while (h.slipway.events.listenerCount('jobs-available') === listening) await new Promise((resolve) => setImmediate(resolve));
+    const id = await queueJob(h, 'long-poll');
+    const answer = (await (await claiming).json()) as { job: { id: string } | null };
+    assert.equal(answer.job?.id, id);
+    const { api } = await runnerApi(h, 'long-poll');
+    assert.equal(await api.heartbeat(id), true, 'the job is held by the runner that long-polled');
+    await api.completeJob(id, 'success', {});
+  });
+
   test('a waiting runner hears of a runnable job within 100 ms (median of 5)', { timeout: 60_000 }, async () => {
     const { api } = await runnerApi(h, 'latency');
     const figures: number[] = [];

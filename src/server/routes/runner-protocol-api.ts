@@ -5,7 +5,6 @@
 // built-in runner uses, one per runner name, so both transports mean the same thing.
 import { z } from 'zod';
 import type { Router } from '../http/router.ts';
-import type { RouteContext } from '../http/route.ts';
 import { sendJson } from '../http/reply.ts';
 import type { RunnerApi } from '../../runner/protocol/runner-api.ts';
 import { SlipwayError } from '../../core/errors.ts';
@@ -22,7 +21,7 @@ const labels = z.array(z.string().max(200)).max(100);
 const nameNumber = z.strictObject({ number: z.number().int().min(1).max(10_000), name: z.string().max(1000) });
 
 /** What a route over one held job gets: the runner's RunnerApi and the job's id. */
-type JobCall<B> = (api: RunnerApi, jobId: string, body: B, ctx: RouteContext<{ job: string }, unknown, B>) => Promise<unknown>;
+type JobCall<B> = (api: RunnerApi, jobId: string, body: B) => Promise<unknown>;
 
 export function registerRunnerProtocolApi(router: Router, deps: RunnerProtocolDeps): void {
   const { store, apiFor } = deps;
@@ -36,7 +35,7 @@ export function registerRunnerProtocolApi(router: Router, deps: RunnerProtocolDe
     router.route({ method, path: `/api/runner/jobs/:job${path}`, summary, params: jobParams, ...(body ? { body } : {}) }, async (ctx) => {
       const runner = runnerOf(ctx.principal);
       await holdJob(store, runner, ctx.params.job);
-      sendJson(ctx.res, 200, (await call(apiFor(runner), ctx.params.job, ctx.body as z.output<B>, ctx as never)) ?? {});
+      sendJson(ctx.res, 200, (await call(apiFor(runner), ctx.params.job, ctx.body as z.output<B>)) ?? {});
     });
 
   router
