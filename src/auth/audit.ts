@@ -29,6 +29,10 @@ export const auditActions = {
   'actions.mirror': 'an admin mirrored an action repository into the instance (or updated the mirror)',
   'registry.gc': 'an admin ran registry garbage collection (or a dry run of it)',
   'registry.retention': 'an admin applied release retention to the registry (or a dry run of it)',
+  'runner.token.create': 'an admin created a runner registration token',
+  'runner.token.revoke': 'an admin revoked a runner registration token',
+  'runner.register': 'a runner registered with a registration token (its name and labels)',
+  'runner.revoke': "an admin revoked a runner's credential",
   'webhook.refused': 'a forge webhook was refused: its signature did not verify (address, header)',
 } as const;
 

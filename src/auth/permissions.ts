@@ -60,6 +60,8 @@ export const permissions = {
   'audit.read': { instance: ['admin'], level: 'admin', does: 'read the audit log' },
   // Runner names and labels say what the machines are; who runs what across all projects.
   'runners.read': { instance: ['admin'], level: 'read', does: 'list runners' },
+  // A registration token lets a machine take every project's jobs (and see their secrets).
+  'runners.manage': { instance: ['admin'], level: 'admin', does: 'create, list or revoke runner registration tokens, and revoke runners' },
   // A mirrored action is code every project's jobs may run: only an admin puts one there.
   'actions.mirror': { instance: ['admin'], level: 'admin', does: 'mirror an action repository into the instance' },
   'actions.resolve': { instance: ['user'], level: 'read', does: 'resolve a remote action or reusable workflow with their own rights' },

@@ -1,5 +1,6 @@
 // Who a request acts as (DESIGN.md "Who may do what"): a user through one of their tokens,
-// a running job through its job token, or a deployment's host through its pull token.
+// a running job through its job token, a deployment's host through its pull token, or a
+// remote runner through its runner credential.
 // Jobs and deployments are not users: they carry a stand-in `user` only so routes can name
 // the caller; `kind` is what authorize and checkScope look at.
 import type { User } from '../store/repos/users.ts';
@@ -33,7 +34,21 @@ interface DeployPrincipal {
   deploy: { deploymentId: string; project: string; repository: string };
 }
 
-export type Principal = UserPrincipal | JobPrincipal | DeployPrincipal;
+/** A remote runner (`slipway runner`) through its runner credential: the runner protocol only. */
+interface RunnerPrincipal {
+  kind: 'runner';
+  user: User;
+  runner: { name: string; credentialId: string };
+}
+
+/** An admin's registration token: it can only register a runner (POST /api/runner/register). */
+interface RegistrationPrincipal {
+  kind: 'registration';
+  user: User;
+  registration: { id: string; createdBy: string };
+}
+
+export type Principal = UserPrincipal | JobPrincipal | DeployPrincipal | RunnerPrincipal | RegistrationPrincipal;
 
 /** The name a job or deployment goes by in logs and refusals; never a user that could hold a role. */
 export function standInUser(id: string, name: string, createdAt: string): User {
@@ -43,6 +58,8 @@ export function standInUser(id: string, name: string, createdAt: string): User {
 export function describePrincipal(p: Principal): string {
   if (p.kind === 'job') return `the job token of project ${p.job.project} (run ${p.job.runId})`;
   if (p.kind === 'deploy') return `the pull token of deployment ${p.deploy.deploymentId}`;
+  if (p.kind === 'runner') return `the runner credential of runner ${p.runner.name}`;
+  if (p.kind === 'registration') return `registration token ${p.registration.id}`;
   if (p.session) return `the browser session of ${p.user.name} (scope ${p.token.scope})`;
   return `token "${p.token.name}" of ${p.user.name} (scope ${p.token.scope})`;
 }

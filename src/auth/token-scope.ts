@@ -1,6 +1,7 @@
 // What a token may reach, checked next to authorize (which asks what the token's *user*
 // may do): a user token's scope (read ⊂ write ⊂ admin), a job token's own project and run,
-// a deployment's single repository. Every refusal names the scope that is missing.
+// a deployment's single repository, a runner credential's runner protocol. Every refusal
+// names the scope that is missing.
 import { SlipwayError } from '../core/errors.ts';
 import { describePrincipal, scopeCovers, type Principal, type TokenScope } from './principal.ts';
 
@@ -12,10 +13,20 @@ export type ScopedAction =
   | { kind: 'registry'; repository?: string; access: 'pull' | 'push' | 'delete' };
 
 /** Permissions that administer the instance or mint credentials: only an `admin`-scoped token carries them. */
-const adminScopePermissions: ReadonlySet<string> = new Set(['users.list', 'users.create', 'users.password', 'hosts.forget', 'deploy.force', 'tokens.manage']);
+const adminScopePermissions: ReadonlySet<string> = new Set(['users.list', 'users.create', 'users.password', 'hosts.forget', 'deploy.force', 'tokens.manage', 'runners.manage']);
 
 /** The API routes a job token reaches, always for its own run (`:run`). */
 const jobRoutes: ReadonlySet<string> = new Set(['GET /api/runs/:run/artifacts', 'GET /api/runs/:run/artifacts/:name']);
+
+/** The runner protocol's routes: a runner credential reaches these and nothing else, and nothing else reaches them. */
+export const runnerProtocolPrefix = '/api/runner/';
+
+/** Where a registration token turns into a runner credential: the one route it reaches. */
+export const registerRoute = `${runnerProtocolPrefix}register`;
+
+function isRunnerProtocol(a: ScopedAction): boolean {
+  return a.kind === 'api' && a.route.startsWith(runnerProtocolPrefix) && a.route !== registerRoute;
+}
 
 function neededScope(action: ScopedAction): TokenScope {
   switch (action.kind) {
@@ -56,15 +67,44 @@ function deployAllows(p: Extract<Principal, { kind: 'deploy' }>, a: ScopedAction
   return a.kind === 'registry' && a.access === 'pull' && (a.repository === undefined || a.repository === p.deploy.repository);
 }
 
+/** No user token reaches the runner protocol, not even an admin's: runners and registration tokens are their own principals. */
+function refuseRunnerProtocol(principal: Principal, action: ScopedAction, what: string): void {
+  if (action.kind === 'api' && action.route === registerRoute) {
+    throw new SlipwayError('FORBIDDEN', `${describePrincipal(principal)} may not ${what}: missing scope register; a runner registers with a registration token (slipway runners token create)`, {
+      detail: { missingScope: 'register' },
+    });
+  }
+  if (isRunnerProtocol(action)) {
+    throw new SlipwayError('FORBIDDEN', `${describePrincipal(principal)} may not ${what}: missing scope runner; only a runner credential (slipway runner register) speaks the runner protocol`, {
+      detail: { missingScope: 'runner' },
+    });
+  }
+}
+
 /** Returns when the principal's token reaches `action`; FORBIDDEN naming the missing scope otherwise. */
 export function checkScope(principal: Principal, action: ScopedAction): void {
   const what = describeAction(action);
+  if (principal.kind === 'registration') {
+    if (action.kind === 'api' && action.method === 'POST' && action.route === registerRoute) return;
+    throw new SlipwayError('FORBIDDEN', `${describePrincipal(principal)} may not ${what}: missing scope; a registration token only registers a runner (POST ${registerRoute})`, {
+      detail: { principal: 'registration', scope: 'register' },
+    });
+  }
+  if (principal.kind === 'runner') {
+    if (isRunnerProtocol(action)) return;
+    throw new SlipwayError('FORBIDDEN', `${describePrincipal(principal)} may not ${what}: missing scope; a runner credential reaches the runner protocol (${runnerProtocolPrefix}…) only`, {
+      detail: { principal: 'runner', runner: principal.runner.name, scope: 'runner' },
+    });
+  }
   if (principal.kind === 'user') {
     const needed = neededScope(action);
-    if (scopeCovers(principal.token.scope, needed)) return;
-    throw new SlipwayError('FORBIDDEN', `${describePrincipal(principal)} may not ${what}: missing scope ${needed}`, {
-      detail: { user: principal.user.name, token: principal.token.name, scope: principal.token.scope, missingScope: needed },
-    });
+    if (!scopeCovers(principal.token.scope, needed)) {
+      throw new SlipwayError('FORBIDDEN', `${describePrincipal(principal)} may not ${what}: missing scope ${needed}`, {
+        detail: { user: principal.user.name, token: principal.token.name, scope: principal.token.scope, missingScope: needed },
+      });
+    }
+    refuseRunnerProtocol(principal, action, what);
+    return;
   }
   if (principal.kind === 'job') {
     if (jobAllows(principal, action)) return;

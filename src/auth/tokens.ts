@@ -6,6 +6,7 @@ import { isExpired } from '../store/repos/users.ts';
 import type { GrantToken } from '../store/repos/grant-tokens.ts';
 import { isDeploymentFinished } from '../core/types.ts';
 import { standInUser, type Principal } from './principal.ts';
+import { registrationTokenPrefix, runnerCredentialPrefix } from '../store/repos/runner-credentials.ts';
 
 // `last_used_at` is for people (`tokens list`): written at most once a minute per token, so
 // authenticating is not a database write per request. Bounded like the failed-auth table.
@@ -25,6 +26,19 @@ export async function resolveToken(store: Store, token: string, at = Date.now())
   if (token.startsWith('slpj_') || token.startsWith('slpd_')) {
     const grant = await store.grantTokens.byToken(token);
     return grant ? resolveGrant(store, grant, at) : { ok: false, reason: 'unknown token' };
+  }
+  if (token.startsWith(runnerCredentialPrefix)) {
+    const credential = await store.runnerCredentials.byToken(token);
+    if (!credential) return { ok: false, reason: 'unknown token' };
+    if (credential.revoked_at) return { ok: false, reason: `the runner credential of runner ${credential.name} was revoked at ${credential.revoked_at}` };
+    return { ok: true, principal: { kind: 'runner', user: standInUser(`runner:${credential.name}`, `runner:${credential.name}`, credential.created_at), runner: { name: credential.name, credentialId: credential.id } } };
+  }
+  if (token.startsWith(registrationTokenPrefix)) {
+    const r = await store.runnerCredentials.registrationByToken(token);
+    if (!r) return { ok: false, reason: 'unknown token' };
+    if (r.revoked_at) return { ok: false, reason: `registration token ${r.id} was revoked at ${r.revoked_at}` };
+    if (isExpired(r.expires_at, at)) return { ok: false, reason: `registration token ${r.id} expired at ${r.expires_at}` };
+    return { ok: true, principal: { kind: 'registration', user: standInUser(`registration:${r.id}`, `registration:${r.id}`, r.created_at), registration: { id: r.id, createdBy: r.created_by } } };
   }
   const found = await store.users.tokenOwner(token);
   if (!found) return { ok: false, reason: 'unknown token' };

@@ -25,6 +25,7 @@ import { rerunCommand } from './commands/rerun.ts';
 import { dispatchCommand } from './commands/dispatch.ts';
 import { hostsCommand } from './commands/hosts.ts';
 import { runnersCommand } from './commands/runners.ts';
+import { runnerCommand } from './commands/runner.ts';
 import { registryCommand } from './commands/registry.ts';
 import { branchesCommand } from './commands/branches.ts';
 import { tokensCommand } from './commands/tokens.ts';
@@ -35,7 +36,7 @@ import { actionsCommand } from './commands/actions.ts';
 import { notifyCommand } from './commands/notify.ts';
 import { isSlipwayError } from '../core/errors.ts';
 
-export const commands: readonly Command[] = [upCommand, runsCommand, logsCommand, cancelCommand, rerunCommand, dispatchCommand, deploymentsCommand, releasesCommand, metricsCommand, deployCommand, promoteCommand, rollbackCommand, approveCommand, rejectCommand, secretsCommand, hostsCommand, runnersCommand, branchesCommand, environmentsCommand, forgeCommand, notifyCommand, projectCommand, membersCommand, usersCommand, tokensCommand, auditCommand, runCommand, lintCommand, actionsCommand, registryCommand, versionCommand];
+export const commands: readonly Command[] = [upCommand, runsCommand, logsCommand, cancelCommand, rerunCommand, dispatchCommand, deploymentsCommand, releasesCommand, metricsCommand, deployCommand, promoteCommand, rollbackCommand, approveCommand, rejectCommand, secretsCommand, hostsCommand, runnersCommand, runnerCommand, branchesCommand, environmentsCommand, forgeCommand, notifyCommand, projectCommand, membersCommand, usersCommand, tokensCommand, auditCommand, runCommand, lintCommand, actionsCommand, registryCommand, versionCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

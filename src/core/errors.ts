@@ -20,6 +20,7 @@ export const errorCodes = {
   BAD_REQUEST: { status: 400, message: 'bad request' },
   INVALID_NAME: { status: 400, message: 'invalid name' },
   CONFLICT: { status: 409, message: 'conflict' },
+  LEASE_LOST: { status: 409, message: 'the runner does not hold this job' },
   CONFIG_INVALID: { status: 500, message: 'invalid configuration' },
   WORKFLOW_INVALID: { status: 422, message: 'invalid workflow' },
   DEPLOY_CONFIG_INVALID: { status: 422, message: 'invalid deploy.yml' },

@@ -50,6 +50,7 @@ import { FailedAuthLimiter } from './http/failed-auth-limiter.ts';
 import { apiRouter } from './routes/api-router.ts';
 import { webUi } from './web-ui.ts';
 import { inProcessRunnerApi } from '../runner/protocol/in-process.ts';
+import type { RunnerApi } from '../runner/protocol/runner-api.ts';
 import { PushEvents } from '../triggers/push-events.ts';
 import { pushFeedback } from '../triggers/push-feedback.ts';
 import { ForgeLinks } from '../triggers/forge/forge-links.ts';
@@ -87,6 +88,8 @@ export interface Slipway {
   port: number;
   store: Store;
   events: EventBus;
+  /** Jobs' queue and leases (tests queue runs through it as triggers do). */
+  scheduler: Scheduler;
   deploys: DeployService;
   adminToken: string;
   /** Resolves once every push, run and deployment triggered so far has been handled. */
@@ -172,7 +175,13 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const prometheus = new PrometheusMetrics({ store, events, onlineMs: () => scheduler.leaseMs, log, track });
   const stopMetrics = prometheus.start();
   const stopStateLog = options.logRecord ? logStateChanges({ store, events, record: options.logRecord, log, track }) : () => {};
-  const api = apiRouter({ store, scheduler, jobApprovals, events, secrets, deploys: () => deploys, runStarter, dataDir: config.dataDir, version, protectedBranches, access, audit, limiter, log, prometheus,
+  // Remote runners (`slipway runner`): one in-process RunnerApi per runner name behind the
+  // /api/runner routes, made at its first call (the server's URL is known by then).
+  const remoteRunners = new Map<string, RunnerApi>();
+  let remoteRunnerApi = (name: string): RunnerApi => {
+    throw new Error(`runner ${name} called before the server knew its URL`);
+  };
+  const api = apiRouter({ store, scheduler, runnerApiFor: (name) => remoteRunnerApi(name), jobApprovals, events, secrets, deploys: () => deploys, runStarter, dataDir: config.dataDir, version, protectedBranches, access, audit, limiter, log, prometheus,
     commitTimes: async (project, shas) => (git.exists(project) ? commitTimes(git.repoPath(project), shas) : new Map()),
     forge: { links: forgeLinks, webhooks, hooks: notificationHooks },
     actionSources,
@@ -198,6 +207,14 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   // (src/auth/tokens.ts), each deployment a pull token. A token file older versions wrote goes.
   rmSync(join(config.dataDir, 'runner.token'), { force: true });
   const registryAccess = { host: new URL(url).host, insecure: new URL(url).protocol === 'http:' };
+  remoteRunnerApi = (name) => {
+    let runnerApi = remoteRunners.get(name);
+    if (!runnerApi) {
+      runnerApi = inProcessRunnerApi({ runnerName: name, scheduler, store, events, sourceOf: (p) => `${url}/git/${p}.git`, registry: registryAccess, dataDir: config.dataDir, maxLogBytes: config.logs.maxJobBytes, actions: runActions });
+      remoteRunners.set(name, runnerApi);
+    }
+    return runnerApi;
+  };
 
   const engine = new ContainerEngine({ shell: new LocalShell() });
   const instance = instanceId(config.dataDir);
@@ -269,6 +286,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     port,
     store,
     events,
+    scheduler,
     deploys,
     adminToken: admin.token,
     async close() {

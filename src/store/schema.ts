@@ -337,6 +337,26 @@ interface RefHeadsTable {
 }
 
 /** A job's or a deployment's own token (0009): never a user, valid while its job runs or its deployment lasts. */
+/** A remote runner's credential (0023): reaches /api/runner/… only; stored as its hash. */
+export interface RunnerCredentialsTable {
+  id: string;
+  /** The runner's name: what it claims jobs as. */
+  name: string;
+  hash: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+/** A registration token (0023): an admin's, good only for turning into a runner credential. */
+export interface RunnerRegistrationTokensTable {
+  id: string;
+  hash: string;
+  created_by: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
 export interface GrantTokensTable {
   id: string;
   hash: string;
@@ -453,6 +473,8 @@ export interface Database {
   outgoing_deliveries: OutgoingDeliveriesTable;
   runners: RunnersTable;
   run_actions: RunActionsTable;
+  runner_credentials: RunnerCredentialsTable;
+  runner_registration_tokens: RunnerRegistrationTokensTable;
 }
 
 export interface ProjectMembersTable {

@@ -23,6 +23,7 @@ import { forgesRepo } from './repos/forges.ts';
 import { notificationsRepo } from './repos/notifications.ts';
 import { runnersRepo } from './repos/runners.ts';
 import { runActionsRepo } from './repos/run-actions.ts';
+import { runnerCredentialsRepo } from './repos/runner-credentials.ts';
 
 export function createStore(db: Db) {
   return {
@@ -50,6 +51,7 @@ export function createStore(db: Db) {
     notifications: notificationsRepo(db),
     runners: runnersRepo(db),
     runActions: runActionsRepo(db),
+    runnerCredentials: runnerCredentialsRepo(db),
   };
 }
 

@@ -2,7 +2,8 @@
 // extend, log, done, wait for cancel): claims hand out each job once as plain values,
 // heartbeats hold the lease only while the job is the runner's, log chunks numbered by
 // sequence are stored once however often they are sent, completion is final, and a cancel
-// reaches the runner. The in-process implementation runs it now; an HTTP one will too.
+// reaches the runner by its next heartbeat. The in-process implementation
+// (in-process.test.ts) and the HTTP one against a real server (test/e2e/runner-http-protocol.test.ts) run it.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { RunStatus } from '../../core/types.ts';
@@ -103,6 +104,8 @@ export function runRunnerApiContract(name: string, create: () => Promise<RunnerA
       let unsubscribe = () => {};
       const cancelled = new Promise<void>((resolve) => (unsubscribe = f.api.onCancel(id, resolve)));
       await f.cancel(id);
+      // A cancel reaches the runner by its next heartbeat at the latest (over HTTP, in the heartbeat's answer).
+      assert.equal(await f.api.heartbeat(id), false, 'a cancelled job holds no lease to renew');
       await cancelled;
       unsubscribe();
       assert.equal(late, 0);

@@ -26,6 +26,9 @@ import { registerEnvironmentsApi } from './environments-api.ts';
 import { registerUsersApi } from './users-api.ts';
 import { registerHostsApi } from './hosts-api.ts';
 import { registerRunnersApi } from './runners-api.ts';
+import { registerRunnerProtocolApi } from './runner-protocol-api.ts';
+import { registerRunnerRegistrationApi } from './runner-registration-api.ts';
+import type { RunnerApi } from '../../runner/protocol/runner-api.ts';
 import { registerRunControl } from './run-control.ts';
 import { registerRunOutputs } from './run-outputs.ts';
 import { registerProtectedBranchesApi, type ProtectedBranchesApiDeps } from './protected-branches-api.ts';
@@ -72,6 +75,8 @@ export interface ApiRouterDeps {
   registry: RegistryMaintenance;
   /** GET /metrics (default: figures read from the store only, nothing followed: unit tests). */
   prometheus?: PrometheusMetrics;
+  /** The runner protocol for remote runners: the RunnerApi of the runner named so (absent: no /api/runner routes). */
+  runnerApiFor?: (runnerName: string) => RunnerApi;
 }
 
 export function apiRouter(deps: ApiRouterDeps): Router {
@@ -85,6 +90,8 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   registerUsersApi(router, { store });
   registerHostsApi(router, { store, dataDir });
   registerRunnersApi(router, { store, onlineMs: () => deps.scheduler.leaseMs });
+  registerRunnerRegistrationApi(router, { store, audit: deps.audit });
+  if (deps.runnerApiFor) registerRunnerProtocolApi(router, { store, events: deps.events, apiFor: deps.runnerApiFor });
   registerApi(router, { store, scheduler: deps.scheduler, events: deps.events, access: deps.access, version: deps.version });
   registerMembersApi(router, { store, access: deps.access });
   registerRunControl(router, deps.runStarter);

@@ -21,8 +21,10 @@ type Json = any;
  * Who may call a route: any caller; any signed-in user; admins; or a least project role
  * (public: anyone reads it when the project is public). `signature`: the caller signs the
  * request instead (forge webhooks): every caller, token or none, gets the same answer.
+ * `runner`: the runner protocol, which only a runner credential (or, to register, a registration
+ * token) reaches: no user, not even an admin.
  */
-type Rule = { anyone: true } | { signedIn: true } | { admin: true } | { role: ProjectRole; public?: true } | { signature: true };
+type Rule = { anyone: true } | { signedIn: true } | { admin: true } | { role: ProjectRole; public?: true } | { signature: true } | { runner: true };
 
 const anyone = { anyone: true } as const;
 const signedIn = { signedIn: true } as const;
@@ -32,6 +34,7 @@ const read = { role: 'viewer', public: true } as const;
 const developer = { role: 'developer' } as const;
 const maintainer = { role: 'maintainer' } as const;
 const signature = { signature: true } as const;
+const runner = { runner: true } as const;
 
 const expected: Record<string, Rule> = {
   'GET /api/version': signedIn,
@@ -110,6 +113,31 @@ const expected: Record<string, Rule> = {
   'POST /api/projects/{project}/notifications': maintainer,
   'DELETE /api/projects/{project}/notifications/{id}': maintainer,
   'GET /api/projects/{project}/deliveries': maintainer,
+  // The runner protocol (test/e2e/runner-http-protocol.test.ts calls it with a runner credential).
+  'POST /api/runner/register': runner,
+  'POST /api/runners/registration-tokens': admin,
+  'GET /api/runners/registration-tokens': admin,
+  'DELETE /api/runners/registration-tokens/{id}': admin,
+  'DELETE /api/runners/{name}/credential': admin,
+  'POST /api/runner/claim': runner,
+  'POST /api/runner/wait': runner,
+  'GET /api/runner/registry': runner,
+  'POST /api/runner/jobs/{job}/heartbeat': runner,
+  'GET /api/runner/jobs/{job}/log-seq': runner,
+  'POST /api/runner/jobs/{job}/logs': runner,
+  'POST /api/runner/jobs/{job}/steps': runner,
+  'POST /api/runner/jobs/{job}/skipped-steps': runner,
+  'POST /api/runner/jobs/{job}/complete': runner,
+  'POST /api/runner/jobs/{job}/releases': runner,
+  'GET /api/runner/jobs/{job}/source': runner,
+  'POST /api/runner/jobs/{job}/annotations': runner,
+  'PUT /api/runner/jobs/{job}/summaries/{number}': runner,
+  'POST /api/runner/steps/{step}/finish': runner,
+  'PUT /api/runner/jobs/{job}/artifacts/{name}': runner,
+  'GET /api/runner/jobs/{job}/artifacts': runner,
+  'GET /api/runner/jobs/{job}/artifacts/{name}': runner,
+  'POST /api/runner/jobs/{job}/caches/restore': runner,
+  'PUT /api/runner/jobs/{job}/caches': runner,
 };
 
 /** Routes that name their project by `?project=`. */
@@ -146,6 +174,7 @@ async function call(method: string, path: string, as: Caller, body?: unknown): P
 
 function allowed(rule: Rule, as: Caller, project: (typeof projects)[number]): boolean {
   if ('signature' in rule) return true;
+  if ('runner' in rule) return false;
   if (as === 'admin') return true;
   if ('anyone' in rule) return true;
   if ('signedIn' in rule) return as !== 'anonymous';
@@ -167,6 +196,8 @@ function concrete(key: string, project: string): { method: string; path: string 
     user: 'nobody-here',
     address: 'nowhere.invalid:22',
     job: 'job_nope',
+    step: 'stp_nope',
+    number: '1',
   };
   let path = template.replace(/\{([a-z]+)\}/g, (_, name: string) => values[name]!);
   if (byQuery.has(key)) path += `?project=${project}`;
@@ -234,7 +265,9 @@ void describe('role × route', () => {
           } else {
             assert.deepEqual([res.status, res.json?.error?.code], [403, 'FORBIDDEN'], what);
             const rule = expected[key]!;
-            if ('role' in rule) {
+            if ('runner' in rule) {
+              assert.match(res.json.error.message, /may not .*: missing scope (runner; only a runner credential|register; a runner registers with a registration token)/, what);
+            } else if ('role' in rule) {
               const role = as === 'member' ? 'u-member has no role and' : `role ${as}`;
               assert.match(res.json.error.message, new RegExp(`^project ${project}: ${role} may not .* \\(missing permission [a-z.]+; needs role ${rule.role}\\)$`), what);
             } else {

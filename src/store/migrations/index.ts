@@ -19,6 +19,7 @@ import * as runners from './0017-runners.ts';
 import * as jobApprovals from './0018-job-approvals.ts';
 import * as runActions from './0021-run-actions.ts';
 import * as runIds from './0022-run-ids.ts';
+import * as runnerCredentials from './0023-runner-credentials.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
@@ -39,4 +40,5 @@ export const migrations: Record<string, Migration> = {
   '0018-job-approvals': jobApprovals,
   '0021-run-actions': runActions,
   '0022-run-ids': runIds,
+  '0023-runner-credentials': runnerCredentials,
 };

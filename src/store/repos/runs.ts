@@ -286,6 +286,9 @@ export function runsRepo(db: Db) {
       await db.insertInto('steps').values(step).execute();
       return step;
     },
+    async step(id: string): Promise<Step | undefined> {
+      return db.selectFrom('steps').selectAll().where('id', '=', id).executeTakeFirst();
+    },
     async finishStep(id: string, status: RunStatus, exitCode: number | null): Promise<void> {
       await db.updateTable('steps').set({ status, exit_code: exitCode, finished_at: now() }).where('id', '=', id).execute();
     },

@@ -1,0 +1,183 @@
+// The RunnerApi over HTTP, for a remote runner (`slipway runner`): each call is one request
+// to the server's /api/runner routes (src/server/routes/runner-protocol-api.ts) with the
+// runner credential. Idempotent calls are retried with backoff on network errors and on a
+// server that is restarting (502/503/504); log chunks are retried until acknowledged, which
+// is safe because the server stores each sequence number once. A cancel arrives in a
+// heartbeat's answer. Other refusals (4xx) are errors with the server's code.
+import { setTimeout as delay } from 'node:timers/promises';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { Annotation, RegistryAccess, RunnerApi } from './runner-api.ts';
+import type { ClaimedJob } from './wire.ts';
+import { errorCodes, SlipwayError, type ErrorCode } from '../../core/errors.ts';
+
+interface HttpRunnerApiOptions {
+  /** The server's base URL (`http://ci.example:8080`). */
+  server: string;
+  /** The runner credential (`slpr_…`). */
+  credential: string;
+  /** Tries of an idempotent call before its network error is thrown (log chunks: unbounded). */
+  attempts?: number;
+  /** First backoff; it doubles per try up to `maxBackoffMs`. */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  /** Ends log-chunk retries (the runner is stopping for good). */
+  signal?: AbortSignal;
+}
+
+/** How long one claim long-poll is held open (the server caps it at its own maximum). */
+const claimWaitMs = 25_000;
+
+interface Call {
+  method: 'GET' | 'POST' | 'PUT';
+  path: string;
+  json?: unknown;
+  /** A streamed request body (not retried: a stream is read once). */
+  stream?: NodeJS.ReadableStream;
+  /** Safe to send again: retried on network errors. `forever`: until acknowledged. */
+  retry?: 'no' | 'yes' | 'forever';
+  signal?: AbortSignal;
+}
+
+/** A network error or a server that is restarting: worth trying again. */
+const retriable = (status: number) => status === 502 || status === 503 || status === 504;
+
+async function refusal(res: Response, call: Call): Promise<SlipwayError> {
+  const text = await res.text();
+  let body: { error?: { code?: string; message?: string } } = {};
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
+  }
+  const code = body.error?.code && body.error.code in errorCodes ? (body.error.code as ErrorCode) : 'INTERNAL';
+  return new SlipwayError(code, `${call.method} ${call.path}: ${res.status} ${body.error?.message ?? text.slice(0, 500)}`);
+}
+
+/** Connects to the server (reading where its registry is) and returns the runner's RunnerApi. */
+export async function connectHttpRunnerApi(o: HttpRunnerApiOptions): Promise<RunnerApi> {
+  const base = o.server.replace(/\/+$/, '');
+  const attempts = o.attempts ?? 5;
+  const backoff = (n: number) => Math.min(o.maxBackoffMs ?? 5000, (o.backoffMs ?? 100) * 2 ** n);
+  const cancelListeners = new Map<string, Set<() => void>>();
+  // The server's count of 'jobs-available' this runner last heard: a wait sent with an older one answers at once.
+  let generation: number | undefined;
+
+  async function send(call: Call): Promise<Response> {
+    const headers: Record<string, string> = { authorization: `Bearer ${o.credential}` };
+    let body: string | WebReadableStream | undefined;
+    if (call.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(call.json);
+    } else if (call.stream) {
+      headers['content-type'] = 'application/gzip';
+      body = Readable.toWeb(call.stream as Readable) as WebReadableStream;
+    }
+    const tries = call.retry === 'forever' ? Infinity : call.retry === 'yes' ? attempts : 1;
+    for (let n = 0; ; n++) {
+      let failure: unknown;
+      try {
+        const res = await fetch(`${base}${call.path}`, { method: call.method, headers, body: body as RequestInit['body'], duplex: 'half', signal: call.signal } as RequestInit);
+        if (!retriable(res.status) || n + 1 >= tries) {
+          if (res.ok || res.status === 204) return res;
+          throw await refusal(res, call);
+        }
+        await res.body?.cancel();
+        failure = new Error(`${res.status}`);
+      } catch (err) {
+        if (err instanceof SlipwayError || call.signal?.aborted) throw err;
+        failure = err;
+      }
+      if (n + 1 >= tries || o.signal?.aborted) throw new Error(`${call.method} ${call.path}: ${(failure as Error).message} (after ${n + 1} tries)`, { cause: failure });
+      await delay(backoff(n), undefined, o.signal ? { signal: o.signal } : {});
+    }
+  }
+  const json = async <T>(call: Call): Promise<T> => (await (await send(call)).json()) as T;
+  const job = (id: string, path = '') => `/api/runner/jobs/${encodeURIComponent(id)}${path}`;
+  const stream = (res: Response): NodeJS.ReadableStream => Readable.fromWeb(res.body as WebReadableStream);
+
+  const registry = await json<RegistryAccess>({ method: 'GET', path: '/api/runner/registry', retry: 'yes' });
+
+  return {
+    async claim(labels) {
+      // Not retried: a claim whose answer was lost holds a job nobody runs until its lease runs out.
+      const answer = await json<{ job: ClaimedJob | null; generation: number }>({ method: 'POST', path: '/api/runner/claim', json: { labels, waitMs: 0 } });
+      generation = answer.generation;
+      return answer.job ?? undefined;
+    },
+    async waitForWork(timeoutMs, signal) {
+      try {
+        const answer = await json<{ generation: number }>({ method: 'POST', path: '/api/runner/wait', json: { timeoutMs: Math.min(timeoutMs, claimWaitMs), generation }, signal });
+        generation = answer.generation;
+      } catch (err) {
+        if (signal.aborted) return;
+        // The server is away: wait out the timeout (bounded) before the runner asks again, not in a tight loop.
+        await delay(Math.min(timeoutMs, 1000), undefined, { signal }).catch((e: Error) => {
+          if (e.name !== 'AbortError') throw e;
+        });
+        throw err;
+      }
+    },
+    async heartbeat(jobId) {
+      const answer = await json<{ lease: boolean; cancel: boolean }>({ method: 'POST', path: job(jobId, '/heartbeat'), retry: 'yes' });
+      if (answer.cancel) for (const listener of cancelListeners.get(jobId) ?? []) listener();
+      return answer.lease;
+    },
+    async nextLogSeq(jobId) {
+      return (await json<{ next: number }>({ method: 'GET', path: job(jobId, '/log-seq'), retry: 'yes' })).next;
+    },
+    async appendLog(jobId, seq, text) {
+      await send({ method: 'POST', path: job(jobId, '/logs'), json: { seq, text }, retry: 'forever' });
+    },
+    async startStep(jobId, number, name) {
+      return (await json<{ id: string }>({ method: 'POST', path: job(jobId, '/steps'), json: { number, name } })).id;
+    },
+    async finishStep(stepId, status, exitCode) {
+      await send({ method: 'POST', path: `/api/runner/steps/${encodeURIComponent(stepId)}/finish`, json: { status, exitCode }, retry: 'yes' });
+    },
+    async skipStep(jobId, number, name) {
+      await send({ method: 'POST', path: job(jobId, '/skipped-steps'), json: { number, name } });
+    },
+    async completeJob(jobId, status, outputs, error) {
+      cancelListeners.delete(jobId);
+      await send({ method: 'POST', path: job(jobId, '/complete'), json: { status, outputs, ...(error === undefined ? {} : { error }) }, retry: 'yes' });
+    },
+    recordRelease: (jobId, release) => json<{ id: string }>({ method: 'POST', path: job(jobId, '/releases'), json: release }),
+    source: (jobId) => json<{ url: string; authorization?: string }>({ method: 'GET', path: job(jobId, '/source'), retry: 'yes' }),
+    registry: () => registry,
+    async addAnnotation(jobId, annotation: Annotation) {
+      await send({ method: 'POST', path: job(jobId, '/annotations'), json: annotation });
+    },
+    async setStepSummary(jobId, stepNumber, markdown) {
+      await send({ method: 'PUT', path: job(jobId, `/summaries/${stepNumber}`), json: { markdown }, retry: 'yes' });
+    },
+    uploadArtifact: (jobId, name, archive) => json<{ size: number }>({ method: 'PUT', path: job(jobId, `/artifacts/${encodeURIComponent(name)}`), stream: archive }),
+    listArtifacts: (jobId) => json<{ name: string; size: number }[]>({ method: 'GET', path: job(jobId, '/artifacts'), retry: 'yes' }),
+    async downloadArtifact(jobId, name) {
+      try {
+        return stream(await send({ method: 'GET', path: job(jobId, `/artifacts/${encodeURIComponent(name)}`), retry: 'yes' }));
+      } catch (err) {
+        if (err instanceof SlipwayError && err.code === 'NOT_FOUND') return undefined;
+        throw err;
+      }
+    },
+    async restoreCache(jobId, keys) {
+      const res = await send({ method: 'POST', path: job(jobId, '/caches/restore'), json: { keys }, retry: 'yes' });
+      if (res.status === 204) return undefined;
+      return { key: decodeURIComponent(res.headers.get('x-slipway-cache-key') ?? ''), archive: stream(res) };
+    },
+    async saveCache(jobId, key, archive) {
+      await send({ method: 'PUT', path: job(jobId, `/caches?key=${encodeURIComponent(key)}`), stream: archive });
+    },
+    async resolveAction(_jobId, uses) {
+      // The in-process transport hands the server's unpacked tree; sending one over HTTP is not built yet.
+      throw new SlipwayError('ACTION_UNRESOLVED', `action ${uses}: remote actions are not yet available to runners over HTTP`);
+    },
+    onCancel(jobId, listener) {
+      const listeners = cancelListeners.get(jobId) ?? new Set();
+      listeners.add(listener);
+      cancelListeners.set(jobId, listeners);
+      return () => listeners.delete(listener);
+    },
+  };
+}

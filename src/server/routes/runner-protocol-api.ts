@@ -1,0 +1,151 @@
+// The runner protocol over HTTP (issue 13): each RunnerApi call as a route under
+// /api/runner/…, for a remote runner (`slipway runner`) authenticated by its runner
+// credential. Only that credential reaches these routes (src/auth/token-scope.ts), and a
+// runner acts only on jobs it holds. Behind each route is the same in-process RunnerApi the
+// built-in runner uses, one per runner name, so both transports mean the same thing.
+import { z } from 'zod';
+import type { Router } from '../http/router.ts';
+import { sendJson } from '../http/reply.ts';
+import type { RunnerApi } from '../../runner/protocol/runner-api.ts';
+import { SlipwayError } from '../../core/errors.ts';
+import { registerRunnerProtocolFiles } from './runner-protocol-files.ts';
+import { holdJob, jobParams, runnerOf, type RunnerProtocolDeps } from './runner-protocol-caller.ts';
+
+/** The longest a claim or wait is held open: below common proxies' idle timeouts. */
+export const maxWaitMs = 30_000;
+
+const statuses = ['success', 'failure', 'cancelled', 'skipped'] as const;
+const stepParams = z.object({ step: z.string().max(100).describe('a step id (stp_…) of a job this runner holds') });
+const summaryParams = jobParams.extend({ number: z.coerce.number().int().min(1).max(10_000).describe('the 1-based step number') });
+const labels = z.array(z.string().max(200)).max(100);
+const nameNumber = z.strictObject({ number: z.number().int().min(1).max(10_000), name: z.string().max(1000) });
+
+/** What a route over one held job gets: the runner's RunnerApi and the job's id. */
+type JobCall<B> = (api: RunnerApi, jobId: string, body: B) => Promise<unknown>;
+
+export function registerRunnerProtocolApi(router: Router, deps: RunnerProtocolDeps): void {
+  const { store, apiFor } = deps;
+  // How often work may have become available (this process's count): a claim answers the
+  // count from before it looked, and a wait sent with an older count answers at once, so
+  // news between a runner's empty claim and its wait is not slept through.
+  let generation = 0;
+  deps.events.on('jobs-available', () => generation++);
+  /** A route over a job the runner holds; answers what `call` returns as JSON (`{}` for nothing). */
+  const jobRoute = <B extends z.ZodType>(method: 'GET' | 'POST' | 'PUT', path: string, summary: string, body: { schema: B; expected: string } | undefined, call: JobCall<z.output<B>>) =>
+    router.route({ method, path: `/api/runner/jobs/:job${path}`, summary, params: jobParams, ...(body ? { body } : {}) }, async (ctx) => {
+      const runner = runnerOf(ctx.principal);
+      await holdJob(store, runner, ctx.params.job);
+      sendJson(ctx.res, 200, (await call(apiFor(runner), ctx.params.job, ctx.body as z.output<B>)) ?? {});
+    });
+
+  router
+    .route(
+      {
+        method: 'POST', path: '/api/runner/claim', summary: 'Runner protocol: take a queued job with these labels, waiting up to waitMs for one (a long-poll); {job: null} when none came',
+        body: { schema: z.strictObject({ labels, waitMs: z.number().int().min(0).max(maxWaitMs).optional() }), expected: '{"labels": ["<label>"], "waitMs": <ms>}' },
+      },
+      async ({ res, principal, body }) => {
+        const api = apiFor(runnerOf(principal));
+        const gone = new AbortController();
+        res.once('close', () => gone.abort());
+        const deadline = Date.now() + (body.waitMs ?? 0);
+        const seen = generation;
+        let job = await api.claim(body.labels);
+        // Each 'jobs-available' may be for labels this runner lacks: try again until the deadline.
+        while (!job && Date.now() < deadline && !gone.signal.aborted) {
+          await api.waitForWork(deadline - Date.now(), gone.signal);
+          if (!gone.signal.aborted) job = await api.claim(body.labels);
+        }
+        // A runner that left after its claim never heartbeats it: the lease sweep re-queues the job.
+        sendJson(res, 200, { job: job ?? null, generation: seen });
+      },
+    )
+    .route(
+      {
+        method: 'POST', path: '/api/runner/wait', summary: 'Runner protocol: answers when new work may be available (at once if it was since `generation`), or after timeoutMs',
+        body: {
+          schema: z.strictObject({ timeoutMs: z.number().int().min(0).max(maxWaitMs), generation: z.number().int().min(0).optional().describe('the count the runner last heard (claim or wait answer)') }),
+          expected: '{"timeoutMs": <ms>, "generation": <n>}',
+        },
+      },
+      async ({ res, principal, body }) => {
+        const api = apiFor(runnerOf(principal));
+        if (body.generation === undefined || body.generation === generation) {
+          const gone = new AbortController();
+          res.once('close', () => gone.abort());
+          await api.waitForWork(body.timeoutMs, gone.signal);
+        }
+        sendJson(res, 200, { generation });
+      },
+    )
+    .route({ method: 'GET', path: '/api/runner/registry', summary: 'Runner protocol: where the built-in registry is' }, ({ res, principal }) => {
+      sendJson(res, 200, apiFor(runnerOf(principal)).registry());
+    })
+    .route(
+      { method: 'POST', path: '/api/runner/jobs/:job/heartbeat', summary: "Runner protocol: renew the job's lease; the answer says whether it still holds and whether the job was cancelled", params: jobParams },
+      async ({ res, principal, params }) => {
+        const runner = runnerOf(principal);
+        // A late heartbeat of a lost lease is refused by the lease itself (renewLease checks the runner).
+        const lease = await apiFor(runner).heartbeat(params.job);
+        const job = await store.runs.job(params.job);
+        sendJson(res, 200, { lease, cancel: job?.runner === runner && job.status === 'running' && job.cancel_requested === 1 });
+      },
+    );
+  jobRoute('GET', '/log-seq', "Runner protocol: the sequence number the job attempt's log continues from", undefined, async (api, id) => ({ next: await api.nextLogSeq(id) }));
+  jobRoute(
+    'POST', '/logs', 'Runner protocol: one numbered log chunk; storing a sequence number twice keeps the first (retries never double)',
+    { schema: z.strictObject({ seq: z.number().int().min(0), text: z.string().max(512 * 1024) }), expected: '{"seq": <n>, "text": "<chunk>"}' },
+    (api, id, b) => api.appendLog(id, b.seq, b.text),
+  );
+  jobRoute('POST', '/steps', 'Runner protocol: a step starts; answers its id', { schema: nameNumber, expected: '{"number": <n>, "name": "<step>"}' }, async (api, id, b) => ({ id: await api.startStep(id, b.number, b.name) }));
+  jobRoute('POST', '/skipped-steps', 'Runner protocol: a step was skipped', { schema: nameNumber, expected: '{"number": <n>, "name": "<step>"}' }, (api, id, b) => api.skipStep(id, b.number, b.name));
+  jobRoute(
+    'POST', '/complete', "Runner protocol: the job's result and outputs (final: a second completion changes nothing)",
+    { schema: z.strictObject({ status: z.enum(statuses), outputs: z.record(z.string(), z.string()), error: z.string().max(64 * 1024).optional() }), expected: '{"status": "success", "outputs": {}}' },
+    (api, id, b) => api.completeJob(id, b.status, b.outputs, b.error),
+  );
+  jobRoute(
+    'POST', '/releases', 'Runner protocol: the job pushed a release (image and digest)',
+    { schema: z.strictObject({ image: z.string().max(1000), digest: z.string().max(200) }), expected: '{"image": "<ref>", "digest": "sha256:…"}' },
+    (api, id, b) => api.recordRelease(id, b),
+  );
+  jobRoute('GET', '/source', "Runner protocol: where to fetch the run's commit, with the job token's Authorization", undefined, (api, id) => api.source(id));
+  jobRoute(
+    'POST', '/annotations', 'Runner protocol: an annotation (::error:: and friends)',
+    {
+      schema: z.strictObject({
+        level: z.enum(['error', 'warning', 'notice']), message: z.string().max(64 * 1024), title: z.string().max(1000).optional(), file: z.string().max(4096).optional(),
+        line: z.number().int().optional(), endLine: z.number().int().optional(), column: z.number().int().optional(), endColumn: z.number().int().optional(), step: z.number().int().optional(),
+      }),
+      expected: '{"level": "error", "message": "<text>"}',
+    },
+    (api, id, b) => api.addAnnotation(id, b),
+  );
+  router.route(
+    {
+      method: 'PUT', path: '/api/runner/jobs/:job/summaries/:number', summary: "Runner protocol: a step's $GITHUB_STEP_SUMMARY", params: summaryParams,
+      body: { schema: z.strictObject({ markdown: z.string().max(1024 * 1024 - 64) }), expected: '{"markdown": "<text>"}' },
+    },
+    async ({ res, principal, params, body }) => {
+      const runner = runnerOf(principal);
+      await holdJob(store, runner, params.job);
+      await apiFor(runner).setStepSummary(params.job, params.number, body.markdown);
+      sendJson(res, 200, {});
+    },
+  );
+  router.route(
+    {
+      method: 'POST', path: '/api/runner/steps/:step/finish', summary: 'Runner protocol: a step ended', params: stepParams,
+      body: { schema: z.strictObject({ status: z.enum(statuses), exitCode: z.number().int().nullable() }), expected: '{"status": "success", "exitCode": 0}' },
+    },
+    async ({ res, principal, params, body }) => {
+      const runner = runnerOf(principal);
+      const step = await store.runs.step(params.step);
+      if (!step) throw new SlipwayError('NOT_FOUND', `step ${params.step} not found`);
+      await holdJob(store, runner, step.job_id);
+      await apiFor(runner).finishStep(step.id, body.status, body.exitCode);
+      sendJson(res, 200, {});
+    },
+  );
+  registerRunnerProtocolFiles(router, deps);
+}
