@@ -57,11 +57,6 @@ async function push(yaml: string): Promise<string> {
   }, 30_000);
 }
 
-async function removeLeftovers(jobId: string): Promise<void> {
-  await exec('podman', ['rm', '-f', '-t', '0', '--filter', `label=slipway.job=${jobId}`]);
-  await exec('podman', ['network', 'prune', '-f', '--filter', `label=slipway.job=${jobId}`]);
-}
-
 const logOf = async (jobId: string, attempt: number) => (await h.slipway.store.logs.read(jobLogStream(jobId, attempt))).map((c) => c.text).join('');
 
 before(async () => {
@@ -96,9 +91,8 @@ test('a remote runner with its own label takes a job; kill -9 of it re-queues th
   assert.ok(figure <= 30, `${figure} s`);
   assert.equal(requeued.status, 'queued');
 
-  // The killed runner's job container and network outlive it (named by job id, so a second runner on
-  // this same host would collide with them): remove them, as the dead machine's cleanup would.
-  await removeLeftovers(jobId);
+  // The killed runner's job container and network outlive it, named by the job: attempt 2 on
+  // this same host takes the network over (engine-cli.ts createJobNetwork) and with it that container.
   startRunner(await register('remote-2', 'remote'));
   const done = await waitFor('attempt 2 to finish', async () => {
     const job = await h.slipway.store.runs.job(jobId);
@@ -108,6 +102,8 @@ test('a remote runner with its own label takes a job; kill -9 of it re-queues th
   assert.deepEqual([done.status, done.runner, done.attempt], ['success', 'remote-2', 2], second);
   const lines = (log: string, line: string) => log.split('\n').filter((l) => l === line).length;
   assert.deepEqual([lines(second, 'started'), lines(second, 'finished')], [1, 1], second);
+  const left = await exec('podman', ['ps', '-a', '--filter', `label=slipway.job=${jobId}`, '--format', '{{.Names}}']);
+  assert.equal(left.stdout.trim(), '', 'nothing of either attempt is left');
   const first = await logOf(jobId, 1);
   assert.deepEqual([lines(first, 'started'), lines(first, 'finished')], [1, 0], `the killed attempt keeps its own log, undoubled: ${first}`);
 });

@@ -19,7 +19,7 @@ import { spawnProcess } from '../../../exec/spawn-process.ts';
 import type { ProcessHandle } from '../../../exec/spawn-process.ts';
 import type { ContainerStep, Executor, JobContainer, JobEnvironment, JobSetup, StepCommand, StepOutcome } from '../../executor.ts';
 import { planShell, shellArgv, tokenize } from '../shell-command.ts';
-import { ensureImage } from './engine-cli.ts';
+import { createJobNetwork, ensureImage } from './engine-cli.ts';
 import { runContainerStep } from './container-step.ts';
 import { publishArg, startJobServices, type JobServices } from './services.ts';
 import { removeJobVolumes, volumeArgs } from './job-volumes.ts';
@@ -104,7 +104,7 @@ export class ContainerExecutor implements Executor {
     let created: Promise<unknown> = Promise.resolve();
     if (!this.#services && forward) {
       this.#network = `slipway-${job.jobId}`.toLowerCase();
-      created = runToolOrThrow(this.#engine, ['network', 'create', '--label', `slipway.job=${job.jobId}`, this.#network]);
+      created = createJobNetwork(this.#engine, this.#network, ['--label', `slipway.job=${job.jobId}`]);
     }
     const network = this.#services?.network ?? this.#network;
     // The network is made while the image is checked (each ~0.1 s), not after it; both are

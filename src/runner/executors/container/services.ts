@@ -12,7 +12,7 @@ import { cliEnvArgs } from '../../../build/cli-env.ts';
 import { SlipwayError } from '../../../core/errors.ts';
 import { runTool, runToolOrThrow } from '../../../build/run-tool.ts';
 import type { JobSetup, ServiceContext } from '../../executor.ts';
-import { ensureImage } from './engine-cli.ts';
+import { createJobNetwork, ensureImage } from './engine-cli.ts';
 import { removeJobVolumes, volumeArgs } from './job-volumes.ts';
 import { tokenize } from '../shell-command.ts';
 
@@ -69,7 +69,7 @@ async function startServices(o: StartServicesOptions): Promise<JobServices> {
   };
   const context: Record<string, ServiceContext> = {};
   try {
-    await runToolOrThrow(engine, ['network', 'create', ...labels, network]);
+    await createJobNetwork(engine, network, labels);
     for (const [id, spec] of Object.entries(o.services)) {
       const container = `${o.name}-${id}`;
       await ensureImage(engine, spec.image, o.onOutput, spec.credentials);
