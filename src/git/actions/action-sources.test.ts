@@ -76,6 +76,8 @@ test('a missing ref, a missing repository and an unreachable source fail naming 
     await assert.rejects(s.resolve(ref('owner/repo@v1')), (err) => {
       assert.ok(isSlipwayError(err, 'ACTION_UNRESOLVED'));
       assert.match(err.message, /^action owner\/repo@v1: not found in source 'instance' \(no mirror owner\/repo; projects are `local\/<project>`\); source 'github' http:\/\/127\.0\.0\.1:1\/owner\/repo unreachable: .*127\.0\.0\.1 port 1/);
+      // No source had it at all: the message says how to get it onto an offline installation.
+      assert.match(err.message, /; to use it here, mirror it into this instance: slipway actions mirror owner\/repo --from <git URL or path>$/);
       return true;
     });
     assert.ok(Date.now() - started < 3000, 'an unreachable source fails fast');

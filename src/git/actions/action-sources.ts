@@ -92,7 +92,10 @@ export class ActionSources {
       // source must not answer for a repository the first one owns (no shadowing by order).
       if ('fail' in found) break;
     }
-    throw new SlipwayError('ACTION_UNRESOLVED', `action ${repoAtRef(ref)}: ${reasons.join('; ') || 'no action sources configured (actions.sources)'}`);
+    const missedEverywhere = reasons.length === this.#o.sources.length && reasons.length > 0;
+    // What to do about it, where no source had the repository at all (an offline installation).
+    const hint = missedEverywhere ? `; to use it here, mirror it into this instance: slipway actions mirror ${ref.owner}/${ref.repo} --from <git URL or path>` : '';
+    throw new SlipwayError('ACTION_UNRESOLVED', `action ${repoAtRef(ref)}: ${reasons.join('; ') || 'no action sources configured (actions.sources)'}${hint}`);
   }
 
   async #fromInstance(ref: ActionRef, access: ResolveAccess): Promise<Found> {
