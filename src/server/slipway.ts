@@ -38,6 +38,7 @@ import { jobSecretsFor } from '../deploy/deployment-secrets.ts';
 import { JobApprovals, type GateMoves } from '../deploy/gate/job-approvals.ts';
 import { protectionOptions } from './protection-wiring.ts';
 import { EventBus } from '../core/events.ts';
+import { bridgeEvents } from '../store/postgres/event-bridge.ts';
 import { Secrets } from '../auth/secrets.ts';
 import { loadOrCreateSecretsKey } from '../auth/secrets-crypto.ts';
 import { createHandler } from './app.ts';
@@ -118,6 +119,10 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const adminPassword = await ensureAdminPassword(store, config.dataDir);
   if (adminPassword.created) log(`web UI: sign in as admin with the initial password ${adminPassword.password} (kept in ${adminPassword.file} until changed: slipway users password admin)`);
   const events = new EventBus();
+  // Several servers on one PostgreSQL hear each other's events (LISTEN/NOTIFY); SQLite has one server.
+  const bridge = config.database.url
+    ? await bridgeEvents({ url: config.database.url, events, log, readLog: async (stream, seq) => (await store.logs.read(stream, seq - 1, 1)).find((c) => c.seq === seq)?.text })
+    : undefined;
   // Stand-in until per-project roles land (project_members): admins are admin, everyone
   // else maintainer on every project, which is what each user could do before.
   // A pusher's role for branch protection: admins are admins everywhere, others have their project role.
@@ -231,7 +236,8 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   // Commit statuses back to the forge and notifications, for every run and deployment.
   const outbox = new Outbox({ store, log, track });
   const stopReactions = new Reactions({ store, events, links: forgeLinks, hooks: notificationHooks, outbox, baseUrl: url, log, track }).start();
-  events.on('run-finished', (runId) => track(deploys.onRunFinished(runId).catch((err) => log(`deploy after run ${runId}: ${(err as Error).message}`))));
+  // The server where the run finished deploys it (onLocal), not every server that hears of it.
+  events.onLocal('run-finished', (runId) => track(deploys.onRunFinished(runId).catch((err) => log(`deploy after run ${runId}: ${(err as Error).message}`))));
 
   const runnerName = `builtin-${hostname()}`;
   const recovered = await scheduler.recover(runnerName);
@@ -306,6 +312,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
       await registryUpkeep.idle();
       deploys.gate.close();
       await deploys.close();
+      await bridge?.close();
       server.closeIdleConnections();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
