@@ -24,6 +24,9 @@ import { notificationsRepo } from './repos/notifications.ts';
 import { runnersRepo } from './repos/runners.ts';
 import { runActionsRepo } from './repos/run-actions.ts';
 import { runnerCredentialsRepo } from './repos/runner-credentials.ts';
+import { scheduleFiresRepo } from './repos/schedule-fires.ts';
+import { serversRepo } from './repos/servers.ts';
+import { registryDigestsRepo } from './repos/registry-digests.ts';
 
 export function createStore(db: Db) {
   return {
@@ -52,6 +55,9 @@ export function createStore(db: Db) {
     runners: runnersRepo(db),
     runActions: runActionsRepo(db),
     runnerCredentials: runnerCredentialsRepo(db),
+    scheduleFires: scheduleFiresRepo(db),
+    servers: serversRepo(db),
+    registryDigests: registryDigestsRepo(db),
   };
 }
 
