@@ -57,6 +57,16 @@ const schema = z.strictObject({
    * database (`postgres://user:password@host:5432/slipway`), as several servers share.
    */
   database: z.strictObject({ url: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL').optional() }).prefault({}),
+  /**
+   * Where git repositories live (default DATA/git). Several servers on one database point it
+   * at one directory on shared POSIX storage with working locks (docs/scaling.md).
+   */
+  git: z.strictObject({ root: z.string().regex(/^\//, 'expected an absolute path').optional() }).prefault({}),
+  /**
+   * The key file secrets are encrypted with (default DATA/secrets.key, made on first start).
+   * Several servers must read the same key (docs/scaling.md).
+   */
+  secrets: z.strictObject({ keyFile: z.string().regex(/^\//, 'expected an absolute path').optional() }).prefault({}),
   /** Who may create a project (by a first push or `slipway project create`): every signed-in user, as on Gitea and GitHub, or only admins. */
   projects: z.strictObject({ create: z.enum(['everyone', 'admins']).default('everyone') }).prefault({}),
   /**
@@ -106,6 +116,8 @@ const envKeys: Record<string, string[]> = {
   SLIPWAY_REGISTRY_RETENTION_KEEP_PER_BRANCH: ['registry', 'retention', 'keepPerBranch'],
   SLIPWAY_REGISTRY_RETENTION_KEEP_DAYS: ['registry', 'retention', 'keepDays'],
   SLIPWAY_DATABASE_URL: ['database', 'url'],
+  SLIPWAY_GIT_ROOT: ['git', 'root'],
+  SLIPWAY_SECRETS_KEY_FILE: ['secrets', 'keyFile'],
   SLIPWAY_REGISTRY_STORAGE_KIND: ['registry', 'storage', 'kind'],
   SLIPWAY_REGISTRY_S3_ENDPOINT: ['registry', 'storage', 'endpoint'],
   SLIPWAY_REGISTRY_S3_BUCKET: ['registry', 'storage', 'bucket'],
@@ -117,7 +129,7 @@ const envKeys: Record<string, string[]> = {
 };
 
 /** Variables taken as written, never as a number or boolean: a key or a name may be all digits. */
-const verbatimEnv = new Set(['SLIPWAY_REGISTRY_S3_BUCKET', 'SLIPWAY_REGISTRY_S3_ACCESS_KEY_ID', 'SLIPWAY_REGISTRY_S3_SECRET_ACCESS_KEY', 'SLIPWAY_REGISTRY_S3_PREFIX']);
+const verbatimEnv = new Set(['SLIPWAY_GIT_ROOT', 'SLIPWAY_SECRETS_KEY_FILE', 'SLIPWAY_REGISTRY_S3_BUCKET', 'SLIPWAY_REGISTRY_S3_ACCESS_KEY_ID', 'SLIPWAY_REGISTRY_S3_SECRET_ACCESS_KEY', 'SLIPWAY_REGISTRY_S3_PREFIX']);
 
 function envValue(raw: string): unknown {
   if (raw === 'true' || raw === 'false') return raw === 'true';

@@ -39,6 +39,7 @@ import { JobApprovals, type GateMoves } from '../deploy/gate/job-approvals.ts';
 import { protectionOptions } from './protection-wiring.ts';
 import { EventBus } from '../core/events.ts';
 import { bridgeEvents } from '../store/postgres/event-bridge.ts';
+import { serverPresence } from './server-presence.ts';
 import { Secrets } from '../auth/secrets.ts';
 import { loadOrCreateSecretsKey } from '../auth/secrets-crypto.ts';
 import { createHandler } from './app.ts';
@@ -97,6 +98,9 @@ export interface Slipway {
   close(): Promise<void>;
 }
 
+/** With another server on the same registry storage, a partial write younger than this may be its write under way. */
+const partialWriteAgeWithPeersMs = 60 * 60_000;
+
 /** A random id per data dir: containers this installation deploys carry it as a label. */
 function instanceId(dataDir: string): string {
   const file = join(dataDir, 'instance.id');
@@ -118,6 +122,11 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   if (admin.created) log(`created admin token in ${admin.tokenFile}`);
   const adminPassword = await ensureAdminPassword(store, config.dataDir);
   if (adminPassword.created) log(`web UI: sign in as admin with the initial password ${adminPassword.password} (kept in ${adminPassword.file} until changed: slipway users password admin)`);
+  // Other servers on this database (PostgreSQL): start-up recovery leaves their live work alone.
+  const presence = serverPresence(store, log);
+  const peers = await presence.start();
+  const alone = peers.length === 0;
+  if (!alone) log(`other servers on this database: ${peers.map((p) => `${p.host}:${p.pid}${p.url ? ` (${p.url})` : ''}`).join(', ')}; start-up recovery leaves their work alone`);
   const events = new EventBus();
   // Several servers on one PostgreSQL hear each other's events (LISTEN/NOTIFY); SQLite has one server.
   const bridge = config.database.url
@@ -134,16 +143,17 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
       return p ? access.roleIn(user, p) : undefined;
     });
   const access = new Access(store, { projectsCreate: config.projects.create });
-  const git = new GitHosting({ root: join(config.dataDir, 'git'), log, protection: { rules: store.protectedBranches, roleOn, matches: (branch, pattern) => matchesPatterns(branch, [pattern]) } });
+  const git = new GitHosting({ root: config.git.root ?? join(config.dataDir, 'git'), log, protection: { rules: store.protectedBranches, roleOn, matches: (branch, pattern) => matchesPatterns(branch, [pattern]) } });
   const registryStorage = await storageFromConfig(config);
   log(`registry: storage ${describeStorage(config)}`);
-  const registry = createRegistry({ storage: registryStorage, log });
-  // Nothing writes yet: every partial write is a crash's leftover; uploads go by age.
-  const partial = await registryStorage.removePartialWrites(Date.now());
+  const registry = createRegistry({ storage: registryStorage, log, sharedUse: config.database.url ? store.registryDigests : undefined });
+  // Nothing writes yet here: every partial write is a crash's leftover, unless another
+  // server shares the storage (then only writes older than any write takes); uploads go by age.
+  const partial = await registryStorage.removePartialWrites(alone ? Date.now() : Date.now() - partialWriteAgeWithPeersMs);
   const purged = await registry.purgeUploads(config.registry.uploads.maxAge);
   if (partial + purged.bytes > 0) log(`registry: purged ${purged.uploads} abandoned upload(s) and partial writes, ${partial + purged.bytes} bytes`);
   const registryUpkeep = registryMaintenance({ registry, store, settings: config.registry, log });
-  const secretsKey = loadOrCreateSecretsKey(config.dataDir);
+  const secretsKey = loadOrCreateSecretsKey(config.dataDir, config.secrets.keyFile);
   const secrets = new Secrets(store, secretsKey);
   // Code hosted elsewhere: forge links and notification hooks keep their secrets encrypted with the same key.
   const forgeLinks = new ForgeLinks(store, secretsKey);
@@ -204,6 +214,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   });
   const port = (server.address() as AddressInfo).port;
   const url = publicUrl(config, port);
+  presence.setUrl(url);
   // Event payloads carry the server's URLs (repository.html_url, clone_url): known from here on.
   runStarter.baseUrl = url;
   // Again, now that the database, the tokens and the secrets key exist on a first start.
@@ -211,6 +222,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   // The built-in runner has no credential of its own: each job gets a token for its project
   // (src/auth/tokens.ts), each deployment a pull token. A token file older versions wrote goes.
   rmSync(join(config.dataDir, 'runner.token'), { force: true });
+  const instance = instanceId(config.dataDir);
   const registryAccess = { host: new URL(url).host, insecure: new URL(url).protocol === 'http:' };
   remoteRunnerApi = (name) => {
     let runnerApi = remoteRunners.get(name);
@@ -222,7 +234,6 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   };
 
   const engine = new ContainerEngine({ shell: new LocalShell() });
-  const instance = instanceId(config.dataDir);
   const local = { engine, proxies: localProxies({ engine, dataDir: config.dataDir, instance }) };
   const targets = deployTargets({ store, local, registryHost: registryAccess.host, instance, dataDir: config.dataDir });
   const deploys = new DeployService({ store, events, readFile: (p, sha, path) => git.readFile(p, sha, path), isAncestor: (p, a, d) => git.isAncestor(p, a, d), registry: { insecure: registryAccess.insecure, pullCredential: deployPullCredentials(store) }, instance, log, secrets, clock: options.clock, ...protection, targets, strategies: deployStrategies(), local });
@@ -239,7 +250,9 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   // The server where the run finished deploys it (onLocal), not every server that hears of it.
   events.onLocal('run-finished', (runId) => track(deploys.onRunFinished(runId).catch((err) => log(`deploy after run ${runId}: ${(err as Error).message}`))));
 
-  const runnerName = `builtin-${hostname()}`;
+  // Per data dir, not per host: a server recovers only its own built-in runner's jobs, never
+  // those of another server on the same host (other servers' runners are left to their leases).
+  const runnerName = `builtin-${hostname()}-${instance.slice(0, 8)}`;
   const recovered = await scheduler.recover(runnerName);
   if (recovered > 0) log(`${recovered} job attempt(s) interrupted by a crash: re-queued as new attempts (or failed: retry-on-crash: false)`);
   // No job runs yet: what jobs left on disk (a crash, a killed stop) goes now.
@@ -247,11 +260,14 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const tempRoot = jobTempRoot(instance);
   const leftovers = removeJobLeftovers({ workDir, tempRoot });
   if (leftovers > 0) log(`removed ${leftovers} folder(s) interrupted jobs left`);
-  const missedPushes = await pushes.recover();
+  const missedPushes = await pushes.recover({ peersAlive: !alone });
   if (missedPushes.pending > 0) log(`processing ${missedPushes.pending} push event(s) a stop left pending`);
-  await deploys.restore();
+  // Deployments hold no record of their server: with another server alive, one cut off here
+  // cannot be told from one deploying there, so recovery waits for a start with no other server.
+  if (alone) await deploys.restore();
+  else log('deploy recovery: skipped while another server runs (deployments cut off by a crash are failed at the next start with no other server)');
   // `on.schedule`: every minute at :00, the default branches' scheduled workflows.
-  const stopSchedule = everyMinute(options.clock ?? systemClock, (at) => track(runScheduled(runStarter, at).catch((err) => log(`schedule: ${(err as Error).stack}`))));
+  const stopSchedule = everyMinute(options.clock ?? systemClock, (at) => track(runScheduled(runStarter, at, presence.id).catch((err) => log(`schedule: ${(err as Error).stack}`))));
   const stopRegistryUpkeep = registryUpkeep.schedule();
   // The same sweep opens the gates of approved jobs whose wait timer ran out.
   const leaseSweep = setInterval(() => void Promise.all([scheduler.requeueExpired(), scheduler.openTimedGates()]).catch((err) => log(`lease sweep: ${(err as Error).stack ?? String(err)}`)), Math.min(10_000, config.leaseSeconds * 500));
@@ -313,6 +329,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
       deploys.gate.close();
       await deploys.close();
       await bridge?.close();
+      await presence.stop();
       server.closeIdleConnections();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

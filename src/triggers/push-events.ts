@@ -10,6 +10,9 @@ import type { GitHosting } from '../git/hosting.ts';
 import type { ForgeDelivery, StoredPushEvent } from '../store/repos/push-events.ts';
 import { startRunsForPush, type PushDeps } from './push.ts';
 
+/** A push event pending this long was left by a server that stopped processing it (another one picks it up). */
+const stalePendingMs = 60_000;
+
 /** Who a recovered update is attributed to: the push that made it was never acknowledged. */
 const unknownPusher = 'unknown (recovered at start-up)';
 
@@ -47,9 +50,20 @@ export class PushEvents {
     return this.#runsOf.get(event);
   }
 
-  /** At start-up: heads of repositories from before push events were kept, missed updates, pending events. */
-  async recover(): Promise<{ recorded: number; pending: number }> {
+  /**
+   * At start-up: heads of repositories from before push events were kept, missed updates, pending events.
+   * With `peersAlive` (another server on the database is running) a ref update not yet
+   * recorded may be that server's push in flight, and a pending event one it is processing:
+   * only events pending for longer than any processing takes are picked up.
+   */
+  async recover(options: { peersAlive?: boolean } = {}): Promise<{ recorded: number; pending: number }> {
     const { git, store } = this.#deps;
+    if (options.peersAlive) {
+      const cutoff = new Date(Date.now() - stalePendingMs).toISOString();
+      const stale = (await store.pushEvents.pending()).filter((e) => e.received_at < cutoff);
+      for (const stored of stale) void this.#enqueue(stored);
+      return { recorded: 0, pending: stale.length };
+    }
     const readAll = async () => Promise.all((await git.projects()).map(async (project) => ({ project, refs: await git.refs(project) })));
     if (await store.pushEvents.seedOnce(readAll)) this.#deps.log('push events: recorded the current heads of existing repositories');
     const missed: PushEvent[] = [];
