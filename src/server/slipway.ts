@@ -41,7 +41,8 @@ import { EventBus } from '../core/events.ts';
 import { bridgeEvents } from '../store/postgres/event-bridge.ts';
 import { serverPresence } from './server-presence.ts';
 import { Secrets } from '../auth/secrets.ts';
-import { loadOrCreateSecretsKey } from '../auth/secrets-crypto.ts';
+import { loadOrCreateSecretsKey, secretsKeyPath } from '../auth/secrets-crypto.ts';
+import { checkSecretsKey } from '../auth/secrets-key-check.ts';
 import { createHandler } from './app.ts';
 import { observeRequests, type RequestRecord } from './http/observe-requests.ts';
 import { PrometheusMetrics } from './metrics/prometheus.ts';
@@ -154,6 +155,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   if (partial + purged.bytes > 0) log(`registry: purged ${purged.uploads} abandoned upload(s) and partial writes, ${partial + purged.bytes} bytes`);
   const registryUpkeep = registryMaintenance({ registry, store, settings: config.registry, log });
   const secretsKey = loadOrCreateSecretsKey(config.dataDir, config.secrets.keyFile);
+  await checkSecretsKey(store, secretsKey, config.secrets.keyFile ?? secretsKeyPath(config.dataDir));
   const secrets = new Secrets(store, secretsKey);
   // Code hosted elsewhere: forge links and notification hooks keep their secrets encrypted with the same key.
   const forgeLinks = new ForgeLinks(store, secretsKey);

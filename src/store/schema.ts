@@ -480,6 +480,13 @@ export interface Database {
   registry_digest_holds: RegistryDigestHoldsTable;
   registry_digest_uses: RegistryDigestUsesTable;
   registry_digest_deletions: RegistryDigestDeletionsTable;
+  installation_settings: InstallationSettingsTable;
+}
+
+/** A fact of the installation every server checks itself against (0024). */
+export interface InstallationSettingsTable {
+  key: string;
+  value: string;
 }
 
 /** A scheduled workflow's minute, fired by the server that inserted it (0024). */

@@ -27,6 +27,7 @@ import { runnerCredentialsRepo } from './repos/runner-credentials.ts';
 import { scheduleFiresRepo } from './repos/schedule-fires.ts';
 import { serversRepo } from './repos/servers.ts';
 import { registryDigestsRepo } from './repos/registry-digests.ts';
+import { installationSettingsRepo } from './repos/installation-settings.ts';
 
 export function createStore(db: Db) {
   return {
@@ -58,6 +59,7 @@ export function createStore(db: Db) {
     scheduleFires: scheduleFiresRepo(db),
     servers: serversRepo(db),
     registryDigests: registryDigestsRepo(db),
+    installationSettings: installationSettingsRepo(db),
   };
 }
 

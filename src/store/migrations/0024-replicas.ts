@@ -5,7 +5,9 @@
 //   whether another server is at work;
 // - registry_digest_*: what the registry's garbage collector must see of other servers'
 //   requests (src/registry/digest-use.ts): the digests they hold, the last time each was
-//   used, and the deletions under way that a request must wait out.
+//   used, and the deletions under way that a request must wait out;
+// - installation_settings: facts every server checks itself against (a value encrypted with
+//   the secrets key, so a server started with another key refuses to start).
 import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -39,6 +41,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('used_at', 'text', (c) => c.notNull())
     .execute();
   await db.schema
+    .createTable('installation_settings')
+    .addColumn('key', 'text', (c) => c.primaryKey())
+    .addColumn('value', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema
     .createTable('registry_digest_deletions')
     .addColumn('digest', 'text', (c) => c.primaryKey())
     .addColumn('started_at', 'text', (c) => c.notNull())
@@ -46,5 +53,5 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const t of ['registry_digest_deletions', 'registry_digest_uses', 'registry_digest_holds', 'servers', 'schedule_fires']) await db.schema.dropTable(t).execute();
+  for (const t of ['installation_settings', 'registry_digest_deletions', 'registry_digest_uses', 'registry_digest_holds', 'servers', 'schedule_fires']) await db.schema.dropTable(t).execute();
 }
