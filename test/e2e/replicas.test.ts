@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { startPostgres, type TestPostgres } from '../../src/store/test-postgres.ts';
 import { busyboxImage, ensureBusyboxImage } from '../../src/build/base-image.ts';
 import { containerToolEnv } from '../../src/core/tool-env.ts';
-import { startTestS3, type TestS3 } from '../support/s3rver.ts';
+import { registryS3Env, startTestS3, type TestS3 } from '../support/s3rver.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
 import { git, removeDir, removeJobContainers, waitFor } from '../support/harness.ts';
 import { runCli, type ProcessResult } from '../support/cli.ts';
@@ -56,19 +56,12 @@ void describe('two servers on one PostgreSQL, one bucket and one git directory',
     await git(work, 'init', '-q', '-b', 'main');
     await git(work, 'add', '-A');
     await git(work, '-c', 'user.name=T', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'slow');
-    const o = s3.options;
     env = {
       SLIPWAY_DATABASE_URL: await pg.database(),
       SLIPWAY_GIT_ROOT: join(shared, 'git'),
       SLIPWAY_SECRETS_KEY_FILE: join(shared, 'secrets.key'),
       SLIPWAY_LEASE_SECONDS: '5',
-      SLIPWAY_REGISTRY_STORAGE_KIND: 's3',
-      SLIPWAY_REGISTRY_S3_ENDPOINT: o.endpoint,
-      SLIPWAY_REGISTRY_S3_BUCKET: o.bucket,
-      SLIPWAY_REGISTRY_S3_REGION: o.region,
-      SLIPWAY_REGISTRY_S3_ACCESS_KEY_ID: o.accessKeyId,
-      SLIPWAY_REGISTRY_S3_SECRET_ACCESS_KEY: o.secretAccessKey,
-      SLIPWAY_REGISTRY_S3_FORCE_PATH_STYLE: 'true',
+      ...registryS3Env(s3),
     };
     a = await startServerProcess({ dataDir: join(shared, 'a'), env });
   });
