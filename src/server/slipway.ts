@@ -124,7 +124,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const adminPassword = await ensureAdminPassword(store, config.dataDir);
   if (adminPassword.created) log(`web UI: sign in as admin with the initial password ${adminPassword.password} (kept in ${adminPassword.file} until changed: slipway users password admin)`);
   // Other servers on this database (PostgreSQL): start-up recovery leaves their live work alone.
-  const presence = serverPresence(store, log);
+  const presence = serverPresence(store, log, config.database.url !== undefined);
   const peers = await presence.start();
   const alone = peers.length === 0;
   if (!alone) log(`other servers on this database: ${peers.map((p) => `${p.host}:${p.pid}${p.url ? ` (${p.url})` : ''}`).join(', ')}; start-up recovery leaves their work alone`);
