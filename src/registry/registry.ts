@@ -17,7 +17,7 @@ import { findManifest, handleManifest } from './routes-manifests.ts';
 import { handleReferrers } from './routes-referrers.ts';
 import { handleTags } from './routes-tags.ts';
 import { handleUpload, startUpload } from './routes-uploads.ts';
-import type { StorageDriver } from './storage/driver.ts';
+import type { StorageDriver } from '../storage/driver.ts';
 import { UploadHashes } from './upload-hashes.ts';
 import { purgeUploads, type PurgeReport } from './upload-purge.ts';
 

@@ -21,7 +21,7 @@ import { ActionSources } from '../git/actions/action-sources.ts';
 import { runActionAccess } from '../git/actions/action-access.ts';
 import { isValidName } from '../core/ids.ts';
 import { createRegistry } from '../registry/registry.ts';
-import { describeStorage, storageFromConfig } from '../registry/storage/from-config.ts';
+import { describeStorage, storageFromConfig } from '../storage/from-config.ts';
 import { registryMaintenance } from './registry-maintenance.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import { Runner } from '../runner/runner.ts';
