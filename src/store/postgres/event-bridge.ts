@@ -17,6 +17,8 @@ import { slipwayEventNames, type EventBus, type SlipwayEventName, type SlipwayEv
 export const eventChannel = 'slipway_events';
 /** Below NOTIFY's 8000-byte limit, with room for the envelope. */
 const maxPayloadBytes = 7000;
+/** Events sent in one NOTIFY query at most. */
+const maxBatch = 100;
 
 interface BridgeOptions {
   url: string;
@@ -105,24 +107,36 @@ export async function bridgeEvents(o: BridgeOptions): Promise<EventBridge> {
     o.events.emitRelayed(env.e, ...(args as SlipwayEvents[typeof env.e]));
   };
 
+  // Events emitted while a NOTIFY is in flight go together in the next one: a burst (log
+  // chunks of many jobs) costs a round trip per batch, not per event. Order is kept.
+  let queued: string[] = [];
+  const flush = async (): Promise<void> => {
+    while (queued.length > 0) {
+      const batch = queued.splice(0, maxBatch);
+      const c = client;
+      if (!c) {
+        dropped += batch.length + queued.length;
+        queued = [];
+        return;
+      }
+      try {
+        await c.query(`SELECT ${batch.map((_, i) => `pg_notify($1, $${i + 2})`).join(', ')}`, [eventChannel, ...batch]);
+      } catch (err) {
+        dropped += batch.length;
+        o.log(`events: NOTIFY of ${batch.length} event(s): ${(err as Error).message}`);
+      }
+    }
+  };
   const publish = (name: SlipwayEventName, args: unknown[]) => {
     let payload = JSON.stringify({ o: origin, e: name, a: args } satisfies Envelope);
     if (Buffer.byteLength(payload) > maxPayloadBytes && name === 'log') payload = JSON.stringify({ o: origin, e: name, a: args.slice(0, 2) } satisfies Envelope);
-    const c = client;
-    if (!c || Buffer.byteLength(payload) > maxPayloadBytes) {
+    if (!client || Buffer.byteLength(payload) > maxPayloadBytes) {
       dropped++;
       return;
     }
-    // One query at a time on the connection (pg queues them, but deprecates that), in emit order.
-    sending = sending
-      .then(() => c.query('SELECT pg_notify($1, $2)', [eventChannel, payload]))
-      .then(
-        () => undefined,
-        (err: Error) => {
-          dropped++;
-          o.log(`events: NOTIFY ${name}: ${err.message}`);
-        },
-      );
+    queued.push(payload);
+    // One query at a time on the connection (pg queues them, but deprecates that).
+    if (queued.length === 1) sending = sending.then(flush);
   };
 
   await connect();
