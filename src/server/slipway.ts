@@ -271,6 +271,10 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   // `on.schedule`: every minute at :00, the default branches' scheduled workflows.
   const stopSchedule = everyMinute(options.clock ?? systemClock, (at) => track(runScheduled(runStarter, at, presence.id).catch((err) => log(`schedule: ${(err as Error).stack}`))));
   const stopRegistryUpkeep = registryUpkeep.schedule();
+  // With other servers possible (PostgreSQL), push events one of them left pending when it died are picked up.
+  const stalePushSweep = config.database.url
+    ? setInterval(() => void pushes.takeStale().then((n) => n > 0 && log(`processing ${n} push event(s) another server left pending`), (err: unknown) => log(`push event sweep: ${(err as Error).stack ?? String(err)}`)), 30_000)
+    : undefined;
   // The same sweep opens the gates of approved jobs whose wait timer ran out.
   const leaseSweep = setInterval(() => void Promise.all([scheduler.requeueExpired(), scheduler.openTimedGates()]).catch((err) => log(`lease sweep: ${(err as Error).stack ?? String(err)}`)), Math.min(10_000, config.leaseSeconds * 500));
   // Jobs no online runner can take say so, and fail after runner.queueTimeout; checked a few times per timeout.
@@ -316,6 +320,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     async close() {
       ready = false;
       clearInterval(leaseSweep);
+      clearInterval(stalePushSweep);
       clearInterval(runnerWaitSweep);
       stopSchedule();
       stopRegistryUpkeep();

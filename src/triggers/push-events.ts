@@ -28,6 +28,9 @@ export class PushEvents {
   readonly #queue = new Serial();
   /** The runs each event received in this process started, for the pusher's feedback (push-feedback.ts). */
   readonly #runsOf = new WeakMap<PushEvent, Promise<string[]>>();
+  /** Events this process has queued or is processing, and those it failed (retried only at the next start). */
+  readonly #mine = new Set<string>();
+  readonly #failed = new Set<string>();
 
   constructor(deps: PushEventsDeps) {
     this.#deps = deps;
@@ -58,12 +61,7 @@ export class PushEvents {
    */
   async recover(options: { peersAlive?: boolean } = {}): Promise<{ recorded: number; pending: number }> {
     const { git, store } = this.#deps;
-    if (options.peersAlive) {
-      const cutoff = new Date(Date.now() - stalePendingMs).toISOString();
-      const stale = (await store.pushEvents.pending()).filter((e) => e.received_at < cutoff);
-      for (const stored of stale) void this.#enqueue(stored);
-      return { recorded: 0, pending: stale.length };
-    }
+    if (options.peersAlive) return { recorded: 0, pending: await this.takeStale() };
     const readAll = async () => Promise.all((await git.projects()).map(async (project) => ({ project, refs: await git.refs(project) })));
     if (await store.pushEvents.seedOnce(readAll)) this.#deps.log('push events: recorded the current heads of existing repositories');
     const missed: PushEvent[] = [];
@@ -84,9 +82,21 @@ export class PushEvents {
     return { recorded: missed.length, pending: pending.length };
   }
 
+  /**
+   * Picks up events pending for longer than processing takes, which a server that died left
+   * (several servers on one database call this periodically); returns how many.
+   */
+  async takeStale(): Promise<number> {
+    const cutoff = new Date(Date.now() - stalePendingMs).toISOString();
+    const stale = (await this.#deps.store.pushEvents.pending()).filter((e) => e.received_at < cutoff && !this.#mine.has(e.id) && !this.#failed.has(e.id));
+    for (const stored of stale) void this.#enqueue(stored);
+    return stale.length;
+  }
+
   #enqueue(stored: StoredPushEvent): Promise<string[]> {
+    this.#mine.add(stored.id);
     // #process logs its own errors, and `work` is tracked.
-    const work = this.#queue.run(() => this.#process(stored));
+    const work = this.#queue.run(() => this.#process(stored)).finally(() => this.#mine.delete(stored.id));
     this.#deps.track(work);
     return work;
   }
@@ -99,6 +109,7 @@ export class PushEvents {
       return runs;
     } catch (err) {
       // Left pending: the next start processes it again (runs already started are not repeated).
+      this.#failed.add(stored.id);
       this.#deps.log(`push ${event.project} ${event.ref}: ${(err as Error).stack ?? String(err)}`);
       return [];
     }
