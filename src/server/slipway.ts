@@ -273,7 +273,14 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const stopRegistryUpkeep = registryUpkeep.schedule();
   // With other servers possible (PostgreSQL), push events one of them left pending when it died are picked up.
   const stalePushSweep = config.database.url
-    ? setInterval(() => void pushes.takeStale().then((n) => n > 0 && log(`processing ${n} push event(s) another server left pending`), (err: unknown) => log(`push event sweep: ${(err as Error).stack ?? String(err)}`)), 30_000)
+    ? setInterval(() => {
+        pushes.takeStale().then(
+          (n) => {
+            if (n > 0) log(`processing ${n} push event(s) another server left pending`);
+          },
+          (err: unknown) => log(`push event sweep: ${(err as Error).stack ?? String(err)}`),
+        );
+      }, 30_000)
     : undefined;
   // The same sweep opens the gates of approved jobs whose wait timer ran out.
   const leaseSweep = setInterval(() => void Promise.all([scheduler.requeueExpired(), scheduler.openTimedGates()]).catch((err) => log(`lease sweep: ${(err as Error).stack ?? String(err)}`)), Math.min(10_000, config.leaseSeconds * 500));
