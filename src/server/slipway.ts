@@ -37,6 +37,8 @@ import { deployStrategies, deployTargets, localProxies } from './deploy-wiring.t
 import { jobSecretsFor } from '../deploy/deployment-secrets.ts';
 import { JobApprovals, type GateMoves } from '../deploy/gate/job-approvals.ts';
 import { protectionOptions } from './protection-wiring.ts';
+import { failAbandonedDeployments } from '../deploy/abandoned-deployments.ts';
+import { defaultLockTiming, newHolderId } from '../deploy/gate/environment-lock.ts';
 import { EventBus } from '../core/events.ts';
 import { bridgeEvents } from '../store/postgres/event-bridge.ts';
 import { serverPresence } from './server-presence.ts';
@@ -271,16 +273,19 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   // `on.schedule`: every minute at :00, the default branches' scheduled workflows.
   const stopSchedule = everyMinute(options.clock ?? systemClock, (at) => track(runScheduled(runStarter, at, presence.id).catch((err) => log(`schedule: ${(err as Error).stack}`))));
   const stopRegistryUpkeep = registryUpkeep.schedule();
-  // With other servers possible (PostgreSQL), push events one of them left pending when it died are picked up.
-  const stalePushSweep = config.database.url
+  // With other servers possible (PostgreSQL), what one of them left when it died is taken
+  // up: push events it recorded but never processed, deployments it was running.
+  const sweepHolder = newHolderId();
+  const orphanSweep = config.database.url
     ? setInterval(() => {
-        pushes.takeStale().then(
-          (n) => {
-            if (n > 0) log(`processing ${n} push event(s) another server left pending`);
-          },
-          (err: unknown) => log(`push event sweep: ${(err as Error).stack ?? String(err)}`),
-        );
-      }, 30_000)
+        const sweep = async () => {
+          const pushed = await pushes.takeStale();
+          if (pushed > 0) log(`processing ${pushed} push event(s) another server left pending`);
+          const failed = await failAbandonedDeployments({ store, events, holder: sweepHolder, leaseMs: defaultLockTiming.leaseMs });
+          if (failed > 0) log(`${failed} deployment(s) failed: the server running them stopped`);
+        };
+        sweep().catch((err: unknown) => log(`sweep of other servers' leftovers: ${(err as Error).stack ?? String(err)}`));
+      }, 10_000)
     : undefined;
   // The same sweep opens the gates of approved jobs whose wait timer ran out.
   const leaseSweep = setInterval(() => void Promise.all([scheduler.requeueExpired(), scheduler.openTimedGates()]).catch((err) => log(`lease sweep: ${(err as Error).stack ?? String(err)}`)), Math.min(10_000, config.leaseSeconds * 500));
@@ -327,7 +332,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     async close() {
       ready = false;
       clearInterval(leaseSweep);
-      clearInterval(stalePushSweep);
+      clearInterval(orphanSweep);
       clearInterval(runnerWaitSweep);
       stopSchedule();
       stopRegistryUpkeep();
