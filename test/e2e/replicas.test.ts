@@ -147,5 +147,7 @@ void describe('two servers on one PostgreSQL, one bucket and one git directory',
     await tool(['copy', '--src-tls-verify=false', '--src-creds', `x:${b.token}`, `docker://${new URL(b.url).host}/app/busybox:v1`, `oci:${out}:v1`]);
     const index = JSON.parse(await readFile(join(out, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
     assert.equal(index.manifests.length, 1);
+    // Neither server's periodic work across servers went wrong along the way.
+    for (const s of [a, b]) assert.doesNotMatch(s.output(), /sweep of other servers|events: relaying|events: NOTIFY|lease sweep:/, s.output());
   });
 });
