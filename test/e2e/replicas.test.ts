@@ -116,6 +116,9 @@ void describe('two servers on one PostgreSQL, one bucket and one git directory',
     const beforeKill = await runOn(b);
     assert.equal(beforeKill.jobs[0]!.status, 'running', 'still running on A when it is killed');
     await a.kill('SIGKILL');
+    const killedAt = Date.now();
+    await waitFor('attempt 2 to start on B', async () => ((await runOn(b)).jobs[0]!.attempt === 2 ? true : undefined), 60_000);
+    console.log(`# attempt 2 queued ${Date.now() - killedAt} ms after server A was killed (leaseSeconds 5)`);
     const done = await waitFor('the run to finish on B', async () => {
       const r = await runOn(b);
       return r.status === 'success' || r.status === 'failure' ? r : undefined;
