@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { offersAll, queueTimeoutMessage, runnerWaitStep, waitingMessage } from './runner-waits.ts';
 import { setup, job, wf } from './test-support.ts';
 
-const runner = (name: string, labels: string[]) => ({ name, labels, firstSeenAt: '', lastSeenAt: '' });
+const runner = (name: string, labels: string[]) => ({ name, labels, firstSeenAt: '', lastSeenAt: '', state: 'active' as const, concurrency: null, version: null });
 const queued = (runsOn: string[], since: string | null = null) => ({ runs_on: JSON.stringify(runsOn), runner_wait_since: since, runner_wait: null });
 
 void test('a runner matches when it offers every label of the job', () => {

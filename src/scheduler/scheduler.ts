@@ -365,10 +365,16 @@ export class Scheduler {
     return this.#interruptHeldBy(builtInRunnerPrefix, 'shutdown');
   }
 
-  async #interruptHeldBy(runnerPrefix: string, cause: Interruption): Promise<number> {
+  /** An admin removed runner `name`: the jobs it holds lose their lease now and go back to the queue. */
+  async releaseRunner(name: string): Promise<number> {
+    return this.#interruptHeldBy((runner) => runner === name, 'removed');
+  }
+
+  async #interruptHeldBy(holds: string | ((runner: string) => boolean), cause: Interruption): Promise<number> {
+    const held = typeof holds === 'string' ? (runner: string) => runner.startsWith(holds) : holds;
     let n = 0;
     for (const job of await this.#store.runs.runningJobs()) {
-      if (!job.runner?.startsWith(runnerPrefix)) continue;
+      if (!job.runner || !held(job.runner)) continue;
       // Its holder is gone, whatever the lease says: end the lease now, then the attempt.
       await this.#store.runs.transitionJob(job.id, ['running'], { lease_expires_at: iso(0) });
       if (await this.#interrupt({ ...job, lease_expires_at: iso(0) }, iso(Date.now()), cause)) n++;

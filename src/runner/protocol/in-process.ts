@@ -64,6 +64,11 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
   };
   return {
     claim: async (labels) => {
+      // An admin paused or is draining this runner: nothing new for it (it keeps heartbeating what it holds), but it stays online.
+      if (((await store.runners.get(o.runnerName))?.state ?? 'active') !== 'active') {
+        await store.runners.seen(o.runnerName, labels);
+        return undefined;
+      }
       const claim = await scheduler.claim(o.runnerName, labels);
       if (!claim) return undefined;
       maskers.set(claim.job.id, new Masker(Object.values(claim.secrets)));
