@@ -356,6 +356,12 @@ export class Scheduler {
   /** After a restart: jobs held by this server's own built-in runner cannot still be running (a crash left them). */
   async recover(builtInRunnerPrefix: string): Promise<number> {
     const n = await this.#interruptHeldBy(builtInRunnerPrefix, 'crash');
+    // Remote runners could not renew their leases while this server was down: each job they
+    // hold gets one lease from now to be heard of again before it counts as lost.
+    const until = iso(Date.now() + this.#leaseMs);
+    for (const job of await this.#store.runs.runningJobs()) {
+      if (job.runner && !job.runner.startsWith(builtInRunnerPrefix)) await this.#store.runs.renewLease(job.id, job.runner, until);
+    }
     await this.requeueExpired();
     return n;
   }

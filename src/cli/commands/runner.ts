@@ -95,7 +95,8 @@ async function run(dir: string, values: Record<string, unknown>): Promise<number
   let stopFor: (why: Stop) => void = () => {};
   const stopped = new Promise<Stop>((done) => (stopFor = done));
   const api = await connectHttpRunnerApi({
-    server: servers, credential: config.credential, signal: stopping.signal, about: { concurrency, version },
+    // Idempotent calls ride out a server restart of about 30 s (backoff 0.1 s doubling to 5 s, 12 tries).
+    server: servers, credential: config.credential, signal: stopping.signal, about: { concurrency, version }, attempts: 12,
     onState: (state) => state === 'draining' && stopFor({ kind: 'drained' }),
     onRefused: (err) => stopFor({ kind: 'refused', message: err.message }),
   });
