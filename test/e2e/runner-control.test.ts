@@ -3,13 +3,16 @@
 // runner uses and through real `slipway runner` processes (a drained one exits 0 saying
 // why; a removed one is refused at its next call and exits 1 saying why).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { startHarness, waitFor, type Harness } from '../support/harness.ts';
+import { freePort, git, startHarness, waitFor, workingCopy, type Harness } from '../support/harness.ts';
+import { gitAuthEnv } from '../../src/git/client.ts';
+import { jobLogStream } from '../../src/store/repos/logs.ts';
 import { connectHttpRunnerApi } from '../../src/runner/protocol/http-client.ts';
 import { mainTs, runCli } from '../support/cli.ts';
 import { startRun } from '../../src/scheduler/start-run.ts';
@@ -70,7 +73,7 @@ test('pause: claims answer empty while the held job keeps its lease; resume: the
   assert.equal(await api.heartbeat(first), true, 'what it holds keeps its lease');
   const view = await listed('steer-1');
   assert.deepEqual([view?.state, view?.concurrency, view?.version, view?.jobs.map((j) => [j.id, j.project])], ['paused', 3, '9.9.9-test', [[first, 'demo']]]);
-  const table = await cli('runners');
+  const table = await cli('runners', 'list');
   assert.match(table.stdout, /steer-1\s+online, paused\s+local\s+.*1\/3\s+9\.9\.9-test\s+demo\/\d+\/first/, table.stdout);
 
   assert.equal((await cli('runners', 'resume', 'steer-1')).code, 0);
@@ -112,12 +115,13 @@ test('rm: the job the runner holds loses its lease and is re-queued; its next ca
   await h.slipway.scheduler.cancelRun(row.run_id);
 });
 
-/** A registered `slipway runner` process (real CLI), with its output. */
-async function runnerProcess(name: string) {
+/** A registered `slipway runner` process (real CLI), with its output; `servers` are its --server flags (default: the one server). */
+async function runnerProcess(name: string, o: { labels?: string; servers?: string[] } = {}) {
   const made = await cli('runners', 'token', 'create', '--json');
   const { token } = JSON.parse(made.stdout) as { token: string };
   const dir = join(home, name);
-  const reg = await runCli(['runner', 'register', '--server', h.slipway.url, '--token', token, '--name', name, '--labels', 'nothing-queued', '--concurrency', '2', '--data', dir], { env: { PATH: process.env.PATH, HOME: home } });
+  const servers = (o.servers ?? [h.slipway.url]).flatMap((s) => ['--server', s]);
+  const reg = await runCli(['runner', 'register', ...servers, '--token', token, '--name', name, '--labels', o.labels ?? 'nothing-queued', '--concurrency', '2', '--data', dir], { env: { PATH: process.env.PATH, HOME: home } });
   assert.equal(reg.code, 0, reg.stderr);
   const child = spawn(process.execPath, [mainTs, 'runner', '--data', dir], { env: { PATH: process.env.PATH, HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
   const out = { stdout: '', stderr: '' };
@@ -128,7 +132,9 @@ async function runnerProcess(name: string) {
 }
 
 test('a drained runner process exits 0 once idle and says why; a removed one exits 1 naming why', { timeout: 90_000 }, async () => {
-  const drained = await runnerProcess('drain-me');
+  // Its first server is gone (a closed port): registering and connecting go on to the next.
+  const dead = `http://127.0.0.1:${await freePort()}`;
+  const drained = await runnerProcess('drain-me', { servers: [dead, h.slipway.url] });
   assert.equal((await listed('drain-me'))?.concurrency, 2, 'register stored --concurrency');
   assert.equal((await cli('runners', 'drain', 'drain-me')).code, 0);
   const [code] = await drained.exited;
@@ -140,4 +146,39 @@ test('a drained runner process exits 0 once idle and says why; a removed one exi
   const [rmCode] = await removed.exited;
   assert.equal(rmCode, 1);
   assert.match(removed.out.stderr, /runner remove-me stops: the server refused its credential \(.*was revoked at .*\); an admin removed it/);
+});
+
+test('rm of a runner process under a running job: the job is re-queued at once, the process kills it, exits 1 and leaves nothing', { timeout: 240_000 }, async () => {
+  const exec = promisify(execFile);
+  const removed = await runnerProcess('busy', { labels: 'busy-label' });
+  const work = await workingCopy('slipway-runner-control-wc-', { '.slipway/workflows/ci.yml': 'on: push\njobs:\n  long:\n    runs-on: busy-label\n    steps:\n      - run: echo started; sleep 120; echo finished\n' });
+  await git(work, 'add', '-A');
+  await git(work, 'commit', '-q', '-m', 'ci');
+  await exec('git', ['push', '-q', `${h.slipway.url}/git/busy.git`, 'HEAD:refs/heads/main'], { cwd: work, env: { ...gitAuthEnv(h.slipway.adminToken), HOME: home } });
+  await rm(work, { recursive: true, force: true });
+  const jobId = await waitFor('the job to start on busy', async () => {
+    const project = await h.slipway.store.projects.get('busy');
+    const [run] = project ? await h.slipway.store.runs.list({ projectId: project.id, limit: 1 }) : [];
+    const job = run ? (await h.slipway.store.runs.jobs(run.id))[0] : undefined;
+    if (!job) return undefined;
+    assert.ok(job.status === 'queued' || job.status === 'running', `${job.status} ${job.error ?? ''}`);
+    const log = (await h.slipway.store.logs.read(jobLogStream(job.id, 1))).map((c) => c.text).join('');
+    return log.includes('started') ? job.id : undefined;
+  }, 180_000);
+  assert.equal((await listed('busy'))?.jobs[0]?.id, jobId);
+  const at = Date.now();
+  const out = await cli('runners', 'rm', 'busy');
+  assert.match(out.stdout, /1 job\(s\) it ran re-queued/);
+  const job = (await h.slipway.store.runs.job(jobId))!;
+  assert.deepEqual([job.status, job.attempt], ['queued', 2], 'the job went back to the queue at once');
+  const [code] = await removed.exited;
+  console.log(`rm → runner process exited ${code} after ${((Date.now() - at) / 1000).toFixed(1)} s`);
+  assert.equal(code, 1);
+  assert.match(removed.out.stderr, /runner busy stops: the server refused its credential/);
+  const log = (await h.slipway.store.logs.read(jobLogStream(jobId, 1))).map((c) => c.text).join('');
+  assert.match(log, /Attempt 1 interrupted: an admin removed its runner \(slipway runners rm\); the job runs again as attempt 2/);
+  assert.doesNotMatch(log, /^finished$/m);
+  const left = await exec('podman', ['ps', '-a', '--filter', `label=slipway.job=${jobId}`, '--format', '{{.Names}}']);
+  assert.equal(left.stdout.trim(), '', 'the killed job left no container');
+  await h.slipway.scheduler.cancelRun(job.run_id);
 });

@@ -57,25 +57,35 @@ function parseConcurrency(text: string | undefined): number | undefined {
   return n;
 }
 
+/** The first server that answers `call` at all (any status); one that cannot be reached hands over to the next. */
+async function firstAnswer(servers: readonly string[], call: (server: string) => Promise<Response>): Promise<{ server: string; res: Response }> {
+  const failures: string[] = [];
+  for (const server of servers) {
+    try {
+      return { server, res: await call(server) };
+    } catch (err) {
+      failures.push(`${server}: ${((err as Error).cause as Error | undefined)?.message ?? (err as Error).message}`);
+    }
+  }
+  throw new CliError(`cannot reach the Slipway server${servers.length > 1 ? 's' : ''} at ${failures.join('; ')}`);
+}
+
 async function register(dir: string, values: Record<string, unknown>): Promise<number> {
   const servers = parseServers(values.server);
   const token = str(values.token as string);
   const concurrency = parseConcurrency(str(values.concurrency as string));
   if (servers.length === 0 || !token) throw new CliError(`usage: slipway runner ${usage}`, 2);
-  // Registering once is enough: the servers given share one installation (one database).
-  const server = servers[0]!;
   const name = str(values.name as string) ?? hostname().toLowerCase().replace(/[^a-z0-9._-]/g, '-');
   const labels = parseLabels(str(values.labels as string) ?? 'self-hosted');
-  const res = await fetch(`${server}/api/runner/register`, {
+  // Registering with one is enough: the servers given share one installation (one database); the first that answers does.
+  const { server, res } = await firstAnswer(servers, (s) => fetch(`${s}/api/runner/register`, {
     method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name, labels: Object.keys(labels) }),
-  }).catch((err: Error) => {
-    throw new CliError(`cannot reach the Slipway server at ${server}: ${(err.cause as Error | undefined)?.message ?? err.message}`);
-  });
+  }));
   const answer = (await res.json()) as { credential?: string; error?: { message: string } };
   if (!res.ok || !answer.credential) throw new CliError(`registering runner ${name} at ${server}: ${res.status} ${answer.error?.message ?? ''}`);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, 'runner.json');
-  const saved: RunnerFile = { server, ...(servers.length > 1 ? { servers } : {}), ...(concurrency ? { concurrency } : {}), name, labels, credential: answer.credential };
+  const saved: RunnerFile = { server: servers[0]!, ...(servers.length > 1 ? { servers } : {}), ...(concurrency ? { concurrency } : {}), name, labels, credential: answer.credential };
   writeFileSync(file, `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });
   chmodSync(file, 0o600); // An existing file keeps its mode otherwise.
   console.log(`registered runner ${name} (labels ${Object.keys(labels).join(', ')}${concurrency ? `, ${concurrency} jobs at once` : ''}) with ${servers.join(', ')}; credential in ${file}`);

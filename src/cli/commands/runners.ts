@@ -11,7 +11,7 @@ interface RegistrationTokenView {
   state: string;
 }
 
-const usage = '[--json] | pause NAME | resume NAME | drain NAME | rm NAME | token create [--expires 1h] | token list | token revoke ID | revoke NAME';
+const usage = '[list] [--json] | pause NAME | resume NAME | drain NAME | rm NAME | token create [--expires 1h] | token list | token revoke ID | revoke NAME';
 
 /** `slipway runners token create|list|revoke`: registration tokens (admins). */
 async function token(values: Values, action: string | undefined, id: string | undefined): Promise<number> {
@@ -68,6 +68,7 @@ export const runnersCommand: Command = {
   resume NAME    let a paused or draining runner take jobs again
   drain NAME     finish what it runs, take nothing new; a remote runner then exits 0
   rm NAME        remove it: its credential revoked, the jobs it runs re-queued; it exits at its next call
+  list           the same list (also with no action)
   token create   make a registration token for \`slipway runner register\` (shown once)
   --expires D    its lifetime, such as 90m, 12h or 7d (default 1h)
   token list     registration tokens: id, state, who made it, expiry
@@ -95,7 +96,7 @@ ${clientHelp}`,
       console.log(`revoked the credential of runner ${sub}`);
       return 0;
     }
-    if (action !== undefined) throw new CliError(`unknown action "${action}": use pause, resume, drain, rm, token or revoke, or none to list`, 2);
+    if (action !== undefined && action !== 'list') throw new CliError(`unknown action "${action}": use list, pause, resume, drain, rm, token or revoke`, 2);
     const runners = await clientFor(values).json<RunnerView[]>('GET', '/api/runners');
     printList(runners, Boolean(values.json), 'no runner has asked for work yet', ['RUNNER', 'STATUS', 'LABELS', 'LAST SEEN', 'JOBS AT ONCE', 'VERSION', 'RUNNING'], (r) => [
       r.name,
