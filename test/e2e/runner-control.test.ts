@@ -95,6 +95,9 @@ test('only admins steer runners: a project member is refused naming runners.mana
   const unknown = await cli('runners', 'drain', 'nobody');
   assert.notEqual(unknown.code, 0);
   assert.match(unknown.stderr, /no runner nobody/);
+  const builtin = await cli('runners', 'rm', 'builtin-somewhere');
+  assert.notEqual(builtin.code, 0);
+  assert.match(builtin.stderr, /built-in runner, which has no credential to revoke: pause or drain it/);
 });
 
 test('rm: the job the runner holds loses its lease and is re-queued; its next call is refused naming why; it leaves the list', async () => {

@@ -13,6 +13,7 @@ import type { Scheduler } from '../../scheduler/scheduler.ts';
 import type { RunnerState } from '../../store/repos/runners.ts';
 import { SlipwayError } from '../../core/errors.ts';
 import { runnerOf } from './runner-protocol-caller.ts';
+import { builtinPrefix } from './runner-registration-api.ts';
 
 const nameParams = z.object({ name: z.string().max(64).describe('the runner name') });
 
@@ -35,6 +36,9 @@ export function registerRunnerControlApi(router: Router, deps: { store: Store; a
     .route(
       { method: 'DELETE', path: '/api/runners/:name', summary: 'Remove a runner: its credential revoked, the jobs it holds re-queued; it is forgotten until it registers again', permission: 'runners.manage', params: nameParams },
       async ({ req, res, user, params }) => {
+        if (params.name.startsWith(builtinPrefix)) {
+          throw new SlipwayError('BAD_REQUEST', `runner ${params.name} is this server's built-in runner, which has no credential to revoke: pause or drain it, or turn it off (runner.enabled: false)`);
+        }
         // The credential first: from here on the runner can report nothing, so re-queuing its jobs races with nothing it sends.
         const revoked = await store.runnerCredentials.revokeName(params.name);
         const requeued = await scheduler.releaseRunner(params.name);
