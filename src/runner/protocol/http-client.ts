@@ -152,13 +152,14 @@ export async function connectHttpRunnerApi(o: HttpRunnerApiOptions): Promise<Run
       await send({ method: 'POST', path: job(jobId, '/logs'), json: { seq, text }, retry: 'forever' });
     },
     async startStep(jobId, number, name) {
-      return (await json<{ id: string }>({ method: 'POST', path: job(jobId, '/steps'), json: { number, name } })).id;
+      // Safe to retry: the server answers a step number it has with that step.
+      return (await json<{ id: string }>({ method: 'POST', path: job(jobId, '/steps'), json: { number, name }, retry: 'yes' })).id;
     },
     async finishStep(stepId, status, exitCode) {
       await send({ method: 'POST', path: `/api/runner/steps/${encodeURIComponent(stepId)}/finish`, json: { status, exitCode }, retry: 'yes' });
     },
     async skipStep(jobId, number, name) {
-      await send({ method: 'POST', path: job(jobId, '/skipped-steps'), json: { number, name } });
+      await send({ method: 'POST', path: job(jobId, '/skipped-steps'), json: { number, name }, retry: 'yes' });
     },
     async completeJob(jobId, status, outputs, error) {
       cancelListeners.delete(jobId);
