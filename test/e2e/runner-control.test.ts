@@ -151,7 +151,7 @@ test('a drained runner process exits 0 once idle and says why; a removed one exi
   assert.match(removed.out.stderr, /runner remove-me stops: the server refused its credential \(.*was revoked at .*\); an admin removed it/);
 });
 
-test('rm of a runner process under a running job: the job is re-queued at once, the process kills it, exits 1 and leaves nothing', { timeout: 240_000 }, async () => {
+test('rm of a draining runner process under a running job: the job is re-queued at once, the process kills it, exits 1 and leaves nothing', { timeout: 240_000 }, async () => {
   const exec = promisify(execFile);
   const removed = await runnerProcess('busy', { labels: 'busy-label' });
   const work = await workingCopy('slipway-runner-control-wc-', { '.slipway/workflows/ci.yml': 'on: push\njobs:\n  long:\n    runs-on: busy-label\n    steps:\n      - run: echo started; sleep 120; echo finished\n' });
@@ -169,6 +169,11 @@ test('rm of a runner process under a running job: the job is re-queued at once, 
     return log.includes('started') ? job.id : undefined;
   }, 180_000);
   assert.equal((await listed('busy'))?.jobs[0]?.id, jobId);
+  // Draining first: it finishes what it runs (it has room for a second job, so it hears of the drain at its next claim) ...
+  assert.equal((await cli('runners', 'drain', 'busy')).code, 0);
+  await waitFor('busy to hear it drains', async () => (removed.out.stdout.includes('runner busy is draining') ? true : undefined), 20_000);
+  assert.equal((await h.slipway.store.runs.job(jobId))!.status, 'running');
+  // ... and removed meanwhile, it stops waiting for the job, which went back to the queue.
   const at = Date.now();
   const out = await cli('runners', 'rm', 'busy');
   assert.match(out.stdout, /1 job\(s\) it ran re-queued/);

@@ -104,11 +104,16 @@ async function run(dir: string, values: Record<string, unknown>): Promise<number
   // Why the runner stops: a signal, an admin's drain (finish, exit 0) or removal (stop now, exit 1).
   let stopFor: (why: Stop) => void = () => {};
   const stopped = new Promise<Stop>((done) => (stopFor = done));
+  // Removal can also come while draining or stopping on a signal: its jobs were re-queued, so waiting for them ends.
+  const refused = new AbortController();
   const api = await connectHttpRunnerApi({
     // Idempotent calls ride out a server restart of about 30 s (backoff 0.1 s doubling to 5 s, 12 tries).
     server: servers, credential: config.credential, signal: stopping.signal, about: { concurrency, version }, attempts: 12,
     onState: (state) => state === 'draining' && stopFor({ kind: 'drained' }),
-    onRefused: (err) => stopFor({ kind: 'refused', message: err.message }),
+    onRefused: (err) => {
+      if (!refused.signal.aborted) refused.abort(err.message);
+      stopFor({ kind: 'refused' });
+    },
   });
   const runner = new Runner({
     api, name: config.name, labels: Object.keys(config.labels), concurrency, workDir: join(dir, 'work'), serverUrl: servers[0]!, heartbeatMs: heartbeatSeconds * 1000,
@@ -126,17 +131,20 @@ async function run(dir: string, values: Record<string, unknown>): Promise<number
   if (why.kind === 'drained') console.log(`runner ${config.name} is draining (slipway runners drain): finishing the jobs it runs, taking no new ones`);
   // Draining waits for every job; a signal gives them a minute; a removed runner's jobs were
   // re-queued already, so they stop now. What is killed is left unreported, for the server to re-queue.
-  await runner.stop(why.kind === 'drained' ? Infinity : why.kind === 'signal' ? 60_000 : 0);
+  const finished = runner.stop(why.kind === 'drained' ? Infinity : why.kind === 'signal' ? 60_000 : 0);
+  if (refused.signal.aborted) void runner.stop(0);
+  else refused.signal.addEventListener('abort', () => void runner.stop(0), { once: true });
+  await finished;
   stopping.abort();
-  if (why.kind === 'refused') {
-    process.stderr.write(`slipway runner: runner ${config.name} stops: the server refused its credential (${why.message}); an admin removed it or revoked its credential, so register it again (slipway runner register) to take jobs\n`);
+  if (refused.signal.aborted) {
+    process.stderr.write(`slipway runner: runner ${config.name} stops: the server refused its credential (${String(refused.signal.reason)}); an admin removed it or revoked its credential, so register it again (slipway runner register) to take jobs\n`);
     return 1;
   }
   if (why.kind === 'drained') console.log(`runner ${config.name} drained: its jobs are finished, exiting (slipway runners resume ${config.name} lets it take jobs again)`);
   return 0;
 }
 
-type Stop = { kind: 'signal' } | { kind: 'drained' } | { kind: 'refused'; message: string };
+type Stop = { kind: 'signal' | 'drained' | 'refused' };
 
 export const runnerCommand: Command = {
   name: 'runner',
