@@ -59,7 +59,7 @@ const status = (r: RunnerView) => `${r.online ? 'online' : 'offline'}${r.state =
 
 export const runnersCommand: Command = {
   name: 'runners',
-  summary: 'runners: online, labels, the jobs they run now (admins)',
+  summary: 'runners: list them (online, labels, the jobs they run), pause, resume, drain or remove them (admins)',
   usage,
   help: `  Lists every runner that has asked for work: online while seen within a lease
   (leaseSeconds), paused or draining, the runs-on labels it offers, how many jobs it runs
