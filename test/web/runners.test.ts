@@ -66,6 +66,8 @@ describe('the Runners page', () => {
     const row = page.locator('[data-runner^="builtin-"]');
     await row.locator('[data-online=true]').waitFor();
     for (const label of ['ubuntu-22.04', 'self-hosted']) assert.equal(await row.locator('.tag', { hasText: label }).count(), 1, label);
+    const { name, concurrency } = (await h.api<{ name: string; concurrency: number }[]>('/api/runners')).find((r) => r.name.startsWith('builtin-'))!;
+    assert.match((await row.locator('[data-capacity]').textContent()) ?? '', new RegExp(`^1/${concurrency} jobs at once · `));
     const link = row.getByRole('link', { name: `labels#${run.number}` });
     await link.waitFor();
     await link.click();
@@ -75,6 +77,11 @@ describe('the Runners page', () => {
     const waiting = page.getByTestId('waiting-for-runner');
     await waiting.waitFor({ timeout: 30_000 });
     assert.match((await waiting.textContent()) ?? '', /^waiting for a runner with labels \[self-hosted, gpu\]; online runners offer \[ubuntu-latest, .*slipway\]$/);
+    // Paused by an admin, the runner says so on the page.
+    await h.api(`/api/runners/${name}/pause`, { method: 'POST' });
+    await page.getByRole('link', { name: 'Runners' }).click();
+    await page.locator(`[data-runner="${name}"] [data-state=paused]`).waitFor();
+    await h.api(`/api/runners/${name}/resume`, { method: 'POST' });
     await h.api(`/api/runs/${run.id}/cancel`, { method: 'POST' });
     await page.context().close();
   });

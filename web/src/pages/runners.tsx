@@ -1,5 +1,6 @@
-// Settings → Runners (admins): every runner that has asked for work, online or not, the
-// labels it offers and the jobs it runs now, each linked to its run. Job events refresh it;
+// Settings → Runners (admins): every runner that has asked for work, online or not, paused
+// or draining, the labels it offers, how many jobs it runs of how many at once, its version,
+// and the jobs it runs now, each linked to its run. Job events refresh it;
 // a timer too, since a runner going quiet sends no event.
 import { useEffect } from 'preact/hooks';
 import { api, enc } from '../api.ts';
@@ -32,7 +33,15 @@ export function RunnersPage() {
                   <span class={`status s-${r.online ? 'success' : 'cancelled'}`} data-online={String(r.online)}>
                     {r.online ? 'online' : 'offline'}
                   </span>{' '}
+                  {r.state !== 'active' && (
+                    <span class="status s-cancelled" data-state={r.state}>
+                      {r.state}
+                    </span>
+                  )}{' '}
                   <span class="muted">seen {ago(r.lastSeenAt)}</span>
+                  <div class="muted" data-capacity>
+                    {r.jobs.length}/{r.concurrency ?? '?'} jobs at once{r.version ? ` · ${r.version}` : ''}
+                  </div>
                 </td>
                 <td>
                   {r.labels.map((l) => (
