@@ -71,6 +71,8 @@ const schema = z.strictObject({
         .default(['instance', { name: 'github', url: 'https://github.com' }]),
       projectsOwner: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/).default('local'),
       fetchTimeoutSeconds: z.number().int().min(1).max(3600).default(60),
+      /** The most a remote action's repository tree may hold to be sent to a runner over HTTP (action-archive.ts). */
+      maxTreeBytes: z.number().int().min(1024).default(256 * 1024 * 1024),
     })
     .prefault({}),
   /** The built-in registry's garbage collection, retention and upload purging (registry-settings.ts). */
@@ -99,6 +101,7 @@ const envKeys: Record<string, string[]> = {
   SLIPWAY_SHUTDOWN_TIMEOUT_SECONDS: ['shutdownTimeoutSeconds'],
   SLIPWAY_PROJECTS_CREATE: ['projects', 'create'],
   SLIPWAY_LOGS_MAX_JOB_BYTES: ['logs', 'maxJobBytes'],
+  SLIPWAY_ACTIONS_MAX_TREE_BYTES: ['actions', 'maxTreeBytes'],
   SLIPWAY_REGISTRY_GC_INTERVAL: ['registry', 'gc', 'interval'],
   SLIPWAY_REGISTRY_GC_GRACE: ['registry', 'gc', 'grace'],
   SLIPWAY_REGISTRY_UPLOADS_MAX_AGE: ['registry', 'uploads', 'maxAge'],

@@ -159,6 +159,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     projectsOwner: config.actions.projectsOwner,
     projectRepo: (p) => (isValidName(p) && git.exists(p) ? git.repoPath(p) : undefined),
     timeoutMs: config.actions.fetchTimeoutSeconds * 1000,
+    maxTreeBytes: config.actions.maxTreeBytes,
   });
   const runActions = { sources: actionSources, accessFor: (project: string, actor: string | undefined) => runActionAccess(store, access, project, actor) };
   // What starts runs: pushes, the API's dispatches and the schedule.

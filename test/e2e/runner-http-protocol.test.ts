@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
-import { startHarness, type Harness } from '../support/harness.ts';
+import { chmod } from 'node:fs/promises';
+import { join } from 'node:path';
+import { commitAndPush, removeDir, startHarness, workingCopy, type Harness } from '../support/harness.ts';
 import { connectHttpRunnerApi } from '../../src/runner/protocol/http-client.ts';
 import { runRunnerApiContract } from '../../src/runner/protocol/runner-api.contract.ts';
 import type { RunnerApi } from '../../src/runner/protocol/runner-api.ts';
@@ -33,6 +35,15 @@ async function runnerApi(h: Harness, name: string, options: { backoffMs?: number
   return { api: await connectHttpRunnerApi({ server: h.slipway.url, credential: token, ...options }), credential: token };
 }
 
+/** Pushes `files` (`*.sh` executable) to `project` on branch main: the runs of that project may use it as `local/<project>@main`. */
+async function hostAction(h: Harness, project: string, files: Record<string, string>): Promise<{ uses: string; sha: string }> {
+  const work = await workingCopy('slipway-http-action-', files);
+  for (const name of Object.keys(files)) if (name.endsWith('.sh')) await chmod(join(work, name), 0o755);
+  const sha = await commitAndPush(work, h, project, 'action', 'main');
+  await removeDir(work);
+  return { uses: `local/${project}@main`, sha };
+}
+
 async function logOf(h: Harness, jobId: string): Promise<string> {
   const row = await h.slipway.store.runs.job(jobId);
   return (await h.slipway.store.logs.read(jobLogStream(jobId, row!.attempt))).map((c) => c.text).join('');
@@ -52,6 +63,7 @@ runRunnerApiContract('HTTP against a started server', async () => {
     async cancel(jobId) {
       await h.slipway.scheduler.cancelRun((await h.slipway.store.runs.job(jobId))!.run_id);
     },
+    hostAction: (files) => hostAction(h, 'demo', files),
     close: () => h.stop(),
   };
 });

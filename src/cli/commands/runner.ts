@@ -66,7 +66,7 @@ async function run(dir: string, values: Record<string, unknown>): Promise<number
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new CliError('--concurrency must be a whole number of at least 1', 2);
   if (!(heartbeatSeconds > 0)) throw new CliError('--heartbeat-seconds must be a positive number', 2);
   const stopping = new AbortController();
-  const api = await connectHttpRunnerApi({ server: config.server, credential: config.credential, signal: stopping.signal });
+  const api = await connectHttpRunnerApi({ server: config.server, credential: config.credential, signal: stopping.signal, actionsDir: join(dir, 'actions') });
   const runner = new Runner({
     api, name: config.name, labels: Object.keys(config.labels), concurrency, workDir: join(dir, 'work'), serverUrl: config.server, heartbeatMs: heartbeatSeconds * 1000,
     createExecutor: executorFactory({ namePrefix: `slipway-${config.name}`, labels: config.labels }),

@@ -14,6 +14,7 @@ import { gitConfigEnv, httpOnly } from '../config-env.ts';
 import { gitEnv, runGit } from '../git-exec.ts';
 import { isBareRepo } from '../repo-admin.ts';
 import { isFullSha, repoAtRef, type ActionRef } from './action-ref.ts';
+import { ActionArchives } from './action-archive.ts';
 
 /** `instance`, or a git host whose repositories are `<url>/<owner>/<repo>` (or a URL with `{owner}`/`{repo}`). */
 export type ActionSourceConfig = { name: 'instance' } | { name: string; url: string };
@@ -38,6 +39,8 @@ export interface ActionSourcesOptions {
   projectRepo?: (project: string) => string | undefined;
   /** How long one git command against a URL source may take. */
   timeoutMs: number;
+  /** The most a tree may hold to be sent to a runner over HTTP (archives); default 256 MiB. */
+  maxTreeBytes?: number;
 }
 
 /** Who asks: decides whether a project of this instance may be read (mirrors are for everyone). */
@@ -57,9 +60,12 @@ type FoundCommit = { sha: string; gitDir?: string; url?: string; fetchRef?: stri
 
 export class ActionSources {
   readonly #o: ActionSourcesOptions;
+  /** Resolved trees packed for remote runners (archives/<sha>.tar.gz). */
+  readonly archives: ActionArchives;
 
   constructor(options: ActionSourcesOptions) {
     this.#o = options;
+    this.archives = new ActionArchives({ dir: options.dir, maxTreeBytes: options.maxTreeBytes ?? 256 * 1024 * 1024 });
   }
 
   /** The bare repository `slipway actions mirror owner/repo` keeps (names as GitHub: case-insensitive). */

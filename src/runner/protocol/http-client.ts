@@ -5,11 +5,15 @@
 // is safe because the server stores each sequence number once. A cancel arrives in a
 // heartbeat's answer. Other refusals (4xx) are errors with the server's code.
 import { setTimeout as delay } from 'node:timers/promises';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Annotation, RegistryAccess, RunnerApi } from './runner-api.ts';
 import type { ClaimedJob } from './wire.ts';
 import { errorCodes, SlipwayError, type ErrorCode } from '../../core/errors.ts';
+import { ActionTreeCache, type ActionTreeAnswer } from './http-action-trees.ts';
 
 interface HttpRunnerApiOptions {
   /** The server's base URL (`http://ci.example:8080`). */
@@ -23,6 +27,8 @@ interface HttpRunnerApiOptions {
   maxBackoffMs?: number;
   /** Ends log-chunk retries (the runner is stopping for good). */
   signal?: AbortSignal;
+  /** Where remote actions' trees are cached by SHA (the runner's DIR/actions); a temp dir of this process when absent. */
+  actionsDir?: string;
 }
 
 /** How long one claim long-poll is held open (the server caps it at its own maximum). */
@@ -95,6 +101,9 @@ export async function connectHttpRunnerApi(o: HttpRunnerApiOptions): Promise<Run
   const json = async <T>(call: Call): Promise<T> => (await (await send(call)).json()) as T;
   const job = (id: string, path = '') => `/api/runner/jobs/${encodeURIComponent(id)}${path}`;
   const stream = (res: Response): NodeJS.ReadableStream => Readable.fromWeb(res.body as WebReadableStream);
+
+  const actionTrees = new ActionTreeCache(async () => (actionsDir ??= o.actionsDir ?? (await mkdtemp(join(tmpdir(), 'slipway-runner-actions-')))));
+  let actionsDir: string | undefined;
 
   const registry = await json<RegistryAccess>({ method: 'GET', path: '/api/runner/registry', retry: 'yes' });
 
@@ -169,9 +178,11 @@ export async function connectHttpRunnerApi(o: HttpRunnerApiOptions): Promise<Run
     async saveCache(jobId, key, archive) {
       await send({ method: 'PUT', path: job(jobId, `/caches?key=${encodeURIComponent(key)}`), stream: archive });
     },
-    async resolveAction(_jobId, uses) {
-      // The in-process transport hands the server's unpacked tree; sending one over HTTP is not built yet.
-      throw new SlipwayError('ACTION_UNRESOLVED', `action ${uses}: remote actions are not yet available to runners over HTTP`);
+    async resolveAction(jobId, uses) {
+      // The server resolves with the run's rights; the tree comes by SHA unless this runner has it.
+      const answer = await json<ActionTreeAnswer>({ method: 'POST', path: job(jobId, '/actions/resolve'), json: { uses }, retry: 'yes' });
+      const got = await actionTrees.tree(answer, async () => stream(await send({ method: 'GET', path: job(jobId, `/actions/${answer.sha}`), retry: 'yes' })));
+      return { sha: answer.sha, source: answer.source, ...got };
     },
     onCancel(jobId, listener) {
       const listeners = cancelListeners.get(jobId) ?? new Set();

@@ -27,6 +27,7 @@ import { registerUsersApi } from './users-api.ts';
 import { registerHostsApi } from './hosts-api.ts';
 import { registerRunnersApi } from './runners-api.ts';
 import { registerRunnerProtocolApi } from './runner-protocol-api.ts';
+import { registerRunnerProtocolActions } from './runner-protocol-actions.ts';
 import { registerRunnerRegistrationApi } from './runner-registration-api.ts';
 import type { RunnerApi } from '../../runner/protocol/runner-api.ts';
 import { registerRunControl } from './run-control.ts';
@@ -92,6 +93,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   registerRunnersApi(router, { store, onlineMs: () => deps.scheduler.leaseMs });
   registerRunnerRegistrationApi(router, { store, audit: deps.audit });
   if (deps.runnerApiFor) registerRunnerProtocolApi(router, { store, events: deps.events, apiFor: deps.runnerApiFor });
+  if (deps.runnerApiFor && deps.actionSources) registerRunnerProtocolActions(router, { store, events: deps.events, apiFor: deps.runnerApiFor, sources: deps.actionSources });
   registerApi(router, { store, scheduler: deps.scheduler, events: deps.events, access: deps.access, version: deps.version });
   registerMembersApi(router, { store, access: deps.access });
   registerRunControl(router, deps.runStarter);
