@@ -170,6 +170,25 @@ describe('runner protocol over HTTP', () => {
     await api.completeJob(id, 'success', {});
   });
 
+  test('a runner downloads only the trees its own job resolved, by SHA', async () => {
+    const { api, credential } = await runnerApi(h, 'trees');
+    const { uses, sha } = await hostAction(h, 'demo', { 'action.yml': 'name: t\nruns: { using: composite, steps: [] }\n' });
+    const id = await queueJob(h, 'trees');
+    await api.claim(['local']);
+    const before = await call(`/api/runner/jobs/${id}/actions/${sha}`, credential);
+    assert.equal(before.status, 404, 'not before the job resolved it');
+    assert.match(await before.text(), new RegExp(`job ${id} resolved no action to commit ${sha}`));
+    assert.equal((await api.resolveAction(id, uses)).sha, sha);
+    const after = await call(`/api/runner/jobs/${id}/actions/${sha}`, credential);
+    assert.deepEqual([after.status, after.headers.get('content-type')], [200, 'application/gzip']);
+    await after.body?.cancel();
+    const other = await queueJob(h, 'trees-other');
+    await api.claim(['local']);
+    assert.equal((await call(`/api/runner/jobs/${other}/actions/${sha}`, credential)).status, 404, "another job of the runner that did not resolve it gets nothing");
+    await api.completeJob(id, 'success', {});
+    await api.completeJob(other, 'success', {});
+  });
+
   test('log chunks are retried until acknowledged across a server restart, never doubled', { timeout: 60_000 }, async () => {
     const { api } = await runnerApi(h, 'restart', { backoffMs: 50 });
     const id = await queueJob(h, 'restart');
@@ -222,5 +241,22 @@ describe('runner protocol over HTTP', () => {
     figures.sort((x, y) => x - y);
     console.log(`runnable → claimed over HTTP, ms: ${figures.map((f) => f.toFixed(1)).join(' ')}`);
     assert.ok(figures[2]! <= 100, `median ${figures[2]!.toFixed(1)} ms`);
+  });
+});
+
+describe('remote actions over HTTP: bounded trees', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ env: { SLIPWAY_RUNNER_ENABLED: 'false', SLIPWAY_ACTIONS_MAX_TREE_BYTES: '4096' } });
+  });
+  after(() => h.stop());
+
+  test('a tree larger than actions.maxTreeBytes is refused with ACTION_TOO_LARGE, saying the limit', async () => {
+    const { api } = await runnerApi(h, 'big');
+    const { uses, sha } = await hostAction(h, 'demo', { 'action.yml': 'name: big\nruns: { using: composite, steps: [] }\n', 'blob.txt': 'x'.repeat(8192) });
+    const id = await queueJob(h, 'big');
+    await api.claim(['local']);
+    await assert.rejects(api.resolveAction(id, uses), (err) => isSlipwayError(err, 'ACTION_TOO_LARGE') && err.message.includes(`the tree of commit ${sha} holds more than 4096 bytes (actions.maxTreeBytes)`));
+    await api.completeJob(id, 'failure', {});
   });
 });
