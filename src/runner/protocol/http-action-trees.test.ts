@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -26,7 +26,7 @@ async function fixture() {
     const bytes = await readFile(file);
     return { bytes, answer: { sha, source: 'instance', archive: { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') } } };
   };
-  return { root, cacheDir, pack, cache: new ActionTreeCache(async () => (await mkdir(cacheDir, { recursive: true }), cacheDir)), done: () => rm(root, { recursive: true, force: true }) };
+  return { root, cacheDir, pack, cache: new ActionTreeCache(async () => cacheDir), done: () => rm(root, { recursive: true, force: true }) };
 }
 
 test('a verified tree is unpacked once; the next resolution downloads nothing', async () => {

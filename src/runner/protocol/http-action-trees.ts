@@ -29,7 +29,7 @@ export class ActionTreeCache {
   /** Downloads under way, by SHA: two jobs of this runner needing one tree fetch it once. */
   readonly #fetching = new Map<string, Promise<string>>();
 
-  /** `dir` holds the trees; made when first needed. */
+  /** `dir` answers the folder holding the trees; it is made when the first tree is fetched. */
   constructor(dir: () => Promise<string>) {
     this.#dir = dir;
   }
@@ -48,7 +48,9 @@ export class ActionTreeCache {
   }
 
   async #fetch(answer: ActionTreeAnswer, final: string, download: () => Promise<NodeJS.ReadableStream>): Promise<string> {
-    const work = await mkdtemp(join(await this.#dir(), '.tmp-'));
+    const dir = await this.#dir();
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const work = await mkdtemp(join(dir, '.tmp-'));
     try {
       const file = join(work, 'tree.tar.gz');
       const got = await saveCounted(await download(), file, answer.archive.bytes);
