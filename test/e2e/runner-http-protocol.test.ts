@@ -20,10 +20,10 @@ import { jobLogStream } from '../../src/store/repos/logs.ts';
 
 const startServer = () => startHarness({ env: { SLIPWAY_RUNNER_ENABLED: 'false' } });
 
-/** Queues a run of one `runs-on: local` job on the harness's server, as a trigger would; returns the job's id. */
-async function queueJob(h: Harness, id: string, project = 'demo'): Promise<string> {
+/** Queues a run of one `runs-on: local` job (`extra`: more of its keys) on the harness's server, as a trigger would; returns the job's id. */
+async function queueJob(h: Harness, id: string, project = 'demo', extra = ''): Promise<string> {
   const file = '.slipway/workflows/ci.yml';
-  const { workflow } = parseWorkflow(file, wf(job(id)));
+  const { workflow } = parseWorkflow(file, wf(job(id, extra)));
   const { store, events, scheduler } = h.slipway;
   const trigger = { project, ref: 'refs/heads/main', sha: 'a'.repeat(40), event: 'push', payload: {} };
   const created = await startRun({ git: { readFile: async () => undefined }, store, events, scheduler, log: () => {} }, trigger, file, workflow!);
@@ -203,6 +203,37 @@ describe('runner protocol over HTTP', () => {
     assert.equal(await logOf(h, id), 'before\nduring\nafter\n');
     assert.equal(await api.heartbeat(id), true, 'a remote runner keeps its lease across a server restart');
     await api.completeJob(id, 'success', {});
+  });
+
+  test("after a server restart, what a remote runner reports is still stored masked, with the job's secrets read from the store", { timeout: 60_000 }, async () => {
+    const projectSecret = 'restart-project-secret-4711';
+    const envSecret = 'restart-staging-secret-0815';
+    await hostAction(h, 'masked', { 'README.md': 'a repository, so its deploy.yml can be read (none: staging has no gate)\n' });
+    const id = await queueJob(h, 'unmasked', 'masked', '    environment: staging\n');
+    const put = (path: string, value: string) => h.api(path, { method: 'PUT', body: JSON.stringify({ value }) });
+    await put('/api/projects/masked/secrets/RESTART_TOKEN', projectSecret);
+    await put('/api/projects/masked/environments/staging/secrets/STAGE_ONLY', envSecret);
+    const { api } = await runnerApi(h, 'unmasked', { backoffMs: 50 });
+    const claimed = await api.claim(['local']);
+    assert.equal(claimed?.id, id, JSON.stringify(await h.slipway.store.runs.job(id)));
+    assert.deepEqual([claimed.contexts.secrets.RESTART_TOKEN, claimed.contexts.secrets.STAGE_ONLY], [projectSecret, envSecret]);
+    await api.appendLog(id, 1, `before ${projectSecret}\n`);
+    await h.restart();
+    // This runner masks nothing (one that forgot to, or lies): whatever is masked below, the server masked alone,
+    // in a process that never handed the job out and so knew none of its secrets.
+    const b64 = Buffer.from(projectSecret).toString('base64').replace(/=+$/, '');
+    await api.appendLog(id, 2, `after ${projectSecret} ${envSecret} ${b64}\n`);
+    await api.addAnnotation(id, { level: 'error', message: `m ${projectSecret}`, title: `t ${envSecret}` });
+    await api.setStepSummary(id, 1, `# ${envSecret}`);
+    await api.completeJob(id, 'failure', { out: projectSecret }, `failed with ${envSecret}`);
+    const log = await logOf(h, id);
+    assert.match(log, /^before \*\*\*\nafter \*\*\* \*\*\* \*\*\*[A-Za-z0-9+/]?\n$/, log);
+    const row = (await h.slipway.store.runs.job(id))!;
+    assert.deepEqual([JSON.parse(row.outputs!), row.error], [{ out: '***' }, 'failed with ***']);
+    const [annotation] = await h.slipway.store.runOutputs.annotations(row.run_id);
+    assert.deepEqual([annotation?.message, annotation?.title], ['m ***', 't ***']);
+    const [summary] = await h.slipway.store.runOutputs.summaries(row.run_id);
+    assert.equal(summary?.markdown, '# ***');
   });
 
   test('a claim with waitMs is a long-poll: it answers with the job queued while it waited', { timeout: 30_000 }, async () => {
