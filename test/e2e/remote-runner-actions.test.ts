@@ -6,21 +6,27 @@
 // ships the commit's tree by SHA; the runner caches it, so a second job using it downloads
 // nothing. A job of a user who may not read the actions' project fails, naming the permission.
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { commitAndPush, git, pushRun, removeDir, runLog, startHarness, workingCopy, type Harness } from '../support/harness.ts';
+import { commitAndPush, git, pushRun, removeDir, repoRoot, runLog, startHarness, workingCopy, type Harness } from '../support/harness.ts';
 import { runnerProcesses, type RunnerProcesses } from '../support/runner-process.ts';
 import { runOrThrow } from '../../src/exec/run.ts';
 import { gitAuthEnv } from '../../src/git/client.ts';
 
+/** The files of test/fixtures/actions/<name>, under `dir/`. */
+const fixtureFiles = (name: string, dir: string): Record<string, string> => {
+  const from = join(repoRoot, 'test/fixtures/actions', name);
+  return Object.fromEntries(readdirSync(from).map((f) => [`${dir}/${f}`, readFileSync(join(from, f), 'utf8')]));
+};
+
 const toolbox: Record<string, string> = {
   'js/action.yml': 'name: js greet\ninputs:\n  name: { required: true }\noutputs:\n  greeting: { description: the greeting }\nruns:\n  using: node20\n  main: index.js\n',
   'js/index.js': "require('node:fs').appendFileSync(process.env.GITHUB_OUTPUT, 'greeting=hello ' + process.env.INPUT_NAME + '\\n');\n",
-  'docker/action.yml': "name: docker shout\ninputs:\n  name: { required: true }\nruns:\n  using: docker\n  image: Dockerfile\n  args: ['${{ inputs.name }}']\n",
-  'docker/Dockerfile': 'FROM localhost/slipway/busybox:latest\nCOPY entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n',
-  'docker/entrypoint.sh': '#!/bin/sh\necho "shout=HEY $1" >> "$GITHUB_OUTPUT"\n',
+  // The Docker action of the JS/Docker actions e2e (pre, main and post entrypoints), built on the runner's host.
+  ...fixtureFiles('docker-greet', 'docker'),
   'composite/action.yml': `name: composite
 inputs:
   name: { required: true }
@@ -52,11 +58,11 @@ jobs:
         with: { name: one }
       - id: docker
         uses: local/toolbox/docker@v1
-        with: { name: one }
+        with: { who: one }
       - id: comp
         uses: local/toolbox/composite@v1
         with: { name: one }
-      - run: echo "RESULT first js=\${{ steps.js.outputs.greeting }} docker=\${{ steps.docker.outputs.shout }} comp=\${{ steps.comp.outputs.both }}"
+      - run: echo "RESULT first js=\${{ steps.js.outputs.greeting }} docker=\${{ steps.docker.outputs.greeting }} comp=\${{ steps.comp.outputs.both }}"
   second:
     needs: first
     runs-on: remote
@@ -111,8 +117,9 @@ describe('remote actions on a remote runner', () => {
     const log = await runLog(h, run.id);
     assert.equal(run.status, 'success', `${JSON.stringify(run.jobs.map((j) => [j.key, j.status, j.error]))}\n${log}`);
     assert.deepEqual(await runnersOf(run.jobs), ['far-away', 'far-away'], 'both jobs ran on the remote runner');
-    assert.match(log, /RESULT first js=hello one docker=HEY one comp=ONE$/m);
+    assert.match(log, /RESULT first js=hello one docker=from-docker-one comp=ONE$/m);
     assert.match(log, /RESULT second js=hello two$/m);
+    assert.match(log, /docker pre: \[one\][\s\S]*docker main: \[one\] \[two words\][\s\S]*docker post: state=saved-by-pre-one/);
     // One repository at one commit is one tree: fetched for the first `uses:`, cached for the others and for the second job.
     const downloads = log.split('\n').filter((l) => l.includes(`Download action repository 'local/toolbox/`));
     assert.deepEqual(downloads.map((l) => /\(SHA:([0-9a-f]{40}), source instance(, cached)?\)/.exec(l)?.slice(1)), [

@@ -6,9 +6,10 @@
 // branch or full SHA) resolves to a commit, whose tree is unpacked once into the cache by
 // SHA: written to a temp dir and renamed, so two resolutions of one commit never clash.
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SlipwayError } from '../../core/errors.ts';
+import { renameUnlessThere } from '../../core/atomic-write.ts';
 import { run } from '../../exec/run.ts';
 import { gitConfigEnv, httpOnly } from '../config-env.ts';
 import { gitEnv, runGit } from '../git-exec.ts';
@@ -173,12 +174,8 @@ export class ActionSources {
       await checked(run(['git', `--git-dir=${gitDir}`, 'archive', `--output=${tar}`, found.sha], { env: gitEnv() }), 'git archive');
       await checked(run(['tar', '-xf', tar, '-C', tree]), 'tar -x');
       const final = this.#treePath(found.sha);
-      try {
-        await rename(tree, final);
-      } catch (err) {
-        // Another resolution of the same commit got there first: its tree is the same one.
-        if (!existsSync(final)) throw err;
-      }
+      // Another resolution of the same commit may get there first: its tree is the same one.
+      await renameUnlessThere(tree, final);
       return final;
     } finally {
       await rm(work, { recursive: true, force: true });

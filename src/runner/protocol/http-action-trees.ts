@@ -7,12 +7,13 @@
 // and renamed into place: a tree in the cache is always whole and verified.
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { SlipwayError } from '../../core/errors.ts';
+import { renameUnlessThere } from '../../core/atomic-write.ts';
 import { checkArchive } from '../actions/tar-check.ts';
 import { extractTarGz } from '../actions/archive.ts';
 
@@ -62,12 +63,8 @@ export class ActionTreeCache {
       await mkdir(tree, { mode: 0o755 });
       await checkArchive(file, tree, [tree], what);
       await extractTarGz(createReadStream(file), tree);
-      try {
-        await rename(tree, final);
-      } catch (err) {
-        // Another runner process on this data dir got there first: its tree is the same verified one.
-        if (!existsSync(final)) throw err;
-      }
+      // Another runner process on this data dir may get there first: its tree is the same verified one.
+      await renameUnlessThere(tree, final);
       return final;
     } finally {
       await rm(work, { recursive: true, force: true });
