@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
-import { chmod } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { commitAndPush, removeDir, startHarness, workingCopy, type Harness } from '../support/harness.ts';
+import { commitAndPush, removeDir, startHarness, waitFor, workingCopy, type Harness } from '../support/harness.ts';
 import { connectHttpRunnerApi } from '../../src/runner/protocol/http-client.ts';
 import { runRunnerApiContract } from '../../src/runner/protocol/runner-api.contract.ts';
 import type { RunnerApi } from '../../src/runner/protocol/runner-api.ts';
@@ -289,5 +290,21 @@ describe('remote actions over HTTP: bounded trees', () => {
     await api.claim(['local']);
     await assert.rejects(api.resolveAction(id, uses), (err) => isSlipwayError(err, 'ACTION_TOO_LARGE') && err.message.includes(`the tree of commit ${sha} holds more than 4096 bytes (actions.maxTreeBytes)`));
     await api.completeJob(id, 'failure', {});
+  });
+
+  test('a server prunes cached trees and archives unused for actions.cacheMaxAge when it starts', { timeout: 60_000 }, async () => {
+    const { api } = await runnerApi(h, 'prune');
+    const { uses, sha } = await hostAction(h, 'pruned', { 'action.yml': 'name: small\nruns: { using: composite, steps: [] }\n' });
+    const id = await queueJob(h, 'prune', 'pruned');
+    await api.claim(['local']);
+    await api.resolveAction(id, uses);
+    await api.completeJob(id, 'success', {});
+    const tree = join(h.dataDir, 'actions/cache', sha);
+    const archive = join(h.dataDir, 'actions/archives', `${sha}.tar.gz`);
+    const old = new Date(Date.now() - 31 * 24 * 3_600_000);
+    for (const path of [tree, archive]) await utimes(path, old, old);
+    await h.restart();
+    await waitFor('the unused tree and archive to be pruned', async () => (!existsSync(tree) && !existsSync(archive) ? true : undefined), 20_000);
+    assert.ok(h.logs.some((l) => /action cache: removed 1 tree\(s\) unused for 720h/.test(l)), h.logs.join('\n'));
   });
 });

@@ -11,6 +11,9 @@ import { Runner } from '../../runner/runner.ts';
 import { connectHttpRunnerApi } from '../../runner/protocol/http-client.ts';
 import { executorFactory } from '../../runner/create-executor.ts';
 import { builtinJobImage } from '../../config/runner-labels.ts';
+import { ActionTreeCache } from '../../runner/protocol/http-action-trees.ts';
+import { schedulePrune } from '../../git/actions/action-cache-prune.ts';
+import { parseDuration } from '../../core/duration.ts';
 
 /** What `register` keeps: the only copy of the credential. */
 interface RunnerFile {
@@ -21,7 +24,7 @@ interface RunnerFile {
   credential: string;
 }
 
-const usage = 'register --server URL --token TOKEN [--name N] [--labels a,b=image] [--data DIR] | [--data DIR] [--concurrency N] [--heartbeat-seconds S]';
+const usage = 'register --server URL --token TOKEN [--name N] [--labels a,b=image] [--data DIR] | [--data DIR] [--concurrency N] [--heartbeat-seconds S] [--action-cache-max-age D]';
 
 const runnerDir = (flag: string | undefined) => resolve(flag ?? process.env.SLIPWAY_RUNNER_DATA ?? join(homedir(), '.slipway-runner'));
 
@@ -65,8 +68,16 @@ async function run(dir: string, values: Record<string, unknown>): Promise<number
   const heartbeatSeconds = Number(str(values['heartbeat-seconds'] as string) ?? '5');
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new CliError('--concurrency must be a whole number of at least 1', 2);
   if (!(heartbeatSeconds > 0)) throw new CliError('--heartbeat-seconds must be a positive number', 2);
+  const cacheMaxAge = str(values['action-cache-max-age'] as string) ?? '720h';
+  const cacheMaxAgeMs = cacheMaxAge === 'off' ? 0 : parseDuration(cacheMaxAge);
+  if (cacheMaxAgeMs === undefined) throw new CliError(`--action-cache-max-age: expected a duration such as 720h or 30m, or off; found "${cacheMaxAge}"`, 2);
   const stopping = new AbortController();
-  const api = await connectHttpRunnerApi({ server: config.server, credential: config.credential, signal: stopping.signal, actionsDir: join(dir, 'actions') });
+  // Remote actions' trees by SHA, pruned when unused for --action-cache-max-age (now, then daily).
+  const actionTrees = new ActionTreeCache(async () => join(dir, 'actions'));
+  const stopPrune = schedulePrune(async () => {
+    await actionTrees.prune(cacheMaxAgeMs);
+  }, (m) => process.stderr.write(`slipway runner: ${m}\n`));
+  const api = await connectHttpRunnerApi({ server: config.server, credential: config.credential, signal: stopping.signal, actionTrees });
   const runner = new Runner({
     api, name: config.name, labels: Object.keys(config.labels), concurrency, workDir: join(dir, 'work'), serverUrl: config.server, heartbeatMs: heartbeatSeconds * 1000,
     createExecutor: executorFactory({ namePrefix: `slipway-${config.name}`, labels: config.labels }),
@@ -85,6 +96,7 @@ async function run(dir: string, values: Record<string, unknown>): Promise<number
   });
   // Running jobs get a minute to finish; then they are killed, unreported, for the server to re-queue.
   await runner.stop(60_000);
+  stopPrune();
   stopping.abort();
   return 0;
 }
@@ -101,8 +113,9 @@ export const runnerCommand: Command = {
   (no action)    take jobs until SIGINT or SIGTERM
   --concurrency N        jobs at once (default 1)
   --heartbeat-seconds S  how often a running job's lease is renewed (default 5; keep it under a third of the server's leaseSeconds)
-  --data DIR     where runner.json and job folders live (default: SLIPWAY_RUNNER_DATA or ~/.slipway-runner)`,
-  options: { server: { type: 'string' }, token: { type: 'string' }, name: { type: 'string' }, labels: { type: 'string' }, data: { type: 'string' }, concurrency: { type: 'string' }, 'heartbeat-seconds': { type: 'string' } },
+  --action-cache-max-age D  remote actions' trees (DIR/actions) unused this long are removed (default 720h; off: never)
+  --data DIR     where runner.json, job folders and remote actions' trees live (default: SLIPWAY_RUNNER_DATA or ~/.slipway-runner)`,
+  options: { server: { type: 'string' }, token: { type: 'string' }, name: { type: 'string' }, labels: { type: 'string' }, data: { type: 'string' }, concurrency: { type: 'string' }, 'heartbeat-seconds': { type: 'string' }, 'action-cache-max-age': { type: 'string' } },
   async run(values, [action]) {
     const dir = runnerDir(str(values.data));
     if (action === 'register') return register(dir, values);

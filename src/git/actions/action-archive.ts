@@ -11,6 +11,7 @@ import { link, lstat, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises
 import { join } from 'node:path';
 import { SlipwayError } from '../../core/errors.ts';
 import { run } from '../../exec/run.ts';
+import { touchUsed } from './action-cache-prune.ts';
 
 /** What a runner needs to fetch and check a tree: where it is here, its size and digest. */
 export interface ActionArchive {
@@ -37,8 +38,16 @@ export class ActionArchives {
     this.#o = options;
   }
 
-  /** The archive of the tree of `sha` (unpacked at `tree`), made on first use. Throws ACTION_TOO_LARGE past the limit. */
-  archiveOf(sha: string, tree: string): Promise<ActionArchive> {
+  /** The archive of the tree of `sha` (unpacked at `tree`), made on first use, marked used. Throws ACTION_TOO_LARGE past the limit. */
+  async archiveOf(sha: string, tree: string): Promise<ActionArchive> {
+    const archive = await this.#once(sha, tree);
+    if (await touchUsed(archive.path)) return archive;
+    // Pruned since this process made it (action-cache-prune.ts): made again.
+    this.#known.delete(sha);
+    return this.#once(sha, tree);
+  }
+
+  #once(sha: string, tree: string): Promise<ActionArchive> {
     if (!shaPattern.test(sha)) throw new SlipwayError('INTERNAL', `not a commit SHA: ${sha}`);
     let known = this.#known.get(sha);
     if (!known) {

@@ -16,6 +16,7 @@ import { gitEnv, runGit } from '../git-exec.ts';
 import { isBareRepo } from '../repo-admin.ts';
 import { isFullSha, repoAtRef, type ActionRef } from './action-ref.ts';
 import { ActionArchives } from './action-archive.ts';
+import { pruneUnused, shaNamed, touchUsed, type PruneOptions } from './action-cache-prune.ts';
 
 /** `instance`, or a git host whose repositories are `<url>/<owner>/<repo>` (or a URL with `{owner}`/`{repo}`). */
 export type ActionSourceConfig = { name: 'instance' } | { name: string; url: string };
@@ -74,6 +75,16 @@ export class ActionSources {
     return join(this.#o.dir, 'mirrors', owner.toLowerCase(), `${repo.toLowerCase()}.git`);
   }
 
+  /**
+   * Removes trees and archives unused for `o.maxAgeMs`, except those of `o.inUse` (the
+   * SHAs recorded by runs not finished); answers the SHAs whose tree or archive went.
+   */
+  async prune(o: PruneOptions): Promise<string[]> {
+    const trees = await pruneUnused(join(this.#o.dir, 'cache'), shaNamed, o);
+    const archives = await pruneUnused(join(this.#o.dir, 'archives'), (name) => shaNamed(name.replace(/\.tar\.gz$/, '')), o);
+    return [...new Set([...trees, ...archives])];
+  }
+
   /** The cached tree of `sha`, if some resolution unpacked it already. */
   cachedTree(sha: string): string | undefined {
     const tree = this.#treePath(sha);
@@ -89,7 +100,8 @@ export class ActionSources {
     for (const source of this.#o.sources) {
       const found = 'url' in source ? await this.#fromUrl(source, ref) : await this.#fromInstance(ref, access);
       if ('sha' in found) {
-        const cached = found.mustFetch ? undefined : this.cachedTree(found.sha);
+        // Marked used (action-cache-prune.ts); one pruned in the meantime is unpacked again.
+        const cached = !found.mustFetch && (await touchUsed(this.#treePath(found.sha))) ? this.#treePath(found.sha) : undefined;
         const tree = cached ?? (await this.#unpack(found));
         if (found.url) await this.#remember(source.name, ref, found.sha);
         return { source: source.name, sha: found.sha, tree, cached: cached !== undefined };

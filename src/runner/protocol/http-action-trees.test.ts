@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -35,10 +35,10 @@ test('a verified tree is unpacked once; the next resolution downloads nothing', 
     const { bytes, answer } = await f.pack({ 'action.yml': 'name: a\n' });
     let downloads = 0;
     const download = async () => (downloads++, Readable.from([bytes]));
-    const first = await f.cache.tree(answer, download);
+    const first = await f.cache.tree('job_1', answer, download);
     assert.equal(first.cached, false);
     assert.equal(await readFile(join(first.tree, 'action.yml'), 'utf8'), 'name: a\n');
-    const [a, b] = await Promise.all([f.cache.tree(answer, download), f.cache.tree(answer, download)]);
+    const [a, b] = await Promise.all([f.cache.tree('job_1', answer, download), f.cache.tree('job_1', answer, download)]);
     assert.deepEqual([a, b], [{ tree: first.tree, cached: true }, { tree: first.tree, cached: true }]);
     assert.equal(downloads, 1);
   } finally {
@@ -52,11 +52,31 @@ test('a damaged, oversized or unsafe archive is refused and leaves nothing in th
     const { bytes, answer } = await f.pack({ 'action.yml': 'name: a\n' });
     const damaged = Buffer.from(bytes);
     damaged[damaged.length - 9]! ^= 0xff;
-    await assert.rejects(f.cache.tree(answer, async () => Readable.from([damaged])), (err) => isSlipwayError(err, 'ACTION_UNRESOLVED') && /arrived damaged/.test(err.message));
-    await assert.rejects(f.cache.tree(answer, async () => Readable.from([bytes, Buffer.alloc(10)])), (err) => isSlipwayError(err, 'ACTION_UNRESOLVED') && /larger than the \d+ bytes the server announced/.test(err.message));
+    await assert.rejects(f.cache.tree('job_1', answer, async () => Readable.from([damaged])), (err) => isSlipwayError(err, 'ACTION_UNRESOLVED') && /arrived damaged/.test(err.message));
+    await assert.rejects(f.cache.tree('job_1', answer, async () => Readable.from([bytes, Buffer.alloc(10)])), (err) => isSlipwayError(err, 'ACTION_UNRESOLVED') && /larger than the \d+ bytes the server announced/.test(err.message));
     const unsafe = await f.pack({ 'action.yml': 'name: a\n' }, (dir) => symlink('/etc', join(dir, 'out')));
-    await assert.rejects(f.cache.tree(unsafe.answer, async () => Readable.from([unsafe.bytes])), (err) => isSlipwayError(err, 'ARCHIVE_UNSAFE') && /member "\.\/out" is a symbolic link to \/etc/.test(err.message));
+    await assert.rejects(f.cache.tree('job_1', unsafe.answer, async () => Readable.from([unsafe.bytes])), (err) => isSlipwayError(err, 'ARCHIVE_UNSAFE') && /member "\.\/out" is a symbolic link to \/etc/.test(err.message));
     assert.deepEqual(await readdir(f.cacheDir), [], 'no tree and no temp dir left');
+  } finally {
+    await f.done();
+  }
+});
+
+test("trees unused for the maximum age are pruned, never one a held job resolved; a pruned tree is downloaded again", async () => {
+  const f = await fixture();
+  try {
+    const { bytes, answer } = await f.pack({ 'action.yml': 'name: a\n' });
+    let downloads = 0;
+    const download = async () => (downloads++, Readable.from([bytes]));
+    const { tree } = await f.cache.tree('job_1', answer, download);
+    const old = new Date(Date.now() - 2 * 3_600_000);
+    await utimes(tree, old, old);
+    assert.deepEqual(await f.cache.prune(3_600_000), [], 'job_1 still runs');
+    f.cache.release('job_1');
+    assert.deepEqual(await f.cache.prune(3_600_000), [sha]);
+    assert.deepEqual(await readdir(f.cacheDir), []);
+    assert.equal((await f.cache.tree('job_2', answer, download)).cached, false);
+    assert.equal(downloads, 2);
   } finally {
     await f.done();
   }

@@ -1,12 +1,12 @@
 // A remote runner's cache of action trees, by commit SHA (DIR/actions/<sha>): the HTTP
 // transport's half of RunnerApi.resolveAction. The server answers a resolution with the
 // commit and the size and SHA-256 of its tree's archive; a tree this runner has is used as
-// it is, so a second job using the action downloads nothing. Otherwise the archive is
+// it is, so a second job using the action downloads nothing; trees unused for long are pruned. Otherwise the archive is
 // streamed into a temp file (cut off past the announced size), its digest checked, its
 // members checked (tar-check.ts: nothing lands outside the tree), unpacked in a temp dir
 // and renamed into place: a tree in the cache is always whole and verified.
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
@@ -16,6 +16,7 @@ import { SlipwayError } from '../../core/errors.ts';
 import { renameUnlessThere } from '../../core/atomic-write.ts';
 import { checkArchive } from '../actions/tar-check.ts';
 import { extractTarGz } from '../actions/archive.ts';
+import { pruneUnused, shaNamed, touchUsed } from '../../git/actions/action-cache-prune.ts';
 
 /** What the server answers for one resolution (src/server/routes/runner-protocol-actions.ts): the commit and its tree's archive. */
 export interface ActionTreeAnswer {
@@ -29,23 +30,39 @@ export class ActionTreeCache {
   readonly #dir: () => Promise<string>;
   /** Downloads under way, by SHA: two jobs of this runner needing one tree fetch it once. */
   readonly #fetching = new Map<string, Promise<string>>();
+  /** The SHAs each job this runner holds resolved: never pruned while it runs. */
+  readonly #held = new Map<string, Set<string>>();
 
   /** `dir` answers the folder holding the trees; it is made when the first tree is fetched. */
   constructor(dir: () => Promise<string>) {
     this.#dir = dir;
   }
 
-  /** The tree of `answer.sha`, fetched with `download` unless this runner has it. */
-  async tree(answer: ActionTreeAnswer, download: () => Promise<NodeJS.ReadableStream>): Promise<{ tree: string; cached: boolean }> {
+  /** The tree of `answer.sha` for job `jobId`, fetched with `download` unless this runner has it. */
+  async tree(jobId: string, answer: ActionTreeAnswer, download: () => Promise<NodeJS.ReadableStream>): Promise<{ tree: string; cached: boolean }> {
     if (!/^[0-9a-f]{40,64}$/.test(answer.sha)) throw new SlipwayError('ACTION_UNRESOLVED', `the server answered an invalid commit SHA: ${answer.sha}`);
+    const held = this.#held.get(jobId) ?? new Set();
+    this.#held.set(jobId, held.add(answer.sha));
     const final = join(await this.#dir(), answer.sha);
-    if (existsSync(final)) return { tree: final, cached: true };
+    // Marked used (action-cache-prune.ts), if it is here.
+    if (await touchUsed(final)) return { tree: final, cached: true };
     let fetching = this.#fetching.get(answer.sha);
     if (!fetching) {
       fetching = this.#fetch(answer, final, download).finally(() => this.#fetching.delete(answer.sha));
       this.#fetching.set(answer.sha, fetching);
     }
     return { tree: await fetching, cached: false };
+  }
+
+  /** Job `jobId` ended: its trees may be pruned once unused for long enough. */
+  release(jobId: string): void {
+    this.#held.delete(jobId);
+  }
+
+  /** Removes the trees unused for `maxAgeMs` that no held job resolved; answers their SHAs. */
+  async prune(maxAgeMs: number): Promise<string[]> {
+    const inUse = new Set([...this.#held.values()].flatMap((shas) => [...shas]));
+    return pruneUnused(await this.#dir(), shaNamed, { maxAgeMs, inUse });
   }
 
   async #fetch(answer: ActionTreeAnswer, final: string, download: () => Promise<NodeJS.ReadableStream>): Promise<string> {

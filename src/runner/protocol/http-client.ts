@@ -27,8 +27,8 @@ interface HttpRunnerApiOptions {
   maxBackoffMs?: number;
   /** Ends log-chunk retries (the runner is stopping for good). */
   signal?: AbortSignal;
-  /** Where remote actions' trees are cached by SHA (the runner's DIR/actions); a temp dir of this process when absent. */
-  actionsDir?: string;
+  /** Remote actions' trees by SHA (the runner's DIR/actions); a temp dir of this process when absent. */
+  actionTrees?: ActionTreeCache;
 }
 
 /** How long one claim long-poll is held open (the server caps it at its own maximum). */
@@ -102,8 +102,8 @@ export async function connectHttpRunnerApi(o: HttpRunnerApiOptions): Promise<Run
   const job = (id: string, path = '') => `/api/runner/jobs/${encodeURIComponent(id)}${path}`;
   const stream = (res: Response): NodeJS.ReadableStream => Readable.fromWeb(res.body as WebReadableStream);
 
-  const actionTrees = new ActionTreeCache(async () => (actionsDir ??= o.actionsDir ?? (await mkdtemp(join(tmpdir(), 'slipway-runner-actions-')))));
   let actionsDir: string | undefined;
+  const actionTrees = o.actionTrees ?? new ActionTreeCache(async () => (actionsDir ??= await mkdtemp(join(tmpdir(), 'slipway-runner-actions-'))));
 
   const registry = await json<RegistryAccess>({ method: 'GET', path: '/api/runner/registry', retry: 'yes' });
 
@@ -149,6 +149,7 @@ export async function connectHttpRunnerApi(o: HttpRunnerApiOptions): Promise<Run
     },
     async completeJob(jobId, status, outputs, error) {
       cancelListeners.delete(jobId);
+      actionTrees.release(jobId);
       await send({ method: 'POST', path: job(jobId, '/complete'), json: { status, outputs, ...(error === undefined ? {} : { error }) }, retry: 'yes' });
     },
     recordRelease: (jobId, release) => json<{ id: string }>({ method: 'POST', path: job(jobId, '/releases'), json: release }),
@@ -181,7 +182,7 @@ export async function connectHttpRunnerApi(o: HttpRunnerApiOptions): Promise<Run
     async resolveAction(jobId, uses) {
       // The server resolves with the run's rights; the tree comes by SHA unless this runner has it.
       const answer = await json<ActionTreeAnswer>({ method: 'POST', path: job(jobId, '/actions/resolve'), json: { uses }, retry: 'yes' });
-      const got = await actionTrees.tree(answer, async () => stream(await send({ method: 'GET', path: job(jobId, `/actions/${answer.sha}`), retry: 'yes' })));
+      const got = await actionTrees.tree(jobId, answer, async () => stream(await send({ method: 'GET', path: job(jobId, `/actions/${answer.sha}`), retry: 'yes' })));
       return { sha: answer.sha, source: answer.source, ...got };
     },
     onCancel(jobId, listener) {
