@@ -7,11 +7,13 @@
 // nothing. A job of a user who may not read the actions' project fails, naming the permission.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, rm, utimes } from 'node:fs/promises';
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { commitAndPush, git, pushRun, removeDir, repoRoot, runLog, startHarness, workingCopy, type Harness } from '../support/harness.ts';
+import { commitAndPush, git, pushRun, removeDir, repoRoot, runLog, startHarness, waitFor, workingCopy, type Harness } from '../support/harness.ts';
 import { runnerProcesses, type RunnerProcesses } from '../support/runner-process.ts';
 import { runOrThrow } from '../../src/exec/run.ts';
 import { gitAuthEnv } from '../../src/git/client.ts';
@@ -88,6 +90,7 @@ describe('remote actions on a remote runner', () => {
   let home: string;
   let runners: RunnerProcesses;
   let runnerDir: string;
+  let runner: ChildProcess;
   const dirs: string[] = [];
   let toolboxSha: string;
   let helperSha: string;
@@ -100,7 +103,7 @@ describe('remote actions on a remote runner', () => {
     helperSha = await hostProject(h, 'helper', helper, dirs);
     runners = runnerProcesses(h.slipway, home);
     runnerDir = await runners.register('far-away', 'remote');
-    runners.start(runnerDir);
+    runner = runners.start(runnerDir);
   });
   after(async () => {
     runners?.killAll();
@@ -144,5 +147,15 @@ describe('remote actions on a remote runner', () => {
     assert.deepEqual(await runnersOf(run.jobs), ['far-away']);
     assert.match(log, /step 2 \(Run local\/toolbox\/js@v1\): .*action local\/toolbox@v1: source 'instance' project toolbox: the run's pusher bob may not read it \(missing permission git\.read\)/);
     assert.doesNotMatch(log, /this step ran/);
+  });
+
+  it('a runner started with --action-cache-max-age removes trees unused that long', { timeout: 60_000 }, async () => {
+    runner.kill('SIGTERM');
+    await once(runner, 'exit');
+    const actions = join(runnerDir, 'actions');
+    const old = new Date(Date.now() - 2 * 3_600_000);
+    for (const name of await readdir(actions)) await utimes(join(actions, name), old, old);
+    runner = runners.start(runnerDir, ['--action-cache-max-age', '1h']);
+    await waitFor('the runner to prune its action cache', async () => ((await readdir(actions)).length === 0 ? true : undefined), 30_000);
   });
 });

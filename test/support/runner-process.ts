@@ -8,8 +8,8 @@ import { mainTs, runCli } from './cli.ts';
 export interface RunnerProcesses {
   /** Registers runner `name` offering `labels` (`a,b`); answers its data dir. */
   register(name: string, labels: string): Promise<string>;
-  /** `slipway runner --data DIR`, its output echoed to this test's stderr. */
-  start(dir: string): ChildProcess;
+  /** `slipway runner --data DIR [args]`, its output echoed to this test's stderr. */
+  start(dir: string, args?: string[]): ChildProcess;
   /** kill -9 of every runner still running. */
   killAll(): void;
 }
@@ -28,8 +28,8 @@ export function runnerProcesses(server: { url: string; adminToken: string }, hom
       assert.equal(r.code, 0, r.stderr);
       return dir;
     },
-    start(dir) {
-      const child = spawn(process.execPath, [mainTs, 'runner', '--data', dir, '--heartbeat-seconds', '1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    start(dir, args = []) {
+      const child = spawn(process.execPath, [mainTs, 'runner', '--data', dir, '--heartbeat-seconds', '1', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       child.stderr!.setEncoding('utf8').on('data', (d: string) => process.stderr.write(`[runner] ${d}`));
       child.stdout!.setEncoding('utf8').on('data', (d: string) => process.stderr.write(`[runner] ${d}`));
       children.push(child);
