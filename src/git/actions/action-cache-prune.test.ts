@@ -1,7 +1,7 @@
 // Pruning the action caches: entries unused for the maximum age go (and crash leftovers),
 // entries in use or used lately stay, a use marks an entry used; on the server, trees and
-// archives go and a later resolution unpacks the tree again; the store names the commits
-// runs not finished resolved.
+// archives go and a later resolution unpacks the tree again (the store's unfinishedShas,
+// what a server keeps, is in src/store/store.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
@@ -11,7 +11,6 @@ import { pruneUnused, shaNamed, touchUsed } from './action-cache-prune.ts';
 import { ActionSources } from './action-sources.ts';
 import { parseActionRef, type ActionRef } from './action-ref.ts';
 import { gitOk } from '../test-support.ts';
-import { setup, job, wf } from '../../scheduler/test-support.ts';
 
 const day = 24 * 3_600_000;
 const sha = (c: string) => c.repeat(40);
@@ -61,13 +60,4 @@ test("the server's trees and archives unused for the maximum age go; the next re
   } finally {
     await rm(root, { recursive: true, force: true });
   }
-});
-
-test('the store names the commits that runs not finished resolved', async () => {
-  const s = await setup();
-  const run = await s.createRun(wf(job('a')));
-  await s.store.runActions.record(run.id, { jobId: 'a', uses: 'local/p@v1', sha: sha('1'), source: 'instance' });
-  assert.deepEqual([...(await s.store.runActions.unfinishedShas())], [sha('1')]);
-  await s.runOne('success');
-  assert.deepEqual([...(await s.store.runActions.unfinishedShas())], [], 'the run finished');
 });
