@@ -206,7 +206,7 @@ describe('runner protocol over HTTP', () => {
     await api.completeJob(id, 'success', {});
   });
 
-  test("after a server restart, what a remote runner reports is still stored masked, with the job's secrets read from the store", { timeout: 60_000 }, async () => {
+  test("after a server restart, what a remote runner reports is still stored masked, with the job's secrets read from the store; its checkout keeps its token", { timeout: 60_000 }, async () => {
     const projectSecret = 'restart-project-secret-4711';
     const envSecret = 'restart-staging-secret-0815';
     await hostAction(h, 'masked', { 'README.md': 'a repository, so its deploy.yml can be read (none: staging has no gate)\n' });
@@ -219,7 +219,9 @@ describe('runner protocol over HTTP', () => {
     assert.equal(claimed?.id, id, JSON.stringify(await h.slipway.store.runs.job(id)));
     assert.deepEqual([claimed.contexts.secrets.RESTART_TOKEN, claimed.contexts.secrets.STAGE_ONLY], [projectSecret, envSecret]);
     await api.appendLog(id, 1, `before ${projectSecret}\n`);
+    const source = await api.source(id);
     await h.restart();
+    assert.deepEqual(await api.source(id), source, "the job's checkout still carries its own token");
     // This runner masks nothing (one that forgot to, or lies): whatever is masked below, the server masked alone,
     // in a process that never handed the job out and so knew none of its secrets.
     const b64 = Buffer.from(projectSecret).toString('base64').replace(/=+$/, '');

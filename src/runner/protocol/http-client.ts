@@ -68,6 +68,8 @@ export async function connectHttpRunnerApi(o: HttpRunnerApiOptions): Promise<Run
   const cancelListeners = new Map<string, Set<() => void>>();
   // The server's count of 'jobs-available' this runner last heard: a wait sent with an older one answers at once.
   let generation: number | undefined;
+  // The job tokens of the claims this runner holds: a server restarted since a claim no longer knows them (it keeps hashes).
+  const jobTokens = new Map<string, string>();
 
   async function send(call: Call): Promise<Response> {
     const headers: Record<string, string> = { authorization: `Bearer ${o.credential}` };
@@ -112,6 +114,7 @@ export async function connectHttpRunnerApi(o: HttpRunnerApiOptions): Promise<Run
       // Not retried: a claim whose answer was lost holds a job nobody runs until its lease runs out.
       const answer = await json<{ job: ClaimedJob | null; generation: number }>({ method: 'POST', path: '/api/runner/claim', json: { labels, waitMs: 0 } });
       generation = answer.generation;
+      if (answer.job) jobTokens.set(answer.job.id, answer.job.token);
       return answer.job ?? undefined;
     },
     async waitForWork(timeoutMs, signal) {
@@ -150,10 +153,17 @@ export async function connectHttpRunnerApi(o: HttpRunnerApiOptions): Promise<Run
     async completeJob(jobId, status, outputs, error) {
       cancelListeners.delete(jobId);
       actionTrees.release(jobId);
+      jobTokens.delete(jobId);
       await send({ method: 'POST', path: job(jobId, '/complete'), json: { status, outputs, ...(error === undefined ? {} : { error }) }, retry: 'yes' });
     },
     recordRelease: (jobId, release) => json<{ id: string }>({ method: 'POST', path: job(jobId, '/releases'), json: release }),
-    source: (jobId) => json<{ url: string; authorization?: string }>({ method: 'GET', path: job(jobId, '/source'), retry: 'yes' }),
+    async source(jobId) {
+      const answer = await json<{ url: string; authorization?: string }>({ method: 'GET', path: job(jobId, '/source'), retry: 'yes' });
+      const token = jobTokens.get(jobId);
+      if (answer.authorization || !token || !/^https?:/.test(answer.url)) return answer;
+      // Fetched with the job's own token, which this runner holds even when the server (restarted) does not.
+      return { ...answer, authorization: `Basic ${Buffer.from(`job:${token}`).toString('base64')}` };
+    },
     registry: () => registry,
     async addAnnotation(jobId, annotation: Annotation) {
       await send({ method: 'POST', path: job(jobId, '/annotations'), json: annotation });
