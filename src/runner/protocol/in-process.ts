@@ -50,7 +50,7 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
    * Masks with the job's secrets: those of its claim, or — when this process did not hand the
    * job out (a server restart under a remote runner's job) — read again from the store, so
    * what the server stores never rests on the runner's masking alone. Unreadable secrets
-   * throw: the report is refused (and retried by the runner), never stored unmasked.
+   * throw: the report is refused, never stored unmasked.
    */
   const mask = async (jobId: string, text: string): Promise<string> => {
     let masker = maskers.get(jobId);
