@@ -287,6 +287,8 @@ export class Scheduler {
     const job = await this.#store.runs.job(jobId);
     if (!job) return [];
     const run = await this.#store.runs.require(job.run_id);
+    // A run without a plan (one that failed to parse) never had a job handed out, nor secrets.
+    if (!run.plan) return [];
     const siblings = await this.#store.runs.jobs(run.id);
     const { spec } = specOf(this.#progress.plan(run), job);
     const context = await this.#progress.contextOf(run, job, siblings, this.#progress.needsOf(run, job, siblings) ?? {});
