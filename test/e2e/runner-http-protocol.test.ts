@@ -11,6 +11,7 @@ import { chmod, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { commitAndPush, removeDir, startHarness, waitFor, workingCopy, type Harness } from '../support/harness.ts';
 import { connectHttpRunnerApi } from '../../src/runner/protocol/http-client.ts';
+import { ActionTreeCache } from '../../src/runner/protocol/http-action-trees.ts';
 import { runRunnerApiContract } from '../../src/runner/protocol/runner-api.contract.ts';
 import type { RunnerApi } from '../../src/runner/protocol/runner-api.ts';
 import { startRun } from '../../src/scheduler/start-run.ts';
@@ -33,7 +34,9 @@ async function queueJob(h: Harness, id: string, project = 'demo', extra = ''): P
 
 async function runnerApi(h: Harness, name: string, options: { backoffMs?: number } = {}): Promise<{ api: RunnerApi; credential: string }> {
   const { token } = await h.slipway.store.runnerCredentials.create(name);
-  return { api: await connectHttpRunnerApi({ server: h.slipway.url, credential: token, ...options }), credential: token };
+  // The runner's action cache next to the server's data (a runner of its own, on the same disk).
+  const actionTrees = new ActionTreeCache(async () => join(h.dataDir, 'runner-actions', name));
+  return { api: await connectHttpRunnerApi({ server: h.slipway.url, credential: token, actionTrees, ...options }), credential: token };
 }
 
 /** Pushes `files` (`*.sh` executable) to `project` on branch main: the runs of that project may use it as `local/<project>@main`. */
@@ -283,7 +286,10 @@ describe('remote actions over HTTP: bounded trees', () => {
   before(async () => {
     h = await startHarness({ env: { SLIPWAY_RUNNER_ENABLED: 'false', SLIPWAY_ACTIONS_MAX_TREE_BYTES: '4096' } });
   });
-  after(() => h.stop());
+  after(async () => {
+    await h.stop();
+    await removeDir(h.dataDir);
+  });
 
   test('a tree larger than actions.maxTreeBytes is refused with ACTION_TOO_LARGE, saying the limit', async () => {
     const { api } = await runnerApi(h, 'big');
