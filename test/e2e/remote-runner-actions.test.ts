@@ -5,6 +5,8 @@
 // (`uses: local/<project>/<path>@v1`). The server resolves each with the run's rights and
 // ships the commit's tree by SHA; the runner caches it, so a second job using it downloads
 // nothing. A job of a user who may not read the actions' project fails, naming the permission.
+// A job spanning a server restart still checks out (with its own token) and resolves an
+// action afterwards; a runner prunes trees unused for --action-cache-max-age.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, readdir, rm, utimes } from 'node:fs/promises';
@@ -147,6 +149,38 @@ describe('remote actions on a remote runner', () => {
     assert.deepEqual(await runnersOf(run.jobs), ['far-away']);
     assert.match(log, /step 2 \(Run local\/toolbox\/js@v1\): .*action local\/toolbox@v1: source 'instance' project toolbox: the run's pusher bob may not read it \(missing permission git\.read\)/);
     assert.doesNotMatch(log, /this step ran/);
+  });
+
+  it('a job on a remote runner spans a server restart: its checkout (a fetch with the job token) and its remote action after the restart still work', { timeout: 240_000 }, async () => {
+    const across = `on: push
+jobs:
+  across:
+    runs-on: remote
+    steps:
+      - run: echo started; sleep 8; echo slept
+      - uses: actions/checkout@v4
+        with: { path: again }
+      - run: test -f again/marker.txt && echo "checked out"
+      - id: up
+        uses: local/helper@v1
+        with: { text: after restart }
+      - run: echo "RESULT across \${{ steps.up.outputs.upper }}"
+`;
+    const app = await workingCopy('slipway-remote-actions-across-', { '.github/workflows/ci.yml': across, 'marker.txt': 'here\n' });
+    dirs.push(app);
+    const sha = await commitAndPush(app, h, 'farrestart', 'across a restart', 'main');
+    await waitFor('the first step to start', async () => {
+      const project = await h.slipway.store.projects.get('farrestart');
+      const [run] = project ? await h.slipway.store.runs.list({ projectId: project.id, limit: 1 }) : [];
+      const [first] = run ? await h.slipway.store.runs.jobs(run.id) : [];
+      return first && (await runLog(h, run!.id)).includes('started') ? true : undefined;
+    }, 120_000);
+    await h.restart();
+    const run = await pushRun(h, 'farrestart', sha, 120_000);
+    const log = await runLog(h, run.id);
+    assert.equal(run.status, 'success', log);
+    assert.match(log, /^checked out$/m);
+    assert.match(log, /RESULT across AFTER RESTART$/m);
   });
 
   it('a runner started with --action-cache-max-age removes trees unused that long', { timeout: 60_000 }, async () => {
