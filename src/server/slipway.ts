@@ -50,6 +50,8 @@ import { FailedAuthLimiter } from './http/failed-auth-limiter.ts';
 import { apiRouter } from './routes/api-router.ts';
 import { webUi } from './web-ui.ts';
 import { inProcessRunnerApi } from '../runner/protocol/in-process.ts';
+import { schedulePrune } from '../git/actions/action-cache-prune.ts';
+import { formatDuration } from '../core/duration.ts';
 import type { RunnerApi } from '../runner/protocol/runner-api.ts';
 import { PushEvents } from '../triggers/push-events.ts';
 import { pushFeedback } from '../triggers/push-feedback.ts';
@@ -159,6 +161,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     projectsOwner: config.actions.projectsOwner,
     projectRepo: (p) => (isValidName(p) && git.exists(p) ? git.repoPath(p) : undefined),
     timeoutMs: config.actions.fetchTimeoutSeconds * 1000,
+    maxTreeBytes: config.actions.maxTreeBytes,
   });
   const runActions = { sources: actionSources, accessFor: (project: string, actor: string | undefined) => runActionAccess(store, access, project, actor) };
   // What starts runs: pushes, the API's dispatches and the schedule.
@@ -247,6 +250,12 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   // `on.schedule`: every minute at :00, the default branches' scheduled workflows.
   const stopSchedule = everyMinute(options.clock ?? systemClock, (at) => track(runScheduled(runStarter, at).catch((err) => log(`schedule: ${(err as Error).stack}`))));
   const stopRegistryUpkeep = registryUpkeep.schedule();
+  // Action trees unused for actions.cacheMaxAge go, except those of runs not finished (now, then daily).
+  const pruneActions = async () => {
+    const removed = await actionSources.prune({ maxAgeMs: config.actions.cacheMaxAge, inUse: await store.runActions.unfinishedShas() });
+    if (removed.length > 0) log(`action cache: removed ${removed.length} tree(s) unused for ${formatDuration(config.actions.cacheMaxAge)}`);
+  };
+  const stopActionPrune = schedulePrune(pruneActions, log, track);
   // The same sweep opens the gates of approved jobs whose wait timer ran out.
   const leaseSweep = setInterval(() => void Promise.all([scheduler.requeueExpired(), scheduler.openTimedGates()]).catch((err) => log(`lease sweep: ${(err as Error).stack ?? String(err)}`)), Math.min(10_000, config.leaseSeconds * 500));
   // Jobs no online runner can take say so, and fail after runner.queueTimeout; checked a few times per timeout.
@@ -299,6 +308,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
       clearInterval(runnerWaitSweep);
       stopSchedule();
       stopRegistryUpkeep();
+      stopActionPrune();
       await runner?.stop(config.shutdownTimeoutSeconds * 1000);
       // Jobs still held were killed by the timeout and left unreported: each runs again as its next attempt.
       if (runner) await scheduler.interruptHeld(runnerName);
