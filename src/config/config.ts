@@ -7,6 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { SlipwayError } from '../core/errors.ts';
 import { registrySettings } from './registry-settings.ts';
+import { durationSchema } from './duration-schema.ts';
 import { hostLabelIssues, queueTimeoutSchema, runnerLabelsSchema } from './runner-labels.ts';
 
 const schema = z.strictObject({
@@ -81,6 +82,10 @@ const schema = z.strictObject({
         .default(['instance', { name: 'github', url: 'https://github.com' }]),
       projectsOwner: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/).default('local'),
       fetchTimeoutSeconds: z.number().int().min(1).max(3600).default(60),
+      /** The most a remote action's repository tree may hold to be sent to a runner over HTTP (action-archive.ts). */
+      maxTreeBytes: z.number().int().min(1024).default(256 * 1024 * 1024),
+      /** Cached action trees unused this long are pruned (at start-up, then daily; `off`: never). */
+      cacheMaxAge: durationSchema(30 * 24 * 3_600_000, { off: true }),
     })
     .prefault({}),
   /** The built-in registry's garbage collection, retention and upload purging (registry-settings.ts). */
@@ -109,6 +114,8 @@ const envKeys: Record<string, string[]> = {
   SLIPWAY_SHUTDOWN_TIMEOUT_SECONDS: ['shutdownTimeoutSeconds'],
   SLIPWAY_PROJECTS_CREATE: ['projects', 'create'],
   SLIPWAY_LOGS_MAX_JOB_BYTES: ['logs', 'maxJobBytes'],
+  SLIPWAY_ACTIONS_MAX_TREE_BYTES: ['actions', 'maxTreeBytes'],
+  SLIPWAY_ACTIONS_CACHE_MAX_AGE: ['actions', 'cacheMaxAge'],
   SLIPWAY_REGISTRY_GC_INTERVAL: ['registry', 'gc', 'interval'],
   SLIPWAY_REGISTRY_GC_GRACE: ['registry', 'gc', 'grace'],
   SLIPWAY_REGISTRY_UPLOADS_MAX_AGE: ['registry', 'uploads', 'maxAge'],

@@ -55,6 +55,8 @@ import { FailedAuthLimiter } from './http/failed-auth-limiter.ts';
 import { apiRouter } from './routes/api-router.ts';
 import { webUi } from './web-ui.ts';
 import { inProcessRunnerApi } from '../runner/protocol/in-process.ts';
+import { schedulePrune } from '../git/actions/action-cache-prune.ts';
+import { formatDuration } from '../core/duration.ts';
 import type { RunnerApi } from '../runner/protocol/runner-api.ts';
 import { PushEvents } from '../triggers/push-events.ts';
 import { pushFeedback } from '../triggers/push-feedback.ts';
@@ -178,6 +180,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     projectsOwner: config.actions.projectsOwner,
     projectRepo: (p) => (isValidName(p) && git.exists(p) ? git.repoPath(p) : undefined),
     timeoutMs: config.actions.fetchTimeoutSeconds * 1000,
+    maxTreeBytes: config.actions.maxTreeBytes,
   });
   const runActions = { sources: actionSources, accessFor: (project: string, actor: string | undefined) => runActionAccess(store, access, project, actor) };
   // What starts runs: pushes, the API's dispatches and the schedule.
@@ -287,6 +290,12 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
         sweep().catch((err: unknown) => log(`sweep of other servers' leftovers: ${(err as Error).stack ?? String(err)}`));
       }, 10_000)
     : undefined;
+  // Action trees unused for actions.cacheMaxAge go, except those of runs not finished (now, then daily).
+  const pruneActions = async () => {
+    const removed = await actionSources.prune({ maxAgeMs: config.actions.cacheMaxAge, inUse: await store.runActions.unfinishedShas() });
+    if (removed.length > 0) log(`action cache: removed ${removed.length} tree(s) unused for ${formatDuration(config.actions.cacheMaxAge)}`);
+  };
+  const stopActionPrune = schedulePrune(pruneActions, log, track);
   // The same sweep opens the gates of approved jobs whose wait timer ran out.
   const leaseSweep = setInterval(() => void Promise.all([scheduler.requeueExpired(), scheduler.openTimedGates()]).catch((err) => log(`lease sweep: ${(err as Error).stack ?? String(err)}`)), Math.min(10_000, config.leaseSeconds * 500));
   // Jobs no online runner can take say so, and fail after runner.queueTimeout; checked a few times per timeout.
@@ -299,11 +308,15 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   if (config.runner.enabled) {
     // One isolated host executor (one set of job users) for `host` jobs, when an admin allows them.
     const hostJobs = config.runner.host ? hostExecutorFactory({ tempRoot }) : undefined;
+    const builtinLabels = runnerLabels(Object.keys(config.runner.labels), config.runner.host);
+    // `slipway runners` shows the built-in runner's jobs at once and version as a remote runner's hello does.
+    await store.runners.seen(runnerName, builtinLabels);
+    await store.runners.describe(runnerName, { concurrency: config.runner.concurrency, version });
     runner = new Runner({
       // Jobs fetch over HTTP with their own token, like any git client: nothing reads the data dir for them.
       api: inProcessRunnerApi({ runnerName, scheduler, store, events, sourceOf: (p) => `${url}/git/${p}.git`, registry: registryAccess, dataDir: config.dataDir, maxLogBytes: config.logs.maxJobBytes, actions: runActions }),
       name: runnerName,
-      labels: runnerLabels(Object.keys(config.runner.labels), config.runner.host),
+      labels: builtinLabels,
       concurrency: config.runner.concurrency,
       // Host jobs' users must reach their job directories, and the data dir is 0700.
       workDir,
@@ -336,6 +349,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
       clearInterval(runnerWaitSweep);
       stopSchedule();
       stopRegistryUpkeep();
+      stopActionPrune();
       await runner?.stop(config.shutdownTimeoutSeconds * 1000);
       // Jobs still held were killed by the timeout and left unreported: each runs again as its next attempt.
       if (runner) await scheduler.interruptHeld(runnerName);

@@ -158,6 +158,18 @@ for (const backend of backends) {
       assert.equal((await store.runs.require(run.id)).status, 'success');
     });
 
+    it('runActions.unfinishedShas names the commits that runs not finished resolved, each once', async () => {
+      const { store } = await open();
+      const p = await store.projects.ensure('p');
+      const running = await store.runs.create(newRun(p.id));
+      const done = await store.runs.create(newRun(p.id));
+      for (const [run, job, sha] of [[running, 'a', '1'], [running, 'b', '1'], [running, 'b', '2'], [done, 'a', '3']] as const) {
+        await store.runActions.record(run.id, { jobId: job, uses: `local/x@v${sha}`, sha: sha.repeat(40), source: 'instance' });
+      }
+      await store.runs.finish(done.id, 'success', new Date().toISOString());
+      assert.deepEqual([...(await store.runActions.unfinishedShas())].sort(), ['1'.repeat(40), '2'.repeat(40)]);
+    });
+
     it('logs.append stores a chunk once per (stream, seq); read(after) returns chunks in order', async () => {
       const { store } = await open();
       assert.equal(await store.logs.lastSeq('job:1'), -1);
