@@ -286,6 +286,9 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
           if (pushed > 0) log(`processing ${pushed} push event(s) another server left pending`);
           const failed = await failAbandonedDeployments({ store, events, holder: sweepHolder, leaseMs: defaultLockTiming.leaseMs });
           if (failed > 0) log(`${failed} deployment(s) failed: the server running them stopped`);
+          // Every server holds every approval wait: whichever a decision reaches, or whose timer runs out first, opens it (once).
+          const adopted = await deploys.adoptWaiting();
+          if (adopted > 0) log(`holding ${adopted} deployment(s) at their approval gate that another server held`);
         };
         sweep().catch((err: unknown) => log(`sweep of other servers' leftovers: ${(err as Error).stack ?? String(err)}`));
       }, 10_000)
