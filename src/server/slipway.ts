@@ -130,11 +130,11 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     });
   const access = new Access(store, { projectsCreate: config.projects.create });
   const git = new GitHosting({ root: join(config.dataDir, 'git'), log, protection: { rules: store.protectedBranches, roleOn, matches: (branch, pattern) => matchesPatterns(branch, [pattern]) } });
-  const registryStorage = await storageFromConfig(config);
-  log(`registry: storage ${describeStorage(config)}`);
-  const registry = createRegistry({ storage: registryStorage, log });
+  const storage = await storageFromConfig(config);
+  log(`storage: ${describeStorage(config)}`);
+  const registry = createRegistry({ storage: storage.registry, log });
   // Nothing writes yet: every partial write is a crash's leftover; uploads go by age.
-  const partial = await registryStorage.removePartialWrites(Date.now());
+  const partial = (await storage.registry.removePartialWrites(Date.now())) + (await storage.shared.removePartialWrites(Date.now()));
   const purged = await registry.purgeUploads(config.registry.uploads.maxAge);
   if (partial + purged.bytes > 0) log(`registry: purged ${purged.uploads} abandoned upload(s) and partial writes, ${partial + purged.bytes} bytes`);
   const registryUpkeep = registryMaintenance({ registry, store, settings: config.registry, log });

@@ -100,7 +100,7 @@ void describe('s3 bucket check at start-up (s3rver)', () => {
       await checkS3Bucket(s3.options);
       await assert.rejects(checkS3Bucket({ ...s3.options, bucket: 'no-such-bucket' }), (err) => {
         assert.ok(isSlipwayError(err, 'CONFIG_INVALID'));
-        assert.equal(err.message, `registry.storage: bucket no-such-bucket at ${s3.options.endpoint}: NotFound (HTTP 404)`);
+        assert.equal(err.message, `storage: bucket no-such-bucket at ${s3.options.endpoint}: NotFound (HTTP 404)`);
         return true;
       });
       // Past the check, a missing bucket is never mistaken for a missing object.

@@ -1,0 +1,61 @@
+// `storage:`: files by default, a bucket from config.yml or SLIPWAY_STORAGE_*, and a redirect
+// only where there is a bucket to redirect to.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadConfig } from './config.ts';
+import { describeStorage } from '../storage/from-config.ts';
+
+function withDataDir<T>(yaml: string | undefined, fn: (dataDir: string) => T): T {
+  const dataDir = mkdtempSync(join(tmpdir(), 'slipway-storage-settings-'));
+  try {
+    if (yaml !== undefined) writeFileSync(join(dataDir, 'config.yml'), yaml);
+    return fn(dataDir);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const bucket = 'storage:\n  kind: s3\n  endpoint: http://127.0.0.1:9000\n  bucket: ci-data\n  accessKeyId: AKID\n  secretAccessKey: s3cr3t\n  prefix: slipway/\n';
+
+test('storage defaults to files in the data dir, the registry where it always was', () => {
+  withDataDir(undefined, (dataDir) => {
+    const config = loadConfig({ dataDir, env: {} });
+    assert.deepEqual(config.storage, { kind: 'fs', redirect: false, redirectSeconds: 300 });
+    assert.equal(describeStorage(config), `files in ${join(dataDir, 'storage')}; registry: files in ${join(dataDir, 'registry')}`);
+  });
+});
+
+test('a bucket for everything: the registry under registry/ beside artifacts, caches and logs', () => {
+  withDataDir(`${bucket}  redirect: true\n`, (dataDir) => {
+    const config = loadConfig({ dataDir, env: {} });
+    assert.equal(config.storage.kind, 's3');
+    assert.equal(config.storage.redirect, true);
+    assert.equal(describeStorage(config), 'S3 bucket ci-data under slipway/ at http://127.0.0.1:9000 (downloads redirected to presigned URLs); registry: S3 bucket ci-data under slipway/registry/ at http://127.0.0.1:9000 (downloads redirected to presigned URLs)');
+  });
+});
+
+test('registry.storage, the older key, still keeps the registry on a store of its own', () => {
+  withDataDir(`${bucket}registry:\n  storage: { kind: fs }\n`, (dataDir) => {
+    assert.equal(describeStorage(loadConfig({ dataDir, env: {} })), `S3 bucket ci-data under slipway/ at http://127.0.0.1:9000; registry: files in ${join(dataDir, 'registry')}`);
+  });
+});
+
+test('SLIPWAY_STORAGE_* set the bucket; keys are taken as written', () => {
+  const env = { SLIPWAY_STORAGE_KIND: 's3', SLIPWAY_STORAGE_S3_BUCKET: 'b-1', SLIPWAY_STORAGE_S3_ACCESS_KEY_ID: '00123', SLIPWAY_STORAGE_S3_SECRET_ACCESS_KEY: '0042', SLIPWAY_STORAGE_REDIRECT: 'true' };
+  withDataDir(undefined, (dataDir) => {
+    const s = loadConfig({ dataDir, env }).storage;
+    assert.deepEqual(s.kind === 's3' && [s.bucket, s.accessKeyId, s.secretAccessKey, s.redirect], ['b-1', '00123', '0042', true]);
+  });
+});
+
+test('storage.redirect on files is refused, naming the key and why', () => {
+  withDataDir('storage:\n  kind: fs\n  redirect: true\n', (dataDir) =>
+    assert.throws(() => loadConfig({ dataDir, env: {} }), /config\.yml: storage\.redirect: needs storage\.kind: s3/),
+  );
+  withDataDir(undefined, (dataDir) =>
+    assert.throws(() => loadConfig({ dataDir, env: { SLIPWAY_STORAGE_REDIRECT: 'true' } }), /SLIPWAY_STORAGE_REDIRECT: storage\.redirect: needs storage\.kind: s3/),
+  );
+});
