@@ -181,7 +181,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   let remoteRunnerApi = (name: string): RunnerApi => {
     throw new Error(`runner ${name} called before the server knew its URL`);
   };
-  const api = apiRouter({ store, scheduler, runnerApiFor: (name) => remoteRunnerApi(name), jobApprovals, events, secrets, deploys: () => deploys, runStarter, dataDir: config.dataDir, version, protectedBranches, access, audit, limiter, log, prometheus,
+  const api = apiRouter({ store, scheduler, runnerApiFor: (name) => remoteRunnerApi(name), jobApprovals, events, secrets, deploys: () => deploys, runStarter, dataDir: config.dataDir, storage: storage.shared, version, protectedBranches, access, audit, limiter, log, prometheus,
     commitTimes: async (project, shas) => (git.exists(project) ? commitTimes(git.repoPath(project), shas) : new Map()),
     forge: { links: forgeLinks, webhooks, hooks: notificationHooks },
     actionSources,
@@ -210,7 +210,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   remoteRunnerApi = (name) => {
     let runnerApi = remoteRunners.get(name);
     if (!runnerApi) {
-      runnerApi = inProcessRunnerApi({ runnerName: name, scheduler, store, events, sourceOf: (p) => `${url}/git/${p}.git`, registry: registryAccess, dataDir: config.dataDir, maxLogBytes: config.logs.maxJobBytes, actions: runActions });
+      runnerApi = inProcessRunnerApi({ runnerName: name, scheduler, store, events, sourceOf: (p) => `${url}/git/${p}.git`, registry: registryAccess, storage: storage.shared, dataDir: config.dataDir, maxLogBytes: config.logs.maxJobBytes, actions: runActions });
       remoteRunners.set(name, runnerApi);
     }
     return runnerApi;
@@ -261,7 +261,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     const hostJobs = config.runner.host ? hostExecutorFactory({ tempRoot }) : undefined;
     runner = new Runner({
       // Jobs fetch over HTTP with their own token, like any git client: nothing reads the data dir for them.
-      api: inProcessRunnerApi({ runnerName, scheduler, store, events, sourceOf: (p) => `${url}/git/${p}.git`, registry: registryAccess, dataDir: config.dataDir, maxLogBytes: config.logs.maxJobBytes, actions: runActions }),
+      api: inProcessRunnerApi({ runnerName, scheduler, store, events, sourceOf: (p) => `${url}/git/${p}.git`, registry: registryAccess, storage: storage.shared, dataDir: config.dataDir, maxLogBytes: config.logs.maxJobBytes, actions: runActions }),
       name: runnerName,
       labels: runnerLabels(Object.keys(config.runner.labels), config.runner.host),
       concurrency: config.runner.concurrency,
