@@ -112,7 +112,9 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const db = openDatabase(config.database.url ? { url: config.database.url } : { sqlitePath: join(config.dataDir, 'slipway.db') });
   const applied = await migrate(db);
   if (applied.length > 0) log(`database: applied migrations ${applied.join(', ')}`);
-  const store = createStore(db);
+  const storage = await storageFromConfig(config);
+  log(`storage: ${describeStorage(config)}`);
+  const store = createStore(db, { objects: storage.shared });
   const admin = await ensureAdmin(store, config.dataDir);
   if (admin.created) log(`created admin token in ${admin.tokenFile}`);
   const adminPassword = await ensureAdminPassword(store, config.dataDir);
@@ -130,8 +132,6 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     });
   const access = new Access(store, { projectsCreate: config.projects.create });
   const git = new GitHosting({ root: join(config.dataDir, 'git'), log, protection: { rules: store.protectedBranches, roleOn, matches: (branch, pattern) => matchesPatterns(branch, [pattern]) } });
-  const storage = await storageFromConfig(config);
-  log(`storage: ${describeStorage(config)}`);
   const registry = createRegistry({ storage: storage.registry, log });
   // Nothing writes yet: every partial write is a crash's leftover; uploads go by age.
   const partial = (await storage.registry.removePartialWrites(Date.now())) + (await storage.shared.removePartialWrites(Date.now()));
@@ -172,6 +172,14 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     pending.add(p);
     void p.finally(() => pending.delete(p));
   };
+  // An ended log moves from the database to the object store (store/repos/log-archive.ts);
+  // at start-up, the logs a crash (or an older version) left in the database follow.
+  const archiveLog = async (stream: string) => {
+    if (await store.logs.ended(stream)) await store.logs.archive(stream);
+  };
+  const keptInDatabase = (what: string) => (err: Error) => log(`logs: ${what} stay in the database until the next start: ${err.message}`);
+  events.on('stream-end', (stream) => track(archiveLog(stream).catch(keptInDatabase(stream))));
+  track(store.logs.archiveEnded().then((n) => void (n > 0 && log(`logs: archived ${n} ended log(s) left in the database`)), keptInDatabase('ended logs')));
   const prometheus = new PrometheusMetrics({ store, events, onlineMs: () => scheduler.leaseMs, log, track });
   const stopMetrics = prometheus.start();
   const stopStateLog = options.logRecord ? logStateChanges({ store, events, record: options.logRecord, log, track }) : () => {};

@@ -24,14 +24,16 @@ import { notificationsRepo } from './repos/notifications.ts';
 import { runnersRepo } from './repos/runners.ts';
 import { runActionsRepo } from './repos/run-actions.ts';
 import { runnerCredentialsRepo } from './repos/runner-credentials.ts';
+import type { StorageDriver } from '../storage/driver.ts';
 
-export function createStore(db: Db) {
+/** `objects`: the object store ended logs are archived to (logs.ts); without it they stay in the database. */
+export function createStore(db: Db, options: { objects?: StorageDriver } = {}) {
   return {
     db,
     projects: projectsRepo(db),
     users: usersRepo(db),
     runs: runsRepo(db),
-    logs: logsRepo(db),
+    logs: logsRepo(db, options.objects),
     releases: releasesRepo(db),
     deployments: deploymentsRepo(db),
     runOutputs: runOutputsRepo(db),
