@@ -9,12 +9,12 @@
 // overwrite each other's object; a later version is the earlier one's bytes plus new chunks.
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { isDeploymentFinished, isFinished } from '../../core/types.ts';
 import { crashPoint } from '../../core/crash-point.ts';
 import { KeyedSerial } from '../../core/serial.ts';
 import type { StorageDriver } from '../../storage/driver.ts';
 import { isValidKey } from '../../storage/key.ts';
 import type { Db } from '../database.ts';
+import { streamEnded } from './log-streams.ts';
 import { now } from './time.ts';
 
 export interface LogChunk {
@@ -54,20 +54,6 @@ async function* lines(bytes: Readable): AsyncGenerator<string> {
     rest = buf;
   }
   if (rest.length > 0) yield rest.toString('utf8');
-}
-
-/** Whether a log stream can get no more chunks: its job attempt or deployment has ended (or is gone). */
-export async function streamEnded(db: Db, stream: string): Promise<boolean> {
-  const job = /^job:([^:]+)(?::(\d+))?$/.exec(stream);
-  if (job) {
-    const row = await db.selectFrom('jobs').select(['status', 'attempt']).where('id', '=', job[1]!).executeTakeFirst();
-    // An attempt's log ends with the job, or when a later attempt replaced it.
-    return !row || isFinished(row.status) || row.attempt > (job[2] === undefined ? 1 : Number(job[2]));
-  }
-  const deployment = /^deployment:(.+)$/.exec(stream);
-  if (!deployment) return false;
-  const row = await db.selectFrom('deployments').select('status').where('id', '=', deployment[1]!).executeTakeFirst();
-  return !row || isDeploymentFinished(row.status);
 }
 
 export function logArchive(db: Db, storage: StorageDriver) {

@@ -2,24 +2,13 @@ import { sql } from 'kysely';
 import { isSlipwayError } from '../../core/errors.ts';
 import type { StorageDriver } from '../../storage/driver.ts';
 import type { Db } from '../database.ts';
-import { logArchive, streamEnded, type LogChunk } from './log-archive.ts';
+import { logArchive, type LogChunk } from './log-archive.ts';
+import { streamEnded } from './log-streams.ts';
 import { now } from './time.ts';
 
 export type { LogChunk } from './log-archive.ts';
 
-/**
- * The log stream of one attempt of a job: attempt 1 is `job:<id>` (as before attempts had
- * streams of their own), a re-run after a crash or a lost runner `job:<id>:<attempt>`.
- */
-export function jobLogStream(jobId: string, attempt: number): string {
-  return attempt <= 1 ? `job:${jobId}` : `job:${jobId}:${attempt}`;
-}
-
-/** The job and attempt of a job log stream; undefined for other streams. */
-export function parseJobLogStream(stream: string): { jobId: string; attempt: number } | undefined {
-  const m = /^job:([^:]+)(?::(\d+))?$/.exec(stream);
-  return m ? { jobId: m[1]!, attempt: m[2] === undefined ? 1 : Number(m[2]) } : undefined;
-}
+export { jobLogStream, parseJobLogStream } from './log-streams.ts';
 
 /**
  * Logs are chunks in order per stream (`job:<id>`, `deployment:<id>`). The writer numbers
