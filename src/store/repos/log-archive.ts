@@ -64,25 +64,35 @@ export function logArchive(db: Db, storage: StorageDriver) {
     return row && { key: row.key, lastSeq: Number(row.last_seq), chunks: Number(row.chunks), bytes: Number(row.bytes), offsets: JSON.parse(row.offsets) as [number, number][] };
   }
 
-  /** Chunks of the archive after `afterSeq`, at most `limit`: one ranged read from the nearest indexed chunk. */
+  /**
+   * Chunks of the archive after `afterSeq`, at most `limit`: ranged reads from the nearest
+   * indexed chunk, each ending before the first indexed chunk past those wanted (were the
+   * numbering gapless), so a page reads little more than itself; a gap means one more read.
+   */
   async function chunks(a: ArchivedLog, afterSeq: number, limit = Number.POSITIVE_INFINITY): Promise<LogChunk[]> {
     if (afterSeq >= a.lastSeq || a.bytes === 0 || limit <= 0) return [];
-    let start = 0;
+    let from = 0;
     for (const [seq, offset] of a.offsets) {
       if (seq > afterSeq + 1) break;
-      start = offset;
+      from = offset;
     }
     const out: LogChunk[] = [];
-    const bytes = await storage.reader(a.key, { start, end: a.bytes - 1 });
-    try {
-      for await (const line of lines(bytes)) {
-        const c = JSON.parse(line) as { seq: number; at: string; text: string };
-        if (c.seq <= afterSeq) continue;
-        out.push({ seq: c.seq, text: c.text, created_at: c.at });
-        if (out.length >= limit) break;
+    while (out.length < limit && from < a.bytes) {
+      const past = (out.at(-1)?.seq ?? afterSeq) + (limit - out.length);
+      const stop = a.offsets.find(([seq, offset]) => offset > from && seq > past);
+      const end = stop === undefined ? a.bytes - 1 : stop[1] - 1;
+      const bytes = await storage.reader(a.key, { start: from, end });
+      try {
+        for await (const line of lines(bytes)) {
+          const c = JSON.parse(line) as { seq: number; at: string; text: string };
+          if (c.seq <= afterSeq) continue;
+          out.push({ seq: c.seq, text: c.text, created_at: c.at });
+          if (out.length >= limit) break;
+        }
+      } finally {
+        bytes.destroy();
       }
-    } finally {
-      bytes.destroy();
+      from = end + 1;
     }
     return out;
   }
