@@ -356,6 +356,12 @@ export class Scheduler {
   /** After a restart: jobs held by this server's own built-in runner cannot still be running (a crash left them). */
   async recover(builtInRunnerPrefix: string): Promise<number> {
     const n = await this.#interruptHeldBy(builtInRunnerPrefix, 'crash');
+    // Remote runners could not renew their leases while this server was down: each job they
+    // hold gets one lease from now to be heard of again before it counts as lost.
+    const until = iso(Date.now() + this.#leaseMs);
+    for (const job of await this.#store.runs.runningJobs()) {
+      if (job.runner && !job.runner.startsWith(builtInRunnerPrefix)) await this.#store.runs.renewLease(job.id, job.runner, until);
+    }
     await this.requeueExpired();
     return n;
   }
@@ -365,10 +371,16 @@ export class Scheduler {
     return this.#interruptHeldBy(builtInRunnerPrefix, 'shutdown');
   }
 
-  async #interruptHeldBy(runnerPrefix: string, cause: Interruption): Promise<number> {
+  /** An admin removed runner `name`: the jobs it holds lose their lease now and go back to the queue. */
+  async releaseRunner(name: string): Promise<number> {
+    return this.#interruptHeldBy((runner) => runner === name, 'removed');
+  }
+
+  async #interruptHeldBy(holds: string | ((runner: string) => boolean), cause: Interruption): Promise<number> {
+    const held = typeof holds === 'string' ? (runner: string) => runner.startsWith(holds) : holds;
     let n = 0;
     for (const job of await this.#store.runs.runningJobs()) {
-      if (!job.runner?.startsWith(runnerPrefix)) continue;
+      if (!job.runner || !held(job.runner)) continue;
       // Its holder is gone, whatever the lease says: end the lease now, then the attempt.
       await this.#store.runs.transitionJob(job.id, ['running'], { lease_expires_at: iso(0) });
       if (await this.#interrupt({ ...job, lease_expires_at: iso(0) }, iso(Date.now()), cause)) n++;

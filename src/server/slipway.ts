@@ -228,7 +228,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const instance = instanceId(config.dataDir);
   const local = { engine, proxies: localProxies({ engine, dataDir: config.dataDir, instance }) };
   const targets = deployTargets({ store, local, registryHost: registryAccess.host, instance, dataDir: config.dataDir });
-  const deploys = new DeployService({ store, events, readFile: (p, sha, path) => git.readFile(p, sha, path), isAncestor: (p, a, d) => git.isAncestor(p, a, d), registry: { insecure: registryAccess.insecure, pullCredential: deployPullCredentials(store) }, instance, log, secrets, clock: options.clock, ...protection, targets, strategies: deployStrategies(), local });
+  const deploys = new DeployService({ store, events, readFile: (p, sha, path) => git.readFile(p, sha, path), isAncestor: (p, a, d) => git.isAncestor(p, a, d), registry: { insecure: registryAccess.insecure, pullCredential: deployPullCredentials(store), holds: (r, d) => registry.hasManifest(r, d) }, instance, log, secrets, clock: options.clock, ...protection, targets, strategies: deployStrategies(), local });
 
   // Triggers: pushes start runs; finished runs start deployments (tracked, as above).
   // Pushes are recorded before git's answer ends (durable), then processed into runs.
@@ -267,11 +267,15 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   if (config.runner.enabled) {
     // One isolated host executor (one set of job users) for `host` jobs, when an admin allows them.
     const hostJobs = config.runner.host ? hostExecutorFactory({ tempRoot }) : undefined;
+    const builtinLabels = runnerLabels(Object.keys(config.runner.labels), config.runner.host);
+    // `slipway runners` shows the built-in runner's jobs at once and version as a remote runner's hello does.
+    await store.runners.seen(runnerName, builtinLabels);
+    await store.runners.describe(runnerName, { concurrency: config.runner.concurrency, version });
     runner = new Runner({
       // Jobs fetch over HTTP with their own token, like any git client: nothing reads the data dir for them.
       api: inProcessRunnerApi({ runnerName, scheduler, store, events, sourceOf: (p) => `${url}/git/${p}.git`, registry: registryAccess, storage: storage.shared, dataDir: config.dataDir, maxLogBytes: config.logs.maxJobBytes, actions: runActions }),
       name: runnerName,
-      labels: runnerLabels(Object.keys(config.runner.labels), config.runner.host),
+      labels: builtinLabels,
       concurrency: config.runner.concurrency,
       // Host jobs' users must reach their job directories, and the data dir is 0700.
       workDir,

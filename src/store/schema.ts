@@ -121,6 +121,11 @@ export interface RunnersTable {
   labels: string;
   first_seen_at: string;
   last_seen_at: string;
+  /** As an admin set it (0026): active, paused (claims answer empty) or draining (and a remote runner exits once idle). */
+  state: Generated<string>;
+  /** What the runner said when it connected (0026): jobs it runs at once, its Slipway version. */
+  concurrency: number | null;
+  version: string | null;
 }
 
 /** What a remote `uses:` of a run resolved to (0021); `job_id` '' for the planner's. */

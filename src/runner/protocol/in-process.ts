@@ -65,8 +65,14 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
     if (!job) throw new SlipwayError('INTERNAL', `job ${jobId} not found`);
     return held(jobId, job.attempt);
   };
+  const stepNumbered = async (jobId: string, attempt: number, number: number) => (await store.runs.steps(jobId, attempt)).find((s) => s.number === number);
   return {
     claim: async (labels) => {
+      // An admin paused or is draining this runner: nothing new for it (it keeps heartbeating what it holds), but it stays online.
+      if (((await store.runners.get(o.runnerName))?.state ?? 'active') !== 'active') {
+        await store.runners.seen(o.runnerName, labels);
+        return undefined;
+      }
       const claim = await scheduler.claim(o.runnerName, labels);
       if (!claim) return undefined;
       maskers.set(claim.job.id, new Masker(Object.values(claim.secrets)));
@@ -101,7 +107,11 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
       } else cap.notStored(stored);
     },
     async startStep(jobId, number, name) {
-      const step = await store.runs.createStep(jobId, (await heldJob(jobId)).attempt, number, name);
+      const { attempt } = await heldJob(jobId);
+      // A retried call (its answer lost to a restarting server) names the step it made, not a second one.
+      const started = await stepNumbered(jobId, attempt, number);
+      if (started) return started.id;
+      const step = await store.runs.createStep(jobId, attempt, number, name);
       const job = await store.runs.job(jobId);
       if (job) {
         events.emit('run-updated', job.run_id);
@@ -113,7 +123,8 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
       await store.runs.finishStep(stepId, status, exitCode);
     },
     async skipStep(jobId, number, name) {
-      await store.runs.addSkippedStep(jobId, (await heldJob(jobId)).attempt, number, name);
+      const { attempt } = await heldJob(jobId);
+      if (!(await stepNumbered(jobId, attempt, number))) await store.runs.addSkippedStep(jobId, attempt, number, name);
     },
     async completeJob(jobId, status, outputs, error) {
       const masked = Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, mask(jobId, v)]));

@@ -87,6 +87,17 @@ export function runRunnerApiContract(name: string, create: () => Promise<RunnerA
       await f.api.completeJob(id, 'success', {});
     });
 
+    test('a step started or skipped again (a retried call) is the same step', async () => {
+      const id = await f.queueJob('steps');
+      await claimOne();
+      const step = await f.api.startStep(id, 1, 'build');
+      assert.equal(await f.api.startStep(id, 1, 'build'), step);
+      assert.notEqual(await f.api.startStep(id, 2, 'test'), step);
+      await f.api.skipStep(id, 3, 'deploy');
+      await f.api.skipStep(id, 3, 'deploy');
+      await f.api.completeJob(id, 'success', {});
+    });
+
     test('completing a job records its result and outputs; a second completion changes nothing', async () => {
       const id = await f.queueJob('done');
       await claimOne();

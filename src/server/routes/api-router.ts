@@ -28,6 +28,7 @@ import { registerHostsApi } from './hosts-api.ts';
 import { registerRunnersApi } from './runners-api.ts';
 import { registerRunnerProtocolApi } from './runner-protocol-api.ts';
 import { registerRunnerRegistrationApi } from './runner-registration-api.ts';
+import { registerRunnerControlApi } from './runner-control-api.ts';
 import type { RunnerApi } from '../../runner/protocol/runner-api.ts';
 import { registerRunControl } from './run-control.ts';
 import { registerRunOutputs } from './run-outputs.ts';
@@ -94,6 +95,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   registerHostsApi(router, { store, dataDir });
   registerRunnersApi(router, { store, onlineMs: () => deps.scheduler.leaseMs });
   registerRunnerRegistrationApi(router, { store, audit: deps.audit });
+  registerRunnerControlApi(router, { store, audit: deps.audit, scheduler: deps.scheduler });
   if (deps.runnerApiFor) registerRunnerProtocolApi(router, { store, events: deps.events, apiFor: deps.runnerApiFor });
   registerApi(router, { store, scheduler: deps.scheduler, events: deps.events, access: deps.access, version: deps.version });
   registerMembersApi(router, { store, access: deps.access });
