@@ -94,7 +94,7 @@ void describe('s3 driver beyond the contract (s3rver)', () => {
 });
 
 void describe('s3 bucket check at start-up (s3rver)', () => {
-  void it('a missing bucket is CONFIG_INVALID naming registry.storage, the bucket and the endpoint; a reachable one passes', async () => {
+  void it('a missing bucket is CONFIG_INVALID naming storage, the bucket and the endpoint; a reachable one passes', async () => {
     const s3 = await startTestS3();
     try {
       await checkS3Bucket(s3.options);

@@ -61,7 +61,7 @@ export function createS3Driver(options: S3DriverOptions): StorageDriver {
   const { bucket } = options;
   const root = options.prefix ?? '';
   if (root !== '') assertPrefix(root);
-  if (root !== '' && !root.endsWith('/')) throw new SlipwayError('CONFIG_INVALID', `registry.storage.prefix must end with "/": ${JSON.stringify(root)}`);
+  if (root !== '' && !root.endsWith('/')) throw new SlipwayError('CONFIG_INVALID', `storage prefix must end with "/": ${JSON.stringify(root)}`);
   const partSize = Math.max(options.partSize ?? 8 << 20, 5 << 20);
   const client = s3Client(options);
 
