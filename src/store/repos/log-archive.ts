@@ -2,9 +2,10 @@
 // (src/storage): NDJSON, one chunk per line (`{"seq","at","text"}`), with a row in
 // log_archives (migration 0025) holding the object's key, its last seq and a sparse index
 // of byte offsets (a chunk at least every 64 KiB), so a reader pages by seq with one ranged
-// read. The object is written (durably: the driver's writeAtomic) before the row is recorded
-// and the chunks deleted, in one transaction: a crash in between leaves the chunks, and the
-// next pass (at start-up) archives them again, idempotently. Each version of an archive has
+// read. The object is written (durably: the driver's writeAtomic) before the row is
+// recorded, and the chunks are deleted only after that: a crash before the record leaves
+// the chunks, and the next pass (at start-up) archives them again, idempotently; one after
+// it leaves copies that no read uses and the next pass deletes. Each version of an archive has
 // its own key (`logs/<stream>/<last seq>.ndjson`), so two servers archiving one stream never
 // overwrite each other's object; a later version is the earlier one's bytes plus new chunks.
 import { createHash } from 'node:crypto';
@@ -33,7 +34,8 @@ export interface ArchivedLog {
 }
 
 const indexEveryBytes = 64 * 1024;
-const rowsPerPage = 256;
+/** Rows read per query while archiving: about 1 MiB of 64 KiB chunks, so no one read holds the event loop (node:sqlite is synchronous). */
+const rowsPerPage = 16;
 
 /** The object for `stream`'s archive up to `lastSeq`; a stream name a key cannot hold is hashed. */
 export function archiveKey(stream: string, lastSeq: number): string {
@@ -97,13 +99,27 @@ export function logArchive(db: Db, storage: StorageDriver) {
     return out;
   }
 
+  /**
+   * Deletes the stream's rows up to `lastSeq`, once its archive is recorded: from then on
+   * every read takes those chunks from the archive, so rows still there (a crash in the
+   * middle) are unread copies the next pass removes. A few at a time: one statement
+   * deleting 100 MB would hold the event loop (node:sqlite is synchronous).
+   */
+  async function deleteUpTo(stream: string, lastSeq: number): Promise<void> {
+    for (;;) {
+      const batch = await db.selectFrom('log_chunks').select('seq').where('stream', '=', stream).where('seq', '<=', lastSeq).orderBy('seq').limit(rowsPerPage).execute();
+      if (batch.length === 0) return;
+      await db.deleteFrom('log_chunks').where('stream', '=', stream).where('seq', '<=', batch.at(-1)!.seq).execute();
+    }
+  }
+
   async function archiveNow(stream: string): Promise<boolean> {
     const before = await lookup(stream);
     const from = before?.lastSeq ?? -1;
     const newest = await db.selectFrom('log_chunks').select((eb) => eb.fn.max('seq').as('m')).where('stream', '=', stream).where('seq', '>', from).executeTakeFirst();
     if (newest?.m == null) {
-      // Nothing new; rows at or below the archive's end are copies a retried write left.
-      if (before) await db.deleteFrom('log_chunks').where('stream', '=', stream).where('seq', '<=', before.lastSeq).execute();
+      // Nothing new; rows at or below the archive's end are copies a retried write or a crash left.
+      if (before) await deleteUpTo(stream, before.lastSeq);
       return false;
     }
     const last = Number(newest.m);
@@ -129,10 +145,8 @@ export function logArchive(db: Db, storage: StorageDriver) {
     await storage.writeAtomic(key, body());
     crashPoint('log-archived');
     const row = { key, last_seq: last, chunks: count, bytes, offsets: JSON.stringify(offsets), archived_at: now() };
-    await db.transaction().execute(async (tx) => {
-      await tx.insertInto('log_archives').values({ stream, ...row }).onConflict((oc) => oc.column('stream').doUpdateSet(row).where('log_archives.last_seq', '<', last)).execute();
-      await tx.deleteFrom('log_chunks').where('stream', '=', stream).where('seq', '<=', last).execute();
-    });
+    await db.insertInto('log_archives').values({ stream, ...row }).onConflict((oc) => oc.column('stream').doUpdateSet(row).where('log_archives.last_seq', '<', last)).execute();
+    await deleteUpTo(stream, last);
     // Another server may have recorded a longer archive meanwhile: then this object is nobody's.
     const kept = await lookup(stream);
     if (kept?.key !== key) await storage.delete(key);
