@@ -276,6 +276,28 @@ export class Scheduler {
     return true;
   }
 
+  /**
+   * The secret values a job may hold, read again from the store: for masking what its runner
+   * reports when the process that handed the job out (and knew its secrets) is gone — a
+   * server restart under a remote runner's job. A superset of what the claim gave: every
+   * project secret (also those a called workflow did not pass), the values passed down, and
+   * its environment's secrets whether or not its gate let them through.
+   */
+  async secretValuesOf(jobId: string): Promise<string[]> {
+    const job = await this.#store.runs.job(jobId);
+    if (!job) return [];
+    const run = await this.#store.runs.require(job.run_id);
+    // A run without a plan (one that failed to parse) never had a job handed out, nor secrets.
+    if (!run.plan) return [];
+    const siblings = await this.#store.runs.jobs(run.id);
+    const { spec } = specOf(this.#progress.plan(run), job);
+    const context = await this.#progress.contextOf(run, job, siblings, this.#progress.needsOf(run, job, siblings) ?? {});
+    const github = (context.values as { github: GithubContext }).github;
+    const got = await jobSecrets(this.#secretsFor, run, projectOfRepository(github.repository), spec, context, true);
+    const passed = secretsAtLevel(this.#progress.plan(run), levelOf(job), got.secrets, github);
+    return [...new Set([...Object.values(got.secrets), ...Object.values(passed), ...Object.values(got.environment ?? {})])];
+  }
+
   async heartbeat(jobId: string, runner: string): Promise<boolean> {
     await this.#store.runners.seen(runner);
     return this.#store.runs.renewLease(jobId, runner, iso(Date.now() + this.#leaseMs));

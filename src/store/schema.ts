@@ -496,6 +496,56 @@ export interface Database {
   run_actions: RunActionsTable;
   runner_credentials: RunnerCredentialsTable;
   runner_registration_tokens: RunnerRegistrationTokensTable;
+  schedule_fires: ScheduleFiresTable;
+  servers: ServersTable;
+  registry_digest_holds: RegistryDigestHoldsTable;
+  registry_digest_uses: RegistryDigestUsesTable;
+  registry_digest_deletions: RegistryDigestDeletionsTable;
+  installation_settings: InstallationSettingsTable;
+}
+
+/** A fact of the installation every server checks itself against (0024). */
+export interface InstallationSettingsTable {
+  key: string;
+  value: string;
+}
+
+/** A scheduled workflow's minute, fired by the server that inserted it (0024). */
+export interface ScheduleFiresTable {
+  project: string;
+  /** The workflow file's path. */
+  workflow: string;
+  /** The minute, ISO (`2030-01-01T03:00:00.000Z`). */
+  minute: string;
+  /** The server that fired it (servers.id). */
+  server: string;
+}
+
+/** A live server (0024): renewed every few seconds while it runs. */
+export interface ServersTable {
+  id: string;
+  host: string;
+  pid: number;
+  url: string;
+  started_at: string;
+  seen_at: string;
+}
+
+/** A digest a registry request holds (0024), until it ends or `expires_at` (a server that died). */
+export interface RegistryDigestHoldsTable {
+  id: string;
+  digest: string;
+  expires_at: string;
+}
+
+export interface RegistryDigestUsesTable {
+  digest: string;
+  used_at: string;
+}
+
+export interface RegistryDigestDeletionsTable {
+  digest: string;
+  started_at: string;
 }
 
 export interface ProjectMembersTable {

@@ -25,8 +25,9 @@ let runner: ChildProcess | undefined;
 
 before(async () => {
   pg = await startPostgres();
-  const env = { SLIPWAY_DATABASE_URL: await pg.database(), SLIPWAY_RUNNER_ENABLED: 'false', SLIPWAY_LEASE_SECONDS: '12' };
   home = await mkdtemp(join(tmpdir(), 'slipway-failover-'));
+  // One installation, one secrets key (a server with another refuses to start: docs/scaling.md).
+  const env = { SLIPWAY_DATABASE_URL: await pg.database(), SLIPWAY_RUNNER_ENABLED: 'false', SLIPWAY_LEASE_SECONDS: '12', SLIPWAY_SECRETS_KEY_FILE: join(home, 'secrets.key') };
   for (let i = 0; i < 2; i++) dirs.push(await mkdtemp(join(tmpdir(), `slipway-failover-data-${i}-`)));
   first = await startServerProcess({ dataDir: dirs[0]!, env });
   second = await startServerProcess({ dataDir: dirs[1]!, env });

@@ -15,6 +15,9 @@ import { connectHttpRunnerApi } from '../../runner/protocol/http-client.ts';
 import { executorFactory } from '../../runner/create-executor.ts';
 import { builtinJobImage } from '../../config/runner-labels.ts';
 import { version } from '../../core/version.ts';
+import { ActionTreeCache } from '../../runner/protocol/http-action-trees.ts';
+import { schedulePrune } from '../../git/actions/action-cache-prune.ts';
+import { parseDuration } from '../../core/duration.ts';
 
 /** What `register` keeps: the only copy of the credential. */
 interface RunnerFile {
@@ -29,7 +32,7 @@ interface RunnerFile {
   credential: string;
 }
 
-const usage = 'register --server URL[,URL…] --token TOKEN [--name N] [--labels a,b=image] [--concurrency N] [--data DIR] | [--data DIR] [--concurrency N] [--heartbeat-seconds S]';
+const usage = 'register --server URL[,URL…] --token TOKEN [--name N] [--labels a,b=image] [--concurrency N] [--data DIR] | [--data DIR] [--concurrency N] [--heartbeat-seconds S] [--action-cache-max-age D]';
 
 const runnerDir = (flag: string | undefined) => resolve(flag ?? process.env.SLIPWAY_RUNNER_DATA ?? join(homedir(), '.slipway-runner'));
 
@@ -99,6 +102,9 @@ async function run(dir: string, values: Record<string, unknown>): Promise<number
   const concurrency = parseConcurrency(str(values.concurrency as string)) ?? config.concurrency ?? 1;
   const heartbeatSeconds = Number(str(values['heartbeat-seconds'] as string) ?? '5');
   if (!(heartbeatSeconds > 0)) throw new CliError('--heartbeat-seconds must be a positive number', 2);
+  const cacheMaxAge = str(values['action-cache-max-age'] as string) ?? '720h';
+  const cacheMaxAgeMs = cacheMaxAge === 'off' ? 0 : parseDuration(cacheMaxAge);
+  if (cacheMaxAgeMs === undefined) throw new CliError(`--action-cache-max-age: expected a duration such as 720h or 30m, or off; found "${cacheMaxAge}"`, 2);
   const servers = config.servers ?? [config.server];
   const stopping = new AbortController();
   // Why the runner stops: a signal, an admin's drain (finish, exit 0) or removal (stop now, exit 1).
@@ -106,9 +112,14 @@ async function run(dir: string, values: Record<string, unknown>): Promise<number
   const stopped = new Promise<Stop>((done) => (stopFor = done));
   // Removal can also come while draining or stopping on a signal: its jobs were re-queued, so waiting for them ends.
   const refused = new AbortController();
+  // Remote actions' trees by SHA, pruned when unused for --action-cache-max-age (now, then daily).
+  const actionTrees = new ActionTreeCache(async () => join(dir, 'actions'));
+  const stopPrune = schedulePrune(async () => {
+    await actionTrees.prune(cacheMaxAgeMs);
+  }, (m) => process.stderr.write(`slipway runner: ${m}\n`));
   const api = await connectHttpRunnerApi({
     // Idempotent calls ride out a server restart of about 30 s (backoff 0.1 s doubling to 5 s, 12 tries).
-    server: servers, credential: config.credential, signal: stopping.signal, about: { concurrency, version }, attempts: 12,
+    server: servers, credential: config.credential, signal: stopping.signal, about: { concurrency, version }, attempts: 12, actionTrees,
     onState: (state) => state === 'draining' && stopFor({ kind: 'drained' }),
     onRefused: (err) => {
       if (!refused.signal.aborted) refused.abort(err.message);
@@ -135,6 +146,7 @@ async function run(dir: string, values: Record<string, unknown>): Promise<number
   if (refused.signal.aborted) void runner.stop(0);
   else refused.signal.addEventListener('abort', () => void runner.stop(0), { once: true });
   await finished;
+  stopPrune();
   stopping.abort();
   if (refused.signal.aborted) {
     process.stderr.write(`slipway runner: runner ${config.name} stops: the server refused its credential (${String(refused.signal.reason)}); an admin removed it or revoked its credential, so register it again (slipway runner register) to take jobs\n`);
@@ -158,8 +170,9 @@ export const runnerCommand: Command = {
   --concurrency N        jobs at once (register stores it; running with it overrides; default 1)
   (no action)    take jobs until SIGINT or SIGTERM, until drained (exits 0 once idle) or removed (exits 1)
   --heartbeat-seconds S  how often a running job's lease is renewed (default 5; keep it under a third of the server's leaseSeconds)
-  --data DIR     where runner.json and job folders live (default: SLIPWAY_RUNNER_DATA or ~/.slipway-runner)`,
-  options: { server: { type: 'string', multiple: true }, token: { type: 'string' }, name: { type: 'string' }, labels: { type: 'string' }, data: { type: 'string' }, concurrency: { type: 'string' }, 'heartbeat-seconds': { type: 'string' } },
+  --action-cache-max-age D  remote actions' trees (DIR/actions) unused this long are removed (default 720h; off: never)
+  --data DIR     where runner.json, job folders and remote actions' trees live (default: SLIPWAY_RUNNER_DATA or ~/.slipway-runner)`,
+  options: { server: { type: 'string', multiple: true }, token: { type: 'string' }, name: { type: 'string' }, labels: { type: 'string' }, data: { type: 'string' }, concurrency: { type: 'string' }, 'heartbeat-seconds': { type: 'string' }, 'action-cache-max-age': { type: 'string' } },
   async run(values, [action]) {
     const dir = runnerDir(str(values.data));
     if (action === 'register') return register(dir, values);

@@ -7,11 +7,15 @@
 // Given several servers (one installation's replicas), a call that cannot reach one moves on
 // to the next, round the list, so a runner outlives any one server of several.
 import { setTimeout as delay } from 'node:timers/promises';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Annotation, RegistryAccess, RunnerApi } from './runner-api.ts';
 import type { ClaimedJob } from './wire.ts';
 import { errorCodes, SlipwayError, type ErrorCode } from '../../core/errors.ts';
+import { ActionTreeCache, type ActionTreeAnswer } from './http-action-trees.ts';
 
 interface HttpRunnerApiOptions {
   /** The server's base URL (`http://ci.example:8080`), or several of one installation, tried in turn. */
@@ -31,6 +35,8 @@ interface HttpRunnerApiOptions {
   onState?: (state: string) => void;
   /** The server refused the credential (401: the runner was removed or its credential revoked). */
   onRefused?: (err: SlipwayError) => void;
+  /** Remote actions' trees by SHA (the runner's DIR/actions); a temp dir of this process when absent. */
+  actionTrees?: ActionTreeCache;
 }
 
 /** How long one claim long-poll is held open (the server caps it at its own maximum). */
@@ -76,6 +82,8 @@ export async function connectHttpRunnerApi(o: HttpRunnerApiOptions): Promise<Run
   const cancelListeners = new Map<string, Set<() => void>>();
   // The server's count of 'jobs-available' this runner last heard: a wait sent with an older one answers at once.
   let generation: number | undefined;
+  // The job tokens of the claims this runner holds: a server restarted since a claim no longer knows them (it keeps hashes).
+  const jobTokens = new Map<string, string>();
 
   async function send(call: Call): Promise<Response> {
     const headers: Record<string, string> = { authorization: `Bearer ${o.credential}` };
@@ -116,6 +124,9 @@ export async function connectHttpRunnerApi(o: HttpRunnerApiOptions): Promise<Run
   const job = (id: string, path = '') => `/api/runner/jobs/${encodeURIComponent(id)}${path}`;
   const stream = (res: Response): NodeJS.ReadableStream => Readable.fromWeb(res.body as WebReadableStream);
 
+  let actionsDir: string | undefined;
+  const actionTrees = o.actionTrees ?? new ActionTreeCache(async () => (actionsDir ??= await mkdtemp(join(tmpdir(), 'slipway-runner-actions-'))));
+
   const registry = await json<RegistryAccess>({ method: 'GET', path: '/api/runner/registry', retry: 'yes' });
   if (o.about) o.onState?.((await json<{ state: string }>({ method: 'POST', path: '/api/runner/hello', json: o.about, retry: 'yes' })).state);
 
@@ -125,6 +136,7 @@ export async function connectHttpRunnerApi(o: HttpRunnerApiOptions): Promise<Run
       const answer = await json<{ job: ClaimedJob | null; generation: number; state?: string }>({ method: 'POST', path: '/api/runner/claim', json: { labels, waitMs: 0 } });
       generation = answer.generation;
       if (answer.state) o.onState?.(answer.state);
+      if (answer.job) jobTokens.set(answer.job.id, answer.job.token);
       return answer.job ?? undefined;
     },
     async waitForWork(timeoutMs, signal) {
@@ -163,10 +175,18 @@ export async function connectHttpRunnerApi(o: HttpRunnerApiOptions): Promise<Run
     },
     async completeJob(jobId, status, outputs, error) {
       cancelListeners.delete(jobId);
+      actionTrees.release(jobId);
+      jobTokens.delete(jobId);
       await send({ method: 'POST', path: job(jobId, '/complete'), json: { status, outputs, ...(error === undefined ? {} : { error }) }, retry: 'yes' });
     },
     recordRelease: (jobId, release) => json<{ id: string }>({ method: 'POST', path: job(jobId, '/releases'), json: release }),
-    source: (jobId) => json<{ url: string; authorization?: string }>({ method: 'GET', path: job(jobId, '/source'), retry: 'yes' }),
+    async source(jobId) {
+      const answer = await json<{ url: string; authorization?: string }>({ method: 'GET', path: job(jobId, '/source'), retry: 'yes' });
+      const token = jobTokens.get(jobId);
+      if (answer.authorization || !token || !/^https?:/.test(answer.url)) return answer;
+      // Fetched with the job's own token, which this runner holds even when the server (restarted) does not.
+      return { ...answer, authorization: `Basic ${Buffer.from(`job:${token}`).toString('base64')}` };
+    },
     registry: () => registry,
     async addAnnotation(jobId, annotation: Annotation) {
       await send({ method: 'POST', path: job(jobId, '/annotations'), json: annotation });
@@ -192,9 +212,11 @@ export async function connectHttpRunnerApi(o: HttpRunnerApiOptions): Promise<Run
     async saveCache(jobId, key, archive) {
       await send({ method: 'PUT', path: job(jobId, `/caches?key=${encodeURIComponent(key)}`), stream: archive });
     },
-    async resolveAction(_jobId, uses) {
-      // The in-process transport hands the server's unpacked tree; sending one over HTTP is not built yet.
-      throw new SlipwayError('ACTION_UNRESOLVED', `action ${uses}: remote actions are not yet available to runners over HTTP`);
+    async resolveAction(jobId, uses) {
+      // The server resolves with the run's rights; the tree comes by SHA unless this runner has it.
+      const answer = await json<ActionTreeAnswer>({ method: 'POST', path: job(jobId, '/actions/resolve'), json: { uses }, retry: 'yes' });
+      const got = await actionTrees.tree(jobId, answer, async () => stream(await send({ method: 'GET', path: job(jobId, `/actions/${answer.sha}`), retry: 'yes' })));
+      return { sha: answer.sha, source: answer.source, ...got };
     },
     onCancel(jobId, listener) {
       const listeners = cancelListeners.get(jobId) ?? new Set();

@@ -49,7 +49,17 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
   const { store, events, scheduler } = o;
   // The secrets of each job this runner holds; chunks arrive whole for them (LogWriter holds back a partial secret).
   const maskers = new Map<string, Masker>();
-  const mask = (jobId: string, text: string) => maskers.get(jobId)?.mask(text) ?? text;
+  /**
+   * Masks with the job's secrets: those of its claim, or — when this process did not hand the
+   * job out (a server restart under a remote runner's job) — read again from the store, so
+   * what the server stores never rests on the runner's masking alone. Unreadable secrets
+   * throw: the report is refused, never stored unmasked.
+   */
+  const mask = async (jobId: string, text: string): Promise<string> => {
+    let masker = maskers.get(jobId);
+    if (!masker) maskers.set(jobId, (masker = new Masker(await scheduler.secretValuesOf(jobId))));
+    return masker.mask(text);
+  };
   // The tokens of the jobs this runner holds, for source(): the store keeps only hashes.
   const tokens = new Map<string, string>();
   // The attempt each held job was claimed as: it logs to a stream of its own (store/repos/logs.ts
@@ -98,7 +108,7 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
     },
     async appendLog(jobId, seq, text) {
       const { stream, cap } = await heldJob(jobId);
-      const masked = mask(jobId, text);
+      const masked = await mask(jobId, text);
       const stored = cap.admit(masked);
       if (stored === undefined) return;
       if (await store.logs.append(stream, seq, stored)) {
@@ -127,8 +137,8 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
       if (!(await stepNumbered(jobId, attempt, number))) await store.runs.addSkippedStep(jobId, attempt, number, name);
     },
     async completeJob(jobId, status, outputs, error) {
-      const masked = Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, mask(jobId, v)]));
-      const maskedError = error === undefined ? undefined : mask(jobId, error);
+      const masked = Object.fromEntries(await Promise.all(Object.entries(outputs).map(async ([k, v]) => [k, await mask(jobId, v)] as const)));
+      const maskedError = error === undefined ? undefined : await mask(jobId, error);
       maskers.delete(jobId);
       attempts.delete(jobId);
       // The token dies with the job, whether or not the completion is accepted (a lost lease).
@@ -166,7 +176,7 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
       const job = await store.runs.job(jobId);
       if (!job) return;
       await store.runOutputs.addAnnotation({
-        run_id: job.run_id, job_id: jobId, step_number: a.step ?? null, level: a.level, message: mask(jobId, a.message), title: a.title === undefined ? null : mask(jobId, a.title),
+        run_id: job.run_id, job_id: jobId, step_number: a.step ?? null, level: a.level, message: await mask(jobId, a.message), title: a.title === undefined ? null : await mask(jobId, a.title),
         file: a.file ?? null, line: a.line ?? null, end_line: a.endLine ?? null, col: a.column ?? null, end_column: a.endColumn ?? null,
       });
       events.emit('run-updated', job.run_id);
@@ -174,7 +184,7 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
     async setStepSummary(jobId, stepNumber, markdown) {
       const job = await store.runs.job(jobId);
       if (!job) return;
-      await store.runOutputs.setSummary({ job_id: jobId, step_number: stepNumber, run_id: job.run_id, markdown: mask(jobId, markdown) });
+      await store.runOutputs.setSummary({ job_id: jobId, step_number: stepNumber, run_id: job.run_id, markdown: await mask(jobId, markdown) });
       events.emit('run-updated', job.run_id);
     },
     ...runOutputFiles(store, { storage: o.storage, dataDir: o.dataDir }),

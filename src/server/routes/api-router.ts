@@ -27,6 +27,7 @@ import { registerUsersApi } from './users-api.ts';
 import { registerHostsApi } from './hosts-api.ts';
 import { registerRunnersApi } from './runners-api.ts';
 import { registerRunnerProtocolApi } from './runner-protocol-api.ts';
+import { registerRunnerProtocolActions } from './runner-protocol-actions.ts';
 import { registerRunnerRegistrationApi } from './runner-registration-api.ts';
 import { registerRunnerControlApi } from './runner-control-api.ts';
 import type { RunnerApi } from '../../runner/protocol/runner-api.ts';
@@ -97,6 +98,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   registerRunnerRegistrationApi(router, { store, audit: deps.audit });
   registerRunnerControlApi(router, { store, audit: deps.audit, scheduler: deps.scheduler });
   if (deps.runnerApiFor) registerRunnerProtocolApi(router, { store, events: deps.events, apiFor: deps.runnerApiFor });
+  if (deps.runnerApiFor && deps.actionSources) registerRunnerProtocolActions(router, { store, events: deps.events, apiFor: deps.runnerApiFor, sources: deps.actionSources });
   registerApi(router, { store, scheduler: deps.scheduler, events: deps.events, access: deps.access, version: deps.version });
   registerMembersApi(router, { store, access: deps.access });
   registerRunControl(router, deps.runStarter);

@@ -143,6 +143,8 @@ const expected: Record<string, Rule> = {
   'GET /api/runner/jobs/{job}/artifacts/{name}': runner,
   'POST /api/runner/jobs/{job}/caches/restore': runner,
   'PUT /api/runner/jobs/{job}/caches': runner,
+  'POST /api/runner/jobs/{job}/actions/resolve': runner,
+  'GET /api/runner/jobs/{job}/actions/{sha}': runner,
 };
 
 /** Routes that name their project by `?project=`. */
