@@ -47,7 +47,8 @@ export const storageSettings = z
   ]).superRefine((s, ctx) => {
     if (s.kind === 'fs' && s.redirect) ctx.addIssue({ code: 'custom', path: ['redirect'], message: 'needs storage.kind: s3 (a redirect goes to a presigned URL of the bucket; files in the data dir have none)' });
   }))
-  .default({ kind: 'fs', redirect: false, redirectSeconds: 300 });
+  // Absent: files, unless `registry.storage` names a bucket (src/storage/from-config.ts).
+  .optional();
 
 export type StorageSettings = z.infer<typeof storageSettings>;
 export type RegistryStorageSettings = z.infer<typeof registryStorage>;

@@ -124,7 +124,9 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   if (applied.length > 0) log(`database: applied migrations ${applied.join(', ')}`);
   const storage = await storageFromConfig(config);
   log(`storage: ${describeStorage(config)}`);
-  const store = createStore(db, { objects: storage.shared });
+  // Ended logs move to the object store, but not onto this server's own files when servers
+  // may share the database (PostgreSQL): another server could not read them there.
+  const store = createStore(db, { objects: storage.sharedIsLocal && config.database.url ? undefined : storage.shared });
   const admin = await ensureAdmin(store, config.dataDir);
   if (admin.created) log(`created admin token in ${admin.tokenFile}`);
   const adminPassword = await ensureAdminPassword(store, config.dataDir);

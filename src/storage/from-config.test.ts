@@ -36,3 +36,8 @@ test('registry.storage, the older key, keeps the registry on a store of its own'
   const { line, dataDir } = describeFor(`${bucket}registry:\n  storage: { kind: fs }\n`);
   assert.equal(line, `S3 bucket ci-data under slipway/ at http://127.0.0.1:9000; registry: files in ${join(dataDir, 'registry')}`);
 });
+
+test('registry.storage alone names a bucket: artifacts, caches and logs go there too, beside the registry\'s keys', () => {
+  const { line } = describeFor('registry:\n  storage:\n    kind: s3\n    endpoint: http://127.0.0.1:9000\n    bucket: blobs\n    accessKeyId: AKID\n    secretAccessKey: s3cr3t\n');
+  assert.equal(line, 'S3 bucket blobs at http://127.0.0.1:9000; registry: S3 bucket blobs at http://127.0.0.1:9000');
+});
