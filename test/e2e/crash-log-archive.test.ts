@@ -5,12 +5,12 @@
 // (runner.host), files in the data dir (the embedded default).
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { openDatabase } from '../../src/store/database.ts';
-import { git, removeDir, waitFor } from '../support/harness.ts';
+import { git, removeDir, waitFor, workingCopy } from '../support/harness.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
 import type { RunView } from '../support/api-views.ts';
 
@@ -43,16 +43,11 @@ async function chunkRows(dataDir: string, stream: string): Promise<number> {
 
 test('killed between archiving a log and deleting its chunks: the restart archives it again, every line once', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'slipway-crash-archive-'));
-  const work = await mkdtemp(join(tmpdir(), 'slipway-crash-archive-work-'));
+  const work = await workingCopy('slipway-crash-archive-work-', { '.slipway/workflows/ci.yml': workflow });
   dirs.push(dataDir, work);
-  await mkdir(join(work, '.slipway/workflows'), { recursive: true });
-  await writeFile(join(work, '.slipway/workflows/ci.yml'), workflow);
-  await git(work, 'init', '-q', '-b', 'main');
   await git(work, 'add', '-A');
   await git(work, 'commit', '-q', '-m', 'count');
-
-  const env = { SLIPWAY_RUNNER_HOST: 'true' };
-  server = await startServerProcess({ dataDir, env: { ...env, SLIPWAY_CRASH_AT: 'log-archived' } });
+  server = await startServerProcess({ dataDir, env: { SLIPWAY_RUNNER_HOST: 'true', SLIPWAY_CRASH_AT: 'log-archived' } });
   const port = server.port;
   await server.push(work, 'counting');
   assert.equal(await server.exited, 'SIGKILL', server.output());
@@ -63,7 +58,7 @@ test('killed between archiving a log and deleting its chunks: the restart archiv
   const stream = streamDir!;
   assert.ok((await chunkRows(dataDir, stream)) > 0, 'the chunks are still in the database');
 
-  server = await startServerProcess({ dataDir, env, port });
+  server = await startServerProcess({ dataDir, env: { SLIPWAY_RUNNER_HOST: 'true' }, port });
   await waitFor('the start-up pass', async () => ((await chunkRows(dataDir, stream)) === 0 ? true : undefined), 30_000);
   assert.match(server.output(), /logs: archived 1 ended log\(s\) left in the database/);
   assert.equal(readdirSync(join(objects, stream)).length, 1, 'one object: the same one, written again');
