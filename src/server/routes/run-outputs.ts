@@ -58,7 +58,8 @@ export function registerRunOutputs(router: Router, deps: RunOutputsDeps): void {
         if (!a) throw new SlipwayError('NOT_FOUND', `run ${run.id} has no artifact named "${params.name}"`);
         const headers = { 'content-type': 'application/gzip', 'content-disposition': `attachment; filename="${encodeURIComponent(a.name)}.tgz"` };
         // After the permission check: the URL lets its holder read this one object for minutes. Never logged.
-        if (req.method === 'GET' && deps.storage.downloadUrl && isValidKey(a.path)) {
+        // (An archive from before the object store is a file in the data dir: streamed below.)
+        if (req.method === 'GET' && deps.storage.downloadUrl && isValidKey(a.path) && (await deps.storage.stat(a.path))) {
           const location = await deps.storage.downloadUrl(a.path, { contentType: headers['content-type'], contentDisposition: headers['content-disposition'] });
           return void res.writeHead(307, { location, 'cache-control': 'no-store' }).end();
         }
