@@ -50,7 +50,7 @@ test('failedAuth: ten failures a minute by default; the file may change both, no
 
 test('registry: gc, retention and upload defaults; durations, off, and SLIPWAY_REGISTRY_*', () => {
   const defaults = loadConfig({ dataDir: dir(), env: {} }).registry;
-  assert.deepEqual(defaults, { storage: { kind: 'fs' }, gc: { interval: 86_400_000, grace: 3_600_000 }, retention: { enabled: true, keepPerBranch: 10, keepDays: 30 }, uploads: { maxAge: 86_400_000 } });
+  assert.deepEqual(defaults, { gc: { interval: 86_400_000, grace: 3_600_000 }, retention: { enabled: true, keepPerBranch: 10, keepDays: 30 }, uploads: { maxAge: 86_400_000 } });
   const set = loadConfig({ dataDir: dir('registry:\n  gc: { interval: off, grace: 5m }\n  retention: { keepPerBranch: 3 }\n'), env: { SLIPWAY_REGISTRY_UPLOADS_MAX_AGE: '2' } }).registry;
   assert.deepEqual([set.gc.interval, set.gc.grace, set.retention.keepPerBranch, set.uploads.maxAge], [0, 300_000, 3, 2000]);
   assert.throws(

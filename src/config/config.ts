@@ -7,6 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { SlipwayError } from '../core/errors.ts';
 import { registrySettings } from './registry-settings.ts';
+import { storageSettings } from './storage-settings.ts';
 import { durationSchema } from './duration-schema.ts';
 import { hostLabelIssues, queueTimeoutSchema, runnerLabelsSchema } from './runner-labels.ts';
 
@@ -88,6 +89,8 @@ const schema = z.strictObject({
       cacheMaxAge: durationSchema(30 * 24 * 3_600_000, { off: true }),
     })
     .prefault({}),
+  /** The object store for registry blobs, artifacts, caches and archived logs (storage-settings.ts). */
+  storage: storageSettings,
   /** The built-in registry's garbage collection, retention and upload purging (registry-settings.ts). */
   registry: registrySettings,
   /** Failed authentications one address may make per window before it gets 429 (the block doubles each round). */
@@ -123,6 +126,15 @@ const envKeys: Record<string, string[]> = {
   SLIPWAY_REGISTRY_RETENTION_KEEP_PER_BRANCH: ['registry', 'retention', 'keepPerBranch'],
   SLIPWAY_REGISTRY_RETENTION_KEEP_DAYS: ['registry', 'retention', 'keepDays'],
   SLIPWAY_DATABASE_URL: ['database', 'url'],
+  SLIPWAY_STORAGE_KIND: ['storage', 'kind'],
+  SLIPWAY_STORAGE_S3_ENDPOINT: ['storage', 'endpoint'],
+  SLIPWAY_STORAGE_S3_BUCKET: ['storage', 'bucket'],
+  SLIPWAY_STORAGE_S3_REGION: ['storage', 'region'],
+  SLIPWAY_STORAGE_S3_ACCESS_KEY_ID: ['storage', 'accessKeyId'],
+  SLIPWAY_STORAGE_S3_SECRET_ACCESS_KEY: ['storage', 'secretAccessKey'],
+  SLIPWAY_STORAGE_S3_FORCE_PATH_STYLE: ['storage', 'forcePathStyle'],
+  SLIPWAY_STORAGE_S3_PREFIX: ['storage', 'prefix'],
+  SLIPWAY_STORAGE_REDIRECT: ['storage', 'redirect'],
   SLIPWAY_GIT_ROOT: ['git', 'root'],
   SLIPWAY_SECRETS_KEY_FILE: ['secrets', 'keyFile'],
   SLIPWAY_REGISTRY_STORAGE_KIND: ['registry', 'storage', 'kind'],
@@ -136,7 +148,7 @@ const envKeys: Record<string, string[]> = {
 };
 
 /** Variables taken as written, never as a number or boolean: a key or a name may be all digits. */
-const verbatimEnv = new Set(['SLIPWAY_GIT_ROOT', 'SLIPWAY_SECRETS_KEY_FILE', 'SLIPWAY_REGISTRY_S3_BUCKET', 'SLIPWAY_REGISTRY_S3_ACCESS_KEY_ID', 'SLIPWAY_REGISTRY_S3_SECRET_ACCESS_KEY', 'SLIPWAY_REGISTRY_S3_PREFIX']);
+const verbatimEnv = new Set(['SLIPWAY_GIT_ROOT', 'SLIPWAY_SECRETS_KEY_FILE', 'SLIPWAY_STORAGE_S3_BUCKET', 'SLIPWAY_STORAGE_S3_ACCESS_KEY_ID', 'SLIPWAY_STORAGE_S3_SECRET_ACCESS_KEY', 'SLIPWAY_STORAGE_S3_PREFIX', 'SLIPWAY_REGISTRY_S3_BUCKET', 'SLIPWAY_REGISTRY_S3_ACCESS_KEY_ID', 'SLIPWAY_REGISTRY_S3_SECRET_ACCESS_KEY', 'SLIPWAY_REGISTRY_S3_PREFIX']);
 
 function envValue(raw: string): unknown {
   if (raw === 'true' || raw === 'false') return raw === 'true';

@@ -3,29 +3,16 @@
 // (docs/architecture.md "Registry storage"; src/registry/gc.ts, src/deploy/retention.ts).
 import { z } from 'zod';
 import { durationSchema } from './duration-schema.ts';
-
-/**
- * An S3-compatible bucket (src/storage/s3/). The keys are secrets of the
- * installation: they are never logged, and config.yml is kept 0600 (docs/security.md).
- */
-const s3Storage = z.strictObject({
-  kind: z.literal('s3'),
-  /** The endpoint URL; omitted: AWS S3's own for the region. */
-  endpoint: z.url().regex(/^https?:\/\//, 'expected an http(s) URL').optional(),
-  bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name (3-63 of a-z 0-9 . -)'),
-  region: z.string().min(1).default('us-east-1'),
-  accessKeyId: z.string().min(1),
-  secretAccessKey: z.string().min(1),
-  /** Buckets addressed as endpoint/bucket (MinIO, Ceph, s3rver) rather than bucket.endpoint. */
-  forcePathStyle: z.boolean().default(false),
-  /** A key prefix inside the bucket, e.g. `slipway/`; empty: the bucket's root. */
-  prefix: z.string().regex(/^([A-Za-z0-9_:-][A-Za-z0-9._:-]*\/)*$/, 'expected path segments each ending in "/", e.g. slipway/').default(''),
-});
+import { registryStorage } from './storage-settings.ts';
 
 export const registrySettings = z
   .strictObject({
-    /** Where blobs, manifests and upload sessions live: files under DATA/registry, or an S3 bucket. */
-    storage: z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('fs') }), s3Storage]).default({ kind: 'fs' }),
+    /**
+     * The older key: where the registry alone keeps blobs, manifests and upload sessions
+     * (files under DATA/registry, or a bucket, keys as they were). Absent: the top-level
+     * `storage` (storage-settings.ts), the registry's keys under `registry/` in a bucket.
+     */
+    storage: registryStorage.optional(),
     gc: z
       .strictObject({
         /** How often GC (after retention) runs on its own, first 5 minutes after start; `off` or 0: only `slipway registry gc`. */

@@ -17,8 +17,8 @@ function withDataDir(yaml: string | undefined, fn: (dataDir: string) => void): v
   }
 }
 
-test('registry storage defaults to files in the data dir', () => {
-  withDataDir(undefined, (dataDir) => assert.deepEqual(loadConfig({ dataDir, env: {} }).registry.storage, { kind: 'fs' }));
+test('registry.storage is unset by default: the top-level storage serves the registry too', () => {
+  withDataDir(undefined, (dataDir) => assert.deepEqual(loadConfig({ dataDir, env: {} }).registry.storage, undefined));
 });
 
 test('an S3 bucket from config.yml, with defaults for region, path style and prefix', () => {

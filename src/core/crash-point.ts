@@ -25,7 +25,9 @@ type CrashPoint =
   /** The first unreferenced blob link of a repository is deleted; blobs are not yet. */
   | 'gc-link-deleted'
   /** A chunk of a job's log is stored; the runner's upload of it is not acknowledged yet. */
-  | 'log-chunk-stored';
+  | 'log-chunk-stored'
+  /** An ended log's archive object is written (store/repos/log-archive.ts); its chunks are not yet deleted from the database. */
+  | 'log-archived';
 
 let reached = 0;
 

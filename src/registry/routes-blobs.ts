@@ -1,7 +1,8 @@
 // /v2/<name>/blobs/<digest> (distribution-spec §Pulling blobs, §Deleting blobs). A GET may
 // ask for one byte range (RFC 9110 §14: `Range: bytes=a-b`, `a-` or `-n`), so an
 // interrupted pull of a large layer resumes where it stopped: 206 with Content-Range, or 416
-// when the range starts past the end. The bytes stream from storage straight to the socket.
+// when the range starts past the end. The bytes stream from storage straight to the socket,
+// or, with `storage.redirect` on a bucket, a whole-blob GET answers 307 to a presigned URL.
 import { pipeline } from 'node:stream/promises';
 import { SlipwayError } from '../core/errors.ts';
 import type { RouteContext } from './context.ts';
@@ -36,6 +37,13 @@ export async function handleBlob(ctx: RouteContext, rawDigest: string): Promise<
       }
       const range = parseRange(req.headers.range, size);
       if (range === 'unsatisfiable') return sendEmpty(res, 416, { 'Content-Range': `bytes */${size}` });
+      if (range === undefined && storage.downloadUrl) {
+        // storage.redirect: after the access check, the bytes come from the bucket by a URL
+        // valid for minutes (well inside GC's grace period). It is a bearer secret: never logged.
+        res.writeHead(307, { Location: await storage.downloadUrl(blobKey(digest)), 'Docker-Content-Digest': digest, 'Cache-Control': 'no-store' });
+        res.end();
+        return;
+      }
       const body = await storage.reader(blobKey(digest), range);
       if (range === undefined) {
         res.writeHead(200, headers);

@@ -122,7 +122,11 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const db = openDatabase(config.database.url ? { url: config.database.url } : { sqlitePath: join(config.dataDir, 'slipway.db') });
   const applied = await migrate(db);
   if (applied.length > 0) log(`database: applied migrations ${applied.join(', ')}`);
-  const store = createStore(db);
+  const storage = await storageFromConfig(config);
+  log(`storage: ${describeStorage(config)}`);
+  // Ended logs move to the object store, but not onto this server's own files when servers
+  // may share the database (PostgreSQL): another server could not read them there.
+  const store = createStore(db, { objects: storage.sharedIsLocal && config.database.url ? undefined : storage.shared });
   const admin = await ensureAdmin(store, config.dataDir);
   if (admin.created) log(`created admin token in ${admin.tokenFile}`);
   const adminPassword = await ensureAdminPassword(store, config.dataDir);
@@ -149,12 +153,11 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     });
   const access = new Access(store, { projectsCreate: config.projects.create });
   const git = new GitHosting({ root: config.git.root ?? join(config.dataDir, 'git'), log, protection: { rules: store.protectedBranches, roleOn, matches: (branch, pattern) => matchesPatterns(branch, [pattern]) } });
-  const registryStorage = await storageFromConfig(config);
-  log(`registry: storage ${describeStorage(config)}`);
-  const registry = createRegistry({ storage: registryStorage, log, sharedUse: config.database.url ? store.registryDigests : undefined });
+  const registry = createRegistry({ storage: storage.registry, log, sharedUse: config.database.url ? store.registryDigests : undefined });
   // Nothing writes yet here: every partial write is a crash's leftover, unless another
   // server shares the storage (then only writes older than any write takes); uploads go by age.
-  const partial = await registryStorage.removePartialWrites(alone ? Date.now() : Date.now() - partialWriteAgeWithPeersMs);
+  const partialBefore = alone ? Date.now() : Date.now() - partialWriteAgeWithPeersMs;
+  const partial = (await storage.registry.removePartialWrites(partialBefore)) + (await storage.shared.removePartialWrites(partialBefore));
   const purged = await registry.purgeUploads(config.registry.uploads.maxAge);
   if (partial + purged.bytes > 0) log(`registry: purged ${purged.uploads} abandoned upload(s) and partial writes, ${partial + purged.bytes} bytes`);
   const registryUpkeep = registryMaintenance({ registry, store, settings: config.registry, log });
@@ -194,6 +197,14 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     pending.add(p);
     void p.finally(() => pending.delete(p));
   };
+  // An ended log moves from the database to the object store (store/repos/log-archive.ts);
+  // at start-up, the logs a crash (or an older version) left in the database follow.
+  const archiveLog = async (stream: string) => {
+    if (await store.logs.ended(stream)) await store.logs.archive(stream);
+  };
+  const keptInDatabase = (what: string) => (err: Error) => log(`logs: ${what} stay in the database until the next start: ${err.message}`);
+  events.on('stream-end', (stream) => track(archiveLog(stream).catch(keptInDatabase(stream))));
+  track(store.logs.archiveEnded().then((n) => void (n > 0 && log(`logs: archived ${n} ended log(s) left in the database`)), keptInDatabase('ended logs')));
   const prometheus = new PrometheusMetrics({ store, events, onlineMs: () => scheduler.leaseMs, log, track });
   const stopMetrics = prometheus.start();
   const stopStateLog = options.logRecord ? logStateChanges({ store, events, record: options.logRecord, log, track }) : () => {};
@@ -203,7 +214,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   let remoteRunnerApi = (name: string): RunnerApi => {
     throw new Error(`runner ${name} called before the server knew its URL`);
   };
-  const api = apiRouter({ store, scheduler, runnerApiFor: (name) => remoteRunnerApi(name), jobApprovals, events, secrets, deploys: () => deploys, runStarter, dataDir: config.dataDir, version, protectedBranches, access, audit, limiter, log, prometheus,
+  const api = apiRouter({ store, scheduler, runnerApiFor: (name) => remoteRunnerApi(name), jobApprovals, events, secrets, deploys: () => deploys, runStarter, dataDir: config.dataDir, storage: storage.shared, version, protectedBranches, access, audit, limiter, log, prometheus,
     commitTimes: async (project, shas) => (git.exists(project) ? commitTimes(git.repoPath(project), shas) : new Map()),
     forge: { links: forgeLinks, webhooks, hooks: notificationHooks },
     actionSources,
@@ -234,7 +245,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   remoteRunnerApi = (name) => {
     let runnerApi = remoteRunners.get(name);
     if (!runnerApi) {
-      runnerApi = inProcessRunnerApi({ runnerName: name, scheduler, store, events, sourceOf: (p) => `${url}/git/${p}.git`, registry: registryAccess, dataDir: config.dataDir, maxLogBytes: config.logs.maxJobBytes, actions: runActions });
+      runnerApi = inProcessRunnerApi({ runnerName: name, scheduler, store, events, sourceOf: (p) => `${url}/git/${p}.git`, registry: registryAccess, storage: storage.shared, dataDir: config.dataDir, maxLogBytes: config.logs.maxJobBytes, actions: runActions });
       remoteRunners.set(name, runnerApi);
     }
     return runnerApi;
@@ -317,7 +328,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     await store.runners.describe(runnerName, { concurrency: config.runner.concurrency, version });
     runner = new Runner({
       // Jobs fetch over HTTP with their own token, like any git client: nothing reads the data dir for them.
-      api: inProcessRunnerApi({ runnerName, scheduler, store, events, sourceOf: (p) => `${url}/git/${p}.git`, registry: registryAccess, dataDir: config.dataDir, maxLogBytes: config.logs.maxJobBytes, actions: runActions }),
+      api: inProcessRunnerApi({ runnerName, scheduler, store, events, sourceOf: (p) => `${url}/git/${p}.git`, registry: registryAccess, storage: storage.shared, dataDir: config.dataDir, maxLogBytes: config.logs.maxJobBytes, actions: runActions }),
       name: runnerName,
       labels: builtinLabels,
       concurrency: config.runner.concurrency,

@@ -75,4 +75,18 @@ export interface StorageDriver {
    * sessions are not touched: the registry purges those by age (src/registry/upload-purge.ts).
    */
   removePartialWrites(before: number): Promise<number>;
+
+  /**
+   * A short-lived URL a client may GET `key` from directly, without credentials; present only
+   * on a driver configured to hand them out (`storage.redirect` on S3). The URL is a bearer
+   * secret until it expires: callers check access first and never log it.
+   */
+  downloadUrl?(key: string, options?: DownloadUrlOptions): Promise<string>;
+}
+
+export interface DownloadUrlOptions {
+  /** Sent back as the download's Content-Disposition (a file name for browsers). */
+  contentDisposition?: string;
+  /** Sent back as the download's Content-Type. */
+  contentType?: string;
 }

@@ -5,7 +5,7 @@ import { SlipwayError } from '../core/errors.ts';
 const segment = /^[A-Za-z0-9._:-]+$/;
 const uploadId = /^[A-Za-z0-9-]{1,128}$/;
 
-function isValidKey(key: string): boolean {
+export function isValidKey(key: string): boolean {
   if (key.length === 0 || key.length > 1024) return false;
   return key.split('/').every((s) => segment.test(s) && s !== '.' && s !== '..');
 }

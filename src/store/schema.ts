@@ -162,6 +162,21 @@ export interface JobAttemptsTable {
   finished_at: string;
 }
 
+/** A stream's log moved into the object store (0025; repos/log-archive.ts). */
+interface LogArchivesTable {
+  stream: string;
+  /** The object: `logs/<stream>/<last_seq>.ndjson`, one JSON chunk per line. */
+  key: string;
+  /** The highest seq in the object; rows of the stream up to it were deleted. */
+  last_seq: number;
+  chunks: number;
+  /** The object's size; a string from PostgreSQL's bigint. */
+  bytes: number | string;
+  /** JSON `[[seq, byteOffset], …]`: where some chunks start, at least every 64 KiB. */
+  offsets: string;
+  archived_at: string;
+}
+
 interface LogChunksTable {
   id: Generated<number>;
   /** `job:<id>` or `deployment:<id>`. */
@@ -449,6 +464,7 @@ export interface Database {
   steps: StepsTable;
   job_attempts: JobAttemptsTable;
   log_chunks: LogChunksTable;
+  log_archives: LogArchivesTable;
   releases: ReleasesTable;
   deployments: DeploymentsTable;
   environment_state: EnvironmentStateTable;

@@ -28,14 +28,16 @@ import { scheduleFiresRepo } from './repos/schedule-fires.ts';
 import { serversRepo } from './repos/servers.ts';
 import { registryDigestsRepo } from './repos/registry-digests.ts';
 import { installationSettingsRepo } from './repos/installation-settings.ts';
+import type { StorageDriver } from '../storage/driver.ts';
 
-export function createStore(db: Db) {
+/** `objects`: the object store ended logs are archived to (logs.ts); without it they stay in the database. */
+export function createStore(db: Db, options: { objects?: StorageDriver } = {}) {
   return {
     db,
     projects: projectsRepo(db),
     users: usersRepo(db),
     runs: runsRepo(db),
-    logs: logsRepo(db),
+    logs: logsRepo(db, options.objects),
     releases: releasesRepo(db),
     deployments: deploymentsRepo(db),
     runOutputs: runOutputsRepo(db),

@@ -1,7 +1,7 @@
 // tar.gz archives for artifacts and caches, made and unpacked by the system `tar` and
 // streamed: the archive is never held in memory. File names go to tar on stdin (NUL
 // separated), so no list length or odd name is a problem.
-import type { Readable } from 'node:stream';
+import { PassThrough, pipeline as pipe, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ExecError } from '../../exec/exec-error.ts';
 import { spawnProcess } from '../../exec/spawn-process.ts';
@@ -26,12 +26,21 @@ async function exit(child: ProcessHandle, what: string): Promise<void> {
   if (exitCode !== 0) throw new ExecError({ command: [...child.argv], exitCode, signal, stdout: '', stderr }, { message: `${what} exited with ${exitCode}: ${stderr.trim().slice(-500)}` });
 }
 
-/** `tar czf -` of `names` (relative to `cwd`), as a stream. */
+/**
+ * `tar czf -` of `names` (relative to `cwd`), as a stream. The output goes through a
+ * PassThrough attached at once: Node resumes (and so discards) a child's stdout that nobody
+ * reads when the child exits, and a small archive's tar exits before an upload that first
+ * looks things up begins to read. Backpressure still holds tar back on a large one.
+ */
 export function createTarGz(cwd: string, names: string[], options: TarOptions = {}): ArchiveStream {
   const child = spawnProcess(['tar', '-czf', '-', ...(options.keepPaths ? ['-P'] : []), '-C', cwd, '--null', '--no-recursion', '-T', '-'], { stdin: 'pipe' });
   const done = exit(child, 'tar -czf');
   child.stdin!.end(names.map((n) => `${n}\0`).join(''));
-  return { stream: child.stdout!, done };
+  const stream = new PassThrough();
+  pipe(child.stdout!, stream, (err) => {
+    if (err) stream.destroy(err);
+  });
+  return { stream, done };
 }
 
 /** Unpacks a tar.gz stream into `dir`. */

@@ -1,7 +1,7 @@
 // actions/upload-artifact, download-artifact and cache against the real in-process
 // RunnerApi: a SQLite store in memory and archives in a temp data dir.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -91,7 +91,8 @@ test('upload-artifact then download-artifact in another job of the run, by name 
   await call(uploadArtifact, jobs[0]!.id, up, { name: 'dist', path: 'dist/\n!dist/**/*.map' });
   await call(uploadArtifact, jobs[0]!.id, up, { path: 'report.txt' }); // default name `artifact`, a single file by its base name
   assert.deepEqual((await api.listArtifacts(jobs[1]!.id)).map((a) => a.name), ['dist', 'artifact']);
-  assert.ok(existsSync(join(dataDir, 'artifacts', run.id, 'dist.tgz')));
+  // In the object store (files under DATA/storage here): the name hashed, and a part of its own per upload.
+  assert.equal(readdirSync(join(dataDir, 'storage', 'objects', 'artifacts', run.id)).filter((f) => /^[0-9a-f]{64}-[0-9a-f]{12}\.tgz$/.test(f)).length, 2);
 
   await assert.rejects(call(uploadArtifact, jobs[1]!.id, up, { name: 'dist', path: 'dist' }), (e) => isSlipwayError(e, 'CONFLICT'));
   await assert.rejects(call(uploadArtifact, jobs[1]!.id, up, { name: 'none', path: 'nope/*', 'if-no-files-found': 'error' }), /No files were found/);
@@ -134,9 +135,9 @@ test('cache: miss saves in the post step, exact key hits, restore-keys match by 
   assert.equal(partial.result.outputs?.['cache-matched-key'], 'deps-v1-abc');
   assert.equal(readFileSync(join(third.workspace, 'deps/a.txt'), 'utf8'), 'A');
   assert.equal(partialPosts.length, 1);
-  const cacheFiles = readdirSync(join(dataDir, 'caches', 'demo'));
+  const cacheFiles = readdirSync(join(dataDir, 'storage', 'objects', 'caches', project.id));
   assert.equal(cacheFiles.length, 1);
-  assert.match(cacheFiles[0]!, /^[0-9a-f]{64}\.tgz$/);
+  assert.match(cacheFiles[0]!, /^[0-9a-f]{64}-[0-9a-f]{12}\.tgz$/);
 });
 
 test('cache: a hostile archive (absolute name, .., a link out and a write through it) is refused before anything is unpacked', async () => {

@@ -1,16 +1,19 @@
-// The in-process RunnerApi's artifacts and caches: tar.gz archives streamed into the data
-// dir (DATA/artifacts/<run>/<name>.tgz, DATA/caches/<project>/<sha256(key)>.tgz), never
-// held in memory, with their metadata in the store.
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
+// The in-process RunnerApi's artifacts and caches: tar.gz archives streamed into the object
+// store (output-objects.ts: files in the data dir, or a bucket), never held in memory, with
+// their metadata in the store. A write is atomic (the driver's writeAtomic), and an object
+// whose row could not be recorded is removed, so a failed upload leaves nothing behind.
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Store } from '../../store/store.ts';
 import type { Run } from '../../store/repos/runs.ts';
 import type { RunnerApi } from './runner-api.ts';
 import { SlipwayError } from '../../core/errors.ts';
+import { cleanUpAfter } from '../../core/clean-up-after.ts';
+import type { StorageDriver } from '../../storage/driver.ts';
+import { createFsDriver } from '../../storage/fs/fs-driver.ts';
+import { artifactKey, cacheKey, readOutput, type OutputObjects } from './output-objects.ts';
 
 type Files = Pick<RunnerApi, 'uploadArtifact' | 'listArtifacts' | 'downloadArtifact' | 'restoreCache' | 'saveCache'>;
 
@@ -21,20 +24,6 @@ function validArtifactName(name: string): boolean {
   return name.trim() !== '' && name.length <= 255 && !badNameChars.test(name) && name !== '.' && name !== '..';
 }
 
-/** Streams `input` into `path` through a temp file, so a half-written archive is never seen. */
-async function writeAtomically(path: string, input: NodeJS.ReadableStream): Promise<number> {
-  mkdirSync(dirname(path), { recursive: true });
-  const temp = `${path}.${randomBytes(4).toString('hex')}.part`;
-  try {
-    await pipeline(input as Readable, createWriteStream(temp, { mode: 0o600 }));
-    renameSync(temp, path);
-  } catch (err) {
-    rmSync(temp, { force: true });
-    throw err;
-  }
-  return statSync(path).size;
-}
-
 /** The run a job belongs to (the runner API names jobs only). */
 export async function runOfJob(store: Store, jobId: string): Promise<Run> {
   const job = await store.runs.job(jobId);
@@ -42,20 +31,42 @@ export async function runOfJob(store: Store, jobId: string): Promise<Run> {
   return store.runs.require(job.run_id);
 }
 
-export function runOutputFiles(store: Store, dataDirOption: string | undefined): Files {
-  let dataDir = dataDirOption;
-  // Without a data dir (a local `slipway run`), archives live in a temp dir for this process.
-  const root = () => (dataDir ??= mkdtempSync(join(tmpdir(), 'slipway-outputs-')));
+/**
+ * `storage` is the server's shared object store. Without one (unit tests, a local `slipway
+ * run`), archives are files under DATA/storage, or a temp dir for this process.
+ */
+export function runOutputFiles(store: Store, options: { storage?: StorageDriver; dataDir?: string }): Files {
+  let storage = options.storage;
+  const objects = (): OutputObjects => {
+    storage ??= createFsDriver({ root: options.dataDir === undefined ? mkdtempSync(join(tmpdir(), 'slipway-outputs-')) : join(options.dataDir, 'storage') });
+    return { storage, legacyDir: options.dataDir };
+  };
+  /** Streams `archive` to a new object, then records it; a refused record removes the object. */
+  async function keep(key: string, archive: NodeJS.ReadableStream, record: (size: number) => Promise<boolean>): Promise<number> {
+    const { storage } = objects();
+    const size = await storage.writeAtomic(key, archive as Readable);
+    let kept: boolean;
+    try {
+      kept = await record(size);
+    } catch (err) {
+      throw await cleanUpAfter(err, () => storage.delete(key));
+    }
+    if (!kept) await storage.delete(key);
+    return size;
+  }
   return {
     async uploadArtifact(jobId, name, archive) {
       if (!validArtifactName(name)) throw new SlipwayError('INVALID_NAME', `invalid artifact name "${name}": it may not be empty or contain " : < > | * ? \\ / or line breaks`);
       const run = await runOfJob(store, jobId);
-      if (await store.runOutputs.artifact(run.id, name)) {
-        throw new SlipwayError('CONFLICT', `an artifact named "${name}" already exists in this run; artifact names are unique per run`);
-      }
-      const rel = join('artifacts', run.id, `${name}.tgz`);
-      const size = await writeAtomically(join(root(), rel), archive);
-      await store.runOutputs.addArtifact({ run_id: run.id, job_id: jobId, name, size, path: rel });
+      const conflict = () => new SlipwayError('CONFLICT', `an artifact named "${name}" already exists in this run; artifact names are unique per run`);
+      if (await store.runOutputs.artifact(run.id, name)) throw conflict();
+      const path = artifactKey(run.id, name);
+      const size = await keep(path, archive, async (size) => {
+        // Another upload of the name may have finished while this one streamed.
+        if (await store.runOutputs.artifact(run.id, name)) throw conflict();
+        await store.runOutputs.addArtifact({ run_id: run.id, job_id: jobId, name, size, path });
+        return true;
+      });
       return { size };
     },
     async listArtifacts(jobId) {
@@ -65,16 +76,17 @@ export function runOutputFiles(store: Store, dataDirOption: string | undefined):
     async downloadArtifact(jobId, name) {
       const run = await runOfJob(store, jobId);
       const a = await store.runOutputs.artifact(run.id, name);
-      return a ? createReadStream(join(root(), a.path)) : undefined;
+      return a ? readOutput(objects(), a.path) : undefined;
     },
     async restoreCache(jobId, keys) {
       const run = await runOfJob(store, jobId);
       // actions/cache: each key in order, exact match first, then the newest key with that prefix.
       for (const key of keys) {
         const hit = (await store.runOutputs.cache(run.project_id, key)) ?? (await store.runOutputs.cacheByPrefix(run.project_id, key));
-        if (hit) {
+        const archive = hit && (await readOutput(objects(), hit.path));
+        if (hit && archive) {
           await store.runOutputs.touchCache(hit.id);
-          return { key: hit.key, archive: createReadStream(join(root(), hit.path)) };
+          return { key: hit.key, archive };
         }
       }
       return undefined;
@@ -85,10 +97,8 @@ export function runOutputFiles(store: Store, dataDirOption: string | undefined):
         (archive as Readable).resume(); // Caches are immutable: the first save of a key wins.
         return;
       }
-      const project = await store.projects.byId(run.project_id);
-      const rel = join('caches', project?.name ?? run.project_id, `${createHash('sha256').update(key).digest('hex')}.tgz`);
-      const size = await writeAtomically(join(root(), rel), archive);
-      await store.runOutputs.addCache({ project_id: run.project_id, key, size, path: rel });
+      const path = cacheKey(run.project_id, key);
+      await keep(path, archive, (size) => store.runOutputs.addCache({ project_id: run.project_id, key, size, path }));
     },
   };
 }

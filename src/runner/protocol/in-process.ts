@@ -10,6 +10,7 @@ import type { Store } from '../../store/store.ts';
 import type { EventBus } from '../../core/events.ts';
 import type { RunStatus } from '../../core/types.ts';
 import { runOfJob, runOutputFiles } from './in-process-files.ts';
+import type { StorageDriver } from '../../storage/driver.ts';
 import { Masker } from '../../core/mask.ts';
 import { issueJobToken, revokeJobToken } from '../../auth/tokens.ts';
 import { jobLogStream } from '../../store/repos/logs.ts';
@@ -27,7 +28,9 @@ interface InProcessRunnerApiOptions {
   /** Local path or URL of a project's git repository; an http(s) URL is fetched with the job's token. */
   sourceOf: (project: string) => string;
   registry: RegistryAccess;
-  /** Where artifacts and caches are kept (DATA/artifacts, DATA/caches); a temp dir when absent. */
+  /** The object store artifacts and caches go to (the server's shared one); without it, files under DATA/storage. */
+  storage?: StorageDriver;
+  /** The data dir: DATA/storage when no `storage` is given (a temp dir when neither is), and archives from before the object store. */
   dataDir?: string;
   /** Remote actions: the server's action sources and what a run may read through them; without it none resolve. */
   actions?: RunActionSources;
@@ -184,7 +187,7 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
       await store.runOutputs.setSummary({ job_id: jobId, step_number: stepNumber, run_id: job.run_id, markdown: await mask(jobId, markdown) });
       events.emit('run-updated', job.run_id);
     },
-    ...runOutputFiles(store, o.dataDir),
+    ...runOutputFiles(store, { storage: o.storage, dataDir: o.dataDir }),
     onCancel(jobId, listener) {
       const handler = (id: string) => id === jobId && listener();
       events.on('job-cancel', handler);

@@ -33,6 +33,7 @@ import { registerRunnerControlApi } from './runner-control-api.ts';
 import type { RunnerApi } from '../../runner/protocol/runner-api.ts';
 import { registerRunControl } from './run-control.ts';
 import { registerRunOutputs } from './run-outputs.ts';
+import type { StorageDriver } from '../../storage/driver.ts';
 import { registerProtectedBranchesApi, type ProtectedBranchesApiDeps } from './protected-branches-api.ts';
 import { registerSecretsApi } from './secrets-api.ts';
 import { registerTokensApi } from './tokens-api.ts';
@@ -59,6 +60,8 @@ export interface ApiRouterDeps {
   /** What dispatches need to start runs. */
   runStarter: StartRunDeps;
   dataDir: string;
+  /** The shared object store: artifacts (and their presigned download URLs). */
+  storage: StorageDriver;
   version: string;
   /** Protected branches (src/git's BranchProtection) and whether a project exists. */
   protectedBranches: ProtectedBranchesApiDeps;
@@ -99,7 +102,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   registerApi(router, { store, scheduler: deps.scheduler, events: deps.events, access: deps.access, version: deps.version });
   registerMembersApi(router, { store, access: deps.access });
   registerRunControl(router, deps.runStarter);
-  registerRunOutputs(router, { store, dataDir });
+  registerRunOutputs(router, { store, storage: deps.storage, dataDir });
   registerProtectedBranchesApi(router, deps.protectedBranches);
   registerSecretsApi(router, { secrets: deps.secrets });
   registerTokensApi(router, { store, audit: deps.audit });

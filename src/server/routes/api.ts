@@ -12,10 +12,9 @@ import { createProject } from '../../auth/create-project.ts';
 import { newestVisible } from '../visible.ts';
 import { streamLogs } from '../sse.ts';
 import { logPages, writeWithBackpressure } from '../log-pages.ts';
-import { isDeploymentFinished, isFinished } from '../../core/types.ts';
 import { attemptParam, findRun as findRunIn, jobAttemptParam, logJobId, runView as viewOf } from '../run-view.ts';
 import { attemptQuery, countQuery, projectName, runParams } from './fields.ts';
-import { jobLogStream, parseJobLogStream } from '../../store/repos/logs.ts';
+import { jobLogStream } from '../../store/repos/logs.ts';
 import { SlipwayError } from '../../core/errors.ts';
 
 interface ApiDeps {
@@ -48,16 +47,7 @@ export function registerApi(router: Router, deps: ApiDeps): void {
 
   const logSource = {
     read: (stream: string, after: number, limit: number) => store.logs.read(stream, after, limit),
-    async isFinished(stream: string) {
-      const jobStream = parseJobLogStream(stream);
-      if (jobStream) {
-        // An attempt's log ends with the job, or when a later attempt replaced it.
-        const job = await store.runs.job(jobStream.jobId);
-        return !job || isFinished(job.status) || job.attempt > jobStream.attempt;
-      }
-      const d = await store.deployments.get(stream.slice('deployment:'.length));
-      return !d || isDeploymentFinished(d.status);
-    },
+    isFinished: (stream: string) => store.logs.ended(stream),
   };
 
   async function sendLogs(ctx: RouteContext<unknown, { follow?: string }, unknown>, streams: { stream: string; title: string }[]) {

@@ -1,7 +1,6 @@
 // What a run's steps left besides logs: annotations, step summaries (Markdown) and
-// artifacts (listed, and downloaded as the tar.gz the runner uploaded).
-import { createReadStream } from 'node:fs';
-import { join } from 'node:path';
+// artifacts (listed, and downloaded as the tar.gz the runner uploaded: streamed from the
+// object store, or with `storage.redirect` a 307 to a presigned URL of the bucket).
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import type { Router } from '../http/router.ts';
@@ -10,10 +9,15 @@ import type { Store } from '../../store/store.ts';
 import { findRun } from '../run-view.ts';
 import { SlipwayError } from '../../core/errors.ts';
 import { runParams } from './fields.ts';
+import type { StorageDriver } from '../../storage/driver.ts';
+import { isValidKey } from '../../storage/key.ts';
+import { readOutput } from '../../runner/protocol/output-objects.ts';
 
 interface RunOutputsDeps {
   store: Store;
-  /** Holds artifacts/<run>/<name>.tgz. */
+  /** The object store artifacts are in (runner/protocol/output-objects.ts). */
+  storage: StorageDriver;
+  /** The data dir: artifacts from before the object store are files in it. */
   dataDir: string;
 }
 
@@ -52,13 +56,18 @@ export function registerRunOutputs(router: Router, deps: RunOutputsDeps): void {
         const run = await findRun(store, params.run);
         const a = await store.runOutputs.artifact(run.id, params.name);
         if (!a) throw new SlipwayError('NOT_FOUND', `run ${run.id} has no artifact named "${params.name}"`);
-        res.writeHead(200, {
-          'content-type': 'application/gzip',
-          'content-length': a.size,
-          'content-disposition': `attachment; filename="${encodeURIComponent(a.name)}.tgz"`,
-        });
-        if (req.method === 'HEAD') return void res.end();
-        await pipeline(createReadStream(join(deps.dataDir, a.path)), res);
+        const headers = { 'content-type': 'application/gzip', 'content-disposition': `attachment; filename="${encodeURIComponent(a.name)}.tgz"` };
+        // After the permission check: the URL lets its holder read this one object for minutes. Never logged.
+        // (An archive from before the object store is a file in the data dir: streamed below.)
+        if (req.method === 'GET' && deps.storage.downloadUrl && isValidKey(a.path) && (await deps.storage.stat(a.path))) {
+          const location = await deps.storage.downloadUrl(a.path, { contentType: headers['content-type'], contentDisposition: headers['content-disposition'] });
+          return void res.writeHead(307, { location, 'cache-control': 'no-store' }).end();
+        }
+        const archive = req.method === 'HEAD' ? undefined : await readOutput({ storage: deps.storage, legacyDir: deps.dataDir }, a.path);
+        if (req.method !== 'HEAD' && !archive) throw new SlipwayError('NOT_FOUND', `the archive of artifact "${a.name}" of run ${run.id} is gone`);
+        res.writeHead(200, { ...headers, 'content-length': a.size });
+        if (!archive) return void res.end();
+        await pipeline(archive, res);
       },
     );
 }

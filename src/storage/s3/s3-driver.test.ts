@@ -94,13 +94,13 @@ void describe('s3 driver beyond the contract (s3rver)', () => {
 });
 
 void describe('s3 bucket check at start-up (s3rver)', () => {
-  void it('a missing bucket is CONFIG_INVALID naming registry.storage, the bucket and the endpoint; a reachable one passes', async () => {
+  void it('a missing bucket is CONFIG_INVALID naming storage, the bucket and the endpoint; a reachable one passes', async () => {
     const s3 = await startTestS3();
     try {
       await checkS3Bucket(s3.options);
       await assert.rejects(checkS3Bucket({ ...s3.options, bucket: 'no-such-bucket' }), (err) => {
         assert.ok(isSlipwayError(err, 'CONFIG_INVALID'));
-        assert.equal(err.message, `registry.storage: bucket no-such-bucket at ${s3.options.endpoint}: NotFound (HTTP 404)`);
+        assert.equal(err.message, `storage: bucket no-such-bucket at ${s3.options.endpoint}: NotFound (HTTP 404)`);
         return true;
       });
       // Past the check, a missing bucket is never mistaken for a missing object.

@@ -30,8 +30,9 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { SlipwayError, isSlipwayError, type ErrorCode } from '../../core/errors.ts';
-import type { ByteRange, ByteSource, ObjectInfo, StorageDriver } from '../driver.ts';
+import type { ByteRange, ByteSource, DownloadUrlOptions, ObjectInfo, StorageDriver } from '../driver.ts';
 import { assertKey, assertPrefix, assertUploadId } from '../key.ts';
 
 export interface S3DriverOptions {
@@ -47,6 +48,8 @@ export interface S3DriverOptions {
   prefix?: string;
   /** Bytes buffered per multipart part; S3's minimum is 5 MiB. */
   partSize?: number;
+  /** When set, the driver hands out presigned GET URLs (`downloadUrl`) valid this many seconds. */
+  presignSeconds?: number;
 }
 
 const partPrefix = 'data-';
@@ -58,7 +61,7 @@ export function createS3Driver(options: S3DriverOptions): StorageDriver {
   const { bucket } = options;
   const root = options.prefix ?? '';
   if (root !== '') assertPrefix(root);
-  if (root !== '' && !root.endsWith('/')) throw new SlipwayError('CONFIG_INVALID', `registry.storage.prefix must end with "/": ${JSON.stringify(root)}`);
+  if (root !== '' && !root.endsWith('/')) throw new SlipwayError('CONFIG_INVALID', `storage prefix must end with "/": ${JSON.stringify(root)}`);
   const partSize = Math.max(options.partSize ?? 8 << 20, 5 << 20);
   const client = s3Client(options);
 
@@ -160,8 +163,19 @@ export function createS3Driver(options: S3DriverOptions): StorageDriver {
     }
   }
 
+  /** A presigned GetObject (SigV4 query string): valid `presignSeconds`, for this one key. */
+  const downloadUrl = (expiresIn: number) => async (key: string, response: DownloadUrlOptions = {}): Promise<string> => {
+    const command = new GetObjectCommand({ Bucket: bucket, Key: objectKey(key), ResponseContentDisposition: response.contentDisposition, ResponseContentType: response.contentType });
+    try {
+      return await getSignedUrl(client, command, { expiresIn });
+    } catch (err) {
+      throw translate(err, `presign ${key}`);
+    }
+  };
+
   return {
     name: 's3',
+    ...(options.presignSeconds === undefined ? {} : { downloadUrl: downloadUrl(options.presignSeconds) }),
 
     // async, so a bad key rejects rather than throws.
     stat: async (key) => head(objectKey(key)),
@@ -296,7 +310,7 @@ export async function checkS3Bucket(options: S3DriverOptions): Promise<void> {
     await client.send(new HeadBucketCommand({ Bucket: options.bucket }));
   } catch (err) {
     const why = err instanceof S3ServiceException ? `${err.name} (HTTP ${err.$metadata.httpStatusCode ?? '?'})` : err instanceof Error ? err.message : String(err);
-    throw new SlipwayError('CONFIG_INVALID', `registry.storage: bucket ${options.bucket} at ${options.endpoint ?? `AWS ${options.region}`}: ${why}`, { cause: err });
+    throw new SlipwayError('CONFIG_INVALID', `storage: bucket ${options.bucket} at ${options.endpoint ?? `AWS ${options.region}`}: ${why}`, { cause: err });
   } finally {
     client.destroy();
   }

@@ -21,6 +21,7 @@ import * as runActions from './0021-run-actions.ts';
 import * as runIds from './0022-run-ids.ts';
 import * as runnerCredentials from './0023-runner-credentials.ts';
 import * as replicas from './0024-replicas.ts';
+import * as logArchives from './0025-log-archives.ts';
 import * as runnerControl from './0026-runner-control.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -44,5 +45,6 @@ export const migrations: Record<string, Migration> = {
   '0022-run-ids': runIds,
   '0023-runner-credentials': runnerCredentials,
   '0024-replicas': replicas,
+  '0025-log-archives': logArchives,
   '0026-runner-control': runnerControl,
 };

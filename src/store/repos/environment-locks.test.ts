@@ -19,7 +19,7 @@ before(async () => {
   dbs = [openDatabase({ sqlitePath: file })];
   await migrate(dbs[0]!);
   dbs.push(openDatabase({ sqlitePath: file }));
-  [a, b] = dbs.map(createStore) as [Store, Store];
+  [a, b] = dbs.map((db) => createStore(db)) as [Store, Store];
   projectId = (await a.projects.ensure('locks')).id;
 });
 

@@ -1,46 +1,62 @@
+import { sql } from 'kysely';
+import { isSlipwayError } from '../../core/errors.ts';
+import type { StorageDriver } from '../../storage/driver.ts';
 import type { Db } from '../database.ts';
+import { logArchive, type LogChunk } from './log-archive.ts';
+import { streamEnded } from './log-streams.ts';
 import { now } from './time.ts';
 
-export interface LogChunk {
-  seq: number;
-  text: string;
-  created_at: string;
-}
+export type { LogChunk } from './log-archive.ts';
 
-/**
- * The log stream of one attempt of a job: attempt 1 is `job:<id>` (as before attempts had
- * streams of their own), a re-run after a crash or a lost runner `job:<id>:<attempt>`.
- */
-export function jobLogStream(jobId: string, attempt: number): string {
-  return attempt <= 1 ? `job:${jobId}` : `job:${jobId}:${attempt}`;
-}
-
-/** The job and attempt of a job log stream; undefined for other streams. */
-export function parseJobLogStream(stream: string): { jobId: string; attempt: number } | undefined {
-  const m = /^job:([^:]+)(?::(\d+))?$/.exec(stream);
-  return m ? { jobId: m[1]!, attempt: m[2] === undefined ? 1 : Number(m[2]) } : undefined;
-}
+export { jobLogStream, parseJobLogStream } from './log-streams.ts';
 
 /**
  * Logs are chunks in order per stream (`job:<id>`, `deployment:<id>`). The writer numbers
  * its chunks; a chunk sent twice (a retried upload) is stored once, so no line is doubled.
+ * With an object store (`objects`), an ended stream's chunks move into one archived object
+ * (log-archive.ts); every read below gives the same chunks before and after that move.
  */
-export function logsRepo(db: Db) {
+export function logsRepo(db: Db, objects?: StorageDriver) {
+  const archives = objects && logArchive(db, objects);
+  const rows = (stream: string, afterSeq: number, limit?: number): Promise<LogChunk[]> => {
+    let q = db.selectFrom('log_chunks').select(['seq', 'text', 'created_at']).where('stream', '=', stream).where('seq', '>', afterSeq).orderBy('seq');
+    if (limit !== undefined) q = q.limit(limit);
+    return q.execute();
+  };
+
+  /** Chunks after `afterSeq`, in order; at most `limit` of them (readers page through big logs). */
+  async function read(stream: string, afterSeq = -1, limit?: number): Promise<LogChunk[]> {
+    if (!archives) return rows(stream, afterSeq, limit);
+    // The rows are read before the archive is looked up: an archive recorded in between
+    // (in one transaction with the rows' removal) is seen, and the read is done from it.
+    for (let tries = 0; ; tries++) {
+      const found = await rows(stream, afterSeq, limit);
+      const a = await archives.lookup(stream);
+      if (!a) return found;
+      try {
+        const old = await archives.chunks(a, afterSeq, limit);
+        const room = limit === undefined ? undefined : limit - old.length;
+        const tail = room === 0 ? [] : await rows(stream, Math.max(afterSeq, a.lastSeq), room);
+        // A longer archive recorded meanwhile may have taken rows this read looked for.
+        if ((await archives.lookup(stream))?.lastSeq === a.lastSeq) return [...old, ...tail];
+      } catch (err) {
+        // A superseded archive's object is removed once the longer one is recorded: read that one.
+        if (!isSlipwayError(err, 'BLOB_UNKNOWN') || tries >= 3) throw err;
+      }
+    }
+  }
+
   return {
+    /** Stores a chunk; false when it was stored before (in the database or in the stream's archive). */
     async append(stream: string, seq: number, text: string): Promise<boolean> {
-      const r = await db
-        .insertInto('log_chunks')
-        .values({ stream, seq, text, created_at: now() })
-        .onConflict((oc) => oc.columns(['stream', 'seq']).doNothing())
-        .executeTakeFirst();
-      return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+      // One statement: the archive check and the insert cannot be split by an archiving pass.
+      const r = await sql`insert into log_chunks (stream, seq, text, created_at)
+        select cast(${stream} as text), cast(${seq} as integer), cast(${text} as text), cast(${now()} as text)
+        where not exists (select 1 from log_archives where stream = ${stream} and last_seq >= ${seq})
+        on conflict (stream, seq) do nothing`.execute(db);
+      return Number(r.numAffectedRows ?? 0n) > 0;
     },
-    /** Chunks after `afterSeq`, in order; at most `limit` of them (readers page through big logs). */
-    async read(stream: string, afterSeq = -1, limit?: number): Promise<LogChunk[]> {
-      let q = db.selectFrom('log_chunks').select(['seq', 'text', 'created_at']).where('stream', '=', stream).where('seq', '>', afterSeq).orderBy('seq');
-      if (limit !== undefined) q = q.limit(limit);
-      return q.execute();
-    },
+    read,
     /**
      * How many `##[group]`s the stream leaves open: an interrupted attempt's log is closed
      * before its marker line. Groups nest (each step's log is a group; `::group::` makes
@@ -48,6 +64,17 @@ export function logsRepo(db: Db) {
      */
     async openGroups(stream: string): Promise<number> {
       let depth = 0;
+      const count = (text: string) => {
+        for (const m of text.matchAll(/^##\[(group|endgroup)\]/gm)) depth = m[1] === 'group' ? depth + 1 : Math.max(0, depth - 1);
+      };
+      if (archives && (await archives.lookup(stream))) {
+        for (let after = -1; ; ) {
+          const page = await read(stream, after, 32);
+          for (const c of page) count(c.text);
+          if (page.length < 32) return depth;
+          after = page.at(-1)!.seq;
+        }
+      }
       for (let after = -1; ; ) {
         const page = await db
           .selectFrom('log_chunks')
@@ -58,7 +85,7 @@ export function logsRepo(db: Db) {
           .orderBy('seq')
           .limit(32)
           .execute();
-        for (const c of page) for (const m of c.text.matchAll(/^##\[(group|endgroup)\]/gm)) depth = m[1] === 'group' ? depth + 1 : Math.max(0, depth - 1);
+        for (const c of page) count(c.text);
         if (page.length < 32) return depth;
         after = page.at(-1)!.seq;
       }
@@ -69,7 +96,14 @@ export function logsRepo(db: Db) {
         .select((eb) => eb.fn.max('seq').as('m'))
         .where('stream', '=', stream)
         .executeTakeFirst();
-      return row?.m == null ? -1 : Number(row.m);
+      const inRows = row?.m == null ? -1 : Number(row.m);
+      return Math.max(inRows, (archives && (await archives.lookup(stream))?.lastSeq) ?? -1);
     },
+    /** Whether the stream can get no more chunks (its job attempt or deployment ended). */
+    ended: (stream: string): Promise<boolean> => streamEnded(db, stream),
+    /** Moves an ended stream's chunks into the object store; false without one, or with nothing to move. */
+    archive: async (stream: string): Promise<boolean> => (archives ? archives.archive(stream) : false),
+    /** Archives every ended stream with chunks still in the database (start-up); resolves to how many. */
+    archiveEnded: async (): Promise<number> => (archives ? archives.archiveEnded() : 0),
   };
 }
