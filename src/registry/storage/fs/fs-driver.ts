@@ -8,13 +8,14 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { writeAtomically } from '../../../core/atomic-write.ts';
 import { cleanUpAfter } from '../../../core/clean-up-after.ts';
 import { isSlipwayError, SlipwayError } from '../../../core/errors.ts';
 import type { ErrorCode } from '../../../core/errors.ts';
-import type { ByteRange, ByteSource, ObjectInfo, StorageDriver } from '../driver.ts';
+import type { ByteRange, ByteSource, ObjectInfo, ObjectReader, StorageDriver } from '../driver.ts';
 import { assertKey, assertPrefix, assertUploadId } from '../key.ts';
+import { sendFileRange } from './file-sender.ts';
 
 export function createFsDriver(options: { root: string }): StorageDriver {
   const objects = join(options.root, 'objects');
@@ -62,7 +63,7 @@ export function createFsDriver(options: { root: string }): StorageDriver {
       }
     },
 
-    async reader(key: string, range?: ByteRange): Promise<Readable> {
+    async reader(key: string, range?: ByteRange): Promise<ObjectReader> {
       return openReader(objectPath(key), 'BLOB_UNKNOWN', key, range);
     },
 
@@ -279,18 +280,29 @@ async function writeAll(fh: FileHandle, chunks: Uint8Array[], position: number):
 /** Large reads: fewer syscalls and fewer, bigger socket writes when serving a layer. */
 const readChunkBytes = 1024 * 1024;
 
-async function openReader(path: string, missing: ErrorCode, what: string, range?: ByteRange): Promise<Readable> {
+async function openReader(path: string, missing: ErrorCode, what: string, range?: ByteRange): Promise<ObjectReader> {
   let fh: FileHandle;
   try {
     fh = await open(path, 'r');
   } catch (err) {
     throw translate(err, what, missing);
   }
-  if (!(await fh.stat()).isFile()) {
+  const info = await fh.stat();
+  if (!info.isFile()) {
     await fh.close();
     throw new SlipwayError(missing);
   }
-  return fh.createReadStream({ highWaterMark: readChunkBytes, ...range });
+  const stream = fh.createReadStream({ highWaterMark: readChunkBytes, ...range });
+  const { start, end } = range ?? { start: 0, end: info.size - 1 };
+  // Serving uses the handle directly; the stream, never read, closes it when destroyed.
+  const sendTo = async (sink: Writable): Promise<void> => {
+    try {
+      await sendFileRange(fh, sink, start, end);
+    } finally {
+      stream.destroy();
+    }
+  };
+  return Object.assign(stream, { sendTo });
 }
 
 function isMissing(err: unknown): boolean {
