@@ -12,6 +12,7 @@ export const errorCodes = {
   JOB_UNKNOWN: { status: 404, message: 'job not found' },
   DEPLOYMENT_UNKNOWN: { status: 404, message: 'deployment not found' },
   RELEASE_UNKNOWN: { status: 404, message: 'release not found' },
+  RELEASE_GONE: { status: 410, message: "release's image is no longer in the registry" },
   ENVIRONMENT_UNKNOWN: { status: 404, message: 'environment not found' },
   PROMOTION_NOT_ALLOWED: { status: 422, message: 'promotion not allowed' },
   BRANCH_NOT_ALLOWED: { status: 422, message: 'release not from an allowed branch' },

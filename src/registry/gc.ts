@@ -22,7 +22,7 @@ import { crashPoint } from '../core/crash-point.ts';
 import type { DigestUse } from './digest-use.ts';
 import { blobKey, manifestKey, referrerKey, repoBlobKey, tagsPrefix } from './layout.ts';
 import { manifestRefs, type ManifestRefs } from './manifest-refs.ts';
-import type { StorageDriver } from './storage/driver.ts';
+import type { StorageDriver } from '../storage/driver.ts';
 
 export interface GcOptions {
   storage: StorageDriver;

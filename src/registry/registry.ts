@@ -17,7 +17,7 @@ import { findManifest, handleManifest } from './routes-manifests.ts';
 import { handleReferrers } from './routes-referrers.ts';
 import { handleTags } from './routes-tags.ts';
 import { handleUpload, startUpload } from './routes-uploads.ts';
-import type { StorageDriver } from './storage/driver.ts';
+import type { StorageDriver } from '../storage/driver.ts';
 import { UploadHashes } from './upload-hashes.ts';
 import { purgeUploads, type PurgeReport } from './upload-purge.ts';
 
@@ -39,6 +39,8 @@ export interface Registry {
   handle(req: IncomingMessage, res: ServerResponse, url: URL, canPull?: CanPull): Promise<void>;
   /** The manifest digest `repository:tag` points at, or undefined. Throws NAME_INVALID. */
   resolveTag(repository: string, tag: string): Promise<string | undefined>;
+  /** Whether manifest `digest` of `repository` is stored (a deployment checks its release's image is still there). */
+  hasManifest(repository: string, digest: string): Promise<boolean>;
   /** Removes `repository:tag` if it still points at `digest` (retention); whether it did. */
   untag(repository: string, tag: string, digest: string): Promise<boolean>;
   /** Mark-and-sweep while serving (gc.ts): `pins` are manifests kept whatever their tags. */
@@ -105,6 +107,11 @@ export function createRegistry(options: RegistryOptions): Registry {
       assertName(repository);
       if (!isValidTag(tag)) throw new SlipwayError('NAME_INVALID', `invalid tag: ${tag}`);
       return (await findManifest(storage, repository, { tag }))?.digest;
+    },
+
+    async hasManifest(repository, digest) {
+      assertName(repository);
+      return (await findManifest(storage, repository, { digest })) !== undefined;
     },
 
     async untag(repository, tag, digest) {

@@ -21,7 +21,7 @@ import { ActionSources } from '../git/actions/action-sources.ts';
 import { runActionAccess } from '../git/actions/action-access.ts';
 import { isValidName } from '../core/ids.ts';
 import { createRegistry } from '../registry/registry.ts';
-import { describeStorage, storageFromConfig } from '../registry/storage/from-config.ts';
+import { describeStorage, storageFromConfig } from '../storage/from-config.ts';
 import { registryMaintenance } from './registry-maintenance.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import { Runner } from '../runner/runner.ts';
@@ -220,7 +220,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const instance = instanceId(config.dataDir);
   const local = { engine, proxies: localProxies({ engine, dataDir: config.dataDir, instance }) };
   const targets = deployTargets({ store, local, registryHost: registryAccess.host, instance, dataDir: config.dataDir });
-  const deploys = new DeployService({ store, events, readFile: (p, sha, path) => git.readFile(p, sha, path), isAncestor: (p, a, d) => git.isAncestor(p, a, d), registry: { insecure: registryAccess.insecure, pullCredential: deployPullCredentials(store) }, instance, log, secrets, clock: options.clock, ...protection, targets, strategies: deployStrategies(), local });
+  const deploys = new DeployService({ store, events, readFile: (p, sha, path) => git.readFile(p, sha, path), isAncestor: (p, a, d) => git.isAncestor(p, a, d), registry: { insecure: registryAccess.insecure, pullCredential: deployPullCredentials(store), holds: (r, d) => registry.hasManifest(r, d) }, instance, log, secrets, clock: options.clock, ...protection, targets, strategies: deployStrategies(), local });
 
   // Triggers: pushes start runs; finished runs start deployments (tracked, as above).
   // Pushes are recorded before git's answer ends (durable), then processed into runs.

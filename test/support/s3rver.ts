@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // @ts-expect-error s3rver ships no type declarations
 import S3rver from 's3rver';
-import type { S3DriverOptions } from '../../src/registry/storage/s3/s3-driver.ts';
+import type { S3DriverOptions } from '../../src/storage/s3/s3-driver.ts';
 
 export interface TestS3 {
   /** Options for createS3Driver (or `registry.storage`) reaching this endpoint's bucket. */

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { isSlipwayError } from '../../core/errors.ts';
+import { isSlipwayError } from '../core/errors.ts';
 import type { StorageDriver } from './driver.ts';
 
 interface DriverFixture {
