@@ -277,7 +277,7 @@ async function writeAll(fh: FileHandle, chunks: Uint8Array[], position: number):
   }
 }
 
-/** Large reads: fewer syscalls and fewer, bigger socket writes when serving a layer. */
+/** Large reads for the stream (hashing a stored upload, any reader not served by sendTo). */
 const readChunkBytes = 1024 * 1024;
 
 async function openReader(path: string, missing: ErrorCode, what: string, range?: ByteRange): Promise<ObjectReader> {
