@@ -3,7 +3,10 @@
 //   uploads/<id>         bytes of an upload session so far
 //   tmp/.tmp-<uuid>      writes in progress (same filesystem, so rename is atomic)
 // Every write is fsynced before the rename that makes it visible, so a crash leaves either
-// the old object or the whole new one (plus, at worst, a stray file in tmp/).
+// the old object or the whole new one (plus, at worst, a stray file in tmp/). An upload's
+// chunks are fsynced once, at its commit, not at each append: a power cut may lose chunks a
+// client was told had arrived, and the client then resumes from the size the session
+// reports (§Getting the upload status), as with Distribution.
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
@@ -39,6 +42,7 @@ export function createFsDriver(options: { root: string }): StorageDriver {
         let size: number;
         try {
           size = await streamInto(fh, source, 0);
+          await fh.sync();
         } catch (err) {
           throw await cleanUpAfter(err, () => fh.close());
         }
@@ -165,7 +169,15 @@ export function createFsDriver(options: { root: string }): StorageDriver {
     async commitUpload(id: string, key: string): Promise<void> {
       const from = uploadPath(id);
       try {
-        await publish(from, key); // bytes were fsynced by each append
+        // Appends leave the bytes unsynced (most may already be on disk: streamInto's early
+        // syncs); they are made durable here, before the rename publishes them.
+        const fh = await open(from, 'r');
+        try {
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+        await publish(from, key);
       } catch (err) {
         throw translate(err, `commit upload ${id}`, 'BLOB_UPLOAD_UNKNOWN');
       }
@@ -210,11 +222,12 @@ const writeBatchBytes = 4 * 1024 * 1024;
 const earlySyncBytes = 64 * 1024 * 1024;
 
 /**
- * Writes `source` at `position`, fsyncs, and returns the number of bytes written. Chunks
+ * Writes `source` at `position` and returns the number of bytes written (the caller fsyncs
+ * when it needs the bytes durable). Chunks
  * arrive small (a socket's 64 KiB); they are gathered into batches written with one
  * writev each, no copy, while the next batch arrives: at most one batch in flight and one
  * filling, so memory stays bounded and the source is paused (backpressure) while both are
- * full. The handle stays open for the fsync (a WriteStream would close it first).
+ * full. The handle stays open for the syncs (a WriteStream would close it first).
  */
 async function streamInto(fh: FileHandle, source: ByteSource | Iterable<Uint8Array>, position: number): Promise<number> {
   let written = 0;
@@ -241,7 +254,8 @@ async function streamInto(fh: FileHandle, source: ByteSource | Iterable<Uint8Arr
     batch = [];
     batchBytes = 0;
     inflight = kept(writeAll(fh, chunks, at));
-    // Start flushing a large write to disk beside the transfer, so the closing fsync is short.
+    // Start flushing a large write to disk beside the transfer, so the closing fsync (at the
+    // end of writeAtomic, or an upload's commit) is short.
     if (written - syncedTo >= earlySyncBytes) {
       syncedTo = written;
       const batchWritten = inflight;
@@ -261,7 +275,6 @@ async function streamInto(fh: FileHandle, source: ByteSource | Iterable<Uint8Arr
     await syncing;
   }
   if (failure !== undefined) throw failure.err;
-  await fh.sync();
   return written;
 }
 
