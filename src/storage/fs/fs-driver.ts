@@ -216,8 +216,14 @@ export function createFsDriver(options: { root: string }): StorageDriver {
   };
 }
 
-/** Chunks are gathered up to this many bytes and written with one writev. */
-const writeBatchBytes = 4 * 1024 * 1024;
+/**
+ * Chunks are gathered up to this many bytes and written with one writev. Smaller than one
+ * might think: a 512 MiB skopeo push took a median 5.6 s with 4 MiB batches, 4.7 s with
+ * 1 MiB and 3.7 s with 256 KiB (3 alternating rounds, load ~11), and the in-process
+ * bench's kernel time halved (chunks held for a big batch also outlive young-generation
+ * collections, RSS +82 -> +69 MB).
+ */
+const writeBatchBytes = 256 * 1024;
 /** A large write asks the disk to catch up (fdatasync) after every this many bytes. */
 const earlySyncBytes = 64 * 1024 * 1024;
 
