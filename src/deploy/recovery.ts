@@ -45,7 +45,12 @@ export async function recoverDeployments(deps: RecoveryDeps): Promise<void> {
   for (const d of await store.approvals.waiting()) await resumeAtGate(deps, d);
 }
 
-async function resumeAtGate(deps: RecoveryDeps, d: Deployment): Promise<void> {
+/**
+ * Holds a waiting deployment at its gate in this process, as its environment's protection
+ * stands now: after a restart, and when another server of the installation held it (it
+ * died, or a decision reached this one). A deployment that cannot wait again fails, saying why.
+ */
+export async function resumeAtGate(deps: Pick<RecoveryDeps, 'store' | 'events' | 'gate' | 'planOf' | 'enqueue'>, d: Deployment): Promise<void> {
   const { store } = deps;
   try {
     const project = await store.projects.byId(d.project_id);

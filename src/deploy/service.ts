@@ -29,7 +29,7 @@ import { deploymentLog } from './deployment-log.ts';
 import { ApprovalGate, gateRule, type ApprovalGateOptions } from './gate/approval-gate.ts';
 import { defaultLockTiming, newHolderId, type LockTiming } from './gate/environment-lock.ts';
 import type { LocalProxies } from './proxy/haproxy/local-proxies.ts';
-import { recoverDeployments } from './recovery.ts';
+import { recoverDeployments, resumeAtGate } from './recovery.ts';
 import type { Strategies } from './strategies/strategy.ts';
 import type { DeployTargets } from './targets/deploy-target.ts';
 import type { DeployRegistry } from './registry-credential.ts';
@@ -91,7 +91,7 @@ export class DeployService {
     this.#o = options;
     const { store, events, log, clock, approvers } = options;
     this.protection = new EnvironmentProtection({ store, readFile: options.readFile, defaultBranch: options.defaultBranch });
-    this.gate = new ApprovalGate({ store, events, log, clock, approvers, ruleOf: (d) => this.#ruleNow(d) });
+    this.gate = new ApprovalGate({ store, events, log, clock, approvers, ruleOf: (d) => this.#ruleNow(d), adopt: (d) => resumeAtGate(this.#gateDeps(), d) });
     this.#queue = new EnvironmentQueue((key, err) => log(`deployment queue of ${key}: ${(err as Error).stack ?? String(err)}`));
     this.#execute = {
       store,
@@ -191,15 +191,36 @@ export class DeployService {
     return rules && gateRule(rules.env);
   }
 
-  /** After a restart (recovery.ts). */
-  restore(): Promise<void> {
-    const { store, events, local, log } = this.#o;
-    return recoverDeployments({
+  /**
+   * Holds here every deployment waiting at a gate that this process does not hold (several
+   * servers on one database: one whose server died keeps its wait timer and its queue slot).
+   */
+  async adoptWaiting(): Promise<number> {
+    let adopted = 0;
+    for (const d of await this.#o.store.approvals.waiting()) {
+      if (this.gate.holds(d.id)) continue;
+      await resumeAtGate(this.#gateDeps(), d);
+      adopted++;
+    }
+    return adopted;
+  }
+
+  #gateDeps() {
+    const { store, events } = this.#o;
+    return {
       store,
       events,
       gate: this.gate,
-      planOf: (project, environment, release) => this.protection.plan(project, environment, release),
-      enqueue: (d, project, release, plan) => this.#enqueue(d, project, release, plan),
+      planOf: (project: Project, environment: string, release: Release) => this.protection.plan(project, environment, release),
+      enqueue: (d: Deployment, project: string, release: Release, plan: EnvironmentPlan) => this.#enqueue(d, project, release, plan),
+    };
+  }
+
+  /** After a restart (recovery.ts). */
+  restore(): Promise<void> {
+    const { local, log } = this.#o;
+    return recoverDeployments({
+      ...this.#gateDeps(),
       local,
       instance: this.#o.instance,
       log,

@@ -65,7 +65,7 @@ export async function collectGarbage(options: GcOptions): Promise<GcReport> {
   const now = options.now ?? Date.now;
   const started = now();
   const dryRun = options.dryRun ?? false;
-  use.forget(graceMs);
+  await use.forget(graceMs);
   const since = use.begin();
   const report: GcReport = { dryRun, manifests: 0, links: 0, blobs: 0, bytes: 0, spared: 0, durationMs: 0 };
   const isOld = async (key: string): Promise<boolean> => {

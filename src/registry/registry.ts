@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { inspect } from 'node:util';
 import { isSlipwayError, SlipwayError } from '../core/errors.ts';
 import type { RouteContext } from './context.ts';
-import { DigestUse } from './digest-use.ts';
+import { DigestUse, type SharedDigestUse } from './digest-use.ts';
 import { collectGarbage, type GcReport } from './gc.ts';
 import { sendError, sendJson } from './http.ts';
 import { tagKey } from './layout.ts';
@@ -29,6 +29,8 @@ interface RegistryOptions {
    * client's business and are not logged.
    */
   log?: (message: string) => void;
+  /** Servers sharing this storage: the digests each holds, for every server's GC (digest-use.ts). */
+  sharedUse?: SharedDigestUse;
 }
 
 export interface Registry {
@@ -64,7 +66,7 @@ const routes: ReadonlyArray<[RegExp, Route]> = [
 export function createRegistry(options: RegistryOptions): Registry {
   const { storage } = options;
   const uploads = new UploadHashes();
-  const use = new DigestUse();
+  const use = new DigestUse(Date.now, undefined, options.sharedUse && { ledger: options.sharedUse, log: options.log ?? console.error });
 
   async function dispatch(req: IncomingMessage, res: ServerResponse, url: URL, held: Array<() => void>, canPull: CanPull): Promise<void> {
     const path = url.pathname;

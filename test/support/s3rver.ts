@@ -37,3 +37,17 @@ export async function startTestS3(bucket = 'slipway-test'): Promise<TestS3> {
     },
   };
 }
+
+/** The SLIPWAY_* settings that put a server's registry in this endpoint's bucket. */
+export function registryS3Env(s3: TestS3): NodeJS.ProcessEnv {
+  const o = s3.options;
+  return {
+    SLIPWAY_REGISTRY_STORAGE_KIND: 's3',
+    SLIPWAY_REGISTRY_S3_ENDPOINT: o.endpoint,
+    SLIPWAY_REGISTRY_S3_BUCKET: o.bucket,
+    SLIPWAY_REGISTRY_S3_REGION: o.region,
+    SLIPWAY_REGISTRY_S3_ACCESS_KEY_ID: o.accessKeyId,
+    SLIPWAY_REGISTRY_S3_SECRET_ACCESS_KEY: o.secretAccessKey,
+    SLIPWAY_REGISTRY_S3_FORCE_PATH_STYLE: 'true',
+  };
+}

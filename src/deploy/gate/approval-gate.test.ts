@@ -221,8 +221,37 @@ void test('a decision on a deployment that is not held here conflicts; a finishe
   const d = await newDeployment();
   await rejects(g.decide(d.id, users.bob!, 'approve'), 'CONFLICT', /is queued, not waiting for approval/);
   await store.approvals.hold(d.id);
-  await rejects(g.decide(d.id, users.bob!, 'approve'), 'CONFLICT', /waits at the gate of another Slipway process/);
+  await rejects(g.decide(d.id, users.bob!, 'approve'), 'CONFLICT', /waits at the gate of another Slipway process, which this one could not take over/);
   await rejects(g.decide('dep_nope', users.bob!, 'approve'), 'DEPLOYMENT_UNKNOWN', /not found/);
+});
+
+void test('two servers on one database: a decision reaching the server that does not hold the wait adopts it, and the gate opens once', async () => {
+  const rule = { required: 2, notAuthor: false, waitMs: 0 };
+  const holder = gate();
+  const { d, state, status } = await held(holder, rule);
+  // Server B's gate adopts a wait it does not hold as its deploy service does (recovery.ts resumeAtGate).
+  const adopted = { opened: 0, times: 0 };
+  const other = new ApprovalGate({
+    store, events: new EventBus(), log: () => {},
+    approvers: { commitPeople: async () => ({ author: { name: 'Erin Example', email: 'erin@example.com' }, committer: { name: 'Grace', email: 'grace@example.com' } }), isPerson: () => true, isApprover: async () => true },
+    adopt: async (w) => {
+      adopted.times++;
+      await other.hold(w, 'shop', release, rule, () => adopted.opened++);
+    },
+  });
+  await other.decide(d.id, users.bob!, 'approve');
+  assert.deepEqual([await status(), adopted.times, other.holds(d.id)], ['waiting_for_approval', 1, true]);
+  // The second approval reaches the first server: one open in all, by whichever got there.
+  await holder.decide(d.id, users.carol!, 'approve');
+  assert.equal(await status(), 'queued');
+  assert.equal(state.opened + adopted.opened, 1);
+  // A rejection through one server: the other lets go of the wait at its next look.
+  const next = await held(holder, rule);
+  await other.decide(next.d.id, users.bob!, 'reject', 'not today');
+  assert.equal(await next.status(), 'rejected');
+  await rejects(holder.decide(next.d.id, users.carol!, 'approve'), 'CONFLICT', /is rejected, not waiting for approval/);
+  assert.equal(holder.holds(next.d.id), false);
+  assert.equal(next.state.opened, 0);
 });
 
 void test('branches: a release from another branch (or a tag) is refused, naming the branch and the allowed list', () => {

@@ -50,6 +50,12 @@ export interface ApprovalGateOptions {
   clock?: Clock;
   /** The gate of a deployment's environment now, to show deployments that are no longer waiting here. */
   ruleOf?: (deployment: Deployment) => Promise<GateRule | undefined>;
+  /**
+   * Holds here a deployment that waits at the gate of another server of the installation
+   * (several servers on one database): decisions reach whichever server the load balancer
+   * picked, and only one server opens the gate (`approvals.open` is a compare-and-set).
+   */
+  adopt?: (deployment: Deployment) => Promise<void>;
   /** Who may decide (approver-rules.ts); defaults: everyone is a person and an approver, commit authors unknown. */
   approvers?: Partial<ApproverChecks>;
   log: (message: string) => void;
@@ -125,13 +131,13 @@ export class ApprovalGate {
     if (decision === 'reject' && !why) throw new SlipwayError('BAD_REQUEST', 'a rejection needs a reason: {"decision": "reject", "reason": "<why>"}');
     const stored = await this.#o.store.deployments.require(deploymentId);
     const project = (await this.#o.store.projects.byId(stored.project_id))?.name ?? stored.project_id;
-    const entry = this.#waiting.get(deploymentId);
+    const entry = await this.#held(stored);
     const release = entry?.release ?? (await this.#o.store.releases.get(stored.release_id));
     const decisionOf: Decision | undefined = release && deploymentDecision(user, project, stored, release, await this.#o.store.runs.get(release.run_id), entry?.rule.approvers);
     if (decisionOf) checkPerson(this.#checks, decisionOf);
     authorize(user, 'deploy.approve', { project, environment: stored.environment });
     if (!entry) {
-      if (stored.status === 'waiting_for_approval') throw new SlipwayError('CONFLICT', `deployment #${stored.number} waits at the gate of another Slipway process; decide there`);
+      if (stored.status === 'waiting_for_approval') throw new SlipwayError('CONFLICT', `deployment #${stored.number} waits at the gate of another Slipway process, which this one could not take over; decide there`);
       throw new SlipwayError('CONFLICT', `deployment #${stored.number} is ${stored.status.replaceAll('_', ' ')}, not waiting for approval: nothing to decide`);
     }
     // The two-person rules first: "you pushed this" says more than "you are not an approver".
@@ -158,7 +164,7 @@ export class ApprovalGate {
   async rightsOf(deploymentId: string, user: User): Promise<{ approve: string | null; reject: string | null }> {
     const stored = await this.#o.store.deployments.require(deploymentId);
     const project = (await this.#o.store.projects.byId(stored.project_id))?.name ?? stored.project_id;
-    const entry = this.#waiting.get(deploymentId);
+    const entry = await this.#held(stored);
     const release = entry?.release ?? (await this.#o.store.releases.get(stored.release_id));
     const refusal = async (decision: Approval['decision']): Promise<string | null> => {
       try {
@@ -187,6 +193,24 @@ export class ApprovalGate {
     return { approvals, approval: { required: rule.required, approved: rows.filter((a) => a.decision === 'approve').length, waitUntil: rule.waitMs > 0 ? new Date(this.#waitUntil(deployment, rule)).toISOString() : null } };
   }
 
+  /** Whether this process holds the deployment at its gate now. */
+  holds(deploymentId: string): boolean {
+    return this.#waiting.has(deploymentId);
+  }
+
+  /** The entry of a deployment held here; one waiting at another server's gate is adopted first. */
+  async #held(stored: Deployment): Promise<Waiting | undefined> {
+    const here = this.#waiting.get(stored.id);
+    if (here && stored.status !== 'waiting_for_approval') {
+      // Opened, rejected or cancelled through another server.
+      this.#forget(stored.id);
+      return undefined;
+    }
+    if (here || stored.status !== 'waiting_for_approval' || !this.#o.adopt) return here;
+    await this.#o.adopt(stored);
+    return this.#waiting.get(stored.id);
+  }
+
   /** Stops the timers (the deployments stay waiting in the store; the next start resumes them). */
   close(): void {
     for (const id of [...this.#waiting.keys()]) this.#forget(id);
@@ -213,6 +237,11 @@ export class ApprovalGate {
       return;
     }
     const approved = (await this.#o.store.approvals.list(id)).filter((a) => a.decision === 'approve').length;
+    // Opened, rejected or cancelled through another server: nothing left to hold here.
+    if ((await this.#o.store.deployments.get(id))?.status !== 'waiting_for_approval') {
+      if (this.#waiting.get(id) === entry) this.#forget(id);
+      return;
+    }
     // Another call got here first (or a rejection): only one caller opens.
     if (approved < entry.rule.required || this.#waiting.get(id) !== entry) return;
     this.#forget(id);
