@@ -5,8 +5,10 @@
 // ports and data dirs, so no blob is already there and skopeo's blob cache cannot turn a
 // push into a mount. Prints the medians, the ratio (Distribution time / Slipway time: above
 // 1 means Slipway is faster) and each server's peak RSS during the big push, above its idle.
-// Usage: node bench/registry.ts [--rounds 3] [--mib 512] [--small 50] [--node-options '…']
-// (--node-options: NODE_OPTIONS for the Slipway server, e.g. '--max-semi-space-size=1')
+// Usage: node bench/registry.ts [--rounds 5] [--mib 512] [--small 50] [--node-options '…']
+// The Slipway server runs with bin/slipway's memory settings (its young generation size and
+// malloc tuning), so the RSS is the one a deployed server has; --node-options replaces the
+// NODE_OPTIONS part (default '--max-semi-space-size=8'), e.g. '--max-semi-space-size=1'.
 // Targets: push and pull ratio ≥ 1.2; Slipway's RSS < 60 MB above idle during the big push.
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -24,7 +26,7 @@ import { startServerProcess } from '../test/support/server-process.ts';
 import { median } from './lead-time/report.ts';
 
 const exec = promisify(execFile);
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, mib: { type: 'string', default: '512' }, small: { type: 'string', default: '50' }, 'node-options': { type: 'string', default: '' } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, mib: { type: 'string', default: '512' }, small: { type: 'string', default: '50' }, 'node-options': { type: 'string', default: '--max-semi-space-size=8' } } });
 const rounds = Number(values.rounds);
 const layerMiB = Number(values.mib);
 const smallCount = Number(values.small);
@@ -130,7 +132,9 @@ function randomBytes(bytes: number) {
 
 async function startSlipwayServer(): Promise<Server> {
   const dataDir = await mkdtemp(join(tmpdir(), 'slipway-bench-registry-'));
-  const server = await startServerProcess({ dataDir, port: await freePort(), env: { SLIPWAY_RUNNER_ENABLED: 'false', ...(values['node-options'] && { NODE_OPTIONS: values['node-options'] }) } });
+  // What bin/slipway sets (startServerProcess runs src/cli/main.ts without it).
+  const asBinSlipway = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072', NODE_OPTIONS: values['node-options'] };
+  const server = await startServerProcess({ dataDir, port: await freePort(), env: { SLIPWAY_RUNNER_ENABLED: 'false', ...asBinSlipway } });
   return {
     name: 'slipway',
     host: new URL(server.url).host,

@@ -1,8 +1,9 @@
 // /v2/<name>/blobs/<digest> (distribution-spec §Pulling blobs, §Deleting blobs). A GET may
 // ask for one byte range (RFC 9110 §14: `Range: bytes=a-b`, `a-` or `-n`), so an
 // interrupted pull of a large layer resumes where it stopped: 206 with Content-Range, or 416
-// when the range starts past the end. The bytes stream from storage straight to the socket,
-// or, with `storage.redirect` on a bucket, a whole-blob GET answers 307 to a presigned URL.
+// when the range starts past the end. The bytes go from storage straight to the socket, by
+// the driver's own sender where it has one (fs: reused buffers, see fs/file-sender.ts), or,
+// with `storage.redirect` on a bucket, a whole-blob GET answers 307 to a presigned URL.
 import { pipeline } from 'node:stream/promises';
 import { SlipwayError } from '../core/errors.ts';
 import type { RouteContext } from './context.ts';
@@ -50,7 +51,7 @@ export async function handleBlob(ctx: RouteContext, rawDigest: string): Promise<
       } else {
         res.writeHead(206, { ...headers, 'Content-Length': range.end - range.start + 1, 'Content-Range': `bytes ${range.start}-${range.end}/${size}` });
       }
-      await pipeline(body, res);
+      await (body.sendTo ? body.sendTo(res) : pipeline(body, res));
       return;
     }
     case 'DELETE': {

@@ -111,10 +111,10 @@ async function appendChunk(ctx: RouteContext, id: string): Promise<number | unde
       return undefined;
     }
   }
-  const running = uploads.get(id, current) ?? (current === 0 ? createDigestHash('sha256') : undefined);
+  const running = uploads.get(id, current) ?? (await hashStored(ctx, id, 'sha256', current));
   uploads.delete(id); // stale until this append has succeeded
-  const size = await storage.appendUpload(id, hashedBody(req, running === undefined ? {} : { hash: running }));
-  if (running !== undefined) uploads.set(id, running, size);
+  const size = await storage.appendUpload(id, hashedBody(req, { hash: running }));
+  uploads.set(id, running, size);
   return size;
 }
 
@@ -127,7 +127,7 @@ async function finishUpload(ctx: RouteContext, id: string): Promise<void> {
   // The running hash is sha256, what clients push; a sha512 upload is hashed once at the end.
   const algorithm = digestAlgorithm(digest);
   const running = algorithm === 'sha256' ? uploads.get(id, size) : undefined;
-  const actual = running !== undefined ? digestOfHash(running) : await hashUpload(ctx, id, algorithm);
+  const actual = digestOfHash(running ?? (await hashStored(ctx, id, algorithm, size)), algorithm);
   if (actual !== digest) {
     // distribution cancels the session on a mismatch; nothing of it stays visible.
     await discardUpload(ctx, id);
@@ -141,11 +141,23 @@ async function finishUpload(ctx: RouteContext, id: string): Promise<void> {
   sendEmpty(res, 201, { Location: blobLocation(name, digest), 'Docker-Content-Digest': digest });
 }
 
-/** Hashes an upload from storage when no running hash is at hand (restart, eviction, sha512). */
-async function hashUpload(ctx: RouteContext, id: string, algorithm: DigestAlgorithm): Promise<string> {
+/**
+ * A hash of the `size` bytes upload `id` holds, read from storage, for when this process has
+ * no running hash that covers them: after a restart or an eviction, for a sha512 digest, or
+ * because the previous chunks reached another server on the same storage (several servers
+ * behind a load balancer, issue 13). The next chunks continue it as a running hash.
+ */
+async function hashStored(ctx: RouteContext, id: string, algorithm: DigestAlgorithm, size: number): Promise<Hash> {
   const hash = createDigestHash(algorithm);
-  for await (const chunk of await ctx.storage.uploadReader(id)) hash.update(chunk as Buffer);
-  return digestOfHash(hash, algorithm);
+  if (size === 0) return hash;
+  let hashed = 0;
+  for await (const chunk of await ctx.storage.uploadReader(id)) {
+    hash.update(chunk as Buffer);
+    hashed += (chunk as Buffer).length;
+  }
+  // Another server appending meanwhile would make the bytes and the size disagree.
+  if (hashed !== size) throw new SlipwayError('BLOB_UPLOAD_INVALID', `the upload changed while it was read (${hashed} bytes, expected ${size})`);
+  return hash;
 }
 
 async function discardUpload(ctx: RouteContext, id: string): Promise<void> {

@@ -1,8 +1,9 @@
 // Running sha256 of each upload session, so a chunked upload is hashed as its bytes arrive
 // instead of being read again at the end. Node's Hash cannot be saved, so this lives in
-// memory: after a restart, an eviction or a failed chunk the entry is missing or stale, and
-// the registry re-reads the upload from storage to hash it (see routes-uploads.ts).
-// (One process; several server processes sharing storage would need a shared lock.)
+// memory: after a restart, an eviction or a failed chunk, or when the previous chunks went to
+// another server on the same storage, the entry is missing or stale (its size is not the
+// upload's), and the registry hashes what storage holds so far (routes-uploads.ts).
+// (The lock is per process: two servers writing one upload at once would need a shared one.)
 import type { Hash } from 'node:crypto';
 
 interface Entry {

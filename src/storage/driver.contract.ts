@@ -4,6 +4,7 @@
 // temp files or upload sessions left by a failed or finished operation.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { Writable } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { isSlipwayError } from '../core/errors.ts';
@@ -77,6 +78,40 @@ export function runDriverContract(name: string, options: { create: () => Promise
       assert.equal((await readAll(await d.reader('r/one', { start: 2, end: 5 }))).toString(), 'ream');
       assert.equal((await readAll(await d.reader('r/one', { start: 8, end: 8 }))).toString(), 'e');
       await remove('r/one');
+    });
+
+    void it('a reader with sendTo sends the same bytes or range into a sink and ends it', async () => {
+      // Large enough for the fs driver to cycle through its reused buffers several times.
+      const big = Buffer.alloc(3 * 1024 * 1024 + 17);
+      for (let i = 0; i < big.length; i += 4096) big.writeUInt32BE(i, i);
+      await d.put('s/big', big);
+      await d.put('s/empty', new Uint8Array());
+      const sent = async (key: string, range?: { start: number; end: number }): Promise<Buffer | undefined> => {
+        const reader = await d.reader(key, range);
+        if (reader.sendTo === undefined) {
+          reader.destroy();
+          return undefined;
+        }
+        // Like a socket, the sink is done with a chunk when it calls back (it copies it).
+        const parts: Buffer[] = [];
+        const sink = new Writable({
+          write(chunk: Buffer, _encoding, callback) {
+            parts.push(Buffer.from(chunk));
+            callback();
+          },
+        });
+        await reader.sendTo(sink);
+        assert.ok(sink.writableFinished, 'sendTo ends the sink');
+        return Buffer.concat(parts);
+      };
+      const whole = await sent('s/big');
+      if (whole !== undefined) {
+        assert.ok(whole.equals(big), 'the whole object');
+        assert.ok((await sent('s/big', { start: 5, end: 2 * 1024 * 1024 + 3 }))?.equals(big.subarray(5, 2 * 1024 * 1024 + 4)), 'a range');
+        assert.equal((await sent('s/big', { start: big.length - 1, end: big.length - 1 }))?.length, 1);
+        assert.equal((await sent('s/empty'))?.length, 0);
+      }
+      await remove('s/big', 's/empty');
     });
 
     void it('writeAtomic streams a source and returns its size', async () => {

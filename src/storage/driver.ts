@@ -3,10 +3,19 @@
 // passes driver.contract.ts. Nothing here names a path or a file, so an object store fits
 // behind it too. Drivers translate backend errors into SlipwayError codes (a missing object
 // is BLOB_UNKNOWN, a missing upload BLOB_UPLOAD_UNKNOWN, the rest INTERNAL).
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 /** Bytes to write: a Node stream or any async iterable of chunks (e.g. a generator). */
 export type ByteSource = Readable | AsyncIterable<Uint8Array>;
+
+/**
+ * What reader() resolves to. A driver may add `sendTo`: it writes the same bytes to `sink`
+ * with less work than piping the stream (fs: a few reused buffers instead of one new buffer
+ * per read), ends `sink`, and releases the object (the stream is then not to be read).
+ * `sink` must be done with a chunk when it calls back, as a socket or an HTTP response is
+ * (not a PassThrough, which keeps chunks queued): the buffer is reused right after.
+ */
+export type ObjectReader = Readable & { sendTo?: (sink: Writable) => Promise<void> };
 
 /** Bytes `start` to `end`, both included (as in an HTTP Range). */
 export interface ByteRange {
@@ -37,7 +46,7 @@ export interface StorageDriver {
    * A stream of the object's bytes, or of `range` of them (which the caller has checked
    * against the size). Rejects with BLOB_UNKNOWN when it does not exist.
    */
-  reader(key: string, range?: ByteRange): Promise<Readable>;
+  reader(key: string, range?: ByteRange): Promise<ObjectReader>;
   /**
    * Streams `source` into `key`. Readers see the old object or the whole new one, never a
    * part: if `source` errors (e.g. a digest check in a transform), nothing is written and

@@ -2,8 +2,10 @@
 // Content-Range for one satisfiable range, 416 with `bytes */size` past the end, the whole
 // blob for what a server may ignore; HEAD and GET advertise Accept-Ranges.
 import assert from 'node:assert/strict';
+import { readdir, readlink } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { parseRange } from '../../src/registry/routes-blobs.ts';
+import { waitFor } from '../support/harness.ts';
 import { OciPusher } from './oci-push.ts';
 import type { TestRegistry } from './test-registry.ts';
 import { startTestRegistry } from './test-registry.ts';
@@ -76,6 +78,32 @@ void describe('registry: Range on blob GET', () => {
     const rest = await oci.call(blobUrl, { headers: { Range: `bytes=${cut}-` } });
     assert.equal(rest.status, 206);
     assert.deepEqual(Buffer.concat([head, Buffer.from(await rest.arrayBuffer())]), big);
+  });
+
+  void it('a client that drops a large pull midway leaves no open file and the blob still serves', async () => {
+    const big = Buffer.alloc(8 * 1024 * 1024, 5);
+    const blobUrl = `/v2/range/app/blobs/${(await oci.blob('range/app', big)).digest}`;
+    const aborter = new AbortController();
+    const res = await oci.call(blobUrl, { signal: aborter.signal });
+    const reader = res.body!.getReader();
+    assert.ok(((await reader.read()).value?.length ?? 0) > 0);
+    aborter.abort();
+    await assert.rejects(reader.read());
+    // The server notices the closed socket and closes the blob's file.
+    const openBlobFiles = async (): Promise<string[]> => {
+      const target = async (fd: string): Promise<string> => {
+        try {
+          return await readlink(`/proc/self/fd/${fd}`);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT') return ''; // closed meanwhile
+          throw err;
+        }
+      };
+      const links = await Promise.all((await readdir('/proc/self/fd')).map(target));
+      return links.filter((path) => path.startsWith(t.root));
+    };
+    await waitFor('the blob file to be closed', async () => ((await openBlobFiles()).length === 0 ? true : undefined), 10_000);
+    assert.ok(Buffer.from(await (await oci.call(blobUrl)).arrayBuffer()).equals(big));
   });
 
   void it('parseRange clamps to the blob and knows an empty blob has no satisfiable range', () => {
