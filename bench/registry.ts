@@ -8,7 +8,7 @@
 // Usage: node bench/registry.ts [--rounds 5] [--mib 512] [--small 50] [--node-options '…']
 // The Slipway server runs with bin/slipway's memory settings (its young generation size and
 // malloc tuning), so the RSS is the one a deployed server has; --node-options replaces the
-// NODE_OPTIONS part (default '--max-semi-space-size=8'), e.g. '--max-semi-space-size=1'.
+// NODE_OPTIONS part (default '--max-semi-space-size=8 --expose-gc', as bin/slipway), e.g. '--max-semi-space-size=1'.
 // Targets: push and pull ratio ≥ 1.2; Slipway's RSS < 60 MB above idle during the big push.
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -26,7 +26,7 @@ import { startServerProcess } from '../test/support/server-process.ts';
 import { median } from './lead-time/report.ts';
 
 const exec = promisify(execFile);
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, mib: { type: 'string', default: '512' }, small: { type: 'string', default: '50' }, 'node-options': { type: 'string', default: '--max-semi-space-size=8' } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, mib: { type: 'string', default: '512' }, small: { type: 'string', default: '50' }, 'node-options': { type: 'string', default: '--max-semi-space-size=8 --expose-gc' } } });
 const rounds = Number(values.rounds);
 const layerMiB = Number(values.mib);
 const smallCount = Number(values.small);

@@ -7,6 +7,7 @@
 // chunks are fsynced once, at its commit, not at each append: a power cut may lose chunks a
 // client was told had arrived, and the client then resumes from the size the session
 // reports (§Getting the upload status), as with Distribution.
+import { youngGcEvery } from '../../core/young-gc.ts';
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
@@ -227,6 +228,9 @@ const writeBatchBytes = 256 * 1024;
 /** A large write asks the disk to catch up (fdatasync) after every this many bytes. */
 const earlySyncBytes = 64 * 1024 * 1024;
 
+/** How often a long write frees the body chunks it has written (core/young-gc.ts). */
+const collectEveryBytes = 16 * 1024 * 1024;
+
 /**
  * Writes `source` at `position` and returns the number of bytes written (the caller fsyncs
  * when it needs the bytes durable). Chunks
@@ -244,6 +248,7 @@ async function streamInto(fh: FileHandle, source: ByteSource | Iterable<Uint8Arr
   let syncing: Promise<void> = Promise.resolve();
   // A failed write or sync is kept and rethrown at the next flush or at the end, never dropped.
   let failure: { err: unknown } | undefined;
+  const collect = youngGcEvery(collectEveryBytes);
   const kept = (work: Promise<unknown>): Promise<void> =>
     work.then(
       () => undefined,
@@ -260,6 +265,7 @@ async function streamInto(fh: FileHandle, source: ByteSource | Iterable<Uint8Arr
     batch = [];
     batchBytes = 0;
     inflight = kept(writeAll(fh, chunks, at));
+    collect(chunks.reduce((n, c) => n + c.length, 0));
     // Start flushing a large write to disk beside the transfer, so the closing fsync (at the
     // end of writeAtomic, or an upload's commit) is short.
     if (written - syncedTo >= earlySyncBytes) {
