@@ -5,6 +5,8 @@
 // ports and data dirs, so no blob is already there and skopeo's blob cache cannot turn a
 // push into a mount. Prints the medians, the ratio (Distribution time / Slipway time: above
 // 1 means Slipway is faster) and each server's peak RSS during the big push, above its idle.
+// Also the layer as one blob with curl (a client that costs almost nothing): the servers' own
+// speed, which skopeo's own work (it hashes and copies the layer too) hides.
 // Usage: node bench/registry.ts [--rounds 5] [--mib 512] [--small 50] [--node-options '…']
 // The Slipway server runs with bin/slipway's memory settings (its young generation size and
 // malloc tuning), so the RSS is the one a deployed server has; --node-options replaces the
@@ -14,7 +16,7 @@ import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createHash, randomFillSync } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
@@ -43,6 +45,9 @@ interface Server {
 interface Round {
   push: number;
   pull: number;
+  /** The same layer as one blob with curl (POST, then one streamed PUT; GET to /dev/null): the server's own speed, without skopeo's. */
+  curlPush: number;
+  curlPull: number;
   small: number;
   idleRss: number;
   peakRss: number;
@@ -190,6 +195,37 @@ async function skopeo(...args: string[]): Promise<void> {
 
 const credsFlag = (flag: string, s: Server): string[] => (s.creds.length === 0 ? [] : [flag, s.creds.join(':')]);
 
+/** curl, as a client that costs almost nothing beside the server. */
+async function curl(s: Server, ...args: string[]): Promise<string> {
+  const auth = s.creds.length === 0 ? [] : ['-u', s.creds.join(':')];
+  return (await exec('curl', ['-sSf', ...auth, ...args], { maxBuffer: 16 << 20 })).stdout;
+}
+
+async function curlPushPull(s: Server, layer: { path: string; digest: string }): Promise<{ push: number; pull: number }> {
+  const base = `http://${s.host}`;
+  const push = await measured(s.pid, async () => {
+    const headers = await curl(s, '-D', '-', '-o', '/dev/null', '-X', 'POST', `${base}/v2/bench/raw/blobs/uploads/`);
+    const location = /^location:\s*(\S+)/im.exec(headers)?.[1];
+    if (!location) throw new Error(`no Location in the upload's answer:\n${headers}`);
+    const url = new URL(location, base);
+    url.searchParams.set('digest', layer.digest);
+    await curl(s, '-o', '/dev/null', '-X', 'PUT', '-H', 'Content-Type: application/octet-stream', '-T', layer.path, url.href);
+  });
+  const pull = await measured(s.pid, () => curl(s, '-o', '/dev/null', `${base}/v2/bench/raw/blobs/${layer.digest}`));
+  return { push: push.ms, pull: pull.ms };
+}
+
+/** The layout's biggest blob: the layer. */
+async function bigLayer(layout: string): Promise<{ path: string; digest: string }> {
+  const dir = join(layout, 'blobs/sha256');
+  let best = { path: '', digest: '', size: -1 };
+  for (const name of await readdir(dir)) {
+    const { size } = await stat(join(dir, name));
+    if (size > best.size && /^[0-9a-f]{64}$/.test(name)) best = { path: join(dir, name), digest: `sha256:${name}`, size };
+  }
+  return best;
+}
+
 async function round(s: Server, layouts: { big: string; small: string }, work: string): Promise<Round> {
   await fetch(`http://${s.host}/v2/`);
   const idleRss = await rssOf(s.pid);
@@ -201,7 +237,8 @@ async function round(s: Server, layouts: { big: string; small: string }, work: s
   const small = await measured(s.pid, () =>
     Promise.all(Array.from({ length: smallCount }, (_, i) => skopeo('copy', '--dest-tls-verify=false', ...dest, `oci:${layouts.small}:s${i}`, `docker://${s.host}/bench/small-${i}:1`))),
   );
-  return { push: push.ms, pull: pull.ms, small: small.ms, idleRss, peakRss: push.peak };
+  const raw = await curlPushPull(s, await bigLayer(layouts.big));
+  return { push: push.ms, pull: pull.ms, curlPush: raw.push, curlPull: raw.pull, small: small.ms, idleRss, peakRss: push.peak };
 }
 
 const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(0)} MB`;
@@ -215,6 +252,15 @@ async function main(): Promise<void> {
     await ociLayout(layouts.big, [{ tag: 'big', write: randomBytes(layerMiB * 1024 * 1024) }]);
     await ociLayout(layouts.small, Array.from({ length: smallCount }, (_, i) => ({ tag: `s${i}`, write: randomBytes(64 * 1024 + i) })));
 
+    // The floor under the skopeo figures: skopeo copying the same image with no server at all.
+    const alone: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const out = join(work, 'alone');
+      const t0 = performance.now();
+      await skopeo('copy', `oci:${layouts.big}:big`, `dir:${out}`);
+      alone.push(performance.now() - t0);
+      await removeDir(out);
+    }
     const results: Record<Server['name'], Round[]> = { slipway: [], distribution: [] };
     for (let r = 0; r < rounds; r++) {
       const order = r % 2 === 0 ? [startSlipwayServer, startDistribution] : [startDistribution, startSlipwayServer];
@@ -223,7 +269,7 @@ async function main(): Promise<void> {
         try {
           const result = await round(s, layouts, work);
           results[s.name].push(result);
-          console.log(`round ${r + 1} ${s.name.padEnd(12)} push ${sec(result.push)}  pull ${sec(result.pull)}  ${smallCount} small ${sec(result.small)}  RSS idle ${mb(result.idleRss)} peak ${mb(result.peakRss)}`);
+          console.log(`round ${r + 1} ${s.name.padEnd(12)} push ${sec(result.push)}  pull ${sec(result.pull)}  ${smallCount} small ${sec(result.small)}  curl push ${sec(result.curlPush)} pull ${sec(result.curlPull)}  RSS idle ${mb(result.idleRss)} peak ${mb(result.peakRss)}`);
         } finally {
           await s.stop();
         }
@@ -232,10 +278,12 @@ async function main(): Promise<void> {
 
     const m = (name: Server['name'], key: keyof Round): number => median(results[name].map((x) => x[key]));
     console.log(`\nmedians over ${rounds} rounds (ratio = Distribution / Slipway; > 1: Slipway faster)`);
-    for (const key of ['push', 'pull', 'small'] as const) {
-      const label = key === 'small' ? `${smallCount} parallel small pushes` : `${key} ${layerMiB} MiB`;
+    const labels = { push: `push ${layerMiB} MiB`, pull: `pull ${layerMiB} MiB`, small: `${smallCount} parallel small pushes`, curlPush: `curl push ${layerMiB} MiB`, curlPull: `curl pull ${layerMiB} MiB` };
+    for (const key of ['push', 'pull', 'small', 'curlPush', 'curlPull'] as const) {
+      const label = labels[key];
       console.log(`${label.padEnd(26)} slipway ${sec(m('slipway', key))}  distribution ${sec(m('distribution', key))}  ratio ${(m('distribution', key) / m('slipway', key)).toFixed(2)}`);
     }
+    console.log(`skopeo alone, oci layout → dir, no server: ${sec(median(alone))} (what any server's skopeo push or pull takes at least)`);
     for (const name of ['slipway', 'distribution'] as const) {
       const above = median(results[name].map((x) => x.peakRss - x.idleRss));
       console.log(`${name.padEnd(12)} RSS during the big push: idle ${mb(m(name, 'idleRss'))}, peak ${mb(m(name, 'peakRss'))}, ${mb(above)} above idle`);
