@@ -57,7 +57,8 @@ test('a job token is refused on every route but its own run\'s artifacts, naming
 
 test('a read token is refused on every route that writes, a write token on every route that administers', async () => {
   const admin = ['POST /api/users', 'GET /api/users', 'DELETE /api/hosts/:address', 'POST /api/tokens', 'DELETE /api/tokens/:token', 'PUT /api/users/:name/password',
-    'POST /api/runners/registration-tokens', 'GET /api/runners/registration-tokens', 'DELETE /api/runners/registration-tokens/:id', 'DELETE /api/runners/:name/credential'];
+    'POST /api/runners/registration-tokens', 'GET /api/runners/registration-tokens', 'DELETE /api/runners/registration-tokens/:id', 'DELETE /api/runners/:name/credential',
+    'POST /api/runners/:name/pause', 'POST /api/runners/:name/resume', 'POST /api/runners/:name/drain', 'DELETE /api/runners/:name'];
   for (const r of tokenRoutes) {
     const key = `${r.method} ${r.path}`;
     const needed: TokenScope = admin.includes(key) ? 'admin' : r.method === 'GET' ? 'read' : 'write';
