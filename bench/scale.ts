@@ -11,7 +11,7 @@
 // first/min/max/last, and flat or not) and CPU seconds, and the runners' CPU seconds.
 // Targets: p99 ≤ 100 ms, ≥ 50 jobs/s, RSS flat.
 // Usage: npm run bench:scale -- [--db sqlite|postgres|both] [--jobs 1000] [--runners 10]
-//   [--servers 1|2] [--cpu-prof DIR: the servers write V8 CPU profiles there at their stop]
+//   [--servers 1|2] [--cpu-prof DIR: the servers and runners write V8 CPU profiles under DIR/DB/{server,runner} at their stop]
 // Default: --db both, side by side. PostgreSQL is a throwaway cluster (src/store/test-postgres.ts, fsync off).
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,7 +23,7 @@ import { createStore } from '../src/store/store.ts';
 import { isFinished } from '../src/core/types.ts';
 import { startCluster, type Cluster } from './scale/cluster.ts';
 import { sampleProc, readProc, type ProcReading } from './scale/proc-sampler.ts';
-import { jobTimes, percentile, type JobTimes } from './scale/latency.ts';
+import { jobPhases, jobTimes, percentile, type JobPhases, type JobTimes } from './scale/latency.ts';
 
 const { values } = parseArgs({
   options: {
@@ -34,8 +34,8 @@ const { values } = parseArgs({
 const jobs = Number(values.jobs);
 const runners = Number(values.runners);
 const servers = Number(values.servers);
-const dbs = values.db === 'both' ? (['sqlite', 'postgres'] as const) : [values.db];
-for (const db of dbs) if (db !== 'sqlite' && db !== 'postgres') throw new Error(`--db: "${db}": use sqlite, postgres or both`);
+if (!['sqlite', 'postgres', 'both'].includes(values.db)) throw new Error(`--db: "${values.db}": use sqlite, postgres or both`);
+const dbs = values.db === 'both' ? (['sqlite', 'postgres'] as const) : [values.db as 'sqlite' | 'postgres'];
 if (!Number.isInteger(runners) || runners < 1) throw new Error('--runners: a whole number of at least 1');
 if (!Number.isInteger(jobs) || jobs < runners || jobs % runners !== 0) throw new Error(`--jobs: a multiple of --runners (${runners}): the jobs are --runners chains of equal length`);
 if (servers !== 1 && servers !== 2) throw new Error('--servers: 1 or 2');
@@ -57,6 +57,7 @@ interface Result {
   seconds: number;
   jobsPerSecond: number;
   latency: number[];
+  phases: JobPhases[];
   rss: ProcReading[][];
   serverCpu: number[];
   runnerCpu: number;
@@ -71,11 +72,12 @@ async function loadavg(): Promise<string> {
 async function runOnce(db: 'sqlite' | 'postgres'): Promise<Result> {
   const profDir = values['cpu-prof'] ? resolve(values['cpu-prof'], db) : undefined;
   if (profDir) await mkdir(profDir, { recursive: true });
-  const serverEnv = profDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profDir}` } : {};
+  const serverEnv = profDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profDir}/server` } : {};
+  const runnerEnv = profDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profDir}/runner` } : {};
   console.log(`\n== ${db}: ${servers} server(s), ${runners} runners, ${jobs} jobs as ${runners} chains of ${chain} (host executor, label ${label}=host)`);
   let cluster: Cluster;
   try {
-    cluster = await startCluster({ db, servers, runners, label, serverEnv });
+    cluster = await startCluster({ db, servers, runners, label, serverEnv, runnerEnv });
   } catch (err) {
     if (servers === 2) {
       console.error(`--servers 2 could not start two servers on one PostgreSQL with runners spread over them: ${(err as Error).message}`);
@@ -119,13 +121,21 @@ async function runOnce(db: 'sqlite' | 'postgres'): Promise<Result> {
     const rss = await Promise.all(samplers.map((s) => s.stop()));
     const cpuAfter = await Promise.all(cluster.runners.map((r) => readProc(r.pid!)));
     const times: JobTimes[] = [];
-    for (const id of runIds) times.push(...jobTimes(await store.runs.jobs(id)));
+    const phases: JobPhases[] = [];
+    for (const id of runIds) {
+      const rows = await store.runs.jobs(id);
+      times.push(...jobTimes(rows));
+      for (const j of rows) {
+        const p = jobPhases(j, await store.runs.steps(j.id, j.attempt));
+        if (p) phases.push(p);
+      }
+    }
     const from = Math.min(...times.map((t) => t.runnable));
     const to = Math.max(...times.map((t) => t.finished));
     const seconds = (to - from) / 1000;
     return {
       db, jobs: times.length, seconds, jobsPerSecond: times.length / seconds,
-      latency: times.map((t) => t.started - t.runnable),
+      latency: times.map((t) => t.started - t.runnable), phases,
       rss, serverCpu: rss.map((r) => r.at(-1)!.cpuSeconds - r[0]!.cpuSeconds),
       runnerCpu: cpuAfter.reduce((sum, r, i) => sum + r.cpuSeconds - cpuBefore[i]!.cpuSeconds, 0),
       load: await loadavg(),
@@ -155,6 +165,8 @@ for (const db of dbs) {
   const p99 = percentile(r.latency, 99);
   console.log(`jobs: ${r.jobs} in ${r.seconds.toFixed(1)} s = ${r.jobsPerSecond.toFixed(1)} jobs/s (target ≥ 50)`);
   console.log(`runnable → started: p50 ${p50} ms, p99 ${p99} ms, max ${Math.max(...r.latency)} ms (target p99 ≤ 100)`);
+  const med = (k: keyof JobPhases) => percentile(r.phases.map((p) => p[k]), 50);
+  console.log(`a job on its runner (medians): claim → step started ${med('setup')} ms, step ${med('steps')} ms, step ended → job completed ${med('close')} ms`);
   r.rss.forEach((readings, i) => console.log(`server ${i + 1} RSS: ${rssLine(readings)}; CPU ${r.serverCpu[i]!.toFixed(1)} s`));
   console.log(`runners' CPU: ${r.runnerCpu.toFixed(1)} s over ${runners} processes; load average at the end ${r.load}`);
 }

@@ -18,6 +18,8 @@ export interface ClusterOptions {
   label: string;
   /** Extra environment of the servers (NODE_OPTIONS=--cpu-prof …). */
   serverEnv?: NodeJS.ProcessEnv;
+  /** Extra environment of the runners. */
+  runnerEnv?: NodeJS.ProcessEnv;
 }
 
 export interface Cluster {
@@ -62,7 +64,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
       const env = { PATH: process.env.PATH, HOME: home };
       const r = await runCli(['runner', 'register', '--server', server.url, '--token', token, '--name', `scale-${i + 1}`, '--labels', `${o.label}=host`, '--data', dir], { env });
       if (r.code !== 0) throw new Error(`slipway runner register (runner ${i + 1}): ${r.stderr}`);
-      runners.push(await startRunner(dir, env));
+      runners.push(await startRunner(dir, { ...env, ...o.runnerEnv }));
     }
     return { servers, runners, database: url ? { url } : { sqlitePath: join(dataDirs[0]!, 'slipway.db') }, dataDirs, stop };
   } catch (err) {

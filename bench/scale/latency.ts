@@ -3,7 +3,7 @@
 // needs finished (that job's finished_at, set when its result was settled): from then on
 // the scheduler would hand it to a runner. It is *started* when a runner's claim won it
 // (started_at, set in the claim's compare-and-set). Both are the server's clock, in ms.
-import type { Job } from '../../src/store/repos/runs.ts';
+import type { Job, Step } from '../../src/store/repos/runs.ts';
 
 export interface JobTimes {
   key: string;
@@ -31,4 +31,20 @@ export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/** Where a job's time went on its runner, from the same clocks: claim → first step, its steps, last step → completion. */
+export interface JobPhases {
+  setup: number;
+  steps: number;
+  close: number;
+}
+
+export function jobPhases(job: Job, steps: readonly Step[]): JobPhases | undefined {
+  const starts = steps.flatMap((s) => (s.started_at ? [Date.parse(s.started_at)] : []));
+  const ends = steps.flatMap((s) => (s.finished_at ? [Date.parse(s.finished_at)] : []));
+  if (!job.started_at || !job.finished_at || starts.length === 0 || ends.length === 0) return undefined;
+  const first = Math.min(...starts);
+  const last = Math.max(...ends);
+  return { setup: first - Date.parse(job.started_at), steps: last - first, close: Date.parse(job.finished_at) - last };
 }

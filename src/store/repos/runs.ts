@@ -7,6 +7,7 @@ import { newId } from '../../core/ids.ts';
 import { now } from './time.ts';
 import { nextGithubRunNumbers, nextNumber } from './numbering.ts';
 import { requireRow } from './require-row.ts';
+import { claimableJobs, claimQueuedJob } from './job-queue.ts';
 
 export type Run = RunsTable;
 export type Job = JobsTable;
@@ -215,6 +216,10 @@ export function runsRepo(db: Db) {
     async queuedJobs(): Promise<Job[]> {
       return db.selectFrom('jobs').selectAll().where('status', '=', 'queued').orderBy('created_at').orderBy('position').execute();
     },
+    /** A page of the queued jobs a runner offering `labels` may be handed, oldest first (job-queue.ts). */
+    claimableJobs: (labels: readonly string[], page: { limit: number; offset: number }): Promise<Job[]> => claimableJobs(db, labels, page),
+    /** The claim's compare-and-set, queued → running (job-queue.ts: row-locked on PostgreSQL). */
+    claimQueuedJob: (id: string, fields: Partial<Job>): Promise<boolean> => claimQueuedJob(db, id, fields),
     /** Jobs waiting at an environment's approval gate, oldest first. */
     async waitingJobs(): Promise<Job[]> {
       return db.selectFrom('jobs').selectAll().where('status', '=', 'waiting').orderBy('created_at').orderBy('position').execute();
