@@ -12,6 +12,7 @@
 // Targets: p99 ≤ 100 ms, ≥ 50 jobs/s, RSS flat.
 // Usage: npm run bench:scale -- [--db sqlite|postgres|both] [--jobs 1000] [--runners 10]
 //   [--servers 1|2] [--cpu-prof DIR: the servers and runners write V8 CPU profiles under DIR/DB/{server,runner} at their stop]
+//   [--server-node-options '…': more NODE_OPTIONS for the servers, e.g. --import a probe]
 // Default: --db both, side by side. PostgreSQL is a throwaway cluster (src/store/test-postgres.ts, fsync off).
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -28,7 +29,7 @@ import { jobPhases, jobTimes, percentile, type JobPhases, type JobTimes } from '
 const { values } = parseArgs({
   options: {
     db: { type: 'string', default: 'both' }, jobs: { type: 'string', default: '1000' }, runners: { type: 'string', default: '10' },
-    servers: { type: 'string', default: '1' }, 'cpu-prof': { type: 'string' },
+    servers: { type: 'string', default: '1' }, 'cpu-prof': { type: 'string' }, 'server-node-options': { type: 'string' },
   },
 });
 const jobs = Number(values.jobs);
@@ -72,7 +73,8 @@ async function loadavg(): Promise<string> {
 async function runOnce(db: 'sqlite' | 'postgres'): Promise<Result> {
   const profDir = values['cpu-prof'] ? resolve(values['cpu-prof'], db) : undefined;
   if (profDir) await mkdir(profDir, { recursive: true });
-  const serverEnv = profDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profDir}/server` } : {};
+  const serverOptions = [...(profDir ? [`--cpu-prof --cpu-prof-dir=${profDir}/server`] : []), ...(values['server-node-options'] ? [values['server-node-options']] : [])];
+  const serverEnv = serverOptions.length ? { NODE_OPTIONS: serverOptions.join(' ') } : {};
   const runnerEnv = profDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profDir}/runner` } : {};
   console.log(`\n== ${db}: ${servers} server(s), ${runners} runners, ${jobs} jobs as ${runners} chains of ${chain} (host executor, label ${label}=host)`);
   let cluster: Cluster;

@@ -16,7 +16,8 @@ export async function checkoutCommit(api: RunnerApi, jobId: string, sha: string,
   mkdirSync(dir, { recursive: true });
   const env = gitClientEnv(source.authorization);
   const git = (...args: string[]) => runLogged(['git', '-c', 'advice.detachedHead=false', ...args], { cwd: dir, env, log, signal });
-  await git('init', '-q');
+  // No template: the sample hooks and the description are files every job copied and removed for nothing.
+  await git('init', '-q', '--template=');
   await git('fetch', '-q', '--depth=1', source.url, sha);
   await git('checkout', '-q', '--force', 'FETCH_HEAD');
 }

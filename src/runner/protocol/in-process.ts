@@ -182,7 +182,9 @@ function toWire(c: JobClaim, token: string): ClaimedJob {
     ref: c.run.ref,
     name: c.job.name,
     spec: c.spec,
-    workflow: c.workflow,
+    // The workflow's own settings, and of its jobs only this one: a runner reads nothing else of
+    // it, and a claim of a job in a large workflow no longer carries every other job's spec.
+    workflow: { ...c.workflow, jobs: [c.spec] },
     contexts: { github: c.github, needs: c.needs, matrix: c.matrix, strategy: c.strategy, inputs: c.inputs, secrets: c.secrets, vars: c.vars },
     notes: c.notes,
     token,
