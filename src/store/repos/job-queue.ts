@@ -18,6 +18,19 @@ const elements = (db: Db, column: 'j.needs' | 'j.runs_on') =>
   onPostgres(db) ? sql`jsonb_array_elements_text(${sql.ref(column)}::jsonb) as e(value)` : sql`json_each(${sql.ref(column)}) as e`;
 
 /**
+ * A job `j` needs that has not finished, each need looked up by its key (jobs_run_attempt_key,
+ * 0027). Written per dialect for the planners: PostgreSQL flattened an `in (…)` or a join into
+ * a hash of every job of the run for every queued job (it takes a JSON array for 100 rows),
+ * which the `lateral … limit 1` prevents; SQLite has no lateral and plans `in (…)` well.
+ */
+function openNeed(db: Db) {
+  const open = sql`d.run_id = j.run_id and d.run_attempt = j.run_attempt and d.status in (${sql.join(unfinished.map((u) => sql`${u}`))})`;
+  return onPostgres(db)
+    ? sql`select 1 from ${elements(db, 'j.needs')} cross join lateral (select 1 from jobs d where ${open} and d.key = e.value limit 1) as open_need`
+    : sql`select 1 from jobs d where ${open} and d.key in (select value from json_each(j.needs))`;
+}
+
+/**
  * Queued jobs of their run's current attempt, oldest first, that a runner offering `labels`
  * could be handed now as far as the rows tell: the run is not waiting for its concurrency
  * group, the job's own group (if any) admitted it, none of the jobs it needs is unfinished,
@@ -36,7 +49,9 @@ export async function claimableJobs(db: Db, labels: readonly string[], page: { l
     .whereRef('j.run_attempt', '=', 'r.attempt')
     .where((eb) => eb.or([eb('r.concurrency_state', 'is', null), eb('r.concurrency_state', '!=', 'pending')]))
     .where((eb) => eb.or([eb('j.concurrency_state', 'is', null), eb('j.concurrency_state', '=', 'admitted')]))
-    .where(sql<boolean>`not exists (select 1 from ${elements(db, 'j.needs')} join jobs d on d.key = e.value where d.run_id = j.run_id and d.run_attempt = j.run_attempt and d.status in (${sql.join(unfinished.map((u) => sql`${u}`))}))`)
+    // Each need looked up by its key (jobs_run_attempt_key, 0027): a join of the needs with the
+    // run's jobs made PostgreSQL hash every job of the run for every queued job.
+    .where(sql<boolean>`not exists (${openNeed(db)})`)
     .where(sql<boolean>`not exists (select 1 from ${elements(db, 'j.runs_on')} ${lacking})`)
     .orderBy('j.created_at')
     .orderBy('j.position')
