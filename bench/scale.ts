@@ -22,7 +22,7 @@ import { git } from '../test/support/harness.ts';
 import { openDatabase } from '../src/store/database.ts';
 import { createStore } from '../src/store/store.ts';
 import { isFinished } from '../src/core/types.ts';
-import { startCluster, type Cluster } from './scale/cluster.ts';
+import { startCluster } from './scale/cluster.ts';
 import { sampleProc, readProc, type ProcReading } from './scale/proc-sampler.ts';
 import { jobPhases, jobTimes, percentile, type JobPhases, type JobTimes } from './scale/latency.ts';
 
@@ -77,17 +77,7 @@ async function runOnce(db: 'sqlite' | 'postgres'): Promise<Result> {
   const serverEnv = serverOptions.length ? { NODE_OPTIONS: serverOptions.join(' ') } : {};
   const runnerEnv = profDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profDir}/runner` } : {};
   console.log(`\n== ${db}: ${servers} server(s), ${runners} runners, ${jobs} jobs as ${runners} chains of ${chain} (host executor, label ${label}=host)`);
-  let cluster: Cluster;
-  try {
-    cluster = await startCluster({ db, servers, runners, label, serverEnv, runnerEnv });
-  } catch (err) {
-    if (servers === 2) {
-      console.error(`--servers 2 could not start two servers on one PostgreSQL with runners spread over them: ${(err as Error).message}`);
-      console.error('it needs several servers on one PostgreSQL (issue 13 item 5, the replicas work).');
-      process.exit(2);
-    }
-    throw err;
-  }
+  const cluster = await startCluster({ db, servers, runners, label, serverEnv, runnerEnv });
   const work = await mkdtemp(join(tmpdir(), 'slipway-scale-wc-'));
   const store = createStore(openDatabase(cluster.database));
   try {
@@ -159,9 +149,22 @@ function rssLine(readings: ProcReading[]): string {
   return `first ${mb(all[0]!)}, min ${mb(Math.min(...all))}, max ${mb(Math.max(...all))}, last ${mb(all.at(-1)!)}; after the first quarter within ${(worst * 100).toFixed(0)}% of ${mb(base)} (${worst <= 0.1 ? 'flat' : 'NOT flat'})`;
 }
 
+/** --servers 2: what a failure means, before its own message. */
+async function runServers(db: 'sqlite' | 'postgres'): Promise<Result> {
+  if (servers === 1) return runOnce(db);
+  try {
+    return await runOnce(db);
+  } catch (err) {
+    console.error(`\n--servers 2 FAILED: two servers on one PostgreSQL, the runs dispatched on both, runners spread over them.`);
+    console.error('It needs several servers serving one installation (issue 13 item 5: git repositories on storage every server reaches, events across processes).');
+    console.error(`What failed: ${(err as Error).message}`);
+    process.exit(2);
+  }
+}
+
 const results: Result[] = [];
 for (const db of dbs) {
-  const r = await runOnce(db);
+  const r = await runServers(db);
   results.push(r);
   const p50 = percentile(r.latency, 50);
   const p99 = percentile(r.latency, 99);

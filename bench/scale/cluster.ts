@@ -10,6 +10,14 @@ import { mainTs, runCli } from '../../test/support/cli.ts';
 import { removeDir } from '../../test/support/harness.ts';
 import { startPostgres, type TestPostgres } from '../../src/store/test-postgres.ts';
 
+/**
+ * What bin/slipway gives every `slipway` process (its comment says why); the bench starts
+ * src/cli/main.ts itself (test/support/server-process.ts), so it passes the same.
+ */
+const binSlipwayMemory = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' };
+const binSlipwayNodeOptions = '--max-semi-space-size=8';
+const withNodeOptions = (env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ ...binSlipwayMemory, ...env, NODE_OPTIONS: [binSlipwayNodeOptions, env.NODE_OPTIONS].filter(Boolean).join(' ') });
+
 export interface ClusterOptions {
   db: 'sqlite' | 'postgres';
   servers: number;
@@ -54,7 +62,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
       const dataDir = join(root, `server-${i + 1}`);
       dataDirs.push(dataDir);
       // One at a time: the first creates the schema and the admin; the others find them.
-      servers.push(await startServerProcess({ dataDir, env: { SLIPWAY_RUNNER_ENABLED: 'false', ...(url ? { SLIPWAY_DATABASE_URL: url } : {}), ...o.serverEnv } }));
+      servers.push(await startServerProcess({ dataDir, env: { SLIPWAY_RUNNER_ENABLED: 'false', ...(url ? { SLIPWAY_DATABASE_URL: url } : {}), ...withNodeOptions(o.serverEnv) } }));
     }
     const home = join(root, 'home');
     for (let i = 0; i < o.runners; i++) {
@@ -64,7 +72,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
       const env = { PATH: process.env.PATH, HOME: home };
       const r = await runCli(['runner', 'register', '--server', server.url, '--token', token, '--name', `scale-${i + 1}`, '--labels', `${o.label}=host`, '--data', dir], { env });
       if (r.code !== 0) throw new Error(`slipway runner register (runner ${i + 1}): ${r.stderr}`);
-      runners.push(await startRunner(dir, { ...env, ...o.runnerEnv }));
+      runners.push(await startRunner(dir, { ...env, ...withNodeOptions(o.runnerEnv) }));
     }
     return { servers, runners, database: url ? { url } : { sqlitePath: join(dataDirs[0]!, 'slipway.db') }, dataDirs, stop };
   } catch (err) {
