@@ -23,7 +23,7 @@ import { openDatabase } from '../src/store/database.ts';
 import { createStore } from '../src/store/store.ts';
 import { isFinished } from '../src/core/types.ts';
 import { startCluster } from './scale/cluster.ts';
-import { sampleProc, readProc, type ProcReading } from './scale/proc-sampler.ts';
+import { cpuOfMatching, sampleProc, readProc, type ProcReading } from './scale/proc-sampler.ts';
 import { jobPhases, jobTimes, percentile, type JobPhases, type JobTimes } from './scale/latency.ts';
 
 const { values } = parseArgs({
@@ -63,6 +63,22 @@ interface Result {
   serverCpu: number[];
   runnerCpu: number;
   load: string;
+  /** Runner-protocol requests the servers answered, by method and route (their /metrics). */
+  requests: Map<string, number>;
+  /** CPU seconds of the PostgreSQL backends serving the run's database. */
+  postgresCpu: number | undefined;
+}
+
+/** The runner protocol's requests, summed over the servers' slipway_http_requests_total. */
+async function runnerRequests(list: { get(path: string): Promise<Response> }[]): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const server of list) {
+    for (const line of (await (await server.get('/metrics')).text()).split('\n')) {
+      const m = /^slipway_http_requests_total\{method="(\w+)",route="(\/api\/runner\/[^"]*)",status="\d+"\} (\d+)/.exec(line);
+      if (m) counts.set(`${m[1]} ${m[2]}`, (counts.get(`${m[1]} ${m[2]}`) ?? 0) + Number(m[3]));
+    }
+  }
+  return counts;
 }
 
 async function loadavg(): Promise<string> {
@@ -89,6 +105,9 @@ async function runOnce(db: 'sqlite' | 'postgres'): Promise<Result> {
     const [first] = cluster.servers;
     await first!.push(work, 'scale');
     const cpuBefore = await Promise.all(cluster.runners.map((r) => readProc(r.pid!)));
+    // PostgreSQL's backends for this database name it in their command line.
+    const database = 'url' in cluster.database ? new URL(cluster.database.url).pathname.slice(1) : undefined;
+    const pgBefore = database ? await cpuOfMatching(` ${database} `) : new Map<number, number>();
     const samplers = cluster.servers.map((s) => sampleProc(s.pid, 250));
     const started = Date.now();
     const runIds: string[] = [];
@@ -111,6 +130,9 @@ async function runOnce(db: 'sqlite' | 'postgres'): Promise<Result> {
       await new Promise((r) => setTimeout(r, 500));
     }
     const rss = await Promise.all(samplers.map((s) => s.stop()));
+    const requests = await runnerRequests(cluster.servers);
+    const pgAfter = database ? await cpuOfMatching(` ${database} `) : new Map<number, number>();
+    const postgresCpu = database ? [...pgAfter].reduce((sum, [pid, cpu]) => sum + cpu - (pgBefore.get(pid) ?? 0), 0) : undefined;
     const cpuAfter = await Promise.all(cluster.runners.map((r) => readProc(r.pid!)));
     const times: JobTimes[] = [];
     const phases: JobPhases[] = [];
@@ -130,7 +152,7 @@ async function runOnce(db: 'sqlite' | 'postgres'): Promise<Result> {
       latency: times.map((t) => t.started - t.runnable), phases,
       rss, serverCpu: rss.map((r) => r.at(-1)!.cpuSeconds - r[0]!.cpuSeconds),
       runnerCpu: cpuAfter.reduce((sum, r, i) => sum + r.cpuSeconds - cpuBefore[i]!.cpuSeconds, 0),
-      load: await loadavg(),
+      load: await loadavg(), requests, postgresCpu,
     };
   } finally {
     await store.db.destroy();
@@ -173,7 +195,9 @@ for (const db of dbs) {
   const med = (k: keyof JobPhases) => percentile(r.phases.map((p) => p[k]), 50);
   console.log(`a job on its runner (medians): claim → step started ${med('setup')} ms, step ${med('steps')} ms, step ended → job completed ${med('close')} ms`);
   r.rss.forEach((readings, i) => console.log(`server ${i + 1} RSS: ${rssLine(readings)}; CPU ${r.serverCpu[i]!.toFixed(1)} s`));
-  console.log(`runners' CPU: ${r.runnerCpu.toFixed(1)} s over ${runners} processes; load average at the end ${r.load}`);
+  console.log(`runner requests a job: ${[...r.requests].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${(n / r.jobs).toFixed(2)}`).join(', ')}`);
+  const pg = r.postgresCpu === undefined ? '' : `; PostgreSQL backends' CPU ${r.postgresCpu.toFixed(1)} s`;
+  console.log(`runners' CPU: ${r.runnerCpu.toFixed(1)} s over ${runners} processes${pg}; load average at the end ${r.load}`);
 }
 if (results.length > 1) {
   console.log('\n| db | jobs/s | p50 ms | p99 ms | server CPU s | RSS first→last (max) | load |');

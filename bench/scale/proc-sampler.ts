@@ -1,6 +1,6 @@
 // A process's resident memory and CPU time, read from /proc (proc(5): /proc/PID/status
 // VmRSS, /proc/PID/stat utime + stime in clock ticks), sampled on a timer for the bench.
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 
 /** Linux's USER_HZ: /proc/PID/stat counts CPU time in these ticks (100 on every x86_64 kernel). */
 const ticksPerSecond = 100;
@@ -37,4 +37,19 @@ export function sampleProc(pid: number, everyMs: number): { stop(): Promise<Proc
       return readings;
     },
   };
+}
+
+/** CPU seconds of each process whose command line holds `text` (PostgreSQL backends name their database in theirs). */
+export async function cpuOfMatching(text: string): Promise<Map<number, number>> {
+  const found = new Map<number, number>();
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (!(await readFile(`/proc/${name}/cmdline`, 'utf8')).includes(text)) continue;
+      found.set(Number(name), (await readProc(Number(name))).cpuSeconds);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'ESRCH') throw err; // it ended meanwhile
+    }
+  }
+  return found;
 }
