@@ -68,9 +68,8 @@ export async function claimableJobs(db: Db, labels: readonly string[], page: { l
  * waited for. SQLite has one writer at a time: the status check alone decides.
  */
 export async function claimQueuedJob(db: Db, id: string, fields: Partial<Job>): Promise<boolean> {
-  const target = onPostgres(db)
-    ? db.updateTable('jobs').set(fields).where('id', 'in', sql<string>`(select id from jobs where id = ${id} and status = 'queued' for update skip locked)`)
-    : db.updateTable('jobs').set(fields).where('id', '=', id).where('status', '=', 'queued');
-  const r = await target.executeTakeFirst();
+  let update = db.updateTable('jobs').set(fields).where('id', '=', id).where('status', '=', 'queued');
+  if (onPostgres(db)) update = update.where('id', 'in', sql<string>`(select id from jobs where id = ${id} and status = 'queued' for update skip locked)`);
+  const r = await update.executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }
