@@ -72,7 +72,7 @@ export async function openJob(claimed: ClaimedJob, options: JobRunnerOptions): P
   const { api } = options;
   const { spec, contexts } = claimed;
   const jobId = claimed.id;
-  const log = new LogWriter({ startSeq: await api.nextLogSeq(jobId), send: (seq, text) => api.appendLog(jobId, seq, text) });
+  const log = new LogWriter({ startSeq: claimed.logSeq ?? (await api.nextLogSeq(jobId)), send: (seq, text) => api.appendLog(jobId, seq, text) });
   // GitHub's automatic token: the job's own (ClaimedJob.token), masked like any secret.
   const secrets: Record<string, string> = { ...contexts.secrets, GITHUB_TOKEN: claimed.token };
   for (const v of Object.values(secrets)) log.addMask(v);

@@ -70,7 +70,7 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
       attempts.set(claim.job.id, held(claim.job.id, claim.job.attempt));
       const token = await issueJobToken(store, { id: claim.job.id, runId: claim.run.id, projectId: claim.run.project_id, attempt: claim.job.attempt });
       tokens.set(claim.job.id, token);
-      return toWire(claim, token);
+      return toWire(claim, token, (await store.logs.lastSeq(jobLogStream(claim.job.id, claim.job.attempt))) + 1);
     },
     async waitForWork(timeoutMs, signal) {
       const timeout = AbortSignal.timeout(timeoutMs);
@@ -173,7 +173,7 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
 }
 
 /** The scheduler's claim as the runner sees it: plain values, no store rows. */
-function toWire(c: JobClaim, token: string): ClaimedJob {
+function toWire(c: JobClaim, token: string, logSeq: number): ClaimedJob {
   return {
     id: c.job.id,
     runId: c.run.id,
@@ -188,5 +188,6 @@ function toWire(c: JobClaim, token: string): ClaimedJob {
     contexts: { github: c.github, needs: c.needs, matrix: c.matrix, strategy: c.strategy, inputs: c.inputs, secrets: c.secrets, vars: c.vars },
     notes: c.notes,
     token,
+    logSeq,
   };
 }

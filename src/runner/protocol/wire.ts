@@ -33,4 +33,9 @@ export interface ClaimedJob {
    * `github.token` and `secrets.GITHUB_TOKEN`; runner credentials never reach a step.
    */
   token: string;
+  /**
+   * The sequence number the attempt's log continues from, as the claim found it (what
+   * RunnerApi.nextLogSeq answers): one request less a job. Absent from older servers.
+   */
+  logSeq?: number;
 }
