@@ -59,6 +59,8 @@ interface Result {
   jobsPerSecond: number;
   latency: number[];
   phases: JobPhases[];
+  /** The slowest starts: job key, runnable → started, and when it became runnable (from the first dispatch). */
+  slowest: string[];
   rss: ProcReading[][];
   serverCpu: number[];
   runnerCpu: number;
@@ -150,6 +152,7 @@ async function runOnce(db: 'sqlite' | 'postgres'): Promise<Result> {
     return {
       db, jobs: times.length, seconds, jobsPerSecond: times.length / seconds,
       latency: times.map((t) => t.started - t.runnable), phases,
+      slowest: [...times].sort((a, b) => b.started - b.runnable - (a.started - a.runnable)).slice(0, 5).map((t) => `${t.key} ${t.started - t.runnable} ms at ${((t.runnable - started) / 1000).toFixed(1)} s`),
       rss, serverCpu: rss.map((r) => r.at(-1)!.cpuSeconds - r[0]!.cpuSeconds),
       runnerCpu: cpuAfter.reduce((sum, r, i) => sum + r.cpuSeconds - cpuBefore[i]!.cpuSeconds, 0),
       load: await loadavg(), requests, postgresCpu,
@@ -192,6 +195,7 @@ for (const db of dbs) {
   const p99 = percentile(r.latency, 99);
   console.log(`jobs: ${r.jobs} in ${r.seconds.toFixed(1)} s = ${r.jobsPerSecond.toFixed(1)} jobs/s (target ≥ 50)`);
   console.log(`runnable → started: p50 ${p50} ms, p99 ${p99} ms, max ${Math.max(...r.latency)} ms (target p99 ≤ 100)`);
+  console.log(`slowest starts: ${r.slowest.join('; ')}`);
   const med = (k: keyof JobPhases) => percentile(r.phases.map((p) => p[k]), 50);
   console.log(`a job on its runner (medians): claim → step started ${med('setup')} ms, step ${med('steps')} ms, step ended → job completed ${med('close')} ms`);
   r.rss.forEach((readings, i) => console.log(`server ${i + 1} RSS: ${rssLine(readings)}; CPU ${r.serverCpu[i]!.toFixed(1)} s`));
