@@ -171,7 +171,8 @@ function rssLine(readings: ProcReading[]): string {
   const base = all[Math.floor(all.length / 4)]!;
   const later = all.slice(Math.floor(all.length / 4));
   const worst = Math.max(...later.map((v) => Math.abs(v / base - 1)));
-  return `first ${mb(all[0]!)}, min ${mb(Math.min(...all))}, max ${mb(Math.max(...all))}, last ${mb(all.at(-1)!)}; after the first quarter within ${(worst * 100).toFixed(0)}% of ${mb(base)} (${worst <= 0.1 ? 'flat' : 'NOT flat'})`;
+  const quarters = [1, 2, 3].map((q) => mb(all[Math.floor((all.length * q) / 4)]!)).join(' / ');
+  return `first ${mb(all[0]!)}, min ${mb(Math.min(...all))}, max ${mb(Math.max(...all))}, last ${mb(all.at(-1)!)}; at 1/4, 1/2, 3/4 of the run ${quarters}; after the first quarter within ${(worst * 100).toFixed(0)}% of ${mb(base)} (${worst <= 0.1 ? 'flat' : 'NOT flat'})`;
 }
 
 /** --servers 2: what a failure means, before its own message. */
