@@ -78,6 +78,8 @@ export class Scheduler {
   readonly #progress: RunProgress;
   /** Jobs a claim of this process is taking now (between its checks and its compare-and-set). */
   readonly #claiming = new Set<string>();
+  /** When each runner's claim was last recorded in `runners`, with the labels it offered. */
+  readonly #seen = new Map<string, { labels: string; at: number }>();
 
   readonly #secretsFor: SchedulerOptions['secretsFor'];
   readonly #gate: JobGate | undefined;
@@ -112,7 +114,14 @@ export class Scheduler {
   /** Claims the oldest job whose needs have all finished and whose labels this runner has. */
   async claim(runner: string, labels: readonly string[]): Promise<JobClaim | undefined> {
     // Every transport's claim comes here: the runner is online, offering these labels (GET /api/runners).
-    await this.#store.runners.seen(runner, labels);
+    // Written at most once a second a runner (at once when its labels change): online means
+    // seen within a lease, and a busy runner claims after every job.
+    const offered = JSON.stringify(labels);
+    const last = this.#seen.get(runner);
+    if (!last || last.labels !== offered || Date.now() - last.at >= 1000) {
+      await this.#store.runners.seen(runner, labels);
+      this.#seen.set(runner, { labels: offered, at: Date.now() });
+    }
     // Read each run (and its jobs) once per claim, not once per queued job: the queue can
     // hold many jobs of one run, and claims happen on every `jobs-available` and long-poll.
     const runOf = new Map<string, Run>();
