@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 
-const order = ['core', 'exec', 'config', 'store', 'auth', 'git', 'workflow', 'scheduler', 'triggers', 'registry', 'build', 'runner', 'deploy', 'notify', 'server', 'cli'];
+const order = ['core', 'exec', 'config', 'storage', 'store', 'auth', 'git', 'workflow', 'scheduler', 'triggers', 'registry', 'build', 'runner', 'deploy', 'notify', 'server', 'cli'];
 const src = dirname(new URL(import.meta.url).pathname);
 
 function files(dir: string): string[] {

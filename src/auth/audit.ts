@@ -33,6 +33,10 @@ export const auditActions = {
   'runner.token.revoke': 'an admin revoked a runner registration token',
   'runner.register': 'a runner registered with a registration token (its name and labels)',
   'runner.revoke': "an admin revoked a runner's credential",
+  'runner.pause': 'an admin paused a runner: it is given no new job',
+  'runner.resume': 'an admin let a paused or draining runner take jobs again',
+  'runner.drain': 'an admin drained a runner: it finishes what it holds, takes nothing new, and a remote one exits',
+  'runner.remove': "an admin removed a runner: its credential revoked, the jobs it held re-queued",
   'webhook.refused': 'a forge webhook was refused: its signature did not verify (address, header)',
 } as const;
 

@@ -61,7 +61,7 @@ export const permissions = {
   // Runner names and labels say what the machines are; who runs what across all projects.
   'runners.read': { instance: ['admin'], level: 'read', does: 'list runners' },
   // A registration token lets a machine take every project's jobs (and see their secrets).
-  'runners.manage': { instance: ['admin'], level: 'admin', does: 'create, list or revoke runner registration tokens, and revoke runners' },
+  'runners.manage': { instance: ['admin'], level: 'admin', does: 'create, list or revoke runner registration tokens, and pause, drain, resume, revoke or remove runners' },
   // A mirrored action is code every project's jobs may run: only an admin puts one there.
   'actions.mirror': { instance: ['admin'], level: 'admin', does: 'mirror an action repository into the instance' },
   'actions.resolve': { instance: ['user'], level: 'read', does: 'resolve a remote action or reusable workflow with their own rights' },

@@ -15,9 +15,8 @@ export function secretsKeyPath(dataDir: string): string {
   return join(dataDir, 'secrets.key');
 }
 
-/** Reads DATA/secrets.key, creating it (random, 0600) on first start. */
-export function loadOrCreateSecretsKey(dataDir: string): Buffer {
-  const file = secretsKeyPath(dataDir);
+/** Reads DATA/secrets.key (or the `secrets.keyFile` several servers share), creating it (random, 0600) on first start. */
+export function loadOrCreateSecretsKey(dataDir: string, file = secretsKeyPath(dataDir)): Buffer {
   if (!existsSync(file)) {
     // 'wx': two processes starting at once cannot both write a key; the loser reads the winner's.
     try {

@@ -30,7 +30,7 @@ export async function resolveToken(store: Store, token: string, at = Date.now())
   if (token.startsWith(runnerCredentialPrefix)) {
     const credential = await store.runnerCredentials.byToken(token);
     if (!credential) return { ok: false, reason: 'unknown token' };
-    if (credential.revoked_at) return { ok: false, reason: `the runner credential of runner ${credential.name} was revoked at ${credential.revoked_at}` };
+    if (credential.revoked_at) return { ok: false, reason: `the runner credential of runner ${credential.name} was revoked at ${credential.revoked_at} (an admin removed or revoked the runner: register it again)` };
     return { ok: true, principal: { kind: 'runner', user: standInUser(`runner:${credential.name}`, `runner:${credential.name}`, credential.created_at), runner: { name: credential.name, credentialId: credential.id } } };
   }
   if (token.startsWith(registrationTokenPrefix)) {

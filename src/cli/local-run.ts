@@ -17,7 +17,7 @@ import { Runner } from '../runner/runner.ts';
 import { executorFactory } from '../runner/create-executor.ts';
 import { inProcessRunnerApi } from '../runner/protocol/in-process.ts';
 import { createRegistry } from '../registry/registry.ts';
-import { createFsDriver } from '../registry/storage/fs/fs-driver.ts';
+import { createFsDriver } from '../storage/fs/fs-driver.ts';
 import type { StoredPlan } from '../scheduler/stored-plan.ts';
 import type { Job, Run } from '../store/repos/runs.ts';
 import { isValidName } from '../core/ids.ts';

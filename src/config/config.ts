@@ -7,6 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { SlipwayError } from '../core/errors.ts';
 import { registrySettings } from './registry-settings.ts';
+import { durationSchema } from './duration-schema.ts';
 import { hostLabelIssues, queueTimeoutSchema, runnerLabelsSchema } from './runner-labels.ts';
 
 const schema = z.strictObject({
@@ -57,6 +58,16 @@ const schema = z.strictObject({
    * database (`postgres://user:password@host:5432/slipway`), as several servers share.
    */
   database: z.strictObject({ url: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL').optional() }).prefault({}),
+  /**
+   * Where git repositories live (default DATA/git). Several servers on one database point it
+   * at one directory on shared POSIX storage with working locks (docs/scaling.md).
+   */
+  git: z.strictObject({ root: z.string().regex(/^\//, 'expected an absolute path').optional() }).prefault({}),
+  /**
+   * The key file secrets are encrypted with (default DATA/secrets.key, made on first start).
+   * Several servers must read the same key (docs/scaling.md).
+   */
+  secrets: z.strictObject({ keyFile: z.string().regex(/^\//, 'expected an absolute path').optional() }).prefault({}),
   /** Who may create a project (by a first push or `slipway project create`): every signed-in user, as on Gitea and GitHub, or only admins. */
   projects: z.strictObject({ create: z.enum(['everyone', 'admins']).default('everyone') }).prefault({}),
   /**
@@ -71,6 +82,10 @@ const schema = z.strictObject({
         .default(['instance', { name: 'github', url: 'https://github.com' }]),
       projectsOwner: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/).default('local'),
       fetchTimeoutSeconds: z.number().int().min(1).max(3600).default(60),
+      /** The most a remote action's repository tree may hold to be sent to a runner over HTTP (action-archive.ts). */
+      maxTreeBytes: z.number().int().min(1024).default(256 * 1024 * 1024),
+      /** Cached action trees unused this long are pruned (at start-up, then daily; `off`: never). */
+      cacheMaxAge: durationSchema(30 * 24 * 3_600_000, { off: true }),
     })
     .prefault({}),
   /** The built-in registry's garbage collection, retention and upload purging (registry-settings.ts). */
@@ -99,6 +114,8 @@ const envKeys: Record<string, string[]> = {
   SLIPWAY_SHUTDOWN_TIMEOUT_SECONDS: ['shutdownTimeoutSeconds'],
   SLIPWAY_PROJECTS_CREATE: ['projects', 'create'],
   SLIPWAY_LOGS_MAX_JOB_BYTES: ['logs', 'maxJobBytes'],
+  SLIPWAY_ACTIONS_MAX_TREE_BYTES: ['actions', 'maxTreeBytes'],
+  SLIPWAY_ACTIONS_CACHE_MAX_AGE: ['actions', 'cacheMaxAge'],
   SLIPWAY_REGISTRY_GC_INTERVAL: ['registry', 'gc', 'interval'],
   SLIPWAY_REGISTRY_GC_GRACE: ['registry', 'gc', 'grace'],
   SLIPWAY_REGISTRY_UPLOADS_MAX_AGE: ['registry', 'uploads', 'maxAge'],
@@ -106,6 +123,8 @@ const envKeys: Record<string, string[]> = {
   SLIPWAY_REGISTRY_RETENTION_KEEP_PER_BRANCH: ['registry', 'retention', 'keepPerBranch'],
   SLIPWAY_REGISTRY_RETENTION_KEEP_DAYS: ['registry', 'retention', 'keepDays'],
   SLIPWAY_DATABASE_URL: ['database', 'url'],
+  SLIPWAY_GIT_ROOT: ['git', 'root'],
+  SLIPWAY_SECRETS_KEY_FILE: ['secrets', 'keyFile'],
   SLIPWAY_REGISTRY_STORAGE_KIND: ['registry', 'storage', 'kind'],
   SLIPWAY_REGISTRY_S3_ENDPOINT: ['registry', 'storage', 'endpoint'],
   SLIPWAY_REGISTRY_S3_BUCKET: ['registry', 'storage', 'bucket'],
@@ -117,7 +136,7 @@ const envKeys: Record<string, string[]> = {
 };
 
 /** Variables taken as written, never as a number or boolean: a key or a name may be all digits. */
-const verbatimEnv = new Set(['SLIPWAY_REGISTRY_S3_BUCKET', 'SLIPWAY_REGISTRY_S3_ACCESS_KEY_ID', 'SLIPWAY_REGISTRY_S3_SECRET_ACCESS_KEY', 'SLIPWAY_REGISTRY_S3_PREFIX']);
+const verbatimEnv = new Set(['SLIPWAY_GIT_ROOT', 'SLIPWAY_SECRETS_KEY_FILE', 'SLIPWAY_REGISTRY_S3_BUCKET', 'SLIPWAY_REGISTRY_S3_ACCESS_KEY_ID', 'SLIPWAY_REGISTRY_S3_SECRET_ACCESS_KEY', 'SLIPWAY_REGISTRY_S3_PREFIX']);
 
 function envValue(raw: string): unknown {
   if (raw === 'true' || raw === 'false') return raw === 'true';

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { durationSchema } from './duration-schema.ts';
 
 /**
- * An S3-compatible bucket (src/registry/storage/s3/). The keys are secrets of the
+ * An S3-compatible bucket (src/storage/s3/). The keys are secrets of the
  * installation: they are never logged, and config.yml is kept 0600 (docs/security.md).
  */
 const s3Storage = z.strictObject({

@@ -2,6 +2,7 @@
 // the target's filesystem and renamed into place (rename(2) is atomic within one filesystem),
 // so a reader sees the old target or the whole new one, never a part.
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { cleanUpAfter } from './clean-up-after.ts';
@@ -22,5 +23,19 @@ export async function writeAtomically<T>(target: string, tmpDir: string, build: 
     return result;
   } catch (err) {
     throw await cleanUpAfter(err, () => rm(tmpPath, { recursive: true, force: true }));
+  }
+}
+
+/**
+ * Renames `from` onto `to` where whoever gets there first wins: content addressed by its
+ * name (a tree by commit SHA) is the same whoever made it, so if the rename fails because
+ * another writer's `to` now exists (a directory is never replaced), theirs is kept. Any
+ * other failure is thrown.
+ */
+export async function renameUnlessThere(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (err) {
+    if (!existsSync(to)) throw err;
   }
 }

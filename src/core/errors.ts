@@ -12,6 +12,7 @@ export const errorCodes = {
   JOB_UNKNOWN: { status: 404, message: 'job not found' },
   DEPLOYMENT_UNKNOWN: { status: 404, message: 'deployment not found' },
   RELEASE_UNKNOWN: { status: 404, message: 'release not found' },
+  RELEASE_GONE: { status: 410, message: "release's image is no longer in the registry" },
   ENVIRONMENT_UNKNOWN: { status: 404, message: 'environment not found' },
   PROMOTION_NOT_ALLOWED: { status: 422, message: 'promotion not allowed' },
   BRANCH_NOT_ALLOWED: { status: 422, message: 'release not from an allowed branch' },
@@ -31,6 +32,7 @@ export const errorCodes = {
   HOST_KEY_MISMATCH: { status: 502, message: 'deploy host key does not match the pinned key' },
   BUILD_FAILED: { status: 500, message: 'image build failed' },
   ACTION_UNRESOLVED: { status: 422, message: 'action or reusable workflow not found in any action source' },
+  ACTION_TOO_LARGE: { status: 422, message: "action's tree is larger than a runner may be sent" },
   ARCHIVE_UNSAFE: { status: 422, message: 'archive would write outside the job' },
   // OCI distribution-spec error codes (distribution-spec §Error codes).
   BLOB_UNKNOWN: { status: 404, message: 'blob unknown to registry' },

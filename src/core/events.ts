@@ -1,6 +1,8 @@
-// In-process event bus: log chunks and status changes, for live streams (SSE) and the
-// triggers that follow a run (deploy after success). One process for now; with several
-// server replicas this becomes PostgreSQL LISTEN/NOTIFY behind the same interface.
+// Event bus: log chunks and status changes, for live streams (SSE), runners' long-polls and
+// the reactions that follow a run (deploy after success). On one server it is only this
+// process's EventEmitter; with several servers on one PostgreSQL a bridge
+// (src/store/postgres/event-bridge.ts) sends what this process emits to the others and
+// re-emits what they send with `emitRelayed`.
 import { EventEmitter } from 'node:events';
 
 export interface SlipwayEvents {
@@ -17,10 +19,46 @@ export interface SlipwayEvents {
   'job-cancel': [jobId: string];
 }
 
+export type SlipwayEventName = keyof SlipwayEvents;
+
+const everyEvent: Record<SlipwayEventName, true> = { log: true, 'stream-end': true, 'run-updated': true, 'job-updated': true, 'release-created': true, 'run-finished': true, 'deployment-updated': true, 'jobs-available': true, 'job-cancel': true };
+/** Every event name (the record above fails to compile when one is missing). */
+export const slipwayEventNames = Object.keys(everyEvent) as SlipwayEventName[];
+
 export class EventBus extends EventEmitter<SlipwayEvents> {
+  #relaying = false;
+
   constructor() {
     super();
     // Every open log stream adds a listener; the default cap of 10 is a false alarm here.
     this.setMaxListeners(0);
+  }
+
+  /** True while listeners are called for an event another server emitted (see `onLocal`). */
+  get relaying(): boolean {
+    return this.#relaying;
+  }
+
+  /** Emits an event another server emitted: followers (SSE, runners' waits) hear it, `onLocal` listeners do not. */
+  emitRelayed<K extends SlipwayEventName>(name: K, ...args: SlipwayEvents[K]): void {
+    this.#relaying = true;
+    try {
+      (this.emit as (n: K, ...a: SlipwayEvents[K]) => boolean)(name, ...args);
+    } finally {
+      this.#relaying = false;
+    }
+  }
+
+  /**
+   * Listens only to what this process emitted: reactions that must happen once per event
+   * across all servers (deploy after a run, commit statuses, metrics, the state log) run
+   * where the change was made, never again on every server that hears of it.
+   */
+  onLocal<K extends SlipwayEventName>(name: K, listener: (...args: SlipwayEvents[K]) => void): () => void {
+    const wrapped = (...args: SlipwayEvents[K]) => {
+      if (!this.#relaying) listener(...args);
+    };
+    (this.on as (n: K, l: (...a: SlipwayEvents[K]) => void) => this)(name, wrapped);
+    return () => (this.off as (n: K, l: (...a: SlipwayEvents[K]) => void) => this)(name, wrapped);
   }
 }

@@ -36,6 +36,15 @@ export interface ExecuteDeps {
   log: (message: string) => void;
 }
 
+/** RELEASE_GONE, saying why, instead of the pull failing on every host with the engine's own words. */
+export async function assertImageHeld(registry: DeployRegistry, release: Release): Promise<void> {
+  if (await registry.holds(release.image, release.digest)) return;
+  throw new SlipwayError(
+    'RELEASE_GONE',
+    `release ${release.sha.slice(0, 7)} (${release.image}@${release.digest}) is no longer in the registry: release retention untagged it and garbage collection freed it (slipway registry retention --dry-run shows what is kept and why); re-run the run that built it (slipway rerun) to build it again`,
+  );
+}
+
 export async function executeDeployment(deps: ExecuteDeps, deployment: Deployment, project: string, release: Release, plan: EnvironmentPlan): Promise<void> {
   const { store, events } = deps;
   const { config, env } = plan;
@@ -73,6 +82,8 @@ export async function executeDeployment(deps: ExecuteDeps, deployment: Deploymen
     const previous = before && before.release_id !== release.id ? await store.releases.get(before.release_id) : undefined;
     await store.deploymentHosts.create(deployment.id, env.hosts);
     const { registry } = deps;
+    // Checked again here: retention and GC may have removed it while this deployment was queued or waiting for approval.
+    await assertImageHeld(registry, release);
     // Pull-only, for this release's repository, and dead once this deployment ends (finally below).
     pull = await registry.pullCredential(deployment, release.image);
     log.maskWith([...Object.values(secretEnv), pull.password]);

@@ -13,4 +13,6 @@ export interface DeployRegistry {
   insecure: boolean;
   /** A credential that may pull `repository` (`<project>/<image>`) while `deployment` lasts. */
   pullCredential(deployment: Deployment, repository: string): Promise<PullCredential>;
+  /** Whether the registry still holds manifest `digest` of `repository` (retention and GC remove old ones). */
+  holds(repository: string, digest: string): Promise<boolean>;
 }

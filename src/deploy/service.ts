@@ -24,7 +24,7 @@ import { supersedeIfCovered, type IsAncestor } from './commit-order.ts';
 import type { ContainerEngine } from './engine/container-engine.ts';
 import type { EnvironmentPlan } from './environment-plan.ts';
 import { EnvironmentQueue } from './environment-queue.ts';
-import { executeDeployment, type ExecuteDeps } from './execute-deployment.ts';
+import { assertImageHeld, executeDeployment, type ExecuteDeps } from './execute-deployment.ts';
 import { deploymentLog } from './deployment-log.ts';
 import { ApprovalGate, gateRule, type ApprovalGateOptions } from './gate/approval-gate.ts';
 import { defaultLockTiming, newHolderId, type LockTiming } from './gate/environment-lock.ts';
@@ -129,6 +129,7 @@ export class DeployService {
   async deploy(project: Project, plan: EnvironmentPlan, release: Release, trigger: string, triggeredBy: string, options: DeployOptions = {}): Promise<Deployment> {
     checkBranchAllowed(plan.env, release);
     const { store } = this.#o;
+    await assertImageHeld(this.#o.registry, release);
     const deployment = await store.deployments.create({ project_id: project.id, environment: plan.env.name, release_id: release.id, trigger, triggered_by: triggeredBy });
     if (await this.#supersededAtOnce(project, deployment, release)) return store.deployments.require(deployment.id);
     const rule = gateRule(plan.env);

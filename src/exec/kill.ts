@@ -57,7 +57,8 @@ export function groupAlive(pgid: number): boolean {
   return false;
 }
 
-function pidAlive(pid: number): boolean {
+/** Whether process `pid` exists and is not a zombie (read from /proc). */
+export function pidAlive(pid: number): boolean {
   const fields = statFields(String(pid));
   return fields !== undefined && fields[0] !== 'Z';
 }

@@ -56,12 +56,9 @@ export class Reactions {
   start(): () => void {
     const onRun = (id: string) => this.#serial(`run ${id}`, () => this.#run(id));
     const onDeployment = (id: string) => this.#serial(`deployment ${id}`, () => this.#deployment(id));
-    this.#d.events.on('run-updated', onRun);
-    this.#d.events.on('deployment-updated', onDeployment);
-    return () => {
-      this.#d.events.off('run-updated', onRun);
-      this.#d.events.off('deployment-updated', onDeployment);
-    };
+    // The server that made a change reports it (onLocal): one commit status, one notification.
+    const offs = [this.#d.events.onLocal('run-updated', onRun), this.#d.events.onLocal('deployment-updated', onDeployment)];
+    return () => offs.forEach((off) => off());
   }
 
   #serial(key: string, work: () => Promise<void>): void {

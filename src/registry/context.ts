@@ -1,6 +1,6 @@
 // What every route handler gets, and the repository-level blob checks they share.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { StorageDriver } from './storage/driver.ts';
+import type { StorageDriver } from '../storage/driver.ts';
 import type { UploadHashes } from './upload-hashes.ts';
 import { blobKey, repoBlobKey } from './layout.ts';
 

@@ -32,6 +32,6 @@ test('a hold taken while a deletion runs waits for it; no deletion starts while 
   assert.deepEqual(steps, ['deleted', 'held']);
   assert.equal(await use.sweep(d, use.begin(), 0, async () => 'again'), undefined);
   release();
-  use.forget(0);
+  await use.forget(0);
   assert.equal(await use.sweep(d, use.begin(), 0, async () => 'again'), 'again', 'forgotten once past the grace period');
 });

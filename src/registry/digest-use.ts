@@ -8,7 +8,33 @@
 // request that holds a digest whose deletion is already under way waits for it to end, then
 // sees it gone and answers as for any missing blob. So a delete never lands between a
 // request's check and its write.
-// (One process per storage, as upload-hashes.ts: several would need this in shared state.)
+//
+// Several servers on one storage and one database (issue 13): each request's hold and use
+// is also written to the database (`SharedDigestUse`, store/repos/registry-digests.ts)
+// before the request checks anything, and a deletion is marked there before the collector
+// checks for holds and uses. Each side writes, then reads the other's record, so a
+// collector on server A and a manifest push on server B racing for one digest never both
+// miss each other: either A sees B's hold and spares the digest, or B sees A's deletion,
+// waits for it to end and finds the blob gone (MANIFEST_BLOB_UNKNOWN, which the client
+// answers by pushing the blob again). The collector's check-then-delete alone could not be
+// made safe: B's write may land between A's last check and its delete.
+
+/** What other servers see of this one's uses (store/repos/registry-digests.ts). */
+export interface SharedDigestUse {
+  hold(digests: readonly string[], ttlMs: number): Promise<string[]>;
+  release(ids: readonly string[], digests: readonly string[]): Promise<void>;
+  deleting(digests: readonly string[]): Promise<string[]>;
+  startDeletion(digest: string): Promise<boolean>;
+  endDeletion(digest: string): Promise<void>;
+  inUse(digest: string, usedSince: number): Promise<boolean>;
+  prune(before: number): Promise<void>;
+}
+
+/** A hold outlives a server that died holding it by this much, at most. */
+const sharedHoldTtlMs = 60 * 60_000;
+/** How often a request asks whether another server's deletion has ended. */
+const deletionPollMs = 50;
+
 export class DigestUse {
   /** Bumped by every use and every collection start: orders them without clock ties. */
   #seq = 0;
@@ -17,20 +43,27 @@ export class DigestUse {
   readonly #deleting = new Map<string, Promise<unknown>>();
   readonly #now: () => number;
   readonly #limit: number;
+  readonly #shared: { ledger: SharedDigestUse; log: (message: string) => void } | undefined;
+  /** When each recent collection began (`begin`'s number → time), for the shared uses. */
+  readonly #began = new Map<number, number>();
 
   /**
    * Remembers the last `limit` digests used; an older use keeps nothing (a client that read
    * a blob and then pushes a manifest naming it may get MANIFEST_BLOB_UNKNOWN and retry;
    * holds are never forgotten, so nothing a push checked goes).
    */
-  constructor(now: () => number = Date.now, limit = 100_000) {
+  constructor(now: () => number = Date.now, limit = 100_000, shared?: { ledger: SharedDigestUse; log: (message: string) => void }) {
     this.#now = now;
     this.#limit = limit;
+    this.#shared = shared;
   }
 
   /** A collection begins: uses after this point make `sweep` refuse. */
   begin(): number {
-    return ++this.#seq;
+    const seq = ++this.#seq;
+    this.#began.set(seq, this.#now());
+    for (const k of this.#began.keys()) if (this.#began.size > 8) this.#began.delete(k);
+    return seq;
   }
 
   /** Records a use of `digest` that has ended. */
@@ -48,6 +81,7 @@ export class DigestUse {
     const list = [...new Set(digests)];
     for (const d of list) this.#held.set(d, (this.#held.get(d) ?? 0) + 1);
     let released = false;
+    let sharedIds: Promise<string[]> = Promise.resolve([]);
     const release = (): void => {
       if (released) return;
       released = true;
@@ -57,9 +91,26 @@ export class DigestUse {
         else this.#held.set(d, n);
         this.#touch(d);
       }
+      const shared = this.#shared;
+      if (shared) {
+        void sharedIds
+          .then((ids) => shared.ledger.release(ids, list))
+          .catch((err: unknown) => shared.log(`registry: releasing held digests for other servers' gc (they expire): ${(err as Error).message}`));
+      }
     };
-    // A deletion's own error is the collector's to report; here only its end matters.
-    await Promise.all(list.map((d) => this.#deleting.get(d)?.then(ignore, ignore)));
+    try {
+      // A deletion's own error is the collector's to report; here only its end matters.
+      await Promise.all(list.map((d) => this.#deleting.get(d)?.then(ignore, ignore)));
+      if (this.#shared) {
+        sharedIds = this.#shared.ledger.hold(list, sharedHoldTtlMs);
+        await sharedIds;
+        // Another server's collector may be deleting one of them: what is checked next must be what stays.
+        while ((await this.#shared.ledger.deleting(list)).length > 0) await new Promise((r) => setTimeout(r, deletionPollMs));
+      }
+    } catch (err) {
+      release();
+      throw err;
+    }
     return release;
   }
 
@@ -71,7 +122,7 @@ export class DigestUse {
     const last = this.#last.get(digest);
     if (this.#held.has(digest) || this.#deleting.has(digest)) return undefined;
     if (last !== undefined && (last.seq > since || this.#now() - last.at < graceMs)) return undefined;
-    const deleting = remove();
+    const deleting = this.#shared ? this.#sweepShared(this.#shared.ledger, digest, Math.min(this.#began.get(since) ?? 0, this.#now() - graceMs), remove) : remove();
     this.#deleting.set(digest, deleting);
     try {
       return await deleting;
@@ -80,10 +131,22 @@ export class DigestUse {
     }
   }
 
+  /** The deletion marked for other servers first, then their holds and uses checked (see the top). */
+  async #sweepShared<T>(ledger: SharedDigestUse, digest: string, usedSince: number, remove: () => Promise<T>): Promise<T | undefined> {
+    if (!(await ledger.startDeletion(digest))) return undefined;
+    try {
+      if (await ledger.inUse(digest, usedSince)) return undefined;
+      return await remove();
+    } finally {
+      await ledger.endDeletion(digest);
+    }
+  }
+
   /** Forgets uses older than `graceMs`: they no longer keep anything, so memory stays bounded. */
-  forget(graceMs: number): void {
+  forget(graceMs: number): Promise<void> {
     const cutoff = this.#now() - graceMs;
     for (const [d, last] of this.#last) if (last.at < cutoff && !this.#held.has(d)) this.#last.delete(d);
+    return this.#shared?.ledger.prune(cutoff) ?? Promise.resolve();
   }
 }
 

@@ -22,7 +22,7 @@ import { crashPoint } from '../core/crash-point.ts';
 import type { DigestUse } from './digest-use.ts';
 import { blobKey, manifestKey, referrerKey, repoBlobKey, tagsPrefix } from './layout.ts';
 import { manifestRefs, type ManifestRefs } from './manifest-refs.ts';
-import type { StorageDriver } from './storage/driver.ts';
+import type { StorageDriver } from '../storage/driver.ts';
 
 export interface GcOptions {
   storage: StorageDriver;
@@ -65,7 +65,7 @@ export async function collectGarbage(options: GcOptions): Promise<GcReport> {
   const now = options.now ?? Date.now;
   const started = now();
   const dryRun = options.dryRun ?? false;
-  use.forget(graceMs);
+  await use.forget(graceMs);
   const since = use.begin();
   const report: GcReport = { dryRun, manifests: 0, links: 0, blobs: 0, bytes: 0, spared: 0, durationMs: 0 };
   const isOld = async (key: string): Promise<boolean> => {

@@ -7,8 +7,8 @@ import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { SlipwayError } from '../core/errors.ts';
 import { createRegistry } from './registry.ts';
-import type { StorageDriver } from './storage/driver.ts';
-import { createMemoryDriver } from './storage/memory/memory-driver.ts';
+import type { StorageDriver } from '../storage/driver.ts';
+import { createMemoryDriver } from '../storage/memory/memory-driver.ts';
 
 const digest = `sha256:${'a'.repeat(64)}`;
 

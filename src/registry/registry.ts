@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { inspect } from 'node:util';
 import { isSlipwayError, SlipwayError } from '../core/errors.ts';
 import type { RouteContext } from './context.ts';
-import { DigestUse } from './digest-use.ts';
+import { DigestUse, type SharedDigestUse } from './digest-use.ts';
 import { collectGarbage, type GcReport } from './gc.ts';
 import { sendError, sendJson } from './http.ts';
 import { tagKey } from './layout.ts';
@@ -17,7 +17,7 @@ import { findManifest, handleManifest } from './routes-manifests.ts';
 import { handleReferrers } from './routes-referrers.ts';
 import { handleTags } from './routes-tags.ts';
 import { handleUpload, startUpload } from './routes-uploads.ts';
-import type { StorageDriver } from './storage/driver.ts';
+import type { StorageDriver } from '../storage/driver.ts';
 import { UploadHashes } from './upload-hashes.ts';
 import { purgeUploads, type PurgeReport } from './upload-purge.ts';
 
@@ -29,6 +29,8 @@ interface RegistryOptions {
    * client's business and are not logged.
    */
   log?: (message: string) => void;
+  /** Servers sharing this storage: the digests each holds, for every server's GC (digest-use.ts). */
+  sharedUse?: SharedDigestUse;
 }
 
 export interface Registry {
@@ -39,6 +41,8 @@ export interface Registry {
   handle(req: IncomingMessage, res: ServerResponse, url: URL, canPull?: CanPull): Promise<void>;
   /** The manifest digest `repository:tag` points at, or undefined. Throws NAME_INVALID. */
   resolveTag(repository: string, tag: string): Promise<string | undefined>;
+  /** Whether manifest `digest` of `repository` is stored (a deployment checks its release's image is still there). */
+  hasManifest(repository: string, digest: string): Promise<boolean>;
   /** Removes `repository:tag` if it still points at `digest` (retention); whether it did. */
   untag(repository: string, tag: string, digest: string): Promise<boolean>;
   /** Mark-and-sweep while serving (gc.ts): `pins` are manifests kept whatever their tags. */
@@ -62,7 +66,7 @@ const routes: ReadonlyArray<[RegExp, Route]> = [
 export function createRegistry(options: RegistryOptions): Registry {
   const { storage } = options;
   const uploads = new UploadHashes();
-  const use = new DigestUse();
+  const use = new DigestUse(Date.now, undefined, options.sharedUse && { ledger: options.sharedUse, log: options.log ?? console.error });
 
   async function dispatch(req: IncomingMessage, res: ServerResponse, url: URL, held: Array<() => void>, canPull: CanPull): Promise<void> {
     const path = url.pathname;
@@ -105,6 +109,11 @@ export function createRegistry(options: RegistryOptions): Registry {
       assertName(repository);
       if (!isValidTag(tag)) throw new SlipwayError('NAME_INVALID', `invalid tag: ${tag}`);
       return (await findManifest(storage, repository, { tag }))?.digest;
+    },
+
+    async hasManifest(repository, digest) {
+      assertName(repository);
+      return (await findManifest(storage, repository, { digest })) !== undefined;
     },
 
     async untag(repository, tag, digest) {

@@ -9,7 +9,7 @@ import { repoBlobSize } from './context.ts';
 import { assertDigest } from './digest.ts';
 import { sendEmpty } from './http.ts';
 import { blobKey, repoBlobKey } from './layout.ts';
-import type { ByteRange } from './storage/driver.ts';
+import type { ByteRange } from '../storage/driver.ts';
 
 export async function handleBlob(ctx: RouteContext, rawDigest: string): Promise<void> {
   const { storage, req, res, name } = ctx;

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SlipwayError } from '../core/errors.ts';
 import { sendJson } from './http.ts';
 import { repositoriesPrefix } from './layout.ts';
-import type { StorageDriver } from './storage/driver.ts';
+import type { StorageDriver } from '../storage/driver.ts';
 
 /** Whether the caller may pull from `repository`. */
 export type CanPull = (repository: string) => Promise<boolean>;

@@ -11,7 +11,7 @@ import { blobKey, manifestKey, referrerKey, tagKey, tagsPrefix } from './layout.
 import { parseManifest } from './manifest.ts';
 import type { ManifestReference } from './names.ts';
 import { parseManifestReference } from './names.ts';
-import type { StorageDriver } from './storage/driver.ts';
+import type { StorageDriver } from '../storage/driver.ts';
 
 /** distribution-spec §Pushing manifests: registries should accept at least 4 MiB. */
 const maxManifestBytes = 4 * 1024 * 1024;

@@ -8,7 +8,7 @@ import type { RouteContext } from './context.ts';
 import { sendJson } from './http.ts';
 import { repositoryPrefix, tagsPrefix } from './layout.ts';
 import { pageParams } from './routes-catalog.ts';
-import type { StorageDriver } from './storage/driver.ts';
+import type { StorageDriver } from '../storage/driver.ts';
 
 async function listTags(storage: StorageDriver, name: string): Promise<string[]> {
   const prefix = tagsPrefix(name);

@@ -5,7 +5,7 @@
 // restart (§Pushing a blob in chunks: GET the session, then PATCH from its end). Partial
 // writes a killed process left behind go too.
 import { isSlipwayError } from '../core/errors.ts';
-import type { StorageDriver } from './storage/driver.ts';
+import type { StorageDriver } from '../storage/driver.ts';
 import type { UploadHashes } from './upload-hashes.ts';
 
 export interface PurgeReport {

@@ -81,8 +81,12 @@ export async function openJob(claimed: ClaimedJob, options: JobRunnerOptions): P
   const abort = new AbortController();
   const afterCancel = new AbortController();
   const disposers = [api.onCancel(jobId, () => abort.abort())];
+  // One heartbeat at a time: one still retrying (a server restarting) is not sent again on top.
+  let beating = false;
   const heartbeat = setInterval(() => {
-    api.heartbeat(jobId).then(
+    if (beating) return;
+    beating = true;
+    api.heartbeat(jobId).finally(() => (beating = false)).then(
       (held) => {
         if (held) return;
         // Lease lost: the job was re-queued elsewhere (or cancelled); stop working on it.

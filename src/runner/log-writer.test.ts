@@ -56,3 +56,34 @@ test('encodings of a registered secret are masked in the log', async () => {
   await log.flush();
   assert.equal(chunks.join(''), 'b64 ***\nurl ***\n');
 });
+
+test('an upload refused between flushes (the timer or the size shipped it) is reported by the next flush, never left unhandled', async () => {
+  let refuse = true;
+  const sent: string[] = [];
+  let tried!: () => void;
+  const attempted = new Promise<void>((resolve) => (tried = resolve));
+  const log = new LogWriter({
+    startSeq: 0, flushMs: 1, maxChunk: 8,
+    send: async (_seq, text) => {
+      tried();
+      if (refuse) throw new Error('401 revoked');
+      sent.push(text);
+    },
+  });
+  const unhandled: unknown[] = [];
+  const onUnhandled = (err: unknown) => unhandled.push(err);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    log.write('longer than a chunk\n');
+    await attempted;
+    await new Promise((resolve) => setImmediate(resolve));
+    await assert.rejects(log.flush(), /401 revoked/);
+    refuse = false;
+    log.write('later\n');
+    await log.flush();
+    assert.deepEqual(sent, ['later\n']);
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+});

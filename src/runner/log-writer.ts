@@ -41,8 +41,8 @@ export class LogWriter {
 
   write(text: string): void {
     this.#buffer += text;
-    if (this.#buffer.length >= this.#maxChunk) void this.#ship(false);
-    else this.#timer ??= setTimeout(() => void this.#ship(false), this.#flushMs);
+    if (this.#buffer.length >= this.#maxChunk) this.#ship(false);
+    else this.#timer ??= setTimeout(() => this.#ship(false), this.#flushMs);
   }
 
   line(text: string): void {
@@ -50,11 +50,16 @@ export class LogWriter {
   }
 
   /** Ships everything written so far (the job's end: nothing more can complete a secret). */
-  flush(): Promise<void> {
-    return this.#ship(true);
+  async flush(): Promise<void> {
+    this.#ship(true);
+    await this.#chain;
+    const failure = this.#failure;
+    this.#failure = undefined;
+    if (failure) throw failure;
   }
 
-  #ship(all: boolean): Promise<void> {
+  /** Queues the buffer's upload; a failure is kept for the next flush, never left unhandled. */
+  #ship(all: boolean): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     const masked = this.mask(this.#buffer);
@@ -65,16 +70,12 @@ export class LogWriter {
     this.#buffer = masked.slice(masked.length - keep);
     if (text.length > 0) {
       const seq = this.#seq++;
-      // A failed upload must not become an unhandled rejection that takes the runner down;
-      // the error is kept and reported by the next awaited flush.
+      // A failed upload must not become an unhandled rejection that takes the runner down
+      // (a chunk shipped by the timer or its size has no one awaiting it): the error is
+      // kept and reported by the next flush.
       this.#chain = this.#chain.then(() => this.#send(seq, text)).catch((err: unknown) => {
         this.#failure ??= err;
       });
     }
-    return this.#chain.then(() => {
-      const failure = this.#failure;
-      this.#failure = undefined;
-      if (failure) throw failure;
-    });
   }
 }

@@ -13,6 +13,7 @@ export const interruptionReasons = {
   crash: 'interrupted by a server crash',
   shutdown: 'interrupted by a server stop (the shutdown timeout ran out)',
   lease: 'interrupted: its runner stopped reporting (the lease expired)',
+  removed: 'interrupted: an admin removed its runner (slipway runners rm)',
 } as const;
 
 export type Interruption = keyof typeof interruptionReasons;

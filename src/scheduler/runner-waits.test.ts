@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { offersAll, queueTimeoutMessage, runnerWaitStep, waitingMessage } from './runner-waits.ts';
 import { setup, job, wf } from './test-support.ts';
+import type { RunnerState } from '../store/repos/runners.ts';
 
-const runner = (name: string, labels: string[]) => ({ name, labels, firstSeenAt: '', lastSeenAt: '' });
+const runner = (name: string, labels: string[], state: RunnerState = 'active') => ({ name, labels, firstSeenAt: '', lastSeenAt: '', state, concurrency: null, version: null });
 const queued = (runsOn: string[], since: string | null = null) => ({ runs_on: JSON.stringify(runsOn), runner_wait_since: since, runner_wait: null });
 
 void test('a runner matches when it offers every label of the job', () => {
@@ -73,4 +74,12 @@ void test('a runner coming online with the labels clears the wait, and runners a
   await s.scheduler.sweepRunnerWaits(60_000, Date.now() + 31_000);
   const again = (await s.store.runs.queuedJobs())[0]!;
   assert.equal(again.runner_wait, 'waiting for a runner with labels [gpu]; no runner is online');
+});
+
+void test('a runner an admin paused or drains takes no job: the job waits for another and says which runner offers its labels but is steered', () => {
+  const job = { runs_on: '["gpu"]', runner_wait: null, runner_wait_since: null };
+  const step = runnerWaitStep(job, [runner('g1', ['gpu'], 'paused'), runner('cpu', ['linux'])], 0, { afterMs: 60_000 });
+  assert.deepEqual(step, { action: 'wait', since: new Date(0).toISOString(), message: 'waiting for a runner with labels [gpu]; online runners offer [linux]; runner g1 offering them is paused (slipway runners resume)' });
+  assert.equal(waitingMessage(['gpu'], [runner('g1', ['gpu'], 'draining')]), 'waiting for a runner with labels [gpu]; no online runner takes jobs; runner g1 offering them is draining (slipway runners resume)');
+  assert.deepEqual(runnerWaitStep(job, [runner('g1', ['gpu'], 'paused'), runner('g2', ['gpu'])], 0, { afterMs: 60_000 }), { action: 'none' });
 });

@@ -17,10 +17,13 @@ export function offersAll(offered: readonly string[], runsOn: readonly string[])
 
 const list = (labels: readonly string[]) => `[${labels.join(', ')}]`;
 
-/** What a job shows while no online runner offers all its labels. */
+/** What a job shows while no online runner taking jobs offers all its labels (one an admin paused or drains takes none). */
 export function waitingMessage(runsOn: readonly string[], online: readonly RunnerRow[]): string {
-  const offered = [...new Set(online.flatMap((r) => r.labels))];
-  return `waiting for a runner with labels ${list(runsOn)}; ${online.length === 0 ? 'no runner is online' : `online runners offer ${list(offered)}`}`;
+  const taking = online.filter((r) => r.state === 'active');
+  const offered = [...new Set(taking.flatMap((r) => r.labels))];
+  const steered = online.filter((r) => r.state !== 'active' && offersAll(r.labels, runsOn)).map((r) => `runner ${r.name} offering them is ${r.state}`);
+  const who = online.length === 0 ? 'no runner is online' : taking.length === 0 ? 'no online runner takes jobs' : `online runners offer ${list(offered)}`;
+  return `waiting for a runner with labels ${list(runsOn)}; ${who}${steered.length ? `; ${steered.join(', ')} (slipway runners resume)` : ''}`;
 }
 
 /** The job's error once runner.queueTimeout has passed. */
@@ -42,7 +45,7 @@ export function runnerWaitStep(
   giveUp: GiveUp,
 ): { action: 'none' } | { action: 'clear' } | { action: 'wait'; since: string; message: string } | { action: 'fail'; message: string } {
   const runsOn: string[] = JSON.parse(job.runs_on);
-  if (online.some((r) => offersAll(r.labels, runsOn))) return job.runner_wait_since === null ? { action: 'none' } : { action: 'clear' };
+  if (online.some((r) => r.state === 'active' && offersAll(r.labels, runsOn))) return job.runner_wait_since === null ? { action: 'none' } : { action: 'clear' };
   const message = waitingMessage(runsOn, online);
   if ('now' in giveUp) return { action: 'fail', message: `${message}; ${giveUp.now}` };
   const since = job.runner_wait_since ?? new Date(nowMs).toISOString();

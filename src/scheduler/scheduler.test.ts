@@ -175,6 +175,18 @@ void test("recover(prefix) re-queues this server's own running jobs and leaves o
   assert.equal(b.attempt, 1);
 });
 
+void test("recover gives a remote runner's job whose lease ran out while the server was down one lease more, not a re-queue", async () => {
+  const s = await setup();
+  await s.createRun(wf(job('a')));
+  const theirs = (await s.scheduler.claim('remote-1', ['local']))!;
+  await s.store.runs.setJob(theirs.job.id, { lease_expires_at: new Date(Date.now() - 1000).toISOString() });
+  assert.equal(await s.scheduler.recover('builtin-'), 0);
+  const b = (await s.store.runs.job(theirs.job.id))!;
+  assert.deepEqual([b.status, b.runner, b.attempt], ['running', 'remote-1', 1]);
+  assert.ok(Date.parse(b.lease_expires_at!) > Date.now(), 'a lease from now');
+  assert.equal(await s.scheduler.heartbeat(theirs.job.id, 'remote-1'), true, 'its runner is heard again');
+});
+
 void test('cancelRun cancels queued jobs and asks running ones to stop', async () => {
   const s = await setup();
   const run = await s.createRun(wf(job('a'), job('b', '    needs: a\n'), job('c')));

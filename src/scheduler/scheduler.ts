@@ -306,6 +306,28 @@ export class Scheduler {
     return true;
   }
 
+  /**
+   * The secret values a job may hold, read again from the store: for masking what its runner
+   * reports when the process that handed the job out (and knew its secrets) is gone — a
+   * server restart under a remote runner's job. A superset of what the claim gave: every
+   * project secret (also those a called workflow did not pass), the values passed down, and
+   * its environment's secrets whether or not its gate let them through.
+   */
+  async secretValuesOf(jobId: string): Promise<string[]> {
+    const job = await this.#store.runs.job(jobId);
+    if (!job) return [];
+    const run = await this.#store.runs.require(job.run_id);
+    // A run without a plan (one that failed to parse) never had a job handed out, nor secrets.
+    if (!run.plan) return [];
+    const siblings = await this.#store.runs.jobs(run.id);
+    const { spec } = specOf(this.#progress.plan(run), job);
+    const context = await this.#progress.contextOf(run, job, siblings, this.#progress.needsOf(run, job, siblings) ?? {});
+    const github = (context.values as { github: GithubContext }).github;
+    const got = await jobSecrets(this.#secretsFor, run, projectOfRepository(github.repository), spec, context, true);
+    const passed = secretsAtLevel(this.#progress.plan(run), levelOf(job), got.secrets, github);
+    return [...new Set([...Object.values(got.secrets), ...Object.values(passed), ...Object.values(got.environment ?? {})])];
+  }
+
   async heartbeat(jobId: string, runner: string): Promise<boolean> {
     await this.#store.runners.seen(runner);
     return this.#store.runs.renewLease(jobId, runner, iso(Date.now() + this.#leaseMs));
@@ -386,6 +408,12 @@ export class Scheduler {
   /** After a restart: jobs held by this server's own built-in runner cannot still be running (a crash left them). */
   async recover(builtInRunnerPrefix: string): Promise<number> {
     const n = await this.#interruptHeldBy(builtInRunnerPrefix, 'crash');
+    // Remote runners could not renew their leases while this server was down: each job they
+    // hold gets one lease from now to be heard of again before it counts as lost.
+    const until = iso(Date.now() + this.#leaseMs);
+    for (const job of await this.#store.runs.runningJobs()) {
+      if (job.runner && !job.runner.startsWith(builtInRunnerPrefix)) await this.#store.runs.renewLease(job.id, job.runner, until);
+    }
     await this.requeueExpired();
     return n;
   }
@@ -395,10 +423,16 @@ export class Scheduler {
     return this.#interruptHeldBy(builtInRunnerPrefix, 'shutdown');
   }
 
-  async #interruptHeldBy(runnerPrefix: string, cause: Interruption): Promise<number> {
+  /** An admin removed runner `name`: the jobs it holds lose their lease now and go back to the queue. */
+  async releaseRunner(name: string): Promise<number> {
+    return this.#interruptHeldBy((runner) => runner === name, 'removed');
+  }
+
+  async #interruptHeldBy(holds: string | ((runner: string) => boolean), cause: Interruption): Promise<number> {
+    const held = typeof holds === 'string' ? (runner: string) => runner.startsWith(holds) : holds;
     let n = 0;
     for (const job of await this.#store.runs.runningJobs()) {
-      if (!job.runner?.startsWith(runnerPrefix)) continue;
+      if (!job.runner || !held(job.runner)) continue;
       // Its holder is gone, whatever the lease says: end the lease now, then the attempt.
       await this.#store.runs.transitionJob(job.id, ['running'], { lease_expires_at: iso(0) });
       if (await this.#interrupt({ ...job, lease_expires_at: iso(0) }, iso(Date.now()), cause)) n++;

@@ -9,6 +9,7 @@ import { applyRetention, releasePins, type RetentionReport } from '../deploy/ret
 import type { GcReport } from '../registry/gc.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { Store } from '../store/store.ts';
+import { exclusively } from '../store/cluster-lock.ts';
 
 export interface RegistryMaintenance {
   gc(options: { dryRun: boolean }): Promise<GcReport>;
@@ -26,7 +27,9 @@ const mb = (bytes: number): string => `${(bytes / 1_000_000).toFixed(1)} MB`;
 export function registryMaintenance(deps: { registry: Registry; store: Store; settings: Config['registry']; log: (message: string) => void }): RegistryMaintenance {
   const { registry, store, settings, log } = deps;
   const policy = settings.retention;
-  const one = new Serial();
+  const serial = new Serial();
+  // One run at a time in this process, and across every server on the database.
+  const one = { run: <T>(work: () => Promise<T>): Promise<T> => serial.run(() => exclusively(store.db, 'slipway:registry-maintenance', work)) };
 
   const gc = (dryRun: boolean): Promise<GcReport> =>
     one.run(async () => {
@@ -68,6 +71,6 @@ export function registryMaintenance(deps: { registry: Registry; store: Store; se
       }, Math.min(every, firstRunAfterMs)).unref();
       return () => clearTimeout(timer);
     },
-    idle: () => one.run(async () => undefined),
+    idle: () => serial.run(async () => undefined),
   };
 }

@@ -21,7 +21,7 @@ import { ActionSources } from '../git/actions/action-sources.ts';
 import { runActionAccess } from '../git/actions/action-access.ts';
 import { isValidName } from '../core/ids.ts';
 import { createRegistry } from '../registry/registry.ts';
-import { describeStorage, storageFromConfig } from '../registry/storage/from-config.ts';
+import { describeStorage, storageFromConfig } from '../storage/from-config.ts';
 import { registryMaintenance } from './registry-maintenance.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import { Runner } from '../runner/runner.ts';
@@ -37,9 +37,14 @@ import { deployStrategies, deployTargets, localProxies } from './deploy-wiring.t
 import { jobSecretsFor } from '../deploy/deployment-secrets.ts';
 import { JobApprovals, type GateMoves } from '../deploy/gate/job-approvals.ts';
 import { protectionOptions } from './protection-wiring.ts';
+import { failAbandonedDeployments } from '../deploy/abandoned-deployments.ts';
+import { defaultLockTiming, newHolderId } from '../deploy/gate/environment-lock.ts';
 import { EventBus } from '../core/events.ts';
+import { bridgeEvents } from '../store/postgres/event-bridge.ts';
+import { serverPresence } from './server-presence.ts';
 import { Secrets } from '../auth/secrets.ts';
-import { loadOrCreateSecretsKey } from '../auth/secrets-crypto.ts';
+import { loadOrCreateSecretsKey, secretsKeyPath } from '../auth/secrets-crypto.ts';
+import { checkSecretsKey } from '../auth/secrets-key-check.ts';
 import { createHandler } from './app.ts';
 import { observeRequests, type RequestRecord } from './http/observe-requests.ts';
 import { PrometheusMetrics } from './metrics/prometheus.ts';
@@ -50,6 +55,8 @@ import { FailedAuthLimiter } from './http/failed-auth-limiter.ts';
 import { apiRouter } from './routes/api-router.ts';
 import { webUi } from './web-ui.ts';
 import { inProcessRunnerApi } from '../runner/protocol/in-process.ts';
+import { schedulePrune } from '../git/actions/action-cache-prune.ts';
+import { formatDuration } from '../core/duration.ts';
 import type { RunnerApi } from '../runner/protocol/runner-api.ts';
 import { PushEvents } from '../triggers/push-events.ts';
 import { pushFeedback } from '../triggers/push-feedback.ts';
@@ -96,6 +103,9 @@ export interface Slipway {
   close(): Promise<void>;
 }
 
+/** With another server on the same registry storage, a partial write younger than this may be its write under way. */
+const partialWriteAgeWithPeersMs = 60 * 60_000;
+
 /** A random id per data dir: containers this installation deploys carry it as a label. */
 function instanceId(dataDir: string): string {
   const file = join(dataDir, 'instance.id');
@@ -117,7 +127,16 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   if (admin.created) log(`created admin token in ${admin.tokenFile}`);
   const adminPassword = await ensureAdminPassword(store, config.dataDir);
   if (adminPassword.created) log(`web UI: sign in as admin with the initial password ${adminPassword.password} (kept in ${adminPassword.file} until changed: slipway users password admin)`);
+  // Other servers on this database (PostgreSQL): start-up recovery leaves their live work alone.
+  const presence = serverPresence(store, log, config.database.url !== undefined);
+  const peers = await presence.start();
+  const alone = peers.length === 0;
+  if (!alone) log(`other servers on this database: ${peers.map((p) => `${p.host}:${p.pid}${p.url ? ` (${p.url})` : ''}`).join(', ')}; start-up recovery leaves their work alone`);
   const events = new EventBus();
+  // Several servers on one PostgreSQL hear each other's events (LISTEN/NOTIFY); SQLite has one server.
+  const bridge = config.database.url
+    ? await bridgeEvents({ url: config.database.url, events, log, readLog: async (stream, seq) => (await store.logs.read(stream, seq - 1, 1)).find((c) => c.seq === seq)?.text })
+    : undefined;
   // Stand-in until per-project roles land (project_members): admins are admin, everyone
   // else maintainer on every project, which is what each user could do before.
   // A pusher's role for branch protection: admins are admins everywhere, others have their project role.
@@ -129,16 +148,18 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
       return p ? access.roleIn(user, p) : undefined;
     });
   const access = new Access(store, { projectsCreate: config.projects.create });
-  const git = new GitHosting({ root: join(config.dataDir, 'git'), log, protection: { rules: store.protectedBranches, roleOn, matches: (branch, pattern) => matchesPatterns(branch, [pattern]) } });
+  const git = new GitHosting({ root: config.git.root ?? join(config.dataDir, 'git'), log, protection: { rules: store.protectedBranches, roleOn, matches: (branch, pattern) => matchesPatterns(branch, [pattern]) } });
   const registryStorage = await storageFromConfig(config);
   log(`registry: storage ${describeStorage(config)}`);
-  const registry = createRegistry({ storage: registryStorage, log });
-  // Nothing writes yet: every partial write is a crash's leftover; uploads go by age.
-  const partial = await registryStorage.removePartialWrites(Date.now());
+  const registry = createRegistry({ storage: registryStorage, log, sharedUse: config.database.url ? store.registryDigests : undefined });
+  // Nothing writes yet here: every partial write is a crash's leftover, unless another
+  // server shares the storage (then only writes older than any write takes); uploads go by age.
+  const partial = await registryStorage.removePartialWrites(alone ? Date.now() : Date.now() - partialWriteAgeWithPeersMs);
   const purged = await registry.purgeUploads(config.registry.uploads.maxAge);
   if (partial + purged.bytes > 0) log(`registry: purged ${purged.uploads} abandoned upload(s) and partial writes, ${partial + purged.bytes} bytes`);
   const registryUpkeep = registryMaintenance({ registry, store, settings: config.registry, log });
-  const secretsKey = loadOrCreateSecretsKey(config.dataDir);
+  const secretsKey = loadOrCreateSecretsKey(config.dataDir, config.secrets.keyFile);
+  await checkSecretsKey(store, secretsKey, config.secrets.keyFile ?? secretsKeyPath(config.dataDir));
   const secrets = new Secrets(store, secretsKey);
   // Code hosted elsewhere: forge links and notification hooks keep their secrets encrypted with the same key.
   const forgeLinks = new ForgeLinks(store, secretsKey);
@@ -159,6 +180,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     projectsOwner: config.actions.projectsOwner,
     projectRepo: (p) => (isValidName(p) && git.exists(p) ? git.repoPath(p) : undefined),
     timeoutMs: config.actions.fetchTimeoutSeconds * 1000,
+    maxTreeBytes: config.actions.maxTreeBytes,
   });
   const runActions = { sources: actionSources, accessFor: (project: string, actor: string | undefined) => runActionAccess(store, access, project, actor) };
   // What starts runs: pushes, the API's dispatches and the schedule.
@@ -199,6 +221,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   });
   const port = (server.address() as AddressInfo).port;
   const url = publicUrl(config, port);
+  presence.setUrl(url);
   // Event payloads carry the server's URLs (repository.html_url, clone_url): known from here on.
   runStarter.baseUrl = url;
   // Again, now that the database, the tokens and the secrets key exist on a first start.
@@ -206,6 +229,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   // The built-in runner has no credential of its own: each job gets a token for its project
   // (src/auth/tokens.ts), each deployment a pull token. A token file older versions wrote goes.
   rmSync(join(config.dataDir, 'runner.token'), { force: true });
+  const instance = instanceId(config.dataDir);
   const registryAccess = { host: new URL(url).host, insecure: new URL(url).protocol === 'http:' };
   remoteRunnerApi = (name) => {
     let runnerApi = remoteRunners.get(name);
@@ -217,10 +241,9 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   };
 
   const engine = new ContainerEngine({ shell: new LocalShell() });
-  const instance = instanceId(config.dataDir);
   const local = { engine, proxies: localProxies({ engine, dataDir: config.dataDir, instance }) };
   const targets = deployTargets({ store, local, registryHost: registryAccess.host, instance, dataDir: config.dataDir });
-  const deploys = new DeployService({ store, events, readFile: (p, sha, path) => git.readFile(p, sha, path), isAncestor: (p, a, d) => git.isAncestor(p, a, d), registry: { insecure: registryAccess.insecure, pullCredential: deployPullCredentials(store) }, instance, log, secrets, clock: options.clock, ...protection, targets, strategies: deployStrategies(), local });
+  const deploys = new DeployService({ store, events, readFile: (p, sha, path) => git.readFile(p, sha, path), isAncestor: (p, a, d) => git.isAncestor(p, a, d), registry: { insecure: registryAccess.insecure, pullCredential: deployPullCredentials(store), holds: (r, d) => registry.hasManifest(r, d) }, instance, log, secrets, clock: options.clock, ...protection, targets, strategies: deployStrategies(), local });
 
   // Triggers: pushes start runs; finished runs start deployments (tracked, as above).
   // Pushes are recorded before git's answer ends (durable), then processed into runs.
@@ -231,9 +254,12 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   // Commit statuses back to the forge and notifications, for every run and deployment.
   const outbox = new Outbox({ store, log, track });
   const stopReactions = new Reactions({ store, events, links: forgeLinks, hooks: notificationHooks, outbox, baseUrl: url, log, track }).start();
-  events.on('run-finished', (runId) => track(deploys.onRunFinished(runId).catch((err) => log(`deploy after run ${runId}: ${(err as Error).message}`))));
+  // The server where the run finished deploys it (onLocal), not every server that hears of it.
+  events.onLocal('run-finished', (runId) => track(deploys.onRunFinished(runId).catch((err) => log(`deploy after run ${runId}: ${(err as Error).message}`))));
 
-  const runnerName = `builtin-${hostname()}`;
+  // Per data dir, not per host: a server recovers only its own built-in runner's jobs, never
+  // those of another server on the same host (other servers' runners are left to their leases).
+  const runnerName = `builtin-${hostname()}-${instance.slice(0, 8)}`;
   const recovered = await scheduler.recover(runnerName);
   if (recovered > 0) log(`${recovered} job attempt(s) interrupted by a crash: re-queued as new attempts (or failed: retry-on-crash: false)`);
   // No job runs yet: what jobs left on disk (a crash, a killed stop) goes now.
@@ -241,12 +267,35 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const tempRoot = jobTempRoot(instance);
   const leftovers = removeJobLeftovers({ workDir, tempRoot });
   if (leftovers > 0) log(`removed ${leftovers} folder(s) interrupted jobs left`);
-  const missedPushes = await pushes.recover();
+  const missedPushes = await pushes.recover({ peersAlive: !alone });
   if (missedPushes.pending > 0) log(`processing ${missedPushes.pending} push event(s) a stop left pending`);
-  await deploys.restore();
+  // Deployments hold no record of their server: with another server alive, one cut off here
+  // cannot be told from one deploying there, so recovery waits for a start with no other server.
+  if (alone) await deploys.restore();
+  else log('deploy recovery: skipped while another server runs (deployments cut off by a crash are failed at the next start with no other server)');
   // `on.schedule`: every minute at :00, the default branches' scheduled workflows.
-  const stopSchedule = everyMinute(options.clock ?? systemClock, (at) => track(runScheduled(runStarter, at).catch((err) => log(`schedule: ${(err as Error).stack}`))));
+  const stopSchedule = everyMinute(options.clock ?? systemClock, (at) => track(runScheduled(runStarter, at, presence.id).catch((err) => log(`schedule: ${(err as Error).stack}`))));
   const stopRegistryUpkeep = registryUpkeep.schedule();
+  // With other servers possible (PostgreSQL), what one of them left when it died is taken
+  // up: push events it recorded but never processed, deployments it was running.
+  const sweepHolder = newHolderId();
+  const orphanSweep = config.database.url
+    ? setInterval(() => {
+        const sweep = async () => {
+          const pushed = await pushes.takeStale();
+          if (pushed > 0) log(`processing ${pushed} push event(s) another server left pending`);
+          const failed = await failAbandonedDeployments({ store, events, holder: sweepHolder, leaseMs: defaultLockTiming.leaseMs });
+          if (failed > 0) log(`${failed} deployment(s) failed: the server running them stopped`);
+        };
+        sweep().catch((err: unknown) => log(`sweep of other servers' leftovers: ${(err as Error).stack ?? String(err)}`));
+      }, 10_000)
+    : undefined;
+  // Action trees unused for actions.cacheMaxAge go, except those of runs not finished (now, then daily).
+  const pruneActions = async () => {
+    const removed = await actionSources.prune({ maxAgeMs: config.actions.cacheMaxAge, inUse: await store.runActions.unfinishedShas() });
+    if (removed.length > 0) log(`action cache: removed ${removed.length} tree(s) unused for ${formatDuration(config.actions.cacheMaxAge)}`);
+  };
+  const stopActionPrune = schedulePrune(pruneActions, log, track);
   // The same sweep opens the gates of approved jobs whose wait timer ran out.
   const leaseSweep = setInterval(() => void Promise.all([scheduler.requeueExpired(), scheduler.openTimedGates()]).catch((err) => log(`lease sweep: ${(err as Error).stack ?? String(err)}`)), Math.min(10_000, config.leaseSeconds * 500));
   // Jobs no online runner can take say so, and fail after runner.queueTimeout; checked a few times per timeout.
@@ -259,11 +308,15 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   if (config.runner.enabled) {
     // One isolated host executor (one set of job users) for `host` jobs, when an admin allows them.
     const hostJobs = config.runner.host ? hostExecutorFactory({ tempRoot }) : undefined;
+    const builtinLabels = runnerLabels(Object.keys(config.runner.labels), config.runner.host);
+    // `slipway runners` shows the built-in runner's jobs at once and version as a remote runner's hello does.
+    await store.runners.seen(runnerName, builtinLabels);
+    await store.runners.describe(runnerName, { concurrency: config.runner.concurrency, version });
     runner = new Runner({
       // Jobs fetch over HTTP with their own token, like any git client: nothing reads the data dir for them.
       api: inProcessRunnerApi({ runnerName, scheduler, store, events, sourceOf: (p) => `${url}/git/${p}.git`, registry: registryAccess, dataDir: config.dataDir, maxLogBytes: config.logs.maxJobBytes, actions: runActions }),
       name: runnerName,
-      labels: runnerLabels(Object.keys(config.runner.labels), config.runner.host),
+      labels: builtinLabels,
       concurrency: config.runner.concurrency,
       // Host jobs' users must reach their job directories, and the data dir is 0700.
       workDir,
@@ -292,9 +345,11 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     async close() {
       ready = false;
       clearInterval(leaseSweep);
+      clearInterval(orphanSweep);
       clearInterval(runnerWaitSweep);
       stopSchedule();
       stopRegistryUpkeep();
+      stopActionPrune();
       await runner?.stop(config.shutdownTimeoutSeconds * 1000);
       // Jobs still held were killed by the timeout and left unreported: each runs again as its next attempt.
       if (runner) await scheduler.interruptHeld(runnerName);
@@ -306,6 +361,8 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
       await registryUpkeep.idle();
       deploys.gate.close();
       await deploys.close();
+      await bridge?.close();
+      await presence.stop();
       server.closeIdleConnections();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

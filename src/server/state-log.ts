@@ -37,12 +37,7 @@ export function logStateChanges(deps: { store: Store; events: EventBus; record: 
       if (!d || !changed(d.id, d.status, isDeploymentFinished(d.status))) return;
       record({ msg: 'deployment', deployment: d.id, number: d.number, environment: d.environment, status: d.status, error: d.error });
     });
-  events.on('run-updated', onRun);
-  events.on('job-updated', onJob);
-  events.on('deployment-updated', onDeployment);
-  return () => {
-    events.off('run-updated', onRun);
-    events.off('job-updated', onJob);
-    events.off('deployment-updated', onDeployment);
-  };
+  // A change another server made is logged by that server (onLocal), once.
+  const offs = [events.onLocal('run-updated', onRun), events.onLocal('job-updated', onJob), events.onLocal('deployment-updated', onDeployment)];
+  return () => offs.forEach((off) => off());
 }

@@ -1,12 +1,13 @@
 // For the route tests that boot a real server: a repository with `.slipway/deploy.yml` on
 // `develop`, pushed to the server, and one release per commit seeded in the store as CI
-// would have recorded it (deployments then need no image build). Not used outside tests.
+// would have recorded it, with a tiny image of each in the registry (deployments then need no image build). Not used outside tests.
 import { execFile } from 'node:child_process';
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { git } from '../../test/support/harness.ts';
+import { ociClient } from '../../test/registry/oci-client.ts';
 import { gitAuthEnv } from '../git/client.ts';
 import type { Release } from '../store/repos/releases.ts';
 import type { Slipway } from './slipway.ts';
@@ -44,7 +45,9 @@ export async function seedReleases(slipway: Slipway, environments: string, event
   const releases: Release[] = [];
   for (const sha of shas) {
     const run = await store.runs.create({ projectId: project.id, workflow: 'ci.yml', name: 'ci', event: 'push', ref: 'refs/heads/develop', sha, error: 'seeded', eventPayload, jobs: [] });
-    releases.push(await store.releases.create({ project_id: project.id, run_id: run.id, sha, ref: run.ref, image: 'api/api', digest: `sha256:${sha.slice(0, 40).padEnd(64, '0')}` }));
+    // A real (tiny) image in the registry: a deployment checks its release's image is still there.
+    const image = await ociClient(slipway.url, { authorization: `Bearer ${slipway.adminToken}` }).pushImage('api/api', sha, [Buffer.from(`layer of ${sha}`)]);
+    releases.push(await store.releases.create({ project_id: project.id, run_id: run.id, sha, ref: run.ref, image: 'api/api', digest: image.digest }));
   }
   return { repo, releases: releases as [Release, Release] };
 }

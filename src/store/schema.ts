@@ -121,6 +121,11 @@ export interface RunnersTable {
   labels: string;
   first_seen_at: string;
   last_seen_at: string;
+  /** As an admin set it (0026): active, paused (claims answer empty) or draining (and a remote runner exits once idle). */
+  state: Generated<string>;
+  /** What the runner said when it connected (0026): jobs it runs at once, its Slipway version. */
+  concurrency: number | null;
+  version: string | null;
 }
 
 /** What a remote `uses:` of a run resolved to (0021); `job_id` '' for the planner's. */
@@ -475,6 +480,56 @@ export interface Database {
   run_actions: RunActionsTable;
   runner_credentials: RunnerCredentialsTable;
   runner_registration_tokens: RunnerRegistrationTokensTable;
+  schedule_fires: ScheduleFiresTable;
+  servers: ServersTable;
+  registry_digest_holds: RegistryDigestHoldsTable;
+  registry_digest_uses: RegistryDigestUsesTable;
+  registry_digest_deletions: RegistryDigestDeletionsTable;
+  installation_settings: InstallationSettingsTable;
+}
+
+/** A fact of the installation every server checks itself against (0024). */
+export interface InstallationSettingsTable {
+  key: string;
+  value: string;
+}
+
+/** A scheduled workflow's minute, fired by the server that inserted it (0024). */
+export interface ScheduleFiresTable {
+  project: string;
+  /** The workflow file's path. */
+  workflow: string;
+  /** The minute, ISO (`2030-01-01T03:00:00.000Z`). */
+  minute: string;
+  /** The server that fired it (servers.id). */
+  server: string;
+}
+
+/** A live server (0024): renewed every few seconds while it runs. */
+export interface ServersTable {
+  id: string;
+  host: string;
+  pid: number;
+  url: string;
+  started_at: string;
+  seen_at: string;
+}
+
+/** A digest a registry request holds (0024), until it ends or `expires_at` (a server that died). */
+export interface RegistryDigestHoldsTable {
+  id: string;
+  digest: string;
+  expires_at: string;
+}
+
+export interface RegistryDigestUsesTable {
+  digest: string;
+  used_at: string;
+}
+
+export interface RegistryDigestDeletionsTable {
+  digest: string;
+  started_at: string;
 }
 
 export interface ProjectMembersTable {

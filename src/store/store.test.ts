@@ -182,6 +182,18 @@ for (const backend of backends) {
       assert.equal((await store.runs.require(run.id)).status, 'success');
     });
 
+    it('runActions.unfinishedShas names the commits that runs not finished resolved, each once', async () => {
+      const { store } = await open();
+      const p = await store.projects.ensure('p');
+      const running = await store.runs.create(newRun(p.id));
+      const done = await store.runs.create(newRun(p.id));
+      for (const [run, job, sha] of [[running, 'a', '1'], [running, 'b', '1'], [running, 'b', '2'], [done, 'a', '3']] as const) {
+        await store.runActions.record(run.id, { jobId: job, uses: `local/x@v${sha}`, sha: sha.repeat(40), source: 'instance' });
+      }
+      await store.runs.finish(done.id, 'success', new Date().toISOString());
+      assert.deepEqual([...(await store.runActions.unfinishedShas())].sort(), ['1'.repeat(40), '2'.repeat(40)]);
+    });
+
     it('logs.append stores a chunk once per (stream, seq); read(after) returns chunks in order', async () => {
       const { store } = await open();
       assert.equal(await store.logs.lastSeq('job:1'), -1);
@@ -230,6 +242,36 @@ for (const backend of backends) {
       assert.equal(state.host_port, 40002);
       assert.equal(state.publish, null);
       assert.equal((await store.deployments.allStates()).length, 1);
+    });
+
+    it('replicas (0024): a schedule minute is taken once; live servers; digest holds, uses and deletions', async () => {
+      const { store } = await open();
+      const minute = new Date('2030-01-01T03:00:00Z');
+      const taken = await Promise.all(['a', 'b', 'c'].map((s) => store.scheduleFires.take('p', 'ci.yml', minute, s)));
+      assert.deepEqual(taken.filter(Boolean).length, 1);
+      assert.equal(await store.scheduleFires.take('p', 'other.yml', minute, 'b'), true);
+      await store.scheduleFires.prune(new Date('2030-01-02T00:00:00Z'));
+      assert.equal(await store.scheduleFires.take('p', 'ci.yml', minute, 'b'), true, 'a pruned minute is forgotten');
+
+      await store.servers.beat({ id: 'srv_a', host: 'h', pid: 1, url: 'http://a', started_at: new Date().toISOString() });
+      await store.servers.beat({ id: 'srv_b', host: 'h', pid: 2, url: 'http://b', started_at: new Date().toISOString() });
+      assert.deepEqual((await store.servers.othersAlive('srv_a', 60_000)).map((s) => s.id), ['srv_b']);
+      await store.servers.remove('srv_b');
+      assert.deepEqual(await store.servers.othersAlive('srv_a', 60_000), []);
+
+      const d = `sha256:${'1'.repeat(64)}`;
+      const since = Date.now();
+      assert.equal(await store.registryDigests.inUse(d, since), false);
+      const ids = await store.registryDigests.hold([d], 60_000);
+      assert.equal(await store.registryDigests.inUse(d, since), true, 'held');
+      await store.registryDigests.release(ids, [d]);
+      assert.equal(await store.registryDigests.inUse(d, since), true, 'used since the collection began');
+      assert.equal(await store.registryDigests.inUse(d, Date.now() + 1000), false);
+      assert.equal(await store.registryDigests.startDeletion(d), true);
+      assert.equal(await store.registryDigests.startDeletion(d), false, 'one collector deletes a digest at a time');
+      assert.deepEqual(await store.registryDigests.deleting([d, `sha256:${'2'.repeat(64)}`]), [d]);
+      await store.registryDigests.endDeletion(d);
+      assert.deepEqual(await store.registryDigests.deleting([d]), []);
     });
   });
 }

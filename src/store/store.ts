@@ -24,6 +24,10 @@ import { notificationsRepo } from './repos/notifications.ts';
 import { runnersRepo } from './repos/runners.ts';
 import { runActionsRepo } from './repos/run-actions.ts';
 import { runnerCredentialsRepo } from './repos/runner-credentials.ts';
+import { scheduleFiresRepo } from './repos/schedule-fires.ts';
+import { serversRepo } from './repos/servers.ts';
+import { registryDigestsRepo } from './repos/registry-digests.ts';
+import { installationSettingsRepo } from './repos/installation-settings.ts';
 
 export function createStore(db: Db) {
   return {
@@ -52,6 +56,10 @@ export function createStore(db: Db) {
     runners: runnersRepo(db),
     runActions: runActionsRepo(db),
     runnerCredentials: runnerCredentialsRepo(db),
+    scheduleFires: scheduleFiresRepo(db),
+    servers: serversRepo(db),
+    registryDigests: registryDigestsRepo(db),
+    installationSettings: installationSettingsRepo(db),
   };
 }
 

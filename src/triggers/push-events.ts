@@ -10,6 +10,9 @@ import type { GitHosting } from '../git/hosting.ts';
 import type { ForgeDelivery, StoredPushEvent } from '../store/repos/push-events.ts';
 import { startRunsForPush, type PushDeps } from './push.ts';
 
+/** A push event pending this long was left by a server that stopped processing it (another one picks it up). */
+const stalePendingMs = 60_000;
+
 /** Who a recovered update is attributed to: the push that made it was never acknowledged. */
 const unknownPusher = 'unknown (recovered at start-up)';
 
@@ -25,6 +28,9 @@ export class PushEvents {
   readonly #queue = new Serial();
   /** The runs each event received in this process started, for the pusher's feedback (push-feedback.ts). */
   readonly #runsOf = new WeakMap<PushEvent, Promise<string[]>>();
+  /** Events this process has queued or is processing, and those it failed (retried only at the next start). */
+  readonly #mine = new Set<string>();
+  readonly #failed = new Set<string>();
 
   constructor(deps: PushEventsDeps) {
     this.#deps = deps;
@@ -47,9 +53,15 @@ export class PushEvents {
     return this.#runsOf.get(event);
   }
 
-  /** At start-up: heads of repositories from before push events were kept, missed updates, pending events. */
-  async recover(): Promise<{ recorded: number; pending: number }> {
+  /**
+   * At start-up: heads of repositories from before push events were kept, missed updates, pending events.
+   * With `peersAlive` (another server on the database is running) a ref update not yet
+   * recorded may be that server's push in flight, and a pending event one it is processing:
+   * only events pending for longer than any processing takes are picked up.
+   */
+  async recover(options: { peersAlive?: boolean } = {}): Promise<{ recorded: number; pending: number }> {
     const { git, store } = this.#deps;
+    if (options.peersAlive) return { recorded: 0, pending: await this.takeStale() };
     const readAll = async () => Promise.all((await git.projects()).map(async (project) => ({ project, refs: await git.refs(project) })));
     if (await store.pushEvents.seedOnce(readAll)) this.#deps.log('push events: recorded the current heads of existing repositories');
     const missed: PushEvent[] = [];
@@ -70,9 +82,21 @@ export class PushEvents {
     return { recorded: missed.length, pending: pending.length };
   }
 
+  /**
+   * Picks up events pending for longer than processing takes, which a server that died left
+   * (several servers on one database call this periodically); returns how many.
+   */
+  async takeStale(): Promise<number> {
+    const cutoff = new Date(Date.now() - stalePendingMs).toISOString();
+    const stale = (await this.#deps.store.pushEvents.pending()).filter((e) => e.received_at < cutoff && !this.#mine.has(e.id) && !this.#failed.has(e.id));
+    for (const stored of stale) void this.#enqueue(stored);
+    return stale.length;
+  }
+
   #enqueue(stored: StoredPushEvent): Promise<string[]> {
+    this.#mine.add(stored.id);
     // #process logs its own errors, and `work` is tracked.
-    const work = this.#queue.run(() => this.#process(stored));
+    const work = this.#queue.run(() => this.#process(stored)).finally(() => this.#mine.delete(stored.id));
     this.#deps.track(work);
     return work;
   }
@@ -85,6 +109,7 @@ export class PushEvents {
       return runs;
     } catch (err) {
       // Left pending: the next start processes it again (runs already started are not repeated).
+      this.#failed.add(stored.id);
       this.#deps.log(`push ${event.project} ${event.ref}: ${(err as Error).stack ?? String(err)}`);
       return [];
     }

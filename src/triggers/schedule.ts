@@ -10,10 +10,14 @@ import { schedulePayload, triggerFacts } from './event-payload.ts';
 
 /**
  * Starts the scheduled workflows due in the minute containing `at`: for each project, the
- * workflows at its default branch's head whose `on.schedule` has a matching cron.
+ * workflows at its default branch's head whose `on.schedule` has a matching cron. With
+ * several servers on one database each ticks; a minute is started by the one that takes it
+ * first (store/repos/schedule-fires.ts), `server` naming this one.
  */
-export async function runScheduled(deps: StartRunDeps, at: Date): Promise<Run[]> {
+export async function runScheduled(deps: StartRunDeps, at: Date, server = 'local'): Promise<Run[]> {
   const runs: Run[] = [];
+  const minute = new Date(Math.floor(at.getTime() / 60_000) * 60_000);
+  await deps.store.scheduleFires.prune(new Date(minute.getTime() - 24 * 3600_000));
   for (const project of await deps.store.projects.list()) {
     const head = await defaultBranch(deps.git, project.name).catch(() => undefined);
     if (!head) continue;
@@ -27,6 +31,7 @@ export async function runScheduled(deps: StartRunDeps, at: Date): Promise<Run[]>
         continue;
       }
       if (crons.length === 0) continue;
+      if (!(await deps.store.scheduleFires.take(project.name, w.file, minute, server))) continue;
       const payload = await schedulePayload(deps, project.name, crons[0]!);
       // GitHub's actor of a scheduled run is whoever last changed the cron; Slipway's clock stands in.
       const facts = await triggerFacts(deps, project.name, head.ref, 'slipway');

@@ -9,7 +9,7 @@ import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createFsDriver } from '../../src/registry/storage/fs/fs-driver.ts';
+import { createFsDriver } from '../../src/storage/fs/fs-driver.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
 import { removeDir, waitFor } from '../support/harness.ts';
 import { runCli } from '../support/cli.ts';

@@ -74,7 +74,8 @@ test('a remote runner with its own label takes a job; kill -9 of it re-queues th
   const killed = startRunner(await register('remote-1', 'remote'));
   const jobId = await push('name: ci\non: push\njobs:\n  slow:\n    runs-on: remote\n    steps:\n      - run: echo started; sleep 4; echo finished\n');
   await waitFor('the step to start on remote-1', async () => {
-    if ((await logOf(jobId, 1)).includes('started')) return true;
+    // The output line itself, not the step's `Run echo started; …` header (which comes first).
+    if ((await logOf(jobId, 1)).split('\n').includes('started')) return true;
     const job = (await h.slipway.store.runs.job(jobId))!;
     assert.ok(job.status === 'queued' || job.status === 'running', `job ${job.status}: ${job.error ?? ''} ${await logOf(jobId, 1)}`);
     return undefined;

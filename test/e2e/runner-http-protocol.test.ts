@@ -6,8 +6,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
-import { startHarness, type Harness } from '../support/harness.ts';
+import { existsSync } from 'node:fs';
+import { chmod, utimes } from 'node:fs/promises';
+import { join } from 'node:path';
+import { commitAndPush, removeDir, startHarness, waitFor, workingCopy, type Harness } from '../support/harness.ts';
 import { connectHttpRunnerApi } from '../../src/runner/protocol/http-client.ts';
+import { ActionTreeCache } from '../../src/runner/protocol/http-action-trees.ts';
 import { runRunnerApiContract } from '../../src/runner/protocol/runner-api.contract.ts';
 import type { RunnerApi } from '../../src/runner/protocol/runner-api.ts';
 import { startRun } from '../../src/scheduler/start-run.ts';
@@ -19,10 +23,10 @@ import { runnerWakesOf } from '../../src/server/routes/runner-wakes.ts';
 
 const startServer = () => startHarness({ env: { SLIPWAY_RUNNER_ENABLED: 'false' } });
 
-/** Queues a run of one `runs-on: local` job on the harness's server, as a trigger would; returns the job's id. */
-async function queueJob(h: Harness, id: string, project = 'demo'): Promise<string> {
+/** Queues a run of one `runs-on: local` job (`extra`: more of its keys) on the harness's server, as a trigger would; returns the job's id. */
+async function queueJob(h: Harness, id: string, project = 'demo', extra = ''): Promise<string> {
   const file = '.slipway/workflows/ci.yml';
-  const { workflow } = parseWorkflow(file, wf(job(id)));
+  const { workflow } = parseWorkflow(file, wf(job(id, extra)));
   const { store, events, scheduler } = h.slipway;
   const trigger = { project, ref: 'refs/heads/main', sha: 'a'.repeat(40), event: 'push', payload: {} };
   const created = await startRun({ git: { readFile: async () => undefined }, store, events, scheduler, log: () => {} }, trigger, file, workflow!);
@@ -31,7 +35,18 @@ async function queueJob(h: Harness, id: string, project = 'demo'): Promise<strin
 
 async function runnerApi(h: Harness, name: string, options: { backoffMs?: number } = {}): Promise<{ api: RunnerApi; credential: string }> {
   const { token } = await h.slipway.store.runnerCredentials.create(name);
-  return { api: await connectHttpRunnerApi({ server: h.slipway.url, credential: token, ...options }), credential: token };
+  // The runner's action cache next to the server's data (a runner of its own, on the same disk).
+  const actionTrees = new ActionTreeCache(async () => join(h.dataDir, 'runner-actions', name));
+  return { api: await connectHttpRunnerApi({ server: h.slipway.url, credential: token, actionTrees, ...options }), credential: token };
+}
+
+/** Pushes `files` (`*.sh` executable) to `project` on branch main: the runs of that project may use it as `local/<project>@main`. */
+async function hostAction(h: Harness, project: string, files: Record<string, string>): Promise<{ uses: string; sha: string }> {
+  const work = await workingCopy('slipway-http-action-', files);
+  for (const name of Object.keys(files)) if (name.endsWith('.sh')) await chmod(join(work, name), 0o755);
+  const sha = await commitAndPush(work, h, project, 'action', 'main');
+  await removeDir(work);
+  return { uses: `local/${project}@main`, sha };
 }
 
 async function logOf(h: Harness, jobId: string): Promise<string> {
@@ -53,6 +68,7 @@ runRunnerApiContract('HTTP against a started server', async () => {
     async cancel(jobId) {
       await h.slipway.scheduler.cancelRun((await h.slipway.store.runs.job(jobId))!.run_id);
     },
+    hostAction: (files) => hostAction(h, 'demo', files),
     close: () => h.stop(),
   };
 });
@@ -159,6 +175,25 @@ describe('runner protocol over HTTP', () => {
     await api.completeJob(id, 'success', {});
   });
 
+  test('a runner downloads only the trees its own job resolved, by SHA', async () => {
+    const { api, credential } = await runnerApi(h, 'trees');
+    const { uses, sha } = await hostAction(h, 'demo', { 'action.yml': 'name: t\nruns: { using: composite, steps: [] }\n' });
+    const id = await queueJob(h, 'trees');
+    await api.claim(['local']);
+    const before = await call(`/api/runner/jobs/${id}/actions/${sha}`, credential);
+    assert.equal(before.status, 404, 'not before the job resolved it');
+    assert.match(await before.text(), new RegExp(`job ${id} resolved no action to commit ${sha}`));
+    assert.equal((await api.resolveAction(id, uses)).sha, sha);
+    const after = await call(`/api/runner/jobs/${id}/actions/${sha}`, credential);
+    assert.deepEqual([after.status, after.headers.get('content-type')], [200, 'application/gzip']);
+    await after.body?.cancel();
+    const other = await queueJob(h, 'trees-other');
+    await api.claim(['local']);
+    assert.equal((await call(`/api/runner/jobs/${other}/actions/${sha}`, credential)).status, 404, "another job of the runner that did not resolve it gets nothing");
+    await api.completeJob(id, 'success', {});
+    await api.completeJob(other, 'success', {});
+  });
+
   test('log chunks are retried until acknowledged across a server restart, never doubled', { timeout: 60_000 }, async () => {
     const { api } = await runnerApi(h, 'restart', { backoffMs: 50 });
     const id = await queueJob(h, 'restart');
@@ -173,6 +208,39 @@ describe('runner protocol over HTTP', () => {
     assert.equal(await logOf(h, id), 'before\nduring\nafter\n');
     assert.equal(await api.heartbeat(id), true, 'a remote runner keeps its lease across a server restart');
     await api.completeJob(id, 'success', {});
+  });
+
+  test("after a server restart, what a remote runner reports is still stored masked, with the job's secrets read from the store; its checkout keeps its token", { timeout: 60_000 }, async () => {
+    const projectSecret = 'restart-project-secret-4711';
+    const envSecret = 'restart-staging-secret-0815';
+    await hostAction(h, 'masked', { 'README.md': 'a repository, so its deploy.yml can be read (none: staging has no gate)\n' });
+    const id = await queueJob(h, 'unmasked', 'masked', '    environment: staging\n');
+    const put = (path: string, value: string) => h.api(path, { method: 'PUT', body: JSON.stringify({ value }) });
+    await put('/api/projects/masked/secrets/RESTART_TOKEN', projectSecret);
+    await put('/api/projects/masked/environments/staging/secrets/STAGE_ONLY', envSecret);
+    const { api } = await runnerApi(h, 'unmasked', { backoffMs: 50 });
+    const claimed = await api.claim(['local']);
+    assert.equal(claimed?.id, id, JSON.stringify(await h.slipway.store.runs.job(id)));
+    assert.deepEqual([claimed.contexts.secrets.RESTART_TOKEN, claimed.contexts.secrets.STAGE_ONLY], [projectSecret, envSecret]);
+    await api.appendLog(id, 1, `before ${projectSecret}\n`);
+    const source = await api.source(id);
+    await h.restart();
+    assert.deepEqual(await api.source(id), source, "the job's checkout still carries its own token");
+    // This runner masks nothing (one that forgot to, or lies): whatever is masked below, the server masked alone,
+    // in a process that never handed the job out and so knew none of its secrets.
+    const b64 = Buffer.from(projectSecret).toString('base64').replace(/=+$/, '');
+    await api.appendLog(id, 2, `after ${projectSecret} ${envSecret} ${b64}\n`);
+    await api.addAnnotation(id, { level: 'error', message: `m ${projectSecret}`, title: `t ${envSecret}` });
+    await api.setStepSummary(id, 1, `# ${envSecret}`);
+    await api.completeJob(id, 'failure', { out: projectSecret }, `failed with ${envSecret}`);
+    const log = await logOf(h, id);
+    assert.match(log, /^before \*\*\*\nafter \*\*\* \*\*\* \*\*\*[A-Za-z0-9+/]?\n$/, log);
+    const row = (await h.slipway.store.runs.job(id))!;
+    assert.deepEqual([JSON.parse(row.outputs!), row.error], [{ out: '***' }, 'failed with ***']);
+    const [annotation] = await h.slipway.store.runOutputs.annotations(row.run_id);
+    assert.deepEqual([annotation?.message, annotation?.title], ['m ***', 't ***']);
+    const [summary] = await h.slipway.store.runOutputs.summaries(row.run_id);
+    assert.equal(summary?.markdown, '# ***');
   });
 
   test('a claim with waitMs is a long-poll: it answers with the job queued while it waited', { timeout: 30_000 }, async () => {
@@ -212,5 +280,41 @@ describe('runner protocol over HTTP', () => {
     figures.sort((x, y) => x - y);
     console.log(`runnable → claimed over HTTP, ms: ${figures.map((f) => f.toFixed(1)).join(' ')}`);
     assert.ok(figures[2]! <= 100, `median ${figures[2]!.toFixed(1)} ms`);
+  });
+});
+
+describe('remote actions over HTTP: bounded trees', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ env: { SLIPWAY_RUNNER_ENABLED: 'false', SLIPWAY_ACTIONS_MAX_TREE_BYTES: '4096' } });
+  });
+  after(async () => {
+    await h.stop();
+    await removeDir(h.dataDir);
+  });
+
+  test('a tree larger than actions.maxTreeBytes is refused with ACTION_TOO_LARGE, saying the limit', async () => {
+    const { api } = await runnerApi(h, 'big');
+    const { uses, sha } = await hostAction(h, 'demo', { 'action.yml': 'name: big\nruns: { using: composite, steps: [] }\n', 'blob.txt': 'x'.repeat(8192) });
+    const id = await queueJob(h, 'big');
+    await api.claim(['local']);
+    await assert.rejects(api.resolveAction(id, uses), (err) => isSlipwayError(err, 'ACTION_TOO_LARGE') && err.message.includes(`the tree of commit ${sha} holds more than 4096 bytes (actions.maxTreeBytes)`));
+    await api.completeJob(id, 'failure', {});
+  });
+
+  test('a server prunes cached trees and archives unused for actions.cacheMaxAge when it starts', { timeout: 60_000 }, async () => {
+    const { api } = await runnerApi(h, 'prune');
+    const { uses, sha } = await hostAction(h, 'pruned', { 'action.yml': 'name: small\nruns: { using: composite, steps: [] }\n' });
+    const id = await queueJob(h, 'prune', 'pruned');
+    await api.claim(['local']);
+    await api.resolveAction(id, uses);
+    await api.completeJob(id, 'success', {});
+    const tree = join(h.dataDir, 'actions/cache', sha);
+    const archive = join(h.dataDir, 'actions/archives', `${sha}.tar.gz`);
+    const old = new Date(Date.now() - 31 * 24 * 3_600_000);
+    for (const path of [tree, archive]) await utimes(path, old, old);
+    await h.restart();
+    await waitFor('the unused tree and archive to be pruned', async () => (!existsSync(tree) && !existsSync(archive) ? true : undefined), 20_000);
+    assert.ok(h.logs.some((l) => /action cache: removed 1 tree\(s\) unused for 720h/.test(l)), h.logs.join('\n'));
   });
 });

@@ -9,8 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { afterEach, it } from 'node:test';
 import { createRegistry, type Registry } from '../../src/registry/registry.ts';
-import { createMemoryDriver } from '../../src/registry/storage/memory/memory-driver.ts';
-import type { StorageDriver } from '../../src/registry/storage/driver.ts';
+import { createMemoryDriver } from '../../src/storage/memory/memory-driver.ts';
+import type { StorageDriver } from '../../src/storage/driver.ts';
 import { mediaTypes } from '../../src/registry/manifest.ts';
 import { checkStorage, ociClient, type Descriptor, type OciClient } from './oci-client.ts';
 

@@ -7,7 +7,7 @@ import { sha256Of } from '../../src/registry/digest.ts';
 import { blobKey, manifestKey } from '../../src/registry/layout.ts';
 import { mediaTypes } from '../../src/registry/manifest.ts';
 import { manifestRefs } from '../../src/registry/manifest-refs.ts';
-import type { StorageDriver } from '../../src/registry/storage/driver.ts';
+import type { StorageDriver } from '../../src/storage/driver.ts';
 
 export interface Descriptor {
   mediaType: string;

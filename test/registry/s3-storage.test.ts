@@ -15,7 +15,7 @@ import { busyboxImage, ensureBusyboxImage } from '../../src/build/base-image.ts'
 import { containerToolEnv } from '../../src/core/tool-env.ts';
 import { gitClientEnv } from '../../src/git/config-env.ts';
 import { startSlipway, type Slipway } from '../../src/server/slipway.ts';
-import { startTestS3, type TestS3 } from '../support/s3rver.ts';
+import { registryS3Env, startTestS3, type TestS3 } from '../support/s3rver.ts';
 
 const exec = promisify(execFile);
 
@@ -48,17 +48,7 @@ before(async () => {
   s3 = await startTestS3('slipway-e2e');
   const o = s3.options;
   client = new S3Client({ endpoint: o.endpoint, region: o.region, forcePathStyle: true, credentials: o });
-  env = {
-    SLIPWAY_RUNNER_ENABLED: 'false',
-    SLIPWAY_REGISTRY_STORAGE_KIND: 's3',
-    SLIPWAY_REGISTRY_S3_ENDPOINT: o.endpoint,
-    SLIPWAY_REGISTRY_S3_BUCKET: o.bucket,
-    SLIPWAY_REGISTRY_S3_REGION: o.region,
-    SLIPWAY_REGISTRY_S3_ACCESS_KEY_ID: o.accessKeyId,
-    SLIPWAY_REGISTRY_S3_SECRET_ACCESS_KEY: o.secretAccessKey,
-    SLIPWAY_REGISTRY_S3_FORCE_PATH_STYLE: 'true',
-    SLIPWAY_REGISTRY_S3_PREFIX: 'slipway/',
-  };
+  env = { SLIPWAY_RUNNER_ENABLED: 'false', ...registryS3Env(s3), SLIPWAY_REGISTRY_S3_PREFIX: 'slipway/' };
   dataDir = await mkdtemp(join(tmpdir(), 'slipway-s3-e2e-'));
   work = await mkdtemp(join(tmpdir(), 'slipway-s3-work-'));
   slipway = await start();

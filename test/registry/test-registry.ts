@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Registry } from '../../src/registry/registry.ts';
 import { createRegistry } from '../../src/registry/registry.ts';
-import type { StorageDriver } from '../../src/registry/storage/driver.ts';
-import { createFsDriver } from '../../src/registry/storage/fs/fs-driver.ts';
+import type { StorageDriver } from '../../src/storage/driver.ts';
+import { createFsDriver } from '../../src/storage/fs/fs-driver.ts';
 
 export interface TestRegistry {
   registry: Registry;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // @ts-expect-error s3rver ships no type declarations
 import S3rver from 's3rver';
-import type { S3DriverOptions } from '../../src/registry/storage/s3/s3-driver.ts';
+import type { S3DriverOptions } from '../../src/storage/s3/s3-driver.ts';
 
 export interface TestS3 {
   /** Options for createS3Driver (or `registry.storage`) reaching this endpoint's bucket. */
@@ -35,5 +35,19 @@ export async function startTestS3(bucket = 'slipway-test'): Promise<TestS3> {
       await server.close();
       await rm(directory, { recursive: true, force: true });
     },
+  };
+}
+
+/** The SLIPWAY_* settings that put a server's registry in this endpoint's bucket. */
+export function registryS3Env(s3: TestS3): NodeJS.ProcessEnv {
+  const o = s3.options;
+  return {
+    SLIPWAY_REGISTRY_STORAGE_KIND: 's3',
+    SLIPWAY_REGISTRY_S3_ENDPOINT: o.endpoint,
+    SLIPWAY_REGISTRY_S3_BUCKET: o.bucket,
+    SLIPWAY_REGISTRY_S3_REGION: o.region,
+    SLIPWAY_REGISTRY_S3_ACCESS_KEY_ID: o.accessKeyId,
+    SLIPWAY_REGISTRY_S3_SECRET_ACCESS_KEY: o.secretAccessKey,
+    SLIPWAY_REGISTRY_S3_FORCE_PATH_STYLE: 'true',
   };
 }

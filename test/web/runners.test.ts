@@ -66,6 +66,8 @@ describe('the Runners page', () => {
     const row = page.locator('[data-runner^="builtin-"]');
     await row.locator('[data-online=true]').waitFor();
     for (const label of ['ubuntu-22.04', 'self-hosted']) assert.equal(await row.locator('.tag', { hasText: label }).count(), 1, label);
+    const { name, concurrency } = (await h.api<{ name: string; concurrency: number }[]>('/api/runners')).find((r) => r.name.startsWith('builtin-'))!;
+    assert.match((await row.locator('[data-capacity]').textContent()) ?? '', new RegExp(`^1/${concurrency} jobs at once · `));
     const link = row.getByRole('link', { name: `labels#${run.number}` });
     await link.waitFor();
     await link.click();
@@ -75,6 +77,16 @@ describe('the Runners page', () => {
     const waiting = page.getByTestId('waiting-for-runner');
     await waiting.waitFor({ timeout: 30_000 });
     assert.match((await waiting.textContent()) ?? '', /^waiting for a runner with labels \[self-hosted, gpu\]; online runners offer \[ubuntu-latest, .*slipway\]$/);
+    // Paused by an admin on the page, the runner says so, the API agrees, and Resume undoes it.
+    await page.getByRole('link', { name: 'Runners' }).click();
+    const mine = page.locator(`[data-runner="${name}"]`);
+    assert.equal(await mine.locator('button[name=remove]').count(), 0, 'the built-in runner has no credential to remove');
+    await mine.locator('button[name=pause]').click();
+    await mine.locator('[data-state=paused]').waitFor();
+    assert.equal((await h.api<{ name: string; state: string }[]>('/api/runners')).find((r) => r.name === name)?.state, 'paused');
+    await mine.locator('button[name=resume]').click();
+    await mine.locator('button[name=pause]').waitFor();
+    assert.equal((await h.api<{ name: string; state: string }[]>('/api/runners')).find((r) => r.name === name)?.state, 'active');
     await h.api(`/api/runs/${run.id}/cancel`, { method: 'POST' });
     await page.context().close();
   });

@@ -45,6 +45,10 @@ export interface RunnerInfo {
   name: string;
   online: boolean;
   labels: string[];
+  /** As an admin set it (slipway runners pause|drain|resume). */
+  state: 'active' | 'paused' | 'draining';
+  concurrency: number | null;
+  version: string | null;
   firstSeenAt: string;
   lastSeenAt: string;
   jobs: { id: string; name: string; runId: string; project: string | undefined; runNumber: number; startedAt: string | null }[];

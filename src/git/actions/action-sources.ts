@@ -6,14 +6,17 @@
 // branch or full SHA) resolves to a commit, whose tree is unpacked once into the cache by
 // SHA: written to a temp dir and renamed, so two resolutions of one commit never clash.
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SlipwayError } from '../../core/errors.ts';
+import { renameUnlessThere } from '../../core/atomic-write.ts';
 import { run } from '../../exec/run.ts';
 import { gitConfigEnv, httpOnly } from '../config-env.ts';
 import { gitEnv, runGit } from '../git-exec.ts';
 import { isBareRepo } from '../repo-admin.ts';
 import { isFullSha, repoAtRef, type ActionRef } from './action-ref.ts';
+import { ActionArchives } from './action-archive.ts';
+import { pruneUnused, shaNamed, touchUsed, type PruneOptions } from './action-cache-prune.ts';
 
 /** `instance`, or a git host whose repositories are `<url>/<owner>/<repo>` (or a URL with `{owner}`/`{repo}`). */
 export type ActionSourceConfig = { name: 'instance' } | { name: string; url: string };
@@ -38,6 +41,8 @@ export interface ActionSourcesOptions {
   projectRepo?: (project: string) => string | undefined;
   /** How long one git command against a URL source may take. */
   timeoutMs: number;
+  /** The most a tree may hold to be sent to a runner over HTTP (archives); default 256 MiB. */
+  maxTreeBytes?: number;
 }
 
 /** Who asks: decides whether a project of this instance may be read (mirrors are for everyone). */
@@ -57,14 +62,27 @@ type FoundCommit = { sha: string; gitDir?: string; url?: string; fetchRef?: stri
 
 export class ActionSources {
   readonly #o: ActionSourcesOptions;
+  /** Resolved trees packed for remote runners (archives/<sha>.tar.gz). */
+  readonly archives: ActionArchives;
 
   constructor(options: ActionSourcesOptions) {
     this.#o = options;
+    this.archives = new ActionArchives({ dir: options.dir, maxTreeBytes: options.maxTreeBytes ?? 256 * 1024 * 1024 });
   }
 
   /** The bare repository `slipway actions mirror owner/repo` keeps (names as GitHub: case-insensitive). */
   mirrorPath(owner: string, repo: string): string {
     return join(this.#o.dir, 'mirrors', owner.toLowerCase(), `${repo.toLowerCase()}.git`);
+  }
+
+  /**
+   * Removes trees and archives unused for `o.maxAgeMs`, except those of `o.inUse` (the
+   * SHAs recorded by runs not finished); answers the SHAs whose tree or archive went.
+   */
+  async prune(o: PruneOptions): Promise<string[]> {
+    const trees = await pruneUnused(join(this.#o.dir, 'cache'), shaNamed, o);
+    const archives = await pruneUnused(join(this.#o.dir, 'archives'), (name) => shaNamed(name.replace(/\.tar\.gz$/, '')), o);
+    return [...new Set([...trees, ...archives])];
   }
 
   /** The cached tree of `sha`, if some resolution unpacked it already. */
@@ -82,7 +100,8 @@ export class ActionSources {
     for (const source of this.#o.sources) {
       const found = 'url' in source ? await this.#fromUrl(source, ref) : await this.#fromInstance(ref, access);
       if ('sha' in found) {
-        const cached = found.mustFetch ? undefined : this.cachedTree(found.sha);
+        // Marked used (action-cache-prune.ts); one pruned in the meantime is unpacked again.
+        const cached = !found.mustFetch && (await touchUsed(this.#treePath(found.sha))) ? this.#treePath(found.sha) : undefined;
         const tree = cached ?? (await this.#unpack(found));
         if (found.url) await this.#remember(source.name, ref, found.sha);
         return { source: source.name, sha: found.sha, tree, cached: cached !== undefined };
@@ -167,12 +186,8 @@ export class ActionSources {
       await checked(run(['git', `--git-dir=${gitDir}`, 'archive', `--output=${tar}`, found.sha], { env: gitEnv() }), 'git archive');
       await checked(run(['tar', '-xf', tar, '-C', tree]), 'tar -x');
       const final = this.#treePath(found.sha);
-      try {
-        await rename(tree, final);
-      } catch (err) {
-        // Another resolution of the same commit got there first: its tree is the same one.
-        if (!existsSync(final)) throw err;
-      }
+      // Another resolution of the same commit may get there first: its tree is the same one.
+      await renameUnlessThere(tree, final);
       return final;
     } finally {
       await rm(work, { recursive: true, force: true });

@@ -4,16 +4,22 @@
 // server that is restarting (502/503/504); log chunks are retried until acknowledged, which
 // is safe because the server stores each sequence number once. A cancel arrives in a
 // heartbeat's answer. Other refusals (4xx) are errors with the server's code.
+// Given several servers (one installation's replicas), a call that cannot reach one moves on
+// to the next, round the list, so a runner outlives any one server of several.
 import { setTimeout as delay } from 'node:timers/promises';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Annotation, RegistryAccess, RunnerApi } from './runner-api.ts';
 import type { ClaimedJob } from './wire.ts';
 import { errorCodes, SlipwayError, type ErrorCode } from '../../core/errors.ts';
+import { ActionTreeCache, type ActionTreeAnswer } from './http-action-trees.ts';
 
 interface HttpRunnerApiOptions {
-  /** The server's base URL (`http://ci.example:8080`). */
-  server: string;
+  /** The server's base URL (`http://ci.example:8080`), or several of one installation, tried in turn. */
+  server: string | readonly string[];
   /** The runner credential (`slpr_…`). */
   credential: string;
   /** Tries of an idempotent call before its network error is thrown (log chunks: unbounded). */
@@ -23,6 +29,14 @@ interface HttpRunnerApiOptions {
   maxBackoffMs?: number;
   /** Ends log-chunk retries (the runner is stopping for good). */
   signal?: AbortSignal;
+  /** Told to the server when connecting (POST /api/runner/hello), for `slipway runners`. */
+  about?: { concurrency: number; version: string };
+  /** The state an admin set (`active`, `paused`, `draining`), as the hello and each empty claim answer it. */
+  onState?: (state: string) => void;
+  /** The server refused the credential (401: the runner was removed or its credential revoked). */
+  onRefused?: (err: SlipwayError) => void;
+  /** Remote actions' trees by SHA (the runner's DIR/actions); a temp dir of this process when absent. */
+  actionTrees?: ActionTreeCache;
 }
 
 /** How long one claim long-poll is held open (the server caps it at its own maximum). */
@@ -56,12 +70,20 @@ async function refusal(res: Response, call: Call): Promise<SlipwayError> {
 
 /** Connects to the server (reading where its registry is) and returns the runner's RunnerApi. */
 export async function connectHttpRunnerApi(o: HttpRunnerApiOptions): Promise<RunnerApi> {
-  const base = o.server.replace(/\/+$/, '');
+  const bases = (typeof o.server === 'string' ? [o.server] : o.server).map((s) => s.replace(/\/+$/, ''));
+  if (bases.length === 0) throw new SlipwayError('BAD_REQUEST', 'no server to connect to');
+  // The server calls go to; one that cannot be reached hands over to the next (and the last to the first).
+  let current = 0;
+  const moveOn = (from: number) => {
+    if (current === from) current = (from + 1) % bases.length;
+  };
   const attempts = o.attempts ?? 5;
   const backoff = (n: number) => Math.min(o.maxBackoffMs ?? 5000, (o.backoffMs ?? 100) * 2 ** n);
   const cancelListeners = new Map<string, Set<() => void>>();
   // The server's count of 'jobs-available' this runner last heard: a wait sent with an older one answers at once.
   let generation: number | undefined;
+  // The job tokens of the claims this runner holds: a server restarted since a claim no longer knows them (it keeps hashes).
+  const jobTokens = new Map<string, string>();
 
   async function send(call: Call): Promise<Response> {
     const headers: Record<string, string> = { authorization: `Bearer ${o.credential}` };
@@ -76,17 +98,23 @@ export async function connectHttpRunnerApi(o: HttpRunnerApiOptions): Promise<Run
     const tries = call.retry === 'forever' ? Infinity : call.retry === 'yes' ? attempts : 1;
     for (let n = 0; ; n++) {
       let failure: unknown;
+      const at = current;
       try {
-        const res = await fetch(`${base}${call.path}`, { method: call.method, headers, body: body as RequestInit['body'], duplex: 'half', signal: call.signal } as RequestInit);
+        const res = await fetch(`${bases[at]}${call.path}`, { method: call.method, headers, body: body as RequestInit['body'], duplex: 'half', signal: call.signal } as RequestInit);
         if (!retriable(res.status) || n + 1 >= tries) {
           if (res.ok || res.status === 204) return res;
-          throw await refusal(res, call);
+          const refused = await refusal(res, call);
+          if (res.status === 401) o.onRefused?.(refused);
+          if (retriable(res.status)) moveOn(at);
+          throw refused;
         }
+        moveOn(at);
         await res.body?.cancel();
         failure = new Error(`${res.status}`);
       } catch (err) {
         if (err instanceof SlipwayError || call.signal?.aborted) throw err;
         failure = err;
+        moveOn(at);
       }
       if (n + 1 >= tries || o.signal?.aborted) throw new Error(`${call.method} ${call.path}: ${(failure as Error).message} (after ${n + 1} tries)`, { cause: failure });
       await delay(backoff(n), undefined, o.signal ? { signal: o.signal } : {});
@@ -96,13 +124,19 @@ export async function connectHttpRunnerApi(o: HttpRunnerApiOptions): Promise<Run
   const job = (id: string, path = '') => `/api/runner/jobs/${encodeURIComponent(id)}${path}`;
   const stream = (res: Response): NodeJS.ReadableStream => Readable.fromWeb(res.body as WebReadableStream);
 
+  let actionsDir: string | undefined;
+  const actionTrees = o.actionTrees ?? new ActionTreeCache(async () => (actionsDir ??= await mkdtemp(join(tmpdir(), 'slipway-runner-actions-'))));
+
   const registry = await json<RegistryAccess>({ method: 'GET', path: '/api/runner/registry', retry: 'yes' });
+  if (o.about) o.onState?.((await json<{ state: string }>({ method: 'POST', path: '/api/runner/hello', json: o.about, retry: 'yes' })).state);
 
   return {
     async claim(labels) {
       // Not retried: a claim whose answer was lost holds a job nobody runs until its lease runs out.
-      const answer = await json<{ job: ClaimedJob | null; generation: number }>({ method: 'POST', path: '/api/runner/claim', json: { labels, waitMs: 0 } });
+      const answer = await json<{ job: ClaimedJob | null; generation: number; state?: string }>({ method: 'POST', path: '/api/runner/claim', json: { labels, waitMs: 0 } });
       generation = answer.generation;
+      if (answer.state) o.onState?.(answer.state);
+      if (answer.job) jobTokens.set(answer.job.id, answer.job.token);
       return answer.job ?? undefined;
     },
     async waitForWork(timeoutMs, signal) {
@@ -130,20 +164,29 @@ export async function connectHttpRunnerApi(o: HttpRunnerApiOptions): Promise<Run
       await send({ method: 'POST', path: job(jobId, '/logs'), json: { seq, text }, retry: 'forever' });
     },
     async startStep(jobId, number, name) {
-      return (await json<{ id: string }>({ method: 'POST', path: job(jobId, '/steps'), json: { number, name } })).id;
+      // Safe to retry: the server answers a step number it has with that step.
+      return (await json<{ id: string }>({ method: 'POST', path: job(jobId, '/steps'), json: { number, name }, retry: 'yes' })).id;
     },
     async finishStep(stepId, status, exitCode) {
       await send({ method: 'POST', path: `/api/runner/steps/${encodeURIComponent(stepId)}/finish`, json: { status, exitCode }, retry: 'yes' });
     },
     async skipStep(jobId, number, name) {
-      await send({ method: 'POST', path: job(jobId, '/skipped-steps'), json: { number, name } });
+      await send({ method: 'POST', path: job(jobId, '/skipped-steps'), json: { number, name }, retry: 'yes' });
     },
     async completeJob(jobId, status, outputs, error) {
       cancelListeners.delete(jobId);
+      actionTrees.release(jobId);
+      jobTokens.delete(jobId);
       await send({ method: 'POST', path: job(jobId, '/complete'), json: { status, outputs, ...(error === undefined ? {} : { error }) }, retry: 'yes' });
     },
     recordRelease: (jobId, release) => json<{ id: string }>({ method: 'POST', path: job(jobId, '/releases'), json: release }),
-    source: (jobId) => json<{ url: string; authorization?: string }>({ method: 'GET', path: job(jobId, '/source'), retry: 'yes' }),
+    async source(jobId) {
+      const answer = await json<{ url: string; authorization?: string }>({ method: 'GET', path: job(jobId, '/source'), retry: 'yes' });
+      const token = jobTokens.get(jobId);
+      if (answer.authorization || !token || !/^https?:/.test(answer.url)) return answer;
+      // Fetched with the job's own token, which this runner holds even when the server (restarted) does not.
+      return { ...answer, authorization: `Basic ${Buffer.from(`job:${token}`).toString('base64')}` };
+    },
     registry: () => registry,
     async addAnnotation(jobId, annotation: Annotation) {
       await send({ method: 'POST', path: job(jobId, '/annotations'), json: annotation });
@@ -169,9 +212,11 @@ export async function connectHttpRunnerApi(o: HttpRunnerApiOptions): Promise<Run
     async saveCache(jobId, key, archive) {
       await send({ method: 'PUT', path: job(jobId, `/caches?key=${encodeURIComponent(key)}`), stream: archive });
     },
-    async resolveAction(_jobId, uses) {
-      // The in-process transport hands the server's unpacked tree; sending one over HTTP is not built yet.
-      throw new SlipwayError('ACTION_UNRESOLVED', `action ${uses}: remote actions are not yet available to runners over HTTP`);
+    async resolveAction(jobId, uses) {
+      // The server resolves with the run's rights; the tree comes by SHA unless this runner has it.
+      const answer = await json<ActionTreeAnswer>({ method: 'POST', path: job(jobId, '/actions/resolve'), json: { uses }, retry: 'yes' });
+      const got = await actionTrees.tree(jobId, answer, async () => stream(await send({ method: 'GET', path: job(jobId, `/actions/${answer.sha}`), retry: 'yes' })));
+      return { sha: answer.sha, source: answer.source, ...got };
     },
     onCancel(jobId, listener) {
       const listeners = cancelListeners.get(jobId) ?? new Set();

@@ -44,3 +44,24 @@ test("a runner's reports are stored masked with the job's secrets; the environme
   assert.deepEqual(JSON.parse(row!.outputs!), { out: '***' });
   assert.equal(row!.error, 'failed with ***');
 });
+
+test('a RunnerApi that did not hand the job out (a restarted server) masks with the secrets read again, its environment\'s included', async () => {
+  const s = await setup();
+  const envSecret = 'only-after-the-gate';
+  const scheduler = new Scheduler({
+    store: s.store, events: s.events, leaseMs: 60_000,
+    // As jobSecretsFor: the environment's secrets only for a job that got through its gate.
+    secretsFor: async (r: JobSecretsRequest) => ({ secrets: { TOKEN: secret }, ...(r.approved ? { environment: { ENV: envSecret } } : {}), notes: [] }),
+  });
+  const options = { runnerName: 'r', scheduler, store: s.store, events: s.events, sourceOf: () => '', registry: { host: '', insecure: true } };
+  await s.createRun(wf(job('build', '    environment: staging\n')));
+  const claimed = await inProcessRunnerApi(options).claim(['local']);
+  assert.ok(claimed);
+  assert.deepEqual(claimed.contexts.secrets, { TOKEN: secret });
+  const restarted = inProcessRunnerApi(options);
+  await restarted.appendLog(claimed.id, 0, `${secret} ${envSecret}\n`);
+  await restarted.completeJob(claimed.id, 'failure', { out: envSecret }, `failed with ${secret}`);
+  assert.equal((await s.store.logs.read(`job:${claimed.id}`)).map((c) => c.text).join(''), '*** ***\n', 'masked with more than the claim gave, never less');
+  const row = await s.store.runs.job(claimed.id);
+  assert.deepEqual([JSON.parse(row!.outputs!), row!.error], [{ out: '***' }, 'failed with ***']);
+});

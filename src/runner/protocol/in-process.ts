@@ -46,7 +46,17 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
   const { store, events, scheduler } = o;
   // The secrets of each job this runner holds; chunks arrive whole for them (LogWriter holds back a partial secret).
   const maskers = new Map<string, Masker>();
-  const mask = (jobId: string, text: string) => maskers.get(jobId)?.mask(text) ?? text;
+  /**
+   * Masks with the job's secrets: those of its claim, or — when this process did not hand the
+   * job out (a server restart under a remote runner's job) — read again from the store, so
+   * what the server stores never rests on the runner's masking alone. Unreadable secrets
+   * throw: the report is refused, never stored unmasked.
+   */
+  const mask = async (jobId: string, text: string): Promise<string> => {
+    let masker = maskers.get(jobId);
+    if (!masker) maskers.set(jobId, (masker = new Masker(await scheduler.secretValuesOf(jobId))));
+    return masker.mask(text);
+  };
   // The tokens of the jobs this runner holds, for source(): the store keeps only hashes.
   const tokens = new Map<string, string>();
   // The attempt each held job was claimed as: it logs to a stream of its own (store/repos/logs.ts
@@ -62,8 +72,14 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
     if (!job) throw new SlipwayError('INTERNAL', `job ${jobId} not found`);
     return held(jobId, job.attempt);
   };
+  const stepNumbered = async (jobId: string, attempt: number, number: number) => (await store.runs.steps(jobId, attempt)).find((s) => s.number === number);
   return {
     claim: async (labels) => {
+      // An admin paused or is draining this runner: nothing new for it (it keeps heartbeating what it holds), but it stays online.
+      if (((await store.runners.get(o.runnerName))?.state ?? 'active') !== 'active') {
+        await store.runners.seen(o.runnerName, labels);
+        return undefined;
+      }
       const claim = await scheduler.claim(o.runnerName, labels);
       if (!claim) return undefined;
       maskers.set(claim.job.id, new Masker(Object.values(claim.secrets)));
@@ -89,7 +105,7 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
     },
     async appendLog(jobId, seq, text) {
       const { stream, cap } = await heldJob(jobId);
-      const masked = mask(jobId, text);
+      const masked = await mask(jobId, text);
       const stored = cap.admit(masked);
       if (stored === undefined) return;
       if (await store.logs.append(stream, seq, stored)) {
@@ -98,7 +114,11 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
       } else cap.notStored(stored);
     },
     async startStep(jobId, number, name) {
-      const step = await store.runs.createStep(jobId, (await heldJob(jobId)).attempt, number, name);
+      const { attempt } = await heldJob(jobId);
+      // A retried call (its answer lost to a restarting server) names the step it made, not a second one.
+      const started = await stepNumbered(jobId, attempt, number);
+      if (started) return started.id;
+      const step = await store.runs.createStep(jobId, attempt, number, name);
       const job = await store.runs.job(jobId);
       if (job) {
         events.emit('run-updated', job.run_id);
@@ -110,11 +130,12 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
       await store.runs.finishStep(stepId, status, exitCode);
     },
     async skipStep(jobId, number, name) {
-      await store.runs.addSkippedStep(jobId, (await heldJob(jobId)).attempt, number, name);
+      const { attempt } = await heldJob(jobId);
+      if (!(await stepNumbered(jobId, attempt, number))) await store.runs.addSkippedStep(jobId, attempt, number, name);
     },
     async completeJob(jobId, status, outputs, error) {
-      const masked = Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, mask(jobId, v)]));
-      const maskedError = error === undefined ? undefined : mask(jobId, error);
+      const masked = Object.fromEntries(await Promise.all(Object.entries(outputs).map(async ([k, v]) => [k, await mask(jobId, v)] as const)));
+      const maskedError = error === undefined ? undefined : await mask(jobId, error);
       maskers.delete(jobId);
       attempts.delete(jobId);
       // The token dies with the job, whether or not the completion is accepted (a lost lease).
@@ -152,7 +173,7 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
       const job = await store.runs.job(jobId);
       if (!job) return;
       await store.runOutputs.addAnnotation({
-        run_id: job.run_id, job_id: jobId, step_number: a.step ?? null, level: a.level, message: mask(jobId, a.message), title: a.title === undefined ? null : mask(jobId, a.title),
+        run_id: job.run_id, job_id: jobId, step_number: a.step ?? null, level: a.level, message: await mask(jobId, a.message), title: a.title === undefined ? null : await mask(jobId, a.title),
         file: a.file ?? null, line: a.line ?? null, end_line: a.endLine ?? null, col: a.column ?? null, end_column: a.endColumn ?? null,
       });
       events.emit('run-updated', job.run_id);
@@ -160,7 +181,7 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
     async setStepSummary(jobId, stepNumber, markdown) {
       const job = await store.runs.job(jobId);
       if (!job) return;
-      await store.runOutputs.setSummary({ job_id: jobId, step_number: stepNumber, run_id: job.run_id, markdown: mask(jobId, markdown) });
+      await store.runOutputs.setSummary({ job_id: jobId, step_number: stepNumber, run_id: job.run_id, markdown: await mask(jobId, markdown) });
       events.emit('run-updated', job.run_id);
     },
     ...runOutputFiles(store, o.dataDir),

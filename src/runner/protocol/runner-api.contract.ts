@@ -6,7 +6,10 @@
 // (in-process.test.ts) and the HTTP one against a real server (test/e2e/runner-http-protocol.test.ts) run it.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { RunStatus } from '../../core/types.ts';
+import { isSlipwayError } from '../../core/errors.ts';
 import type { RunnerApi } from './runner-api.ts';
 
 /** A server with a RunnerApi, and the server-side views the contract checks through. */
@@ -21,6 +24,11 @@ interface RunnerApiFixture {
   log(jobId: string): Promise<string>;
   /** Cancels the run the job belongs to, as a user would. */
   cancel(jobId: string): Promise<void>;
+  /**
+   * Commits `files` (`*.sh` executable) to a repository of this instance the queued jobs may
+   * read, on branch main; answers its `uses:` (`local/<project>@main`) and the commit.
+   */
+  hostAction(files: Record<string, string>): Promise<{ uses: string; sha: string }>;
   close(): Promise<void>;
 }
 
@@ -89,6 +97,17 @@ export function runRunnerApiContract(name: string, create: () => Promise<RunnerA
       await f.api.completeJob(id, 'success', {});
     });
 
+    test('a step started or skipped again (a retried call) is the same step', async () => {
+      const id = await f.queueJob('steps');
+      await claimOne();
+      const step = await f.api.startStep(id, 1, 'build');
+      assert.equal(await f.api.startStep(id, 1, 'build'), step);
+      assert.notEqual(await f.api.startStep(id, 2, 'test'), step);
+      await f.api.skipStep(id, 3, 'deploy');
+      await f.api.skipStep(id, 3, 'deploy');
+      await f.api.completeJob(id, 'success', {});
+    });
+
     test('completing a job records its result and outputs; a second completion changes nothing', async () => {
       const id = await f.queueJob('done');
       await claimOne();
@@ -113,6 +132,25 @@ export function runRunnerApiContract(name: string, create: () => Promise<RunnerA
       assert.equal(late, 0);
       await f.api.completeJob(id, 'cancelled', {});
       assert.equal((await f.job(id)).status, 'cancelled');
+    });
+
+    test("resolveAction hands over the tree of the commit a ref names, files and modes whole; again from the cache; a missing ref says which", async () => {
+      const { uses, sha } = await f.hostAction({
+        'action.yml': 'name: hello\nruns:\n  using: composite\n  steps:\n    - shell: bash\n      run: bash "${{ github.action_path }}/bin/hello.sh"\n',
+        'bin/hello.sh': 'echo hello from the action\n',
+      });
+      const id = await f.queueJob('uses-action');
+      await claimOne();
+      const first = await f.api.resolveAction(id, uses);
+      assert.deepEqual([first.sha, first.source], [sha, 'instance']);
+      assert.match(readFileSync(join(first.tree, 'action.yml'), 'utf8'), /^name: hello\n/);
+      assert.equal(readFileSync(join(first.tree, 'bin/hello.sh'), 'utf8'), 'echo hello from the action\n');
+      assert.equal(statSync(join(first.tree, 'bin/hello.sh')).mode & 0o111, 0o111, 'the executable bit travels');
+      const again = await f.api.resolveAction(id, uses);
+      assert.deepEqual([again.sha, again.tree, again.cached], [sha, first.tree, true], 'the second resolution uses the cached tree');
+      const missing = uses.replace(/@.*$/, '@v404');
+      await assert.rejects(f.api.resolveAction(id, missing), (err) => isSlipwayError(err, 'ACTION_UNRESOLVED') && /has no tag or branch v404/.test(err.message));
+      await f.api.completeJob(id, 'success', {});
     });
   });
 }

@@ -31,11 +31,12 @@ export interface ResolvedActionTree {
   /** The action source that had it (`instance`, `github`, …). */
   source: string;
   /**
-   * The commit's tree, unpacked on this machine (read-only: copy it into the job). The
-   * in-process transport hands the server's cache; an HTTP transport would send the tree.
+   * The commit's whole tree, unpacked on this machine (read-only: copy it into the job). The
+   * in-process transport hands the server's cache; the HTTP one downloads the tree by SHA
+   * into the runner's own cache (http-action-trees.ts).
    */
   tree: string;
-  /** Whether the tree was in the cache already. */
+  /** Whether the tree was in this machine's cache already (over HTTP: nothing was downloaded). */
   cached: boolean;
 }
 

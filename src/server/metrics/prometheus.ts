@@ -105,12 +105,9 @@ export class PrometheusMetrics {
     const { events, log, track } = this.#d;
     const onJob = (jobId: string, runId: string) => track(this.#job(jobId, runId).catch((err: unknown) => log(`metrics: job ${jobId}: ${(err as Error).message}`)));
     const onDeployment = (id: string) => track(this.#deployment(id).catch((err: unknown) => log(`metrics: deployment ${id}: ${(err as Error).message}`)));
-    events.on('job-updated', onJob);
-    events.on('deployment-updated', onDeployment);
-    return () => {
-      events.off('job-updated', onJob);
-      events.off('deployment-updated', onDeployment);
-    };
+    // What another server did is counted there (onLocal): summed over servers, each change counts once.
+    const offs = [events.onLocal('job-updated', onJob), events.onLocal('deployment-updated', onDeployment)];
+    return () => offs.forEach((off) => off());
   }
 
   async text(): Promise<string> {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSlipway, type Slipway } from '../slipway.ts';
 import { seedReleases } from '../test-support.ts';
+import { ociClient } from '../../../test/registry/oci-client.ts';
 import { Secrets } from '../../auth/secrets.ts';
 import { loadOrCreateSecretsKey } from '../../auth/secrets-crypto.ts';
 import type { Release } from '../../store/repos/releases.ts';
@@ -180,5 +181,20 @@ void describe('deploy API', () => {
     assert.equal(rel.code, 0, rel.err);
     const shown = JSON.parse(rel.out) as { id: string; environments: string[] }[];
     assert.deepEqual(shown.find((r) => r.id === r1.id)?.environments, ['dev']);
+  });
+
+  test('a release whose image retention and GC removed is refused with RELEASE_GONE saying so, and nothing is recorded', async () => {
+    const { store } = slipway;
+    const project = await store.projects.require('api');
+    const oci = ociClient(slipway.url, { authorization: `Bearer ${slipway.adminToken}` });
+    const image = await oci.pushImage('api/api', undefined, [Buffer.from('an image that goes')]);
+    const gone = await store.releases.create({ project_id: project.id, run_id: r1.run_id, sha: r1.sha, ref: r1.ref, image: 'api/api', digest: image.digest });
+    assert.equal((await oci.call(`/v2/api/api/manifests/${image.digest}`, { method: 'DELETE' })).status, 202);
+    const before = (await store.deployments.list({ projectId: project.id })).length;
+    const res = await call('POST', env('qa', 'deployments'), { release: gone.id });
+    assert.deepEqual([res.status, res.json.error.code], [410, 'RELEASE_GONE']);
+    assert.match(res.json.error.message, /no longer in the registry: release retention untagged it and garbage collection freed it/);
+    assert.match(res.json.error.message, new RegExp(image.digest));
+    assert.equal((await store.deployments.list({ projectId: project.id })).length, before);
   });
 });

@@ -119,6 +119,11 @@ const expected: Record<string, Rule> = {
   'GET /api/runners/registration-tokens': admin,
   'DELETE /api/runners/registration-tokens/{id}': admin,
   'DELETE /api/runners/{name}/credential': admin,
+  'POST /api/runners/{name}/pause': admin,
+  'POST /api/runners/{name}/resume': admin,
+  'POST /api/runners/{name}/drain': admin,
+  'DELETE /api/runners/{name}': admin,
+  'POST /api/runner/hello': runner,
   'POST /api/runner/claim': runner,
   'POST /api/runner/wait': runner,
   'GET /api/runner/registry': runner,
@@ -138,6 +143,8 @@ const expected: Record<string, Rule> = {
   'GET /api/runner/jobs/{job}/artifacts/{name}': runner,
   'POST /api/runner/jobs/{job}/caches/restore': runner,
   'PUT /api/runner/jobs/{job}/caches': runner,
+  'POST /api/runner/jobs/{job}/actions/resolve': runner,
+  'GET /api/runner/jobs/{job}/actions/{sha}': runner,
 };
 
 /** Routes that name their project by `?project=`. */

@@ -163,6 +163,11 @@ describe('run control API', () => {
     const runs = await runScheduled(withGit, new Date('2030-01-01T03:00:00Z'));
     assert.deepEqual(runs.map((r) => [r.workflow, r.event, r.ref]), [['.slipway/workflows/nightly.yml', 'schedule', 'refs/heads/main']]);
     await finished(runs[0]!.id);
+    // Several servers tick the same minute: it fires once (schedule_fires), however they race.
+    assert.deepEqual(await runScheduled(withGit, new Date('2030-01-01T03:00:00Z'), 'server-b'), []);
+    const raced = await Promise.all(['server-a', 'server-b', 'server-c'].map((s) => runScheduled(withGit, new Date('2030-01-02T03:00:30Z'), s)));
+    assert.deepEqual(raced.map((r) => r.length).sort(), [0, 0, 1]);
+    await finished(raced.flat()[0]!.id);
   });
 
   test('everyMinute ticks at each minute boundary of the injected clock', () => {

@@ -64,7 +64,8 @@ export function registerRunnerProtocolApi(router: Router, deps: RunnerProtocolDe
           wakes.claimed(runner, body.labels, job !== undefined);
         }
         // A runner that left after its claim never heartbeats it: the lease sweep re-queues the job.
-        sendJson(res, 200, { job: job ?? null, generation: seen });
+        // An empty answer says the runner's state: a draining remote runner exits once idle.
+        sendJson(res, 200, { job: job ?? null, generation: seen, ...(job ? {} : { state: (await store.runners.get(runnerOf(principal)))?.state ?? 'active' }) });
       },
     )
     .route(

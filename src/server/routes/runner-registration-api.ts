@@ -14,7 +14,7 @@ import { SlipwayError } from '../../core/errors.ts';
 import { isExpired } from '../../store/repos/users.ts';
 
 /** The built-in runner's names start so; the server interrupts their jobs at a restart (scheduler.recover). */
-const builtinPrefix = 'builtin-';
+export const builtinPrefix = 'builtin-';
 
 const view = (r: RunnerRegistrationToken) => ({
   id: r.id, createdBy: r.created_by, createdAt: r.created_at, expiresAt: r.expires_at,

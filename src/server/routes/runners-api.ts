@@ -3,11 +3,17 @@
 import type { Router } from '../http/router.ts';
 import { sendJson } from '../http/reply.ts';
 import type { Store } from '../../store/store.ts';
+import type { RunnerState } from '../../store/repos/runners.ts';
 
 export interface RunnerView {
   name: string;
   online: boolean;
   labels: string[];
+  /** As an admin set it: active, paused or draining (slipway runners pause|drain|resume). */
+  state: RunnerState;
+  /** Jobs it runs at once and its Slipway version, as a remote runner said when it connected (null: not said). */
+  concurrency: number | null;
+  version: string | null;
   firstSeenAt: string;
   lastSeenAt: string;
   /** The jobs it runs now (the built-in runner takes several at once). */
@@ -23,6 +29,9 @@ export async function runnerViews(store: Store, onlineMs: number, now = Date.now
     name: r.name,
     online: now - Date.parse(r.lastSeenAt) <= onlineMs,
     labels: r.labels,
+    state: r.state,
+    concurrency: r.concurrency,
+    version: r.version,
     firstSeenAt: r.firstSeenAt,
     lastSeenAt: r.lastSeenAt,
     jobs: running

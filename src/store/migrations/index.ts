@@ -20,6 +20,8 @@ import * as jobApprovals from './0018-job-approvals.ts';
 import * as runActions from './0021-run-actions.ts';
 import * as runIds from './0022-run-ids.ts';
 import * as runnerCredentials from './0023-runner-credentials.ts';
+import * as replicas from './0024-replicas.ts';
+import * as runnerControl from './0026-runner-control.ts';
 import * as jobsRunKey from './0027-jobs-run-key.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -42,5 +44,7 @@ export const migrations: Record<string, Migration> = {
   '0021-run-actions': runActions,
   '0022-run-ids': runIds,
   '0023-runner-credentials': runnerCredentials,
+  '0024-replicas': replicas,
+  '0026-runner-control': runnerControl,
   '0027-jobs-run-key': jobsRunKey,
 };

@@ -20,6 +20,17 @@ export function runActionsRepo(db: Db) {
         .onConflict((oc) => oc.columns(['run_id', 'job_id', 'uses']).doNothing())
         .execute();
     },
+    /** The commits that runs not finished resolved: their trees may still be needed (the action cache keeps them). */
+    async unfinishedShas(): Promise<Set<string>> {
+      const rows = await db
+        .selectFrom('run_actions')
+        .innerJoin('runs', 'runs.id', 'run_actions.run_id')
+        .select('run_actions.sha')
+        .distinct()
+        .where('runs.status', 'in', ['queued', 'waiting', 'running'])
+        .execute();
+      return new Set(rows.map((r) => r.sha));
+    },
     async forRun(runId: string): Promise<RunAction[]> {
       const rows = await db.selectFrom('run_actions').selectAll().where('run_id', '=', runId).orderBy('resolved_at').orderBy('uses').execute();
       return rows.map((r) => ({ ...(r.job_id ? { jobId: r.job_id } : {}), uses: r.uses, sha: r.sha, source: r.source }));

@@ -1,6 +1,11 @@
+import type { Selectable } from 'kysely';
 import type { Db } from '../database.ts';
 import type { RunnersTable } from '../schema.ts';
 import { now } from './time.ts';
+
+/** What an admin set (0026): `paused` and `draining` runners are given no new job. */
+export const runnerStates = ['active', 'paused', 'draining'] as const;
+export type RunnerState = (typeof runnerStates)[number];
 
 /** A runner as the store knows it: labels decoded. */
 export interface RunnerRow {
@@ -8,9 +13,16 @@ export interface RunnerRow {
   labels: string[];
   firstSeenAt: string;
   lastSeenAt: string;
+  state: RunnerState;
+  /** How many jobs it said it runs at once, and its Slipway version (remote runners, when they connect). */
+  concurrency: number | null;
+  version: string | null;
 }
 
-const decode = (row: RunnersTable): RunnerRow => ({ name: row.name, labels: JSON.parse(row.labels) as string[], firstSeenAt: row.first_seen_at, lastSeenAt: row.last_seen_at });
+const decode = (row: Selectable<RunnersTable>): RunnerRow => ({
+  name: row.name, labels: JSON.parse(row.labels) as string[], firstSeenAt: row.first_seen_at, lastSeenAt: row.last_seen_at,
+  state: (runnerStates as readonly string[]).includes(row.state) ? (row.state as RunnerState) : 'active', concurrency: row.concurrency, version: row.version,
+});
 
 export function runnersRepo(db: Db) {
   return {
@@ -31,9 +43,27 @@ export function runnersRepo(db: Db) {
     async list(): Promise<RunnerRow[]> {
       return (await db.selectFrom('runners').selectAll().orderBy('name').execute()).map(decode);
     },
+    async get(name: string): Promise<RunnerRow | undefined> {
+      const row = await db.selectFrom('runners').selectAll().where('name', '=', name).executeTakeFirst();
+      return row && decode(row);
+    },
     /** Runners seen at or after `sinceIso`. */
     async seenSince(sinceIso: string): Promise<RunnerRow[]> {
       return (await db.selectFrom('runners').selectAll().where('last_seen_at', '>=', sinceIso).orderBy('name').execute()).map(decode);
+    },
+    /** An admin's pause, drain or resume; false when no runner has that name. */
+    async setState(name: string, state: RunnerState): Promise<boolean> {
+      const r = await db.updateTable('runners').set({ state }).where('name', '=', name).executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+    /** What a connecting runner says of itself. */
+    async describe(name: string, about: { concurrency: number; version: string }): Promise<void> {
+      await db.updateTable('runners').set({ concurrency: about.concurrency, version: about.version, last_seen_at: now() }).where('name', '=', name).execute();
+    },
+    /** Forgets a removed runner (its credential is revoked apart); false when there was none. */
+    async remove(name: string): Promise<boolean> {
+      const r = await db.deleteFrom('runners').where('name', '=', name).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
     },
   };
 }

@@ -9,10 +9,10 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:f
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import { writeAtomically } from '../../../core/atomic-write.ts';
-import { cleanUpAfter } from '../../../core/clean-up-after.ts';
-import { isSlipwayError, SlipwayError } from '../../../core/errors.ts';
-import type { ErrorCode } from '../../../core/errors.ts';
+import { writeAtomically } from '../../core/atomic-write.ts';
+import { cleanUpAfter } from '../../core/clean-up-after.ts';
+import { isSlipwayError, SlipwayError } from '../../core/errors.ts';
+import type { ErrorCode } from '../../core/errors.ts';
 import type { ByteRange, ByteSource, ObjectInfo, StorageDriver } from '../driver.ts';
 import { assertKey, assertPrefix, assertUploadId } from '../key.ts';
 

@@ -1,7 +1,7 @@
 // The registry's StorageDriver as `registry.storage` in config.yml chooses it: files under
 // DATA/registry (the default) or an S3-compatible bucket.
 import { join } from 'node:path';
-import type { Config } from '../../config/config.ts';
+import type { Config } from '../config/config.ts';
 import type { StorageDriver } from './driver.ts';
 import { createFsDriver } from './fs/fs-driver.ts';
 import { checkS3Bucket, createS3Driver } from './s3/s3-driver.ts';

@@ -1,6 +1,6 @@
 // Key and upload-id syntax shared by every driver, so a key means the same on each backend
 // and can never escape a driver's root (no `..`, no absolute paths).
-import { SlipwayError } from '../../core/errors.ts';
+import { SlipwayError } from '../core/errors.ts';
 
 const segment = /^[A-Za-z0-9._:-]+$/;
 const uploadId = /^[A-Za-z0-9-]{1,128}$/;

@@ -3,7 +3,7 @@
 // storage/driver/inmemory does. Everything is lost with the process.
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { SlipwayError } from '../../../core/errors.ts';
+import { SlipwayError } from '../../core/errors.ts';
 import type { ByteRange, ByteSource, ObjectInfo, StorageDriver } from '../driver.ts';
 import { assertKey, assertPrefix, assertUploadId } from '../key.ts';
 

@@ -30,7 +30,7 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { SlipwayError, isSlipwayError, type ErrorCode } from '../../../core/errors.ts';
+import { SlipwayError, isSlipwayError, type ErrorCode } from '../../core/errors.ts';
 import type { ByteRange, ByteSource, ObjectInfo, StorageDriver } from '../driver.ts';
 import { assertKey, assertPrefix, assertUploadId } from '../key.ts';
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { isSlipwayError } from '../../core/errors.ts';
+import { isSlipwayError } from '../core/errors.ts';
 import type { StorageDriver } from './driver.ts';
 
 interface DriverFixture {
