@@ -58,11 +58,13 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
       pg = await startPostgres();
       url = await pg.database();
     }
+    // Several servers of one installation share the database, the git directory and the secrets key (docs/scaling.md).
+    const installation = o.servers > 1 ? { SLIPWAY_GIT_ROOT: join(root, 'git'), SLIPWAY_SECRETS_KEY_FILE: join(root, 'secrets.key') } : {};
     for (let i = 0; i < o.servers; i++) {
       const dataDir = join(root, `server-${i + 1}`);
       dataDirs.push(dataDir);
       // One at a time: the first creates the schema and the admin; the others find them.
-      servers.push(await startServerProcess({ dataDir, env: { SLIPWAY_RUNNER_ENABLED: 'false', ...(url ? { SLIPWAY_DATABASE_URL: url } : {}), ...withNodeOptions(o.serverEnv) } }));
+      servers.push(await startServerProcess({ dataDir, env: { SLIPWAY_RUNNER_ENABLED: 'false', ...(url ? { SLIPWAY_DATABASE_URL: url } : {}), ...installation, ...withNodeOptions(o.serverEnv) } }));
     }
     const home = join(root, 'home');
     for (let i = 0; i < o.runners; i++) {
