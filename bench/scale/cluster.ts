@@ -94,7 +94,8 @@ async function startRunner(dir: string, env: NodeJS.ProcessEnv): Promise<ChildPr
   await new Promise<void>((resolve, reject) => {
     child.stdout!.setEncoding('utf8').on('data', (d: string) => {
       out += d;
-      if (out.includes('taking jobs')) resolve();
+      // `runner NAME taking [up to N job(s) at once labelled …] …`
+      if (/^runner \S+ taking /m.test(out)) resolve();
     });
     child.once('exit', (code, signal) => reject(new Error(`slipway runner in ${dir} exited (${code ?? signal}) before it took jobs:\n${out}`)));
   });
