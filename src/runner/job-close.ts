@@ -2,7 +2,9 @@
 // a `finally`): timers and listeners stopped, the executor's environment torn down, the
 // job's outputs evaluated and masked, the log flushed, the result reported and the job's
 // directory removed.
-import { rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { renameSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import type { RunStatus } from '../core/types.ts';
 import type { JobRun } from './job-run.ts';
 import { interpolateText } from './expression-adapter.ts';
@@ -32,5 +34,15 @@ export async function closeJob(job: JobRun, status: RunStatus): Promise<void> {
   await log.flush().catch((err: Error) => job.onError(new Error(`job ${state.claimed.id}: log upload failed: ${err.message}`, { cause: err })));
   const finalStatus = status === 'failure' && job.continueOnError ? 'success' : status;
   await api.completeJob(state.claimed.id, finalStatus, outputs);
-  rmSync(job.root, { recursive: true, force: true });
+  // The job is over once it is reported: its folder is moved aside at once (a next attempt of
+  // the job on this runner makes the same one) and removed while the runner takes the next
+  // job; one a stop left behind goes at the next start (job-leftovers.ts: `job_*`).
+  const removed = `${job.root}.removed-${randomUUID()}`;
+  try {
+    renameSync(job.root, removed);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // a step removed it already
+    throw err;
+  }
+  rm(removed, { recursive: true, force: true }).catch((err: Error) => job.onError(new Error(`job ${state.claimed.id}: removing ${removed}: ${err.message}`, { cause: err })));
 }

@@ -13,6 +13,7 @@ import { LogWriter } from './log-writer.ts';
 import { defaultEnv, runnerContext, runnerGithubContext, serverUrls, type JobPaths } from './job-context.ts';
 import type { JobState, StepFrame } from './job-state.ts';
 import { hashFiles } from './hash-files.ts';
+import type { CheckoutCache } from './actions/checkout-cache.ts';
 
 export interface JobRunnerOptions {
   api: RunnerApi;
@@ -31,6 +32,8 @@ export interface JobRunnerOptions {
    * killed and it is left unreported, so the server re-queues it (a new attempt).
    */
   shutdown?: AbortSignal;
+  /** The runner's copies of commits it checked out (actions/checkout-cache.ts); without it every job fetches its commit. */
+  checkouts?: CheckoutCache;
 }
 
 export interface JobRun {
@@ -54,6 +57,7 @@ export interface JobRun {
   interrupted: boolean;
   /** Undoes what the opening and the stages started (timers, listeners), in any order. */
   disposers: (() => void)[];
+  checkouts: CheckoutCache | undefined;
 }
 
 /** The job's result: a timeout fails it; any other abort cancels it. */
@@ -68,7 +72,7 @@ export async function openJob(claimed: ClaimedJob, options: JobRunnerOptions): P
   const { api } = options;
   const { spec, contexts } = claimed;
   const jobId = claimed.id;
-  const log = new LogWriter({ startSeq: await api.nextLogSeq(jobId), send: (seq, text) => api.appendLog(jobId, seq, text) });
+  const log = new LogWriter({ startSeq: claimed.logSeq ?? (await api.nextLogSeq(jobId)), send: (seq, text) => api.appendLog(jobId, seq, text) });
   // GitHub's automatic token: the job's own (ClaimedJob.token), masked like any secret.
   const secrets: Record<string, string> = { ...contexts.secrets, GITHUB_TOKEN: claimed.token };
   for (const v of Object.values(secrets)) log.addMask(v);
@@ -156,6 +160,7 @@ export async function openJob(claimed: ClaimedJob, options: JobRunnerOptions): P
     frame: { steps: {}, failed: false, env: {}, depth: 0 },
     skipped: false, timedOut: false, crashed: false,
     continueOnError: spec.continueOnError,
+    checkouts: options.checkouts,
     onError: options.onError ?? ((err) => console.error((err as Error).message)),
   };
   return job;

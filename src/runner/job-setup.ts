@@ -56,7 +56,9 @@ export async function setUpJob(job: JobRun): Promise<boolean> {
   // Before anything runs: a remote action that cannot be had fails the job here (GitHub's "Download action repository").
   await prefetchActions(state);
   log.line(`Checking out ${claimed.sha} (${claimed.ref})`);
-  await checkoutCommit(state.api, claimed.id, claimed.sha, paths.workspace, log, job.abort.signal);
+  const fetch = (dir: string) => checkoutCommit(state.api, claimed.id, claimed.sha, dir, log, job.abort.signal);
+  if (!job.checkouts) await fetch(paths.workspace);
+  else if (await job.checkouts.checkout(claimed.project, claimed.sha, paths.workspace, fetch)) log.line("Copied from this runner's checkout of the commit (fetched by an earlier job)");
   const filesDir = dirname(paths.files.env);
   const containers = evaluateJobContainers(spec, ctx, state.hashFiles);
   for (const secret of containers.secrets) log.addMask(secret);

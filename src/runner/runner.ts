@@ -4,7 +4,9 @@
 import type { RunnerApi } from './protocol/runner-api.ts';
 import type { JobSpec } from '../workflow/model.ts';
 import type { Executor } from './executor.ts';
+import { join } from 'node:path';
 import { runJob } from './job-runner.ts';
+import { CheckoutCache } from './actions/checkout-cache.ts';
 
 interface RunnerOptions {
   api: RunnerApi;
@@ -24,9 +26,12 @@ export class Runner {
   readonly #shutdown = new AbortController();
   readonly #active = new Set<Promise<unknown>>();
   #loop: Promise<void> | undefined;
+  /** Beside the job folders (job-leftovers.ts removes only `job_*` ones at start-up). */
+  readonly #checkouts: CheckoutCache;
 
   constructor(options: RunnerOptions) {
     this.#options = options;
+    this.#checkouts = new CheckoutCache(join(options.workDir, 'checkouts'));
   }
 
   start(): void {
@@ -51,7 +56,7 @@ export class Runner {
         continue;
       }
       const c = claimed;
-      const work = runJob(c, { ...o, runnerName: o.name, shutdown: this.#shutdown.signal })
+      const work = runJob(c, { ...o, runnerName: o.name, shutdown: this.#shutdown.signal, checkouts: this.#checkouts })
         .catch((err) => o.onError?.(err))
         .finally(() => this.#active.delete(work));
       this.#active.add(work);

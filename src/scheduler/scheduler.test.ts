@@ -289,3 +289,14 @@ void test('a job of the built-in runner found running at start-up is a crash: re
   assert.equal(again.job.attempt, 2);
   assert.match((await s.store.logs.read(`job:${claimed.job.id}`)).map((c) => c.text).join(''), /^##\[error\]Attempt 1 interrupted by a server crash; the job runs again as attempt 2\.\n$/);
 });
+
+void test('a claim pages on past a whole page of jobs it must pass over (max-parallel legs) to a later job it can take', async () => {
+  const s = await setup();
+  const legs = Array.from({ length: 25 }, (_, i) => i + 1).join(', ');
+  await s.createRun(wf(`  m:\n    runs-on: local\n    strategy:\n      max-parallel: 1\n      matrix:\n        n: [${legs}]\n    steps:\n      - run: echo\n`));
+  const later = await s.createRun(wf(job('after')));
+  assert.equal((await s.scheduler.claim('r1', ['local']))?.job.key, 'm (1)');
+  const next = await s.scheduler.claim('r2', ['local']);
+  assert.equal(next?.job.run_id, later.id, '24 queued legs wait for max-parallel: the later run\'s job is handed out');
+  assert.equal(await s.scheduler.claim('r3', ['local']), undefined);
+});

@@ -68,11 +68,18 @@ interface SchedulerOptions {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** Candidate jobs a claim reads at a time: enough that concurrent claims rarely pass a whole page over. */
+const claimPage = 20;
+
 export class Scheduler {
   readonly #store: Store;
   readonly #events: EventBus;
   readonly #leaseMs: number;
   readonly #progress: RunProgress;
+  /** Jobs a claim of this process is taking now (between its checks and its compare-and-set). */
+  readonly #claiming = new Set<string>();
+  /** When each runner's claim was last recorded in `runners`, with the labels it offered. */
+  readonly #seen = new Map<string, { labels: string; at: number }>();
 
   readonly #secretsFor: SchedulerOptions['secretsFor'];
   readonly #gate: JobGate | undefined;
@@ -107,12 +114,32 @@ export class Scheduler {
   /** Claims the oldest job whose needs have all finished and whose labels this runner has. */
   async claim(runner: string, labels: readonly string[]): Promise<JobClaim | undefined> {
     // Every transport's claim comes here: the runner is online, offering these labels (GET /api/runners).
-    await this.#store.runners.seen(runner, labels);
+    // Written at most once a second a runner (at once when its labels change): online means
+    // seen within a lease, and a busy runner claims after every job.
+    const offered = JSON.stringify(labels);
+    const last = this.#seen.get(runner);
+    if (!last || last.labels !== offered || Date.now() - last.at >= 1000) {
+      await this.#store.runners.seen(runner, labels);
+      this.#seen.set(runner, { labels: offered, at: Date.now() });
+    }
     // Read each run (and its jobs) once per claim, not once per queued job: the queue can
     // hold many jobs of one run, and claims happen on every `jobs-available` and long-poll.
     const runOf = new Map<string, Run>();
     const siblingsOf = new Map<string, Job[]>();
-    for (const job of await this.#store.runs.queuedJobs()) {
+    // Only the jobs the rows say this runner could take, a page at a time (store/repos/job-queue.ts):
+    // a claim costs one bounded query however many jobs wait for their needs or other labels.
+    for (let offset = 0; ; offset += claimPage) {
+      const page = await this.#store.runs.claimableJobs(labels, { limit: claimPage, offset });
+      const claim = await this.#claimFrom(page, runner, labels, runOf, siblingsOf);
+      if (claim || page.length < claimPage) return claim;
+    }
+  }
+
+  /** The first job of `page` this claim wins, after the checks the rows cannot make (needs, `if`, gates, max-parallel). */
+  async #claimFrom(page: Job[], runner: string, labels: readonly string[], runOf: Map<string, Run>, siblingsOf: Map<string, Job[]>): Promise<JobClaim | undefined> {
+    for (const job of page) {
+      // Another claim of this process is winning it right now: take the next one instead of colliding.
+      if (this.#claiming.has(job.id)) continue;
       let run = runOf.get(job.run_id);
       if (!run) runOf.set(job.run_id, (run = await this.#store.runs.require(job.run_id)));
       if (run.concurrency_state === 'pending' || job.run_attempt !== run.attempt) continue;
@@ -143,15 +170,18 @@ export class Scheduler {
       const maxParallel = spec.strategy?.maxParallel;
       if (job.matrix && maxParallel !== undefined && this.#progress.runningLegs(job, siblings) >= maxParallel) continue;
       const t = Date.now();
-      const won = await this.#store.runs.transitionJob(job.id, ['queued'], {
-        status: 'running',
-        runner,
-        started_at: iso(t),
-        lease_expires_at: iso(t + this.#leaseMs),
-        // A wait for a runner ends here; a later re-queue (lost runner) starts its own clock.
-        runner_wait_since: null,
-        runner_wait: null,
-      });
+      this.#claiming.add(job.id);
+      const won = await this.#store.runs
+        .claimQueuedJob(job.id, {
+          status: 'running',
+          runner,
+          started_at: iso(t),
+          lease_expires_at: iso(t + this.#leaseMs),
+          // A wait for a runner ends here; a later re-queue (lost runner) starts its own clock.
+          runner_wait_since: null,
+          runner_wait: null,
+        })
+        .finally(() => this.#claiming.delete(job.id));
       if (!won) continue;
       this.#events.emit('job-updated', job.id, run.id);
       if (run.status === 'queued' || run.status === 'waiting') {

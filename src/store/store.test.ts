@@ -139,6 +139,30 @@ for (const backend of backends) {
       assert.equal((await store.runs.create(newRun(p.id))).number, 1);
     });
 
+    it('claimableJobs: queued jobs whose needs finished and whose labels the runner has, oldest first, a page at a time; claimQueuedJob wins once', async () => {
+      const { store } = await open();
+      const p = await store.projects.ensure('p');
+      const run = await store.runs.create(newRun(p.id, [
+        { key: 'build', name: 'build', needs: [], runsOn: ['linux'] },
+        { key: 'test (1, "x")', name: 'test', jobId: 'test', needs: ['build'], runsOn: ['linux'] },
+        { key: 'gpu', name: 'gpu', needs: [], runsOn: ['linux', 'gpu'] },
+        { key: 'any', name: 'any', needs: [], runsOn: [] },
+      ]));
+      const keys = async (labels: string[], page = { limit: 10, offset: 0 }) => (await store.runs.claimableJobs(labels, page)).map((j) => j.key);
+      assert.deepEqual(await keys(['linux']), ['build', 'any'], 'test waits for build; gpu needs a label the runner lacks');
+      assert.deepEqual(await keys(['gpu', 'linux']), ['build', 'gpu', 'any']);
+      assert.deepEqual(await keys([]), ['any']);
+      assert.deepEqual(await keys(['gpu', 'linux'], { limit: 1, offset: 1 }), ['gpu']);
+      const [build] = await store.runs.jobs(run.id);
+      const claims = await Promise.all([1, 2].map((n) => store.runs.claimQueuedJob(build!.id, { status: 'running', runner: `r${n}` })));
+      assert.deepEqual(claims.sort(), [false, true], 'one claimer wins');
+      assert.deepEqual(await keys(['linux']), ['any'], 'build runs: test still waits');
+      await store.runs.transitionJob(build!.id, ['running'], { status: 'success' });
+      assert.deepEqual(await keys(['linux']), ['test (1, "x")', 'any'], 'build finished: test may run');
+      await store.runs.update(run.id, { concurrency_state: 'pending' });
+      assert.deepEqual(await keys(['linux']), [], 'a run waiting for its concurrency group hands out nothing');
+    });
+
     it('a run with an error is created already failed', async () => {
       const { store } = await open();
       const p = await store.projects.ensure('p');

@@ -19,6 +19,7 @@ import { parseWorkflow } from '../../src/workflow/parse/parse-workflow.ts';
 import { job, wf } from '../../src/scheduler/test-support.ts';
 import { isSlipwayError } from '../../src/core/errors.ts';
 import { jobLogStream } from '../../src/store/repos/logs.ts';
+import { runnerWakesOf } from '../../src/server/routes/runner-wakes.ts';
 
 const startServer = () => startHarness({ env: { SLIPWAY_RUNNER_ENABLED: 'false' } });
 
@@ -260,12 +261,13 @@ describe('runner protocol over HTTP', () => {
     const figures: number[] = [];
     while (figures.length < 5) {
       assert.equal(await api.claim(['local']), undefined); // As the runner does: an empty claim, then a wait.
-      const listening = h.slipway.events.listenerCount('jobs-available');
+      const wakes = runnerWakesOf(h.slipway.events);
+      const listening = wakes.waiting;
       let answered = false;
       const waiting = api.waitForWork(25_000, new AbortController().signal).finally(() => (answered = true));
-      // Queued once the server listens for this wait (so the figure is the notification's, not a race's);
+      // Queued once the server holds this wait (so the figure is the notification's, not a race's);
       // a wait answered at once (news since the claim) is simply asked again.
-      while (!answered && h.slipway.events.listenerCount('jobs-available') === listening) await new Promise((resolve) => setImmediate(resolve));
+      while (!answered && wakes.waiting === listening) await new Promise((resolve) => setImmediate(resolve));
       if (answered) continue;
       const queuedAt = performance.now();
       const id = await queueJob(h, `latency-${figures.length}`);

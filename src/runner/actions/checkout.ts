@@ -16,8 +16,10 @@ export async function checkoutCommit(api: RunnerApi, jobId: string, sha: string,
   mkdirSync(dir, { recursive: true });
   const env = gitClientEnv(source.authorization);
   const git = (...args: string[]) => runLogged(['git', '-c', 'advice.detachedHead=false', ...args], { cwd: dir, env, log, signal });
-  await git('init', '-q');
-  await git('fetch', '-q', '--depth=1', source.url, sha);
+  // No template: the sample hooks and the description are files every job copied and removed for nothing.
+  await git('init', '-q', '--template=');
+  // unpackLimit 1: the fetched objects stay one pack, not a folder and a file per object.
+  await git('-c', 'fetch.unpackLimit=1', 'fetch', '-q', '--depth=1', source.url, sha);
   await git('checkout', '-q', '--force', 'FETCH_HEAD');
 }
 

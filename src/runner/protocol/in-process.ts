@@ -89,7 +89,7 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
       attempts.set(claim.job.id, held(claim.job.id, claim.job.attempt));
       const token = await issueJobToken(store, { id: claim.job.id, runId: claim.run.id, projectId: claim.run.project_id, attempt: claim.job.attempt });
       tokens.set(claim.job.id, token);
-      return toWire(claim, token);
+      return toWire(claim, token, (await store.logs.lastSeq(jobLogStream(claim.job.id, claim.job.attempt))) + 1);
     },
     async waitForWork(timeoutMs, signal) {
       const timeout = AbortSignal.timeout(timeoutMs);
@@ -197,7 +197,7 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
 }
 
 /** The scheduler's claim as the runner sees it: plain values, no store rows. */
-function toWire(c: JobClaim, token: string): ClaimedJob {
+function toWire(c: JobClaim, token: string, logSeq: number): ClaimedJob {
   return {
     id: c.job.id,
     runId: c.run.id,
@@ -206,9 +206,12 @@ function toWire(c: JobClaim, token: string): ClaimedJob {
     ref: c.run.ref,
     name: c.job.name,
     spec: c.spec,
-    workflow: c.workflow,
+    // The workflow's own settings, and of its jobs only this one: a runner reads nothing else of
+    // it, and a claim of a job in a large workflow no longer carries every other job's spec.
+    workflow: { ...c.workflow, jobs: [c.spec] },
     contexts: { github: c.github, needs: c.needs, matrix: c.matrix, strategy: c.strategy, inputs: c.inputs, secrets: c.secrets, vars: c.vars },
     notes: c.notes,
     token,
+    logSeq,
   };
 }

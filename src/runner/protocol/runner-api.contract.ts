@@ -56,6 +56,8 @@ export function runRunnerApiContract(name: string, create: () => Promise<RunnerA
       assert.equal(claimed.id, id);
       assert.deepEqual(JSON.parse(JSON.stringify(claimed)), claimed, 'the claim survives a JSON round trip unchanged');
       assert.equal(claimed.spec.id, 'build');
+      assert.equal(claimed.logSeq, await f.api.nextLogSeq(id), 'the claim says where the log continues');
+      assert.deepEqual(claimed.workflow.jobs.map((j) => j.id), ['build'], "of the workflow's jobs, only its own");
       assert.equal(claimed.contexts.github.job, 'build');
       assert.equal(claimed.contexts.github.repository, `slipway/${claimed.project}`, 'owner/name, as GitHub');
       assert.equal(claimed.contexts.github.sha, claimed.sha);

@@ -22,6 +22,7 @@ export interface ClaimedJob {
   /** The job's display name (`build (a, b)` for a matrix leg). */
   name: string;
   spec: JobSpec;
+  /** The job's workflow (env, defaults, …) with this job's spec as its only job. */
   workflow: Workflow;
   contexts: ClaimedJobContexts;
   /** Lines the runner prints at the top of the job's log (e.g. environment secrets withheld until its gate). */
@@ -32,4 +33,9 @@ export interface ClaimedJob {
    * `github.token` and `secrets.GITHUB_TOKEN`; runner credentials never reach a step.
    */
   token: string;
+  /**
+   * The sequence number the attempt's log continues from, as the claim found it (what
+   * RunnerApi.nextLogSeq answers): one request less a job. Absent from older servers.
+   */
+  logSeq?: number;
 }

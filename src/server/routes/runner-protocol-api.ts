@@ -10,6 +10,7 @@ import type { RunnerApi } from '../../runner/protocol/runner-api.ts';
 import { SlipwayError } from '../../core/errors.ts';
 import { registerRunnerProtocolFiles } from './runner-protocol-files.ts';
 import { holdJob, jobParams, runnerOf, type RunnerProtocolDeps } from './runner-protocol-caller.ts';
+import { runnerWakesOf } from './runner-wakes.ts';
 
 /** The longest a claim or wait is held open: below common proxies' idle timeouts. */
 export const maxWaitMs = 30_000;
@@ -30,6 +31,8 @@ export function registerRunnerProtocolApi(router: Router, deps: RunnerProtocolDe
   // news between a runner's empty claim and its wait is not slept through.
   let generation = 0;
   deps.events.on('jobs-available', () => generation++);
+  // Waits are woken one runner at a time, passed on by claims (runner-wakes.ts).
+  const wakes = runnerWakesOf(deps.events);
   /** A route over a job the runner holds; answers what `call` returns as JSON (`{}` for nothing). */
   const jobRoute = <B extends z.ZodType>(method: 'GET' | 'POST' | 'PUT', path: string, summary: string, body: { schema: B; expected: string } | undefined, call: JobCall<z.output<B>>) =>
     router.route({ method, path: `/api/runner/jobs/:job${path}`, summary, params: jobParams, ...(body ? { body } : {}) }, async (ctx) => {
@@ -45,16 +48,20 @@ export function registerRunnerProtocolApi(router: Router, deps: RunnerProtocolDe
         body: { schema: z.strictObject({ labels, waitMs: z.number().int().min(0).max(maxWaitMs).optional() }), expected: '{"labels": ["<label>"], "waitMs": <ms>}' },
       },
       async ({ res, principal, body }) => {
-        const api = apiFor(runnerOf(principal));
+        const runner = runnerOf(principal);
+        const api = apiFor(runner);
         const gone = new AbortController();
         res.once('close', () => gone.abort());
         const deadline = Date.now() + (body.waitMs ?? 0);
         const seen = generation;
         let job = await api.claim(body.labels);
+        wakes.claimed(runner, body.labels, job !== undefined);
         // Each 'jobs-available' may be for labels this runner lacks: try again until the deadline.
         while (!job && Date.now() < deadline && !gone.signal.aborted) {
           await api.waitForWork(deadline - Date.now(), gone.signal);
-          if (!gone.signal.aborted) job = await api.claim(body.labels);
+          if (gone.signal.aborted) break;
+          job = await api.claim(body.labels);
+          wakes.claimed(runner, body.labels, job !== undefined);
         }
         // A runner that left after its claim never heartbeats it: the lease sweep re-queues the job.
         // An empty answer says the runner's state: a draining remote runner exits once idle.
@@ -70,11 +77,11 @@ export function registerRunnerProtocolApi(router: Router, deps: RunnerProtocolDe
         },
       },
       async ({ res, principal, body }) => {
-        const api = apiFor(runnerOf(principal));
+        const runner = runnerOf(principal);
         if (body.generation === undefined || body.generation === generation) {
           const gone = new AbortController();
           res.once('close', () => gone.abort());
-          await api.waitForWork(body.timeoutMs, gone.signal);
+          await wakes.wait(runner, body.timeoutMs, gone.signal);
         }
         sendJson(res, 200, { generation });
       },

@@ -23,6 +23,7 @@ import * as runnerCredentials from './0023-runner-credentials.ts';
 import * as replicas from './0024-replicas.ts';
 import * as logArchives from './0025-log-archives.ts';
 import * as runnerControl from './0026-runner-control.ts';
+import * as jobsRunKey from './0027-jobs-run-key.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
@@ -47,4 +48,5 @@ export const migrations: Record<string, Migration> = {
   '0024-replicas': replicas,
   '0025-log-archives': logArchives,
   '0026-runner-control': runnerControl,
+  '0027-jobs-run-key': jobsRunKey,
 };

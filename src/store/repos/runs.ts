@@ -7,6 +7,7 @@ import { newId } from '../../core/ids.ts';
 import { now } from './time.ts';
 import { nextGithubRunNumbers, nextNumber } from './numbering.ts';
 import { requireRow } from './require-row.ts';
+import { claimableJobs, claimQueuedJob } from './job-queue.ts';
 
 export type Run = RunsTable;
 export type Job = JobsTable;
@@ -215,6 +216,10 @@ export function runsRepo(db: Db) {
     async queuedJobs(): Promise<Job[]> {
       return db.selectFrom('jobs').selectAll().where('status', '=', 'queued').orderBy('created_at').orderBy('position').execute();
     },
+    /** A page of the queued jobs a runner offering `labels` may be handed, oldest first (job-queue.ts). */
+    claimableJobs: (labels: readonly string[], page: { limit: number; offset: number }): Promise<Job[]> => claimableJobs(db, labels, page),
+    /** The claim's compare-and-set, queued → running (job-queue.ts: row-locked on PostgreSQL). */
+    claimQueuedJob: (id: string, fields: Partial<Job>): Promise<boolean> => claimQueuedJob(db, id, fields),
     /** Jobs waiting at an environment's approval gate, oldest first. */
     async waitingJobs(): Promise<Job[]> {
       return db.selectFrom('jobs').selectAll().where('status', '=', 'waiting').orderBy('created_at').orderBy('position').execute();
@@ -304,44 +309,46 @@ export function runsRepo(db: Db) {
 }
 
 /** Inserts job rows of one attempt at positions from `position` on. */
+/** Rows a statement inserts at most: 30 columns each stays under SQLite's and PostgreSQL's limits on parameters. */
+const insertBatch = 200;
+
 async function insertJobs(tx: Transaction<Database>, runId: string, attempt: number, position: number, jobs: NewJob[]): Promise<void> {
   const t = now();
-  for (const [i, j] of jobs.entries()) {
+  const rows = jobs.map((j, i) => {
     const kept = j.reuse;
-    await tx
-      .insertInto('jobs')
-      .values({
-        id: newId('job'),
-        run_id: runId,
-        key: j.key,
-        position: position + i,
-        name: j.name,
-        needs: JSON.stringify(j.needs),
-        runs_on: JSON.stringify(j.runsOn),
-        status: kept?.status ?? 'queued',
-        runner: kept?.runner ?? null,
-        lease_expires_at: null,
-        attempt: kept?.attempt ?? 1,
-        error: kept?.error ?? null,
-        outputs: kept?.outputs ?? null,
-        created_at: t,
-        started_at: kept?.started_at ?? null,
-        finished_at: kept?.finished_at ?? null,
-        run_attempt: attempt,
-        job_id: j.jobId ?? j.key,
-        matrix: j.matrix ? JSON.stringify(j.matrix) : null,
-        deferred_matrix: j.deferredMatrix ? 1 : 0,
-        called_workflow: j.workflow ?? null,
-        caller: j.caller ?? null,
-        concurrency_group: kept?.concurrency_group ?? null,
-        concurrency_state: kept ? kept.concurrency_state : null,
-        cancel_requested: 0,
-        reused_from: kept ? (kept.reused_from ?? kept.id) : null,
-        waiting_since: null,
-        gate_environment: null,
-      })
-      .execute();
-  }
+    return {
+      id: newId('job'),
+      run_id: runId,
+      key: j.key,
+      position: position + i,
+      name: j.name,
+      needs: JSON.stringify(j.needs),
+      runs_on: JSON.stringify(j.runsOn),
+      status: kept?.status ?? 'queued',
+      runner: kept?.runner ?? null,
+      lease_expires_at: null,
+      attempt: kept?.attempt ?? 1,
+      error: kept?.error ?? null,
+      outputs: kept?.outputs ?? null,
+      created_at: t,
+      started_at: kept?.started_at ?? null,
+      finished_at: kept?.finished_at ?? null,
+      run_attempt: attempt,
+      job_id: j.jobId ?? j.key,
+      matrix: j.matrix ? JSON.stringify(j.matrix) : null,
+      deferred_matrix: j.deferredMatrix ? 1 : 0,
+      called_workflow: j.workflow ?? null,
+      caller: j.caller ?? null,
+      concurrency_group: kept?.concurrency_group ?? null,
+      concurrency_state: kept ? kept.concurrency_state : null,
+      cancel_requested: 0,
+      reused_from: kept ? (kept.reused_from ?? kept.id) : null,
+      waiting_since: null,
+      gate_environment: null,
+    };
+  });
+  // Many rows a statement: a run of 100 jobs was 100 round trips inside its transaction (PostgreSQL).
+  for (let i = 0; i < rows.length; i += insertBatch) await tx.insertInto('jobs').values(rows.slice(i, i + insertBatch)).execute();
 }
 
 /**
