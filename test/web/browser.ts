@@ -24,8 +24,14 @@ export async function newPage(browser: Browser, errors: string[]): Promise<Page>
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   page.on('pageerror', (e) => errors.push(e.message));
+  // Refusals the tests provoke are not errors; nor is ERR_NETWORK_CHANGED: Chromium cancels
+  // requests in flight when the host's interfaces change, as podman's job and deploy networks
+  // come and go beside the test (the live-update stream reconnects; a failed page load
+  // would still fail the test's own assertions).
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of (401|403|409)/.test(m.text())) errors.push(m.text());
+    if (m.type() !== 'error') return;
+    if (/Failed to load resource: (the server responded with a status of (401|403|409)|net::ERR_NETWORK_CHANGED)/.test(m.text())) return;
+    errors.push(m.text());
   });
   return page;
 }
