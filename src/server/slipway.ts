@@ -37,8 +37,7 @@ import { deployStrategies, deployTargets, localProxies } from './deploy-wiring.t
 import { jobSecretsFor } from '../deploy/deployment-secrets.ts';
 import { JobApprovals, type GateMoves } from '../deploy/gate/job-approvals.ts';
 import { protectionOptions } from './protection-wiring.ts';
-import { failAbandonedDeployments } from '../deploy/abandoned-deployments.ts';
-import { defaultLockTiming, newHolderId } from '../deploy/gate/environment-lock.ts';
+import { sweepPeersLeftovers } from './peer-sweep.ts';
 import { EventBus } from '../core/events.ts';
 import { bridgeEvents } from '../store/postgres/event-bridge.ts';
 import { serverPresence } from './server-presence.ts';
@@ -242,12 +241,12 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   rmSync(join(config.dataDir, 'runner.token'), { force: true });
   const instance = instanceId(config.dataDir);
   const registryAccess = { host: new URL(url).host, insecure: new URL(url).protocol === 'http:' };
+  // The one RunnerApi of a runner by name: the built-in runner's, and each remote runner's behind /api/runner.
+  const runnerApiOf = (name: string): RunnerApi =>
+    inProcessRunnerApi({ runnerName: name, scheduler, store, events, sourceOf: (p) => `${url}/git/${p}.git`, registry: registryAccess, storage: storage.shared, dataDir: config.dataDir, maxLogBytes: config.logs.maxJobBytes, actions: runActions });
   remoteRunnerApi = (name) => {
     let runnerApi = remoteRunners.get(name);
-    if (!runnerApi) {
-      runnerApi = inProcessRunnerApi({ runnerName: name, scheduler, store, events, sourceOf: (p) => `${url}/git/${p}.git`, registry: registryAccess, storage: storage.shared, dataDir: config.dataDir, maxLogBytes: config.logs.maxJobBytes, actions: runActions });
-      remoteRunners.set(name, runnerApi);
-    }
+    if (!runnerApi) remoteRunners.set(name, (runnerApi = runnerApiOf(name)));
     return runnerApi;
   };
 
@@ -287,23 +286,8 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   // `on.schedule`: every minute at :00, the default branches' scheduled workflows.
   const stopSchedule = everyMinute(options.clock ?? systemClock, (at) => track(runScheduled(runStarter, at, presence.id).catch((err) => log(`schedule: ${(err as Error).stack}`))));
   const stopRegistryUpkeep = registryUpkeep.schedule();
-  // With other servers possible (PostgreSQL), what one of them left when it died is taken
-  // up: push events it recorded but never processed, deployments it was running.
-  const sweepHolder = newHolderId();
-  const orphanSweep = config.database.url
-    ? setInterval(() => {
-        const sweep = async () => {
-          const pushed = await pushes.takeStale();
-          if (pushed > 0) log(`processing ${pushed} push event(s) another server left pending`);
-          const failed = await failAbandonedDeployments({ store, events, holder: sweepHolder, leaseMs: defaultLockTiming.leaseMs });
-          if (failed > 0) log(`${failed} deployment(s) failed: the server running them stopped`);
-          // Every server holds every approval wait: whichever a decision reaches, or whose timer runs out first, opens it (once).
-          const adopted = await deploys.adoptWaiting();
-          if (adopted > 0) log(`holding ${adopted} deployment(s) at their approval gate that another server held`);
-        };
-        sweep().catch((err: unknown) => log(`sweep of other servers' leftovers: ${(err as Error).stack ?? String(err)}`));
-      }, 10_000)
-    : undefined;
+  // With other servers possible (PostgreSQL), what one of them left when it died is taken up.
+  const stopPeerSweep = config.database.url ? sweepPeersLeftovers({ store, events, pushes, deploys, log }) : () => {};
   // Action trees unused for actions.cacheMaxAge go, except those of runs not finished (now, then daily).
   const pruneActions = async () => {
     const removed = await actionSources.prune({ maxAgeMs: config.actions.cacheMaxAge, inUse: await store.runActions.unfinishedShas() });
@@ -328,7 +312,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     await store.runners.describe(runnerName, { concurrency: config.runner.concurrency, version });
     runner = new Runner({
       // Jobs fetch over HTTP with their own token, like any git client: nothing reads the data dir for them.
-      api: inProcessRunnerApi({ runnerName, scheduler, store, events, sourceOf: (p) => `${url}/git/${p}.git`, registry: registryAccess, storage: storage.shared, dataDir: config.dataDir, maxLogBytes: config.logs.maxJobBytes, actions: runActions }),
+      api: runnerApiOf(runnerName),
       name: runnerName,
       labels: builtinLabels,
       concurrency: config.runner.concurrency,
@@ -359,7 +343,7 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     async close() {
       ready = false;
       clearInterval(leaseSweep);
-      clearInterval(orphanSweep);
+      stopPeerSweep();
       clearInterval(runnerWaitSweep);
       stopSchedule();
       stopRegistryUpkeep();
