@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { openDatabase } from '../../src/store/database.ts';
-import { git, removeDir, waitFor, workingCopy } from '../support/harness.ts';
+import { git, removeDir, waitFor, workingCopy, numberedLines } from '../support/harness.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
 import type { RunView } from '../support/api-views.ts';
 
@@ -30,7 +30,6 @@ after(async () => {
   for (const d of dirs) await removeDir(d);
 });
 
-const numbered = (log: string) => log.split('\n').flatMap((l) => (/^line (\d+)$/.exec(l) ? [Number(l.slice(5))] : []));
 
 async function chunkRows(dataDir: string, stream: string): Promise<number> {
   const db = openDatabase({ sqlitePath: join(dataDir, 'slipway.db') });
@@ -65,6 +64,6 @@ test('killed between archiving a log and deleting its chunks: the restart archiv
   const [run] = await server.json<RunView[]>('/api/runs?project=counting');
   assert.equal(run?.status, 'success');
   const log = await (await server.get(`/api/runs/${run.id}/logs`)).text();
-  assert.deepEqual(numbered(log), Array.from({ length: lines }, (_, i) => i + 1), 'every line once');
+  assert.deepEqual(numberedLines(log), Array.from({ length: lines }, (_, i) => i + 1), 'every line once');
   await server.stop();
 });

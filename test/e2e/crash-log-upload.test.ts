@@ -9,7 +9,7 @@ import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { git, removeDir, waitFor } from '../support/harness.ts';
+import { git, removeDir, waitFor, numberedLines } from '../support/harness.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
 import type { RunView } from '../support/api-views.ts';
 
@@ -33,8 +33,6 @@ after(async () => {
   for (const d of dirs) await removeDir(d);
 });
 
-/** The numbers of the `line N` lines of a log, in order. */
-const numbered = (log: string) => log.split('\n').flatMap((l) => (/^line (\d+)$/.exec(l) ? [Number(l.slice(5))] : []));
 const oneTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 test('a crash during log upload: the run ends; attempt 1 holds what was stored, once, closed and marked; attempt 2 is whole', async () => {
@@ -71,13 +69,13 @@ test('a crash during log upload: the run ends; attempt 1 holds what was stored, 
   // Attempt 1: the lines stored before the crash, from the first on, each once; then its
   // two open groups (the step's, the script's) closed and the marker.
   const first = await log(1);
-  const stored = numbered(first);
+  const stored = numberedLines(first);
   assert.ok(stored.length > 0 && stored.length < lines, `the crash fell inside the step's output (${stored.length} of ${lines} lines stored):\n${first}`);
   assert.deepEqual(stored, oneTo(stored.length), 'attempt 1: no line lost or doubled');
   assert.match(first, new RegExp(`\\nline ${stored.length}\\n##\\[endgroup\\]\\n##\\[endgroup\\]\\n##\\[error\\]Attempt 1 interrupted by a server crash; the job runs again as attempt 2\\.\\n$`));
   // Attempt 2: every line once, and nothing of attempt 1.
   const second = await log(2);
-  assert.deepEqual(numbered(second), oneTo(lines), 'attempt 2: every line once');
+  assert.deepEqual(numberedLines(second), oneTo(lines), 'attempt 2: every line once');
   assert.doesNotMatch(second, /interrupted/);
   assert.match(second, /\nline 300\n##\[endgroup\]\nall done\n[\s\S]*Job success\n$/);
 

@@ -146,6 +146,9 @@ export async function runLog(h: Harness, runId: string): Promise<string> {
 }
 
 /** Removes the containers (a job's own, its services) that jobs of a failed test left behind: they carry the job's label. */
+/** The numbers of the `line N` lines of a log, in order (the crash tests' steps print them). */
+export const numberedLines = (log: string): number[] => log.split('\n').flatMap((l) => (/^line (\d+)$/.exec(l) ? [Number(l.slice(5))] : []));
+
 export async function removeJobContainers(jobs: readonly { id: string }[]): Promise<void> {
   for (const j of jobs) {
     const names = await podman('ps', '-a', '--filter', `label=slipway.job=${j.id}`, '--format', '{{.Names}}');
