@@ -4,6 +4,7 @@
 // (src/store/postgres/event-bridge.ts) sends what this process emits to the others and
 // re-emits what they send with `emitRelayed`.
 import { EventEmitter } from 'node:events';
+import type { RunStatus } from './types.ts';
 
 export interface SlipwayEvents {
   log: [stream: string, seq: number, text: string];
@@ -17,13 +18,27 @@ export interface SlipwayEvents {
   /** New claimable work: runners waiting in a long-poll wake up. */
   'jobs-available': [];
   'job-cancel': [jobId: string];
+  /**
+   * A runner's claim started an attempt of a job, `queueSeconds` after it became runnable
+   * (created, or its last need finished): the scheduler's facts, so observers (metrics) read
+   * nothing. This process only: never relayed.
+   */
+  'job-started': [jobId: string, runId: string, queueSeconds: number];
+  /** An attempt that had started ended with `status` after `seconds` (as 'job-started': never relayed). */
+  'job-ended': [jobId: string, runId: string, status: RunStatus, seconds: number];
 }
 
 export type SlipwayEventName = keyof SlipwayEvents;
 
-const everyEvent: Record<SlipwayEventName, true> = { log: true, 'stream-end': true, 'run-updated': true, 'job-updated': true, 'release-created': true, 'run-finished': true, 'deployment-updated': true, 'jobs-available': true, 'job-cancel': true };
+/** Whether other servers hear an event (the bridge relays it) or only this process does. */
+const everyEvent: Record<SlipwayEventName, 'relayed' | 'local'> = {
+  log: 'relayed', 'stream-end': 'relayed', 'run-updated': 'relayed', 'job-updated': 'relayed', 'release-created': 'relayed', 'run-finished': 'relayed',
+  'deployment-updated': 'relayed', 'jobs-available': 'relayed', 'job-cancel': 'relayed', 'job-started': 'local', 'job-ended': 'local',
+};
 /** Every event name (the record above fails to compile when one is missing). */
 export const slipwayEventNames = Object.keys(everyEvent) as SlipwayEventName[];
+/** The events the bridge sends to other servers: those whose listeners elsewhere follow them (SSE, runners' waits). */
+export const relayedEventNames = slipwayEventNames.filter((name) => everyEvent[name] === 'relayed');
 
 export class EventBus extends EventEmitter<SlipwayEvents> {
   #relaying = false;

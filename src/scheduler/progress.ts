@@ -17,6 +17,7 @@ import { calledInputs } from './reusable-calls.ts';
 import { callerMatrixAt, callerNeedRows, callerSpecAt, foldAt, levelOf, workflowAt } from './calls.ts';
 import { evaluateConcurrency, joinGroup } from './concurrency.ts';
 import { jobLogStream } from '../store/repos/logs.ts';
+import { secondsSince } from './job-times.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -108,6 +109,7 @@ export class RunProgress {
 
   /** What follows a job's end for its peers (settle, or an interrupted attempt that fails the job). */
   async settled(job: Job, status: RunStatus): Promise<void> {
+    if (job.started_at) this.#events.emit('job-ended', job.id, job.run_id, status, secondsSince(job.started_at, Date.now()));
     this.#events.emit('job-updated', job.id, job.run_id);
     this.#events.emit('stream-end', jobLogStream(job.id, job.attempt));
     if (job.concurrency_group && job.concurrency_state === 'admitted') await this.#admitNextJob(job);

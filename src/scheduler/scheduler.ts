@@ -20,6 +20,7 @@ import { levelOf } from './calls.ts';
 import { jobLogStream } from '../store/repos/logs.ts';
 import { sweepRunnerWaits, type GiveUp } from './runner-waits.ts';
 import { closeAttemptLog, interruptionOutcome, interruptionReasons, type Interruption } from './interrupted-attempt.ts';
+import { queueSeconds } from './job-times.ts';
 
 /**
  * What the scheduler hands the runner protocol for a won claim: the store rows and the
@@ -183,6 +184,7 @@ export class Scheduler {
         })
         .finally(() => this.#claiming.delete(job.id));
       if (!won) continue;
+      this.#events.emit('job-started', job.id, run.id, queueSeconds(job, siblings, t));
       this.#events.emit('job-updated', job.id, run.id);
       if (run.status === 'queued' || run.status === 'waiting') {
         await this.#store.runs.update(run.id, { status: 'running', started_at: run.started_at ?? iso(t) });

@@ -1,13 +1,14 @@
 // /metrics in Prometheus' text format (prom-client), every name prefixed `slipway_`:
 // runs and jobs by status and runners online/busy (read from the store at each scrape, so
-// they are right after a restart and across servers), queue wait and job duration,
-// deployments by environment and outcome with durations (observed as they finish, from the
-// event bus), HTTP requests by route and status, registry bytes in/out, and Node's own
-// (event-loop lag, heap, GC, CPU) from collectDefaultMetrics.
+// they are right after a restart and across servers), queue wait and job duration (the
+// scheduler's 'job-started' / 'job-ended' facts), deployments by environment and outcome
+// with durations (observed as they finish, from the event bus), HTTP requests by route and
+// status, registry bytes in/out, and Node's own (event-loop lag, heap, GC, CPU) from
+// collectDefaultMetrics.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Store } from '../../store/store.ts';
 import type { EventBus } from '../../core/events.ts';
-import { isDeploymentFinished, isFinished } from '../../core/types.ts';
+import { isDeploymentFinished } from '../../core/types.ts';
 import type { RequestRecord } from '../http/observe-requests.ts';
 
 export interface MetricsDeps {
@@ -25,7 +26,7 @@ const jobBuckets = [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 const waitBuckets = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 const httpMethods = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
-/** Ids already observed (a job or deployment reports each state more than once); the oldest go past `max`. */
+/** Ids already observed (a deployment reports each state more than once); the oldest go past `max`. */
 class SeenOnce {
   readonly #ids = new Set<string>();
   readonly #max = 10_000;
@@ -47,8 +48,6 @@ export class PrometheusMetrics {
   readonly #jobSeconds: Histogram<'status'>;
   readonly #deployments: Counter<'environment' | 'outcome'>;
   readonly #deploySeconds: Histogram<'environment' | 'outcome'>;
-  readonly #started = new SeenOnce();
-  readonly #ended = new SeenOnce();
   readonly #deployed = new SeenOnce();
 
   constructor(deps: MetricsDeps) {
@@ -103,10 +102,15 @@ export class PrometheusMetrics {
   /** Follows jobs and deployments as they start and finish; returns the unsubscribe. */
   start(): () => void {
     const { events, log, track } = this.#d;
-    const onJob = (jobId: string, runId: string) => track(this.#job(jobId, runId).catch((err: unknown) => log(`metrics: job ${jobId}: ${(err as Error).message}`)));
     const onDeployment = (id: string) => track(this.#deployment(id).catch((err: unknown) => log(`metrics: deployment ${id}: ${(err as Error).message}`)));
     // What another server did is counted there (onLocal): summed over servers, each change counts once.
-    const offs = [events.onLocal('job-updated', onJob), events.onLocal('deployment-updated', onDeployment)];
+    // A job's times come with the scheduler's events (its claim and its end are compare-and-sets,
+    // so each attempt starts and ends once): no read of the store per event.
+    const offs = [
+      events.onLocal('job-started', (_job, _run, queueSeconds) => this.#queueWait.observe(queueSeconds)),
+      events.onLocal('job-ended', (_job, _run, status, ran) => this.#jobSeconds.observe({ status }, ran)),
+      events.onLocal('deployment-updated', onDeployment),
+    ];
     return () => offs.forEach((off) => off());
   }
 
@@ -116,20 +120,6 @@ export class PrometheusMetrics {
 
   get contentType(): string {
     return this.registry.contentType;
-  }
-
-  async #job(jobId: string, runId: string): Promise<void> {
-    const { store } = this.#d;
-    const job = await store.runs.job(jobId);
-    if (!job?.started_at) return;
-    const attempt = `${job.id}:${job.attempt}`;
-    if (job.status === 'running' && this.#started.first(attempt)) {
-      const needs = new Set(JSON.parse(job.needs) as string[]);
-      const needsEnded = (await store.runs.jobs(runId)).filter((j) => needs.has(j.key) && j.finished_at).map((j) => j.finished_at!);
-      const runnable = [job.created_at, ...needsEnded].sort().at(-1)!;
-      this.#queueWait.observe(seconds(runnable, job.started_at));
-    }
-    if (isFinished(job.status) && job.finished_at && this.#ended.first(attempt)) this.#jobSeconds.observe({ status: job.status }, seconds(job.started_at, job.finished_at));
   }
 
   async #deployment(id: string): Promise<void> {

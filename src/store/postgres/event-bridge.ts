@@ -12,7 +12,7 @@
 // process, claims are not (they read the store).
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { slipwayEventNames, type EventBus, type SlipwayEventName, type SlipwayEvents } from '../../core/events.ts';
+import { relayedEventNames, type EventBus, type SlipwayEventName, type SlipwayEvents } from '../../core/events.ts';
 
 export const eventChannel = 'slipway_events';
 /** Below NOTIFY's 8000-byte limit, with room for the envelope. */
@@ -97,7 +97,7 @@ export async function bridgeEvents(o: BridgeOptions): Promise<EventBridge> {
 
   const relay = async (payload: string) => {
     const env = JSON.parse(payload) as Envelope;
-    if (env.o === origin || !slipwayEventNames.includes(env.e)) return;
+    if (env.o === origin || !relayedEventNames.includes(env.e)) return;
     let args = env.a;
     if (env.e === 'log' && args.length === 2) {
       const text = await o.readLog(String(args[0]), Number(args[1]));
@@ -140,7 +140,7 @@ export async function bridgeEvents(o: BridgeOptions): Promise<EventBridge> {
   };
 
   await connect();
-  const offs = slipwayEventNames.map((name) => o.events.onLocal(name, (...args: unknown[]) => publish(name, args)));
+  const offs = relayedEventNames.map((name) => o.events.onLocal(name, (...args: unknown[]) => publish(name, args)));
 
   return {
     origin,
