@@ -1,4 +1,5 @@
-// Reactions to deployments (runs are covered end to end in test/e2e/forge-webhooks.test.ts):
+// Reactions to deployments, and how a run's events are coalesced (runs are covered end to
+// end in test/e2e/forge-webhooks.test.ts and forge-status-run.test.ts):
 // a real store, event bus and outbox, and the local forge stand-in (test/support) in place of
 // GitHub, which cannot be reached here; it implements the documented status endpoint.
 import { after, before, test } from 'node:test';
@@ -94,4 +95,56 @@ test('a receiver that keeps failing is given up after the attempts, and the log 
   assert.deepEqual([retried!.subject, retried!.status, retried!.attempts, retried!.response_code], ['run y', 'failed', 3, 500]);
   assert.match(logs.join('\n'), /outgoing run y to shown: gave up after 3 attempt\(s\): HTTP 500/);
   forge.failNext(0);
+});
+
+test("a run's events are coalesced: one read for a burst, none of the project while the state is the one reported, its outcome once", async () => {
+  const key = randomBytes(32);
+  const links = new ForgeLinks(store, key);
+  const hooks = new NotificationHooks(store, key);
+  const outbox = new Outbox({ store, log: (m) => logs.push(m), track, backoffMs: 10 });
+  const project = await store.projects.ensure('api');
+  await links.set('api', { kind: 'github', url: `${forge.url}/o/api.git`, secret: 's'.repeat(16), token: 'tok' }, 'admin');
+  await hooks.add('api', { kind: 'json', url: `${forge.url}/hooks/runs`, secret: 'h'.repeat(16) }, 'admin');
+  const sha = 'f'.repeat(40);
+  const logged = logs.length;
+  const run = await store.runs.create({ projectId: project.id, workflow: 'ci.yml', name: 'ci', event: 'push', ref: 'refs/heads/main', sha, eventPayload: {}, jobs: [] });
+  // Counting reads of the real store (the methods still read it).
+  const reads = { runs: 0, projects: 0 };
+  const { runs, projects } = store;
+  const runsGet = runs.get.bind(runs);
+  const projectsById = projects.byId.bind(projects);
+  runs.get = (id) => (reads.runs++, runsGet(id));
+  projects.byId = (id) => (reads.projects++, projectsById(id));
+  const stop = new Reactions({ store, events, links, hooks, outbox, baseUrl: 'http://slipway.test', log: (m) => logs.push(m), track }).start();
+  try {
+    const updated = async (times: number, fields?: Parameters<typeof runs.update>[1]) => {
+      if (fields) await runs.update(run.id, fields);
+      for (let i = 0; i < times; i++) events.emit('run-updated', run.id);
+      await settle();
+    };
+    await updated(5);
+    assert.deepEqual(reads, { runs: 1, projects: 1 }, 'a burst of five events: one report, reading the newest state');
+    await updated(1, { status: 'running' });
+    await updated(1);
+    await updated(1);
+    assert.deepEqual(reads, { runs: 4, projects: 2 }, 'the same state again reads the run only');
+    await updated(1, { status: 'success', finished_at: new Date().toISOString() });
+    // After its outcome: a late event (a job that ended after the run was cancelled) reports nothing again.
+    await updated(1);
+    assert.deepEqual(reads, { runs: 6, projects: 3 });
+    // A re-run's states are its own, even the same outcome.
+    await updated(1, { status: 'queued', attempt: 2 });
+    await updated(1, { status: 'success' });
+    assert.deepEqual(reads, { runs: 8, projects: 5 });
+  } finally {
+    stop();
+    runs.get = runsGet;
+    projects.byId = projectsById;
+  }
+  const statuses = forge.received.filter((r) => r.path === `/api/v3/repos/o/api/statuses/${sha}`).map((r) => (JSON.parse(r.body) as { state: string }).state);
+  // GitHub has no running state: Slipway's `running` is its `pending` too.
+  assert.deepEqual(statuses, ['pending', 'pending', 'success', 'pending', 'success']);
+  const notes = forge.received.filter((r) => r.path === '/hooks/runs').map((r) => (JSON.parse(r.body) as { status: string; run: { attempt: number } }));
+  assert.deepEqual(notes.map((n) => [n.status, n.run.attempt]), [['success', 1], ['success', 2]]);
+  assert.deepEqual(logs.slice(logged), []);
 });

@@ -3,6 +3,10 @@
 // maintainer gave it a token), and each outcome a notification to the project's hooks.
 // Events of one run (or deployment) are handled one at a time, in order, and a state is
 // reported once; sending goes through the Outbox, so nothing here ever holds a run up.
+// A run changes many times a second under load ('run-updated' after every job), so the
+// events are coalesced: while a report for a subject waits its turn, further events for it
+// add nothing (the waiting report reads the newest state when it starts), and a report
+// whose state is the one last reported stops after reading the run, before the project.
 import type { EventBus } from '../core/events.ts';
 import type { DeploymentStatus, RunStatus } from '../core/types.ts';
 import type { Store } from '../store/store.ts';
@@ -27,6 +31,8 @@ interface ReactionsDeps {
 const runState: Record<RunStatus, ReportedState> = { queued: 'pending', waiting: 'pending', running: 'running', success: 'success', failure: 'failure', cancelled: 'cancelled', skipped: 'success' };
 const deploymentState: Record<DeploymentStatus, ReportedState> = { waiting_for_approval: 'pending', queued: 'pending', running: 'running', success: 'success', failure: 'failure', rejected: 'cancelled', superseded: 'cancelled' };
 const finished = new Set<ReportedState>(['success', 'failure', 'cancelled']);
+/** Subjects whose last reported state is remembered; the oldest are forgotten past it (at worst, one state reported twice). */
+const rememberedSubjects = 10_000;
 
 /** What a notification says about one outcome. */
 interface Outcome {
@@ -34,6 +40,8 @@ interface Outcome {
   projectId: string;
   project: string;
   subject: string;
+  /** A run's attempt: a re-run's states are reported again, even the same outcome. */
+  attempt?: number;
   sha: string;
   state: ReportedState;
   status: string;
@@ -45,8 +53,11 @@ interface Outcome {
 
 export class Reactions {
   readonly #d: ReactionsDeps;
-  readonly #last = new Map<string, ReportedState>();
+  /** Subject → what was last reported for it (`#mark`), finished ones too, oldest first. */
+  readonly #last = new Map<string, string>();
   readonly #chains = new Map<string, Promise<unknown>>();
+  /** Subjects with a report queued that has not started yet. */
+  readonly #waiting = new Set<string>();
 
   constructor(deps: ReactionsDeps) {
     this.#d = deps;
@@ -62,7 +73,14 @@ export class Reactions {
   }
 
   #serial(key: string, work: () => Promise<void>): void {
-    const next = (this.#chains.get(key) ?? Promise.resolve()).then(work).catch((err: unknown) => this.#d.log(`reactions: ${key}: ${(err as Error).stack ?? String(err)}`));
+    // A report still waiting its turn reads the state when it starts: it covers this event too.
+    if (this.#waiting.has(key)) return;
+    this.#waiting.add(key);
+    const start = () => {
+      this.#waiting.delete(key);
+      return work();
+    };
+    const next = (this.#chains.get(key) ?? Promise.resolve()).then(start).catch((err: unknown) => this.#d.log(`reactions: ${key}: ${(err as Error).stack ?? String(err)}`));
     this.#chains.set(key, next);
     void next.then(() => {
       if (this.#chains.get(key) === next) this.#chains.delete(key);
@@ -73,15 +91,20 @@ export class Reactions {
   async #run(id: string): Promise<void> {
     const { store } = this.#d;
     const run = await store.runs.get(id);
-    const project = run && (await store.projects.byId(run.project_id));
-    if (!run || !project) return;
+    if (!run) return;
     const state = runState[run.status];
+    const subject = `run ${id}`;
+    // Reported already (most events: a job started or ended, the run's state stayed): nothing more to read.
+    if (this.#last.get(subject) === this.#mark(state, run.attempt)) return;
+    const project = await store.projects.byId(run.project_id);
+    if (!project) return;
     const name = run.title ?? run.name;
     await this.#report({
       event: 'run',
       projectId: project.id,
       project: project.name,
-      subject: `run ${id}`,
+      subject,
+      attempt: run.attempt,
       sha: run.sha,
       state,
       status: run.status,
@@ -113,10 +136,18 @@ export class Reactions {
     });
   }
 
+  #mark(state: ReportedState, attempt?: number): string {
+    return `${attempt ?? ''}:${state}`;
+  }
+
   async #report(o: Outcome): Promise<void> {
-    if (this.#last.get(o.subject) === o.state) return;
-    this.#last.set(o.subject, o.state);
-    if (finished.has(o.state)) this.#last.delete(o.subject);
+    const mark = this.#mark(o.state, o.attempt);
+    if (this.#last.get(o.subject) === mark) return;
+    // Finished subjects are remembered too: a run's later 'run-updated' (a job that ended
+    // after the run was cancelled) must not report its outcome again, nor notify twice.
+    this.#last.delete(o.subject);
+    this.#last.set(o.subject, mark);
+    if (this.#last.size > rememberedSubjects) this.#last.delete(this.#last.keys().next().value!);
     const link = await this.#d.links.get(o.project);
     if (link?.token) {
       const r = statusRequest({ ...link, token: link.token }, o.sha, { state: o.state, context: o.context, description: o.title, targetUrl: o.url });
