@@ -84,4 +84,36 @@ describe('event bridge (LISTEN/NOTIFY)', () => {
     assert.deepEqual(await arrived, ['dep_1']);
     assert.ok(logs.some((m) => m.includes('dropped')), logs.join('\n'));
   });
+  it('identical events queued together go once; a waking event goes at once with those before it, in order; local-only events stay here', async () => {
+    const a = await server();
+    const b = await server();
+    const heard: string[] = [];
+    for (const name of ['job-updated', 'run-updated', 'jobs-available', 'job-started', 'job-ended', 'stream-end'] as const) b.events.on(name, (...args: unknown[]) => heard.push([name, ...args].join(' ')));
+    const woken = once(b.events, 'jobs-available');
+    a.events.emit('job-started', 'job_1', 'run_1', 0.01);
+    a.events.emit('job-updated', 'job_1', 'run_1');
+    a.events.emit('run-updated', 'run_1');
+    await new Promise((r) => setImmediate(r));
+    a.events.emit('run-updated', 'run_1');
+    a.events.emit('job-ended', 'job_1', 'run_1', 'success', 1);
+    a.events.emit('stream-end', 'job:job_1');
+    a.events.emit('jobs-available');
+    a.events.emit('jobs-available');
+    await woken;
+    assert.deepEqual(heard, ['job-updated job_1 run_1', 'run-updated run_1', 'stream-end job:job_1', 'jobs-available']);
+    // An event with nothing urgent after it still goes, after its short wait for company.
+    const alone = once(b.events, 'run-updated');
+    a.events.emit('run-updated', 'run_2');
+    assert.deepEqual(await alone, ['run_2']);
+    assert.deepEqual(heard.slice(4), ['run-updated run_2']);
+  });
+
+  it('close sends what still waits for company', async () => {
+    const a = await server();
+    const b = await server();
+    const arrived = once(b.events, 'release-created');
+    a.events.emit('release-created', 'rel_1');
+    await a.bridge.close();
+    assert.deepEqual(await arrived, ['rel_1']);
+  });
 });

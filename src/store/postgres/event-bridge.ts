@@ -19,6 +19,10 @@ export const eventChannel = 'slipway_events';
 const maxPayloadBytes = 7000;
 /** Events sent in one NOTIFY query at most. */
 const maxBatch = 100;
+/** Events someone on another server waits for (a runner's long-poll, a job's kill): never held back. */
+const urgent = new Set<SlipwayEventName>(['jobs-available', 'job-cancel']);
+/** How long other events wait for more to share their NOTIFY (browsers' views and log tails: not noticeable). */
+const gatherMs = 20;
 
 interface BridgeOptions {
   url: string;
@@ -107,16 +111,32 @@ export async function bridgeEvents(o: BridgeOptions): Promise<EventBridge> {
     o.events.emitRelayed(env.e, ...(args as SlipwayEvents[typeof env.e]));
   };
 
-  // Events emitted while a NOTIFY is in flight go together in the next one: a burst (log
-  // chunks of many jobs) costs a round trip per batch, not per event. Order is kept.
+  // Sending, with as few NOTIFY statements as keeps the news timely:
+  // - events emitted while a NOTIFY is in flight go together in the next one, order kept;
+  // - an event that wakes a waiter on another server (`urgent`: a runner's long-poll, a job
+  //   to kill) is sent at once, and everything queued before it goes with it;
+  // - the others (what browsers and log followers show) wait up to `gatherMs` for company:
+  //   under load, a job's claim, log and end share one statement instead of several;
+  // - an event identical (name and arguments) to one still queued adds nothing: the
+  //   receivers read the store when they hear it, after everything queued was emitted.
   let queued: string[] = [];
+  const inQueue = new Set<string>();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let due = false;
   const flush = async (): Promise<void> => {
+    due = false;
     while (queued.length > 0) {
       const batch = queued.splice(0, maxBatch);
+      for (const payload of batch) inQueue.delete(payload);
+      if (queued.length === 0) {
+        clearTimeout(timer);
+        timer = undefined;
+      }
       const c = client;
       if (!c) {
         dropped += batch.length + queued.length;
         queued = [];
+        inQueue.clear();
         return;
       }
       try {
@@ -127,6 +147,15 @@ export async function bridgeEvents(o: BridgeOptions): Promise<EventBridge> {
       }
     }
   };
+  const sendNow = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    // One query at a time on the connection (pg queues them, but deprecates that).
+    if (!due) {
+      due = true;
+      sending = sending.then(flush);
+    }
+  };
   const publish = (name: SlipwayEventName, args: unknown[]) => {
     let payload = JSON.stringify({ o: origin, e: name, a: args } satisfies Envelope);
     if (Buffer.byteLength(payload) > maxPayloadBytes && name === 'log') payload = JSON.stringify({ o: origin, e: name, a: args.slice(0, 2) } satisfies Envelope);
@@ -134,9 +163,12 @@ export async function bridgeEvents(o: BridgeOptions): Promise<EventBridge> {
       dropped++;
       return;
     }
-    queued.push(payload);
-    // One query at a time on the connection (pg queues them, but deprecates that).
-    if (queued.length === 1) sending = sending.then(flush);
+    if (!inQueue.has(payload)) {
+      queued.push(payload);
+      inQueue.add(payload);
+    }
+    if (urgent.has(name) || queued.length >= maxBatch) sendNow();
+    else timer ??= setTimeout(sendNow, gatherMs);
   };
 
   await connect();
@@ -148,6 +180,7 @@ export async function bridgeEvents(o: BridgeOptions): Promise<EventBridge> {
     async close() {
       closed = true;
       offs.forEach((off) => off());
+      if (queued.length > 0) sendNow();
       await sending;
       const c = client;
       client = undefined;
