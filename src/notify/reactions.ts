@@ -3,10 +3,12 @@
 // maintainer gave it a token), and each outcome a notification to the project's hooks.
 // Events of one run (or deployment) are handled one at a time, in order, and a state is
 // reported once; sending goes through the Outbox, so nothing here ever holds a run up.
-// A run changes many times a second under load ('run-updated' after every job), so the
-// events are coalesced: while a report for a subject waits its turn, further events for it
-// add nothing (the waiting report reads the newest state when it starts), and a report
-// whose state is the one last reported stops after reading the run, before the project.
+// A run changes many times a second under load ('run-updated' as each job starts a step or
+// ends), so the events are coalesced: a report waits `gatherMs` (a commit status a quarter
+// of a second later is no loss) and its turn, further events for the subject meanwhile add
+// nothing (the waiting report reads the newest state when it starts), and a report whose
+// state is the one last reported stops after reading the run, before the project.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventBus } from '../core/events.ts';
 import type { DeploymentStatus, RunStatus } from '../core/types.ts';
 import type { Store } from '../store/store.ts';
@@ -26,6 +28,8 @@ interface ReactionsDeps {
   baseUrl: string;
   log: (message: string) => void;
   track: (work: Promise<unknown>) => void;
+  /** How long a report waits for more events of its subject before reading its state (default 250 ms). */
+  gatherMs?: number;
 }
 
 const runState: Record<RunStatus, ReportedState> = { queued: 'pending', waiting: 'pending', running: 'running', success: 'success', failure: 'failure', cancelled: 'cancelled', skipped: 'success' };
@@ -76,7 +80,8 @@ export class Reactions {
     // A report still waiting its turn reads the state when it starts: it covers this event too.
     if (this.#waiting.has(key)) return;
     this.#waiting.add(key);
-    const start = () => {
+    const start = async () => {
+      await sleep(this.#d.gatherMs ?? 250);
       this.#waiting.delete(key);
       return work();
     };

@@ -22,7 +22,7 @@ const maxBatch = 100;
 /** Events someone on another server waits for (a runner's long-poll, a job's kill): never held back. */
 const urgent = new Set<SlipwayEventName>(['jobs-available', 'job-cancel']);
 /** How long other events wait for more to share their NOTIFY (browsers' views and log tails: not noticeable). */
-const gatherMs = 20;
+const gatherMs = 50;
 
 interface BridgeOptions {
   url: string;
@@ -111,21 +111,23 @@ export async function bridgeEvents(o: BridgeOptions): Promise<EventBridge> {
     o.events.emitRelayed(env.e, ...(args as SlipwayEvents[typeof env.e]));
   };
 
-  // Sending, with as few NOTIFY statements as keeps the news timely:
-  // - events emitted while a NOTIFY is in flight go together in the next one, order kept;
+  // Sending, with as few NOTIFY statements as keeps the news timely, in the order emitted:
   // - an event that wakes a waiter on another server (`urgent`: a runner's long-poll, a job
-  //   to kill) is sent at once, and everything queued before it goes with it;
+  //   to kill) is sent at once (after the NOTIFY in flight, if any), and everything queued
+  //   before it goes with it;
   // - the others (what browsers and log followers show) wait up to `gatherMs` for company:
-  //   under load, a job's claim, log and end share one statement instead of several;
+  //   under load, a job's claim, step, log and end share one statement instead of several;
   // - an event identical (name and arguments) to one still queued adds nothing: the
   //   receivers read the store when they hear it, after everything queued was emitted.
   let queued: string[] = [];
   const inQueue = new Set<string>();
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** What is queued must go now (an urgent event, or the oldest waited `gatherMs`). */
   let due = false;
+  let flushing = false;
   const flush = async (): Promise<void> => {
-    due = false;
-    while (queued.length > 0) {
+    while (due && queued.length > 0) {
+      due = queued.length > maxBatch;
       const batch = queued.splice(0, maxBatch);
       for (const payload of batch) inQueue.delete(payload);
       if (queued.length === 0) {
@@ -137,7 +139,7 @@ export async function bridgeEvents(o: BridgeOptions): Promise<EventBridge> {
         dropped += batch.length + queued.length;
         queued = [];
         inQueue.clear();
-        return;
+        break;
       }
       try {
         await c.query(`SELECT ${batch.map((_, i) => `pg_notify($1, $${i + 2})`).join(', ')}`, [eventChannel, ...batch]);
@@ -145,14 +147,17 @@ export async function bridgeEvents(o: BridgeOptions): Promise<EventBridge> {
         dropped += batch.length;
         o.log(`events: NOTIFY of ${batch.length} event(s): ${(err as Error).message}`);
       }
+      // Events queued during the query wait for their own timer, unless one of them was urgent.
     }
+    flushing = false;
   };
   const sendNow = () => {
     clearTimeout(timer);
     timer = undefined;
+    due = true;
     // One query at a time on the connection (pg queues them, but deprecates that).
-    if (!due) {
-      due = true;
+    if (!flushing) {
+      flushing = true;
       sending = sending.then(flush);
     }
   };
