@@ -148,3 +148,21 @@ test("a run's events are coalesced: one read for a burst, none of the project wh
   assert.deepEqual(notes.map((n) => [n.status, n.run.attempt]), [['success', 1], ['success', 2]]);
   assert.deepEqual(logs.slice(logged), []);
 });
+
+test('at stop, a report still gathering events goes at once: a shutdown does not wait for it', async () => {
+  const key = randomBytes(32);
+  const links = new ForgeLinks(store, key);
+  const project = await store.projects.ensure('quick');
+  await links.set('quick', { kind: 'github', url: `${forge.url}/o/quick.git`, secret: 's'.repeat(16), token: 'tok' }, 'admin');
+  const sha = 'e'.repeat(40);
+  const run = await store.runs.create({ projectId: project.id, workflow: 'ci.yml', name: 'ci', event: 'push', ref: 'refs/heads/main', sha, eventPayload: {}, jobs: [] });
+  const outbox = new Outbox({ store, log: (m) => logs.push(m), track, backoffMs: 10 });
+  const stop = new Reactions({ store, events, links, hooks: new NotificationHooks(store, key), outbox, baseUrl: 'http://slipway.test', log: (m) => logs.push(m), track, gatherMs: 600_000 }).start();
+  events.emit('run-updated', run.id);
+  const t = Date.now();
+  stop();
+  await settle();
+  assert.ok(Date.now() - t < 5_000, `took ${Date.now() - t} ms`);
+  const statuses = forge.received.filter((r) => r.path === `/api/v3/repos/o/quick/statuses/${sha}`).map((r) => (JSON.parse(r.body) as { state: string }).state);
+  assert.deepEqual(statuses, ['pending']);
+});

@@ -62,6 +62,8 @@ export class Reactions {
   readonly #chains = new Map<string, Promise<unknown>>();
   /** Subjects with a report queued that has not started yet. */
   readonly #waiting = new Set<string>();
+  /** Aborted at stop: reports still gathering events go now, so a shutdown does not wait for them. */
+  readonly #stopped = new AbortController();
 
   constructor(deps: ReactionsDeps) {
     this.#d = deps;
@@ -73,7 +75,10 @@ export class Reactions {
     const onDeployment = (id: string) => this.#serial(`deployment ${id}`, () => this.#deployment(id));
     // The server that made a change reports it (onLocal): one commit status, one notification.
     const offs = [this.#d.events.onLocal('run-updated', onRun), this.#d.events.onLocal('deployment-updated', onDeployment)];
-    return () => offs.forEach((off) => off());
+    return () => {
+      offs.forEach((off) => off());
+      this.#stopped.abort();
+    };
   }
 
   #serial(key: string, work: () => Promise<void>): void {
@@ -81,7 +86,7 @@ export class Reactions {
     if (this.#waiting.has(key)) return;
     this.#waiting.add(key);
     const start = async () => {
-      await sleep(this.#d.gatherMs ?? 250);
+      await sleep(this.#d.gatherMs ?? 250, undefined, { signal: this.#stopped.signal }).catch(() => {}); // aborted: go now
       this.#waiting.delete(key);
       return work();
     };
