@@ -8,7 +8,6 @@ import type { Router } from '../http/router.ts';
 import { sendJson } from '../http/reply.ts';
 import type { RunnerApi } from '../../runner/protocol/runner-api.ts';
 import type { ClaimedJob } from '../../runner/protocol/wire.ts';
-import { SlipwayError } from '../../core/errors.ts';
 import { registerRunnerProtocolFiles } from './runner-protocol-files.ts';
 import { holdJob, jobParams, runnerOf, type RunnerProtocolDeps } from './runner-protocol-caller.ts';
 import { runnerWakesOf } from './runner-wakes.ts';
