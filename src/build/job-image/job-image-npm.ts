@@ -7,7 +7,7 @@
 // The image is shared by every project's jobs, so of the machine's npm configuration only
 // where packages come from is carried over (`registry`, `@scope:registry`); credentials
 // (`_authToken`, `_auth`, `//host/:…` keys, a URL's user and password) never are.
-import { mkdir, readFile, realpath, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { OutputSink } from '../../core/types.ts';
@@ -30,10 +30,8 @@ export interface JobImageNpm {
 
 /** npm for an image whose Node is `node`: beside that Node, else what the `npm` on `path` runs; undefined when neither exists. */
 export async function findJobImageNpm(node: string, path = process.env.PATH ?? '', env: NodeJS.ProcessEnv = process.env): Promise<JobImageNpm | undefined> {
-  const command = await findOnPath('npm', path);
-  const candidates = [join(dirname(dirname(node)), 'lib/node_modules/npm'), ...(command ? [dirname(dirname(await realpath(command)))] : [])];
-  for (const dir of candidates) {
-    const npm = await nodePackage(dir, 'npm');
+  for (const dir of [join(dirname(dirname(node)), 'lib/node_modules/npm'), await commandPackageDir('npm', path)]) {
+    const npm = dir === undefined ? undefined : await nodePackage(dir, 'npm');
     if (!npm) continue;
     const npmrc = imageNpmrc(registrySettings(await machineNpmConfigs(npm.dir, env), env));
     return { npm, corepack: await nodePackage(join(dirname(npm.dir), 'corepack'), 'corepack'), npmrc };
@@ -41,11 +39,22 @@ export async function findJobImageNpm(node: string, path = process.env.PATH ?? '
   return undefined;
 }
 
-/** The package in `dir` when its package.json names it `name`. */
+/** The package folder a command on `path` runs (npm's is PACKAGE/bin/npm-cli.js); undefined without one. */
+async function commandPackageDir(command: string, path: string): Promise<string | undefined> {
+  const file = await findOnPath(command, path); // follows links: a dangling one is no command
+  return file === undefined ? undefined : dirname(dirname(await realpath(file)));
+}
+
+/** The package in `dir` when its package.json names it `name`; a broken one is no package (jobs still get an image). */
 async function nodePackage(dir: string, name: string): Promise<NodePackage | undefined> {
   const file = join(dir, 'package.json');
   if (!(await lstatIfExists(file))) return undefined;
-  const manifest = JSON.parse(await readFile(file, 'utf8')) as { name?: unknown; version?: unknown };
+  let manifest: { name?: unknown; version?: unknown };
+  try {
+    manifest = JSON.parse(await readFile(file, 'utf8')) as typeof manifest;
+  } catch {
+    return undefined;
+  }
   return manifest.name === name && typeof manifest.version === 'string' ? { dir: await realpath(dir), version: manifest.version } : undefined;
 }
 
@@ -134,6 +143,9 @@ export async function installJobImageNpm(root: string, found: JobImageNpm, node:
   // cp -a keeps npm's node_modules/.bin links as they are (relative); it takes half the time of fs.cp here.
   const links: [string, string][] = [['npm', 'npm/bin/npm-cli.js'], ['npx', 'npm/bin/npx-cli.js']];
   await runOrThrow(['cp', '-a', found.npm.dir, join(modules, 'npm')]);
+  // npm's builtin config (a distribution's settings, perhaps more): its registries are in the
+  // image's npmrc already, and nothing else of it is known to be safe to share.
+  await rm(join(modules, 'npm/npmrc'), { force: true });
   if (found.corepack) {
     await runOrThrow(['cp', '-a', found.corepack.dir, join(modules, 'corepack')]);
     links.push(['corepack', 'corepack/dist/corepack.js']);

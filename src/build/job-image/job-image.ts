@@ -91,7 +91,7 @@ async function makeJobImage({ name, node, npm }: JobImageInputs, engine: string,
       await runOrThrow(['tar', '-C', root, '-xf', join(dir, `${list}.tar`)]);
     }
     await finishRoot(root, node);
-    if (!npm) onOutput(`  no npm on this machine (none beside ${node}, none on PATH): the image has node but no npm or npx; install npm (Debian: apt-get install npm) and restart Slipway to remake it\n`);
+    if (!npm) onOutput(`  no npm on this machine (none beside ${node}, none on PATH): the image has node but no npm or npx; install npm (Debian: apt-get install npm) and the next job remakes the image with it\n`);
     else await installJobImageNpm(root, npm, node, dir, onOutput);
     onOutput('  importing it into the container engine\n');
     const tarball = join(dir, 'rootfs.tar');
