@@ -177,17 +177,19 @@ export async function connectHttpRunnerApi(o: HttpRunnerApiOptions): Promise<Run
     async skipStep(jobId, number, name) {
       await send({ method: 'POST', path: job(jobId, '/skipped-steps'), json: { number, name }, retry: 'yes' });
     },
-    async completeJob(jobId, status, outputs, error, next) {
+    async completeJob(jobId, status, outputs, error, extras) {
       cancelListeners.delete(jobId);
       actionTrees.release(jobId);
       jobTokens.delete(jobId);
-      const result = { status, outputs, ...(error === undefined ? {} : { error }) };
+      // The log's last chunk travels with the result either way: stored once per sequence number, so retries are safe.
+      const result = { status, outputs, ...(error === undefined ? {} : { error }), ...(extras?.log ? { log: extras.log } : {}) };
+      const next = extras?.next;
       if (next) {
         // Sent once, like a claim (a claim whose answer was lost holds a job nobody runs until
         // its lease runs out). Any failure falls back to the plain completion below, retried
         // as ever and final either way: it reports the refusal (LEASE_LOST) if there is one.
         try {
-          return claimed((await json<{ next: { job: ClaimedJob | null; generation: number; state?: string } }>({ method: 'POST', path: job(jobId, '/complete'), json: { ...result, next } })).next);
+          return claimed((await json<{ next: { job: ClaimedJob | null; generation: number; state?: string } }>({ method: 'POST', path: job(jobId, '/complete'), json: { ...result, next: { labels: next.labels } } })).next);
         } catch (err) {
           if (o.signal?.aborted) throw err; // the runner is stopping: no second try
         }

@@ -153,7 +153,8 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
       const { attempt } = await heldJob(jobId);
       if (!(await store.runs.addHeldStep(holder(jobId), attempt, number, name, 'skipped'))) await requireHeld(store, o.runnerName, jobId);
     },
-    async completeJob(jobId, status, outputs, error, next) {
+    async completeJob(jobId, status, outputs, error, extras) {
+      if (extras?.log) await this.appendLog(jobId, extras.log.seq, extras.log.text);
       // Refused unless this runner holds the job: a runner that lost its lease must not end,
       // nor revoke the token of, the attempt another runner now runs.
       const job = await requireHeld(store, o.runnerName, jobId).catch((err: unknown) => {
@@ -165,7 +166,7 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
       forget(jobId);
       await revokeJobToken(store, jobId);
       await scheduler.completeJob(jobId, o.runnerName, status, masked, maskedError, job);
-      return next ? claim(next.labels) : undefined;
+      return extras?.next ? claim(extras.next.labels) : undefined;
     },
     async resolveAction(jobId, uses) {
       if (!o.actions) throw new SlipwayError('ACTION_UNRESOLVED', `action ${uses}: this runner has no action sources`);

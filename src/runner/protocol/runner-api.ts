@@ -40,9 +40,12 @@ export interface ResolvedActionTree {
   cached: boolean;
 }
 
-/** What a completion asks of the runner's next job: a claim with these labels. */
-export interface NextClaim {
-  labels: readonly string[];
+/** What a job's report carries besides its result. */
+export interface CompletionExtras {
+  /** The log's last chunk, stored (once per sequence number, as appendLog) before the result. */
+  log?: { seq: number; text: string };
+  /** Then claim the runner's next job with these labels. */
+  next?: { labels: readonly string[] };
 }
 
 export interface RunnerApi {
@@ -57,12 +60,13 @@ export interface RunnerApi {
   finishStep(stepId: string, status: RunStatus, exitCode: number | null): Promise<void>;
   skipStep(jobId: string, number: number, name: string): Promise<void>;
   /**
-   * Reports the job's result (final: a second completion changes nothing). With `next`, the
-   * same call then claims the runner's next job with those labels, as claim() does: one round
-   * trip between two jobs instead of two, and the runner that freed the slot is the first to
-   * look at the work its job's end made runnable. Answers that job, or undefined.
+   * Reports the job's result (final: a second completion changes nothing), after the log's
+   * last chunk if `extras.log`. With `extras.next`, the same call then claims the runner's
+   * next job with those labels, as claim() does: one round trip between two jobs instead of
+   * three, and the runner that freed the slot is the first to look at the work its job's end
+   * made runnable. Answers that job, or undefined.
    */
-  completeJob(jobId: string, status: RunStatus, outputs: Record<string, string>, error?: string, next?: NextClaim): Promise<ClaimedJob | undefined>;
+  completeJob(jobId: string, status: RunStatus, outputs: Record<string, string>, error?: string, extras?: CompletionExtras): Promise<ClaimedJob | undefined>;
   recordRelease(jobId: string, release: { image: string; digest: string }): Promise<{ id: string }>;
   /** Where to fetch the run's commit from, with credentials passed as an HTTP header. */
   source(jobId: string): Promise<{ url: string; authorization?: string }>;

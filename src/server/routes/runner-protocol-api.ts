@@ -19,6 +19,7 @@ const statuses = ['success', 'failure', 'cancelled', 'skipped'] as const;
 const stepParams = z.object({ step: z.string().max(100).describe('a step id (stp_…) of a job this runner holds') });
 const summaryParams = jobParams.extend({ number: z.coerce.number().int().min(1).max(10_000).describe('the 1-based step number') });
 const labels = z.array(z.string().max(200)).max(100);
+const logChunk = z.strictObject({ seq: z.number().int().min(0), text: z.string().max(512 * 1024) });
 const nameNumber = z.strictObject({ number: z.number().int().min(1).max(10_000), name: z.string().max(1000) });
 
 /** What a route over one held job gets: the runner's RunnerApi, the job's id, the body and the runner's name. */
@@ -115,7 +116,7 @@ export function registerRunnerProtocolApi(router: Router, deps: RunnerProtocolDe
   jobRoute('GET', '/log-seq', "Runner protocol: the sequence number the job attempt's log continues from", undefined, async (api, id) => ({ next: await api.nextLogSeq(id) }));
   jobRoute(
     'POST', '/logs', 'Runner protocol: one numbered log chunk; storing a sequence number twice keeps the first (retries never double)',
-    { schema: z.strictObject({ seq: z.number().int().min(0), text: z.string().max(512 * 1024) }), expected: '{"seq": <n>, "text": "<chunk>"}' },
+    { schema: logChunk, expected: '{"seq": <n>, "text": "<chunk>"}' },
     (api, id, b) => api.appendLog(id, b.seq, b.text),
     'api',
   );
@@ -124,11 +125,14 @@ export function registerRunnerProtocolApi(router: Router, deps: RunnerProtocolDe
   jobRoute(
     'POST', '/complete', "Runner protocol: the job's result and outputs (final: a second completion changes nothing); with `next`, then a claim of the runner's next job (answered as the claim route does, under `next`)",
     {
-      schema: z.strictObject({ status: z.enum(statuses), outputs: z.record(z.string(), z.string()), error: z.string().max(64 * 1024).optional(), next: z.strictObject({ labels }).optional() }),
-      expected: '{"status": "success", "outputs": {}, "next": {"labels": ["<label>"]}}',
+      schema: z.strictObject({
+        status: z.enum(statuses), outputs: z.record(z.string(), z.string()), error: z.string().max(64 * 1024).optional(),
+        log: logChunk.optional().describe("the log's last chunk, stored before the result"), next: z.strictObject({ labels }).optional().describe("then claim the runner's next job"),
+      }),
+      expected: '{"status": "success", "outputs": {}, "log": {"seq": <n>, "text": "<chunk>"}, "next": {"labels": ["<label>"]}}',
     },
     async (api, id, b, runner) => {
-      await api.completeJob(id, b.status, b.outputs, b.error);
+      await api.completeJob(id, b.status, b.outputs, b.error, b.log ? { log: b.log } : undefined);
       if (!b.next) return undefined;
       // The count from after the completion's own news: this claim sees what the completion made runnable.
       const seen = generation;
