@@ -65,7 +65,7 @@ export function registerRunnerProtocolApi(router: Router, deps: RunnerProtocolDe
         }
         // A runner that left after its claim never heartbeats it: the lease sweep re-queues the job.
         // An empty answer says the runner's state: a draining remote runner exits once idle.
-        sendJson(res, 200, { job: job ?? null, generation: seen, ...(job ? {} : { state: (await store.runners.get(runnerOf(principal)))?.state ?? 'active' }) });
+        sendJson(res, 200, { job: job ?? null, generation: seen, ...(job ? {} : { state: await store.runners.state(runner) }) });
       },
     )
     .route(
