@@ -171,24 +171,24 @@ export class Scheduler {
       if (job.matrix && maxParallel !== undefined && this.#progress.runningLegs(job, siblings) >= maxParallel) continue;
       const t = Date.now();
       this.#claiming.add(job.id);
-      const won = await this.#store.runs
-        .claimQueuedJob(job.id, {
-          status: 'running',
-          runner,
-          started_at: iso(t),
-          lease_expires_at: iso(t + this.#leaseMs),
-          // A wait for a runner ends here; a later re-queue (lost runner) starts its own clock.
-          runner_wait_since: null,
-          runner_wait: null,
-        })
-        .finally(() => this.#claiming.delete(job.id));
+      const claim = {
+        status: 'running',
+        runner,
+        started_at: iso(t),
+        lease_expires_at: iso(t + this.#leaseMs),
+        // A wait for a runner ends here; a later re-queue (lost runner) starts its own clock.
+        runner_wait_since: null,
+        runner_wait: null,
+      } satisfies Partial<Job>;
+      const won = await this.#store.runs.claimQueuedJob(job.id, claim).finally(() => this.#claiming.delete(job.id));
       if (!won) continue;
       this.#events.emit('job-updated', job.id, run.id);
       if (run.status === 'queued' || run.status === 'waiting') {
         await this.#store.runs.update(run.id, { status: 'running', started_at: run.started_at ?? iso(t) });
         this.#events.emit('run-updated', run.id);
       }
-      const claimed = (await this.#store.runs.job(job.id))!;
+      // The row as the compare-and-set left it: only a queued job's own claim writes to it.
+      const claimed: Job = { ...job, ...claim };
       const context = await this.#progress.contextOf(run, claimed, siblings, needs);
       const values = context.values as Record<string, Record<string, unknown>>;
       // contextOf built it with githubContext(run, project, job).
@@ -333,8 +333,9 @@ export class Scheduler {
     return this.#store.runs.renewLease(jobId, runner, iso(Date.now() + this.#leaseMs));
   }
 
-  async completeJob(jobId: string, runner: string, status: RunStatus, outputs: Record<string, string>, error?: string): Promise<void> {
-    const job = await this.#store.runs.job(jobId);
+  /** `read`: the job's row if the caller just read it (the in-process API does, to check the hold). */
+  async completeJob(jobId: string, runner: string, status: RunStatus, outputs: Record<string, string>, error?: string, read?: Job): Promise<void> {
+    const job = read ?? (await this.#store.runs.job(jobId));
     if (!job || job.runner !== runner || job.status !== 'running') return; // lost the lease: someone else owns it now
     // A job told to stop ends cancelled, whatever its steps made of the kill.
     const final = job.cancel_requested === 1 && status !== 'success' ? 'cancelled' : status;

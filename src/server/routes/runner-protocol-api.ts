@@ -33,11 +33,16 @@ export function registerRunnerProtocolApi(router: Router, deps: RunnerProtocolDe
   deps.events.on('jobs-available', () => generation++);
   // Waits are woken one runner at a time, passed on by claims (runner-wakes.ts).
   const wakes = runnerWakesOf(deps.events);
-  /** A route over a job the runner holds; answers what `call` returns as JSON (`{}` for nothing). */
-  const jobRoute = <B extends z.ZodType>(method: 'GET' | 'POST' | 'PUT', path: string, summary: string, body: { schema: B; expected: string } | undefined, call: JobCall<z.output<B>>) =>
+  /**
+   * A route over a job the runner holds; answers what `call` returns as JSON (`{}` for
+   * nothing). `checks: 'api'`: the RunnerApi call refuses a job the runner does not hold
+   * itself, inside its write (in-process.ts), so the route reads nothing first — these are
+   * the calls every job makes.
+   */
+  const jobRoute = <B extends z.ZodType>(method: 'GET' | 'POST' | 'PUT', path: string, summary: string, body: { schema: B; expected: string } | undefined, call: JobCall<z.output<B>>, checks: 'route' | 'api' = 'route') =>
     router.route({ method, path: `/api/runner/jobs/:job${path}`, summary, params: jobParams, ...(body ? { body } : {}) }, async (ctx) => {
       const runner = runnerOf(ctx.principal);
-      await holdJob(store, runner, ctx.params.job);
+      if (checks === 'route') await holdJob(store, runner, ctx.params.job);
       sendJson(ctx.res, 200, (await call(apiFor(runner), ctx.params.job, ctx.body as z.output<B>)) ?? {});
     });
 
@@ -104,13 +109,15 @@ export function registerRunnerProtocolApi(router: Router, deps: RunnerProtocolDe
     'POST', '/logs', 'Runner protocol: one numbered log chunk; storing a sequence number twice keeps the first (retries never double)',
     { schema: z.strictObject({ seq: z.number().int().min(0), text: z.string().max(512 * 1024) }), expected: '{"seq": <n>, "text": "<chunk>"}' },
     (api, id, b) => api.appendLog(id, b.seq, b.text),
+    'api',
   );
-  jobRoute('POST', '/steps', 'Runner protocol: a step starts; answers its id', { schema: nameNumber, expected: '{"number": <n>, "name": "<step>"}' }, async (api, id, b) => ({ id: await api.startStep(id, b.number, b.name) }));
-  jobRoute('POST', '/skipped-steps', 'Runner protocol: a step was skipped', { schema: nameNumber, expected: '{"number": <n>, "name": "<step>"}' }, (api, id, b) => api.skipStep(id, b.number, b.name));
+  jobRoute('POST', '/steps', 'Runner protocol: a step starts; answers its id', { schema: nameNumber, expected: '{"number": <n>, "name": "<step>"}' }, async (api, id, b) => ({ id: await api.startStep(id, b.number, b.name) }), 'api');
+  jobRoute('POST', '/skipped-steps', 'Runner protocol: a step was skipped', { schema: nameNumber, expected: '{"number": <n>, "name": "<step>"}' }, (api, id, b) => api.skipStep(id, b.number, b.name), 'api');
   jobRoute(
     'POST', '/complete', "Runner protocol: the job's result and outputs (final: a second completion changes nothing)",
     { schema: z.strictObject({ status: z.enum(statuses), outputs: z.record(z.string(), z.string()), error: z.string().max(64 * 1024).optional() }), expected: '{"status": "success", "outputs": {}}' },
     (api, id, b) => api.completeJob(id, b.status, b.outputs, b.error),
+    'api',
   );
   jobRoute(
     'POST', '/releases', 'Runner protocol: the job pushed a release (image and digest)',
@@ -147,11 +154,8 @@ export function registerRunnerProtocolApi(router: Router, deps: RunnerProtocolDe
       body: { schema: z.strictObject({ status: z.enum(statuses), exitCode: z.number().int().nullable() }), expected: '{"status": "success", "exitCode": 0}' },
     },
     async ({ res, principal, params, body }) => {
-      const runner = runnerOf(principal);
-      const step = await store.runs.step(params.step);
-      if (!step) throw new SlipwayError('NOT_FOUND', `step ${params.step} not found`);
-      await holdJob(store, runner, step.job_id);
-      await apiFor(runner).finishStep(step.id, body.status, body.exitCode);
+      // The API refuses a step of a job the runner does not hold, in the same statement as the write.
+      await apiFor(runnerOf(principal)).finishStep(params.step, body.status, body.exitCode);
       sendJson(res, 200, {});
     },
   );
