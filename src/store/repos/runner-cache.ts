@@ -18,20 +18,15 @@ import { TtlCache } from '../../core/ttl-cache.ts';
 import type { RunnerCredentialsTable } from '../schema.ts';
 import type { RunnerState } from './runners.ts';
 
-export const runnerCacheTtlMs = 5_000;
+/** 5 s (docs/security.md says so); far more runners than 1000 only read more often. */
+const kept = { ttlMs: 5_000, max: 1000 };
 
 export class RunnerCache {
   /** Live credentials by their token's hash. */
-  readonly credentials: TtlCache<string, RunnerCredentialsTable>;
+  readonly credentials = new TtlCache<string, RunnerCredentialsTable>(kept);
   /** Each runner's state, by name ('active' for one not known yet: what it gets when first seen). */
-  readonly states: TtlCache<string, RunnerState>;
+  readonly states = new TtlCache<string, RunnerState>(kept);
   readonly #listeners = new Set<(name: string) => void>();
-
-  constructor(o: { ttlMs?: number; max?: number; now?: () => number } = {}) {
-    const options = { ttlMs: o.ttlMs ?? runnerCacheTtlMs, max: o.max ?? 1000, ...(o.now ? { now: o.now } : {}) };
-    this.credentials = new TtlCache(options);
-    this.states = new TtlCache(options);
-  }
 
   /** This server changed runner `name` (committed): forgotten here, and told to `onChanged` listeners (the relay). */
   changed(name: string): void {
