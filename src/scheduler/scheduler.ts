@@ -78,6 +78,12 @@ export class Scheduler {
   readonly #progress: RunProgress;
   /** Jobs a claim of this process is taking now (between its checks and its compare-and-set). */
   readonly #claiming = new Set<string>();
+  /**
+   * Job attempts this process's claims won in the last few seconds: a claim whose page was read
+   * before the win would otherwise try each of them and lose (a wasted statement per job
+   * when runners finish together and all look at the oldest runnable job).
+   */
+  readonly #won = new Map<string, number>();
   /** When each runner's claim was last recorded in `runners`, with the labels it offered. */
   readonly #seen = new Map<string, { labels: string; at: number }>();
 
@@ -93,6 +99,22 @@ export class Scheduler {
     this.#events = options.events;
     this.#leaseMs = options.leaseMs;
     this.#progress = new RunProgress(options.store, options.events);
+  }
+
+  /** Another claim of this process is winning the job right now, or won this attempt of it moments ago. */
+  #taken(job: Job): boolean {
+    return this.#claiming.has(job.id) || this.#won.has(`${job.id}:${job.attempt}`);
+  }
+
+  /** Keyed by attempt: a job re-queued (its runner lost) is a new attempt, claimable at once. */
+  #wonRecently(job: Job): void {
+    const now = Date.now();
+    this.#won.set(`${job.id}:${job.attempt}`, now);
+    // Oldest first (insertion order): drop what is older than any page a claim still holds.
+    for (const [id, at] of this.#won) {
+      if (now - at < 10_000) break;
+      this.#won.delete(id);
+    }
   }
 
   get leaseMs(): number {
@@ -139,7 +161,7 @@ export class Scheduler {
   async #claimFrom(page: Job[], runner: string, labels: readonly string[], runOf: Map<string, Run>, siblingsOf: Map<string, Job[]>): Promise<JobClaim | undefined> {
     for (const job of page) {
       // Another claim of this process is winning it right now: take the next one instead of colliding.
-      if (this.#claiming.has(job.id)) continue;
+      if (this.#taken(job)) continue;
       let run = runOf.get(job.run_id);
       if (!run) runOf.set(job.run_id, (run = await this.#store.runs.require(job.run_id)));
       if (run.concurrency_state === 'pending' || job.run_attempt !== run.attempt) continue;
@@ -170,6 +192,8 @@ export class Scheduler {
       const maxParallel = spec.strategy?.maxParallel;
       if (job.matrix && maxParallel !== undefined && this.#progress.runningLegs(job, siblings) >= maxParallel) continue;
       const t = Date.now();
+      // Checked again with nothing awaited before the add: two claims of this process never race for one job.
+      if (this.#taken(job)) continue;
       this.#claiming.add(job.id);
       const claim = {
         status: 'running',
@@ -182,6 +206,7 @@ export class Scheduler {
       } satisfies Partial<Job>;
       const won = await this.#store.runs.claimQueuedJob(job.id, claim).finally(() => this.#claiming.delete(job.id));
       if (!won) continue;
+      this.#wonRecently(job);
       this.#events.emit('job-updated', job.id, run.id);
       if (run.status === 'queued' || run.status === 'waiting') {
         await this.#store.runs.update(run.id, { status: 'running', started_at: run.started_at ?? iso(t) });

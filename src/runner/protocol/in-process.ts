@@ -84,21 +84,22 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
     attempts.delete(jobId);
     tokens.delete(jobId);
   };
+  const claim = async (labels: readonly string[]): Promise<ClaimedJob | undefined> => {
+    // An admin paused or is draining this runner: nothing new for it (it keeps heartbeating what it holds), but it stays online.
+    if ((await store.runners.state(o.runnerName)) !== 'active') {
+      await store.runners.seen(o.runnerName, labels);
+      return undefined;
+    }
+    const won = await scheduler.claim(o.runnerName, labels);
+    if (!won) return undefined;
+    maskers.set(won.job.id, new Masker(Object.values(won.secrets)));
+    attempts.set(won.job.id, held(won.job));
+    const token = await issueJobToken(store, { id: won.job.id, runId: won.run.id, projectId: won.run.project_id, attempt: won.job.attempt });
+    tokens.set(won.job.id, token);
+    return toWire(won, token, (await store.logs.lastSeq(jobLogStream(won.job.id, won.job.attempt))) + 1);
+  };
   return {
-    claim: async (labels) => {
-      // An admin paused or is draining this runner: nothing new for it (it keeps heartbeating what it holds), but it stays online.
-      if ((await store.runners.state(o.runnerName)) !== 'active') {
-        await store.runners.seen(o.runnerName, labels);
-        return undefined;
-      }
-      const claim = await scheduler.claim(o.runnerName, labels);
-      if (!claim) return undefined;
-      maskers.set(claim.job.id, new Masker(Object.values(claim.secrets)));
-      attempts.set(claim.job.id, held(claim.job));
-      const token = await issueJobToken(store, { id: claim.job.id, runId: claim.run.id, projectId: claim.run.project_id, attempt: claim.job.attempt });
-      tokens.set(claim.job.id, token);
-      return toWire(claim, token, (await store.logs.lastSeq(jobLogStream(claim.job.id, claim.job.attempt))) + 1);
-    },
+    claim,
     async waitForWork(timeoutMs, signal) {
       const timeout = AbortSignal.timeout(timeoutMs);
       await once(events, 'jobs-available', { signal: AbortSignal.any([signal, timeout]) }).catch((err: Error) => {
@@ -152,7 +153,7 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
       const { attempt } = await heldJob(jobId);
       if (!(await store.runs.addHeldStep(holder(jobId), attempt, number, name, 'skipped'))) await requireHeld(store, o.runnerName, jobId);
     },
-    async completeJob(jobId, status, outputs, error) {
+    async completeJob(jobId, status, outputs, error, next) {
       // Refused unless this runner holds the job: a runner that lost its lease must not end,
       // nor revoke the token of, the attempt another runner now runs.
       const job = await requireHeld(store, o.runnerName, jobId).catch((err: unknown) => {
@@ -164,6 +165,7 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
       forget(jobId);
       await revokeJobToken(store, jobId);
       await scheduler.completeJob(jobId, o.runnerName, status, masked, maskedError, job);
+      return next ? claim(next.labels) : undefined;
     },
     async resolveAction(jobId, uses) {
       if (!o.actions) throw new SlipwayError('ACTION_UNRESOLVED', `action ${uses}: this runner has no action sources`);

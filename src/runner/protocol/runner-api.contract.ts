@@ -116,6 +116,25 @@ export function runRunnerApiContract(name: string, create: () => Promise<RunnerA
       assert.deepEqual(await f.job(id), { status: 'failure', outputs: { answer: '42' } });
     });
 
+    test("a completion with `next` claims the runner's next job in the same call; without work, it answers none", async () => {
+      const first = await f.queueJob('first');
+      await claimOne();
+      const second = await f.queueJob('second');
+      const next = await f.api.completeJob(first, 'success', {}, undefined, { labels: ['gpu'] });
+      assert.equal(next, undefined, 'a runner without the label gets nothing');
+      const third = await f.queueJob('third');
+      const claimed = await f.api.completeJob(second, 'success', {}, undefined, { labels: ['local'] }).catch((err: unknown) => err);
+      assert.ok(isSlipwayError(claimed, 'LEASE_LOST'), 'a job the runner never claimed is refused');
+      const taken = await f.api.claim(['local']);
+      assert.equal(taken?.id, second);
+      const then = await f.api.completeJob(second, 'success', {}, undefined, { labels: ['local'] });
+      assert.equal(then?.id, third, 'the next job, claimed as the first was reported');
+      assert.equal(then.token.length > 0, true);
+      assert.equal(await f.api.heartbeat(third), true, 'held by this runner');
+      assert.equal(await f.api.completeJob(third, 'success', {}, undefined, { labels: ['local'] }), undefined, 'nothing left');
+      assert.equal((await f.job(second)).status, 'success');
+    });
+
     test('a cancel reaches the listener of the job, and not after it unsubscribed', { timeout: 10_000 }, async () => {
       const id = await f.queueJob('cancel-me');
       await claimOne();
