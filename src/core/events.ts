@@ -17,11 +17,13 @@ export interface SlipwayEvents {
   /** New claimable work: runners waiting in a long-poll wake up. */
   'jobs-available': [];
   'job-cancel': [jobId: string];
+  /** A runner's credential or state changed (revoked, registered, paused, removed): servers forget what they kept of it. */
+  'runner-changed': [name: string];
 }
 
 export type SlipwayEventName = keyof SlipwayEvents;
 
-const everyEvent: Record<SlipwayEventName, true> = { log: true, 'stream-end': true, 'run-updated': true, 'job-updated': true, 'release-created': true, 'run-finished': true, 'deployment-updated': true, 'jobs-available': true, 'job-cancel': true };
+const everyEvent: Record<SlipwayEventName, true> = { log: true, 'stream-end': true, 'run-updated': true, 'job-updated': true, 'release-created': true, 'run-finished': true, 'deployment-updated': true, 'jobs-available': true, 'job-cancel': true, 'runner-changed': true };
 /** Every event name (the record above fails to compile when one is missing). */
 export const slipwayEventNames = Object.keys(everyEvent) as SlipwayEventName[];
 

@@ -86,7 +86,7 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
   };
   const claim = async (labels: readonly string[]): Promise<ClaimedJob | undefined> => {
     // An admin paused or is draining this runner: nothing new for it (it keeps heartbeating what it holds), but it stays online.
-    if (((await store.runners.get(o.runnerName))?.state ?? 'active') !== 'active') {
+    if ((await store.runners.state(o.runnerName)) !== 'active') {
       await store.runners.seen(o.runnerName, labels);
       return undefined;
     }

@@ -43,7 +43,7 @@ export function registerRunnerProtocolApi(router: Router, deps: RunnerProtocolDe
   const claimAnswer = async (runner: string, job: ClaimedJob | undefined, seen: number) => ({
     job: job ?? null,
     generation: seen,
-    ...(job ? {} : { state: (await store.runners.get(runner))?.state ?? 'active' }),
+    ...(job ? {} : { state: await store.runners.state(runner) }),
   });
   /**
    * A route over a job the runner holds; answers what `call` returns as JSON (`{}` for
