@@ -67,3 +67,27 @@ test("a deployment's pull token pulls the release's repository only, and ends wi
   await store.deployments.update(deployment.id, { status: 'success', finished_at: new Date().toISOString() });
   assert.deepEqual(await resolveToken(store, token, at), { ok: false, reason: `the pull token of deployment ${deployment.id} is no longer valid: its deployment has ended` });
 });
+
+test('a runner credential is kept once it resolved; revoking it or registering its name again refuses it at once', async () => {
+  const store = await newStore();
+  const { row, token } = await store.runnerCredentials.create('r1');
+  assert.ok((await resolveToken(store, token)).ok);
+  // Kept (runner-cache.ts): gone from the table behind the store's back, it still resolves: no lookup per request.
+  await store.db.deleteFrom('runner_credentials').where('id', '=', row.id).execute();
+  assert.ok((await resolveToken(store, token)).ok);
+  await store.db.insertInto('runner_credentials').values(row).execute();
+
+  await store.runnerCredentials.revokeName('r1');
+  assert.match(await refusedWhy(store, token), /^the runner credential of runner r1 was revoked at /);
+
+  const older = await store.runnerCredentials.create('r2');
+  assert.ok((await resolveToken(store, older.token)).ok);
+  const newer = await store.runnerCredentials.create('r2');
+  assert.match(await refusedWhy(store, older.token), /^the runner credential of runner r2 was revoked at /);
+  assert.ok((await resolveToken(store, newer.token)).ok);
+});
+
+async function refusedWhy(store: Awaited<ReturnType<typeof newStore>>, token: string): Promise<string> {
+  const r = await resolveToken(store, token);
+  return r.ok ? 'accepted' : r.reason;
+}

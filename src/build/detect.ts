@@ -7,15 +7,21 @@ import type { ImageBuilder } from './builder.ts';
 import { builders, isBuilderName } from './builders.ts';
 
 export async function onPath(command: string, path = process.env.PATH ?? ''): Promise<boolean> {
+  return (await findOnPath(command, path)) !== undefined;
+}
+
+/** Where `command` is on `path` (the first executable of that name), as the shell would find it. */
+export async function findOnPath(command: string, path = process.env.PATH ?? ''): Promise<string | undefined> {
   for (const dir of path.split(delimiter)) {
+    const file = join(dir || '.', command);
     try {
-      await access(join(dir || '.', command), constants.X_OK);
-      return true;
+      await access(file, constants.X_OK);
+      return file;
     } catch {
       // Not in this directory.
     }
   }
-  return false;
+  return undefined;
 }
 
 export async function detectBuilder(prefer?: string): Promise<ImageBuilder> {

@@ -18,6 +18,8 @@ export interface SlipwayEvents {
   /** New claimable work: runners waiting in a long-poll wake up. */
   'jobs-available': [];
   'job-cancel': [jobId: string];
+  /** A runner's credential or state changed (revoked, registered, paused, removed): servers forget what they kept of it. */
+  'runner-changed': [name: string];
   /**
    * A runner's claim started an attempt of a job, `queueSeconds` after it became runnable
    * (created, or its last need finished): the scheduler's facts, so observers (metrics) read
@@ -33,7 +35,8 @@ export type SlipwayEventName = keyof SlipwayEvents;
 /** Whether other servers hear an event (the bridge relays it) or only this process does. */
 const everyEvent: Record<SlipwayEventName, 'relayed' | 'local'> = {
   log: 'relayed', 'stream-end': 'relayed', 'run-updated': 'relayed', 'job-updated': 'relayed', 'release-created': 'relayed', 'run-finished': 'relayed',
-  'deployment-updated': 'relayed', 'jobs-available': 'relayed', 'job-cancel': 'relayed', 'job-started': 'local', 'job-ended': 'local',
+  'deployment-updated': 'relayed', 'jobs-available': 'relayed', 'job-cancel': 'relayed', 'runner-changed': 'relayed',
+  'job-started': 'local', 'job-ended': 'local',
 };
 /** Every event name (the record above fails to compile when one is missing). */
 export const slipwayEventNames = Object.keys(everyEvent) as SlipwayEventName[];

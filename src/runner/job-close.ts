@@ -31,9 +31,12 @@ export async function closeJob(job: JobRun, status: RunStatus): Promise<void> {
     return;
   }
   log.line(`Job ${status}`);
-  await log.flush().catch((err: Error) => job.onError(new Error(`job ${state.claimed.id}: log upload failed: ${err.message}`, { cause: err })));
+  // The last chunk goes with the report (one request, not two).
+  const rest = await log.takeRest().catch((err: Error) => job.onError(new Error(`job ${state.claimed.id}: log upload failed: ${err.message}`, { cause: err })));
   const finalStatus = status === 'failure' && job.continueOnError ? 'success' : status;
-  await api.completeJob(state.claimed.id, finalStatus, outputs);
+  const labels = job.next?.labels();
+  const next = await api.completeJob(state.claimed.id, finalStatus, outputs, undefined, { ...(rest ? { log: rest } : {}), ...(labels ? { next: { labels } } : {}) });
+  if (next) job.next!.take(next);
   // The job is over once it is reported: its folder is moved aside at once (a next attempt of
   // the job on this runner makes the same one) and removed while the runner takes the next
   // job; one a stop left behind goes at the next start (job-leftovers.ts: `job_*`).

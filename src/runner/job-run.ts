@@ -34,6 +34,15 @@ export interface JobRunnerOptions {
   shutdown?: AbortSignal;
   /** The runner's copies of commits it checked out (actions/checkout-cache.ts); without it every job fetches its commit. */
   checkouts?: CheckoutCache;
+  /** The runner's next job, claimed as this one is reported (RunnerApi.completeJob `next`); without it the report claims nothing. */
+  next?: NextJob;
+}
+
+/** What a job's report asks for the runner's next job, and where a job so claimed goes. */
+export interface NextJob {
+  /** The labels to claim with now; undefined when the runner takes no more work (it stops). */
+  labels: () => readonly string[] | undefined;
+  take: (job: ClaimedJob) => void;
 }
 
 export interface JobRun {
@@ -58,6 +67,7 @@ export interface JobRun {
   /** Undoes what the opening and the stages started (timers, listeners), in any order. */
   disposers: (() => void)[];
   checkouts: CheckoutCache | undefined;
+  next: NextJob | undefined;
 }
 
 /** The job's result: a timeout fails it; any other abort cancels it. */
@@ -161,6 +171,7 @@ export async function openJob(claimed: ClaimedJob, options: JobRunnerOptions): P
     skipped: false, timedOut: false, crashed: false,
     continueOnError: spec.continueOnError,
     checkouts: options.checkouts,
+    next: options.next,
     onError: options.onError ?? ((err) => console.error((err as Error).message)),
   };
   return job;

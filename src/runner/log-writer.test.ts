@@ -87,3 +87,15 @@ test('an upload refused between flushes (the timer or the size shipped it) is re
     process.off('unhandledRejection', onUnhandled);
   }
 });
+
+test('takeRest waits for the queued chunks and answers the masked rest as the next chunk, taken out of the writer', async () => {
+  const { log, chunks, sent } = collecting({ flushMs: 1 });
+  log.addMask('hunter2');
+  log.write('first\n');
+  await sent();
+  log.write('then hunter');
+  log.write('2 and the end\n');
+  assert.deepEqual(await log.takeRest(), { seq: 1, text: 'then *** and the end\n' });
+  assert.deepEqual(chunks, ['first\n'], 'the rest was not sent');
+  assert.equal(await log.takeRest(), undefined, 'nothing is left');
+});

@@ -58,6 +58,24 @@ export class LogWriter {
     if (failure) throw failure;
   }
 
+  /**
+   * The job's end, for a caller that ships the last chunk itself (with the job's report, one
+   * request instead of two): waits for the chunks already queued, then answers what is left
+   * as the next numbered chunk, taken out of the writer, or undefined when nothing is left.
+   * A failed earlier upload throws, as flush() does.
+   */
+  async takeRest(): Promise<{ seq: number; text: string } | undefined> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#chain;
+    const failure = this.#failure;
+    this.#failure = undefined;
+    if (failure) throw failure;
+    const text = this.mask(this.#buffer);
+    this.#buffer = '';
+    return text.length > 0 ? { seq: this.#seq++, text } : undefined;
+  }
+
   /** Queues the buffer's upload; a failure is kept for the next flush, never left unhandled. */
   #ship(all: boolean): void {
     clearTimeout(this.#timer);

@@ -4,6 +4,7 @@
 import type { RunnerApi } from './protocol/runner-api.ts';
 import type { JobSpec } from '../workflow/model.ts';
 import type { Executor } from './executor.ts';
+import type { ClaimedJob } from './protocol/wire.ts';
 import { join } from 'node:path';
 import { runJob } from './job-runner.ts';
 import { CheckoutCache } from './actions/checkout-cache.ts';
@@ -55,12 +56,21 @@ export class Runner {
         await o.api.waitForWork(1000, this.#stop.signal).catch((err) => o.onError?.(err));
         continue;
       }
-      const c = claimed;
-      const work = runJob(c, { ...o, runnerName: o.name, shutdown: this.#shutdown.signal, checkouts: this.#checkouts })
-        .catch((err) => o.onError?.(err))
-        .finally(() => this.#active.delete(work));
-      this.#active.add(work);
+      this.#begin(claimed);
     }
+  }
+
+  /**
+   * Runs a claimed job. Its report claims the next one in the same call (the slot it frees),
+   * unless the runner is stopping; a job so claimed starts here too, in that slot.
+   */
+  #begin(claimed: ClaimedJob): void {
+    const o = this.#options;
+    const next = { labels: () => (this.#stop.signal.aborted ? undefined : o.labels), take: (job: ClaimedJob) => this.#begin(job) };
+    const work = runJob(claimed, { ...o, runnerName: o.name, shutdown: this.#shutdown.signal, checkouts: this.#checkouts, next })
+      .catch((err) => o.onError?.(err))
+      .finally(() => this.#active.delete(work));
+    this.#active.add(work);
   }
 
   /**
@@ -70,7 +80,10 @@ export class Runner {
   async stop(graceMs = Infinity): Promise<void> {
     this.#stop.abort();
     await this.#loop;
-    const finished = Promise.allSettled([...this.#active]);
+    // Until none is left: a report in flight at the stop may still hand over a next job.
+    const finished = (async () => {
+      while (this.#active.size > 0) await Promise.allSettled([...this.#active]);
+    })();
     let timer: NodeJS.Timeout | undefined;
     const timedOut = Number.isFinite(graceMs) ? new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), graceMs))) : new Promise<never>(() => {});
     if ((await Promise.race([finished, timedOut])) === 'timeout') this.#shutdown.abort();

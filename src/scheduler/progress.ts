@@ -25,6 +25,7 @@ export class RunProgress {
   readonly #store: Store;
   readonly #events: EventBus;
   readonly #plans = new Map<string, StoredPlan>();
+  readonly #projectNames = new Map<string, string>();
 
   constructor(store: Store, events: EventBus) {
     this.#store = store;
@@ -56,7 +57,7 @@ export class RunProgress {
 
   /** The expression context of a job about to run, as far as the server knows it. */
   async contextOf(run: Run, job: Job, siblings: Job[], needs: NeedsContext): Promise<ExpressionContext> {
-    const project = (await this.#store.projects.byId(run.project_id))?.name ?? '';
+    const project = await this.#projectName(run.project_id);
     const github = githubContext(run, project, job);
     return contextValues({
       github,
@@ -65,6 +66,18 @@ export class RunProgress {
       strategy: this.strategyOf(run, job, siblings),
       inputs: this.#inputsAt(run, github, levelOf(job), siblings),
     });
+  }
+
+  /** A project's name: kept once read, as a project is never renamed (its id is never reused). */
+  async #projectName(id: string): Promise<string> {
+    let name = this.#projectNames.get(id);
+    if (name === undefined) {
+      name = (await this.#store.projects.byId(id))?.name;
+      if (name === undefined) return '';
+      if (this.#projectNames.size > 1000) this.#projectNames.clear();
+      this.#projectNames.set(id, name);
+    }
+    return name;
   }
 
   /** `strategy` context (docs "strategy context"). */
@@ -138,6 +151,8 @@ export class RunProgress {
 
   /** Re-examines a run until nothing more changes, then finishes it if its jobs have. */
   async advance(runId: string): Promise<void> {
+    // The rows of the pass that changed nothing are the run as it stands: updateRun decides on them.
+    let settledRows: { run: Run; jobs: Job[] } | undefined;
     for (let changed = true; changed; ) {
       changed = false;
       const run = await this.#store.runs.require(runId);
@@ -150,8 +165,9 @@ export class RunProgress {
           break;
         }
       }
+      if (!changed) settledRows = { run, jobs };
     }
-    await this.updateRun(runId);
+    await this.updateRun(runId, settledRows);
     this.#events.emit('jobs-available');
   }
 
@@ -223,10 +239,10 @@ export class RunProgress {
     await this.updateRun(runId);
   }
 
-  /** Finishes the run once every job of its latest attempt has finished. */
-  async updateRun(runId: string): Promise<void> {
-    const run = await this.#store.runs.require(runId);
-    const jobs = await this.#store.runs.jobs(runId);
+  /** Finishes the run once every job of its latest attempt has finished. `rows`: the run and its jobs, just read. */
+  async updateRun(runId: string, rows?: { run: Run; jobs: Job[] }): Promise<void> {
+    const run = rows?.run ?? (await this.#store.runs.require(runId));
+    const jobs = rows?.jobs ?? (await this.#store.runs.jobs(runId));
     this.#events.emit('run-updated', runId);
     if (isFinished(run.status)) return;
     if (!jobs.every((j) => isFinished(j.status))) {

@@ -79,6 +79,12 @@ export class Scheduler {
   readonly #progress: RunProgress;
   /** Jobs a claim of this process is taking now (between its checks and its compare-and-set). */
   readonly #claiming = new Set<string>();
+  /**
+   * Job attempts this process's claims won in the last few seconds: a claim whose page was read
+   * before the win would otherwise try each of them and lose (a wasted statement per job
+   * when runners finish together and all look at the oldest runnable job).
+   */
+  readonly #won = new Map<string, number>();
   /** When each runner's claim was last recorded in `runners`, with the labels it offered. */
   readonly #seen = new Map<string, { labels: string; at: number }>();
 
@@ -94,6 +100,22 @@ export class Scheduler {
     this.#events = options.events;
     this.#leaseMs = options.leaseMs;
     this.#progress = new RunProgress(options.store, options.events);
+  }
+
+  /** Another claim of this process is winning the job right now, or won this attempt of it moments ago. */
+  #taken(job: Job): boolean {
+    return this.#claiming.has(job.id) || this.#won.has(`${job.id}:${job.attempt}`);
+  }
+
+  /** Keyed by attempt: a job re-queued (its runner lost) is a new attempt, claimable at once. */
+  #wonRecently(job: Job): void {
+    const now = Date.now();
+    this.#won.set(`${job.id}:${job.attempt}`, now);
+    // Oldest first (insertion order): drop what is older than any page a claim still holds.
+    for (const [id, at] of this.#won) {
+      if (now - at < 10_000) break;
+      this.#won.delete(id);
+    }
   }
 
   get leaseMs(): number {
@@ -140,7 +162,7 @@ export class Scheduler {
   async #claimFrom(page: Job[], runner: string, labels: readonly string[], runOf: Map<string, Run>, siblingsOf: Map<string, Job[]>): Promise<JobClaim | undefined> {
     for (const job of page) {
       // Another claim of this process is winning it right now: take the next one instead of colliding.
-      if (this.#claiming.has(job.id)) continue;
+      if (this.#taken(job)) continue;
       let run = runOf.get(job.run_id);
       if (!run) runOf.set(job.run_id, (run = await this.#store.runs.require(job.run_id)));
       if (run.concurrency_state === 'pending' || job.run_attempt !== run.attempt) continue;
@@ -171,26 +193,29 @@ export class Scheduler {
       const maxParallel = spec.strategy?.maxParallel;
       if (job.matrix && maxParallel !== undefined && this.#progress.runningLegs(job, siblings) >= maxParallel) continue;
       const t = Date.now();
+      // Checked again with nothing awaited before the add: two claims of this process never race for one job.
+      if (this.#taken(job)) continue;
       this.#claiming.add(job.id);
-      const won = await this.#store.runs
-        .claimQueuedJob(job.id, {
-          status: 'running',
-          runner,
-          started_at: iso(t),
-          lease_expires_at: iso(t + this.#leaseMs),
-          // A wait for a runner ends here; a later re-queue (lost runner) starts its own clock.
-          runner_wait_since: null,
-          runner_wait: null,
-        })
-        .finally(() => this.#claiming.delete(job.id));
+      const claim = {
+        status: 'running',
+        runner,
+        started_at: iso(t),
+        lease_expires_at: iso(t + this.#leaseMs),
+        // A wait for a runner ends here; a later re-queue (lost runner) starts its own clock.
+        runner_wait_since: null,
+        runner_wait: null,
+      } satisfies Partial<Job>;
+      const won = await this.#store.runs.claimQueuedJob(job.id, claim).finally(() => this.#claiming.delete(job.id));
       if (!won) continue;
+      this.#wonRecently(job);
       this.#events.emit('job-started', job.id, run.id, queueSeconds(job, siblings, t));
       this.#events.emit('job-updated', job.id, run.id);
       if (run.status === 'queued' || run.status === 'waiting') {
         await this.#store.runs.update(run.id, { status: 'running', started_at: run.started_at ?? iso(t) });
         this.#events.emit('run-updated', run.id);
       }
-      const claimed = (await this.#store.runs.job(job.id))!;
+      // The row as the compare-and-set left it: only a queued job's own claim writes to it.
+      const claimed: Job = { ...job, ...claim };
       const context = await this.#progress.contextOf(run, claimed, siblings, needs);
       const values = context.values as Record<string, Record<string, unknown>>;
       // contextOf built it with githubContext(run, project, job).
@@ -335,8 +360,9 @@ export class Scheduler {
     return this.#store.runs.renewLease(jobId, runner, iso(Date.now() + this.#leaseMs));
   }
 
-  async completeJob(jobId: string, runner: string, status: RunStatus, outputs: Record<string, string>, error?: string): Promise<void> {
-    const job = await this.#store.runs.job(jobId);
+  /** `read`: the job's row if the caller just read it (the in-process API does, to check the hold). */
+  async completeJob(jobId: string, runner: string, status: RunStatus, outputs: Record<string, string>, error?: string, read?: Job): Promise<void> {
+    const job = read ?? (await this.#store.runs.job(jobId));
     if (!job || job.runner !== runner || job.status !== 'running') return; // lost the lease: someone else owns it now
     // A job told to stop ends cancelled, whatever its steps made of the kill.
     const final = job.cancel_requested === 1 && status !== 'success' ? 'cancelled' : status;

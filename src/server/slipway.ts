@@ -40,6 +40,7 @@ import { protectionOptions } from './protection-wiring.ts';
 import { sweepPeersLeftovers } from './peer-sweep.ts';
 import { EventBus } from '../core/events.ts';
 import { bridgeEvents } from '../store/postgres/event-bridge.ts';
+import { relayRunnerChanges } from '../store/repos/runner-cache.ts';
 import { serverPresence } from './server-presence.ts';
 import { Secrets } from '../auth/secrets.ts';
 import { loadOrCreateSecretsKey, secretsKeyPath } from '../auth/secrets-crypto.ts';
@@ -140,6 +141,8 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
   const bridge = config.database.url
     ? await bridgeEvents({ url: config.database.url, events, log, readLog: async (stream, seq) => (await store.logs.read(stream, seq - 1, 1)).find((c) => c.seq === seq)?.text })
     : undefined;
+  // Runners' credentials and states are kept a few seconds per server: each server's changes reach the others (store/repos/runner-cache.ts).
+  relayRunnerChanges(store.runnerCache, events);
   // Stand-in until per-project roles land (project_members): admins are admin, everyone
   // else maintainer on every project, which is what each user could do before.
   // A pusher's role for branch protection: admins are admins everywhere, others have their project role.

@@ -212,6 +212,39 @@ for (const backend of backends) {
       assert.deepEqual((await store.logs.read('job:2')).map((c) => c.text), ['other']);
     });
 
+    it("a runner's step and log writes happen only while it holds the job, once per step number", async () => {
+      const { store } = await open();
+      const project = await store.projects.ensure('held');
+      const run = await store.runs.create(newRun(project.id, [{ key: 'build', name: 'Build', needs: [], runsOn: ['local'] }]));
+      const [job] = await store.runs.jobs(run.id);
+      assert.ok(await store.runs.claimQueuedJob(job!.id, { status: 'running', runner: 'r1' }));
+      const r1 = { jobId: job!.id, runner: 'r1' };
+      const r2 = { jobId: job!.id, runner: 'r2' };
+      const step = await store.runs.addHeldStep(r1, 1, 1, 'Run make', 'running');
+      assert.equal(step?.status, 'running');
+      assert.equal(await store.runs.addHeldStep(r1, 1, 1, 'Run make', 'running'), undefined, 'a retried start writes nothing');
+      assert.equal(await store.runs.addHeldStep(r2, 1, 2, 'Run test', 'running'), undefined, 'another runner writes nothing');
+      assert.equal((await store.runs.addHeldStep(r1, 1, 2, 'Deploy', 'skipped'))?.finished_at !== null, true);
+      assert.equal(await store.runs.finishHeldStep(step!.id, 'r2', 'failure', 1), false);
+      assert.equal(await store.runs.finishHeldStep(step!.id, 'r1', 'success', 0), true);
+      assert.deepEqual((await store.runs.steps(job!.id, 1)).map((s) => [s.number, s.name, s.status, s.exit_code]), [[1, 'Run make', 'success', 0], [2, 'Deploy', 'skipped', null]]);
+      assert.equal((await store.runs.stepNumbered(job!.id, 1, 2))?.name, 'Deploy');
+      assert.equal(await store.logs.append('job:held', 0, 'not mine', r2), false);
+      assert.equal(await store.logs.append('job:held', 0, 'mine', r1), true);
+      assert.deepEqual((await store.logs.read('job:held')).map((c) => c.text), ['mine']);
+    });
+
+    it('runs.get answers the same run when it leaves out the plan it kept', async () => {
+      const { store } = await open();
+      const project = await store.projects.ensure('planned');
+      const created = await store.runs.create({ ...newRun(project.id, [{ key: 'build', name: 'Build', needs: [], runsOn: ['local'] }]), plan: { workflow: { name: 'ci' }, plan: { jobs: [] } } });
+      const first = { ...(await store.runs.require(created.id)) };
+      assert.ok(first.plan?.includes('"ci"'));
+      await store.runs.update(created.id, { status: 'running', title: 'changed' });
+      const second = { ...(await store.runs.require(created.id)) };
+      assert.deepEqual(second, { ...first, status: 'running', title: 'changed' }, 'every column, the kept plan and the new values');
+    });
+
     it('deployments are numbered per project; setState inserts then updates', async () => {
       const { store } = await open();
       const a = await store.projects.ensure('a');

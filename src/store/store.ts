@@ -24,6 +24,7 @@ import { notificationsRepo } from './repos/notifications.ts';
 import { runnersRepo } from './repos/runners.ts';
 import { runActionsRepo } from './repos/run-actions.ts';
 import { runnerCredentialsRepo } from './repos/runner-credentials.ts';
+import { RunnerCache } from './repos/runner-cache.ts';
 import { scheduleFiresRepo } from './repos/schedule-fires.ts';
 import { serversRepo } from './repos/servers.ts';
 import { registryDigestsRepo } from './repos/registry-digests.ts';
@@ -32,6 +33,8 @@ import type { StorageDriver } from '../storage/driver.ts';
 
 /** `objects`: the object store ended logs are archived to (logs.ts); without it they stay in the database. */
 export function createStore(db: Db, options: { objects?: StorageDriver } = {}) {
+  // One per server: what it keeps of runners' credentials and states (relayed: relayRunnerChanges).
+  const runnerCache = new RunnerCache();
   return {
     db,
     projects: projectsRepo(db),
@@ -55,9 +58,10 @@ export function createStore(db: Db, options: { objects?: StorageDriver } = {}) {
     sessions: sessionsRepo(db),
     forges: forgesRepo(db),
     notifications: notificationsRepo(db),
-    runners: runnersRepo(db),
+    runners: runnersRepo(db, runnerCache),
     runActions: runActionsRepo(db),
-    runnerCredentials: runnerCredentialsRepo(db),
+    runnerCredentials: runnerCredentialsRepo(db, runnerCache),
+    runnerCache,
     scheduleFires: scheduleFiresRepo(db),
     servers: serversRepo(db),
     registryDigests: registryDigestsRepo(db),

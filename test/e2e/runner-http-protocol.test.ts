@@ -154,6 +154,14 @@ describe('runner protocol over HTTP', () => {
     assert.equal((await b.claim(['local']))?.id, id);
     assert.equal(await a.heartbeat(id), false, 'the late heartbeat is refused');
     await assert.rejects(a.appendLog(id, 1, 'late\n'), (err) => isSlipwayError(err, 'LEASE_LOST'));
+    // Steps too: the hold is checked in the same statement as the write.
+    await assert.rejects(a.startStep(id, 1, 'late'), (err) => isSlipwayError(err, 'LEASE_LOST'));
+    await assert.rejects(a.skipStep(id, 2, 'late'), (err) => isSlipwayError(err, 'LEASE_LOST'));
+    const step = await b.startStep(id, 1, 'mine');
+    await assert.rejects(a.finishStep(step, 'failure', 1), (err) => isSlipwayError(err, 'LEASE_LOST'));
+    await assert.rejects(a.completeJob(id, 'failure', {}), (err) => isSlipwayError(err, 'LEASE_LOST'));
+    await b.finishStep(step, 'success', 0);
+    assert.deepEqual((await h.slipway.store.runs.steps(id, 2)).map((s) => [s.name, s.status]), [['mine', 'success']]);
     assert.equal(await b.heartbeat(id), true);
     await b.completeJob(id, 'success', {});
   });

@@ -1,6 +1,7 @@
 // The default job image (what `runs-on: ubuntu-latest` runs in unless the admin maps the
 // label to an image of their own), made offline on first use from this machine's Debian
-// packages plus the Node that runs Slipway (so JavaScript actions can run in it).
+// packages plus the Node that runs Slipway (so JavaScript actions can run in it) and this
+// machine's npm (job-image-npm.ts), so a Node project's `npm ci` and `npm test` work.
 //
 // Why copy installed packages rather than `debootstrap --variant=minbase`: it needs no
 // mirror and no network (Slipway's demo and tests work on a machine with no registry or
@@ -17,9 +18,10 @@ import { withPrivateDir } from '../../exec/private-temp.ts';
 import { runOrThrow } from '../../exec/run.ts';
 import { runTool, runToolOrThrow } from '../run-tool.ts';
 import { elfCandidates, jobImagePackages, librariesOf, packageFiles, packageVersions } from './job-image-files.ts';
+import { findJobImageNpm, installJobImageNpm, type JobImageNpm } from './job-image-npm.ts';
 
 /** Bumped when what this file puts into the image changes, so the hash changes with it. */
-const recipeVersion = 1;
+const recipeVersion = 2;
 const repository = 'localhost/slipway/job';
 const certificates = '/etc/ssl/certs/ca-certificates.crt';
 
@@ -31,25 +33,39 @@ interface JobImageOptions {
   node?: string;
 }
 
-/** The image's name, `localhost/slipway/job:<hash of its inputs>`: a new name only when an input changed. */
-export async function jobImageName(options: JobImageOptions = {}): Promise<string> {
+interface JobImageInputs {
+  name: string;
+  node: string;
+  npm: JobImageNpm | undefined;
+}
+
+/** What goes into the image, and its name: `localhost/slipway/job:<hash of the inputs>`, a new name only when an input changed. */
+async function jobImageInputs(options: JobImageOptions): Promise<JobImageInputs> {
   const node = await realpath(options.node ?? process.execPath);
+  const npm = await findJobImageNpm(node);
   const inputs = {
     recipeVersion,
     packages: await packageVersions(jobImagePackages),
     node: { size: (await stat(node)).size, version: node === (await realpath(process.execPath)) ? process.version : node },
+    npm: npm ? { version: npm.npm.version, corepack: npm.corepack?.version ?? null, npmrc: npm.npmrc } : null,
   };
-  return `${repository}:${createHash('sha256').update(JSON.stringify(inputs)).digest('hex').slice(0, 16)}`;
+  return { name: `${repository}:${createHash('sha256').update(JSON.stringify(inputs)).digest('hex').slice(0, 16)}`, node, npm };
+}
+
+/** The image's name, `localhost/slipway/job:<hash>`. */
+export async function jobImageName(options: JobImageOptions = {}): Promise<string> {
+  return (await jobImageInputs(options)).name;
 }
 
 /** Makes the job image unless the engine has it already; returns its name. Once per process at a time. */
 export async function ensureJobImage(onOutput: OutputSink = () => {}, options: JobImageOptions = {}): Promise<string> {
   const engine = options.engine ?? 'podman';
-  const name = await jobImageName(options);
+  const inputs = await jobImageInputs(options);
+  const { name } = inputs;
   if ((await runTool(engine, ['image', 'exists', name])).exitCode === 0) return name;
   let made = building.get(name);
   if (!made) {
-    made = makeJobImage(name, engine, options.node ?? process.execPath, onOutput).finally(() => building.delete(name));
+    made = makeJobImage(inputs, engine, onOutput).finally(() => building.delete(name));
     building.set(name, made);
   } else {
     onOutput('making the job image (first start only): waiting for it to be ready…\n');
@@ -57,9 +73,9 @@ export async function ensureJobImage(onOutput: OutputSink = () => {}, options: J
   return made;
 }
 
-async function makeJobImage(name: string, engine: string, node: string, onOutput: OutputSink): Promise<string> {
+async function makeJobImage({ name, node, npm }: JobImageInputs, engine: string, onOutput: OutputSink): Promise<string> {
   const started = Date.now();
-  onOutput(`making the job image (first start only): ${name} from this machine's Debian packages (${jobImagePackages.join(', ')}) and Node ${process.version}…\n`);
+  onOutput(`making the job image (first start only): ${name} from this machine's Debian packages (${jobImagePackages.join(', ')}), Node ${process.version} and ${npm ? `npm ${npm.npm.version}` : 'no npm'}…\n`);
   await withPrivateDir('job-image', async (dir) => {
     const files = await packageFiles(jobImagePackages);
     const libraries = await librariesOf([...(await elfCandidates(files)), node]);
@@ -75,6 +91,8 @@ async function makeJobImage(name: string, engine: string, node: string, onOutput
       await runOrThrow(['tar', '-C', root, '-xf', join(dir, `${list}.tar`)]);
     }
     await finishRoot(root, node);
+    if (!npm) onOutput(`  no npm on this machine (none beside ${node}, none on PATH): the image has node but no npm or npx; install npm (Debian: apt-get install npm) and the next job remakes the image with it\n`);
+    else await installJobImageNpm(root, npm, node, dir, onOutput);
     onOutput('  importing it into the container engine\n');
     const tarball = join(dir, 'rootfs.tar');
     await runToolOrThrow('tar', ['-C', root, '--numeric-owner', '--owner=0', '--group=0', '-cf', tarball, '.']);
@@ -82,6 +100,9 @@ async function makeJobImage(name: string, engine: string, node: string, onOutput
       'import',
       '--change', 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
       '--change', 'ENV HOME=/root', '--change', 'ENV LANG=C.UTF-8',
+      // Node (and so npm) trusts the CA bundle curl and git use, the machine's: its own store
+      // lacks the CAs of a TLS-inspecting proxy or a company registry.
+      '--change', `ENV NODE_EXTRA_CA_CERTS=${certificates}`,
       '--change', 'CMD ["bash"]', tarball, name,
     ]);
   });

@@ -130,14 +130,18 @@ export async function connectHttpRunnerApi(o: HttpRunnerApiOptions): Promise<Run
   const registry = await json<RegistryAccess>({ method: 'GET', path: '/api/runner/registry', retry: 'yes' });
   if (o.about) o.onState?.((await json<{ state: string }>({ method: 'POST', path: '/api/runner/hello', json: o.about, retry: 'yes' })).state);
 
+  /** A claim's answer (the claim route's, or a completion's that claimed the next job). */
+  const claimed = (answer: { job: ClaimedJob | null; generation: number; state?: string }): ClaimedJob | undefined => {
+    generation = answer.generation;
+    if (answer.state) o.onState?.(answer.state);
+    if (answer.job) jobTokens.set(answer.job.id, answer.job.token);
+    return answer.job ?? undefined;
+  };
+
   return {
     async claim(labels) {
       // Not retried: a claim whose answer was lost holds a job nobody runs until its lease runs out.
-      const answer = await json<{ job: ClaimedJob | null; generation: number; state?: string }>({ method: 'POST', path: '/api/runner/claim', json: { labels, waitMs: 0 } });
-      generation = answer.generation;
-      if (answer.state) o.onState?.(answer.state);
-      if (answer.job) jobTokens.set(answer.job.id, answer.job.token);
-      return answer.job ?? undefined;
+      return claimed(await json({ method: 'POST', path: '/api/runner/claim', json: { labels, waitMs: 0 } }));
     },
     async waitForWork(timeoutMs, signal) {
       try {
@@ -173,11 +177,25 @@ export async function connectHttpRunnerApi(o: HttpRunnerApiOptions): Promise<Run
     async skipStep(jobId, number, name) {
       await send({ method: 'POST', path: job(jobId, '/skipped-steps'), json: { number, name }, retry: 'yes' });
     },
-    async completeJob(jobId, status, outputs, error) {
+    async completeJob(jobId, status, outputs, error, extras) {
       cancelListeners.delete(jobId);
       actionTrees.release(jobId);
       jobTokens.delete(jobId);
-      await send({ method: 'POST', path: job(jobId, '/complete'), json: { status, outputs, ...(error === undefined ? {} : { error }) }, retry: 'yes' });
+      // The log's last chunk travels with the result either way: stored once per sequence number, so retries are safe.
+      const result = { status, outputs, ...(error === undefined ? {} : { error }), ...(extras?.log ? { log: extras.log } : {}) };
+      const next = extras?.next;
+      if (next) {
+        // Sent once, like a claim (a claim whose answer was lost holds a job nobody runs until
+        // its lease runs out). Any failure falls back to the plain completion below, retried
+        // as ever and final either way: it reports the refusal (LEASE_LOST) if there is one.
+        try {
+          return claimed((await json<{ next: { job: ClaimedJob | null; generation: number; state?: string } }>({ method: 'POST', path: job(jobId, '/complete'), json: { ...result, next: { labels: next.labels } } })).next);
+        } catch (err) {
+          if (o.signal?.aborted) throw err; // the runner is stopping: no second try
+        }
+      }
+      await send({ method: 'POST', path: job(jobId, '/complete'), json: result, retry: 'yes' });
+      return undefined;
     },
     recordRelease: (jobId, release) => json<{ id: string }>({ method: 'POST', path: job(jobId, '/releases'), json: release }),
     async source(jobId) {

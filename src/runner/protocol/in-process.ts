@@ -19,6 +19,8 @@ import { LogCap } from './log-cap.ts';
 import { parseActionRef } from '../../git/actions/action-ref.ts';
 import { runActor, type RunActionSources } from '../../git/actions/action-access.ts';
 import { crashPoint } from '../../core/crash-point.ts';
+import { requireHeld } from './job-hold.ts';
+import type { Job } from '../../store/repos/runs.ts';
 
 interface InProcessRunnerApiOptions {
   runnerName: string;
@@ -38,8 +40,9 @@ interface InProcessRunnerApiOptions {
   maxLogBytes?: number;
 }
 
-/** What the server keeps of a job this runner holds: the attempt it claimed, its log stream and cap. */
+/** What the server keeps of a job this runner holds: its run, the attempt it claimed, its log stream and cap. */
 interface HeldJob {
+  runId: string;
   attempt: number;
   stream: string;
   cap: LogCap;
@@ -66,31 +69,37 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
   // jobLogStream). Kept until completeJob, also when the lease is lost, so a runner that lost
   // it keeps writing to its own attempt, never to the next one.
   const attempts = new Map<string, HeldJob>();
-  const held = (jobId: string, attempt: number): HeldJob => ({ attempt, stream: jobLogStream(jobId, attempt), cap: new LogCap(o.maxLogBytes ?? Number.POSITIVE_INFINITY) });
-  /** The attempt this runner claimed; a job it does not hold (a call after completeJob) is looked up. */
-  const heldJob = async (jobId: string): Promise<HeldJob> => {
-    const h = attempts.get(jobId);
-    if (h) return h;
-    const job = await store.runs.job(jobId);
-    if (!job) throw new SlipwayError('INTERNAL', `job ${jobId} not found`);
-    return held(jobId, job.attempt);
+  const held = (job: Pick<Job, 'id' | 'run_id' | 'attempt'>): HeldJob => ({ runId: job.run_id, attempt: job.attempt, stream: jobLogStream(job.id, job.attempt), cap: new LogCap(o.maxLogBytes ?? Number.POSITIVE_INFINITY) });
+  /**
+   * The attempt this runner claimed. A job this process did not hand out (a server restart
+   * under a remote runner's job, a call after completeJob) is looked up, and refused unless
+   * this runner holds it. The writes below check the hold again in their own statement:
+   * the lease may have gone to another runner since the claim.
+   */
+  const heldJob = async (jobId: string): Promise<HeldJob> => attempts.get(jobId) ?? held(await requireHeld(store, o.runnerName, jobId));
+  const holder = (jobId: string) => ({ jobId, runner: o.runnerName });
+  /** What this API kept of a job it no longer reports for. */
+  const forget = (jobId: string) => {
+    maskers.delete(jobId);
+    attempts.delete(jobId);
+    tokens.delete(jobId);
   };
-  const stepNumbered = async (jobId: string, attempt: number, number: number) => (await store.runs.steps(jobId, attempt)).find((s) => s.number === number);
+  const claim = async (labels: readonly string[]): Promise<ClaimedJob | undefined> => {
+    // An admin paused or is draining this runner: nothing new for it (it keeps heartbeating what it holds), but it stays online.
+    if ((await store.runners.state(o.runnerName)) !== 'active') {
+      await store.runners.seen(o.runnerName, labels);
+      return undefined;
+    }
+    const won = await scheduler.claim(o.runnerName, labels);
+    if (!won) return undefined;
+    maskers.set(won.job.id, new Masker(Object.values(won.secrets)));
+    attempts.set(won.job.id, held(won.job));
+    const token = await issueJobToken(store, { id: won.job.id, runId: won.run.id, projectId: won.run.project_id, attempt: won.job.attempt });
+    tokens.set(won.job.id, token);
+    return toWire(won, token, (await store.logs.lastSeq(jobLogStream(won.job.id, won.job.attempt))) + 1);
+  };
   return {
-    claim: async (labels) => {
-      // An admin paused or is draining this runner: nothing new for it (it keeps heartbeating what it holds), but it stays online.
-      if (((await store.runners.get(o.runnerName))?.state ?? 'active') !== 'active') {
-        await store.runners.seen(o.runnerName, labels);
-        return undefined;
-      }
-      const claim = await scheduler.claim(o.runnerName, labels);
-      if (!claim) return undefined;
-      maskers.set(claim.job.id, new Masker(Object.values(claim.secrets)));
-      attempts.set(claim.job.id, held(claim.job.id, claim.job.attempt));
-      const token = await issueJobToken(store, { id: claim.job.id, runId: claim.run.id, projectId: claim.run.project_id, attempt: claim.job.attempt });
-      tokens.set(claim.job.id, token);
-      return toWire(claim, token, (await store.logs.lastSeq(jobLogStream(claim.job.id, claim.job.attempt))) + 1);
-    },
+    claim,
     async waitForWork(timeoutMs, signal) {
       const timeout = AbortSignal.timeout(timeoutMs);
       await once(events, 'jobs-available', { signal: AbortSignal.any([signal, timeout]) }).catch((err: Error) => {
@@ -111,40 +120,53 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
       const masked = await mask(jobId, text);
       const stored = cap.admit(masked);
       if (stored === undefined) return;
-      if (await store.logs.append(stream, seq, stored)) {
+      if (await store.logs.append(stream, seq, stored, holder(jobId))) {
         crashPoint('log-chunk-stored');
         events.emit('log', stream, seq, stored);
-      } else cap.notStored(stored);
+        return;
+      }
+      cap.notStored(stored);
+      // Not stored: a retried chunk (kept the first time), or the lease went to another runner.
+      await requireHeld(store, o.runnerName, jobId);
     },
     async startStep(jobId, number, name) {
-      const { attempt } = await heldJob(jobId);
-      // A retried call (its answer lost to a restarting server) names the step it made, not a second one.
-      const started = await stepNumbered(jobId, attempt, number);
-      if (started) return started.id;
-      const step = await store.runs.createStep(jobId, attempt, number, name);
-      const job = await store.runs.job(jobId);
-      if (job) {
-        events.emit('run-updated', job.run_id);
-        events.emit('job-updated', job.id, job.run_id);
+      const { runId, attempt } = await heldJob(jobId);
+      const step = await store.runs.addHeldStep(holder(jobId), attempt, number, name, 'running');
+      if (step) {
+        events.emit('run-updated', runId);
+        events.emit('job-updated', jobId, runId);
+        return step.id;
       }
-      return step.id;
+      // A retried call (its answer lost to a restarting server) names the step it made, not a second one.
+      await requireHeld(store, o.runnerName, jobId);
+      const started = await store.runs.stepNumbered(jobId, attempt, number);
+      if (!started) throw new SlipwayError('INTERNAL', `step ${number} of job ${jobId} was neither written nor found`);
+      return started.id;
     },
     async finishStep(stepId, status: RunStatus, exitCode) {
-      await store.runs.finishStep(stepId, status, exitCode);
+      if (await store.runs.finishHeldStep(stepId, o.runnerName, status, exitCode)) return;
+      const step = await store.runs.step(stepId);
+      if (!step) throw new SlipwayError('NOT_FOUND', `step ${stepId} not found`);
+      await requireHeld(store, o.runnerName, step.job_id);
     },
     async skipStep(jobId, number, name) {
       const { attempt } = await heldJob(jobId);
-      if (!(await stepNumbered(jobId, attempt, number))) await store.runs.addSkippedStep(jobId, attempt, number, name);
+      if (!(await store.runs.addHeldStep(holder(jobId), attempt, number, name, 'skipped'))) await requireHeld(store, o.runnerName, jobId);
     },
-    async completeJob(jobId, status, outputs, error) {
+    async completeJob(jobId, status, outputs, error, extras) {
+      if (extras?.log) await this.appendLog(jobId, extras.log.seq, extras.log.text);
+      // Refused unless this runner holds the job: a runner that lost its lease must not end,
+      // nor revoke the token of, the attempt another runner now runs.
+      const job = await requireHeld(store, o.runnerName, jobId).catch((err: unknown) => {
+        forget(jobId);
+        throw err;
+      });
       const masked = Object.fromEntries(await Promise.all(Object.entries(outputs).map(async ([k, v]) => [k, await mask(jobId, v)] as const)));
       const maskedError = error === undefined ? undefined : await mask(jobId, error);
-      maskers.delete(jobId);
-      attempts.delete(jobId);
-      // The token dies with the job, whether or not the completion is accepted (a lost lease).
-      tokens.delete(jobId);
+      forget(jobId);
       await revokeJobToken(store, jobId);
-      await scheduler.completeJob(jobId, o.runnerName, status, masked, maskedError);
+      await scheduler.completeJob(jobId, o.runnerName, status, masked, maskedError, job);
+      return extras?.next ? claim(extras.next.labels) : undefined;
     },
     async resolveAction(jobId, uses) {
       if (!o.actions) throw new SlipwayError('ACTION_UNRESOLVED', `action ${uses}: this runner has no action sources`);

@@ -116,6 +116,27 @@ export function runRunnerApiContract(name: string, create: () => Promise<RunnerA
       assert.deepEqual(await f.job(id), { status: 'failure', outputs: { answer: '42' } });
     });
 
+    test("a completion stores the log's last chunk it carries; with `next` it claims the runner's next job in the same call, or answers none", async () => {
+      const first = await f.queueJob('first');
+      await claimOne();
+      const second = await f.queueJob('second');
+      const next = await f.api.completeJob(first, 'success', {}, undefined, { next: { labels: ['gpu'] } });
+      assert.equal(next, undefined, 'a runner without the label gets nothing');
+      const third = await f.queueJob('third');
+      const claimed = await f.api.completeJob(second, 'success', {}, undefined, { next: { labels: ['local'] } }).catch((err: unknown) => err);
+      assert.ok(isSlipwayError(claimed, 'LEASE_LOST'), 'a job the runner never claimed is refused');
+      const taken = await f.api.claim(['local']);
+      assert.equal(taken?.id, second);
+      const seq = await f.api.nextLogSeq(second);
+      const then = await f.api.completeJob(second, 'success', {}, undefined, { log: { seq, text: 'the last line\n' }, next: { labels: ['local'] } });
+      assert.equal(await f.log(second), 'the last line\n', "the log's last chunk, stored with the report");
+      assert.equal(then?.id, third, 'the next job, claimed as the first was reported');
+      assert.equal(then.token.length > 0, true);
+      assert.equal(await f.api.heartbeat(third), true, 'held by this runner');
+      assert.equal(await f.api.completeJob(third, 'success', {}, undefined, { next: { labels: ['local'] } }), undefined, 'nothing left');
+      assert.equal((await f.job(second)).status, 'success');
+    });
+
     test('a cancel reaches the listener of the job, and not after it unsubscribed', { timeout: 10_000 }, async () => {
       const id = await f.queueJob('cancel-me');
       await claimOne();

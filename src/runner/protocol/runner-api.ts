@@ -40,6 +40,14 @@ export interface ResolvedActionTree {
   cached: boolean;
 }
 
+/** What a job's report carries besides its result. */
+export interface CompletionExtras {
+  /** The log's last chunk, stored (once per sequence number, as appendLog) before the result. */
+  log?: { seq: number; text: string };
+  /** Then claim the runner's next job with these labels. */
+  next?: { labels: readonly string[] };
+}
+
 export interface RunnerApi {
   claim(labels: readonly string[]): Promise<ClaimedJob | undefined>;
   /** Resolves when new work may be available, or after `timeoutMs` (a long-poll). */
@@ -51,7 +59,14 @@ export interface RunnerApi {
   startStep(jobId: string, number: number, name: string): Promise<string>;
   finishStep(stepId: string, status: RunStatus, exitCode: number | null): Promise<void>;
   skipStep(jobId: string, number: number, name: string): Promise<void>;
-  completeJob(jobId: string, status: RunStatus, outputs: Record<string, string>, error?: string): Promise<void>;
+  /**
+   * Reports the job's result (final: a second completion changes nothing), after the log's
+   * last chunk if `extras.log`. With `extras.next`, the same call then claims the runner's
+   * next job with those labels, as claim() does: one round trip between two jobs instead of
+   * three, and the runner that freed the slot is the first to look at the work its job's end
+   * made runnable. Answers that job, or undefined.
+   */
+  completeJob(jobId: string, status: RunStatus, outputs: Record<string, string>, error?: string, extras?: CompletionExtras): Promise<ClaimedJob | undefined>;
   recordRelease(jobId: string, release: { image: string; digest: string }): Promise<{ id: string }>;
   /** Where to fetch the run's commit from, with credentials passed as an HTTP header. */
   source(jobId: string): Promise<{ url: string; authorization?: string }>;

@@ -56,7 +56,7 @@ export function registerRunnerControlApi(router: Router, deps: { store: Store; a
       async ({ res, principal, body }) => {
         const runner = runnerOf(principal);
         await store.runners.describe(runner, body);
-        sendJson(res, 200, { state: (await store.runners.get(runner))?.state ?? 'active' });
+        sendJson(res, 200, { state: await store.runners.state(runner) });
       },
     );
 }

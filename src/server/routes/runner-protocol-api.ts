@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Router } from '../http/router.ts';
 import { sendJson } from '../http/reply.ts';
 import type { RunnerApi } from '../../runner/protocol/runner-api.ts';
-import { SlipwayError } from '../../core/errors.ts';
+import type { ClaimedJob } from '../../runner/protocol/wire.ts';
 import { registerRunnerProtocolFiles } from './runner-protocol-files.ts';
 import { holdJob, jobParams, runnerOf, type RunnerProtocolDeps } from './runner-protocol-caller.ts';
 import { runnerWakesOf } from './runner-wakes.ts';
@@ -19,10 +19,11 @@ const statuses = ['success', 'failure', 'cancelled', 'skipped'] as const;
 const stepParams = z.object({ step: z.string().max(100).describe('a step id (stp_…) of a job this runner holds') });
 const summaryParams = jobParams.extend({ number: z.coerce.number().int().min(1).max(10_000).describe('the 1-based step number') });
 const labels = z.array(z.string().max(200)).max(100);
+const logChunk = z.strictObject({ seq: z.number().int().min(0), text: z.string().max(512 * 1024) });
 const nameNumber = z.strictObject({ number: z.number().int().min(1).max(10_000), name: z.string().max(1000) });
 
-/** What a route over one held job gets: the runner's RunnerApi and the job's id. */
-type JobCall<B> = (api: RunnerApi, jobId: string, body: B) => Promise<unknown>;
+/** What a route over one held job gets: the runner's RunnerApi, the job's id, the body and the runner's name. */
+type JobCall<B> = (api: RunnerApi, jobId: string, body: B, runner: string) => Promise<unknown>;
 
 export function registerRunnerProtocolApi(router: Router, deps: RunnerProtocolDeps): void {
   const { store, apiFor } = deps;
@@ -33,12 +34,28 @@ export function registerRunnerProtocolApi(router: Router, deps: RunnerProtocolDe
   deps.events.on('jobs-available', () => generation++);
   // Waits are woken one runner at a time, passed on by claims (runner-wakes.ts).
   const wakes = runnerWakesOf(deps.events);
-  /** A route over a job the runner holds; answers what `call` returns as JSON (`{}` for nothing). */
-  const jobRoute = <B extends z.ZodType>(method: 'GET' | 'POST' | 'PUT', path: string, summary: string, body: { schema: B; expected: string } | undefined, call: JobCall<z.output<B>>) =>
+  const claimOnce = async (api: RunnerApi, runner: string, labels: readonly string[]) => {
+    const job = await api.claim(labels);
+    wakes.claimed(runner, labels, job !== undefined);
+    return job;
+  };
+  /** A claim's answer; an empty one says the runner's state (a draining remote runner exits once idle). */
+  const claimAnswer = async (runner: string, job: ClaimedJob | undefined, seen: number) => ({
+    job: job ?? null,
+    generation: seen,
+    ...(job ? {} : { state: await store.runners.state(runner) }),
+  });
+  /**
+   * A route over a job the runner holds; answers what `call` returns as JSON (`{}` for
+   * nothing). `checks: 'api'`: the RunnerApi call refuses a job the runner does not hold
+   * itself, inside its write (in-process.ts), so the route reads nothing first — these are
+   * the calls every job makes.
+   */
+  const jobRoute = <B extends z.ZodType>(method: 'GET' | 'POST' | 'PUT', path: string, summary: string, body: { schema: B; expected: string } | undefined, call: JobCall<z.output<B>>, checks: 'route' | 'api' = 'route') =>
     router.route({ method, path: `/api/runner/jobs/:job${path}`, summary, params: jobParams, ...(body ? { body } : {}) }, async (ctx) => {
       const runner = runnerOf(ctx.principal);
-      await holdJob(store, runner, ctx.params.job);
-      sendJson(ctx.res, 200, (await call(apiFor(runner), ctx.params.job, ctx.body as z.output<B>)) ?? {});
+      if (checks === 'route') await holdJob(store, runner, ctx.params.job);
+      sendJson(ctx.res, 200, (await call(apiFor(runner), ctx.params.job, ctx.body as z.output<B>, runner)) ?? {});
     });
 
   router
@@ -54,18 +71,15 @@ export function registerRunnerProtocolApi(router: Router, deps: RunnerProtocolDe
         res.once('close', () => gone.abort());
         const deadline = Date.now() + (body.waitMs ?? 0);
         const seen = generation;
-        let job = await api.claim(body.labels);
-        wakes.claimed(runner, body.labels, job !== undefined);
+        let job = await claimOnce(api, runner, body.labels);
         // Each 'jobs-available' may be for labels this runner lacks: try again until the deadline.
         while (!job && Date.now() < deadline && !gone.signal.aborted) {
           await api.waitForWork(deadline - Date.now(), gone.signal);
           if (gone.signal.aborted) break;
-          job = await api.claim(body.labels);
-          wakes.claimed(runner, body.labels, job !== undefined);
+          job = await claimOnce(api, runner, body.labels);
         }
         // A runner that left after its claim never heartbeats it: the lease sweep re-queues the job.
-        // An empty answer says the runner's state: a draining remote runner exits once idle.
-        sendJson(res, 200, { job: job ?? null, generation: seen, ...(job ? {} : { state: (await store.runners.get(runnerOf(principal)))?.state ?? 'active' }) });
+        sendJson(res, 200, await claimAnswer(runner, job, seen));
       },
     )
     .route(
@@ -102,15 +116,29 @@ export function registerRunnerProtocolApi(router: Router, deps: RunnerProtocolDe
   jobRoute('GET', '/log-seq', "Runner protocol: the sequence number the job attempt's log continues from", undefined, async (api, id) => ({ next: await api.nextLogSeq(id) }));
   jobRoute(
     'POST', '/logs', 'Runner protocol: one numbered log chunk; storing a sequence number twice keeps the first (retries never double)',
-    { schema: z.strictObject({ seq: z.number().int().min(0), text: z.string().max(512 * 1024) }), expected: '{"seq": <n>, "text": "<chunk>"}' },
+    { schema: logChunk, expected: '{"seq": <n>, "text": "<chunk>"}' },
     (api, id, b) => api.appendLog(id, b.seq, b.text),
+    'api',
   );
-  jobRoute('POST', '/steps', 'Runner protocol: a step starts; answers its id', { schema: nameNumber, expected: '{"number": <n>, "name": "<step>"}' }, async (api, id, b) => ({ id: await api.startStep(id, b.number, b.name) }));
-  jobRoute('POST', '/skipped-steps', 'Runner protocol: a step was skipped', { schema: nameNumber, expected: '{"number": <n>, "name": "<step>"}' }, (api, id, b) => api.skipStep(id, b.number, b.name));
+  jobRoute('POST', '/steps', 'Runner protocol: a step starts; answers its id', { schema: nameNumber, expected: '{"number": <n>, "name": "<step>"}' }, async (api, id, b) => ({ id: await api.startStep(id, b.number, b.name) }), 'api');
+  jobRoute('POST', '/skipped-steps', 'Runner protocol: a step was skipped', { schema: nameNumber, expected: '{"number": <n>, "name": "<step>"}' }, (api, id, b) => api.skipStep(id, b.number, b.name), 'api');
   jobRoute(
-    'POST', '/complete', "Runner protocol: the job's result and outputs (final: a second completion changes nothing)",
-    { schema: z.strictObject({ status: z.enum(statuses), outputs: z.record(z.string(), z.string()), error: z.string().max(64 * 1024).optional() }), expected: '{"status": "success", "outputs": {}}' },
-    (api, id, b) => api.completeJob(id, b.status, b.outputs, b.error),
+    'POST', '/complete', "Runner protocol: the job's result and outputs (final: a second completion changes nothing); with `next`, then a claim of the runner's next job (answered as the claim route does, under `next`)",
+    {
+      schema: z.strictObject({
+        status: z.enum(statuses), outputs: z.record(z.string(), z.string()), error: z.string().max(64 * 1024).optional(),
+        log: logChunk.optional().describe("the log's last chunk, stored before the result"), next: z.strictObject({ labels }).optional().describe("then claim the runner's next job"),
+      }),
+      expected: '{"status": "success", "outputs": {}, "log": {"seq": <n>, "text": "<chunk>"}, "next": {"labels": ["<label>"]}}',
+    },
+    async (api, id, b, runner) => {
+      await api.completeJob(id, b.status, b.outputs, b.error, b.log ? { log: b.log } : undefined);
+      if (!b.next) return undefined;
+      // The count from after the completion's own news: this claim sees what the completion made runnable.
+      const seen = generation;
+      return { next: await claimAnswer(runner, await claimOnce(api, runner, b.next.labels), seen) };
+    },
+    'api',
   );
   jobRoute(
     'POST', '/releases', 'Runner protocol: the job pushed a release (image and digest)',
@@ -147,11 +175,8 @@ export function registerRunnerProtocolApi(router: Router, deps: RunnerProtocolDe
       body: { schema: z.strictObject({ status: z.enum(statuses), exitCode: z.number().int().nullable() }), expected: '{"status": "success", "exitCode": 0}' },
     },
     async ({ res, principal, params, body }) => {
-      const runner = runnerOf(principal);
-      const step = await store.runs.step(params.step);
-      if (!step) throw new SlipwayError('NOT_FOUND', `step ${params.step} not found`);
-      await holdJob(store, runner, step.job_id);
-      await apiFor(runner).finishStep(step.id, body.status, body.exitCode);
+      // The API refuses a step of a job the runner does not hold, in the same statement as the write.
+      await apiFor(runnerOf(principal)).finishStep(params.step, body.status, body.exitCode);
       sendJson(res, 200, {});
     },
   );

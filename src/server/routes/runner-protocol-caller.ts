@@ -5,6 +5,7 @@ import type { EventBus } from '../../core/events.ts';
 import type { RunnerApi } from '../../runner/protocol/runner-api.ts';
 import type { Principal } from '../../auth/principal.ts';
 import { SlipwayError } from '../../core/errors.ts';
+import { requireHeld } from '../../runner/protocol/job-hold.ts';
 
 export interface RunnerProtocolDeps {
   store: Store;
@@ -24,7 +25,5 @@ export function runnerOf(principal: Principal | undefined): string {
 
 /** Refuses a job the runner does not hold (never held, or its lease went to another runner). */
 export async function holdJob(store: Store, runner: string, jobId: string): Promise<void> {
-  const job = await store.runs.job(jobId);
-  if (!job) throw new SlipwayError('JOB_UNKNOWN', `job ${jobId} not found`);
-  if (job.runner !== runner) throw new SlipwayError('LEASE_LOST', `runner ${runner} does not hold job ${jobId}${job.runner ? ` (runner ${job.runner} does)` : ''}: its lease ran out or it was never claimed`);
+  await requireHeld(store, runner, jobId);
 }

@@ -19,8 +19,8 @@ export const eventChannel = 'slipway_events';
 const maxPayloadBytes = 7000;
 /** Events sent in one NOTIFY query at most. */
 const maxBatch = 100;
-/** Events someone on another server waits for (a runner's long-poll, a job's kill): never held back. */
-const urgent = new Set<SlipwayEventName>(['jobs-available', 'job-cancel']);
+/** Events someone on another server waits for (a runner's long-poll, a job's kill), or that end what it kept (a revoked runner): never held back. */
+const urgent = new Set<SlipwayEventName>(['jobs-available', 'job-cancel', 'runner-changed']);
 /** How long other events wait for more to share their NOTIFY (browsers' views and log tails: not noticeable). */
 const gatherMs = 50;
 

@@ -47,12 +47,17 @@ export function logsRepo(db: Db, objects?: StorageDriver) {
   }
 
   return {
-    /** Stores a chunk; false when it was stored before (in the database or in the stream's archive). */
-    async append(stream: string, seq: number, text: string): Promise<boolean> {
-      // One statement: the archive check and the insert cannot be split by an archiving pass.
+    /**
+     * Stores a chunk; false when it was stored before (in the database or in the stream's
+     * archive) or, with `heldBy`, when that runner does not hold that job (now).
+     */
+    async append(stream: string, seq: number, text: string, heldBy?: { jobId: string; runner: string }): Promise<boolean> {
+      // One statement: the archive check, the runner's hold and the insert cannot be split by
+      // an archiving pass or a lease moving to another runner.
+      const held = heldBy ? sql`and exists (select 1 from jobs where id = ${heldBy.jobId} and runner = ${heldBy.runner})` : sql``;
       const r = await sql`insert into log_chunks (stream, seq, text, created_at)
         select cast(${stream} as text), cast(${seq} as integer), cast(${text} as text), cast(${now()} as text)
-        where not exists (select 1 from log_archives where stream = ${stream} and last_seq >= ${seq})
+        where not exists (select 1 from log_archives where stream = ${stream} and last_seq >= ${seq}) ${held}
         on conflict (stream, seq) do nothing`.execute(db);
       return Number(r.numAffectedRows ?? 0n) > 0;
     },

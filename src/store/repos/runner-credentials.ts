@@ -7,6 +7,7 @@ import type { RunnerCredentialsTable, RunnerRegistrationTokensTable } from '../s
 import { newId } from '../../core/ids.ts';
 import { hashToken } from './users.ts';
 import { now } from './time.ts';
+import type { RunnerCache } from './runner-cache.ts';
 
 export type RunnerCredential = RunnerCredentialsTable;
 export type RunnerRegistrationToken = RunnerRegistrationTokensTable;
@@ -15,7 +16,8 @@ export type RunnerRegistrationToken = RunnerRegistrationTokensTable;
 export const runnerCredentialPrefix = 'slpr_';
 export const registrationTokenPrefix = 'slpg_';
 
-export function runnerCredentialsRepo(db: Db) {
+/** `cache`: live credentials are kept a few seconds (runner-cache.ts says why that is safe); what this repo changes is forgotten there. */
+export function runnerCredentialsRepo(db: Db, cache: RunnerCache) {
   return {
     async create(name: string): Promise<{ row: RunnerCredential; token: string }> {
       const token = `${runnerCredentialPrefix}${randomBytes(24).toString('base64url')}`;
@@ -24,10 +26,13 @@ export function runnerCredentialsRepo(db: Db) {
         await tx.updateTable('runner_credentials').set({ revoked_at: row.created_at }).where('name', '=', name).where('revoked_at', 'is', null).execute();
         await tx.insertInto('runner_credentials').values(row).execute();
       });
+      cache.changed(name);
       return { row, token };
     },
+    /** The credential of `token`, revoked or not; a live one may have been kept up to the cache's TTL (revoked on another server meanwhile, and its relay lost). */
     async byToken(token: string): Promise<RunnerCredential | undefined> {
-      return db.selectFrom('runner_credentials').selectAll().where('hash', '=', hashToken(token)).executeTakeFirst();
+      const hash = hashToken(token);
+      return cache.credentials.get(hash, () => db.selectFrom('runner_credentials').selectAll().where('hash', '=', hash).executeTakeFirst(), (c) => !c.revoked_at);
     },
     async list(): Promise<RunnerCredential[]> {
       return db.selectFrom('runner_credentials').selectAll().where('revoked_at', 'is', null).orderBy('name').execute();
@@ -50,6 +55,7 @@ export function runnerCredentialsRepo(db: Db) {
     },
     async revokeName(name: string): Promise<number> {
       const r = await db.updateTable('runner_credentials').set({ revoked_at: now() }).where('name', '=', name).where('revoked_at', 'is', null).executeTakeFirst();
+      cache.changed(name);
       return Number(r.numUpdatedRows);
     },
   };

@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 import type { Db } from '../database.ts';
 import type { RunnersTable } from '../schema.ts';
 import { now } from './time.ts';
+import type { RunnerCache } from './runner-cache.ts';
 
 /** What an admin set (0026): `paused` and `draining` runners are given no new job. */
 export const runnerStates = ['active', 'paused', 'draining'] as const;
@@ -19,12 +20,16 @@ export interface RunnerRow {
   version: string | null;
 }
 
+/** A state this version does not know (a newer server wrote it) counts as 'active'. */
+const stateOf = (state: string): RunnerState => ((runnerStates as readonly string[]).includes(state) ? (state as RunnerState) : 'active');
+
 const decode = (row: Selectable<RunnersTable>): RunnerRow => ({
   name: row.name, labels: JSON.parse(row.labels) as string[], firstSeenAt: row.first_seen_at, lastSeenAt: row.last_seen_at,
-  state: (runnerStates as readonly string[]).includes(row.state) ? (row.state as RunnerState) : 'active', concurrency: row.concurrency, version: row.version,
+  state: stateOf(row.state), concurrency: row.concurrency, version: row.version,
 });
 
-export function runnersRepo(db: Db) {
+/** `cache`: states are kept a few seconds (runner-cache.ts says why that is safe); what this repo changes is forgotten there. */
+export function runnersRepo(db: Db, cache: RunnerCache) {
   return {
     /** Records that `name` asked for work offering `labels` (or, without labels, heartbeated) now. */
     async seen(name: string, labels?: readonly string[]): Promise<void> {
@@ -47,6 +52,11 @@ export function runnersRepo(db: Db) {
       const row = await db.selectFrom('runners').selectAll().where('name', '=', name).executeTakeFirst();
       return row && decode(row);
     },
+    /** What an admin set for `name` ('active' for a runner not known yet), read on every claim: kept up to the cache's TTL. */
+    async state(name: string): Promise<RunnerState> {
+      const read = async () => stateOf((await db.selectFrom('runners').select('state').where('name', '=', name).executeTakeFirst())?.state ?? 'active');
+      return (await cache.states.get(name, read))!;
+    },
     /** Runners seen at or after `sinceIso`. */
     async seenSince(sinceIso: string): Promise<RunnerRow[]> {
       return (await db.selectFrom('runners').selectAll().where('last_seen_at', '>=', sinceIso).orderBy('name').execute()).map(decode);
@@ -54,6 +64,7 @@ export function runnersRepo(db: Db) {
     /** An admin's pause, drain or resume; false when no runner has that name. */
     async setState(name: string, state: RunnerState): Promise<boolean> {
       const r = await db.updateTable('runners').set({ state }).where('name', '=', name).executeTakeFirst();
+      cache.changed(name);
       return Number(r.numUpdatedRows) > 0;
     },
     /** What a connecting runner says of itself. */
@@ -63,6 +74,7 @@ export function runnersRepo(db: Db) {
     /** Forgets a removed runner (its credential is revoked apart); false when there was none. */
     async remove(name: string): Promise<boolean> {
       const r = await db.deleteFrom('runners').where('name', '=', name).executeTakeFirst();
+      cache.changed(name);
       return Number(r.numDeletedRows) > 0;
     },
   };

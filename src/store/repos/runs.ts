@@ -65,7 +65,22 @@ export interface RunNumbers {
   workflowNumber: number;
 }
 
+/** Every column of a run but its plan (runs.get leaves the plan out once it holds it). */
+const runColumnsButPlan = [
+  'id', 'project_id', 'number', 'workflow', 'name', 'event', 'ref', 'sha', 'status', 'error', 'created_at', 'started_at', 'finished_at', 'attempt', 'title',
+  'event_payload', 'inputs', 'concurrency_group', 'concurrency_state', 'cancel_requested', 'push_event_id', 'github_run_id', 'workflow_number', 'github_trigger',
+] as const satisfies readonly Exclude<keyof RunsTable, 'plan'>[];
+
+/** The plans runs.get keeps (they never change): the most recently read runs'. */
+const keptPlans = 200;
+
 export function runsRepo(db: Db) {
+  const plans = new Map<string, string>();
+  const keepPlan = (id: string, plan: string) => {
+    plans.delete(id);
+    plans.set(id, plan);
+    if (plans.size > keptPlans) plans.delete(plans.keys().next().value!);
+  };
   return {
     /** Creates the run and its jobs in one transaction: no half-created run is ever visible. */
     async create(given: NewRun): Promise<Run> {
@@ -113,7 +128,17 @@ export function runsRepo(db: Db) {
       return new Set(rows.map((r) => r.workflow));
     },
     async get(id: string): Promise<Run | undefined> {
-      return db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
+      // A run's plan (its whole workflow, tens of KB for a large one) is written once, at
+      // creation, and never changed: once read it is kept here, and later reads leave it out.
+      // Every claim and every job's end read the run, so this is most of their bytes.
+      const plan = plans.get(id);
+      if (plan === undefined) {
+        const run = await db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
+        if (run?.plan) keepPlan(id, run.plan);
+        return run;
+      }
+      const run = await db.selectFrom('runs').select(runColumnsButPlan).where('id', '=', id).executeTakeFirst();
+      return run && { ...run, plan };
     },
     async require(id: string): Promise<Run> {
       return requireRow(await this.get(id), 'RUN_UNKNOWN', 'run', id);
@@ -291,15 +316,41 @@ export function runsRepo(db: Db) {
       await db.insertInto('steps').values(step).execute();
       return step;
     },
+    /**
+     * A runner's step record (started, or skipped), written only while `runner` holds the job
+     * and only once per number in the attempt (a retried call): the hold check, the
+     * once-check and the write are one statement. The step, or undefined when nothing was
+     * written (the runner does not hold the job, or the step is there already).
+     */
+    async addHeldStep(held: { jobId: string; runner: string }, attempt: number, number: number, name: string, status: 'running' | 'skipped'): Promise<Step | undefined> {
+      const t = now();
+      const step: Step = { id: newId('stp'), job_id: held.jobId, attempt, number, name, status, exit_code: null, started_at: t, finished_at: status === 'skipped' ? t : null };
+      const r = await sql`insert into steps (id, job_id, attempt, number, name, status, exit_code, started_at, finished_at)
+        select cast(${step.id} as text), cast(${step.job_id} as text), cast(${attempt} as integer), cast(${number} as integer), cast(${name} as text),
+          cast(${status} as text), cast(null as integer), cast(${t} as text), cast(${step.finished_at} as text)
+        where exists (select 1 from jobs where id = ${held.jobId} and runner = ${held.runner})
+          and not exists (select 1 from steps where job_id = ${held.jobId} and attempt = ${attempt} and number = ${number})`.execute(db);
+      return Number(r.numAffectedRows ?? 0n) > 0 ? step : undefined;
+    },
+    /** The step numbered so in one attempt of a job. */
+    async stepNumbered(jobId: string, attempt: number, number: number): Promise<Step | undefined> {
+      return db.selectFrom('steps').selectAll().where('job_id', '=', jobId).where('attempt', '=', attempt).where('number', '=', number).executeTakeFirst();
+    },
     async step(id: string): Promise<Step | undefined> {
       return db.selectFrom('steps').selectAll().where('id', '=', id).executeTakeFirst();
     },
     async finishStep(id: string, status: RunStatus, exitCode: number | null): Promise<void> {
       await db.updateTable('steps').set({ status, exit_code: exitCode, finished_at: now() }).where('id', '=', id).execute();
     },
-    async addSkippedStep(jobId: string, attempt: number, number: number, name: string): Promise<void> {
-      const t = now();
-      await db.insertInto('steps').values({ id: newId('stp'), job_id: jobId, attempt, number, name, status: 'skipped', exit_code: null, started_at: t, finished_at: t }).execute();
+    /** Ends a step of a job `runner` holds, the hold checked in the same statement; false when nothing was written. */
+    async finishHeldStep(id: string, runner: string, status: RunStatus, exitCode: number | null): Promise<boolean> {
+      const r = await db
+        .updateTable('steps')
+        .set({ status, exit_code: exitCode, finished_at: now() })
+        .where('id', '=', id)
+        .where((eb) => eb.exists(eb.selectFrom('jobs').select(sql.lit(1).as('one')).whereRef('jobs.id', '=', 'steps.job_id').where('jobs.runner', '=', runner)))
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
     },
     /** The steps of one attempt of a job (each attempt keeps its own). */
     async steps(jobId: string, attempt: number): Promise<Step[]> {

@@ -7,8 +7,12 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { ContainerExecutor } from './container-executor.ts';
 import { ensureJobImage, jobImageName } from '../../../build/job-image/job-image.ts';
+import { findJobImageNpm } from '../../../build/job-image/job-image-npm.ts';
 
-test('the job image has bash, git, curl, tar, gzip, xz, busybox and the Node that runs Slipway', async () => {
+test('the job image has bash, git, curl, tar, gzip, xz, busybox, the Node that runs Slipway and npm', async () => {
+  // The project's machines have npm (ENVIRONMENT: Node 20 with npm 11); the image carries it.
+  const npm = await findJobImageNpm(await realpath(process.execPath));
+  assert.ok(npm, 'this machine has an npm to put into the image');
   const image = await ensureJobImage();
   assert.equal(image, await jobImageName(), 'the name is the hash of the inputs, stable across calls');
   const workspace = await realpath(await mkdtemp(join(tmpdir(), 'slipway-job-image-')));
@@ -26,11 +30,18 @@ test('the job image has bash, git, curl, tar, gzip, xz, busybox and the Node tha
         'busybox true && echo busybox',
         'node -e "console.log(process.version)"',
         'test -s /etc/ssl/certs/ca-certificates.crt && echo certificates',
+        'echo "npm $(npm --version) npx $(npx --version)"',
+        npm.corepack ? 'echo "corepack $(corepack --version)"' : 'echo "corepack none"',
+        // npm's cache and config live in HOME, which a step can write.
+        'npm config get cache && npm config get update-notifier',
       ].join('\n'),
       cwd: workspace, env: {}, onOutput: (text) => (output += text),
     });
     assert.equal(outcome.exitCode, 0, output);
-    assert.equal(output, `shell=bash\none\ncurl\nhi\ntar (GNU\nbusybox\n${process.version}\ncertificates\n`);
+    assert.equal(output, [
+      'shell=bash', 'one', 'curl', 'hi', 'tar (GNU', 'busybox', process.version, 'certificates',
+      `npm ${npm.npm.version} npx ${npm.npm.version}`, `corepack ${npm.corepack?.version ?? 'none'}`, '/root/.npm', 'false', '',
+    ].join('\n'));
   } finally {
     await executor.teardown();
     await rm(workspace, { recursive: true, force: true });
