@@ -77,9 +77,12 @@ async function resolveGrant(store: Store, grant: GrantToken, at: number): Promis
   };
 }
 
-/** A new token for a job that was just claimed; any older token of the same job stops working. */
+/**
+ * A new token for a job attempt that was just claimed. A claim is always of a new attempt
+ * (a re-queued job is the next one), and a token holds only while its attempt runs
+ * (resolveGrant), so an older attempt's token is dead already: nothing to revoke here.
+ */
 export async function issueJobToken(store: Store, job: { id: string; runId: string; projectId: string; attempt: number }): Promise<string> {
-  await store.grantTokens.revokeForJob(job.id);
   const { token } = await store.grantTokens.create({ kind: 'job', project_id: job.projectId, run_id: job.runId, job_id: job.id, job_attempt: job.attempt, deployment_id: null, repository: null, expires_at: null });
   return token;
 }

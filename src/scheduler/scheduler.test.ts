@@ -300,3 +300,14 @@ void test('a claim pages on past a whole page of jobs it must pass over (max-par
   assert.equal(next?.job.run_id, later.id, '24 queued legs wait for max-parallel: the later run\'s job is handed out');
   assert.equal(await s.scheduler.claim('r3', ['local']), undefined);
 });
+
+void test('a won claim sends news on only when its page held more work for other runners', async () => {
+  const s = await setup();
+  await s.createRun(wf(job('one'), job('two')));
+  let news = 0;
+  s.events.on('jobs-available', () => news++);
+  assert.ok(await s.scheduler.claim('r1', ['local']));
+  assert.equal(news, 1, 'another job was claimable: the next waiter hears of it');
+  assert.ok(await s.scheduler.claim('r2', ['local']));
+  assert.equal(news, 1, 'nothing else was: no one is woken to find nothing');
+});

@@ -160,7 +160,7 @@ export class Scheduler {
 
   /** The first job of `page` this claim wins, after the checks the rows cannot make (needs, `if`, gates, max-parallel). */
   async #claimFrom(page: Job[], runner: string, labels: readonly string[], runOf: Map<string, Run>, siblingsOf: Map<string, Job[]>): Promise<JobClaim | undefined> {
-    for (const job of page) {
+    for (const [at, job] of page.entries()) {
       // Another claim of this process is winning it right now: take the next one instead of colliding.
       if (this.#taken(job)) continue;
       let run = runOf.get(job.run_id);
@@ -208,6 +208,9 @@ export class Scheduler {
       const won = await this.#store.runs.claimQueuedJob(job.id, claim).finally(() => this.#claiming.delete(job.id));
       if (!won) continue;
       this.#wonRecently(job);
+      // More of the page is left for other runners: the news goes on to the next waiter
+      // (runner-wakes.ts). A page with nothing else wakes no one to find nothing.
+      if (page.slice(at + 1).some((j) => !this.#taken(j))) this.#events.emit('jobs-available');
       this.#events.emit('job-started', job.id, run.id, queueSeconds(job, siblings, t));
       this.#events.emit('job-updated', job.id, run.id);
       if (run.status === 'queued' || run.status === 'waiting') {

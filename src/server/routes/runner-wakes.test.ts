@@ -10,13 +10,15 @@ function waiting(wakes: RunnerWakes, runners: string[], timeoutMs = 10_000) {
   return { woken: async () => (await new Promise((r) => setImmediate(r)), [...ended]), stop: async () => (stop.abort(), await Promise.all(done)) };
 }
 
-void test('news of work wakes one waiter, the longest waiting; a claim that won wakes the next', async () => {
+void test('news of work wakes one waiter, the longest waiting; a claim that won wakes no one (the scheduler sends news when it saw more)', async () => {
   const wakes = new RunnerWakes();
   for (const r of ['a', 'b', 'c']) wakes.claimed(r, ['linux'], false);
   const w = waiting(wakes, ['a', 'b', 'c']);
   wakes.workAvailable();
   assert.deepEqual(await w.woken(), ['a']);
   wakes.claimed('a', ['linux'], true);
+  assert.deepEqual(await w.woken(), ['a'], 'a win alone wakes no one');
+  wakes.workAvailable();
   assert.deepEqual(await w.woken(), ['a', 'b']);
   wakes.claimed('b', ['linux'], false);
   assert.deepEqual(await w.woken(), ['a', 'b'], 'found nothing: no other runner of the same labels is woken');

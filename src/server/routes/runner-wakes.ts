@@ -1,8 +1,9 @@
 // Who of the runners long-polling /api/runner/wait hears of new work (issue 13 "Measure").
 // Waking every waiting runner on each 'jobs-available' sent them all to claim one job: with
 // 10 runners, 2.6 claims and 1.5 waits a job in bench/scale.ts. Here a wake-up goes to one
-// waiter, the one that waited longest, and its claim passes it on: a claim that won wakes
-// the next waiter (there may be more work), and one that found nothing wakes, for each
+// waiter, the one that waited longest, and its claim passes it on: a claim that won and
+// saw more work is new news (the scheduler emits 'jobs-available': the next waiter), and one
+// that found nothing wakes, for each
 // other set of labels among the waiters whose claim has not found nothing since the news,
 // the longest waiting (the work may be for labels it lacks). A runner whose wake-up is lost
 // (it left before claiming) costs the others no more than their wait's timeout.
@@ -57,7 +58,8 @@ export class RunnerWakes {
   claimed(runner: string, labels: readonly string[], won: boolean): void {
     const key = labelKey(labels);
     this.#labels.set(runner, key);
-    if (won) return void this.#waiters[0]?.wake();
+    // A win wakes no one here: the scheduler sends the news on when the claim saw more work.
+    if (won) return;
     this.#tried.add(key);
     const woken = new Set<string>();
     for (const w of [...this.#waiters]) {
