@@ -8,6 +8,7 @@ import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { commitAndPush, pushRun, removeDir, runLog, startHarness, workingCopy, type Harness } from '../support/harness.ts';
+import { nodeProject } from '../support/node-project.ts';
 
 const steps = `    steps:
       - uses: actions/checkout@v4
@@ -18,28 +19,7 @@ const steps = `    steps:
 `;
 
 const project: Record<string, string> = {
-  'package.json': JSON.stringify({
-    name: 'hello-node', version: '1.0.0', private: true,
-    scripts: { test: 'node --test' },
-    dependencies: { greet: 'file:packages/greet' },
-  }, null, 2),
-  // As `npm install` writes it (lockfileVersion 3): the file: dependency is a link.
-  'package-lock.json': JSON.stringify({
-    name: 'hello-node', version: '1.0.0', lockfileVersion: 3, requires: true,
-    packages: {
-      '': { name: 'hello-node', version: '1.0.0', dependencies: { greet: 'file:packages/greet' } },
-      'node_modules/greet': { resolved: 'packages/greet', link: true },
-      'packages/greet': { version: '1.0.0', bin: { greet: 'bin.js' } },
-    },
-  }, null, 2),
-  'packages/greet/package.json': JSON.stringify({ name: 'greet', version: '1.0.0', main: 'index.js', bin: { greet: 'bin.js' } }),
-  'packages/greet/index.js': "exports.greet = (name) => 'hello ' + name;\n",
-  'packages/greet/bin.js': "#!/usr/bin/env node\nconsole.log(require('./index.js').greet(process.argv[2]));\n",
-  'test/greet.test.js': `const test = require('node:test');
-const assert = require('node:assert');
-const { greet } = require('greet');
-test('greets through the file: dependency', () => assert.equal(greet('world'), 'hello world'));
-`,
+  ...nodeProject,
   '.github/workflows/ci.yml': `name: ci
 on: push
 jobs:
