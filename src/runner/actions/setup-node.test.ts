@@ -2,7 +2,8 @@
 // caches in a temp data dir) and a real shell executor: the job's `node` and `npm` are
 // this machine's, asked inside the job as on a runner.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -18,6 +19,8 @@ import type { PostStep } from '../job-state.ts';
 import type { ActionContext } from './action.ts';
 import { setupNode } from './setup-node.ts';
 import { findAction } from './index.ts';
+import { cacheKey } from './setup-node-cache.ts';
+import { hashFiles } from '../hash-files.ts';
 import { isSlipwayError } from '../../core/errors.ts';
 import { ShellExecutor } from '../executors/shell/shell-executor.ts';
 import { bareJob } from '../executors/contract-support.ts';
@@ -182,4 +185,18 @@ void test('registry-url: an .npmrc in RUNNER_TEMP, NPM_CONFIG_USERCONFIG and a N
   assert.equal(readFileSync(join(again.temp, '.npmrc'), 'utf8'), 'registry=https://old.example/\ncolor=false\n//npm.pkg.github.com/:_authToken=${NODE_AUTH_TOKEN}\n@acme:registry=https://npm.pkg.github.com/\nalways-auth=false\n');
   assert.equal(readFileSync(again.files.env, 'utf8'), `NPM_CONFIG_USERCONFIG=${again.temp}/.npmrc\n`, 'a NODE_AUTH_TOKEN already set is kept');
   await assert.rejects(call(job(), { 'registry-url': 'file:///etc' }), /registry-url "file:\/\/\/etc" is not an http\(s\) URL/);
+});
+
+void test("cache: an archive whose names leave npm's cache directory is refused before anything is unpacked", async () => {
+  const lock = JSON.stringify({ name: 'hostile', lockfileVersion: 3, packages: {} });
+  const paths = job({ 'package-lock.json': lock });
+  const craft = join(tmp, 'craft');
+  mkdirSync(craft);
+  writeFileSync(join(craft, 'f'), 'pwned');
+  const file = join(tmp, 'hostile.tgz');
+  execFileSync('tar', ['-czf', file, '-C', craft, '--transform', 's|^f$|../escaped|', 'f']);
+  await api.saveCache(jobs[3]!.id, cacheKey('npm', process.arch, hashFiles(paths.workspace, ['package-lock.json'])), createReadStream(file));
+  await assert.rejects(call(paths, { cache: 'npm' }, { jobId: jobs[3]!.id }), (e: Error) => isSlipwayError(e, 'ARCHIVE_UNSAFE') && /member "\.\.\/escaped" leaves/.test(e.message));
+  assert.equal(existsSync(join(home, 'escaped')), false, 'nothing was written beside the cache directory');
+  assert.deepEqual(readdirSync(paths.temp), [], 'the archive was removed');
 });
