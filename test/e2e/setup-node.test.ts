@@ -4,11 +4,9 @@
 // first run and restored in the next, and `npm ci` / `npm test` pass. A Node the job does
 // not have (`node-version: 12`) fails the step with what to do, and nothing after it runs.
 import assert from 'node:assert/strict';
-import { chmod } from 'node:fs/promises';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { commitAndPush, pushRun, removeDir, runLog, startHarness, workingCopy, type Harness } from '../support/harness.ts';
-import { nodeProject } from '../support/node-project.ts';
+import { commitAndPush, jobLog, pushRun, removeDir, runLog, startHarness, type Harness } from '../support/harness.ts';
+import { nodeProjectCopy } from '../support/node-project.ts';
 
 const steps = (setupWith: string) => `    steps:
       - uses: actions/checkout@v4
@@ -20,9 +18,7 @@ const steps = (setupWith: string) => `    steps:
       - run: npm test
 `;
 
-const project: Record<string, string> = {
-  ...nodeProject,
-  '.github/workflows/ci.yml': `name: ci
+const workflow = `name: ci
 on: push
 jobs:
   container:
@@ -31,18 +27,15 @@ ${steps('{ node-version: 24, cache: npm }')}  host:
     runs-on: [self-hosted, host]
 ${steps("{ node-version: '>=18', cache: npm, cache-dependency-path: 'package*.json' }")}  old:
     runs-on: ubuntu-latest
-${steps('{ node-version: 12 }')}`,
-};
+${steps('{ node-version: 12 }')}`;
 
 void describe('actions/setup-node@v4 built in: the job\'s Node, npm\'s cache, and a clear failure for a Node not there', () => {
   let h: Harness;
   let app = '';
-  const jobLog = async (runId: string, jobId: string) => (await fetch(`${h.slipway.url}/api/runs/${runId}/jobs/${jobId}/logs`, { headers: { authorization: `Bearer ${h.slipway.adminToken}` } })).text();
 
   before(async () => {
     h = await startHarness({ env: { SLIPWAY_RUNNER_HOST: 'true' } });
-    app = await workingCopy('slipway-setup-node-', project);
-    await chmod(join(app, 'packages/greet/bin.js'), 0o755);
+    app = await nodeProjectCopy('slipway-setup-node-', workflow);
   });
   after(async () => {
     await h?.stop();
@@ -56,7 +49,7 @@ void describe('actions/setup-node@v4 built in: the job\'s Node, npm\'s cache, an
       const all = await runLog(h, run.id);
       assert.deepEqual(run.jobs.map((j) => [j.key, j.status]).sort(), [['container', 'success'], ['host', 'success'], ['old', 'failure']], all);
       for (const job of run.jobs) {
-        const log = await jobLog(run.id, job.id);
+        const log = await jobLog(h, run.id, job.id);
         if (job.key === 'old') {
           assert.match(log, /actions\/setup-node: node-version "12" wants a Node this job does not have: "12" is not satisfied by v24\.\d+\.\d+\. The job's node is v24\.\d+\.\d+, and Slipway never downloads one\. Run the job where that Node is: map its runs-on label to an image that has it/, log);
           assert.doesNotMatch(log, /setup-node node-version=/, 'the steps after it did not run');

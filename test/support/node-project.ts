@@ -1,7 +1,11 @@
 // A small Node project as `npm install` leaves it: one `file:` dependency with a command
 // (so `npm ci` needs no registry), a `node --test` test and its lockfile. Used by the
-// end-to-end tests of moved Node workflows (node-project, setup-node); add a workflow.
-export const nodeProject: Readonly<Record<string, string>> = {
+// end-to-end tests of moved Node workflows (node-project, setup-node).
+import { chmod } from 'node:fs/promises';
+import { join } from 'node:path';
+import { workingCopy } from './harness.ts';
+
+const nodeProject: Readonly<Record<string, string>> = {
   'package.json': JSON.stringify({
     name: 'hello-node', version: '1.0.0', private: true,
     scripts: { test: 'node --test' },
@@ -25,3 +29,10 @@ const { greet } = require('greet');
 test('greets through the file: dependency', () => assert.equal(greet('world'), 'hello world'));
 `,
 };
+
+/** A working copy of the project with `workflow` as its .github/workflows/ci.yml. */
+export async function nodeProjectCopy(prefix: string, workflow: string): Promise<string> {
+  const dir = await workingCopy(prefix, { ...nodeProject, '.github/workflows/ci.yml': workflow });
+  await chmod(join(dir, 'packages/greet/bin.js'), 0o755);
+  return dir;
+}
