@@ -58,6 +58,14 @@ async function jobNode(ctx: ActionContext): Promise<{ version: Version; arch: st
   return { version, arch };
 }
 
+/** The failure when the job's Node does not answer: what is wanted, what is there, what to do. */
+function notHere(wanted: string, have: string, requested: { spec: string; from: string }): string {
+  const image = `docker://registry.example/node:${/\d+/.exec(requested.spec)?.[0] ?? 'VERSION'}`;
+  return `actions/setup-node: ${wanted}. The job's node is ${have}, and Slipway never downloads one. ` +
+    `Run the job where that Node is: map its runs-on label to an image that has it (runner.labels in DATA/config.yml, e.g. \`ubuntu-latest: ${image}\`), ` +
+    `or use a self-hosted runner whose PATH has it; or change ${requested.from} to accept ${have}`;
+}
+
 export const setupNode: BuiltInAction = async (ctx) => {
   const requested = await requestedSpec(ctx);
   const architecture = (ctx.inputs.architecture ?? '').trim();
@@ -72,9 +80,7 @@ export const setupNode: BuiltInAction = async (ctx) => {
       throw new SlipwayError('WORKFLOW_INVALID', `actions/setup-node: ${(err as Error).message}${requested.from === 'node-version' ? '' : ` (from ${requested.from})`}`, { cause: err });
     }
     const source = requested.from === 'node-version' ? `node-version "${requested.spec}"` : `"${requested.spec}" (from ${requested.from})`;
-    if (!check.ok) {
-      throw new SlipwayError('NOT_FOUND', `actions/setup-node: ${source} wants a Node this job does not have: ${check.why}. The job's node is ${have}, and Slipway never downloads one. Run the job where that Node is: map its runs-on label to an image that has it (runner.labels in DATA/config.yml, e.g. \`ubuntu-latest: docker://registry.example/node:${requested.spec.replace(/[^0-9.]/g, '') || 'N'}\`), or use a self-hosted runner whose PATH has it; or change ${requested.from} to accept ${have}`);
-    }
+    if (!check.ok) throw new SlipwayError('NOT_FOUND', notHere(`${source} wants a Node this job does not have: ${check.why}`, have, requested));
     if (architecture && nodeArch(architecture) !== node.arch) {
       throw new SlipwayError('NOT_FOUND', `actions/setup-node: architecture "${architecture}" wanted, and the job's node ${have} is ${node.arch}; Slipway never downloads a Node: run the job on a runner of that architecture`);
     }
@@ -86,8 +92,9 @@ export const setupNode: BuiltInAction = async (ctx) => {
   const registryUrl = (ctx.inputs['registry-url'] ?? '').trim();
   if (registryUrl) await writeNpmrc(ctx, registryUrl);
   const manager = (ctx.inputs.cache ?? '').trim();
+  // As setup-node: without `cache`, `cache-hit` is not set at all.
   const cacheOutputs = manager ? await restoreNodeCache(ctx, manager, node.arch) : {};
-  return { outputs: { 'node-version': have, ...(manager ? cacheOutputs : { 'cache-hit': 'false' }) } };
+  return { outputs: { 'node-version': have, ...cacheOutputs } };
 };
 
 /**
