@@ -18,7 +18,8 @@ void test('version files: .nvmrc, .node-version, .tool-versions and package.json
 void test('ranges: satisfied or not, with the reason', () => {
   assert.deepEqual(checkNodeVersion('24', [24, 11, 1]), { ok: true, why: 'v24.11.1 satisfies "24"' });
   assert.deepEqual(checkNodeVersion('>=18', [20, 20, 2]), { ok: true, why: 'v20.20.2 satisfies ">=18"' });
-  assert.deepEqual(checkNodeVersion('12', [24, 11, 1]), { ok: false, why: '"12" is not satisfied by v24.11.1' });
+  assert.deepEqual(checkNodeVersion('12', [24, 11, 1]), { ok: false, why: '"12" is not satisfied by v24.11.1', want: 12 });
+  assert.deepEqual(checkNodeVersion('>=26 <28', [24, 11, 1]), { ok: false, why: '">=26 <28" is not satisfied by v24.11.1', want: 26 });
   assert.equal(checkNodeVersion('20.x', [24, 0, 0]).ok, false);
   assert.equal(checkNodeVersion(' 24.x ', [24, 0, 0]).ok, true);
 });
@@ -32,7 +33,7 @@ void test('aliases: node/latest/current take what is there; lts/* wants an even 
   assert.equal(checkNodeVersion('lts/*', [23, 1, 0]).ok, false, 'odd lines are never LTS');
   assert.equal(checkNodeVersion('lts/*', [16, 20, 0]).ok, false, 'below 18 is past its end of life');
   assert.deepEqual(checkNodeVersion('lts/krypton', [24, 11, 1]), { ok: true, why: '"lts/krypton" is Node 24, and v24.11.1 is of that line' });
-  assert.deepEqual(checkNodeVersion('lts/Iron', [24, 11, 1]), { ok: false, why: '"lts/Iron" is Node 20' });
+  assert.deepEqual(checkNodeVersion('lts/Iron', [24, 11, 1]), { ok: false, why: '"lts/Iron" is Node 20', want: 20 });
   assert.throws(() => checkNodeVersion('lts/nosuch', [24, 0, 0]), /unknown LTS codename "nosuch" \(known: argon, .*krypton\)/);
 });
 

@@ -34,7 +34,8 @@ export function parseVersionFile(contents: string): { spec?: string; extends?: s
   return spec ? { spec } : {};
 }
 
-type Check = { ok: true; why: string } | { ok: false; why: string };
+/** Not ok: `want` is the major line asked for, where one is (for the failure's example). */
+type Check = { ok: true; why: string } | { ok: false; why: string; want?: number };
 
 const show = (v: Version) => `v${v.join('.')}`;
 
@@ -63,7 +64,7 @@ export function checkNodeVersion(spec: string, available: Version): Check {
     if (major === undefined) throw new Error(`node-version "${text}": unknown LTS codename "${name}" (known: ${Object.keys(ltsCodenames).join(', ')})`);
     return available[0] === major
       ? { ok: true, why: `"${text}" is Node ${major}, and ${have} is of that line` }
-      : { ok: false, why: `"${text}" is Node ${major}` };
+      : { ok: false, why: `"${text}" is Node ${major}`, want: major };
   }
   if (/nightly|canary|-rc/.test(lower)) {
     return { ok: false, why: `"${text}" asks for a prerelease build of Node, which only a download gives` };
@@ -74,7 +75,9 @@ export function checkNodeVersion(spec: string, available: Version): Check {
   } catch (err) {
     throw new Error(`node-version: ${(err as Error).message}`, { cause: err });
   }
-  return matches(available) ? { ok: true, why: `${have} satisfies "${text}"` } : { ok: false, why: `"${text}" is not satisfied by ${have}` };
+  if (matches(available)) return { ok: true, why: `${have} satisfies "${text}"` };
+  const first = /\d+/.exec(text);
+  return { ok: false, why: `"${text}" is not satisfied by ${have}`, ...(first ? { want: Number(first[0]) } : {}) };
 }
 
 /** `architecture` input names (x64, x86, arm64, …) as Node's process.arch says them. */

@@ -111,7 +111,7 @@ void test('a Node the job does not have fails the step, naming the wanted range,
     assert.ok(isSlipwayError(e, 'NOT_FOUND'));
     assert.match(e.message, /node-version "12" wants a Node this job does not have/);
     assert.match(e.message, new RegExp(`The job's node is ${jobNode.replace(/\./g, '\\.')}, and Slipway never downloads one`));
-    assert.match(e.message, /map its runs-on label to an image that has it \(runner.labels in DATA\/config.yml, e.g. `ubuntu-latest: docker:\/\/registry.example\/node:12`\)/);
+    assert.match(e.message, /map its runs-on label to an image that has it \(runner.labels in DATA\/config.yml, e.g. `ubuntu-latest: docker:\/\/registry.example\/node:12`; with slipway run: -P ubuntu-latest=docker:\/\/registry.example\/node:12\)/);
     assert.match(e.message, /self-hosted runner/);
     return true;
   });

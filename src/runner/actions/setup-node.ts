@@ -59,11 +59,11 @@ async function jobNode(ctx: ActionContext): Promise<{ version: Version; arch: st
 }
 
 /** The failure when the job's Node does not answer: what is wanted, what is there, what to do. */
-function notHere(wanted: string, have: string, requested: { spec: string; from: string }): string {
-  const image = `docker://registry.example/node:${/\d+/.exec(requested.spec)?.[0] ?? 'VERSION'}`;
+function notHere(wanted: string, have: string, from: string, major: number | undefined): string {
+  const image = `docker://registry.example/node:${major ?? 'VERSION'}`;
   return `actions/setup-node: ${wanted}. The job's node is ${have}, and Slipway never downloads one. ` +
-    `Run the job where that Node is: map its runs-on label to an image that has it (runner.labels in DATA/config.yml, e.g. \`ubuntu-latest: ${image}\`), ` +
-    `or use a self-hosted runner whose PATH has it; or change ${requested.from} to accept ${have}`;
+    `Run the job where that Node is: map its runs-on label to an image that has it (runner.labels in DATA/config.yml, e.g. \`ubuntu-latest: ${image}\`; with slipway run: -P ubuntu-latest=${image}), ` +
+    `or use a self-hosted runner whose PATH has it; or change ${from} to accept ${have}`;
 }
 
 export const setupNode: BuiltInAction = async (ctx) => {
@@ -80,7 +80,7 @@ export const setupNode: BuiltInAction = async (ctx) => {
       throw new SlipwayError('WORKFLOW_INVALID', `actions/setup-node: ${(err as Error).message}${requested.from === 'node-version' ? '' : ` (from ${requested.from})`}`, { cause: err });
     }
     const source = requested.from === 'node-version' ? `node-version "${requested.spec}"` : `"${requested.spec}" (from ${requested.from})`;
-    if (!check.ok) throw new SlipwayError('NOT_FOUND', notHere(`${source} wants a Node this job does not have: ${check.why}`, have, requested));
+    if (!check.ok) throw new SlipwayError('NOT_FOUND', notHere(`${source} wants a Node this job does not have: ${check.why}`, have, requested.from, check.want));
     if (architecture && nodeArch(architecture) !== node.arch) {
       throw new SlipwayError('NOT_FOUND', `actions/setup-node: architecture "${architecture}" wanted, and the job's node ${have} is ${node.arch}; Slipway never downloads a Node: run the job on a runner of that architecture`);
     }
