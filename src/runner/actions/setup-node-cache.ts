@@ -1,7 +1,7 @@
 // `cache: npm|yarn|pnpm` of actions/setup-node (its src/cache-restore.ts, cache-save.ts):
 // the package manager's own cache directory, asked of the package manager in the job
 // (`npm config get cache` is `~/.npm`), restored under the key
-// `node-cache-<OS>-<arch>-<manager>-<hash of the lockfiles>` (exact key only, as
+// `node-cache-<OS>-<arch>-<manager>-<hash of the lockfiles>` (no restore-keys, as
 // setup-node does) and saved by a post step after a successful job when it was a miss.
 // The directory lies in the job (its container's home, or the host job user's), which the
 // runner cannot see: the job itself packs and unpacks it (tar, with its privileges), and
@@ -70,15 +70,17 @@ export async function restoreNodeCache(ctx: ActionContext, manager: string, arch
   const key = cacheKey(manager, arch, lockfileHash(ctx.paths.workspace, manager, ctx.inputs['cache-dependency-path'] ?? ''));
   const dir = await cacheDir(ctx, manager);
   const jobId = ctx.claimed.id;
+  // The store also matches a key as a prefix (actions/cache's rule); setup-node then counts
+  // a hit too, and saves under its own key after the job, since that one is not stored.
   const hit = await ctx.api.restoreCache(jobId, [key]);
   if (hit) {
-    await unpackInJob(ctx, hit.archive, dir, key);
-    ctx.log.line(`Cache restored from key: ${key}`);
+    await unpackInJob(ctx, hit.archive, dir, hit.key);
+    ctx.log.line(`Cache restored from key: ${hit.key}`);
   } else {
     ctx.log.line(`${manager} cache is not found`);
-    ctx.addPostStep({ name: `Post ${ctx.stepName}`, condition: 'success', run: () => saveFromJob(ctx, dir, key) });
   }
-  return { 'cache-hit': String(Boolean(hit)), 'cache-primary-key': key, 'cache-matched-key': hit ? key : '' };
+  if (hit?.key !== key) ctx.addPostStep({ name: `Post ${ctx.stepName}`, condition: 'success', run: () => saveFromJob(ctx, dir, key) });
+  return { 'cache-hit': String(Boolean(hit)), 'cache-primary-key': key, 'cache-matched-key': hit?.key ?? '' };
 }
 
 async function unpackInJob(ctx: ActionContext, archive: NodeJS.ReadableStream, dir: string, key: string): Promise<void> {
