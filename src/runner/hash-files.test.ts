@@ -46,6 +46,7 @@ test('hashFiles: nothing matched, or only files outside the workspace, is the em
   assert.equal(hashFiles(ws, ['**/*.nothing']), '');
   assert.equal(hashFiles(ws, [join(root, 'outside.txt')]), '');
   assert.equal(hashFiles(ws, ['../outside.txt']), '');
+  assert.equal(hashFiles(ws, ['link-out.txt']), '', 'a link in the workspace to a file outside it is not read');
 });
 
 test('glob: ?, [] and * stay within a segment; ** spans segments', () => {

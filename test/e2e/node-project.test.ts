@@ -4,10 +4,9 @@
 // (`[self-hosted, host]`) it is whatever the machine's PATH has. The dependency is a
 // `file:` one, so nothing is fetched from a registry and the test needs no network.
 import assert from 'node:assert/strict';
-import { chmod } from 'node:fs/promises';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { commitAndPush, pushRun, removeDir, runLog, startHarness, workingCopy, type Harness } from '../support/harness.ts';
+import { commitAndPush, jobLog, pushRun, removeDir, runLog, startHarness, type Harness } from '../support/harness.ts';
+import { nodeProjectCopy } from '../support/node-project.ts';
 
 const steps = `    steps:
       - uses: actions/checkout@v4
@@ -17,38 +16,14 @@ const steps = `    steps:
       - run: npx greet "from npx"
 `;
 
-const project: Record<string, string> = {
-  'package.json': JSON.stringify({
-    name: 'hello-node', version: '1.0.0', private: true,
-    scripts: { test: 'node --test' },
-    dependencies: { greet: 'file:packages/greet' },
-  }, null, 2),
-  // As `npm install` writes it (lockfileVersion 3): the file: dependency is a link.
-  'package-lock.json': JSON.stringify({
-    name: 'hello-node', version: '1.0.0', lockfileVersion: 3, requires: true,
-    packages: {
-      '': { name: 'hello-node', version: '1.0.0', dependencies: { greet: 'file:packages/greet' } },
-      'node_modules/greet': { resolved: 'packages/greet', link: true },
-      'packages/greet': { version: '1.0.0', bin: { greet: 'bin.js' } },
-    },
-  }, null, 2),
-  'packages/greet/package.json': JSON.stringify({ name: 'greet', version: '1.0.0', main: 'index.js', bin: { greet: 'bin.js' } }),
-  'packages/greet/index.js': "exports.greet = (name) => 'hello ' + name;\n",
-  'packages/greet/bin.js': "#!/usr/bin/env node\nconsole.log(require('./index.js').greet(process.argv[2]));\n",
-  'test/greet.test.js': `const test = require('node:test');
-const assert = require('node:assert');
-const { greet } = require('greet');
-test('greets through the file: dependency', () => assert.equal(greet('world'), 'hello world'));
-`,
-  '.github/workflows/ci.yml': `name: ci
+const workflow = `name: ci
 on: push
 jobs:
   container:
     runs-on: ubuntu-latest
 ${steps}  host:
     runs-on: [self-hosted, host]
-${steps}`,
-};
+${steps}`;
 
 void describe('a Node project moved from GitHub: npm ci, npm test and npx work', () => {
   let h: Harness;
@@ -56,8 +31,7 @@ void describe('a Node project moved from GitHub: npm ci, npm test and npx work',
 
   before(async () => {
     h = await startHarness({ env: { SLIPWAY_RUNNER_HOST: 'true' } });
-    app = await workingCopy('slipway-node-project-', project);
-    await chmod(join(app, 'packages/greet/bin.js'), 0o755);
+    app = await nodeProjectCopy('slipway-node-project-', workflow);
   });
   after(async () => {
     await h?.stop();
@@ -70,7 +44,7 @@ void describe('a Node project moved from GitHub: npm ci, npm test and npx work',
     assert.equal(run.status, 'success', await runLog(h, run.id));
     assert.deepEqual(run.jobs.map((j) => [j.key, j.status]).sort(), [['container', 'success'], ['host', 'success']]);
     for (const job of run.jobs) {
-      const log = await (await fetch(`${h.slipway.url}/api/runs/${run.id}/jobs/${job.id}/logs`, { headers: { authorization: `Bearer ${h.slipway.adminToken}` } })).text();
+      const log = await jobLog(h, run.id, job.id);
       const node = job.key === 'container' ? process.version.replace(/\./g, '\\.') : 'v\\d+\\.\\d+\\.\\d+';
       assert.match(log, new RegExp(`node ${node}, npm \\d+\\.\\d+\\.\\d+`), `${job.key}: node and npm on PATH (the job image's node is Slipway's)\n${log}`);
       assert.match(log, /added 1 package/, `${job.key}: npm ci installed the file: dependency\n${log}`);

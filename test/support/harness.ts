@@ -145,6 +145,11 @@ export async function runLog(h: Harness, runId: string): Promise<string> {
   return (await fetch(`${h.slipway.url}/api/runs/${runId}/logs`, { headers: { authorization: `Bearer ${h.slipway.adminToken}` } })).text();
 }
 
+/** One job's log, as the API serves it. */
+export async function jobLog(h: Harness, runId: string, jobId: string): Promise<string> {
+  return (await fetch(`${h.slipway.url}/api/runs/${runId}/jobs/${jobId}/logs`, { headers: { authorization: `Bearer ${h.slipway.adminToken}` } })).text();
+}
+
 /** Removes the containers (a job's own, its services) that jobs of a failed test left behind: they carry the job's label. */
 /** The numbers of the `line N` lines of a log, in order (the crash tests' steps print them). */
 export const numberedLines = (log: string): number[] => log.split('\n').flatMap((l) => (/^line (\d+)$/.exec(l) ? [Number(l.slice(5))] : []));

@@ -58,3 +58,23 @@ void test('a failed fetch leaves nothing behind, and the next job fetches again'
     await rm(root, { recursive: true, force: true });
   }
 });
+
+void test('a commit another job cached while this one fetched it: the first one in is kept, nothing left over', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'slipway-checkouts-'));
+  try {
+    const cache = new CheckoutCache(join(root, 'cache'));
+    const other = await mkdtemp(join(root, 'ws-'));
+    const mine = await mkdtemp(join(root, 'ws-'));
+    // While this job fetches, the other job fetches the same commit and moves it in first
+    // (the rename of this one then meets a folder that is not empty: ENOTEMPTY).
+    await cache.checkout('p', sha(1), mine, async (dir) => {
+      await writeFile(join(dir, 'id'), 'mine');
+      assert.equal(await cache.checkout('p', sha(1), other, async (d) => writeFile(join(d, 'id'), 'other')), false);
+    });
+    assert.equal(await readFile(join(mine, 'id'), 'utf8'), 'other', 'the entry moved in first is what both got');
+    assert.equal(await readFile(join(other, 'id'), 'utf8'), 'other');
+    assert.deepEqual(await readdir(join(root, 'cache')), [`p@${sha(1)}`], 'no half-made folder left');
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});

@@ -44,7 +44,10 @@ export class CheckoutCache {
     try {
       await fetch(fresh);
       // Another job of this runner may have added the same commit meanwhile: keep the first.
-      if (!existsSync(entry)) await rename(fresh, entry);
+      // Checking first is not enough: its rename may be under way (then this one is ENOTEMPTY).
+      await rename(fresh, entry).catch((err: NodeJS.ErrnoException) => {
+        if (!((err.code === 'ENOTEMPTY' || err.code === 'EEXIST') && existsSync(entry))) throw err;
+      });
     } finally {
       await rm(fresh, { recursive: true, force: true });
     }
