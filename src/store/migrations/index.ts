@@ -24,6 +24,7 @@ import * as replicas from './0024-replicas.ts';
 import * as logArchives from './0025-log-archives.ts';
 import * as runnerControl from './0026-runner-control.ts';
 import * as jobsRunKey from './0027-jobs-run-key.ts';
+import * as jobsRunPrefixIndexes from './0028-jobs-run-prefix-indexes.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
@@ -49,4 +50,5 @@ export const migrations: Record<string, Migration> = {
   '0025-log-archives': logArchives,
   '0026-runner-control': runnerControl,
   '0027-jobs-run-key': jobsRunKey,
+  '0028-jobs-run-prefix-indexes': jobsRunPrefixIndexes,
 };
