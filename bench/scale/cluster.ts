@@ -15,7 +15,7 @@ import { startPostgres, type TestPostgres } from '../../src/store/test-postgres.
  * src/cli/main.ts itself (test/support/server-process.ts), so it passes the same.
  */
 const binSlipwayMemory = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' };
-const binSlipwayNodeOptions = '--max-semi-space-size=8';
+const binSlipwayNodeOptions = '--max-semi-space-size=8 --expose-gc';
 const withNodeOptions = (env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ ...binSlipwayMemory, ...env, NODE_OPTIONS: [binSlipwayNodeOptions, env.NODE_OPTIONS].filter(Boolean).join(' ') });
 
 export interface ClusterOptions {

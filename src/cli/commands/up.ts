@@ -4,6 +4,7 @@ import { str } from '../command.ts';
 import { dataDir, serverInfoFile } from '../paths.ts';
 import { paint } from '../output.ts';
 import { CliError } from '../client.ts';
+import { boundOldGeneration } from '../../core/old-gc.ts';
 
 export const upCommand: Command = {
   name: 'up',
@@ -29,6 +30,8 @@ export const upCommand: Command = {
     const log = format === 'json' ? (m: string) => logRecord({ msg: m }) : (m: string) => console.log(`${paint('gray', new Date().toISOString().slice(11, 19))} ${m}`);
     const slipway = await startSlipway({ dataDir: dir, port: portText === undefined ? undefined : Number(portText), host: str(values.host), log, ...(format === 'json' && { logRecord }) });
     writeFileSync(serverInfoFile(dir), JSON.stringify({ url: slipway.url, pid: process.pid }));
+    // A long-running server: its old generation's garbage stays bounded (src/core/old-gc.ts).
+    boundOldGeneration();
     log(`Slipway is up at ${paint('bold', slipway.url)} (data in ${dir})`);
 
     let stopping = false;
