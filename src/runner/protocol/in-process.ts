@@ -98,6 +98,20 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
     tokens.set(won.job.id, token);
     return toWire(won, token, (await store.logs.lastSeq(jobLogStream(won.job.id, won.job.attempt))) + 1);
   };
+  const appendLog = async (jobId: string, seq: number, text: string): Promise<void> => {
+    const { stream, cap } = await heldJob(jobId);
+    const masked = await mask(jobId, text);
+    const stored = cap.admit(masked);
+    if (stored === undefined) return;
+    if (await store.logs.append(stream, seq, stored, holder(jobId))) {
+      crashPoint('log-chunk-stored');
+      events.emit('log', stream, seq, stored);
+      return;
+    }
+    cap.notStored(stored);
+    // Not stored: a retried chunk (kept the first time), or the lease went to another runner.
+    await requireHeld(store, o.runnerName, jobId);
+  };
   return {
     claim,
     async waitForWork(timeoutMs, signal) {
@@ -115,20 +129,7 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
     async nextLogSeq(jobId) {
       return (await store.logs.lastSeq((await heldJob(jobId)).stream)) + 1;
     },
-    async appendLog(jobId, seq, text) {
-      const { stream, cap } = await heldJob(jobId);
-      const masked = await mask(jobId, text);
-      const stored = cap.admit(masked);
-      if (stored === undefined) return;
-      if (await store.logs.append(stream, seq, stored, holder(jobId))) {
-        crashPoint('log-chunk-stored');
-        events.emit('log', stream, seq, stored);
-        return;
-      }
-      cap.notStored(stored);
-      // Not stored: a retried chunk (kept the first time), or the lease went to another runner.
-      await requireHeld(store, o.runnerName, jobId);
-    },
+    appendLog,
     async startStep(jobId, number, name) {
       const { runId, attempt } = await heldJob(jobId);
       const step = await store.runs.addHeldStep(holder(jobId), attempt, number, name, 'running');
@@ -154,13 +155,13 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
       if (!(await store.runs.addHeldStep(holder(jobId), attempt, number, name, 'skipped'))) await requireHeld(store, o.runnerName, jobId);
     },
     async completeJob(jobId, status, outputs, error, extras) {
-      if (extras?.log) await this.appendLog(jobId, extras.log.seq, extras.log.text);
       // Refused unless this runner holds the job: a runner that lost its lease must not end,
       // nor revoke the token of, the attempt another runner now runs.
       const job = await requireHeld(store, o.runnerName, jobId).catch((err: unknown) => {
         forget(jobId);
         throw err;
       });
+      if (extras?.log) await appendLog(jobId, extras.log.seq, extras.log.text);
       const masked = Object.fromEntries(await Promise.all(Object.entries(outputs).map(async ([k, v]) => [k, await mask(jobId, v)] as const)));
       const maskedError = error === undefined ? undefined : await mask(jobId, error);
       forget(jobId);
