@@ -1,16 +1,11 @@
 // actions/upload-artifact, download-artifact and cache against the real in-process
 // RunnerApi: a SQLite store in memory and archives in a temp data dir.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { openDatabase, migrate } from '../../store/database.ts';
-import { createStore } from '../../store/store.ts';
-import { Scheduler } from '../../scheduler/scheduler.ts';
 import type { ClaimedJob } from '../protocol/wire.ts';
-import { EventBus } from '../../core/events.ts';
-import { inProcessRunnerApi } from '../protocol/in-process.ts';
+import { actionTestServer } from './action-test-support.ts';
 import { LogWriter } from '../log-writer.ts';
 import type { JobPaths } from '../job-context.ts';
 import type { PostStep } from '../job-state.ts';
@@ -24,19 +19,7 @@ import { bareJob } from '../executors/contract-support.ts';
 import { createReadStream, symlinkSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
-const tmp = realpathSync(mkdtempSync(join(tmpdir(), 'slipway-artifacts-')));
-after(() => rmSync(tmp, { recursive: true, force: true }));
-const dataDir = join(tmp, 'data');
-const db = openDatabase({ sqlitePath: ':memory:' });
-await migrate(db);
-after(() => db.destroy());
-const store = createStore(db);
-const events = new EventBus();
-const api = inProcessRunnerApi({
-  runnerName: 't', scheduler: new Scheduler({ store, events, leaseMs: 60_000 }), store, events, sourceOf: () => '',
-  registry: { host: '', insecure: true }, dataDir,
-});
-const project = await store.projects.ensure('demo');
+const { tmp, dataDir, store, api, project } = await actionTestServer('artifacts');
 // Where the job's steps run: a cache is unpacked there, with the job's privileges (here: this user's shell).
 const executor = new ShellExecutor();
 await executor.setup(bareJob(tmp));

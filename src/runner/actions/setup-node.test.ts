@@ -2,17 +2,12 @@
 // caches in a temp data dir) and a real shell executor: the job's `node` and `npm` are
 // this machine's, asked inside the job as on a runner.
 import assert from 'node:assert/strict';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { openDatabase, migrate } from '../../store/database.ts';
-import { createStore } from '../../store/store.ts';
-import { Scheduler } from '../../scheduler/scheduler.ts';
 import type { ClaimedJob } from '../protocol/wire.ts';
-import { EventBus } from '../../core/events.ts';
-import { inProcessRunnerApi } from '../protocol/in-process.ts';
+import { actionTestServer } from './action-test-support.ts';
 import { LogWriter } from '../log-writer.ts';
 import type { JobPaths } from '../job-context.ts';
 import type { PostStep } from '../job-state.ts';
@@ -25,18 +20,7 @@ import { isSlipwayError } from '../../core/errors.ts';
 import { ShellExecutor } from '../executors/shell/shell-executor.ts';
 import { bareJob } from '../executors/contract-support.ts';
 
-const tmp = realpathSync(mkdtempSync(join(tmpdir(), 'slipway-setup-node-')));
-after(() => rmSync(tmp, { recursive: true, force: true }));
-const db = openDatabase({ sqlitePath: ':memory:' });
-await migrate(db);
-after(() => db.destroy());
-const store = createStore(db);
-const events = new EventBus();
-const api = inProcessRunnerApi({
-  runnerName: 't', scheduler: new Scheduler({ store, events, leaseMs: 60_000 }), store, events, sourceOf: () => '',
-  registry: { host: '', insecure: true }, dataDir: join(tmp, 'data'),
-});
-const project = await store.projects.ensure('demo');
+const { tmp, store, api, project } = await actionTestServer('setup-node');
 const executor = new ShellExecutor();
 await executor.setup(bareJob(tmp));
 after(() => executor.teardown());
