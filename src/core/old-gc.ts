@@ -12,7 +12,7 @@ import { PerformanceObserver, constants } from 'node:perf_hooks';
 type Gc = (options: { type: 'major'; execution: 'async' }) => void;
 
 /** Keeps the old generation within `slackBytes` of its last full collection; returns the stop. */
-export function boundOldGeneration(slackBytes = 32 * 1024 * 1024, checkMs = 250): () => void {
+export function boundOldGeneration(slackBytes = 16 * 1024 * 1024, checkMs = 250): () => void {
   const gc = (globalThis as { gc?: Gc }).gc;
   if (!gc) return () => {};
   const used = () => v8.getHeapStatistics().used_heap_size;

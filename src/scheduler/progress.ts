@@ -21,6 +21,12 @@ import { secondsSince } from './job-times.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** A run and the jobs of its current attempt, as one pass read them. */
+export interface RunRows {
+  run: Run;
+  jobs: Job[];
+}
+
 export class RunProgress {
   readonly #store: Store;
   readonly #events: EventBus;
@@ -149,10 +155,14 @@ export class RunProgress {
     for (const leg of legsOf(job, siblings)) if (leg.id !== job.id) await this.cancelJob(leg);
   }
 
-  /** Re-examines a run until nothing more changes, then finishes it if its jobs have. */
-  async advance(runId: string): Promise<void> {
+  /**
+   * Re-examines a run until nothing more changes, then finishes it if its jobs have. Answers
+   * the run and its jobs as the pass that changed nothing read them (undefined when the run
+   * waits for its group or has finished).
+   */
+  async advance(runId: string): Promise<RunRows | undefined> {
     // The rows of the pass that changed nothing are the run as it stands: updateRun decides on them.
-    let settledRows: { run: Run; jobs: Job[] } | undefined;
+    let settledRows: RunRows | undefined;
     for (let changed = true; changed; ) {
       changed = false;
       const run = await this.#store.runs.require(runId);
@@ -169,6 +179,7 @@ export class RunProgress {
     }
     await this.updateRun(runId, settledRows);
     this.#events.emit('jobs-available');
+    return settledRows;
   }
 
   /** One move for one queued job whose needs have finished; true when something changed. */
@@ -240,7 +251,7 @@ export class RunProgress {
   }
 
   /** Finishes the run once every job of its latest attempt has finished. `rows`: the run and its jobs, just read. */
-  async updateRun(runId: string, rows?: { run: Run; jobs: Job[] }): Promise<void> {
+  async updateRun(runId: string, rows?: RunRows): Promise<void> {
     const run = rows?.run ?? (await this.#store.runs.require(runId));
     const jobs = rows?.jobs ?? (await this.#store.runs.jobs(runId));
     this.#events.emit('run-updated', runId);

@@ -101,6 +101,16 @@ void test('max-parallel: at most N legs of a job run at once', async () => {
   assert.ok(b);
 });
 
+void test("a claim handed a run's rows read a moment ago (a report's next claim) still keeps max-parallel", async () => {
+  const s = await setup();
+  const run = await s.createRun(matrixJob('      max-parallel: 1\n'));
+  const stale = { run: await s.store.runs.require(run.id), jobs: await s.store.runs.jobs(run.id) };
+  const a = (await s.scheduler.claim('r1', ['local']))!;
+  assert.equal(await s.scheduler.claim('r2', ['local'], stale), undefined, 'the rows say no leg runs; the legs are read again');
+  await s.scheduler.completeJob(a.job.id, 'r1', 'success', {});
+  assert.ok(await s.scheduler.claim('r2', ['local'], stale), 'a need or a leg seen as it was only delays nothing now');
+});
+
 void test('a matrix from needs is expanded into legs when the need finishes; dependants wait for every leg', async () => {
   const s = await setup();
   const yaml = wf(

@@ -10,7 +10,7 @@ import type { RunStatus } from '../core/types.ts';
 import { isFinished } from '../core/types.ts';
 import type { JobSpec, Workflow } from '../workflow/model.ts';
 import { SlipwayError } from '../core/errors.ts';
-import { RunProgress } from './progress.ts';
+import { RunProgress, type RunRows } from './progress.ts';
 import { specOf, storedPlanOf } from './job-spec.ts';
 import { rerunJobs, type RerunWhich } from './rerun-plan.ts';
 import { projectOfRepository, type GithubContext, type NeedsContext, type TriggerFacts } from './contexts.ts';
@@ -135,7 +135,13 @@ export class Scheduler {
   }
 
   /** Claims the oldest job whose needs have all finished and whose labels this runner has. */
-  async claim(runner: string, labels: readonly string[]): Promise<JobClaim | undefined> {
+  /**
+   * `fresh`: a run and its jobs just read (a job's end, in the same request: the claim that
+   * follows a runner's report), used instead of reading them again. Safe a few moments old:
+   * a need seen unfinished only passes the job over, a finished one stays finished, the win
+   * is still a compare-and-set, and max-parallel reads the legs again.
+   */
+  async claim(runner: string, labels: readonly string[], fresh?: RunRows): Promise<JobClaim | undefined> {
     // Every transport's claim comes here: the runner is online, offering these labels (GET /api/runners).
     // Written at most once a second a runner (at once when its labels change): online means
     // seen within a lease, and a busy runner claims after every job.
@@ -149,17 +155,21 @@ export class Scheduler {
     // hold many jobs of one run, and claims happen on every `jobs-available` and long-poll.
     const runOf = new Map<string, Run>();
     const siblingsOf = new Map<string, Job[]>();
+    if (fresh) {
+      runOf.set(fresh.run.id, fresh.run);
+      siblingsOf.set(fresh.run.id, fresh.jobs);
+    }
     // Only the jobs the rows say this runner could take, a page at a time (store/repos/job-queue.ts):
     // a claim costs one bounded query however many jobs wait for their needs or other labels.
     for (let offset = 0; ; offset += claimPage) {
       const page = await this.#store.runs.claimableJobs(labels, { limit: claimPage, offset });
-      const claim = await this.#claimFrom(page, runner, labels, runOf, siblingsOf);
+      const claim = await this.#claimFrom(page, runner, labels, runOf, siblingsOf, fresh?.run.id);
       if (claim || page.length < claimPage) return claim;
     }
   }
 
   /** The first job of `page` this claim wins, after the checks the rows cannot make (needs, `if`, gates, max-parallel). */
-  async #claimFrom(page: Job[], runner: string, labels: readonly string[], runOf: Map<string, Run>, siblingsOf: Map<string, Job[]>): Promise<JobClaim | undefined> {
+  async #claimFrom(page: Job[], runner: string, labels: readonly string[], runOf: Map<string, Run>, siblingsOf: Map<string, Job[]>, freshRun?: string): Promise<JobClaim | undefined> {
     for (const [at, job] of page.entries()) {
       // Another claim of this process is winning it right now: take the next one instead of colliding.
       if (this.#taken(job)) continue;
@@ -191,7 +201,7 @@ export class Scheduler {
       const runsOn: string[] = JSON.parse(job.runs_on);
       if (!runsOn.every((l) => labels.includes(l))) continue;
       const maxParallel = spec.strategy?.maxParallel;
-      if (job.matrix && maxParallel !== undefined && this.#progress.runningLegs(job, siblings) >= maxParallel) continue;
+      if (job.matrix && maxParallel !== undefined && this.#progress.runningLegs(job, freshRun === run.id ? await this.#store.runs.jobs(run.id) : siblings) >= maxParallel) continue;
       const t = Date.now();
       // Checked again with nothing awaited before the add: two claims of this process never race for one job.
       if (this.#taken(job)) continue;
@@ -364,12 +374,14 @@ export class Scheduler {
   }
 
   /** `read`: the job's row if the caller just read it (the in-process API does, to check the hold). */
-  async completeJob(jobId: string, runner: string, status: RunStatus, outputs: Record<string, string>, error?: string, read?: Job): Promise<void> {
+  /** Answers the job's run and its jobs as the run's advance last read them (for the claim that may follow), if it got there. */
+  async completeJob(jobId: string, runner: string, status: RunStatus, outputs: Record<string, string>, error?: string, read?: Job): Promise<RunRows | undefined> {
     const job = read ?? (await this.#store.runs.job(jobId));
     if (!job || job.runner !== runner || job.status !== 'running') return; // lost the lease: someone else owns it now
     // A job told to stop ends cancelled, whatever its steps made of the kill.
     const final = job.cancel_requested === 1 && status !== 'success' ? 'cancelled' : status;
-    if (await this.#progress.settle(job, final, outputs, error)) await this.#progress.advance(job.run_id);
+    if (await this.#progress.settle(job, final, outputs, error)) return this.#progress.advance(job.run_id);
+    return undefined;
   }
 
   /** Cancels a run: queued jobs end now; running jobs are told to stop (their `always()` steps still run). */

@@ -5,6 +5,7 @@
 import { once } from 'node:events';
 import type { RunnerApi, RegistryAccess } from './runner-api.ts';
 import type { JobClaim, Scheduler } from '../../scheduler/scheduler.ts';
+import type { RunRows } from '../../scheduler/progress.ts';
 import type { ClaimedJob } from './wire.ts';
 import type { Store } from '../../store/store.ts';
 import type { EventBus } from '../../core/events.ts';
@@ -84,13 +85,14 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
     attempts.delete(jobId);
     tokens.delete(jobId);
   };
-  const claim = async (labels: readonly string[]): Promise<ClaimedJob | undefined> => {
+  /** `fresh`: the run and jobs a completion just read, for the claim that follows it (Scheduler.claim). */
+  const claim = async (labels: readonly string[], fresh?: RunRows): Promise<ClaimedJob | undefined> => {
     // An admin paused or is draining this runner: nothing new for it (it keeps heartbeating what it holds), but it stays online.
     if ((await store.runners.state(o.runnerName)) !== 'active') {
       await store.runners.seen(o.runnerName, labels);
       return undefined;
     }
-    const won = await scheduler.claim(o.runnerName, labels);
+    const won = await scheduler.claim(o.runnerName, labels, fresh);
     if (!won) return undefined;
     maskers.set(won.job.id, new Masker(Object.values(won.secrets)));
     attempts.set(won.job.id, held(won.job));
@@ -113,7 +115,7 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
     await requireHeld(store, o.runnerName, jobId);
   };
   return {
-    claim,
+    claim: (labels) => claim(labels),
     async waitForWork(timeoutMs, signal) {
       const timeout = AbortSignal.timeout(timeoutMs);
       await once(events, 'jobs-available', { signal: AbortSignal.any([signal, timeout]) }).catch((err: Error) => {
@@ -166,8 +168,8 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
       const maskedError = error === undefined ? undefined : await mask(jobId, error);
       forget(jobId);
       await revokeJobToken(store, jobId);
-      await scheduler.completeJob(jobId, o.runnerName, status, masked, maskedError, job);
-      return extras?.next ? claim(extras.next.labels) : undefined;
+      const rows = await scheduler.completeJob(jobId, o.runnerName, status, masked, maskedError, job);
+      return extras?.next ? claim(extras.next.labels, rows) : undefined;
     },
     async resolveAction(jobId, uses) {
       if (!o.actions) throw new SlipwayError('ACTION_UNRESOLVED', `action ${uses}: this runner has no action sources`);

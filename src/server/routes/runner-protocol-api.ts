@@ -132,11 +132,13 @@ export function registerRunnerProtocolApi(router: Router, deps: RunnerProtocolDe
       expected: '{"status": "success", "outputs": {}, "log": {"seq": <n>, "text": "<chunk>"}, "next": {"labels": ["<label>"]}}',
     },
     async (api, id, b, runner) => {
-      await api.completeJob(id, b.status, b.outputs, b.error, b.log ? { log: b.log } : undefined);
-      if (!b.next) return undefined;
-      // The count from after the completion's own news: this claim sees what the completion made runnable.
+      // The count from before the completion: a claim that finds nothing has its wait answer
+      // at once if news came meanwhile (the completion's own, at worst one empty claim more).
       const seen = generation;
-      return { next: await claimAnswer(runner, await claimOnce(api, runner, b.next.labels), seen) };
+      const next = await api.completeJob(id, b.status, b.outputs, b.error, { ...(b.log ? { log: b.log } : {}), ...(b.next ? { next: b.next } : {}) });
+      if (!b.next) return undefined;
+      wakes.claimed(runner, b.next.labels, next !== undefined);
+      return { next: await claimAnswer(runner, next, seen) };
     },
     'api',
   );
