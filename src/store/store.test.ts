@@ -231,6 +231,8 @@ for (const backend of backends) {
       assert.equal((await store.runs.stepNumbered(job!.id, 1, 2))?.name, 'Deploy');
       assert.equal(await store.logs.append('job:held', 0, 'not mine', r2), false);
       assert.equal(await store.logs.append('job:held', 0, 'mine', r1), true);
+      await store.runs.transitionJob(job!.id, ['running'], { status: 'success' });
+      assert.equal(await store.logs.append('job:held', 1, 'after the report', r1), false, "a finished job's log is closed");
       assert.deepEqual((await store.logs.read('job:held')).map((c) => c.text), ['mine']);
     });
 

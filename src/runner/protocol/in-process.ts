@@ -111,7 +111,8 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
       return;
     }
     cap.notStored(stored);
-    // Not stored: a retried chunk (kept the first time), or the lease went to another runner.
+    // Not stored: a retried chunk (kept the first time), a chunk after the job was reported
+    // (its log is closed), or the lease went to another runner (refused).
     await requireHeld(store, o.runnerName, jobId);
   };
   return {

@@ -49,12 +49,13 @@ export function logsRepo(db: Db, objects?: StorageDriver) {
   return {
     /**
      * Stores a chunk; false when it was stored before (in the database or in the stream's
-     * archive) or, with `heldBy`, when that runner does not hold that job (now).
+     * archive) or, with `heldBy`, when that runner does not hold that job now, running: a
+     * job's log is closed once its result is reported (a late or forged chunk is not stored).
      */
     async append(stream: string, seq: number, text: string, heldBy?: { jobId: string; runner: string }): Promise<boolean> {
       // One statement: the archive check, the runner's hold and the insert cannot be split by
       // an archiving pass or a lease moving to another runner.
-      const held = heldBy ? sql`and exists (select 1 from jobs where id = ${heldBy.jobId} and runner = ${heldBy.runner})` : sql``;
+      const held = heldBy ? sql`and exists (select 1 from jobs where id = ${heldBy.jobId} and runner = ${heldBy.runner} and status = 'running')` : sql``;
       const r = await sql`insert into log_chunks (stream, seq, text, created_at)
         select cast(${stream} as text), cast(${seq} as integer), cast(${text} as text), cast(${now()} as text)
         where not exists (select 1 from log_archives where stream = ${stream} and last_seq >= ${seq}) ${held}
