@@ -134,8 +134,8 @@ export class Scheduler {
     await this.#progress.advance(runId);
   }
 
-  /** Claims the oldest job whose needs have all finished and whose labels this runner has. */
   /**
+   * Claims the oldest job whose needs have all finished and whose labels this runner has.
    * `fresh`: a run and its jobs just read (a job's end, in the same request: the claim that
    * follows a runner's report), used instead of reading them again. Safe a few moments old:
    * a need seen unfinished only passes the job over, a finished one stays finished, the win
