@@ -86,7 +86,9 @@ export class Reactions {
     if (this.#waiting.has(key)) return;
     this.#waiting.add(key);
     const start = async () => {
-      await sleep(this.#d.gatherMs ?? 250, undefined, { signal: this.#stopped.signal }).catch(() => {}); // aborted: go now
+      await sleep(this.#d.gatherMs ?? 250, undefined, { signal: this.#stopped.signal }).catch((err: Error) => {
+        if (err.name !== 'AbortError') throw err; // the stop ends the gathering: report now
+      });
       this.#waiting.delete(key);
       return work();
     };
