@@ -125,7 +125,7 @@ void test('an expired lease re-queues the job as attempt 2; attempt 1 keeps its 
   const s = await setup(1000);
   await s.createRun(wf(job('a')));
   const a = (await s.scheduler.claim('r1', ['local']))!;
-  await s.store.runs.createStep(a.job.id, 1, 1, 'Run echo a');
+  await s.store.runs.addHeldStep({ jobId: a.job.id, runner: 'r1' }, 1, 1, 'Run echo a', 'running');
   // The step's group, a closed `::group::` and an open one (a line that only mentions a marker does not count).
   await s.store.logs.append(`job:${a.job.id}`, 0, '##[group]Run echo a\n##[group]one\nx ##[group]\n##[endgroup]\n');
   await s.store.logs.append(`job:${a.job.id}`, 1, '##[group]two\npartial\n');

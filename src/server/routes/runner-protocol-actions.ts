@@ -13,7 +13,8 @@ import { SlipwayError } from '../../core/errors.ts';
 import type { ActionSources } from '../../git/actions/action-sources.ts';
 import { runOfJob } from '../../runner/protocol/in-process-files.ts';
 import type { ActionTreeAnswer } from '../../runner/protocol/http-action-trees.ts';
-import { holdJob, jobParams, runnerOf, type RunnerProtocolDeps } from './runner-protocol-caller.ts';
+import { jobParams, runnerOf, type RunnerProtocolDeps } from './runner-protocol-caller.ts';
+import { requireHeld } from '../../runner/protocol/job-hold.ts';
 
 const treeParams = jobParams.extend({ sha: z.string().regex(/^[0-9a-f]{40,64}$/).describe("the commit SHA the job's resolution answered") });
 
@@ -26,7 +27,7 @@ export function registerRunnerProtocolActions(router: Router, { store, apiFor, s
       },
       async ({ res, principal, params, body }) => {
         const runner = runnerOf(principal);
-        await holdJob(store, runner, params.job);
+        await requireHeld(store, runner, params.job);
         const resolved = await apiFor(runner).resolveAction(params.job, body.uses);
         const archive = await sources.archives.archiveOf(resolved.sha, resolved.tree);
         sendJson(res, 200, { sha: resolved.sha, source: resolved.source, archive: { bytes: archive.bytes, sha256: archive.sha256 } } satisfies ActionTreeAnswer);
@@ -35,7 +36,7 @@ export function registerRunnerProtocolActions(router: Router, { store, apiFor, s
     .route(
       { method: 'GET', path: '/api/runner/jobs/:job/actions/:sha', summary: "Runner protocol: the tree (tar.gz) of a commit one of the job's remote actions resolved to", params: treeParams },
       async ({ res, principal, params }) => {
-        await holdJob(store, runnerOf(principal), params.job);
+        await requireHeld(store, runnerOf(principal), params.job);
         // Only what this job resolved, with its run's rights: a SHA is no key to another project's code.
         const run = await runOfJob(store, params.job);
         const resolved = (await store.runActions.forRun(run.id)).some((a) => a.jobId === params.job && a.sha === params.sha);

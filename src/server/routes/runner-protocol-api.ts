@@ -9,7 +9,8 @@ import { sendJson } from '../http/reply.ts';
 import type { RunnerApi } from '../../runner/protocol/runner-api.ts';
 import type { ClaimedJob } from '../../runner/protocol/wire.ts';
 import { registerRunnerProtocolFiles } from './runner-protocol-files.ts';
-import { holdJob, jobParams, runnerOf, type RunnerProtocolDeps } from './runner-protocol-caller.ts';
+import { jobParams, runnerOf, type RunnerProtocolDeps } from './runner-protocol-caller.ts';
+import { requireHeld } from '../../runner/protocol/job-hold.ts';
 import { runnerWakesOf } from './runner-wakes.ts';
 
 /** The longest a claim or wait is held open: below common proxies' idle timeouts. */
@@ -54,7 +55,7 @@ export function registerRunnerProtocolApi(router: Router, deps: RunnerProtocolDe
   const jobRoute = <B extends z.ZodType>(method: 'GET' | 'POST' | 'PUT', path: string, summary: string, body: { schema: B; expected: string } | undefined, call: JobCall<z.output<B>>, checks: 'route' | 'api' = 'route') =>
     router.route({ method, path: `/api/runner/jobs/:job${path}`, summary, params: jobParams, ...(body ? { body } : {}) }, async (ctx) => {
       const runner = runnerOf(ctx.principal);
-      if (checks === 'route') await holdJob(store, runner, ctx.params.job);
+      if (checks === 'route') await requireHeld(store, runner, ctx.params.job);
       sendJson(ctx.res, 200, (await call(apiFor(runner), ctx.params.job, ctx.body as z.output<B>, runner)) ?? {});
     });
 
@@ -166,7 +167,7 @@ export function registerRunnerProtocolApi(router: Router, deps: RunnerProtocolDe
     },
     async ({ res, principal, params, body }) => {
       const runner = runnerOf(principal);
-      await holdJob(store, runner, params.job);
+      await requireHeld(store, runner, params.job);
       await apiFor(runner).setStepSummary(params.job, params.number, body.markdown);
       sendJson(res, 200, {});
     },

@@ -5,7 +5,6 @@ import type { EventBus } from '../../core/events.ts';
 import type { RunnerApi } from '../../runner/protocol/runner-api.ts';
 import type { Principal } from '../../auth/principal.ts';
 import { SlipwayError } from '../../core/errors.ts';
-import { requireHeld } from '../../runner/protocol/job-hold.ts';
 
 export interface RunnerProtocolDeps {
   store: Store;
@@ -21,9 +20,4 @@ export const jobParams = z.object({ job: z.string().max(100).describe('a job id 
 export function runnerOf(principal: Principal | undefined): string {
   if (principal?.kind !== 'runner') throw new SlipwayError('FORBIDDEN', 'only a runner credential speaks the runner protocol: missing scope runner');
   return principal.runner.name;
-}
-
-/** Refuses a job the runner does not hold (never held, or its lease went to another runner). */
-export async function holdJob(store: Store, runner: string, jobId: string): Promise<void> {
-  await requireHeld(store, runner, jobId);
 }

@@ -7,7 +7,8 @@ import { z } from 'zod';
 import type { Router } from '../http/router.ts';
 import { sendJson } from '../http/reply.ts';
 import { SlipwayError } from '../../core/errors.ts';
-import { holdJob, jobParams, runnerOf, type RunnerProtocolDeps } from './runner-protocol-caller.ts';
+import { jobParams, runnerOf, type RunnerProtocolDeps } from './runner-protocol-caller.ts';
+import { requireHeld } from '../../runner/protocol/job-hold.ts';
 
 const artifactParams = jobParams.extend({ name: z.string().max(255).describe('the artifact name') });
 const cacheKeyQuery = z.object({ key: z.string().min(1).max(512).describe('the cache key') });
@@ -22,7 +23,7 @@ export function registerRunnerProtocolFiles(router: Router, { store, apiFor }: R
   /** The runner's RunnerApi, once it is known to hold the job. */
   const held = async (principal: Parameters<typeof runnerOf>[0], jobId: string) => {
     const runner = runnerOf(principal);
-    await holdJob(store, runner, jobId);
+    await requireHeld(store, runner, jobId);
     return apiFor(runner);
   };
   router

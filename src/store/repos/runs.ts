@@ -311,11 +311,6 @@ export function runsRepo(db: Db) {
     },
 
     // Steps
-    async createStep(jobId: string, attempt: number, number: number, name: string): Promise<Step> {
-      const step: Step = { id: newId('stp'), job_id: jobId, attempt, number, name, status: 'running', exit_code: null, started_at: now(), finished_at: null };
-      await db.insertInto('steps').values(step).execute();
-      return step;
-    },
     /**
      * A runner's step record (started, or skipped), written only while `runner` holds the job
      * and only once per number in the attempt (a retried call): the hold check, the
@@ -338,9 +333,6 @@ export function runsRepo(db: Db) {
     },
     async step(id: string): Promise<Step | undefined> {
       return db.selectFrom('steps').selectAll().where('id', '=', id).executeTakeFirst();
-    },
-    async finishStep(id: string, status: RunStatus, exitCode: number | null): Promise<void> {
-      await db.updateTable('steps').set({ status, exit_code: exitCode, finished_at: now() }).where('id', '=', id).execute();
     },
     /** Ends a step of a job `runner` holds, the hold checked in the same statement; false when nothing was written. */
     async finishHeldStep(id: string, runner: string, status: RunStatus, exitCode: number | null): Promise<boolean> {
