@@ -21,7 +21,10 @@ import { ShellExecutor } from '../executors/shell/shell-executor.ts';
 import { bareJob } from '../executors/contract-support.ts';
 
 const { tmp, store, api, project } = await actionTestServer('setup-node');
-const executor = new ShellExecutor();
+// Without the npm_config_* variables `npm test` hands its scripts: its npm_config_cache would
+// point the job's npm away from the job's HOME.
+const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_config_/i.test(k)));
+const executor = new ShellExecutor({ baseEnv });
 await executor.setup(bareJob(tmp));
 after(() => executor.teardown());
 
