@@ -175,11 +175,23 @@ export class RunProgress {
           break;
         }
       }
-      if (!changed) settledRows = { run, jobs };
+      if (!changed) settledRows = { run, jobs: await this.#markNeedsMet(run, jobs) };
     }
     await this.updateRun(runId, settledRows);
     this.#events.emit('jobs-available');
     return settledRows;
+  }
+
+  /**
+   * Queued jobs whose needs have all finished become visible to the claim's query (0029).
+   * Every end of a job is followed by its run's advance, so a job waits for this pass at most.
+   */
+  async #markNeedsMet(run: Run, jobs: Job[]): Promise<Job[]> {
+    const met = jobs.filter((j) => j.status === 'queued' && j.needs_met === 0 && this.needsOf(run, j, jobs));
+    if (met.length === 0) return jobs;
+    await this.#store.runs.markNeedsMet(met.map((j) => j.id));
+    const ids = new Set(met.map((j) => j.id));
+    return jobs.map((j) => (ids.has(j.id) ? { ...j, needs_met: 1 } : j));
   }
 
   /** One move for one queued job whose needs have finished; true when something changed. */

@@ -139,7 +139,7 @@ for (const backend of backends) {
       assert.equal((await store.runs.create(newRun(p.id))).number, 1);
     });
 
-    it('claimableJobs: queued jobs whose needs finished and whose labels the runner has, oldest first, a page at a time; claimQueuedJob wins once', async () => {
+    it('claimableJobs: queued jobs whose needs finished (marked by the advance, and checked) and whose labels the runner has, oldest first, a page at a time; claimQueuedJob wins once', async () => {
       const { store } = await open();
       const p = await store.projects.ensure('p');
       const run = await store.runs.create(newRun(p.id, [
@@ -157,8 +157,12 @@ for (const backend of backends) {
       const claims = await Promise.all([1, 2].map((n) => store.runs.claimQueuedJob(build!.id, { status: 'running', runner: `r${n}` })));
       assert.deepEqual(claims.sort(), [false, true], 'one claimer wins');
       assert.deepEqual(await keys(['linux']), ['any'], 'build runs: test still waits');
+      const test = (await store.runs.jobs(run.id)).find((j) => j.key.startsWith('test'))!;
+      assert.equal(test.needs_met, 0, 'created waiting for build');
+      await store.runs.markNeedsMet([test.id]);
+      assert.deepEqual(await keys(['linux']), ['any'], 'marked too early, test is still held back by its unfinished need');
       await store.runs.transitionJob(build!.id, ['running'], { status: 'success' });
-      assert.deepEqual(await keys(['linux']), ['test (1, "x")', 'any'], 'build finished: test may run');
+      assert.deepEqual(await keys(['linux']), ['test (1, "x")', 'any'], 'build finished and test marked: test may run');
       await store.runs.update(run.id, { concurrency_state: 'pending' });
       assert.deepEqual(await keys(['linux']), [], 'a run waiting for its concurrency group hands out nothing');
     });

@@ -242,6 +242,10 @@ export function runsRepo(db: Db) {
       return db.selectFrom('jobs').selectAll().where('status', '=', 'queued').orderBy('created_at').orderBy('position').execute();
     },
     /** A page of the queued jobs a runner offering `labels` may be handed, oldest first (job-queue.ts). */
+    /** Marks queued jobs as having every need finished (0029): from now on the claim's query looks at them. */
+    async markNeedsMet(ids: readonly string[]): Promise<void> {
+      if (ids.length > 0) await db.updateTable('jobs').set({ needs_met: 1 }).where('id', 'in', ids).where('status', '=', 'queued').execute();
+    },
     claimableJobs: (labels: readonly string[], page: { limit: number; offset: number }): Promise<Job[]> => claimableJobs(db, labels, page),
     /** The claim's compare-and-set, queued → running (job-queue.ts: row-locked on PostgreSQL). */
     claimQueuedJob: (id: string, fields: Partial<Job>): Promise<boolean> => claimQueuedJob(db, id, fields),
@@ -357,6 +361,8 @@ const insertBatch = 200;
 
 async function insertJobs(tx: Transaction<Database>, runId: string, attempt: number, position: number, jobs: NewJob[]): Promise<void> {
   const t = now();
+  // Needs kept from an earlier attempt have finished; any other waits for the run's advance.
+  const finished = new Set(jobs.filter((j) => j.reuse).map((j) => j.key));
   const rows = jobs.map((j, i) => {
     const kept = j.reuse;
     return {
@@ -388,6 +394,7 @@ async function insertJobs(tx: Transaction<Database>, runId: string, attempt: num
       reused_from: kept ? (kept.reused_from ?? kept.id) : null,
       waiting_since: null,
       gate_environment: null,
+      needs_met: j.needs.every((k) => finished.has(k)) ? 1 : 0,
     };
   });
   // Many rows a statement: a run of 100 jobs was 100 round trips inside its transaction (PostgreSQL).
