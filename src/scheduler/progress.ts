@@ -27,6 +27,11 @@ export interface RunRows {
   jobs: Job[];
 }
 
+/** A run as its advance left it, and the jobs that advance made claimable (every need now finished). */
+export interface Advanced extends RunRows {
+  readied: string[];
+}
+
 export class RunProgress {
   readonly #store: Store;
   readonly #events: EventBus;
@@ -158,11 +163,12 @@ export class RunProgress {
   /**
    * Re-examines a run until nothing more changes, then finishes it if its jobs have. Answers
    * the run and its jobs as the pass that changed nothing read them (undefined when the run
-   * waits for its group or has finished).
+   * waits for its group or has finished). `news: false`: the caller tells runners of the work
+   * itself (Scheduler.announce), after its own claim took what it could.
    */
-  async advance(runId: string): Promise<RunRows | undefined> {
+  async advance(runId: string, options: { news?: boolean } = {}): Promise<Advanced | undefined> {
     // The rows of the pass that changed nothing are the run as it stands: updateRun decides on them.
-    let settledRows: RunRows | undefined;
+    let settledRows: Advanced | undefined;
     for (let changed = true; changed; ) {
       changed = false;
       const run = await this.#store.runs.require(runId);
@@ -175,10 +181,10 @@ export class RunProgress {
           break;
         }
       }
-      if (!changed) settledRows = { run, jobs: await this.#markNeedsMet(run, jobs) };
+      if (!changed) settledRows = { run, ...(await this.#markNeedsMet(run, jobs)) };
     }
     await this.updateRun(runId, settledRows);
-    this.#events.emit('jobs-available');
+    if (options.news !== false) this.#events.emit('jobs-available');
     return settledRows;
   }
 
@@ -186,12 +192,11 @@ export class RunProgress {
    * Queued jobs whose needs have all finished become visible to the claim's query (0029).
    * Every end of a job is followed by its run's advance, so a job waits for this pass at most.
    */
-  async #markNeedsMet(run: Run, jobs: Job[]): Promise<Job[]> {
-    const met = jobs.filter((j) => j.status === 'queued' && j.needs_met === 0 && this.needsOf(run, j, jobs));
-    if (met.length === 0) return jobs;
-    await this.#store.runs.markNeedsMet(met.map((j) => j.id));
-    const ids = new Set(met.map((j) => j.id));
-    return jobs.map((j) => (ids.has(j.id) ? { ...j, needs_met: 1 } : j));
+  async #markNeedsMet(run: Run, jobs: Job[]): Promise<{ jobs: Job[]; readied: string[] }> {
+    const readied = jobs.filter((j) => j.status === 'queued' && j.needs_met === 0 && this.needsOf(run, j, jobs)).map((j) => j.id);
+    if (readied.length === 0) return { jobs, readied };
+    await this.#store.runs.markNeedsMet(readied);
+    return { jobs: jobs.map((j) => (readied.includes(j.id) ? { ...j, needs_met: 1 } : j)), readied };
   }
 
   /** One move for one queued job whose needs have finished; true when something changed. */

@@ -311,3 +311,29 @@ void test('a won claim sends news on only when its page held more work for other
   assert.ok(await s.scheduler.claim('r2', ['local']));
   assert.equal(news, 1, 'nothing else was: no one is woken to find nothing');
 });
+
+void test("a report that claims next wakes no one for the work its own claim took, and wakes one for what it left", async () => {
+  const s = await setup();
+  // build ← test, and build ← lint ← ship: build's end readies two jobs.
+  const run = await s.createRun(wf(job('build'), job('test', '    needs: build\n'), job('lint', '    needs: build\n'), job('ship', '    needs: lint\n')));
+  let news = 0;
+  s.events.on('jobs-available', () => news++);
+  const build = (await s.scheduler.claim('r1', ['local']))!;
+  const fanned = await s.scheduler.completeJob(build.job.id, 'r1', 'success', {}, undefined, undefined, true);
+  assert.equal(news, 0, 'held back while the reporter claims');
+  assert.deepEqual(fanned?.readied.length, 2, 'test and lint became claimable');
+  const test1 = (await s.scheduler.claim('r1', ['local'], fanned))!;
+  s.scheduler.announce(build.job, fanned, test1.job.id);
+  assert.equal(news, 2, "lint was left for others: the claim saw it on its page, and the end readied it (each says so once)");
+  const lint = (await s.scheduler.claim('r2', ['local']))!;
+  news = 0;
+  const chained = await s.scheduler.completeJob(lint.job.id, 'r2', 'success', {}, undefined, undefined, true);
+  const ship = (await s.scheduler.claim('r2', ['local'], chained))!;
+  assert.equal(ship.job.key, 'ship');
+  s.scheduler.announce(lint.job, chained, ship.job.id);
+  assert.equal(news, 0, 'the one job it readied went to the reporter: no one is woken to find nothing');
+  // Without a claim to follow, the end is news at once.
+  await s.scheduler.completeJob(test1.job.id, 'r1', 'success', {});
+  assert.equal(news, 1);
+  assert.equal((await s.store.runs.require(run.id)).status, 'running');
+});

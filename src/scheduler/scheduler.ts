@@ -10,7 +10,7 @@ import type { RunStatus } from '../core/types.ts';
 import { isFinished } from '../core/types.ts';
 import type { JobSpec, Workflow } from '../workflow/model.ts';
 import { SlipwayError } from '../core/errors.ts';
-import { RunProgress, type RunRows } from './progress.ts';
+import { RunProgress, type Advanced, type RunRows } from './progress.ts';
 import { specOf, storedPlanOf } from './job-spec.ts';
 import { rerunJobs, type RerunWhich } from './rerun-plan.ts';
 import { projectOfRepository, type GithubContext, type NeedsContext, type TriggerFacts } from './contexts.ts';
@@ -373,15 +373,29 @@ export class Scheduler {
     return this.#store.runs.renewLease(jobId, runner, iso(Date.now() + this.#leaseMs));
   }
 
-  /** `read`: the job's row if the caller just read it (the in-process API does, to check the hold). */
-  /** Answers the job's run and its jobs as the run's advance last read them (for the claim that may follow), if it got there. */
-  async completeJob(jobId: string, runner: string, status: RunStatus, outputs: Record<string, string>, error?: string, read?: Job): Promise<RunRows | undefined> {
+  /**
+   * Ends a job its runner reports. `read`: the job's row if the caller just read it (the
+   * in-process API does, to check the hold). Answers the job's run and its jobs as the run's
+   * advance last read them, if it got there. `claimsNext`: the reporting runner claims next
+   * in the same request, and the caller tells others of what its claim left (announce)
+   * instead of waking them now to race that claim for the work this end made runnable.
+   */
+  async completeJob(jobId: string, runner: string, status: RunStatus, outputs: Record<string, string>, error?: string, read?: Job, claimsNext = false): Promise<Advanced | undefined> {
     const job = read ?? (await this.#store.runs.job(jobId));
     if (!job || job.runner !== runner || job.status !== 'running') return; // lost the lease: someone else owns it now
     // A job told to stop ends cancelled, whatever its steps made of the kill.
     const final = job.cancel_requested === 1 && status !== 'success' ? 'cancelled' : status;
-    if (await this.#progress.settle(job, final, outputs, error)) return this.#progress.advance(job.run_id);
+    if (await this.#progress.settle(job, final, outputs, error)) return this.#progress.advance(job.run_id, { news: !claimsNext });
     return undefined;
+  }
+
+  /**
+   * After `completeJob(…, claimsNext)` and the reporter's claim (`taken`: the job it won):
+   * runners hear of the work that job's end made runnable unless that claim took all of it.
+   * The end of a matrix leg always goes out: a leg held back by max-parallel may go now.
+   */
+  announce(ended: Job, advanced: Advanced | undefined, taken?: string): void {
+    if (ended.matrix !== null || advanced?.readied.some((id) => id !== taken)) this.#events.emit('jobs-available');
   }
 
   /** Cancels a run: queued jobs end now; running jobs are told to stop (their `always()` steps still run). */

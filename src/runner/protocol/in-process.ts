@@ -169,8 +169,15 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
       const maskedError = error === undefined ? undefined : await mask(jobId, error);
       forget(jobId);
       await revokeJobToken(store, jobId);
-      const rows = await scheduler.completeJob(jobId, o.runnerName, status, masked, maskedError, job);
-      return extras?.next ? claim(extras.next.labels, rows) : undefined;
+      const next = extras?.next;
+      const advanced = await scheduler.completeJob(jobId, o.runnerName, status, masked, maskedError, job, next !== undefined);
+      if (!next) return undefined;
+      let taken: ClaimedJob | undefined;
+      try {
+        return (taken = await claim(next.labels, advanced));
+      } finally {
+        scheduler.announce(job, advanced, taken?.id);
+      }
     },
     async resolveAction(jobId, uses) {
       if (!o.actions) throw new SlipwayError('ACTION_UNRESOLVED', `action ${uses}: this runner has no action sources`);
