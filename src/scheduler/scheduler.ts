@@ -85,6 +85,12 @@ export class Scheduler {
    * when runners finish together and all look at the oldest runnable job).
    */
   readonly #won = new Map<string, number>();
+  /**
+   * Jobs a report's end just made runnable while that reporter claims next (completeJob(…,
+   * claimsNext) until announce): another claim seeing one on its page leaves the news of it
+   * to the reporter's announce, which knows whether its own claim took it.
+   */
+  readonly #reporterNews = new Set<string>();
   /** When each runner's claim was last recorded in `runners`, with the labels it offered. */
   readonly #seen = new Map<string, { labels: string; at: number }>();
 
@@ -141,7 +147,7 @@ export class Scheduler {
    * a need seen unfinished only passes the job over, a finished one stays finished, the win
    * is still a compare-and-set, and max-parallel reads the legs again.
    */
-  async claim(runner: string, labels: readonly string[], fresh?: RunRows): Promise<JobClaim | undefined> {
+  async claim(runner: string, labels: readonly string[], fresh?: RunRows | Advanced): Promise<JobClaim | undefined> {
     // Every transport's claim comes here: the runner is online, offering these labels (GET /api/runners).
     // Written at most once a second a runner (at once when its labels change): online means
     // seen within a lease, and a busy runner claims after every job.
@@ -163,16 +169,21 @@ export class Scheduler {
     // a claim costs one bounded query however many jobs wait for their needs or other labels.
     for (let offset = 0; ; offset += claimPage) {
       const page = await this.#store.runs.claimableJobs(labels, { limit: claimPage, offset });
-      const claim = await this.#claimFrom(page, runner, labels, runOf, siblingsOf, fresh?.run.id);
+      const claim = await this.#claimFrom(page, runner, labels, runOf, siblingsOf, fresh);
       if (claim || page.length < claimPage) return claim;
     }
   }
 
   /** The first job of `page` this claim wins, after the checks the rows cannot make (needs, `if`, gates, max-parallel). */
-  async #claimFrom(page: Job[], runner: string, labels: readonly string[], runOf: Map<string, Run>, siblingsOf: Map<string, Job[]>, freshRun?: string): Promise<JobClaim | undefined> {
+  async #claimFrom(page: Job[], runner: string, labels: readonly string[], runOf: Map<string, Run>, siblingsOf: Map<string, Job[]>, fresh?: RunRows | Advanced): Promise<JobClaim | undefined> {
+    const freshRun = fresh?.run.id;
+    const own = fresh && 'readied' in fresh ? fresh.readied : [];
     for (const [at, job] of page.entries()) {
       // Another claim of this process is winning it right now: take the next one instead of colliding.
       if (this.#taken(job)) continue;
+      // Readied a moment ago by a report whose claim is under way: left to that claim, which
+      // is about to look (announce passes it on if that claim does not take it).
+      if (this.#reporterNews.has(job.id) && !own.includes(job.id)) continue;
       let run = runOf.get(job.run_id);
       if (!run) runOf.set(job.run_id, (run = await this.#store.runs.require(job.run_id)));
       if (run.concurrency_state === 'pending' || job.run_attempt !== run.attempt) continue;
@@ -220,7 +231,7 @@ export class Scheduler {
       this.#wonRecently(job);
       // More of the page is left for other runners: the news goes on to the next waiter
       // (runner-wakes.ts). A page with nothing else wakes no one to find nothing.
-      if (page.slice(at + 1).some((j) => !this.#taken(j))) this.#events.emit('jobs-available');
+      if (page.slice(at + 1).some((j) => !this.#taken(j) && !this.#reporterNews.has(j.id))) this.#events.emit('jobs-available');
       this.#events.emit('job-started', job.id, run.id, queueSeconds(job, siblings, t));
       this.#events.emit('job-updated', job.id, run.id);
       if (run.status === 'queued' || run.status === 'waiting') {
@@ -385,8 +396,10 @@ export class Scheduler {
     if (!job || job.runner !== runner || job.status !== 'running') return; // lost the lease: someone else owns it now
     // A job told to stop ends cancelled, whatever its steps made of the kill.
     const final = job.cancel_requested === 1 && status !== 'success' ? 'cancelled' : status;
-    if (await this.#progress.settle(job, final, outputs, error)) return this.#progress.advance(job.run_id, { news: !claimsNext });
-    return undefined;
+    if (!(await this.#progress.settle(job, final, outputs, error))) return undefined;
+    const advanced = await this.#progress.advance(job.run_id, { news: !claimsNext });
+    if (claimsNext) for (const id of advanced?.readied ?? []) this.#reporterNews.add(id);
+    return advanced;
   }
 
   /**
@@ -395,7 +408,10 @@ export class Scheduler {
    * The end of a matrix leg always goes out: a leg held back by max-parallel may go now.
    */
   announce(ended: Job, advanced: Advanced | undefined, taken?: string): void {
-    if (ended.matrix !== null || advanced?.readied.some((id) => id !== taken)) this.#events.emit('jobs-available');
+    for (const id of advanced?.readied ?? []) this.#reporterNews.delete(id);
+    // Left: readied, and neither this reporter's nor another claim's of this process since.
+    const left = advanced?.jobs.some((j) => advanced.readied.includes(j.id) && j.id !== taken && !this.#taken(j));
+    if (ended.matrix !== null || left) this.#events.emit('jobs-available');
   }
 
   /** Cancels a run: queued jobs end now; running jobs are told to stop (their `always()` steps still run). */

@@ -5,7 +5,7 @@
 import { once } from 'node:events';
 import type { RunnerApi, RegistryAccess } from './runner-api.ts';
 import type { JobClaim, Scheduler } from '../../scheduler/scheduler.ts';
-import type { RunRows } from '../../scheduler/progress.ts';
+import type { Advanced } from '../../scheduler/progress.ts';
 import type { ClaimedJob } from './wire.ts';
 import type { Store } from '../../store/store.ts';
 import type { EventBus } from '../../core/events.ts';
@@ -86,7 +86,7 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
     tokens.delete(jobId);
   };
   /** `fresh`: the run and jobs a completion just read, for the claim that follows it (Scheduler.claim). */
-  const claim = async (labels: readonly string[], fresh?: RunRows): Promise<ClaimedJob | undefined> => {
+  const claim = async (labels: readonly string[], fresh?: Advanced): Promise<ClaimedJob | undefined> => {
     // An admin paused or is draining this runner: nothing new for it (it keeps heartbeating what it holds), but it stays online.
     if ((await store.runners.state(o.runnerName)) !== 'active') {
       await store.runners.seen(o.runnerName, labels);
