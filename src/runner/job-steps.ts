@@ -69,7 +69,8 @@ function beginStep(job: JobRun, number: number): void {
  */
 async function reportStep(state: JobState, name: string, body: () => Promise<StepResult>): Promise<StepResult> {
   const { api, log } = state;
-  const stepId = await api.startStep(state.claimed.id, state.stepNumber, name);
+  // The output since the last step (the job's set-up, the step before's tail) rides along.
+  const stepId = await log.carry((chunk) => api.startStep(state.claimed.id, state.stepNumber, name, chunk));
   log.line(`##[group]${name}`);
   let result: StepResult;
   try {

@@ -99,3 +99,17 @@ test('takeRest waits for the queued chunks and answers the masked rest as the ne
   assert.deepEqual(chunks, ['first\n'], 'the rest was not sent');
   assert.equal(await log.takeRest(), undefined, 'nothing is left');
 });
+
+test("carry hands the written output to a request made anyway, keeping a possible secret's start; a failed request queues it as any chunk", async () => {
+  const { log, chunks } = collecting({ flushMs: 60_000 });
+  log.addMask('hunter2');
+  log.write('set up\nhunt');
+  const carried = await log.carry(async (chunk) => chunk);
+  assert.deepEqual(carried, { seq: 0, text: 'set up\n' }, 'the tail that could start a secret waits');
+  assert.equal(await log.carry(async (chunk) => chunk), undefined, 'nothing whole written since');
+  log.write('er2 was typed\n');
+  await assert.rejects(log.carry(async () => Promise.reject(new Error('server away'))), /server away/);
+  await log.flush();
+  assert.deepEqual(chunks, ['*** was typed\n'], "the failed request's chunk went on its own, masked, nothing lost");
+  assert.deepEqual(await log.carry(async (chunk) => chunk), undefined);
+});

@@ -4,6 +4,7 @@
 // runner, also when a secret arrives split across two writes: the end of a chunk that could
 // be the start of a secret waits for the next chunk.
 import { Masker } from '../core/mask.ts';
+import type { LogChunk } from './protocol/runner-api.ts';
 
 interface LogWriterOptions {
   startSeq: number;
@@ -64,20 +65,40 @@ export class LogWriter {
    * as the next numbered chunk, taken out of the writer, or undefined when nothing is left.
    * A failed earlier upload throws, as flush() does.
    */
-  async takeRest(): Promise<{ seq: number; text: string } | undefined> {
+  async takeRest(): Promise<LogChunk | undefined> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#chain;
     const failure = this.#failure;
     this.#failure = undefined;
     if (failure) throw failure;
-    const text = this.mask(this.#buffer);
-    this.#buffer = '';
-    return text.length > 0 ? { seq: this.#seq++, text } : undefined;
+    return this.#take(true);
+  }
+
+  /**
+   * Hands what was written so far (as the timer would ship it) to `call`, which carries it in
+   * a request it makes anyway (a step's start: one request instead of two), after the chunks
+   * already queued. Should `call` fail, the chunk is queued as any other, so nothing is lost.
+   */
+  async carry<T>(call: (chunk: LogChunk | undefined) => Promise<T>): Promise<T> {
+    await this.#chain;
+    const chunk = this.#take(false);
+    try {
+      return await call(chunk);
+    } catch (err) {
+      if (chunk) this.#queue(chunk);
+      throw err;
+    }
   }
 
   /** Queues the buffer's upload; a failure is kept for the next flush, never left unhandled. */
   #ship(all: boolean): void {
+    const chunk = this.#take(all);
+    if (chunk) this.#queue(chunk);
+  }
+
+  /** Takes the buffer out as the next numbered chunk (all of it, or up to a possible secret's start). */
+  #take(all: boolean): LogChunk | undefined {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     const masked = this.mask(this.#buffer);
@@ -86,14 +107,15 @@ export class LogWriter {
     const keep = all ? 0 : this.#masker.pendingLength(masked);
     const text = masked.slice(0, masked.length - keep);
     this.#buffer = masked.slice(masked.length - keep);
-    if (text.length > 0) {
-      const seq = this.#seq++;
-      // A failed upload must not become an unhandled rejection that takes the runner down
-      // (a chunk shipped by the timer or its size has no one awaiting it): the error is
-      // kept and reported by the next flush.
-      this.#chain = this.#chain.then(() => this.#send(seq, text)).catch((err: unknown) => {
-        this.#failure ??= err;
-      });
-    }
+    return text.length > 0 ? { seq: this.#seq++, text } : undefined;
+  }
+
+  #queue({ seq, text }: LogChunk): void {
+    // A failed upload must not become an unhandled rejection that takes the runner down
+    // (a chunk shipped by the timer or its size has no one awaiting it): the error is
+    // kept and reported by the next flush.
+    this.#chain = this.#chain.then(() => this.#send(seq, text)).catch((err: unknown) => {
+      this.#failure ??= err;
+    });
   }
 }

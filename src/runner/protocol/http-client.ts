@@ -167,9 +167,9 @@ export async function connectHttpRunnerApi(o: HttpRunnerApiOptions): Promise<Run
     async appendLog(jobId, seq, text) {
       await send({ method: 'POST', path: job(jobId, '/logs'), json: { seq, text }, retry: 'forever' });
     },
-    async startStep(jobId, number, name) {
-      // Safe to retry: the server answers a step number it has with that step.
-      return (await json<{ id: string }>({ method: 'POST', path: job(jobId, '/steps'), json: { number, name }, retry: 'yes' })).id;
+    async startStep(jobId, number, name, log) {
+      // Safe to retry: the server answers a step number it has with that step, and stores a log chunk once per sequence number.
+      return (await json<{ id: string }>({ method: 'POST', path: job(jobId, '/steps'), json: { number, name, ...(log ? { log } : {}) }, retry: 'yes' })).id;
     },
     async finishStep(stepId, status, exitCode) {
       await send({ method: 'POST', path: `/api/runner/steps/${encodeURIComponent(stepId)}/finish`, json: { status, exitCode }, retry: 'yes' });

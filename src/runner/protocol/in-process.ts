@@ -133,7 +133,8 @@ export function inProcessRunnerApi(o: InProcessRunnerApiOptions): RunnerApi {
       return (await store.logs.lastSeq((await heldJob(jobId)).stream)) + 1;
     },
     appendLog,
-    async startStep(jobId, number, name) {
+    async startStep(jobId, number, name, log) {
+      if (log) await appendLog(jobId, log.seq, log.text);
       const { runId, attempt } = await heldJob(jobId);
       const step = await store.runs.addHeldStep(holder(jobId), attempt, number, name, 'running');
       if (step) {

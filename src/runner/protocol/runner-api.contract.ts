@@ -97,11 +97,14 @@ export function runRunnerApiContract(name: string, create: () => Promise<RunnerA
       await f.api.completeJob(id, 'success', {});
     });
 
-    test('a step started or skipped again (a retried call) is the same step', async () => {
+    test('a step started or skipped again (a retried call) is the same step; a log chunk it carries is stored once', async () => {
       const id = await f.queueJob('steps');
       await claimOne();
-      const step = await f.api.startStep(id, 1, 'build');
-      assert.equal(await f.api.startStep(id, 1, 'build'), step);
+      const seq = await f.api.nextLogSeq(id);
+      const step = await f.api.startStep(id, 1, 'build', { seq, text: 'set up\n' });
+      assert.equal(await f.api.startStep(id, 1, 'build', { seq, text: 'set up\n' }), step);
+      assert.equal(await f.log(id), 'set up\n', 'the retried call stored it once');
+      assert.equal(await f.api.nextLogSeq(id), seq + 1);
       assert.notEqual(await f.api.startStep(id, 2, 'test'), step);
       await f.api.skipStep(id, 3, 'deploy');
       await f.api.skipStep(id, 3, 'deploy');

@@ -40,10 +40,16 @@ export interface ResolvedActionTree {
   cached: boolean;
 }
 
+/** A numbered chunk of a job's log (appendLog's arguments). */
+export interface LogChunk {
+  seq: number;
+  text: string;
+}
+
 /** What a job's report carries besides its result. */
 export interface CompletionExtras {
   /** The log's last chunk, stored (once per sequence number, as appendLog) before the result. */
-  log?: { seq: number; text: string };
+  log?: LogChunk;
   /** Then claim the runner's next job with these labels. */
   next?: { labels: readonly string[] };
 }
@@ -56,7 +62,12 @@ export interface RunnerApi {
   /** Sequence number to continue the log of the job's attempt from (each attempt has a log of its own). */
   nextLogSeq(jobId: string): Promise<number>;
   appendLog(jobId: string, seq: number, text: string): Promise<void>;
-  startStep(jobId: string, number: number, name: string): Promise<string>;
+  /**
+   * A step starts; answers its id (the same one for a retried call). `log`: a chunk of the job's
+   * log written before the step, stored first (once per sequence number, as appendLog): the
+   * output between two steps travels with the next one instead of in a request of its own.
+   */
+  startStep(jobId: string, number: number, name: string, log?: LogChunk): Promise<string>;
   finishStep(stepId: string, status: RunStatus, exitCode: number | null): Promise<void>;
   skipStep(jobId: string, number: number, name: string): Promise<void>;
   /**

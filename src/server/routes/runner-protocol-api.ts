@@ -121,7 +121,12 @@ export function registerRunnerProtocolApi(router: Router, deps: RunnerProtocolDe
     (api, id, b) => api.appendLog(id, b.seq, b.text),
     'api',
   );
-  jobRoute('POST', '/steps', 'Runner protocol: a step starts; answers its id', { schema: nameNumber, expected: '{"number": <n>, "name": "<step>"}' }, async (api, id, b) => ({ id: await api.startStep(id, b.number, b.name) }), 'api');
+  jobRoute(
+    'POST', '/steps', 'Runner protocol: a step starts; answers its id',
+    { schema: nameNumber.extend({ log: logChunk.optional().describe('a chunk of the log written before the step, stored first') }), expected: '{"number": <n>, "name": "<step>", "log": {"seq": <n>, "text": "<text>"}}' },
+    async (api, id, b) => ({ id: await api.startStep(id, b.number, b.name, b.log) }),
+    'api',
+  );
   jobRoute('POST', '/skipped-steps', 'Runner protocol: a step was skipped', { schema: nameNumber, expected: '{"number": <n>, "name": "<step>"}' }, (api, id, b) => api.skipStep(id, b.number, b.name), 'api');
   jobRoute(
     'POST', '/complete', "Runner protocol: the job's result and outputs (final: a second completion changes nothing); with `next`, then a claim of the runner's next job (answered as the claim route does, under `next`)",
