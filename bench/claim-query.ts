@@ -23,7 +23,7 @@ try {
       const chain = await store.runs.jobs(run.id);
       for (const j of chain.slice(0, done)) await store.runs.setJob(j.id, { status: 'success' });
       // As the run's advance does after a job's end (scheduler/progress.ts).
-      if (chain[done]) await store.runs.markNeedsMet([chain[done].id]);
+      if (chain[done]) await store.runs.markReady([chain[done].id], new Date().toISOString());
     }
     for (const limit of [1, 4, 20]) {
       const times: number[] = [];

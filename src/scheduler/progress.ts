@@ -181,7 +181,7 @@ export class RunProgress {
           break;
         }
       }
-      if (!changed) settledRows = { run, ...(await this.#markNeedsMet(run, jobs)) };
+      if (!changed) settledRows = { run, ...(await this.#markReady(run, jobs)) };
     }
     await this.updateRun(runId, settledRows);
     if (options.news !== false) this.#events.emit('jobs-available');
@@ -192,11 +192,12 @@ export class RunProgress {
    * Queued jobs whose needs have all finished become visible to the claim's query (0029).
    * Every end of a job is followed by its run's advance, so a job waits for this pass at most.
    */
-  async #markNeedsMet(run: Run, jobs: Job[]): Promise<{ jobs: Job[]; readied: string[] }> {
-    const readied = jobs.filter((j) => j.status === 'queued' && j.needs_met === 0 && this.needsOf(run, j, jobs)).map((j) => j.id);
+  async #markReady(run: Run, jobs: Job[]): Promise<{ jobs: Job[]; readied: string[] }> {
+    const readied = jobs.filter((j) => j.status === 'queued' && j.ready_at === null && this.needsOf(run, j, jobs)).map((j) => j.id);
     if (readied.length === 0) return { jobs, readied };
-    await this.#store.runs.markNeedsMet(readied);
-    return { jobs: jobs.map((j) => (readied.includes(j.id) ? { ...j, needs_met: 1 } : j)), readied };
+    const at = iso(Date.now());
+    await this.#store.runs.markReady(readied, at);
+    return { jobs: jobs.map((j) => (readied.includes(j.id) ? { ...j, ready_at: at } : j)), readied };
   }
 
   /** One move for one queued job whose needs have finished; true when something changed. */

@@ -357,3 +357,33 @@ void test("a job a report readied is left to the reporter's claim; if that claim
   assert.equal(news, 1);
   assert.equal((await s.scheduler.claim('r3', ['gpu']))?.job.key, 'c', 'and once announced, c is anyone\'s');
 });
+
+void test("a report's claim takes what its end readied before a job another server's report readied just now, never before one that has waited", async () => {
+  const s = await setup();
+  const older = await s.createRun(wf(job('x1'), job('x2', '    needs: x1\n')));
+  await s.createRun(wf(job('y1'), job('y2', '    needs: y1\n')));
+  const x1 = (await s.scheduler.claim('r1', ['local']))!;
+  const y1 = (await s.scheduler.claim('r2', ['local']))!;
+  assert.deepEqual([x1.job.key, y1.job.key], ['x1', 'y1']);
+  // x1 ends on another server: its advance there marks x2 ready now, and its reporter is about to claim it.
+  await s.store.runs.transitionJob(x1.job.id, ['running'], { status: 'success', finished_at: new Date().toISOString() });
+  const x2 = (await s.store.runs.jobs(older.id)).find((j) => j.key === 'x2')!;
+  await s.store.runs.markReady([x2.id], new Date().toISOString());
+  const advanced = await s.scheduler.completeJob(y1.job.id, 'r2', 'success', {}, undefined, undefined, true);
+  const next = await s.scheduler.claim('r2', ['local'], advanced);
+  s.scheduler.announce(y1.job, advanced, next?.job.id);
+  assert.equal(next?.job.key, 'y2', "x2 is older, but its own reporter is about to take it: this one takes its own");
+  // Once x2 has waited past the reporter's moment, it is the oldest again and goes first.
+  const s2 = await setup();
+  const first = await s2.createRun(wf(job('x1'), job('x2', '    needs: x1\n')));
+  await s2.createRun(wf(job('y1'), job('y2', '    needs: y1\n')));
+  const a = (await s2.scheduler.claim('r1', ['local']))!;
+  const b = (await s2.scheduler.claim('r2', ['local']))!;
+  await s2.store.runs.transitionJob(a.job.id, ['running'], { status: 'success', finished_at: new Date().toISOString() });
+  const waited = (await s2.store.runs.jobs(first.id)).find((j) => j.key === 'x2')!;
+  await s2.store.runs.markReady([waited.id], new Date(Date.now() - 1000).toISOString());
+  const after = await s2.scheduler.completeJob(b.job.id, 'r2', 'success', {}, undefined, undefined, true);
+  const took = await s2.scheduler.claim('r2', ['local'], after);
+  s2.scheduler.announce(b.job, after, took?.job.id);
+  assert.equal(took?.job.key, 'x2', 'a job that has waited keeps its turn, oldest first');
+});

@@ -72,6 +72,25 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** Candidate jobs a claim reads at a time: enough that concurrent claims rarely pass a whole page over. */
 const claimPage = 20;
 
+/**
+ * How long a job a report made runnable is left first to that report's claim by the claims
+ * that follow other reports, on any server (readied a moment ago: its reporter is about to
+ * look). Longer-waiting jobs keep their turn, oldest first.
+ */
+const reporterFirstMs = 250;
+
+/**
+ * The order a report's claim tries a page in: jobs that have waited longer first (oldest
+ * first), then the ones this report's end readied (`own`), then ones another report readied
+ * just now — taking one of those sent its reporter away empty-handed, to wait for news.
+ */
+function reporterOrder(page: Job[], own: readonly string[], now: number): Job[] {
+  if (own.length === 0) return page;
+  const mine = (j: Job) => own.includes(j.id);
+  const othersJustNow = (j: Job) => !mine(j) && j.ready_at !== null && now - Date.parse(j.ready_at) < reporterFirstMs;
+  return [...page.filter((j) => !mine(j) && !othersJustNow(j)), ...page.filter(mine), ...page.filter(othersJustNow)];
+}
+
 export class Scheduler {
   readonly #store: Store;
   readonly #events: EventBus;
@@ -169,7 +188,8 @@ export class Scheduler {
     // a claim costs one bounded query however many jobs wait for their needs or other labels.
     for (let offset = 0; ; offset += claimPage) {
       const page = await this.#store.runs.claimableJobs(labels, { limit: claimPage, offset });
-      const claim = await this.#claimFrom(page, runner, labels, runOf, siblingsOf, fresh);
+      const own = fresh && 'readied' in fresh ? fresh.readied : [];
+      const claim = await this.#claimFrom(reporterOrder(page, own, Date.now()), runner, labels, runOf, siblingsOf, fresh);
       if (claim || page.length < claimPage) return claim;
     }
   }

@@ -112,8 +112,8 @@ export interface JobsTable {
   /** While no online runner offers the job's labels: since when (runner.queueTimeout counts from it), and what it waits for (0017). */
   runner_wait_since: string | null;
   runner_wait: string | null;
-  /** 1 once every need of the job was seen finished (0029): the claim's query reads only these queued jobs. */
-  needs_met: number;
+  /** When every need of the job was seen finished (0029; null until then): the claim's query reads only these queued jobs. */
+  ready_at: string | null;
 }
 
 /** A runner that claimed work or heartbeated (0017); online while seen within a lease. */

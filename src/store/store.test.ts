@@ -158,8 +158,8 @@ for (const backend of backends) {
       assert.deepEqual(claims.sort(), [false, true], 'one claimer wins');
       assert.deepEqual(await keys(['linux']), ['any'], 'build runs: test still waits');
       const test = (await store.runs.jobs(run.id)).find((j) => j.key.startsWith('test'))!;
-      assert.equal(test.needs_met, 0, 'created waiting for build');
-      await store.runs.markNeedsMet([test.id]);
+      assert.equal(test.ready_at, null, 'created waiting for build');
+      await store.runs.markReady([test.id], new Date().toISOString());
       assert.deepEqual(await keys(['linux']), ['any'], 'marked too early, test is still held back by its unfinished need');
       await store.runs.transitionJob(build!.id, ['running'], { status: 'success' });
       assert.deepEqual(await keys(['linux']), ['test (1, "x")', 'any'], 'build finished and test marked: test may run');

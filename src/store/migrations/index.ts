@@ -25,7 +25,7 @@ import * as logArchives from './0025-log-archives.ts';
 import * as runnerControl from './0026-runner-control.ts';
 import * as jobsRunKey from './0027-jobs-run-key.ts';
 import * as jobsRunPrefixIndexes from './0028-jobs-run-prefix-indexes.ts';
-import * as jobsNeedsMet from './0029-jobs-needs-met.ts';
+import * as jobsReadyAt from './0029-jobs-ready-at.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
@@ -52,5 +52,5 @@ export const migrations: Record<string, Migration> = {
   '0026-runner-control': runnerControl,
   '0027-jobs-run-key': jobsRunKey,
   '0028-jobs-run-prefix-indexes': jobsRunPrefixIndexes,
-  '0029-jobs-needs-met': jobsNeedsMet,
+  '0029-jobs-ready-at': jobsReadyAt,
 };

@@ -32,7 +32,7 @@ function openNeed(db: Db) {
 
 /**
  * Queued jobs of their run's current attempt, oldest first, that a runner offering `labels`
- * could be handed now as far as the rows tell: marked as having their needs met, the run is not waiting for its concurrency
+ * could be handed now as far as the rows tell: marked ready (their needs met), the run is not waiting for its concurrency
  * group, the job's own group (if any) admitted it, none of the jobs it needs is unfinished,
  * and it asks for no label the runner lacks. The scheduler still checks each one (a need
  * missing from the run, `if`, gates, max-parallel): this only leaves out jobs it would pass
@@ -48,7 +48,7 @@ export async function claimableJobs(db: Db, labels: readonly string[], page: { l
     .where('j.status', '=', 'queued')
     // Only jobs whose needs the run's advance saw finished (0029, jobs_claimable): the needs
     // check below then looks at those few, not at every job waiting in a chain.
-    .where('j.needs_met', '=', 1)
+    .where('j.ready_at', 'is not', null)
     .whereRef('j.run_attempt', '=', 'r.attempt')
     .where((eb) => eb.or([eb('r.concurrency_state', 'is', null), eb('r.concurrency_state', '!=', 'pending')]))
     .where((eb) => eb.or([eb('j.concurrency_state', 'is', null), eb('j.concurrency_state', '=', 'admitted')]))

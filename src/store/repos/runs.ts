@@ -242,9 +242,9 @@ export function runsRepo(db: Db) {
       return db.selectFrom('jobs').selectAll().where('status', '=', 'queued').orderBy('created_at').orderBy('position').execute();
     },
     /** A page of the queued jobs a runner offering `labels` may be handed, oldest first (job-queue.ts). */
-    /** Marks queued jobs as having every need finished (0029): from now on the claim's query looks at them. */
-    async markNeedsMet(ids: readonly string[]): Promise<void> {
-      if (ids.length > 0) await db.updateTable('jobs').set({ needs_met: 1 }).where('id', 'in', ids).where('status', '=', 'queued').execute();
+    /** Marks queued jobs as having every need finished at `at` (0029): from now on the claim's query looks at them. */
+    async markReady(ids: readonly string[], at: string): Promise<void> {
+      if (ids.length > 0) await db.updateTable('jobs').set({ ready_at: at }).where('id', 'in', ids).where('status', '=', 'queued').execute();
     },
     claimableJobs: (labels: readonly string[], page: { limit: number; offset: number }): Promise<Job[]> => claimableJobs(db, labels, page),
     /** The claim's compare-and-set, queued → running (job-queue.ts: row-locked on PostgreSQL). */
@@ -394,7 +394,7 @@ async function insertJobs(tx: Transaction<Database>, runId: string, attempt: num
       reused_from: kept ? (kept.reused_from ?? kept.id) : null,
       waiting_since: null,
       gate_environment: null,
-      needs_met: j.needs.every((k) => finished.has(k)) ? 1 : 0,
+      ready_at: j.needs.every((k) => finished.has(k)) ? t : null,
     };
   });
   // Many rows a statement: a run of 100 jobs was 100 round trips inside its transaction (PostgreSQL).
