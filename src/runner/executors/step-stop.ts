@@ -12,7 +12,12 @@ export interface StepStop {
   disarm(): void;
 }
 
-/** Calls `kill` once the timeout passes or `signal` aborts, remembering which. */
+/**
+ * Calls `kill` once the timeout passes or `signal` aborts, remembering which. A signal that
+ * aborted already (the cancel came while the executor was still writing the step's files)
+ * kills at once: an abort listener added after the abort never runs, and the step would
+ * have run to its end (`sleep 600` outliving its job's cancel).
+ */
 export function armStepStop(timeoutMs: number | undefined, signal: AbortSignal | undefined, kill: () => void): StepStop {
   const state = { timedOut: false, cancelled: false };
   const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
@@ -23,7 +28,8 @@ export function armStepStop(timeoutMs: number | undefined, signal: AbortSignal |
     state.cancelled = true;
     kill();
   };
-  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
   return {
     get timedOut() {
       return state.timedOut;
