@@ -188,17 +188,17 @@ export class Scheduler {
     // a claim costs one bounded query however many jobs wait for their needs or other labels.
     for (let offset = 0; ; offset += claimPage) {
       const page = await this.#store.runs.claimableJobs(labels, { limit: claimPage, offset });
-      const own = fresh && 'readied' in fresh ? fresh.readied : [];
-      const claim = await this.#claimFrom(reporterOrder(page, own, Date.now()), runner, labels, runOf, siblingsOf, fresh);
+      const claim = await this.#claimFrom(page, runner, labels, runOf, siblingsOf, fresh);
       if (claim || page.length < claimPage) return claim;
     }
   }
 
-  /** The first job of `page` this claim wins, after the checks the rows cannot make (needs, `if`, gates, max-parallel). */
+  /** The first job of `page` (in a report's order) this claim wins, after the checks the rows cannot make (needs, `if`, gates, max-parallel). */
   async #claimFrom(page: Job[], runner: string, labels: readonly string[], runOf: Map<string, Run>, siblingsOf: Map<string, Job[]>, fresh?: RunRows | Advanced): Promise<JobClaim | undefined> {
     const freshRun = fresh?.run.id;
     const own = fresh && 'readied' in fresh ? fresh.readied : [];
-    for (const [at, job] of page.entries()) {
+    const ordered = reporterOrder(page, own, Date.now());
+    for (const [at, job] of ordered.entries()) {
       // Another claim of this process is winning it right now: take the next one instead of colliding.
       if (this.#taken(job)) continue;
       // Readied a moment ago by a report whose claim is under way: left to that claim, which
@@ -251,7 +251,7 @@ export class Scheduler {
       this.#wonRecently(job);
       // More of the page is left for other runners: the news goes on to the next waiter
       // (runner-wakes.ts). A page with nothing else wakes no one to find nothing.
-      if (page.slice(at + 1).some((j) => !this.#taken(j) && !this.#reporterNews.has(j.id))) this.#events.emit('jobs-available');
+      if (ordered.slice(at + 1).some((j) => !this.#taken(j) && !this.#reporterNews.has(j.id))) this.#events.emit('jobs-available');
       this.#events.emit('job-started', job.id, run.id, queueSeconds(job, siblings, t));
       this.#events.emit('job-updated', job.id, run.id);
       if (run.status === 'queued' || run.status === 'waiting') {
