@@ -66,9 +66,7 @@ export class LogWriter {
    * A failed earlier upload throws, as flush() does.
    */
   async takeRest(): Promise<LogChunk | undefined> {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    await this.#chain;
+    await this.#queued();
     const failure = this.#failure;
     this.#failure = undefined;
     if (failure) throw failure;
@@ -81,7 +79,7 @@ export class LogWriter {
    * already queued. Should `call` fail, the chunk is queued as any other, so nothing is lost.
    */
   async carry<T>(call: (chunk: LogChunk | undefined) => Promise<T>): Promise<T> {
-    await this.#chain;
+    await this.#queued();
     const chunk = this.#take(false);
     try {
       return await call(chunk);
@@ -89,6 +87,13 @@ export class LogWriter {
       if (chunk) this.#queue(chunk);
       throw err;
     }
+  }
+
+  /** Waits for the chunks already queued, with the timer stopped: it would ship mid-wait what the caller takes. */
+  async #queued(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#chain;
   }
 
   /** Queues the buffer's upload; a failure is kept for the next flush, never left unhandled. */
