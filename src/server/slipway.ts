@@ -199,13 +199,15 @@ export async function startSlipway(options: StartOptions): Promise<Slipway> {
     pending.add(p);
     void p.finally(() => pending.delete(p));
   };
-  // An ended log moves from the database to the object store (store/repos/log-archive.ts);
-  // at start-up, the logs a crash (or an older version) left in the database follow.
+  // An ended log moves from the database to the object store (store/repos/log-archive.ts),
+  // by the server where it ended (onLocal: the others hear of it too, and had each read the
+  // job and raced to archive it); at start-up, the logs a crash (or an older version) left in
+  // the database follow. Without an object store for logs, nothing to do (not even the read).
   const archiveLog = async (stream: string) => {
     if (await store.logs.ended(stream)) await store.logs.archive(stream);
   };
   const keptInDatabase = (what: string) => (err: Error) => log(`logs: ${what} stay in the database until the next start: ${err.message}`);
-  events.on('stream-end', (stream) => track(archiveLog(stream).catch(keptInDatabase(stream))));
+  if (store.logs.archiving) events.onLocal('stream-end', (stream) => track(archiveLog(stream).catch(keptInDatabase(stream))));
   track(store.logs.archiveEnded().then((n) => void (n > 0 && log(`logs: archived ${n} ended log(s) left in the database`)), keptInDatabase('ended logs')));
   const prometheus = new PrometheusMetrics({ store, events, onlineMs: () => scheduler.leaseMs, log, track });
   const stopMetrics = prometheus.start();

@@ -105,6 +105,8 @@ export function logsRepo(db: Db, objects?: StorageDriver) {
       const inRows = row?.m == null ? -1 : Number(row.m);
       return Math.max(inRows, (archives && (await archives.lookup(stream))?.lastSeq) ?? -1);
     },
+    /** Whether ended logs move to an object store (`archive` does anything). */
+    archiving: archives !== undefined,
     /** Whether the stream can get no more chunks (its job attempt or deployment ended). */
     ended: (stream: string): Promise<boolean> => streamEnded(db, stream),
     /** Moves an ended stream's chunks into the object store; false without one, or with nothing to move. */
