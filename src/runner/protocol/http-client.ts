@@ -10,12 +10,11 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Annotation, RegistryAccess, RunnerApi } from './runner-api.ts';
 import type { ClaimedJob } from './wire.ts';
 import { errorCodes, SlipwayError, type ErrorCode } from '../../core/errors.ts';
 import { ActionTreeCache, type ActionTreeAnswer } from './http-action-trees.ts';
+import { sendRequest, type HttpAnswer } from './http-request.ts';
 
 interface HttpRunnerApiOptions {
   /** The server's base URL (`http://ci.example:8080`), or several of one installation, tried in turn. */
@@ -56,7 +55,7 @@ interface Call {
 /** A network error or a server that is restarting: worth trying again. */
 const retriable = (status: number) => status === 502 || status === 503 || status === 504;
 
-async function refusal(res: Response, call: Call): Promise<SlipwayError> {
+async function refusal(res: HttpAnswer, call: Call): Promise<SlipwayError> {
   const text = await res.text();
   let body: { error?: { code?: string; message?: string } } = {};
   try {
@@ -85,31 +84,31 @@ export async function connectHttpRunnerApi(o: HttpRunnerApiOptions): Promise<Run
   // The job tokens of the claims this runner holds: a server restarted since a claim no longer knows them (it keeps hashes).
   const jobTokens = new Map<string, string>();
 
-  async function send(call: Call): Promise<Response> {
+  async function send(call: Call): Promise<HttpAnswer> {
     const headers: Record<string, string> = { authorization: `Bearer ${o.credential}` };
-    let body: string | WebReadableStream | undefined;
+    let body: string | NodeJS.ReadableStream | undefined;
     if (call.json !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(call.json);
     } else if (call.stream) {
       headers['content-type'] = 'application/gzip';
-      body = Readable.toWeb(call.stream as Readable) as WebReadableStream;
+      body = call.stream;
     }
     const tries = call.retry === 'forever' ? Infinity : call.retry === 'yes' ? attempts : 1;
     for (let n = 0; ; n++) {
       let failure: unknown;
       const at = current;
       try {
-        const res = await fetch(`${bases[at]}${call.path}`, { method: call.method, headers, body: body as RequestInit['body'], duplex: 'half', signal: call.signal } as RequestInit);
+        const res = await sendRequest(`${bases[at]}${call.path}`, { method: call.method, headers, ...(body === undefined ? {} : { body }), ...(call.signal ? { signal: call.signal } : {}) });
         if (!retriable(res.status) || n + 1 >= tries) {
-          if (res.ok || res.status === 204) return res;
+          if (res.status >= 200 && res.status < 300) return res;
           const refused = await refusal(res, call);
           if (res.status === 401) o.onRefused?.(refused);
           if (retriable(res.status)) moveOn(at);
           throw refused;
         }
         moveOn(at);
-        await res.body?.cancel();
+        await res.discard();
         failure = new Error(`${res.status}`);
       } catch (err) {
         if (err instanceof SlipwayError || call.signal?.aborted) throw err;
@@ -120,9 +119,11 @@ export async function connectHttpRunnerApi(o: HttpRunnerApiOptions): Promise<Run
       await delay(backoff(n), undefined, o.signal ? { signal: o.signal } : {});
     }
   }
-  const json = async <T>(call: Call): Promise<T> => (await (await send(call)).json()) as T;
+  const json = async <T>(call: Call): Promise<T> => (await send(call)).json<T>();
+  /** A call whose answer has no body worth reading: read off anyway, so its connection serves the next call. */
+  const deliver = async (call: Call): Promise<void> => (await send(call)).discard();
   const job = (id: string, path = '') => `/api/runner/jobs/${encodeURIComponent(id)}${path}`;
-  const stream = (res: Response): NodeJS.ReadableStream => Readable.fromWeb(res.body as WebReadableStream);
+  const stream = (res: HttpAnswer): NodeJS.ReadableStream => res.body;
 
   let actionsDir: string | undefined;
   const actionTrees = o.actionTrees ?? new ActionTreeCache(async () => (actionsDir ??= await mkdtemp(join(tmpdir(), 'slipway-runner-actions-'))));
@@ -165,17 +166,17 @@ export async function connectHttpRunnerApi(o: HttpRunnerApiOptions): Promise<Run
       return (await json<{ next: number }>({ method: 'GET', path: job(jobId, '/log-seq'), retry: 'yes' })).next;
     },
     async appendLog(jobId, seq, text) {
-      await send({ method: 'POST', path: job(jobId, '/logs'), json: { seq, text }, retry: 'forever' });
+      await deliver({ method: 'POST', path: job(jobId, '/logs'), json: { seq, text }, retry: 'forever' });
     },
     async startStep(jobId, number, name, log) {
       // Safe to retry: the server answers a step number it has with that step, and stores a log chunk once per sequence number.
       return (await json<{ id: string }>({ method: 'POST', path: job(jobId, '/steps'), json: { number, name, ...(log ? { log } : {}) }, retry: 'yes' })).id;
     },
     async finishStep(stepId, status, exitCode) {
-      await send({ method: 'POST', path: `/api/runner/steps/${encodeURIComponent(stepId)}/finish`, json: { status, exitCode }, retry: 'yes' });
+      await deliver({ method: 'POST', path: `/api/runner/steps/${encodeURIComponent(stepId)}/finish`, json: { status, exitCode }, retry: 'yes' });
     },
     async skipStep(jobId, number, name) {
-      await send({ method: 'POST', path: job(jobId, '/skipped-steps'), json: { number, name }, retry: 'yes' });
+      await deliver({ method: 'POST', path: job(jobId, '/skipped-steps'), json: { number, name }, retry: 'yes' });
     },
     async completeJob(jobId, status, outputs, error, extras) {
       cancelListeners.delete(jobId);
@@ -194,7 +195,7 @@ export async function connectHttpRunnerApi(o: HttpRunnerApiOptions): Promise<Run
           if (o.signal?.aborted) throw err; // the runner is stopping: no second try
         }
       }
-      await send({ method: 'POST', path: job(jobId, '/complete'), json: result, retry: 'yes' });
+      await deliver({ method: 'POST', path: job(jobId, '/complete'), json: result, retry: 'yes' });
       return undefined;
     },
     recordRelease: (jobId, release) => json<{ id: string }>({ method: 'POST', path: job(jobId, '/releases'), json: release }),
@@ -207,10 +208,10 @@ export async function connectHttpRunnerApi(o: HttpRunnerApiOptions): Promise<Run
     },
     registry: () => registry,
     async addAnnotation(jobId, annotation: Annotation) {
-      await send({ method: 'POST', path: job(jobId, '/annotations'), json: annotation });
+      await deliver({ method: 'POST', path: job(jobId, '/annotations'), json: annotation });
     },
     async setStepSummary(jobId, stepNumber, markdown) {
-      await send({ method: 'PUT', path: job(jobId, `/summaries/${stepNumber}`), json: { markdown }, retry: 'yes' });
+      await deliver({ method: 'PUT', path: job(jobId, `/summaries/${stepNumber}`), json: { markdown }, retry: 'yes' });
     },
     uploadArtifact: (jobId, name, archive) => json<{ size: number }>({ method: 'PUT', path: job(jobId, `/artifacts/${encodeURIComponent(name)}`), stream: archive }),
     listArtifacts: (jobId) => json<{ name: string; size: number }[]>({ method: 'GET', path: job(jobId, '/artifacts'), retry: 'yes' }),
@@ -224,11 +225,11 @@ export async function connectHttpRunnerApi(o: HttpRunnerApiOptions): Promise<Run
     },
     async restoreCache(jobId, keys) {
       const res = await send({ method: 'POST', path: job(jobId, '/caches/restore'), json: { keys }, retry: 'yes' });
-      if (res.status === 204) return undefined;
-      return { key: decodeURIComponent(res.headers.get('x-slipway-cache-key') ?? ''), archive: stream(res) };
+      if (res.status === 204) return void (await res.discard());
+      return { key: decodeURIComponent(String(res.headers['x-slipway-cache-key'] ?? '')), archive: stream(res) };
     },
     async saveCache(jobId, key, archive) {
-      await send({ method: 'PUT', path: job(jobId, `/caches?key=${encodeURIComponent(key)}`), stream: archive });
+      await deliver({ method: 'PUT', path: job(jobId, `/caches?key=${encodeURIComponent(key)}`), stream: archive });
     },
     async resolveAction(jobId, uses) {
       // The server resolves with the run's rights; the tree comes by SHA unless this runner has it.
