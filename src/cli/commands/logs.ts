@@ -4,7 +4,7 @@ import { CliError } from '../client.ts';
 import { readEvents } from '../sse-client.ts';
 import type { RunView } from './runs.ts';
 import { statusText } from '../output.ts';
-import { jobLogStream } from '../../store/repos/logs.ts';
+import { jobLogStream } from '../../store/repos/log-streams.ts';
 
 export const logsCommand: Command = {
   name: 'logs',

@@ -34,6 +34,14 @@ interface ShellExecutorOptions {
   isolation?: HostIsolation;
 }
 
+/**
+ * Whether bash is on a PATH, for this runner's jobs alike (a job's executor is new each job,
+ * and looking cost an access() per PATH entry every job): asked again after a minute, so
+ * bash installed or removed on the runner's machine is seen without a restart.
+ */
+const bashOnPath = new Map<string, { found: boolean; at: number }>();
+const bashOnPathMs = 60_000;
+
 export class ShellExecutor implements Executor {
   readonly kind = 'shell';
   readonly #options: ShellExecutorOptions;
@@ -42,7 +50,6 @@ export class ShellExecutor implements Executor {
   #steps = 0;
   /** Process groups of finished steps that left background processes (`server &`). */
   readonly #leftovers = new Set<number>();
-  readonly #bashOnPath = new Map<string, boolean>();
 
   constructor(options: ShellExecutorOptions = {}) {
     this.#options = options;
@@ -127,13 +134,14 @@ export class ShellExecutor implements Executor {
     return this.#options.engine ?? 'podman';
   }
 
-  /** GitHub's unspecified shell is bash when bash is installed, else sh. Cached per PATH. */
+  /** GitHub's unspecified shell is bash when bash is installed, else sh. */
   async #hasBash(path: string): Promise<boolean> {
-    let found = this.#bashOnPath.get(path);
-    if (found === undefined) {
-      found = await onPath('bash', path);
-      this.#bashOnPath.set(path, found);
-    }
+    const known = bashOnPath.get(path);
+    if (known && Date.now() - known.at < bashOnPathMs) return known.found;
+    const found = await onPath('bash', path);
+    // Jobs that put their own folders on PATH (setup-node) make a key each: kept few.
+    if (bashOnPath.size >= 64) bashOnPath.clear();
+    bashOnPath.set(path, { found, at: Date.now() });
     return found;
   }
 }
