@@ -4,10 +4,10 @@
 // directory removed.
 import { randomUUID } from 'node:crypto';
 import { renameSync, rmSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import type { RunStatus } from '../core/types.ts';
 import type { JobRun } from './job-run.ts';
 import { interpolateText } from './expression-adapter.ts';
+import { removeTree } from './file-tree.ts';
 
 export async function closeJob(job: JobRun, status: RunStatus): Promise<void> {
   const { state } = job;
@@ -47,5 +47,5 @@ export async function closeJob(job: JobRun, status: RunStatus): Promise<void> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // a step removed it already
     throw err;
   }
-  rm(removed, { recursive: true, force: true }).catch((err: Error) => job.onError(new Error(`job ${state.claimed.id}: removing ${removed}: ${err.message}`, { cause: err })));
+  removeTree(removed).catch((err: Error) => job.onError(new Error(`job ${state.claimed.id}: removing ${removed}: ${err.message}`, { cause: err })));
 }

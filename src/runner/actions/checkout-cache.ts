@@ -7,8 +7,9 @@
 // newest `keep` of them; the folder is the runner's own (0700), out of reach of host jobs'
 // users and never mounted into a container.
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, readlink, rename, rm, stat, symlink, utimes } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
+import { copyTree } from '../file-tree.ts';
 
 /** Fetches the commit into an empty folder (checkout.ts checkoutCommit). */
 type Fetch = (dir: string) => Promise<void>;
@@ -62,21 +63,4 @@ export class CheckoutCache {
     used.sort((a, b) => b.at - a.at);
     for (const { n } of used.slice(this.#keep)) await rm(join(this.#dir, n), { recursive: true, force: true });
   }
-}
-
-/**
- * Copies the folder `from` into `to` (which may exist): folders, files with their modes
- * (copyFile keeps them) and links as they are. fs.cp stats every entry on both sides and
- * cost more than the job's step did.
- */
-async function copyTree(from: string, to: string): Promise<void> {
-  await mkdir(to, { recursive: true });
-  await Promise.all(
-    (await readdir(from, { withFileTypes: true })).map(async (e) => {
-      const [src, dst] = [join(from, e.name), join(to, e.name)];
-      if (e.isDirectory()) await copyTree(src, dst);
-      else if (e.isSymbolicLink()) await symlink(await readlink(src), dst);
-      else if (e.isFile()) await copyFile(src, dst);
-    }),
-  );
 }
