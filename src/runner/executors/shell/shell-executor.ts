@@ -4,7 +4,7 @@
 // `isolation` (what the server uses, host-executor.ts) each step runs as the job's own
 // unprivileged user in a clean environment; without it (`slipway run` on a developer's own
 // machine, the benchmarks) as the caller, with the caller's environment.
-import { chown, mkdtemp, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { chownSync, mkdtempSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onPath } from '../../../build/detect.ts';
@@ -42,6 +42,14 @@ interface ShellExecutorOptions {
 const bashOnPath = new Map<string, { found: boolean; at: number }>();
 const bashOnPathMs = 60_000;
 
+const isFolder = (path: string): boolean => {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
 export class ShellExecutor implements Executor {
   readonly kind = 'shell';
   readonly #options: ShellExecutorOptions;
@@ -56,7 +64,9 @@ export class ShellExecutor implements Executor {
   }
 
   async setup(job: JobSetup): Promise<JobEnvironment> {
-    this.#scriptDir ??= await mkdtemp(join(this.#options.tempRoot ?? tmpdir(), 'slipway-steps-'));
+    // The step's few file calls are made directly: each through the thread pool cost two thread
+    // wake-ups for a call of microseconds (runner/file-tree.ts says more).
+    this.#scriptDir ??= mkdtempSync(join(this.#options.tempRoot ?? tmpdir(), 'slipway-steps-'));
     if (this.#options.isolation && !this.#options.isolation.user) await this.#options.isolation.prepare(job, this.#scriptDir);
     this.#services ??= await startJobServices(job, this.#engine());
     return { network: this.#services?.network ?? '', services: this.#services?.context ?? {} };
@@ -67,7 +77,7 @@ export class ShellExecutor implements Executor {
     const isolation = this.#options.isolation;
     await isolation?.reclaim();
     // Spawning in a missing directory fails as "spawn bash ENOENT", naming the wrong thing.
-    if (!(await stat(command.cwd).then((s) => s.isDirectory(), () => false))) {
+    if (!isFolder(command.cwd)) {
       command.onOutput(`${missingWorkdirMessage(command.cwd)}\n`);
       return { exitCode: 1, timedOut: false, cancelled: false };
     }
@@ -77,8 +87,8 @@ export class ShellExecutor implements Executor {
     const plan = planShell(command.shell, (await this.#hasBash(env.PATH ?? '')) ? 'bash' : 'sh');
     const script = join(this.#scriptDir, `step-${++this.#steps}${plan.extension}`);
     // Isolated, the job's user reads its script through the directory's group, and cannot change it.
-    await writeFile(script, command.script, { mode: isolation ? 0o640 : 0o600 });
-    if (isolation) await chown(script, 0, isolation.user!.gid);
+    writeFileSync(script, command.script, { mode: isolation ? 0o640 : 0o600 });
+    if (isolation) chownSync(script, 0, isolation.user!.gid);
     try {
       const argv = shellArgv(plan, script);
       const result = await runStepProcess({
@@ -100,7 +110,11 @@ export class ShellExecutor implements Executor {
       if (result.pid && signalGroup(result.pid, 0)) this.#leftovers.add(result.pid);
       return { exitCode: result.exitCode, timedOut: result.timedOut, cancelled: result.cancelled };
     } finally {
-      await unlink(script).catch(() => {});
+      try {
+        unlinkSync(script);
+      } catch {
+        // Removed already (a step may clean its temp folder); the folder goes at teardown anyway.
+      }
     }
   }
 
@@ -126,7 +140,7 @@ export class ShellExecutor implements Executor {
       alive = alive.filter((pid) => groupAlive(pid));
     }
     for (const pid of alive) signalGroup(pid, 'SIGKILL');
-    if (this.#scriptDir) await rm(this.#scriptDir, { recursive: true, force: true });
+    if (this.#scriptDir) rmSync(this.#scriptDir, { recursive: true, force: true });
     this.#scriptDir = undefined;
   }
 
