@@ -43,12 +43,21 @@ export function sendRequest(url: string, call: HttpCall): Promise<HttpAnswer> {
   const headers = { ...call.headers, ...(typeof call.body === 'string' ? { 'content-length': String(Buffer.byteLength(call.body)) } : {}) };
   return new Promise((resolve, reject) => {
     const send = secure ? httpsRequest : httpRequest;
-    const req = send(target, { method: call.method, headers, agent: secure ? agents.https : agents.http, ...(call.signal ? { signal: call.signal } : {}) }, (res) => resolve(answer(res)));
+    let answered = false;
+    const req = send(target, { method: call.method, headers, agent: secure ? agents.https : agents.http, ...(call.signal ? { signal: call.signal } : {}) }, (res) => {
+      answered = true;
+      resolve(answer(res));
+    });
     req.setTimeout(idleTimeoutMs, () => req.destroy(new Error(`no answer in ${idleTimeoutMs / 1000} s`)));
     req.on('error', reject);
     if (call.body === undefined || typeof call.body === 'string') req.end(call.body);
-    // A failed upload destroys the request, which rejects through 'error' above.
-    else pipeline(call.body, req).catch((err: Error) => req.destroy(err));
+    // A failed upload destroys the request, which rejects through 'error' above; once the
+    // server has answered (a refusal before the body's end: too large, not allowed) the
+    // answer stands and is read, whatever became of the rest of the upload.
+    else
+      pipeline(call.body, req).catch((err: Error) => {
+        if (!answered) req.destroy(err);
+      });
   });
 }
 
