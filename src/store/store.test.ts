@@ -240,6 +240,33 @@ for (const backend of backends) {
       assert.deepEqual((await store.logs.read('job:held')).map((c) => c.text), ['mine']);
     });
 
+    it("a run's jobs' steps and interrupted attempts are read for all the jobs at once, as one job at a time reads them", async () => {
+      const { store } = await open();
+      const project = await store.projects.ensure('batched');
+      const keys = ['a', 'b', 'c'];
+      const run = await store.runs.create(newRun(project.id, keys.map((key) => ({ key, name: key, needs: [], runsOn: ['local'] }))));
+      const [a, b, c] = await store.runs.jobs(run.id);
+      for (const job of [a!, b!]) assert.ok(await store.runs.claimQueuedJob(job.id, { status: 'running', runner: 'r1', started_at: '2026-12-02T00:00:00.000Z' }));
+      // a: its first attempt lost its runner, two steps in attempt 2; b: one step; c: none.
+      assert.ok(await store.runs.addHeldStep({ jobId: a!.id, runner: 'r1' }, 1, 1, 'first try', 'running'));
+      assert.ok(await store.runs.endExpiredAttempt({ ...a!, status: 'running', runner: 'r1', started_at: '2026-12-02T00:00:00.000Z' }, '2026-12-02T01:00:00.000Z', 'lost', { status: 'queued', runner: null, attempt: 2 }));
+      assert.ok(await store.runs.claimQueuedJob(a!.id, { status: 'running', runner: 'r1' }));
+      for (const [n, name] of [[2, 'second'], [1, 'first']] as const) assert.ok(await store.runs.addHeldStep({ jobId: a!.id, runner: 'r1' }, 2, n, name, 'running'));
+      assert.ok(await store.runs.addHeldStep({ jobId: b!.id, runner: 'r1' }, 1, 1, 'only', 'running'));
+      const ids = [a!.id, b!.id, c!.id];
+      const steps = await store.runs.stepsOf(ids);
+      const attempts = await store.runs.interruptedAttemptsOf(ids);
+      for (const id of ids) {
+        const one = (await Promise.all([1, 2].map((n) => store.runs.steps(id, n)))).flat();
+        assert.deepEqual(steps.get(id) ?? [], one, `the steps of ${id}, attempt then number order`);
+        assert.deepEqual(attempts.get(id) ?? [], await store.runs.interruptedAttempts(id));
+      }
+      assert.deepEqual(steps.get(a!.id)?.map((s) => `${s.attempt}.${s.number} ${s.name}`), ['1.1 first try', '2.1 first', '2.2 second']);
+      assert.deepEqual(attempts.get(a!.id)?.map((x) => x.reason), ['lost']);
+      assert.equal(steps.has(c!.id), false);
+      assert.deepEqual(await store.runs.stepsOf([]), new Map());
+    });
+
     it('runs.get answers the same run when it leaves out the plan it kept', async () => {
       const { store } = await open();
       const project = await store.projects.ensure('planned');

@@ -313,6 +313,10 @@ export function runsRepo(db: Db) {
     async interruptedAttempts(jobId: string): Promise<JobAttempt[]> {
       return db.selectFrom('job_attempts').selectAll().where('job_id', '=', jobId).orderBy('attempt').execute();
     },
+    /** `interruptedAttempts` of many jobs (a run's view: one query, not one a job), by job id. */
+    async interruptedAttemptsOf(jobIds: readonly string[]): Promise<Map<string, JobAttempt[]>> {
+      return byJob(await inBatches(jobIds, (ids) => db.selectFrom('job_attempts').selectAll().where('job_id', 'in', ids).orderBy('job_id').orderBy('attempt').execute()));
+    },
 
     // Steps
     /**
@@ -352,7 +356,26 @@ export function runsRepo(db: Db) {
     async steps(jobId: string, attempt: number): Promise<Step[]> {
       return db.selectFrom('steps').selectAll().where('job_id', '=', jobId).where('attempt', '=', attempt).orderBy('number').execute();
     },
+    /** The steps of many jobs, every attempt's, by job id, in attempt then number order (a run's view). */
+    async stepsOf(jobIds: readonly string[]): Promise<Map<string, Step[]>> {
+      return byJob(await inBatches(jobIds, (ids) => db.selectFrom('steps').selectAll().where('job_id', 'in', ids).orderBy('job_id').orderBy('attempt').orderBy('number').execute()));
+    },
   };
+}
+
+/** Ids a statement names at most (a `where … in`): well under SQLite's and PostgreSQL's limits on parameters. */
+const idBatch = 500;
+
+async function inBatches<T>(ids: readonly string[], read: (ids: string[]) => Promise<T[]>): Promise<T[]> {
+  const rows: T[] = [];
+  for (let i = 0; i < ids.length; i += idBatch) rows.push(...(await read(ids.slice(i, i + idBatch))));
+  return rows;
+}
+
+function byJob<T extends { job_id: string }>(rows: T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const row of rows) out.set(row.job_id, [...(out.get(row.job_id) ?? []), row]);
+  return out;
 }
 
 /** Inserts job rows of one attempt at positions from `position` on. */
