@@ -374,7 +374,11 @@ async function inBatches<T>(ids: readonly string[], read: (ids: string[]) => Pro
 
 function byJob<T extends { job_id: string }>(rows: T[]): Map<string, T[]> {
   const out = new Map<string, T[]>();
-  for (const row of rows) out.set(row.job_id, [...(out.get(row.job_id) ?? []), row]);
+  for (const row of rows) {
+    const of = out.get(row.job_id);
+    if (of) of.push(row);
+    else out.set(row.job_id, [row]);
+  }
   return out;
 }
 
